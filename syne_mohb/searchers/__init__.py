@@ -1,0 +1,4 @@
+"""Searchers: where new configurations come from."""
+from syne_mohb.searchers.random import RandomSearcher
+
+__all__ = ["RandomSearcher"]

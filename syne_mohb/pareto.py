@@ -1,0 +1,326 @@
+"""Pareto sorting, rung orders and hypervolume: the numerical core of syne-mohb.
+
+Every function takes an array ``Y`` of shape ``(n, m)`` (``n`` points, ``m`` objectives) and a
+``mode``: one string (``"min"`` or ``"max"``) for all objectives or one string per objective.
+Internally everything is converted to minimisation (:func:`to_minimization`), where a NaN becomes
+``+inf``: a missing or broken metric value is the worst possible value in that objective.
+
+Ranks and hypervolumes are computed with `moocore <https://multi-objective.github.io/moocore/>`_
+(C implementation, LGPL-2.1-or-later): its ``pareto_rank`` is 20-400x faster than the numpy
+peeling implementation kept here as :func:`nondominated_rank_numpy` (numbers in README).
+
+Definitions used throughout (minimisation):
+
+* ``a`` *dominates* ``b`` iff ``a <= b`` in every objective and ``a < b`` in at least one.
+  Duplicate points do not dominate each other.
+* The *non-dominated rank* (front index) of a point is the length of the longest chain of
+  points dominating one another that ends in it: 0 for the Pareto front, 1 for the front
+  obtained after removing it, and so on (Deb et al., 2002, "A fast and elitist multiobjective
+  genetic algorithm: NSGA-II").
+* A *rung order* is a total order: by rank first, then inside each front by a tie-break that
+  prefers well-spread points: the epsilon-net order of Salinas et al. (2021, "A multi-objective
+  perspective on jointly tuning hardware and hyperparameters", following Schmucker et al. 2020)
+  or NSGA-II crowding distance.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import moocore
+import numpy as np
+
+__all__ = [
+    "TIE_BREAKS",
+    "to_minimization",
+    "normalize_modes",
+    "dominates",
+    "nondominated_rank",
+    "nondominated_rank_numpy",
+    "pareto_mask",
+    "pareto_front",
+    "epsilon_net_order",
+    "crowding_distance",
+    "crowding_order",
+    "front_order",
+    "rung_order",
+    "rung_positions",
+    "hypervolume",
+]
+
+Mode = str | Sequence[str]
+TIE_BREAKS = ("epsnet", "crowding")
+
+
+def normalize_modes(mode: Mode, num_objectives: int, name: str = "mode") -> list[str]:
+    """Return one validated mode ("min"/"max") per objective.
+
+    :raises ValueError: unknown mode string, or a list of the wrong length (the message names
+        ``name``, the caller's parameter).
+    """
+    if isinstance(mode, str):
+        modes = [mode] * num_objectives
+    else:
+        modes = list(mode)
+        if len(modes) != num_objectives:
+            raise ValueError(
+                f"{name} has {len(modes)} entries but there are {num_objectives} objectives; "
+                f"pass one string for all objectives or one per objective"
+            )
+    for mo in modes:
+        if mo not in ("min", "max"):
+            raise ValueError(f"{name} entries must be 'min' or 'max', got {mo!r}")
+    return modes
+
+
+def _as_2d(Y) -> np.ndarray:
+    Y = np.asarray(Y, dtype=float)
+    if Y.ndim == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must have shape (n, m), got an array of shape {Y.shape}")
+    return Y
+
+
+def to_minimization(Y, mode: Mode = "min") -> np.ndarray:
+    """Return a float copy of ``Y`` in which every objective is minimised.
+
+    Columns in "max" mode are negated; NaN becomes ``+inf`` (the worst value).
+    """
+    Y = _as_2d(Y)
+    modes = normalize_modes(mode, Y.shape[1])
+    sign = np.array([1.0 if mo == "min" else -1.0 for mo in modes])
+    out = Y * sign
+    out[np.isnan(out)] = np.inf
+    return out
+
+
+def dominates(a, b) -> bool:
+    """Whether point ``a`` dominates point ``b`` (both already in minimisation form)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return bool(np.all(a <= b) and np.any(a < b))
+
+
+def _finite(Ym: np.ndarray) -> np.ndarray:
+    """Replace +-inf by finite stand-ins that keep every comparison unchanged.
+
+    moocore mishandles infinite coordinates (measured: wrong ranks when two points share an
+    infinite value), so +inf becomes (largest finite value of the column) + 1 and -inf the
+    smallest minus 1.
+    """
+    if np.all(np.isfinite(Ym)):
+        return Ym
+    out = Ym.copy()
+    for j in range(out.shape[1]):
+        col = out[:, j]
+        fin = col[np.isfinite(col)]
+        hi = fin.max() + 1.0 if len(fin) else 1.0
+        lo = fin.min() - 1.0 if len(fin) else -1.0
+        col[col == np.inf] = hi
+        col[col == -np.inf] = lo
+    return out
+
+
+def nondominated_rank(Y, mode: Mode = "min") -> np.ndarray:
+    """Non-dominated rank (front index, 0 = Pareto front) of every row of ``Y``.
+
+    Uses moocore's ``pareto_rank`` (O(n log n) for 2 objectives, the Kung-style divide and
+    conquer of Jensen (2003) beyond). Ties and duplicate points are handled: duplicates get the
+    same rank.
+    """
+    Ym = to_minimization(Y, mode)
+    if len(Ym) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(moocore.pareto_rank(_finite(Ym)), dtype=np.int64)
+
+
+def nondominated_rank_numpy(Y, mode: Mode = "min", block: int = 2048) -> np.ndarray:
+    """Reference numpy implementation of :func:`nondominated_rank` (front peeling).
+
+    Counts, for every point, how many points dominate it (blocked O(n^2 m) comparisons), then
+    peels fronts as in NSGA-II's fast non-dominated sort. Kept for cross-checking and for the
+    comparison with moocore in ``benchmarking/bench_pareto.py``.
+    """
+    Ym = to_minimization(Y, mode)
+    n = len(Ym)
+    # dominated_by[i] = indices dominating i, built block by block to bound memory
+    dom_count = np.zeros(n, dtype=np.int64)
+    dominated_sets: list[np.ndarray] = []
+    for start in range(0, n, block):
+        A = Ym[start : start + block]
+        le = np.all(A[:, None, :] <= Ym[None, :, :], axis=2)
+        lt = np.any(A[:, None, :] < Ym[None, :, :], axis=2)
+        dom = le & lt  # dom[i, j]: A[i] dominates Ym[j]
+        dom_count += dom.sum(axis=0)
+        dominated_sets.extend(np.nonzero(row)[0] for row in dom)
+    ranks = np.full(n, -1, dtype=np.int64)
+    current = np.nonzero(dom_count == 0)[0]
+    rank = 0
+    while len(current):
+        ranks[current] = rank
+        if any(len(dominated_sets[i]) for i in current):
+            dec = np.concatenate([dominated_sets[i] for i in current])
+            np.subtract.at(dom_count, dec, 1)
+            current = np.unique(dec[dom_count[dec] == 0])
+        else:
+            current = np.zeros(0, dtype=np.int64)
+        rank += 1
+    return ranks
+
+
+def pareto_mask(Y, mode: Mode = "min") -> np.ndarray:
+    """Boolean mask of the non-dominated rows of ``Y`` (duplicates on the front all kept)."""
+    Ym = to_minimization(Y, mode)
+    if len(Ym) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.asarray(moocore.is_nondominated(_finite(Ym), keep_weakly=True), dtype=bool)
+
+
+def pareto_front(Y, mode: Mode = "min") -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(indices, points)`` of the Pareto set of ``Y``, in the original units."""
+    Y = _as_2d(Y)
+    idx = np.nonzero(pareto_mask(Y, mode))[0]
+    return idx, Y[idx]
+
+
+def _normalize_front(F: np.ndarray) -> np.ndarray:
+    """Scale each objective of a front to [0, 1] using the front's finite min and max.
+
+    Constant objectives become 0; ``+inf`` (a NaN metric) becomes 2 and ``-inf`` becomes -1, so
+    they stay at a fixed distance beyond the finite points.
+    """
+    finite = np.isfinite(F)
+    lo = np.min(np.where(finite, F, np.inf), axis=0)
+    hi = np.max(np.where(finite, F, -np.inf), axis=0)
+    no_finite = ~np.isfinite(lo)
+    lo = np.where(no_finite, 0.0, lo)
+    span = np.where(no_finite, 0.0, hi - lo)
+    span = np.where(span > 0, span, 1.0)
+    Z = (np.where(finite, F, 0.0) - lo) / span
+    Z = np.where(F == np.inf, 2.0, Z)
+    Z = np.where(F == -np.inf, -1.0, Z)
+    return Z
+
+
+def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) -> np.ndarray:
+    """Epsilon-net (greedy farthest-point) order of the points of one front.
+
+    Algorithm (Salinas et al. 2021, Sec. 3, after Schmucker et al. 2020): normalise every
+    objective to [0, 1] over the front; start with the point that is best on objective
+    ``seed_objective``; then repeatedly append the point whose Euclidean distance to the
+    points already chosen is largest. Earlier-chosen points cover the front more evenly. Ties
+    (equal values or equal distances) go to the lower index, so duplicates come last.
+    O(k^2 m) for a front of ``k`` points.
+
+    :param F: front in minimisation form, shape ``(k, m)``
+    :param seed_objective: objective whose best point starts the net
+    :param stop_at: if given, stop once this many points are ordered (early exit)
+    :return: indices into ``F``, best first
+    """
+    F = _as_2d(F)
+    k = len(F)
+    if k == 0:
+        return np.zeros(0, dtype=np.int64)
+    limit = k if stop_at is None else min(k, stop_at)
+    Z = _normalize_front(F)
+    first = int(np.argmin(F[:, seed_objective]))
+    order = [first]
+    min_dist = np.sum((Z - Z[first]) ** 2, axis=1)
+    min_dist[first] = -1.0
+    while len(order) < limit:
+        nxt = int(np.argmax(min_dist))
+        order.append(nxt)
+        np.minimum(min_dist, np.sum((Z - Z[nxt]) ** 2, axis=1), out=min_dist)
+        min_dist[order] = -1.0
+    return np.asarray(order, dtype=np.int64)
+
+
+def crowding_distance(F) -> np.ndarray:
+    """NSGA-II crowding distance of every point of one front (Deb et al. 2002).
+
+    For each objective the points are sorted; the two extremes get ``inf`` and every other
+    point the gap between its neighbours divided by the objective's range; distances are
+    summed over objectives. Objectives with zero range contribute nothing. O(m k log k).
+    """
+    F = _as_2d(F)
+    k, m = F.shape
+    dist = np.zeros(k)
+    if k <= 2:
+        dist[:] = np.inf
+        return dist
+    Z = _normalize_front(F)
+    for j in range(m):
+        order = np.argsort(Z[:, j], kind="stable")
+        col = Z[order, j]
+        span = col[-1] - col[0]
+        dist[order[0]] = np.inf
+        dist[order[-1]] = np.inf
+        if span > 0:
+            dist[order[1:-1]] += (col[2:] - col[:-2]) / span
+    return dist
+
+
+def crowding_order(F) -> np.ndarray:
+    """Indices of a front by decreasing crowding distance; ties go to the lower index."""
+    d = crowding_distance(F)
+    return np.lexsort((np.arange(len(d)), -d))
+
+
+def front_order(F, tie_break: str = "epsnet", seed_objective: int = 0) -> np.ndarray:
+    """Order of the points of one front under ``tie_break`` ("epsnet" or "crowding")."""
+    if tie_break == "epsnet":
+        return epsilon_net_order(F, seed_objective=seed_objective)
+    if tie_break == "crowding":
+        return crowding_order(F)
+    raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
+
+
+def rung_order(
+    Y, mode: Mode = "min", tie_break: str = "epsnet", seed_objective: int = 0
+) -> np.ndarray:
+    """Total order of the points of a rung, best first.
+
+    Points are sorted by non-dominated rank; inside each front by :func:`front_order` applied
+    to the front's points taken in index (arrival) order.
+    """
+    Ym = to_minimization(Y, mode)
+    ranks = nondominated_rank(Ym, "min")
+    out = []
+    for r in range(int(ranks.max()) + 1 if len(ranks) else 0):
+        members = np.nonzero(ranks == r)[0]
+        out.append(members[front_order(Ym[members], tie_break, seed_objective)])
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def rung_positions(
+    Y, mode: Mode = "min", tie_break: str = "epsnet", seed_objective: int = 0
+) -> np.ndarray:
+    """Position (0 = best) of every point in :func:`rung_order`."""
+    order = rung_order(Y, mode, tie_break, seed_objective)
+    pos = np.empty(len(order), dtype=np.int64)
+    pos[order] = np.arange(len(order))
+    return pos
+
+
+def hypervolume(Y, ref_point, mode: Mode = "min") -> float:
+    """Exact hypervolume dominated by ``Y`` and bounded by ``ref_point``.
+
+    ``ref_point`` is in the same units and modes as ``Y`` (for a "max" objective it is a lower
+    bound). Points that do not strictly improve on the reference point in every objective
+    contribute nothing. Computed by moocore (exact: dimension sweep for 2-3 objectives, the
+    HV4D+ algorithm for 4, WFG beyond; Fonseca et al. 2006, Guerreiro & Fonseca 2018).
+    """
+    Ym = to_minimization(Y, mode)
+    modes = normalize_modes(mode, Ym.shape[1])
+    ref = np.asarray(ref_point, dtype=float).ravel()
+    if ref.shape[0] != Ym.shape[1]:
+        raise ValueError(
+            f"ref_point has {ref.shape[0]} entries but Y has {Ym.shape[1]} objectives"
+        )
+    if not np.all(np.isfinite(ref)):
+        raise ValueError(f"ref_point must be finite, got {ref.tolist()}")
+    ref = ref * np.array([1.0 if mo == "min" else -1.0 for mo in modes])
+    keep = np.all(Ym < ref, axis=1)
+    if not np.any(keep):
+        return 0.0
+    return float(moocore.hypervolume(Ym[keep], ref=ref))
