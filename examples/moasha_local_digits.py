@@ -1,0 +1,79 @@
+"""User story: tune an MLP on digits for accuracy AND training time with MO-ASHA, locally.
+
+Every trial is a real training process (``examples/train_digits.py``) started by Syne Tune's
+``LocalBackend``; MO-ASHA stops trials whose (accuracy, time) is not in the best third of their
+rung by non-dominated sorting. At the end the Pareto set of the finished trials is printed.
+
+    python examples/moasha_local_digits.py --max-wallclock 60 --workers 2
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+from syne_tune import StoppingCriterion, Tuner
+from syne_tune.backend import LocalBackend
+from syne_tune.config_space import choice, loguniform
+from syne_tune.experiments import load_experiment
+
+from syne_mohb import MOASHA
+from syne_mohb.pareto import pareto_front
+
+HERE = Path(__file__).parent
+METRICS, MODES = ["accuracy", "elapsed_time"], ["max", "min"]
+
+
+def config_space(max_epochs: int = 27) -> dict:
+    return {
+        "lr": loguniform(1e-4, 1e-1),
+        "hidden": choice([8, 16, 32, 64, 128, 256]),
+        "alpha": loguniform(1e-6, 1e-1),
+        "batch_size": choice([16, 32, 64, 128]),
+        "epochs": max_epochs,
+    }
+
+
+def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, seed: int = 0,
+        max_trials: int | None = None, sleep_time: float = 0.5, type: str = "stopping") -> Tuner:
+    scheduler = MOASHA(
+        config_space(max_epochs), metrics=METRICS, mode=MODES, time_attr="epoch",
+        max_t=max_epochs, grace_period=1, reduction_factor=3, type=type, random_seed=seed,
+    )
+    tuner = Tuner(
+        trial_backend=LocalBackend(entry_point=str(HERE / "train_digits.py")),
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_wallclock_time=max_wallclock,
+                                         max_num_trials_started=max_trials),
+        n_workers=workers,
+        sleep_time=sleep_time,
+        results_update_interval=5,
+    )
+    tuner.run()
+    return tuner
+
+
+def pareto_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Last result of every trial, reduced to the non-dominated ones."""
+    last = results.sort_values("epoch").groupby("trial_id").tail(1)
+    idx, _ = pareto_front(last[METRICS].to_numpy(), MODES)
+    cols = ["trial_id", "epoch", *METRICS, "lr", "hidden", "alpha", "batch_size"]
+    cols = [c if c in last.columns else f"config_{c}" for c in cols]
+    return last.iloc[idx][cols].sort_values("accuracy", ascending=False)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-wallclock", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    tuner = run(args.max_wallclock, args.workers, seed=args.seed)
+    results = load_experiment(tuner.name).results
+    print(f"\n{results.trial_id.nunique()} trials, {len(results)} results; Pareto set "
+          f"(accuracy max, training seconds min):")
+    print(pareto_table(results).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
