@@ -35,7 +35,8 @@ def config_space(max_epochs: int = 27) -> dict:
 
 
 def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, seed: int = 0,
-        max_trials: int | None = None, sleep_time: float = 0.5, type: str = "stopping") -> Tuner:
+        max_trials: int | None = None, sleep_time: float = 0.5, type: str = "stopping",
+        max_finished: int | None = None) -> Tuner:
     scheduler = MOASHA(
         config_space(max_epochs), metrics=METRICS, mode=MODES, time_attr="epoch",
         max_t=max_epochs, grace_period=1, reduction_factor=3, type=type, random_seed=seed,
@@ -44,7 +45,8 @@ def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, see
         trial_backend=LocalBackend(entry_point=str(HERE / "train_digits.py")),
         scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_wallclock_time=max_wallclock,
-                                         max_num_trials_started=max_trials),
+                                         max_num_trials_started=max_trials,
+                                         max_num_trials_finished=max_finished),
         n_workers=workers,
         sleep_time=sleep_time,
         results_update_interval=5,

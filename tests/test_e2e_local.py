@@ -20,7 +20,8 @@ def test_local_run_stops_trials_and_records_both_metrics(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     example = _load_example()
     max_t = 27
-    tuner = example.run(max_wallclock=40, workers=2, max_epochs=max_t, seed=3, max_trials=10,
+    # stop on a trial count (not on wall-clock time) so that a loaded machine gives the same run
+    tuner = example.run(max_wallclock=300, workers=2, max_epochs=max_t, seed=3, max_finished=8,
                         sleep_time=0.2)
     exp = load_experiment(tuner.name)
     results = exp.results
