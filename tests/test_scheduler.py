@@ -204,3 +204,19 @@ def test_metric_names_mode_and_metadata():
     assert md["metric_names"] == ["acc", "time"] and md["metric_mode"] == ["max", "min"]
     import json
     json.dumps(md)  # serialisable as the Tuner writes it
+
+
+def test_random_searcher_seeded_no_repeats_and_partial_points():
+    from syne_mohb.searchers import RandomSearcher
+
+    space = {"lr": loguniform(1e-3, 1), "h": choice([1, 2]), "e": 5}
+    s = RandomSearcher(space, points_to_evaluate=[{"lr": 0.02}], random_seed=0)
+    first = s.suggest()
+    assert first["lr"] == 0.02 and first["h"] in (1, 2) and first["e"] == 5
+    a = [RandomSearcher(space, random_seed=4).suggest() for _ in range(2)]
+    assert a[0] == a[1]
+    finite = RandomSearcher({"h": choice([1, 2, 3])}, random_seed=0)
+    seen = [finite.suggest() for _ in range(3)]
+    assert sorted(c["h"] for c in seen) == [1, 2, 3] and finite.suggest() is None
+    with pytest.raises(ValueError, match=r"keys \['x'\] that are not in the config space"):
+        RandomSearcher(space, points_to_evaluate=[{"x": 1}]).suggest()

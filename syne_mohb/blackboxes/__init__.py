@@ -1,0 +1,36 @@
+"""Hardware-aware offline evaluations (blackboxes) in Syne Tune's blackbox-repository format.
+
+Shipped benchmarks (``names()``) were generated from real training runs on this machine; the
+runtime and cost on each cloud instance type are modelled (``runtime_model.py``). See
+``docs/blackboxes.md``.
+
+>>> from syne_mohb.blackboxes import load, make_backend
+>>> bbs = load("mlp")                       # {task: BlackboxTabular}
+>>> backend = make_backend("mlp", "digits")  # UserBlackboxBackend reporting st_worker_cost
+"""
+
+from .backend import (
+    HardwareBlackboxBackend,
+    evaluations_frame,
+    make_backend,
+    metric_modes,
+    to_transfer_evaluations,
+)
+from .converter import from_experiments
+from .repository import BlackboxFolderError, load, metadata, names
+from .runtime_model import InstanceSpec, RuntimeModel
+
+__all__ = [
+    "BlackboxFolderError",
+    "HardwareBlackboxBackend",
+    "InstanceSpec",
+    "RuntimeModel",
+    "evaluations_frame",
+    "from_experiments",
+    "load",
+    "make_backend",
+    "metadata",
+    "metric_modes",
+    "names",
+    "to_transfer_evaluations",
+]

@@ -49,7 +49,8 @@ class RandomSearcher(BaseSearcher):
     results are ignored.
 
     :param config_space: Syne Tune configuration space
-    :param points_to_evaluate: configurations to suggest first, in order
+    :param points_to_evaluate: configurations to suggest first, in order; keys they leave out
+        are sampled at random
     :param random_seed: seed of the random generator
     :param max_retries: draws tried to find a configuration not yet suggested
     """
@@ -77,10 +78,25 @@ class RandomSearcher(BaseSearcher):
             for k, v in self.config_space.items()
         }
 
+    def _next_initial(self) -> dict[str, Any] | None:
+        """Next of ``points_to_evaluate``, unknown keys rejected, missing keys sampled."""
+        point = self._next_points_to_evaluate()
+        if point is None:
+            return None
+        unknown = sorted(set(point) - set(self.config_space))
+        if unknown:
+            raise ValueError(
+                f"points_to_evaluate entry {point} has keys {unknown} that are not in the "
+                f"config space (known: {sorted(self.config_space)})"
+            )
+        config = self._sample()
+        config.update(point)
+        return config
+
     def suggest(self, **kwargs) -> dict[str, Any] | None:
-        config = self._next_points_to_evaluate()
+        config = self._next_initial()
         while config is not None and config_key(config) in self._seen:
-            config = self._next_points_to_evaluate()
+            config = self._next_initial()
         if config is None:
             if self._size is not None and len(self._seen) >= self._size:
                 return None

@@ -1,0 +1,386 @@
+"""Leave-one-task-out evaluation of ParetoTransferSearcher on the shipped blackboxes.
+
+For every shipped benchmark (``syne_mohb.blackboxes.names()``) and every held-out task, the
+held-out task is tuned in simulation (``make_backend`` + ``Tuner(sleep_time=0,
+callbacks=[SimulatorCallback()])``, 4 workers) by our MO-ASHA with
+
+* ``random``: the default seeded random searcher;
+* ``transfer``: ``ParetoTransferSearcher`` fitted on the other tasks of the benchmark;
+* ``quantile``: Syne Tune's ``QuantileBasedSurrogateSearcher`` (Salinas et al. 2020) on the
+  first objective only (sign-flipped when maximised, since it always minimises);
+* ``bbox``: MO-ASHA with random search on the config space restricted by Syne Tune's
+  ``BoundingBox`` (Perrone et al. 2019) around the best configuration of every other task on the
+  first objective.
+
+Objectives: accuracy (max), runtime (min) and dollar cost (min) of every reported result (every
+(trial, epoch) pair is a model one could keep). Hypervolume: every objective is scaled to [0, 1]
+by its min/max over the whole held-out table (all configurations and epochs, seed-averaged),
+the reference point is 1.1 in every scaled objective, and hypervolumes are reported as a
+fraction of the table's own hypervolume (1.0 = the best front the table contains).
+
+Budget: simulated wall-clock time ``budget_factor`` x the mean full-training (max epoch) runtime
+of the table's configurations; dollars are those spent by all trials up to a time. Reported per
+held-out task and method: final hypervolume (mean +- standard error over seeds), and the fraction
+of random search's budget (time; dollars) at which the method's mean hypervolume curve first
+reaches random search's mean final hypervolume.
+
+    python benchmarking/bench_transfer.py                 # all benchmarks and tasks, 10 seeds
+    python benchmarking/bench_transfer.py --quick         # 3 seeds, 3 tasks per benchmark
+    python benchmarking/bench_transfer.py --jobs 2 --methods random transfer
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import logging
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+METRICS = ["accuracy", "runtime", "cost"]
+METHODS = ["random", "transfer", "quantile", "bbox"]
+N_WORKERS = 4
+GRID = np.linspace(0.0, 1.0, 101)[1:]  # fractions of the budget where curves are sampled
+
+
+# ---------------------------------------------------------------------- table facts
+LOG_SCALED = {"runtime", "cost"}  # span orders of magnitude: hypervolume on log10 values
+
+
+def scaled_objectives(Y: np.ndarray, modes: list[str]) -> np.ndarray:
+    """Objectives in minimisation form, runtime and cost on log10 scale."""
+    from syne_mohb.pareto import to_minimization
+
+    Y = np.array(Y, dtype=float)
+    for j, m in enumerate(METRICS):
+        if m in LOG_SCALED:
+            Y[:, j] = np.log10(np.maximum(Y[:, j], 1e-12))
+    return to_minimization(Y, modes)
+
+
+def table_facts(name: str, task: str) -> dict:
+    """Scaling, reference point, best hypervolume and mean full-training runtime of a task.
+
+    Every objective (log10 for runtime and cost) is scaled to [0, 1] by its min and max over
+    all configurations, seeds and epochs of the held-out table; the reference point is 1.1 in
+    every scaled objective; ``hv_max`` is the hypervolume of all table entries (every seed), so
+    normalised hypervolumes lie in [0, 1]."""
+    from syne_mohb.blackboxes import load, metric_modes
+    from syne_mohb.pareto import hypervolume, pareto_mask
+
+    bb = load(name)[task]
+    modes = metric_modes(name, METRICS)
+    idx = [bb.objectives_names.index(m) for m in METRICS]
+    ev = np.asarray(bb.objectives_evaluations, dtype=float)[..., idx]  # [n, S, F, m]
+    Ymin = scaled_objectives(ev.reshape(-1, len(METRICS)), modes)
+    Ymin = Ymin[np.all(np.isfinite(Ymin), axis=1)]
+    lo, hi = Ymin.min(axis=0), Ymin.max(axis=0)
+    facts = {"modes": modes, "lo": lo, "span": np.where(hi > lo, hi - lo, 1.0)}
+    Z = (Ymin - lo) / facts["span"]
+    facts["hv_max"] = hypervolume(Z[pareto_mask(Z)], np.full(len(METRICS), 1.1))
+    mean = np.nanmean(ev, axis=1)
+    facts["full_runtime"] = float(np.mean(mean[:, -1, METRICS.index("runtime")]))
+    facts["max_t"] = int(np.max(bb.fidelity_values))
+    return facts
+
+
+def hv_curve(times: np.ndarray, Ymin: np.ndarray, facts: dict, grid_times: np.ndarray) -> np.ndarray:
+    from syne_mohb.pareto import hypervolume, pareto_mask
+
+    Z = (Ymin - facts["lo"]) / facts["span"]
+    ref = np.full(Z.shape[1], 1.1)
+    out = np.zeros(len(grid_times))
+    for i, t in enumerate(grid_times):
+        pts = Z[times <= t]
+        if len(pts):
+            pts = pts[pareto_mask(pts)]
+            out[i] = hypervolume(pts, ref) / facts["hv_max"]
+    return out
+
+
+# ---------------------------------------------------------------------- one run
+def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
+    from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
+        TransferLearningTaskEvaluations,
+    )
+
+    from syne_mohb.blackboxes import load, to_transfer_evaluations
+    from syne_mohb.scheduler import MOASHA
+    from syne_mohb.searchers.transfer import ParetoTransferSearcher
+
+    config_space = load(name)[task].configuration_space
+    modes = facts["modes"]
+    kw = dict(metrics=METRICS, mode=modes, time_attr="epoch", max_t=facts["max_t"], grace_period=1,
+              reduction_factor=3, random_seed=seed)
+    if method == "random":
+        return MOASHA(config_space, **kw)
+    related = to_transfer_evaluations(name, exclude_task=task, objectives=METRICS)
+    if method == "transfer":
+        searcher = ParetoTransferSearcher(config_space, related, METRICS, modes, random_seed=seed)
+        return MOASHA(config_space, searcher=searcher, **kw)
+    # single-objective baselines on the first objective, which they minimise
+    sign = -1.0 if modes[0] == "max" else 1.0
+    first = {
+        t: TransferLearningTaskEvaluations(
+            configuration_space=ev.configuration_space,
+            hyperparameters=ev.hyperparameters,
+            objectives_names=[METRICS[0]],
+            objectives_evaluations=sign * np.asarray(ev.objectives_evaluations)[..., :1],
+        )
+        for t, ev in related.items()
+    }
+    if method == "quantile":
+        from syne_tune.optimizer.schedulers.transfer_learning.quantile_based.quantile_based_searcher import (
+            QuantileBasedSurrogateSearcher,
+        )
+
+        searcher = QuantileBasedSurrogateSearcher(config_space, first, random_seed=seed)
+        return MOASHA(config_space, searcher=searcher, **kw)
+    if method == "bbox":
+        from syne_tune.optimizer.schedulers.transfer_learning.bounding_box import BoundingBox
+
+        built = {}
+
+        def scheduler_fun(new_space, metric, do_minimize, random_seed):
+            built["scheduler"] = MOASHA(new_space, **kw)
+            return built["scheduler"]
+
+        with contextlib.redirect_stdout(io.StringIO()):  # BoundingBox prints the box
+            BoundingBox(scheduler_fun, config_space, METRICS[0], first, do_minimize=True, random_seed=seed)
+        return built["scheduler"]
+    raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
+
+
+SIM_FULL_RUNTIME = 1000.0  # simulated seconds of one mean full training (see make_sim_backend)
+
+
+def make_sim_backend(name: str, task: str, seed: int, facts: dict):
+    """Simulator backend whose clock runs on ``runtime`` rescaled so that one mean full training
+    takes SIM_FULL_RUNTIME simulated seconds.
+
+    The tabulated runtimes of the small shipped models are fractions of a second, the same order
+    as Syne Tune's fixed simulator overheads (0.05 s event delays, 1 ms per stop) and as the real
+    compute time of the searchers, which the simulator would otherwise add to the clock. With
+    the rescaled clock (and the real compute time of the tuning loop excluded, so runs are
+    deterministic) those overheads are negligible; ``runtime`` and ``cost`` reported to the
+    scheduler and used for hypervolume keep their tabulated values.
+    """
+    from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
+
+    from syne_mohb.blackboxes import HardwareBlackboxBackend, load
+
+    bb = load(name)[task]
+    ev = np.asarray(bb.objectives_evaluations)
+    clock = ev[..., bb.objectives_names.index("runtime")] * (SIM_FULL_RUNTIME / facts["full_runtime"])
+    scaled = BlackboxTabular(
+        hyperparameters=bb.hyperparameters,
+        configuration_space=bb.configuration_space,
+        fidelity_space=bb.fidelity_space,
+        objectives_evaluations=np.concatenate([ev, clock[..., None]], axis=-1),
+        fidelity_values=bb.fidelity_values,
+        objectives_names=list(bb.objectives_names) + ["sim_clock"],
+    )
+
+    class _Backend(HardwareBlackboxBackend):
+        def _advance_by_outside_time(self):  # exclude the tuning loop's real compute time
+            pass
+
+    return _Backend(scaled, elapsed_time_attr="sim_clock", cost_attr="cost", seed=seed % 3,
+                    tuner_sleep_time=SIM_FULL_RUNTIME / 200)
+
+
+def run_one(args: tuple) -> dict:
+    name, task, method, seed, budget_factor = args
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+
+    facts = table_facts(name, task)
+    budget = budget_factor * SIM_FULL_RUNTIME
+    start = time.perf_counter()
+    scheduler = make_scheduler(method, name, task, seed, facts)
+    backend = make_sim_backend(name, task, seed, facts)
+    callback = SimulatorCallback()
+    tuner = Tuner(
+        trial_backend=backend,
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_wallclock_time=budget),
+        n_workers=N_WORKERS,
+        sleep_time=0,
+        callbacks=[callback],
+        results_update_interval=1e9,
+        print_update_interval=1e9,
+        tuner_name=f"bench-transfer-{name}-{task}-{method}-{seed}",
+        save_tuner=False,
+    )
+    with contextlib.redirect_stdout(io.StringIO()):
+        tuner.run()
+    df = callback.dataframe()
+    df = df.sort_values("st_tuner_time", kind="stable")
+    times = df["st_tuner_time"].to_numpy(dtype=float)
+    Ymin = scaled_objectives(df[METRICS].to_numpy(dtype=float), facts["modes"])
+    # dollars spent by every trial up to each result (cost is cumulative per trial)
+    spent = df.groupby("trial_id")["cost"].cummax()
+    per_trial_inc = spent.groupby(df["trial_id"]).diff().fillna(spent)
+    dollars = np.cumsum(per_trial_inc.to_numpy(dtype=float))
+    return {
+        "name": name, "task": task, "method": method, "seed": seed,
+        "hv": hv_curve(times, Ymin, facts, GRID * budget),
+        "times": times, "dollars": dollars, "Ymin": Ymin, "budget": budget,
+        "trials": int(df["trial_id"].nunique()), "seconds": time.perf_counter() - start,
+    }
+
+
+# ---------------------------------------------------------------------- analysis
+def first_reach(curve: np.ndarray, target: float) -> float:
+    """Smallest budget fraction on GRID where ``curve`` >= target (inf if never)."""
+    hit = np.nonzero(curve >= target - 1e-12)[0]
+    return float(GRID[hit[0]]) if len(hit) else float("inf")
+
+
+def dollar_curves(runs: list[dict], facts: dict, dollar_budget: float) -> np.ndarray:
+    return np.array([
+        hv_curve(r["dollars"], r["Ymin"], facts, GRID * dollar_budget) for r in runs
+    ])
+
+
+def summarize(results: list[dict], methods: list[str]) -> tuple[list[list[str]], dict]:
+    rows, summary = [], {m: {"t": [], "d": [], "worse": 0, "better": 0} for m in methods}
+    keys = sorted({(r["name"], r["task"]) for r in results})
+    for name, task in keys:
+        facts = table_facts(name, task)
+        by = {m: [r for r in results if (r["name"], r["task"], r["method"]) == (name, task, m)] for m in methods}
+        rs_final = np.array([r["hv"][-1] for r in by["random"]])
+        target = rs_final.mean()
+        rs_dollars = np.mean([r["dollars"][-1] for r in by["random"]])
+        row = [f"{name}/{task}"]
+        for m in methods:
+            runs = by[m]
+            if not runs:
+                row.append("-")
+                continue
+            curves = np.array([r["hv"] for r in runs])
+            final = curves[:, -1]
+            se = final.std(ddof=1) / np.sqrt(len(final)) if len(final) > 1 else 0.0
+            t_frac = first_reach(curves.mean(axis=0), target)
+            d_frac = first_reach(dollar_curves(runs, facts, rs_dollars).mean(axis=0), target)
+            cell = f"{final.mean():.3f}±{se:.3f}"
+            if m != "random":
+                diff = final.mean() - target
+                se_diff = np.sqrt(se**2 + (rs_final.std(ddof=1) ** 2 / len(rs_final) if len(rs_final) > 1 else 0))
+                flag = ""
+                if diff < -2 * se_diff:
+                    flag = " worse"
+                    summary[m]["worse"] += 1
+                elif diff > 2 * se_diff:
+                    summary[m]["better"] += 1
+                cell += f" t{_pct(t_frac)} ${_pct(d_frac)}{flag}"
+                summary[m]["t"].append(t_frac)
+                summary[m]["d"].append(d_frac)
+            row.append(cell)
+        rows.append(row)
+    return rows, summary
+
+
+def _pct(x: float) -> str:
+    return ">100%" if not np.isfinite(x) else f"{100 * x:.0f}%"
+
+
+def _mean_pct(xs: list[float]) -> str:
+    """Mean budget fraction; unreached tasks count as 100% (a lower bound)."""
+    if not xs:
+        return "-"
+    vals = np.minimum(np.array(xs), 1.0)
+    unreached = int(np.sum(~np.isfinite(np.array(xs))))
+    return f"{100 * vals.mean():.0f}%" + (f" ({unreached} unreached)" if unreached else "")
+
+
+def print_table(rows: list[list[str]], summary: dict, methods: list[str], header_note: str) -> None:
+    print(header_note)
+    print()
+    print("| held-out task | " + " | ".join(methods) + " |")
+    print("|---" * (len(methods) + 1) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("| method | mean time to reach RS final HV | mean dollars to reach RS final HV | tasks better / clearly worse than RS |")
+    print("|---|---|---|---|")
+    for m in methods:
+        if m == "random":
+            continue
+        s = summary[m]
+        print(f"| {m} | {_mean_pct(s['t'])} | {_mean_pct(s['d'])} | {s['better']} / {s['worse']} |")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--benchmarks", nargs="+", default=None, help="default: all shipped")
+    ap.add_argument("--tasks", nargs="+", default=None, help="held-out tasks (default: all)")
+    ap.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--budget-factor", type=float, default=10.0,
+                    help="time budget in mean full-training runtimes of the task (default 10)")
+    ap.add_argument("--jobs", type=int, default=1, help="processes (at most 2 on the shared machine)")
+    ap.add_argument("--quick", action="store_true", help="3 seeds, first 3 tasks per benchmark")
+    args = ap.parse_args(argv)
+    if "random" not in args.methods:
+        ap.error("--methods must include random (the reference)")
+    if args.jobs < 1:
+        ap.error("--jobs must be >= 1")
+
+    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("SYNETUNE_FOLDER", tempfile.mkdtemp(prefix="bench-transfer-"))
+    from syne_mohb.blackboxes import load, names
+
+    benchmarks = args.benchmarks or names()
+    seeds = 3 if args.quick else args.seeds
+    jobs = []
+    for name in benchmarks:
+        tasks = args.tasks or list(load(name))
+        if args.quick and not args.tasks:
+            tasks = tasks[:3]
+        for task in tasks:
+            for seed in range(seeds):
+                for m in args.methods:
+                    jobs.append((name, task, m, seed, args.budget_factor))
+    start = time.perf_counter()
+    results = []
+    if args.jobs == 1:
+        for i, job in enumerate(jobs):
+            results.append(run_one(job))
+            print(f"\r{i + 1}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
+    else:
+        with mp.get_context("spawn").Pool(args.jobs) as pool:
+            for i, res in enumerate(pool.imap_unordered(run_one, jobs)):
+                results.append(res)
+                print(f"\r{i + 1}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    rows, summary = summarize(results, args.methods)
+    trials = {m: np.mean([r["trials"] for r in results if r["method"] == m]) for m in args.methods}
+    secs = {m: np.mean([r["seconds"] for r in results if r["method"] == m]) for m in args.methods}
+    note = (
+        f"{len(jobs)} simulated runs ({seeds} seeds, {N_WORKERS} workers, budget "
+        f"{args.budget_factor:g} x mean full-training runtime) in {elapsed:.0f} s with {args.jobs} "
+        f"process(es).\nMean trials per run: "
+        + ", ".join(f"{m} {trials[m]:.0f}" for m in args.methods)
+        + ". Mean wall seconds per run: "
+        + ", ".join(f"{m} {secs[m]:.1f}" for m in args.methods)
+        + ".\nCells: final normalised hypervolume (mean±s.e.); t/$: fraction of random search's "
+        "time/dollar budget at which the mean curve reaches random search's final hypervolume; "
+        "'worse' = below random by more than 2 s.e."
+    )
+    print_table(rows, summary, args.methods, note)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

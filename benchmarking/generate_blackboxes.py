@@ -1,0 +1,118 @@
+"""Generate the shipped offline evaluations (see docs/blackboxes.md).
+
+Resumable and chunked: every finished (family, task, seed) chunk is written to
+``benchmarking/_work/<family>/`` and skipped by later runs, so generation can be split over several
+runs. ``--processes 2`` trains two chunks side by side, each process pinned to its own core.
+After the chunks, a calibration pass (1 process, 1 vs 2 cores) and the assembly into
+``syne_mohb/blackboxes/data/<family>/`` follow. Prints a progress bar and the time taken.
+
+    python benchmarking/generate_blackboxes.py --families mlp hgb linear --processes 2
+    python benchmarking/generate_blackboxes.py --families mlp --tasks digits --seeds 0 --force  # redo one chunk
+    python benchmarking/generate_blackboxes.py --families mlp --assemble-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from syne_mohb.blackboxes.families import FAMILIES, get_family  # noqa: E402
+from syne_mohb.blackboxes import generation as gen  # noqa: E402
+
+_CORE = None
+
+
+def _init_worker(queue) -> None:
+    global _CORE
+    _CORE = queue.get()
+
+
+def _work(args):
+    family_name, task, seed, workdir, force = args
+    fam = get_family(family_name)
+    t0 = time.perf_counter()
+    gen.run_chunk(fam, task, seed, workdir, core=_CORE, force=force)
+    return family_name, task, seed, time.perf_counter() - t0, _CORE
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
+    ap.add_argument("--tasks", nargs="+", default=None, help="restrict to these tasks")
+    ap.add_argument("--seeds", nargs="+", type=int, default=list(gen.DEFAULT_SEEDS))
+    ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--workdir", default=str(ROOT / "benchmarking" / "_work"))
+    ap.add_argument("--out", default=str(ROOT / "syne_mohb" / "blackboxes" / "data"))
+    ap.add_argument("--force", action="store_true", help="recompute the selected chunks")
+    ap.add_argument("--calibration-configs", type=int, default=12)
+    ap.add_argument("--skip-calibration", action="store_true")
+    ap.add_argument("--assemble-only", action="store_true")
+    ap.add_argument("--no-assemble", action="store_true")
+    args = ap.parse_args(argv)
+    if args.processes < 1:
+        raise SystemExit("--processes must be >= 1")
+    from tqdm import tqdm
+
+    t_start = time.perf_counter()
+    workdir = Path(args.workdir)
+    jobs = []
+    for fname in args.families:
+        fam = get_family(fname)
+        tasks = args.tasks or fam.tasks
+        bad = [t for t in tasks if t not in fam.tasks]
+        if bad:
+            raise SystemExit(f"--tasks {bad} not in family {fname!r} tasks {fam.tasks}")
+        for task in tasks:
+            for seed in args.seeds:
+                if args.force or not gen.chunk_path(workdir, fam, task, seed).exists():
+                    jobs.append((fname, task, seed, str(workdir), args.force))
+    if not args.assemble_only and jobs:
+        n_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        ctx = mp.get_context("spawn")
+        queue = ctx.Queue()
+        for i in range(args.processes):
+            queue.put(i % max(1, n_cores))
+        with ctx.Pool(args.processes, initializer=_init_worker, initargs=(queue,)) as pool:
+            bar = tqdm(total=len(jobs), desc="chunks", unit="chunk")
+            for fname, task, seed, dt, core in pool.imap_unordered(_work, jobs):
+                bar.set_postfix_str(f"{fname}/{task}/seed{seed} {dt:.0f}s core{core}")
+                bar.update()
+            bar.close()
+    t_chunks = time.perf_counter() - t_start
+    if not args.assemble_only and not args.skip_calibration:
+        for fname in args.families:
+            fam = get_family(fname)
+            t0 = time.perf_counter()
+            gen.run_calibration(fam, workdir, n_configs=args.calibration_configs, force=args.force)
+            print(f"calibration {fname}: {time.perf_counter() - t0:.1f}s", flush=True)
+    wall = time.perf_counter() - t_start
+    log_path = workdir / "runs.json"
+    log = json.loads(log_path.read_text()) if log_path.exists() else []
+    log.append({"families": args.families, "jobs": len(jobs), "wall_seconds": round(wall, 1),
+                "processes": args.processes, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_path.write_text(json.dumps(log, indent=1))
+    if not args.no_assemble:
+        for fname in args.families:
+            fam = get_family(fname)
+            try:
+                out = gen.assemble(fam, workdir, Path(args.out) / fname, processes=args.processes)
+                size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
+                print(f"assembled {fname} -> {out} ({size:.1f} MB)")
+            except FileNotFoundError as e:
+                print(f"not assembled {fname}: {e}")
+    print(f"chunks: {len(jobs)} in {t_chunks:.1f}s; total wall time {time.perf_counter() - t_start:.1f}s "
+          f"with {args.processes} processes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""Tune an MLP's hyperparameters *and* the local hardware profile jointly with MO-ASHA.
+
+Objectives: validation accuracy (max), dollars spent (min) and training time (min). The
+hardware dimension takes the local profiles of this machine (``local-cpu-1``,
+``local-cpu-2``, ...) at a user-set price per core-hour; every trial really runs pinned to
+that many cores. Dollars and time are added to each result by the backend, so the training
+script (``examples/train_digits_hw.py``) knows nothing about them. The run stops after
+``--max_cost`` dollars (Syne Tune's ``StoppingCriterion(max_cost=...)``) or
+``--max_wallclock`` seconds, and the Pareto set of the trials is printed.
+
+    .venv/bin/python examples/local_hardware_tuning.py [--max_wallclock 60] [--n_workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from syne_tune import StoppingCriterion, Tuner
+from syne_tune.config_space import choice, loguniform, randint
+from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
+from syne_tune.experiments import load_experiment
+
+from syne_mohb.backends.local import LocalProfileBackend
+from syne_mohb.hardware import INSTANCE_TYPE, local_profile_names, local_profiles
+from syne_mohb.pareto import pareto_mask
+from syne_mohb.scheduler import MOASHA
+
+SCRIPT = Path(__file__).resolve().parent / "train_digits_hw.py"
+METRICS = ["accuracy", ST_WORKER_COST, ST_WORKER_TIME]
+MODES = ["max", "min", "min"]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--max_wallclock", type=float, default=60.0)
+    p.add_argument("--max_cost", type=float, default=1.0, help="total dollars for the run")
+    p.add_argument("--max_cost_per_trial", type=float, default=None)
+    p.add_argument("--price_per_core_hour", type=float, default=0.5)
+    p.add_argument("--max_cores", type=int, default=2, help="largest local-cpu-k profile")
+    p.add_argument("--epochs", type=int, default=27)
+    p.add_argument("--n_workers", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0)
+    args = p.parse_args()
+    for name in ("max_wallclock", "max_cost", "price_per_core_hour"):
+        if getattr(args, name) <= 0:
+            p.error(f"--{name} must be > 0")
+    logging.basicConfig(level=logging.WARNING)
+
+    cpu_profiles = [n for n in local_profile_names() if n.startswith("local-cpu-")]
+    cpu_profiles = cpu_profiles[:max(1, args.max_cores)]
+    prices = {name: int(name.rsplit("-", 1)[1]) * args.price_per_core_hour
+              for name in cpu_profiles}
+    config_space = {
+        "lr": loguniform(1e-4, 1e-1),
+        "hidden": randint(8, 256),
+        "layers": choice([1, 2]),
+        "alpha": loguniform(1e-6, 1e-2),
+        "batch_size": choice([32, 64, 128, 256]),
+        "epochs": args.epochs,
+        INSTANCE_TYPE: local_profiles(prices),
+    }
+    backend = LocalProfileBackend(str(SCRIPT), prices=prices, config_space=config_space,
+                                  max_cost_per_trial=args.max_cost_per_trial)
+    scheduler = MOASHA(config_space, metrics=METRICS, mode=MODES, time_attr="epoch",
+                       max_t=args.epochs, grace_period=1, reduction_factor=3,
+                       random_seed=args.seed)
+    tuner = Tuner(
+        backend, scheduler,
+        StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),
+        n_workers=args.n_workers, sleep_time=0.5, print_update_interval=30,
+        tuner_name="local-hardware-tuning",
+    )
+    tuner.run()
+
+    results = load_experiment(tuner.name).results
+    last = results.sort_values("epoch").groupby("trial_id").tail(1).set_index("trial_id")
+    Y = last[METRICS].to_numpy(dtype=float)
+    front = last[pareto_mask(Y, MODES)].sort_values(ST_WORKER_COST)
+    cols = [f"config_{INSTANCE_TYPE}", "config_lr", "config_hidden", "config_layers", "epoch",
+            *METRICS]
+    print(f"\n{len(last)} trials, ${results.groupby('trial_id')[ST_WORKER_COST].max().sum():.4f} "
+          f"spent; prices: {prices}")
+    print("Pareto set (accuracy max, cost min, time min):")
+    with pd.option_context("display.width", 140, "display.float_format", "{:.5g}".format):
+        print(front[cols].to_string())
+    for name in prices:
+        sub = last[last[f"config_{INSTANCE_TYPE}"] == name]
+        if len(sub):
+            print(f"{name}: {len(sub)} trials, median $/s "
+                  f"{np.median(sub[ST_WORKER_COST] / sub[ST_WORKER_TIME]):.2e}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Records of the SageMaker backend: one :class:`Attempt` per training job (with its cost
+math) and one :class:`TrialRecord` per trial; both serialize to JSON for durable runs.
+
+Cost of a job: training seconds x price per hour / 3600 x instance count
+(:func:`syne_mohb.hardware.dollar_cost`); once the job ended, ``BillableTimeInSeconds`` replaces
+the training seconds (it already contains managed-spot savings), and results read after the end
+are scaled by billable / training seconds so that the job's last result equals its bill.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from syne_tune.backend.trial_status import Status
+
+from syne_mohb.backends._sagemaker_logs import LogCursor
+from syne_mohb.hardware import dollar_cost
+
+RUNNING = "InProgress"
+STOPPING = "Stopping"
+TERMINAL = frozenset({"Completed", "Failed", "Stopped"})
+PENDING = "Pending"  # attempt recorded, job not created yet (or creation failed: see reason)
+SM_TO_TRIAL = {
+    RUNNING: Status.in_progress,
+    STOPPING: Status.stopping,
+    "Completed": Status.completed,
+    "Failed": Status.failed,
+    "Stopped": Status.stopped,
+}
+
+
+def epoch_seconds(value: Any) -> float | None:
+    """A boto3 timestamp (datetime) or epoch seconds -> epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.timestamp()
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Attempt:
+    """One training job of a trial (attempt 0 = start, 1, 2, ... = resumes)."""
+
+    job_name: str
+    attempt: int
+    instance_type: str
+    instance_count: int
+    price_per_hour: float
+    created: bool = False
+    status: str = PENDING
+    secondary_status: str | None = None
+    failure_reason: str | None = None
+    training_start: float | None = None
+    training_end: float | None = None
+    training_seconds: float | None = None
+    billable_seconds: float | None = None
+    stop_requested: bool = False
+    described_at: float = float("-inf")  # time.monotonic() of the last DescribeTrainingJob
+    logs_done: bool = False
+    streams_listed_after_end: bool = False
+    cursor: LogCursor = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        if self.cursor is None:
+            self.cursor = LogCursor(self.job_name)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    def _billing_ratio(self) -> float:
+        """Billed / trained seconds once the job ended (< 1 with managed spot), else 1."""
+        if self.terminal and self.billable_seconds is not None and self.training_seconds:
+            return max(0.0, float(self.billable_seconds) / float(self.training_seconds))
+        return 1.0
+
+    def seconds_at(self, t: float | None, fallback: float | None = None) -> float:
+        """Training seconds of this job at epoch time ``t`` (``fallback`` if unknown)."""
+        if self.training_start is None or t is None:
+            return max(0.0, float(fallback or 0.0))
+        sec = max(0.0, t - self.training_start)
+        total = self.total_seconds() if self.terminal else None
+        return min(sec, total) if total is not None else sec
+
+    def total_seconds(self, now: float | None = None) -> float:
+        """Training seconds of the job so far (``TrainingTimeInSeconds`` once it ended)."""
+        if self.training_seconds is not None and self.terminal:
+            return float(self.training_seconds)
+        if self.training_start is None:
+            return 0.0
+        end = self.training_end if self.training_end is not None else (now or time.time())
+        return max(0.0, end - self.training_start)
+
+    def cost_at(self, t: float | None, fallback: float | None = None) -> float:
+        sec = self.seconds_at(t, fallback) * self._billing_ratio()
+        return dollar_cost(sec, self.price_per_hour, self.instance_count)
+
+    def total_cost(self, now: float | None = None) -> float:
+        """Dollars of the job so far: billable seconds once it ended, else elapsed seconds."""
+        if self.terminal and self.billable_seconds is not None:
+            sec = float(self.billable_seconds)
+        else:
+            sec = self.total_seconds(now)
+        return dollar_cost(sec, self.price_per_hour, self.instance_count)
+
+    def to_dict(self) -> dict[str, Any]:
+        skip = ("cursor", "described_at")  # monotonic time means nothing in another process
+        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in skip}
+        d["cursor"] = self.cursor.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Attempt":
+        d = dict(d)
+        cursor = LogCursor.from_dict(d.pop("cursor"))
+        return cls(cursor=cursor, **d)
+
+
+@dataclass
+class TrialRecord:
+    trial_id: int
+    config: dict[str, Any]
+    attempts: list[Attempt] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    local_status: str | None = None  # Status.paused / Status.stopped when the scheduler decided
+    pending_config: dict[str, Any] | None = None  # resume waiting for the previous job to end
+    reasons: list[str] = field(default_factory=list)
+    stdout: deque = field(default_factory=lambda: deque(maxlen=5000))
+    last_time: float = 0.0
+    last_cost: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "trial_id": self.trial_id,
+            "config": self.config,
+            "attempts": [a.to_dict() for a in self.attempts],
+            "metrics": self.metrics,
+            "local_status": self.local_status,
+            "pending_config": self.pending_config,
+            "reasons": list(self.reasons),
+            "last_time": self.last_time,
+            "last_cost": self.last_cost,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "TrialRecord":
+        rec = cls(trial_id=int(d["trial_id"]), config=dict(d["config"]))
+        rec.attempts = [Attempt.from_dict(a) for a in d.get("attempts", [])]
+        rec.metrics = list(d.get("metrics", []))
+        rec.local_status = d.get("local_status")
+        rec.pending_config = d.get("pending_config")
+        rec.reasons = list(d.get("reasons", []))
+        rec.last_time = float(d.get("last_time", 0.0))
+        rec.last_cost = float(d.get("last_cost", 0.0))
+        return rec

@@ -1,0 +1,276 @@
+"""Cost accounting for trial backends: elapsed time and dollars in every result, per-trial cap.
+
+Syne Tune 0.16 computes no ``st_worker_cost``. :class:`CostAccountingMixin` adds, to every
+result a backend returns (hence *before* the scheduler's ``on_trial_result``):
+
+* ``st_worker_time``: seconds the trial has run so far, summed over all its runs
+  (a paused and resumed trial keeps accumulating where it stopped);
+* ``st_worker_cost``: dollars spent so far, ``sum over runs of seconds x $/hour / 3600 x count``
+  with the price of the instance type in the trial's config (``config["instance_type"]``);
+* ``cost_cap_reached``: 1 on the result at which the trial exceeded the per-trial cost cap
+  (the trial is then ended and reported as completed), else 0.
+
+Time is measured by the backend as wall-clock *segments* (one per start/resume, closed at
+pause/stop/end); a result's elapsed time is the length of all segments up to the worker
+time-stamp of that result (``st_worker_timestamp``). Process start-up is therefore billed,
+as it is on a cloud instance. Syne Tune's ``StoppingCriterion(max_cost=...)`` and
+``TuningStatus.cost`` then work unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from syne_tune.backend.trial_status import Status, TrialResult
+from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
+
+from syne_mohb.hardware.catalog import INSTANCE_TYPE
+from syne_mohb.hardware.cost import PriceTable, dollar_cost
+
+logger = logging.getLogger(__name__)
+
+COST_CAP_REACHED = "cost_cap_reached"
+"""Result column: 1 on the result at which a trial exceeded its cost cap, else 0."""
+
+
+@dataclass
+class _Segment:
+    start: float
+    end: float | None
+    price_per_hour: float
+    instance_count: int
+
+
+class TrialCostLedger:
+    """Wall-clock segments and prices of each trial; answers elapsed time and cost at a time.
+
+    ``elapsed(t)`` is ``sum over segments of max(0, min(end, t) - start)`` (open segments run to
+    ``t``); ``cost(t)`` weighs each segment by its price and instance count.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
+        self._segments: dict[int, list[_Segment]] = {}
+
+    def start(
+        self, trial_id: int, price_per_hour: float, instance_count: int = 1,
+        at: float | None = None,
+    ) -> None:
+        dollar_cost(0.0, price_per_hour, instance_count)  # validates both
+        self.end(trial_id, at)  # a trial runs at most one segment at a time
+        at = self.clock() if at is None else at
+        self._segments.setdefault(trial_id, []).append(
+            _Segment(at, None, float(price_per_hour), instance_count)
+        )
+
+    def end(self, trial_id: int, at: float | None = None) -> None:
+        """Close the open segment of ``trial_id`` (no-op if none is open)."""
+        segs = self._segments.get(trial_id)
+        if segs and segs[-1].end is None:
+            at = self.clock() if at is None else at
+            segs[-1].end = max(at, segs[-1].start)
+
+    def is_running(self, trial_id: int) -> bool:
+        segs = self._segments.get(trial_id)
+        return bool(segs) and segs[-1].end is None
+
+    def __contains__(self, trial_id: int) -> bool:
+        return trial_id in self._segments
+
+    def elapsed(self, trial_id: int, at: float | None = None) -> float:
+        """Seconds ``trial_id`` has run up to time ``at`` (default: now)."""
+        at = self.clock() if at is None else at
+        return sum(self._span(s, at) for s in self._segments.get(trial_id, []))
+
+    def cost(self, trial_id: int, at: float | None = None) -> float:
+        """Dollars ``trial_id`` has spent up to time ``at`` (default: now)."""
+        at = self.clock() if at is None else at
+        return sum(
+            dollar_cost(self._span(s, at), s.price_per_hour, s.instance_count)
+            for s in self._segments.get(trial_id, [])
+        )
+
+    @staticmethod
+    def _span(seg: _Segment, at: float) -> float:
+        end = at if seg.end is None else min(seg.end, at)
+        return max(0.0, end - seg.start)
+
+
+class CostAccountingMixin:
+    """Adds elapsed time, dollar cost and a per-trial cost cap to a Syne Tune ``TrialBackend``.
+
+    Put it *before* the backend class, ``class MyBackend(CostAccountingMixin, LocalBackend)``,
+    and call :meth:`_init_cost_accounting` in ``__init__``. The backend keeps its own class
+    (so e.g. ``SimulatorCallback``'s ``isinstance`` checks still pass). It hooks
+    ``_schedule`` (opens a time segment), ``_pause_trial`` / ``_stop_trial`` (close it) and
+    ``_all_trial_results`` (annotates every result, applies the cap). When a trial's cost exceeds
+    ``max_cost_per_trial`` it is stopped through ``_stop_trial``, results after the capping one
+    are dropped, the capping result gets ``cost_cap_reached=1``, and the trial is reported as
+    completed so that the scheduler receives the result and ``on_trial_complete``.
+    """
+
+    def _init_cost_accounting(
+        self,
+        price_table: PriceTable,
+        instance_key: str = INSTANCE_TYPE,
+        default_instance: str | None = None,
+        instance_count_key: str | None = None,
+        max_cost_per_trial: float | None = None,
+        config_space: Mapping | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not isinstance(price_table, PriceTable):
+            raise ValueError(f"price_table must be a PriceTable, got {type(price_table).__name__}")
+        if max_cost_per_trial is not None and (
+            isinstance(max_cost_per_trial, bool)
+            or not isinstance(max_cost_per_trial, (int, float))
+            or not math.isfinite(max_cost_per_trial) or max_cost_per_trial <= 0
+        ):
+            raise ValueError(
+                f"max_cost_per_trial must be a positive number of dollars or None, "
+                f"got {max_cost_per_trial!r}"
+            )
+        self._price_table = price_table
+        self._instance_key = instance_key
+        self._default_instance = default_instance
+        self._instance_count_key = instance_count_key
+        self.max_cost_per_trial = None if max_cost_per_trial is None else float(max_cost_per_trial)
+        self.cost_ledger = TrialCostLedger(clock)
+        # trial_id -> number of results kept (the capping result included)
+        self._capped_keep: dict[int, int] = {}
+        self.cost_capped_trials: dict[int, float] = {}  # trial_id -> cost when it was capped
+        self._cap_enabled = True
+        if default_instance is not None:
+            price_table.price_per_hour(default_instance)
+        if config_space is not None:
+            self.validate_config_space(config_space)
+
+    # -- configuration-time checks -------------------------------------------------------
+    def validate_config_space(self, config_space: Mapping) -> list[str]:
+        """Check that every instance type ``config_space`` can choose has a price.
+
+        Raises ``UnknownInstanceTypeError`` / ``MissingPriceError`` (``ValueError``s) naming
+        the instance and the closest known names; returns the instance names.
+        """
+        names = self._price_table.validate_config_space(config_space, self._instance_key)
+        if not names and self._default_instance is None:
+            raise ValueError(
+                f"config_space has no {self._instance_key!r} entry and no default_instance was "
+                f"given: the backend cannot price the trials."
+            )
+        return names
+
+    def instance_of(self, config: Mapping[str, Any]) -> str:
+        """Instance type (or local profile) a trial with ``config`` runs on."""
+        name = config.get(self._instance_key, self._default_instance)
+        if name is None:
+            raise ValueError(
+                f"config {dict(config)} has no {self._instance_key!r} and the backend has no "
+                f"default_instance"
+            )
+        return str(name)
+
+    def _instance_count_of(self, config: Mapping[str, Any]) -> int:
+        if self._instance_count_key is None:
+            return 1
+        count = config.get(self._instance_count_key, 1)
+        if isinstance(count, bool) or int(count) != count or count < 1:
+            raise ValueError(f"config[{self._instance_count_key!r}] must be an int >= 1, "
+                             f"got {count!r}")
+        return int(count)
+
+    # -- hooks into TrialBackend ------------------------------------------------------------
+    def _schedule(self, trial_id: int, config: dict[str, Any]):
+        if trial_id in self._capped_keep:
+            # a capped trial that the scheduler paused and now resumes: it stays ended
+            logger.info("trial %d already exceeded its cost cap; it is not restarted", trial_id)
+            return
+        price = self._price_table.price_per_hour(self.instance_of(config))
+        count = self._instance_count_of(config)
+        self.cost_ledger.start(trial_id, price, count)
+        try:
+            super()._schedule(trial_id, self._config_for_launch(config))
+        except BaseException:
+            self.cost_ledger.end(trial_id)
+            raise
+
+    def _config_for_launch(self, config: dict[str, Any]) -> dict[str, Any]:
+        """Config handed to the backend's launcher (subclasses may drop keys)."""
+        return config
+
+    def _pause_trial(self, trial_id: int, result: dict | None):
+        super()._pause_trial(trial_id, result)
+        self.cost_ledger.end(trial_id)
+
+    def _stop_trial(self, trial_id: int, result: dict | None):
+        super()._stop_trial(trial_id, result)
+        self.cost_ledger.end(trial_id)
+
+    def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
+        results = super()._all_trial_results(trial_ids)
+        now = self.cost_ledger.clock()
+        for tr in results:
+            self._account_trial(tr, now)
+        return results
+
+    def stop_all(self):
+        # the run is over: trials are stopped by the tuner, not by their cost cap
+        self._cap_enabled = False
+        try:
+            super().stop_all()
+        finally:
+            self._cap_enabled = True
+
+    # -- accounting -------------------------------------------------------------------------
+    def trial_cost(self, trial_id: int) -> float:
+        """Dollars spent by ``trial_id`` so far (including time after its last result)."""
+        return self.cost_ledger.cost(trial_id)
+
+    def _account_trial(self, tr: TrialResult, now: float) -> None:
+        tid = tr.trial_id
+        if tid not in self.cost_ledger:
+            return
+        running = tr.status in (Status.in_progress, Status.stopping)
+        if not running and self.cost_ledger.is_running(tid):
+            end = tr.training_end_time.timestamp() if tr.training_end_time is not None else now
+            self.cost_ledger.end(tid, min(end, now))
+        if tid in self._capped_keep:
+            del tr.metrics[self._capped_keep[tid]:]
+        for metric in tr.metrics:
+            at = metric.get(ST_WORKER_TIMESTAMP, now)
+            metric[ST_WORKER_TIME] = self.cost_ledger.elapsed(tid, at)
+            metric[ST_WORKER_COST] = self.cost_ledger.cost(tid, at)
+            metric.setdefault(COST_CAP_REACHED, 0)
+        cap = self.max_cost_per_trial
+        if tid in self._capped_keep:
+            self._mark_capped(tr)
+        elif cap is not None and self._cap_enabled and running:
+            over = next((i for i, m in enumerate(tr.metrics) if m[ST_WORKER_COST] > cap), None)
+            if over is not None:
+                tr.metrics[over][COST_CAP_REACHED] = 1
+                self._cap_trial(tr, keep=over + 1, cost=tr.metrics[over][ST_WORKER_COST])
+            elif self.cost_ledger.cost(tid, now) > cap:
+                # over budget between two reports: end it now, keep what it reported
+                self._cap_trial(tr, keep=len(tr.metrics), cost=self.cost_ledger.cost(tid, now))
+
+    def _cap_trial(self, tr: TrialResult, keep: int, cost: float) -> None:
+        tid = tr.trial_id
+        logger.warning(
+            "trial %d on %s spent $%.6f > max_cost_per_trial=$%.6f: stopping it (%d result(s) "
+            "kept)", tid, self.instance_of(tr.config), cost, self.max_cost_per_trial, keep,
+        )
+        self._capped_keep[tid] = keep
+        self.cost_capped_trials[tid] = cost
+        self._stop_trial(tid, None)
+        del tr.metrics[keep:]
+        self._mark_capped(tr)
+
+    @staticmethod
+    def _mark_capped(tr: TrialResult) -> None:
+        # with results: "completed" so the scheduler gets them and on_trial_complete;
+        # without any: "stopped" (the Tuner rejects a completed trial without results)
+        tr.status = Status.completed if tr.metrics else Status.stopped

@@ -1,0 +1,168 @@
+"""Local backend whose hardware dimension is real: local profiles pin trials to cores / a GPU.
+
+:class:`LocalProfileBackend` is Syne Tune's ``LocalBackend`` plus
+
+* **hardware profiles**: a trial whose ``config["instance_type"]`` is ``local-cpu-k`` runs with
+  CPU affinity to k cores (``os.sched_setaffinity`` in a tiny exec-launcher, so the PID and
+  kill semantics of ``LocalBackend`` are unchanged) and with the OpenMP/MKL/OpenBLAS/NumExpr/
+  torch thread pools sized to k; ``local-gpu-i`` sees only GPU i. Cores are handed out
+  least-loaded first, so concurrent trials get disjoint cores while there are enough of them.
+  A catalog name (``ml.m5.large``) is priced from the catalog and runs on
+  ``min(vcpus, usable cores)`` cores.
+* **cost accounting** (:class:`~syne_mohb.backends.cost.CostAccountingMixin`): every result
+  carries ``st_worker_time`` / ``st_worker_cost`` before the scheduler sees it, and an optional
+  per-trial cost cap ends trials that spend more than ``max_cost_per_trial``.
+
+Unknown profiles and missing prices raise when the backend is constructed with the
+``config_space`` (recommended), at the latest when the first trial is started.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any, Mapping
+
+from syne_tune.backend import LocalBackend
+
+from syne_mohb.backends.cost import CostAccountingMixin
+from syne_mohb.hardware import launch as _launch_module
+from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog
+from syne_mohb.hardware.cost import PriceTable
+from syne_mohb.hardware.profiles import (
+    LocalProfile,
+    available_cpus,
+    get_local_profile,
+    is_local_profile_name,
+)
+
+logger = logging.getLogger(__name__)
+
+LAUNCHER = Path(_launch_module.__file__)
+
+
+class LocalProfileBackend(CostAccountingMixin, LocalBackend):
+    """Syne Tune ``LocalBackend`` with local hardware profiles, dollar cost and a cost cap.
+
+    :param entry_point: training script (reports with ``syne_tune.Reporter``; unchanged)
+    :param prices: $/hour of each local profile used, e.g. ``{"local-cpu-1": 0.05,
+        "local-cpu-2": 0.10}``; may also override catalog prices
+    :param config_space: if given, every value of ``config_space[instance_key]`` is checked
+        now (existing profile, known price); strongly recommended
+    :param catalog: instance catalog for catalog names (default: ``load_catalog()``)
+    :param instance_key: config key of the hardware dimension (default ``"instance_type"``)
+    :param default_instance: profile used when a config has no ``instance_key``
+    :param max_cost_per_trial: dollars after which a trial is ended (``None``: no cap)
+    :param pin_cpus: set CPU affinity (``True``) or only the thread-count variables
+    :param extra_env: environment variables for every trial, applied after the profile's
+        (e.g. ``{"OMP_WAIT_POLICY": "ACTIVE"}`` on a machine reserved for one trial)
+    :param pass_instance_type: pass ``--instance_type`` to the script like any hyperparameter
+        (the profile is always in the ``SYNE_MOHB_PROFILE`` environment variable)
+    :param binary, delete_checkpoints, pass_args_as_json: as in ``LocalBackend``
+    """
+
+    def __init__(
+        self,
+        entry_point: str,
+        prices: Mapping[str, float] | None = None,
+        config_space: Mapping | None = None,
+        catalog: InstanceCatalog | None = None,
+        instance_key: str = INSTANCE_TYPE,
+        default_instance: str | None = None,
+        max_cost_per_trial: float | None = None,
+        pin_cpus: bool = True,
+        extra_env: Mapping[str, str] | None = None,
+        pass_instance_type: bool = True,
+        binary: str | None = None,
+        delete_checkpoints: bool = False,
+        pass_args_as_json: bool = False,
+    ):
+        if not Path(entry_point).is_file():
+            raise ValueError(f"entry_point {entry_point!r} is not a file")
+        # LocalBackend splits "binary entry_point args" on spaces before it execs them
+        for what, path in [("python executable", sys.executable), ("launcher", str(LAUNCHER))]:
+            if " " in path:
+                raise ValueError(f"LocalBackend cannot run a {what} path with spaces: {path!r}")
+        self._cpus = available_cpus()
+        self._pin_cpus = bool(pin_cpus)
+        self._extra_env = {str(k): str(v) for k, v in (extra_env or {}).items()}
+        bad = [k for k, v in self._extra_env.items() if not k or "=" in k or " " in k + v]
+        if bad:
+            raise ValueError(f"extra_env: names must be non-empty without '=' and names/values "
+                             f"without spaces, got {bad}")
+        self._pass_instance_type = bool(pass_instance_type)
+        self._trial_cores: dict[int, tuple[int, ...]] = {}
+        super().__init__(
+            entry_point=entry_point,
+            binary=binary,
+            delete_checkpoints=delete_checkpoints,
+            pass_args_as_json=pass_args_as_json,
+            rotate_gpus=False,  # GPUs are assigned by the local-gpu-<i> profiles
+        )
+        self._init_cost_accounting(
+            PriceTable(prices, catalog),
+            instance_key=instance_key,
+            default_instance=default_instance,
+            max_cost_per_trial=max_cost_per_trial,
+            config_space=config_space,
+        )
+        if default_instance is not None:
+            self.profile_of(default_instance)
+
+    # -- configuration ----------------------------------------------------------------------
+    def validate_config_space(self, config_space: Mapping) -> list[str]:
+        """Check prices (see the mixin) and that each local profile exists on this machine."""
+        names = super().validate_config_space(config_space)
+        for name in names:
+            self.profile_of(name)
+        return names
+
+    def profile_of(self, name: str) -> LocalProfile:
+        """Resources a trial on ``name`` gets (local profile, or catalog type emulated on cores)."""
+        if is_local_profile_name(name):
+            return get_local_profile(name, num_cpus=len(self._cpus))
+        vcpus = self._price_table.catalog.get(name).vcpus
+        return LocalProfile(name=name, cpus=min(vcpus or len(self._cpus), len(self._cpus)))
+
+    # -- launching --------------------------------------------------------------------------
+    def _pick_cores(self, trial_id: int, k: int) -> tuple[int, ...]:
+        """``k`` cores, least used by running trials first (ties: lowest index)."""
+        running = {tid for tid in self._busy_trial_id_candidates if tid != trial_id
+                   and tid in self.trial_subprocess and self.trial_subprocess[tid].poll() is None}
+        load = {c: 0 for c in self._cpus}
+        for tid, cores in self._trial_cores.items():
+            if tid in running:
+                for c in cores:
+                    load[c] = load.get(c, 0) + 1
+        cores = tuple(sorted(sorted(self._cpus, key=lambda c: (load[c], c))[:k]))
+        self._trial_cores[trial_id] = cores
+        return cores
+
+    def _schedule(self, trial_id: int, config: dict[str, Any]):
+        if trial_id in self._capped_keep:
+            return super()._schedule(trial_id, config)  # the mixin keeps it ended
+        profile = self.profile_of(self.instance_of(config))
+        launcher = [sys.executable, "-S", str(LAUNCHER)]
+        if self._pin_cpus and hasattr(os, "sched_setaffinity"):
+            cores = self._pick_cores(trial_id, profile.cpus)
+            launcher += ["--cpus", ",".join(map(str, cores))]
+            logger.info("trial %d on %s: cores %s", trial_id, profile.name, cores)
+        for key, val in {**profile.env(), **self._extra_env}.items():
+            launcher += ["--env", f"{key}={val}"]
+        launcher.append("--")
+        original = self.binary
+        self.binary = " ".join(launcher + [original])
+        try:
+            super()._schedule(trial_id, config)
+        finally:
+            self.binary = original
+
+    def __str__(self) -> str:
+        return f"local-profile entry_point {Path(self.entry_point).name}"
+
+    def _config_for_launch(self, config: dict[str, Any]) -> dict[str, Any]:
+        if self._pass_instance_type:
+            return config
+        return {k: v for k, v in config.items() if k != self._instance_key}

@@ -1,0 +1,192 @@
+"""Convert finished Syne Tune experiments into hardware-aware offline evaluations.
+
+Input: experiments whose configurations have an ``instance_type`` dimension, each given as a folder
+holding Syne Tune's ``results.csv.zip`` (or ``results.csv``) and ``metadata.json``, or as a
+``syne_tune.experiments.ExperimentResult``. Each experiment is one task (name from ``task_names``,
+else the folder / tuner name). Every distinct configuration becomes one row; repeated runs of a
+configuration become seeds. Output: ``{task: BlackboxTabular}`` with objectives
+``objectives + [runtime, cost]`` (cumulative seconds and dollars per fidelity), serialized with
+Syne Tune's ``serialize`` when ``out_dir`` is given.
+
+Cost comes from the ``cost_attr`` column when present (``st_worker_cost``), else from the runtime
+and the instance type's price in ``syne_mohb.hardware.load_catalog()``. Fidelities a trial did not
+reach (stopped early) and configurations a task did not run are NaN: converted data is a record of
+what ran, not a complete table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+INSTANCE_TYPE = "instance_type"
+
+
+def _read_experiment(exp: Any) -> tuple[str, pd.DataFrame, dict]:
+    if hasattr(exp, "results") and hasattr(exp, "metadata"):
+        if exp.results is None:
+            raise ValueError(f"experiment {getattr(exp, 'name', exp)!r} has no results")
+        return str(getattr(exp, "name", "experiment")), exp.results, dict(exp.metadata or {})
+    path = Path(exp)
+    if not path.is_dir():
+        raise ValueError(f"experiment path {path} is not a folder")
+    meta_path = path / "metadata.json"
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"experiment folder {path} lacks metadata.json")
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"corrupt file {meta_path}: {e}") from e
+    for fname in ("results.csv.zip", "results.csv"):
+        if (path / fname).is_file():
+            try:
+                results = pd.read_csv(path / fname)
+            except Exception as e:
+                raise ValueError(f"corrupt file {path / fname}: {e}") from e
+            break
+    else:
+        raise FileNotFoundError(f"experiment folder {path} lacks results.csv.zip")
+    return path.name, results, metadata
+
+
+def from_experiments(
+    experiments: Sequence[Any],
+    objectives: Sequence[str],
+    metric_mode: Sequence[str] | None = None,
+    config_space: dict | None = None,
+    fidelity_attr: str = "epoch",
+    runtime_attr: str = "st_worker_time",
+    cost_attr: str = "st_worker_cost",
+    task_names: Sequence[str] | None = None,
+    out_dir: str | Path | None = None,
+    catalog: Any = None,
+) -> dict:
+    """Turn finished experiments into ``{task: BlackboxTabular}`` (see module docstring).
+
+    :param experiments: experiment folders or ``ExperimentResult`` objects, one per task
+    :param objectives: reported metric columns to keep (e.g. ``["accuracy"]``)
+    :param metric_mode: "min"/"max" per objective (stored in the metadata), default all "min"
+    :param config_space: configuration space; default from the experiments' ``metadata.json``
+        (``config_space`` key written by the Tuner), else choices of the values seen
+    :param fidelity_attr: result column of the resource level (integer, e.g. epochs)
+    :param runtime_attr: result column of the trial's cumulative time (seconds)
+    :param cost_attr: result column of the trial's cumulative cost; computed from prices if absent
+    :param out_dir: when given, also ``serialize`` there (readable by ``load(out_dir)``)
+    """
+    from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, serialize
+    from syne_tune.config_space import choice, randint
+
+    if not experiments:
+        raise ValueError("experiments must not be empty")
+    objectives = list(objectives)
+    if not objectives:
+        raise ValueError("objectives must not be empty")
+    if metric_mode is not None and len(metric_mode) != len(objectives):
+        raise ValueError("metric_mode must have one entry per objective")
+    if task_names is not None and len(task_names) != len(experiments):
+        raise ValueError("task_names must have one entry per experiment")
+
+    loaded = [_read_experiment(e) for e in experiments]
+    names = list(task_names) if task_names is not None else [n for n, _, _ in loaded]
+    if len(set(names)) != len(names):
+        raise ValueError(f"task names must be unique, got {names}")
+
+    frames, hp_names = [], None
+    for (exp_name, df, meta), task in zip(loaded, names):
+        cfg_cols = [c for c in df.columns if c.startswith("config_")]
+        hps = [c[len("config_"):] for c in cfg_cols]
+        if INSTANCE_TYPE not in hps:
+            raise ValueError(f"experiment {exp_name!r} has no config_{INSTANCE_TYPE} column")
+        needed = ["trial_id", fidelity_attr, runtime_attr] + objectives
+        missing = [c for c in needed if c not in df.columns]
+        if missing:
+            raise ValueError(f"experiment {exp_name!r} results lack columns {missing}")
+        if hp_names is None:
+            hp_names = hps
+        elif set(hps) != set(hp_names):
+            raise ValueError(f"experiment {exp_name!r} has hyperparameters {hps}, others {hp_names}")
+        df = df.rename(columns=dict(zip(cfg_cols, hps))).copy()
+        if cost_attr not in df.columns or df[cost_attr].isna().all():
+            if catalog is None:
+                from syne_mohb.hardware import load_catalog
+
+                catalog = load_catalog()
+            prices = {}
+            for it in df[INSTANCE_TYPE].unique():
+                try:
+                    prices[it] = catalog.price_per_hour(it)
+                except ValueError as e:
+                    bad = df.loc[df[INSTANCE_TYPE] == it, "trial_id"].unique()[:5].tolist()
+                    raise ValueError(f"experiment {exp_name!r}, trials {bad}: {e}") from e
+            df[cost_attr] = df[runtime_attr] * df[INSTANCE_TYPE].map(prices) / 3600.0
+        df["__task"] = task
+        if config_space is None and isinstance(meta.get("config_space"), (str, dict)):
+            from syne_tune.config_space import config_space_from_json_dict
+
+            cs = meta["config_space"]
+            cs = json.loads(cs) if isinstance(cs, str) else cs
+            try:
+                config_space = {k: v for k, v in config_space_from_json_dict(cs).items() if k in hps}
+            except Exception:
+                config_space = None
+        frames.append(df)
+    all_df = pd.concat(frames, ignore_index=True)
+    all_df = all_df.dropna(subset=[fidelity_attr])
+    all_df[fidelity_attr] = all_df[fidelity_attr].astype(int)
+    fidelities = np.arange(1, int(all_df[fidelity_attr].max()) + 1)
+
+    configs = all_df[hp_names].drop_duplicates().sort_values(hp_names).reset_index(drop=True)
+    key_of = {tuple(r): i for i, r in enumerate(configs.itertuples(index=False, name=None))}
+    if config_space is None or set(config_space) != set(hp_names):
+        config_space = {h: choice(sorted(configs[h].unique().tolist())) for h in hp_names}
+    # seeds: the k-th run of a configuration within a task
+    runs = all_df.groupby(["__task", "trial_id"], sort=False).first().reset_index()
+    runs["__cfg"] = [key_of[tuple(r)] for r in runs[hp_names].itertuples(index=False, name=None)]
+    runs["__seed"] = runs.groupby(["__task", "__cfg"]).cumcount()
+    n_seeds = int(runs["__seed"].max()) + 1
+    out_names = objectives + ["runtime", "cost"]
+    fid_idx = {int(f): i for i, f in enumerate(fidelities)}
+    blackboxes = {}
+    for task in names:
+        ev = np.full((len(configs), n_seeds, len(fidelities), len(out_names)), np.nan)
+        tdf = all_df[all_df["__task"] == task]
+        truns = runs[runs["__task"] == task].set_index("trial_id")
+        for trial_id, g in tdf.groupby("trial_id"):
+            c, s = int(truns.loc[trial_id, "__cfg"]), int(truns.loc[trial_id, "__seed"])
+            g = g.sort_values(fidelity_attr).drop_duplicates(fidelity_attr, keep="last")
+            for _, row in g.iterrows():
+                f = fid_idx[int(row[fidelity_attr])]
+                ev[c, s, f, : len(objectives)] = row[objectives].to_numpy(dtype=float)
+                ev[c, s, f, -2] = row[runtime_attr]
+                ev[c, s, f, -1] = row[cost_attr]
+        blackboxes[task] = BlackboxTabular(
+            hyperparameters=configs,
+            configuration_space=config_space,
+            fidelity_space={fidelity_attr: randint(1, int(fidelities[-1]))},
+            objectives_evaluations=ev.astype(np.float32),
+            fidelity_values=fidelities,
+            objectives_names=out_names,
+        )
+    if out_dir is not None:
+        modes = list(metric_mode) if metric_mode is not None else ["min"] * len(objectives)
+        serialize(
+            blackboxes,
+            str(out_dir),
+            metadata={
+                "family": "converted",
+                "metric_mode": dict(zip(out_names, modes + ["min", "min"])),
+                "fidelity": fidelity_attr,
+                "elapsed_time_attr": "runtime",
+                "cost_attr": "cost",
+                "instance_type_attr": INSTANCE_TYPE,
+                "measured_columns": out_names if cost_attr in all_df else objectives + ["runtime"],
+                "modelled_columns": [],
+                "source_experiments": [n for n, _, _ in loaded],
+                "nan_means": "fidelity not reached or configuration not run in that task",
+            },
+        )
+    return blackboxes

@@ -1,0 +1,259 @@
+"""``syne-mohb`` command line: demo, bench, report, resume.
+
+* ``syne-mohb demo``: hardware-aware tuning (MO-ASHA over hyperparameters and instance type) on a
+  shipped benchmark, compared with single-objective ASHA on the default instance; prints the
+  Pareto set and the plots' paths.
+* ``syne-mohb bench --methods ... --benchmarks ... --seeds N``: simulated runs in parallel, then
+  the report.
+* ``syne-mohb report RESULTS``: tables and plots for finished runs (simulated, local, SageMaker).
+* ``syne-mohb resume RUN_DIR``: resume an interrupted durable run.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main"]
+
+
+class CLIError(Exception):
+    """A user error: printed without a traceback, exit status 2."""
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+
+
+def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        return df.to_string(index=False, float_format=lambda v: floatfmt.format(v))
+
+
+def _check_names(methods: list[str], benchmarks: list[str]) -> None:
+    from syne_mohb.experiments.methods import check_method
+    from syne_mohb.experiments.runner import get_benchmark
+
+    for m in methods:
+        try:
+            check_method(m)
+        except ValueError as e:
+            raise CLIError(str(e)) from None
+    for b in benchmarks:
+        try:
+            get_benchmark(b)
+        except ValueError as e:
+            raise CLIError(str(e)) from None
+
+
+def _demo_benchmark() -> tuple[str, str]:
+    from syne_mohb.experiments.runner import benchmark_names, get_benchmark
+
+    names = benchmark_names()
+    if not names:
+        raise CLIError("no benchmark is shipped in syne_mohb/blackboxes/data: nothing to replay")
+    name = "mlp" if "mlp" in names else names[0]
+    bench = get_benchmark(name)
+    task = "digits" if "digits" in bench.tasks else bench.tasks[0]
+    return name, task
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from syne_mohb.experiments.analysis import best_value, load_run, pareto_table, time_to_target
+    from syne_mohb.experiments.report import make_report
+    from syne_mohb.experiments.runner import get_benchmark, grid, run_many
+
+    if args.benchmark:
+        _check_names([], [args.benchmark])
+        name, task = args.benchmark, args.task
+        bench = get_benchmark(name)
+        task = task or ("digits" if "digits" in bench.tasks else bench.tasks[0])
+    else:
+        name, task = _demo_benchmark()
+        if args.task:
+            task = args.task
+    bench = get_benchmark(name)
+    try:
+        bench.check_task(task)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    out = Path(args.output)
+    budget = args.budget or bench.default_budget(task)
+    t0 = time.perf_counter()
+    print(f"syne-mohb demo: tuning hyperparameters and instance type on benchmark {name!r}, task "
+          f"{task!r} (offline evaluations, simulated), budget {budget:.3g} s of simulated tuning "
+          f"time with 4 workers")
+    specs = grid(["moasha", "asha-default"], [name], {name: [task]}, [args.seed], out, budget=budget)
+    results = run_many(specs, processes=min(2, args.processes), progress=not args.quiet, overwrite=True)
+    errors = [r for r in results if "error" in r]
+    if errors:
+        raise CLIError("; ".join(f"{r['path']}: {r['error']}" for r in errors))
+    ours = load_run(out / name / task / "moasha" / f"seed-{args.seed}")
+    base = load_run(out / name / task / "asha-default" / f"seed-{args.seed}")
+    table = pareto_table(ours, max_rows=args.rows)
+    print(f"\nPareto set of MO-ASHA (accuracy max, runtime and cost min; {len(table)} shown), "
+          f"runtime = training seconds on the instance, cost = training dollars:")
+    print(_fmt_table(table))
+    target = best_value(base, "accuracy") - 0.005
+    tb, db = time_to_target(base, "accuracy", target)
+    to, do = time_to_target(ours, "accuracy", target)
+    print(f"\nSingle-objective ASHA on the default instance ({bench.default_instance}) reached "
+          f"accuracy {best_value(base, 'accuracy'):.4f}; target = that minus 0.5 points = {target:.4f}.")
+    print(f"  ASHA ({bench.default_instance}): target after {tb:.4g} s of tuning, ${db:.4g}")
+    if to == float("inf"):
+        print("  MO-ASHA (instance tuned): did not reach the target within the budget")
+    else:
+        rt, rd = tb / to, (db / do if do > 0 else float("inf"))
+        print(f"  MO-ASHA (instance tuned):   target after {to:.4g} s of tuning, ${do:.4g}")
+        print(f"  reduction (ASHA / MO-ASHA): time {rt:.2f}x, dollars {rd:.2f}x"
+              + ("" if rt >= 1 and rd >= 1 else "  (< 1: MO-ASHA needed more on this task and seed)"))
+    rep = make_report(out, out_dir=out / "report")
+    print("\nPlots:")
+    for p in rep["plots"]:
+        print(f"  {p}")
+    print(f"Results (Syne Tune format) under {out.resolve()}; demo took "
+          f"{time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from syne_mohb.experiments.report import make_report
+    from syne_mohb.experiments.runner import benchmark_names, grid, run_many
+    from syne_mohb.experiments.methods import method_names
+
+    methods = _split(args.methods) or ["moasha", "asha-default"]
+    benchmarks = _split(args.benchmarks) or benchmark_names()[:1]
+    _check_names(methods, benchmarks)
+    tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
+    if args.seeds < 1:
+        raise CLIError(f"--seeds must be >= 1, got {args.seeds}")
+    try:
+        specs = grid(methods, benchmarks, tasks, range(args.seeds), args.output, budget=args.budget,
+                     n_workers=args.workers, max_trials=args.max_trials)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    print(f"{len(specs)} runs: methods {methods} x benchmarks {benchmarks} x seeds 0..{args.seeds - 1}"
+          f" -> {Path(args.output).resolve()} (valid methods: {', '.join(method_names())})")
+    results = run_many(specs, processes=args.processes, progress=not args.quiet)
+    failed = [r for r in results if "error" in r]
+    for r in failed:
+        print(f"FAILED {r['path']}: {r['error']}", file=sys.stderr)
+    _print_report(make_report(args.output))
+    return 1 if failed else 0
+
+
+def _print_report(rep) -> None:
+    print("\nSummary (hypervolume: fraction of the reference box, common normalisation per "
+          "benchmark/task; mean and std over seeds):")
+    print(_fmt_table(rep["summary"]))
+    for key, tab in rep["pareto"].items():
+        print(f"\nPareto set {key}:")
+        print(_fmt_table(tab))
+    if len(rep["targets"]):
+        t = rep["targets"]
+        agg = t.groupby(["benchmark", "task", "method"]).agg(
+            time_reduction=("time_reduction", "median"), dollar_reduction=("dollar_reduction", "median"),
+            seeds=("seed_index", "count")).reset_index()
+        print("\nTime / dollars to reach the baseline's best accuracy - 0.5 points "
+              "(median over seeds of baseline/method):")
+        print(_fmt_table(agg))
+    print("\nPlots:")
+    for p in rep["plots"]:
+        print(f"  {p}")
+    print(f"Tables: {rep['out_dir']}")
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from syne_mohb.experiments.report import make_report
+
+    path = Path(args.results)
+    if not path.exists():
+        raise CLIError(f"results folder {path} does not exist")
+    try:
+        rep = make_report(path, out_dir=args.output, baseline=args.baseline)
+    except (FileNotFoundError, ValueError) as e:
+        raise CLIError(str(e)) from None
+    _print_report(rep)
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    run_dir = Path(args.run_dir)
+    if not run_dir.exists():
+        raise CLIError(f"run folder {run_dir} does not exist")
+    try:
+        from syne_mohb.durable import resume
+    except ImportError as e:
+        raise CLIError(f"resuming needs syne_mohb.durable, which is not available in this "
+                       f"installation ({e})") from None
+    result = resume(str(run_dir))
+    if result is not None:
+        print(result)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from syne_mohb.experiments.methods import method_names
+
+    p = argparse.ArgumentParser(prog="syne-mohb", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", metavar="{demo,bench,report,resume}")
+
+    d = sub.add_parser("demo", help="hardware-aware tuning on a shipped benchmark (under a minute)")
+    d.add_argument("--benchmark", help="shipped benchmark (default: mlp if shipped, else the first)")
+    d.add_argument("--task", help="task of the benchmark (default: digits or the first)")
+    d.add_argument("--output", default="syne-mohb-demo", help="results folder (default: %(default)s)")
+    d.add_argument("--budget", type=float, help="simulated tuning seconds (default: 25 full trainings)")
+    d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--rows", type=int, default=15, help="Pareto rows to print")
+    d.add_argument("--processes", type=int, default=2)
+    d.add_argument("--quiet", action="store_true", help="no progress bar")
+    d.set_defaults(func=cmd_demo)
+
+    b = sub.add_parser("bench", help="methods x benchmarks x seeds, simulated, then the report")
+    b.add_argument("--methods", help=f"comma-separated, from: {', '.join(method_names())}")
+    b.add_argument("--benchmarks", help="comma-separated shipped benchmarks (default: the first)")
+    b.add_argument("--tasks", help="comma-separated tasks (default: all tasks of each benchmark)")
+    b.add_argument("--seeds", type=int, default=2, help="number of seeds (0..N-1)")
+    b.add_argument("--budget", type=float, help="simulated tuning seconds per run")
+    b.add_argument("--workers", type=int, default=4, help="simulated workers per run")
+    b.add_argument("--max-trials", type=int, help="cap on trials started per run")
+    b.add_argument("--processes", type=int, default=2, help="parallel processes")
+    b.add_argument("--output", default="syne-mohb-bench", help="results folder")
+    b.add_argument("--quiet", action="store_true")
+    b.set_defaults(func=cmd_bench)
+
+    r = sub.add_parser("report", help="tables and plots for finished runs below RESULTS")
+    r.add_argument("results", metavar="RESULTS")
+    r.add_argument("--output", help="where to write tables and plots (default: RESULTS/report)")
+    r.add_argument("--baseline", help="method whose best accuracy is the target (default: asha-default)")
+    r.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("resume", help="resume an interrupted durable run")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.set_defaults(func=cmd_resume)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``syne-mohb`` console script; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("syne_tune").setLevel(logging.ERROR)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CLIError as e:
+        print(f"syne-mohb {args.command}: error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""A Syne Tune ``TrialScheduler`` wrapper that journals every call before/after delegating."""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from syne_tune.backend.trial_status import Trial
+from syne_tune.optimizer.scheduler import TrialScheduler, TrialSuggestion
+
+from syne_mohb.durable.journal import Journal
+
+__all__ = ["JournaledScheduler", "suggestion_to_json", "same_config"]
+
+
+def suggestion_to_json(s: TrialSuggestion | None) -> dict | None:
+    if s is None:
+        return None
+    if s.spawn_new_trial_id:
+        return {"kind": "start", "config": s.config, "checkpoint_trial_id": s.checkpoint_trial_id}
+    return {"kind": "resume", "trial_id": s.checkpoint_trial_id, "config": s.config}
+
+
+def _canon(config: Any) -> str:
+    from syne_mohb.durable.journal import _plain
+
+    return json.dumps(_plain(config), sort_keys=True, default=str)
+
+
+def same_config(a: Any, b: Any) -> bool:
+    """Equality of configs after the journal's JSON round trip (floats compare exactly)."""
+    return _canon(a) == _canon(b)
+
+
+class JournaledScheduler(TrialScheduler):
+    """Delegates to ``inner`` and writes each call to the journal, in the order of the calls.
+
+    ``on_trial_result`` writes the result *before* the scheduler sees it and the decision
+    after; ``suggest`` writes what was suggested. Replaying these entries in order on a fresh
+    copy of the scheduler reproduces its state (rungs, paused trials, searcher, random state).
+    """
+
+    def __init__(self, inner: TrialScheduler, journal: Journal,
+                 status_of: Callable[[int], str | None] = lambda tid: None):
+        # no super().__init__: it would draw a random seed; we have the inner scheduler's
+        self.inner = inner
+        self.journal = journal
+        self.status_of = status_of
+        self.random_seed = getattr(inner, "random_seed", None)
+
+    def suggest(self) -> TrialSuggestion | None:
+        s = self.inner.suggest()
+        self.journal.append("suggest", out=suggestion_to_json(s))
+        return s
+
+    def on_trial_add(self, trial: Trial):
+        self.journal.append("add", trial_id=trial.trial_id)
+        self.inner.on_trial_add(trial)
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
+        self.journal.append("result", trial_id=trial.trial_id, result=result,
+                            status=self.status_of(trial.trial_id))
+        decision = self.inner.on_trial_result(trial, result)
+        self.journal.append("decision", trial_id=trial.trial_id, decision=decision)
+        return decision
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
+        self.journal.append("complete", trial_id=trial.trial_id)
+        self.inner.on_trial_complete(trial, result)
+
+    def on_trial_error(self, trial: Trial):
+        self.journal.append("error", trial_id=trial.trial_id)
+        self.inner.on_trial_error(trial)
+
+    def on_trial_remove(self, trial: Trial):
+        self.journal.append("remove", trial_id=trial.trial_id)
+        self.inner.on_trial_remove(trial)
+
+    def metric_names(self) -> list[str]:
+        return self.inner.metric_names()
+
+    def metric_mode(self):
+        return self.inner.metric_mode()
+
+    def metadata(self) -> dict[str, Any]:
+        return self.inner.metadata()
+
+    def __getattr__(self, name: str):
+        # everything else (e.g. MOASHA.paused_trials) from the wrapped scheduler
+        if name in ("inner", "journal", "status_of"):
+            raise AttributeError(name)
+        return getattr(self.inner, name)

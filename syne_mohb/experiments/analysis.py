@@ -1,0 +1,347 @@
+"""Analysis of tuning runs: Pareto sets, hypervolume over time and dollars, time to a target.
+
+Works on any folder written by a Syne Tune ``Tuner`` (``results.csv.zip`` + ``metadata.json``):
+simulated runs of :mod:`syne_mohb.experiments.runner`, local runs and SageMaker runs. Each
+reported result row is one trained model (a configuration at a fidelity) with its objectives;
+the *tuning* clock is ``st_tuner_time`` and the dollars spent so far are the sum over trials of
+their cumulative ``st_worker_cost`` (or of the ``cost`` objective when no worker cost is
+reported).
+
+Hypervolume (Zitzler & Thiele 1998) is computed by :func:`syne_mohb.pareto.hypervolume` on
+objectives normalised per benchmark and task with *common* bounds for all methods and seeds:
+every objective is turned into minimisation form, strictly positive time/cost objectives are
+log10-scaled (their values span orders of magnitude), then mapped to [0, 1] with the bounds; the
+reference point is 1.1 in every objective. Bounds come from the blackbox table when the run is a
+simulation of a shipped benchmark, otherwise from the union of the runs compared.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from syne_mohb.pareto import hypervolume, normalize_modes, pareto_mask, to_minimization
+
+__all__ = [
+    "Run",
+    "load_run",
+    "find_runs",
+    "pareto_table",
+    "Normalizer",
+    "normalizer_from_blackbox",
+    "normalizer_from_runs",
+    "hypervolume_curve",
+    "curves_over_seeds",
+    "time_to_target",
+    "summarize",
+]
+
+LOG_OBJECTIVES = ("runtime", "cost", "time", "elapsed", "dollars", "price")
+
+
+@dataclass
+class Run:
+    """One tuning run: its results table and what it optimised."""
+
+    path: Path
+    results: pd.DataFrame
+    metadata: dict[str, Any]
+    objectives: list[str]
+    modes: list[str]
+    instance_attr: str | None = "instance_type"
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(self.info.get("method") or self.metadata.get("scheduler_name") or self.path.name)
+
+    @property
+    def instance_column(self) -> str | None:
+        if self.instance_attr is None:
+            return None
+        col = f"config_{self.instance_attr}"
+        return col if col in self.results.columns else None
+
+    def dollars_spent(self) -> np.ndarray:
+        """Cumulative dollars spent by the tuning job at each row (rows in time order)."""
+        col = "st_worker_cost" if "st_worker_cost" in self.results.columns else (
+            "cost" if "cost" in self.results.columns else None)
+        if col is None:
+            return np.full(len(self.results), np.nan)
+        df = self.results
+        c = df[col].astype(float).fillna(0.0)
+        cm = c.groupby(df["trial_id"]).cummax()
+        prev = cm.groupby(df["trial_id"]).shift(1).fillna(0.0)
+        return np.cumsum((cm - prev).to_numpy(dtype=float))
+
+
+def _read_results(path: Path) -> pd.DataFrame:
+    for name in ("results.csv.zip", "results.csv"):
+        if (path / name).exists():
+            return pd.read_csv(path / name)
+    raise FileNotFoundError(f"no results.csv.zip in {path}: not a finished Syne Tune run folder")
+
+
+def load_run(path: str | Path, objectives: Sequence[str] | None = None,
+             modes: Sequence[str] | str | None = None) -> Run:
+    """Load a run folder (``results.csv.zip`` + ``metadata.json``) written by a Syne Tune Tuner.
+
+    Objectives and modes default to the ``syne_mohb`` entry of the metadata (simulated runs),
+    else to ``accuracy``/``runtime``/``cost`` where reported, else to the scheduler's
+    ``metric_names``/``metric_mode``.
+
+    :raises FileNotFoundError: the folder has no results
+    :raises ValueError: an objective is not a column of the results
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise FileNotFoundError(f"run folder {path} does not exist")
+    df = _read_results(path)
+    meta_file = path / "metadata.json"
+    meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+    info = dict(meta.get("syne_mohb", {}))
+    if objectives is None:
+        if "objectives" in info:
+            objectives, modes = info["objectives"], info["objective_modes"] if modes is None else modes
+        elif all(c in df.columns for c in ("accuracy", "runtime", "cost")):
+            objectives, modes = ["accuracy", "runtime", "cost"], modes or ["max", "min", "min"]
+        else:
+            objectives = list(meta.get("metric_names") or [])
+            if modes is None:
+                modes = meta.get("metric_mode", "min")
+    objectives = list(objectives)
+    if not objectives:
+        raise ValueError(f"cannot tell the objectives of run {path}; pass objectives=[...]")
+    missing = [o for o in objectives if o not in df.columns]
+    if missing:
+        raise ValueError(f"objectives {missing} are not columns of {path}/results.csv.zip; "
+                         f"columns: {sorted(df.columns)}")
+    modes = normalize_modes(modes if modes is not None else "min", len(objectives), "modes")
+    if "st_tuner_time" not in df.columns:
+        raise ValueError(f"{path}/results.csv.zip has no st_tuner_time column")
+    df = df.sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
+    return Run(path=path, results=df, metadata=meta, objectives=objectives, modes=modes,
+               instance_attr=info.get("instance_attr", "instance_type"), info=info)
+
+
+def find_runs(root: str | Path) -> list[Run]:
+    """All run folders (containing ``results.csv.zip``) below ``root`` (``root`` included)."""
+    root = Path(root)
+    if not root.exists():
+        raise FileNotFoundError(f"results folder {root} does not exist")
+    paths = sorted({p.parent for p in root.rglob("results.csv.zip")})
+    if not paths:
+        raise FileNotFoundError(f"no Syne Tune results (results.csv.zip) below {root}")
+    return [load_run(p) for p in paths]
+
+
+def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
+    """Pareto set of all models a run trained (rows = configuration at a fidelity).
+
+    Columns: trial_id, the fidelity (if known), instance type, the other hyperparameters and
+    every objective; sorted by the first objective, best first.
+    """
+    df = run.results
+    Y = df[run.objectives].to_numpy(dtype=float)
+    if len(df) == 0:
+        return pd.DataFrame(columns=["trial_id", *run.objectives])
+    mask = pareto_mask(Y, run.modes)
+    front = df.loc[mask]
+    cfg_cols = [c for c in df.columns if c.startswith("config_")]
+    inst = run.instance_column
+    cols = ["trial_id"]
+    fid = run.info.get("fidelity_attr")
+    if fid and fid in df.columns:
+        cols.append(fid)
+    if inst:
+        cols.append(inst)
+    cols += [c for c in cfg_cols if c != inst] + list(run.objectives)
+    out = front[cols].rename(columns={c: c[len("config_"):] for c in cfg_cols})
+    out = out.drop_duplicates(subset=[c for c in out.columns if c != "trial_id"])
+    out = out.sort_values(run.objectives[0], ascending=run.modes[0] == "min", kind="stable")
+    if max_rows is not None:
+        out = out.head(max_rows)
+    return out.reset_index(drop=True)
+
+
+class Normalizer:
+    """Maps objective values to [0, 1] minimisation form with fixed bounds (see module doc)."""
+
+    def __init__(self, objectives: Sequence[str], modes: Sequence[str], lower, upper,
+                 log: Sequence[bool]):
+        self.objectives = list(objectives)
+        self.modes = normalize_modes(list(modes), len(self.objectives), "modes")
+        self.lower = np.asarray(lower, dtype=float)
+        self.upper = np.asarray(upper, dtype=float)
+        self.log = np.asarray(log, dtype=bool)
+        span = self.upper - self.lower
+        self.span = np.where(span > 0, span, 1.0)
+        self.ref_point = np.full(len(self.objectives), 1.1)
+
+    def _transform_raw(self, Y: np.ndarray, log: np.ndarray) -> np.ndarray:
+        Z = to_minimization(Y, self.modes)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            Z[:, log] = np.log10(np.where(Z[:, log] > 0, Z[:, log], np.nan))
+        Z[np.isnan(Z)] = np.inf
+        return Z
+
+    def transform(self, Y) -> np.ndarray:
+        Z = self._transform_raw(np.asarray(Y, dtype=float).reshape(-1, len(self.objectives)), self.log)
+        return (Z - self.lower) / self.span
+
+    @property
+    def max_volume(self) -> float:
+        return float(np.prod(self.ref_point))
+
+    def hypervolume(self, Y) -> float:
+        """Hypervolume of ``Y`` as a fraction of the reference box (in [0, 1])."""
+        Z = self.transform(Y)
+        if len(Z) == 0:
+            return 0.0
+        return hypervolume(Z, self.ref_point, "min") / self.max_volume
+
+    @classmethod
+    def from_values(cls, objectives, modes, Y) -> "Normalizer":
+        modes = normalize_modes(modes, len(objectives), "modes")
+        Y = np.asarray(Y, dtype=float).reshape(-1, len(objectives))
+        log = np.array([
+            any(key in o.lower() for key in LOG_OBJECTIVES) and m == "min"
+            and np.nanmin(Y[:, j]) > 0 if len(Y) else False
+            for j, (o, m) in enumerate(zip(objectives, modes))
+        ], dtype=bool)
+        tmp = cls(objectives, modes, np.zeros(len(objectives)), np.ones(len(objectives)), log)
+        Z = tmp._transform_raw(Y, log)
+        Z = np.where(np.isfinite(Z), Z, np.nan)
+        lower = np.nanmin(Z, axis=0)
+        upper = np.nanmax(Z, axis=0)
+        return cls(objectives, modes, lower, upper, log)
+
+
+def normalizer_from_blackbox(benchmark: str, task: str, objectives: Sequence[str],
+                             modes: Sequence[str]) -> Normalizer:
+    """Bounds from every value of the shipped blackbox table (all configs, seeds, fidelities)."""
+    from syne_mohb import blackboxes
+
+    bb = blackboxes.load(benchmark)[task]
+    names = list(bb.objectives_names)
+    ev = np.asarray(bb.objectives_evaluations)
+    Y = ev[..., [names.index(o) for o in objectives]].reshape(-1, len(objectives))
+    return Normalizer.from_values(objectives, modes, Y)
+
+
+def normalizer_from_runs(runs: Sequence[Run]) -> Normalizer:
+    """Bounds from the union of the runs' results (same objectives in every run)."""
+    first = runs[0]
+    Y = np.vstack([r.results[first.objectives].to_numpy(dtype=float) for r in runs])
+    return Normalizer.from_values(first.objectives, first.modes, Y)
+
+
+def _normalizer_for(runs: Sequence[Run]) -> Normalizer:
+    info = runs[0].info
+    if info.get("simulated") and info.get("benchmark"):
+        try:
+            return normalizer_from_blackbox(info["benchmark"], info["task"], runs[0].objectives,
+                                            runs[0].modes)
+        except Exception:  # blackbox not available here: fall back to the runs themselves
+            pass
+    return normalizer_from_runs(runs)
+
+
+def hypervolume_curve(run: Run, normalizer: Normalizer, grid: np.ndarray,
+                      axis: str = "time") -> np.ndarray:
+    """Hypervolume of the models a run trained up to each point of ``grid``.
+
+    :param axis: "time" (simulated or real tuning seconds, ``st_tuner_time``) or "dollars"
+        (cumulative dollars spent by the tuning job)
+    """
+    if axis not in ("time", "dollars"):
+        raise ValueError(f"axis must be 'time' or 'dollars', got {axis!r}")
+    df = run.results
+    x = df["st_tuner_time"].to_numpy(dtype=float) if axis == "time" else run.dollars_spent()
+    # results are in time order, so dollars are non-decreasing too
+    Z = normalizer.transform(df[run.objectives].to_numpy(dtype=float))
+    out = np.zeros(len(grid))
+    ends = np.searchsorted(x, grid, side="right")
+    last_end, last_hv = 0, 0.0
+    for i, end in enumerate(ends):
+        if end != last_end:
+            last_hv = (hypervolume(Z[:end], normalizer.ref_point, "min") / normalizer.max_volume
+                       if end else 0.0)
+            last_end = end
+        out[i] = last_hv
+    return out
+
+
+def curves_over_seeds(runs: Sequence[Run], normalizer: Normalizer, axis: str = "time",
+                      num_points: int = 60, x_max: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Grid and hypervolume curves (one row per run) on a common grid from 0 to ``x_max``."""
+    if x_max is None:
+        xs = [r.results["st_tuner_time"].max() if axis == "time" else r.dollars_spent()[-1]
+              for r in runs if len(r.results)]
+        x_max = float(np.nanmax(xs)) if xs else 1.0
+    grid = np.linspace(0.0, x_max, num_points)
+    return grid, np.vstack([hypervolume_curve(r, normalizer, grid, axis) for r in runs])
+
+
+def time_to_target(run: Run, objective: str, target: float, mode: str = "max") -> tuple[float, float]:
+    """(tuning seconds, dollars spent) when the run first reported ``objective`` at least as
+    good as ``target``; ``(inf, inf)`` if it never did."""
+    df = run.results
+    v = df[objective].to_numpy(dtype=float)
+    hit = np.nonzero(v >= target if mode == "max" else v <= target)[0]
+    if len(hit) == 0:
+        return float("inf"), float("inf")
+    i = int(hit[0])
+    return float(df["st_tuner_time"].iloc[i]), float(run.dollars_spent()[i])
+
+
+def best_value(run: Run, objective: str, mode: str = "max") -> float:
+    v = run.results[objective].to_numpy(dtype=float)
+    if len(v) == 0 or np.all(np.isnan(v)):
+        return float("nan")
+    return float(np.nanmax(v) if mode == "max" else np.nanmin(v))
+
+
+def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], dict[str, list[Run]]]:
+    """``{(benchmark, task): {method: [runs sorted by seed]}}`` (non-simulated runs are grouped
+    under their folder's parent name)."""
+    out: dict[tuple[str, str], dict[str, list[Run]]] = {}
+    for r in runs:
+        key = (str(r.info.get("benchmark", r.path.parent.name)), str(r.info.get("task", "-")))
+        out.setdefault(key, {}).setdefault(r.label, []).append(r)
+    for methods in out.values():
+        for lst in methods.values():
+            lst.sort(key=lambda r: r.info.get("seed", 0))
+    return out
+
+
+def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
+    """One row per (benchmark, task, method): seeds, trials, best accuracy, final hypervolume
+    vs time and vs dollars (mean and std over seeds, common normalisation per benchmark/task)."""
+    rows = []
+    for (bench, task), methods in group_runs(runs).items():
+        all_runs = [r for lst in methods.values() for r in lst]
+        norm = _normalizer_for(all_runs)
+        t_max = max(float(r.results["st_tuner_time"].max()) for r in all_runs if len(r.results))
+        for method, lst in methods.items():
+            hv = np.array([normalizer_hv_final(r, norm) for r in lst])
+            first = lst[0].objectives[0]
+            best = np.array([best_value(r, first, lst[0].modes[0]) for r in lst])
+            dollars = np.array([r.dollars_spent()[-1] if len(r.results) else np.nan for r in lst])
+            rows.append({
+                "benchmark": bench, "task": task, "method": method, "seeds": len(lst),
+                "trials": float(np.mean([r.results["trial_id"].nunique() for r in lst])),
+                f"best_{first}": float(np.nanmean(best)), f"best_{first}_std": float(np.nanstd(best)),
+                "hypervolume": float(np.mean(hv)), "hypervolume_std": float(np.std(hv)),
+                "dollars_spent": float(np.nanmean(dollars)),
+                "tuning_time_s": t_max,
+            })
+    return pd.DataFrame(rows)
+
+
+def normalizer_hv_final(run: Run, normalizer: Normalizer) -> float:
+    return normalizer.hypervolume(run.results[run.objectives].to_numpy(dtype=float))

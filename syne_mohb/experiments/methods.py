@@ -1,0 +1,365 @@
+"""Registry of the tuning methods compared in the experiments.
+
+Every method is a factory ``(MethodContext) -> TrialScheduler``; all of them run on the same
+simulated benchmark, budget and number of workers (see :mod:`syne_mohb.experiments.runner`).
+
+========================  ==================================================================
+name                      method
+========================  ==================================================================
+``moasha``                our MO-ASHA (stopping) + seeded random searcher; accuracy (max),
+                          runtime (min), cost (min); instance type tuned
+``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume)
+``moasha-transfer``       our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
+                          benchmark's other tasks (leave-one-task-out)
+``st-moasha``             Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
+                          all metrics, so it gets error, runtime and cost, all minimised
+``mo-random``             multi-objective random search: every trial runs to the maximum
+                          fidelity (FIFO), seeded random searcher, instance type tuned
+``asha-default``          single-objective ASHA (Syne Tune 0.16) on accuracy with the instance
+                          fixed to the default (``ml.g4dn.xlarge``: the cheapest single-GPU
+                          type, the user's habit)
+``asha-instance``         single-objective ASHA on accuracy with the instance type tuned
+``nsga2``                 Optuna 5 ``NSGAIISampler`` (Deb et al. 2002) through ask/tell, each
+                          trial trained to the maximum fidelity, accuracy/runtime/cost
+``moasha-hp``             our MO-ASHA with the instance fixed to the default (accuracy,
+                          runtime): the hyperparameters-only setting
+========================  ==================================================================
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from syne_tune.backend.trial_status import Trial
+from syne_tune.config_space import (
+    Categorical,
+    Domain,
+    Float,
+    Integer,
+    config_space_to_json_dict,
+    postprocess_config,
+)
+from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+from syne_tune.util import dump_json_with_numpy
+
+from syne_mohb.scheduler import MOASHA
+from syne_mohb.searchers.random import RandomSearcher
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_INSTANCE",
+    "METHODS",
+    "MethodContext",
+    "FIFOScheduler",
+    "OptunaAskTellScheduler",
+    "method_names",
+    "make_scheduler",
+    "uses_fixed_instance",
+]
+
+DEFAULT_INSTANCE = "ml.g4dn.xlarge"
+# when the benchmark does not offer ml.g4dn.xlarge: first of these that it offers
+_DEFAULT_FALLBACKS = ("ml.g4dn.xlarge", "ml.g5.xlarge", "ml.g4dn.2xlarge", "ml.m5.xlarge")
+
+
+@dataclass
+class MethodContext:
+    """What a method factory needs to build its scheduler for one run.
+
+    :param config_space: Syne Tune config space of the benchmark (instance type included)
+    :param fidelity_attr: reported resource (e.g. "epoch")
+    :param max_t: maximum resource
+    :param random_seed: seed of the run
+    :param instance_attr: name of the instance-type hyperparameter
+    :param default_instance: instance type of the fixed-instance baselines
+    :param transfer_evaluations: ``{task: TransferLearningTaskEvaluations}`` of related tasks
+        (only ``moasha-transfer`` needs it)
+    """
+
+    config_space: dict[str, Any]
+    fidelity_attr: str
+    max_t: int
+    random_seed: int
+    instance_attr: str = "instance_type"
+    default_instance: str = DEFAULT_INSTANCE
+    transfer_evaluations: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def fixed_space(self) -> dict[str, Any]:
+        """Config space with the instance type fixed to ``default_instance``."""
+        cs = dict(self.config_space)
+        cs[self.instance_attr] = self.default_instance
+        return cs
+
+
+class FIFOScheduler(TrialScheduler):
+    """First-in-first-out scheduler: every trial runs to its end; configurations come from a
+    searcher (any number of metrics). Used for multi-objective random search.
+
+    :param config_space: Syne Tune config space
+    :param metrics: metric names passed to the searcher, in order
+    :param mode: "min"/"max" per metric (or one for all)
+    :param searcher: a ``BaseSearcher`` (default: seeded :class:`RandomSearcher`)
+    :param random_seed: seed of the default searcher
+    """
+
+    def __init__(self, config_space: dict[str, Any], metrics: list[str],
+                 mode: str | list[str] = "min", searcher=None, random_seed: int | None = None):
+        super().__init__(random_seed=random_seed)
+        if isinstance(metrics, str) or not metrics:
+            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
+        self.config_space = config_space
+        self.metrics = list(metrics)
+        self.modes = [mode] * len(self.metrics) if isinstance(mode, str) else list(mode)
+        if len(self.modes) != len(self.metrics):
+            raise ValueError(f"mode has {len(self.modes)} entries for {len(self.metrics)} metrics")
+        self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
+
+    def suggest(self) -> TrialSuggestion | None:
+        config = self.searcher.suggest()
+        if config is None:
+            return None
+        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
+
+    def _values(self, result: dict[str, Any]) -> list[float]:
+        return [float(result.get(m, np.nan)) for m in self.metrics]
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
+        self.searcher.on_trial_result(trial.trial_id, trial.config, self._values(result))
+        return SchedulerDecision.CONTINUE
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
+        self.searcher.on_trial_complete(trial.trial_id, trial.config, self._values(result))
+
+    def on_trial_error(self, trial: Trial):
+        self.searcher.on_trial_error(trial.trial_id)
+
+    def metric_names(self) -> list[str]:
+        return list(self.metrics)
+
+    def metric_mode(self) -> list[str]:
+        return list(self.modes)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "scheduler_name": type(self).__name__,
+            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
+            "metrics": self.metric_names(),
+            "metric_names": self.metric_names(),
+            "metric_mode": self.metric_mode(),
+        }
+
+
+def _optuna_distribution(name: str, domain: Domain):
+    import optuna
+
+    if isinstance(domain, Categorical):
+        return optuna.distributions.CategoricalDistribution(list(domain.categories))
+    if isinstance(domain, Integer):
+        return optuna.distributions.IntDistribution(int(domain.lower), int(domain.upper),
+                                                    log=bool(getattr(domain, "log_scale", False)))
+    if isinstance(domain, Float):
+        return optuna.distributions.FloatDistribution(float(domain.lower), float(domain.upper),
+                                                      log=bool(getattr(domain, "log_scale", False)))
+    raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
+
+
+class OptunaAskTellScheduler(TrialScheduler):
+    """Any Optuna sampler (default: NSGA-II) as a Syne Tune scheduler, through ask/tell.
+
+    ``suggest`` asks the study for a trial; the final result of a completed trial is told with
+    one value per metric (Optuna handles per-metric directions). Trials run to the end (Optuna
+    cannot prune multi-objective studies). Failed trials are told as FAIL.
+
+    :param config_space: Syne Tune config space (Categorical, Integer, Float domains; constants)
+    :param metrics: metric names
+    :param mode: "min"/"max" per metric
+    :param sampler: an Optuna sampler (default ``NSGAIISampler(population_size, seed)``)
+    :param population_size: NSGA-II population size when ``sampler`` is None
+    :param random_seed: seed of the default sampler
+    """
+
+    def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
+                 sampler=None, population_size: int = 20, random_seed: int | None = None):
+        super().__init__(random_seed=random_seed)
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        if isinstance(metrics, str) or not metrics:
+            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
+        self.config_space = config_space
+        self.metrics = list(metrics)
+        self.modes = [mode] * len(self.metrics) if isinstance(mode, str) else list(mode)
+        if sampler is None:
+            if population_size < 2:
+                raise ValueError(f"population_size must be >= 2, got {population_size}")
+            sampler = optuna.samplers.NSGAIISampler(population_size=population_size,
+                                                    seed=self.random_seed)
+        self.study = optuna.create_study(
+            directions=["minimize" if m == "min" else "maximize" for m in self.modes],
+            sampler=sampler,
+        )
+        self._distributions = {
+            k: _optuna_distribution(k, v) for k, v in config_space.items() if isinstance(v, Domain)
+        }
+        self._optuna_trial: dict[int, Any] = {}
+        self._pending: list[Any] = []
+
+    def suggest(self) -> TrialSuggestion | None:
+        otrial = self.study.ask(self._distributions)
+        self._pending.append(otrial)
+        config = dict(otrial.params)
+        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
+
+    def on_trial_add(self, trial: Trial):
+        if self._pending:
+            self._optuna_trial[trial.trial_id] = self._pending.pop(0)
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
+        return SchedulerDecision.CONTINUE
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
+        from optuna.trial import TrialState
+
+        otrial = self._optuna_trial.pop(trial.trial_id, None)
+        if otrial is None:
+            return
+        values = [float(result.get(m, np.nan)) for m in self.metrics]
+        if any(np.isnan(values)):
+            self.study.tell(otrial, state=TrialState.FAIL)
+        else:
+            self.study.tell(otrial, values)
+
+    def on_trial_error(self, trial: Trial):
+        from optuna.trial import TrialState
+
+        otrial = self._optuna_trial.pop(trial.trial_id, None)
+        if otrial is not None:
+            self.study.tell(otrial, state=TrialState.FAIL)
+
+    def metric_names(self) -> list[str]:
+        return list(self.metrics)
+
+    def metric_mode(self) -> list[str]:
+        return list(self.modes)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "scheduler_name": type(self).__name__,
+            "sampler": type(self.study.sampler).__name__,
+            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
+            "metrics": self.metric_names(),
+            "metric_names": self.metric_names(),
+            "metric_mode": self.metric_mode(),
+        }
+
+
+MO_METRICS = ["accuracy", "runtime", "cost"]
+MO_MODES = ["max", "min", "min"]
+
+
+def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
+    return MOASHA(ctx.config_space, metrics=MO_METRICS, mode=MO_MODES, time_attr=ctx.fidelity_attr,
+                  max_t=ctx.max_t, random_seed=ctx.random_seed, **kw)
+
+
+def _moasha_transfer(ctx: MethodContext) -> TrialScheduler:
+    from syne_mohb.searchers.transfer import ParetoTransferSearcher
+
+    if not ctx.transfer_evaluations:
+        raise ValueError(
+            "method 'moasha-transfer' needs the evaluations of related tasks; the benchmark "
+            "has no other task"
+        )
+    searcher = ParetoTransferSearcher(ctx.config_space, ctx.transfer_evaluations, metrics=MO_METRICS,
+                                      mode=MO_MODES, random_seed=ctx.random_seed)
+    return _moasha(ctx, searcher=searcher)
+
+
+def _st_moasha(ctx: MethodContext) -> TrialScheduler:
+    from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as STMOASHA
+
+    # one do_minimize for all metrics: error instead of accuracy
+    return STMOASHA(ctx.config_space, metrics=["error", "runtime", "cost"], do_minimize=True,
+                    time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed)
+
+
+def _asha(space: dict[str, Any], ctx: MethodContext) -> TrialScheduler:
+    from syne_tune.optimizer.baselines import ASHA
+
+    return ASHA(space, metric="accuracy", do_minimize=False, time_attr=ctx.fidelity_attr,
+                max_t=ctx.max_t, random_seed=ctx.random_seed)
+
+
+def _nsga2(ctx: MethodContext) -> TrialScheduler:
+    return OptunaAskTellScheduler(ctx.config_space, MO_METRICS, MO_MODES, random_seed=ctx.random_seed)
+
+
+def _moasha_hp(ctx: MethodContext) -> TrialScheduler:
+    return MOASHA(ctx.fixed_space(), metrics=["accuracy", "runtime"], mode=["max", "min"],
+                  time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed)
+
+
+METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
+    "moasha": lambda ctx: _moasha(ctx),
+    "moasha-promotion": lambda ctx: _moasha(ctx, type="promotion"),
+    "moasha-transfer": _moasha_transfer,
+    "st-moasha": _st_moasha,
+    "mo-random": lambda ctx: FIFOScheduler(ctx.config_space, MO_METRICS, MO_MODES,
+                                           random_seed=ctx.random_seed),
+    "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
+    "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),
+    "nsga2": _nsga2,
+    "moasha-hp": _moasha_hp,
+}
+
+# methods whose instance type is fixed to the default instance
+_FIXED_INSTANCE = {"asha-default", "moasha-hp"}
+# methods that draw from numpy's global generator (Syne Tune's unseeded samplers)
+GLOBAL_RNG_METHODS = {"st-moasha", "asha-default", "asha-instance"}
+
+
+def method_names() -> list[str]:
+    """Names of the registered methods."""
+    return list(METHODS)
+
+
+def uses_fixed_instance(name: str) -> bool:
+    """Whether method ``name`` runs with the instance type fixed to the default."""
+    check_method(name)
+    return name in _FIXED_INSTANCE
+
+
+def check_method(name: str) -> None:
+    """Raise ``ValueError`` listing the valid names if ``name`` is not a registered method."""
+    if name not in METHODS:
+        import difflib
+
+        close = difflib.get_close_matches(str(name), METHODS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown method {name!r}{hint}; valid methods: {', '.join(METHODS)}")
+
+
+def make_scheduler(name: str, ctx: MethodContext) -> TrialScheduler:
+    """Build the scheduler of method ``name`` for one run."""
+    check_method(name)
+    return METHODS[name](ctx)
+
+
+def pick_default_instance(instance_types: list[str], preferred: str | None = None) -> str:
+    """The fixed-instance baselines' instance: ``preferred`` (validated) or the first of
+    ml.g4dn.xlarge, ml.g5.xlarge, ... that the benchmark offers."""
+    if preferred is not None:
+        if preferred not in instance_types:
+            raise ValueError(
+                f"default instance {preferred!r} is not offered by the benchmark; "
+                f"choose one of {instance_types}"
+            )
+        return preferred
+    for name in _DEFAULT_FALLBACKS:
+        if name in instance_types:
+            return name
+    return instance_types[0]

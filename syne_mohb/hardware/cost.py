@@ -1,0 +1,104 @@
+"""Dollar cost of training: elapsed seconds x price per hour / 3600 x instance count, and the
+price table that resolves the price of an instance type or local profile."""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Mapping
+
+from syne_mohb.hardware.catalog import (
+    INSTANCE_TYPE,
+    InstanceCatalog,
+    MissingPriceError,
+    load_catalog,
+)
+from syne_mohb.hardware.profiles import is_local_profile_name
+
+
+def dollar_cost(elapsed_seconds: float, price_per_hour: float, instance_count: int = 1) -> float:
+    """Dollars spent by ``instance_count`` instances at ``price_per_hour`` for ``elapsed_seconds``.
+
+    Cloud training is billed per second of instance time (SageMaker), so the cost is
+    ``elapsed_seconds * price_per_hour / 3600 * instance_count``.
+    """
+    for name, val in [("elapsed_seconds", elapsed_seconds), ("price_per_hour", price_per_hour)]:
+        if not isinstance(val, (int, float)) or not math.isfinite(val) or val < 0:
+            raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
+    if (isinstance(instance_count, bool) or not isinstance(instance_count, int)
+            or instance_count < 1):
+        raise ValueError(f"instance_count must be an int >= 1, got {instance_count!r}")
+    return float(elapsed_seconds) * float(price_per_hour) / 3600.0 * instance_count
+
+
+class PriceTable:
+    """Resolves the $/hour of an instance name: user-set ``prices`` first (needed for local
+    profiles such as ``local-cpu-2``, optional overrides for catalog types), then the catalog.
+
+    ``price_per_hour(name)`` raises :class:`UnknownInstanceTypeError` (with the closest names) or
+    :class:`MissingPriceError`; :meth:`validate_config_space` runs it on every value of the
+    ``instance_type`` dimension, so a bad name fails when the run is configured.
+    """
+
+    def __init__(
+        self,
+        prices: Mapping[str, float] | None = None,
+        catalog: InstanceCatalog | None = None,
+    ):
+        prices = dict(prices or {})
+        for name, price in prices.items():
+            if not isinstance(name, str) or not name:
+                raise ValueError(f"prices: keys must be instance or profile names, got {name!r}")
+            if (isinstance(price, bool) or not isinstance(price, (int, float))
+                    or not math.isfinite(price) or price < 0):
+                raise ValueError(
+                    f"prices[{name!r}] must be a finite price per hour >= 0, got {price!r}"
+                )
+        self.prices = {k: float(v) for k, v in prices.items()}
+        self._catalog = catalog
+
+    @property
+    def catalog(self) -> InstanceCatalog:
+        if self._catalog is None:
+            self._catalog = load_catalog()
+        return self._catalog
+
+    def price_per_hour(self, name: str) -> float:
+        if name in self.prices:
+            return self.prices[name]
+        if is_local_profile_name(name):
+            given = ", ".join(sorted(self.prices)) or "none"
+            raise MissingPriceError(
+                f"No price per hour for local profile {name!r}: pass it in prices "
+                f"(e.g. prices={{{name!r}: 0.10}}). Prices given for: {given}."
+            )
+        return self.catalog.price_per_hour(name)
+
+    def validate(self, names: Iterable[str]) -> None:
+        """Raise on the first name without a usable price."""
+        for name in names:
+            self.price_per_hour(name)
+
+    def validate_config_space(self, config_space: Mapping, key: str = INSTANCE_TYPE) -> list[str]:
+        """Check every value of ``config_space[key]``; returns them (``[]`` if ``key`` absent)."""
+        names = instance_names_in(config_space, key)
+        self.validate(names)
+        return names
+
+
+def instance_names_in(config_space: Mapping, key: str = INSTANCE_TYPE) -> list[str]:
+    """All values the ``key`` dimension of ``config_space`` can take (a constant or a
+    categorical domain); ``[]`` if absent. Raises ``ValueError`` for a continuous domain."""
+    if not isinstance(config_space, Mapping):
+        raise ValueError(f"config_space must be a dict, got {type(config_space).__name__}")
+    if key not in config_space:
+        return []
+    dom = config_space[key]
+    if isinstance(dom, str):
+        return [dom]
+    categories = getattr(dom, "categories", None)
+    if categories is None:
+        raise ValueError(
+            f"config_space[{key!r}] must be an instance name or a choice(...) of names, "
+            f"got {dom!r}"
+        )
+    return [str(c) for c in categories]

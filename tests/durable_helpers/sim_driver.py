@@ -1,0 +1,68 @@
+"""Durable simulated run (blackbox 'linear', task 'digits') with MO-ASHA; with a kill point.
+
+    python sim_driver.py start RUN_ROOT NAME SEED KILL_AFTER   (KILL_AFTER: journal entries
+        after which the process SIGKILLs itself; -1: never)
+    python sim_driver.py resume RUN_DIR KILL_AFTER
+"""
+import os
+import signal
+import sys
+
+from syne_mohb.durable import journal as journal_module
+
+
+def arm_kill(after: int):
+    if after < 0:
+        return
+    original = journal_module.Journal.append
+    count = {"n": 0}
+
+    def append(self, event, **payload):
+        entry = original(self, event, **payload)
+        count["n"] += 1
+        if count["n"] >= after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return entry
+
+    journal_module.Journal.append = append
+
+
+def make_tuner(root: str, name: str, seed: int, max_trials: int = 30):
+    os.environ["SYNETUNE_FOLDER"] = root
+    import numpy as np
+
+    np.random.seed(seed)  # the simulator draws each trial's blackbox seed from numpy's state
+    from syne_tune import StoppingCriterion
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+
+    from syne_mohb import MOASHA
+    from syne_mohb.blackboxes import load, make_backend
+    from syne_mohb.durable import DurableTuner
+
+    space = dict(load("linear")["digits"].configuration_space)
+    space["epoch"] = 20
+    backend = make_backend("linear", "digits", max_resource_attr="epoch")
+    scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
+                       time_attr="epoch", max_t=20, grace_period=1, reduction_factor=3,
+                       type="promotion", random_seed=seed)
+    return DurableTuner(
+        trial_backend=backend, scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_num_trials_started=max_trials), n_workers=3,
+        sleep_time=0, callbacks=[SimulatorCallback()], tuner_name=name,
+        suffix_tuner_name=False, journal_fsync=False, print_update_interval=3600,
+    )
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.WARNING)
+    if sys.argv[1] == "start":
+        tuner = make_tuner(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        arm_kill(int(sys.argv[5]))
+        tuner.run()
+    else:
+        from syne_mohb.durable import resume
+
+        arm_kill(int(sys.argv[3]))
+        resume(sys.argv[2])

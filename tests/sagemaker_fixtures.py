@@ -1,0 +1,113 @@
+"""pytest fixtures of the SageMaker backend tests: a moto server on 127.0.0.1 (session-scoped),
+the fake cluster playing the containers, dummy credentials, and a backend factory.
+
+Import the fixtures into a test module with ``from sagemaker_fixtures import *`` (tests/ is on
+sys.path under pytest).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from syne_mohb.backends._sagemaker_retry import RetryPolicy
+from syne_mohb.backends.sagemaker import SageMakerBackend
+from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
+
+__all__ = ["aws_credentials", "moto_server", "cluster", "test_clients", "sm", "make_backend",
+           "DUMMY_SECRET", "DUMMY_KEY_ID", "BUCKET", "ROLE", "IMAGE", "TRAIN_SCRIPT"]
+
+DUMMY_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+DUMMY_SECRET = "dummy-secret-KEY-never-in-logs-7f3a9c"
+BUCKET = "syne-mohb-test"
+ROLE = "arn:aws:iam::123456789012:role/SageMakerTuning"
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3-cpu-py311"
+TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "sagemaker_train.py"
+
+
+@pytest.fixture(scope="session")
+def aws_credentials():
+    """Dummy credentials and region in the environment (and no shared config files)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AWS_ACCESS_KEY_ID", DUMMY_KEY_ID)
+    mp.setenv("AWS_SECRET_ACCESS_KEY", DUMMY_SECRET)
+    mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    mp.setenv("AWS_CONFIG_FILE", "/dev/null")
+    mp.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    for var in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        mp.delenv(var, raising=False)
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def moto_server(aws_credentials):
+    """A fault-injecting ``ThreadedMotoServer`` on 127.0.0.1 (free port)."""
+    plan = FaultPlan()
+    server = FaultInjectingMotoServer(plan)
+    server.start()
+    # werkzeug logs every request at INFO: keep the test output readable
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def cluster(moto_server):
+    fake = FakeCluster(moto_server.url)
+    fake.install()
+    fake.clients["s3"].create_bucket(Bucket=BUCKET)
+    yield fake
+    fake.uninstall()
+
+
+@pytest.fixture(scope="session")
+def test_clients(moto_server):
+    """Clients of the code under test (botocore retries off; created once: models load slowly)."""
+    return make_clients(moto_server.url)
+
+
+@pytest.fixture()
+def sm(cluster, moto_server, test_clients):
+    """Per test: no faults, default cluster behaviour; yields (server, cluster, clients)."""
+    moto_server.plan.clear()
+    cluster.behaviour = lambda name, hp: {}
+    cluster.mode = "simulate"
+    cluster.epoch_seconds = {"*": 0.05}
+    yield moto_server, cluster, test_clients
+    moto_server.plan.clear()
+    for t in list(cluster.threads):
+        t.join(15)
+    cluster.threads.clear()
+
+
+@pytest.fixture()
+def make_backend(sm):
+    """Factory of backends talking to the moto server; closes them after the test."""
+    server, _, clients = sm
+    made = []
+
+    def _make(**kwargs) -> SageMakerBackend:
+        args = dict(
+            entry_point=str(TRAIN_SCRIPT),
+            image_uri=IMAGE,
+            role_arn=ROLE,
+            s3_root=f"s3://{BUCKET}/tuning",
+            sagemaker_client=clients["sagemaker"],
+            logs_client=clients["logs"],
+            s3_client=clients["s3"],
+            retry_policy=RetryPolicy(max_attempts=8, base_delay=0.01, max_delay=0.1),
+            random_seed=0,
+            max_poll_threads=4,
+        )
+        args.update(kwargs)
+        backend = SageMakerBackend(**args)
+        made.append(backend)
+        return backend
+
+    yield _make
+    for b in made:
+        b.stop_all_jobs()
+        b.close()

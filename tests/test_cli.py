@@ -1,0 +1,66 @@
+"""The syne-mohb command line: commands and their error messages."""
+import pytest
+
+from syne_mohb.cli import main
+from syne_mohb.experiments.methods import method_names
+
+
+def test_unknown_method_is_a_clear_error(capsys):
+    assert main(["bench", "--methods", "moasha,hyperband", "--output", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown method 'hyperband'" in err
+    assert all(m in err for m in method_names())
+
+
+def test_unknown_benchmark_is_a_clear_error(capsys):
+    from syne_mohb.experiments.runner import benchmark_names
+
+    assert main(["bench", "--benchmarks", "imagenet", "--output", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown benchmark 'imagenet'" in err and benchmark_names()[0] in err
+
+
+def test_unknown_task_is_a_clear_error(capsys):
+    assert main(["demo", "--task", "mnist-9000", "--output", "unused"]) == 2
+    assert "unknown task 'mnist-9000'" in capsys.readouterr().err
+
+
+def test_report_on_missing_or_empty_folder(tmp_path, capsys):
+    assert main(["report", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no Syne Tune results" in capsys.readouterr().err
+
+
+def test_resume_missing_folder(tmp_path, capsys):
+    assert main(["resume", str(tmp_path / "gone")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_no_command_prints_help(capsys):
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_demo_prints_pareto_set_and_writes_plots(tmp_path, capsys):
+    assert main(["demo", "--output", str(tmp_path), "--budget", "0.5", "--processes", "1",
+                 "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "Pareto set of MO-ASHA" in out and "instance_type" in out
+    assert "Single-objective ASHA on the default instance" in out
+    pngs = [line.strip() for line in out.splitlines() if line.strip().endswith(".png")]
+    assert len(pngs) >= 3
+    assert all((tmp_path / "report").joinpath(p.split("/")[-1]).exists() for p in pngs)
+
+
+@pytest.mark.slow
+def test_bench_then_report(tmp_path, capsys):
+    assert main(["bench", "--methods", "moasha,nsga2", "--seeds", "2", "--tasks", "digits",
+                 "--max-trials", "12", "--processes", "1", "--quiet", "--output",
+                 str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path), "--output", str(tmp_path / "r2")]) == 0
+    out = capsys.readouterr().out
+    assert "moasha" in out and "nsga2" in out and "hypervolume" in out
+    assert (tmp_path / "r2" / "summary.csv").exists()

@@ -1,0 +1,170 @@
+"""Instance catalog, config-space helpers, dollar cost and local profiles."""
+
+import json
+import math
+
+import pytest
+from syne_tune.config_space import Categorical
+
+from syne_mohb.hardware import (
+    INSTANCE_TYPE,
+    InstanceCatalog,
+    InstanceType,
+    MissingPriceError,
+    PriceTable,
+    UnknownInstanceTypeError,
+    dollar_cost,
+    get_local_profile,
+    instance_names_in,
+    instance_types,
+    load_catalog,
+    local_profile_names,
+    local_profiles,
+)
+from syne_mohb.hardware.catalog import SNAPSHOT_PATH, read_snapshot
+from syne_mohb.hardware.profiles import THREAD_ENV_VARS, available_cpus
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    return load_catalog(cache_dir=tmp_path)  # no cached refresh: the shipped snapshot
+
+
+def test_snapshot_has_required_families_with_prices(catalog):
+    families = {it.family for it in catalog}
+    assert {"m5", "c5", "g4dn", "g5", "p3", "p4d"} <= families
+    for it in catalog:
+        assert it.region == "us-east-1" and it.price_date
+        assert it.price_per_hour is not None and it.price_per_hour > 0
+        assert it.vcpus > 0 and it.memory_gib > 0
+        assert (it.gpus == 0) == (it.gpu_model is None)
+
+
+def test_lookup_matches_published_snapshot(catalog):
+    p4d = catalog.get("ml.p4d.24xlarge")
+    assert (p4d.vcpus, p4d.gpus, p4d.gpu_model, p4d.gpu_memory_gib) == (96, 8, "A100", 40.0)
+    assert p4d.total_gpu_memory_gib == 320.0
+    assert catalog.price_per_hour("ml.p4d.24xlarge") == 37.688
+    assert catalog.price_per_hour("ml.m5.large") == 0.134
+    assert catalog.get("ml.g4dn.12xlarge").gpus == 4
+    assert catalog.get("ml.g5.48xlarge").memory_gib == 768.0
+    assert "ml.c5.9xlarge" in catalog and "ml.c5.9xlarge" in catalog.names()
+
+
+def test_unknown_instance_lists_closest_names(catalog):
+    with pytest.raises(UnknownInstanceTypeError) as e:
+        catalog.get("ml.g5.24xlarge")
+    msg = str(e.value)
+    assert "'ml.g5.24xlarge'" in msg and "ml.g5.48xlarge" in msg and "ml.g5.12xlarge" in msg
+    assert isinstance(e.value, ValueError)
+    with pytest.raises(UnknownInstanceTypeError, match="ml.m5.large"):
+        catalog.price_per_hour("ml.m5.larg")
+
+
+def test_missing_price_is_a_clear_error(tmp_path):
+    eu = load_catalog(region="eu-west-1", cache_dir=tmp_path)
+    assert eu.get("ml.m5.large").vcpus == 2  # specs stay known
+    with pytest.raises(MissingPriceError, match=r"refresh_prices\('eu-west-1'\)"):
+        eu.price_per_hour("ml.m5.large")
+    assert eu.filter() == []  # nothing priced: nothing offered
+    assert len(eu.filter(require_price=False)) == len(eu)
+
+
+def test_filter_bounds(catalog):
+    cheap_gpu = catalog.filter(min_gpus=1, max_price_per_hour=1.1)
+    assert [it.name for it in cheap_gpu] == ["ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g5.xlarge"]
+    multi = catalog.filter(min_gpus=4, families=["p3", "g5"])
+    assert {it.name for it in multi} == {"ml.p3.8xlarge", "ml.p3.16xlarge", "ml.g5.12xlarge",
+                                         "ml.g5.48xlarge"}
+    cpu = catalog.filter(max_gpus=0, min_vcpus=16)
+    assert {it.name for it in cpu} == {"ml.m5.4xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge",
+                                       "ml.c5.18xlarge"}
+    assert {it.name for it in catalog.filter(gpu_models="V100")} == {
+        "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge"}
+    assert [it.name for it in catalog.filter(min_gpu_memory_gib=40)] == ["ml.p4d.24xlarge"]
+    assert all(it.memory_gib >= 128 for it in catalog.filter(min_memory_gib=128))
+    assert len(catalog.filter()) == len(catalog)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"families": ["g9"]}, "families"),
+    ({"gpu_models": "H100"}, "gpu_models"),
+    ({"min_gpus": -1}, "min_gpus"),
+    ({"max_price_per_hour": "2"}, "max_price_per_hour"),
+])
+def test_filter_rejects_bad_arguments(catalog, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        catalog.filter(**kwargs)
+
+
+def test_instance_types_domain(catalog):
+    dom = instance_types(catalog=catalog, max_price_per_hour=0.3)
+    assert isinstance(dom, Categorical)
+    assert list(dom.categories) == ["ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"]
+    assert instance_names_in({INSTANCE_TYPE: dom}) == list(dom.categories)
+    with pytest.raises(ValueError, match="selects no priced instance type"):
+        instance_types(catalog=catalog, min_gpus=1, max_price_per_hour=0.5)
+
+
+def test_bad_catalog_files(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        read_snapshot(tmp_path / "nope.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        read_snapshot(bad)
+    doc = json.loads(SNAPSHOT_PATH.read_text())
+    del doc["instances"][3]["vcpus"]
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match=r"instances\[3\] lacks \['vcpus'\]"):
+        read_snapshot(bad)
+
+
+def test_catalog_rejects_duplicates():
+    it = InstanceType("ml.x.large", 2, 0, None, 0.0, 8.0, 0.1, "us-east-1", "2026-06")
+    with pytest.raises(ValueError, match="duplicate"):
+        InstanceCatalog([it, it])
+
+
+def test_dollar_cost_arithmetic():
+    assert dollar_cost(3600, 0.134) == pytest.approx(0.134)
+    assert dollar_cost(90, 37.688, instance_count=2) == pytest.approx(90 * 37.688 / 3600 * 2)
+    assert dollar_cost(0, 5.0) == 0.0
+    for bad in [(-1, 1.0), (1, -1.0), (math.nan, 1.0), (1, math.inf)]:
+        with pytest.raises(ValueError):
+            dollar_cost(*bad)
+    with pytest.raises(ValueError, match="instance_count"):
+        dollar_cost(1, 1.0, instance_count=0)
+
+
+def test_price_table_local_profiles_and_overrides(catalog):
+    table = PriceTable({"local-cpu-1": 0.05, "ml.m5.large": 0.2}, catalog)
+    assert table.price_per_hour("local-cpu-1") == 0.05
+    assert table.price_per_hour("ml.m5.large") == 0.2  # user override wins
+    assert table.price_per_hour("ml.c5.xlarge") == 0.238
+    with pytest.raises(MissingPriceError, match="local-cpu-2"):
+        table.price_per_hour("local-cpu-2")
+    with pytest.raises(ValueError, match=r"prices\['local-cpu-1'\]"):
+        PriceTable({"local-cpu-1": -1.0})
+    space = {INSTANCE_TYPE: local_profiles({"local-cpu-1": 0.05})}
+    assert table.validate_config_space(space) == ["local-cpu-1"]
+    with pytest.raises(UnknownInstanceTypeError):
+        table.validate_config_space({INSTANCE_TYPE: "ml.g5.24xlarge"})
+
+
+def test_local_profiles_follow_this_machine():
+    n = len(available_cpus())
+    names = local_profile_names(num_gpus=0)
+    assert names == [f"local-cpu-{k}" for k in range(1, n + 1)]
+    prof = get_local_profile("local-cpu-1")
+    assert prof.cpus == 1 and prof.gpu is None
+    env = prof.env()
+    assert all(env[v] == "1" for v in THREAD_ENV_VARS) and env["SYNE_MOHB_PROFILE"] == "local-cpu-1"
+    with pytest.raises(UnknownInstanceTypeError, match=f"local-cpu-{n}"):
+        get_local_profile(f"local-cpu-{n + 1}")
+    with pytest.raises(UnknownInstanceTypeError, match="0 GPU"):
+        get_local_profile("local-gpu-0", num_gpus=0)
+    gpu = get_local_profile("local-gpu-1", num_cpus=8, num_gpus=2)
+    assert (gpu.cpus, gpu.gpu, gpu.env()["CUDA_VISIBLE_DEVICES"]) == (4, 1, "1")
+    with pytest.raises(ValueError, match="non-empty"):
+        local_profiles({})

@@ -1,0 +1,154 @@
+"""refresh_prices against a stubbed AWS Price List API (moto does not implement 'pricing')."""
+
+import json
+
+import boto3
+import pytest
+from botocore.stub import ANY, Stubber
+
+from syne_mohb.hardware import MissingPriceError, PriceRefreshError, load_catalog, refresh_prices
+from syne_mohb.hardware.pricing import CACHE_DIR_ENV, cache_path, default_cache_dir
+
+REGION_PREFIX = {"us-east-1": "USE1", "eu-west-1": "EU"}
+LOCATION = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "EU (Ireland)"}
+
+
+def price_item(region, usage, instance, price, vcpu="4", memory="16 GiB", gpu=None,
+               sku="ABCDEFGH12345678"):
+    """One PriceList entry shaped like the Price List API's (a JSON document as a string)."""
+    attrs = {
+        "servicecode": "AmazonSageMaker", "servicename": "Amazon SageMaker",
+        "location": LOCATION[region], "locationType": "AWS Region", "regionCode": region,
+        "usagetype": f"{REGION_PREFIX[region]}-{usage}:{instance}", "operation": "RunInstance",
+        "instanceName": instance, "vCpu": vcpu, "memory": memory,
+        "component": {"Train": "Training", "Host": "Hosting", "Notebk": "Notebook"}[usage],
+    }
+    if gpu is not None:
+        attrs["gpu"] = gpu
+    term = f"{sku}.JRTCKXETXF"
+    doc = {
+        "product": {"productFamily": "ML Instance", "attributes": attrs, "sku": sku},
+        "serviceCode": "AmazonSageMaker",
+        "terms": {"OnDemand": {term: {
+            "priceDimensions": {f"{term}.6YS6EN2CT7": {
+                "unit": "Hrs", "endRange": "Inf", "beginRange": "0", "appliesTo": [],
+                "rateCode": f"{term}.6YS6EN2CT7",
+                "description": f"${price} per {instance} hour in {LOCATION[region]}",
+                "pricePerUnit": {"USD": f"{float(price):.10f}"},
+            }},
+            "sku": sku, "effectiveDate": "2026-06-01T00:00:00Z", "offerTermCode": "JRTCKXETXF",
+            "termAttributes": {},
+        }}},
+        "version": "20260601000000", "publicationDate": "2026-06-01T00:00:00Z",
+    }
+    return json.dumps(doc)
+
+
+def expected_params(region, token=None):
+    params = {
+        "ServiceCode": "AmazonSageMaker",
+        "Filters": [
+            {"Type": "TERM_MATCH", "Field": "regionCode", "Value": region},
+            {"Type": "TERM_MATCH", "Field": "productFamily", "Value": "ML Instance"},
+        ],
+        "FormatVersion": "aws_v1",
+        "MaxResults": ANY,
+    }
+    if token:
+        params["NextToken"] = token
+    return params
+
+
+@pytest.fixture
+def client():
+    return boto3.client("pricing", region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing")
+
+
+def test_refresh_pages_parses_and_caches(client, tmp_path):
+    page1 = [
+        price_item("us-east-1", "Train", "ml.m5.large", "0.1150", vcpu="2", memory="8 GiB"),
+        price_item("us-east-1", "Host", "ml.m5.large", "0.1150", vcpu="2", memory="8 GiB"),
+        price_item("us-east-1", "Notebk", "ml.t3.medium", "0.05", vcpu="2", memory="4 GiB"),
+    ]
+    page2 = [
+        price_item("us-east-1", "Train", "ml.g5.xlarge", "1.4084", gpu="1"),
+        price_item("us-east-1", "Train", "ml.g6.xlarge", "1.1672", memory="16 GiB", gpu="1"),
+    ]
+    with Stubber(client) as stub:
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": page1,
+                                           "NextToken": "page-2-token"},
+                          expected_params("us-east-1"))
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": page2},
+                          expected_params("us-east-1", "page-2-token"))
+        prices = refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+        stub.assert_no_pending_responses()
+    assert set(prices) == {"ml.m5.large", "ml.g5.xlarge", "ml.g6.xlarge"}  # Host/Notebook skipped
+    assert prices["ml.m5.large"]["price_per_hour"] == 0.115
+    assert prices["ml.g6.xlarge"] == {"price_per_hour": 1.1672, "vcpus": 4, "memory_gib": 16.0,
+                                      "gpus": 1}
+    cached = json.loads(cache_path("us-east-1", tmp_path).read_text())
+    assert cached["region"] == "us-east-1" and cached["prices"]["ml.g5.xlarge"]
+
+    catalog = load_catalog(cache_dir=tmp_path)
+    assert catalog.price_per_hour("ml.m5.large") == 0.115  # refreshed over the snapshot
+    assert catalog.get("ml.m5.large").price_date == cached["price_date"]
+    assert catalog.price_per_hour("ml.p3.2xlarge") == 3.825  # not refreshed: snapshot
+    g6 = catalog.get("ml.g6.xlarge")  # a type the snapshot does not know
+    assert (g6.vcpus, g6.gpus, g6.price_per_hour) == (4, 1, 1.1672)
+    assert load_catalog(cache_dir=tmp_path, use_cache=False).price_per_hour("ml.m5.large") == 0.134
+
+
+def test_refresh_other_region(client, tmp_path):
+    with Stubber(client) as stub:
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [
+            price_item("eu-west-1", "Train", "ml.c5.xlarge", "0.2670")]},
+            expected_params("eu-west-1"))
+        refresh_prices("eu-west-1", cache_dir=tmp_path, client=client)
+    eu = load_catalog(region="eu-west-1", cache_dir=tmp_path)
+    assert eu.price_per_hour("ml.c5.xlarge") == 0.267
+    with pytest.raises(MissingPriceError, match="eu-west-1"):
+        eu.price_per_hour("ml.c5.2xlarge")
+    assert load_catalog(cache_dir=tmp_path).price_per_hour("ml.c5.xlarge") == 0.238
+
+
+def test_aws_error_keeps_previous_prices(client, tmp_path):
+    with Stubber(client) as stub:
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [
+            price_item("us-east-1", "Train", "ml.m5.large", "0.1200", vcpu="2")]},
+            expected_params("us-east-1"))
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+        before = cache_path("us-east-1", tmp_path).read_text()
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": [
+            price_item("us-east-1", "Train", "ml.m5.large", "0.2000", vcpu="2")],
+            "NextToken": "t2"}, expected_params("us-east-1"))
+        stub.add_client_error("get_products", service_error_code="ThrottlingException",
+                              service_message="Rate exceeded", http_status_code=400)
+        with pytest.raises(PriceRefreshError, match="ThrottlingException.*snapshot"):
+            refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+    assert cache_path("us-east-1", tmp_path).read_text() == before  # nothing half-written
+    assert load_catalog(cache_dir=tmp_path).price_per_hour("ml.m5.large") == 0.12
+
+
+def test_empty_answer_and_bad_arguments(client, tmp_path):
+    with Stubber(client) as stub:
+        stub.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []},
+                          expected_params("us-east-1"))
+        with pytest.raises(PriceRefreshError, match="no SageMaker training prices"):
+            refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+    assert not cache_path("us-east-1", tmp_path).exists()
+    with pytest.raises(ValueError, match="region"):
+        refresh_prices("us east", cache_dir=tmp_path, client=client)
+    with pytest.raises(ValueError, match="max_pages"):
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=0)
+
+
+def test_corrupt_cache_falls_back_to_snapshot(tmp_path, caplog):
+    cache_path("us-east-1", tmp_path).write_text("{broken")
+    assert load_catalog(cache_dir=tmp_path).price_per_hour("ml.m5.large") == 0.134
+    assert "Ignoring unreadable price cache" in caplog.text
+
+
+def test_cache_dir_env_override(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "c"))
+    assert default_cache_dir() == tmp_path / "c"
