@@ -5,11 +5,37 @@ Public API (everything else is private):
 * :class:`MOASHA` -- multi-objective asynchronous successive halving (stopping / promotion)
 * :class:`RandomSearcher` -- seeded random search without repeats
 * :mod:`syne_mohb.pareto` -- non-dominated ranks, rung orders, Pareto sets, hypervolume
+* hardware: :data:`INSTANCE_TYPE`, :func:`load_catalog`, :func:`instance_types`,
+  :func:`local_profiles`, :func:`dollar_cost`, :func:`refresh_prices`
+* backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend`
 """
 from syne_mohb import pareto
+from syne_mohb.backends.local import LocalProfileBackend
+from syne_mohb.backends.sagemaker import SageMakerBackend
+from syne_mohb.hardware import (
+    INSTANCE_TYPE,
+    dollar_cost,
+    instance_types,
+    load_catalog,
+    local_profiles,
+    refresh_prices,
+)
 from syne_mohb.scheduler import MOASHA
 from syne_mohb.searchers.random import RandomSearcher
 
 __version__ = "0.1.0"
 
-__all__ = ["MOASHA", "RandomSearcher", "pareto", "__version__"]
+__all__ = [
+    "INSTANCE_TYPE",
+    "LocalProfileBackend",
+    "MOASHA",
+    "RandomSearcher",
+    "SageMakerBackend",
+    "dollar_cost",
+    "instance_types",
+    "load_catalog",
+    "local_profiles",
+    "pareto",
+    "refresh_prices",
+    "__version__",
+]

@@ -56,7 +56,12 @@ def test_demo_prints_pareto_set_and_writes_plots(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_bench_then_report(tmp_path, capsys):
-    assert main(["bench", "--methods", "moasha,nsga2", "--seeds", "2", "--tasks", "digits",
+    from syne_mohb.experiments.runner import benchmark_names, get_benchmark
+
+    name = benchmark_names()[0]
+    task = get_benchmark(name).tasks[0]
+    assert main(["bench", "--methods", "moasha,nsga2", "--seeds", "2", "--benchmarks", name,
+                 "--tasks", task,
                  "--max-trials", "12", "--processes", "1", "--quiet", "--output",
                  str(tmp_path)]) == 0
     capsys.readouterr()

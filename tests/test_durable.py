@@ -55,15 +55,12 @@ def test_journal_round_trip_drops_torn_tail_and_keeps_nan(tmp_path):
 
 def test_journal_lock_refuses_a_second_driver(tmp_path):
     j = Journal(tmp_path).open()
-    code = ("import sys; from syne_mohb.durable import Journal, RunLockedError\n"
-            "try:\n    Journal(sys.argv[1]).open()\nexcept RunLockedError as e:\n"
-            "    print('LOCKED', e); sys.exit(3)\n")
-    out = subprocess.run([PY, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"):
+        Journal(tmp_path).open()  # flock: a second open file description conflicts too
     j.close()
-    assert out.returncode == 3 and f"pid {os.getpid()}" in out.stdout
+    Journal(tmp_path).open().close()  # free again once the driver closed it
     with pytest.raises(ValueError, match="not a durable run"):
         read_journal(tmp_path / "nothing")
-    assert issubclass(RunLockedError, RuntimeError)
 
 
 def test_failure_policy_budget_and_validation():
@@ -122,7 +119,7 @@ def test_failure_policy_keeps_the_run_alive_and_records_reasons(tmp_path, monkey
     assert read_journal(tuner.tuner_path)[-1]["e"] == "end"
 
     strict = _flaky_tuner(tmp_path, "strict", FailurePolicy(max_failure_fraction=0.0,
-                                                            min_failures=1))
+                                                            min_failures=0))
     with pytest.raises(FailureBudgetExceeded, match="flaky failure at epoch 2"):
         strict.run()
     assert read_journal(strict.tuner_path)[-1]["reason"] == "failure budget exceeded"

@@ -58,6 +58,10 @@ if __name__ == "__main__":
         start(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
               plain=sys.argv[1] == "plain")
     elif sys.argv[1] == "plain-resume":  # what Syne Tune offers: Tuner.load + run
+        import os
+
+        # Tuner.load puts the tuner under $SYNETUNE_FOLDER/<name>: the same folder
+        os.environ["SYNETUNE_FOLDER"] = str(Path(sys.argv[2]).resolve().parent)
         from syne_tune import Tuner
 
         Tuner.load(sys.argv[2]).run()

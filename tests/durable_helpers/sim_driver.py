@@ -27,7 +27,7 @@ def arm_kill(after: int):
     journal_module.Journal.append = append
 
 
-def make_tuner(root: str, name: str, seed: int, max_trials: int = 30):
+def make_tuner(root: str, name: str, seed: int, max_trials: int = 15):
     os.environ["SYNETUNE_FOLDER"] = root
     import numpy as np
 
