@@ -206,7 +206,8 @@ def run_one(args: tuple) -> dict:
     facts = table_facts(name, task)
     budget = budget_factor * SIM_FULL_RUNTIME
     start = time.perf_counter()
-    scheduler = make_scheduler(method, name, task, seed, facts)
+    with contextlib.redirect_stdout(io.StringIO()):  # Syne Tune's catchtime prints timings
+        scheduler = make_scheduler(method, name, task, seed, facts)
     backend = make_sim_backend(name, task, seed, facts)
     callback = SimulatorCallback()
     tuner = Tuner(
@@ -326,8 +327,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tasks", nargs="+", default=None, help="held-out tasks (default: all)")
     ap.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--budget-factor", type=float, default=10.0,
-                    help="time budget in mean full-training runtimes of the task (default 10)")
+    ap.add_argument("--budget-factor", type=float, default=3.0,
+                    help="time budget in mean full-training runtimes of the task (default 3)")
     ap.add_argument("--jobs", type=int, default=1, help="processes (at most 2 on the shared machine)")
     ap.add_argument("--quick", action="store_true", help="3 seeds, first 3 tasks per benchmark")
     args = ap.parse_args(argv)

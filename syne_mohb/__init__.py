@@ -8,10 +8,12 @@ Public API (everything else is private):
 * hardware: :data:`INSTANCE_TYPE`, :func:`load_catalog`, :func:`instance_types`,
   :func:`local_profiles`, :func:`dollar_cost`, :func:`refresh_prices`
 * backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend`
+* durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
 """
 from syne_mohb import pareto
 from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.backends.sagemaker import SageMakerBackend
+from syne_mohb.durable import DurableTuner, FailureBudgetExceeded, FailurePolicy, resume
 from syne_mohb.hardware import (
     INSTANCE_TYPE,
     dollar_cost,
@@ -26,6 +28,9 @@ from syne_mohb.searchers.random import RandomSearcher
 __version__ = "0.1.0"
 
 __all__ = [
+    "DurableTuner",
+    "FailureBudgetExceeded",
+    "FailurePolicy",
     "INSTANCE_TYPE",
     "LocalProfileBackend",
     "MOASHA",
@@ -37,5 +42,6 @@ __all__ = [
     "local_profiles",
     "pareto",
     "refresh_prices",
+    "resume",
     "__version__",
 ]

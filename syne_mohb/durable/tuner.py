@@ -94,6 +94,13 @@ class DurableTuner(Tuner):
             state["scheduler"] = state["scheduler"].inner
         return state
 
+    def __str__(self) -> str:
+        st = self.tuning_status
+        counts = "" if st is None else (
+            f": {st.num_trials_started} trials started, {st.overall_metric_statistics.count} "
+            f"results, {st.num_trials_failed} failed")
+        return f"durable run {self.name} in {self.run_dir}{counts}"
+
     @property
     def run_dir(self) -> Path:
         return Path(self.tuner_path)

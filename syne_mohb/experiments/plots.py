@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from syne_mohb.experiments.analysis import Normalizer, Run, curves_over_seeds, pareto_table
+from syne_mohb.experiments.analysis import Normalizer, Run, curves_over_seeds
 from syne_mohb.pareto import pareto_mask
 
 __all__ = ["plot_pareto", "plot_hypervolume"]

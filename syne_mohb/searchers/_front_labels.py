@@ -90,35 +90,3 @@ def online_labels(
     return labels
 
 
-
-def task_labels_all_fidelities(evaluations: np.ndarray, modes: list[str], gamma: float) -> tuple[np.ndarray, np.ndarray]:
-    """Labels from the front over all (configuration, fidelity) pairs: a configuration is near
-    the front when one of its fidelities has a front quantile (among all pairs) below ``gamma``.
-
-    :return: ``(rows, labels)`` for the configurations with at least one finite fidelity
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        mean = np.nanmean(evaluations, axis=1)  # [n, F, m]
-    n, F, m = mean.shape
-    flat = mean.reshape(-1, m)
-    valid = np.all(np.isfinite(flat), axis=1)
-    u = np.full(n * F, np.inf)
-    u[valid] = front_quantiles(to_minimization(flat[valid], modes))
-    best = u.reshape(n, F).min(axis=1)
-    rows = np.nonzero(np.isfinite(best))[0]
-    return rows, (best[rows] < gamma).astype(float)
-
-
-def online_labels_all(histories: list[dict[float, np.ndarray]], modes: list[str], gamma: float) -> np.ndarray:
-    """Online counterpart of :func:`task_labels_all_fidelities`: all results of all trials are
-    ranked together; a trial is near the front when one of its results is."""
-    n = len(histories)
-    if n == 0:
-        return np.zeros(0)
-    owner = np.concatenate([[i] * len(h) for i, h in enumerate(histories)])
-    Y = np.vstack([v for h in histories for v in h.values()])
-    u = front_quantiles(to_minimization(Y, modes))
-    best = np.full(n, np.inf)
-    np.minimum.at(best, owner, u)
-    return (best < gamma).astype(float)

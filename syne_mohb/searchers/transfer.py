@@ -19,9 +19,7 @@ from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._front_labels import (
     collapse_task_evaluations,
     online_labels,
-    online_labels_all,
     task_labels,
-    task_labels_all_fidelities,
 )
 
 logger = logging.getLogger(__name__)
@@ -100,7 +98,7 @@ class ParetoTransferSearcher(BaseSearcher):
         points_to_evaluate: list[dict[str, Any]] | None = None,
         random_seed: int | None = None,
         exploration: float = 0.1,
-        temperature: float = 0.5,
+        temperature: float = 0.2,
         gamma: float = 0.15,
         num_candidates: int = 1000,
         transfer_strength: float = 20.0,
@@ -108,7 +106,6 @@ class ParetoTransferSearcher(BaseSearcher):
         max_enumerate: int = 20000,
         num_trees: int = 64,
         refit_growth: float = 0.1,
-        label_fidelity: str = "last",
     ):
         super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
         if isinstance(metrics, str) or not metrics:
@@ -141,9 +138,6 @@ class ParetoTransferSearcher(BaseSearcher):
         self.min_own_observations = int(min_own_observations)
         self.num_trees = int(num_trees)
         self.refit_growth = float(refit_growth)
-        if label_fidelity not in ("last", "all"):
-            raise ValueError(f"label_fidelity must be 'last' or 'all', got {label_fidelity!r}")
-        self.label_fidelity = label_fidelity
 
         self._rs = np.random.RandomState(self.random_seed)
         self._encoder = ConfigEncoder(config_space)
@@ -210,12 +204,7 @@ class ParetoTransferSearcher(BaseSearcher):
                     f"related task {task!r} lacks objectives {missing}; available objectives: {names}"
                 )
             self._check_columns(task, ev)
-            selected = values[..., [names.index(m) for m in self.metrics]]
-            if self.label_fidelity == "all":
-                rows, labels = task_labels_all_fidelities(selected, self.modes, self.gamma)
-            else:
-                rows, Y = collapse_task_evaluations(selected)
-                labels = task_labels(Y, self.modes, self.gamma) if len(rows) else None
+            rows, Y = collapse_task_evaluations(values[..., [names.index(m) for m in self.metrics]])
             if len(rows) == 0:
                 raise ValueError(
                     f"related task {task!r} has no configuration with finite values of all "
@@ -223,7 +212,7 @@ class ParetoTransferSearcher(BaseSearcher):
                 )
             frame = hp.iloc[rows].reset_index(drop=True)
             Xs.append(enc.encode_frame(frame))
-            ys.append(labels)
+            ys.append(task_labels(Y, self.modes, self.gamma))
             ws.append(np.full(len(rows), 1.0 / len(rows)))  # every task weighs the same
             in_range = self._in_range_mask(task, frame)
             for rec in frame[in_range][enc.hp_names].to_dict("records"):
@@ -325,8 +314,7 @@ class ParetoTransferSearcher(BaseSearcher):
         if len(trials) < self.min_own_observations:
             return
         self._num_results_fitted = self._num_results
-        fn = online_labels_all if self.label_fidelity == "all" else online_labels
-        y = fn([t["history"] for t in trials], self.modes, self.gamma)
+        y = online_labels([t["history"] for t in trials], self.modes, self.gamma)
         X = np.vstack([t["x"] for t in trials])
         self._own_model = self._fit(X, y, None, what=f"{len(trials)} own trials")
         self._own_count = len(trials)
