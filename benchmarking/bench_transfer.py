@@ -327,6 +327,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tasks", nargs="+", default=None, help="held-out tasks (default: all)")
     ap.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS)
     ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--quantile-seeds", type=int, default=None,
+                    help="seeds for the slow quantile baseline (default: --seeds)")
     ap.add_argument("--budget-factor", type=float, default=3.0,
                     help="time budget in mean full-training runtimes of the task (default 3)")
     ap.add_argument("--jobs", type=int, default=1, help="processes (at most 2 on the shared machine)")
@@ -351,6 +353,8 @@ def main(argv=None) -> int:
         for task in tasks:
             for seed in range(seeds):
                 for m in args.methods:
+                    if m == "quantile" and args.quantile_seeds is not None and seed >= args.quantile_seeds:
+                        continue
                     jobs.append((name, task, m, seed, args.budget_factor))
     start = time.perf_counter()
     results = []
@@ -369,7 +373,9 @@ def main(argv=None) -> int:
     trials = {m: np.mean([r["trials"] for r in results if r["method"] == m]) for m in args.methods}
     secs = {m: np.mean([r["seconds"] for r in results if r["method"] == m]) for m in args.methods}
     note = (
-        f"{len(jobs)} simulated runs ({seeds} seeds, {N_WORKERS} workers, budget "
+        f"{len(jobs)} simulated runs ({seeds} seeds"
+        + (f", quantile {args.quantile_seeds}" if args.quantile_seeds is not None and "quantile" in args.methods else "")
+        + f", {N_WORKERS} workers, budget "
         f"{args.budget_factor:g} x mean full-training runtime) in {elapsed:.0f} s with {args.jobs} "
         f"process(es).\nMean trials per run: "
         + ", ".join(f"{m} {trials[m]:.0f}" for m in args.methods)

@@ -43,7 +43,6 @@ from syne_mohb.pareto import (
     crowding_order,
     epsilon_net_order,
     front_order,
-    nondominated_rank,
     normalize_modes,
 )
 from syne_mohb.searchers.random import RandomSearcher
@@ -134,10 +133,8 @@ class Rung:
             above = R[x_dominated]
             r_new = int(above.max()) + 1 if len(above) else 0
             position = self._position(y, r_new, x_dominates, max_position)
-            dominated = np.flatnonzero(x_dominates)
-            if len(dominated):
-                sub = nondominated_rank(Yt[:, dominated].T, "min")
-                R[dominated] = np.maximum(R[dominated], r_new + 1 + sub)
+            if x_dominates.any():
+                self._push_down(Yt, R, x_dominates, r_new)
         else:
             r_new, position = 0, 0
         if self.n == len(self._ranks):
@@ -148,6 +145,34 @@ class Rung:
         self.trial_ids.append(trial_id)
         self.n += 1
         return position
+
+    @staticmethod
+    def _push_down(Yt: np.ndarray, R: np.ndarray, dominated: np.ndarray, r_new: int) -> None:
+        """Update ranks in place after inserting a point of rank ``r_new`` dominating ``dominated``.
+
+        A rank grows by at most one: a point ``q`` dominated by the newcomer has old rank
+        ``>= r_new + (its rank among the dominated points)``. It grows iff a dominator's new rank
+        equals ``q``'s old rank, i.e. iff ``q`` has old rank ``r_new`` or is dominated by a point
+        of old rank ``rank(q) - 1`` that grew. So the growth spreads level by level from the
+        dominated points of rank ``r_new``, comparing only adjacent levels.
+        """
+        frontier = np.flatnonzero(dominated & (R == r_new))
+        level = r_new
+        while len(frontier):
+            candidates = np.flatnonzero(dominated & (R == level + 1))
+            R[frontier] = level + 1
+            if not len(candidates):
+                break
+            F = Yt[:, frontier]
+            hit = np.zeros(len(candidates), dtype=bool)
+            step = max(1, 2_000_000 // max(1, len(frontier) * Yt.shape[0]))
+            for start in range(0, len(candidates), step):
+                C = Yt[:, candidates[start : start + step]]
+                le = np.all(F[:, :, None] <= C[:, None, :], axis=0)
+                lt = np.any(F[:, :, None] < C[:, None, :], axis=0)
+                hit[start : start + step] = np.any(le & lt, axis=0)
+            frontier = candidates[hit]
+            level += 1
 
     def _position(self, y, r_new, x_dominates, max_position) -> int:
         R = self._ranks[: self.n]
@@ -190,6 +215,30 @@ class Rung:
             if len(out) >= k:
                 break
         return out
+
+    def best_within_top(self, trial_ids: set[int], k: int) -> int | None:
+        """The best-placed of ``trial_ids`` if it is among the rung's ``k`` best, else None.
+
+        Only the front of the best-ranked candidate is ordered: every point of a better front
+        is placed before it and every point of a worse front after.
+        """
+        rows = np.array([self.row_of[t] for t in trial_ids], dtype=np.int64)
+        R = self.ranks
+        r_best = int(R[rows].min())
+        before = int(np.count_nonzero(R < r_best))
+        if before >= k:
+            return None
+        front = np.flatnonzero(R == r_best)
+        wanted = set(rows.tolist())
+        limit = k - before
+        if self.tie_break == "epsnet":
+            order = epsilon_net_order(self.Y[front], self.seed_objective, stop_at=limit)
+        else:
+            order = crowding_order(self.Y[front])[:limit]
+        for row in front[order]:
+            if int(row) in wanted:
+                return self.trial_ids[int(row)]
+        return None
 
     def positions(self) -> np.ndarray:
         """Position of every row in the rung's total order (exact, O(full sort))."""
@@ -511,10 +560,9 @@ class MOASHA(TrialScheduler):
             k = int(rung.n // self.reduction_factor)
             if k <= 0:
                 continue
-            for row in rung.top(k):
-                trial_id = rung.trial_ids[row]
-                if trial_id in waiting[(b, i)]:
-                    return trial_id
+            trial_id = rung.best_within_top(waiting[(b, i)], k)
+            if trial_id is not None:
+                return trial_id
         return None
 
 

@@ -220,3 +220,30 @@ def test_random_searcher_seeded_no_repeats_and_partial_points():
     assert sorted(c["h"] for c in seen) == [1, 2, 3] and finite.suggest() is None
     with pytest.raises(ValueError, match=r"keys \['x'\] that are not in the config space"):
         RandomSearcher(space, points_to_evaluate=[{"x": 1}]).suggest()
+
+
+@pytest.mark.parametrize("tie_break", ["epsnet", "crowding"])
+def test_promotion_candidate_equals_full_order(tie_break):
+    rng = np.random.RandomState(5)
+    for _ in range(40):
+        n, m = rng.randint(3, 80), rng.randint(2, 4)
+        rung = Rung(1, m, tie_break)
+        for i, y in enumerate(rng.randint(0, 6, size=(n, m)).astype(float)):
+            rung.add(i, y, max_position=-1)
+        waiting = set(rng.choice(n, size=rng.randint(1, n), replace=False).tolist())
+        k = n // 3
+        top = rung.top(k)
+        expected = next((rung.trial_ids[r] for r in top if rung.trial_ids[r] in waiting), None)
+        assert rung.best_within_top(waiting, k) == expected
+
+
+def test_dominating_newcomer_pushes_whole_chains_down():
+    rng = np.random.RandomState(2)
+    for _ in range(30):
+        Y = rng.rand(300, 3)
+        rung = Rung(1, 3)
+        for i, y in enumerate(Y):
+            rung.add(i, y, max_position=-1)
+        new = Y.min(axis=0) * rng.uniform(0, 1.2, size=3)
+        rung.add(300, new, max_position=-1)
+        np.testing.assert_array_equal(rung.ranks, brute_force_ranks(np.vstack([Y, new])))

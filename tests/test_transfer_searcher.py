@@ -319,3 +319,49 @@ def test_drives_moasha_with_resource(tasks):
     assert len(histories) == 15
     assert max(max(h) for h in histories) == 9.0  # resource levels came from MO-ASHA
     assert searcher._own_model is not None
+
+
+# ---------------------------------------------------------------------- shipped blackbox, end to end
+@pytest.mark.slow
+def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+
+    from syne_mohb import blackboxes
+    from syne_mohb.pareto import pareto_mask
+    from syne_mohb.scheduler import MOASHA
+
+    if "linear" not in blackboxes.names():
+        pytest.skip("shipped blackbox 'linear' not available")
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    metrics = ["accuracy", "runtime", "cost"]
+    modes = blackboxes.metric_modes("linear", metrics)
+    related = blackboxes.to_transfer_evaluations("linear", exclude_task="digits", objectives=metrics)
+    # instance types on the related tasks' final-epoch Pareto fronts
+    front_types = set()
+    for ev in related.values():
+        Y = np.asarray(ev.objectives_evaluations).mean(axis=1)[:, -1, :]
+        front_types |= set(ev.hyperparameters["instance_type"][pareto_mask(Y, modes)])
+    config_space = blackboxes.load("linear")["digits"].configuration_space
+    assert len(front_types) < len(config_space["instance_type"].categories)
+
+    searcher = ParetoTransferSearcher(config_space, related, metrics, modes, random_seed=0)
+    scheduler = MOASHA(config_space, metrics, modes, time_attr="epoch", max_t=20, searcher=searcher, random_seed=0)
+    callback = SimulatorCallback()
+    tuner = Tuner(
+        trial_backend=blackboxes.make_backend("linear", "digits", seed=0),
+        scheduler=scheduler,
+        stop_criterion=StoppingCriterion(max_num_trials_started=40),
+        n_workers=4,
+        sleep_time=0,
+        callbacks=[callback],
+        save_tuner=False,
+    )
+    tuner.run()
+    df = callback.dataframe()
+    configs = df.drop_duplicates("trial_id")
+    hp = list(searcher._encoder.hp_names)
+    assert not configs.duplicated(subset=hp).any()  # never repeated
+    share = configs["instance_type"].isin(front_types).mean()
+    random_share = len(front_types) / len(config_space["instance_type"].categories)
+    assert share >= random_share + 0.25, (share, random_share)

