@@ -4,6 +4,7 @@ Public API (everything else is private):
 
 * :class:`MOASHA` -- multi-objective asynchronous successive halving (stopping / promotion)
 * :class:`RandomSearcher` -- seeded random search without repeats
+* :class:`ParetoTransferSearcher` -- samples where related tasks' Pareto fronts lie
 * :mod:`syne_mohb.pareto` -- non-dominated ranks, rung orders, Pareto sets, hypervolume
 * hardware: :data:`INSTANCE_TYPE`, :func:`load_catalog`, :func:`instance_types`,
   :func:`local_profiles`, :func:`dollar_cost`, :func:`refresh_prices`
@@ -24,6 +25,7 @@ from syne_mohb.hardware import (
 )
 from syne_mohb.scheduler import MOASHA
 from syne_mohb.searchers.random import RandomSearcher
+from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
 __version__ = "0.1.0"
 
@@ -34,6 +36,7 @@ __all__ = [
     "INSTANCE_TYPE",
     "LocalProfileBackend",
     "MOASHA",
+    "ParetoTransferSearcher",
     "RandomSearcher",
     "SageMakerBackend",
     "dollar_cost",

@@ -1,4 +1,5 @@
 """Searchers: where new configurations come from."""
 from syne_mohb.searchers.random import RandomSearcher
+from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
-__all__ = ["RandomSearcher"]
+__all__ = ["ParetoTransferSearcher", "RandomSearcher"]
