@@ -94,7 +94,7 @@ def test_shipped_blackbox_shapes_and_invariants(name):
     # the documented parallel fraction is the fit of the shipped calibration measurements
     calib = pd.read_csv(blackboxes.repository.resolve_path(name) / "calibration.csv")
     assert model.parallel_fraction == pytest.approx(
-        fit_parallel_fraction(calib["reference_time"], calib["runtime"]), rel=1e-6)
+        fit_parallel_fraction(calib["reference_time"], calib["runtime"]), abs=1e-4)  # csv: 6 digits
     specs = {s.name: s for s in (InstanceSpec(**v) for v in insts.values())}
     obj = gen.OBJECTIVES
     for task, bb in bbs.items():

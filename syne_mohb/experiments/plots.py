@@ -53,8 +53,8 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
             ax.step(pts[:, 0], pts[:, 1], where="post", color="black", lw=1)
         if ("runtime" in objs[j] or "cost" in objs[j]) and len(Y) and np.nanmin(Y[:, j]) > 0:
             ax.set_xscale("log")
-        ax.set_xlabel(f"{objs[j]} ({modes[j]})")
-        ax.set_ylabel(f"{objs[0]} ({modes[0]})")
+        ax.set_xlabel(_axis_label(objs[j], modes[j]))
+        ax.set_ylabel(_axis_label(objs[0], modes[0]))
         ax.grid(alpha=0.3)
     axes[0][0].legend(title="instance type" if inst else None, fontsize=7, markerscale=1.5)
     fig.suptitle(title or f"Pareto front: {run.label} ({run.path.name})", fontsize=10)
@@ -99,3 +99,13 @@ def plot_hypervolume(runs_by_method: dict[str, Sequence[Run]], normalizer: Norma
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+_UNITS = {"runtime": "training seconds", "cost": "training dollars", "st_worker_cost": "dollars",
+          "st_worker_time": "seconds"}
+
+
+def _axis_label(name: str, mode: str) -> str:
+    unit = _UNITS.get(name)
+    direction = "lower is better" if mode == "min" else "higher is better"
+    return f"{name} ({unit}; {direction})" if unit else f"{name} ({direction})"
