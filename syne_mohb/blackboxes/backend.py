@@ -21,6 +21,13 @@ class HardwareBlackboxBackend(UserBlackboxBackend):
     simulation (Syne Tune 0.16 never sets ``st_worker_cost`` itself). The simulated clock advances
     by ``elapsed_time_attr`` (default ``"runtime"``), as in ``UserBlackboxBackend``. Use it with
     ``Tuner(..., sleep_time=0, callbacks=[SimulatorCallback()])``.
+
+    Caveats inherited from Syne Tune's simulator: after a pause and resume (promotion-type
+    schedulers), ``elapsed_time_attr`` in a result is the time since the resume, so rank on
+    ``st_worker_time`` (always cumulative) rather than ``runtime`` with such schedulers, or use
+    :class:`syne_mohb.experiments.ReplayBackend`, which keeps ``runtime`` cumulative. With
+    ``seed=None`` the recorded seed replayed for each trial is drawn from numpy's global
+    generator: seed it (``np.random.seed``) for a reproducible replay.
     """
 
     def __init__(
