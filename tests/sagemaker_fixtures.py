@@ -1,7 +1,7 @@
 """pytest fixtures of the SageMaker backend tests: a moto server on 127.0.0.1 (session-scoped),
 the fake cluster playing the containers, dummy credentials, and a backend factory.
 
-Import the fixtures into a test module with ``from sagemaker_fixtures import *`` (tests/ is on
+The fixtures are registered once for the whole session in ``tests/conftest.py`` (tests/ is on
 sys.path under pytest).
 """
 

@@ -112,10 +112,13 @@ def test_failure_policy_keeps_the_run_alive_and_records_reasons(tmp_path, monkey
     tuner = _flaky_tuner(tmp_path, "flaky", FailurePolicy())  # Syne Tune's default would abort
     tuner.run()
     failed = failures(tuner.tuner_path)
-    assert sorted(f["trial_id"] for f in failed) == [1, 2]
+    # the two failing initial points fail; depending on timing one more trial (a random config,
+    # possibly with fail=1) can start before the stop criterion is seen, so allow a third
+    failed_ids = sorted(f["trial_id"] for f in failed)
+    assert failed_ids[:2] == [1, 2] and len(failed_ids) <= 3
     assert all("flaky failure at epoch 2" in f["reason"] for f in failed)
     results = pd.read_csv(tuner.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
-    assert set(results.trial_id) == {0, 1, 2, 3, 4}  # trials 3, 4 ran after both failures
+    assert {0, 1, 2, 3, 4} <= set(results.trial_id)  # trials 3, 4 ran after both failures
     assert read_journal(tuner.tuner_path)[-1]["e"] == "end"
 
     strict = _flaky_tuner(tmp_path, "strict", FailurePolicy(max_failure_fraction=0.0,

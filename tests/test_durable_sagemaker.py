@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from syne_tune.constants import ST_RESULTS_DATAFRAME_FILENAME
 
-from sagemaker_fixtures import *  # noqa: F401,F403 -- fixtures
 from syne_mohb.durable import read_journal, resume
 
 pytestmark = pytest.mark.slow

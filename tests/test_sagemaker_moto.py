@@ -20,7 +20,6 @@ from syne_tune.optimizer.baselines import RandomSearch
 from syne_tune.results_callback import StoreResultsCallback
 from syne_tune.tuner_callback import TunerCallback
 
-from sagemaker_fixtures import *  # noqa: F401,F403 -- fixtures
 from sagemaker_fixtures import BUCKET, DUMMY_SECRET
 from syne_mohb.backends._sagemaker_jobs import TAG_ATTEMPT, TAG_RUN_ID, TAG_TRIAL_ID
 from syne_mohb.hardware import load_catalog

@@ -174,7 +174,14 @@ class CostAccountingMixin:
             )
         return str(name)
 
-    def _instance_count_of(self, config: Mapping[str, Any]) -> int:
+    def price_per_hour_of(self, config: Mapping[str, Any]) -> float:
+        """Dollars per hour of one instance of the type (or local profile) a trial with
+        ``config`` runs on (:meth:`instance_of`); ``ValueError`` if it has no price."""
+        return self._price_table.price_per_hour(self.instance_of(config))
+
+    def instance_count_of(self, config: Mapping[str, Any]) -> int:
+        """Number of instances a trial with ``config`` runs on: ``config[instance_count_key]``
+        if the backend has such a key (``ValueError`` unless an int >= 1), else 1."""
         if self._instance_count_key is None:
             return 1
         count = config.get(self._instance_count_key, 1)
@@ -189,8 +196,8 @@ class CostAccountingMixin:
             # a capped trial that the scheduler paused and now resumes: it stays ended
             logger.info("trial %d already exceeded its cost cap; it is not restarted", trial_id)
             return
-        price = self._price_table.price_per_hour(self.instance_of(config))
-        count = self._instance_count_of(config)
+        price = self.price_per_hour_of(config)
+        count = self.instance_count_of(config)
         self.cost_ledger.start(trial_id, price, count)
         try:
             super()._schedule(trial_id, self._config_for_launch(config))

@@ -64,8 +64,8 @@ class SimulatorRecovery(_Recovery):
     reexecute = True
 
     def prepare(self, backend) -> None:
-        keeper = getattr(backend, "_time_keeper", None)
-        if type(keeper) is SimulatedTimeKeeper:
+        if type(backend.time_keeper) is SimulatedTimeKeeper:
+            # SimulatorBackend has no setter for its clock (Syne Tune private, unavoidable)
             backend._time_keeper = _DeterministicTimeKeeper()
 
 
@@ -192,8 +192,8 @@ class LocalRecovery(_Recovery):
         if ledger is None or not tr.launches or tid in ledger:
             return
         try:
-            price = backend._price_table.price_per_hour(backend.instance_of(tr.config))
-            count = backend._instance_count_of(tr.config)
+            price = backend.price_per_hour_of(tr.config)
+            count = backend.instance_count_of(tr.config)
         except Exception as e:  # noqa: BLE001 -- cost is best effort, results are not
             logger.warning("trial %d: cost of earlier sessions unknown (%s)", tid, e)
             return
@@ -215,54 +215,30 @@ class SageMakerRecovery(_Recovery):
         return {"job_name": names[-1]} if names else {}
 
     def recover(self, tuner, replay, journal) -> list[int]:
-        try:
-            from syne_mohb.backends._sagemaker_records import Attempt as _Attempt
-            from syne_mohb.backends._sagemaker_records import TrialRecord as _TrialRecord
-        except ImportError:  # earlier layout of the SageMaker backend
-            from syne_mohb.backends.sagemaker import _Attempt, _TrialRecord
-
         backend = tuner.trial_backend
         jobs = backend.find_run_jobs()
         by_trial: dict[int, list[dict]] = defaultdict(list)
         for j in jobs:
             by_trial[j["trial_id"]].append(j)
-        records, relaunch, running = {}, [], []
+        # drop any state the pickled backend held: it then holds exactly the journaled trials,
+        # and adopts existing jobs by name before it creates one
+        backend.load_state_dict({"run_id": backend.run_id, "code_uri": None, "trials": {}})
+        relaunch, running = [], []
         for tid, tr in replay.trials.items():
-            rec = _TrialRecord(trial_id=tid, config=dict(tr.config))
-            for j in sorted(by_trial.pop(tid, []), key=lambda j: j["attempt"]):
-                desc = backend._call("DescribeTrainingJob", backend.sagemaker.describe_training_job,
-                                     TrainingJobName=j["job_name"])
-                rc = desc.get("ResourceConfig", {})
-                itype = rc.get("InstanceType") or backend.default_instance_type
-                a = _Attempt(job_name=j["job_name"], attempt=j["attempt"], instance_type=itype,
-                             instance_count=int(rc.get("InstanceCount", 1)),
-                             price_per_hour=backend._price_of(itype), created=True)
-                backend._apply_description(a, desc)
-                rec.attempts.append(a)
+            found = backend.reattach_trial(tid, tr.config, tr.status, by_trial.pop(tid, []))
+            for name in found.stopped_jobs:
+                journal.append("job_stopped", trial_id=tid, job_name=name,
+                               why=f"trial is {tr.status}")
             if tr.status != Status.in_progress:
-                # finished for the scheduler: its logs are not needed; its jobs must end
-                for a in rec.attempts:
-                    a.logs_done = True
-                    if not a.terminal:
-                        backend._stop_job(a)
-                        journal.append("job_stopped", trial_id=tid, job_name=a.job_name,
-                                       why=f"trial is {tr.status}")
-                if tr.status in (Status.paused, Status.stopped):
-                    rec.local_status = tr.status
+                continue
+            running.append(tid)
+            if found.action == "launch":
+                relaunch.append(tid)  # the crash came before CreateTrainingJob
+            elif found.action == "resume":
+                journal.append("relaunched", trial_id=tid, after=found.jobs[-1])
             else:
-                running.append(tid)
-                if not rec.attempts:
-                    relaunch.append(tid)  # the crash came before CreateTrainingJob
-                elif rec.attempts[-1].status == "Stopped":
-                    # stopped by the dying driver's handler or by hand: continue from checkpoint
-                    rec.pending_config = dict(tr.config)
-                    journal.append("relaunched", trial_id=tid, after=rec.attempts[-1].job_name)
-                else:
-                    journal.append("reattached", trial_id=tid,
-                                   jobs=[a.job_name for a in rec.attempts],
-                                   status=rec.attempts[-1].status)
-            records[str(tid)] = rec.to_dict()
-        backend.load_state_dict({"run_id": backend.run_id, "code_uri": None, "trials": records})
+                journal.append("reattached", trial_id=tid, jobs=list(found.jobs),
+                               status=found.last_job_status)
         for tid, js in sorted(by_trial.items()):
             for j in js:  # jobs of this run no journaled trial owns: never leave them running
                 if j["status"] in ("InProgress", "Stopping"):
@@ -273,7 +249,7 @@ class SageMakerRecovery(_Recovery):
                     journal.append("job_stopped", trial_id=tid, job_name=j["job_name"],
                                    why="not in the journal")
         for tid in relaunch:
-            backend._schedule(tid, replay.trials[tid].config)
+            backend.launch_job(tid, replay.trials[tid].config)
             journal.append("relaunched", trial_id=tid, **self.launch_info(backend, tid))
         return running
 
