@@ -1,5 +1,6 @@
 """refresh_prices against a stubbed AWS Price List API (moto does not implement 'pricing')."""
 
+import logging
 import json
 
 import boto3
@@ -144,6 +145,7 @@ def test_empty_answer_and_bad_arguments(client, tmp_path):
 
 
 def test_corrupt_cache_falls_back_to_snapshot(tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="syne_mohb")
     cache_path("us-east-1", tmp_path).write_text("{broken")
     assert load_catalog(cache_dir=tmp_path).price_per_hour("ml.m5.large") == 0.134
     assert "Ignoring unreadable price cache" in caplog.text

@@ -48,16 +48,16 @@ def test_local_profiles_cost_cap_and_max_cost(tmp_path, monkeypatch):
     config_space = {
         "lr": loguniform(1e-3, 1e-1),
         "hidden": choice([8, 16, 32]),
-        "epochs": 1000,  # longer than the cap allows
+        "epochs": 100_000,  # far longer than the cap allows, even on an idle machine
         INSTANCE_TYPE: local_profiles(prices),
     }
     backend = LocalProfileBackend(DIGITS, prices=prices, config_space=config_space,
                                   max_cost_per_trial=cap)
     scheduler = RecordingMOASHA(
         config_space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
-        time_attr="epoch", max_t=1000, grace_period=3, reduction_factor=3, random_seed=3,
-        # trial 0 learns fast, trial 1 barely: trial 1 never dominates trial 0 at a rung, so
-        # MO-ASHA keeps trial 0 running until its cost cap ends it
+        time_attr="epoch", max_t=100_000, grace_period=90_000, reduction_factor=3, random_seed=3,
+        # the only rung is at epoch 90,000, far beyond what the cap allows: no rung decision can stop
+        # trial 0 (or anything else) before its cost cap ends it, whatever the machine's speed
         points_to_evaluate=[{"lr": 0.02, "hidden": 32, INSTANCE_TYPE: "local-cpu-2"},
                             {"lr": 0.0001, "hidden": 8, INSTANCE_TYPE: "local-cpu-1"}],
     )

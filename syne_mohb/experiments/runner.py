@@ -229,9 +229,17 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
 
 
 def _run_quiet(spec_dict: dict[str, Any], overwrite: bool) -> dict[str, Any]:
-    logging.getLogger("syne_tune").setLevel(logging.ERROR)
-    logging.getLogger("syne_mohb").setLevel(logging.ERROR)
-    return run_one(RunSpec(**spec_dict), overwrite=overwrite)
+    # per-trial logging would flood the progress bar; restore the levels afterwards so that a
+    # run in the caller's process leaves its logging as it was
+    loggers = [logging.getLogger("syne_tune"), logging.getLogger("syne_mohb")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        return run_one(RunSpec(**spec_dict), overwrite=overwrite)
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
 
 
 def grid(methods: Iterable[str], benchmarks: Iterable[str], tasks: dict[str, list[str]] | None,
