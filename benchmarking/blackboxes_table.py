@@ -1,4 +1,4 @@
-"""Print the markdown table of the shipped blackboxes (docs/blackboxes.md) and their load times.
+"""Print the markdown table of the shipped blackboxes (README, "Offline evaluations") and their load times.
 
     python benchmarking/blackboxes_table.py
 """

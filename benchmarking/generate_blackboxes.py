@@ -1,4 +1,4 @@
-"""Generate the shipped offline evaluations (see docs/blackboxes.md).
+"""Generate the shipped offline evaluations (see README, "Offline evaluations").
 
 Resumable and chunked: every finished (family, task, seed) chunk is written to
 ``benchmarking/_work/<family>/`` and skipped by later runs, so generation can be split over several

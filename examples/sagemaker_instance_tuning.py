@@ -16,7 +16,7 @@ Usage (arguments fall back to the environment variables in brackets)::
         --region us-east-1 --max-cost 2.0 --n-workers 4 [--spot] [--check-only]
 
 ``--check-only`` builds the backend and validates the search space without calling AWS.
-The role needs the permissions listed in ``docs/sagemaker.md``.
+The role needs the permissions listed in README, section "SageMaker backend".
 """
 
 from __future__ import annotations

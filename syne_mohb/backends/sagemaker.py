@@ -139,7 +139,7 @@ class SageMakerBackend(TrialBackend):
     :param entry_point: training script (reports with ``syne_tune.Reporter``)
     :param image_uri: framework container image with the SageMaker training toolkit (script
         mode), e.g. a PyTorch training image of the region
-    :param role_arn: IAM role the jobs run as (see ``docs/sagemaker.md`` for its permissions)
+    :param role_arn: IAM role the jobs run as (see README, section "SageMaker backend" for its permissions)
     :param s3_root: ``s3://bucket/prefix`` for code, checkpoints and outputs
     :param source_dir: folder packed and uploaded with the script (default: the script's folder)
     :param output_path: ``s3://`` URI for the jobs' model artifacts (default
@@ -529,7 +529,7 @@ class SageMakerBackend(TrialBackend):
             if is_auth_error(e):
                 raise RuntimeError(
                     f"trial {trial_id}: CreateTrainingJob was denied ({error_message(e)}); "
-                    f"check the credentials and the permissions in docs/sagemaker.md"
+                    f"check the credentials and the IAM permissions listed in the README (SageMaker backend)"
                 ) from None
             reason = error_message(e)
             kind = "capacity" if is_capacity_error(e) else "error"

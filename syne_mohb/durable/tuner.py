@@ -46,7 +46,7 @@ class DurableTuner(Tuner):
     :func:`resume` rebuilds the scheduler by constructing it afresh from that pickle and
     replaying the journal's calls in order, checking that it repeats every journaled
     suggestion and decision; then the backend's recovery re-attaches or restarts the trials
-    that were in flight (see ``docs/durable.md``). Arguments are those of ``Tuner`` except:
+    that were in flight (see the README, section "Durable tuning runs"). Arguments are those of ``Tuner`` except:
 
     :param failure_policy: replaces ``max_failures``; default ``FailurePolicy()`` (the run
         tolerates ``max(3, 25% of the trials started)`` failed trials)

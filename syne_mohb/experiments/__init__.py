@@ -1,4 +1,4 @@
-"""Simulated experiments, analysis and plots (see docs/experiments.md)."""
+"""Simulated experiments, analysis and plots (see the README, section "Experiments")."""
 from syne_mohb.experiments.analysis import find_runs, load_run, pareto_table
 from syne_mohb.experiments.methods import method_names
 from syne_mohb.experiments.report import make_report
