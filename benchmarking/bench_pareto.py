@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 
-import moocore
 import numpy as np
 from syne_tune.optimizer.schedulers.multiobjective.non_dominated_priority import nondominated_sort
 

@@ -6,7 +6,7 @@ os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
 from sagemaker_fixtures import BUCKET, IMAGE, ROLE, TRAIN_SCRIPT
-from syne_mohb.backends import SageMakerBackend, RetryPolicy
+from syne_mohb.backends import SageMakerBackend
 plan = FaultPlan(); server = FaultInjectingMotoServer(plan); server.start()
 c = FakeCluster(server.url); c.install(); c.clients["s3"].create_bucket(Bucket=BUCKET)
 c.epoch_seconds = {"*": 0.5}

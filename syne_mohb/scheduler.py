@@ -49,7 +49,7 @@ from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MOASHA", "Rung", "continue_threshold"]
+__all__ = ["MOASHA", "MultiObjectiveMetrics", "Rung", "continue_threshold"]
 
 SCHEDULER_TYPES = ("stopping", "promotion")
 
@@ -263,7 +263,34 @@ class _Bracket:
         return None
 
 
-class MOASHA(TrialScheduler):
+class MultiObjectiveMetrics:
+    """What Syne Tune's ``Tuner`` and ``load_experiment`` need from a multi-objective scheduler.
+
+    Subclasses set ``metrics`` (names), ``modes`` (one "min"/"max" each) and ``config_space``;
+    ``metric_mode()`` returns the per-metric list that ``syne_tune.util.metric_name_mode`` accepts.
+    """
+
+    metrics: list[str]
+    modes: list[str]
+    config_space: dict[str, Any]
+
+    def metric_names(self) -> list[str]:
+        return list(self.metrics)
+
+    def metric_mode(self) -> list[str]:
+        return list(self.modes)
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "scheduler_name": type_name(self),
+            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
+            "metrics": self.metric_names(),
+            "metric_names": self.metric_names(),
+            "metric_mode": self.metric_mode(),
+        }
+
+
+class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     """Multi-objective asynchronous successive halving (MO-ASHA), stopping or promotion.
 
     Ranks rung results by non-dominated sorting over several metrics, each with its own mode,
@@ -460,33 +487,22 @@ class MOASHA(TrialScheduler):
         # trial may still be promoted.
         pass
 
-    def metric_names(self) -> list[str]:
-        return list(self.metrics)
-
-    def metric_mode(self) -> list[str]:
-        return list(self.modes)
-
     def metadata(self) -> dict[str, Any]:
-        return {
-            "scheduler_name": type_name(self),
-            "scheduler_kwargs": {
-                "metrics": self.metrics,
-                "mode": self.modes,
-                "time_attr": self.time_attr,
-                "max_t": self.max_t,
-                "grace_period": self.grace_period,
-                "reduction_factor": self.reduction_factor,
-                "brackets": self.num_brackets,
-                "type": self.type,
-                "rung_sort": self.rung_sort,
-                "searcher": type_name(self.searcher),
-                "random_seed": self.random_seed,
-            },
-            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
-            "metrics": self.metric_names(),
-            "metric_names": self.metric_names(),
-            "metric_mode": self.metric_mode(),
+        metadata = super().metadata()
+        metadata["scheduler_kwargs"] = {
+            "metrics": self.metrics,
+            "mode": self.modes,
+            "time_attr": self.time_attr,
+            "max_t": self.max_t,
+            "grace_period": self.grace_period,
+            "reduction_factor": self.reduction_factor,
+            "brackets": self.num_brackets,
+            "type": self.type,
+            "rung_sort": self.rung_sort,
+            "searcher": type_name(self.searcher),
+            "random_seed": self.random_seed,
         }
+        return metadata
 
     # ---------------------------------------------------------------- helpers
     def paused_trials(self) -> list[int]:

@@ -38,13 +38,11 @@ from syne_tune.config_space import (
     Domain,
     Float,
     Integer,
-    config_space_to_json_dict,
     postprocess_config,
 )
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
-from syne_tune.util import dump_json_with_numpy
 
-from syne_mohb.scheduler import MOASHA
+from syne_mohb.scheduler import MOASHA, MultiObjectiveMetrics
 from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
@@ -95,7 +93,7 @@ class MethodContext:
         return cs
 
 
-class FIFOScheduler(TrialScheduler):
+class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
     """First-in-first-out scheduler: every trial runs to its end; configurations come from a
     searcher (any number of metrics). Used for multi-objective random search.
 
@@ -137,20 +135,6 @@ class FIFOScheduler(TrialScheduler):
     def on_trial_error(self, trial: Trial):
         self.searcher.on_trial_error(trial.trial_id)
 
-    def metric_names(self) -> list[str]:
-        return list(self.metrics)
-
-    def metric_mode(self) -> list[str]:
-        return list(self.modes)
-
-    def metadata(self) -> dict[str, Any]:
-        return {
-            "scheduler_name": type(self).__name__,
-            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
-            "metrics": self.metric_names(),
-            "metric_names": self.metric_names(),
-            "metric_mode": self.metric_mode(),
-        }
 
 
 def _optuna_distribution(name: str, domain: Domain):
@@ -167,7 +151,7 @@ def _optuna_distribution(name: str, domain: Domain):
     raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
 
 
-class OptunaAskTellScheduler(TrialScheduler):
+class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
     """Any Optuna sampler (default: NSGA-II) as a Syne Tune scheduler, through ask/tell.
 
     ``suggest`` asks the study for a trial; the final result of a completed trial is told with
@@ -240,21 +224,10 @@ class OptunaAskTellScheduler(TrialScheduler):
         if otrial is not None:
             self.study.tell(otrial, state=TrialState.FAIL)
 
-    def metric_names(self) -> list[str]:
-        return list(self.metrics)
-
-    def metric_mode(self) -> list[str]:
-        return list(self.modes)
-
     def metadata(self) -> dict[str, Any]:
-        return {
-            "scheduler_name": type(self).__name__,
-            "sampler": type(self.study.sampler).__name__,
-            "config_space": dump_json_with_numpy(config_space_to_json_dict(self.config_space)),
-            "metrics": self.metric_names(),
-            "metric_names": self.metric_names(),
-            "metric_mode": self.metric_mode(),
-        }
+        metadata = super().metadata()
+        metadata["sampler"] = type(self.study.sampler).__name__
+        return metadata
 
 
 MO_METRICS = ["accuracy", "runtime", "cost"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing as mp
-import os
 import random
 import sys
 import time
