@@ -288,19 +288,26 @@ def test_stop_all_and_sigint_leave_no_job_running(sm, make_backend):
 
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signal handlers need the main thread")
-    before = signal.getsignal(signal.SIGINT)
-    b2 = make_backend()
-    for lr in (0.01, 0.02):
-        b2.start_trial({"learning_rate": lr, "epochs": 200, "instance_type": "ml.c5.xlarge"})
-    poll_until(b2, [0, 1], lambda st, res: {t for t, _ in res} == {0, 1})
-    assert signal.getsignal(signal.SIGINT) == b2._on_signal
-    with pytest.raises(KeyboardInterrupt):  # Ctrl-C: jobs stopped, then the usual interrupt
-        signal.raise_signal(signal.SIGINT)
-    names = [n for t in range(2) for n in b2.job_names(t)]
-    assert set(names) <= set(cluster.stop_calls)
-    assert set(cluster.wait_until_ended(names).values()) == {"Stopped"}
-    b2.close()
-    assert signal.getsignal(signal.SIGINT) == before
+    backend.close()
+    # a known starting point: pytest-xdist workers may ignore SIGINT, and a backend hands an
+    # ignored signal on as ignored (no KeyboardInterrupt)
+    original = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        before = signal.getsignal(signal.SIGINT)
+        b2 = make_backend()
+        for lr in (0.01, 0.02):
+            b2.start_trial({"learning_rate": lr, "epochs": 200, "instance_type": "ml.c5.xlarge"})
+        poll_until(b2, [0, 1], lambda st, res: {t for t, _ in res} == {0, 1})
+        assert signal.getsignal(signal.SIGINT) == b2._on_signal
+        with pytest.raises(KeyboardInterrupt):  # Ctrl-C: jobs stopped, then the usual interrupt
+            signal.raise_signal(signal.SIGINT)
+        names = [n for t in range(2) for n in b2.job_names(t)]
+        assert set(names) <= set(cluster.stop_calls)
+        assert set(cluster.wait_until_ended(names).values()) == {"Stopped"}
+        b2.close()
+        assert signal.getsignal(signal.SIGINT) == before
+    finally:
+        signal.signal(signal.SIGINT, original)
 
 
 def test_restarted_driver_reattaches_instead_of_duplicating(sm, make_backend):
