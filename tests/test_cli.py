@@ -37,6 +37,11 @@ def test_resume_missing_folder(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_demo_rejects_unknown_method(capsys):
+    assert main(["demo", "--method", "moasah", "--output", "unused"]) == 2
+    assert "did you mean 'moasha'" in capsys.readouterr().err
+
+
 def test_no_command_prints_help(capsys):
     assert main([]) == 2
     assert "demo" in capsys.readouterr().out
@@ -47,7 +52,7 @@ def test_demo_prints_pareto_set_and_writes_plots(tmp_path, capsys):
     assert main(["demo", "--output", str(tmp_path), "--budget", "0.5", "--processes", "1",
                  "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "Pareto set of MO-ASHA" in out and "instance_type" in out
+    assert "Pareto set found by moasha-transfer" in out and "instance_type" in out
     assert "Single-objective ASHA on the default instance" in out
     pngs = [line.strip() for line in out.splitlines() if line.strip().endswith(".png")]
     assert len(pngs) >= 3
