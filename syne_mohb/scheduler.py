@@ -28,6 +28,7 @@ the argsort order as if it were ranks).
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from typing import Any
@@ -239,13 +240,6 @@ class Rung:
             if int(row) in wanted:
                 return self.trial_ids[int(row)]
         return None
-
-    def positions(self) -> np.ndarray:
-        """Position of every row in the rung's total order (exact, O(full sort))."""
-        order = self.top(self.n)
-        pos = np.empty(self.n, dtype=np.int64)
-        pos[order] = np.arange(self.n)
-        return pos
 
 
 class _Bracket:
@@ -589,8 +583,6 @@ def type_name(obj: Any) -> str:
 def _accepts_keyword(fn, name: str) -> bool:
     if fn is None:
         return False
-    import inspect
-
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):

@@ -87,6 +87,12 @@ class Family:
         return records
 
 
+def _shuffled_pass(model, data: TaskData, rng: np.random.RandomState) -> None:
+    """One epoch of an incremental learner: ``partial_fit`` over the training rows, reshuffled."""
+    perm = rng.permutation(len(data.y_train))
+    model.partial_fit(data.X_train[perm], data.y_train[perm], classes=np.arange(data.n_classes))
+
+
 class MLPFamily(Family):
     def _make(self, config, seed, data):
         from sklearn.neural_network import MLPClassifier
@@ -101,11 +107,7 @@ class MLPFamily(Family):
         )
 
     def _epoch(self, model, epoch, data, rng):
-        # partial_fit does one pass over the data in mini-batches; shuffle rows per epoch
-        perm = rng.permutation(len(data.y_train))
-        model.partial_fit(
-            data.X_train[perm], data.y_train[perm], classes=np.arange(data.n_classes)
-        )
+        _shuffled_pass(model, data, rng)
 
     def flops_per_epoch(self, config, data):
         sizes = [data.n_features] + [config["num_units"]] * config["num_layers"] + [data.n_classes]
@@ -151,10 +153,7 @@ class LinearFamily(Family):
         )
 
     def _epoch(self, model, epoch, data, rng):
-        perm = rng.permutation(len(data.y_train))
-        model.partial_fit(
-            data.X_train[perm], data.y_train[perm], classes=np.arange(data.n_classes)
-        )
+        _shuffled_pass(model, data, rng)
 
     def steps_per_epoch(self, config, data):
         return len(data.y_train)
