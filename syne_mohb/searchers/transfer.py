@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import ExtraTreesRegressor
 from syne_tune.config_space import Categorical, Domain
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
@@ -15,6 +14,9 @@ from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_eva
 )
 
 from syne_mohb.pareto import normalize_modes
+
+if TYPE_CHECKING:
+    from sklearn.ensemble import ExtraTreesRegressor
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._front_labels import (
     collapse_task_evaluations,
@@ -284,6 +286,10 @@ class ParetoTransferSearcher(BaseSearcher):
 
     # ------------------------------------------------------------------ models
     def _fit(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, what: str) -> ExtraTreesRegressor:
+        # imported here: scikit-learn's ensemble module costs ~0.8 s to import, and importing the
+        # scheduler (which imports this package) must not pay it
+        from sklearn.ensemble import ExtraTreesRegressor
+
         start = time.perf_counter()
         model = ExtraTreesRegressor(
             n_estimators=self.num_trees,
