@@ -6,7 +6,8 @@ hardware and hyperparameters" (NAS workshop, ICLR 2021), on top of ASHA (Li et a
 
 Each trial is assigned to a Hyperband bracket ``s`` whose rungs are the resource levels
 ``grace_period * reduction_factor**(k + s) < max_t``. When a trial first reports a result at or
-beyond a rung level, its objective vector is recorded in that rung and the rung decides:
+beyond a rung level, and before the next rung's level, its objective vector is recorded in that
+rung and the rung decides (a rung the trial jumped over stays without it):
 
 * it orders all its results totally: by non-dominated rank (per-objective modes), then inside a
   front by the epsilon-net order (or NSGA-II crowding distance), see :mod:`syne_mohb.pareto`;
@@ -248,12 +249,18 @@ class _Bracket:
         self.rungs = [Rung(level, num_objectives, tie_break, seed_objective) for level in levels]
 
     def rung_for(self, trial_id: int, t: float) -> int | None:
-        """Index of the highest rung with level <= t that ``trial_id`` has not yet reached."""
+        """Index of the rung whose interval ``[level, next level)`` holds ``t``, if
+        ``trial_id`` has no result there yet; None otherwise.
+
+        A rung only takes a trial's first result at or beyond its level and *before* the next
+        rung's level: a trial that jumps over a rung (reports epochs 1, 10, 11 with rungs
+        1/3/9) is never recorded in the rung it skipped, where a later result would be compared
+        with results at a third of its resource. (Syne Tune 0.16's ``Bracket`` fills the
+        skipped rung with the epoch-11 result.)
+        """
         for i in range(len(self.rungs) - 1, -1, -1):
-            rung = self.rungs[i]
-            if t < rung.level or trial_id in rung:
-                continue
-            return i
+            if t >= self.rungs[i].level:
+                return None if trial_id in self.rungs[i] else i
         return None
 
 
@@ -520,10 +527,13 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         try:
             t = float(t)
         except (TypeError, ValueError):
+            t = None
+        if t is None or math.isnan(t):
             raise ValueError(
                 f"trial {trial.trial_id} reported {self.time_attr}={result[self.time_attr]!r}, "
-                f"which is not a number"
-            ) from None
+                f"which is not a number; time_attr={self.time_attr!r} must be the resource "
+                f"used so far (e.g. the epoch)"
+            )
         values = []
         for name in self.metrics:
             value = result[name]

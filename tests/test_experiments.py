@@ -133,8 +133,17 @@ def test_replay_is_deterministic_and_matches_the_table(tmp_path, monkeypatch):
     cols = ["trial_id", "epoch", "accuracy", "cost", "st_tuner_time"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     # simulated clock: a result arrives at its trial's start + cumulative runtime
-    first = a.groupby("trial_id").first()
-    assert (first["st_tuner_time"] >= first["runtime"] - 1e-12).all()
+    # (exactly: stopping only, no pauses), so start = st_tuner_time - runtime is one value per
+    # trial; the first 4 trials (4 workers) start at 0 and every later one starts when an
+    # earlier trial's last result freed its worker
+    start = (a["st_tuner_time"] - a["runtime"]).groupby(a["trial_id"])
+    np.testing.assert_allclose(start.max() - start.min(), 0.0, atol=1e-9)
+    starts = start.first().sort_index()
+    ends = a.groupby("trial_id")["st_tuner_time"].max()
+    np.testing.assert_allclose(starts.iloc[:4].to_numpy(), 0.0, atol=1e-9)
+    for tid in starts.index[4:]:
+        gaps = np.abs(ends[ends.index < tid].to_numpy() - starts[tid])
+        assert gaps.min() < 1e-9, f"trial {tid} started at {starts[tid]}, not when a worker freed"
     # values are those of the table for the trial's config at that epoch (for some seed)
     row = a.iloc[len(a) // 2]
     cfg = {k: row[f"config_{k}"] for k in bb.configuration_space}

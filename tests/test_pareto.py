@@ -127,3 +127,34 @@ def test_hypervolume_2d_matches_grid_sweep(Y):
             hv += (ref[0] - x) * (best_y - yv)
             best_y = yv
     assert hypervolume(Y, ref) == pytest.approx(hv)
+
+
+def test_tie_breaks_on_hand_checked_fronts():
+    from syne_mohb.pareto import crowding_order, epsilon_net_order
+
+    # seed: best objective 0 -> (0, 1); farthest: (1, 0); then (0.5, 0.5) (0.5 from both)
+    # before (0.1, 0.9) (0.02 from the seed)
+    F = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.1, 0.9]])
+    assert epsilon_net_order(F).tolist() == [0, 1, 2, 3]
+    assert epsilon_net_order(F, seed_objective=1).tolist() == [1, 0, 2, 3]
+    # crowding: extremes first (index order), then (0.1, 0.9): gaps 0.5 + 0.5 = 1.0, and
+    # (0.5, 0.5): gaps (1 - 0.1) + (0.9 - 0) = 1.8
+    assert crowding_order(F).tolist() == [0, 1, 2, 3]
+    G = np.array([[0.0, 1.0], [0.45, 0.55], [1.0, 0.0], [0.5, 0.5]])
+    # crowding of (0.45, 0.55): 0.5 + 0.5 = 1.0; (0.5, 0.5): 0.55 + 0.55 = 1.1
+    assert crowding_order(G).tolist() == [0, 2, 3, 1]
+
+
+def test_tie_breaks_match_independent_references():
+    from _reference import reference_crowding_order, reference_epsilon_net_order
+    from syne_mohb.pareto import crowding_order, epsilon_net_order
+
+    rng = np.random.RandomState(3)
+    for _ in range(200):
+        k, m = rng.randint(1, 12), rng.randint(2, 4)
+        F = rng.randint(0, 6, size=(k, m)).astype(float)
+        if rng.rand() < 0.2:
+            F[rng.randint(k), rng.randint(m)] = np.inf
+        seed = rng.randint(m)
+        assert epsilon_net_order(F, seed).tolist() == reference_epsilon_net_order(F, seed)
+        assert crowding_order(F).tolist() == reference_crowding_order(F)

@@ -191,9 +191,13 @@ def test_nan_metric_is_worst_and_logged_once(caplog):
         sched.on_trial_result(_trial(7), {"epoch": 3, "acc": float("nan"), "time": 200.0})
     assert d1 == SchedulerDecision.STOP
     assert sum("NaN" in r.message for r in caplog.records) == 1
-    # a NaN on a point otherwise on the front keeps it on the front (no crash, sorted last there)
-    assert sched.on_trial_result(_trial(8), {"epoch": 1, "acc": float("nan"), "time": 0.1}) in (
-        SchedulerDecision.CONTINUE, SchedulerDecision.STOP)
+    # a NaN accuracy with the best time keeps the point on the front (its time is the best):
+    # at rung 1 it is compared with 6 results of equal accuracy, one NaN (worse) and so it
+    # continues, while the same NaN with the worst time is dominated and stops
+    assert sched.on_trial_result(_trial(8), {"epoch": 1, "acc": float("nan"), "time": 0.1}) == (
+        SchedulerDecision.CONTINUE)
+    assert sched.on_trial_result(_trial(9), {"epoch": 1, "acc": float("nan"), "time": 500.0}) == (
+        SchedulerDecision.STOP)
 
 
 def test_metric_names_mode_and_metadata():

@@ -14,7 +14,7 @@ from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_eva
 )
 
 from syne_mohb.searchers._config_encoding import ConfigEncoder
-from syne_mohb.searchers._front_labels import collapse_task_evaluations, online_labels
+from syne_mohb.searchers._front_labels import online_labels
 from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
 
@@ -267,19 +267,6 @@ def test_bad_arguments_raise(tasks):
 
 
 # ---------------------------------------------------------------------- label helpers
-def test_collapse_uses_highest_fidelity_reached():
-    ev = np.array(
-        [
-            [[[1.0], [2.0], [np.nan]], [[3.0], [4.0], [np.nan]]],  # reached fidelity 1 (0-based)
-            [[[5.0], [6.0], [7.0]], [[np.nan], [np.nan], [9.0]]],  # all; seed 1 only at the end
-            [[[np.nan], [np.nan], [np.nan]], [[np.nan], [np.nan], [np.nan]]],  # never
-        ]
-    )
-    rows, Y = collapse_task_evaluations(ev)
-    assert rows.tolist() == [0, 1]
-    assert Y[:, 0].tolist() == [3.0, 8.0]
-
-
 def test_online_labels_compare_at_comparable_resource():
     # (accuracy max, cost min); cost grows with the resource, so raw values at different
     # resources are not comparable: trial 2 reached resource 3 and is best there
@@ -291,10 +278,10 @@ def test_online_labels_compare_at_comparable_resource():
         {1.0: np.array([0.40, 1.0])},
     ]
     labels = online_labels(histories, ["max", "min"], gamma=0.3)
-    # resource 3: trial 2 dominates trial 3 -> 0/5 and 1/5 better: both near the front
-    # resource 1 (all trials, at their resource-1 values): trial 1 has 1/5 better (trial 2),
-    # trials 0 and 4 have 3/5 and 4/5 better
-    assert labels.tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
+    # resource 3 (only trials 2 and 3 are comparable): trial 2 dominates trial 3, which has
+    # 1/2 better: not near the front. Resource 1 (all trials, at their resource-1 values):
+    # trial 1 has 1/5 better (trial 2), trials 0 and 4 have 3/5 and 4/5 better
+    assert labels.tolist() == [0.0, 1.0, 1.0, 0.0, 0.0]
     # with only the resource-1 results trial 3 (0.55 at resource 1) is behind trials 1 and 2
     at_one = [{1.0: h[1.0]} for h in histories]
     assert online_labels(at_one, ["max", "min"], gamma=0.3).tolist() == [0.0, 1.0, 1.0, 0.0, 0.0]

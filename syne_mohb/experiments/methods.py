@@ -42,6 +42,7 @@ from syne_tune.config_space import (
 )
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 
+from syne_mohb.pareto import normalize_modes
 from syne_mohb.scheduler import MOASHA, MultiObjectiveMetrics
 from syne_mohb.searchers.random import RandomSearcher
 
@@ -111,9 +112,7 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
         self.config_space = config_space
         self.metrics = list(metrics)
-        self.modes = [mode] * len(self.metrics) if isinstance(mode, str) else list(mode)
-        if len(self.modes) != len(self.metrics):
-            raise ValueError(f"mode has {len(self.modes)} entries for {len(self.metrics)} metrics")
+        self.modes = normalize_modes(mode, len(self.metrics), "mode")
         self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
 
     def suggest(self) -> TrialSuggestion | None:
@@ -176,7 +175,7 @@ class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
         self.config_space = config_space
         self.metrics = list(metrics)
-        self.modes = [mode] * len(self.metrics) if isinstance(mode, str) else list(mode)
+        self.modes = normalize_modes(mode, len(self.metrics), "mode")
         if sampler is None:
             if population_size < 2:
                 raise ValueError(f"population_size must be >= 2, got {population_size}")

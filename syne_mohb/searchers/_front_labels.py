@@ -2,14 +2,24 @@
 
 Private helper of :mod:`syne_mohb.searchers.transfer`.
 
-A configuration's *front quantile* is the fraction of the evaluated configurations whose
-non-dominated rank is strictly better than its own; it is 0 on the Pareto front. A
-configuration is labelled *near the front* (label 1) when its front quantile is below ``gamma``
-(so the whole Pareto front is always labelled 1, and then further fronts until a fraction
-``gamma`` of the points is covered), else 0. Ranks are invariant under any increasing
-per-objective transform, so the labels are the same whether objectives are raw, per-task
-quantiles or Gaussian-copula transformed (Salinas, Shen & Perrone 2020): tasks with different
-scales are comparable by construction.
+Multi-fidelity results are compared at a common fidelity: an evaluation whose highest fidelity
+is ``L`` is compared with the evaluations that reached at least ``L``, each taken at its latest
+fidelity ``<= L`` (runtime and cost accumulate over epochs, so values at different fidelities
+are not comparable). Among those *comparable* evaluations its *front quantile* is the fraction
+with a strictly better non-dominated rank; it is 0 on their Pareto front. It is labelled *near
+the front* (label 1) when its front quantile is below ``gamma`` (so the comparable Pareto front
+is always labelled 1, then further fronts until a fraction ``gamma`` is covered), else 0.
+
+Counting only comparable evaluations matters twice: above the lowest rung of a successive-
+halving run fewer than ``gamma`` of all trials survive, so dividing by all trials would label
+every survivor 1, however poor (the model would learn "passed rung 0"); and a related task
+whose configurations were stopped early (NaN at later fidelities, as
+``syne_mohb.blackboxes.from_experiments`` writes them) would otherwise have its early-stopped
+configurations look cheap and land on the front.
+
+Ranks are invariant under any increasing per-objective transform, so the labels are the same
+whether objectives are raw, per-task quantiles or Gaussian-copula transformed (Salinas, Shen &
+Perrone 2020): tasks with different scales are comparable by construction.
 """
 from __future__ import annotations
 
@@ -31,42 +41,14 @@ def front_quantiles(Y_min: np.ndarray) -> np.ndarray:
     return better[ranks] / n
 
 
-def collapse_task_evaluations(evaluations: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Seed-average ``[num_evals, num_seeds, num_fidelities, num_objectives]`` evaluations and
-    keep, per configuration, the values at the highest fidelity where all objectives are finite.
-
-    :return: ``(rows, Y)``: indices of the configurations that have such a fidelity, and their
-        values, shape ``(len(rows), num_objectives)``
-    """
-    with warnings.catch_warnings():  # all seeds NaN -> "Mean of empty slice"
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        mean = np.nanmean(evaluations, axis=1)  # [n, F, m]
-    valid = np.all(np.isfinite(mean), axis=2)  # [n, F]
-    has_any = valid.any(axis=1)
-    num_fid = valid.shape[1]
-    last = num_fid - 1 - np.argmax(valid[:, ::-1], axis=1)
-    rows = np.nonzero(has_any)[0]
-    Y = mean[rows, last[rows], :]
-    return rows, Y
-
-
-def task_labels(Y: np.ndarray, modes: list[str], gamma: float) -> np.ndarray:
-    """0/1 near-front labels of the rows of ``Y`` (raw units, one mode per column)."""
-    return (front_quantiles(to_minimization(Y, modes)) < gamma).astype(float)
-
-
-def online_labels(
+def multi_fidelity_labels(
     histories: list[dict[float, np.ndarray]], modes: list[str], gamma: float
 ) -> np.ndarray:
-    """Near-front labels of the current task's trials from multi-fidelity results.
+    """Near-front labels of multi-fidelity evaluations, compared at a common fidelity.
 
-    ``histories[i]`` maps resource level -> metric vector (raw units) of trial ``i``. A trial
-    whose highest resource is ``L`` is compared with the trials that reached at least ``L``,
-    each taken at its latest resource ``<= L`` (so runtime/cost accumulated over epochs and
-    accuracies are compared at comparable budgets). Its front quantile is the number of those
-    trials with a strictly better non-dominated rank divided by the number of all trials:
-    trials that never reached ``L`` count as worse, which is what a successive-halving
-    scheduler decided about them. NaN metrics count as the worst value.
+    ``histories[i]`` maps fidelity (resource level) -> metric vector (raw units) of evaluation
+    ``i``. See the module docstring for the rule. NaN metrics count as the worst value.
+    O(L n log n) for ``L`` distinct highest fidelities (moocore's ranking per level).
     """
     n = len(histories)
     labels = np.zeros(n)
@@ -81,12 +63,38 @@ def online_labels(
             lv = levels[j]
             k = int(np.searchsorted(lv, level, side="right")) - 1
             values.append(histories[j][lv[k]])
-        Y = to_minimization(np.vstack(values), modes)
-        ranks = nondominated_rank(Y, "min")
+        quantiles = front_quantiles(to_minimization(np.vstack(values), modes))
         for pos, j in enumerate(members):
             if top[j] == level:
-                better = int(np.sum(ranks < ranks[pos]))
-                labels[j] = float(better / n < gamma)
+                labels[j] = float(quantiles[pos] < gamma)
     return labels
 
 
+def online_labels(
+    histories: list[dict[float, np.ndarray]], modes: list[str], gamma: float
+) -> np.ndarray:
+    """Near-front labels of the current task's trials (see :func:`multi_fidelity_labels`)."""
+    return multi_fidelity_labels(histories, modes, gamma)
+
+
+def task_labels(
+    evaluations: np.ndarray, modes: list[str], gamma: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Near-front labels of one related task's offline evaluations.
+
+    :param evaluations: ``[num_evals, num_seeds, num_fidelities, num_objectives]``; seeds are
+        averaged (NaN ignored), and a configuration has a value at a fidelity where all
+        objectives are finite
+    :return: ``(rows, labels)``: indices of the configurations with at least one such
+        fidelity, and their labels, compared at a common fidelity
+    """
+    with warnings.catch_warnings():  # all seeds NaN -> "Mean of empty slice"
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        mean = np.nanmean(evaluations, axis=1)  # [n, F, m]
+    valid = np.all(np.isfinite(mean), axis=2)  # [n, F]
+    rows = np.flatnonzero(valid.any(axis=1))
+    if valid[rows].all():  # complete table: everybody at the last fidelity
+        Y = mean[rows, -1, :]
+        return rows, (front_quantiles(to_minimization(Y, modes)) < gamma).astype(float)
+    histories = [{float(f): mean[r, f, :] for f in np.flatnonzero(valid[r])} for r in rows]
+    return rows, multi_fidelity_labels(histories, modes, gamma)

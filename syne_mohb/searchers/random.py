@@ -1,58 +1,44 @@
-"""Seeded random search without repetitions."""
+"""Seeded random search, without repetitions by default, exact on finite spaces."""
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 import numpy as np
-from syne_tune.config_space import Domain
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
+
+from syne_mohb.configspace import config_key, enumerate_configs, sample_config, space_size
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["RandomSearcher", "config_key", "finite_space_size"]
 
-
-def config_key(config: dict[str, Any]) -> str:
-    """Canonical, hashable key of a configuration (used to avoid repeats)."""
-    return json.dumps(
-        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in sorted(config.items())},
-        sort_keys=True,
-        default=str,
-    )
-
-
-def finite_space_size(config_space: dict[str, Any]) -> int | None:
-    """Number of distinct configurations of a finite space, or None if some domain is infinite."""
-    size = 1
-    for value in config_space.values():
-        if isinstance(value, Domain):
-            try:
-                n = len(value)
-            except Exception:  # continuous domains have no length
-                return None
-            if n <= 0:
-                return None
-            size *= n
-    return size
+finite_space_size = space_size  # kept for callers of the first release
 
 
 class RandomSearcher(BaseSearcher):
-    """Uniform random search over a Syne Tune config space, seeded and without repeats.
+    """Random search over a Syne Tune config space, seeded, with or without repetitions.
 
     Unlike Syne Tune 0.16's ``RandomSearcher`` (which calls ``domain.sample()`` with the global
     numpy state and ignores its ``random_seed``), every draw uses a ``RandomState`` seeded from
-    ``random_seed``, so the same seed gives the same sequence. Configurations already suggested
-    are not suggested again; for a finite space, ``suggest`` returns None once every
-    configuration was suggested (which ends a Syne Tune run). Accepts any number of metrics:
+    ``random_seed``, so the same seed gives the same sequence. Accepts any number of metrics:
     results are ignored.
+
+    Without repetitions (the default), configurations already suggested are not suggested again.
+    Draws use each domain's own sampler and are redrawn when they repeat; once ``max_retries``
+    redraws in a row fail on a finite space, the unseen configurations are enumerated
+    (O(size of the space), once) and drawn uniformly from then on, so every configuration of a
+    finite space is suggested exactly once before ``suggest`` returns None (which ends a Syne
+    Tune run). With ``allow_repeats=True`` every draw is independent (Syne Tune's behaviour):
+    a run never runs out of configurations, and a configuration can be evaluated again, which
+    is worth it when evaluations are noisy (another seed of the same model).
 
     :param config_space: Syne Tune configuration space
     :param points_to_evaluate: configurations to suggest first, in order; keys they leave out
         are sampled at random
     :param random_seed: seed of the random generator
-    :param max_retries: draws tried to find a configuration not yet suggested
+    :param max_retries: redraws tried before a finite space is enumerated
+    :param allow_repeats: draw with replacement
     """
 
     def __init__(
@@ -61,22 +47,24 @@ class RandomSearcher(BaseSearcher):
         points_to_evaluate: list[dict[str, Any]] | None = None,
         random_seed: int | None = None,
         max_retries: int = 100,
+        allow_repeats: bool = False,
     ):
         if not isinstance(config_space, dict):
             raise ValueError(
                 f"config_space must be a dict of name -> domain, got {type(config_space).__name__}"
             )
+        if not isinstance(max_retries, int) or max_retries < 1:
+            raise ValueError(f"max_retries must be an integer >= 1, got {max_retries!r}")
         super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
         self._rng = np.random.RandomState(self.random_seed)
         self._seen: set[str] = set()
-        self._size = finite_space_size(config_space)
+        self._size = space_size(config_space)
         self.max_retries = max_retries
+        self.allow_repeats = bool(allow_repeats)
+        self._unseen: list[dict[str, Any]] | None = None  # enumerated once redraws fail
 
     def _sample(self) -> dict[str, Any]:
-        return {
-            k: (v.sample(random_state=self._rng) if isinstance(v, Domain) else v)
-            for k, v in self.config_space.items()
-        }
+        return sample_config(self.config_space, self._rng)
 
     def _next_initial(self) -> dict[str, Any] | None:
         """Next of ``points_to_evaluate``, unknown keys rejected, missing keys sampled."""
@@ -93,24 +81,44 @@ class RandomSearcher(BaseSearcher):
         config.update(point)
         return config
 
+    def _draw_unseen(self) -> dict[str, Any] | None:
+        if self._unseen is None:
+            self._unseen = [c for c in enumerate_configs(self.config_space)
+                            if config_key(c) not in self._seen]
+            self._rng.shuffle(self._unseen)
+        while self._unseen:
+            config = self._unseen.pop()
+            if config_key(config) not in self._seen:
+                return config
+        return None
+
     def suggest(self, **kwargs) -> dict[str, Any] | None:
         config = self._next_initial()
+        if self.allow_repeats:
+            config = config if config is not None else self._sample()
+            self._seen.add(config_key(config))
+            return config
         while config is not None and config_key(config) in self._seen:
             config = self._next_initial()
         if config is None:
             if self._size is not None and len(self._seen) >= self._size:
+                logger.info("Random search: every configuration has been suggested")
                 return None
-            for _ in range(self.max_retries):
-                candidate = self._sample()
-                if config_key(candidate) not in self._seen:
+            if self._unseen is None:
+                candidate = None
+                for _ in range(self.max_retries):
+                    candidate = self._sample()
+                    if config_key(candidate) not in self._seen:
+                        config = candidate
+                        break
+                if config is None and self._size is None:
+                    # continuous spaces: a repeat after many redraws is practically impossible
                     config = candidate
-                    break
             if config is None:
-                if self._size is not None:
+                config = self._draw_unseen()
+                if config is None:
                     logger.info("Random search: every configuration has been suggested")
                     return None
-                # continuous spaces: a repeat after many retries is practically impossible
-                config = candidate
         self._seen.add(config_key(config))
         return config
 

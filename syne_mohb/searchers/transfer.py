@@ -18,11 +18,7 @@ from syne_mohb.pareto import normalize_modes
 if TYPE_CHECKING:
     from sklearn.ensemble import ExtraTreesRegressor
 from syne_mohb.searchers._config_encoding import ConfigEncoder
-from syne_mohb.searchers._front_labels import (
-    collapse_task_evaluations,
-    online_labels,
-    task_labels,
-)
+from syne_mohb.searchers._front_labels import online_labels, task_labels
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +34,14 @@ class ParetoTransferSearcher(BaseSearcher):
     quantile/copula transfer of Salinas, Shen & Perrone 2020, "A quantile-based approach for
     hyperparameter transfer learning"):
 
-    1. For every related task and objective, average the seeds and keep each configuration's
-       values at the highest fidelity where all objectives are finite.
+    1. For every related task and objective, average the seeds; a configuration has a value at
+       each fidelity where all objectives are finite.
     2. Per task, compute non-dominated ranks (``syne_mohb.pareto.nondominated_rank``, modes
-       respected) and label a configuration 1 ("near the front") when the fraction of the task's
-       configurations with a strictly better rank is below ``gamma``, else 0. Ranks are
+       respected) at a common fidelity: a configuration whose highest fidelity is ``L`` is
+       ranked among the configurations that reached ``L``, at ``L`` (so configurations stopped
+       early are not mistaken for cheap ones). Label it 1 ("near the front") when the fraction
+       of those comparable configurations with a strictly better rank is below ``gamma``, else
+       0 (``_front_labels``). Ranks are
        invariant to per-objective increasing transforms, so this equals ranking after per-task
        quantile or Gaussian-copula normalisation: no cross-task scale enters the model.
     3. Encode configurations (numeric dims scaled to [0, 1], log-scaled where the domain is;
@@ -51,7 +50,7 @@ class ParetoTransferSearcher(BaseSearcher):
        regressor (Geurts et al. 2006) to the labels of all tasks pooled, every task weighing the
        same. Its prediction estimates P(near the front | config), averaged over tasks.
     4. Online, the current task's results are labelled the same way (multi-fidelity: a trial is
-       ranked among the trials that reached its highest resource, see ``online_labels``) and a
+       ranked among the trials that reached its highest resource, and only among them) and a
        second forest is fitted on them (refitted at a suggestion once the number of own results
        grew by ``refit_growth``, i.e. O(log n) refits per run). The score is
        ``p = (1 - w) p_related + w p_own`` with ``w = n / (n + transfer_strength)``, ``n`` the
@@ -213,7 +212,9 @@ class ParetoTransferSearcher(BaseSearcher):
                     f"related task {task!r} lacks objectives {missing}; available objectives: {names}"
                 )
             self._check_columns(task, ev)
-            rows, Y = collapse_task_evaluations(values[..., [names.index(m) for m in self.metrics]])
+            rows, labels = task_labels(
+                values[..., [names.index(m) for m in self.metrics]], self.modes, self.gamma
+            )
             if len(rows) == 0:
                 raise ValueError(
                     f"related task {task!r} has no configuration with finite values of all "
@@ -221,7 +222,7 @@ class ParetoTransferSearcher(BaseSearcher):
                 )
             frame = hp.iloc[rows].reset_index(drop=True)
             Xs.append(enc.encode_frame(frame))
-            ys.append(task_labels(Y, self.modes, self.gamma))
+            ys.append(labels)
             ws.append(np.full(len(rows), 1.0 / len(rows)))  # every task weighs the same
             in_range = self._in_range_mask(task, frame)
             for rec in frame[in_range][enc.hp_names].to_dict("records"):

@@ -1,0 +1,132 @@
+"""One identity, size, enumeration and sampling of a Syne Tune configuration space.
+
+Every part of syne-mohb that needs to know whether two configurations are the same (the
+searchers' no-repeat rule, the simulated backend's table lookup, the journal) or how large a
+finite space is uses these functions, so that they all agree.
+
+* :func:`plain` turns numpy scalars and arrays into Python values (JSON-ready, hash alike).
+* :func:`config_key` is the canonical string identity of a configuration.
+* :func:`space_size` is the number of distinct configurations of a finite space (product of
+  the domains' sizes), or None when a domain is continuous. O(number of hyperparameters).
+* :func:`domain_values` lists the values of one finite domain; :func:`enumerate_configs`
+  yields every configuration of a finite space in mixed-radix order (the last hyperparameter
+  varies fastest). O(size) in total.
+* :func:`sample_config` draws one configuration with each domain's own sampler from a seeded
+  ``RandomState`` (Syne Tune 0.16's ``RandomSearcher`` draws from numpy's global state).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Integer
+
+__all__ = [
+    "config_key",
+    "domain_values",
+    "enumerate_configs",
+    "hyperparameter_names",
+    "plain",
+    "sample_config",
+    "space_size",
+]
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars / arrays turned into Python values, recursively."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """Canonical, hashable identity of a configuration: sorted keys, Python scalars.
+
+    ``{"a": np.int64(1)}`` and ``{"a": 1}`` get the same key; ``1`` and ``1.0`` do too (JSON
+    writes both as numbers that compare equal only if spelled alike, so floats that are whole
+    numbers are written as integers).
+    """
+    return json.dumps(
+        {k: _canonical_scalar(plain(v)) for k, v in sorted(config.items())},
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _canonical_scalar(v: Any) -> Any:
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
+        return int(v)
+    return v
+
+
+def hyperparameter_names(config_space: dict[str, Any]) -> list[str]:
+    """Names of the entries of ``config_space`` that are domains (not constants)."""
+    return [k for k, v in config_space.items() if isinstance(v, Domain)]
+
+
+def domain_values(domain: Domain) -> list[Any] | None:
+    """All values of a finite domain in its natural order, or None for a continuous one."""
+    if isinstance(domain, Categorical):
+        return list(domain.categories)
+    if isinstance(domain, FiniteRange):
+        return list(domain.values)
+    if isinstance(domain, Integer):
+        return list(range(int(domain.lower), int(domain.upper) + 1))
+    if isinstance(domain, Float):
+        return [domain.lower] if domain.lower == domain.upper else None
+    return None  # an unknown domain type is treated as not enumerable
+
+
+def space_size(config_space: dict[str, Any]) -> int | None:
+    """Number of distinct configurations of a finite space, None if a domain is continuous."""
+    size = 1
+    for value in config_space.values():
+        if isinstance(value, Domain):
+            try:
+                n = len(value)
+            except Exception:  # continuous domains have no length
+                return None
+            if n <= 0:
+                return None
+            size *= int(n)
+    return size
+
+
+def enumerate_configs(config_space: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every configuration of a finite space (constants included), last hyperparameter fastest.
+
+    :raises ValueError: if a domain is continuous (name it)
+    """
+    names = hyperparameter_names(config_space)
+    grids = []
+    for name in names:
+        values = domain_values(config_space[name])
+        if values is None:
+            raise ValueError(
+                f"config_space[{name!r}] ({type(config_space[name]).__name__}) is not finite: "
+                "only spaces of finite domains can be enumerated"
+            )
+        grids.append(values)
+    constants = {k: v for k, v in config_space.items() if not isinstance(v, Domain)}
+    for combo in itertools.product(*grids):
+        config = dict(constants)
+        config.update(zip(names, combo))
+        yield {k: config[k] for k in config_space}
+
+
+def sample_config(config_space: dict[str, Any], rng: np.random.RandomState) -> dict[str, Any]:
+    """One configuration drawn with each domain's own sampler from ``rng`` (constants kept)."""
+    return {
+        k: (v.sample(random_state=rng) if isinstance(v, Domain) else v)
+        for k, v in config_space.items()
+    }
