@@ -290,6 +290,7 @@ def curves_over_seeds(runs: Sequence[Run], normalizer: Normalizer, axis: str = "
 def time_to_target(run: Run, objective: str, target: float, mode: str = "max") -> tuple[float, float]:
     """(tuning seconds, dollars spent) when the run first reported ``objective`` at least as
     good as ``target``; ``(inf, inf)`` if it never did."""
+    mode = normalize_modes(mode, 1, "mode")[0]
     df = run.results
     v = df[objective].to_numpy(dtype=float)
     hit = np.nonzero(v >= target if mode == "max" else v <= target)[0]
@@ -300,6 +301,7 @@ def time_to_target(run: Run, objective: str, target: float, mode: str = "max") -
 
 
 def best_value(run: Run, objective: str, mode: str = "max") -> float:
+    mode = normalize_modes(mode, 1, "mode")[0]
     v = run.results[objective].to_numpy(dtype=float)
     if len(v) == 0 or np.all(np.isnan(v)):
         return float("nan")
