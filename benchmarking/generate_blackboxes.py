@@ -28,18 +28,20 @@ from syne_mohb.blackboxes.families import FAMILIES, get_family  # noqa: E402
 from syne_mohb.blackboxes import generation as gen  # noqa: E402
 
 _CORE = None
+_PROGRESS = False
 
 
-def _init_worker(queue) -> None:
-    global _CORE
+def _init_worker(queue, progress: bool = False) -> None:
+    global _CORE, _PROGRESS
     _CORE = queue.get()
+    _PROGRESS = progress
 
 
 def _work(args):
     family_name, task, seed, workdir, force = args
     fam = get_family(family_name)
     t0 = time.perf_counter()
-    gen.run_chunk(fam, task, seed, workdir, core=_CORE, force=force)
+    gen.run_chunk(fam, task, seed, workdir, core=_CORE, force=force, progress=_PROGRESS)
     return family_name, task, seed, time.perf_counter() - t0, _CORE
 
 
@@ -56,6 +58,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-calibration", action="store_true")
     ap.add_argument("--assemble-only", action="store_true")
     ap.add_argument("--no-assemble", action="store_true")
+    ap.add_argument("--config-progress", action="store_true",
+                    help="also show a progress bar over the configurations of each chunk")
     args = ap.parse_args(argv)
     if args.processes < 1:
         raise SystemExit("--processes must be >= 1")
@@ -75,12 +79,14 @@ def main(argv=None) -> int:
                 if args.force or not gen.chunk_path(workdir, fam, task, seed).exists():
                     jobs.append((fname, task, seed, str(workdir), args.force))
     if not args.assemble_only and jobs:
-        n_cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        # the cores this process may use (e.g. restricted by `taskset -c 1`), one per worker
+        cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
         for i in range(args.processes):
-            queue.put(i % max(1, n_cores))
-        with ctx.Pool(args.processes, initializer=_init_worker, initargs=(queue,)) as pool:
+            queue.put(cores[i % len(cores)])
+        with ctx.Pool(args.processes, initializer=_init_worker,
+                      initargs=(queue, args.config_progress)) as pool:
             bar = tqdm(total=len(jobs), desc="chunks", unit="chunk")
             for fname, task, seed, dt, core in pool.imap_unordered(_work, jobs):
                 bar.set_postfix_str(f"{fname}/{task}/seed{seed} {dt:.0f}s core{core}")

@@ -9,6 +9,7 @@ estimators trained incrementally:
 * ``hgb``: ``HistGradientBoostingClassifier`` with ``warm_start``; epoch ``e`` = ``e *
   rounds_per_epoch`` boosting rounds. Multi-threaded via OpenMP, CPU only.
 * ``linear``: ``SGDClassifier``, one ``partial_fit`` pass per epoch. Single-threaded, CPU only.
+* ``cnn``: small convolutional networks in JAX + optax on MNIST variants (``cnn.py``). GPU-capable.
 
 The grids are full factorial so that every configuration a searcher samples from the
 configuration space is in the table (``BlackboxTabular`` looks configurations up by exact match).
@@ -54,6 +55,18 @@ class Family:
         from syne_tune.config_space import choice
 
         return {k: choice(list(v)) for k, v in self.grid.items()}
+
+    def load_data(self, task: str) -> TaskData:
+        """The fixed train/validation split of ``task`` (generation only)."""
+        from .datasets import load_task
+
+        return load_task(task)
+
+    def task_description(self, task: str) -> str:
+        """Where ``task``'s data comes from (written to the blackbox metadata)."""
+        from .datasets import TASKS
+
+        return TASKS[task][0] if task in TASKS else "user"
 
     # subclasses implement these two
     def _make(self, config: dict, seed: int, data: TaskData):  # pragma: no cover
@@ -196,6 +209,11 @@ FAMILIES: dict[str, Family] = {
         description="scikit-learn SGDClassifier (constant learning rate eta0), one partial_fit pass per epoch",
     ),
 }
+
+
+# the cnn family (cnn.py: JAX, a generation-only dependency imported lazily) subclasses Family
+# above and adds itself to FAMILIES when imported
+from . import cnn  # noqa: E402,F401
 
 
 def get_family(name: str) -> Family:

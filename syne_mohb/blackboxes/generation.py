@@ -127,22 +127,50 @@ def run_chunk(
     core: int | None = None,
     data: TaskData | None = None,
     force: bool = False,
+    progress: bool = False,
 ) -> Path:
-    """Train every configuration of ``family`` on ``task`` with ``seed`` (1 core); write the chunk."""
+    """Train every configuration of ``family`` on ``task`` with ``seed`` (1 core); write the chunk.
+
+    After each configuration the rows so far are saved to ``<chunk>.partial.npz``; an interrupted
+    chunk resumes from there. ``progress`` shows a progress bar over the configurations."""
     path = chunk_path(workdir, family, task, seed)
     if path.exists() and not force:
         return path
-    data = data if data is not None else load_task(task)
+    data = data if data is not None else family.load_data(task)
     configs = family.configs()
     acc = np.zeros((len(configs), family.max_epochs))
     wall = np.zeros_like(acc)
     cpu = np.zeros_like(acc)
+    # configurations finished by an interrupted run of this chunk (saved after each one)
+    partial = path.with_name(path.name[: -len(".npz")] + ".partial.npz")
+    done, elapsed_before = 0, 0.0
+    if partial.exists() and not force:
+        try:
+            p = load_chunk(partial, family)
+            done = int(p["done"])
+            acc[:done], wall[:done], cpu[:done] = p["accuracy"][:done], p["wall_time"][:done], p["cpu_time"][:done]
+            elapsed_before = float(p["elapsed"])
+        except ValueError:
+            done = 0  # corrupt or from another grid: start the chunk again
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(configs), initial=done, desc=f"{family.name}/{task}/seed{seed}",
+                   unit="config", mininterval=5.0)
     t0 = time.perf_counter()
     with pin_threads({core} if core is not None else None, 1):
-        for i, config in enumerate(configs):
-            for e, rec in enumerate(family.train(config, data, seed)):
+        for i in range(done, len(configs)):
+            for e, rec in enumerate(family.train(configs[i], data, seed)):
                 acc[i, e], wall[i, e], cpu[i, e] = rec.accuracy, rec.wall_time, rec.cpu_time
-    elapsed = time.perf_counter() - t0
+            _save_npz_atomic(partial, accuracy=acc, wall_time=wall, cpu_time=cpu,
+                             done=np.array(i + 1), grid_hash=np.array(grid_hash(family)),
+                             elapsed=np.array(elapsed_before + time.perf_counter() - t0))
+            if bar is not None:
+                bar.update()
+    if bar is not None:
+        bar.close()
+    elapsed = elapsed_before + time.perf_counter() - t0
     _save_npz_atomic(
         path,
         accuracy=acc,
@@ -161,6 +189,7 @@ def run_chunk(
         n_rows_original=np.array(data.n_rows_original),
         finished=np.array(datetime.datetime.now(datetime.timezone.utc).isoformat()),
     )
+    partial.unlink(missing_ok=True)
     return path
 
 
