@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -47,36 +48,100 @@ def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -
     )
 
 
+_REWRITE_HINT = (
+    "write the folder again (syne_tune.blackbox_repository.blackbox_tabular.serialize or "
+    "syne_mohb.blackboxes.from_experiments); for a shipped benchmark, reinstall syne-mohb"
+)
+
+
+def _corrupt(file: Path, e: BaseException | str) -> BlackboxFolderError:
+    reason = e if isinstance(e, str) else f"{type(e).__name__}: {e}"
+    return BlackboxFolderError(f"corrupt file {file}: {reason}; {_REWRITE_HINT}")
+
+
 def validate_folder(path: Path) -> dict[str, Any]:
-    """Check that ``path`` holds a complete serialized blackbox; return its metadata."""
-    missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+    """Check that ``path`` holds a complete serialized blackbox; return its metadata.
+
+    Every required file is opened and read (the parquet table completely, the arrays' headers),
+    and the number of configurations is checked against ``objectives_evaluations.npy``, so a
+    missing, truncated or overwritten file is reported by name before Syne Tune reads it.
+
+    :raises BlackboxFolderError: the message names the folder or file and what to do
+    """
+    path = Path(path)
+    present = [f for f in REQUIRED_FILES if (path / f).is_file()]
+    if not present:
+        raise BlackboxFolderError(
+            f"{path} is not a blackbox folder: it holds none of {list(REQUIRED_FILES)}. Pass a "
+            f"shipped name ({', '.join(names()) or 'none shipped'}) or a folder written by "
+            f"syne_tune.blackbox_repository.blackbox_tabular.serialize or "
+            f"syne_mohb.blackboxes.from_experiments"
+        )
+    missing = [f for f in REQUIRED_FILES if f not in present]
     if missing:
-        raise BlackboxFolderError(f"blackbox folder {path} is incomplete: missing {missing}")
+        raise BlackboxFolderError(
+            f"blackbox folder {path} is incomplete: missing {missing}; {_REWRITE_HINT}"
+        )
     try:
         metadata = json.loads((path / "metadata.json").read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BlackboxFolderError(f"corrupt file {path / 'metadata.json'}: {e}") from e
+        raise _corrupt(path / "metadata.json", e) from e
+    if not isinstance(metadata, dict):
+        raise _corrupt(path / "metadata.json", "expected a JSON object")
     for key in ("objectives_names", "task_names"):
         if key not in metadata:
-            raise BlackboxFolderError(f"file {path / 'metadata.json'} lacks the key {key!r}")
+            raise BlackboxFolderError(
+                f"file {path / 'metadata.json'} lacks the key {key!r}; {_REWRITE_HINT}"
+            )
     for fname in ("configspace.json", "fidelityspace.json"):
         try:
             json.loads((path / fname).read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise BlackboxFolderError(f"corrupt file {path / fname}: {e}") from e
+            raise _corrupt(path / fname, e) from e
+    n_configs = None
     for fname in ("objectives_evaluations.npy", "fidelities_values.npy"):
         try:
             arr = np.load(path / fname, mmap_mode="r", allow_pickle=False)
         except Exception as e:
-            raise BlackboxFolderError(f"corrupt file {path / fname}: {e}") from e
+            raise _corrupt(path / fname, e) from e
         if fname == "objectives_evaluations.npy":
             n_tasks, n_obj = len(metadata["task_names"]), len(metadata["objectives_names"])
             if arr.ndim != 5 or arr.shape[0] != n_tasks or arr.shape[-1] != n_obj:
                 raise BlackboxFolderError(
                     f"bad file {path / fname}: shape {arr.shape}, expected "
-                    f"({n_tasks}, configs, seeds, fidelities, {n_obj}) from metadata.json"
+                    f"({n_tasks}, configs, seeds, fidelities, {n_obj}) from metadata.json; "
+                    f"{_REWRITE_HINT}"
                 )
+            n_configs = arr.shape[1]
+    fname = "hyperparameters.parquet"
+    with open(path / fname, "rb") as f:
+        head = f.read(4)
+        f.seek(max(0, (path / fname).stat().st_size - 4))
+        tail = f.read(4)
+    if head != b"PAR1" or tail != b"PAR1":
+        raise _corrupt(path / fname, "truncated or not a parquet file (a parquet file starts "
+                                     "and ends with the bytes PAR1)")
+    try:
+        n_rows = len(_read_parquet(path / fname))
+    except Exception as e:  # fastparquet raises OSError, ValueError, struct.error, ...
+        raise _corrupt(path / fname, e) from e
+    if n_rows != n_configs:
+        raise BlackboxFolderError(
+            f"bad file {path / fname}: {n_rows} configurations, but "
+            f"objectives_evaluations.npy has {n_configs}; {_REWRITE_HINT}"
+        )
     return metadata
+
+
+def _read_parquet(file: Path):
+    """The table of ``file``, read with the engine Syne Tune's ``deserialize`` uses."""
+    import warnings
+
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecates the fastparquet engine
+        return pd.read_parquet(file, engine="fastparquet")
 
 
 def _read(path: Path) -> dict:
@@ -85,8 +150,19 @@ def _read(path: Path) -> dict:
     validate_folder(path)
     try:
         return deserialize(str(path))
-    except Exception as e:  # pragma: no cover - depends on the kind of corruption
-        raise BlackboxFolderError(f"cannot read blackbox folder {path}: {type(e).__name__}: {e}") from e
+    except Exception as e:  # pragma: no cover - validate_folder catches the known corruptions
+        raise BlackboxFolderError(
+            f"cannot read blackbox folder {path}: {type(e).__name__}: {e}; {_REWRITE_HINT}"
+        ) from e
+
+
+def _mtime(path: Path) -> float:
+    """Latest modification time of the folder's required files (cache key); a folder that
+    lacks one is reported by :func:`validate_folder`."""
+    files = [path / f for f in REQUIRED_FILES]
+    if not all(f.is_file() for f in files):
+        validate_folder(path)  # raises, naming the folder or the missing files
+    return max(f.stat().st_mtime for f in files)
 
 
 @lru_cache(maxsize=16)
@@ -94,15 +170,25 @@ def _cached(path: str, mtime: float) -> dict:
     return _read(Path(path))
 
 
+@lru_cache(maxsize=16)
+def _cached_metadata(path: str, mtime: float) -> dict[str, Any]:
+    return validate_folder(Path(path))
+
+
 def load(name: str | Path, data_dir: str | Path | None = None) -> dict:
     """Load blackbox ``name`` (shipped name or folder path) as ``{task: BlackboxTabular}``.
 
-    Works offline. The result is cached per folder (callers must not modify it in place)."""
+    Works offline. The folder is checked file by file first (:func:`validate_folder`); the
+    result is cached per folder and modification time (callers must not modify it in place).
+
+    :raises BlackboxFolderError: a missing or corrupt file (the message names it and says what
+        to do) or a folder that is not a blackbox folder at all (e.g. empty)
+    """
     path = resolve_path(name, data_dir)
-    mtime = max((path / f).stat().st_mtime for f in REQUIRED_FILES if (path / f).exists())
-    return dict(_cached(str(path.resolve()), mtime))
+    return dict(_cached(str(path.resolve()), _mtime(path)))
 
 
 def metadata(name: str | Path, data_dir: str | Path | None = None) -> dict[str, Any]:
     """The metadata of blackbox ``name`` (measured vs modelled columns, runtime model, ...)."""
-    return validate_folder(resolve_path(name, data_dir))
+    path = resolve_path(name, data_dir)
+    return copy.deepcopy(_cached_metadata(str(path.resolve()), _mtime(path)))
