@@ -10,6 +10,12 @@ result a backend returns (hence *before* the scheduler's ``on_trial_result``):
 * ``cost_cap_reached``: 1 on the result at which the trial exceeded the per-trial cost cap
   (the trial is then ended and reported as completed), else 0.
 
+The per-trial cost cap itself is :class:`CostCapMixin`, shared by every backend that puts
+``st_worker_cost`` in its results (the local backend through the ledger below, the SageMaker
+backend from its jobs' training and billed seconds). The trials it capped, and how many of
+their results were kept, are state that a durable run journals and restores on resume
+(:meth:`CostCapMixin.cost_cap_records` / :meth:`CostCapMixin.restore_cost_cap`).
+
 Time is measured by the backend as wall-clock *segments* (one per start/resume, closed at
 pause/stop/end); a result's elapsed time is the length of all segments up to the worker
 time-stamp of that result (``st_worker_timestamp``). Process start-up is therefore billed,
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -100,17 +107,115 @@ class TrialCostLedger:
         return max(0.0, end - seg.start)
 
 
-class CostAccountingMixin:
+class CostCapMixin:
+    """Per-trial cost cap for a Syne Tune ``TrialBackend`` whose results carry ``st_worker_cost``.
+
+    The backend calls :meth:`_init_cost_cap` in ``__init__``, :meth:`_apply_cost_cap` on each
+    ``TrialResult`` once its results carry ``st_worker_cost`` (inside ``_all_trial_results``,
+    hence before the scheduler sees them), and refuses to launch a trial for which
+    :meth:`is_cost_capped` holds. The rule, for a running trial and cap ``c``:
+
+    * the first result with ``st_worker_cost > c`` gets ``cost_cap_reached=1``, later results
+      are dropped, the trial is stopped through ``_stop_trial``;
+    * if no result exceeds ``c`` but the trial has spent more than ``c`` by now (between two
+      reports), it is stopped and keeps all its results;
+    * from then on the trial is reported ``completed`` (so the scheduler receives its results
+      and ``on_trial_complete``), or ``stopped`` if it kept no result (the Tuner rejects a
+      completed trial without results); a resume of it by the scheduler launches nothing.
+
+    Every result gets ``cost_cap_reached`` (0 unless it is the capping one).
+    """
+
+    def _init_cost_cap(self, max_cost_per_trial: float | None) -> None:
+        if max_cost_per_trial is not None and (
+            isinstance(max_cost_per_trial, bool)
+            or not isinstance(max_cost_per_trial, numbers.Real)
+            or not math.isfinite(max_cost_per_trial) or max_cost_per_trial <= 0
+        ):
+            raise ValueError(
+                f"max_cost_per_trial must be a positive number of dollars or None, "
+                f"got {max_cost_per_trial!r}"
+            )
+        self.max_cost_per_trial = None if max_cost_per_trial is None else float(max_cost_per_trial)
+        # trial_id -> number of results kept (the capping result included)
+        self._capped_keep: dict[int, int] = {}
+        self.cost_capped_trials: dict[int, float] = {}  # trial_id -> cost when it was capped
+        self._cap_enabled = True
+
+    def is_cost_capped(self, trial_id: int) -> bool:
+        """Whether ``trial_id`` was ended by the cost cap (it is never launched again)."""
+        return trial_id in self._capped_keep
+
+    def cost_cap_records(self) -> dict[int, tuple[int, float]]:
+        """``trial_id -> (results kept, dollars spent when capped)`` of every capped trial."""
+        return {tid: (keep, self.cost_capped_trials[tid])
+                for tid, keep in self._capped_keep.items()}
+
+    def restore_cost_cap(self, trial_id: int, keep: int, cost: float) -> None:
+        """Mark ``trial_id`` as capped with its first ``keep`` results kept (durable resume)."""
+        if isinstance(keep, bool) or not isinstance(keep, numbers.Integral) or keep < 0:
+            raise ValueError(f"keep must be an int >= 0, got {keep!r}")
+        self._capped_keep[int(trial_id)] = int(keep)
+        self.cost_capped_trials[int(trial_id)] = float(cost)
+
+    def _cap_label(self, config: Mapping[str, Any]) -> str:
+        """Where the trial ran, for the log line (the SageMaker backend's default type if the
+        config has none)."""
+        return str(config.get(INSTANCE_TYPE) or getattr(self, "default_instance_type", None)
+                   or "?")
+
+    def _apply_cost_cap(self, tr: TrialResult, cost_now: Callable[[], float]) -> None:
+        """Apply the cap to one trial's results (see the class docstring); ``cost_now()`` is
+        what the trial has spent by now, including time after its last result."""
+        tid = tr.trial_id
+        if tid in self._capped_keep:
+            del tr.metrics[self._capped_keep[tid]:]
+        for metric in tr.metrics:
+            metric.setdefault(COST_CAP_REACHED, 0)
+        cap = self.max_cost_per_trial
+        running = tr.status in (Status.in_progress, Status.stopping)
+        if tid in self._capped_keep:
+            self._mark_capped(tr)
+        elif cap is not None and self._cap_enabled and running:
+            over = next((i for i, m in enumerate(tr.metrics)
+                         if m.get(ST_WORKER_COST, 0.0) > cap), None)
+            if over is not None:
+                tr.metrics[over][COST_CAP_REACHED] = 1
+                self._cap_trial(tr, keep=over + 1, cost=tr.metrics[over][ST_WORKER_COST])
+            else:
+                spent = cost_now()
+                if spent > cap:
+                    # over budget between two reports: end it now, keep what it reported
+                    self._cap_trial(tr, keep=len(tr.metrics), cost=spent)
+
+    def _cap_trial(self, tr: TrialResult, keep: int, cost: float) -> None:
+        tid = tr.trial_id
+        logger.warning(
+            "trial %d on %s spent $%.6f > max_cost_per_trial=$%.6f: stopping it (%d result(s) "
+            "kept)", tid, self._cap_label(tr.config), cost, self.max_cost_per_trial, keep,
+        )
+        self._capped_keep[tid] = keep
+        self.cost_capped_trials[tid] = cost
+        self._stop_trial(tid, None)
+        del tr.metrics[keep:]
+        self._mark_capped(tr)
+
+    @staticmethod
+    def _mark_capped(tr: TrialResult) -> None:
+        # with results: "completed" so the scheduler gets them and on_trial_complete;
+        # without any: "stopped" (the Tuner rejects a completed trial without results)
+        tr.status = Status.completed if tr.metrics else Status.stopped
+
+
+class CostAccountingMixin(CostCapMixin):
     """Adds elapsed time, dollar cost and a per-trial cost cap to a Syne Tune ``TrialBackend``.
 
     Put it *before* the backend class, ``class MyBackend(CostAccountingMixin, LocalBackend)``,
     and call :meth:`_init_cost_accounting` in ``__init__``. The backend keeps its own class
     (so e.g. ``SimulatorCallback``'s ``isinstance`` checks still pass). It hooks
     ``_schedule`` (opens a time segment), ``_pause_trial`` / ``_stop_trial`` (close it) and
-    ``_all_trial_results`` (annotates every result, applies the cap). When a trial's cost exceeds
-    ``max_cost_per_trial`` it is stopped through ``_stop_trial``, results after the capping one
-    are dropped, the capping result gets ``cost_cap_reached=1``, and the trial is reported as
-    completed so that the scheduler receives the result and ``on_trial_complete``.
+    ``_all_trial_results`` (annotates every result from the ledger, then applies the cap of
+    :class:`CostCapMixin`).
     """
 
     def _init_cost_accounting(
@@ -125,25 +230,12 @@ class CostAccountingMixin:
     ) -> None:
         if not isinstance(price_table, PriceTable):
             raise ValueError(f"price_table must be a PriceTable, got {type(price_table).__name__}")
-        if max_cost_per_trial is not None and (
-            isinstance(max_cost_per_trial, bool)
-            or not isinstance(max_cost_per_trial, (int, float))
-            or not math.isfinite(max_cost_per_trial) or max_cost_per_trial <= 0
-        ):
-            raise ValueError(
-                f"max_cost_per_trial must be a positive number of dollars or None, "
-                f"got {max_cost_per_trial!r}"
-            )
+        self._init_cost_cap(max_cost_per_trial)
         self._price_table = price_table
         self._instance_key = instance_key
         self._default_instance = default_instance
         self._instance_count_key = instance_count_key
-        self.max_cost_per_trial = None if max_cost_per_trial is None else float(max_cost_per_trial)
         self.cost_ledger = TrialCostLedger(clock)
-        # trial_id -> number of results kept (the capping result included)
-        self._capped_keep: dict[int, int] = {}
-        self.cost_capped_trials: dict[int, float] = {}  # trial_id -> cost when it was capped
-        self._cap_enabled = True
         if default_instance is not None:
             price_table.price_per_hour(default_instance)
         if config_space is not None:
@@ -192,7 +284,7 @@ class CostAccountingMixin:
 
     # -- hooks into TrialBackend ------------------------------------------------------------
     def _schedule(self, trial_id: int, config: dict[str, Any]):
-        if trial_id in self._capped_keep:
+        if self.is_cost_capped(trial_id):
             # a capped trial that the scheduler paused and now resumes: it stays ended
             logger.info("trial %d already exceeded its cost cap; it is not restarted", trial_id)
             return
@@ -251,33 +343,7 @@ class CostAccountingMixin:
             at = metric.get(ST_WORKER_TIMESTAMP, now)
             metric[ST_WORKER_TIME] = self.cost_ledger.elapsed(tid, at)
             metric[ST_WORKER_COST] = self.cost_ledger.cost(tid, at)
-            metric.setdefault(COST_CAP_REACHED, 0)
-        cap = self.max_cost_per_trial
-        if tid in self._capped_keep:
-            self._mark_capped(tr)
-        elif cap is not None and self._cap_enabled and running:
-            over = next((i for i, m in enumerate(tr.metrics) if m[ST_WORKER_COST] > cap), None)
-            if over is not None:
-                tr.metrics[over][COST_CAP_REACHED] = 1
-                self._cap_trial(tr, keep=over + 1, cost=tr.metrics[over][ST_WORKER_COST])
-            elif self.cost_ledger.cost(tid, now) > cap:
-                # over budget between two reports: end it now, keep what it reported
-                self._cap_trial(tr, keep=len(tr.metrics), cost=self.cost_ledger.cost(tid, now))
+        self._apply_cost_cap(tr, lambda: self.cost_ledger.cost(tid, now))
 
-    def _cap_trial(self, tr: TrialResult, keep: int, cost: float) -> None:
-        tid = tr.trial_id
-        logger.warning(
-            "trial %d on %s spent $%.6f > max_cost_per_trial=$%.6f: stopping it (%d result(s) "
-            "kept)", tid, self.instance_of(tr.config), cost, self.max_cost_per_trial, keep,
-        )
-        self._capped_keep[tid] = keep
-        self.cost_capped_trials[tid] = cost
-        self._stop_trial(tid, None)
-        del tr.metrics[keep:]
-        self._mark_capped(tr)
-
-    @staticmethod
-    def _mark_capped(tr: TrialResult) -> None:
-        # with results: "completed" so the scheduler gets them and on_trial_complete;
-        # without any: "stopped" (the Tuner rejects a completed trial without results)
-        tr.status = Status.completed if tr.metrics else Status.stopped
+    def _cap_label(self, config: Mapping[str, Any]) -> str:
+        return self.instance_of(config)

@@ -141,7 +141,7 @@ class LocalProfileBackend(CostAccountingMixin, LocalBackend):
         return cores
 
     def _schedule(self, trial_id: int, config: dict[str, Any]):
-        if trial_id in self._capped_keep:
+        if self.is_cost_capped(trial_id):
             return super()._schedule(trial_id, config)  # the mixin keeps it ended
         profile = self.profile_of(self.instance_of(config))
         launcher = [sys.executable, "-S", str(LAUNCHER)]

@@ -8,8 +8,13 @@ run in script mode by the framework container the user names. Metrics are the
 CloudWatch log streams; status comes from ``Search`` (one call for all running jobs of the run)
 and ``DescribeTrainingJob`` (for jobs that changed). Every result gets ``st_worker_time``
 (training seconds of the trial, summed over its attempts) and ``st_worker_cost`` (dollars:
-seconds x catalog price x instance count, billed seconds once a job ended, so managed-spot
-savings are included) before the scheduler sees it. Pause and stop call ``StopTrainingJob``;
+seconds x catalog price x instance count) before the scheduler sees it. While a job runs its
+results carry the on-demand estimate (the bill, and managed-spot savings, are known only once it
+ended); results read after the job ended are costed from its billed seconds, and the job's last
+result carries its whole bill, so that a trial's last result equals ``trial_record(...)["cost"]``
+(see :meth:`SageMakerBackend._ingest`). An optional per-trial cost cap
+(``max_cost_per_trial``, :class:`~syne_mohb.backends.cost.CostCapMixin`) stops trials that spend
+more. Pause and stop call ``StopTrainingJob``;
 a resumed trial is a new job reading the trial's S3 checkpoint prefix, launched once the
 previous job has ended (so its last checkpoint is uploaded).
 
@@ -81,6 +86,7 @@ from syne_mohb.backends._sagemaker_records import (
     TrialRecord,
     epoch_seconds,
 )
+from syne_mohb.backends.cost import CostCapMixin
 from syne_mohb.backends._sagemaker_retry import (
     RetryingCaller,
     RetryPolicy,
@@ -93,6 +99,7 @@ from syne_mohb.hardware import (
     INSTANCE_TYPE,
     InstanceCatalog,
     PriceTable,
+    dollar_cost,
     instance_names_in,
     load_catalog,
 )
@@ -126,7 +133,7 @@ class ReattachedTrial:
     """Jobs ``StopTrainingJob`` was called on because the trial had ended for the scheduler."""
     action: Literal["ended", "reattached", "resume", "launch"]
 
-class SageMakerBackend(TrialBackend):
+class SageMakerBackend(CostCapMixin, TrialBackend):
     """Syne Tune trial backend running each trial as a SageMaker training job (boto3 only).
 
     The instance type of a trial is its config's ``instance_type`` (else ``instance_type``),
@@ -172,6 +179,10 @@ class SageMakerBackend(TrialBackend):
     :param install_signal_handlers: on the first job, install SIGINT/SIGTERM handlers (main
         thread only) and an ``atexit`` hook that stop every job of this backend
     :param delete_checkpoints: see ``TrialBackend``
+    :param max_cost_per_trial: dollars after which a trial's job is stopped and the trial
+        reported completed with the results up to the capping one (``None``: no cap); the
+        rule is :class:`~syne_mohb.backends.cost.CostCapMixin`'s, on the costs in the results
+        (on-demand estimates while a job runs, so a spot job is capped conservatively)
     """
 
     def __init__(
@@ -211,8 +222,10 @@ class SageMakerBackend(TrialBackend):
         stream_refresh_rounds: int = 10,
         install_signal_handlers: bool = True,
         delete_checkpoints: bool = False,
+        max_cost_per_trial: float | None = None,
     ):
         super().__init__(delete_checkpoints=delete_checkpoints, pass_args_as_json=False)
+        self._init_cost_cap(max_cost_per_trial)
         entry = Path(entry_point)
         if not entry.is_file():
             raise ValueError(f"entry_point {entry_point!r} is not an existing file")
@@ -305,6 +318,9 @@ class SageMakerBackend(TrialBackend):
         self._init_runtime()
 
         self._records: dict[int, TrialRecord] = {}
+        # trial_id -> (attempt index, first index in rec.metrics) of results read after that
+        # job ended, held back until its logs are read to the end (then the last one is billed)
+        self._held: dict[int, tuple[int, int]] = {}
         self._code_uri: str | None = None
         self._round = 0
         self._check_existing_before_create = False
@@ -464,6 +480,10 @@ class SageMakerBackend(TrialBackend):
         return f"SageMaker entry_point {Path(self.entry_point).name} run {self.run_id}"
 
     def _schedule(self, trial_id: int, config: dict[str, Any]):
+        if self.is_cost_capped(trial_id):
+            # a capped trial the scheduler resumes (or a recovery relaunches) stays ended
+            logger.info("trial %d already exceeded its cost cap; no job is launched", trial_id)
+            return
         with self._lock:
             rec = self._records.get(trial_id)
             if rec is None:
@@ -693,6 +713,7 @@ class SageMakerBackend(TrialBackend):
                 a = rec.attempts[-1]
                 self._stop_job(a)
                 a.logs_done = True  # results after a stop decision are never shown
+            self._release_held(rec)
 
     def busy_trial_ids(self) -> list[tuple[int, str]]:
         with self._lock:
@@ -764,13 +785,18 @@ class SageMakerBackend(TrialBackend):
     def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
         with self._lock:
             self._poll()
-            return [self._trial_result(tid) for tid in trial_ids]
+            out = [self._trial_result(tid) for tid in trial_ids]
+            now = time.time()
+            for tr in out:
+                self._apply_cost_cap(tr, lambda tid=tr.trial_id: self.trial_cost(tid, now))
+            return out
 
     def _trial_result(self, trial_id: int) -> TrialResult:
         rec = self._records[trial_id]
         end = rec.attempts[-1].training_end if rec.attempts else None
+        held = self._held.get(trial_id)
         return self._trial_dict[trial_id].add_results(
-            metrics=rec.metrics,
+            metrics=rec.metrics[:held[1]] if held is not None else list(rec.metrics),
             status=self._trial_status(rec),
             training_end_time=datetime.fromtimestamp(end) if end is not None else None,
         )
@@ -795,6 +821,8 @@ class SageMakerBackend(TrialBackend):
         self._refresh_statuses(live)
         # launch resumes whose previous job has ended
         for rec in self._records.values():
+            if rec.pending_config is not None and self.is_cost_capped(rec.trial_id):
+                rec.pending_config = None  # e.g. re-attached after a crash: it stays ended
             if rec.pending_config is not None and rec.local_status is None and \
                     self._attempt_finished(rec.attempts[-1]):
                 self._launch(rec, rec.pending_config)
@@ -815,6 +843,7 @@ class SageMakerBackend(TrialBackend):
                     a.streams_listed_after_end = True
                 if a.streams_listed_after_end and not events:
                     a.logs_done = True
+                    self._release_held(rec, i)
 
     def _refresh_statuses(self, attempts: list[Attempt]):
         if not attempts:
@@ -905,10 +934,28 @@ class SageMakerBackend(TrialBackend):
         return events, listed, err
 
     def _ingest(self, rec: TrialRecord, attempt_index: int, events: list[LogEvent]):
+        """Parse new log lines of one job; every metric gets the trial's time and cost so far.
+
+        ``st_worker_time`` = training seconds of the trial's earlier jobs + seconds of this job
+        up to the result's time stamp (never decreasing: container and service clocks may
+        differ). ``st_worker_cost`` = billed dollars of the earlier jobs + this job's dollars
+        up to that time: on demand while the job runs (its bill is not known yet), scaled by
+        billed / trained seconds once it ended (managed-spot savings). Results read after the
+        job ended are held back until its logs are read to the end; the last of them then
+        carries the job's whole bill (time after the last report, e.g. the upload, is billed
+        too), so that the trial's last result equals its bill. A result read while the job
+        still ran keeps its on-demand estimate: it was already handed to the scheduler.
+        """
+        if not events:
+            return
         a = rec.attempts[attempt_index]
+        held = self._held.get(rec.trial_id)
+        if held is not None and held[0] != attempt_index:
+            self._release_held(rec)  # an earlier job's results come first, and are final
         prev = rec.attempts[:attempt_index]
         base_seconds = sum(p.total_seconds() for p in prev)
         base_cost = sum(p.total_cost() for p in prev)
+        billed_fraction = a._billing_ratio()  # 1 while running, billable / trained once ended
         for ev in events:
             rec.stdout.append(ev.message.rstrip("\n"))
             metric = parse_metric_line(ev.message)
@@ -921,14 +968,28 @@ class SageMakerBackend(TrialBackend):
                 metric[ST_WORKER_TIMESTAMP] = event_ts
             script_time = metric.get(ST_WORKER_TIME)
             fallback = script_time if isinstance(script_time, (int, float)) else None
-            worker_time = base_seconds + a.seconds_at(t, fallback)
-            worker_cost = base_cost + a.cost_at(t, fallback)
-            # cumulative per trial: never decrease (clock skew between container and service)
-            rec.last_time = max(rec.last_time, worker_time)
-            rec.last_cost = max(rec.last_cost, worker_cost)
+            rec.last_time = max(rec.last_time, base_seconds + a.seconds_at(t, fallback))
+            seconds = max(0.0, rec.last_time - base_seconds)
+            rec.last_cost = base_cost + dollar_cost(seconds * billed_fraction,
+                                                    a.price_per_hour, a.instance_count)
             metric[ST_WORKER_TIME] = rec.last_time
             metric[ST_WORKER_COST] = rec.last_cost
+            if a.terminal and rec.trial_id not in self._held:
+                self._held[rec.trial_id] = (attempt_index, len(rec.metrics))
             rec.metrics.append(metric)
+
+    def _release_held(self, rec: TrialRecord, attempt_index: int | None = None):
+        """Hand over the results held back for an ended job (only for ``attempt_index`` if
+        given); the last of them gets the trial's billed cost up to the end of that job."""
+        held = self._held.get(rec.trial_id)
+        if held is None or (attempt_index is not None and held[0] != attempt_index):
+            return
+        del self._held[rec.trial_id]
+        i, start = held
+        if len(rec.metrics) > start:
+            bill = sum(p.total_cost() for p in rec.attempts[:i + 1])
+            rec.metrics[-1][ST_WORKER_COST] = bill
+            rec.last_cost = bill
 
     # -- safety -----------------------------------------------------------------------------
     def _install_hooks(self):
@@ -1060,6 +1121,13 @@ class SageMakerBackend(TrialBackend):
         now = time.time()
         return sum(a.total_cost(now) for rec in self._records.values() for a in rec.attempts)
 
+    def trial_cost(self, trial_id: int, now: float | None = None) -> float:
+        """Dollars of the jobs of ``trial_id`` so far: billed seconds of ended jobs, the
+        on-demand estimate of a running one up to ``now`` (default: the current time)."""
+        rec = self._records[trial_id]
+        now = time.time() if now is None else now
+        return sum(a.total_cost(now) for a in rec.attempts)
+
     # -- durable runs -----------------------------------------------------------------------
     def find_run_jobs(self, run_id: str | None = None) -> list[dict[str, Any]]:
         """Training jobs of a run found on SageMaker (``ListTrainingJobs`` with the run id in
@@ -1151,6 +1219,7 @@ class SageMakerBackend(TrialBackend):
             else:
                 action = "reattached"
             self._records[trial_id] = rec
+            self._held.pop(trial_id, None)
             self._check_existing_before_create = True
             return ReattachedTrial(
                 trial_id=trial_id,
@@ -1179,6 +1248,8 @@ class SageMakerBackend(TrialBackend):
                 "run_id": self.run_id,
                 "code_uri": self._code_uri,
                 "trials": {str(tid): rec.to_dict() for tid, rec in self._records.items()},
+                "held": {str(tid): list(h) for tid, h in self._held.items()},
+                "cost_capped": {str(tid): list(kc) for tid, kc in self.cost_cap_records().items()},
             }
 
     def load_state_dict(self, state: Mapping[str, Any]):
@@ -1189,4 +1260,8 @@ class SageMakerBackend(TrialBackend):
             self._code_uri = state.get("code_uri")
             self._records = {int(k): TrialRecord.from_dict(v)
                              for k, v in state.get("trials", {}).items()}
+            self._held = {int(k): (int(h[0]), int(h[1])) for k, h in state.get("held", {}).items()
+                          if int(k) in self._records}
+            for k, (keep, cost) in state.get("cost_capped", {}).items():
+                self.restore_cost_cap(int(k), int(keep), float(cost))
             self._check_existing_before_create = True

@@ -4,6 +4,7 @@ price table that resolves the price of an instance type or local profile."""
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Iterable, Mapping
 
 from syne_mohb.hardware.catalog import (
@@ -15,19 +16,28 @@ from syne_mohb.hardware.catalog import (
 from syne_mohb.hardware.profiles import is_local_profile_name
 
 
+def _is_real(val) -> bool:
+    """A real number that is not a bool: Python ``int``/``float`` and numpy scalars
+    (``np.int64``, ``np.float32``, ...), which register as ``numbers.Real`` (``np.bool_``
+    does not)."""
+    return isinstance(val, numbers.Real) and not isinstance(val, bool)
+
+
 def dollar_cost(elapsed_seconds: float, price_per_hour: float, instance_count: int = 1) -> float:
     """Dollars spent by ``instance_count`` instances at ``price_per_hour`` for ``elapsed_seconds``.
 
     Cloud training is billed per second of instance time (SageMaker), so the cost is
-    ``elapsed_seconds * price_per_hour / 3600 * instance_count``.
+    ``elapsed_seconds * price_per_hour / 3600 * instance_count``. Numpy scalars are accepted
+    like Python numbers (``instance_count`` must be integral: ``2`` or ``np.int64(2)``, not
+    ``2.0``); the result is a Python ``float``.
     """
     for name, val in [("elapsed_seconds", elapsed_seconds), ("price_per_hour", price_per_hour)]:
-        if not isinstance(val, (int, float)) or not math.isfinite(val) or val < 0:
+        if not _is_real(val) or not math.isfinite(val) or val < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
-    if (isinstance(instance_count, bool) or not isinstance(instance_count, int)
+    if (not isinstance(instance_count, numbers.Integral) or not _is_real(instance_count)
             or instance_count < 1):
         raise ValueError(f"instance_count must be an int >= 1, got {instance_count!r}")
-    return float(elapsed_seconds) * float(price_per_hour) / 3600.0 * instance_count
+    return float(elapsed_seconds) * float(price_per_hour) / 3600.0 * int(instance_count)
 
 
 class PriceTable:
@@ -48,8 +58,7 @@ class PriceTable:
         for name, price in prices.items():
             if not isinstance(name, str) or not name:
                 raise ValueError(f"prices: keys must be instance or profile names, got {name!r}")
-            if (isinstance(price, bool) or not isinstance(price, (int, float))
-                    or not math.isfinite(price) or price < 0):
+            if not _is_real(price) or not math.isfinite(price) or price < 0:
                 raise ValueError(
                     f"prices[{name!r}] must be a finite price per hour >= 0, got {price!r}"
                 )
