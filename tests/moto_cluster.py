@@ -1,28 +1,45 @@
 """A moto server on 127.0.0.1 with fault injection, and a fake SageMaker "cluster" that plays the
-training containers' part for the SageMaker backend tests.
+platform's part for the SageMaker backend tests, with the real SageMaker training toolkit
+(``sagemaker-training`` from PyPI) running every job's container.
 
-moto 5.2 creates training jobs already ``Completed``, never changes their state and has no
-``StopTrainingJob`` (HTTP 500). :class:`FakeCluster` patches moto's in-process objects (the
-threaded server shares the test's process): a created job starts ``InProgress``; a thread per job
-then either *simulates* training (writes ``[tune-metric]`` lines to CloudWatch Logs and
-checkpoints to S3 through the HTTP endpoint) or *runs the real entry point* unpacked from the
-job's ``sagemaker_submit_directory`` tarball, with the hyperparameters as ``--key value``
-arguments (a list, no shell), its stdout shipped to CloudWatch and its checkpoint folder synced
-with the job's ``CheckpointConfig`` S3 prefix, as SageMaker's training toolkit does. Jobs end
-``Completed`` / ``Failed`` (with ``FailureReason``) / ``Stopped`` with ``TrainingTimeInSeconds``
-and ``BillableTimeInSeconds``.
+moto 5.2 creates training jobs already ``Completed``, never changes their state, has no
+``StopTrainingJob`` / ``UpdateTrainingJob`` and drops a job's ``Environment``.
+:class:`FakeCluster` patches moto's in-process objects (the threaded server shares the test's
+process): a created job starts ``InProgress``; a thread per job provisions it (``Starting``,
+shorter on a reused warm pool), lays out the container's filesystem under a temporary base
+directory (``input/config/hyperparameters.json``, ``resourceconfig.json``,
+``inputdataconfig.json``, input channels, the trial's checkpoint prefix), and runs the
+toolkit's entry point (``python -m sagemaker_training.cli.train``) with ``SAGEMAKER_BASE_DIR``
+pointing at that directory and ``S3_ENDPOINT_URL`` at the moto server. The toolkit itself
+downloads ``sagemaker_submit_directory``, installs a ``requirements.txt``, derives the
+arguments of ``sagemaker_program`` and runs it, and writes ``output/failure`` on errors.
+
+What stays an imitation, because it is the *platform's* job (not the toolkit's) or cannot be
+had on this machine: provisioning (a sleep), CloudWatch log shipping (the container's stdout,
+read by the cluster), the checkpoint sync (after every metric line and at the end, instead of
+a file watcher), stop (SIGTERM to the container's processes, SIGKILL after a grace period),
+billing (``TrainingTimeInSeconds`` / ``BillableTimeInSeconds`` from wall time), warm pools
+(the SageMaker developer guide's matching rules, quota and keep-alive expiry), and four
+environment variables that point the container at this machine: ``SAGEMAKER_BASE_DIR`` (the
+container's ``/opt/ml``; job paths under ``/opt/ml`` are rewritten to it),
+``S3_ENDPOINT_URL``, ``SM_STUDIO_LOCAL_MODE=true`` (skips the toolkit's wait for the ``algo-N``
+host names to resolve: there is no container network here) and ``PIP_TARGET`` / ``PYTHONPATH``
+(the container's own site folder, so that a ``requirements.txt`` never changes the test
+environment; ``PIP_NO_INDEX`` keeps pip off the network).
 
 :class:`FaultPlan` injects faults at the HTTP layer (throttling errors, 5xx, connection resets,
-capacity errors) into requests of the code under test; the cluster's own requests carry the
-user-agent marker ``fake-cluster`` and are never faulted.
+capacity errors) into requests of the code under test; the cluster's own requests (and those of
+the containers) carry the user-agent marker ``fake-cluster`` and are never faulted.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import json
 import math
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,7 +53,7 @@ from typing import Any, Callable
 
 import boto3
 from botocore.config import Config
-from moto.core.responses import EmptyResult
+from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import (
@@ -45,13 +62,13 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from moto.sagemaker.exceptions import ValidationError
-from moto.sagemaker.models import SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 from werkzeug.serving import make_server
 
 REGION = "us-east-1"
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 CLUSTER_AGENT = "fake-cluster"
+CONTAINER_ROOT = "/opt/ml"
 CAPACITY_REASON = ("CapacityError: Unable to provision requested ML compute capacity. "
                    "Please retry using a different ML instance type.")
 
@@ -178,14 +195,13 @@ class FaultInjectingMotoServer(ThreadedMotoServer):
 
 # ---------------------------------------------------------------------------------------------
 # the fake cluster
-def simulated_accuracy(hp: dict[str, Any], epoch: int) -> float:
-    """Deterministic learning curve: best near lr=0.01, saturating in the epoch."""
-    lr = float(hp.get("learning_rate", 0.01))
-    quality = math.exp(-abs(math.log10(lr) + 2.0))
-    return round(0.5 + 0.45 * quality * (1.0 - math.exp(-0.7 * epoch)), 6)
+def _split_s3(uri: str) -> tuple[str, str]:
+    rest = uri[len("s3://"):]
+    bucket, _, key = rest.partition("/")
+    return bucket, key
 
 
-def _decode(hps: dict[str, str]) -> dict[str, Any]:
+def _decode(hps: dict[str, str] | None) -> dict[str, Any]:
     out = {}
     for k, v in (hps or {}).items():
         try:
@@ -195,48 +211,107 @@ def _decode(hps: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _split_s3(uri: str) -> tuple[str, str]:
-    rest = uri[len("s3://"):]
-    bucket, _, key = rest.partition("/")
-    return bucket, key
+def container_path(path: str, base: Path) -> str:
+    """The container's ``/opt/ml/...`` is ``base/...`` on this machine (the one path rewrite of
+    the fake: a real container has ``/opt/ml`` mounted; here the toolkit is pointed at ``base``
+    with ``SAGEMAKER_BASE_DIR``, and paths the job names under ``/opt/ml`` follow it)."""
+    if path == CONTAINER_ROOT or path.startswith(CONTAINER_ROOT + "/"):
+        return str(base / path[len(CONTAINER_ROOT):].lstrip("/"))
+    return path
+
+
+def toolkit_version() -> str:
+    return importlib.metadata.version("sagemaker-training")
+
+
+@dataclass
+class WarmPool:
+    """Instances retained after a job with ``KeepAlivePeriodInSeconds`` > 0 (one per job chain).
+
+    ``job`` is the job whose ``WarmPoolStatus`` currently describes the pool; ``key`` the
+    values a later job must match to reuse it (the matching rules of the SageMaker developer
+    guide, "Matching training jobs").
+    """
+
+    key: tuple
+    instance_type: str
+    instance_count: int
+    job: Any
+    keep_alive: int
+    available_since: float | None = None  # None while a job runs on it
 
 
 class FakeCluster:
-    """Plays SageMaker's container side for every training job created on the moto server.
+    """Plays SageMaker's platform side for every training job created on the moto server, and
+    runs each job's container with the real SageMaker training toolkit.
 
-    :param mode: ``"simulate"`` (a thread writes metric lines) or ``"subprocess"`` (run the
-        uploaded entry point for real)
-    :param epoch_seconds: simulated seconds per epoch by instance type (``"*"``: default)
-    :param behaviour: ``(job_name, hyperparameters) -> dict`` with optional keys
-        ``capacity`` (fail at start with a capacity error), ``fail_at_epoch`` (algorithm error),
-        ``spot_fraction`` (billable / training seconds), ``training_seconds`` (reported
-        ``TrainingTimeInSeconds`` instead of the measured one)
+    Per job: ``Starting`` (provisioning: ``startup_seconds``, or ``warm_startup_seconds`` on a
+    reused warm pool), ``Downloading`` (``TrainingStartTime``: billing starts; the container's
+    filesystem is laid out under a temporary base dir: ``input/config/*.json``, input channels,
+    the checkpoint prefix), ``Training`` (one toolkit process per instance, its stdout shipped
+    to CloudWatch Logs, the checkpoint folder synced to S3 after every metric line and at the
+    end), ``Uploading`` (``model/`` as ``model.tar.gz``), then ``Completed`` / ``Failed``
+    (``FailureReason`` from the toolkit's ``output/failure`` file) / ``Stopped``.
+
+    :param epoch_seconds: seconds per epoch by instance type (``"*"``: default), handed to the
+        container as ``SIM_EPOCH_SECONDS`` (read by tests/sagemaker_code/sim_train.py)
+    :param startup_seconds: provisioning time of a cold job
+    :param warm_startup_seconds: provisioning time of a job that reuses a warm pool
+    :param stop_grace_seconds: SIGTERM to the container's processes on ``StopTrainingJob``,
+        SIGKILL after this many seconds
+    :param warm_pool_quota: warm-pool instances allowed per instance type (``"*"``: default);
+        the real default quota is 0 (raise it in Service Quotas)
+
+    ``behaviour``: ``(job_name, hyperparameters) -> dict`` with optional keys ``capacity``
+    (fail while provisioning with a capacity error), ``fail_at_epoch`` (the script raises at
+    that epoch: an algorithm error), ``spot_fraction`` (billable / training seconds),
+    ``training_seconds`` (reported ``TrainingTimeInSeconds`` instead of the measured one),
+    ``stop_delay`` (seconds a stopped job stays ``Stopping`` after its container ended),
+    ``env`` (extra container environment variables).
     """
 
     def __init__(self, endpoint_url: str, epoch_seconds: dict[str, float] | None = None,
-                 startup_seconds: float = 0.05):
+                 startup_seconds: float = 0.05, warm_startup_seconds: float = 0.01,
+                 stop_grace_seconds: float = 2.0,
+                 warm_pool_quota: dict[str, int] | None = None):
         self.endpoint_url = endpoint_url
         self.clients = make_clients(endpoint_url, agent=CLUSTER_AGENT)
         self.epoch_seconds = dict(epoch_seconds or {"*": 0.05})
         self.startup_seconds = startup_seconds
-        self.mode = "simulate"
+        self.warm_startup_seconds = warm_startup_seconds
+        self.stop_grace_seconds = stop_grace_seconds
+        self.warm_pool_quota = dict(warm_pool_quota or {"*": 64})
         self.behaviour: Callable[[str, dict], dict] = lambda name, hp: {}
         self.lines_written: dict[str, list[dict]] = {}
         self.jobs: dict[str, Any] = {}  # name -> moto FakeTrainingJob
         self.stop_calls: list[str] = []
         self.threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
+        self.provisioning: dict[str, str] = {}  # job name -> "cold" | "warm"
+        self.container_seconds: dict[str, list[float]] = {}  # job -> wall s per toolkit run
+        self.pools: list[WarmPool] = []
+        self._lock = threading.RLock()
         self._saved: dict[str, Any] = {}
+        self._ticker_stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="fake-sm-cluster-")
+        self._aws_config = Path(self._tmp.name, "aws-config")
+        # the containers' boto3 (the toolkit's S3 download) talks to the moto server path-style
+        self._aws_config.write_text("[default]\nregion = us-east-1\ns3 =\n"
+                                    "    addressing_style = path\n")
 
     # -- moto patches -----------------------------------------------------------------------
     def install(self):
         cluster = self
-        orig_create = SageMakerModelBackend.create_training_job
+        orig_create = SageMakerResponse.create_training_job
 
-        def create_training_job(backend_self, *args, **kwargs):
-            job = orig_create(backend_self, *args, **kwargs)
+        def create_training_job(response_self):
+            result = orig_create(response_self)
+            name = response_self._get_param("TrainingJobName")
+            job = response_self.sagemaker_backend.training_jobs[name]
+            # moto drops the container environment; the real service keeps and returns it
+            job.environment = response_self._get_param("Environment") or None
             cluster._on_create(job)
-            return job
+            return result
 
         def stop_training_job(response_self):
             name = response_self._get_param("TrainingJobName")
@@ -253,25 +328,45 @@ class FakeCluster:
                 cluster.stop_calls.append(name)
             return EmptyResult()
 
-        self._saved = {"create": orig_create,
-                       "stop": SageMakerResponse.__dict__.get("stop_training_job")}
-        SageMakerModelBackend.create_training_job = create_training_job
+        def update_training_job(response_self):
+            name = response_self._get_param("TrainingJobName")
+            job = response_self.sagemaker_backend.training_jobs.get(name)
+            if job is None:
+                raise ValidationError(message=f"Could not find training job '{name}'.")
+            keep = (response_self._get_param("ResourceConfig") or {}).get(
+                "KeepAlivePeriodInSeconds")
+            if keep is None:
+                raise ValidationError(message="Only ResourceConfig.KeepAlivePeriodInSeconds "
+                                              "can be updated here.")
+            cluster._update_keep_alive(job, int(keep))
+            return ActionResult({"TrainingJobArn": job.arn})
+
+        self._saved = {name: SageMakerResponse.__dict__.get(name) for name in
+                       ("create_training_job", "stop_training_job", "update_training_job")}
+        SageMakerResponse.create_training_job = create_training_job
         SageMakerResponse.stop_training_job = stop_training_job
-        s3 = self.clients["s3"]
+        SageMakerResponse.update_training_job = update_training_job
         try:
             self.clients["logs"].create_log_group(logGroupName=LOG_GROUP)
         except self.clients["logs"].exceptions.ResourceAlreadyExistsException:
             pass
-        return s3
+        self._ticker = threading.Thread(target=self._tick_warm_pools, daemon=True,
+                                        name="fake-warm-pools")
+        self._ticker.start()
+        return self.clients["s3"]
 
     def uninstall(self, timeout: float = 10.0):
         for t in list(self.threads):
             t.join(timeout)
-        SageMakerModelBackend.create_training_job = self._saved["create"]
-        if self._saved.get("stop") is None:
-            del SageMakerResponse.stop_training_job
-        else:  # pragma: no cover
-            SageMakerResponse.stop_training_job = self._saved["stop"]
+        self._ticker_stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout)
+        for name, orig in self._saved.items():
+            if orig is None:
+                delattr(SageMakerResponse, name)
+            else:
+                setattr(SageMakerResponse, name, orig)
+        self._tmp.cleanup()
 
     def _on_create(self, job):
         # the real service: a new job is InProgress/Starting, no training times yet
@@ -282,32 +377,12 @@ class FakeCluster:
         with self._lock:
             self.jobs[job.training_job_name] = job
             self.lines_written.setdefault(job.training_job_name, [])
-        t = threading.Thread(target=self._run_job, args=(job,), daemon=True,
+            pool = self._claim_warm_pool(job)
+            self.provisioning[job.training_job_name] = "warm" if pool else "cold"
+        t = threading.Thread(target=self._run_job, args=(job, pool), daemon=True,
                              name=f"fake-job-{job.training_job_name}")
         self.threads.append(t)
         t.start()
-
-    # -- the container ----------------------------------------------------------------------
-    def _log(self, stream: str, messages: list[str]):
-        now = int(time.time() * 1000)
-        self.clients["logs"].put_log_events(
-            logGroupName=LOG_GROUP, logStreamName=stream,
-            logEvents=[{"timestamp": now, "message": m} for m in messages])
-
-    def _finish(self, job, status: str, reason: str | None, started: float | None,
-                spot_fraction: float, training_seconds: int | None = None):
-        end = time.time()
-        if started is not None:
-            train = training_seconds or max(1, math.ceil(end - started))
-            job.training_time_in_seconds = train
-            job.billable_time_in_seconds = max(1, math.ceil(train * spot_fraction))
-            job.training_end_time = utcnow()
-        if reason:
-            job.failure_reason = reason
-        job.secondary_status = {"Completed": "Completed", "Failed": "Failed",
-                                "Stopped": "Stopped"}[status]
-        job.last_modified_time = utcnow()
-        job.training_job_status = status
 
     def wait_until_ended(self, names: list[str], timeout: float = 20.0) -> dict[str, str]:
         deadline = time.time() + timeout
@@ -318,132 +393,401 @@ class FakeCluster:
             time.sleep(0.05)
         return {n: self.jobs[n].training_job_status for n in names}
 
-    def _run_job(self, job):
+    # -- warm pools -------------------------------------------------------------------------
+    @staticmethod
+    def _pool_key(job) -> tuple:
+        rc, vpc = job.resource_config or {}, job.vpc_config or {}
+        return (job.role_arn, rc.get("InstanceCount", 1), rc.get("InstanceType"),
+                rc.get("VolumeKmsKeyId"), rc.get("VolumeSizeInGB"),
+                tuple(sorted(vpc.get("SecurityGroupIds", []))),
+                tuple(sorted(vpc.get("Subnets", []))),
+                bool(job.enable_inter_container_traffic_encryption),
+                bool(job.enable_network_isolation))
+
+    @staticmethod
+    def _keep_alive(job) -> int:
+        return int((job.resource_config or {}).get("KeepAlivePeriodInSeconds") or 0)
+
+    def _claim_warm_pool(self, job) -> WarmPool | None:
+        """A new job that asks for a keep-alive period takes over a matching available pool:
+        the previous job's pool becomes ``Reused`` (``ReusedByJob``), this one ``InUse``."""
+        if self._keep_alive(job) <= 0 or job.enable_managed_spot_training:
+            return None
+        key = self._pool_key(job)
+        now = time.time()
+        for pool in self.pools:
+            if pool.key != key or pool.available_since is None:
+                continue
+            prev = pool.job
+            prev.warm_pool_status = {
+                "Status": "Reused", "ReusedByJob": job.training_job_name,
+                "ResourceRetainedBillableTimeInSeconds":
+                    math.ceil(now - pool.available_since)}
+            pool.job, pool.available_since = job, None
+            pool.keep_alive = self._keep_alive(job)
+            job.warm_pool_status = {"Status": "InUse"}
+            return pool
+        return None
+
+    def _retain_warm_pool(self, job, pool: WarmPool | None, launched: bool):
+        """At the end of a job with a keep-alive period: keep its instances (a pool it reused
+        or a new one) ``Available``, if the cluster was launched and the quota allows."""
+        keep = self._keep_alive(job)
+        with self._lock:
+            if pool is not None and (keep <= 0 or not launched):
+                self.pools.remove(pool)
+                pool = None
+            if keep <= 0 or not launched or job.enable_managed_spot_training:
+                if keep > 0:
+                    job.warm_pool_status = {"Status": "Terminated",
+                                            "ResourceRetainedBillableTimeInSeconds": 0}
+                return
+            if pool is None:
+                rc = job.resource_config
+                itype, count = rc["InstanceType"], int(rc.get("InstanceCount", 1))
+                quota = self.warm_pool_quota.get(itype, self.warm_pool_quota.get("*", 0))
+                used = sum(p.instance_count for p in self.pools if p.instance_type == itype)
+                if used + count > quota:  # no warm pool quota left: nothing retained
+                    job.warm_pool_status = {"Status": "Terminated",
+                                            "ResourceRetainedBillableTimeInSeconds": 0}
+                    return
+                pool = WarmPool(key=self._pool_key(job), instance_type=itype,
+                                instance_count=count, job=job, keep_alive=keep)
+                self.pools.append(pool)
+            pool.keep_alive = keep
+            pool.available_since = time.time()
+            job.warm_pool_status = {"Status": "Available",
+                                    "ResourceRetainedBillableTimeInSeconds": 0}
+
+    def _update_keep_alive(self, job, keep: int):
+        with self._lock:
+            pool = next((p for p in self.pools if p.job is job and p.available_since), None)
+            if pool is None:
+                raise ValidationError(message=f"The warm pool of job {job.training_job_name} "
+                                              f"is not Available.")
+            job.resource_config = dict(job.resource_config, KeepAlivePeriodInSeconds=keep)
+            pool.keep_alive = keep
+            if keep == 0:  # terminated by the user: billed until now
+                self._terminate(pool, time.time())
+
+    def _terminate(self, pool: WarmPool, now: float):
+        billed = min(pool.keep_alive, now - pool.available_since) if pool.keep_alive else \
+            now - pool.available_since
+        pool.job.warm_pool_status = {"Status": "Terminated",
+                                     "ResourceRetainedBillableTimeInSeconds": math.ceil(billed)}
+        self.pools.remove(pool)
+
+    def release_warm_pools(self):
+        """Terminate every warm pool (between tests)."""
+        now = time.time()
+        with self._lock:
+            for pool in list(self.pools):
+                if pool.available_since is None:
+                    pool.job.warm_pool_status = {"Status": "Terminated"}
+                    self.pools.remove(pool)
+                else:
+                    self._terminate(pool, now)
+
+    def _tick_warm_pools(self):
+        while not self._ticker_stop.wait(0.05):
+            now = time.time()
+            with self._lock:
+                for pool in list(self.pools):
+                    if pool.available_since is None:
+                        continue
+                    if now - pool.available_since >= pool.keep_alive:
+                        self._terminate(pool, now)
+                    else:
+                        pool.job.warm_pool_status["ResourceRetainedBillableTimeInSeconds"] = \
+                            math.ceil(now - pool.available_since)
+
+    # -- the job ----------------------------------------------------------------------------
+    def _log(self, stream: str, messages: list[str]):
+        messages = [m for m in messages if m]  # CloudWatch takes no empty events
+        if not messages:
+            return
+        now = int(time.time() * 1000)
+        self.clients["logs"].put_log_events(
+            logGroupName=LOG_GROUP, logStreamName=stream,
+            logEvents=[{"timestamp": now, "message": m} for m in messages])
+
+    def _finish(self, job, status: str, reason: str | None, started: float | None,
+                beh: dict, pool: WarmPool | None):
+        end = time.time()
+        if started is not None:
+            train = beh.get("training_seconds") or max(1, math.ceil(end - started))
+            job.training_time_in_seconds = train
+            job.billable_time_in_seconds = max(
+                1, math.ceil(train * float(beh.get("spot_fraction", 1.0))))
+            job.training_end_time = utcnow()
+        if reason:
+            job.failure_reason = reason[:1024]
+        # a warm pool survives completion, a stop after launch and algorithm/client errors
+        launched = started is not None and (
+            status != "Failed" or (reason or "").startswith(("AlgorithmError", "ClientError")))
+        self._retain_warm_pool(job, pool, launched)
+        job.secondary_status = status
+        job.last_modified_time = utcnow()
+        job.training_job_status = status
+
+    def _run_job(self, job, pool: WarmPool | None):
         name = job.training_job_name
         hp = _decode(job.hyper_parameters)
         beh = self.behaviour(name, hp) or {}
-        spot = float(beh.get("spot_fraction", 1.0))
-        itype = job.resource_config["InstanceType"]
+        started = None
         try:
-            time.sleep(self.startup_seconds)
+            time.sleep(self.warm_startup_seconds if pool else self.startup_seconds)
             if job.training_job_status == "Stopping":
-                return self._finish(job, "Stopped", None, None, spot)
+                return self._finish(job, "Stopped", None, None, beh, pool)
             if beh.get("capacity"):
-                return self._finish(job, "Failed", CAPACITY_REASON, None, spot)
+                return self._finish(job, "Failed", CAPACITY_REASON, None, beh, pool)
             started = time.time()
             job.training_start_time = utcnow()
-            job.secondary_status = "Training"
-            stream = f"{name}/algo-1-{int(started)}"
-            self.clients["logs"].create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
-            if self.mode == "subprocess":
-                status, reason = self._run_subprocess(job, hp, stream)
-            else:
-                status, reason = self._simulate(job, hp, stream, beh, itype)
-            self._finish(job, status, reason, started, spot, beh.get("training_seconds"))
+            job.secondary_status = "Downloading"
+            status, reason = self._run_containers(job, beh)
+            if status == "Stopped" and beh.get("stop_delay"):
+                time.sleep(float(beh["stop_delay"]))  # a slow stop: still "Stopping"
+            self._finish(job, status, reason, started, beh, pool)
         except Exception as e:  # pragma: no cover -- a broken fake must not hang the tests
-            self._finish(job, "Failed", f"ClientError: fake cluster crashed: {e!r}", None, spot)
+            self._finish(job, "Failed", f"InternalServerError: fake cluster crashed: {e!r}",
+                         started, beh, pool)
             raise
 
-    def _read_checkpoint(self, ckpt_uri: str) -> int:
-        bucket, prefix = _split_s3(ckpt_uri)
-        try:
-            obj = self.clients["s3"].get_object(Bucket=bucket, Key=prefix + "checkpoint.json")
-        except self.clients["s3"].exceptions.NoSuchKey:
-            return 0
-        return int(json.loads(obj["Body"].read())["epoch"])
+    def _run_containers(self, job, beh: dict) -> tuple[str, str | None]:
+        """One container (toolkit process) per instance, in parallel; the job fails with the
+        first failing host's reason."""
+        count = int(job.resource_config.get("InstanceCount", 1))
+        hosts = [f"algo-{i + 1}" for i in range(count)]
+        with tempfile.TemporaryDirectory(prefix=f"{job.training_job_name}-",
+                                         dir=self._tmp.name) as tmp:
+            results: list[tuple[str, str | None] | None] = [None] * count
 
-    def _simulate(self, job, hp, stream, beh, itype) -> tuple[str, str | None]:
-        name = job.training_job_name
-        ckpt_uri = job.checkpoint_config["S3Uri"]
-        bucket, prefix = _split_s3(ckpt_uri)
-        start_epoch = self._read_checkpoint(ckpt_uri)
-        self._log(stream, [f"Invoking user script: epochs={hp.get('epochs')}",
-                           f"resuming from checkpoint epoch {start_epoch}"])
-        t0 = time.perf_counter()
-        per_epoch = self.epoch_seconds.get(itype, self.epoch_seconds.get("*", 0.05))
-        for it, epoch in enumerate(range(start_epoch + 1, int(hp["epochs"]) + 1)):
-            time.sleep(per_epoch)
-            if job.training_job_status == "Stopping":
-                return "Stopped", None
-            if beh.get("fail_at_epoch") == epoch:
-                self._log(stream, ["Traceback (most recent call last):",
-                                   "RuntimeError: CUDA error: an illegal memory access"])
-                return "Failed", ("AlgorithmError: ExecuteUserScriptError: "
-                                  "RuntimeError: CUDA error: an illegal memory access")
-            metrics = {
-                "epoch": epoch,
-                "accuracy": simulated_accuracy(hp, epoch),
-                "st_worker_timestamp": time.time(),
-                "st_worker_time": time.perf_counter() - t0,
-                "st_worker_iter": it,
-            }
-            self._log(stream, [f"[tune-metric]: {json.dumps(metrics)}"])
-            with self._lock:
-                self.lines_written[name].append(metrics)
-            self.clients["s3"].put_object(Bucket=bucket, Key=prefix + "checkpoint.json",
-                                          Body=json.dumps({"epoch": epoch}).encode())
+            def run(i):
+                results[i] = self._container(job, hosts, i, Path(tmp, hosts[i], "opt", "ml"),
+                                             beh)
+
+            workers = [threading.Thread(target=run, args=(i,), daemon=True)
+                       for i in range(1, count)]
+            for w in workers:
+                w.start()
+            run(0)
+            for w in workers:
+                w.join()
+        if job.training_job_status == "Stopping":
+            return "Stopped", None
+        for res in results:
+            if res is None or res[0] != "Completed":
+                return res or ("Failed", "InternalServerError: a host did not report")
         return "Completed", None
 
-    # -- subprocess mode: unpack the code, run the real script -------------------------------
-    def _run_subprocess(self, job, hp, stream) -> tuple[str, str | None]:
-        name = job.training_job_name
+    def _layout(self, job, hosts: list[str], index: int, base: Path) -> Path:
+        """The container filesystem SageMaker prepares before the training image starts;
+        returns the local checkpoint folder (already holding the trial's S3 checkpoint)."""
+        config = base / "input" / "config"
+        for d in (config, base / "model", base / "output" / "data", base / "code",
+                  base / "site", base / "tmp"):
+            d.mkdir(parents=True, exist_ok=True)
+        hps = {}
+        for k, v in (job.hyper_parameters or {}).items():
+            try:
+                decoded = json.loads(v)
+            except ValueError:
+                decoded = None
+            hps[k] = json.dumps(container_path(decoded, base)) \
+                if isinstance(decoded, str) else v
+        (config / "hyperparameters.json").write_text(json.dumps(hps))
+        itype = job.resource_config["InstanceType"]
+        (config / "resourceconfig.json").write_text(json.dumps({
+            "current_host": hosts[index], "current_instance_type": itype,
+            "current_group_name": "homogeneousCluster", "hosts": hosts,
+            "instance_groups": [{"instance_group_name": "homogeneousCluster",
+                                 "instance_type": itype, "hosts": hosts}],
+            "network_interface_name": "eth0"}))
+        channels = {}
+        for ch in job.input_data_config or []:
+            src = ch["DataSource"]["S3DataSource"]
+            channels[ch["ChannelName"]] = {
+                "TrainingInputMode": ch.get("InputMode", job.algorithm_specification.get(
+                    "TrainingInputMode", "File")),
+                "S3DistributionType": src.get("S3DataDistributionType", "FullyReplicated"),
+                "RecordWrapperType": ch.get("RecordWrapperType", "None")}
+            if "ContentType" in ch:
+                channels[ch["ChannelName"]]["ContentType"] = ch["ContentType"]
+            self._download(src["S3Uri"], base / "input" / "data" / ch["ChannelName"])
+        (config / "inputdataconfig.json").write_text(json.dumps(channels))
+        ckpt = job.checkpoint_config or {}
+        local = Path(container_path(ckpt.get("LocalPath") or CONTAINER_ROOT + "/checkpoints",
+                                    base))
+        local.mkdir(parents=True, exist_ok=True)
+        if ckpt.get("S3Uri"):
+            self._download(ckpt["S3Uri"], local)
+        return local
+
+    def _download(self, uri: str, target: Path):
+        bucket, prefix = _split_s3(uri)
         s3 = self.clients["s3"]
-        with tempfile.TemporaryDirectory(prefix="fake-sm-") as tmp:
-            code_dir, ckpt_dir = Path(tmp, "code"), Path(tmp, "checkpoints")
-            code_dir.mkdir()
-            ckpt_dir.mkdir()
-            bucket, key = _split_s3(hp["sagemaker_submit_directory"])
-            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-            with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as tar:
-                tar.extractall(code_dir, filter="data")
-            cbucket, cprefix = _split_s3(job.checkpoint_config["S3Uri"])
-            for obj in s3.list_objects_v2(Bucket=cbucket, Prefix=cprefix).get("Contents", []):
-                target = ckpt_dir / obj["Key"][len(cprefix):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(s3.get_object(Bucket=cbucket, Key=obj["Key"])["Body"].read())
-            program = code_dir / hp["sagemaker_program"]
-            if not program.is_file():
-                return "Failed", f"AlgorithmError: can't open file {hp['sagemaker_program']!r}"
-            args = [sys.executable, str(program)]
-            for k, v in hp.items():
-                if k.startswith("sagemaker_"):
+        kwargs = {"Bucket": bucket, "Prefix": prefix}
+        while True:
+            page = s3.list_objects_v2(**kwargs)
+            for obj in page.get("Contents", []):
+                rel = obj["Key"][len(prefix):].lstrip("/")
+                if not rel or rel.endswith("/"):
                     continue
-                if k == "st_checkpoint_dir":
-                    v = str(ckpt_dir)  # the container's /opt/ml/checkpoints
-                args += [f"--{k}", v if isinstance(v, str) else json.dumps(v)]
-            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-            env.update({"PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"})
-            proc = subprocess.Popen(args, cwd=code_dir, stdout=subprocess.PIPE,
-                                    stderr=subprocess.STDOUT, text=True, env=env)
-            stopper = threading.Thread(target=self._watch_stop, args=(job, proc), daemon=True)
-            stopper.start()
-            tail = []
-            for line in proc.stdout:
-                line = line.rstrip("\n")
-                tail = (tail + [line])[-5:]
-                self._log(stream, [line])
-                if line.startswith("[tune-metric]: "):
+                dest = target / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read())
+            if not page.get("IsTruncated"):
+                return
+            kwargs["ContinuationToken"] = page["NextContinuationToken"]
+
+    def _environment(self, job, base: Path, beh: dict) -> dict[str, str]:
+        """The container's environment: what SageMaker sets, the job's ``Environment``, and
+        the few variables that point the fake container at this machine."""
+        env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "SYSTEMROOT")
+               if k in os.environ}
+        env.update({k: v for k, v in os.environ.items() if k in (
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")})
+        itype = job.resource_config["InstanceType"]
+        env.update({
+            # set by SageMaker / the framework images
+            "TRAINING_JOB_NAME": job.training_job_name,
+            "TRAINING_JOB_ARN": job.arn,
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "PYTHONUNBUFFERED": "TRUE",
+            "PYTHONDONTWRITEBYTECODE": "TRUE",
+            # the fake's own: /opt/ml is base, S3 is the moto server, no DNS for algo-N,
+            # pip installs into the container's own site folder and never reaches an index
+            "SAGEMAKER_BASE_DIR": str(base),
+            "S3_ENDPOINT_URL": self.endpoint_url,
+            "AWS_CONFIG_FILE": str(self._aws_config),
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_SDK_UA_APP_ID": CLUSTER_AGENT,
+            "SM_STUDIO_LOCAL_MODE": "true",
+            "PYTHONPATH": str(base / "site"),
+            "PIP_TARGET": str(base / "site"),
+            "PIP_NO_INDEX": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "PIP_NO_WARN_SCRIPT_LOCATION": "1",
+            "TMPDIR": str(base / "tmp"),
+            "OMP_NUM_THREADS": "1",
+            # the instance model of the tests' script
+            "SIM_EPOCH_SECONDS": str(self.epoch_seconds.get(
+                itype, self.epoch_seconds.get("*", 0.05))),
+        })
+        if beh.get("fail_at_epoch"):
+            env["SIM_FAIL_AT_EPOCH"] = str(int(beh["fail_at_epoch"]))
+        env.update(job.environment or {})
+        env.update(beh.get("env") or {})
+        return env
+
+    def _container(self, job, hosts: list[str], index: int, base: Path,
+                   beh: dict) -> tuple[str, str | None]:
+        name = job.training_job_name
+        ckpt_dir = self._layout(job, hosts, index, base)
+        ckpt_uri = (job.checkpoint_config or {}).get("S3Uri")
+        cbucket, cprefix = _split_s3(ckpt_uri) if ckpt_uri else (None, None)
+        synced: dict[str, tuple[int, int]] = {}
+        stream = f"{name}/{hosts[index]}-{int(time.time())}"
+        self.clients["logs"].create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        if job.training_job_status == "Stopping":
+            return "Stopped", None
+        job.secondary_status = "Training"
+        t0 = time.perf_counter()
+        # the image's entry point: the toolkit's `train` (sagemaker_training.cli.train)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sagemaker_training.cli.train"], cwd=str(base),
+            env=self._environment(job, base, beh), stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        stopper = threading.Thread(target=self._watch_stop, args=(job, proc), daemon=True)
+        stopper.start()
+        tail: list[str] = []
+        pending = b""
+        fd = proc.stdout.fileno()
+        while True:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            messages = [ln.decode("utf-8", "replace").rstrip("\r") for ln in lines]
+            metrics = self._ship(stream, messages, index, name)
+            tail = (tail + [m for m in messages if m.strip()])[-8:]
+            if metrics and ckpt_uri:
+                self._sync_up(ckpt_dir, cbucket, cprefix, synced)
+        if pending:
+            self._ship(stream, [pending.decode("utf-8", "replace")], index, name)
+        code = proc.wait()
+        with self._lock:
+            self.container_seconds.setdefault(name, []).append(time.perf_counter() - t0)
+        if ckpt_uri:
+            self._sync_up(ckpt_dir, cbucket, cprefix, synced)  # SageMaker's final upload
+        if job.training_job_status == "Stopping":
+            return "Stopped", None
+        failure = base / "output" / "failure"
+        if code != 0 or failure.exists():
+            text = failure.read_text().strip() if failure.exists() else \
+                f"exit code {code}: " + " | ".join(tail)
+            return "Failed", f"AlgorithmError: {text}"
+        if index == 0:
+            job.secondary_status = "Uploading"
+            self._upload_model(job, base / "model")
+        return "Completed", None
+
+    def _ship(self, stream: str, messages: list[str], index: int, name: str) -> bool:
+        """Ship container output lines to CloudWatch; True if one was a metric line."""
+        self._log(stream, messages)
+        found = False
+        for m in messages:
+            if m.startswith("[tune-metric]: "):
+                found = True
+                if index == 0:
                     with self._lock:
-                        self.lines_written[name].append(json.loads(line[len("[tune-metric]: "):]))
-                    self._sync_checkpoints(ckpt_dir, cbucket, cprefix)
-            code = proc.wait()
-            self._sync_checkpoints(ckpt_dir, cbucket, cprefix)
-            if job.training_job_status == "Stopping":
-                return "Stopped", None
-            if code != 0:
-                return "Failed", f"AlgorithmError: exit code {code}: {' | '.join(tail)}"
-            return "Completed", None
+                        self.lines_written[name].append(json.loads(m[len("[tune-metric]: "):]))
+        return found
 
-    def _sync_checkpoints(self, ckpt_dir: Path, bucket: str, prefix: str):
+    def _sync_up(self, ckpt_dir: Path, bucket: str, prefix: str,
+                 synced: dict[str, tuple[int, int]]):
         for f in sorted(ckpt_dir.rglob("*")):
-            if f.is_file():
-                self.clients["s3"].put_object(
-                    Bucket=bucket, Key=prefix + str(f.relative_to(ckpt_dir)), Body=f.read_bytes())
+            if not f.is_file():
+                continue
+            st = f.stat()
+            rel = str(f.relative_to(ckpt_dir))
+            if synced.get(rel) == (st.st_size, st.st_mtime_ns):
+                continue
+            try:
+                body = f.read_bytes()
+            except FileNotFoundError:  # replaced meanwhile (a *.tmp renamed): next round
+                continue
+            self.clients["s3"].put_object(Bucket=bucket, Key=prefix + rel, Body=body)
+            synced[rel] = (st.st_size, st.st_mtime_ns)
 
-    @staticmethod
-    def _watch_stop(job, proc):
+    def _upload_model(self, job, model_dir: Path):
+        if not any(model_dir.iterdir()):
+            return
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+            for f in sorted(model_dir.rglob("*")):
+                tar.add(str(f), arcname=str(f.relative_to(model_dir)), recursive=False)
+        bucket, key = _split_s3(job.model_artifacts["S3ModelArtifacts"])
+        self.clients["s3"].put_object(Bucket=bucket, Key=key, Body=buf.getvalue())
+
+    def _watch_stop(self, job, proc):
+        """On ``StopTrainingJob`` SageMaker signals the container (SIGTERM), then kills it."""
         while proc.poll() is None:
             if job.training_job_status == "Stopping":
-                proc.terminate()  # SageMaker sends SIGTERM to the container on stop
+                self._signal(proc, signal.SIGTERM)
+                try:
+                    proc.wait(self.stop_grace_seconds)
+                except subprocess.TimeoutExpired:
+                    pass
+                self._signal(proc, signal.SIGKILL)  # the rest of the container goes with it
                 return
             time.sleep(0.02)
+
+    @staticmethod
+    def _signal(proc, sig):
+        try:
+            os.killpg(proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -1,5 +1,6 @@
 """pytest fixtures of the SageMaker backend tests: a moto server on 127.0.0.1 (session-scoped),
-the fake cluster playing the containers, dummy credentials, and a backend factory.
+the fake cluster playing the platform (its containers run the real SageMaker training toolkit),
+dummy credentials, and a backend factory whose jobs run tests/sagemaker_code/sim_train.py.
 
 The fixtures are registered once for the whole session in ``tests/conftest.py`` (tests/ is on
 sys.path under pytest).
@@ -17,7 +18,7 @@ from syne_mohb.backends.sagemaker import SageMakerBackend
 from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
 
 __all__ = ["aws_credentials", "moto_server", "cluster", "test_clients", "sm", "make_backend",
-           "DUMMY_SECRET", "DUMMY_KEY_ID", "BUCKET", "ROLE", "IMAGE", "TRAIN_SCRIPT"]
+           "DUMMY_SECRET", "DUMMY_KEY_ID", "BUCKET", "ROLE", "IMAGE", "TRAIN_SCRIPT", "SIM_SCRIPT"]
 
 DUMMY_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
 DUMMY_SECRET = "dummy-secret-KEY-never-in-logs-7f3a9c"
@@ -25,6 +26,8 @@ BUCKET = "syne-mohb-test"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerTuning"
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3-cpu-py311"
 TRAIN_SCRIPT = Path(__file__).resolve().parent.parent / "examples" / "sagemaker_train.py"
+# the light script of most tests (learning curve in closed form, checkpoint, algorithm errors)
+SIM_SCRIPT = Path(__file__).resolve().parent / "sagemaker_code" / "sim_train.py"
 
 
 @pytest.fixture(scope="session")
@@ -71,16 +74,19 @@ def test_clients(moto_server):
 
 @pytest.fixture()
 def sm(cluster, moto_server, test_clients):
-    """Per test: no faults, default cluster behaviour; yields (server, cluster, clients)."""
+    """Per test: no faults, default cluster behaviour, no warm pool left from an earlier test;
+    yields (server, cluster, clients)."""
     moto_server.plan.clear()
     cluster.behaviour = lambda name, hp: {}
-    cluster.mode = "simulate"
     cluster.epoch_seconds = {"*": 0.05}
+    cluster.startup_seconds, cluster.warm_startup_seconds = 0.05, 0.01
+    cluster.warm_pool_quota = {"*": 64}
     yield moto_server, cluster, test_clients
     moto_server.plan.clear()
     for t in list(cluster.threads):
-        t.join(15)
+        t.join(30)
     cluster.threads.clear()
+    cluster.release_warm_pools()
 
 
 @pytest.fixture()
@@ -91,7 +97,7 @@ def make_backend(sm):
 
     def _make(**kwargs) -> SageMakerBackend:
         args = dict(
-            entry_point=str(TRAIN_SCRIPT),
+            entry_point=str(SIM_SCRIPT),
             image_uri=IMAGE,
             role_arn=ROLE,
             s3_root=f"s3://{BUCKET}/tuning",

@@ -1,5 +1,7 @@
 """End-to-end tests of the SageMaker backend against a real HTTP endpoint: a moto server on
-127.0.0.1 and a fake cluster playing the training containers (see tests/moto_cluster.py)."""
+127.0.0.1 and a fake cluster playing the SageMaker platform, whose containers run the real
+SageMaker training toolkit (see tests/moto_cluster.py). Jobs run tests/sagemaker_code/sim_train.py
+unless a test says otherwise."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from syne_tune.optimizer.baselines import RandomSearch
 from syne_tune.results_callback import StoreResultsCallback
 from syne_tune.tuner_callback import TunerCallback
 
-from sagemaker_fixtures import BUCKET, DUMMY_SECRET
+from sagemaker_fixtures import BUCKET, DUMMY_SECRET, TRAIN_SCRIPT
 from syne_mohb.backends._sagemaker_jobs import TAG_ATTEMPT, TAG_RUN_ID, TAG_TRIAL_ID
 from syne_mohb.hardware import load_catalog
 from syne_mohb.scheduler import MOASHA
@@ -64,10 +66,10 @@ def tags_of(clients, arn):
 def test_moasha_run_over_instance_types_runs_real_script(sm, make_backend, monkeypatch, tmp_path,
                                                          caplog):
     """MO-ASHA on (accuracy, cost) over 2 instance types; the fake cluster runs the uploaded
-    examples/sagemaker_train.py for real. Every trial ran on its instance type, every result
-    carries metrics and cost, nothing is left running, no secret is logged or saved."""
+    examples/sagemaker_train.py through the real toolkit. Every trial ran on its instance type,
+    every result carries metrics and cost, nothing is left running, no secret is logged or
+    saved."""
     server, cluster, clients = sm
-    cluster.mode = "subprocess"
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     caplog.set_level(logging.DEBUG, logger="syne_mohb")
     space = {
@@ -76,7 +78,7 @@ def test_moasha_run_over_instance_types_runs_real_script(sm, make_backend, monke
         "epochs": 4,
         "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"]),
     }
-    backend = make_backend()
+    backend = make_backend(entry_point=str(TRAIN_SCRIPT))
     assert backend.validate_config_space(space) == ["ml.m5.large", "ml.c5.xlarge"]
     scheduler = MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
                        time_attr="epoch", max_t=4, grace_period=1, reduction_factor=2,
