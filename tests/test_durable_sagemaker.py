@@ -64,7 +64,9 @@ def test_sagemaker_kill9_resume_reattaches_jobs(sm, tmp_path):
         assert len(keys) == len(set(keys)) == len(jobs)  # no duplicate job of a trial attempt
         started = [e["trial_id"] for e in entries if e["e"] == "start"]
         assert started == list(range(len(started)))
-        assert 6 <= len(started) <= 7  # max_num_trials_started=5, counted across the kill
+        # max_num_trials_started=5 ("more than 5"), counted across the kill exactly as in an
+        # uninterrupted run (issue 17 item 11)
+        assert len(started) == 6
         assert {j["trial_id"] for j in found} <= set(started)
 
         # every metric line a job logged is recorded once, or came after the STOP decision

@@ -331,18 +331,19 @@ class CostAccountingMixin(CostCapMixin):
 
     def _account_trial(self, tr: TrialResult, now: float) -> None:
         tid = tr.trial_id
-        if tid not in self.cost_ledger:
-            return
-        running = tr.status in (Status.in_progress, Status.stopping)
-        if not running and self.cost_ledger.is_running(tid):
-            end = tr.training_end_time.timestamp() if tr.training_end_time is not None else now
-            self.cost_ledger.end(tid, min(end, now))
-        if tid in self._capped_keep:
-            del tr.metrics[self._capped_keep[tid]:]
-        for metric in tr.metrics:
-            at = metric.get(ST_WORKER_TIMESTAMP, now)
-            metric[ST_WORKER_TIME] = self.cost_ledger.elapsed(tid, at)
-            metric[ST_WORKER_COST] = self.cost_ledger.cost(tid, at)
+        if tid in self.cost_ledger:
+            running = tr.status in (Status.in_progress, Status.stopping)
+            if not running and self.cost_ledger.is_running(tid):
+                end = tr.training_end_time.timestamp() if tr.training_end_time is not None \
+                    else now
+                self.cost_ledger.end(tid, min(end, now))
+            if tid in self._capped_keep:
+                del tr.metrics[self._capped_keep[tid]:]
+            for metric in tr.metrics:
+                at = metric.get(ST_WORKER_TIMESTAMP, now)
+                metric[ST_WORKER_TIME] = self.cost_ledger.elapsed(tid, at)
+                metric[ST_WORKER_COST] = self.cost_ledger.cost(tid, at)
+        # also for a trial without time segments (e.g. capped before a durable resume)
         self._apply_cost_cap(tr, lambda: self.cost_ledger.cost(tid, now))
 
     def _cap_label(self, config: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from syne_mohb.durable.journal import Journal, RunLockedError, read_journal
 from syne_mohb.durable.policy import FailureBudgetExceeded, FailurePolicy
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.tuner import (
+    ST_RERUN,
     DurableTuner,
     ReplayMismatchError,
     failures,
@@ -25,6 +26,7 @@ __all__ = [
     "Journal",
     "ReplayMismatchError",
     "RunLockedError",
+    "ST_RERUN",
     "failures",
     "read_journal",
     "recovery_for",

@@ -26,7 +26,7 @@ LOCK_FILENAME = "journal.lock"
 # entries that carry data nothing else can reproduce: fsynced; the others are only flushed
 # (they are re-derived by replay, and a later fsync persists them as well)
 DURABLE_EVENTS = frozenset({"run", "session", "start", "resume_trial", "launched", "result",
-                            "failed", "relaunched", "end", "interrupted", "tick"})
+                            "failed", "relaunched", "cost_capped", "end", "interrupted", "tick"})
 
 
 def _plain(x: Any) -> Any:

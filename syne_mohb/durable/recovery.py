@@ -6,7 +6,9 @@
   and killed; metric lines they printed to ``<run>/<trial>/std.out`` after the last journal
   entry are delivered to the scheduler on the first poll (the backend's per-trial read
   position is set to the number of journaled results); unfinished trials are restarted with
-  the same trial id, reading their checkpoint folder.
+  the same trial id, reading their checkpoint folder. A trial the backend's cost cap had ended
+  (journaled ``cost_capped``) is not restarted: its results up to the cap are delivered and it
+  completes.
 * :class:`SageMakerRecovery` (:class:`~syne_mohb.backends.sagemaker.SageMakerBackend`): the
   run's jobs are listed by name and run-id tag, every trial's jobs are re-attached (logs read
   again from the start, only lines beyond the journaled count are new results), jobs that
@@ -165,15 +167,24 @@ class LocalRecovery(_Recovery):
             for name in ("std.out", "std.err"):
                 (path / name).touch()
             self._restore_cost_ledger(backend, tid, tr)
-            if tr.status == Status.in_progress:
+            capped = getattr(backend, "is_cost_capped", lambda t: False)(tid)
+            if tr.status == Status.in_progress and capped:
+                # ended by its cost cap just before the crash: never restarted; the first poll
+                # delivers its results up to the cap and reports it completed
+                backend.trial_subprocess[tid] = _Ended(0)
+                backend._trial_dict[tid].status = Status.in_progress
+                journal.append("cost_capped_kept_ended", trial_id=tid)
+                running.append(tid)
+            elif tr.status == Status.in_progress:
                 for name in ("stop", "pause", "end"):
                     (path / name).unlink(missing_ok=True)
                 ckpt = backend.checkpoint_trial_path(tid)
                 has_ckpt = ckpt.is_dir() and any(ckpt.iterdir())
                 backend._trial_dict[tid].status = Status.in_progress
                 backend._schedule(tid, tr.config)
-                journal.append("relaunched", trial_id=tid, from_checkpoint=has_ckpt,
-                               **self.launch_info(backend, tid))
+                entry = journal.append("relaunched", trial_id=tid, from_checkpoint=has_ckpt,
+                                       **self.launch_info(backend, tid))
+                tuner.note_relaunch(tid, entry["t"])
                 logger.info("trial %d restarted (%s)", tid,
                             "from its checkpoint" if has_ckpt else "no checkpoint: from scratch")
                 running.append(tid)
@@ -234,8 +245,13 @@ class SageMakerRecovery(_Recovery):
             running.append(tid)
             if found.action == "launch":
                 relaunch.append(tid)  # the crash came before CreateTrainingJob
+            elif found.action == "resume" and getattr(backend, "is_cost_capped")(tid):
+                # its job was stopped by the cost cap: the backend launches nothing, reads its
+                # logs up to the cap and reports it completed
+                journal.append("cost_capped_kept_ended", trial_id=tid, after=found.jobs[-1])
             elif found.action == "resume":
-                journal.append("relaunched", trial_id=tid, after=found.jobs[-1])
+                entry = journal.append("relaunched", trial_id=tid, after=found.jobs[-1])
+                tuner.note_relaunch(tid, entry["t"])
             else:
                 journal.append("reattached", trial_id=tid, jobs=list(found.jobs),
                                status=found.last_job_status)
@@ -250,12 +266,20 @@ class SageMakerRecovery(_Recovery):
                                    why="not in the journal")
         for tid in relaunch:
             backend.launch_job(tid, replay.trials[tid].config)
-            journal.append("relaunched", trial_id=tid, **self.launch_info(backend, tid))
+            entry = journal.append("relaunched", trial_id=tid, **self.launch_info(backend, tid))
+            tuner.note_relaunch(tid, entry["t"])
         return running
 
 
 def recovery_for(backend) -> _Recovery:
-    """The recovery strategy of a trial backend; ``ValueError`` if it has none."""
+    """The recovery strategy of a trial backend; ``ValueError`` if it has none.
+
+    A backend may bring its own: a ``durable_recovery()`` method returning an object with
+    ``reexecute``, ``prepare``, ``launch_info`` and ``recover`` like the classes above (the Ray
+    backend does)."""
+    own = getattr(backend, "durable_recovery", None)
+    if callable(own):
+        return own()
     if isinstance(backend, SimulatorBackend):
         return SimulatorRecovery()
     if isinstance(backend, LocalBackend):

@@ -1,6 +1,7 @@
 """DurableTuner: a Syne Tune ``Tuner`` whose run survives a crash of its driver; and resume."""
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import random
@@ -13,7 +14,13 @@ import dill
 import numpy as np
 from syne_tune import Tuner
 from syne_tune.backend.trial_status import Status, Trial, TrialResult
-from syne_tune.constants import ST_DECISION, ST_STATUS, ST_TRIAL_ID, ST_TUNER_TIME
+from syne_tune.constants import (
+    ST_DECISION,
+    ST_STATUS,
+    ST_TRIAL_ID,
+    ST_TUNER_TIME,
+    ST_WORKER_TIMESTAMP,
+)
 from syne_tune.optimizer.scheduler import SchedulerDecision
 from syne_tune.results_callback import StoreResultsCallback
 from syne_tune.tuning_status import TuningStatus
@@ -24,10 +31,15 @@ from syne_mohb.durable.scheduler_proxy import JournaledScheduler, same_config, s
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DurableTuner", "ReplayMismatchError", "SPEC_FILENAME", "resume", "restore",
-           "failures"]
+__all__ = ["DurableTuner", "ReplayMismatchError", "SPEC_FILENAME", "ST_RERUN", "resume",
+           "restore", "failures"]
 
 SPEC_FILENAME = "durable.dill"
+ST_RERUN = "st_rerun"
+"""Result column of durable runs: the attempt of the trial that produced the result, 0 for its
+first launch, k after the k-th relaunch by a resume. A trial restarted without a checkpoint
+reports its first epochs again with ``st_rerun`` > 0; analysis counts each (trial, epoch) once
+(:func:`syne_mohb.experiments.analysis.unique_results`)."""
 SCHEDULER_EVENTS = ("suggest", "add", "result", "decision", "complete", "error", "remove")
 
 
@@ -56,6 +68,15 @@ class DurableTuner(Tuner):
 
     With a simulator backend the simulated clock does not count the tuner's own compute time
     (Syne Tune's does), so that a run is reproducible and can be re-executed on resume.
+
+    Differences from Syne Tune's ``Tuner`` that a resume relies on:
+
+    * the stop criterion is checked before *every* trial start, not once per loop iteration,
+      so that a loop that finds several workers free (as the first one after a resume does)
+      starts no more trials than one that finds them free one by one;
+    * every result gets :data:`ST_RERUN` (the trial's attempt, see there);
+    * trials a backend's cost cap ended (``cost_cap_records()``) are journaled
+      (``cost_capped``) as soon as the backend reports them, and restored on resume.
     """
 
     def __init__(self, trial_backend, scheduler, stop_criterion, n_workers: int, *,
@@ -85,6 +106,22 @@ class DurableTuner(Tuner):
         self._fetched_status: dict[int, str] = {}
         self._failure_reasons: dict[int, str] = {}
         self._inject_running: set[int] = set()
+        self._relaunch_times: dict[int, list[float]] = {}  # trial -> journal times of relaunches
+        self._journaled_caps: set[int] = set()
+
+    def note_relaunch(self, trial_id: int, at: float) -> None:
+        """Record that a recovery relaunched ``trial_id`` at time ``at`` (its journal entry's
+        ``t``): results time-stamped after it belong to the next attempt (:data:`ST_RERUN`)."""
+        bisect.insort(self._relaunch_times.setdefault(int(trial_id), []), float(at))
+
+    def _attempt_of(self, trial_id: int, result: dict) -> int:
+        times = self._relaunch_times.get(trial_id)
+        if not times:
+            return 0
+        ts = result.get(ST_WORKER_TIMESTAMP)
+        if not isinstance(ts, (int, float)):
+            return len(times)
+        return bisect.bisect_right(times, float(ts))
 
     # -- pickling: the journal and the proxy are runtime objects ------------------------
     def __getstate__(self):
@@ -185,10 +222,33 @@ class DurableTuner(Tuner):
         return self._stop_reached()
 
     def _schedule_new_tasks(self, running_trials_ids: set[int]):
+        """Start trials on free workers like Syne Tune's ``Tuner``, but check the stop
+        criterion before each start: Syne Tune checks it once per loop iteration and then fills
+        every free worker, so a run that finds two workers free at once (the first iteration
+        after a resume, or two trials ending in one poll) overshoots
+        ``max_num_trials_started`` (or ``max_cost``) by more than the one trial an
+        uninterrupted run starts before it sees the criterion."""
         if self._stop_reached():
-            # only in the forced first iteration after a resume: start nothing new
+            # e.g. in the forced first iteration after a resume: start nothing new
             return self._sleep()
-        return super()._schedule_new_tasks(running_trials_ids)
+        threshold = self.n_workers if self.asynchronous_scheduling else 1
+        if self.start_jobs_without_delay:
+            num_busy = len(running_trials_ids)
+        else:
+            busy = self.trial_backend.busy_trial_ids()
+            num_busy = len(busy)
+            if num_busy < len(running_trials_ids):
+                # the backend knows better; keep the caller's set (Syne Tune rebinds a local)
+                running_trials_ids.intersection_update(tid for tid, _ in busy)
+        if num_busy >= threshold:
+            return self._sleep()
+        for i in range(self.n_workers - num_busy):
+            if i > 0 and self._stop_reached():
+                break
+            trial = self._schedule_new_task()
+            running_trials_ids.add(trial.trial_id)
+            self.tuning_status.update(
+                trial_status_dict={trial.trial_id: (trial, Status.in_progress)}, new_results=[])
 
     def _tuner_time(self) -> float:
         return self._time_offset + time.perf_counter() - self._session_start
@@ -209,9 +269,11 @@ class DurableTuner(Tuner):
             self._inject_running = set()
         trial_status_dict, new_results = self.trial_backend.fetch_status_results(
             trial_ids=list(running_trials_ids))
+        self._journal_cost_caps()
         now = self._tuner_time()
-        for _, result in new_results:
+        for tid, result in new_results:
             result.setdefault(ST_TUNER_TIME, now)  # continuous across sessions
+            result[ST_RERUN] = self._attempt_of(tid, result)
         self._fetched_status.clear()
         self._fetched_status.update({tid: st for tid, (_, st) in trial_status_dict.items()})
         for tid, (_, status) in trial_status_dict.items():
@@ -228,6 +290,18 @@ class DurableTuner(Tuner):
         self.tuning_status.update(trial_status_dict=trial_status_dict, new_results=new_results)
         self._heartbeat()
         return done, new_results
+
+    def _journal_cost_caps(self):
+        """Journal the trials the backend's cost cap ended since the last poll (before any of
+        their results reach the scheduler), so that a resume neither restarts them nor
+        forgets them."""
+        records = getattr(self.trial_backend, "cost_cap_records", None)
+        if records is None or self._journal is None:
+            return
+        for tid, (keep, cost) in sorted(records().items()):
+            if tid not in self._journaled_caps:
+                self._journal.append("cost_capped", trial_id=tid, keep=keep, cost=cost)
+                self._journaled_caps.add(tid)
 
     def _record_failure(self, trial_id: int, status: str):
         if trial_id in self._failure_reasons:
@@ -340,6 +414,8 @@ class Replay:
         self.mismatches: list[str] = []
         self.ended = False
         self.row_order: list[tuple[int, int]] = []  # (trial, result index) in journal order
+        self.relaunch_times: dict[int, list[float]] = {}
+        self.cost_caps: dict[int, tuple[int, float]] = {}  # trial -> (results kept, cost)
         scheduler = tuner.scheduler
         expected_decision: dict[int, str] = {}
         for e in entries:
@@ -364,6 +440,10 @@ class Replay:
                 tr.status = Status.in_progress
             elif kind in ("launched", "relaunched"):
                 self.trials[e["trial_id"]].launches.append(e)
+                if kind == "relaunched":
+                    self.relaunch_times.setdefault(e["trial_id"], []).append(e["t"])
+            elif kind == "cost_capped":
+                self.cost_caps[e["trial_id"]] = (int(e["keep"]), float(e["cost"]))
             elif kind == "add":
                 tr = self.trials[e["trial_id"]]
                 tr.added = True
@@ -453,6 +533,17 @@ class Replay:
             rows.append(row)
         for cb in rows_cb:
             cb.results = [dict(r) for r in rows]
+        for tid, times in self.relaunch_times.items():
+            for t in times:
+                tuner.note_relaunch(tid, t)
+        restore_cap = getattr(backend, "restore_cost_cap", None)
+        if self.cost_caps and restore_cap is None:
+            logger.warning("the journal lists cost-capped trials %s, but %s has no cost cap",
+                           sorted(self.cost_caps), type(backend).__name__)
+        for tid, (keep, cost) in self.cost_caps.items():
+            if restore_cap is not None:
+                restore_cap(tid, keep, cost)
+        tuner._journaled_caps = set(self.cost_caps)
         tuner.tuning_status = status
         tuner._time_offset = self.elapsed
         tuner._session = self.sessions
@@ -575,9 +666,12 @@ def restore(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callabl
         if not isinstance(n_workers, int) or n_workers < 1:
             raise ValueError(f"n_workers must be an int >= 1, got {n_workers!r}")
         tuner.n_workers = n_workers
+    # numpy's and Python's global generators as at the run's start: Syne Tune's samplers
+    # (ASHA, MOASHA, RandomSearcher) draw from numpy's, so replaying the journaled calls on the
+    # fresh scheduler draws the same configurations and leaves the state where the run was
+    np.random.set_state(spec["numpy_random_state"])
+    random.setstate(spec["python_random_state"])
     if recovery_for(tuner.trial_backend).reexecute:
-        np.random.set_state(spec["numpy_random_state"])
-        random.setstate(spec["python_random_state"])
         tuner._restored = Reexecute(entries, strict)
         tuner._session = tuner._restored.sessions
     else:

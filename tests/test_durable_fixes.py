@@ -1,0 +1,185 @@
+"""Regression tests of issue 17, items 8 (journaled cost cap), 10 (global random state on
+resume), 11 (stop criterion across a resume) and 12 (re-recorded epochs marked and counted
+once). Real local runs of a short training script (tests/durable_helpers/train_quick.py)."""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from syne_tune import StoppingCriterion
+from syne_tune.backend import LocalBackend
+from syne_tune.config_space import uniform
+from syne_tune.constants import ST_RESULTS_DATAFRAME_FILENAME
+
+from syne_mohb import MOASHA
+from syne_mohb.durable import ST_RERUN, DurableTuner, read_journal, resume
+from syne_mohb.durable.journal import JOURNAL_FILENAME
+
+HELPERS = Path(__file__).resolve().parent / "durable_helpers"
+FLAKY = str(HELPERS / "train_quick.py")  # starts fast: no syne_tune import
+
+
+
+def _tuner(backend, scheduler, name: str, max_trials: int, workers: int = 1) -> DurableTuner:
+    return DurableTuner(backend, scheduler, StoppingCriterion(max_num_trials_started=max_trials),
+                        n_workers=workers, sleep_time=0.05, tuner_name=name,
+                        suffix_tuner_name=False, print_update_interval=3600,
+                        wait_trial_completion_when_stopping=True)
+
+
+def _started(run_dir) -> list[dict]:
+    return [e for e in read_journal(run_dir) if e["e"] == "start"]
+
+
+def _cut_journal_after(run_dir: Path, pred) -> int:
+    """Keep the journal up to and including the first entry matching ``pred`` (what a kill -9
+    right after writing it leaves); returns the number of entries kept."""
+    path = Path(run_dir) / JOURNAL_FILENAME
+    lines = path.read_text().splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if pred(json.loads(line)):
+            path.write_text("".join(lines[:i + 1]))
+            return i + 1
+    raise AssertionError("no journal entry matches")
+
+
+# -------------------------------------------------------------------------- item 10
+@pytest.mark.slow
+def test_resume_with_a_scheduler_drawing_from_numpys_global_generator(tmp_path, monkeypatch):
+    """Syne Tune's MOASHA samples configurations from numpy's global generator (its
+    random_seed has no effect), which the runner seeds globally: replay on resume must draw the
+    same configurations, and the resumed run must go on as an uninterrupted one would."""
+    from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as SyneTuneMOASHA
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": uniform(0, 1), "fail": 0, "epochs": 2}
+
+    def tuner(name: str, max_trials: int) -> DurableTuner:
+        np.random.seed(5)
+        random.seed(5)
+        sched = SyneTuneMOASHA(space, metrics=["loss", "st_worker_time"], time_attr="epoch",
+                               max_t=2, random_seed=5)
+        return _tuner(LocalBackend(entry_point=FLAKY), sched, name, max_trials)
+
+    short = tuner("short", 1)
+    short.run()  # 2 trials
+    np.random.seed(123)  # whatever ran in between moved the global generator
+    random.seed(123)
+    resume(short.tuner_path, stop_criterion=StoppingCriterion(max_num_trials_started=2))
+    full = tuner("full", 2)
+    full.run()  # 3 trials, uninterrupted
+    got = [e["config"]["x"] for e in _started(short.tuner_path)]
+    want = [e["config"]["x"] for e in _started(full.tuner_path)]
+    assert len(want) == 3 and got == want
+
+
+# -------------------------------------------------------------------------- item 11
+@pytest.mark.slow
+def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkeypatch):
+    """A resumed run finds both workers free in its first iteration; Syne Tune's loop would
+    fill both before it looks at max_num_trials_started again (one trial too many)."""
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": uniform(0, 1), "fail": 0, "epochs": 2}
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=2,
+                   random_seed=0)
+    t = _tuner(LocalBackend(entry_point=FLAKY), sched, "stop", max_trials=1, workers=2)
+    t.run()
+    assert len(_started(t.tuner_path)) == 2  # "more than 1 started" stops it
+    # extend the finished run by one trial: an uninterrupted run with max 2 starts 3
+    resume(t.tuner_path, stop_criterion=StoppingCriterion(max_num_trials_started=2))
+    started = _started(t.tuner_path)
+    assert [e["trial_id"] for e in started] == [0, 1, 2]
+    results = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    assert sorted(results.trial_id.unique()) == [0, 1, 2]
+
+
+# -------------------------------------------------------------------------- item 12
+@pytest.mark.slow
+def test_rerun_epochs_are_marked_and_counted_once(tmp_path, monkeypatch):
+    """A trial in flight at the crash, without a checkpoint, starts over and reports its
+    first epochs again: the rows are kept with st_rerun = 1, analysis counts them once."""
+    from syne_mohb.experiments.analysis import load_run, pareto_table, unique_results
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": 0.5, "fail": 0, "epochs": 3}
+    # the only rung (epoch 10) is never reached: every result is CONTINUE, the trial ends
+    # by itself
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=20,
+                   grace_period=10, random_seed=0)
+    t = _tuner(LocalBackend(entry_point=FLAKY), sched, "rerun", max_trials=0)
+    t.run()
+    # the driver dies right after the first result was journaled; the trial is in flight
+    _cut_journal_after(t.tuner_path, lambda e: e["e"] == "decision")
+    resume(t.tuner_path)
+    entries = read_journal(t.tuner_path)
+    assert [e["trial_id"] for e in entries if e["e"] == "relaunched"] == [0]
+    df = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    # epochs 1 (journaled), 2, 3 (printed while the driver was down) of the first attempt,
+    # then 1, 2, 3 again from the restart
+    assert list(zip(df.epoch, df[ST_RERUN])) == [(1, 0), (2, 0), (3, 0), (1, 1), (2, 1), (3, 1)]
+    once = unique_results(df, resource_attr="epoch")
+    assert list(zip(once.epoch, once[ST_RERUN])) == [(1, 0), (2, 0), (3, 0)]
+    run = load_run(t.tuner_path)  # what report and the Pareto table read
+    assert sorted(run.results.epoch) == [1, 2, 3]
+    assert not run.results.duplicated(["trial_id", "epoch"]).any()
+    assert len(pareto_table(run)) == 1
+
+
+# -------------------------------------------------------------------------- item 8
+@pytest.mark.slow
+def test_cost_capped_trial_is_journaled_and_not_restarted_by_a_resume(tmp_path, monkeypatch):
+    """The driver dies right after the backend's cost cap ended a trial, before the scheduler
+    heard of it: the resume must know the trial was capped (journal), keep it ended (no
+    restart, no new spending) and hand its results up to the cap to the scheduler."""
+    from syne_mohb.backends import LocalProfileBackend
+    from syne_mohb.backends.cost import COST_CAP_REACHED
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": 0.5, "fail": 0, "epochs": 100}
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=200,
+                   grace_period=150, random_seed=0)
+    # $36/h = $0.01/s: the cap ends the trial after ~1.5 s (it would run 5 s and more)
+    backend = LocalProfileBackend(FLAKY, prices={"local-cpu-1": 36.0},
+                                  default_instance="local-cpu-1", max_cost_per_trial=0.015)
+    t = _tuner(backend, sched, "capped", max_trials=0)
+    t.run()
+    assert 0 in backend.cost_capped_trials
+    entries = read_journal(t.tuner_path)
+    capped = [e for e in entries if e["e"] == "cost_capped"]
+    assert [(e["trial_id"], e["keep"]) for e in capped] == \
+        [(0, backend.cost_cap_records()[0][0])]
+    keep = capped[0]["keep"]
+    _cut_journal_after(t.tuner_path, lambda e: e["e"] == "cost_capped")
+    lines_before = (t.tuner_path / "0" / "std.out").read_text().count("[tune-metric]")
+    resumed = resume(t.tuner_path)
+    entries = read_journal(t.tuner_path)
+    assert not [e for e in entries if e["e"] == "relaunched"]  # not restarted
+    assert (t.tuner_path / "0" / "std.out").read_text().count("[tune-metric]") == lines_before
+    assert resumed.trial_backend.cost_capped_trials.keys() == {0}
+    df = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    assert list(df.epoch) == list(range(1, keep + 1))  # its results up to the cap, once
+    assert df[COST_CAP_REACHED].sum() <= 1
+    assert entries[-1]["e"] == "end"
+
+
+def test_unique_results_keeps_the_lowest_attempt_of_each_trial_and_epoch():
+    from syne_mohb.experiments.analysis import unique_results
+
+    df = pd.DataFrame({
+        "trial_id": [0, 0, 1, 0, 0, 1, 1],
+        "epoch": [1, 2, 1, 1, 2, np.nan, 1],
+        ST_RERUN: [1, 1, 0, 0, 0, 0, 2],  # trial 0: attempt 1's rows come first here
+        "loss": [0.9, 0.8, 0.7, 0.91, 0.81, 0.5, 0.71],
+    }, index=[10, 11, 12, 13, 14, 15, 16])
+    out = unique_results(df)
+    assert list(out.index) == [12, 13, 14, 15]  # original order and index; NaN epoch kept
+    assert list(out.loss) == [0.7, 0.91, 0.81, 0.5]
+    assert unique_results(df.drop(columns=[ST_RERUN])) is not None
+    assert len(unique_results(df.drop(columns=[ST_RERUN]))) == 7  # not a durable run
+    assert len(unique_results(df.rename(columns={"epoch": "step"}), "step")) == 4
+    assert len(unique_results(df.rename(columns={"epoch": "step"}))) == 7  # no epoch column
