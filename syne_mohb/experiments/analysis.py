@@ -38,6 +38,7 @@ __all__ = [
     "curves_over_seeds",
     "time_to_target",
     "summarize",
+    "unique_results",
 ]
 
 LOG_OBJECTIVES = ("runtime", "cost", "time", "elapsed", "dollars", "price")
@@ -77,6 +78,42 @@ class Run:
         cm = c.groupby(df["trial_id"]).cummax()
         prev = cm.groupby(df["trial_id"]).shift(1).fillna(0.0)
         return np.cumsum((cm - prev).to_numpy(dtype=float))
+
+
+RERUN_COLUMN = "st_rerun"
+"""Column of durable runs (:data:`syne_mohb.durable.ST_RERUN`): the trial's attempt."""
+
+
+def unique_results(df: pd.DataFrame, resource_attr: str | None = None) -> pd.DataFrame:
+    """The rows of a results table with each (trial, resource level) once.
+
+    A durable run that is resumed restarts the trials that were in flight; one without a
+    checkpoint reports its first epochs again. ``DurableTuner`` keeps those rows and marks them
+    with ``st_rerun`` (the attempt: 0 for the first launch, k after the k-th relaunch). This
+    keeps, for each ``(trial_id, resource_attr)``, the row of the lowest attempt (of those, the
+    first in row order) and drops the others; rows without a resource value are kept. Every
+    analysis of a run counts a trained model once through it (:func:`load_run` applies it, so
+    the Pareto table, hypervolume, best values and reports do).
+
+    :param df: results table (``results.csv.zip``), rows in any order; returned unchanged if it
+        has no ``st_rerun`` column (not a durable run) or no resource column
+    :param resource_attr: the fidelity column (the scheduler's ``time_attr``); default
+        ``"epoch"`` if the table has it
+    :return: the kept rows, in their original order and with their original index
+    """
+    if RERUN_COLUMN not in df.columns or "trial_id" not in df.columns or len(df) == 0:
+        return df
+    attr = resource_attr if resource_attr is not None else "epoch"
+    if attr not in df.columns:
+        return df
+    attempt = pd.to_numeric(df[RERUN_COLUMN], errors="coerce").fillna(0).to_numpy()
+    order = np.lexsort((np.arange(len(df)), attempt))  # by attempt, then row order
+    ranked = df.iloc[order]
+    repeat = ranked.duplicated(subset=["trial_id", attr], keep="first").to_numpy() \
+        & ranked[attr].notna().to_numpy()
+    drop = np.zeros(len(df), dtype=bool)
+    drop[order[repeat]] = True
+    return df.iloc[~drop]
 
 
 def _read_results(path: Path) -> pd.DataFrame:
@@ -124,6 +161,8 @@ def load_run(path: str | Path, objectives: Sequence[str] | None = None,
     if "st_tuner_time" not in df.columns:
         raise ValueError(f"{path}/results.csv.zip has no st_tuner_time column")
     df = df.sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
+    # each (trial, epoch) once: a durable resume may have re-recorded restarted trials
+    df = unique_results(df, info.get("fidelity_attr")).reset_index(drop=True)
     return Run(path=path, results=df, metadata=meta, objectives=objectives, modes=modes,
                instance_attr=info.get("instance_attr", "instance_type"), info=info)
 
