@@ -246,6 +246,11 @@ def test_injected_faults_are_survived_without_losing_results(sm, make_backend, m
     assert len(records) >= len(points)
     failed, capacity, quota = records[1], records[2], records[3]
     assert failed["status"] == Status.failed and "AlgorithmError" in failed["reasons"][0]
+    # the reason is what the toolkit wrote to /opt/ml/output/failure (without the script's
+    # stderr: the toolkit's plain script runner does not capture it); the traceback is in the log
+    assert "ExecuteUserScriptError" in failed["reasons"][0]
+    assert any("RuntimeError: CUDA error: an illegal memory access" in line
+               for line in backend.stdout(1))
     assert capacity["status"] == Status.failed and capacity["jobs"][0]["capacity_error"]
     assert "CapacityError" in capacity["reasons"][0]
     assert quota["status"] == Status.failed and not quota["jobs"][0]["created"]
@@ -274,6 +279,8 @@ def test_injected_faults_are_survived_without_losing_results(sm, make_backend, m
 def test_stop_all_and_sigint_leave_no_job_running(sm, make_backend):
     server, cluster, clients = sm
     cluster.epoch_seconds = {"*": 0.1}
+    # a slow stop: trial 2's job stays "Stopping" 2 s after its container ended
+    cluster.behaviour = lambda name, hp: {"stop_delay": 2.0} if name.endswith("-2-0") else {}
     backend = make_backend()
     for lr in (0.01, 0.02, 0.05):
         backend.start_trial({"learning_rate": lr, "epochs": 200, "instance_type": "ml.m5.large"})
@@ -283,6 +290,9 @@ def test_stop_all_and_sigint_leave_no_job_running(sm, make_backend):
     server.plan.add("StopTrainingJob", kind="reset", times=1, skip=1)
     backend.stop_all()
     names = [n for t in range(3) for n in backend.job_names(t)]
+    slow = backend.job_names(2)[0]
+    assert describe(clients, slow)["TrainingJobStatus"] == "Stopping"
+    assert slow in backend.wait_for_jobs(timeout_s=0, poll_s=0.05)  # not ended yet
     assert set(cluster.wait_until_ended(names).values()) == {"Stopped"}
     assert backend.wait_for_jobs(timeout_s=10, poll_s=0.05) == []
     st, _ = poll_until(backend, [0, 1, 2], lambda st, res: True)

@@ -31,6 +31,10 @@ HP_VALUE_MAX_LEN = 2500
 
 CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 
+# ResourceConfig.KeepAlivePeriodInSeconds: 0..21600 in the SageMaker API model (botocore); the
+# developer guide's older text says 3600
+KEEP_ALIVE_MAX_SECONDS = 21600
+
 
 def make_run_id() -> str:
     """A fresh run id: month-day-hour-minute-second plus 4 random hex characters (14 chars).

@@ -66,6 +66,12 @@ class Attempt:
     described_at: float = float("-inf")  # time.monotonic() of the last DescribeTrainingJob
     logs_done: bool = False
     streams_listed_after_end: bool = False
+    # warm pools (DescribeTrainingJob's CreationTime and WarmPoolStatus)
+    creation_time: float | None = None
+    warm_pool_status: str | None = None  # InUse | Available | Reused | Terminated
+    warm_pool_reused_by: str | None = None  # the job that took this job's warm pool over
+    warm_pool_billable_seconds: float | None = None  # ResourceRetainedBillableTimeInSeconds
+    reused_warm_pool: bool = False  # this job ran on instances kept by an earlier job
     cursor: LogCursor = None  # type: ignore[assignment]
 
     def __post_init__(self):
@@ -75,6 +81,14 @@ class Attempt:
     @property
     def terminal(self) -> bool:
         return self.status in TERMINAL
+
+    @property
+    def startup_seconds(self) -> float | None:
+        """Seconds from ``CreationTime`` to ``TrainingStartTime``: waiting for and provisioning
+        instances (short on a reused warm pool). Not billed, not in ``st_worker_time``."""
+        if self.creation_time is None or self.training_start is None:
+            return None
+        return max(0.0, self.training_start - self.creation_time)
 
     def _billing_ratio(self) -> float:
         """Billed / trained seconds once the job ended (< 1 with managed spot), else 1."""

@@ -18,6 +18,16 @@ more. Pause and stop call ``StopTrainingJob``;
 a resumed trial is a new job reading the trial's S3 checkpoint prefix, launched once the
 previous job has ended (so its last checkpoint is uploaded).
 
+With ``keep_alive_seconds`` every job asks for a SageMaker managed warm pool
+(``ResourceConfig.KeepAlivePeriodInSeconds``): after a job ends its instances stay provisioned
+that long, and the next job of the run with the same instance type and count (a resume, or the
+next trial) starts on them without waiting for new instances. The backend reports per job
+whether it reused a pool (``WarmPoolStatus`` ``InUse``, or an earlier job's ``ReusedByJob``), its
+start-up (``CreationTime`` -> ``TrainingStartTime``: not billed, not in ``st_worker_time``) and
+the pool's retained billable seconds, which SageMaker bills on top of the jobs
+(:meth:`SageMakerBackend.warm_pool_report`); :meth:`SageMakerBackend.stop_all` releases the
+pools still kept at the end of tuning.
+
 Throttling, 5xx and connection errors are retried with exponential backoff and full jitter
 (:mod:`syne_mohb.backends._sagemaker_retry`); capacity and quota errors fail only the trial that
 hit them. Every job carries tags (run id, trial id, attempt) so that a restarted driver can find
@@ -59,6 +69,7 @@ from syne_tune.constants import (
 from syne_mohb.backends._sagemaker_jobs import (
     CHECKPOINT_LOCAL_PATH,
     HP_MAX_ITEMS,
+    KEEP_ALIVE_MAX_SECONDS,
     TAG_ATTEMPT,
     TAG_RUN_ID,
     TAG_TRIAL_ID,
@@ -179,6 +190,11 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
     :param install_signal_handlers: on the first job, install SIGINT/SIGTERM handlers (main
         thread only) and an ``atexit`` hook that stop every job of this backend
     :param delete_checkpoints: see ``TrialBackend``
+    :param keep_alive_seconds: keep each job's instances in a managed warm pool this many
+        seconds after it ended (``KeepAlivePeriodInSeconds``, 1..21600; ``None``: no warm
+        pools), so that a resume or the next trial on the same instance type and count starts
+        on them; needs a warm-pool quota for the instance type (0 by default in an AWS
+        account) and cannot be combined with ``use_spot_instances``
     :param max_cost_per_trial: dollars after which a trial's job is stopped and the trial
         reported completed with the results up to the capping one (``None``: no cap); the
         rule is :class:`~syne_mohb.backends.cost.CostCapMixin`'s, on the costs in the results
@@ -223,6 +239,7 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
         install_signal_handlers: bool = True,
         delete_checkpoints: bool = False,
         max_cost_per_trial: float | None = None,
+        keep_alive_seconds: int | None = None,
     ):
         super().__init__(delete_checkpoints=delete_checkpoints, pass_args_as_json=False)
         self._init_cost_cap(max_cost_per_trial)
@@ -265,6 +282,18 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
                     f"max_wait_seconds must be an int >= max_run_seconds ({max_run_seconds}), "
                     f"got {max_wait_seconds!r}"
                 )
+        if keep_alive_seconds is not None:
+            if isinstance(keep_alive_seconds, bool) or not isinstance(keep_alive_seconds, int) \
+                    or not 1 <= keep_alive_seconds <= KEEP_ALIVE_MAX_SECONDS:
+                raise ValueError(
+                    f"keep_alive_seconds must be an int in 1..{KEEP_ALIVE_MAX_SECONDS} (seconds "
+                    f"a warm pool is kept) or None, got {keep_alive_seconds!r}"
+                )
+            if use_spot_instances:
+                raise ValueError(
+                    "keep_alive_seconds cannot be combined with use_spot_instances=True: "
+                    "SageMaker managed warm pools do not work with spot instances"
+                )
         if (subnets is None) != (security_group_ids is None):
             raise ValueError("subnets and security_group_ids must be given together (VpcConfig)")
         if output_path is not None:
@@ -291,6 +320,7 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
         self.max_run_seconds = max_run_seconds
         self.use_spot_instances = bool(use_spot_instances)
         self.max_wait_seconds = max_wait_seconds
+        self.keep_alive_seconds = keep_alive_seconds
         self.inputs = dict(inputs or {})
         self._environment = dict(environment or {})
         self.user_tags = validate_user_tags(tags)
@@ -611,6 +641,8 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
             "Tags": job_tags(self.run_id, rec.trial_id, a.attempt, self.tuner_name,
                              self.user_tags),
         }
+        if self.keep_alive_seconds:
+            request["ResourceConfig"]["KeepAlivePeriodInSeconds"] = self.keep_alive_seconds
         if self.inputs:
             request["InputDataConfig"] = [
                 {
@@ -817,7 +849,7 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
         """One polling round: statuses of all unfinished jobs, then their new log lines."""
         self._round += 1
         live = [a for rec in self._records.values() for a in rec.attempts
-                if a.created and not a.terminal]
+                if a.created and (not a.terminal or self._pool_pending(a))]
         self._refresh_statuses(live)
         # launch resumes whose previous job has ended
         for rec in self._records.values():
@@ -912,11 +944,36 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
             a.training_seconds = float(d["TrainingTimeInSeconds"])
         if d.get("BillableTimeInSeconds") is not None:
             a.billable_seconds = float(d["BillableTimeInSeconds"])
+        a.creation_time = epoch_seconds(d.get("CreationTime")) or a.creation_time
+        self._apply_warm_pool(a, d.get("WarmPoolStatus"))
         if a.terminal and not was_terminal:
             a.streams_listed_after_end = False
             if a.status == "Failed":
                 kind = "capacity" if is_capacity_error(a.failure_reason) else "failure"
                 logger.warning("job %s failed (%s): %s", a.job_name, kind, a.failure_reason)
+
+    def _pool_pending(self, a: Attempt) -> bool:
+        """An ended job whose warm pool is still kept: described on, until the pool was
+        reused (by which job) or terminated (its final retained billable seconds)."""
+        return bool(self.keep_alive_seconds) and a.terminal and a.warm_pool_status in (
+            None, "Available", "InUse")
+
+    def _apply_warm_pool(self, a: Attempt, wp: Mapping[str, Any] | None):
+        if not wp:
+            return
+        a.warm_pool_status = wp.get("Status", a.warm_pool_status)
+        if wp.get("ResourceRetainedBillableTimeInSeconds") is not None:
+            a.warm_pool_billable_seconds = float(wp["ResourceRetainedBillableTimeInSeconds"])
+        if a.warm_pool_status == "InUse":
+            a.reused_warm_pool = True
+        reused_by = wp.get("ReusedByJob")
+        if reused_by and reused_by != a.warm_pool_reused_by:
+            a.warm_pool_reused_by = reused_by
+            for rec in self._records.values():
+                for other in rec.attempts:
+                    if other.job_name == reused_by:
+                        other.reused_warm_pool = True
+            logger.info("job %s reused the warm pool of job %s", reused_by, a.job_name)
 
     def _fetch_logs(self, item: tuple[TrialRecord, int]):
         """(events, listed streams this round, error) of one job; runs in the poll threads."""
@@ -1066,6 +1123,8 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
         if failed:
             logger.error("could not stop jobs %s; stop them in the SageMaker console",
                          ", ".join(failed))
+        if self.keep_alive_seconds:
+            self.release_warm_pools()
         if self.delete_checkpoints:
             for trial_id in list(self._records):
                 self.delete_checkpoint(trial_id)
@@ -1111,10 +1170,78 @@ class SageMakerBackend(CostCapMixin, TrialBackend):
                     "training_seconds": a.training_seconds,
                     "billable_seconds": a.billable_seconds,
                     "cost": a.total_cost(),
+                    "startup_seconds": a.startup_seconds,
+                    "reused_warm_pool": a.reused_warm_pool,
+                    "warm_pool_status": a.warm_pool_status,
+                    "warm_pool_reused_by": a.warm_pool_reused_by,
+                    "warm_pool_billable_seconds": a.warm_pool_billable_seconds,
+                    "warm_pool_cost": self._warm_pool_cost(a),
                 }
                 for a in rec.attempts
             ],
         }
+
+    @staticmethod
+    def _warm_pool_cost(a: Attempt) -> float:
+        return dollar_cost(a.warm_pool_billable_seconds or 0.0, a.price_per_hour,
+                           a.instance_count)
+
+    def warm_pool_report(self) -> list[dict[str, Any]]:
+        """One row per created job, in launch order: ``trial_id``, ``attempt``, ``job_name``,
+        ``instance_type``, ``reused_warm_pool`` (it started on instances an earlier job kept),
+        ``startup_seconds`` (``CreationTime`` -> ``TrainingStartTime``: waiting for instances,
+        not billed), ``warm_pool_status``, ``warm_pool_reused_by``,
+        ``warm_pool_billable_seconds`` and ``warm_pool_cost`` (the time its instances were
+        kept after it ended: billed by SageMaker on top of the job, ``seconds x price x
+        count``; not part of any trial's ``st_worker_cost``)."""
+        with self._lock:
+            rows = [
+                {
+                    "trial_id": rec.trial_id,
+                    "attempt": a.attempt,
+                    "job_name": a.job_name,
+                    "instance_type": a.instance_type,
+                    "reused_warm_pool": a.reused_warm_pool,
+                    "startup_seconds": a.startup_seconds,
+                    "warm_pool_status": a.warm_pool_status,
+                    "warm_pool_reused_by": a.warm_pool_reused_by,
+                    "warm_pool_billable_seconds": a.warm_pool_billable_seconds,
+                    "warm_pool_cost": self._warm_pool_cost(a),
+                    "creation_time": a.creation_time,
+                }
+                for rec in self._records.values() for a in rec.attempts if a.created
+            ]
+        return sorted(rows, key=lambda r: (r["creation_time"] or 0.0, r["job_name"]))
+
+    def warm_pool_cost(self) -> float:
+        """Dollars SageMaker bills for the warm pools of this backend's jobs so far."""
+        with self._lock:
+            return sum(self._warm_pool_cost(a) for rec in self._records.values()
+                       for a in rec.attempts)
+
+    def release_warm_pools(self) -> list[str]:
+        """End the warm pools this backend's jobs still keep (``UpdateTrainingJob`` with
+        ``KeepAlivePeriodInSeconds=0``), so that they are no longer billed; returns the job
+        names whose pools were released. :meth:`stop_all` calls it at the end of tuning."""
+        released = []
+        with self._lock:
+            kept = [a for rec in self._records.values() for a in rec.attempts
+                    if a.created and a.terminal and self._pool_pending(a)]
+            self._refresh_statuses(kept)
+            for a in kept:
+                if a.warm_pool_status != "Available":
+                    continue
+                try:
+                    self._call("UpdateTrainingJob", self.sagemaker.update_training_job,
+                               TrainingJobName=a.job_name,
+                               ResourceConfig={"KeepAlivePeriodInSeconds": 0})
+                except Exception as e:  # noqa: BLE001 -- report, the pool expires by itself
+                    logger.warning("could not release the warm pool of job %s (%s); it ends "
+                                   "after its keep-alive period", a.job_name, error_message(e))
+                    continue
+                released.append(a.job_name)
+            self._refresh_statuses([a for a in kept if a.job_name in released])
+        return released
 
     def total_cost(self) -> float:
         """Dollars of all jobs of this backend so far (billed seconds for ended jobs)."""
