@@ -170,12 +170,25 @@ def _print_report(rep) -> None:
     print(f"Tables: {rep['out_dir']}")
 
 
+def _html_report(path: Path, output: str | None) -> int:
+    from syne_mohb.experiments.html_report import make_html_report
+
+    try:
+        page = make_html_report(path, output)
+    except (OSError, ValueError, ImportError) as e:
+        raise CLIError(str(e)) from None
+    print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens offline): {page}")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from syne_mohb.experiments.report import make_report
 
     path = Path(args.results)
     if not path.exists():
         raise CLIError(f"results folder {path} does not exist")
+    if getattr(args, "html", False):
+        return _html_report(path, args.output)
     try:
         rep = make_report(path, out_dir=args.output, baseline=args.baseline)
     except (FileNotFoundError, ValueError) as e:
@@ -236,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("results", metavar="RESULTS")
     r.add_argument("--output", help="where to write tables and plots (default: RESULTS/report)")
     r.add_argument("--baseline", help="method whose best accuracy is the target (default: asha-default)")
+    r.add_argument("--html", action="store_true",
+                   help="write one interactive, self-contained HTML page (OUTPUT/report.html, or OUTPUT "
+                        "if it ends in .html) instead of the CSV tables and PNG plots")
     r.set_defaults(func=cmd_report)
 
     s = sub.add_parser("resume", help="resume an interrupted durable run")

@@ -1,0 +1,538 @@
+"""Interactive, self-contained HTML report: explore the Pareto front of accuracy, time and dollars.
+
+:func:`make_html_report` reads every run below a results folder (one Syne Tune run folder --
+local, SageMaker, Ray or simulated -- or a ``syne-mohb bench`` grid) and writes one HTML file
+that opens offline: plotly.js (from the ``plotly`` Python package, ``report`` extra) and the data
+are embedded, the page fetches nothing.
+
+What the page shows, per benchmark/task (a selector switches between them) and per selection of
+runs (all runs of the task, or one run):
+
+* the Pareto front in every 2-D projection of the objectives (e.g. accuracy vs dollars, accuracy
+  vs time, time vs dollars): one point per trained model (a configuration at a fidelity), colour
+  = instance type, models dominated in *all* objectives faded, the Pareto set outlined, the 2-D
+  front of the projection as a step line; hovering shows trial, epoch, hyperparameters and
+  objectives, clicking selects a model in all projections and in the table;
+* a sortable table of the Pareto set (identical models reached by several trials listed once,
+  as :func:`syne_mohb.experiments.analysis.pareto_table` does);
+* per instance type: trials, models, models on the Pareto set, best value of the first
+  objective, the cheapest model at that value, dollars spent;
+* hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
+  (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
+  :mod:`syne_mohb.experiments.analysis` (the same numbers as the PNG report);
+* the runs' metadata (method, scheduler and its arguments, objectives and modes, budget,
+  workers, trials, results, dates, search space).
+
+Everything numeric is computed here in Python with the project's own code (Pareto masks from
+:func:`syne_mohb.pareto.pareto_mask`, hypervolume curves from
+:func:`syne_mohb.experiments.analysis.curves_over_seeds`); the page's JavaScript
+(``html_report.js``) only draws and links. Scatter plots switch to WebGL above
+:data:`WEBGL_MIN_POINTS` points so that 10,000 results stay responsive.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from syne_mohb.experiments.analysis import (
+    Normalizer,
+    Run,
+    _normalizer_for,
+    curves_over_seeds,
+    find_runs,
+    group_runs,
+    load_run,
+    summarize,
+)
+from syne_mohb.experiments.plots import _UNITS, _axis_label
+from syne_mohb.pareto import pareto_mask
+
+__all__ = ["make_html_report", "report_data", "WEBGL_MIN_POINTS"]
+
+#: selections with more points than this are drawn with WebGL (``scattergl``), smaller ones as SVG
+WEBGL_MIN_POINTS = 2000
+
+_TIME_KEYS = ("runtime", "time", "elapsed", "seconds")
+_DOLLAR_KEYS = ("cost", "dollar", "price")
+
+
+class _Encoder:
+    """Compact JSON columns: floats to 6 significant digits, NaN/inf as null, repeated strings
+    dictionary-encoded."""
+
+    @staticmethod
+    def floats(values) -> list[float | None]:
+        arr = np.asarray(values, dtype=float)
+        return [float(f"{v:.6g}") if math.isfinite(v) else None for v in arr.tolist()]
+
+    @staticmethod
+    def column(values: pd.Series) -> dict[str, Any]:
+        s = pd.Series(values).reset_index(drop=True)
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            arr = s.to_numpy(dtype=float)
+            if np.all(np.isnan(arr) | (arr == np.round(arr))) and np.nanmax(np.abs(arr), initial=0) < 2**53:
+                return {"values": [None if math.isnan(v) else int(v) for v in arr.tolist()]}
+            return {"values": _Encoder.floats(arr)}
+        obj = s.astype(object).where(s.notna(), None)
+        levels = sorted({str(v) for v in obj if v is not None})
+        index = {v: i for i, v in enumerate(levels)}
+        return {"levels": levels, "codes": [None if v is None else index[str(v)] for v in obj]}
+
+
+def _role(name: str, mode: str) -> str | None:
+    low = name.lower()
+    if mode == "min" and any(k in low for k in _DOLLAR_KEYS):
+        return "dollars"
+    if mode == "min" and any(k in low for k in _TIME_KEYS):
+        return "time"
+    return None
+
+
+def _objective_info(run: Run, Y: np.ndarray) -> list[dict[str, Any]]:
+    # log axes where the hypervolume normalisation log-scales (strictly positive time/cost)
+    log = Normalizer.from_values(run.objectives, run.modes, Y).log if len(Y) else [False] * len(run.objectives)
+    out = []
+    for j, (name, mode) in enumerate(zip(run.objectives, run.modes)):
+        role = _role(name, mode)
+        unit = _UNITS.get(name) or {"dollars": "dollars", "time": "seconds"}.get(role or "")
+        label = _axis_label(name, mode)
+        if unit and name not in _UNITS:
+            direction = "lower is better" if mode == "min" else "higher is better"
+            label = f"{name} ({unit}; {direction})"
+        out.append({
+            "name": name, "mode": mode, "role": role, "unit": unit, "label": label,
+            "log": bool(log[j]),
+            "prefix": "$" if role == "dollars" else "", "suffix": " s" if role == "time" else "",
+        })
+    return out
+
+
+def _fidelity_column(run: Run) -> str | None:
+    df = run.results
+    candidates = [run.info.get("fidelity_attr"),
+                  (run.metadata.get("scheduler_kwargs") or {}).get("time_attr"),
+                  "epoch", "st_worker_iter"]
+    for c in candidates:
+        if c and c in df.columns:
+            return str(c)
+    return None
+
+
+def _iso(ts: Any) -> str | None:
+    try:
+        return _dt.datetime.fromtimestamp(float(ts), tz=_dt.timezone.utc).isoformat(timespec="seconds")
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _search_space(meta: dict[str, Any]) -> list[dict[str, str]]:
+    raw = meta.get("config_space")
+    try:
+        space = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    except ValueError:
+        return []
+    out = []
+    for name, spec in space.items():
+        if isinstance(spec, dict) and "domain_cls" in spec:
+            kw = spec.get("domain_kwargs") or {}
+            if "categories" in kw:
+                desc = "choice of " + ", ".join(str(c) for c in kw["categories"])
+            else:
+                desc = ", ".join(f"{k}={v}" for k, v in kw.items())
+            out.append({"name": name, "domain": f"{spec['domain_cls']}({desc})"})
+        else:
+            out.append({"name": name, "domain": f"constant {spec}"})
+    return out
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _run_metadata(run: Run, root: Path, n_rows: int, n_dropped: int) -> dict[str, Any]:
+    meta, info, df = run.metadata, run.info, run.results
+    kwargs = meta.get("scheduler_kwargs") or {}
+    spent = run.dollars_spent()
+    try:
+        rel = str(run.path.resolve().relative_to(root.resolve())) or "."
+    except ValueError:
+        rel = str(run.path)
+    return {
+        "label": f"{run.label} / {run.path.name}" if run.path.name != run.label else run.label,
+        "method": run.label,
+        "seed": info.get("seed"),
+        "path": rel,
+        "scheduler": meta.get("scheduler_name"),
+        "scheduler_kwargs": ", ".join(f"{k}={_short(v)}" for k, v in kwargs.items()
+                                      if k not in ("metrics", "mode", "metric", "config_space")),
+        "objectives": ", ".join(f"{o} ({m})" for o, m in zip(run.objectives, run.modes)),
+        "backend": meta.get("backend"),
+        "simulated": bool(info.get("simulated", False)),
+        "budget_s": info.get("budget_s"),
+        "n_workers": info.get("n_workers"),
+        "max_trials": info.get("max_trials"),
+        "trials": int(df["trial_id"].nunique()) if len(df) else 0,
+        "results": int(len(df)),
+        "plotted": int(n_rows),
+        "dropped": int(n_dropped),
+        "tuning_time_s": float(df["st_tuner_time"].max()) if len(df) else None,
+        "dollars_spent": float(spent[-1]) if len(spent) and np.isfinite(spent[-1]) else None,
+        "created": _iso(meta.get("st_tuner_creation_timestamp")),
+        "started": _iso(meta.get("st_tuner_start_timestamp")),
+        "search_space": _search_space(meta),
+    }
+
+
+def _unique_front(front: np.ndarray, keys: pd.DataFrame, order_values: np.ndarray, mode: str) -> list[int]:
+    """Front rows with identical models (same configuration, fidelity and objectives, any
+    trial) listed once, best first in the first objective (the rule of ``pareto_table``)."""
+    idx = np.flatnonzero(front)
+    if len(idx) == 0:
+        return []
+    dup = keys.iloc[idx].astype(str).duplicated(keep="first").to_numpy()
+    idx = idx[~dup]
+    v = order_values[idx]
+    order = np.argsort(v if mode == "min" else -v, kind="stable")
+    return [int(i) for i in idx[order]]
+
+
+def _front2d(Y: np.ndarray, modes: Sequence[str], rows: np.ndarray, a: int, b: int) -> list[int]:
+    """Rows on the 2-D front of objectives (y=a, x=b), sorted by x."""
+    if len(rows) == 0:
+        return []
+    sub = Y[rows][:, [a, b]]
+    m = pareto_mask(sub, [modes[a], modes[b]])
+    sel = rows[m]
+    order = np.lexsort((Y[sel, a], Y[sel, b]))
+    return [int(i) for i in sel[order]]
+
+
+def _instance_summary(Y: np.ndarray, rows: np.ndarray, table_rows: list[int],
+                      objectives: list[dict[str, Any]], inst_codes: np.ndarray,
+                      inst_levels: list[str], spent: list[dict[str, float] | None],
+                      run_of: np.ndarray, trial: np.ndarray) -> list[dict[str, Any]]:
+    """Per instance type: trials, models, models on the Pareto set, best first objective, the
+    cheapest model (dollars objective, else time objective) at that value, dollars spent."""
+    mode_q = objectives[0]["mode"]
+    cheap = next((j for j, o in enumerate(objectives) if o["role"] == "dollars"), None)
+    if cheap is None:
+        cheap = next((j for j, o in enumerate(objectives) if o["role"] == "time"), None)
+    on_front = np.zeros(len(Y), dtype=bool)
+    on_front[table_rows] = True
+    out = []
+    for k, name in enumerate(inst_levels or ["all models"]):
+        r = rows[inst_codes[rows] == k]
+        if len(r) == 0:
+            continue
+        vals = Y[r, 0]
+        best = vals.max() if mode_q == "max" else vals.min()
+        at_best = r[vals == best]
+        pick = at_best[np.argmin(Y[at_best, cheap])] if cheap is not None else at_best[0]
+        key = name if inst_levels else ""
+        dollars = [s.get(key, 0.0) for s in spent if s is not None]
+        out.append({
+            "instance": name,
+            "trials": len({(int(run_of[i]), int(trial[i])) for i in r}),
+            "models": int(len(r)),
+            "front": int(on_front[r].sum()),
+            "best": float(best),
+            "cheapest_row": int(pick),
+            "dollars_spent": float(sum(dollars)) if dollars else None,
+        })
+    return out
+
+
+def _method_summary(runs: list[Run]) -> list[dict[str, Any]]:
+    tab = summarize(runs)
+    out = []
+    for rec in tab.to_dict("records"):
+        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
+    return out
+
+
+def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, Any] | None:
+    runs = [r for lst in methods.values() for r in lst if len(r.results)]
+    if not runs:
+        return None
+    norm = _normalizer_for(runs)
+    out: dict[str, Any] = {}
+    for axis in ("time", "dollars"):
+        if axis == "time":
+            x_max = max(float(r.results["st_tuner_time"].max()) for r in runs)
+        else:
+            spent = [r.dollars_spent() for r in runs]
+            if all(np.all(~np.isfinite(s) | (s == 0)) for s in spent):
+                continue
+            x_max = max(float(np.nanmax(s)) for s in spent)
+        if not x_max > 0:
+            continue
+        curves = []
+        for method, lst in methods.items():
+            lst = [r for r in lst if len(r.results)]
+            if not lst:
+                continue
+            grid, c = curves_over_seeds(lst, norm, axis=axis, num_points=num_points, x_max=x_max)
+            mean = c.mean(axis=0)
+            if len(lst) >= 3:
+                lo, hi, band = mean - c.std(axis=0), mean + c.std(axis=0), "mean +- 1 std"
+            else:
+                lo, hi, band = c.min(axis=0), c.max(axis=0), "min-max" if len(lst) > 1 else "single run"
+            curves.append({"method": method, "seeds": len(lst), "band": band,
+                           "x": _Encoder.floats(grid), "mean": _Encoder.floats(mean),
+                           "lo": _Encoder.floats(lo), "hi": _Encoder.floats(hi),
+                           "final": _Encoder.floats(c[:, -1])})
+        out[axis] = {
+            "x_label": ("tuning time (seconds since the tuning job started)" if axis == "time"
+                        else "tuning dollars (sum of all trials' training dollars so far)"),
+            "curves": curves,
+        }
+    out["normalisation"] = {
+        "objectives": [{"name": o, "mode": m, "log10": bool(lg), "lower": float(lo), "upper": float(up)}
+                       for o, m, lg, lo, up in zip(norm.objectives, norm.modes, norm.log, norm.lower,
+                                                   norm.upper)],
+        "reference_point": [float(v) for v in norm.ref_point],
+        "bounds_from": ("the benchmark's offline-evaluation table"
+                        if runs[0].info.get("simulated") and runs[0].info.get("benchmark")
+                        else "the union of these runs' results"),
+    }
+    return out
+
+
+def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
+                num_points: int) -> dict[str, Any]:
+    runs = [r for lst in methods.values() for r in lst]
+    first = runs[0]
+    objectives_list = list(first.objectives)
+    frames, run_meta, dropped_total, spent_kept, inst_spent = [], [], 0, [], []
+    inst_col = first.instance_column
+    for k, r in enumerate(runs):
+        df = r.results
+        ok = np.all(np.isfinite(df[objectives_list].to_numpy(dtype=float)), axis=1)
+        spent = r.dollars_spent()
+        # dollars of every row (also of rows left out for missing objectives) per instance type
+        inc = pd.Series(np.diff(np.concatenate([[0.0], np.nan_to_num(spent, nan=0.0)])))
+        if np.all(np.isnan(spent)):
+            inst_spent.append(None)
+        else:
+            by = df[inst_col].astype(str) if inst_col and inst_col in df.columns else pd.Series([""] * len(df))
+            inst_spent.append(inc.groupby(by.to_numpy()).sum().to_dict())
+        d = df.loc[ok].copy()
+        d["_run"] = k
+        frames.append(d)
+        spent_kept.append(spent[ok])
+        dropped_total += int((~ok).sum())
+        run_meta.append(_run_metadata(r, root, int(ok.sum()), int((~ok).sum())))
+    df = pd.concat(frames, ignore_index=True)
+    if len(df) == 0:
+        names = ", ".join(str(r.path) for r in runs)
+        raise ValueError(f"no result of {names} has a value for every objective "
+                         f"({', '.join(objectives_list)}): nothing to plot")
+    Y = df[objectives_list].to_numpy(dtype=float)
+    objectives = _objective_info(first, Y)
+    modes = list(first.modes)
+    if inst_col and inst_col in df.columns:
+        inst_values = df[inst_col].astype(str)
+        inst_levels = sorted(inst_values.unique())
+        inst_codes = inst_values.map({v: i for i, v in enumerate(inst_levels)}).to_numpy()
+    else:
+        inst_col, inst_levels = None, []
+        inst_codes = np.zeros(len(df), dtype=int)
+    fid = _fidelity_column(first)
+    cfg_cols = sorted({c for r in runs for c in r.results.columns if c.startswith("config_")} - {inst_col})
+    run_of = df["_run"].to_numpy()
+    trial = df["trial_id"].to_numpy()
+    keys = df[[c for c in [fid, inst_col, *cfg_cols] if c] + objectives_list]
+    pairs = [[a, b] for a in range(len(objectives_list)) for b in range(a + 1, len(objectives_list))]
+    if not pairs:
+        pairs = [[0, 0]]
+
+    starts = np.concatenate([[0], np.cumsum([int((run_of == k).sum()) for k in range(len(runs))])])
+    selections = []
+    spans = [(None, 0, len(df))] if len(runs) == 1 else [(None, 0, len(df))] + [
+        (k, int(starts[k]), int(starts[k + 1])) for k in range(len(runs))]
+    for k, lo, hi in spans:
+        rows = np.arange(lo, hi)
+        front = np.zeros(len(df), dtype=bool)
+        if len(rows):
+            front[rows] = pareto_mask(Y[rows], modes)
+        table = _unique_front(front, keys, Y[:, 0], modes[0])
+        label = (run_meta[k]["label"] if k is not None else
+                 (run_meta[0]["label"] if len(runs) == 1 else f"all {len(runs)} runs (Pareto set over all)"))
+        selections.append({
+            "label": label, "run": k, "start": lo, "end": hi,
+            "front": [int(i) for i in np.flatnonzero(front)],
+            "table": table,
+            "front2d": [_front2d(Y, modes, rows, a, b) for a, b in pairs],
+            "instances": _instance_summary(Y, rows, table, objectives, inst_codes, inst_levels,
+                                           [inst_spent[j] for j in (range(len(runs)) if k is None else [k])],
+                                           run_of, trial),
+        })
+    label = " / ".join(str(k) for k in key if k not in ("-", ""))
+    return {
+        "label": label or first.path.name,
+        "objectives": objectives,
+        "pairs": pairs,
+        "fidelity": fid,
+        "instance_attr": first.instance_attr if inst_col else None,
+        "instance_types": inst_levels,
+        "hp": [c[len("config_"):] for c in cfg_cols],
+        "columns": {
+            "trial": _Encoder.column(df["trial_id"]),
+            "epoch": _Encoder.column(df[fid]) if fid else None,
+            "inst": {"values": [int(c) for c in inst_codes]},
+            "run": {"values": [int(v) for v in run_of]},
+            "obj": [{"values": _Encoder.floats(Y[:, j])} for j in range(len(objectives_list))],
+            "hp": [_Encoder.column(df[c]) if c in df.columns else {"values": [None] * len(df)}
+                   for c in cfg_cols],
+            "t": {"values": _Encoder.floats(df["st_tuner_time"])},
+            "spent": {"values": _Encoder.floats(np.concatenate(spent_kept))},
+        },
+        "n": int(len(df)),
+        "dropped": dropped_total,
+        "runs": run_meta,
+        "selections": selections,
+        "methods": _method_summary(runs),
+        "hypervolume": _hypervolume(methods, num_points),
+    }
+
+
+def _load(results: str | Path) -> list[Run]:
+    """``find_runs`` with one clear line for folders that cannot be read as results."""
+    root = Path(results)
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"results {root} is a file, not a folder of Syne Tune runs")
+    if root.is_dir() and not os.access(root, os.R_OK | os.X_OK):
+        raise PermissionError(f"results folder {root} is not readable (permission denied)")
+    try:
+        return find_runs(root)
+    except FileNotFoundError:
+        raise
+    except Exception as e:  # name the run folder that cannot be read
+        for p in sorted({q.parent for q in root.rglob("results.csv.zip")}):
+            try:
+                load_run(p)
+            except (ValueError, FileNotFoundError) as inner:
+                if str(p) in str(inner):
+                    raise ValueError(str(inner)) from None
+                raise ValueError(f"cannot read the run folder {p}: {inner}") from None
+            except (OSError, zipfile.BadZipFile, pd.errors.ParserError) as inner:
+                raise ValueError(f"cannot read the run folder {p}: {type(inner).__name__}: {inner}") from None
+        raise ValueError(f"cannot read the results below {root}: {type(e).__name__}: {e}") from None
+
+
+def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 60) -> dict[str, Any]:
+    """Everything the page shows, as JSON-ready data (see the module docstring).
+
+    Runs are grouped per benchmark/task (:func:`~syne_mohb.experiments.analysis.group_runs`);
+    runs of one group with different objectives are split into one group per objective list.
+    """
+    if not runs:
+        raise ValueError("runs is empty: nothing to report")
+    root = Path(root)
+    groups = []
+    for key, methods in group_runs(runs).items():
+        by_obj: dict[tuple, dict[str, list[Run]]] = {}
+        for method, lst in methods.items():
+            for r in lst:
+                sig = (tuple(r.objectives), tuple(r.modes))
+                by_obj.setdefault(sig, {}).setdefault(method, []).append(r)
+        for sig, ms in by_obj.items():
+            k = key if len(by_obj) == 1 else (*key, "objectives " + ", ".join(sig[0]))
+            groups.append(_group_data(k, ms, root, num_points))
+    total = sum(len(r.results) for r in runs)
+    return {
+        "title": f"syne-mohb report: {root.resolve().name}",
+        "source": str(root.resolve()),
+        "generated": _dt.datetime.now(tz=_dt.timezone.utc).isoformat(timespec="seconds"),
+        "num_runs": len(runs),
+        "num_results": int(total),
+        "webgl_min_points": WEBGL_MIN_POINTS,
+        "groups": groups,
+    }
+
+
+def _plotly_js() -> tuple[str, str]:
+    try:
+        import plotly
+        from plotly.offline import get_plotlyjs
+    except ImportError:
+        raise ImportError("the HTML report needs plotly: pip install 'syne-mohb[report]' "
+                          "(or pip install plotly)") from None
+    return get_plotlyjs(), plotly.__version__
+
+
+def _asset(name: str) -> str:
+    return resources.files("syne_mohb.experiments").joinpath(name).read_text(encoding="utf-8")
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    text = json.dumps(data, separators=(",", ":"), allow_nan=False, default=str)
+    # never let a string in the data close the <script> element
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """The page for :func:`report_data`'s output: plotly.js, CSS, data and the page's script
+    inlined."""
+    js, version = _plotly_js()
+    import html
+
+    title = html.escape(data["title"])
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n"
+        f"<meta name=\"generator\" content=\"syne-mohb html_report, plotly.py {html.escape(version)}\">\n"
+        f"<style>\n{_asset('html_report.css')}\n</style>\n"
+        f"<script>\n{js}\n</script>\n</head>\n<body>\n"
+        f"<noscript>This report needs JavaScript (it is self-contained: nothing is downloaded).</noscript>\n"
+        f"<div id=\"app\"></div>\n"
+        f"<script type=\"application/json\" id=\"report-data\">{_script_json(data)}</script>\n"
+        f"<script>\n{_asset('html_report.js')}\n</script>\n</body>\n</html>\n"
+    )
+
+
+def make_html_report(results: str | Path, out: str | Path | None = None, num_points: int = 60) -> Path:
+    """Write the interactive report of every run below ``results`` to one self-contained HTML file.
+
+    :param results: a run folder (``results.csv.zip`` + ``metadata.json``) or a folder of runs
+        (e.g. a ``syne-mohb bench`` output)
+    :param out: the HTML file (``*.html``) or a folder for ``report.html``
+        (default: ``results/report/report.html``)
+    :param num_points: grid points of the hypervolume curves
+    :return: path of the written file
+    :raises FileNotFoundError: ``results`` does not exist or holds no results
+    :raises ValueError: results that cannot be read, or without the objectives
+    :raises ImportError: plotly is not installed (``report`` extra)
+    """
+    if not isinstance(num_points, int) or num_points < 2:
+        raise ValueError(f"num_points must be an integer >= 2, got {num_points!r}")
+    _plotly_js()  # fail before any work when plotly is missing
+    runs = _load(results)
+    if out is None:
+        path = Path(results) / "report" / "report.html"
+    else:
+        path = Path(out)
+        if path.suffix.lower() not in (".html", ".htm"):
+            path = path / "report.html"
+    page = render_html(report_data(runs, root=results, num_points=num_points))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
