@@ -36,7 +36,16 @@ with
   forward + backward). Relative GPU speeds ``g``: V100 1.0; T4 0.34 (NVIDIA's tables: T4 about
   0.34x a V100); A10G 3935 / 5438 = 0.724 (AWS samples RoBERTa fine-tuning: 3,935 s on
   ml.p3.2xlarge vs 5,438 s on ml.g5.xlarge); A100 938 / 367 = 2.556 (NVIDIA ResNet-50, A100 TF32
-  vs V100 FP32; AWS states P4d is about 2.5x P3).
+  vs V100 FP32; AWS states P4d is about 2.5x P3). *Modelled* (no published training
+  throughput of the same model was found for them): L4, L40S, H100 and AWS Trainium, as the ratio
+  of their dense 16-bit tensor peak to the V100's 125 TFLOPS (NVIDIA V100 SXM2 datasheet), the
+  same ratio that puts A100 at 312 / 125 = 2.5 next to its measured 2.556: L4 121 / 125 = 0.968
+  (NVIDIA L4 datasheet: 242 TFLOPS FP16 with sparsity, half without); L40S 362 / 125 = 2.896
+  (NVIDIA L40S datasheet, BF16/FP16 dense); H100 989 / 125 = 7.912 (NVIDIA H100 SXM datasheet:
+  1,979 TFLOPS BF16 with sparsity); Trainium 190 / 125 = 1.52 per chip (AWS Neuron docs,
+  "Trainium Architecture": 190 FP16/BF16 TFLOPS per chip). Peak ratios overstate speed-ups of
+  memory-bound models; :meth:`RuntimeModel.calibrate` corrects them per instance type from
+  measured runtimes. :data:`MODELLED_GPU_SPEEDS` names the modelled entries.
 * ``o_step = 3e-4`` s: per optimiser step on a GPU (assumption: about 30 CUDA kernel launches for
   forward, backward and update of a small network at about 10 microseconds each).
 * ``o_epoch = 0.02`` s: fixed per-epoch overhead on a GPU instance (assumption: host-to-device copy
@@ -62,12 +71,21 @@ RESNET50_TRAIN_FLOP_PER_IMAGE = 3 * 2 * 3.8e9
 V100_RESNET50_FP32_IMG_PER_S = 367.0
 V100_TRAIN_FLOPS = V100_RESNET50_FP32_IMG_PER_S * RESNET50_TRAIN_FLOP_PER_IMAGE
 
+V100_TENSOR_TFLOPS = 125.0  # dense FP16 tensor peak, NVIDIA V100 SXM2 datasheet
+
 GPU_RELATIVE_SPEED: dict[str, float] = {
     "V100": 1.0,
     "T4": 0.34,
     "A10G": 3935.0 / 5438.0,
     "A100": 938.0 / 367.0,
+    # modelled from dense 16-bit tensor peaks (sources in the module docstring)
+    "L4": 121.0 / V100_TENSOR_TFLOPS,
+    "L40S": 362.0 / V100_TENSOR_TFLOPS,
+    "H100": 989.0 / V100_TENSOR_TFLOPS,
+    "Trainium": 190.0 / V100_TENSOR_TFLOPS,
 }
+MODELLED_GPU_SPEEDS = frozenset({"L4", "L40S", "H100", "Trainium"})
+"""Entries of :data:`GPU_RELATIVE_SPEED` modelled from peak throughput, not measured."""
 
 GPU_STEP_OVERHEAD_S = 3e-4
 GPU_EPOCH_OVERHEAD_S = 0.02
