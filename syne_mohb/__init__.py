@@ -8,7 +8,8 @@ Public API (everything else is private):
 * :mod:`syne_mohb.pareto` -- non-dominated ranks, rung orders, Pareto sets, hypervolume
 * hardware: :data:`INSTANCE_TYPE`, :func:`load_catalog`, :func:`instance_types`,
   :func:`local_profiles`, :func:`dollar_cost`, :func:`refresh_prices`
-* backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend`
+* backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend`, :class:`RayBackend` with
+  :class:`NodeType` (lazy: Ray is imported when the backend connects)
 * durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
 """
 from syne_mohb import pareto
@@ -36,8 +37,10 @@ __all__ = [
     "INSTANCE_TYPE",
     "LocalProfileBackend",
     "MOASHA",
+    "NodeType",
     "ParetoTransferSearcher",
     "RandomSearcher",
+    "RayBackend",
     "SageMakerBackend",
     "dollar_cost",
     "instance_types",
@@ -48,3 +51,12 @@ __all__ = [
     "resume",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # Ray backend names, imported on first use (``import syne_mohb`` stays light)
+    if name in ("RayBackend", "NodeType"):
+        from syne_mohb.backends import ray as _ray_backend
+
+        return getattr(_ray_backend, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,351 @@
+"""RayBackend on a real multi-node Ray cluster started on this machine.
+
+One cluster for the module (``ray.cluster_utils.Cluster``): a head node with the custom
+resource ``small`` and a worker node with ``big``, one CPU each, standing for two node types;
+a third node (``doomed``) is added and killed by the node-failure test. Every Ray process the
+module starts is stopped at its end (checked). Trials run ``tests/ray_helpers/train_ray.py``,
+an unchanged Syne Tune script (numpy logistic regression, checkpoint per epoch).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import psutil
+import pytest
+import ray
+from ray.cluster_utils import Cluster
+from syne_tune import StoppingCriterion, Tuner
+from syne_tune.backend.trial_status import Status
+from syne_tune.config_space import choice, loguniform
+from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
+from syne_tune.experiments import load_experiment
+
+from syne_mohb import MOASHA
+from syne_mohb.backends.ray import (
+    NodeType,
+    RayBackend,
+    RayClusterUnreachableError,
+    UnknownNodeTypeError,
+    UnsatisfiableNodeTypeError,
+)
+from syne_mohb.durable import read_journal, resume
+from syne_mohb.pareto import pareto_mask
+
+HERE = Path(__file__).resolve().parent
+SCRIPT = HERE / "ray_helpers" / "train_ray.py"
+DRIVER = HERE / "ray_helpers" / "durable_driver.py"
+STORE = 80 * 2**20  # object store per node: the smallest Ray accepts
+PRICES = {"small": 0.36, "big": 3.6}
+NODE_TYPES = {
+    "small": NodeType(price_per_hour=PRICES["small"], num_cpus=1, resources={"small": 1}),
+    "big": NodeType(price_per_hour=PRICES["big"], num_cpus=1, resources={"big": 1}),
+}
+
+
+def _ray_pids() -> set[int]:
+    """Processes of Ray's own binaries and workers on this machine."""
+    names = ("raylet", "gcs_server", "plasma_store", "ray::", "default_worker.py",
+             "dashboard", "log_monitor", "runtime_env")
+    pids = set()
+    for p in psutil.process_iter(["pid", "cmdline", "name"]):
+        cmd = " ".join(p.info.get("cmdline") or []) + " " + (p.info.get("name") or "")
+        if any(n in cmd for n in names):
+            pids.add(p.info["pid"])
+    return pids
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    before = _ray_pids()
+    c = Cluster(initialize_head=True, head_node_args=dict(
+        num_cpus=1, resources={"small": 1}, object_store_memory=STORE, include_dashboard=False))
+    nodes = {"big": c.add_node(num_cpus=1, resources={"big": 1}, object_store_memory=STORE)}
+    try:
+        ray.init(address=c.address, log_to_driver=False)
+        c.wait_for_nodes()
+        yield c, nodes
+    finally:
+        ray.shutdown()
+        c.shutdown()
+        deadline = time.monotonic() + 20
+        while (left := _ray_pids() - before) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not left, f"Ray processes left running: {left}"
+
+
+def _node_with(resource: str) -> str:
+    return next(n["NodeID"] for n in ray.nodes() if n["Alive"] and resource in n["Resources"])
+
+
+def _wait(cond, what: str, timeout: float = 60.0, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = cond()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _backend(tmp_path, **kwargs) -> RayBackend:
+    kwargs.setdefault("node_types", NODE_TYPES)
+    b = RayBackend(str(SCRIPT), **kwargs)
+    b.set_path(str(tmp_path), tmp_path.name)
+    return b
+
+
+def _results_until(backend, trial_id, cond, what, timeout=60.0):
+    """Poll like the Tuner does; returns (statuses seen, results) once ``cond(results)``."""
+    results, statuses = [], []
+
+    def step():
+        st, new = backend.fetch_status_results([trial_id])
+        statuses.append(st[trial_id][1])
+        results.extend(r for _, r in new)
+        return cond(results, statuses[-1])
+
+    try:
+        _wait(step, what, timeout=timeout, every=0.1)
+    except AssertionError:
+        raise AssertionError(f"timed out waiting for {what}; statuses {statuses[-3:]}, "
+                             f"attempts {backend.attempts(trial_id)}, resources available "
+                             f"{ray.available_resources()}") from None
+    return statuses, results
+
+
+# -- bad input ----------------------------------------------------------------------------
+def test_bad_input_fails_at_validation_with_what_the_cluster_has(cluster, tmp_path):
+    space = {"lr": 0.1, "instance_type": choice(["small", "bigg"])}
+    with pytest.raises(UnknownNodeTypeError, match=r"'bigg'.*Did you mean 'big'.*Declared "
+                                                   r"node types: big, small"):
+        _backend(tmp_path, config_space=space)
+    gpu = {**NODE_TYPES, "gpu": NodeType(price_per_hour=9.0, num_cpus=1, num_gpus=1,
+                                         accelerator_type="A100")}
+    with pytest.raises(UnsatisfiableNodeTypeError) as e:
+        _backend(tmp_path, node_types=gpu,
+                 config_space={"instance_type": choice(["small", "gpu"])})
+    msg = str(e.value)
+    assert "node type 'gpu' requests {CPU: 1, GPU: 1, accelerator_type:A100: 0.001}" in msg
+    assert "1 node with {CPU: 1, big: 1}" in msg and "1 node with {CPU: 1, small: 1}" in msg
+    two_cpus = {**NODE_TYPES, "big": NodeType(price_per_hour=1.0, num_cpus=2,
+                                              resources={"big": 1})}
+    with pytest.raises(UnsatisfiableNodeTypeError, match=r"'big' requests \{CPU: 2, big: 1\}"):
+        _backend(tmp_path, node_types=two_cpus, config_space={"instance_type": "big"})
+    with pytest.raises(ValueError, match="node_types\\['x'\\]: price_per_hour must be"):
+        _backend(tmp_path, node_types={"x": {"price_per_hour": -1, "num_cpus": 1}})
+    with pytest.raises(ValueError, match="node_types must be a non-empty dict"):
+        _backend(tmp_path, node_types={})
+    with pytest.raises(ValueError, match="resources\\['GPU'\\]: use num_cpus"):
+        NodeType(price_per_hour=1.0, resources={"GPU": 1})
+
+
+def test_unreachable_address_is_one_clear_error(cluster, tmp_path):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    b = _backend(tmp_path, address=f"127.0.0.1:{port}", connect_timeout_s=2.0)
+    with pytest.raises(RayClusterUnreachableError, match=rf"address='127.0.0.1:{port}': no "
+                                                         rf"Ray cluster reachable"):
+        b.validate_config_space({"instance_type": "small"})
+
+
+# -- results stream back, cost, stop, cost cap ----------------------------------------------
+def test_results_stream_while_running_and_stop_frees_the_node(cluster, tmp_path):
+    b = _backend(tmp_path, config_space={"instance_type": choice(["small", "big"])})
+    trial = b.start_trial({"epochs": 200, "epoch_seconds": 0.2, "instance_type": "big"})
+    statuses, results = _results_until(b, trial.trial_id, lambda r, s: len(r) >= 2,
+                                       "two results")
+    assert statuses[-1] == Status.in_progress  # streamed, not delivered at the end
+    att = b.attempts(trial.trial_id)[0]
+    assert att["node_id"] == _node_with("big")
+    for r in results:  # cost from the shared ledger, at the node type's price
+        assert r[ST_WORKER_COST] == pytest.approx(r[ST_WORKER_TIME] * PRICES["big"] / 3600)
+    assert results[1][ST_WORKER_TIME] > results[0][ST_WORKER_TIME] > 0
+    pid = att["pid"]
+    assert psutil.pid_exists(pid)
+    b.stop_trial(trial.trial_id)
+    st, _ = b.fetch_status_results([trial.trial_id])
+    assert st[trial.trial_id][1] == Status.stopped
+    assert b.busy_trial_ids() == []
+    _wait(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie",
+          "the training process to end")
+    # the actor is gone and the node's resource is free again
+    _wait(lambda: ray.available_resources().get("big", 0) == 1, "resource 'big' freed")
+    with pytest.raises(ValueError):
+        ray.get_actor(att["actor_name"], namespace=b.namespace)
+    cost_at_stop = b.trial_cost(trial.trial_id)
+    time.sleep(0.2)
+    assert b.trial_cost(trial.trial_id) == cost_at_stop  # billing ended with the process
+
+
+def test_cost_cap_ends_a_trial_and_queueing_is_not_billed(cluster, tmp_path):
+    # two node types on the same node: the second trial waits for the first one's CPU
+    types = {"pricey": NodeType(price_per_hour=3600.0, num_cpus=1, resources={"small": 1}),
+             "cheap": NodeType(price_per_hour=0.36, num_cpus=1, resources={"small": 1})}
+    b = _backend(tmp_path, node_types=types, max_cost_per_trial=1.0,
+                 config_space={"instance_type": choice(["pricey", "cheap"])})
+    first = b.start_trial({"epochs": 100, "epoch_seconds": 0.2, "instance_type": "pricey"})
+    _wait(lambda: b.fetch_status_results([first.trial_id]) and
+          b.attempts(first.trial_id)[0]["started_at"], "trial 0 to start")
+    queued = b.start_trial({"epochs": 1, "instance_type": "cheap"})  # waits for the node
+    _wait(lambda: b.fetch_status_results([first.trial_id])[0][first.trial_id][1]
+          != Status.in_progress, "the cost cap to end trial 0")
+    assert b.cost_capped_trials[first.trial_id] > 1.0
+    statuses, results = _results_until(
+        b, queued.trial_id, lambda r, s: s == Status.completed, "trial 1 to complete")
+    att0, att1 = b.attempts(first.trial_id)[0], b.attempts(queued.trial_id)[0]
+    # trial 1 started once trial 0's actor had freed the node, and it was billed from its
+    # own start, not from when it was queued
+    assert att1["started_at"] >= att0["ended_at"]
+    assert att1["started_at"] > att1["scheduled_at"]
+    assert results[-1][ST_WORKER_TIME] <= \
+        results[-1]["st_worker_timestamp"] - att1["started_at"] + 1e-6
+    assert results[-1][ST_WORKER_COST] == pytest.approx(results[-1][ST_WORKER_TIME] * 0.36 / 3600)
+
+
+# -- pause / resume from the checkpoint --------------------------------------------------
+def test_pause_resume_continues_from_checkpoint_in_fsspec_folder(cluster, tmp_path):
+    root = f"file://{tmp_path / 'shared'}"
+    b = _backend(tmp_path, checkpoint_root=root, config_space={"instance_type": "small"})
+    trial = b.start_trial({"epochs": 4, "epoch_seconds": 0.2, "instance_type": "small"})
+    tid = trial.trial_id
+    _, before = _results_until(b, tid, lambda r, s: len(r) >= 2, "two results")
+    b.pause_trial(tid)
+    assert b.fetch_status_results([tid])[0][tid][1] == Status.paused
+    ckpt = tmp_path / "shared" / b.run_id / str(tid) / "state.npz"
+    assert ckpt.exists()  # uploaded by the actor after the process ended
+    done_epoch = int(np.load(ckpt)["epoch"])
+    assert done_epoch >= len(before)
+    b.resume_trial(tid)
+    _, after = _results_until(b, tid, lambda r, s: s == Status.completed, "completion")
+    assert [r["epoch"] for r in after] == list(range(done_epoch + 1, 5))
+    assert {r["resumed_from"] for r in after} == {done_epoch}
+    atts = b.attempts(tid)
+    assert [a["end"] for a in atts] == [Status.paused, Status.completed]
+    # worker time continues across the pause and counts both attempts only
+    times = [r[ST_WORKER_TIME] for r in before + after]
+    assert times == sorted(times)
+    running = sum(a["ended_at"] - a["started_at"] for a in atts)
+    assert times[-1] <= running + 1e-6
+
+
+# -- MO-ASHA end to end across both node types ------------------------------------------------
+def test_moasha_end_to_end_across_node_types(cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"lr": loguniform(1e-3, 1.0), "epochs": 3, "epoch_seconds": 0.1,
+             "instance_type": choice(["small", "big"])}
+    b = RayBackend(str(SCRIPT), node_types=NODE_TYPES, config_space=space)
+    scheduler = MOASHA(space, metrics=["loss", ST_WORKER_COST], mode=["min", "min"],
+                       time_attr="epoch", max_t=3, grace_period=1, reduction_factor=3,
+                       random_seed=3, points_to_evaluate=[
+                           {"lr": 0.3, "instance_type": "small"},
+                           {"lr": 0.3, "instance_type": "big"}])
+    tuner = Tuner(b, scheduler, StoppingCriterion(max_num_trials_started=4, max_cost=10.0),
+                  n_workers=2, sleep_time=0.1, results_update_interval=1.0,
+                  print_update_interval=1000, tuner_name=f"ray-e2e-{os.getpid()}",
+                  wait_trial_completion_when_stopping=True)
+    tuner.run()
+    df = load_experiment(tuner.name).results
+    assert set(df["config_instance_type"]) == {"small", "big"}
+    n = len(b.trial_ids)
+    assert n >= 4 and df["trial_id"].nunique() == n  # every trial reported
+    small, big = _node_with("small"), _node_with("big")
+    for tid in range(n):
+        (att,) = b.attempts(tid)
+        assert att["node_id"] == {"small": small, "big": big}[att["node_type"]]
+    rows = df.sort_values(["trial_id", "epoch"])
+    price = rows["config_instance_type"].map(PRICES)
+    assert np.allclose(rows[ST_WORKER_COST], rows[ST_WORKER_TIME] * price / 3600)
+    assert (rows[ST_WORKER_COST] > 0).all()
+    last = rows.groupby("trial_id").tail(1)
+    front = last[pareto_mask(last[["loss", ST_WORKER_COST]].to_numpy())]
+    assert len(front) >= 1
+    assert tuner.tuning_status.cost == pytest.approx(last[ST_WORKER_COST].sum())
+
+
+# -- a node dies ----------------------------------------------------------------------------
+def test_killed_node_fails_its_trial_with_the_reason(cluster, tmp_path):
+    c, nodes = cluster
+    doomed = c.add_node(num_cpus=1, resources={"doomed": 1}, object_store_memory=STORE)
+    c.wait_for_nodes()
+    types = {**NODE_TYPES, "doomed": NodeType(price_per_hour=1.0, resources={"doomed": 1})}
+    b = _backend(tmp_path, node_types=types, config_space={"instance_type": "doomed"},
+                 unsatisfiable_timeout_s=0.0)
+    trial = b.start_trial({"epochs": 500, "epoch_seconds": 0.2, "instance_type": "doomed"})
+    _results_until(b, trial.trial_id, lambda r, s: len(r) >= 1, "a result")
+    node_id, pid = b.attempts(trial.trial_id)[0]["node_id"], b.attempts(trial.trial_id)[0]["pid"]
+    c.remove_node(doomed)
+    statuses, _ = _results_until(b, trial.trial_id, lambda r, s: s != Status.in_progress,
+                                 "the trial to fail")
+    assert statuses[-1] == Status.failed
+    tail = "".join(b.stderr(trial.trial_id)[-3:])
+    assert f"its node {node_id}" in tail and "node type doomed) died" in tail
+    # the training process died with its actor (no orphan on the dead node)
+    _wait(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie",
+          "the orphaned training process to die")
+    # a new trial of that type fails instead of waiting forever for a node
+    again = b.start_trial({"epochs": 1, "instance_type": "doomed"})
+    _results_until(b, again.trial_id, lambda r, s: s == Status.failed, "unsatisfiable fail")
+    assert "no alive node provides node type 'doomed'" in "".join(b.stderr(again.trial_id))
+    with pytest.raises(UnsatisfiableNodeTypeError, match="'doomed'"):
+        b.validate_config_space({"instance_type": "doomed"})
+
+
+# -- durable: the driver is killed, a new one re-attaches -----------------------------------
+def test_durable_run_reattaches_after_driver_kill(cluster, tmp_path):
+    c, _ = cluster
+    run_dir = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    driver = subprocess.Popen([sys.executable, str(DRIVER), c.address, str(run_dir)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        def two_results():
+            if driver.poll() is not None:
+                raise AssertionError(f"driver exited: {driver.stderr.read().decode()[-3000:]}")
+            try:
+                return sum(e["e"] == "result" for e in read_journal(run_dir)) >= 2
+            except (FileNotFoundError, ValueError):
+                return False
+
+        _wait(two_results, "two journaled results", timeout=90)
+        driver.send_signal(signal.SIGKILL)
+        driver.wait()
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+            driver.wait()
+    journaled = sum(e["e"] == "result" for e in read_journal(run_dir))
+    time.sleep(0.5)  # the trials keep running (and printing) while no driver runs
+    tuner = resume(run_dir)
+    entries = read_journal(run_dir)
+    reattached = [e for e in entries if e["e"] == "reattached"]
+    assert reattached, "no trial was re-attached"
+    assert not [e for e in entries if e["e"] == "relaunched"]
+    df = load_experiment(str(run_dir)).results
+    assert len(df) > journaled
+    backend = tuner.trial_backend
+    for tid, rows in df.groupby("trial_id"):
+        # every epoch a trial reported is recorded exactly once, in order, from epoch 1 --
+        # including those printed while no driver ran
+        assert list(rows["epoch"]) == list(range(1, len(rows) + 1)), tid
+        lines = [ln for ln in backend.stdout(tid) if "[tune-metric]" in ln]
+        status = backend.fetch_status_results([int(tid)])[0][int(tid)][1]
+        if status == Status.completed:
+            assert len(rows) == 6 and len(lines) == 6
+        else:  # stopped by MO-ASHA: lines printed after its decision are not recorded
+            assert status == Status.stopped and len(lines) >= len(rows)
+    # nothing of the run is left on the cluster
+    for tid in df["trial_id"].unique():
+        for a in tuner.trial_backend.attempts(int(tid)):
+            with pytest.raises(ValueError):
+                ray.get_actor(a["actor_name"], namespace=tuner.trial_backend.namespace)
+    stamps = json.loads((run_dir / "0" / "attempts.jsonl").read_text().splitlines()[0])
+    assert stamps["event"] == "scheduled"
