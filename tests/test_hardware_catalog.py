@@ -30,14 +30,45 @@ def catalog(tmp_path):
     return load_catalog(cache_dir=tmp_path)  # no cached refresh: the shipped snapshot
 
 
-def test_snapshot_has_required_families_with_prices(catalog):
+def test_snapshot_covers_current_training_types_with_sources(catalog):
     families = {it.family for it in catalog}
-    assert {"m5", "c5", "g4dn", "g5", "p3", "p4d"} <= families
+    assert {"m5", "c5", "g4dn", "g5", "p3", "p4d", "g6", "g6e", "p5", "trn1", "c6i", "c7i",
+            "m6i", "m7i", "r5"} <= families
+    doc = json.loads(SNAPSHOT_PATH.read_text())
+    assert doc["specs_date"] and doc["price_date"] and set(doc["sources"]) >= {
+        "instance_types", "ec2", "prices"}
+    rows = {r["name"]: r for r in doc["instances"]}
+    # types without a published price say so in the file instead of carrying a made-up one
+    assert sorted(doc["prices_not_found"]) == sorted(
+        n for n, r in rows.items() if r["price_per_hour"] is None)
     for it in catalog:
         assert it.region == "us-east-1" and it.price_date
-        assert it.price_per_hour is not None and it.price_per_hour > 0
         assert it.vcpus > 0 and it.memory_gib > 0
-        assert (it.gpus == 0) == (it.gpu_model is None)
+        assert (it.gpus == 0) == (it.gpu_model is None) == (it.accelerator is None)
+        row = rows[it.name]
+        assert (row["price_source"] is None) == (it.price_per_hour is None)
+        assert it.price_per_hour is None or it.price_per_hour > 0
+    # excluded API types are listed with the reason
+    assert all(reason for reason in doc["excluded"].values())
+    assert not set(doc["excluded"]) & set(rows)
+
+
+def test_new_accelerators_are_described(catalog):
+    g6 = catalog.get("ml.g6.12xlarge")
+    assert (g6.vcpus, g6.memory_gib, g6.gpus, g6.gpu_model) == (48, 192.0, 4, "L4")
+    assert catalog.get("ml.g6e.xlarge").gpu_model == "L40S"
+    p5 = catalog.get("ml.p5.48xlarge")
+    assert (p5.vcpus, p5.gpus, p5.gpu_model, p5.gpu_memory_gib) == (192, 8, "H100", 80.0)
+    trn = catalog.get("ml.trn1.32xlarge")
+    assert (trn.gpus, trn.gpu_model, trn.accelerator, trn.total_gpu_memory_gib) == (
+        16, "Trainium", "aws-trainium", 512.0)
+    assert catalog.get("ml.g5.xlarge").accelerator == "nvidia-gpu"
+    assert catalog.get("ml.c7i.large").accelerator is None
+    assert {it.name for it in catalog.filter(gpu_models="H100", require_price=False)} == {
+        "ml.p5.4xlarge", "ml.p5.48xlarge"}
+    # unpriced types are known (no UnknownInstanceTypeError) but cannot be priced yet
+    with pytest.raises(MissingPriceError, match="refresh_prices"):
+        catalog.price_per_hour("ml.g6.xlarge")
 
 
 def test_lookup_matches_published_snapshot(catalog):
@@ -53,9 +84,9 @@ def test_lookup_matches_published_snapshot(catalog):
 
 def test_unknown_instance_lists_closest_names(catalog):
     with pytest.raises(UnknownInstanceTypeError) as e:
-        catalog.get("ml.g5.24xlarge")
+        catalog.get("ml.g5.64xlarge")
     msg = str(e.value)
-    assert "'ml.g5.24xlarge'" in msg and "ml.g5.48xlarge" in msg and "ml.g5.12xlarge" in msg
+    assert "'ml.g5.64xlarge'" in msg and "ml.g5.48xlarge" in msg and "ml.g5.24xlarge" in msg
     assert isinstance(e.value, ValueError)
     with pytest.raises(UnknownInstanceTypeError, match="ml.m5.large"):
         catalog.price_per_hour("ml.m5.larg")
@@ -83,12 +114,14 @@ def test_filter_bounds(catalog):
         "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge"}
     assert [it.name for it in catalog.filter(min_gpu_memory_gib=40)] == ["ml.p4d.24xlarge"]
     assert all(it.memory_gib >= 128 for it in catalog.filter(min_memory_gib=128))
-    assert len(catalog.filter()) == len(catalog)
+    priced = [it for it in catalog if it.price_per_hour is not None]
+    assert catalog.filter() == priced  # unpriced types are left out by default
+    assert len(catalog.filter(require_price=False)) == len(catalog)
 
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"families": ["g9"]}, "families"),
-    ({"gpu_models": "H100"}, "gpu_models"),
+    ({"gpu_models": "H1000"}, "gpu_models"),
     ({"min_gpus": -1}, "min_gpus"),
     ({"max_price_per_hour": "2"}, "max_price_per_hour"),
 ])
@@ -149,7 +182,9 @@ def test_price_table_local_profiles_and_overrides(catalog):
     space = {INSTANCE_TYPE: local_profiles({"local-cpu-1": 0.05})}
     assert table.validate_config_space(space) == ["local-cpu-1"]
     with pytest.raises(UnknownInstanceTypeError):
-        table.validate_config_space({INSTANCE_TYPE: "ml.g5.24xlarge"})
+        table.validate_config_space({INSTANCE_TYPE: "ml.g5.64xlarge"})
+    with pytest.raises(MissingPriceError, match="ml.g6.xlarge"):
+        table.validate_config_space({INSTANCE_TYPE: "ml.g6.xlarge"})
 
 
 def test_local_profiles_follow_this_machine():

@@ -154,3 +154,48 @@ def test_corrupt_cache_falls_back_to_snapshot(tmp_path, caplog):
 def test_cache_dir_env_override(tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_DIR_ENV, str(tmp_path / "c"))
     assert default_cache_dir() == tmp_path / "c"
+
+
+def test_every_catalog_type_can_be_priced_filtered_and_validated(client, tmp_path):
+    """The shipped catalog names every SageMaker training type of us-east-1; those without a
+    published price fail validation with a hint, and a Price List refresh (here: of eu-west-1,
+    three pages) prices all of them, keeps their specs, and makes them selectable."""
+    from syne_tune.config_space import choice
+
+    from syne_mohb.hardware import INSTANCE_TYPE, PriceTable, instance_types
+
+    snapshot = load_catalog(cache_dir=tmp_path)
+    names = snapshot.names()
+    table = PriceTable(catalog=snapshot)
+    for it in snapshot:
+        if it.price_per_hour is None:
+            with pytest.raises(MissingPriceError, match=r"refresh_prices\('us-east-1'\)"):
+                table.validate_config_space({INSTANCE_TYPE: it.name})
+        else:
+            assert table.validate_config_space({INSTANCE_TYPE: it.name}) == [it.name]
+
+    region = "eu-west-1"
+    price = {n: round(0.1 + 0.01 * i, 4) for i, n in enumerate(names)}
+    items = [price_item(region, "Train", n, str(price[n]), vcpu=str(snapshot.get(n).vcpus),
+                        memory=f"{snapshot.get(n).memory_gib:g} GiB") for n in names]
+    pages = [items[i:i + 100] for i in range(0, len(items), 100)]
+    with Stubber(client) as stub:
+        for k, page in enumerate(pages):
+            resp = {"FormatVersion": "aws_v1", "PriceList": page}
+            if k + 1 < len(pages):
+                resp["NextToken"] = f"t{k + 1}"
+            stub.add_response("get_products", resp,
+                              expected_params(region, f"t{k}" if k else None))
+        refreshed = refresh_prices(region, cache_dir=tmp_path, client=client)
+        stub.assert_no_pending_responses()
+    assert set(refreshed) == set(names)
+    eu = load_catalog(region=region, cache_dir=tmp_path)
+    assert eu.names() == names
+    for n in names:
+        assert eu.price_per_hour(n) == price[n]
+        assert (eu.get(n).vcpus, eu.get(n).gpus, eu.get(n).gpu_model) == (
+            snapshot.get(n).vcpus, snapshot.get(n).gpus, snapshot.get(n).gpu_model)
+    assert [it.name for it in eu.filter()] == names
+    assert PriceTable(catalog=eu).validate_config_space({INSTANCE_TYPE: choice(names)}) == names
+    assert list(instance_types(catalog=eu, gpu_models="Trainium").categories) == [
+        n for n in names if ".trn1" in n]

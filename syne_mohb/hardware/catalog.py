@@ -1,8 +1,12 @@
 """Instance catalog: typed records of SageMaker training instances and their on-demand prices.
 
-The catalog ships as a dated snapshot (``data/instances.json``, us-east-1). Prices change and
-differ by region, so :func:`load_catalog` merges prices refreshed from the AWS Price List API
-(:func:`syne_mohb.hardware.pricing.refresh_prices`, cached on disk) over that snapshot.
+The catalog ships as a dated snapshot (``data/instances.json``, us-east-1): every SageMaker
+training instance type offered there (the API's ``TrainingInstanceType`` values; specs from EC2
+``DescribeInstanceTypes``), with the on-demand price where a published figure was found and
+``null`` where not; the file names its sources and dates, and ``data/build_instances.py``
+rebuilds it. Prices change and differ by region, so :func:`load_catalog` merges prices refreshed
+from the AWS Price List API (:func:`syne_mohb.hardware.pricing.refresh_prices`, cached on disk)
+over that snapshot.
 Lookups never crash with a ``KeyError``: an unknown name raises
 :class:`UnknownInstanceTypeError` listing the closest known names, a missing price raises
 :class:`MissingPriceError`; both are ``ValueError`` subclasses meant to be raised while a tuning
@@ -37,9 +41,12 @@ class MissingPriceError(ValueError):
 class InstanceType:
     """One training instance type.
 
-    ``gpu_memory_gib`` is the memory of *one* GPU (``total_gpu_memory_gib`` sums them).
-    ``price_per_hour`` is the on-demand price in USD for ``region`` as of ``price_date``;
-    it is ``None`` when unknown (looking it up then raises :class:`MissingPriceError`).
+    ``gpus`` counts accelerators: NVIDIA GPUs or AWS Trainium devices (``accelerator`` is
+    ``"nvidia-gpu"`` / ``"aws-trainium"``, ``None`` without one); ``gpu_model`` names them
+    (``"L4"``, ``"Trainium"``) and ``gpu_memory_gib`` is the memory of *one*
+    (``total_gpu_memory_gib`` sums them). ``price_per_hour`` is the on-demand price in USD for
+    ``region`` as of ``price_date``; it is ``None`` when unknown (looking it up then raises
+    :class:`MissingPriceError`).
     """
 
     name: str
@@ -51,6 +58,11 @@ class InstanceType:
     price_per_hour: float | None
     region: str
     price_date: str
+    accelerator: str | None = None
+
+    def __post_init__(self):
+        if self.accelerator is None and self.gpus:
+            object.__setattr__(self, "accelerator", "nvidia-gpu")
 
     @property
     def family(self) -> str:
@@ -234,6 +246,7 @@ class InstanceCatalog:
                     price_per_hour=price,
                     region=region,
                     price_date=price_date,
+                    accelerator=spec.get("accelerator"),
                 )
         return InstanceCatalog(records.values())
 
@@ -273,6 +286,7 @@ def read_snapshot(path: str | Path | None = None) -> InstanceCatalog:
             price_per_hour=None if price is None else float(price),
             region=str(row.get("region", region)),
             price_date=str(row.get("price_date", price_date)),
+            accelerator=row.get("accelerator"),
         ))
     return InstanceCatalog(records)
 
