@@ -15,7 +15,11 @@ Usage (arguments fall back to the environment variables in brackets)::
         --image-uri <PyTorch/SKLearn training image URI of the region> [SAGEMAKER_IMAGE_URI] \\
         --region us-east-1 --max-cost 2.0 --n-workers 4 [--spot] [--check-only]
 
-``--check-only`` builds the backend and validates the search space without calling AWS.
+``--check-only`` validates everything it can without calling AWS: the role ARN, the bucket
+name (S3 naming rules), the image URI (an ECR image of ``--region``), the prices of ``--region``
+and the search space; it needs the same arguments as a real run. In a region other than
+us-east-1 (the shipped price snapshot) run ``syne_mohb.hardware.refresh_prices(REGION)`` once,
+or give ``--prices ml.m5.large=0.115,ml.c5.xlarge=0.204``.
 The role needs the permissions listed in README, section "SageMaker backend".
 """
 
@@ -24,9 +28,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +49,68 @@ HERE = Path(__file__).resolve().parent
 EPOCHS = 20
 
 
-def parse_args() -> argparse.Namespace:
+ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?"
+    r"/(?P<repo>[a-z0-9]+([._/-][a-z0-9]+)*)(:(?P<tag>[\w][\w.-]{0,127})|@sha256:[0-9a-f]{64})?$"
+)
+
+
+def check_role_arn(value: str) -> str | None:
+    """Why ``value`` is not an IAM role ARN, or None."""
+    if not ROLE_ARN.match(value):
+        return (f"--role-arn {value!r} is not an IAM role ARN; expected "
+                f"arn:aws:iam::<12-digit account>:role/<name>")
+    return None
+
+
+def check_bucket(value: str) -> str | None:
+    """Why ``value`` is not a valid S3 bucket name (S3's naming rules), or None."""
+    if value.startswith("s3://"):
+        return f"--bucket takes the bucket name only, without s3://, got {value!r}"
+    if not 3 <= len(value) <= 63:
+        return (f"--bucket {value!r} has {len(value)} characters; S3 bucket names have 3 to 63 "
+                f"characters")
+    if not re.fullmatch(r"[a-z0-9.-]+", value):
+        return (f"--bucket {value!r}: S3 bucket names use only lowercase letters, digits, dots "
+                f"and hyphens")
+    if not (value[0].isalnum() and value[-1].isalnum()):
+        return f"--bucket {value!r}: S3 bucket names begin and end with a letter or digit"
+    if ".." in value or re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
+        return f"--bucket {value!r}: S3 bucket names have no '..' and are not IP addresses"
+    return None
+
+
+def check_image_uri(value: str, region: str) -> str | None:
+    """Why ``value`` is not an ECR training image of ``region``, or None."""
+    m = ECR_IMAGE.match(value.strip())
+    if not m:
+        return (f"--image-uri {value!r} is not an ECR image URI; expected "
+                f"<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag], e.g. a PyTorch "
+                f"or scikit-learn training image of {region}")
+    if m.group("region") != region:
+        return (f"--image-uri is in region {m.group('region')!r} but the jobs run in {region!r} "
+                f"(--region); SageMaker pulls training images from the job's region")
+    return None
+
+
+def parse_prices(value: str | None) -> dict[str, float]:
+    """``"ml.m5.large=0.115,ml.c5.xlarge=0.204"`` -> ``{name: $/hour}``."""
+    out: dict[str, float] = {}
+    for item in filter(None, (v.strip() for v in (value or "").split(","))):
+        name, sep, price = item.partition("=")
+        try:
+            out[name.strip()] = float(price)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--prices entries are TYPE=DOLLARS_PER_HOUR, got {item!r}") from None
+        if not sep or not name.strip() or not out[name.strip()] > 0:
+            raise argparse.ArgumentTypeError(
+                f"--prices entries are TYPE=DOLLARS_PER_HOUR with a price > 0, got {item!r}")
+    return out
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     env = os.environ.get
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -51,6 +118,10 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--bucket", default=env("SYNE_MOHB_BUCKET"))
     p.add_argument("--image-uri", default=env("SAGEMAKER_IMAGE_URI"))
     p.add_argument("--region", default=env("AWS_DEFAULT_REGION", "us-east-1"))
+    p.add_argument("--prices", type=parse_prices, default={},
+                   help="$/hour of instance types in --region, e.g. ml.m5.large=0.115,... "
+                        "(else the catalog's prices: shipped for us-east-1, or refreshed with "
+                        "syne_mohb.hardware.refresh_prices(region))")
     p.add_argument("--prefix", default="syne-mohb", help="S3 key prefix for code/checkpoints")
     p.add_argument("--max-cost", type=float, default=2.0, help="dollar budget of the run")
     p.add_argument("--max-price-per-hour", type=float, default=0.6,
@@ -58,16 +129,25 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--n-workers", type=int, default=4, help="training jobs at the same time")
     p.add_argument("--spot", action="store_true", help="managed spot training")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--check-only", action="store_true", help="validate, call no AWS API")
-    args = p.parse_args()
-    missing = [n for n in ("role_arn", "bucket", "image_uri") if not getattr(args, n)]
-    if missing and not args.check_only:
-        p.error("missing " + ", ".join("--" + m.replace("_", "-") for m in missing)
-                + " (or their environment variables)")
-    if args.max_cost <= 0:
+    p.add_argument("--check-only", action="store_true",
+                   help="validate the arguments, prices and search space; call no AWS API")
+    args = p.parse_args(argv)
+    env_names = {"role_arn": "SAGEMAKER_ROLE_ARN", "bucket": "SYNE_MOHB_BUCKET",
+                 "image_uri": "SAGEMAKER_IMAGE_URI"}
+    missing = [n for n in env_names if not (getattr(args, n) or "").strip()]
+    if missing:
+        p.error("missing " + ", ".join(f"--{m.replace('_', '-')} (or ${env_names[m]})"
+                                       for m in missing)
+                + "; --check-only needs them too")
+    for problem in (check_role_arn(args.role_arn), check_bucket(args.bucket),
+                    check_image_uri(args.image_uri, args.region)):
+        if problem:
+            p.error(problem)
+    if not args.max_cost > 0:
         p.error(f"--max-cost must be > 0, got {args.max_cost}")
     if args.n_workers < 1:
         p.error(f"--n-workers must be >= 1, got {args.n_workers}")
+    args.image_uri = args.image_uri.strip()
     return args
 
 
@@ -79,28 +159,38 @@ def source_folder() -> Path:
     return folder
 
 
-def main() -> None:
-    args = parse_args()
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    catalog = load_catalog(region=args.region)
+    try:
+        catalog = load_catalog(region=args.region)
+        if args.prices:
+            catalog = catalog.with_prices(args.prices, args.region, date.today().isoformat())
+        instance_type = instance_types(catalog=catalog, max_gpus=0, families=["m5", "c5"],
+                                       max_price_per_hour=args.max_price_per_hour)
+    except ValueError as e:  # a bad region, no prices for it, or a filter that is too tight
+        hint = (" With this script: --prices TYPE=DOLLARS_PER_HOUR,..." if "no prices" in str(e)
+                else "")
+        print(f"error: {e}{hint}", file=sys.stderr)
+        return 2
     config_space = {
         "learning_rate": loguniform(1e-4, 1.0),
         "alpha": loguniform(1e-6, 1e-2),
         "batch_size": choice([16, 64, 256]),
         "epochs": EPOCHS,
         # hardware as a hyperparameter: CPU types the catalog can price
-        "instance_type": instance_types(catalog=catalog, max_gpus=0, families=["m5", "c5"],
-                                        max_price_per_hour=args.max_price_per_hour),
+        "instance_type": instance_type,
     }
     src = source_folder()
     backend = SageMakerBackend(
         entry_point=str(src / "sagemaker_train.py"),
         source_dir=str(src),
-        image_uri=args.image_uri or "image-uri-not-set",
-        role_arn=args.role_arn or "arn:aws:iam::000000000000:role/not-set",
-        s3_root=f"s3://{args.bucket or 'bucket-not-set'}/{args.prefix}",
+        image_uri=args.image_uri,
+        role_arn=args.role_arn,
+        s3_root=f"s3://{args.bucket}/{args.prefix}",
         region_name=args.region,
         catalog=catalog,
+        prices=args.prices or None,
         max_run_seconds=3600,
         use_spot_instances=args.spot,
         tags={"project": "syne-mohb-example"},
@@ -109,7 +199,9 @@ def main() -> None:
     names = backend.validate_config_space(config_space)
     print(f"run {backend.run_id}: instance types {names}")
     if args.check_only:
-        return
+        print(f"check passed: role, bucket s3://{args.bucket}, image and prices of "
+              f"{args.region} are valid; no AWS API was called")
+        return 0
 
     metrics = ["accuracy", ST_WORKER_COST, ST_WORKER_TIME]
     modes = ["max", "min", "min"]
@@ -137,7 +229,7 @@ def main() -> None:
 
     df = tuner.tuning_status.get_dataframe()
     if df.empty:
-        return
+        return 0
     last = df.groupby("trial_id").last()
     cols = ["accuracy", "worker-cost", "worker-time"]
     have = [c for c in cols if c in last]
@@ -150,7 +242,8 @@ def main() -> None:
     else:  # pragma: no cover -- older result layouts
         print(last.to_string())
     print(f"trials: {len(last)}, best accuracy {np.nanmax(last['accuracy']):.4f}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -51,6 +52,17 @@ def _check_names(methods: list[str], benchmarks: list[str]) -> None:
             raise CLIError(str(e)) from None
 
 
+def _check_flags(args: argparse.Namespace, ints: dict[str, int], budget: bool = True) -> None:
+    """Reject out-of-range numeric flags with one line naming the flag (``ints``: flag ->
+    lowest allowed value; a flag left unset (None) is not checked)."""
+    for flag, lowest in ints.items():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value is not None and value < lowest:
+            raise CLIError(f"{flag} must be an integer >= {lowest}, got {value}")
+    if budget and args.budget is not None and not (math.isfinite(args.budget) and args.budget > 0):
+        raise CLIError(f"--budget must be a number of simulated seconds > 0, got {args.budget:g}")
+
+
 def _demo_benchmark() -> tuple[str, str]:
     from syne_mohb.experiments.runner import benchmark_names, get_benchmark
 
@@ -84,8 +96,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CLIError(str(e)) from None
     method = args.method
     _check_names([method], [])
+    _check_flags(args, {"--seed": 0, "--rows": 1, "--processes": 1})
     out = Path(args.output)
-    budget = args.budget or bench.default_budget(task)
+    budget = args.budget if args.budget is not None else bench.default_budget(task)
     t0 = time.perf_counter()
     print(f"syne-mohb demo: tuning hyperparameters and instance type on benchmark {name!r}, task "
           f"{task!r} (offline evaluations, simulated), budget {budget:.3g} s of simulated tuning "
@@ -125,31 +138,57 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from syne_mohb.experiments.report import make_report
-    from syne_mohb.experiments.runner import benchmark_names, grid, run_many
+    from syne_mohb.experiments.runner import benchmark_names, grid, run_many, run_state
     from syne_mohb.experiments.methods import method_names
 
     methods = _split(args.methods) or ["moasha", "asha-default"]
     benchmarks = _split(args.benchmarks) or benchmark_names()[:1]
     _check_names(methods, benchmarks)
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
-    if args.seeds < 1:
-        raise CLIError(f"--seeds must be >= 1, got {args.seeds}")
+    _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1})
     try:
         specs = grid(methods, benchmarks, tasks, range(args.seeds), args.output, budget=args.budget,
                      n_workers=args.workers, max_trials=args.max_trials)
     except ValueError as e:
         raise CLIError(str(e)) from None
+    out = Path(args.output)
     print(f"{len(specs)} runs: methods {methods} x benchmarks {benchmarks} x seeds 0..{args.seeds - 1}"
-          f" -> {Path(args.output).resolve()} (valid methods: {', '.join(method_names())})")
-    results = run_many(specs, processes=args.processes, progress=not args.quiet)
+          f" -> {out.resolve()} (valid methods: {', '.join(method_names())})")
+    # reuse decided from the stored parameters, not from the files alone (runner.run_state)
+    states = [run_state(s) for s in specs]
+    conflicts = [st for st in states if st.status == "different"]
+    if conflicts and not args.overwrite:
+        first = conflicts[0]
+        raise CLIError(
+            f"{len(conflicts)} of {len(specs)} runs below {out} were made with other parameters "
+            f"(e.g. {first.path.relative_to(out)}: {first.reason}); rerun with --overwrite to "
+            f"replace them, or choose another --output")
+    reused = [st for st in states if st.status == "finished"]
+    if reused:
+        names = [str(st.path.relative_to(out)) for st in reused]
+        print(f"reusing {len(reused)} finished runs with the same parameters (budget, workers, "
+              f"max trials, default instance): {', '.join(names[:10])}"
+              f"{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
+    for st in states:
+        if st.status in ("unfinished", "different"):
+            print(f"running again {st.path.relative_to(out)}: {st.reason}")
+    todo = [spec for spec, st in zip(specs, states) if st.status != "finished"]
+    results = run_many(todo, processes=args.processes, progress=not args.quiet,
+                       overwrite=args.overwrite)
     failed = [r for r in results if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}", file=sys.stderr)
-    _print_report(make_report(args.output))
+    try:
+        rep = make_report(args.output)
+    except (FileNotFoundError, ValueError) as e:
+        raise CLIError(f"no report: {e}") from None
+    _print_report(rep)
     return 1 if failed else 0
 
 
 def _print_report(rep) -> None:
+    for path, reason in rep.get("skipped", []):
+        print(f"skipped {path}: {reason}", file=sys.stderr)
     print("\nSummary (hypervolume: fraction of the reference box, common normalisation per "
           "benchmark/task; mean and std over seeds):")
     print(_fmt_table(rep["summary"]))
@@ -197,18 +236,56 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _not_resumable(run_dir: Path) -> str | None:
+    """Why ``run_dir`` cannot be resumed (one line), or None if it holds a durable run."""
+    from syne_mohb.durable.journal import JOURNAL_FILENAME
+    from syne_mohb.durable.tuner import SPEC_FILENAME
+
+    start = ("only runs started with syne_mohb.durable.DurableTuner can be resumed: start the "
+             "run with DurableTuner(...) in place of syne_tune.Tuner (README, section "
+             "'Durable tuning runs')")
+    if not run_dir.is_dir():
+        return f"{run_dir} is not a folder; {start}"
+    has_journal = (run_dir / JOURNAL_FILENAME).is_file()
+    if has_journal and (run_dir / SPEC_FILENAME).is_file():
+        return None
+    if has_journal:
+        return (f"{run_dir} has a {JOURNAL_FILENAME} but no {SPEC_FILENAME}: its DurableTuner "
+                f"stopped before its first step, so there is nothing to resume; start it again")
+    if (run_dir / "results.csv.zip").exists() or (run_dir / "metadata.json").exists():
+        kind = f"a plain Syne Tune run folder (no {JOURNAL_FILENAME})"
+    else:
+        kind = f"not a tuning run folder (no {JOURNAL_FILENAME})"
+    below = sorted({j.parent for pattern in (f"*/{JOURNAL_FILENAME}", f"*/*/{JOURNAL_FILENAME}")
+                    for j in run_dir.glob(pattern)})
+    hint = (f"; durable runs below it: {', '.join(str(b) for b in below[:3])}"
+            f"{' ...' if len(below) > 3 else ''}" if below else "")
+    return f"{run_dir} is {kind}; {start}{hint}"
+
+
 def cmd_resume(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     if not run_dir.exists():
         raise CLIError(f"run folder {run_dir} does not exist")
     try:
-        from syne_mohb.durable import resume
+        from syne_mohb.durable import ReplayMismatchError, RunLockedError, resume
     except ImportError as e:
         raise CLIError(f"resuming needs syne_mohb.durable, which is not available in this "
                        f"installation ({e})") from None
-    result = resume(str(run_dir))
-    if result is not None:
-        print(result)
+    reason = _not_resumable(run_dir)
+    if reason:
+        raise CLIError(reason)
+    try:
+        tuner = resume(str(run_dir))
+    except (RunLockedError, ReplayMismatchError) as e:
+        raise CLIError(str(e)) from None
+    results = Path(getattr(tuner, "tuner_path", run_dir)) / "results.csv.zip"
+    status = getattr(tuner, "tuning_status", None)
+    if status is None:  # resume() does not run a run whose journal ended cleanly
+        print(f"run {run_dir} had finished: nothing to resume; results in {results}")
+    else:
+        print(f"run {run_dir} resumed and ended: {status.num_trials_started} trials started in "
+              f"all; results in {results}")
     return 0
 
 
@@ -242,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--max-trials", type=int, help="cap on trials started per run")
     b.add_argument("--processes", type=int, default=2, help="parallel processes")
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
+    b.add_argument("--overwrite", action="store_true",
+                   help="replace finished runs made with other parameters (--budget, --workers, "
+                        "--max-trials) instead of stopping")
     b.add_argument("--quiet", action="store_true")
     b.set_defaults(func=cmd_bench)
 

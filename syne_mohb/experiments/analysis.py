@@ -161,10 +161,26 @@ def load_run(path: str | Path, objectives: Sequence[str] | None = None,
     if "st_tuner_time" not in df.columns:
         raise ValueError(f"{path}/results.csv.zip has no st_tuner_time column")
     df = df.sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
+    if not info.get("fidelity_attr"):
+        fidelity = _resource_attr(meta, df)
+        if fidelity is not None:
+            info["fidelity_attr"] = fidelity
     # each (trial, epoch) once: a durable resume may have re-recorded restarted trials
     df = unique_results(df, info.get("fidelity_attr")).reset_index(drop=True)
     return Run(path=path, results=df, metadata=meta, objectives=objectives, modes=modes,
                instance_attr=info.get("instance_attr", "instance_type"), info=info)
+
+
+def _resource_attr(meta: dict[str, Any], df: pd.DataFrame) -> str | None:
+    """The fidelity column of a run that is not one of our simulations: the scheduler's
+    ``time_attr`` (our and Syne Tune's schedulers store it in ``scheduler_kwargs``), else a
+    reported ``epoch`` column; None if neither is in the results."""
+    kwargs = meta.get("scheduler_kwargs")
+    time_attr = kwargs.get("time_attr") if isinstance(kwargs, dict) else None
+    for name in (time_attr, "epoch"):
+        if isinstance(name, str) and name in df.columns:
+            return name
+    return None
 
 
 def find_runs(root: str | Path) -> list[Run]:

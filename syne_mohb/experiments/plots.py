@@ -10,10 +10,10 @@ from typing import Sequence
 
 import numpy as np
 
-from syne_mohb.experiments.analysis import Normalizer, Run, curves_over_seeds
+from syne_mohb.experiments.analysis import LOG_OBJECTIVES, Normalizer, Run, curves_over_seeds
 from syne_mohb.pareto import pareto_mask
 
-__all__ = ["plot_pareto", "plot_hypervolume"]
+__all__ = ["plot_pareto", "pareto_figure", "plot_hypervolume", "run_title"]
 
 
 def _plt():
@@ -25,15 +25,52 @@ def _plt():
     return plt
 
 
-def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
-    """Scatter of every model the run trained, first objective against each other objective,
-    coloured by instance type; the Pareto set (all objectives) is drawn with black edges and the
-    2-D front of each panel as a step line."""
+def run_title(run: Run) -> str:
+    """A title naming what the run is: ``benchmark / task: method (seed-k)`` for a simulated
+    run, else ``<run folder>: <scheduler>, <n> trials, <m> results`` (a local or SageMaker run
+    has no benchmark or task)."""
+    info = run.info
+    if info.get("benchmark") and info.get("task"):
+        return f"{info['benchmark']} / {info['task']}: {run.label} ({run.path.name})"
+    n = run.results["trial_id"].nunique() if "trial_id" in run.results.columns else 0
+    return f"{run.path.name}: {run.label}, {n} trials, {len(run.results)} results"
+
+
+def _use_log(values: np.ndarray, name: str, mode: str) -> bool:
+    """Log scale for a positive time or cost objective spanning at least a factor of 10."""
+    v = values[np.isfinite(values)]
+    return (mode == "min" and any(key in name.lower() for key in LOG_OBJECTIVES) and len(v) > 0
+            and v.min() > 0 and v.max() / v.min() >= 10)
+
+
+def _log_ticks(axis, lo: float, hi: float) -> None:
+    """Readable major ticks on a log axis from ``lo`` to ``hi`` (> 0): 1-2-5 steps up to two
+    decades, 1-3 steps up to five, else decades; plain number labels; unlabelled minor ticks.
+
+    (Matplotlib's default labels only the decades once the range exceeds one decade, which
+    leaves two labels on a typical cost axis, and labels minor ticks in mathtext below one,
+    which overlap.)
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    decades = np.log10(hi / lo) if hi > lo > 0 else 1.0
+    subs = (1.0, 2.0, 5.0) if decades <= 2 else (1.0, 3.0) if decades <= 5 else (1.0,)
+    axis.set_major_locator(LogLocator(base=10, subs=subs))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}"))
+    axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10) * 1.0))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def pareto_figure(run: Run, title: str | None = None):
+    """The figure of :func:`plot_pareto` (a matplotlib ``Figure``; close it when done)."""
     plt = _plt()
+    from matplotlib.lines import Line2D
+
     df = run.results
     objs, modes = run.objectives, run.modes
     others = list(range(1, len(objs))) or [0]
-    fig, axes = plt.subplots(1, len(others), figsize=(5.2 * len(others), 4.2), squeeze=False)
+    fig, axes = plt.subplots(1, len(others), figsize=(max(6.4, 5.2 * len(others)), 5.0),
+                             squeeze=False, layout="constrained")
     inst = run.instance_column
     groups = sorted(df[inst].astype(str).unique()) if inst else ["all"]
     cmap = plt.get_cmap("tab10")
@@ -42,8 +79,7 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
     for ax, j in zip(axes[0], others):
         for g_i, g in enumerate(groups):
             sel = (df[inst].astype(str) == g).to_numpy() if inst else np.ones(len(df), dtype=bool)
-            ax.scatter(Y[sel & ~front, j], Y[sel & ~front, 0], s=8, alpha=0.35, color=cmap(g_i % 10),
-                       label=g)
+            ax.scatter(Y[sel & ~front, j], Y[sel & ~front, 0], s=8, alpha=0.35, color=cmap(g_i % 10))
             ax.scatter(Y[sel & front, j], Y[sel & front, 0], s=30, color=cmap(g_i % 10),
                        edgecolors="black", linewidths=0.8)
         two = pareto_mask(Y[:, [0, j]], [modes[0], modes[j]]) if len(Y) else np.zeros(0, bool)
@@ -51,14 +87,37 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
         pts = pts[np.argsort(pts[:, 0])]
         if len(pts):
             ax.step(pts[:, 0], pts[:, 1], where="post", color="black", lw=1)
-        if ("runtime" in objs[j] or "cost" in objs[j]) and len(Y) and np.nanmin(Y[:, j]) > 0:
+        if len(Y) and _use_log(Y[:, j], objs[j], modes[j]):
             ax.set_xscale("log")
+            finite = Y[:, j][np.isfinite(Y[:, j])]
+            _log_ticks(ax.xaxis, float(finite.min()), float(finite.max()))
         ax.set_xlabel(_axis_label(objs[j], modes[j]))
         ax.set_ylabel(_axis_label(objs[0], modes[0]))
         ax.grid(alpha=0.3)
-    axes[0][0].legend(title="instance type" if inst else None, fontsize=7, markerscale=1.5)
-    fig.suptitle(title or f"Pareto front: {run.label} ({run.path.name})", fontsize=10)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.13, top=0.88, wspace=0.25)
+    fidelity = run.info.get("fidelity_attr") or "fidelity"
+    handles = [Line2D([], [], marker="o", ls="", color=cmap(g_i % 10), label=g)
+               for g_i, g in enumerate(groups)] if inst else []
+    handles += [
+        Line2D([], [], marker="o", ls="", markersize=4, alpha=0.35,
+               color="gray" if inst else cmap(0), label=f"a trial at one {fidelity}"),
+        Line2D([], [], marker="o", ls="", color="lightgray" if inst else cmap(0),
+               markeredgecolor="black", label="black edge: Pareto set (all objectives)"),
+        Line2D([], [], color="black", lw=1, label="step line: 2-D front of this panel"),
+    ]
+    ncol = min(len(handles), 2 if len(others) == 1 else 4)
+    fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncol=ncol,
+               title="colour: instance type" if inst else None, title_fontsize=7)
+    fig.suptitle(title or run_title(run), fontsize=10)
+    return fig
+
+
+def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
+    """Scatter of every model the run trained (a trial at one fidelity), first objective against
+    each other objective, coloured by instance type; the Pareto set (all objectives) is drawn
+    with black edges and the 2-D front of each panel as a step line; the legend says so.
+    Positive time/cost axes spanning a decade or more are log-scaled with 1-2-5 ticks."""
+    plt = _plt()
+    fig = pareto_figure(run, title)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

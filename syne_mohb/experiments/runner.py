@@ -6,13 +6,23 @@ and writes Syne Tune's files to ``OUT/<benchmark>/<task>/<method>/seed-<k>/``
 (``results.csv.zip``, ``metadata.json``; ``syne_tune.experiments.load_experiment("seed-<k>",
 local_path="OUT/<benchmark>/<task>/<method>")`` reads them). ``metadata.json`` also holds a
 ``syne_mohb`` entry (benchmark, task, method, seed, budget, objectives and their modes).
-Finished runs are kept: running the same grid again only runs what is missing.
+
+Finished runs are kept: running the same grid again only runs what is missing. Whether a run
+folder can be reused is decided by :func:`run_state` from its files *and* its parameters: a run
+is finished when ``metadata.json`` carries the end marker written after the run
+(``syne_mohb.finished``) and ``results.csv.zip`` holds at least one result; it is reused only if
+the parameters stored in the metadata (``RUN_PARAMETERS``: budget, workers, trial cap, default
+instance, ...) equal the requested ones. An interrupted run or one with an empty or unreadable
+results file is run again; a finished run with other parameters is never replaced silently
+(:class:`RunConflictError` unless ``overwrite``).
 """
 from __future__ import annotations
 
 import json
 import logging
+import math
 import multiprocessing as mp
+import os
 import random
 import sys
 import time
@@ -38,12 +48,17 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "Benchmark",
+    "RUN_PARAMETERS",
+    "RunConflictError",
     "RunSpec",
+    "RunState",
     "benchmark_names",
     "get_benchmark",
+    "is_finished_run",
     "run_dir",
     "run_one",
     "run_many",
+    "run_state",
     "grid",
 ]
 
@@ -147,29 +162,140 @@ class RunSpec:
     default_instance: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        _check_int("seed", self.seed, 0)
+        _check_int("n_workers", self.n_workers, 1)
+        if self.max_trials is not None:
+            _check_int("max_trials", self.max_trials, 1, "(or None for no cap)")
+        if self.budget is not None:
+            if (isinstance(self.budget, bool) or not isinstance(self.budget, (int, float))
+                    or not math.isfinite(self.budget) or self.budget <= 0):
+                raise ValueError(f"budget must be a finite number of simulated seconds > 0 (or "
+                                 f"None for the benchmark's default), got {self.budget!r}")
+
+
+def _check_int(name: str, value: Any, lowest: int, extra: str = "") -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+        raise ValueError(f"{name} must be an integer >= {lowest}{' ' + extra if extra else ''}, "
+                         f"got {value!r}")
+
 
 def run_dir(spec: RunSpec) -> Path:
     """Folder of a run: ``out/<benchmark>/<task>/<method>/seed-<k>``."""
     return Path(spec.out_dir) / spec.benchmark / spec.task / spec.method / f"seed-{spec.seed}"
 
 
-def _finished(path: Path) -> bool:
-    return (path / "results.csv.zip").exists() and (path / "metadata.json").exists()
+#: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
+#: if all of them equal the requested ones
+RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
+                  "default_instance")
+
+
+class RunConflictError(ValueError):
+    """A finished run folder holds a run made with other parameters than the requested one."""
+
+
+@dataclass
+class RunState:
+    """What :func:`run_state` found in a run folder.
+
+    ``status``: ``"missing"`` (no run there), ``"unfinished"`` (interrupted, or its results file
+    is empty or unreadable: it is run again), ``"finished"`` (same parameters: reused) or
+    ``"different"`` (finished with other parameters: see ``reason``).
+    """
+
+    path: Path
+    status: str
+    reason: str = ""
+
+
+def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
+    budget = spec.budget if spec.budget is not None else bench.default_budget(spec.task, spec.n_workers)
+    return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
+            "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
+            "max_trials": spec.max_trials, "default_instance": bench.default_instance}
+
+
+def is_finished_run(info: dict[str, Any]) -> bool:
+    """Whether the ``syne_mohb`` metadata entry of a run carries the end-of-run marker
+    (``finished``; runs written before the marker existed: ``num_trials``, also written after
+    the run)."""
+    return bool(info.get("finished")) or "num_trials" in info
+
+
+def _same(key: str, stored: Any, wanted: Any) -> bool:
+    if key == "budget_s":
+        try:
+            return math.isclose(float(stored), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return stored == wanted
+
+
+def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
+    """Classify the folder of ``spec`` (see :class:`RunState`); reads ``metadata.json`` and
+    ``results.csv.zip`` and compares the stored :data:`RUN_PARAMETERS` with the requested ones
+    (the budget after resolving the benchmark's default)."""
+    import pandas as pd
+
+    bench = bench or get_benchmark(spec.benchmark, spec.default_instance)
+    path = run_dir(spec)
+    meta_file, results_file = path / "metadata.json", path / "results.csv.zip"
+    if not meta_file.exists() and not results_file.exists():
+        return RunState(path, "missing")
+    try:
+        info = json.loads(meta_file.read_text()).get("syne_mohb", {})
+    except (OSError, ValueError, AttributeError) as e:
+        return RunState(path, "unfinished", f"metadata.json is missing or unreadable ({e})")
+    if not is_finished_run(info):
+        return RunState(path, "unfinished", "interrupted (metadata.json has no end marker)")
+    try:
+        results = pd.read_csv(results_file)
+    except FileNotFoundError:
+        return RunState(path, "unfinished", "results.csv.zip is missing")
+    except pd.errors.EmptyDataError:
+        return RunState(path, "unfinished", "results.csv.zip is empty")
+    except Exception as e:  # truncated zip, garbled csv, ...
+        return RunState(path, "unfinished", f"results.csv.zip is unreadable ({type(e).__name__}: {e})")
+    if len(results) == 0 or "st_tuner_time" not in results.columns:
+        return RunState(path, "unfinished", "results.csv.zip holds no result")
+    wanted = _expected_parameters(spec, bench)
+    diffs = [f"{k} {info.get(k, '(not recorded)')!r} there, {v!r} asked" for k, v in wanted.items()
+             if not _same(k, info.get(k), v)]
+    if diffs:
+        return RunState(path, "different", ", ".join(diffs))
+    return RunState(path, "finished")
 
 
 def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
-    """Run one simulated experiment; return ``{"path", "wall_s", "num_trials", "skipped"}``."""
+    """Run one simulated experiment; return ``{"path", "wall_s", "num_trials", "skipped"}``.
+
+    A finished run with the same parameters is kept (``skipped``); an unfinished one (see
+    :func:`run_state`) is run again.
+
+    :param overwrite: run again even if finished, and replace a finished run with other
+        parameters (without it, such a run raises :class:`RunConflictError`)
+    :raises ValueError: the run reported no result within its budget
+    """
     check_method(spec.method)
     bench = get_benchmark(spec.benchmark, spec.default_instance)
     bench.check_task(spec.task)
     if not isinstance(spec.seed, int) or spec.seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {spec.seed!r}")
     path = run_dir(spec)
-    if _finished(path) and not overwrite:
+    state = run_state(spec, bench)
+    if state.status == "finished" and not overwrite:
         return {"path": str(path), "wall_s": 0.0, "num_trials": None, "skipped": True}
-    budget = spec.budget if spec.budget is not None else bench.default_budget(spec.task, spec.n_workers)
+    if state.status == "different" and not overwrite:
+        raise RunConflictError(
+            f"{path} holds a finished run with other parameters ({state.reason}); pass "
+            f"overwrite=True (syne-mohb bench --overwrite) to replace it, or use another output "
+            f"folder")
+    budget = _expected_parameters(spec, bench)["budget_s"]
     if not budget > 0:
         raise ValueError(f"budget must be > 0 simulated seconds, got {budget}")
+    for stale in ("metadata.json", "results.csv.zip"):  # an old or partial run: replaced below
+        (path / stale).unlink(missing_ok=True)
 
     transfer = None
     if spec.method == "moasha-transfer":
@@ -218,13 +344,29 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
                        results_root=path.parent, tuner_name=path.name, metadata=meta)
     wall = time.perf_counter() - t0
+    if not _has_results(path / "results.csv.zip"):
+        raise ValueError(
+            f"run {path} reported no result within its budget of {budget:.4g} simulated seconds "
+            f"(max_trials {spec.max_trials}); give a larger budget")
     meta_path = path / "metadata.json"
     data = json.loads(meta_path.read_text())
     data["syne_mohb"]["wall_s"] = wall
     data["syne_mohb"]["num_trials"] = tuner.tuning_status.num_trials_started
-    meta_path.write_text(json.dumps(data))
+    data["syne_mohb"]["finished"] = True  # end marker: see run_state
+    tmp = meta_path.with_name(meta_path.name + ".tmp")
+    tmp.write_text(json.dumps(data))
+    os.replace(tmp, meta_path)
     return {"path": str(path), "wall_s": wall, "num_trials": tuner.tuning_status.num_trials_started,
             "skipped": False}
+
+
+def _has_results(file: Path) -> bool:
+    import pandas as pd
+
+    try:
+        return len(pd.read_csv(file)) > 0
+    except (FileNotFoundError, pd.errors.EmptyDataError):
+        return False
 
 
 def _run_quiet(spec_dict: dict[str, Any], overwrite: bool) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Mapping
 
 from syne_tune.config_space import Categorical, choice
 
-from syne_mohb.hardware.catalog import InstanceCatalog, load_catalog
+from syne_mohb.hardware.catalog import InstanceCatalog, MissingPriceError, load_catalog
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import get_local_profile
 
@@ -16,15 +16,35 @@ def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> C
     (see :meth:`InstanceCatalog.filter`), e.g. ``instance_types(max_price_per_hour=2)``.
 
     Only priced types are offered, so every choice can be costed. Raises ``ValueError`` when the
-    filter leaves no type.
+    filter leaves no type: :class:`MissingPriceError` (a ``ValueError``) when types match the
+    filter but have no price in the catalog's region (say how to get prices), else a
+    ``ValueError`` asking to loosen the filter.
     """
     catalog = load_catalog() if catalog is None else catalog
     selected = catalog.filter(**filter_kwargs)
     if not selected:
-        raise ValueError(
-            f"instance_types({', '.join(f'{k}={v!r}' for k, v in filter_kwargs.items())}) "
-            f"selects no priced instance type out of {len(catalog)}; loosen the filter."
-        )
+        call = f"instance_types({', '.join(f'{k}={v!r}' for k, v in filter_kwargs.items())})"
+        spec_only = {k: v for k, v in filter_kwargs.items()
+                     if k not in ("max_price_per_hour", "require_price")}
+        matching = catalog.filter(require_price=False, **spec_only)
+        unpriced = [it for it in matching if it.price_per_hour is None]
+        regions = sorted({it.region for it in unpriced})
+        fetch = (f"fetch them once with syne_mohb.hardware.refresh_prices({regions[0]!r}) (AWS "
+                 f"Price List API, cached on disk; load_catalog(region={regions[0]!r}) then has "
+                 f"them), or give them: catalog.with_prices({{'ml.m5.large': 0.115, ...}}, "
+                 f"{regions[0]!r}, price_date) and the backend's prices={{...}}"
+                 if unpriced else "")
+        if matching and len(unpriced) == len(matching):
+            names = ", ".join(it.name for it in unpriced[:4]) + (" ..." if len(unpriced) > 4 else "")
+            raise MissingPriceError(
+                f"{call} selects no priced instance type: no prices are known for region "
+                f"{' / '.join(map(repr, regions))} for the {len(unpriced)} types that match "
+                f"({names}); {fetch}."
+            )
+        note = (f" ({len(unpriced)} of the {len(matching)} types that match have no price in "
+                f"{' / '.join(map(repr, regions))}: {fetch})" if unpriced else "")
+        raise ValueError(f"{call} selects no priced instance type out of {len(catalog)}; "
+                         f"loosen the filter{note}.")
     return choice([it.name for it in selected])
 
 
