@@ -87,7 +87,8 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
     assert main(args) == 0
     assert ("reusing 1 finished runs with the same parameters (budget, workers, max trials, "
             "default instance): linear/digits/moasha/seed-0") in capsys.readouterr().out
-    assert ((path / "results.csv.zip").read_bytes(), (path / "metadata.json").read_bytes()) == before
+    files = (path / "results.csv.zip", path / "metadata.json")
+    assert tuple(f.read_bytes() for f in files) == before
 
     for flags, diff in [(["--max-trials", "5"], "max_trials 4 there, 5 asked"),
                         (["--max-trials", "4", "--workers", "2"], "n_workers 4 there, 2 asked"),
@@ -96,8 +97,7 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
         err = one_line_error(capsys)
         assert "1 of 1 runs below" in err and "were made with other parameters" in err
         assert diff in err and "--overwrite" in err
-        assert ((path / "results.csv.zip").read_bytes(),
-                (path / "metadata.json").read_bytes()) == before  # nothing lost
+        assert tuple(f.read_bytes() for f in files) == before  # nothing lost
 
     assert main(BENCH + ["--output", str(out), "--max-trials", "5", "--overwrite"]) == 0
     assert "running again linear/digits/moasha/seed-0: max_trials 4 there, 5 asked" in \
@@ -181,7 +181,8 @@ def test_resume_of_a_parent_folder_lists_the_durable_runs_below(tmp_path, capsys
     (tmp_path / "run-a" / "journal.jsonl").write_text("")
     assert main(["resume", str(tmp_path)]) == 2
     err = one_line_error(capsys)
-    assert "not a tuning run folder" in err and f"durable runs below it: {tmp_path / 'run-a'}" in err
+    assert "not a tuning run folder" in err
+    assert f"durable runs below it: {tmp_path / 'run-a'}" in err
     assert main(["resume", str(tmp_path / "run-a")]) == 2
     assert "stopped before its first step" in one_line_error(capsys)
 

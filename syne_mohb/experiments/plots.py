@@ -79,7 +79,8 @@ def pareto_figure(run: Run, title: str | None = None):
     for ax, j in zip(axes[0], others):
         for g_i, g in enumerate(groups):
             sel = (df[inst].astype(str) == g).to_numpy() if inst else np.ones(len(df), dtype=bool)
-            ax.scatter(Y[sel & ~front, j], Y[sel & ~front, 0], s=8, alpha=0.35, color=cmap(g_i % 10))
+            ax.scatter(Y[sel & ~front, j], Y[sel & ~front, 0], s=8, alpha=0.35,
+                       color=cmap(g_i % 10))
             ax.scatter(Y[sel & front, j], Y[sel & front, 0], s=30, color=cmap(g_i % 10),
                        edgecolors="black", linewidths=0.8)
         two = pareto_mask(Y[:, [0, j]], [modes[0], modes[j]]) if len(Y) else np.zeros(0, bool)

@@ -210,7 +210,8 @@ class RunState:
 
 
 def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
-    budget = spec.budget if spec.budget is not None else bench.default_budget(spec.task, spec.n_workers)
+    budget = (spec.budget if spec.budget is not None
+              else bench.default_budget(spec.task, spec.n_workers))
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance}
@@ -256,7 +257,8 @@ def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
     except pd.errors.EmptyDataError:
         return RunState(path, "unfinished", "results.csv.zip is empty")
     except Exception as e:  # truncated zip, garbled csv, ...
-        return RunState(path, "unfinished", f"results.csv.zip is unreadable ({type(e).__name__}: {e})")
+        return RunState(path, "unfinished",
+                        f"results.csv.zip is unreadable ({type(e).__name__}: {e})")
     if len(results) == 0 or "st_tuner_time" not in results.columns:
         return RunState(path, "unfinished", "results.csv.zip holds no result")
     wanted = _expected_parameters(spec, bench)

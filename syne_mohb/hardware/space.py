@@ -35,7 +35,8 @@ def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> C
                  f"{regions[0]!r}, price_date) and the backend's prices={{...}}"
                  if unpriced else "")
         if matching and len(unpriced) == len(matching):
-            names = ", ".join(it.name for it in unpriced[:4]) + (" ..." if len(unpriced) > 4 else "")
+            names = ", ".join(it.name for it in unpriced[:4])
+            names += " ..." if len(unpriced) > 4 else ""
             raise MissingPriceError(
                 f"{call} selects no priced instance type: no prices are known for region "
                 f"{' / '.join(map(repr, regions))} for the {len(unpriced)} types that match "
