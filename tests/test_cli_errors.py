@@ -103,7 +103,7 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
     assert "running again linear/digits/moasha/seed-0: max_trials 4 there, 5 asked" in \
         capsys.readouterr().out
     info = json.loads((path / "metadata.json").read_text())["syne_mohb"]
-    assert info["max_trials"] == 5 and info["finished"] is True
+    assert info["max_trials"] == 5 and info["finished"] is True and info["num_trials"] == 5
 
 
 def test_bench_runs_again_a_run_left_with_an_empty_results_file(finished_run, tmp_path, capsys):
@@ -117,6 +117,16 @@ def test_bench_runs_again_a_run_left_with_an_empty_results_file(finished_run, tm
     assert "running again linear/digits/moasha/seed-0: results.csv.zip is empty" in captured.out
     assert "EmptyDataError" not in captured.err
     assert len(pd.read_csv(path / "results.csv.zip")) > 0
+
+
+@pytest.mark.parametrize("max_trials", [1, 3])
+def test_max_trials_below_the_workers_gives_that_many_trials_with_results(tmp_path, max_trials):
+    """A cap on trials, not Syne Tune's max_num_trials_started (which ends the run once the
+    cap is reached, before any of these trials reported)."""
+    res = run_one(spec(tmp_path, max_trials=max_trials))  # 4 workers
+    results = pd.read_csv(run_dir(spec(tmp_path)) / "results.csv.zip")
+    assert res["num_trials"] == max_trials
+    assert sorted(results.trial_id.unique()) == list(range(max_trials))  # each one reported
 
 
 def test_run_state_never_counts_partial_results_as_finished(finished_run, tmp_path):
