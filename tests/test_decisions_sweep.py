@@ -37,9 +37,15 @@ def test_random_searcher_suggests_every_config_of_a_finite_space_exactly_once():
 
 def test_random_searcher_with_repeats_never_runs_out():
     space = {"a": choice([1, 2])}
-    searcher = RandomSearcher(space, random_seed=0, allow_repeats=True)
+    searcher = RandomSearcher(space, random_seed=0, repeats="always")
     draws = [searcher.suggest()["a"] for _ in range(50)]
     assert set(draws) == {1, 2}
+    # when_exhausted: both values once (no repeat), then draws go on
+    searcher = RandomSearcher(space, random_seed=0, repeats="when_exhausted")
+    draws = [searcher.suggest()["a"] for _ in range(50)]
+    assert sorted(draws[:2]) == [1, 2] and set(draws[2:]) == {1, 2}
+    with pytest.raises(ValueError, match="repeats must be one of"):
+        RandomSearcher(space, repeats="sometimes")
 
 
 def test_config_key_identifies_numpy_and_python_values():

@@ -60,6 +60,8 @@ __all__ = [
 ]
 
 DEFAULT_INSTANCE = "ml.g4dn.xlarge"
+# the second reference instance of the comparisons (one V100: the paper's default)
+P3_INSTANCE = "ml.p3.2xlarge"
 # when the benchmark does not offer ml.g4dn.xlarge: first of these that it offers
 _DEFAULT_FALLBACKS = ("ml.g4dn.xlarge", "ml.g5.xlarge", "ml.g4dn.2xlarge", "ml.m5.xlarge")
 
@@ -87,10 +89,16 @@ class MethodContext:
     transfer_evaluations: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def fixed_space(self) -> dict[str, Any]:
-        """Config space with the instance type fixed to ``default_instance``."""
+    def fixed_space(self, instance: str | None = None) -> dict[str, Any]:
+        """Config space with the instance type fixed to ``instance`` (default:
+        ``default_instance``)."""
         cs = dict(self.config_space)
-        cs[self.instance_attr] = self.default_instance
+        instance = instance or self.default_instance
+        offered = getattr(cs.get(self.instance_attr), "categories", None)
+        if offered is not None and instance not in offered:
+            raise ValueError(f"instance type {instance!r} is not offered by the benchmark; "
+                             f"offered: {list(offered)}")
+        cs[self.instance_attr] = instance
         return cs
 
 
@@ -251,12 +259,75 @@ def _moasha_transfer(ctx: MethodContext) -> TrialScheduler:
     return _moasha(ctx, searcher=searcher)
 
 
-def _st_moasha(ctx: MethodContext) -> TrialScheduler:
+def _st_moasha(ctx: MethodContext, patched: bool = False) -> TrialScheduler:
+    """Syne Tune 0.16 ``MOASHA``, as shipped or with its rank bug patched (``st-moasha-fixed``:
+    the priority handed to ``Bracket`` is each result's position in ``nondominated_sort``'s
+    order instead of the order itself). Everything else is left as shipped: one
+    ``do_minimize`` for all metrics (so it gets error instead of accuracy), its unnormalised,
+    rank-flipped epsilon-net inside a front, its sampling with replacement from numpy's
+    global generator. The priority is computed by :class:`STNonDominatedPriority`, which gives
+    the same values as Syne Tune's ``NonDominatedPriority`` in O(n log n + k^2) instead of
+    O(n^2 + k^3) (tested), so that the peer can run thousands of trials."""
     from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as STMOASHA
 
-    # one do_minimize for all metrics: error instead of accuracy
     return STMOASHA(ctx.config_space, metrics=["error", "runtime", "cost"], do_minimize=True,
-                    time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed)
+                    time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
+                    multiobjective_priority=STNonDominatedPriority(patched=patched))
+
+
+class STNonDominatedPriority:
+    """Syne Tune 0.16's ``NonDominatedPriority`` (``dim=0``) reimplemented fast, bug for bug.
+
+    Syne Tune peels Pareto fronts (in index order), orders each front with
+    ``compute_epsilon_net`` on the raw objective values (no normalisation, seed: the best point
+    of objective 0, then the farthest point by Euclidean distance, ties to the lower index)
+    but uses the returned *ranks* as if they were an order, and returns the concatenated order
+    of indices, which ``Bracket`` then reads as per-result priorities. ``patched=False``
+    returns that order (as shipped); ``patched=True`` returns the position of each result in
+    it (the fix of the rank bug only).
+    """
+
+    def __init__(self, patched: bool = False):
+        self.patched = patched
+
+    def __call__(self, objectives: np.ndarray) -> np.ndarray:
+        from syne_mohb.pareto import nondominated_rank
+
+        X = np.asarray(objectives, dtype=float)
+        ranks = nondominated_rank(X, "min")
+        order: list[int] = []
+        for r in range(int(ranks.max()) + 1 if len(ranks) else 0):
+            front = np.flatnonzero(ranks == r)
+            net_ranks = _st_epsilon_net_ranks(X[front])
+            order.extend(front[net_ranks].tolist())  # Syne Tune's flip: ranks used as order
+        order_arr = np.asarray(order, dtype=np.int64)
+        if not self.patched:
+            return order_arr
+        positions = np.empty(len(order_arr), dtype=float)
+        positions[order_arr] = np.arange(len(order_arr))
+        return positions
+
+
+def _st_epsilon_net_ranks(F: np.ndarray) -> np.ndarray:
+    """``compute_epsilon_net(F, dim=0)`` of Syne Tune 0.16: the rank of each point in the
+    greedy farthest-point order on raw values, with incremental distances (O(k^2))."""
+    k = len(F)
+    first = int(np.argmin(F[:, 0]))
+    chosen = np.zeros(k, dtype=bool)
+    chosen[first] = True
+    order = [first]
+    with np.errstate(invalid="ignore"):
+        min_dist = np.linalg.norm(F - F[first], axis=1)
+    while len(order) < k:
+        cand = np.flatnonzero(~chosen)
+        nxt = int(cand[np.argmax(min_dist[cand])])
+        order.append(nxt)
+        chosen[nxt] = True
+        with np.errstate(invalid="ignore"):
+            np.minimum(min_dist, np.linalg.norm(F - F[nxt], axis=1), out=min_dist)
+    ranks = np.empty(k, dtype=np.int64)
+    ranks[np.asarray(order)] = np.arange(k)
+    return ranks
 
 
 def _asha(space: dict[str, Any], ctx: MethodContext) -> TrialScheduler:
@@ -282,16 +353,32 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "st-moasha": _st_moasha,
     "mo-random": lambda ctx: FIFOScheduler(ctx.config_space, MO_METRICS, MO_MODES,
                                            random_seed=ctx.random_seed),
+    "st-moasha-fixed": lambda ctx: _st_moasha(ctx, patched=True),
+    "mo-random-repeats": lambda ctx: FIFOScheduler(
+        ctx.config_space, MO_METRICS, MO_MODES,
+        searcher=RandomSearcher(ctx.config_space, random_seed=ctx.random_seed, repeats="always")),
+    # variants of ours measured by benchmarking/compare_methods.py
+    "moasha-repeats": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed, repeats="always")),
+    "moasha-exhaust": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed, repeats="when_exhausted")),
+    "moasha-hw": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed, repeats="always",
+        instance_attr=ctx.instance_attr, modes=MO_MODES)),
+    "moasha-hw-norepeat": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed, repeats="when_exhausted",
+        instance_attr=ctx.instance_attr, modes=MO_MODES)),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
+    "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
     "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),
     "nsga2": _nsga2,
     "moasha-hp": _moasha_hp,
 }
 
 # methods whose instance type is fixed to the default instance
-_FIXED_INSTANCE = {"asha-default", "moasha-hp"}
+_FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
 # methods that draw from numpy's global generator (Syne Tune's unseeded samplers)
-GLOBAL_RNG_METHODS = {"st-moasha", "asha-default", "asha-instance"}
+GLOBAL_RNG_METHODS = {"st-moasha", "st-moasha-fixed", "asha-default", "asha-p3", "asha-instance"}
 
 
 def method_names() -> list[str]:

@@ -1,0 +1,220 @@
+"""Compare tuning methods side by side on the shipped hardware benchmarks, with paired seeds.
+
+Every method runs on the same tasks, seeds, budget and 4 simulated workers (one simulated
+backend: :func:`syne_mohb.experiments.runner.run_one`). Per task the *target* is the mean over
+seeds of the best accuracy of a baseline (single-objective ASHA on a fixed instance) minus 0.5
+accuracy points, i.e. its mean best error + 0.005. Measures, per method and task:
+
+(a) tuning time and tuning dollars until the method's first result at the target; the ratio
+    is ``mean over seeds (baseline) / mean over seeds (method)`` (> 1: the method is faster /
+    cheaper); a run that never reaches the target counts with the whole budget (time) and all
+    it spent (dollars), and the number of such runs is shown;
+(b) the *found model's* own training dollars and time at the target: the cheapest (fastest)
+    model, configuration at an epoch, that the run trained with accuracy >= target; ratio
+    ``baseline's cheapest model / method's``, next to the best possible ratio (the cheapest draw
+    of the whole table at the target, any seed);
+(c) hypervolume (accuracy, runtime, cost; one normalisation,
+    :func:`syne_mohb.experiments.analysis.normalizer_from_blackbox`) of the models trained by
+    the end of the budget, and its mean over the time axis (area under the curve / budget).
+
+The table holds the median over tasks of each ratio with a 95% bootstrap interval (seeds
+resampled with replacement, the same resample for every method: paired). Runs are cached under
+``--output``; rerunning computes only what is missing.
+
+    python benchmarking/compare_methods.py --benchmarks mlp --seeds 10
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from syne_mohb.experiments.analysis import (  # noqa: E402
+    hypervolume_curve,
+    load_run,
+    normalizer_from_blackbox,
+)
+from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many  # noqa: E402
+
+PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
+         "nsga2"]
+BASELINES = ["asha-default", "asha-p3"]
+OURS = ["moasha", "moasha-transfer"]
+
+
+def run_measures(run, target: float, budget: float) -> dict[str, float]:
+    """Measures (a), (b), (c) of one run at one target accuracy."""
+    df = run.results
+    acc = df["accuracy"].to_numpy(dtype=float)
+    t = df["st_tuner_time"].to_numpy(dtype=float)
+    spent = run.dollars_spent()
+    hit = np.flatnonzero(acc >= target)
+    reached = len(hit) > 0
+    out = {
+        "reached": float(reached),
+        "tune_time": float(t[hit[0]]) if reached else budget,
+        "tune_dollars": float(spent[hit[0]]) if reached else float(spent[-1]) if len(spent) else 0.0,
+        "model_dollars": float(df["cost"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
+        "model_time": float(df["runtime"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
+    }
+    return out
+
+
+def hv_measures(run, normalizer, budget: float) -> dict[str, float]:
+    grid_t = np.linspace(0.0, budget, 41)
+    hv = hypervolume_curve(run, normalizer, grid_t, axis="time")
+    return {"hv_final": float(hv[-1]), "hv_auc": float(hv.mean())}
+
+
+def best_possible(bb, target: float) -> tuple[float, float]:
+    """Cheapest cost and smallest runtime in the table with accuracy >= target (any seed)."""
+    names = list(bb.objectives_names)
+    ev = np.asarray(bb.objectives_evaluations, dtype=float)
+    acc = ev[..., names.index("accuracy")]
+    ok = acc >= target
+    if not ok.any():
+        return np.nan, np.nan
+    return (float(ev[..., names.index("cost")][ok].min()),
+            float(ev[..., names.index("runtime")][ok].min()))
+
+
+def _ratio_of_means(base: np.ndarray, other: np.ndarray) -> float:
+    b, o = np.nanmean(base), np.nanmean(other)
+    return float(b / o) if o > 0 else np.nan
+
+
+def bootstrap_median(per_task: list[tuple[np.ndarray, np.ndarray]], n_boot: int,
+                     rng: np.random.RandomState, seed_draws: np.ndarray) -> tuple[float, float, float]:
+    """Median over tasks of the ratio of means, and its 95% bootstrap interval.
+
+    ``per_task[i] = (baseline values per seed, method values per seed)``; ``seed_draws`` holds
+    the resampled seed indices ``[n_boot, n_seeds]`` shared by all methods (paired).
+    """
+    point = float(np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]))
+    boots = np.empty(n_boot)
+    for k in range(n_boot):
+        idx = seed_draws[k]
+        boots[k] = np.nanmedian([_ratio_of_means(b[idx], o[idx]) for b, o in per_task])
+    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
+    return point, float(lo), float(hi)
+
+
+def _fmt(point: float, lo: float, hi: float) -> str:
+    if not np.isfinite(point):
+        return "-"
+    return f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--benchmarks", default="mlp", help="comma-separated shipped benchmarks")
+    ap.add_argument("--tasks", help="comma-separated task names (default: all of each benchmark)")
+    ap.add_argument("--methods", help="comma-separated methods (default: ours + peers + baselines)")
+    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--budget-factor", type=float, default=25.0,
+                    help="simulated budget = this many median full trainings on the default "
+                         "instance (per task)")
+    ap.add_argument("--processes", type=int, default=2)
+    ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--output", default="benchmarking/_results/compare")
+    args = ap.parse_args(argv)
+    for name, value in (("--seeds", args.seeds), ("--processes", args.processes),
+                        ("--bootstrap", args.bootstrap)):
+        if value < 1:
+            ap.error(f"{name} must be >= 1, got {value}")
+    if not args.budget_factor > 0:
+        ap.error(f"--budget-factor must be > 0, got {args.budget_factor}")
+    benchmarks = [b for b in args.benchmarks.split(",") if b]
+    methods = args.methods.split(",") if args.methods else OURS + PEERS
+    methods = [m for m in methods if m not in BASELINES]
+    t0 = time.perf_counter()
+    specs, budgets = [], {}
+    for b in benchmarks:
+        bench = get_benchmark(b)
+        tasks = args.tasks.split(",") if args.tasks else bench.tasks
+        for task in tasks:
+            budget = args.budget_factor * bench.full_runtime(task)
+            budgets[(b, task)] = budget
+            specs += grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds), args.output,
+                          budget=budget)
+    print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
+          f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
+    res = run_many(specs, processes=args.processes)
+    failed = [r for r in res if "error" in r]
+    for r in failed:
+        print(f"FAILED {r['path']}: {r['error']}")
+    sim_s = time.perf_counter() - t0
+
+    rows = []
+    rng = np.random.RandomState(0)
+    draws = rng.randint(0, args.seeds, size=(args.bootstrap, args.seeds))
+    for b in benchmarks:
+        bench = get_benchmark(b)
+        tasks = [t for (bb_, t) in budgets if bb_ == b]
+        # measures[method][task] = DataFrame over seeds
+        for base_name in BASELINES:
+            per_method: dict[str, dict[str, pd.DataFrame]] = {}
+            best: dict[str, tuple[float, float]] = {}
+            for task in tasks:
+                budget = budgets[(b, task)]
+                bbox = bench.blackbox(task)
+                norm = normalizer_from_blackbox(b, task, ["accuracy", "runtime", "cost"],
+                                                ["max", "min", "min"])
+
+                def load(m, seed):
+                    s = next(x for x in specs if x.benchmark == b and x.task == task
+                             and x.method == m and x.seed == seed)
+                    return load_run(run_dir(s))
+
+                base_runs = [load(base_name, s) for s in range(args.seeds)]
+                target = float(np.mean([r.results["accuracy"].max() for r in base_runs])) - 0.005
+                best[task] = best_possible(bbox, target)
+                for m in [base_name] + methods:
+                    recs = []
+                    for s in range(args.seeds):
+                        r = load(m, s)
+                        rec = run_measures(r, target, budget)
+                        rec.update(hv_measures(r, norm, budget))
+                        recs.append(rec)
+                    per_method.setdefault(m, {})[task] = pd.DataFrame(recs)
+            base = per_method[base_name]
+            for m in [base_name] + methods:
+                row = {"benchmark": b, "baseline": base_name, "method": m}
+                for key, label in (("tune_dollars", "tuning $ to target"),
+                                   ("tune_time", "tuning time to target"),
+                                   ("model_dollars", "found model's $"),
+                                   ("model_time", "found model's time")):
+                    pairs = [(base[t][key].to_numpy(), per_method[m][t][key].to_numpy())
+                             for t in tasks]
+                    row[label] = _fmt(*bootstrap_median(pairs, args.bootstrap, rng, draws))
+                reached = sum(int(per_method[m][t]["reached"].sum()) for t in tasks)
+                row["reached"] = f"{reached}/{len(tasks) * args.seeds}"
+                row["HV end"] = f"{np.median([per_method[m][t]['hv_final'].mean() for t in tasks]):.3f}"
+                row["HV mean"] = f"{np.median([per_method[m][t]['hv_auc'].mean() for t in tasks]):.3f}"
+                rows.append(row)
+            possible = np.nanmedian([
+                np.nanmean(base[t]["model_dollars"]) / best[t][0] for t in tasks])
+            rows.append({"benchmark": b, "baseline": base_name, "method": "(best possible)",
+                         "found model's $": f"{possible:.2f}x"})
+    table = pd.DataFrame(rows).fillna("")
+    with pd.option_context("display.width", 250, "display.max_columns", 20,
+                           "display.max_colwidth", 40):
+        print("\nMedian over tasks of mean(baseline) / mean(method) over paired seeds "
+              "[95% bootstrap interval]; > 1 = better than the baseline")
+        print(table.to_string(index=False))
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "compare_methods.csv", index=False)
+    print(f"\nsimulations {sim_s:.0f} s, total {time.perf_counter() - t0:.0f} s; table: "
+          f"{out / 'compare_methods.csv'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
