@@ -9,6 +9,10 @@ After the chunks, a calibration pass (1 process, 1 vs 2 cores) and the assembly 
     python benchmarking/generate_blackboxes.py --families mlp hgb linear --processes 2
     python benchmarking/generate_blackboxes.py --families mlp --tasks digits --seeds 0 --force  # redo one chunk
     python benchmarking/generate_blackboxes.py --families mlp --assemble-only
+    # cnn (JAX, in the generation venv; one core, see README "Generation"):
+    taskset -c 1 nice -n 19 .venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn \
+        --seeds 0 1 --processes 1 --config-progress --calibration-configs 8 --calibration-epochs 3 \
+        --calibration-tasks mnist --assemble-seeds 0 1
 """
 
 from __future__ import annotations
@@ -55,6 +59,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=str(ROOT / "syne_mohb" / "blackboxes" / "data"))
     ap.add_argument("--force", action="store_true", help="recompute the selected chunks")
     ap.add_argument("--calibration-configs", type=int, default=12)
+    ap.add_argument("--calibration-epochs", type=int, default=None,
+                    help="epochs per calibration run (default: the family's max_epochs)")
+    ap.add_argument("--calibration-tasks", nargs="+", default=None,
+                    help="tasks of the calibration (default: the family's first two)")
+    ap.add_argument("--assemble-seeds", nargs="+", type=int, default=list(gen.DEFAULT_SEEDS),
+                    help="seeds whose chunks make up the assembled folder")
     ap.add_argument("--skip-calibration", action="store_true")
     ap.add_argument("--assemble-only", action="store_true")
     ap.add_argument("--no-assemble", action="store_true")
@@ -97,7 +107,8 @@ def main(argv=None) -> int:
         for fname in args.families:
             fam = get_family(fname)
             t0 = time.perf_counter()
-            gen.run_calibration(fam, workdir, n_configs=args.calibration_configs, force=args.force)
+            gen.run_calibration(fam, workdir, n_configs=args.calibration_configs, force=args.force,
+                                epochs=args.calibration_epochs, tasks=args.calibration_tasks)
             print(f"calibration {fname}: {time.perf_counter() - t0:.1f}s", flush=True)
     wall = time.perf_counter() - t_start
     log_path = workdir / "runs.json"
@@ -110,7 +121,8 @@ def main(argv=None) -> int:
         for fname in args.families:
             fam = get_family(fname)
             try:
-                out = gen.assemble(fam, workdir, Path(args.out) / fname, processes=args.processes)
+                out = gen.assemble(fam, workdir, Path(args.out) / fname, processes=args.processes,
+                                   seeds=tuple(args.assemble_seeds))
                 size = sum(f.stat().st_size for f in out.iterdir()) / 1e6
                 print(f"assembled {fname} -> {out} ({size:.1f} MB)")
             except FileNotFoundError as e:

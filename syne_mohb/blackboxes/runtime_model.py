@@ -14,6 +14,11 @@ Formula (per epoch, seconds)::
         d    = min(T1, F / R_local)           # part of T1 that is dense math
         t    = c_inst * ((T1 - d) / s_inst + F / R_gpu + n_steps * o_step + o_epoch)
 
+    where a family measured its host work directly (``host_epoch_s`` set, the ``cnn`` family),
+    the host part is that measurement instead of ``T1 - d``:
+        h    = min(T1, h_epoch + n_steps * h_step)
+        t    = c_inst * (h / s_inst + F / R_gpu + n_steps * o_step + o_epoch)
+
 with
 
 * ``T1``: measured wall time of the epoch on one local core (training + validation).
@@ -46,6 +51,10 @@ with
   "Trainium Architecture": 190 FP16/BF16 TFLOPS per chip). Peak ratios overstate speed-ups of
   memory-bound models; :meth:`RuntimeModel.calibrate` corrects them per instance type from
   measured runtimes. :data:`MODELLED_GPU_SPEEDS` names the modelled entries.
+* ``h_epoch``, ``h_step`` (optional, default unset): host seconds per epoch and per optimiser
+  step of the training loop (Python loop, mini-batch gathering, dispatch, validation call) that a
+  GPU does not speed up; fitted per family from its measured epochs (``cnn``: the networks whose
+  math is negligible, see ``syne_mohb/blackboxes/cnn.py``).
 * ``o_step = 3e-4`` s: per optimiser step on a GPU (assumption: about 30 CUDA kernel launches for
   forward, backward and update of a small network at about 10 microseconds each).
 * ``o_epoch = 0.02`` s: fixed per-epoch overhead on a GPU instance (assumption: host-to-device copy
@@ -163,8 +172,13 @@ class RuntimeModel:
     gpu_epoch_overhead_s: float = GPU_EPOCH_OVERHEAD_S
     cpu_speed: Mapping[str, float] = field(default_factory=dict)
     corrections: Mapping[str, float] = field(default_factory=dict)
+    host_epoch_s: float | None = None
+    host_step_s: float = 0.0
 
     def __post_init__(self):
+        if self.host_epoch_s is not None and (self.host_epoch_s < 0 or self.host_step_s < 0):
+            raise ValueError(f"host_epoch_s and host_step_s must be >= 0, got {self.host_epoch_s}, "
+                             f"{self.host_step_s}")
         if not 0.0 <= self.parallel_fraction <= 1.0:
             raise ValueError(f"parallel_fraction must be in [0, 1], got {self.parallel_fraction}")
         if self.local_core_flops <= 0 or self.v100_train_flops <= 0:
@@ -193,9 +207,12 @@ class RuntimeModel:
                 )
             r_gpu = self.v100_train_flops * self.gpu_relative_speed[instance.gpu_model]
             flops = np.asarray(flops, dtype=float)
-            dense = np.minimum(t1, flops / self.local_core_flops)
+            if self.host_epoch_s is not None:
+                host = np.minimum(t1, self.host_epoch_s + np.asarray(steps, dtype=float) * self.host_step_s)
+            else:
+                host = t1 - np.minimum(t1, flops / self.local_core_flops)
             t = (
-                (t1 - dense) / s
+                host / s
                 + flops / r_gpu
                 + np.asarray(steps, dtype=float) * self.gpu_step_overhead_s
                 + self.gpu_epoch_overhead_s
