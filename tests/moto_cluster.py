@@ -69,6 +69,7 @@ REGION = "us-east-1"
 LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 CLUSTER_AGENT = "fake-cluster"
 CONTAINER_ROOT = "/opt/ml"
+TOOLKIT_MODULE = "sagemaker_training.cli.train"
 CAPACITY_REASON = ("CapacityError: Unable to provision requested ML compute capacity. "
                    "Please retry using a different ML instance type.")
 
@@ -224,6 +225,143 @@ def toolkit_version() -> str:
     return importlib.metadata.version("sagemaker-training")
 
 
+# ---------------------------------------------------------------------------------------------
+# container processes: forked from a pre-started interpreter (a warm image)
+_ZYGOTE = r"""
+import json, os, runpy, signal, socket, sys
+# the toolkit's third-party dependencies; the toolkit itself is imported fresh in each
+# container (its environment module reads SAGEMAKER_BASE_DIR at import)
+for name in ("boto3", "boto3.session", "boto3.resources.factory", "boto3.s3.transfer",
+             "botocore.session", "s3transfer.manager", "paramiko", "invoke", "psutil",
+             "retrying", "six", "inotify_simple", "yaml", "dateutil", "asyncio",
+             "asyncio.subprocess", "multiprocessing", "concurrent.futures"):
+    try:
+        __import__(name)
+    except ImportError:
+        pass
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # containers are reaped automatically
+sock = socket.socket(fileno=int(sys.argv[1]))
+sys.stdout.flush()
+while True:
+    try:
+        msg, fds, _, _ = socket.recv_fds(sock, 1 << 20, 2)
+    except OSError:
+        break
+    if not msg:
+        break
+    req = json.loads(msg)
+    pid = os.fork()
+    if pid == 0:  # the container's first process
+        code = 1
+        try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            sock.close()
+            os.setsid()
+            out, status = fds
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            os.close(out)
+            os.chdir(req["cwd"])
+            os.environ.clear()
+            os.environ.update(req["env"])
+            extra = [p for p in req["env"].get("PYTHONPATH", "").split(os.pathsep) if p]
+            sys.path[1:1] = extra
+            sys.argv = ["train"]
+            code = 0
+            try:
+                runpy.run_module(req["module"], run_name="__main__", alter_sys=True)
+            except SystemExit as e:
+                code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                code = 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(status, str(code).encode())
+        finally:
+            os._exit(code)
+    for fd in fds:
+        os.close(fd)
+    sock.sendall(f"{pid}\n".encode())
+"""
+
+
+class ContainerProcess:
+    """A container's first process forked by :class:`ContainerForkServer`: ``pid``,
+    ``stdout`` (its output), ``poll()`` / ``wait()`` like ``subprocess.Popen``. One thread
+    waits for the status the process writes on exit (none: it was killed)."""
+
+    def __init__(self, pid: int, stdout_fd: int, status_fd: int):
+        self.pid = pid
+        self.stdout = os.fdopen(stdout_fd, "rb", buffering=0)
+        self.returncode: int | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._wait_status, args=(status_fd,), daemon=True,
+                         name=f"container-{pid}").start()
+
+    def _wait_status(self, fd: int):
+        with os.fdopen(fd, "rb", buffering=0) as f:
+            data = f.read()
+        # no status written: the process was killed (SIGTERM / SIGKILL on stop)
+        self.returncode = int(data) if data.strip() else -signal.SIGKILL
+        self._done.set()
+
+    def poll(self) -> int | None:
+        return self.returncode if self._done.is_set() else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._done.wait(timeout):
+            raise subprocess.TimeoutExpired("container", timeout)
+        return self.returncode
+
+
+class ContainerForkServer:
+    """One interpreter started per session that has imported the toolkit's third-party
+    dependencies (boto3, paramiko, ...: most of the toolkit's start-up on this machine) and
+    forks a fresh process per container, which then runs the toolkit's entry point module
+    exactly as ``python -m`` would. Like a warm container image: the per-job overhead is the
+    toolkit's own work, not re-importing boto3."""
+
+    def __init__(self, env: dict[str, str]):
+        self._lock = threading.Lock()
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._sock = parent
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _ZYGOTE, str(child.fileno())], pass_fds=[child.fileno()],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        child.close()
+        self._reader = parent.makefile("rb")
+
+    def spawn(self, module: str, cwd: str, env: dict[str, str]) -> ContainerProcess:
+        out_r, out_w = os.pipe()
+        st_r, st_w = os.pipe()
+        payload = json.dumps({"module": module, "cwd": cwd, "env": env}).encode()
+        try:
+            with self._lock:
+                socket.send_fds(self._sock, [payload], [out_w, st_w])
+                line = self._reader.readline()
+        finally:
+            os.close(out_w)
+            os.close(st_w)
+        if not line:
+            os.close(out_r)
+            os.close(st_r)
+            raise RuntimeError("the container fork server died")
+        return ContainerProcess(int(line), out_r, st_r)
+
+    def close(self):
+        try:
+            self._sock.close()
+        finally:
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self._proc.kill()
+
+
 @dataclass
 class WarmPool:
     """Instances retained after a job with ``KeepAlivePeriodInSeconds`` > 0 (one per job chain).
@@ -293,6 +431,11 @@ class FakeCluster:
         self._saved: dict[str, Any] = {}
         self._ticker_stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        # containers forked from a warm interpreter (FAKE_SM_FORK_SERVER=0: one fresh
+        # `python -m sagemaker_training.cli.train` per container instead)
+        self.use_fork_server = os.environ.get("FAKE_SM_FORK_SERVER", "1") != "0" \
+            and hasattr(socket, "send_fds") and hasattr(os, "fork")
+        self.fork_server: ContainerForkServer | None = None
         self._tmp = tempfile.TemporaryDirectory(prefix="fake-sm-cluster-")
         self._aws_config = Path(self._tmp.name, "aws-config")
         # the containers' boto3 (the toolkit's S3 download) talks to the moto server path-style
@@ -353,6 +496,10 @@ class FakeCluster:
         self._ticker = threading.Thread(target=self._tick_warm_pools, daemon=True,
                                         name="fake-warm-pools")
         self._ticker.start()
+        if self.use_fork_server:
+            image_env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+            image_env.update(PYTHONUNBUFFERED="TRUE", PYTHONDONTWRITEBYTECODE="TRUE")
+            self.fork_server = ContainerForkServer(image_env)
         return self.clients["s3"]
 
     def uninstall(self, timeout: float = 10.0):
@@ -361,6 +508,9 @@ class FakeCluster:
         self._ticker_stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout)
+        if self.fork_server is not None:
+            self.fork_server.close()
+            self.fork_server = None
         for name, orig in self._saved.items():
             if orig is None:
                 delattr(SageMakerResponse, name)
@@ -695,10 +845,14 @@ class FakeCluster:
         job.secondary_status = "Training"
         t0 = time.perf_counter()
         # the image's entry point: the toolkit's `train` (sagemaker_training.cli.train)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sagemaker_training.cli.train"], cwd=str(base),
-            env=self._environment(job, base, beh), stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        env = self._environment(job, base, beh)
+        if self.fork_server is not None:
+            proc = self.fork_server.spawn(TOOLKIT_MODULE, str(base), env)
+        else:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", TOOLKIT_MODULE], cwd=str(base), env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
         stopper = threading.Thread(target=self._watch_stop, args=(job, proc), daemon=True)
         stopper.start()
         tail: list[str] = []
