@@ -27,6 +27,14 @@ host names to resolve: there is no container network here) and ``PIP_TARGET`` / 
 (the container's own site folder, so that a ``requirements.txt`` never changes the test
 environment; ``PIP_NO_INDEX`` keeps pip off the network).
 
+Each container's first process is forked from one interpreter per session that has imported
+the toolkit's third-party dependencies (boto3, paramiko, ...), like a warm image, and then runs
+``sagemaker_training.cli.train`` as ``python -m`` would (the toolkit is imported fresh in every
+container: it reads ``SAGEMAKER_BASE_DIR`` at import). ``FAKE_SM_FORK_SERVER=0`` starts a fresh
+interpreter per container instead. Per-container overhead::
+
+    .venv/bin/python tests/moto_cluster.py --measure 6
+
 :class:`FaultPlan` injects faults at the HTTP layer (throttling errors, 5xx, connection resets,
 capacity errors) into requests of the code under test; the cluster's own requests (and those of
 the containers) carry the user-agent marker ``fake-cluster`` and are never faulted.
@@ -945,3 +953,56 @@ class FakeCluster:
             os.killpg(proc.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def _measure(n: int) -> None:  # pragma: no cover -- a benchmark, see the module docstring
+    """Wall seconds of ``n`` one-epoch jobs' containers (toolkit start to exit), one after the
+    other, with and without the fork server."""
+    import statistics
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "dummy")
+    os.environ["AWS_DEFAULT_REGION"] = REGION
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from syne_mohb.backends.sagemaker import SageMakerBackend
+
+    server = FaultInjectingMotoServer(FaultPlan())
+    server.start()
+    script = Path(__file__).resolve().parent / "sagemaker_code" / "sim_train.py"
+    try:
+        for fork in ("1", "0"):
+            os.environ["FAKE_SM_FORK_SERVER"] = fork
+            cluster = FakeCluster(server.url, epoch_seconds={"*": 0.0})
+            cluster.install()
+            clients = make_clients(server.url)
+            try:
+                clients["s3"].create_bucket(Bucket="measure-bucket")
+            except clients["s3"].exceptions.BucketAlreadyOwnedByYou:
+                pass
+            backend = SageMakerBackend(
+                entry_point=str(script), image_uri="image", role_arn="arn:aws:iam::1:role/r",
+                s3_root="s3://measure-bucket/m", sagemaker_client=clients["sagemaker"],
+                logs_client=clients["logs"], s3_client=clients["s3"],
+                install_signal_handlers=False)
+            for i in range(n):
+                backend.start_trial({"epochs": 1, "instance_type": "ml.m5.large"})
+                cluster.wait_until_ended(backend.job_names(i), timeout=120)
+            secs = [v[0] for v in cluster.container_seconds.values()]
+            print(f"fork server {'on ' if fork == '1' else 'off'}: {n} containers, wall s "
+                  f"median {statistics.median(secs):.2f} (min {min(secs):.2f}, "
+                  f"max {max(secs):.2f})")
+            backend.close()
+            cluster.uninstall()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import argparse
+
+    parser = argparse.ArgumentParser(description="per-container overhead of the fake cluster")
+    parser.add_argument("--measure", type=int, default=6, metavar="N")
+    _measure(parser.parse_args().measure)
