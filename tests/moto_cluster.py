@@ -362,6 +362,8 @@ class ContainerForkServer:
 
     def close(self):
         try:
+            self._reader.close()
+            self._sock.shutdown(socket.SHUT_RDWR)  # EOF for the server: it exits
             self._sock.close()
         finally:
             try:
