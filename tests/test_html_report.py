@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -75,6 +74,14 @@ def _toy(n: int = 6, **extra) -> pd.DataFrame:
     for k, v in extra.items():
         df[k] = v
     return df
+
+
+def _page_data(page: Path) -> dict:
+    """The data embedded in a report page."""
+    html = page.read_text(encoding="utf-8")
+    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
+    assert "</script" not in blob.lower()
+    return json.loads(blob)
 
 
 def _front_models(g: dict, rows) -> dict[tuple[int, int], list[float]]:
@@ -146,9 +153,7 @@ def test_page_is_self_contained_and_escapes_the_data(tmp_path):
     html = page.read_text()
     assert not re.search(r"<script[^>]+src=|<link\b|@import|<iframe", html, re.I)
     assert "plotly.js v" in html  # inlined
-    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
-    assert "</script" not in blob.lower()
-    data = json.loads(blob)
+    data = _page_data(page)
     hp = data["groups"][0]["hp"]
     col = data["groups"][0]["columns"]["hp"][hp.index("note")]
     assert col["levels"] == [evil]
@@ -166,6 +171,27 @@ def test_rows_without_objective_values_are_left_out(tmp_path):
     # their dollars still count: 8 cumulative costs of 8 trials
     spent = sum(s["dollars_spent"] for s in g["selections"][0]["instances"])
     assert spent == pytest.approx(df["cost"].sum())
+
+
+def test_local_run_without_instance_type(tmp_path):
+    # a local run as Syne Tune writes it: worker cost and time as objectives, no instance column
+    df = _toy(10).drop(columns=["runtime", "cost", "config_instance_type"])
+    df["st_worker_cost"] = np.linspace(0.01, 0.1, 10)
+    df["st_worker_time"] = np.linspace(1.0, 10.0, 10)
+    meta = {"metric_names": ["accuracy", "st_worker_cost", "st_worker_time"],
+            "metric_mode": ["max", "min", "min"], "scheduler_name": "MOASHA",
+            "scheduler_kwargs": {"time_attr": "epoch", "max_t": 3}, "backend": "LocalBackend",
+            "st_tuner_creation_timestamp": 1.7e9}
+    run = _write_run(tmp_path / "my-local-run", df, meta)
+    g = report_data([load_run(run)], root=run)["groups"][0]
+    assert g["label"] == "my-local-run" and g["fidelity"] == "epoch"
+    assert [(o["role"], o["unit"]) for o in g["objectives"]] == [
+        (None, None), ("dollars", "dollars"), ("time", "seconds")]
+    assert g["objectives"][1]["label"] == "st_worker_cost (dollars; lower is better)"
+    assert g["instance_attr"] is None and [s["instance"] for s in g["selections"][0]["instances"]] == ["all models"]
+    assert g["hypervolume"]["normalisation"]["bounds_from"] == "the union of these runs' results"
+    assert g["runs"][0]["created"].startswith("2023-11-14T22:13:20")
+    assert g["runs"][0]["scheduler_kwargs"] == "time_attr=epoch, max_t=3"
 
 
 def _run_cli(args, capsys):
@@ -209,10 +235,15 @@ def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
         assert words in lines[0] and "Traceback" not in err
 
 
-def test_import_syne_mohb_does_not_load_plotly():
-    code = ("import sys, syne_mohb, syne_mohb.experiments.html_report; "
-            "sys.exit('plotly' in sys.modules)")
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+def test_plotly_is_imported_only_when_a_page_is_written(monkeypatch):
+    import importlib
+
+    import syne_mohb.experiments.html_report as html_report
+
+    for name in [m for m in sys.modules if m.split(".")[0] == "plotly"]:
+        monkeypatch.delitem(sys.modules, name)  # put back after the test
+    importlib.reload(html_report)
+    assert not [m for m in sys.modules if m.split(".")[0] == "plotly"]
 
 
 # ------------------------------------------------------------------------------------ browser
@@ -354,7 +385,7 @@ def _hover_and_select(drv, g: dict, projection: int) -> int:
     """Hover a Pareto-set point with the mouse, check the tooltip and the details panel show its
     configuration, click it, check it is selected everywhere; return its row."""
     drv.execute_script("window.scrollTo(0, 0); document.getElementById('projection-' + arguments[0])"
-                       ".scrollIntoView({block: 'center'});", projection)
+                       ".scrollIntoView({block: 'nearest'});", projection)
     p = drv.execute_script(_PICK_POINT, projection)
     assert p["gap"] > 4, "no isolated point to hover"
     row, c = p["row"], g["columns"]
@@ -388,7 +419,7 @@ def _hover_and_select(drv, g: dict, projection: int) -> int:
 def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     runs = find_runs(grid_dir)
     page = make_html_report(grid_dir, tmp_path / "grid.html")
-    g = report_data(runs, root=grid_dir)["groups"][0]
+    g = _page_data(page)["groups"][0]
     marks = _open(browser, page)
     assert not [r for r in marks["resources"] if not r.startswith(("file:", "data:", "blob:"))]
 
@@ -478,12 +509,12 @@ def _check_screenshot(png: Path) -> None:
         target = os.environ.get("SYNE_MOHB_SCREENSHOT")
         if target:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-            im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+            im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(target, optimize=True)
 
 
 def test_10000_results_render_and_respond(browser, big_run, tmp_path, record_property):
     page = make_html_report(big_run.path, tmp_path / "big.html")
-    g = report_data([big_run], root=big_run.path)["groups"][0]
+    g = _page_data(page)["groups"][0]
     n = len(big_run.results)
     marks = _open(browser, page)
     counts = browser.execute_script(_COUNT_POINTS)

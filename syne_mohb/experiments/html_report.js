@@ -11,7 +11,7 @@
   var DATA = JSON.parse(document.getElementById("report-data").textContent);
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                  "#7f7f7f", "#bcbd22", "#17becf"];
-  var PLOT_CONFIG = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"]};
+  var PLOT_CONFIG = {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]};
   var HAS_WEBGL = (function () {
     try {
       var c = document.createElement("canvas");
@@ -247,10 +247,24 @@
   function nextFrame() {
     return new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 0); }); });
   }
+  // plotly.js (4.8 MB) is embedded as text and compiled only after the first paint, so that the
+  // header and the tables show while the plots are prepared
+  function ensurePlotly() {
+    if (window.Plotly) return;
+    var src = document.getElementById("plotly-js");
+    if (!src) throw new Error("plotly.js is missing from the page");
+    var script = document.createElement("script");
+    script.textContent = src.textContent;
+    document.head.appendChild(script);
+    src.parentNode.removeChild(src);
+    if (!window.Plotly) throw new Error("plotly.js could not be started");
+    if (performance.mark) performance.mark("report-plotly-loaded");
+  }
+
   function drawLater(tasks) {
     var mine = ++generation;
     document.body.setAttribute("data-ready", "0");
-    var chain = Promise.resolve();
+    var chain = nextFrame().then(ensurePlotly);
     tasks.forEach(function (task) {
       chain = chain.then(nextFrame).then(function () { return mine === generation ? task() : null; });
     });
@@ -275,7 +289,7 @@
     ui.selSelect.value = String(state.s);
     ui.selControl.hidden = g.selections.length < 2;
     // one plot container per projection
-    ui.projections.querySelectorAll(".plot").forEach(function (d) { Plotly.purge(d); });
+    if (window.Plotly) ui.projections.querySelectorAll(".plot").forEach(function (d) { Plotly.purge(d); });
     ui.projections.replaceChildren();
     ui.projDivs = g.pairs.map(function (p, k) {
       var d = el("div", {class: "plot projection", id: "projection-" + k});
@@ -321,7 +335,8 @@
       el("span", {class: "mark mark-front"}), "outlined: on the Pareto set (all objectives)",
       el("span", {class: "mark mark-dominated"}), "faded: dominated in all objectives",
       el("span", {class: "mark mark-line"}), "2-D front of the projection",
-      el("span", {class: "mark mark-selected"}), "selected model");
+      el("span", {class: "mark mark-selected"}), "selected model",
+      el("span", {class: "mark-arrows", text: "\u2191 / \u2193"}), "higher / lower is better");
     ui.legend.appendChild(marks);
   }
 
@@ -381,7 +396,8 @@
       marker: {symbol: "circle-open", size: 18, color: "#d6001c", line: {width: 2.5, color: "#d6001c"}}});
     var xTitle = single ? "tuning time (seconds since the tuning job started)" : ox.label;
     var layout = {
-      title: {text: single ? esc(oy.name) + " over tuning time" : esc(oy.name) + " vs " + esc(ox.name), font: {size: 14}},
+      title: {text: single ? esc(oy.name) + " over tuning time" : esc(oy.name) + " vs " + esc(ox.name), font: {size: 14},
+              x: 0.01, xanchor: "left"},
       xaxis: axis(xTitle, (!single && ox.log), single ? null : ox),
       yaxis: axis(oy.label, oy.log, oy),
       hovermode: "closest", margin: {l: 60, r: 12, t: 36, b: 10}, showlegend: false,
@@ -395,6 +411,7 @@
     var ax = {title: {text: esc(title)}, type: log ? "log" : "linear", zeroline: false, automargin: true,
               exponentformat: "power", showexponent: "all"};
     if (o && o.prefix) ax.tickprefix = o.prefix;
+    if (log) ax.dtick = "D2";  // label 1, 2 and 5 of each decade, not every digit
     return ax;
   }
 
@@ -465,7 +482,7 @@
     if (c.epoch) items.push([fidName(g), fmtVal(val(c.epoch, row))]);
     if (g.instance_attr) items.push([g.instance_attr, instName(g, c.inst.values[row])]);
     g.objectives.forEach(function (o, j) {
-      items.push([o.name + " (" + (o.unit ? o.unit + "; " : "") + dirWord(o) + ")", fmtObj(o, c.obj[j].values[row])]);
+      items.push([o.name + " " + arrow(o), fmtObj(o, c.obj[j].values[row]) + (o.unit ? " (" + o.unit + ")" : "")]);
     });
     var dl = el("dl", {class: "kv"});
     items.forEach(function (kv) { dl.appendChild(el("dt", {text: kv[0]})); dl.appendChild(el("dd", {text: kv[1]})); });
@@ -548,7 +565,7 @@
     var g = group(), hv = g.hypervolume, tasks = [];
     [["time", ui.hvTime], ["dollars", ui.hvDollars]].forEach(function (pair) {
       var which = pair[0], div = pair[1];
-      Plotly.purge(div);
+      if (window.Plotly) Plotly.purge(div);
       if (!hv || !hv[which]) {
         div.replaceChildren(el("p", {class: "help", text: which === "dollars" ? "No dollars reported: no hypervolume against tuning dollars." : "No results."}));
         return;
@@ -567,7 +584,7 @@
           hovertemplate: esc(cv.method) + "<br>" + (which === "time" ? "%{x:.4g} s" : "$%{x:.4g}") + ": hypervolume %{y:.4f}<extra></extra>"});
       });
       var layout = {
-        title: {text: "hypervolume vs tuning " + (which === "time" ? "time" : "dollars"), font: {size: 14}},
+        title: {text: "hypervolume vs tuning " + (which === "time" ? "time" : "dollars"), font: {size: 14}, x: 0.01, xanchor: "left"},
         xaxis: {title: {text: esc(hv[which].x_label)}, zeroline: false, automargin: true, tickprefix: which === "time" ? "" : "$", exponentformat: "power"},
         yaxis: {title: {text: "hypervolume (fraction of reference box; higher is better)"}, rangemode: "tozero", automargin: true},
         margin: {l: 60, r: 10, t: 40, b: 10}, legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top", font: {size: 11}},
@@ -631,7 +648,6 @@
   }
 
   try {
-    if (typeof Plotly === "undefined") throw new Error("plotly.js is missing from the page");
     buildSkeleton();
     if (performance.mark) performance.mark("report-data-parsed");
     renderGroup();

@@ -36,6 +36,7 @@ import json
 import math
 import os
 import tempfile
+import warnings
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -254,7 +255,9 @@ def _instance_summary(Y: np.ndarray, rows: np.ndarray, table_rows: list[int],
 
 
 def _method_summary(runs: list[Run]) -> list[dict[str, Any]]:
-    tab = summarize(runs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean over runs without dollars
+        tab = summarize(runs)
     out = []
     for rec in tab.to_dict("records"):
         out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
@@ -378,9 +381,16 @@ def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
                                            [inst_spent[j] for j in (range(len(runs)) if k is None else [k])],
                                            run_of, trial),
         })
-    label = " / ".join(str(k) for k in key if k not in ("-", ""))
+    if first.info.get("benchmark"):
+        label = " / ".join(str(k) for k in key if k not in ("-", ""))
+    elif len(runs) == 1:
+        label = first.path.name
+    else:
+        label = f"{len(runs)} runs in {first.path.parent.name}"
+    if len(key) > 2:  # split by objectives
+        label += f" ({key[-1]})"
     return {
-        "label": label or first.path.name,
+        "label": label,
         "objectives": objectives,
         "pairs": pairs,
         "fidelity": fid,
@@ -484,8 +494,11 @@ def _script_json(data: dict[str, Any]) -> str:
 
 def render_html(data: dict[str, Any]) -> str:
     """The page for :func:`report_data`'s output: plotly.js, CSS, data and the page's script
-    inlined."""
+    inlined. plotly.js is embedded as text and compiled by the page's script after the header
+    and tables have painted (compiling 4.8 MB of JavaScript is most of a cold load)."""
     js, version = _plotly_js()
+    if "</script" in js.lower():  # cannot be embedded as it is (never seen in a plotly.js release)
+        raise ValueError(f"plotly.js of plotly {version} contains '</script': cannot embed it")
     import html
 
     title = html.escape(data["title"])
@@ -493,11 +506,12 @@ def render_html(data: dict[str, Any]) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n"
         f"<meta name=\"generator\" content=\"syne-mohb html_report, plotly.py {html.escape(version)}\">\n"
-        f"<style>\n{_asset('html_report.css')}\n</style>\n"
-        f"<script>\n{js}\n</script>\n</head>\n<body>\n"
+        f"<style>\n{_asset('html_report.css')}\n</style>\n</head>\n<body>\n"
         f"<noscript>This report needs JavaScript (it is self-contained: nothing is downloaded).</noscript>\n"
         f"<div id=\"app\"></div>\n"
         f"<script type=\"application/json\" id=\"report-data\">{_script_json(data)}</script>\n"
+        # compiled by the page's script after the first paint (see html_report.js, ensurePlotly)
+        f"<script type=\"text/plain\" id=\"plotly-js\">\n{js}\n</script>\n"
         f"<script>\n{_asset('html_report.js')}\n</script>\n</body>\n</html>\n"
     )
 
