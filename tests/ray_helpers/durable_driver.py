@@ -28,7 +28,7 @@ def main() -> None:
                        max_t=6, grace_period=2, reduction_factor=3, random_seed=0,
                        points_to_evaluate=[{"lr": 0.3, "instance_type": "small"},
                                            {"lr": 0.3, "instance_type": "big"}])
-    tuner = DurableTuner(backend, scheduler, StoppingCriterion(max_num_trials_started=2),
+    tuner = DurableTuner(backend, scheduler, StoppingCriterion(max_num_trials_started=1),
                          n_workers=2, sleep_time=0.1, results_update_interval=1.0,
                          print_update_interval=1000, tuner_name=run_dir.name,
                          suffix_tuner_name=False, journal_fsync=False,

@@ -38,7 +38,6 @@ import os
 import secrets
 import shutil
 import socket
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -65,6 +64,7 @@ from syne_mohb.backends.ray._nodes import (
 from syne_mohb.backends.ray._runner import runner_class
 from syne_mohb.hardware.catalog import INSTANCE_TYPE
 from syne_mohb.hardware.cost import PriceTable, instance_names_in
+from syne_mohb.hardware.profiles import THREAD_ENV_VARS
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ ATTEMPTS_FILENAME = "attempts.jsonl"
 """Per trial: one JSON line per attempt event (scheduled, started, ended), written by the driver."""
 MARKER = "[syne-mohb]"
 MAX_CODE_BYTES = 100 * 2**20
+SYNE_MOHB_NODE_TYPE = "SYNE_MOHB_NODE_TYPE"
+"""Environment variable of every training process: the node type its trial runs on."""
 
 
 class RayClusterUnreachableError(ConnectionError):
@@ -197,7 +199,8 @@ class RayBackend(CostAccountingMixin, _RayTrials):
         ``ship_code=False``
     :param python: interpreter of the training script on the nodes (default: the one running
         Ray's workers there)
-    :param env: environment variables of every training process
+    :param env: environment variables of every training process (after the defaults:
+        ``OMP_NUM_THREADS`` & co. = the node type's ``num_cpus``, ``SYNE_MOHB_NODE_TYPE``)
     :param namespace: Ray namespace of the trials' named actors
     :param run_id: identifier in actor names and checkpoint paths (default: the tuner name
         given by ``set_path``, else a random one)
@@ -563,6 +566,13 @@ class RayBackend(CostAccountingMixin, _RayTrials):
             return config
         return {k: v for k, v in config.items() if k != self._instance_key}
 
+    @staticmethod
+    def _thread_env(nt: NodeType) -> dict[str, str]:
+        """Thread pools (OpenMP, MKL, OpenBLAS, NumExpr) sized to the node type's CPUs: the
+        node's own environment would otherwise decide (Syne Tune sets OMP_NUM_THREADS=1)."""
+        n = str(max(1, math.floor(nt.num_cpus)))
+        return {var: n for var in THREAD_ENV_VARS}
+
     def _code_archive(self) -> tuple[bytes, str] | None:
         """``source_dir`` packed once per backend (``.tar.gz`` and its SHA-256)."""
         if not self.ship_code:
@@ -612,7 +622,8 @@ class RayBackend(CostAccountingMixin, _RayTrials):
             "checkpoint_arg": ST_CHECKPOINT_DIR,
             "checkpoint_dir": None if _is_url(loc) else loc,
             "checkpoint_url": loc if _is_url(loc) else None,
-            "env": self.env, "stop_grace_s": self.stop_grace_s,
+            "env": {**self._thread_env(nt), SYNE_MOHB_NODE_TYPE: nt_name, **self.env},
+            "stop_grace_s": self.stop_grace_s,
             "code": code[0] if code else None, "code_digest": code[1] if code else None,
             "orphan_timeout_s": self.orphan_timeout_s if self.detached else None,
         }
