@@ -213,7 +213,8 @@ def _html_report(path: Path, output: str | None) -> int:
     from syne_mohb.experiments.html_report import make_html_report
 
     try:
-        page = make_html_report(path, output)
+        page = make_html_report(path, output, on_skip=lambda folder, reason: print(
+            f"skipped {folder}: {reason}", file=sys.stderr))
     except (OSError, ValueError, ImportError) as e:
         raise CLIError(str(e)) from None
     print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens offline): {page}")

@@ -207,6 +207,17 @@ def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
     assert page.exists() and str(page) in out and "offline" in out
     assert not (tmp_path / "r" / "summary.csv").exists()  # --html: the page instead of CSV/PNG
 
+    # a grid with one unreadable run: the page is written without it, and says so
+    broken = tmp_path / "grid"
+    shutil.copytree(grid_dir, broken)
+    bad = broken / BENCH / TASK / "moasha" / "seed-1"
+    (bad / "results.csv.zip").write_bytes(b"truncated")
+    rc, out, err = _run_cli(["report", str(broken), "--html"], capsys)
+    assert rc == 0 and err.strip().splitlines() == [f"skipped {bad}: results.csv.zip is not a valid zip "
+                                                    f"file (truncated or overwritten: File is not a zip file)"]
+    data = _page_data(broken / "report" / "report.html")
+    assert data["num_runs"] == 3 and [k["path"] for k in data["skipped"]] == [str(bad)]
+
     corrupt = tmp_path / "corrupt" / "run"
     corrupt.mkdir(parents=True)
     (corrupt / "results.csv.zip").write_bytes(b"not a zip file")

@@ -185,6 +185,15 @@
     controls.appendChild(gl);
     controls.appendChild(ui.selControl);
     header.appendChild(controls);
+    if (DATA.skipped && DATA.skipped.length) {
+      var sk = el("details", {class: "skipped", id: "skipped"});
+      sk.appendChild(el("summary", {text: DATA.skipped.length + " run folder" + (DATA.skipped.length === 1 ? "" : "s") +
+        " left out (unreadable, empty or interrupted)"}));
+      var ul = el("ul");
+      DATA.skipped.forEach(function (k) { ul.appendChild(el("li", null, el("code", {text: k.path}), ": " + k.reason)); });
+      sk.appendChild(ul);
+      header.appendChild(sk);
+    }
     app.appendChild(header);
 
     var ex = section("explorer", "Pareto front: every trained model in each 2-D projection of the objectives",

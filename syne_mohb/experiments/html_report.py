@@ -33,14 +33,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import logging
 import math
 import os
 import tempfile
 import warnings
-import zipfile
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -50,15 +50,15 @@ from syne_mohb.experiments.analysis import (
     Run,
     _normalizer_for,
     curves_over_seeds,
-    find_runs,
     group_runs,
-    load_run,
     summarize,
 )
 from syne_mohb.experiments.plots import _UNITS, _axis_label
 from syne_mohb.pareto import pareto_mask
 
 __all__ = ["make_html_report", "report_data", "WEBGL_MIN_POINTS"]
+
+logger = logging.getLogger(__name__)
 
 #: selections with more points than this are drawn with WebGL (``scattergl``), smaller ones as SVG
 WEBGL_MIN_POINTS = 2000
@@ -417,35 +417,27 @@ def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
     }
 
 
-def _load(results: str | Path) -> list[Run]:
-    """``find_runs`` with one clear line for folders that cannot be read as results."""
+def _load(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
+    """The runs the PNG/CSV report reads (:func:`syne_mohb.experiments.report.load_runs`:
+    unreadable, empty or interrupted runs left out with a reason), after one-line checks of
+    the folder itself."""
+    from syne_mohb.experiments.report import load_runs
+
     root = Path(results)
     if root.exists() and not root.is_dir():
         raise ValueError(f"results {root} is a file, not a folder of Syne Tune runs")
     if root.is_dir() and not os.access(root, os.R_OK | os.X_OK):
         raise PermissionError(f"results folder {root} is not readable (permission denied)")
-    try:
-        return find_runs(root)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # name the run folder that cannot be read
-        for p in sorted({q.parent for q in root.rglob("results.csv.zip")}):
-            try:
-                load_run(p)
-            except (ValueError, FileNotFoundError) as inner:
-                if str(p) in str(inner):
-                    raise ValueError(str(inner)) from None
-                raise ValueError(f"cannot read the run folder {p}: {inner}") from None
-            except (OSError, zipfile.BadZipFile, pd.errors.ParserError) as inner:
-                raise ValueError(f"cannot read the run folder {p}: {type(inner).__name__}: {inner}") from None
-        raise ValueError(f"cannot read the results below {root}: {type(e).__name__}: {e}") from None
+    return load_runs(root)
 
 
-def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 60) -> dict[str, Any]:
+def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 60,
+                skipped: Sequence[tuple[Path, str]] = ()) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (see the module docstring).
 
     Runs are grouped per benchmark/task (:func:`~syne_mohb.experiments.analysis.group_runs`);
     runs of one group with different objectives are split into one group per objective list.
+    ``skipped``: ``(folder, reason)`` of run folders left out, listed on the page.
     """
     if not runs:
         raise ValueError("runs is empty: nothing to report")
@@ -468,6 +460,7 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
         "num_runs": len(runs),
         "num_results": int(total),
         "webgl_min_points": WEBGL_MIN_POINTS,
+        "skipped": [{"path": str(p), "reason": str(r)} for p, r in skipped],
         "groups": groups,
     }
 
@@ -516,7 +509,8 @@ def render_html(data: dict[str, Any]) -> str:
     )
 
 
-def make_html_report(results: str | Path, out: str | Path | None = None, num_points: int = 60) -> Path:
+def make_html_report(results: str | Path, out: str | Path | None = None, num_points: int = 60,
+                     on_skip: Callable[[Path, str], None] | None = None) -> Path:
     """Write the interactive report of every run below ``results`` to one self-contained HTML file.
 
     :param results: a run folder (``results.csv.zip`` + ``metadata.json``) or a folder of runs
@@ -524,22 +518,30 @@ def make_html_report(results: str | Path, out: str | Path | None = None, num_poi
     :param out: the HTML file (``*.html``) or a folder for ``report.html``
         (default: ``results/report/report.html``)
     :param num_points: grid points of the hypervolume curves
+    :param on_skip: called with ``(folder, reason)`` for each run folder left out (default: a
+        logged warning); the page lists them too
     :return: path of the written file
-    :raises FileNotFoundError: ``results`` does not exist or holds no results
-    :raises ValueError: results that cannot be read, or without the objectives
+    :raises FileNotFoundError: ``results`` does not exist or holds no readable run (run
+        folders that cannot be read are left out with a logged warning and listed on the page)
+    :raises ValueError: results without a value for every objective
     :raises ImportError: plotly is not installed (``report`` extra)
     """
     if not isinstance(num_points, int) or num_points < 2:
         raise ValueError(f"num_points must be an integer >= 2, got {num_points!r}")
     _plotly_js()  # fail before any work when plotly is missing
-    runs = _load(results)
+    runs, skipped = _load(results)
+    for folder, reason in skipped:
+        if on_skip is not None:
+            on_skip(folder, reason)
+        else:
+            logger.warning(f"skipped {folder}: {reason}")
     if out is None:
         path = Path(results) / "report" / "report.html"
     else:
         path = Path(out)
         if path.suffix.lower() not in (".html", ".htm"):
             path = path / "report.html"
-    page = render_html(report_data(runs, root=results, num_points=num_points))
+    page = render_html(report_data(runs, root=results, num_points=num_points, skipped=skipped))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
     try:
