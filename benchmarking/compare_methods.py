@@ -21,7 +21,8 @@ The table holds the median over tasks of each ratio with a 95% bootstrap interva
 resampled with replacement, the same resample for every method: paired). Runs are cached under
 ``--output``; rerunning computes only what is missing.
 
-    python benchmarking/compare_methods.py --benchmarks mlp --seeds 10
+    python benchmarking/compare_methods.py --benchmarks mlp,hgb,linear --seeds 10 \
+        --tasks-per-benchmark 4
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
 BASELINES = ["asha-default", "asha-p3"]
-OURS = ["moasha", "moasha-transfer"]
+OURS = ["moasha", "moasha-transfer", "moasha-uniform"]
 
 
 def run_measures(run, target: float, budget: float) -> dict[str, float]:
@@ -115,9 +116,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--benchmarks", default="mlp", help="comma-separated shipped benchmarks")
     ap.add_argument("--tasks", help="comma-separated task names (default: all of each benchmark)")
+    ap.add_argument("--tasks-per-benchmark", type=int, default=None,
+                    help="first N tasks of each benchmark (default: all)")
     ap.add_argument("--methods", help="comma-separated methods (default: ours + peers + baselines)")
     ap.add_argument("--seeds", type=int, default=10)
-    ap.add_argument("--budget-factor", type=float, default=25.0,
+    ap.add_argument("--budget-factor", type=float, default=8.0,
                     help="simulated budget = this many median full trainings on the default "
                          "instance (per task)")
     ap.add_argument("--processes", type=int, default=2)
@@ -138,6 +141,7 @@ def main(argv=None) -> int:
     for b in benchmarks:
         bench = get_benchmark(b)
         tasks = args.tasks.split(",") if args.tasks else bench.tasks
+        tasks = tasks[: args.tasks_per_benchmark] if args.tasks_per_benchmark else tasks
         for task in tasks:
             budget = args.budget_factor * bench.full_runtime(task)
             budgets[(b, task)] = budget

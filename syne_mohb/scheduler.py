@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import config_space_to_json_dict, postprocess_config
+from syne_tune.config_space import Categorical, config_space_to_json_dict, postprocess_config
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
@@ -314,10 +314,17 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         every rung, resume the best paused trials)
     :param rung_sort: tie-break inside a front: "epsnet" or "crowding"
     :param searcher: Syne Tune ``BaseSearcher`` proposing new configurations; default: a seeded
-        :class:`~syne_mohb.searchers.RandomSearcher`
+        :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement (a repeat is
+        a new training run of a noisy objective, and a finite space never runs out) and, when
+        ``instance_attr`` is a categorical hyperparameter, samples the instance types that the
+        trials' first results show to be slower *and* costlier than another only with a 10%
+        exploration share (:mod:`syne_mohb.searchers.hardware`; measured in README,
+        "Tuning effectiveness")
     :param random_seed: seed for bracket choice and the default searcher
     :param points_to_evaluate: initial configurations for the default searcher
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
+    :param instance_attr: name of the instance-type hyperparameter for the default searcher's
+        adaptive instance sampling (ignored when absent, constant or ``searcher`` is given)
     """
 
     def __init__(
@@ -336,6 +343,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         random_seed: int | None = None,
         points_to_evaluate: list[dict[str, Any]] | None = None,
         seed_objective: int = 0,
+        instance_attr: str | None = "instance_type",
     ):
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
@@ -384,11 +392,19 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         self.seed_objective = seed_objective
         self._sign = np.array([1.0 if m == "min" else -1.0 for m in self.modes])
         self._rng = np.random.RandomState(self.random_seed)
+        if instance_attr is not None and not isinstance(instance_attr, str):
+            raise ValueError(f"instance_attr must be a hyperparameter name or None, got {instance_attr!r}")
+        self.instance_attr = instance_attr
         if searcher is None:
+            adaptive = isinstance(config_space.get(instance_attr), Categorical) and len(
+                config_space[instance_attr].categories) > 1
             searcher = RandomSearcher(
                 config_space,
                 points_to_evaluate=points_to_evaluate,
                 random_seed=int(self._rng.randint(0, 2**31 - 1)),
+                repeats="always",
+                instance_attr=instance_attr if adaptive else None,
+                modes=self.modes if adaptive else None,
             )
         self.searcher = searcher
         self._searcher_takes_resource = {

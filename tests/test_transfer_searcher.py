@@ -352,3 +352,20 @@ def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
     share = configs["config_instance_type"].isin(front_types).mean()
     random_share = len(front_types) / len(config_space["instance_type"].categories)
     assert share >= random_share + 0.15, (share, random_share)  # random: 0.5 +- 0.08
+
+
+@pytest.mark.parametrize("repeats", ["when_exhausted", "always"])
+def test_repeats_go_on_after_the_space_is_used(repeats):
+    space = {"lr": choice([0.001, 0.01, 0.1]), "instance_type": choice(["ml.c5.xlarge", "ml.g4dn.xlarge"])}
+    configs = ConfigEncoder(space).enumerate()
+    evals = np.random.RandomState(0).rand(len(configs), 1, 1, 2)
+    tasks = {"t": TransferLearningTaskEvaluations(space, pd.DataFrame(configs), ["a", "b"], evals)}
+    searcher = ParetoTransferSearcher(space, tasks, ["a", "b"], "min", random_seed=1, repeats=repeats)
+    out = [searcher.suggest() for _ in range(3 * len(configs))]
+    assert all(c is not None for c in out)
+    if repeats == "when_exhausted":  # every configuration once before any repeat
+        assert sorted(map(str, out[: len(configs)])) == sorted(map(str, configs))
+    else:
+        assert len({str(c) for c in out}) < len(out)
+    with pytest.raises(ValueError, match="repeats must be one of"):
+        ParetoTransferSearcher(space, tasks, ["a", "b"], "min", repeats="twice")

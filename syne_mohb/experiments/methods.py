@@ -246,7 +246,7 @@ def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
                   max_t=ctx.max_t, random_seed=ctx.random_seed, **kw)
 
 
-def _moasha_transfer(ctx: MethodContext) -> TrialScheduler:
+def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
     from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
     if not ctx.transfer_evaluations:
@@ -255,7 +255,7 @@ def _moasha_transfer(ctx: MethodContext) -> TrialScheduler:
             "has no other task"
         )
     searcher = ParetoTransferSearcher(ctx.config_space, ctx.transfer_evaluations, metrics=MO_METRICS,
-                                      mode=MO_MODES, random_seed=ctx.random_seed)
+                                      mode=MO_MODES, random_seed=ctx.random_seed, **kw)
     return _moasha(ctx, searcher=searcher)
 
 
@@ -362,12 +362,10 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
         ctx.config_space, random_seed=ctx.random_seed, repeats="always")),
     "moasha-exhaust": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
         ctx.config_space, random_seed=ctx.random_seed, repeats="when_exhausted")),
-    "moasha-hw": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
-        ctx.config_space, random_seed=ctx.random_seed, repeats="always",
-        instance_attr=ctx.instance_attr, modes=MO_MODES)),
-    "moasha-hw-norepeat": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
-        ctx.config_space, random_seed=ctx.random_seed, repeats="when_exhausted",
-        instance_attr=ctx.instance_attr, modes=MO_MODES)),
+    "moasha-transfer-repeats": lambda ctx: _moasha_transfer(ctx, repeats="always"),
+    "moasha-transfer-exhaust": lambda ctx: _moasha_transfer(ctx, repeats="when_exhausted"),
+    "moasha-uniform": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed)),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
     "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
     "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),

@@ -60,7 +60,11 @@ class ParetoTransferSearcher(BaseSearcher):
        ``p ** (1 / temperature)``. The pool is the whole space when it is finite and has at most
        ``max_enumerate`` configurations; otherwise ``num_candidates`` fresh random
        configurations plus the related tasks' configurations. Configurations already suggested
-       or reported are never suggested again; ``None`` when a finite space is exhausted.
+       or reported are not suggested again (``repeats="never"``, the default; ``None`` when a
+       finite space is exhausted); ``repeats="when_exhausted"`` goes on with repeats once it
+       is, ``repeats="always"`` allows them from the start (the pool keeps every
+       configuration, so the best-scored ones are re-trained: another random initialisation
+       of a noisy objective).
 
     Choices where the paper is silent: binary top-``gamma`` labels on non-dominated ranks
     (rather than a regression on copula-transformed values, which has no multi-objective
@@ -114,8 +118,15 @@ class ParetoTransferSearcher(BaseSearcher):
         max_enumerate: int = 20000,
         num_trees: int = 64,
         refit_growth: float = 0.1,
+        repeats: str = "never",
     ):
         super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
+        from syne_mohb.searchers.random import REPEATS
+
+        if repeats not in REPEATS:
+            raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
+        self.repeats = repeats
+        self._repeating = repeats == "always"
         if isinstance(metrics, str) or not metrics:
             raise ValueError(f"metrics must be a non-empty list of objective names, got {metrics!r}")
         self.metrics = list(metrics)
@@ -344,13 +355,23 @@ class ParetoTransferSearcher(BaseSearcher):
             if self._mark_seen(config):
                 return config
         self._refit_own()
-        if self._rs.rand() < self.exploration:
-            config = self._uniform_unseen()
-        else:
-            config = self._sample_from_model()
+        config = self._draw()
+        if config is None and self.repeats == "when_exhausted" and not self._repeating:
+            logger.info("transfer searcher: every configuration was suggested; repeating")
+            self._repeating = True
+            self._available[:] = True
+            config = self._draw()
         if config is not None:
             self._mark_seen(config)
         return config
+
+    def _draw(self) -> dict[str, Any] | None:
+        if self._rs.rand() < self.exploration:
+            return self._uniform_unseen()
+        return self._sample_from_model()
+
+    def _unseen(self, key: tuple) -> bool:
+        return self._repeating or key not in self._seen
 
     def _uniform_unseen(self) -> dict[str, Any] | None:
         if self._enumerated:
@@ -358,7 +379,7 @@ class ParetoTransferSearcher(BaseSearcher):
             return None if len(idx) == 0 else dict(self._pool_configs[self._rs.choice(idx)])
         for _ in range(100):
             config = self._encoder.sample(1, self._rs)[0]
-            if self._encoder.key(config) not in self._seen:
+            if self._unseen(self._encoder.key(config)):
                 return config
         return None
 
@@ -373,9 +394,9 @@ class ParetoTransferSearcher(BaseSearcher):
             if w_own > 0:
                 p = (1 - w_own) * p + w_own * self._pool_p_own[idx]
         else:
-            keep = [i for i, k in enumerate(self._pool_keys) if k not in self._seen]
+            keep = [i for i, k in enumerate(self._pool_keys) if self._unseen(k)]
             fresh = [c for c in self._encoder.sample(self.num_candidates, self._rs)
-                     if self._encoder.key(c) not in self._seen]
+                     if self._unseen(self._encoder.key(c))]
             configs = [self._pool_configs[i] for i in keep] + fresh
             if not configs:
                 return self._uniform_unseen()
@@ -391,11 +412,11 @@ class ParetoTransferSearcher(BaseSearcher):
     def _mark_seen(self, config: dict[str, Any]) -> bool:
         """Record ``config`` as used; False if it was already used."""
         key = self._encoder.key(config)
-        if key in self._seen:
+        if key in self._seen and not self._repeating:
             return False
         self._seen.add(key)
         i = self._pool_index.get(key)
-        if i is not None:
+        if i is not None and not self._repeating:
             self._available[i] = False
         return True
 

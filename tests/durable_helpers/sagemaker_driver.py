@@ -24,7 +24,7 @@ def main(root: str, name: str, url: str):
 
     clients = make_clients(url)
     backend = SageMakerBackend(
-        entry_point=str(TESTS.parent / "examples" / "sagemaker_train.py"),
+        entry_point=str(TESTS / "sagemaker_code" / "sim_train.py"),
         image_uri="763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3-cpu-py311",
         role_arn="arn:aws:iam::123456789012:role/SageMakerTuning",
         s3_root="s3://syne-mohb-test/durable", sagemaker_client=clients["sagemaker"],
