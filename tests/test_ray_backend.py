@@ -42,7 +42,7 @@ from syne_mohb.pareto import pareto_mask
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "ray_helpers" / "train_ray.py"
 DRIVER = HERE / "ray_helpers" / "durable_driver.py"
-STORE = 80 * 2**20  # object store per node: the smallest Ray accepts
+STORE = 80 * 2**20  # object store per node: small (Ray needs at least 75 MiB)
 PRICES = {"small": 0.36, "big": 3.6}
 NODE_TYPES = {
     "small": NodeType(price_per_hour=PRICES["small"], num_cpus=1, resources={"small": 1}),
@@ -119,6 +119,15 @@ def _results_until(backend, trial_id, cond, what, timeout=60.0):
                              f"attempts {backend.attempts(trial_id)}, resources available "
                              f"{ray.available_resources()}") from None
     return statuses, results
+
+
+def test_import_syne_mohb_does_not_import_ray():
+    code = ("import sys, syne_mohb, syne_mohb.backends\n"
+            "assert 'ray' not in sys.modules and 'syne_mohb.backends.ray' not in sys.modules\n"
+            "assert syne_mohb.RayBackend is syne_mohb.backends.RayBackend\n"
+            "assert syne_mohb.NodeType(price_per_hour=1.0).request() == {'CPU': 1.0}\n"
+            "assert 'ray' not in sys.modules  # Ray is imported when a backend connects\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=HERE.parent)
 
 
 # -- bad input ----------------------------------------------------------------------------
