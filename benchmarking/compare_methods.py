@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
 import time
 from pathlib import Path
 
@@ -41,6 +42,13 @@ from syne_mohb.experiments.analysis import (  # noqa: E402
     load_run,
     normalizer_from_blackbox,
 )
+from syne_mohb.hardware.startup import JobStartup  # noqa: E402
+from syne_mohb.experiments.metrics import (  # noqa: E402
+    best_possible,
+    paired_ratio,
+    run_measures,
+    seed_draws,
+)
 from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many  # noqa: E402
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
@@ -49,61 +57,10 @@ BASELINES = ["asha-default", "asha-p3"]
 OURS = ["moasha", "moasha-transfer", "moasha-uniform"]
 
 
-def run_measures(run, target: float, budget: float) -> dict[str, float]:
-    """Measures (a), (b), (c) of one run at one target accuracy."""
-    df = run.results
-    acc = df["accuracy"].to_numpy(dtype=float)
-    t = df["st_tuner_time"].to_numpy(dtype=float)
-    spent = run.dollars_spent()
-    hit = np.flatnonzero(acc >= target)
-    reached = len(hit) > 0
-    out = {
-        "reached": float(reached),
-        "tune_time": float(t[hit[0]]) if reached else budget,
-        "tune_dollars": float(spent[hit[0]]) if reached else float(spent[-1]) if len(spent) else 0.0,
-        "model_dollars": float(df["cost"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
-        "model_time": float(df["runtime"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
-    }
-    return out
-
-
 def hv_measures(run, normalizer, budget: float) -> dict[str, float]:
     grid_t = np.linspace(0.0, budget, 41)
     hv = hypervolume_curve(run, normalizer, grid_t, axis="time")
     return {"hv_final": float(hv[-1]), "hv_auc": float(hv.mean())}
-
-
-def best_possible(bb, target: float) -> tuple[float, float]:
-    """Cheapest cost and smallest runtime in the table with accuracy >= target (any seed)."""
-    names = list(bb.objectives_names)
-    ev = np.asarray(bb.objectives_evaluations, dtype=float)
-    acc = ev[..., names.index("accuracy")]
-    ok = acc >= target
-    if not ok.any():
-        return np.nan, np.nan
-    return (float(ev[..., names.index("cost")][ok].min()),
-            float(ev[..., names.index("runtime")][ok].min()))
-
-
-def _ratio_of_means(base: np.ndarray, other: np.ndarray) -> float:
-    b, o = np.nanmean(base), np.nanmean(other)
-    return float(b / o) if o > 0 else np.nan
-
-
-def bootstrap_median(per_task: list[tuple[np.ndarray, np.ndarray]], n_boot: int,
-                     rng: np.random.RandomState, seed_draws: np.ndarray) -> tuple[float, float, float]:
-    """Median over tasks of the ratio of means, and its 95% bootstrap interval.
-
-    ``per_task[i] = (baseline values per seed, method values per seed)``; ``seed_draws`` holds
-    the resampled seed indices ``[n_boot, n_seeds]`` shared by all methods (paired).
-    """
-    point = float(np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]))
-    boots = np.empty(n_boot)
-    for k in range(n_boot):
-        idx = seed_draws[k]
-        boots[k] = np.nanmedian([_ratio_of_means(b[idx], o[idx]) for b, o in per_task])
-    lo, hi = np.nanpercentile(boots, [2.5, 97.5])
-    return point, float(lo), float(hi)
 
 
 def _fmt(point: float, lo: float, hi: float) -> str:
@@ -123,6 +80,12 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-factor", type=float, default=8.0,
                     help="simulated budget = this many median full trainings on the default "
                          "instance (per task)")
+    ap.add_argument("--startup", action="store_true",
+                    help="simulate SageMaker job start-up (syne_mohb.hardware.startup.JobStartup "
+                         "defaults) at every start and resume; the budget then also counts "
+                         "--budget-factor cold start-ups")
+    ap.add_argument("--keep-alive", type=float, default=0.0,
+                    help="warm-pool keep-alive seconds with --startup (default: no warm pools)")
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--output", default="benchmarking/_results/compare")
@@ -144,9 +107,14 @@ def main(argv=None) -> int:
         tasks = tasks[: args.tasks_per_benchmark] if args.tasks_per_benchmark else tasks
         for task in tasks:
             budget = args.budget_factor * bench.full_runtime(task)
+            extra = {}
+            if args.startup:
+                startup = JobStartup(keep_alive_s=args.keep_alive)
+                budget += args.budget_factor * startup.cold_total(bench.default_instance)
+                extra = {"startup": asdict(startup)}
             budgets[(b, task)] = budget
             specs += grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds), args.output,
-                          budget=budget)
+                          budget=budget, extra=extra)
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
     res = run_many(specs, processes=args.processes)
@@ -156,8 +124,7 @@ def main(argv=None) -> int:
     sim_s = time.perf_counter() - t0
 
     rows = []
-    rng = np.random.RandomState(0)
-    draws = rng.randint(0, args.seeds, size=(args.bootstrap, args.seeds))
+    draws = seed_draws(args.seeds, args.bootstrap)
     for b in benchmarks:
         bench = get_benchmark(b)
         tasks = [t for (bb_, t) in budgets if bb_ == b]
@@ -196,7 +163,7 @@ def main(argv=None) -> int:
                                    ("model_time", "found model's time")):
                     pairs = [(base[t][key].to_numpy(), per_method[m][t][key].to_numpy())
                              for t in tasks]
-                    row[label] = _fmt(*bootstrap_median(pairs, args.bootstrap, rng, draws))
+                    row[label] = _fmt(*paired_ratio(pairs, draws))
                 reached = sum(int(per_method[m][t]["reached"].sum()) for t in tasks)
                 row["reached"] = f"{reached}/{len(tasks) * args.seeds}"
                 row["HV end"] = f"{np.median([per_method[m][t]['hv_final'].mean() for t in tasks]):.3f}"

@@ -50,8 +50,10 @@ def test_no_command_prints_help(capsys):
 @pytest.mark.slow
 def test_demo_prints_pareto_set_and_writes_plots(tmp_path, capsys):
     assert main(["demo", "--output", str(tmp_path), "--budget", "0.5", "--processes", "1",
-                 "--quiet"]) == 0
+                 "--seeds", "2", "--quiet"]) == 0
     out = capsys.readouterr().out
+    assert "(a) tuning dollars to the target" in out and "(b) the found model's own" in out
+    assert "2 seeds" in out
     assert "Pareto set found by moasha-transfer" in out and "instance_type" in out
     assert "Single-objective ASHA on the default instance" in out
     pngs = [line.strip() for line in out.splitlines() if line.strip().endswith(".png")]

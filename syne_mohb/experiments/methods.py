@@ -6,13 +6,20 @@ simulated benchmark, budget and number of workers (see :mod:`syne_mohb.experimen
 ========================  ==================================================================
 name                      method
 ========================  ==================================================================
-``moasha``                our MO-ASHA (stopping) + seeded random searcher; accuracy (max),
-                          runtime (min), cost (min); instance type tuned
+``moasha``                our MO-ASHA (stopping) + its default searcher (random draws with
+                          replacement, dominated instance types sampled for exploration only);
+                          accuracy (max), runtime (min), cost (min); instance type tuned
+``moasha-uniform``        the first release's default: uniform random search, no repeats
+``moasha-repeats``        uniform random draws with replacement
+``moasha-exhaust``        no repeats until a finite space is used up, then with replacement
 ``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume)
 ``moasha-transfer``       our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
                           benchmark's other tasks (leave-one-task-out)
 ``st-moasha``             Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
                           all metrics, so it gets error, runtime and cost, all minimised
+``st-moasha-fixed``       the same with its rank bug patched (the peer to beat)
+``mo-random-repeats``     multi-objective random search with draws with replacement
+``asha-p3``               single-objective ASHA on ml.p3.2xlarge
 ``mo-random``             multi-objective random search: every trial runs to the maximum
                           fidelity (FIFO), seeded random searcher, instance type tuned
 ``asha-default``          single-objective ASHA (Syne Tune 0.16) on accuracy with the instance

@@ -189,7 +189,7 @@ def run_dir(spec: RunSpec) -> Path:
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
-                  "default_instance")
+                  "default_instance", "startup")
 
 
 class RunConflictError(ValueError):
@@ -215,7 +215,8 @@ def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
               else bench.default_budget(spec.task, spec.n_workers))
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
-            "max_trials": spec.max_trials, "default_instance": bench.default_instance}
+            "max_trials": spec.max_trials, "default_instance": bench.default_instance,
+            "startup": spec.extra.get("startup")}
 
 
 def is_finished_run(info: dict[str, Any]) -> bool:
@@ -231,6 +232,8 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
             return math.isclose(float(stored), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
         except (TypeError, ValueError):
             return False
+    if key == "startup" and stored is None and wanted is None:
+        return True
     return stored == wanted
 
 
@@ -321,7 +324,13 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         np.random.seed(spec.seed)
         random.seed(spec.seed)
     scheduler = make_scheduler(spec.method, ctx)
-    backend = ReplayBackend(bb, elapsed_time_attr="runtime", cost_attr="cost", random_seed=spec.seed)
+    startup = spec.extra.get("startup")
+    if startup is not None:
+        from syne_mohb.hardware.startup import JobStartup
+
+        startup = JobStartup(**startup)
+    backend = ReplayBackend(bb, elapsed_time_attr="runtime", cost_attr="cost", random_seed=spec.seed,
+                            startup=startup, instance_attr=bench.instance_attr)
     stop = StoppingCriterion(max_wallclock_time=budget)
     if spec.max_trials is not None:
         scheduler = TrialCap(scheduler, spec.max_trials)
@@ -341,6 +350,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
             "objectives": OBJECTIVES,
             "objective_modes": OBJECTIVE_MODES,
             "simulated": True,
+            "startup": spec.extra.get("startup"),
         }
     }
     t0 = time.perf_counter()
@@ -355,6 +365,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     data = json.loads(meta_path.read_text())
     data["syne_mohb"]["wall_s"] = wall
     data["syne_mohb"]["num_trials"] = tuner.tuning_status.num_trials_started
+    data["syne_mohb"]["jobs_started"] = backend.jobs_started
+    data["syne_mohb"]["warm_reuses"] = backend.warm_reuses
     data["syne_mohb"]["finished"] = True  # end marker: see run_state
     tmp = meta_path.with_name(meta_path.name + ".tmp")
     tmp.write_text(json.dumps(data))

@@ -88,6 +88,14 @@ class ReplayBackend(UserBlackboxBackend):
     :param seed: replay this recorded seed for every trial (default: one drawn per trial)
     :param random_seed: seed of the per-trial seed draws
     :param support_checkpointing: resumed trials continue from their pause level
+    :param startup: per-job start-up (:class:`~syne_mohb.hardware.startup.JobStartup`): every
+        start and every resume waits its provisioning (unbilled) and download (billed at the
+        instance's price, read off the table as cost / runtime) before its first epoch, less
+        when it reuses a warm-pool instance of the same type released at most
+        ``keep_alive_s`` earlier. The delays move the clock and add to ``st_worker_time`` /
+        ``st_worker_cost`` (the tuning job's time and dollars); the ``runtime`` / ``cost``
+        objectives stay the model's own training. None: jobs start at once
+    :param instance_attr: hyperparameter naming the instance type (for ``startup``)
     """
 
     def __init__(
@@ -98,6 +106,8 @@ class ReplayBackend(UserBlackboxBackend):
         seed: int | None = None,
         random_seed: int | None = None,
         support_checkpointing: bool = True,
+        startup: Any = None,
+        instance_attr: str = "instance_type",
     ):
         names = list(blackbox.objectives_names)
         for attr, pname in ((elapsed_time_attr, "elapsed_time_attr"), (cost_attr, "cost_attr")):
@@ -130,6 +140,14 @@ class ReplayBackend(UserBlackboxBackend):
         for pos, values in enumerate(hp[self._hp_cols].itertuples(index=False, name=None)):
             self._row_of[tuple(_plain(v) for v in values)] = pos
         self._rng = np.random.RandomState(random_seed)
+        self.startup = startup
+        self.instance_attr = instance_attr
+        self._startup_spent: dict[int, tuple[float, float]] = defaultdict(lambda: (0.0, 0.0))
+        self._job_end: dict[int, list] = {}  # trial -> [instance type, end time] of its job
+        self._warm: dict[str, list] = defaultdict(list)  # type -> [end time, trial] released
+        self._warm_pending: list[int] = []  # trials whose job may have ended by itself
+        self.warm_reuses = 0
+        self.jobs_started = 0
 
     @property
     def time_attr(self) -> str:
@@ -192,6 +210,9 @@ class ReplayBackend(UserBlackboxBackend):
         from syne_tune.backend.simulator_backend.events import CompleteEvent, StopEvent
 
         now = self._time_keeper.time()
+        if trial_id in self._job_end:
+            self._job_end[trial_id][1] = min(self._job_end[trial_id][1], now)
+            self._release(trial_id)
         self._simulator_state.push(StopEvent(trial_id=trial_id), event_time=now)
         self._process_events_until_now()
         self._simulator_state.push(CompleteEvent(trial_id=trial_id, status=status), event_time=now)
@@ -203,10 +224,64 @@ class ReplayBackend(UserBlackboxBackend):
         # Syne Tune formats a debug string per event even when debug logging is off
         return None
 
+    def _job_startup(self, trial_id: int, config: dict, time_event: float, results: list) -> float:
+        """Seconds before the job's first epoch; updates the trial's start-up time and dollars."""
+        self.jobs_started += 1
+        if self.startup is None:
+            return 0.0
+        instance = str(config.get(self.instance_attr))
+        keep = self.startup.keep_alive_s
+        warm = False
+        if keep > 0:
+            still = []
+            for tid in self._warm_pending:
+                job = self._job_end.get(tid)
+                if job is not None and job[1] <= time_event:
+                    self._release(tid)
+                elif job is not None:
+                    still.append(tid)
+            self._warm_pending = still
+            pool = self._warm[instance]
+            pool[:] = [e for e in pool if e[0] + keep >= time_event]  # expired pools gone
+            for k, (end, _tid) in enumerate(pool):
+                if end <= time_event:
+                    del pool[k]
+                    warm = True
+                    break
+        self.warm_reuses += int(warm)
+        unbilled, billed = self.startup.delays(instance, warm)
+        price_per_s = 0.0
+        if self._i_cost is not None and results:
+            last = results[-1]
+            rt, cost = last.get(self.time_objective), last.get(self.cost_attr)
+            if rt and rt > 0 and cost is not None and np.isfinite(cost):
+                price_per_s = float(cost) / float(rt)
+        seconds, dollars = self._startup_spent[trial_id]
+        self._startup_spent[trial_id] = (seconds + unbilled + billed, dollars + billed * price_per_s)
+        return unbilled + billed
+
+    def _release(self, trial_id: int, end: float | None = None) -> None:
+        job = self._job_end.pop(trial_id, None)
+        if job is None or self.startup is None or self.startup.keep_alive_s <= 0:
+            return
+        self._warm[job[0]].append([job[1] if end is None else end, trial_id])
+
     def _process_start_event(self, trial_id: int, time_event: float, config: dict | None = None):
         from syne_tune.backend.simulator_backend.events import CompleteEvent, OnTrialResultEvent
 
         status, results = self._run_job_and_collect_results(trial_id, config=config)
+        if config is None:
+            config = self._trial_dict[trial_id].config
+        if trial_id in self._job_end:  # the previous job of a resumed trial ended at its pause
+            self._release(trial_id)
+        delay = self._job_startup(trial_id, config, time_event, results)
+        if self.startup is not None:
+            seconds, dollars = self._startup_spent[trial_id]
+            for result in results:
+                result[ELAPSED_ATTR] += delay
+                result[ST_WORKER_TIME] += seconds
+                if ST_WORKER_COST in result:
+                    result[ST_WORKER_COST] += dollars
         push = self._simulator_state.push
         time_final = time_event
         for result in results:
@@ -215,6 +290,10 @@ class ReplayBackend(UserBlackboxBackend):
             time_final = t if t > time_final else time_final
         push(CompleteEvent(trial_id=trial_id, status=status), event_time=time_final)
         self._busy_trial_ids.add(trial_id)
+        if self.startup is not None and self.startup.keep_alive_s > 0:
+            # provisional end (its natural completion); a stop or pause moves it earlier
+            self._job_end[trial_id] = [str(config.get(self.instance_attr)), time_final]
+            self._warm_pending.append(trial_id)
 
     def next_event_time(self) -> float | None:
         """Time of the earliest pending event of the simulator, or None."""

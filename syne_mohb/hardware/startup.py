@@ -1,0 +1,77 @@
+"""Start-up of a training job: provisioning (not billed) and download (billed), warm pools.
+
+On SageMaker every trial start and every resume is a new training job. Before the training
+script runs, the job waits for an instance ("Starting": provisioning, not billed) and then
+downloads the image and the input data ("Downloading": billed, as ``BillableTimeInSeconds``
+counts from there). A managed warm pool (``KeepAlivePeriodInSeconds``) keeps the instance of a
+finished job for a matching next job on the same instance type, which then skips most of the
+provisioning and the image download.
+
+:class:`JobStartup` holds those delays per instance family for the simulated backend. **The
+defaults are modelled, not measured**: no public source states SageMaker start-up times per
+instance type (AWS's warm-pool guide only says that a cold start has "typical startup times"
+and that warm pools reduce the time spent provisioning). They are orders of magnitude that users
+commonly observe (one to a few minutes), larger for accelerated instances (bigger images,
+scarcer capacity); replace them with the ``Starting`` / ``Downloading`` durations of your own
+jobs (``DescribeTrainingJob``'s ``SecondaryStatusTransitions``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["JobStartup", "instance_group"]
+
+#: instance families with accelerators (GPU or Trainium/Inferentia)
+_ACCELERATED_PREFIXES = ("g", "p", "trn", "inf", "dl")
+
+
+def instance_group(instance_type: str) -> str:
+    """``"accelerated"`` for GPU / Trainium families (ml.g5, ml.p3, ml.trn1, ...), else ``"cpu"``."""
+    parts = str(instance_type).split(".")
+    family = parts[1] if len(parts) >= 3 and parts[0] == "ml" else parts[0]
+    return "accelerated" if family.startswith(_ACCELERATED_PREFIXES) else "cpu"
+
+
+@dataclass(frozen=True)
+class JobStartup:
+    """Per-job start-up delays (seconds) by instance group, and warm-pool reuse.
+
+    :param provisioning_s: unbilled wait for an instance, by group ("cpu", "accelerated")
+    :param download_s: billed download of image and data, by group
+    :param keep_alive_s: warm-pool keep-alive period (0: no warm pools)
+    :param warm_provisioning_s: unbilled wait of a job that reuses a warm instance
+    :param warm_download_s: billed download of a job that reuses a warm instance (the image is
+        cached on the instance)
+    """
+
+    provisioning_s: dict[str, float] = field(
+        default_factory=lambda: {"cpu": 90.0, "accelerated": 150.0})
+    download_s: dict[str, float] = field(
+        default_factory=lambda: {"cpu": 20.0, "accelerated": 60.0})
+    keep_alive_s: float = 0.0
+    warm_provisioning_s: float = 15.0
+    warm_download_s: float = 5.0
+
+    def __post_init__(self):
+        for name in ("provisioning_s", "download_s"):
+            table = getattr(self, name)
+            missing = {"cpu", "accelerated"} - set(table)
+            if missing:
+                raise ValueError(f"{name} needs an entry for {sorted(missing)}, got {table}")
+            bad = {k: v for k, v in table.items() if not v >= 0}
+            if bad:
+                raise ValueError(f"{name} values must be seconds >= 0, got {bad}")
+        for name in ("keep_alive_s", "warm_provisioning_s", "warm_download_s"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
+
+    def delays(self, instance_type: str, warm: bool) -> tuple[float, float]:
+        """``(unbilled seconds, billed seconds)`` before the script of a job starts."""
+        if warm:
+            return self.warm_provisioning_s, self.warm_download_s
+        group = instance_group(instance_type)
+        return self.provisioning_s[group], self.download_s[group]
+
+    def cold_total(self, instance_type: str) -> float:
+        unbilled, billed = self.delays(instance_type, warm=False)
+        return unbilled + billed

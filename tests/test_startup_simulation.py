@@ -1,0 +1,63 @@
+"""Job start-up (provisioning, billed download, warm pools) in the simulated backend."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+
+from syne_mohb.hardware.startup import JobStartup, instance_group
+
+
+def test_instance_groups_and_validation():
+    assert instance_group("ml.m5.xlarge") == "cpu"
+    assert instance_group("ml.c7i.2xlarge") == "cpu"
+    for name in ("ml.g4dn.xlarge", "ml.p3.2xlarge", "ml.trn1.2xlarge", "ml.g6e.xlarge"):
+        assert instance_group(name) == "accelerated"
+    s = JobStartup()
+    assert s.delays("ml.m5.xlarge", warm=False) == (90.0, 20.0)
+    assert s.delays("ml.p3.2xlarge", warm=True) == (15.0, 5.0)
+    with pytest.raises(ValueError, match="provisioning_s needs an entry for \\['accelerated'\\]"):
+        JobStartup(provisioning_s={"cpu": 1.0})
+    with pytest.raises(ValueError, match="keep_alive_s must be seconds >= 0"):
+        JobStartup(keep_alive_s=-1)
+
+
+def _run(method, keep_alive, tmp_path, budget=3000.0):
+    import json
+
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.runner import RunSpec, run_one
+
+    spec = RunSpec(method=method, benchmark="mlp", task="digits", seed=0,
+                   out_dir=str(tmp_path / f"k{int(keep_alive)}"), budget=budget,
+                   extra={"startup": asdict(JobStartup(keep_alive_s=keep_alive))})
+    path = run_one(spec)["path"]
+    info = json.loads((tmp_path / path / "metadata.json").read_text())["syne_mohb"]
+    return load_run(path), info
+
+
+def test_every_job_waits_its_startup_and_pays_its_download(tmp_path):
+    run, info = _run("moasha", 0.0, tmp_path)
+    df = run.results
+    first = df.sort_values("st_tuner_time").groupby("trial_id").first()
+    start = first["st_tuner_time"] - first["runtime"]
+    groups = first["config_instance_type"].map(instance_group)
+    cold = groups.map({"cpu": 110.0, "accelerated": 210.0})
+    # the first four trials (4 workers) start at 0: their first epoch ends after start-up + epoch
+    np.testing.assert_allclose(start.iloc[:4], cold.iloc[:4], atol=1e-6)
+    # billed download: st_worker_cost = model cost + download seconds x price per second
+    price = (first["cost"] / first["runtime"])
+    download = groups.map({"cpu": 20.0, "accelerated": 60.0})
+    np.testing.assert_allclose(first["st_worker_cost"], first["cost"] + download * price, rtol=1e-3)
+    assert (df["runtime"] < df["st_worker_time"]).all()  # the objective is the model's own time
+    assert info["warm_reuses"] == 0 and info["jobs_started"] >= info["num_trials"] - 4
+
+
+def test_warm_pools_shorten_later_jobs_and_promotion_starts_more_jobs(tmp_path):
+    _, cold = _run("moasha", 0.0, tmp_path)
+    _, warm = _run("moasha", 600.0, tmp_path)
+    assert warm["warm_reuses"] > 0
+    assert warm["num_trials"] > cold["num_trials"]  # same budget, shorter start-ups
+    _, promo = _run("moasha-promotion", 0.0, tmp_path)
+    assert promo["jobs_started"] > promo["num_trials"]  # every resume is one more job
