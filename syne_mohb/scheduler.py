@@ -324,7 +324,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     :param points_to_evaluate: initial configurations for the default searcher
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
     :param instance_attr: name of the instance-type hyperparameter for the default searcher's
-        adaptive instance sampling (ignored when absent, constant or ``searcher`` is given)
+        adaptive instance sampling (when absent from the space: the one categorical whose values
+        are all ``ml.*`` instance types, if any; ignored when constant or ``searcher`` is given)
     """
 
     def __init__(
@@ -396,6 +397,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"instance_attr must be a hyperparameter name or None, got {instance_attr!r}")
         self.instance_attr = instance_attr
         if searcher is None:
+            if instance_attr is not None and instance_attr not in config_space:
+                instance_attr = _instance_type_dimension(config_space) or instance_attr
             adaptive = isinstance(config_space.get(instance_attr), Categorical) and len(
                 config_space[instance_attr].categories) > 1
             searcher = RandomSearcher(
@@ -600,6 +603,14 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             if trial_id is not None:
                 return trial_id
         return None
+
+
+def _instance_type_dimension(config_space: dict[str, Any]) -> str | None:
+    """The one categorical hyperparameter whose values are all SageMaker instance types
+    (``ml.*``), if there is exactly one."""
+    found = [k for k, v in config_space.items() if isinstance(v, Categorical)
+             and all(isinstance(c, str) and c.startswith("ml.") for c in v.categories)]
+    return found[0] if len(found) == 1 else None
 
 
 def type_name(obj: Any) -> str:

@@ -73,3 +73,15 @@ def test_bad_arguments_name_the_parameter():
         InstanceTypePreference(SPACE, ["max", "min", "min"], exploration=1.5)
     with pytest.raises(ValueError, match="modes is needed with instance_attr"):
         RandomSearcher(SPACE, instance_attr="instance_type")
+
+
+def test_moasha_default_searcher_finds_the_instance_dimension():
+    from syne_mohb.scheduler import MOASHA
+
+    space = {"lr": loguniform(1e-4, 1e-1), "hw": choice(["ml.m5.xlarge", "ml.p3.2xlarge"])}
+    sched = MOASHA(space, metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9)
+    assert sched.searcher.instance_preference.instance_attr == "hw"
+    assert sched.searcher.repeats == "always"
+    fixed = MOASHA({"lr": loguniform(1e-4, 1e-1), "instance_type": "ml.m5.xlarge"},
+                   metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9)
+    assert fixed.searcher.instance_preference is None
