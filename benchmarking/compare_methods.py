@@ -89,6 +89,8 @@ def main(argv=None) -> int:
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--output", default="benchmarking/_results/compare")
+    ap.add_argument("--table", default="compare_methods.csv",
+                    help="file name of the table written under --output")
     args = ap.parse_args(argv)
     for name, value in (("--seeds", args.seeds), ("--processes", args.processes),
                         ("--bootstrap", args.bootstrap)):
@@ -181,9 +183,9 @@ def main(argv=None) -> int:
         print(table.to_string(index=False))
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "compare_methods.csv", index=False)
+    table.to_csv(out / args.table, index=False)
     print(f"\nsimulations {sim_s:.0f} s, total {time.perf_counter() - t0:.0f} s; table: "
-          f"{out / 'compare_methods.csv'}")
+          f"{out / args.table}")
     return 1 if failed else 0
 
 
