@@ -9,6 +9,7 @@ sys.path under pytest).
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,17 @@ def make_backend(sm):
     for b in made:
         b.stop_all_jobs()
         b.close()
+
+
+def poll_until(backend, trial_ids, done, timeout=30.0):
+    """fetch_status_results until ``done(statuses, all_results)`` or ``timeout`` seconds;
+    returns (statuses, results)."""
+    results: list[tuple[int, dict]] = []
+    deadline = time.time() + timeout
+    while True:
+        statuses, new = backend.fetch_status_results(trial_ids)
+        results += new
+        st = {tid: s for tid, (_, s) in statuses.items()}
+        if done(st, results) or time.time() > deadline:
+            return st, results
+        time.sleep(0.03)

@@ -11,6 +11,7 @@ from syne_tune.backend.trial_status import Status
 from syne_tune.constants import ST_WORKER_COST
 
 from syne_mohb.hardware import PriceTable, dollar_cost, load_catalog
+from sagemaker_fixtures import poll_until as _poll
 
 
 # -------------------------------------------------------------------------- item 9
@@ -26,16 +27,6 @@ def test_dollar_cost_accepts_numpy_scalars():
 
 
 # -------------------------------------------------------------------------- item 7
-def _poll(backend, trial_ids, done, timeout=20.0):
-    results = []
-    deadline = time.time() + timeout
-    while True:
-        statuses, new = backend.fetch_status_results(trial_ids)
-        results += new
-        st = {tid: s for tid, (_, s) in statuses.items()}
-        if done(st, results) or time.time() > deadline:
-            return st, results
-        time.sleep(0.02)
 
 
 @pytest.mark.slow

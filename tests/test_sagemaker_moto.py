@@ -26,6 +26,7 @@ from sagemaker_fixtures import BUCKET, DUMMY_SECRET, TRAIN_SCRIPT
 from syne_mohb.backends._sagemaker_jobs import TAG_ATTEMPT, TAG_RUN_ID, TAG_TRIAL_ID
 from syne_mohb.hardware import load_catalog
 from syne_mohb.scheduler import MOASHA
+from sagemaker_fixtures import poll_until
 
 pytestmark = pytest.mark.slow
 
@@ -42,17 +43,6 @@ class CollectResults(TunerCallback):
         self.results.append((trial.trial_id, dict(result)))
 
 
-def poll_until(backend, trial_ids, done, timeout=20.0):
-    """fetch_status_results until ``done(statuses, all_results)``; returns (statuses, results)."""
-    results: list[tuple[int, dict]] = []
-    deadline = time.time() + timeout
-    while True:
-        statuses, new = backend.fetch_status_results(trial_ids)
-        results += new
-        st = {tid: s for tid, (_, s) in statuses.items()}
-        if done(st, results) or time.time() > deadline:
-            return st, results
-        time.sleep(0.03)
 
 
 def describe(clients, name):

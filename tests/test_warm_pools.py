@@ -11,22 +11,13 @@ import pytest
 from syne_tune.backend.trial_status import Status
 
 from syne_mohb.hardware import dollar_cost, load_catalog
+from sagemaker_fixtures import poll_until
 
 pytestmark = pytest.mark.slow
 
 PRICES = load_catalog()
 
 
-def poll_until(backend, trial_ids, done, timeout=30.0):
-    results = []
-    deadline = time.time() + timeout
-    while True:
-        statuses, new = backend.fetch_status_results(trial_ids)
-        results += new
-        st = {tid: s for tid, (_, s) in statuses.items()}
-        if done(st, results) or time.time() > deadline:
-            return st, results
-        time.sleep(0.03)
 
 
 def rows_by_job(backend):
