@@ -11,7 +11,7 @@ After the chunks, a calibration pass (1 process, 1 vs 2 cores) and the assembly 
     python benchmarking/generate_blackboxes.py --families mlp --assemble-only
     # cnn (JAX, in the generation venv; one core, see README "Generation"):
     taskset -c 1 nice -n 19 .venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn \
-        --seeds 0 1 --processes 1 --config-progress --calibration-configs 8 --calibration-epochs 3 \
+        --seeds 0 1 --processes 1 --config-progress --calibration-configs 4 --calibration-epochs 3 \
         --calibration-tasks mnist --assemble-seeds 0 1
 """
 

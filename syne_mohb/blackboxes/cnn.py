@@ -349,7 +349,7 @@ class CNNFamily(Family):
             metadata["generation"],
             command="XLA_FLAGS='" + SINGLE_THREAD_XLA_FLAGS + "' OMP_NUM_THREADS=1 taskset -c 1 nice -n 19 "
                     ".venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn --seeds "
-                    f"{seeds} --processes 1 --config-progress --calibration-configs 8 "
+                    f"{seeds} --processes 1 --config-progress --calibration-configs 4 "
                     f"--calibration-epochs 3 --calibration-tasks mnist --assemble-seeds {seeds}",
         )
         return {
