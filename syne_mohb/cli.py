@@ -149,8 +149,9 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list, budget
         interval = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) else ""
         lines.append(f"  {what:48s} {point:.2f}x{interval}")
     cheapest, _ = best_possible(bench.blackbox(task), target)
-    found = np.nanmean([m["model_dollars"] for m in mb])
-    if np.isfinite(cheapest) and cheapest > 0:
+    found_all = np.array([m["model_dollars"] for m in mb], dtype=float)
+    found = float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any() else np.nan
+    if np.isfinite(cheapest) and cheapest > 0 and np.isfinite(found):
         lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} {found / cheapest:.2f}x")
     reached = sum(int(m["reached"]) for m in mo)
     lines.append(f"  {method} reached the target in {reached} of {len(mo)} seeds "

@@ -15,6 +15,7 @@ Used by ``benchmarking/compare_methods.py`` and ``syne-mohb demo``. A *target* i
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -76,10 +77,12 @@ def paired_ratio(per_task: list[tuple[np.ndarray, np.ndarray]],
     :param draws: :func:`seed_draws` output
     :return: ``(point, low, high)``; NaN where no ratio is defined
     """
-    point = np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]) if per_task else np.nan
-    boots = np.array([
-        np.nanmedian([_ratio_of_means(b[idx], o[idx]) for b, o in per_task]) for idx in draws
-    ]) if per_task else np.array([np.nan])
+    with warnings.catch_warnings():  # tasks (or resamples) without any finite ratio: NaN
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        point = np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]) if per_task else np.nan
+        boots = np.array([
+            np.nanmedian([_ratio_of_means(b[idx], o[idx]) for b, o in per_task]) for idx in draws
+        ]) if per_task else np.array([np.nan])
     if np.all(np.isnan(boots)):
         return float(point), np.nan, np.nan
     lo, hi = np.nanpercentile(boots, [2.5, 97.5])
