@@ -36,6 +36,7 @@ __all__ = [
     "normalizer_from_runs",
     "hypervolume_curve",
     "curves_over_seeds",
+    "run_folders",
     "time_to_target",
     "summarize",
     "unique_results",
@@ -183,15 +184,23 @@ def _resource_attr(meta: dict[str, Any], df: pd.DataFrame) -> str | None:
     return None
 
 
-def find_runs(root: str | Path) -> list[Run]:
-    """All run folders (containing ``results.csv.zip``) below ``root`` (``root`` included)."""
+def run_folders(root: str | Path) -> list[Path]:
+    """The folders holding a ``results.csv.zip`` below ``root`` (``root`` included), sorted.
+
+    :raises FileNotFoundError: ``root`` does not exist or holds no results file
+    """
     root = Path(root)
     if not root.exists():
         raise FileNotFoundError(f"results folder {root} does not exist")
     paths = sorted({p.parent for p in root.rglob("results.csv.zip")})
     if not paths:
         raise FileNotFoundError(f"no Syne Tune results (results.csv.zip) below {root}")
-    return [load_run(p) for p in paths]
+    return paths
+
+
+def find_runs(root: str | Path) -> list[Run]:
+    """All run folders (containing ``results.csv.zip``) below ``root`` (``root`` included)."""
+    return [load_run(p) for p in run_folders(root)]
 
 
 def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:

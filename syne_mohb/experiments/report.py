@@ -17,6 +17,7 @@ from syne_mohb.experiments.analysis import (
     load_run,
     pareto_table,
     summarize,
+    run_folders,
     time_to_target,
 )
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
@@ -36,11 +37,7 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     from syne_mohb.experiments.runner import is_finished_run
 
     root = Path(results)
-    if not root.exists():
-        raise FileNotFoundError(f"results folder {root} does not exist")
-    paths = sorted({p.parent for p in root.rglob("results.csv.zip")})
-    if not paths:
-        raise FileNotFoundError(f"no Syne Tune results (results.csv.zip) below {root}")
+    paths = run_folders(root)
     runs: list[Run] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
