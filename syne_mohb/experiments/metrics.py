@@ -28,16 +28,19 @@ def run_measures(run: Any, target: float, budget: float) -> dict[str, float]:
 
     Needs the columns ``accuracy``, ``runtime``, ``cost`` and ``st_tuner_time``.
     """
+    from syne_mohb.experiments.analysis import time_to_target
+
     df = run.results
-    acc = df["accuracy"].to_numpy(dtype=float)
-    t = df["st_tuner_time"].to_numpy(dtype=float)
-    spent = run.dollars_spent()
-    hit = np.flatnonzero(acc >= target)
-    reached = len(hit) > 0
+    tune_time, tune_dollars = time_to_target(run, "accuracy", target, "max")
+    reached = np.isfinite(tune_time)
+    if not reached:
+        spent = run.dollars_spent()
+        tune_time, tune_dollars = float(budget), float(spent[-1]) if len(spent) else 0.0
+    hit = df["accuracy"].to_numpy(dtype=float) >= target
     return {
         "reached": float(reached),
-        "tune_time": float(t[hit[0]]) if reached else float(budget),
-        "tune_dollars": float(spent[hit[0]]) if reached else (float(spent[-1]) if len(spent) else 0.0),
+        "tune_time": tune_time,
+        "tune_dollars": tune_dollars,
         "model_dollars": float(df["cost"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
         "model_time": float(df["runtime"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
     }

@@ -13,7 +13,6 @@ Constants in the config space (values that are not a ``Domain``) are not encoded
 """
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
@@ -27,6 +26,8 @@ from syne_tune.config_space import (
     Ordinal,
     is_log_space,
 )
+
+from syne_mohb.configspace import enumerate_configs
 
 
 class ConfigEncoder:
@@ -163,21 +164,9 @@ class ConfigEncoder:
         return total
 
     def enumerate(self) -> list[dict[str, Any]]:
-        """All configurations of a finite space (call :meth:`size` first)."""
-        values = []
-        for name in self.hp_names:
-            dom = self.config_space[name]
-            if isinstance(dom, Categorical):
-                values.append(list(dom.categories))
-            elif isinstance(dom, FiniteRange):
-                values.append(list(dom.values))
-            else:  # Integer
-                values.append(list(range(int(dom.lower), int(dom.upper) + 1)))
-        configs = []
-        for combo in itertools.product(*values):
-            cfg = dict(zip(self.hp_names, combo))
-            configs.append(self.cast(cfg))
-        return configs
+        """All configurations of a finite space (call :meth:`size` first), cast to the domains'
+        types, in :func:`syne_mohb.configspace.enumerate_configs` order."""
+        return [self.cast(c) for c in enumerate_configs(self.config_space)]
 
     def sample(self, n: int, random_state: np.random.RandomState) -> list[dict[str, Any]]:
         """``n`` configurations drawn from the domains' own samplers, seeded."""
