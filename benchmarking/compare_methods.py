@@ -127,35 +127,32 @@ def main(argv=None) -> int:
 
     rows = []
     draws = seed_draws(args.seeds, args.bootstrap)
+    spec_of = {(x.benchmark, x.task, x.method, x.seed): x for x in specs}
     for b in benchmarks:
         bench = get_benchmark(b)
         tasks = [t for (bb_, t) in budgets if bb_ == b]
-        # measures[method][task] = DataFrame over seeds
-        for base_name in BASELINES:
-            per_method: dict[str, dict[str, pd.DataFrame]] = {}
-            best: dict[str, tuple[float, float]] = {}
-            for task in tasks:
-                budget = budgets[(b, task)]
-                bbox = bench.blackbox(task)
-                norm = normalizer_from_blackbox(b, task, ["accuracy", "runtime", "cost"],
-                                                ["max", "min", "min"])
-
-                def load(m, seed):
-                    s = next(x for x in specs if x.benchmark == b and x.task == task
-                             and x.method == m and x.seed == seed)
-                    return load_run(run_dir(s))
-
-                base_runs = [load(base_name, s) for s in range(args.seeds)]
-                target = float(np.mean([r.results["accuracy"].max() for r in base_runs])) - 0.005
-                best[task] = best_possible(bbox, target)
+        # per baseline: measures[baseline][method][task] = DataFrame over seeds
+        measures: dict[str, dict[str, dict[str, pd.DataFrame]]] = {n: {} for n in BASELINES}
+        best: dict[str, dict[str, tuple[float, float]]] = {n: {} for n in BASELINES}
+        for task in tasks:
+            budget = budgets[(b, task)]
+            bbox = bench.blackbox(task)
+            norm = normalizer_from_blackbox(b, task, ["accuracy", "runtime", "cost"],
+                                            ["max", "min", "min"])
+            # every run is read and its hypervolume computed once, for both baselines
+            runs = {(m, seed): load_run(run_dir(spec_of[(b, task, m, seed)]))
+                    for m in BASELINES + methods for seed in range(args.seeds)}
+            hv = {key: hv_measures(r, norm, budget) for key, r in runs.items()}
+            for base_name in BASELINES:
+                target = float(np.mean([runs[(base_name, s)].results["accuracy"].max()
+                                        for s in range(args.seeds)])) - 0.005
+                best[base_name][task] = best_possible(bbox, target)
                 for m in [base_name] + methods:
-                    recs = []
-                    for s in range(args.seeds):
-                        r = load(m, s)
-                        rec = run_measures(r, target, budget)
-                        rec.update(hv_measures(r, norm, budget))
-                        recs.append(rec)
-                    per_method.setdefault(m, {})[task] = pd.DataFrame(recs)
+                    recs = [{**run_measures(runs[(m, s)], target, budget), **hv[(m, s)]}
+                            for s in range(args.seeds)]
+                    measures[base_name].setdefault(m, {})[task] = pd.DataFrame(recs)
+        for base_name in BASELINES:
+            per_method = measures[base_name]
             base = per_method[base_name]
             for m in [base_name] + methods:
                 row = {"benchmark": b, "baseline": base_name, "method": m}
@@ -172,7 +169,7 @@ def main(argv=None) -> int:
                 row["HV mean"] = f"{np.median([per_method[m][t]['hv_auc'].mean() for t in tasks]):.3f}"
                 rows.append(row)
             possible = np.nanmedian([
-                np.nanmean(base[t]["model_dollars"]) / best[t][0] for t in tasks])
+                np.nanmean(base[t]["model_dollars"]) / best[base_name][t][0] for t in tasks])
             rows.append({"benchmark": b, "baseline": base_name, "method": "(best possible)",
                          "found model's $": f"{possible:.2f}x"})
     table = pd.DataFrame(rows).fillna("")
