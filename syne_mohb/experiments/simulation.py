@@ -269,9 +269,9 @@ class ReplayBackend(UserBlackboxBackend):
     def _process_start_event(self, trial_id: int, time_event: float, config: dict | None = None):
         from syne_tune.backend.simulator_backend.events import CompleteEvent, OnTrialResultEvent
 
-        status, results = self._run_job_and_collect_results(trial_id, config=config)
         if config is None:
             config = self._trial_dict[trial_id].config
+        status, results = self._run_job_and_collect_results(trial_id, config=config)
         if trial_id in self._job_end:  # the previous job of a resumed trial ended at its pause
             self._release(trial_id)
         delay = self._job_startup(trial_id, config, time_event, results)
