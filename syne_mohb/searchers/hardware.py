@@ -79,6 +79,7 @@ class InstanceTypePreference:
         self.instance_attr = instance_attr
         self.instance_types = list(domain.categories)
         self.modes = normalize_modes(modes, len(modes), "modes")
+        self._sign = np.array([-1.0 if m == "max" else 1.0 for m in self.modes])
         self.exploration = float(exploration)
         self.z_score = float(z_score)
         self.min_results_per_type = int(min_results_per_type)
@@ -111,7 +112,7 @@ class InstanceTypePreference:
             return
         self._seen.add(trial_id)
         self._types.append(t)
-        self._Y.append(np.where(np.array(self.modes) == "max", -y, y))
+        self._Y.append(self._sign * y)
         self._configs.append(config)
 
     def probabilities(self) -> np.ndarray:
