@@ -35,22 +35,11 @@ from syne_tune.backend.trial_status import Status
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_WORKER_TIMESTAMP
 from syne_tune.report import retrieve
 
+from syne_mohb.durable.protocol import BackendRecovery as _Recovery
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["LocalRecovery", "SageMakerRecovery", "SimulatorRecovery", "recovery_for"]
-
-
-class _Recovery:
-    reexecute = False
-
-    def prepare(self, backend) -> None:
-        """Called when the DurableTuner is constructed."""
-
-    def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
-        return {}
-
-    def recover(self, tuner, replay, journal) -> list[int]:
-        raise NotImplementedError
 
 
 class _DeterministicTimeKeeper(SimulatedTimeKeeper):
