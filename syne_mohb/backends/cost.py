@@ -40,6 +40,8 @@ from syne_mohb.hardware.cost import PriceTable, dollar_cost
 
 logger = logging.getLogger(__name__)
 
+_STATE_VERSION = 1
+
 COST_CAP_REACHED = "cost_cap_reached"
 """Result column: 1 on the result at which a trial exceeded its cost cap, else 0."""
 
@@ -100,6 +102,57 @@ class TrialCostLedger:
             dollar_cost(self._span(s, at), s.price_per_hour, s.instance_count)
             for s in self._segments.get(trial_id, [])
         )
+
+    def state_dict(self) -> dict[str, Any]:
+        """JSON-serialisable segments of every trial (``json.dumps`` needs no options).
+
+        ``{"version": 1, "trials": {"<trial_id>": [{"start", "end", "price_per_hour",
+        "instance_count"}, ...]}}``; ``end`` is ``None`` for an open segment and ``start`` is
+        ``None`` for a segment whose start is not known yet (held, e.g. a Ray trial waiting
+        for a node: it contributes nothing until it starts). The clock is not part of it.
+        """
+        return {
+            "version": _STATE_VERSION,
+            "trials": {
+                str(tid): [
+                    {
+                        "start": None if math.isinf(s.start) else s.start,
+                        "end": s.end,
+                        "price_per_hour": s.price_per_hour,
+                        "instance_count": s.instance_count,
+                    }
+                    for s in segs
+                ]
+                for tid, segs in self._segments.items()
+            },
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Replace every segment by those of :meth:`state_dict` output (``ValueError`` naming
+        the field if ``state`` is malformed); the ledger keeps its clock."""
+        if not isinstance(state, Mapping) or not isinstance(state.get("trials"), Mapping):
+            raise ValueError(f"state must be a TrialCostLedger.state_dict(), got {state!r}")
+        if state.get("version", _STATE_VERSION) != _STATE_VERSION:
+            raise ValueError(f"state['version'] must be {_STATE_VERSION}, "
+                             f"got {state.get('version')!r}")
+        segments: dict[int, list[_Segment]] = {}
+        for key, segs in state["trials"].items():
+            out = []
+            for i, d in enumerate(segs):
+                where = f"state['trials'][{key!r}][{i}]"
+                try:
+                    start = math.inf if d["start"] is None else float(d["start"])
+                    end = None if d["end"] is None else float(d["end"])
+                    price, count = d["price_per_hour"], d["instance_count"]
+                except (KeyError, TypeError, ValueError) as e:
+                    raise ValueError(f"{where} is not a segment ({e!r}): {d!r}") from None
+                try:
+                    dollar_cost(0.0, price, count)  # validates both
+                except ValueError as e:
+                    raise ValueError(f"{where}: {e}") from None
+                out.append(_Segment(start, end, float(price), int(count)))
+            segments[int(key)] = out
+        self._segments = segments
 
     @staticmethod
     def _span(seg: _Segment, at: float) -> float:
