@@ -24,7 +24,7 @@ from syne_mohb.hardware import (
     local_profiles,
     refresh_prices,
 )
-from syne_mohb.scheduler import MOASHA
+from syne_mohb.schedulers import MOASHA
 from syne_mohb.searchers.random import RandomSearcher
 from syne_mohb.searchers.transfer import ParetoTransferSearcher
 

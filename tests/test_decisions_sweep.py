@@ -154,7 +154,7 @@ def test_complete_tables_are_labelled_at_the_last_fidelity():
 
 # ----------------------------------------------------------------- 6. modes validated
 def test_baseline_schedulers_reject_unknown_modes():
-    from syne_mohb.experiments.methods import FIFOScheduler, OptunaAskTellScheduler
+    from syne_mohb.schedulers import FIFOScheduler, OptunaAskTellScheduler
 
     space = {"x": uniform(0, 1)}
     with pytest.raises(ValueError, match="mode entries must be 'min' or 'max'.*'minimize'"):

@@ -7,7 +7,7 @@ from syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority impor
     NonDominatedPriority,
 )
 
-from syne_mohb.experiments.methods import STNonDominatedPriority
+from syne_mohb.schedulers import STNonDominatedPriority
 
 
 @pytest.mark.parametrize("patched", [False, True])

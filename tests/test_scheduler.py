@@ -9,7 +9,7 @@ from syne_tune.optimizer.baselines import ASHA
 from syne_tune.optimizer.scheduler import SchedulerDecision
 
 from _reference import brute_force_position, brute_force_ranks
-from syne_mohb.scheduler import MOASHA, Rung, continue_threshold
+from syne_mohb.schedulers import MOASHA, DelegatingScheduler, Rung, continue_threshold
 
 SPACE = {"x": uniform(0, 1), "n": randint(1, 10), "opt": choice(["a", "b"])}
 
@@ -186,7 +186,7 @@ def test_nan_metric_is_worst_and_logged_once(caplog):
     sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27)
     for tid in range(6):
         sched.on_trial_result(_trial(tid), {"epoch": 1, "acc": 0.5, "time": 1.0 + tid})
-    with caplog.at_level(logging.WARNING, logger="syne_mohb.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
         d1 = sched.on_trial_result(_trial(7), {"epoch": 1, "acc": float("nan"), "time": 100.0})
         sched.on_trial_result(_trial(7), {"epoch": 3, "acc": float("nan"), "time": 200.0})
     assert d1 == SchedulerDecision.STOP
@@ -251,3 +251,96 @@ def test_dominating_newcomer_pushes_whole_chains_down():
         new = Y.min(axis=0) * rng.uniform(0, 1.2, size=3)
         rung.add(300, new, max_position=-1)
         np.testing.assert_array_equal(rung.ranks, brute_force_ranks(np.vstack([Y, new])))
+
+
+def test_old_import_path_is_the_same_class():
+    # README, examples and other tests import MOASHA from syne_mohb.scheduler
+    import syne_mohb
+    from syne_mohb import scheduler as old
+
+    assert old.MOASHA is MOASHA and syne_mohb.MOASHA is MOASHA
+    assert old.Rung is Rung and old.continue_threshold is continue_threshold
+
+
+class _Recorder:
+    """A scheduler that records every call and answers with values the test can check."""
+
+    random_seed = 17
+    paused_trials = {3: "rung 1"}
+
+    def __init__(self):
+        self.calls = []
+
+    def suggest(self):
+        self.calls.append(("suggest",))
+        return "a suggestion"
+
+    def on_trial_add(self, trial):
+        self.calls.append(("add", trial.trial_id))
+
+    def on_trial_error(self, trial):
+        self.calls.append(("error", trial.trial_id))
+
+    def on_trial_result(self, trial, result):
+        self.calls.append(("result", trial.trial_id, result["acc"]))
+        return SchedulerDecision.PAUSE
+
+    def on_trial_complete(self, trial, result):
+        self.calls.append(("complete", trial.trial_id, result["acc"]))
+
+    def on_trial_remove(self, trial):
+        self.calls.append(("remove", trial.trial_id))
+
+    def metric_names(self):
+        return ["acc", "cost"]
+
+    def metric_mode(self):
+        return ["max", "min"]
+
+    def metadata(self):
+        return {"scheduler_name": "Recorder"}
+
+
+def test_delegating_scheduler_forwards_every_call():
+    inner = _Recorder()
+    state = np.random.get_state()[1].copy()
+    wrapper = DelegatingScheduler(inner)
+    # the seed is the inner one, and none was drawn from numpy's global generator
+    assert wrapper.random_seed == 17
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    t = _trial(5)
+    assert wrapper.suggest() == "a suggestion"
+    wrapper.on_trial_add(t)
+    assert wrapper.on_trial_result(t, {"acc": 0.5}) == SchedulerDecision.PAUSE
+    wrapper.on_trial_complete(t, {"acc": 0.7})
+    wrapper.on_trial_error(t)
+    wrapper.on_trial_remove(t)
+    assert inner.calls == [("suggest",), ("add", 5), ("result", 5, 0.5), ("complete", 5, 0.7),
+                           ("error", 5), ("remove", 5)]
+    assert wrapper.metric_names() == ["acc", "cost"] and wrapper.metric_mode() == ["max", "min"]
+    assert wrapper.metadata() == {"scheduler_name": "Recorder"}
+    assert wrapper.paused_trials == {3: "rung 1"}  # any other attribute: the inner one's
+    with pytest.raises(AttributeError):
+        wrapper.no_such_attribute
+
+
+def test_delegating_subclass_changes_only_what_it_overrides():
+    class StopAll(DelegatingScheduler):
+        own_attributes = ("inner", "stopped")
+
+        def on_trial_result(self, trial, result):
+            super().on_trial_result(trial, result)
+            self.stopped = getattr(self, "stopped", 0) + 1
+            return SchedulerDecision.STOP
+
+    inner = _Recorder()
+    wrapper = StopAll(inner)
+    with pytest.raises(AttributeError):  # an own attribute is never read from the inner one
+        wrapper.stopped
+    assert wrapper.on_trial_result(_trial(1), {"acc": 0.1}) == SchedulerDecision.STOP
+    assert wrapper.stopped == 1 and inner.calls == [("result", 1, 0.1)]
+    assert wrapper.suggest() == "a suggestion" and inner.calls[-1] == ("suggest",)
+    # a real scheduler behind it: MOASHA's rung decision passes through unchanged
+    sch = MOASHA(SPACE, ["x"], "min", time_attr="epoch", max_t=9, random_seed=0)
+    assert DelegatingScheduler(sch).on_trial_result(_trial(0, {"x": 0.5}), {"x": 0.5, "epoch": 1}) \
+        == SchedulerDecision.CONTINUE

@@ -8,6 +8,7 @@ from syne_tune.backend.trial_status import Trial
 from syne_tune.optimizer.scheduler import TrialScheduler, TrialSuggestion
 
 from syne_mohb.durable.journal import Journal
+from syne_mohb.schedulers.delegating import DelegatingScheduler
 
 __all__ = ["JournaledScheduler", "suggestion_to_json", "same_config"]
 
@@ -31,21 +32,23 @@ def same_config(a: Any, b: Any) -> bool:
     return _canon(a) == _canon(b)
 
 
-class JournaledScheduler(TrialScheduler):
+class JournaledScheduler(DelegatingScheduler):
     """Delegates to ``inner`` and writes each call to the journal, in the order of the calls.
 
     ``on_trial_result`` writes the result *before* the scheduler sees it and the decision
     after; ``suggest`` writes what was suggested. Replaying these entries in order on a fresh
     copy of the scheduler reproduces its state (rungs, paused trials, searcher, random state).
+    Everything not journaled (``metric_names``, ``metadata``, attributes such as
+    ``MOASHA.paused_trials``) is forwarded by :class:`DelegatingScheduler`.
     """
+
+    own_attributes = ("inner", "journal", "status_of")
 
     def __init__(self, inner: TrialScheduler, journal: Journal,
                  status_of: Callable[[int], str | None] = lambda tid: None):
-        # no super().__init__: it would draw a random seed; we have the inner scheduler's
-        self.inner = inner
+        super().__init__(inner)
         self.journal = journal
         self.status_of = status_of
-        self.random_seed = getattr(inner, "random_seed", None)
 
     def suggest(self) -> TrialSuggestion | None:
         s = self.inner.suggest()
@@ -74,18 +77,3 @@ class JournaledScheduler(TrialScheduler):
     def on_trial_remove(self, trial: Trial):
         self.journal.append("remove", trial_id=trial.trial_id)
         self.inner.on_trial_remove(trial)
-
-    def metric_names(self) -> list[str]:
-        return self.inner.metric_names()
-
-    def metric_mode(self):
-        return self.inner.metric_mode()
-
-    def metadata(self) -> dict[str, Any]:
-        return self.inner.metadata()
-
-    def __getattr__(self, name: str):
-        # everything else (e.g. MOASHA.paused_trials) from the wrapped scheduler
-        if name in ("inner", "journal", "status_of"):
-            raise AttributeError(name)
-        return getattr(self.inner, name)

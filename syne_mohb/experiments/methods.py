@@ -38,19 +38,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
-from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import (
-    Categorical,
-    Domain,
-    Float,
-    Integer,
-    postprocess_config,
-)
-from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+from syne_tune.optimizer.scheduler import TrialScheduler
 
-from syne_mohb.pareto import normalize_modes
-from syne_mohb.scheduler import MOASHA, MultiObjectiveMetrics
+from syne_mohb.schedulers import MOASHA, FIFOScheduler, OptunaAskTellScheduler, syne_tune_moasha
 from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
@@ -59,8 +49,6 @@ __all__ = [
     "DEFAULT_INSTANCE",
     "METHODS",
     "MethodContext",
-    "FIFOScheduler",
-    "OptunaAskTellScheduler",
     "method_names",
     "make_scheduler",
     "uses_fixed_instance",
@@ -109,141 +97,6 @@ class MethodContext:
         return cs
 
 
-class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
-    """First-in-first-out scheduler: every trial runs to its end; configurations come from a
-    searcher (any number of metrics). Used for multi-objective random search.
-
-    :param config_space: Syne Tune config space
-    :param metrics: metric names passed to the searcher, in order
-    :param mode: "min"/"max" per metric (or one for all)
-    :param searcher: a ``BaseSearcher`` (default: seeded :class:`RandomSearcher`)
-    :param random_seed: seed of the default searcher
-    """
-
-    def __init__(self, config_space: dict[str, Any], metrics: list[str],
-                 mode: str | list[str] = "min", searcher=None, random_seed: int | None = None):
-        super().__init__(random_seed=random_seed)
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
-        self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
-        self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
-
-    def suggest(self) -> TrialSuggestion | None:
-        config = self.searcher.suggest()
-        if config is None:
-            return None
-        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
-
-    def _values(self, result: dict[str, Any]) -> list[float]:
-        return [float(result.get(m, np.nan)) for m in self.metrics]
-
-    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
-        self.searcher.on_trial_result(trial.trial_id, trial.config, self._values(result))
-        return SchedulerDecision.CONTINUE
-
-    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
-        self.searcher.on_trial_complete(trial.trial_id, trial.config, self._values(result))
-
-    def on_trial_error(self, trial: Trial):
-        self.searcher.on_trial_error(trial.trial_id)
-
-
-
-def _optuna_distribution(name: str, domain: Domain):
-    import optuna
-
-    if isinstance(domain, Categorical):
-        return optuna.distributions.CategoricalDistribution(list(domain.categories))
-    if isinstance(domain, Integer):
-        return optuna.distributions.IntDistribution(int(domain.lower), int(domain.upper),
-                                                    log=bool(getattr(domain, "log_scale", False)))
-    if isinstance(domain, Float):
-        return optuna.distributions.FloatDistribution(float(domain.lower), float(domain.upper),
-                                                      log=bool(getattr(domain, "log_scale", False)))
-    raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
-
-
-class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
-    """Any Optuna sampler (default: NSGA-II) as a Syne Tune scheduler, through ask/tell.
-
-    ``suggest`` asks the study for a trial; the final result of a completed trial is told with
-    one value per metric (Optuna handles per-metric directions). Trials run to the end (Optuna
-    cannot prune multi-objective studies). Failed trials are told as FAIL.
-
-    :param config_space: Syne Tune config space (Categorical, Integer, Float domains; constants)
-    :param metrics: metric names
-    :param mode: "min"/"max" per metric
-    :param sampler: an Optuna sampler (default ``NSGAIISampler(population_size, seed)``)
-    :param population_size: NSGA-II population size when ``sampler`` is None
-    :param random_seed: seed of the default sampler
-    """
-
-    def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
-                 sampler=None, population_size: int = 20, random_seed: int | None = None):
-        super().__init__(random_seed=random_seed)
-        import optuna
-
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
-        self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
-        if sampler is None:
-            if population_size < 2:
-                raise ValueError(f"population_size must be >= 2, got {population_size}")
-            sampler = optuna.samplers.NSGAIISampler(population_size=population_size,
-                                                    seed=self.random_seed)
-        self.study = optuna.create_study(
-            directions=["minimize" if m == "min" else "maximize" for m in self.modes],
-            sampler=sampler,
-        )
-        self._distributions = {
-            k: _optuna_distribution(k, v) for k, v in config_space.items() if isinstance(v, Domain)
-        }
-        self._optuna_trial: dict[int, Any] = {}
-        self._pending: list[Any] = []
-
-    def suggest(self) -> TrialSuggestion | None:
-        otrial = self.study.ask(self._distributions)
-        self._pending.append(otrial)
-        config = dict(otrial.params)
-        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
-
-    def on_trial_add(self, trial: Trial):
-        if self._pending:
-            self._optuna_trial[trial.trial_id] = self._pending.pop(0)
-
-    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
-        return SchedulerDecision.CONTINUE
-
-    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
-        from optuna.trial import TrialState
-
-        otrial = self._optuna_trial.pop(trial.trial_id, None)
-        if otrial is None:
-            return
-        values = [float(result.get(m, np.nan)) for m in self.metrics]
-        if any(np.isnan(values)):
-            self.study.tell(otrial, state=TrialState.FAIL)
-        else:
-            self.study.tell(otrial, values)
-
-    def on_trial_error(self, trial: Trial):
-        from optuna.trial import TrialState
-
-        otrial = self._optuna_trial.pop(trial.trial_id, None)
-        if otrial is not None:
-            self.study.tell(otrial, state=TrialState.FAIL)
-
-    def metadata(self) -> dict[str, Any]:
-        metadata = super().metadata()
-        metadata["sampler"] = type(self.study.sampler).__name__
-        return metadata
-
-
 MO_METRICS = ["accuracy", "runtime", "cost"]
 MO_MODES = ["max", "min", "min"]
 
@@ -267,74 +120,11 @@ def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
 
 
 def _st_moasha(ctx: MethodContext, patched: bool = False) -> TrialScheduler:
-    """Syne Tune 0.16 ``MOASHA``, as shipped or with its rank bug patched (``st-moasha-fixed``:
-    the priority handed to ``Bracket`` is each result's position in ``nondominated_sort``'s
-    order instead of the order itself). Everything else is left as shipped: one
-    ``do_minimize`` for all metrics (so it gets error instead of accuracy), its unnormalised,
-    rank-flipped epsilon-net inside a front, its sampling with replacement from numpy's
-    global generator. The priority is computed by :class:`STNonDominatedPriority`, which gives
-    the same values as Syne Tune's ``NonDominatedPriority`` in O(n log n + k^2) instead of
-    O(n^2 + k^3) (tested), so that the peer can run thousands of trials."""
-    from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as STMOASHA
-
-    return STMOASHA(ctx.config_space, metrics=["error", "runtime", "cost"], do_minimize=True,
-                    time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
-                    multiobjective_priority=STNonDominatedPriority(patched=patched))
-
-
-class STNonDominatedPriority:
-    """Syne Tune 0.16's ``NonDominatedPriority`` (``dim=0``) reimplemented fast, bug for bug.
-
-    Syne Tune peels Pareto fronts (in index order), orders each front with
-    ``compute_epsilon_net`` on the raw objective values (no normalisation, seed: the best point
-    of objective 0, then the farthest point by Euclidean distance, ties to the lower index)
-    but uses the returned *ranks* as if they were an order, and returns the concatenated order
-    of indices, which ``Bracket`` then reads as per-result priorities. ``patched=False``
-    returns that order (as shipped); ``patched=True`` returns the position of each result in
-    it (the fix of the rank bug only).
-    """
-
-    def __init__(self, patched: bool = False):
-        self.patched = patched
-
-    def __call__(self, objectives: np.ndarray) -> np.ndarray:
-        from syne_mohb.pareto import nondominated_rank
-
-        X = np.asarray(objectives, dtype=float)
-        ranks = nondominated_rank(X, "min")
-        order: list[int] = []
-        for r in range(int(ranks.max()) + 1 if len(ranks) else 0):
-            front = np.flatnonzero(ranks == r)
-            net_ranks = _st_epsilon_net_ranks(X[front])
-            order.extend(front[net_ranks].tolist())  # Syne Tune's flip: ranks used as order
-        order_arr = np.asarray(order, dtype=np.int64)
-        if not self.patched:
-            return order_arr
-        positions = np.empty(len(order_arr), dtype=float)
-        positions[order_arr] = np.arange(len(order_arr))
-        return positions
-
-
-def _st_epsilon_net_ranks(F: np.ndarray) -> np.ndarray:
-    """``compute_epsilon_net(F, dim=0)`` of Syne Tune 0.16: the rank of each point in the
-    greedy farthest-point order on raw values, with incremental distances (O(k^2))."""
-    k = len(F)
-    first = int(np.argmin(F[:, 0]))
-    chosen = np.zeros(k, dtype=bool)
-    chosen[first] = True
-    order = [first]
-    with np.errstate(invalid="ignore"):
-        min_dist = np.linalg.norm(F - F[first], axis=1)
-    while len(order) < k:
-        cand = np.flatnonzero(~chosen)
-        nxt = int(cand[np.argmax(min_dist[cand])])
-        order.append(nxt)
-        chosen[nxt] = True
-        with np.errstate(invalid="ignore"):
-            np.minimum(min_dist, np.linalg.norm(F - F[nxt], axis=1), out=min_dist)
-    ranks = np.empty(k, dtype=np.int64)
-    ranks[np.asarray(order)] = np.arange(k)
-    return ranks
+    """Syne Tune 0.16 ``MOASHA`` (:func:`syne_mohb.schedulers.syne_tune_moasha`): one
+    ``do_minimize`` for all metrics, so it gets error instead of accuracy."""
+    return syne_tune_moasha(ctx.config_space, ["error", "runtime", "cost"],
+                            time_attr=ctx.fidelity_attr, max_t=ctx.max_t,
+                            random_seed=ctx.random_seed, patched=patched)
 
 
 def _asha(space: dict[str, Any], ctx: MethodContext) -> TrialScheduler:

@@ -1,0 +1,29 @@
+"""Trial schedulers: ours and the baselines and peers they are compared with.
+
+* :class:`MOASHA` (:mod:`.moasha`) -- our multi-objective asynchronous successive halving;
+* :class:`FIFOScheduler` (:mod:`.fifo`) -- every trial to its end (multi-objective random search);
+* :class:`OptunaAskTellScheduler` (:mod:`.optuna_ask_tell`) -- an Optuna sampler (NSGA-II) via ask/tell;
+* :func:`syne_tune_moasha` and :class:`STNonDominatedPriority` (:mod:`.st_moasha`) -- Syne
+  Tune 0.16's MOASHA as a peer, as shipped or with its rank bug patched;
+* :class:`DelegatingScheduler` (:mod:`.delegating`) -- the base of schedulers that wrap another
+  (the durable journal, a trial cap).
+
+Which method of the comparisons builds which scheduler: :mod:`syne_mohb.experiments.methods`.
+"""
+from syne_mohb.schedulers.delegating import DelegatingScheduler
+from syne_mohb.schedulers.fifo import FIFOScheduler
+from syne_mohb.schedulers.moasha import MOASHA, MultiObjectiveMetrics, Rung, continue_threshold
+from syne_mohb.schedulers.optuna_ask_tell import OptunaAskTellScheduler
+from syne_mohb.schedulers.st_moasha import STNonDominatedPriority, syne_tune_moasha
+
+__all__ = [
+    "DelegatingScheduler",
+    "FIFOScheduler",
+    "MOASHA",
+    "MultiObjectiveMetrics",
+    "OptunaAskTellScheduler",
+    "Rung",
+    "STNonDominatedPriority",
+    "continue_threshold",
+    "syne_tune_moasha",
+]
