@@ -75,3 +75,58 @@ def test_load_state_dict_replaces_and_validates():
     with pytest.raises(ValueError, match="instance_count"):
         ledger.load_state_dict({"trials": {"0": [
             {"start": 1.0, "end": None, "price_per_hour": 1.0, "instance_count": 0}]}})
+
+
+def test_so_far_counts_closed_segments_whole_and_open_ones_to_the_clock():
+    # a segment closed at a time the clock has not reached (another machine's clock, or the
+    # platform's reported length) counts whole "so far"; a query at a time is sliced
+    clock = FakeClock(1000.0)
+    ledger = TrialCostLedger(clock)
+    ledger.start(0, price_per_hour=3.6, at=990.0)
+    ledger.end(0, at=1004.0)
+    assert ledger.elapsed(0) == pytest.approx(14.0)
+    assert ledger.elapsed(0, at=1000.0) == pytest.approx(10.0)
+    ledger.start(0, price_per_hour=3.6, at=1010.0)  # opens after the clock: nothing yet
+    assert ledger.elapsed(0) == pytest.approx(14.0)
+    clock.t = 1015.0
+    assert ledger.elapsed(0) == pytest.approx(19.0) and ledger.is_running(0)
+
+
+def test_labelled_segments_are_reconciled_with_their_billed_seconds():
+    # two jobs of one trial on 2 instances at $3.6/h ($0.002 per second for both); the first is
+    # reconciled with the platform's figures: 100 s trained, 40 s billed (managed spot)
+    clock = FakeClock(2000.0)
+    ledger = TrialCostLedger(clock)
+    ledger.start(0, price_per_hour=3.6, instance_count=2, at=1000.0, label="job-0")
+    assert ledger.cost(0, label="job-0") == pytest.approx(1000 * 0.002)  # on demand, open
+    ledger.reconcile(0, "job-0", seconds=100.0, billed_seconds=40.0)
+    assert not ledger.is_running(0)
+    assert ledger.elapsed(0, label="job-0") == pytest.approx(100.0)
+    assert ledger.cost(0, label="job-0") == 40 * 0.002  # exactly the bill once over
+    assert ledger.cost(0, at=1050.0) == pytest.approx(50 * 0.4 * 0.002)  # pro rata before
+    assert ledger.cost_of_seconds(0, 50.0, label="job-0") == pytest.approx(50 * 0.4 * 0.002)
+    assert ledger.cost_of_seconds(0, 500.0, label="job-0") == 40 * 0.002
+    ledger.start(0, price_per_hour=3.6, instance_count=2, at=1200.0, label="job-1")
+    clock.t = 1230.0
+    assert ledger.cost(0, label="job-1") == pytest.approx(30 * 0.002)
+    assert ledger.cost(0) == pytest.approx(40 * 0.002 + 30 * 0.002)
+    assert ledger.elapsed(0) == pytest.approx(130.0)
+    assert ledger.has_segment(0, "job-1") and not ledger.has_segment(0, "job-2")
+    # reconciling without a length closes the segment now; billed None: its length is billed
+    ledger.reconcile(0, "job-1")
+    clock.t = 1300.0
+    assert ledger.cost(0, label="job-1") == pytest.approx(30 * 0.002)
+    # the state keeps labels and bills
+    restored = TrialCostLedger(clock)
+    restored.load_state_dict(json.loads(json.dumps(ledger.state_dict())))
+    assert restored.cost(0) == ledger.cost(0) and restored.cost(0, label="job-0") == 40 * 0.002
+    restored.discard(0)
+    assert 0 not in restored and restored.cost(0) == 0.0
+    with pytest.raises(ValueError, match="label"):
+        ledger.start(0, price_per_hour=1.0, label="job-0")
+    with pytest.raises(ValueError, match="label"):
+        ledger.reconcile(0, "job-9", seconds=1.0)
+    with pytest.raises(ValueError, match="billed_seconds"):
+        ledger.reconcile(0, "job-0", billed_seconds=-1.0)
+    with pytest.raises(ValueError, match="seconds"):
+        ledger.reconcile(0, "job-0", seconds=float("nan"))

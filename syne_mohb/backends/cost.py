@@ -36,7 +36,12 @@ from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
 
 from syne_mohb.hardware.catalog import INSTANCE_TYPE
-from syne_mohb.hardware.cost import PriceTable, dollar_cost
+from syne_mohb.hardware.cost import (
+    PriceTable,
+    check_instance_count,
+    check_instance_count_domain,
+    dollar_cost,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +57,37 @@ class _Segment:
     end: float | None
     price_per_hour: float
     instance_count: int
+    label: str | None = None
+    billed_seconds: float | None = None
+
+
+def _check_seconds(value: Any, parameter: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value) or value < 0:
+        raise ValueError(f"{parameter} must be a finite number of seconds >= 0, got {value!r}")
+    return float(value)
 
 
 class TrialCostLedger:
     """Wall-clock segments and prices of each trial; answers elapsed time and cost at a time.
 
-    ``elapsed(t)`` is ``sum over segments of max(0, min(end, t) - start)`` (open segments run to
-    ``t``); ``cost(t)`` weighs each segment by its price and instance count.
+    The one cost ledger of our backends (local, Ray, SageMaker and the simulated one). A
+    *segment* is one run of a trial (a start or a resume; on SageMaker one training job, named
+    by its ``label``) on ``instance_count`` instances at ``price_per_hour``:
+
+    * ``elapsed(trial_id, at=t)`` is ``sum over segments of max(0, min(end, t) - start)``
+      (open segments run to ``t``); without ``at`` ("so far") closed segments count whole and
+      open ones run to ``clock()``;
+    * ``cost(...)`` weighs each segment's seconds by its price and instance count
+      (:func:`~syne_mohb.hardware.dollar_cost`);
+    * :meth:`reconcile` sets what the platform reports at the end of a segment: its length
+      (``seconds``) and the seconds it billed (``billed_seconds``, e.g. SageMaker's
+      ``BillableTimeInSeconds``, below the trained seconds with managed spot). A reconciled
+      segment costs exactly its billed seconds once it is over, and ``billed / seconds`` of the
+      on-demand price for each second before (a result inside the segment is costed pro rata);
+    * ``label=...`` restricts a query (and :meth:`end`) to one segment.
+
+    :meth:`state_dict` / :meth:`load_state_dict` save and restore every segment as JSON.
     """
 
     def __init__(self, clock: Callable[[], float] = time.time):
@@ -67,21 +96,67 @@ class TrialCostLedger:
 
     def start(
         self, trial_id: int, price_per_hour: float, instance_count: int = 1,
-        at: float | None = None,
+        at: float | None = None, label: str | None = None,
     ) -> None:
+        """Open a segment of ``trial_id`` at ``at`` (default: now), closing its open one there.
+
+        ``label`` names the segment for later queries (e.g. a job name); ``ValueError`` if the
+        trial already has a segment of that label, or for a bad price or instance count."""
         dollar_cost(0.0, price_per_hour, instance_count)  # validates both
+        if label is not None and self._find(trial_id, label) is not None:
+            raise ValueError(f"label {label!r}: trial {trial_id} already has such a segment")
         self.end(trial_id, at)  # a trial runs at most one segment at a time
         at = self.clock() if at is None else at
         self._segments.setdefault(trial_id, []).append(
-            _Segment(at, None, float(price_per_hour), instance_count)
+            _Segment(at, None, float(price_per_hour), int(instance_count), label)
         )
 
-    def end(self, trial_id: int, at: float | None = None) -> None:
-        """Close the open segment of ``trial_id`` (no-op if none is open)."""
+    def end(self, trial_id: int, at: float | None = None, label: str | None = None) -> None:
+        """Close the open segment of ``trial_id`` (or the one named ``label``) at ``at``
+        (default: now); no-op if it is not open."""
         segs = self._segments.get(trial_id)
-        if segs and segs[-1].end is None:
+        seg = self._find(trial_id, label) if label is not None else (segs[-1] if segs else None)
+        if seg is not None and seg.end is None:
             at = self.clock() if at is None else at
-            segs[-1].end = max(at, segs[-1].start)
+            seg.end = max(at, seg.start)
+
+    def reconcile(
+        self, trial_id: int, label: str | None = None, *, seconds: float | None = None,
+        billed_seconds: float | None = None,
+    ) -> None:
+        """Settle a segment (the one named ``label``, default: the last) with what the platform
+        reported once it ended: its length ``seconds`` (the segment then ends at
+        ``start + seconds``; default: as it was closed) and the seconds it billed
+        (``billed_seconds``; ``None``: its length). Closes the segment; may be called again
+        with newer figures. ``ValueError`` naming the parameter for a bad value or label."""
+        segs = self._segments.get(trial_id)
+        seg = self._find(trial_id, label) if label is not None else (segs[-1] if segs else None)
+        if seg is None:
+            raise ValueError(f"label {label!r}: trial {trial_id} has no such segment")
+        if seconds is not None:
+            seg.end = seg.start + _check_seconds(seconds, "seconds")
+        elif seg.end is None:
+            seg.end = max(self.clock(), seg.start)
+        seg.billed_seconds = None if billed_seconds is None else \
+            _check_seconds(billed_seconds, "billed_seconds")
+
+    def discard(self, trial_id: int) -> None:
+        """Forget every segment of ``trial_id`` (e.g. before it is rebuilt from the platform)."""
+        self._segments.pop(trial_id, None)
+
+    def cost_of_seconds(self, trial_id: int, seconds: float, label: str | None = None) -> float:
+        """Dollars of the first ``seconds`` seconds of a segment (the one named ``label``,
+        default: the last) at its price, count and billing (see :meth:`reconcile`): e.g. a
+        result that reports how long its run has been going. ``0.0`` without such a segment."""
+        _check_seconds(seconds, "seconds")
+        segs = self._selected(trial_id, label)
+        if label is None:
+            segs = segs[-1:]
+        return sum(self._cost(s, s.start + seconds, None) for s in segs)
+
+    def has_segment(self, trial_id: int, label: str) -> bool:
+        """Whether ``trial_id`` has a segment named ``label``."""
+        return self._find(trial_id, label) is not None
 
     def is_running(self, trial_id: int) -> bool:
         segs = self._segments.get(trial_id)
@@ -90,24 +165,26 @@ class TrialCostLedger:
     def __contains__(self, trial_id: int) -> bool:
         return trial_id in self._segments
 
-    def elapsed(self, trial_id: int, at: float | None = None) -> float:
-        """Seconds ``trial_id`` has run up to time ``at`` (default: now)."""
-        at = self.clock() if at is None else at
-        return sum(self._span(s, at) for s in self._segments.get(trial_id, []))
+    def trial_ids(self) -> list[int]:
+        """Trials with at least one segment, in the order they first started."""
+        return list(self._segments)
 
-    def cost(self, trial_id: int, at: float | None = None) -> float:
-        """Dollars ``trial_id`` has spent up to time ``at`` (default: now)."""
-        at = self.clock() if at is None else at
-        return sum(
-            dollar_cost(self._span(s, at), s.price_per_hour, s.instance_count)
-            for s in self._segments.get(trial_id, [])
-        )
+    def elapsed(self, trial_id: int, at: float | None = None, label: str | None = None) -> float:
+        """Seconds ``trial_id`` has run up to time ``at`` (default: so far; see the class)."""
+        now = self.clock() if at is None else None
+        return sum(self._span(s, at, now) for s in self._selected(trial_id, label))
+
+    def cost(self, trial_id: int, at: float | None = None, label: str | None = None) -> float:
+        """Dollars ``trial_id`` has spent up to time ``at`` (default: so far; see the class)."""
+        now = self.clock() if at is None else None
+        return sum(self._cost(s, at, now) for s in self._selected(trial_id, label))
 
     def state_dict(self) -> dict[str, Any]:
         """JSON-serialisable segments of every trial (``json.dumps`` needs no options).
 
         ``{"version": 1, "trials": {"<trial_id>": [{"start", "end", "price_per_hour",
-        "instance_count"}, ...]}}``; ``end`` is ``None`` for an open segment and ``start`` is
+        "instance_count", "label", "billed_seconds"}, ...]}}`` (the last two may be absent on
+        load); ``end`` is ``None`` for an open segment and ``start`` is
         ``None`` for a segment whose start is not known yet (held, e.g. a Ray trial waiting
         for a node: it contributes nothing until it starts). The clock is not part of it.
         """
@@ -120,6 +197,8 @@ class TrialCostLedger:
                         "end": s.end,
                         "price_per_hour": s.price_per_hour,
                         "instance_count": s.instance_count,
+                        "label": s.label,
+                        "billed_seconds": s.billed_seconds,
                     }
                     for s in segs
                 ]
@@ -144,20 +223,49 @@ class TrialCostLedger:
                     start = math.inf if d["start"] is None else float(d["start"])
                     end = None if d["end"] is None else float(d["end"])
                     price, count = d["price_per_hour"], d["instance_count"]
+                    label = d.get("label")
+                    billed = d.get("billed_seconds")
+                    billed = None if billed is None else _check_seconds(billed, "billed_seconds")
                 except (KeyError, TypeError, ValueError) as e:
                     raise ValueError(f"{where} is not a segment ({e!r}): {d!r}") from None
                 try:
                     dollar_cost(0.0, price, count)  # validates both
                 except ValueError as e:
                     raise ValueError(f"{where}: {e}") from None
-                out.append(_Segment(start, end, float(price), int(count)))
+                out.append(_Segment(start, end, float(price), int(count),
+                                    None if label is None else str(label), billed))
             segments[int(key)] = out
         self._segments = segments
 
+    def _find(self, trial_id: int, label: str) -> _Segment | None:
+        return next((s for s in self._segments.get(trial_id, []) if s.label == label), None)
+
+    def _selected(self, trial_id: int, label: str | None) -> list[_Segment]:
+        if label is None:
+            return self._segments.get(trial_id, [])
+        seg = self._find(trial_id, label)
+        return [] if seg is None else [seg]
+
     @staticmethod
-    def _span(seg: _Segment, at: float) -> float:
-        end = at if seg.end is None else min(seg.end, at)
-        return max(0.0, end - seg.start)
+    def _span(seg: _Segment, at: float | None, now: float | None) -> float:
+        """Seconds of ``seg`` up to ``at``; with ``at`` None ("so far"), a closed segment
+        counts whole and an open one runs to ``now``."""
+        if seg.end is None:
+            end = now if at is None else at
+        else:
+            end = seg.end if at is None else min(seg.end, at)
+        return end - seg.start if end > seg.start else 0.0  # also for a held start (+inf)
+
+    def _cost(self, seg: _Segment, at: float | None, now: float | None) -> float:
+        span = self._span(seg, at, now)
+        seconds = span
+        if seg.billed_seconds is not None and seg.end is not None:
+            length = seg.end - seg.start
+            if span >= length:
+                seconds = seg.billed_seconds  # over: exactly its bill
+            else:
+                seconds = span * seg.billed_seconds / length if length > 0 else 0.0
+        return dollar_cost(seconds, seg.price_per_hour, seg.instance_count)
 
 
 class CostCapMixin:
@@ -299,9 +407,13 @@ class CostAccountingMixin(CostCapMixin):
         """Check that every instance type ``config_space`` can choose has a price.
 
         Raises ``UnknownInstanceTypeError`` / ``MissingPriceError`` (``ValueError``s) naming
-        the instance and the closest known names; returns the instance names.
+        the instance and the closest known names (and ``ValueError`` if the instance-count
+        dimension, if any, can take a value that is not an int >= 1); returns the instance
+        names.
         """
         names = self._price_table.validate_config_space(config_space, self._instance_key)
+        if self._instance_count_key is not None:
+            check_instance_count_domain(config_space, self._instance_count_key)
         if not names and self._default_instance is None:
             raise ValueError(
                 f"config_space has no {self._instance_key!r} entry and no default_instance was "
@@ -329,11 +441,8 @@ class CostAccountingMixin(CostCapMixin):
         if the backend has such a key (``ValueError`` unless an int >= 1), else 1."""
         if self._instance_count_key is None:
             return 1
-        count = config.get(self._instance_count_key, 1)
-        if isinstance(count, bool) or int(count) != count or count < 1:
-            raise ValueError(f"config[{self._instance_count_key!r}] must be an int >= 1, "
-                             f"got {count!r}")
-        return int(count)
+        return check_instance_count(config.get(self._instance_count_key, 1),
+                                    f"config[{self._instance_count_key!r}]")
 
     # -- hooks into TrialBackend ------------------------------------------------------------
     def _schedule(self, trial_id: int, config: dict[str, Any]):

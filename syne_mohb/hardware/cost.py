@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
+
+from syne_tune.config_space import Categorical, Domain, Integer
 
 from syne_mohb.hardware.catalog import (
     INSTANCE_TYPE,
@@ -23,6 +25,37 @@ def _is_real(val) -> bool:
     return isinstance(val, numbers.Real) and not isinstance(val, bool)
 
 
+def check_instance_count(value: Any, parameter: str = "instance_count") -> int:
+    """The one rule for an instance count, used by every backend and by :func:`dollar_cost`:
+    an integer >= 1 (a Python ``int`` or a numpy integer; not a bool, not a float such as
+    ``2.0``). Returns it as ``int``; ``ValueError`` naming ``parameter`` otherwise."""
+    if not isinstance(value, numbers.Integral) or not _is_real(value) or value < 1:
+        raise ValueError(f"{parameter} must be an int >= 1, got {value!r}")
+    return int(value)
+
+
+def check_instance_count_domain(config_space: Mapping, key: str) -> None:
+    """Check every value the ``key`` dimension of ``config_space`` can take with
+    :func:`check_instance_count` (a constant, a ``choice``, or an integer range such as
+    ``randint(1, 4)``: its bounds); no-op if ``key`` is absent."""
+    if not isinstance(config_space, Mapping):
+        raise ValueError(f"config_space must be a dict, got {type(config_space).__name__}")
+    if key not in config_space:
+        return
+    dom = config_space[key]
+    if isinstance(dom, Categorical):
+        values = list(dom.categories)
+    elif isinstance(dom, Integer):
+        values = [dom.lower, dom.upper]
+    elif isinstance(dom, Domain):
+        raise ValueError(f"config_space[{key!r}] must be an int, a choice(...) of ints or an "
+                         f"integer range, got {dom!r}")
+    else:
+        values = [dom]
+    for v in values:
+        check_instance_count(v, f"config_space[{key!r}] values")
+
+
 def dollar_cost(elapsed_seconds: float, price_per_hour: float, instance_count: int = 1) -> float:
     """Dollars spent by ``instance_count`` instances at ``price_per_hour`` for ``elapsed_seconds``.
 
@@ -34,10 +67,8 @@ def dollar_cost(elapsed_seconds: float, price_per_hour: float, instance_count: i
     for name, val in [("elapsed_seconds", elapsed_seconds), ("price_per_hour", price_per_hour)]:
         if not _is_real(val) or not math.isfinite(val) or val < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
-    if (not isinstance(instance_count, numbers.Integral) or not _is_real(instance_count)
-            or instance_count < 1):
-        raise ValueError(f"instance_count must be an int >= 1, got {instance_count!r}")
-    return float(elapsed_seconds) * float(price_per_hour) / 3600.0 * int(instance_count)
+    count = check_instance_count(instance_count)
+    return float(elapsed_seconds) * float(price_per_hour) / 3600.0 * count
 
 
 class PriceTable:
