@@ -13,9 +13,12 @@ accuracy points, i.e. its mean best error + 0.005. Measures, per method and task
     model, configuration at an epoch, that the run trained with accuracy >= target; ratio
     ``baseline's cheapest model / method's``, next to the best possible ratio (the cheapest draw
     of the whole table at the target, any seed);
-(c) hypervolume (accuracy, runtime, cost; one normalisation,
-    :func:`syne_mohb.experiments.analysis.normalizer_from_blackbox`) of the models trained by
+(c) hypervolume (accuracy, runtime, cost; one normalisation: bounds from the task's table,
+    log flags from the benchmark's ``metric_log``,
+    :func:`syne_mohb.experiments.metrics.normalizer_from_blackbox`) of the models trained by
     the end of the budget, and its mean over the time axis (area under the curve / budget).
+
+Every measure comes from :mod:`syne_mohb.experiments.metrics`.
 
 The table holds the median over tasks of each ratio with a 95% bootstrap interval (seeds
 resampled with replacement, the same resample for every method: paired). Runs are cached under
@@ -37,18 +40,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syne_mohb.experiments.analysis import (  # noqa: E402
-    hypervolume_curve,
-    load_run,
-    normalizer_from_blackbox,
-)
-from syne_mohb.hardware.startup import JobStartup  # noqa: E402
+from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import (  # noqa: E402
     best_possible,
+    hypervolume_curve,
+    normalizer_from_blackbox,
     paired_ratio,
     run_measures,
     seed_draws,
 )
+from syne_mohb.hardware.startup import JobStartup  # noqa: E402
 from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many  # noqa: E402
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
@@ -137,8 +138,8 @@ def main(argv=None) -> int:
         for task in tasks:
             budget = budgets[(b, task)]
             bbox = bench.blackbox(task)
-            norm = normalizer_from_blackbox(b, task, ["accuracy", "runtime", "cost"],
-                                            ["max", "min", "min"])
+            # modes and log flags: the benchmark's metadata (metric_mode, metric_log)
+            norm = normalizer_from_blackbox(b, task, ["accuracy", "runtime", "cost"])
             # every run is read and its hypervolume computed once, for both baselines
             runs = {(m, seed): load_run(run_dir(spec_of[(b, task, m, seed)]))
                     for m in BASELINES + methods for seed in range(args.seeds)}

@@ -5,13 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from syne_mohb.experiments.analysis import (
-    Normalizer,
-    hypervolume_curve,
-    load_run,
-    pareto_table,
-    time_to_target,
-)
+from syne_mohb.experiments.analysis import load_run, pareto_table
+from syne_mohb.experiments.metrics import Normalizer, hypervolume_curve, time_to_target
 from syne_mohb.experiments.methods import make_scheduler, method_names, MethodContext
 
 

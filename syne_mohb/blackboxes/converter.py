@@ -9,9 +9,15 @@ configuration become seeds. Output: ``{task: BlackboxTabular}`` with objectives
 Syne Tune's ``serialize`` when ``out_dir`` is given.
 
 Cost comes from the ``cost_attr`` column when present (``st_worker_cost``), else from the runtime
-and the instance type's price in ``syne_mohb.hardware.load_catalog()``. Fidelities a trial did not
-reach (stopped early) and configurations a task did not run are NaN: converted data is a record of
-what ran, not a complete table.
+and the instance type's price in ``syne_mohb.hardware.load_catalog()``
+(:func:`syne_mohb.hardware.dollar_cost`). Fidelities a trial did not reach (stopped early) and
+configurations a task did not run are NaN: converted data is a record of what ran, not a
+complete table.
+
+The serialized metadata records each objective's mode (``metric_mode``) and scale
+(``metric_log``, see :mod:`syne_mohb.blackboxes.repository`): the given objectives are linear
+unless ``metric_log`` says otherwise; runtime and cost are log10-scaled when every converted
+value of theirs is positive (a run on a free local profile has zero cost: linear then).
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ def from_experiments(
     task_names: Sequence[str] | None = None,
     out_dir: str | Path | None = None,
     catalog: Any = None,
+    metric_log: Sequence[bool] | None = None,
 ) -> dict:
     """Turn finished experiments into ``{task: BlackboxTabular}`` (see module docstring).
 
@@ -76,6 +83,8 @@ def from_experiments(
     :param runtime_attr: result column of the trial's cumulative time (seconds)
     :param cost_attr: result column of the trial's cumulative cost; computed from prices if absent
     :param out_dir: when given, also ``serialize`` there (readable by ``load(out_dir)``)
+    :param metric_log: whether each objective is compared on a log10 scale (stored in the
+        metadata), default all linear
     """
     from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, serialize
     from syne_tune.config_space import choice, randint
@@ -87,6 +96,9 @@ def from_experiments(
         raise ValueError("objectives must not be empty")
     if metric_mode is not None and len(metric_mode) != len(objectives):
         raise ValueError("metric_mode must have one entry per objective")
+    if metric_log is not None and (len(metric_log) != len(objectives)
+                                   or not all(isinstance(v, bool) for v in metric_log)):
+        raise ValueError(f"metric_log must have one true/false per objective, got {metric_log!r}")
     if task_names is not None and len(task_names) != len(experiments):
         raise ValueError("task_names must have one entry per experiment")
 
@@ -122,7 +134,11 @@ def from_experiments(
                 except ValueError as e:
                     bad = df.loc[df[INSTANCE_TYPE] == it, "trial_id"].unique()[:5].tolist()
                     raise ValueError(f"experiment {exp_name!r}, trials {bad}: {e}") from e
-            df[cost_attr] = df[runtime_attr] * df[INSTANCE_TYPE].map(prices) / 3600.0
+            from syne_mohb.hardware import dollar_cost
+
+            seconds = pd.to_numeric(df[runtime_attr], errors="coerce").to_numpy(dtype=float)
+            df[cost_attr] = [dollar_cost(t, prices[it]) if np.isfinite(t) else np.nan
+                             for t, it in zip(seconds, df[INSTANCE_TYPE])]
         df["__task"] = task
         if config_space is None and isinstance(meta.get("config_space"), (str, dict)):
             from syne_tune.config_space import config_space_from_json_dict
@@ -173,12 +189,19 @@ def from_experiments(
         )
     if out_dir is not None:
         modes = list(metric_mode) if metric_mode is not None else ["min"] * len(objectives)
+        logs = list(metric_log) if metric_log is not None else [False] * len(objectives)
+        for j in (-2, -1):  # runtime, cost: log10 when every converted value is positive
+            values = np.concatenate([bb.objectives_evaluations[..., j].ravel()
+                                     for bb in blackboxes.values()])
+            values = values[np.isfinite(values)]
+            logs.append(bool(len(values) and values.min() > 0))
         serialize(
             blackboxes,
             str(out_dir),
             metadata={
                 "family": "converted",
                 "metric_mode": dict(zip(out_names, modes + ["min", "min"])),
+                "metric_log": dict(zip(out_names, logs)),
                 "fidelity": fidelity_attr,
                 "elapsed_time_attr": "runtime",
                 "cost_attr": "cost",

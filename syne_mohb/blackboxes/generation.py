@@ -52,6 +52,10 @@ DEFAULT_INSTANCE_TYPES = [
 OBJECTIVES = ["accuracy", "error", "runtime", "cost", "measured_epoch_time"]
 OBJECTIVES_MODE = {"accuracy": "max", "error": "min", "runtime": "min", "cost": "min",
                    "measured_epoch_time": "min"}
+# scale on which runs are compared (metadata "metric_log", see blackboxes.repository): times
+# and dollars span orders of magnitude and are log10-scaled, accuracy and error are not
+OBJECTIVES_LOG = {"accuracy": False, "error": False, "runtime": True, "cost": True,
+                  "measured_epoch_time": True}
 MEASURED_COLUMNS = ["accuracy", "error", "measured_epoch_time"]
 MODELLED_COLUMNS = ["runtime", "cost"]
 FIDELITY = "epoch"
@@ -302,6 +306,8 @@ def assemble(
     from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, serialize
     from syne_tune.config_space import choice, randint
 
+    from syne_mohb.hardware import dollar_cost
+
     instance_types = list(instance_types or DEFAULT_INSTANCE_TYPES)
     if catalog is None:
         from syne_mohb.hardware import load_catalog
@@ -349,7 +355,8 @@ def assemble(
                 ev[:, ii, si, :, 0] = acc
                 ev[:, ii, si, :, 1] = 1.0 - acc
                 ev[:, ii, si, :, 2] = runtime
-                ev[:, ii, si, :, 3] = runtime * spec.price_per_hour / 3600.0
+                ev[:, ii, si, :, 3] = np.vectorize(dollar_cost, otypes=[float])(
+                    runtime, spec.price_per_hour)
                 ev[:, ii, si, :, 4] = wall
         task_meta[task] = {
             "n_train": int(ch["n_train"]), "n_valid": int(ch["n_valid"]),
@@ -368,6 +375,7 @@ def assemble(
         "family": family.name,
         "description": family.description,
         "metric_mode": OBJECTIVES_MODE,
+        "metric_log": OBJECTIVES_LOG,
         "fidelity": FIDELITY,
         "elapsed_time_attr": "runtime",
         "cost_attr": "cost",

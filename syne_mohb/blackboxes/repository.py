@@ -1,4 +1,11 @@
-"""Loading shipped (or user-made) blackbox folders, with clear errors for broken folders."""
+"""Loading shipped (or user-made) blackbox folders, with clear errors for broken folders.
+
+Besides Syne Tune's own keys, a folder's ``metadata.json`` may say how each objective is
+scaled when runs are compared (hypervolume, plots): ``"metric_log": {"runtime": true,
+"accuracy": false, ...}``. :func:`metric_log` reads it; an objective without a flag (or a
+folder without the key, e.g. one written by Syne Tune's ``serialize`` alone) is on a linear
+scale (:data:`DEFAULT_METRIC_LOG`).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,10 @@ REQUIRED_FILES = (
     "objectives_evaluations.npy",
     "fidelities_values.npy",
 )
+
+
+#: scale of an objective whose blackbox metadata has no ``metric_log`` flag for it: linear
+DEFAULT_METRIC_LOG = False
 
 
 class BlackboxFolderError(ValueError):
@@ -93,6 +104,7 @@ def validate_folder(path: Path) -> dict[str, Any]:
             raise BlackboxFolderError(
                 f"file {path / 'metadata.json'} lacks the key {key!r}; {_REWRITE_HINT}"
             )
+    _check_metric_log(path / "metadata.json", metadata)
     for fname in ("configspace.json", "fidelityspace.json"):
         try:
             json.loads((path / fname).read_text())
@@ -131,6 +143,22 @@ def validate_folder(path: Path) -> dict[str, Any]:
             f"objectives_evaluations.npy has {n_configs}; {_REWRITE_HINT}"
         )
     return metadata
+
+
+def _check_metric_log(file: Path, metadata: dict[str, Any]) -> None:
+    """``metric_log``, when present, maps objective names of the folder to true/false."""
+    flags = metadata.get("metric_log")
+    if flags is None:
+        return
+    if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+        raise BlackboxFolderError(
+            f"file {file}: metric_log must map objective names to true/false, got {flags!r}; "
+            f"{_REWRITE_HINT}")
+    unknown = sorted(set(flags) - set(metadata["objectives_names"]))
+    if unknown:
+        raise BlackboxFolderError(
+            f"file {file}: metric_log names {unknown}, which are not objectives of the folder "
+            f"{metadata['objectives_names']}; {_REWRITE_HINT}")
 
 
 def _read_parquet(file: Path):
@@ -192,3 +220,29 @@ def metadata(name: str | Path, data_dir: str | Path | None = None) -> dict[str, 
     """The metadata of blackbox ``name`` (measured vs modelled columns, runtime model, ...)."""
     path = resolve_path(name, data_dir)
     return copy.deepcopy(_cached_metadata(str(path.resolve()), _mtime(path)))
+
+
+def metric_log(name: str | Path, objectives: list[str] | None = None,
+               data_dir: str | Path | None = None) -> dict[str, bool]:
+    """Whether each objective of blackbox ``name`` is compared on a log10 scale.
+
+    The flags recorded in ``metadata.json`` under ``metric_log`` (see the module docstring);
+    objectives without a recorded flag get :data:`DEFAULT_METRIC_LOG` (linear).
+
+    :param objectives: the objectives to return (default: every objective of the blackbox)
+    :return: ``{objective: flag}`` in the order of ``objectives``
+    :raises ValueError: an entry of ``objectives`` is not an objective of the blackbox
+    """
+    meta = metadata(name, data_dir)
+    known = list(meta["objectives_names"])
+    objectives = known if objectives is None else list(objectives)
+    missing = [o for o in objectives if o not in known]
+    if missing:
+        raise ValueError(f"objectives {missing} are not objectives of blackbox {str(name)!r}: {known}")
+    flags = meta.get("metric_log") or {}
+    return {o: bool(flags.get(o, DEFAULT_METRIC_LOG)) for o in objectives}
+
+
+def recorded_metric_log(name: str | Path, data_dir: str | Path | None = None) -> dict[str, bool]:
+    """The ``metric_log`` flags exactly as recorded in ``metadata.json`` (empty if none)."""
+    return dict(metadata(name, data_dir).get("metric_log") or {})

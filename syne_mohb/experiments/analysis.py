@@ -1,4 +1,4 @@
-"""Analysis of tuning runs: Pareto sets, hypervolume over time and dollars, time to a target.
+"""Analysis of tuning runs: loading run folders, Pareto sets, per-method summary tables.
 
 Works on any folder written by a Syne Tune ``Tuner`` (``results.csv.zip`` + ``metadata.json``):
 simulated runs of :mod:`syne_mohb.experiments.runner`, local runs and SageMaker runs. Each
@@ -7,12 +7,9 @@ the *tuning* clock is ``st_tuner_time`` and the dollars spent so far are the sum
 their cumulative ``st_worker_cost`` (or of the ``cost`` objective when no worker cost is
 reported).
 
-Hypervolume (Zitzler & Thiele 1998) is computed by :func:`syne_mohb.pareto.hypervolume` on
-objectives normalised per benchmark and task with *common* bounds for all methods and seeds:
-every objective is turned into minimisation form, strictly positive time/cost objectives are
-log10-scaled (their values span orders of magnitude), then mapped to [0, 1] with the bounds; the
-reference point is 1.1 in every objective. Bounds come from the blackbox table when the run is a
-simulation of a shipped benchmark, otherwise from the union of the runs compared.
+Every number that compares runs (normalisation with the benchmark's log flags, hypervolume
+over time and dollars, dollars spent, time to a target) comes from
+:mod:`syne_mohb.experiments.metrics`; this module loads runs, groups them and tabulates.
 """
 from __future__ import annotations
 
@@ -24,25 +21,22 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from syne_mohb.pareto import hypervolume, normalize_modes, pareto_mask, to_minimization
+from syne_mohb.experiments import metrics
+from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: F401  (see below)
+from syne_mohb.pareto import normalize_modes, pareto_mask
 
 __all__ = [
     "Run",
     "load_run",
     "find_runs",
+    "group_runs",
     "pareto_table",
-    "Normalizer",
-    "normalizer_from_blackbox",
-    "normalizer_from_runs",
-    "hypervolume_curve",
-    "curves_over_seeds",
     "run_folders",
-    "time_to_target",
     "summarize",
     "unique_results",
 ]
-
-LOG_OBJECTIVES = ("runtime", "cost", "time", "elapsed", "dollars", "price")
+# best_value and time_to_target (imported above) are the metrics functions, still importable
+# from here for benchmarking/reproduce_paper.py and tests/test_decisions_sweep.py
 
 
 @dataclass
@@ -69,16 +63,9 @@ class Run:
         return col if col in self.results.columns else None
 
     def dollars_spent(self) -> np.ndarray:
-        """Cumulative dollars spent by the tuning job at each row (rows in time order)."""
-        col = "st_worker_cost" if "st_worker_cost" in self.results.columns else (
-            "cost" if "cost" in self.results.columns else None)
-        if col is None:
-            return np.full(len(self.results), np.nan)
-        df = self.results
-        c = df[col].astype(float).fillna(0.0)
-        cm = c.groupby(df["trial_id"]).cummax()
-        prev = cm.groupby(df["trial_id"]).shift(1).fillna(0.0)
-        return np.cumsum((cm - prev).to_numpy(dtype=float))
+        """Cumulative dollars spent by the tuning job at each row
+        (:func:`syne_mohb.experiments.metrics.dollars_spent`)."""
+        return metrics.dollars_spent(self.results)
 
 
 RERUN_COLUMN = "st_rerun"
@@ -232,146 +219,6 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-class Normalizer:
-    """Maps objective values to [0, 1] minimisation form with fixed bounds (see module doc)."""
-
-    def __init__(self, objectives: Sequence[str], modes: Sequence[str], lower, upper,
-                 log: Sequence[bool]):
-        self.objectives = list(objectives)
-        self.modes = normalize_modes(list(modes), len(self.objectives), "modes")
-        self.lower = np.asarray(lower, dtype=float)
-        self.upper = np.asarray(upper, dtype=float)
-        self.log = np.asarray(log, dtype=bool)
-        span = self.upper - self.lower
-        self.span = np.where(span > 0, span, 1.0)
-        self.ref_point = np.full(len(self.objectives), 1.1)
-
-    def _transform_raw(self, Y: np.ndarray, log: np.ndarray) -> np.ndarray:
-        Z = to_minimization(Y, self.modes)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            Z[:, log] = np.log10(np.where(Z[:, log] > 0, Z[:, log], np.nan))
-        Z[np.isnan(Z)] = np.inf
-        return Z
-
-    def transform(self, Y) -> np.ndarray:
-        Z = self._transform_raw(np.asarray(Y, dtype=float).reshape(-1, len(self.objectives)), self.log)
-        return (Z - self.lower) / self.span
-
-    @property
-    def max_volume(self) -> float:
-        return float(np.prod(self.ref_point))
-
-    def hypervolume(self, Y) -> float:
-        """Hypervolume of ``Y`` as a fraction of the reference box (in [0, 1])."""
-        Z = self.transform(Y)
-        if len(Z) == 0:
-            return 0.0
-        return hypervolume(Z, self.ref_point, "min") / self.max_volume
-
-    @classmethod
-    def from_values(cls, objectives, modes, Y) -> "Normalizer":
-        modes = normalize_modes(modes, len(objectives), "modes")
-        Y = np.asarray(Y, dtype=float).reshape(-1, len(objectives))
-        log = np.array([
-            any(key in o.lower() for key in LOG_OBJECTIVES) and m == "min"
-            and np.nanmin(Y[:, j]) > 0 if len(Y) else False
-            for j, (o, m) in enumerate(zip(objectives, modes))
-        ], dtype=bool)
-        tmp = cls(objectives, modes, np.zeros(len(objectives)), np.ones(len(objectives)), log)
-        Z = tmp._transform_raw(Y, log)
-        Z = np.where(np.isfinite(Z), Z, np.nan)
-        lower = np.nanmin(Z, axis=0)
-        upper = np.nanmax(Z, axis=0)
-        return cls(objectives, modes, lower, upper, log)
-
-
-def normalizer_from_blackbox(benchmark: str, task: str, objectives: Sequence[str],
-                             modes: Sequence[str]) -> Normalizer:
-    """Bounds from every value of the shipped blackbox table (all configs, seeds, fidelities)."""
-    from syne_mohb import blackboxes
-
-    bb = blackboxes.load(benchmark)[task]
-    names = list(bb.objectives_names)
-    ev = np.asarray(bb.objectives_evaluations)
-    Y = ev[..., [names.index(o) for o in objectives]].reshape(-1, len(objectives))
-    return Normalizer.from_values(objectives, modes, Y)
-
-
-def normalizer_from_runs(runs: Sequence[Run]) -> Normalizer:
-    """Bounds from the union of the runs' results (same objectives in every run)."""
-    first = runs[0]
-    Y = np.vstack([r.results[first.objectives].to_numpy(dtype=float) for r in runs])
-    return Normalizer.from_values(first.objectives, first.modes, Y)
-
-
-def _normalizer_for(runs: Sequence[Run]) -> Normalizer:
-    info = runs[0].info
-    if info.get("simulated") and info.get("benchmark"):
-        try:
-            return normalizer_from_blackbox(info["benchmark"], info["task"], runs[0].objectives,
-                                            runs[0].modes)
-        except Exception:  # blackbox not available here: fall back to the runs themselves
-            pass
-    return normalizer_from_runs(runs)
-
-
-def hypervolume_curve(run: Run, normalizer: Normalizer, grid: np.ndarray,
-                      axis: str = "time") -> np.ndarray:
-    """Hypervolume of the models a run trained up to each point of ``grid``.
-
-    :param axis: "time" (simulated or real tuning seconds, ``st_tuner_time``) or "dollars"
-        (cumulative dollars spent by the tuning job)
-    """
-    if axis not in ("time", "dollars"):
-        raise ValueError(f"axis must be 'time' or 'dollars', got {axis!r}")
-    df = run.results
-    x = df["st_tuner_time"].to_numpy(dtype=float) if axis == "time" else run.dollars_spent()
-    # results are in time order, so dollars are non-decreasing too
-    Z = normalizer.transform(df[run.objectives].to_numpy(dtype=float))
-    out = np.zeros(len(grid))
-    ends = np.searchsorted(x, grid, side="right")
-    last_end, last_hv = 0, 0.0
-    for i, end in enumerate(ends):
-        if end != last_end:
-            last_hv = (hypervolume(Z[:end], normalizer.ref_point, "min") / normalizer.max_volume
-                       if end else 0.0)
-            last_end = end
-        out[i] = last_hv
-    return out
-
-
-def curves_over_seeds(runs: Sequence[Run], normalizer: Normalizer, axis: str = "time",
-                      num_points: int = 60, x_max: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Grid and hypervolume curves (one row per run) on a common grid from 0 to ``x_max``."""
-    if x_max is None:
-        xs = [r.results["st_tuner_time"].max() if axis == "time" else r.dollars_spent()[-1]
-              for r in runs if len(r.results)]
-        x_max = float(np.nanmax(xs)) if xs else 1.0
-    grid = np.linspace(0.0, x_max, num_points)
-    return grid, np.vstack([hypervolume_curve(r, normalizer, grid, axis) for r in runs])
-
-
-def time_to_target(run: Run, objective: str, target: float, mode: str = "max") -> tuple[float, float]:
-    """(tuning seconds, dollars spent) when the run first reported ``objective`` at least as
-    good as ``target``; ``(inf, inf)`` if it never did."""
-    mode = normalize_modes(mode, 1, "mode")[0]
-    df = run.results
-    v = df[objective].to_numpy(dtype=float)
-    hit = np.nonzero(v >= target if mode == "max" else v <= target)[0]
-    if len(hit) == 0:
-        return float("inf"), float("inf")
-    i = int(hit[0])
-    return float(df["st_tuner_time"].iloc[i]), float(run.dollars_spent()[i])
-
-
-def best_value(run: Run, objective: str, mode: str = "max") -> float:
-    mode = normalize_modes(mode, 1, "mode")[0]
-    v = run.results[objective].to_numpy(dtype=float)
-    if len(v) == 0 or np.all(np.isnan(v)):
-        return float("nan")
-    return float(np.nanmax(v) if mode == "max" else np.nanmin(v))
-
-
 def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], dict[str, list[Run]]]:
     """``{(benchmark, task): {method: [runs sorted by seed]}}`` (non-simulated runs are grouped
     under their folder's parent name)."""
@@ -386,15 +233,16 @@ def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], dict[str, list[Run]
 
 
 def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
-    """One row per (benchmark, task, method): seeds, trials, best accuracy, final hypervolume
-    vs time and vs dollars (mean and std over seeds, common normalisation per benchmark/task)."""
+    """One row per (benchmark, task, method): seeds, trials, best value of the first objective,
+    final hypervolume (mean and std over seeds, one normalisation per benchmark/task:
+    :func:`syne_mohb.experiments.metrics.normalizer_for`), dollars spent, tuning time."""
     rows = []
     for (bench, task), methods in group_runs(runs).items():
         all_runs = [r for lst in methods.values() for r in lst]
-        norm = _normalizer_for(all_runs)
+        norm = metrics.normalizer_for(all_runs)
         t_max = max(float(r.results["st_tuner_time"].max()) for r in all_runs if len(r.results))
         for method, lst in methods.items():
-            hv = np.array([normalizer_hv_final(r, norm) for r in lst])
+            hv = np.array([metrics.final_hypervolume(r, norm) for r in lst])
             first = lst[0].objectives[0]
             best = np.array([best_value(r, first, lst[0].modes[0]) for r in lst])
             dollars = np.array([r.dollars_spent()[-1] if len(r.results) else np.nan for r in lst])
@@ -408,6 +256,3 @@ def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
             })
     return pd.DataFrame(rows)
 
-
-def normalizer_hv_final(run: Run, normalizer: Normalizer) -> float:
-    return normalizer.hypervolume(run.results[run.objectives].to_numpy(dtype=float))

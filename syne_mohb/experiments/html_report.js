@@ -229,7 +229,8 @@
     section("hypervolume", "Hypervolume against tuning time and tuning dollars",
       "Hypervolume of the models trained so far, as a fraction of the reference box (higher is better), " +
       "per method: line = mean over seeds, band = one standard deviation (3 or more seeds) or min-max " +
-      "(2 seeds). Objectives are turned into minimisation, time and cost log10-scaled, normalised to [0, 1] with " +
+      "(2 seeds). Objectives are log10-scaled where flagged (metric_log; listed below), turned into minimisation, " +
+      "normalised to [0, 1] with " +
       "bounds common to all methods and seeds, reference point 1.1 in every objective.");
     ui.hvPlots = el("div", {class: "hv-plots"});
     ui.hvTime = el("div", {id: "hv-time", class: "plot hv"});

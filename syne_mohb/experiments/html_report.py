@@ -19,13 +19,13 @@ runs (all runs of the task, or one run):
   objective, the cheapest model at that value, dollars spent;
 * hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
   (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
-  :mod:`syne_mohb.experiments.analysis` (the same numbers as the PNG report);
+  :mod:`syne_mohb.experiments.metrics` (the same numbers as the PNG report);
 * the runs' metadata (method, scheduler and its arguments, objectives and modes, budget,
   workers, trials, results, dates, search space).
 
 Everything numeric is computed here in Python with the project's own code (Pareto masks from
 :func:`syne_mohb.pareto.pareto_mask`, hypervolume curves from
-:func:`syne_mohb.experiments.analysis.curves_over_seeds`); the page's JavaScript
+:func:`syne_mohb.experiments.metrics.curves_over_seeds`); the page's JavaScript
 (``html_report.js``) only draws and links. Scatter plots switch to WebGL above
 :data:`WEBGL_MIN_POINTS` points so that 10,000 results stay responsive.
 """
@@ -45,15 +45,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from syne_mohb.experiments.analysis import (
-    Normalizer,
-    Run,
-    _normalizer_for,
-    curves_over_seeds,
-    group_runs,
-    summarize,
-)
-from syne_mohb.experiments.plots import _UNITS, _axis_label
+from syne_mohb.experiments.analysis import Run, group_runs, summarize
+from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
+from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log
 from syne_mohb.pareto import pareto_mask
 
 __all__ = ["make_html_report", "report_data", "WEBGL_MIN_POINTS"]
@@ -100,8 +94,10 @@ def _role(name: str, mode: str) -> str | None:
 
 
 def _objective_info(run: Run, Y: np.ndarray) -> list[dict[str, Any]]:
-    # log axes where the hypervolume normalisation log-scales (strictly positive time/cost)
-    log = Normalizer.from_values(run.objectives, run.modes, Y).log if len(Y) else [False] * len(run.objectives)
+    # log axes by the rule of the PNG plots (the recorded metric_log flags)
+    flags = recorded_log_flags([run])
+    log = [axis_log(Y[:, j], m, f) if len(Y) else False
+           for j, (m, f) in enumerate(zip(run.modes, flags))]
     out = []
     for j, (name, mode) in enumerate(zip(run.objectives, run.modes)):
         role = _role(name, mode)
@@ -268,7 +264,7 @@ def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, An
     runs = [r for lst in methods.values() for r in lst if len(r.results)]
     if not runs:
         return None
-    norm = _normalizer_for(runs)
+    norm = normalizer_for(runs)
     out: dict[str, Any] = {}
     for axis in ("time", "dollars"):
         if axis == "time":

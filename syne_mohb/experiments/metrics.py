@@ -1,53 +1,475 @@
-"""Outcome measures of tuning runs against a baseline, with paired-seed bootstrap intervals.
+"""The evaluation core: every number that compares tuning runs is computed here, once.
 
-Used by ``benchmarking/compare_methods.py`` and ``syne-mohb demo``. A *target* is an accuracy
-(in practice: a baseline's mean best accuracy over seeds minus 0.5 points). For one run:
+Used by :mod:`~syne_mohb.experiments.analysis` (summary tables), :mod:`~.report` (CSV/PNG),
+:mod:`~.html_report`, :mod:`~.plots`, ``syne-mohb demo`` and the benchmark scripts
+(``benchmarking/compare_methods.py``, ...). A *run* is an
+:class:`~syne_mohb.experiments.analysis.Run` (or anything with its ``results``, ``objectives``,
+``modes`` and ``info``): one row per trained model (a configuration at a fidelity), in tuning
+time order (``st_tuner_time``).
 
-* :func:`run_measures` -- (a) tuning seconds and tuning dollars until the first result at the
-  target (a run that never reaches it counts with its whole budget and everything it spent);
-  (b) the *found model's* own training dollars and seconds: the cheapest / fastest model
-  (configuration at an epoch) the run trained with accuracy >= target;
-* :func:`best_possible` -- the cheapest and fastest draw of a whole offline table at the
-  target (any configuration, epoch and seed): the bound of measure (b);
-* :func:`paired_ratio` -- median over tasks of ``mean over seeds (baseline) / mean over seeds
-  (method)`` and its 95% bootstrap interval, resampling seeds with the same draws for every
-  method (paired). O(B T S) for B resamples, T tasks, S seeds.
+**Normalisation** (:class:`Normalizer`). Objectives are compared on common bounds for all
+methods and seeds: an objective flagged *log* is log10-scaled, every objective is turned into
+minimisation form (a "max" objective is negated), then mapped to [0, 1] with the bounds; the
+hypervolume reference point is 1.1 in every objective. The log flags are explicit, never guessed
+from names: a run simulated on a benchmark takes them from the benchmark's metadata
+(``metric_log``, :func:`syne_mohb.blackboxes.repository.metric_log`; the shipped benchmarks
+log-scale runtime, cost and measured epoch time, not accuracy or error), a run may record its
+own (``metadata.json["syne_mohb"]["metric_log"]``), and an objective without a flag is on a
+linear scale (:data:`DEFAULT_LOG`). Bounds come from the benchmark's whole table
+(:func:`normalizer_from_blackbox`), from the runs compared (:func:`normalizer_from_runs`) or
+from given best/worst reference points (:meth:`Normalizer.from_reference_points`).
+
+**Curves and measures.** Dollars spent by a tuning job (:func:`dollars_spent`); hypervolume of
+the models trained so far against tuning time or dollars (:func:`hypervolume_curve`,
+:func:`curves_over_seeds`); tuning time and dollars until a target (:func:`time_to_target`);
+the found model's own training dollars and seconds at a target accuracy (:func:`found_model`);
+both together, with the whole budget for a run that misses the target (:func:`run_measures`);
+the best draw of a whole table at the target (:func:`best_possible`); and the paired-seed
+bootstrap ratio of a method against a baseline (:func:`paired_ratio`, O(B T S) for B
+resamples, T tasks, S seeds).
 """
 from __future__ import annotations
 
+import logging
 import warnings
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
-__all__ = ["best_possible", "paired_ratio", "run_measures", "seed_draws"]
+from syne_mohb.pareto import hypervolume, normalize_modes, to_minimization
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_LOG",
+    "Normalizer",
+    "best_possible",
+    "best_value",
+    "curves_over_seeds",
+    "dollars_spent",
+    "final_hypervolume",
+    "found_model",
+    "hypervolume_curve",
+    "hypervolume_curve_xy",
+    "log_flags",
+    "normalizer_for",
+    "normalizer_from_blackbox",
+    "normalizer_from_runs",
+    "paired_ratio",
+    "recorded_log_flags",
+    "run_log_flags",
+    "run_measures",
+    "seed_draws",
+    "table_hypervolume",
+    "time_to_target",
+]
+
+#: scale of an objective without a recorded log flag: linear
+DEFAULT_LOG = False
+
+#: hypervolume reference point, in every normalised objective
+REF = 1.1
+
+
+# ------------------------------------------------------------------ log flags
+def log_flags(objectives: Sequence[str], metric_log: Mapping[str, bool] | Sequence[bool] | None
+              ) -> list[bool]:
+    """One log flag per objective: from ``metric_log`` (a mapping ``{objective: flag}``, or one
+    flag per objective in order), :data:`DEFAULT_LOG` for objectives it does not name.
+
+    :raises ValueError: ``metric_log`` is a sequence of the wrong length, or holds a non-bool
+    """
+    objectives = list(objectives)
+    if metric_log is None:
+        return [DEFAULT_LOG] * len(objectives)
+    if isinstance(metric_log, Mapping):
+        values = [metric_log.get(o, DEFAULT_LOG) for o in objectives]
+    else:
+        values = list(metric_log)
+        if len(values) != len(objectives):
+            raise ValueError(f"metric_log must have one flag per objective {objectives}, got "
+                             f"{values}")
+    bad = [v for v in values if not isinstance(v, (bool, np.bool_))]
+    if bad:
+        raise ValueError(f"metric_log flags must be true/false, got {bad}")
+    return [bool(v) for v in values]
+
+
+def recorded_log_flags(runs: Sequence[Any]) -> list[bool | None]:
+    """Per objective of ``runs[0]``: the log flag recorded for it, or None where none is.
+
+    Recorded, in this order: the run's own ``info["metric_log"]`` (``metadata.json
+    ["syne_mohb"]``), else the ``metric_log`` of the benchmark the run simulated
+    (``info["benchmark"]``, a shipped name or a blackbox folder). A benchmark that cannot be
+    read here records nothing (logged).
+
+    :raises ValueError: the runs record different flags for an objective
+    """
+    if not runs:
+        raise ValueError("runs is empty")
+    objectives = list(runs[0].objectives)
+    cache: dict[str, dict[str, bool]] = {}
+    out: list[bool | None] = [None] * len(objectives)
+    for k, run in enumerate(runs):
+        info = getattr(run, "info", {}) or {}
+        own = info.get("metric_log")
+        if isinstance(own, Mapping):
+            flags = dict(zip(own, log_flags(list(own), own)))
+        elif own is not None:
+            flags = dict(zip(objectives, log_flags(objectives, own)))
+        elif info.get("benchmark"):
+            bench = str(info["benchmark"])
+            if bench not in cache:
+                cache[bench] = _benchmark_flags(bench)
+            flags = cache[bench]
+        else:
+            flags = {}
+        got = [None if o not in flags else bool(flags[o]) for o in objectives]
+        if k == 0:
+            out = got
+        elif got != out:
+            raise ValueError(f"runs {runs[0].path} and {run.path} record different log flags "
+                             f"for {objectives}: {out} and {got}")
+    return out
+
+
+def _benchmark_flags(benchmark: str) -> dict[str, bool]:
+    from syne_mohb.blackboxes.repository import recorded_metric_log
+
+    try:
+        return recorded_metric_log(benchmark)
+    except ValueError as e:  # unknown name or broken folder (BlackboxFolderError)
+        logger.warning(f"no log flags for benchmark {benchmark!r} ({e}); objectives compared on "
+                       f"a linear scale")
+        return {}
+
+
+def run_log_flags(runs: Sequence[Any]) -> list[bool]:
+    """The log flags the runs are normalised with: :func:`recorded_log_flags`, with
+    :data:`DEFAULT_LOG` (linear) where nothing is recorded."""
+    return [DEFAULT_LOG if f is None else f for f in recorded_log_flags(runs)]
+
+
+# ------------------------------------------------------------------ normalisation
+class Normalizer:
+    """Maps objective values to [0, 1] minimisation form with fixed bounds (see module doc).
+
+    :param objectives: objective names
+    :param modes: "min"/"max" per objective
+    :param lower: per objective, the transformed value mapped to 0 (log10 where ``log``,
+        then negated for "max" objectives)
+    :param upper: per objective, the transformed value mapped to 1
+    :param log: per objective, whether it is log10-scaled
+    """
+
+    def __init__(self, objectives: Sequence[str], modes: Sequence[str] | str, lower, upper,
+                 log: Sequence[bool]):
+        self.objectives = list(objectives)
+        self.modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
+                                     len(self.objectives), "modes")
+        self.lower = np.asarray(lower, dtype=float).reshape(-1)
+        self.upper = np.asarray(upper, dtype=float).reshape(-1)
+        self.log = np.asarray(log_flags(self.objectives, list(log)), dtype=bool)
+        for name, arr in (("lower", self.lower), ("upper", self.upper)):
+            if len(arr) != len(self.objectives):
+                raise ValueError(f"{name} must have one value per objective {self.objectives}, "
+                                 f"got {arr.tolist()}")
+        span = self.upper - self.lower
+        self.span = np.where(span > 0, span, 1.0)
+        self.ref_point = np.full(len(self.objectives), REF)
+
+    @classmethod
+    def _transform_raw(cls, Y: np.ndarray, objectives: Sequence[str], modes: Sequence[str],
+                       log: np.ndarray) -> np.ndarray:
+        """log10 where flagged, then minimisation form; NaN (a missing value) becomes +inf.
+
+        :raises ValueError: a log-scaled objective holds a value <= 0
+        """
+        Y = np.array(Y, dtype=float)
+        if log.any():
+            sub = Y[:, log]
+            bad = np.isfinite(sub) & (sub <= 0)
+            if bad.any():
+                logged = [o for o, flag in zip(objectives, log) if flag]
+                names = [o for o, b in zip(logged, bad.any(axis=0)) if b]
+                raise ValueError(f"objectives {names} are log-scaled (metric_log) but have "
+                                 f"values <= 0 (e.g. {float(sub[bad][0])}); record metric_log "
+                                 f"false for them")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                Y[:, log] = np.log10(sub)
+        Z = to_minimization(Y, modes)
+        Z[np.isnan(Z)] = np.inf
+        return Z
+
+    def transform(self, Y) -> np.ndarray:
+        """``Y`` (rows of objective values, raw units) in normalised minimisation form."""
+        Y = np.asarray(Y, dtype=float).reshape(-1, len(self.objectives))
+        Z = self._transform_raw(Y, self.objectives, self.modes, self.log)
+        return (Z - self.lower) / self.span
+
+    @property
+    def max_volume(self) -> float:
+        return float(np.prod(self.ref_point))
+
+    def hypervolume(self, Y) -> float:
+        """Hypervolume of ``Y`` as a fraction of the reference box (in [0, 1])."""
+        Z = self.transform(Y)
+        if len(Z) == 0:
+            return 0.0
+        return hypervolume(Z, self.ref_point, "min") / self.max_volume
+
+    @classmethod
+    def from_values(cls, objectives: Sequence[str], modes: Sequence[str] | str, Y,
+                    log: Mapping[str, bool] | Sequence[bool] | None) -> "Normalizer":
+        """Bounds = the best and worst finite transformed values of ``Y`` per objective.
+
+        :param log: the log flags (:func:`log_flags`; None: all linear)
+        """
+        objectives = list(objectives)
+        modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
+                                len(objectives), "modes")
+        flags = np.asarray(log_flags(objectives, log), dtype=bool)
+        Y = np.asarray(Y, dtype=float).reshape(-1, len(objectives))
+        Z = cls._transform_raw(Y, objectives, modes, flags)
+        Z = np.where(np.isfinite(Z), Z, np.nan)
+        with warnings.catch_warnings():  # an objective without any finite value: NaN bounds
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lower, upper = np.nanmin(Z, axis=0), np.nanmax(Z, axis=0)
+        return cls(objectives, modes, lower, upper, flags)
+
+    @classmethod
+    def from_reference_points(cls, objectives: Sequence[str], modes: Sequence[str] | str,
+                              best, worst, log: Mapping[str, bool] | Sequence[bool] | None
+                              ) -> "Normalizer":
+        """Normalise to given reference points: ``best`` maps to 0 and ``worst`` to 1 in every
+        objective (both in raw units, e.g. the best and worst values of a table).
+
+        :raises ValueError: ``best`` is worse than ``worst`` in some objective, or a value is
+            not finite after the transform
+        """
+        objectives = list(objectives)
+        modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
+                                len(objectives), "modes")
+        flags = np.asarray(log_flags(objectives, log), dtype=bool)
+        pts = np.vstack([np.asarray(best, dtype=float).reshape(-1),
+                         np.asarray(worst, dtype=float).reshape(-1)])
+        if pts.shape[1] != len(objectives):
+            raise ValueError(f"best and worst must have one value per objective {objectives}")
+        lower, upper = cls._transform_raw(pts, objectives, modes, flags)
+        if not (np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))):
+            raise ValueError(f"best {pts[0].tolist()} and worst {pts[1].tolist()} must be finite")
+        worse = [o for o, lo, up in zip(objectives, lower, upper) if lo > up]
+        if worse:
+            raise ValueError(f"best is worse than worst in objectives {worse} (modes {modes})")
+        return cls(objectives, modes, lower, upper, flags)
+
+
+def _table_values(benchmark: str, task: str, objectives: Sequence[str]) -> np.ndarray:
+    """Every value of a blackbox table (all configurations, seeds, fidelities), one row each."""
+    from syne_mohb import blackboxes
+
+    bb = blackboxes.load(benchmark)[task]
+    names = list(bb.objectives_names)
+    missing = [o for o in objectives if o not in names]
+    if missing:
+        raise ValueError(f"objectives {missing} are not objectives of {benchmark!r}: {names}")
+    ev = np.asarray(bb.objectives_evaluations)
+    return ev[..., [names.index(o) for o in objectives]].reshape(-1, len(objectives))
+
+
+def normalizer_from_blackbox(benchmark: str, task: str, objectives: Sequence[str],
+                             modes: Sequence[str] | None = None,
+                             log: Mapping[str, bool] | Sequence[bool] | None = None) -> Normalizer:
+    """Bounds from every value of a blackbox table (all configurations, seeds, fidelities):
+    the table's best and worst value of each objective.
+
+    :param modes: default: the benchmark's ``metric_mode``
+    :param log: default: the benchmark's ``metric_log`` (linear where it has none)
+    """
+    from syne_mohb.blackboxes.repository import metadata, metric_log
+
+    objectives = list(objectives)
+    if modes is None:
+        recorded = metadata(benchmark).get("metric_mode", {})
+        missing = [o for o in objectives if o not in recorded]
+        if missing:
+            raise ValueError(f"no mode recorded for objectives {missing} of {benchmark!r}; "
+                             f"pass modes=[...]")
+        modes = [recorded[o] for o in objectives]
+    if log is None:
+        log = metric_log(benchmark, objectives)
+    return Normalizer.from_values(objectives, modes, _table_values(benchmark, task, objectives), log)
+
+
+def table_hypervolume(benchmark: str, task: str, normalizer: Normalizer) -> float:
+    """Hypervolume (fraction of the reference box) of every entry of a blackbox table: the
+    best front the table holds. ``normalizer.hypervolume(Y) / table_hypervolume(...)`` is a
+    hypervolume as a fraction of the table's best."""
+    return normalizer.hypervolume(_table_values(benchmark, task, normalizer.objectives))
+
+
+def normalizer_from_runs(runs: Sequence[Any],
+                         log: Mapping[str, bool] | Sequence[bool] | None = None) -> Normalizer:
+    """Bounds from the union of the runs' results (same objectives in every run).
+
+    :param log: default: :func:`run_log_flags` of the runs
+    """
+    first = runs[0]
+    Y = np.vstack([r.results[first.objectives].to_numpy(dtype=float) for r in runs])
+    flags = run_log_flags(runs) if log is None else log
+    return Normalizer.from_values(first.objectives, first.modes, Y, flags)
+
+
+def normalizer_for(runs: Sequence[Any]) -> Normalizer:
+    """The normalisation of a group of runs (one benchmark and task, or one folder): bounds
+    from the blackbox table when the runs are simulations of a benchmark that can be read here,
+    else from the runs; log flags from :func:`run_log_flags`."""
+    info = runs[0].info
+    flags = run_log_flags(runs)
+    if info.get("simulated") and info.get("benchmark"):
+        try:
+            return normalizer_from_blackbox(info["benchmark"], info["task"], runs[0].objectives,
+                                            runs[0].modes, flags)
+        except Exception as e:  # blackbox not available here: fall back to the runs themselves
+            logger.info(f"bounds of {info['benchmark']}/{info['task']} from the runs: {e}")
+    return normalizer_from_runs(runs, flags)
+
+
+# ------------------------------------------------------------------ curves
+def dollars_spent(results: pd.DataFrame) -> np.ndarray:
+    """Cumulative dollars spent by the tuning job at each row (rows in time order): the sum
+    over trials of their cumulative ``st_worker_cost`` (else of the ``cost`` objective) so far;
+    NaN everywhere when neither column exists."""
+    col = "st_worker_cost" if "st_worker_cost" in results.columns else (
+        "cost" if "cost" in results.columns else None)
+    if col is None:
+        return np.full(len(results), np.nan)
+    c = results[col].astype(float).fillna(0.0)
+    cm = c.groupby(results["trial_id"]).cummax()
+    prev = cm.groupby(results["trial_id"]).shift(1).fillna(0.0)
+    return np.cumsum((cm - prev).to_numpy(dtype=float))
+
+
+def hypervolume_curve_xy(x: np.ndarray, Y: np.ndarray, normalizer: Normalizer,
+                         grid: np.ndarray) -> np.ndarray:
+    """Hypervolume (fraction of the reference box) of the rows of ``Y`` with ``x <= g``, for
+    each ``g`` of ``grid``; ``x`` non-decreasing (tuning seconds or dollars of each row)."""
+    Z = normalizer.transform(Y)
+    out = np.zeros(len(grid))
+    ends = np.searchsorted(np.asarray(x, dtype=float), grid, side="right")
+    last_end, last_hv = 0, 0.0
+    for i, end in enumerate(ends):
+        if end != last_end:
+            last_hv = (hypervolume(Z[:end], normalizer.ref_point, "min") / normalizer.max_volume
+                       if end else 0.0)
+            last_end = end
+        out[i] = last_hv
+    return out
+
+
+def _axis_values(run: Any, axis: str) -> np.ndarray:
+    if axis not in ("time", "dollars"):
+        raise ValueError(f"axis must be 'time' or 'dollars', got {axis!r}")
+    if axis == "time":
+        return run.results["st_tuner_time"].to_numpy(dtype=float)
+    return dollars_spent(run.results)  # results are in time order: dollars are non-decreasing
+
+
+def hypervolume_curve(run: Any, normalizer: Normalizer, grid: np.ndarray,
+                      axis: str = "time") -> np.ndarray:
+    """Hypervolume of the models a run trained up to each point of ``grid``.
+
+    :param axis: "time" (simulated or real tuning seconds, ``st_tuner_time``) or "dollars"
+        (cumulative dollars spent by the tuning job)
+    """
+    x = _axis_values(run, axis)
+    return hypervolume_curve_xy(x, run.results[run.objectives].to_numpy(dtype=float),
+                                normalizer, grid)
+
+
+def curves_over_seeds(runs: Sequence[Any], normalizer: Normalizer, axis: str = "time",
+                      num_points: int = 60, x_max: float | None = None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Grid and hypervolume curves (one row per run) on a common grid from 0 to ``x_max``
+    (default: the largest tuning time or dollars of the runs)."""
+    if x_max is None:
+        xs = [_axis_values(r, axis)[-1] for r in runs if len(r.results)]
+        x_max = float(np.nanmax(xs)) if xs else 1.0
+    grid = np.linspace(0.0, x_max, num_points)
+    return grid, np.vstack([hypervolume_curve(r, normalizer, grid, axis) for r in runs])
+
+
+def final_hypervolume(run: Any, normalizer: Normalizer) -> float:
+    """Hypervolume of every model the run trained."""
+    return normalizer.hypervolume(run.results[run.objectives].to_numpy(dtype=float))
+
+
+# ------------------------------------------------------------------ targets
+def time_to_target(run: Any, objective: str, target: float, mode: str = "max"
+                   ) -> tuple[float, float]:
+    """(tuning seconds, dollars spent) when the run first reported ``objective`` at least as
+    good as ``target``; ``(inf, inf)`` if it never did."""
+    mode = normalize_modes(mode, 1, "mode")[0]
+    df = run.results
+    v = df[objective].to_numpy(dtype=float)
+    hit = np.nonzero(v >= target if mode == "max" else v <= target)[0]
+    if len(hit) == 0:
+        return float("inf"), float("inf")
+    i = int(hit[0])
+    return float(df["st_tuner_time"].iloc[i]), float(dollars_spent(df)[i])
+
+
+def best_value(run: Any, objective: str, mode: str = "max") -> float:
+    """The best value of ``objective`` the run reported (NaN if none)."""
+    mode = normalize_modes(mode, 1, "mode")[0]
+    v = run.results[objective].to_numpy(dtype=float)
+    if len(v) == 0 or np.all(np.isnan(v)):
+        return float("nan")
+    return float(np.nanmax(v) if mode == "max" else np.nanmin(v))
+
+
+def found_model(run: Any, target: float, objective: str = "accuracy", mode: str = "max",
+                cost_attr: str = "cost", time_attr: str = "runtime") -> tuple[float, float]:
+    """The found model's own training (dollars, seconds) at ``target``: the cheapest and the
+    fastest model (configuration at a fidelity) the run trained with ``objective`` at least as
+    good as ``target``; ``(nan, nan)`` if it trained none."""
+    mode = normalize_modes(mode, 1, "mode")[0]
+    df = run.results
+    v = df[objective].to_numpy(dtype=float)
+    hit = v >= target if mode == "max" else v <= target
+    if not hit.any():
+        return float("nan"), float("nan")
+    return (float(df[cost_attr].to_numpy(dtype=float)[hit].min()),
+            float(df[time_attr].to_numpy(dtype=float)[hit].min()))
 
 
 def run_measures(run: Any, target: float, budget: float) -> dict[str, float]:
-    """Measures (a) and (b) of one :class:`~syne_mohb.experiments.analysis.Run` at ``target``.
+    """Measures (a) and (b) of one run at accuracy ``target``: (a) tuning seconds and tuning
+    dollars until the first result at the target (a run that never reaches it counts with its
+    whole ``budget`` and everything it spent); (b) the found model's own training dollars and
+    seconds (:func:`found_model`; NaN when not reached).
 
     Needs the columns ``accuracy``, ``runtime``, ``cost`` and ``st_tuner_time``.
     """
-    from syne_mohb.experiments.analysis import time_to_target
-
-    df = run.results
     tune_time, tune_dollars = time_to_target(run, "accuracy", target, "max")
     reached = np.isfinite(tune_time)
     if not reached:
-        spent = run.dollars_spent()
+        spent = dollars_spent(run.results)
         tune_time, tune_dollars = float(budget), float(spent[-1]) if len(spent) else 0.0
-    hit = df["accuracy"].to_numpy(dtype=float) >= target
+    model_dollars, model_time = found_model(run, target)
     return {
         "reached": float(reached),
         "tune_time": tune_time,
         "tune_dollars": tune_dollars,
-        "model_dollars": float(df["cost"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
-        "model_time": float(df["runtime"].to_numpy(dtype=float)[hit].min()) if reached else np.nan,
+        "model_dollars": model_dollars,
+        "model_time": model_time,
     }
 
 
 def best_possible(blackbox: Any, target: float) -> tuple[float, float]:
-    """Cheapest cost and smallest runtime in an offline table with accuracy >= target."""
+    """Cheapest cost and smallest runtime in an offline table with accuracy >= target (any
+    configuration, epoch and seed): the bound of the found-model measure."""
     names = list(blackbox.objectives_names)
     ev = np.asarray(blackbox.objectives_evaluations, dtype=float)
     ok = ev[..., names.index("accuracy")] >= target
@@ -57,6 +479,7 @@ def best_possible(blackbox: Any, target: float) -> tuple[float, float]:
             float(ev[..., names.index("runtime")][ok].min()))
 
 
+# ------------------------------------------------------------------ paired comparison
 def seed_draws(num_seeds: int, num_boot: int = 1000, random_seed: int = 0) -> np.ndarray:
     """Bootstrap resamples of seed indices, ``[num_boot, num_seeds]``, shared by all methods."""
     if num_seeds < 1 or num_boot < 1:

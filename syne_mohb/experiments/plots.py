@@ -10,10 +10,11 @@ from typing import Sequence
 
 import numpy as np
 
-from syne_mohb.experiments.analysis import LOG_OBJECTIVES, Normalizer, Run, curves_over_seeds
+from syne_mohb.experiments.analysis import Run
+from syne_mohb.experiments.metrics import Normalizer, curves_over_seeds, recorded_log_flags
 from syne_mohb.pareto import pareto_mask
 
-__all__ = ["plot_pareto", "pareto_figure", "plot_hypervolume", "run_title"]
+__all__ = ["axis_log", "plot_pareto", "pareto_figure", "plot_hypervolume", "run_title"]
 
 
 def _plt():
@@ -36,11 +37,17 @@ def run_title(run: Run) -> str:
     return f"{run.path.name}: {run.label}, {n} trials, {len(run.results)} results"
 
 
-def _use_log(values: np.ndarray, name: str, mode: str) -> bool:
-    """Log scale for a positive time or cost objective spanning at least a factor of 10."""
-    v = values[np.isfinite(values)]
-    return (mode == "min" and any(key in name.lower() for key in LOG_OBJECTIVES) and len(v) > 0
-            and v.min() > 0 and v.max() / v.min() >= 10)
+def axis_log(values: np.ndarray, mode: str, flag: bool | None) -> bool:
+    """Whether an objective's axis is drawn on a log scale: its values are positive and span
+    at least a factor of 10, and it is flagged log (``flag``: the recorded ``metric_log``,
+    :func:`syne_mohb.experiments.metrics.recorded_log_flags`) or, with no flag recorded (a run
+    that simulated no benchmark), it is minimised. Display only: the hypervolume uses the
+    flags, linear where none is recorded."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if flag is False or (flag is None and mode != "min"):
+        return False
+    return bool(len(v) > 0 and v.min() > 0 and v.max() / v.min() >= 10)
 
 
 def _log_ticks(axis, lo: float, hi: float) -> None:
@@ -75,6 +82,7 @@ def pareto_figure(run: Run, title: str | None = None):
     groups = sorted(df[inst].astype(str).unique()) if inst else ["all"]
     cmap = plt.get_cmap("tab10")
     Y = df[objs].to_numpy(dtype=float)
+    flags = recorded_log_flags([run])
     front = pareto_mask(Y, modes) if len(Y) else np.zeros(0, dtype=bool)
     for ax, j in zip(axes[0], others):
         for g_i, g in enumerate(groups):
@@ -88,7 +96,7 @@ def pareto_figure(run: Run, title: str | None = None):
         pts = pts[np.argsort(pts[:, 0])]
         if len(pts):
             ax.step(pts[:, 0], pts[:, 1], where="post", color="black", lw=1)
-        if len(Y) and _use_log(Y[:, j], objs[j], modes[j]):
+        if len(Y) and axis_log(Y[:, j], modes[j], flags[j]):
             ax.set_xscale("log")
             finite = Y[:, j][np.isfinite(Y[:, j])]
             _log_ticks(ax.xaxis, float(finite.min()), float(finite.max()))
@@ -116,7 +124,7 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
     """Scatter of every model the run trained (a trial at one fidelity), first objective against
     each other objective, coloured by instance type; the Pareto set (all objectives) is drawn
     with black edges and the 2-D front of each panel as a step line; the legend says so.
-    Positive time/cost axes spanning a decade or more are log-scaled with 1-2-5 ticks."""
+    Axes flagged log (:func:`axis_log`) are log-scaled with 1-2-5 ticks."""
     plt = _plt()
     fig = pareto_figure(run, title)
     path = Path(path)

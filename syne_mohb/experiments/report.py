@@ -11,15 +11,13 @@ import pandas as pd
 
 from syne_mohb.experiments.analysis import (
     Run,
-    _normalizer_for,
-    best_value,
     group_runs,
     load_run,
     pareto_table,
-    summarize,
     run_folders,
-    time_to_target,
+    summarize,
 )
+from syne_mohb.experiments.metrics import best_value, normalizer_for, time_to_target
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
 __all__ = ["load_runs", "make_report", "target_comparison"]
@@ -132,7 +130,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None, baseline
     targets = []
     for (bench, task), methods in group_runs(runs).items():
         all_runs = [r for lst in methods.values() for r in lst]
-        norm = _normalizer_for(all_runs)
+        norm = normalizer_for(all_runs)
         title, file_prefix = _group_names(bench, task, all_runs)
         prefix = out / file_prefix
         for axis in ("time", "dollars"):
