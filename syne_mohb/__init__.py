@@ -8,13 +8,13 @@ Public API (everything else is private):
 * :mod:`syne_mohb.pareto` -- non-dominated ranks, rung orders, Pareto sets, hypervolume
 * hardware: :data:`INSTANCE_TYPE`, :func:`load_catalog`, :func:`instance_types`,
   :func:`local_profiles`, :func:`dollar_cost`, :func:`refresh_prices`
-* backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend`, :class:`RayBackend` with
-  :class:`NodeType` (lazy: Ray is imported when the backend connects)
+* backends: :class:`LocalProfileBackend`, :class:`SageMakerBackend` (lazy: boto3 is imported
+  on first use), :class:`RayBackend` with :class:`NodeType` (lazy: Ray is imported when the
+  backend connects)
 * durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
 """
 from syne_mohb import pareto
 from syne_mohb.backends.local import LocalProfileBackend
-from syne_mohb.backends.sagemaker import SageMakerBackend
 from syne_mohb.durable import DurableTuner, FailureBudgetExceeded, FailurePolicy, resume
 from syne_mohb.hardware import (
     INSTANCE_TYPE,
@@ -54,9 +54,13 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # Ray backend names, imported on first use (``import syne_mohb`` stays light)
+    # backend names imported on first use (``import syne_mohb`` imports neither Ray nor boto3)
     if name in ("RayBackend", "NodeType"):
         from syne_mohb.backends import ray as _ray_backend
 
         return getattr(_ray_backend, name)
+    if name == "SageMakerBackend":
+        from syne_mohb.backends.sagemaker import SageMakerBackend
+
+        return SageMakerBackend
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from syne_mohb.backends._sagemaker_retry import RetryPolicy
+from syne_mohb.backends.sagemaker.retry import RetryPolicy
 from syne_mohb.backends.sagemaker import SageMakerBackend
 from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
 

@@ -23,7 +23,7 @@ from syne_tune.results_callback import StoreResultsCallback
 from syne_tune.tuner_callback import TunerCallback
 
 from sagemaker_fixtures import BUCKET, DUMMY_SECRET, TRAIN_SCRIPT
-from syne_mohb.backends._sagemaker_jobs import TAG_ATTEMPT, TAG_RUN_ID, TAG_TRIAL_ID
+from syne_mohb.backends.sagemaker.jobs import TAG_ATTEMPT, TAG_RUN_ID, TAG_TRIAL_ID
 from syne_mohb.hardware import load_catalog
 from syne_mohb.scheduler import MOASHA
 from sagemaker_fixtures import poll_until
@@ -300,7 +300,7 @@ def test_stop_all_and_sigint_leave_no_job_running(sm, make_backend):
         for lr in (0.01, 0.02):
             b2.start_trial({"learning_rate": lr, "epochs": 200, "instance_type": "ml.c5.xlarge"})
         poll_until(b2, [0, 1], lambda st, res: {t for t, _ in res} == {0, 1})
-        assert signal.getsignal(signal.SIGINT) == b2._on_signal
+        assert signal.getsignal(signal.SIGINT) == b2._safety.on_signal
         with pytest.raises(KeyboardInterrupt):  # Ctrl-C: jobs stopped, then the usual interrupt
             signal.raise_signal(signal.SIGINT)
         names = [n for t in range(2) for n in b2.job_names(t)]
@@ -334,9 +334,9 @@ def test_restarted_driver_reattaches_instead_of_duplicating(sm, make_backend):
 def test_log_reader_pages_and_keeps_its_place_across_failures(sm):
     """12,000 lines (two CloudWatch pages); a give-up on the 2nd page returns the first page's
     events and the next call continues there: every line exactly once."""
-    from syne_mohb.backends._sagemaker_logs import LOG_GROUP, LogCursor, list_streams, \
+    from syne_mohb.backends.sagemaker.logs import LOG_GROUP, LogCursor, list_streams, \
         read_new_events
-    from syne_mohb.backends._sagemaker_retry import RetryingCaller, RetryPolicy
+    from syne_mohb.backends.sagemaker.retry import RetryingCaller, RetryPolicy
 
     server, cluster, clients = sm
     logs = cluster.clients["logs"]

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
 from syne_tune.config_space import choice, randint, uniform
 
-from syne_mohb.backends._sagemaker_jobs import (
+from syne_mohb.backends.sagemaker.jobs import (
     JOB_NAME_PATTERN,
     decode_hyperparameters,
     encode_hyperparameters,
@@ -25,14 +25,14 @@ from syne_mohb.backends._sagemaker_jobs import (
     parse_s3_uri,
     validate_user_tags,
 )
-from syne_mohb.backends._sagemaker_logs import parse_metric_line
-from syne_mohb.backends._sagemaker_retry import (
+from syne_mohb.backends.sagemaker.logs import parse_metric_line
+from syne_mohb.backends.sagemaker.retry import (
     RetryingCaller,
     RetryPolicy,
     is_capacity_error,
     is_retryable,
 )
-from syne_mohb.backends._sagemaker_records import Attempt
+from syne_mohb.backends.sagemaker.records import Attempt, TrialRecord
 from syne_mohb.backends.sagemaker import SageMakerBackend
 from syne_mohb.hardware import MissingPriceError, UnknownInstanceTypeError
 
@@ -196,21 +196,50 @@ def test_metric_lines_are_parsed_like_syne_tune():
     assert parse_metric_line("epoch 2 accuracy 0.9") is None
 
 
-def test_attempt_cost_uses_billable_seconds_once_ended():
-    a = Attempt(job_name="j", attempt=0, instance_type="ml.g5.xlarge", instance_count=2,
-                 price_per_hour=1.006, created=True, status="InProgress", training_start=1000.0)
+def _job(backend, trial_id=0, **kw):
+    """A trial with one job (``Attempt``) held by ``backend``, as the poller keeps it."""
+    a = Attempt(job_name=f"j{trial_id}", attempt=0, trial_id=trial_id, **kw)
+    backend._records[trial_id] = TrialRecord(trial_id=trial_id, config={}, attempts=[a])
+    return backend._records[trial_id], a
+
+
+def test_job_cost_uses_billable_seconds_once_ended(monkeypatch):
+    b = offline_backend()
+    rec, a = _job(b, instance_type="ml.g5.xlarge", instance_count=2, price_per_hour=1.006,
+                  created=True, status="InProgress", training_start=1000.0)
+    b._sync_job_cost(a)
     # running: elapsed training seconds x price x count
-    assert math.isclose(a.cost_at(1360.0), 360 * 1.006 / 3600 * 2)
-    assert math.isclose(a.total_cost(now=1720.0), 720 * 1.006 / 3600 * 2)
+    assert math.isclose(b._result_time_cost(rec, 0, 1360.0, None)[1], 360 * 1.006 / 3600 * 2)
+    monkeypatch.setattr(b.cost_ledger, "clock", lambda: 1720.0)
+    assert math.isclose(b.job_cost(a), 720 * 1.006 / 3600 * 2)
+    assert math.isclose(b.trial_cost(0), 720 * 1.006 / 3600 * 2)
     # ended on spot: 720 s trained, 288 s billed -> every result is scaled by 0.4
     a.status, a.training_end, a.training_seconds, a.billable_seconds = "Completed", 1720.0, 720, 288
-    assert math.isclose(a.total_cost(), 288 * 1.006 / 3600 * 2)
-    assert math.isclose(a.cost_at(1360.0), 360 * 0.4 * 1.006 / 3600 * 2)
-    assert math.isclose(a.cost_at(9999.0), a.total_cost())  # clamped to the job's end
+    b._sync_job_cost(a)
+    monkeypatch.setattr(b.cost_ledger, "clock", lambda: 99999.0)  # ended: the clock is moot
+    assert math.isclose(b.job_cost(a), 288 * 1.006 / 3600 * 2)
+    assert math.isclose(b.total_cost(), 288 * 1.006 / 3600 * 2)
+    rec.last_time = 0.0
+    t, cost = b._result_time_cost(rec, 0, 1360.0, None)
+    assert t == 360.0 and math.isclose(cost, 360 * 0.4 * 1.006 / 3600 * 2)
+    t, cost = b._result_time_cost(rec, 0, 9999.0, None)
+    assert t == 720.0 and math.isclose(cost, b.job_cost(a))  # clamped to the job's end
+    # a second job of the trial adds to the first one's bill; time never decreases
+    b2 = Attempt(job_name="j0-1", attempt=1, trial_id=0, instance_type="ml.m5.large",
+                 instance_count=1, price_per_hour=0.134, created=True, status="InProgress",
+                 training_start=2000.0)
+    rec.attempts.append(b2)
+    b._sync_job_cost(b2)
+    t, cost = b._result_time_cost(rec, 1, 2036.0, None)
+    assert t == 720.0 + 36.0
+    assert math.isclose(cost, 288 * 1.006 / 3600 * 2 + 36 * 0.134 / 3600)
+    assert b._result_time_cost(rec, 1, 2010.0, None)[0] == t  # a clock going back
     # no TrainingStartTime known: the script's own time is the fallback
-    b = Attempt(job_name="k", attempt=0, instance_type="ml.m5.large", instance_count=1,
-                 price_per_hour=0.134)
-    assert math.isclose(b.cost_at(None, fallback=36.0), 36 * 0.134 / 3600)
+    rec2, c = _job(b, trial_id=1, instance_type="ml.m5.large", instance_count=1,
+                   price_per_hour=0.134)
+    b._sync_job_cost(c)
+    assert 1 not in b.cost_ledger
+    assert b._result_time_cost(rec2, 0, 5000.0, 36.0) == (36.0, 36 * 0.134 / 3600)
 
 
 # -- validation at the boundary ---------------------------------------------------------------

@@ -1,15 +1,21 @@
 """Trial backends: local hardware profiles, SageMaker training jobs, Ray clusters, cost accounting.
 
-``RayBackend`` and ``NodeType`` (:mod:`syne_mohb.backends.ray`) are exported lazily: Ray is
-imported only when a Ray backend connects to its cluster."""
-from syne_mohb.backends._sagemaker_retry import RetryPolicy
-from syne_mohb.backends.cost import COST_CAP_REACHED, CostAccountingMixin, TrialCostLedger
+``SageMakerBackend`` and ``RetryPolicy`` (:mod:`syne_mohb.backends.sagemaker`) are exported
+lazily, so that importing this package does not import boto3; likewise ``RayBackend`` and
+``NodeType`` (:mod:`syne_mohb.backends.ray`): Ray is imported only when a Ray backend connects to
+its cluster."""
+from syne_mohb.backends.cost import (
+    COST_CAP_REACHED,
+    CostAccountingMixin,
+    CostCapMixin,
+    TrialCostLedger,
+)
 from syne_mohb.backends.local import LocalProfileBackend
-from syne_mohb.backends.sagemaker import SageMakerBackend
 
 __all__ = [
     "COST_CAP_REACHED",
     "CostAccountingMixin",
+    "CostCapMixin",
     "LocalProfileBackend",
     "NodeType",
     "RayBackend",
@@ -18,7 +24,12 @@ __all__ = [
     "TrialCostLedger",
 ]
 
-_LAZY = {"RayBackend": "syne_mohb.backends.ray", "NodeType": "syne_mohb.backends.ray"}
+_LAZY = {
+    "RayBackend": "syne_mohb.backends.ray",
+    "NodeType": "syne_mohb.backends.ray",
+    "SageMakerBackend": "syne_mohb.backends.sagemaker",
+    "RetryPolicy": "syne_mohb.backends.sagemaker",
+}
 
 
 def __getattr__(name: str):

@@ -18,7 +18,7 @@ def main(root: str, name: str, url: str):
     from syne_tune.config_space import choice, loguniform
 
     from syne_mohb import MOASHA
-    from syne_mohb.backends._sagemaker_retry import RetryPolicy
+    from syne_mohb.backends.sagemaker.retry import RetryPolicy
     from syne_mohb.backends.sagemaker import SageMakerBackend
     from syne_mohb.durable import DurableTuner
 

@@ -578,7 +578,7 @@ class RayBackend(CostAccountingMixin, _RayTrials):
         if not self.ship_code:
             return None
         if self._code is None:
-            from syne_mohb.backends._sagemaker_jobs import pack_source_dir
+            from syne_mohb.backends.sagemaker.jobs import pack_source_dir
 
             try:
                 data = pack_source_dir(Path(self.source_dir), max_bytes=MAX_CODE_BYTES)

@@ -1,15 +1,13 @@
-"""Records of the SageMaker backend: one :class:`Attempt` per training job (with its cost
-math) and one :class:`TrialRecord` per trial; both serialize to JSON for durable runs.
+"""Records of the SageMaker backend: one :class:`Attempt` per training job (what SageMaker
+reported about it: status, times, billed seconds, warm pool, log position) and one
+:class:`TrialRecord` per trial; both serialize to JSON for durable runs.
 
-Cost of a job: training seconds x price per hour / 3600 x instance count
-(:func:`syne_mohb.hardware.dollar_cost`); once the job ended, ``BillableTimeInSeconds`` replaces
-the training seconds (it already contains managed-spot savings), and results read after the end
-are scaled by billable / training seconds so that the job's last result equals its bill.
+The records hold facts, no cost arithmetic: a job's dollars come from the backend's
+:class:`~syne_mohb.backends.cost.TrialCostLedger` (:mod:`syne_mohb.backends.sagemaker.cost`).
 """
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,8 +15,7 @@ from typing import Any, Mapping
 
 from syne_tune.backend.trial_status import Status
 
-from syne_mohb.backends._sagemaker_logs import LogCursor
-from syne_mohb.hardware import dollar_cost
+from syne_mohb.backends.sagemaker.logs import LogCursor
 
 RUNNING = "InProgress"
 STOPPING = "Stopping"
@@ -73,6 +70,7 @@ class Attempt:
     warm_pool_billable_seconds: float | None = None  # ResourceRetainedBillableTimeInSeconds
     reused_warm_pool: bool = False  # this job ran on instances kept by an earlier job
     cursor: LogCursor = None  # type: ignore[assignment]
+    trial_id: int = -1  # the trial the job belongs to (set by its TrialRecord)
 
     def __post_init__(self):
         if self.cursor is None:
@@ -90,41 +88,6 @@ class Attempt:
             return None
         return max(0.0, self.training_start - self.creation_time)
 
-    def _billing_ratio(self) -> float:
-        """Billed / trained seconds once the job ended (< 1 with managed spot), else 1."""
-        if self.terminal and self.billable_seconds is not None and self.training_seconds:
-            return max(0.0, float(self.billable_seconds) / float(self.training_seconds))
-        return 1.0
-
-    def seconds_at(self, t: float | None, fallback: float | None = None) -> float:
-        """Training seconds of this job at epoch time ``t`` (``fallback`` if unknown)."""
-        if self.training_start is None or t is None:
-            return max(0.0, float(fallback or 0.0))
-        sec = max(0.0, t - self.training_start)
-        total = self.total_seconds() if self.terminal else None
-        return min(sec, total) if total is not None else sec
-
-    def total_seconds(self, now: float | None = None) -> float:
-        """Training seconds of the job so far (``TrainingTimeInSeconds`` once it ended)."""
-        if self.training_seconds is not None and self.terminal:
-            return float(self.training_seconds)
-        if self.training_start is None:
-            return 0.0
-        end = self.training_end if self.training_end is not None else (now or time.time())
-        return max(0.0, end - self.training_start)
-
-    def cost_at(self, t: float | None, fallback: float | None = None) -> float:
-        sec = self.seconds_at(t, fallback) * self._billing_ratio()
-        return dollar_cost(sec, self.price_per_hour, self.instance_count)
-
-    def total_cost(self, now: float | None = None) -> float:
-        """Dollars of the job so far: billable seconds once it ended, else elapsed seconds."""
-        if self.terminal and self.billable_seconds is not None:
-            sec = float(self.billable_seconds)
-        else:
-            sec = self.total_seconds(now)
-        return dollar_cost(sec, self.price_per_hour, self.instance_count)
-
     def to_dict(self) -> dict[str, Any]:
         skip = ("cursor", "described_at")  # monotonic time means nothing in another process
         d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k not in skip}
@@ -140,6 +103,9 @@ class Attempt:
 
 @dataclass
 class TrialRecord:
+    """A trial as the backend follows it: its jobs (``attempts``, first job first), the
+    results read from their logs so far, and the scheduler's decision (``local_status``)."""
+
     trial_id: int
     config: dict[str, Any]
     attempts: list[Attempt] = field(default_factory=list)
@@ -168,6 +134,8 @@ class TrialRecord:
     def from_dict(cls, d: Mapping[str, Any]) -> "TrialRecord":
         rec = cls(trial_id=int(d["trial_id"]), config=dict(d["config"]))
         rec.attempts = [Attempt.from_dict(a) for a in d.get("attempts", [])]
+        for a in rec.attempts:
+            a.trial_id = rec.trial_id
         rec.metrics = list(d.get("metrics", []))
         rec.local_status = d.get("local_status")
         rec.pending_config = d.get("pending_config")

@@ -1,5 +1,5 @@
-"""Pure helpers of the SageMaker backend: job names, tags, hyperparameters, S3 URIs, code
-packing."""
+"""Pure helpers of the SageMaker backend's job requests: job names, tags, hyperparameters,
+S3 URIs, code packing, and the checks of the job settings the backend is constructed with."""
 
 from __future__ import annotations
 
@@ -34,6 +34,67 @@ CHECKPOINT_LOCAL_PATH = "/opt/ml/checkpoints"
 # ResourceConfig.KeepAlivePeriodInSeconds: 0..21600 in the SageMaker API model (botocore); the
 # developer guide's older text says 3600
 KEEP_ALIVE_MAX_SECONDS = 21600
+
+
+def check_int(parameter: str, value: Any, lowest: int) -> int:
+    """``value`` if it is an ``int >= lowest`` (not a bool), else ``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+        raise ValueError(f"{parameter} must be an int >= {lowest}, got {value!r}")
+    return value
+
+
+def check_job_settings(
+    *, image_uri: Any, role_arn: Any, volume_size_gb: Any, max_run_seconds: Any,
+    use_spot_instances: bool, max_wait_seconds: Any, keep_alive_seconds: Any,
+    subnets: Any, security_group_ids: Any, output_path: Any,
+    inputs: Mapping[str, str] | None, environment: Mapping[str, str] | None, run_id: Any,
+) -> None:
+    """Check the settings every job request of a backend carries; ``ValueError`` naming the
+    first bad parameter (see :class:`~syne_mohb.backends.sagemaker.SageMakerBackend`)."""
+    if not isinstance(image_uri, str) or not image_uri.strip():
+        raise ValueError(f"image_uri must be a container image URI, got {image_uri!r}")
+    if not isinstance(role_arn, str) or not role_arn.startswith("arn:"):
+        raise ValueError(
+            f"role_arn must be an IAM role ARN ('arn:aws:iam::...'), got {role_arn!r}"
+        )
+    check_int("volume_size_gb", volume_size_gb, 1)
+    check_int("max_run_seconds", max_run_seconds, 1)
+    if max_wait_seconds is not None:
+        if not use_spot_instances:
+            raise ValueError("max_wait_seconds is only used with use_spot_instances=True")
+        if not isinstance(max_wait_seconds, int) or max_wait_seconds < max_run_seconds:
+            raise ValueError(
+                f"max_wait_seconds must be an int >= max_run_seconds ({max_run_seconds}), "
+                f"got {max_wait_seconds!r}"
+            )
+    if keep_alive_seconds is not None:
+        if isinstance(keep_alive_seconds, bool) or not isinstance(keep_alive_seconds, int) \
+                or not 1 <= keep_alive_seconds <= KEEP_ALIVE_MAX_SECONDS:
+            raise ValueError(
+                f"keep_alive_seconds must be an int in 1..{KEEP_ALIVE_MAX_SECONDS} (seconds "
+                f"a warm pool is kept) or None, got {keep_alive_seconds!r}"
+            )
+        if use_spot_instances:
+            raise ValueError(
+                "keep_alive_seconds cannot be combined with use_spot_instances=True: "
+                "SageMaker managed warm pools do not work with spot instances"
+            )
+    if (subnets is None) != (security_group_ids is None):
+        raise ValueError("subnets and security_group_ids must be given together (VpcConfig)")
+    if output_path is not None:
+        parse_s3_uri(output_path, "output_path")
+    for ch, uri in (inputs or {}).items():
+        parse_s3_uri(uri, f"inputs[{ch!r}]")
+    check_environment(environment or {})
+    if run_id is not None and not RUN_ID_PATTERN.match(str(run_id)):
+        raise ValueError(f"run_id must be 1-20 letters or digits, got {run_id!r}")
+
+
+def check_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``environment`` if it maps str -> str, else ``ValueError``."""
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in environment.items()):
+        raise ValueError("environment must map str -> str")
+    return dict(environment)
 
 
 def make_run_id() -> str:
