@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import math
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import boto3
 import dill
@@ -50,6 +53,19 @@ def offline_backend(**kw) -> SageMakerBackend:
                 install_signal_handlers=False)
     args.update(kw)
     return SageMakerBackend(**args)
+
+
+def test_import_syne_mohb_does_not_import_boto3():
+    code = ("import sys, syne_mohb, syne_mohb.backends, syne_mohb.backends.sagemaker\n"
+            "light = lambda: not {'boto3', 'botocore'} & set(sys.modules)\n"
+            "assert light(), sorted(m for m in sys.modules if m.startswith('boto'))[:3]\n"
+            "from syne_mohb import SageMakerBackend\n"
+            "assert not light()  # the backend itself needs boto3, on first use\n"
+            "from syne_mohb.backends import RetryPolicy, SageMakerBackend as B2\n"
+            "from syne_mohb.backends.sagemaker import SageMakerBackend as B3, RetryPolicy as R3\n"
+            "assert SageMakerBackend is B2 is B3 and RetryPolicy is R3\n")
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
 
 
 # -- names, tags, hyperparameters -------------------------------------------------------------
