@@ -42,6 +42,7 @@ the containers) carry the user-agent marker ``fake-cluster`` and are never fault
 
 from __future__ import annotations
 
+import datetime
 import importlib.metadata
 import io
 import json
@@ -415,7 +416,9 @@ class FakeCluster:
     that epoch: an algorithm error), ``spot_fraction`` (billable / training seconds),
     ``training_seconds`` (reported ``TrainingTimeInSeconds`` instead of the measured one),
     ``stop_delay`` (seconds a stopped job stays ``Stopping`` after its container ended),
-    ``env`` (extra container environment variables).
+    ``env`` (extra container environment variables), ``scripted`` (no container runs: the
+    test moves the job with :meth:`script` and ships its log lines with :meth:`script_log`,
+    as tests/test_sagemaker_poller.py does, one polling round at a time).
     """
 
     def __init__(self, endpoint_url: str, epoch_seconds: dict[str, float] | None = None,
@@ -537,12 +540,57 @@ class FakeCluster:
         with self._lock:
             self.jobs[job.training_job_name] = job
             self.lines_written.setdefault(job.training_job_name, [])
+            if (self.behaviour(job.training_job_name, _decode(job.hyper_parameters))
+                    or {}).get("scripted"):
+                return  # the test moves it (script / script_log), no container runs
             pool = self._claim_warm_pool(job)
             self.provisioning[job.training_job_name] = "warm" if pool else "cold"
         t = threading.Thread(target=self._run_job, args=(job, pool), daemon=True,
                              name=f"fake-job-{job.training_job_name}")
         self.threads.append(t)
         t.start()
+
+    # -- scripted jobs: the test plays the platform step by step -----------------------------
+    def script(self, name: str, *, status: str | None = None, secondary: str | None = None,
+               started: float | None = None, ended: float | None = None,
+               training_seconds: int | None = None, billable_seconds: int | None = None,
+               reason: str | None = None) -> None:
+        """Move a scripted job (behaviour ``{"scripted": True}``: created, never run) as the
+        platform would: ``status`` / ``secondary``, ``TrainingStartTime`` / ``TrainingEndTime``
+        (epoch seconds), ``TrainingTimeInSeconds``, ``BillableTimeInSeconds``,
+        ``FailureReason``. ``StopTrainingJob`` moves it to ``Stopping`` as for any job."""
+        job = self.jobs[name]
+
+        def stamp(t: float):
+            return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).replace(tzinfo=None)
+
+        if started is not None:
+            job.training_start_time = stamp(started)
+        if ended is not None:
+            job.training_end_time = stamp(ended)
+        if training_seconds is not None:
+            job.training_time_in_seconds = training_seconds
+        if billable_seconds is not None:
+            job.billable_time_in_seconds = billable_seconds
+        if reason is not None:
+            job.failure_reason = reason
+        if secondary is not None or status is not None:
+            job.secondary_status = secondary or status
+        job.last_modified_time = utcnow()
+        if status is not None:
+            job.training_job_status = status
+
+    def script_log(self, name: str, messages: list[str], stream_start: int = 1000) -> str:
+        """Ship ``messages`` to the scripted job's ``algo-1`` stream that started at epoch
+        second ``stream_start`` (created on first use: another ``stream_start`` is another
+        stream, as after a spot restart); returns the stream's name."""
+        stream = f"{name}/algo-1-{stream_start}"
+        try:
+            self.clients["logs"].create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        except self.clients["logs"].exceptions.ResourceAlreadyExistsException:
+            pass
+        self._log(stream, messages)
+        return stream
 
     def wait_until_ended(self, names: list[str], timeout: float = 20.0) -> dict[str, str]:
         deadline = time.time() + timeout
