@@ -1,5 +1,22 @@
 """Cost accounting for trial backends: elapsed time and dollars in every result, per-trial cap.
 
+One ledger and one cap serve every backend (local profiles, Ray, SageMaker, and the simulated
+backend); their API below is stable:
+
+* :class:`TrialCostLedger`: per trial, time *segments* (one per start/resume, or one per
+  SageMaker job, ``label``-ed), each at a price per hour and an instance count; answers the
+  elapsed seconds and dollars of a trial up to a time or so far, reconciles a segment with the
+  seconds the platform billed (:meth:`TrialCostLedger.reconcile`), and saves and restores itself
+  as JSON (:meth:`TrialCostLedger.state_dict`, for the journal). Ray's ledger adds held
+  segments (a trial waiting for a node is not billed).
+* :class:`CostCapMixin`: the per-trial cost cap (``max_cost_per_trial``) of any
+  ``TrialBackend`` whose results carry ``st_worker_cost``: ``_init_cost_cap`` in ``__init__``,
+  ``_apply_cost_cap`` on each ``TrialResult``, ``is_cost_capped`` before a launch;
+  :meth:`CostCapMixin.cost_cap_records` / :meth:`CostCapMixin.restore_cost_cap` are the
+  journaled state. The SageMaker backend uses it directly, on the costs of its ledger.
+* :class:`CostAccountingMixin` (local and Ray backends): both of the above wired into a
+  process-based backend's hooks.
+
 Syne Tune 0.16 computes no ``st_worker_cost``. :class:`CostAccountingMixin` adds, to every
 result a backend returns (hence *before* the scheduler's ``on_trial_result``):
 
@@ -10,17 +27,12 @@ result a backend returns (hence *before* the scheduler's ``on_trial_result``):
 * ``cost_cap_reached``: 1 on the result at which the trial exceeded the per-trial cost cap
   (the trial is then ended and reported as completed), else 0.
 
-The per-trial cost cap itself is :class:`CostCapMixin`, shared by every backend that puts
-``st_worker_cost`` in its results (the local backend through the ledger below, the SageMaker
-backend from its jobs' training and billed seconds). The trials it capped, and how many of
-their results were kept, are state that a durable run journals and restores on resume
-(:meth:`CostCapMixin.cost_cap_records` / :meth:`CostCapMixin.restore_cost_cap`).
-
-Time is measured by the backend as wall-clock *segments* (one per start/resume, closed at
-pause/stop/end); a result's elapsed time is the length of all segments up to the worker
-time-stamp of that result (``st_worker_timestamp``). Process start-up is therefore billed,
-as it is on a cloud instance. Syne Tune's ``StoppingCriterion(max_cost=...)`` and
-``TuningStatus.cost`` then work unchanged.
+Time is measured by the backend as wall-clock segments (closed at pause/stop/end); a result's
+elapsed time is the length of all segments up to the worker time-stamp of that result
+(``st_worker_timestamp``). Process start-up is therefore billed, as it is on a cloud
+instance. Syne Tune's ``StoppingCriterion(max_cost=...)`` and ``TuningStatus.cost`` then work
+unchanged. The instance count follows the one rule of
+:func:`~syne_mohb.hardware.cost.check_instance_count`.
 """
 
 from __future__ import annotations
