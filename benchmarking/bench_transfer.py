@@ -1,9 +1,9 @@
 """Leave-one-task-out evaluation of ParetoTransferSearcher on the shipped blackboxes.
 
 For every shipped benchmark (``syne_mohb.blackboxes.names()``) and every held-out task, the
-held-out task is tuned in simulation (``HardwareBlackboxBackend``, the class behind
-``make_backend``, with a rescaled clock, see ``make_sim_backend``; ``Tuner(sleep_time=0,
-callbacks=[SimulatorCallback()])``, 4 workers) by our MO-ASHA with
+held-out task is tuned in simulation (``syne_mohb.backends.simulated.SimulatedBackend`` through
+``blackboxes.make_backend``, ``Tuner(sleep_time=0, callbacks=[SimulatedClock()])``, 4 workers)
+by our MO-ASHA with
 
 * ``random``: the default seeded random searcher;
 * ``transfer``: ``ParetoTransferSearcher`` fitted on the other tasks of the benchmark;
@@ -16,10 +16,12 @@ callbacks=[SimulatorCallback()])``, 4 workers) by our MO-ASHA with
   held-out task's own table, an upper bound of what better transfer could give.
 
 Objectives: accuracy (max), runtime (min) and dollar cost (min) of every reported result (every
-(trial, epoch) pair is a model one could keep). Hypervolume: every objective is scaled to [0, 1]
-by its min/max over the whole held-out table (all configurations and epochs, seed-averaged),
-the reference point is 1.1 in every scaled objective, and hypervolumes are reported as a
-fraction of the table's own hypervolume (1.0 = the best front the table contains).
+(trial, epoch) pair is a model one could keep). Hypervolume (the evaluation core's,
+``syne_mohb.experiments.metrics``): every objective, log10 where the benchmark's ``metric_log``
+says so (runtime, cost), is scaled to [0, 1] by its best and worst value over the whole held-out
+table (all configurations, seeds and epochs), the reference point is 1.1 in every scaled
+objective, and hypervolumes are reported as a fraction of the table's own hypervolume (1.0 = the
+best front the table contains).
 
 Budget: simulated wall-clock time ``budget_factor`` x the mean full-training (max epoch) runtime
 of the table's configurations; dollars are those spent by all trials up to a time. Reported per
@@ -57,58 +59,37 @@ GRID = np.linspace(0.0, 1.0, 101)[1:]  # fractions of the budget where curves ar
 
 
 # ---------------------------------------------------------------------- table facts
-LOG_SCALED = {"runtime", "cost"}  # span orders of magnitude: hypervolume on log10 values
-
-
-def scaled_objectives(Y: np.ndarray, modes: list[str]) -> np.ndarray:
-    """Objectives in minimisation form, runtime and cost on log10 scale."""
-    from syne_mohb.pareto import to_minimization
-
-    Y = np.array(Y, dtype=float)
-    for j, m in enumerate(METRICS):
-        if m in LOG_SCALED:
-            Y[:, j] = np.log10(np.maximum(Y[:, j], 1e-12))
-    return to_minimization(Y, modes)
-
-
 def table_facts(name: str, task: str) -> dict:
-    """Scaling, reference point, best hypervolume and mean full-training runtime of a task.
+    """Normalisation, best hypervolume and mean full-training runtime of a task.
 
-    Every objective (log10 for runtime and cost) is scaled to [0, 1] by its min and max over
-    all configurations, seeds and epochs of the held-out table; the reference point is 1.1 in
-    every scaled objective; ``hv_max`` is the hypervolume of all table entries (every seed), so
+    The normaliser is the evaluation core's (``syne_mohb.experiments.metrics``): every objective
+    (log10 where the benchmark's ``metric_log`` says so: runtime and cost) is scaled to [0, 1]
+    by its best and worst value over all configurations, seeds and epochs of the held-out
+    table, reference point 1.1; ``hv_max`` is the hypervolume of all table entries, so
     normalised hypervolumes lie in [0, 1]."""
     from syne_mohb.blackboxes import load, metric_modes
-    from syne_mohb.pareto import hypervolume, pareto_mask
+    from syne_mohb.experiments.metrics import normalizer_from_blackbox, table_hypervolume
 
     bb = load(name)[task]
     modes = metric_modes(name, METRICS)
-    idx = [bb.objectives_names.index(m) for m in METRICS]
-    ev = np.asarray(bb.objectives_evaluations, dtype=float)[..., idx]  # [n, S, F, m]
-    Ymin = scaled_objectives(ev.reshape(-1, len(METRICS)), modes)
-    Ymin = Ymin[np.all(np.isfinite(Ymin), axis=1)]
-    lo, hi = Ymin.min(axis=0), Ymin.max(axis=0)
-    facts = {"modes": modes, "lo": lo, "span": np.where(hi > lo, hi - lo, 1.0)}
-    Z = (Ymin - lo) / facts["span"]
-    facts["hv_max"] = hypervolume(Z[pareto_mask(Z)], np.full(len(METRICS), 1.1))
-    mean = np.nanmean(ev, axis=1)
-    facts["full_runtime"] = float(np.mean(mean[:, -1, METRICS.index("runtime")]))
-    facts["max_t"] = int(np.max(bb.fidelity_values))
-    return facts
+    normalizer = normalizer_from_blackbox(name, task, METRICS, modes)
+    ev = np.asarray(bb.objectives_evaluations, dtype=float)
+    mean = np.nanmean(ev[..., bb.objectives_names.index("runtime")], axis=1)  # [n, F]
+    return {
+        "modes": modes,
+        "normalizer": normalizer,
+        "hv_max": table_hypervolume(name, task, normalizer),
+        "full_runtime": float(np.mean(mean[:, -1])),
+        "max_t": int(np.max(bb.fidelity_values)),
+    }
 
 
-def hv_curve(times: np.ndarray, Ymin: np.ndarray, facts: dict, grid_times: np.ndarray) -> np.ndarray:
-    from syne_mohb.pareto import hypervolume, pareto_mask
+def hv_curve(x: np.ndarray, Y: np.ndarray, facts: dict, grid: np.ndarray) -> np.ndarray:
+    """Hypervolume of the results with ``x <= g`` for each ``g`` of ``grid``, as a fraction of
+    the table's best."""
+    from syne_mohb.experiments.metrics import hypervolume_curve_xy
 
-    Z = (Ymin - facts["lo"]) / facts["span"]
-    ref = np.full(Z.shape[1], 1.1)
-    out = np.zeros(len(grid_times))
-    for i, t in enumerate(grid_times):
-        pts = Z[times <= t]
-        if len(pts):
-            pts = pts[pareto_mask(pts)]
-            out[i] = hypervolume(pts, ref) / facts["hv_max"]
-    return out
+    return hypervolume_curve_xy(x, Y, facts["normalizer"], grid) / facts["hv_max"]
 
 
 # ---------------------------------------------------------------------- one run
@@ -168,56 +149,21 @@ def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
     raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
 
 
-SIM_FULL_RUNTIME = 1000.0  # simulated seconds of one mean full training (see make_sim_backend)
-
-
-def make_sim_backend(name: str, task: str, seed: int, facts: dict):
-    """Simulator backend whose clock runs on ``runtime`` rescaled so that one mean full training
-    takes SIM_FULL_RUNTIME simulated seconds.
-
-    The tabulated runtimes of the small shipped models are fractions of a second, the same order
-    as Syne Tune's fixed simulator overheads (0.05 s event delays, 1 ms per stop) and as the real
-    compute time of the searchers, which the simulator would otherwise add to the clock. With
-    the rescaled clock (and the real compute time of the tuning loop excluded, so runs are
-    deterministic) those overheads are negligible; ``runtime`` and ``cost`` reported to the
-    scheduler and used for hypervolume keep their tabulated values.
-    """
-    from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
-
-    from syne_mohb.blackboxes import HardwareBlackboxBackend, load
-
-    bb = load(name)[task]
-    ev = np.asarray(bb.objectives_evaluations)
-    clock = ev[..., bb.objectives_names.index("runtime")] * (SIM_FULL_RUNTIME / facts["full_runtime"])
-    scaled = BlackboxTabular(
-        hyperparameters=bb.hyperparameters,
-        configuration_space=bb.configuration_space,
-        fidelity_space=bb.fidelity_space,
-        objectives_evaluations=np.concatenate([ev, clock[..., None]], axis=-1),
-        fidelity_values=bb.fidelity_values,
-        objectives_names=list(bb.objectives_names) + ["sim_clock"],
-    )
-
-    class _Backend(HardwareBlackboxBackend):
-        def _advance_by_outside_time(self):  # exclude the tuning loop's real compute time
-            pass
-
-    return _Backend(scaled, elapsed_time_attr="sim_clock", cost_attr="cost", seed=seed % 3,
-                    tuner_sleep_time=SIM_FULL_RUNTIME / 200)
-
-
 def run_one(args: tuple) -> dict:
     name, task, method, seed, budget_factor = args
     from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+
+    from syne_mohb.backends.simulated import SimulatedClock
+    from syne_mohb.blackboxes import make_backend
+    from syne_mohb.experiments.metrics import dollars_spent
 
     facts = table_facts(name, task)
-    budget = budget_factor * SIM_FULL_RUNTIME
+    budget = budget_factor * facts["full_runtime"]  # simulated seconds
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # Syne Tune's catchtime prints timings
         scheduler = make_scheduler(method, name, task, seed, facts)
-    backend = make_sim_backend(name, task, seed, facts)
-    callback = SimulatorCallback()
+    backend = make_backend(name, task, seed=seed % 3)
+    callback = SimulatedClock()
     tuner = Tuner(
         trial_backend=backend,
         scheduler=scheduler,
@@ -233,17 +179,14 @@ def run_one(args: tuple) -> dict:
     with contextlib.redirect_stdout(io.StringIO()):
         tuner.run()
     df = callback.dataframe()
-    df = df.sort_values("st_tuner_time", kind="stable")
+    df = df.sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
     times = df["st_tuner_time"].to_numpy(dtype=float)
-    Ymin = scaled_objectives(df[METRICS].to_numpy(dtype=float), facts["modes"])
-    # dollars spent by every trial up to each result (cost is cumulative per trial)
-    spent = df.groupby("trial_id")["cost"].cummax()
-    per_trial_inc = spent.groupby(df["trial_id"]).diff().fillna(spent)
-    dollars = np.cumsum(per_trial_inc.to_numpy(dtype=float))
+    Y = df[METRICS].to_numpy(dtype=float)
+    dollars = dollars_spent(df)  # by every trial up to each result
     return {
         "name": name, "task": task, "method": method, "seed": seed,
-        "hv": hv_curve(times, Ymin, facts, GRID * budget),
-        "times": times, "dollars": dollars, "Ymin": Ymin, "budget": budget,
+        "hv": hv_curve(times, Y, facts, GRID * budget),
+        "times": times, "dollars": dollars, "Y": Y, "budget": budget,
         "trials": int(df["trial_id"].nunique()), "seconds": time.perf_counter() - start,
     }
 
@@ -257,7 +200,7 @@ def first_reach(curve: np.ndarray, target: float) -> float:
 
 def dollar_curves(runs: list[dict], facts: dict, dollar_budget: float) -> np.ndarray:
     return np.array([
-        hv_curve(r["dollars"], r["Ymin"], facts, GRID * dollar_budget) for r in runs
+        hv_curve(r["dollars"], r["Y"], facts, GRID * dollar_budget) for r in runs
     ])
 
 

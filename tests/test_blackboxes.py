@@ -214,7 +214,7 @@ def test_assemble_names_missing_chunks(tiny, tmp_path):
 def test_round_trip_replay_with_moasha(tiny, tmp_path, monkeypatch):
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_mohb.backends.simulated import SimulatedClock
     from syne_tune.blackbox_repository.blackbox_tabular import deserialize
 
     fam, _, out = tiny
@@ -236,7 +236,7 @@ def test_round_trip_replay_with_moasha(tiny, tmp_path, monkeypatch):
     max_cost = 1e-5
     tuner = Tuner(trial_backend=backend, scheduler=scheduler, n_workers=2, sleep_time=0,
                   stop_criterion=StoppingCriterion(max_cost=max_cost, max_num_trials_started=24),
-                  callbacks=[SimulatorCallback()], results_update_interval=1e9,
+                  callbacks=[SimulatedClock()], results_update_interval=1e9,
                   print_update_interval=1e9, save_tuner=False)
     tuner.run()
     status = tuner.tuning_status
@@ -249,7 +249,7 @@ def test_round_trip_replay_with_moasha(tiny, tmp_path, monkeypatch):
         config = {k: v for k, v in backend._trial_dict[trial_id].config.items()
                   if k in bb.configuration_space}
         row = bb.objective_function(config, fidelity={"epoch": int(stats.max_metrics["epoch"])},
-                                    seed=backend._seed_for_trial[trial_id])
+                                    seed=backend.recorded_seed(trial_id))
         assert stats.max_metrics["st_worker_cost"] == pytest.approx(row["cost"], rel=1e-5)
         assert stats.max_metrics["st_worker_time"] == pytest.approx(row["runtime"], rel=1e-5)
 

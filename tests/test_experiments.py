@@ -107,7 +107,8 @@ def _replay(seed):
     from syne_tune import StoppingCriterion
 
     from syne_mohb import blackboxes
-    from syne_mohb.experiments.simulation import ReplayBackend, run_replay
+    from syne_mohb.backends.simulated import SimulatedBackend
+    from syne_mohb.experiments.simulation import run_replay
     from syne_mohb.scheduler import MOASHA
 
     name = blackboxes.names()[0]
@@ -115,7 +116,7 @@ def _replay(seed):
     cs = dict(bb.configuration_space)
     sch = MOASHA(cs, ["accuracy", "cost"], ["max", "min"], time_attr=bb.fidelity_name(),
                  max_t=int(max(bb.fidelity_values)), random_seed=seed)
-    tuner = run_replay(ReplayBackend(bb, random_seed=seed), sch,
+    tuner = run_replay(SimulatedBackend(bb, random_seed=seed), sch,
                        StoppingCriterion(max_num_trials_started=30), n_workers=4,
                        results_root=None, tuner_name=f"t{seed}")
     return bb, tuner.callbacks[0].dataframe()

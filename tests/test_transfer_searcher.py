@@ -312,7 +312,7 @@ def test_drives_moasha_with_resource(tasks):
 @pytest.mark.slow
 def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
     from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_mohb.backends.simulated import SimulatedClock
 
     from syne_mohb import blackboxes
     from syne_mohb.pareto import pareto_mask
@@ -334,7 +334,7 @@ def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
 
     searcher = ParetoTransferSearcher(config_space, related, metrics, modes, random_seed=0)
     scheduler = MOASHA(config_space, metrics, modes, time_attr="epoch", max_t=20, searcher=searcher, random_seed=0)
-    callback = SimulatorCallback()
+    callback = SimulatedClock()
     tuner = Tuner(
         trial_backend=blackboxes.make_backend("linear", "digits", seed=0),
         scheduler=scheduler,

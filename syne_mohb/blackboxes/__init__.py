@@ -6,11 +6,10 @@ runtime and cost on each cloud instance type are modelled (``runtime_model.py``)
 
 >>> from syne_mohb.blackboxes import load, make_backend
 >>> bbs = load("mlp")                       # {task: BlackboxTabular}
->>> backend = make_backend("mlp", "digits")  # UserBlackboxBackend reporting st_worker_cost
+>>> backend = make_backend("mlp", "digits")  # SimulatedBackend (syne_mohb.backends.simulated)
 """
 
-from .backend import (
-    HardwareBlackboxBackend,
+from .evaluations import (
     evaluations_frame,
     make_backend,
     metric_modes,
@@ -22,7 +21,6 @@ from .runtime_model import InstanceSpec, RuntimeModel
 
 __all__ = [
     "BlackboxFolderError",
-    "HardwareBlackboxBackend",
     "InstanceSpec",
     "RuntimeModel",
     "evaluations_frame",

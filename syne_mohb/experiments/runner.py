@@ -43,7 +43,8 @@ from syne_mohb.experiments.methods import (
     pick_default_instance,
     uses_fixed_instance,
 )
-from syne_mohb.experiments.simulation import ReplayBackend, run_replay
+from syne_mohb.backends.simulated import SimulatedBackend
+from syne_mohb.experiments.simulation import run_replay
 
 logger = logging.getLogger(__name__)
 
@@ -329,8 +330,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         from syne_mohb.hardware.startup import JobStartup
 
         startup = JobStartup(**startup)
-    backend = ReplayBackend(bb, elapsed_time_attr="runtime", cost_attr="cost", random_seed=spec.seed,
-                            startup=startup, instance_attr=bench.instance_attr)
+    backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost", random_seed=spec.seed,
+                               startup=startup, instance_attr=bench.instance_attr)
     stop = StoppingCriterion(max_wallclock_time=budget)
     if spec.max_trials is not None:
         scheduler = TrialCap(scheduler, spec.max_trials)

@@ -31,9 +31,9 @@ def make_tuner(root: str, name: str, seed: int, max_trials: int = 15):
     os.environ["SYNETUNE_FOLDER"] = root
     import numpy as np
 
-    np.random.seed(seed)  # the simulator draws each trial's blackbox seed from numpy's state
+    np.random.seed(seed)  # the run spec stores the global random state (resume restores it)
     from syne_tune import StoppingCriterion
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_mohb.backends.simulated import SimulatedClock
 
     from syne_mohb import MOASHA
     from syne_mohb.blackboxes import load, make_backend
@@ -41,14 +41,14 @@ def make_tuner(root: str, name: str, seed: int, max_trials: int = 15):
 
     space = dict(load("linear")["digits"].configuration_space)
     space["epoch"] = 20
-    backend = make_backend("linear", "digits", max_resource_attr="epoch")
+    backend = make_backend("linear", "digits", max_resource_attr="epoch", random_seed=seed)
     scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
                        time_attr="epoch", max_t=20, grace_period=1, reduction_factor=3,
                        type="promotion", random_seed=seed)
     return DurableTuner(
         trial_backend=backend, scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_num_trials_started=max_trials), n_workers=3,
-        sleep_time=0, callbacks=[SimulatorCallback()], tuner_name=name,
+        sleep_time=0, callbacks=[SimulatedClock()], tuner_name=name,
         suffix_tuner_name=False, journal_fsync=False, print_update_interval=3600,
     )
 

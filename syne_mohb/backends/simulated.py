@@ -1,0 +1,415 @@
+"""The one simulated trial backend: a discrete-event replay of tabulated offline evaluations.
+
+:class:`SimulatedBackend` is a Syne Tune ``TrialBackend`` (its documented abstract methods only:
+``_schedule``, ``_pause_trial``, ``_resume_trial``, ``_stop_trial``, ``_all_trial_results``,
+``busy_trial_ids``, ...) over one task of a ``BlackboxTabular``; :class:`SimulatedClock` is the
+``TunerCallback`` that moves its clock. Together they replace Syne Tune 0.16's simulator
+(``SimulatorBackend`` + ``SimulatorCallback``), which advances the clock by the *real* time spent
+in the tuner (so two runs with one seed differ, and a trial of millisecond epochs finishes inside
+one step), delays events by fixed offsets, restarts the reported runtime after a resume, and
+draws trial seeds from numpy's global generator.
+
+Algorithm (discrete-event simulation):
+
+* A job start at simulated time ``t`` (a new trial, or a resume from the pause level ``p``)
+  looks its configuration up in the table (one dictionary lookup; configuration identity is
+  :func:`syne_mohb.configspace.config_key`), draws the recorded seed of the trial once from
+  ``random_seed`` (or uses the fixed ``seed``), and pushes one event per remaining fidelity
+  ``f > p`` at ``t + u + b + (T(f) - T(p))``: ``T`` is the table's cumulative
+  ``elapsed_time_attr``, ``u`` / ``b`` the job's unbilled provisioning and billed download
+  (:class:`~syne_mohb.hardware.startup.JobStartup`; both 0 without ``startup``), plus a
+  completion event at the last one.
+* When every worker is busy the tuner "sleeps": :class:`SimulatedClock` jumps the clock to the
+  next pending event, and the events up to then are delivered on the tuner's next fetch. Stop
+  and pause decisions take effect at the current time; the trial's later events are dropped.
+  Real time never moves the clock, so a run is a pure function of its seeds.
+* Cost comes from the shared ledger (:class:`~syne_mohb.backends.cost.TrialCostLedger`) on the
+  simulated clock: each job is one billed segment from ``t + u`` to its end, priced at the
+  table's own rate (``cost / runtime`` of the configuration, so instance counts and prices are
+  the benchmark's). ``st_worker_cost`` is the ledger's cost at the result's time,
+  ``st_worker_time`` the time the trial has held a worker (start-up included); the table's
+  ``runtime`` / ``cost`` objectives stay the model's own training, cumulative across resumes.
+  The per-trial cost cap is :class:`~syne_mohb.backends.cost.CostCapMixin`, as on every backend.
+
+Each event costs ``O(log E)`` for ``E`` pending events; a job start ``O(F log E)`` for ``F``
+fidelities.
+
+Warm pools (``startup.keep_alive_s > 0``): a job that ends (completes, is stopped or paused)
+leaves its instance warm for ``keep_alive_s``; the next job on that instance type started
+within that time reuses it and waits the warm start-up instead.
+"""
+from __future__ import annotations
+
+import dataclasses
+import heapq
+import itertools
+import logging
+import math
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from syne_tune import StoppingCriterion
+from syne_tune.backend.trial_backend import TrialBackend
+from syne_tune.backend.trial_status import Status, TrialResult
+from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
+from syne_tune.results_callback import StoreResultsCallback
+
+from syne_mohb.backends.cost import CostCapMixin, TrialCostLedger
+from syne_mohb.configspace import config_key, plain
+from syne_mohb.hardware.catalog import INSTANCE_TYPE
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["SimulatedBackend", "SimulatedClock", "simulated_stop_criterion"]
+
+_RESULT, _END = 0, 1
+
+
+class SimulatedBackend(CostCapMixin, TrialBackend):
+    """Deterministic discrete-event replay of one task of a tabulated blackbox (module docstring).
+
+    Run it with ``Tuner(..., sleep_time=0, callbacks=[SimulatedClock()])``; then
+    ``StoppingCriterion(max_wallclock_time=...)`` counts simulated seconds and
+    ``StoppingCriterion(max_cost=...)`` simulated dollars.
+
+    :param blackbox: a ``BlackboxTabular`` (one task), objectives of shape
+        ``[configs, seeds, fidelities, objectives]``
+    :param elapsed_time_attr: cumulative time objective (seconds) that drives the clock
+    :param cost_attr: cumulative dollar objective that gives each configuration's rate (None:
+        no cost, ``st_worker_cost`` is 0)
+    :param seed: replay this recorded seed for every trial (default: one drawn per trial)
+    :param random_seed: seed of the per-trial seed draws
+    :param support_checkpointing: a resumed trial continues from its pause level (else it
+        starts again from the first fidelity)
+    :param startup: per-job start-up (:class:`~syne_mohb.hardware.startup.JobStartup`), None:
+        jobs start at once
+    :param instance_attr: hyperparameter naming the instance type (for ``startup``)
+    :param max_resource_attr: config entry giving the largest fidelity a trial runs to (as
+        Syne Tune's ``max_resource_attr``); None: the table's last fidelity
+    :param max_cost_per_trial: per-trial cost cap in dollars (None: no cap)
+    """
+
+    def __init__(
+        self,
+        blackbox,
+        elapsed_time_attr: str = "runtime",
+        cost_attr: str | None = "cost",
+        seed: int | None = None,
+        random_seed: int | None = None,
+        support_checkpointing: bool = True,
+        startup: Any = None,
+        instance_attr: str = INSTANCE_TYPE,
+        max_resource_attr: str | None = None,
+        max_cost_per_trial: float | None = None,
+    ):
+        super().__init__()
+        names = list(blackbox.objectives_names)
+        for attr, pname in ((elapsed_time_attr, "elapsed_time_attr"), (cost_attr, "cost_attr")):
+            if attr is not None and attr not in names:
+                raise ValueError(f"{pname}={attr!r} is not an objective of the blackbox {names}")
+        evals = np.asarray(blackbox.objectives_evaluations, dtype=float)
+        if evals.ndim != 4:
+            raise ValueError(
+                f"blackbox objectives must have shape [configs, seeds, fidelities, objectives], "
+                f"got {evals.shape}"
+            )
+        if seed is not None and not (isinstance(seed, (int, np.integer))
+                                     and 0 <= seed < evals.shape[1]):
+            raise ValueError(f"seed={seed!r} but the blackbox has {evals.shape[1]} recorded seeds")
+        self._init_cost_cap(max_cost_per_trial)
+        self.blackbox = blackbox
+        self.elapsed_time_attr = elapsed_time_attr
+        self.cost_attr = cost_attr
+        self.seed = None if seed is None else int(seed)
+        self.support_checkpointing = support_checkpointing
+        self.startup = startup
+        self.instance_attr = instance_attr
+        self.max_resource_attr = max_resource_attr
+        self._evals = evals
+        self._names = names
+        self._i_time = names.index(elapsed_time_attr)
+        self._i_cost = names.index(cost_attr) if cost_attr is not None else None
+        self._fidelities = [plain(v) for v in np.asarray(blackbox.fidelity_values)]
+        self._fidelity_name = blackbox.fidelity_name()
+        self._hp_cols = list(blackbox.configuration_space.keys())
+        hp = blackbox.hyperparameters[self._hp_cols]
+        self._row_of = {
+            config_key(dict(zip(self._hp_cols, values))): pos
+            for pos, values in enumerate(hp.itertuples(index=False, name=None))
+        }
+        self._rng = np.random.RandomState(random_seed)
+        self.now = 0.0
+        self.ledger = TrialCostLedger(clock=self._clock)
+        self._heap: list[tuple[float, int, int, int, int, Any]] = []
+        self._seq = itertools.count()
+        self._attempt: dict[int, int] = defaultdict(int)  # trial -> attempt; stale events skip
+        self._running: set[int] = set()
+        self._row_seed: dict[int, tuple[int, int]] = {}
+        self._paused_at: dict[int, Any] = {}  # trial -> fidelity of its pause
+        self._started_at: dict[int, float] = {}  # trial -> start of its current job
+        self._held: dict[int, float] = defaultdict(float)  # worker seconds of ended jobs
+        self._warm: dict[str, list[float]] = defaultdict(list)  # type -> end times of idle jobs
+        self.warm_reuses = 0
+        self.jobs_started = 0
+
+    # ------------------------------------------------------------------ clock
+    def _clock(self) -> float:
+        return self.now
+
+    def next_event_time(self) -> float | None:
+        """Time of the earliest pending event, or None."""
+        heap = self._heap
+        while heap and heap[0][3] != self._attempt[heap[0][2]]:
+            heapq.heappop(heap)  # event of a job that was stopped or paused
+        return heap[0][0] if heap else None
+
+    def advance(self) -> float:
+        """Move the clock to the next pending event (by 1 microsecond if there is none)."""
+        nxt = self.next_event_time()
+        self.now = self.now + 1e-6 if nxt is None else max(self.now, nxt)
+        return self.now
+
+    def _deliver_until_now(self) -> None:
+        heap, now = self._heap, self.now
+        while heap and heap[0][0] <= now:
+            t, _, tid, attempt, kind, payload = heapq.heappop(heap)
+            if attempt != self._attempt[tid]:
+                continue
+            tr = self._trial_dict[tid]
+            if kind == _RESULT:
+                result = dict(payload)
+                result[ST_TUNER_TIME] = t
+                result[ST_WORKER_TIMESTAMP] = t
+                result[ST_WORKER_TIME] = self._held[tid] + (t - self._started_at[tid])
+                result[ST_WORKER_COST] = self.ledger.cost(tid, at=t)
+                tr.metrics.append(result)
+            else:
+                self._end_job(tid, t)
+                tr.status = Status.completed
+                tr.training_end_time = datetime.now()
+
+    # ------------------------------------------------------------------ table
+    def _row(self, config: dict[str, Any]) -> int:
+        missing = [k for k in self._hp_cols if k not in config]
+        if missing:
+            raise ValueError(f"config {config} lacks hyperparameters {missing}")
+        try:
+            return self._row_of[config_key({k: config[k] for k in self._hp_cols})]
+        except KeyError:
+            raise ValueError(
+                f"configuration {config} is not in the blackbox's table; values must come "
+                f"from its configuration space"
+            ) from None
+
+    def _table(self, trial_id: int, config: dict[str, Any]) -> np.ndarray:
+        """``(fidelities, objectives)`` rows of the trial's configuration and recorded seed."""
+        if trial_id not in self._row_seed:
+            seed = self.seed
+            if seed is None:
+                seed = int(self._rng.randint(0, self._evals.shape[1]))
+            self._row_seed[trial_id] = (self._row(config), seed)
+        row, seed = self._row_seed[trial_id]
+        return self._evals[row, seed]
+
+    def recorded_seed(self, trial_id: int) -> int:
+        """The recorded seed of the table that ``trial_id`` replays (drawn at its first start)."""
+        if trial_id not in self._row_seed:
+            raise KeyError(f"trial {trial_id} has not started on this backend")
+        return self._row_seed[trial_id][1]
+
+    def _rate_per_hour(self, table: np.ndarray) -> float:
+        if self._i_cost is None:
+            return 0.0
+        runtime, cost = table[-1, self._i_time], table[-1, self._i_cost]
+        if not (runtime > 0 and math.isfinite(runtime) and math.isfinite(cost) and cost >= 0):
+            return 0.0
+        return float(cost) / float(runtime) * 3600.0
+
+    # ------------------------------------------------------------------ jobs
+    def _schedule(self, trial_id: int, config: dict[str, Any]):
+        self._deliver_until_now()  # jobs that ended by now free their warm instances
+        if self.is_cost_capped(trial_id):
+            return  # a capped trial is never launched again; it reports completed
+        if trial_id not in self._trial_dict:  # a new trial (TrialBackend.start_trial adds it after)
+            self._trial_dict[trial_id] = TrialResult(
+                trial_id=trial_id, config=config, creation_time=datetime.now(),
+                status=Status.in_progress, metrics=[],
+            )
+        table = self._table(trial_id, config)
+        last = len(self._fidelities)
+        if self.max_resource_attr is not None and self.max_resource_attr in config:
+            cap = config[self.max_resource_attr]
+            last = sum(1 for f in self._fidelities if f <= cap)
+        first, offset = 0, 0.0
+        paused = self._paused_at.pop(trial_id, None)
+        if paused is not None and self.support_checkpointing:
+            first = sum(1 for f in self._fidelities if f <= paused)
+            if first:
+                offset = float(table[first - 1, self._i_time])
+        unbilled, billed = self._job_startup(config)
+        start = self.now
+        self._attempt[trial_id] += 1
+        attempt = self._attempt[trial_id]
+        self._started_at[trial_id] = start
+        self.ledger.start(trial_id, self._rate_per_hour(table), 1, at=start + unbilled)
+        self._running.add(trial_id)
+        begin = start + unbilled + billed
+        t_end, previous = begin, 0.0
+        push, seq = heapq.heappush, self._seq
+        for f, values in zip(self._fidelities[first:last], table[first:last].tolist()):
+            elapsed = values[self._i_time] - offset
+            if not elapsed > previous:  # NaN or non-increasing time: keep events ordered
+                elapsed = previous + 1e-9
+            previous = elapsed
+            result = dict(zip(self._names, values))
+            result[self._fidelity_name] = f
+            t_end = begin + elapsed
+            push(self._heap, (t_end, next(seq), trial_id, attempt, _RESULT, result))
+        push(self._heap, (t_end, next(seq), trial_id, attempt, _END, None))
+
+    def _job_startup(self, config: dict[str, Any]) -> tuple[float, float]:
+        """(unbilled, billed) start-up seconds of a job starting now; takes a warm instance."""
+        self.jobs_started += 1
+        if self.startup is None:
+            return 0.0, 0.0
+        instance = str(config.get(self.instance_attr))
+        keep = self.startup.keep_alive_s
+        warm = False
+        if keep > 0:
+            pool = self._warm[instance]
+            pool[:] = [end for end in pool if end + keep >= self.now]  # expired pools are gone
+            for k, end in enumerate(pool):
+                if end <= self.now:
+                    del pool[k]
+                    warm = True
+                    break
+        self.warm_reuses += int(warm)
+        return self.startup.delays(instance, warm)
+
+    def _end_job(self, trial_id: int, at: float) -> None:
+        if trial_id not in self._running:
+            return
+        self._running.discard(trial_id)
+        self._attempt[trial_id] += 1  # drops the job's pending events
+        self.ledger.end(trial_id, at=at)
+        self._held[trial_id] += at - self._started_at[trial_id]
+        if self.startup is not None and self.startup.keep_alive_s > 0:
+            instance = str(self._trial_dict[trial_id].config.get(self.instance_attr))
+            self._warm[instance].append(at)
+
+    def _pause_trial(self, trial_id: int, result: dict | None):
+        self._deliver_until_now()
+        metrics = self._trial_dict[trial_id].metrics
+        source = result if result is not None else (metrics[-1] if metrics else None)
+        if source is not None and self._fidelity_name in source:
+            self._paused_at[trial_id] = source[self._fidelity_name]
+        self._end_job(trial_id, self.now)
+        self._trial_dict[trial_id].status = Status.paused
+
+    def _resume_trial(self, trial_id: int):
+        pass  # TrialBackend.resume_trial calls _schedule next
+
+    def _stop_trial(self, trial_id: int, result: dict | None):
+        self._end_job(trial_id, self.now)
+        self._trial_dict[trial_id].status = Status.stopped
+
+    def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
+        self._deliver_until_now()
+        out = []
+        for tid in trial_ids:
+            tr = self._trial_dict[tid]
+            if self.max_cost_per_trial is not None or self.cost_capped_trials:
+                self._apply_cost_cap(tr, lambda tid=tid: self.ledger.cost(tid, at=self.now))
+            out.append(tr)
+        return out
+
+    def busy_trial_ids(self) -> list[tuple[int, str]]:
+        return [(tid, Status.in_progress) for tid in self._running]
+
+    def stop_all(self):
+        for tid in list(self._running):
+            self.stop_trial(tid)
+
+    # ------------------------------------------------------------------ no files
+    def stdout(self, trial_id: int) -> list[str]:
+        return []
+
+    def stderr(self, trial_id: int) -> list[str]:
+        return []
+
+    def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int):
+        raise NotImplementedError("a simulated trial has no checkpoint to copy")
+
+    def delete_checkpoint(self, trial_id: int):
+        pass  # nothing is written
+
+    def entrypoint_path(self) -> Path:
+        return Path(__file__)
+
+    def set_entrypoint(self, entry_point: str):
+        raise NotImplementedError("a simulated backend has no entry point")
+
+    def durable_recovery(self):
+        """A simulation is recovered by running it again (it is deterministic), checked
+        against the journal (:mod:`syne_mohb.durable.protocol`)."""
+        from syne_mohb.durable.protocol import BackendRecovery
+
+        recovery = BackendRecovery()
+        recovery.reexecute = True
+        return recovery
+
+    def __str__(self) -> str:
+        return f"SimulatedBackend({getattr(self.blackbox, 'name', '') or 'blackbox'})"
+
+
+def simulated_stop_criterion(
+    criterion: Callable, backend: SimulatedBackend
+) -> Callable:
+    """``criterion`` with its ``max_wallclock_time`` counted on ``backend``'s simulated clock.
+
+    A ``StoppingCriterion``'s wall-clock limit reads ``TuningStatus``, which counts real time;
+    any other callable is returned unchanged."""
+    if not isinstance(criterion, StoppingCriterion) or criterion.max_wallclock_time is None:
+        return criterion
+    limit = float(criterion.max_wallclock_time)
+    rest = dataclasses.replace(criterion, max_wallclock_time=None)
+
+    def stop(status) -> bool:
+        return backend.now > limit or rest(status)
+
+    stop.original = criterion  # type: ignore[attr-defined]
+    return stop
+
+
+class SimulatedClock(StoreResultsCallback):
+    """``TunerCallback`` that drives a :class:`SimulatedBackend`'s clock.
+
+    When the tuner waits (every worker busy) the clock jumps to the next pending event, so each
+    loop of the ``Tuner`` handles the next event; the stop criterion's ``max_wallclock_time``
+    counts simulated seconds. It also stores results (with simulated ``st_tuner_time``) as
+    Syne Tune's ``StoreResultsCallback`` does."""
+
+    def on_tuning_start(self, tuner):
+        backend = tuner.trial_backend
+        if not isinstance(backend, SimulatedBackend):
+            raise TypeError(
+                f"SimulatedClock drives a SimulatedBackend, got {type(backend).__name__}"
+            )
+        if tuner.sleep_time != 0:
+            logger.warning("SimulatedClock: setting the tuner's sleep_time to 0")
+            tuner.sleep_time = 0
+        super().on_tuning_start(tuner)
+        self._backend = backend
+        self._tuner = tuner
+        self._criterion = tuner.stop_criterion
+        tuner.stop_criterion = simulated_stop_criterion(tuner.stop_criterion, backend)
+
+    def on_tuning_sleep(self, sleep_time: float):
+        self._backend.advance()
+
+    def on_tuning_end(self):
+        super().on_tuning_end()
+        self._tuner.stop_criterion = self._criterion

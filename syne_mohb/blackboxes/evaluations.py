@@ -1,0 +1,104 @@
+"""A task's offline evaluations as a simulated backend, as transfer-learning data and as a table.
+
+* :func:`make_backend` -- the :class:`~syne_mohb.backends.simulated.SimulatedBackend` replaying
+  one task (the one simulator of the project);
+* :func:`to_transfer_evaluations` -- related tasks' evaluations for transfer-learning searchers;
+* :func:`metric_modes`, :func:`evaluations_frame` -- modes and a long table for analysis.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .repository import load, metadata as load_metadata
+
+
+def make_backend(
+    name: str,
+    task: str,
+    elapsed_time_attr: str = "runtime",
+    cost_attr: str = "cost",
+    seed: int | None = None,
+    data_dir: str | None = None,
+    **kwargs: Any,
+):
+    """A :class:`~syne_mohb.backends.simulated.SimulatedBackend` replaying task ``task`` of
+    blackbox ``name``; run it with ``Tuner(..., sleep_time=0, callbacks=[SimulatedClock()])``.
+
+    ``seed`` fixes which recorded seed is replayed (default: one drawn per trial from
+    ``random_seed``); further keyword arguments go to ``SimulatedBackend`` (``random_seed``,
+    ``max_resource_attr``, ``support_checkpointing``, ``startup``, ``max_cost_per_trial``).
+    """
+    from syne_mohb.backends.simulated import SimulatedBackend
+
+    blackboxes = load(name, data_dir)
+    if task not in blackboxes:
+        raise ValueError(f"task {task!r} is not in blackbox {name!r}; tasks: {sorted(blackboxes)}")
+    return SimulatedBackend(
+        blackboxes[task], elapsed_time_attr=elapsed_time_attr, cost_attr=cost_attr, seed=seed, **kwargs
+    )
+
+
+def to_transfer_evaluations(
+    name: str,
+    exclude_task: str | None = None,
+    objectives: list[str] | None = None,
+    data_dir: str | None = None,
+) -> dict[str, Any]:
+    """``{task: TransferLearningTaskEvaluations}`` for every task of ``name`` except ``exclude_task``.
+
+    ``objectives`` selects and orders the objectives (default: all). Hyperparameters keep the
+    ``instance_type`` column and get a 0..n-1 index."""
+    from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
+        TransferLearningTaskEvaluations,
+    )
+
+    blackboxes = load(name, data_dir)
+    if exclude_task is not None and exclude_task not in blackboxes:
+        raise ValueError(
+            f"exclude_task={exclude_task!r} is not a task of {name!r}; tasks: {sorted(blackboxes)}"
+        )
+    out = {}
+    for task, bb in blackboxes.items():
+        if task == exclude_task:
+            continue
+        names = list(bb.objectives_names)
+        objectives_sel = list(objectives) if objectives is not None else names
+        unknown = [o for o in objectives_sel if o not in names]
+        if unknown:
+            raise ValueError(f"objectives {unknown} not in blackbox {name!r} objectives {names}")
+        idx = [names.index(o) for o in objectives_sel]
+        out[task] = TransferLearningTaskEvaluations(
+            configuration_space=dict(bb.configuration_space),
+            hyperparameters=bb.hyperparameters.reset_index(drop=True),
+            objectives_names=objectives_sel,
+            objectives_evaluations=np.asarray(bb.objectives_evaluations[..., idx]),
+        )
+    return out
+
+
+def metric_modes(name: str, objectives: list[str], data_dir: str | None = None) -> list[str]:
+    """``"min"``/``"max"`` for each of ``objectives`` from the blackbox's metadata."""
+    modes = load_metadata(name, data_dir).get("metric_mode", {})
+    missing = [o for o in objectives if o not in modes]
+    if missing:
+        raise ValueError(f"no mode recorded for objectives {missing} of {name!r}")
+    return [modes[o] for o in objectives]
+
+
+def evaluations_frame(name: str, task: str, data_dir: str | None = None) -> pd.DataFrame:
+    """Long table (hyperparameters, seed, epoch, objectives) of one task, for analysis."""
+    bb = load(name, data_dir)[task]
+    ev = np.asarray(bb.objectives_evaluations)
+    n, s, f, m = ev.shape
+    hp = bb.hyperparameters.reset_index(drop=True)
+    idx = np.repeat(np.arange(n), s * f)
+    df = hp.iloc[idx].reset_index(drop=True)
+    df["seed"] = np.tile(np.repeat(np.arange(s), f), n)
+    df["epoch"] = np.tile(np.asarray(bb.fidelity_values), n * s)
+    for j, o in enumerate(bb.objectives_names):
+        df[o] = ev[..., j].reshape(-1)
+    return df
