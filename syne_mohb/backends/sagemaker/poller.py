@@ -3,12 +3,13 @@
 
 A round (:meth:`JobPoller._poll`):
 
-1. statuses of the jobs not ended yet (and of ended jobs whose warm pool is still kept): one
-   ``Search`` for all running jobs of the run from ``search_min_jobs`` jobs on, a
-   ``DescribeTrainingJob`` for the others, for jobs ``Search`` reports changed, for jobs asked
-   to stop, and for any job not described for ``max_status_age_s`` (``Search`` lags behind).
-   A job's status only moves forward: ``InProgress`` -> ``Stopping`` -> ``Completed`` /
-   ``Failed`` / ``Stopped``; a stale ``InProgress`` after an end is ignored;
+1. statuses of the jobs not ended yet (and of ended jobs whose warm pool is still kept). From
+   ``search_min_jobs`` such jobs on, one ``Search`` lists the run's running jobs, and a job it
+   lists ``InProgress`` takes that record; every other job gets a ``DescribeTrainingJob``:
+   one ``Search`` does not list as running (it may have ended), one asked to stop, and one not
+   described for ``max_status_age_s`` (``Search``'s index lags behind). A job's status only
+   moves forward: ``InProgress`` -> ``Stopping`` -> ``Completed`` / ``Failed`` / ``Stopped``;
+   a stale ``InProgress`` after an end is ignored;
 2. resumes whose previous job has ended are launched;
 3. new log lines of every job whose logs are not read to the end, from the stored CloudWatch
    tokens (no line is read twice, none lost when a call fails: it is retried next round).
