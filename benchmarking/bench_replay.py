@@ -4,12 +4,13 @@ Rows (same blackbox task, same 2 objectives: accuracy/error and dollar cost, gra
 reduction factor 3, configurations sampled uniformly *with* replacement from a seeded generator
 so that 10,000 trials fit in a finite table):
 
-* ``ours``: syne_mohb MOASHA on ``syne_mohb.experiments.simulation.run_replay`` (discrete-event
-  clock, fast table lookup, O(1) tuning status, quiet tuner);
+* ``ours``: syne_mohb MOASHA on ``syne_mohb.experiments.simulation.run_replay`` over
+  ``syne_mohb.backends.simulated.SimulatedBackend`` (discrete-event clock, fast table lookup,
+  O(1) tuning status, quiet tuner);
 * ``st16-moasha/fast-replay``: Syne Tune 0.16 ``MOASHA`` on the same fast replay: isolates the
   scheduler's cost;
-* ``st16-moasha/stock``: Syne Tune 0.16 ``MOASHA`` on the stock simulator (``make_backend``,
-  ``SimulatorCallback``, ``Tuner(sleep_time=0)``), the issue's reference;
+* ``st16-moasha/stock``: Syne Tune 0.16 ``MOASHA`` on Syne Tune's stock simulator
+  (``UserBlackboxBackend``, ``SimulatorCallback``, ``Tuner(sleep_time=0)``), the reference;
 * ``ours/stock``: our MOASHA on the stock simulator.
 
 Each row runs in its own process under a time cap; capped rows print "> cap". Wall time depends on
@@ -63,8 +64,11 @@ def _run(kind: str, n: int, benchmark: str, task: str, queue) -> None:
     from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
     from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as STMOASHA
 
+    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+
     from syne_mohb import blackboxes
-    from syne_mohb.experiments.simulation import ReplayBackend, run_replay
+    from syne_mohb.backends.simulated import SimulatedBackend
+    from syne_mohb.experiments.simulation import run_replay
     from syne_mohb.scheduler import MOASHA
 
     np.random.seed(0)
@@ -82,11 +86,12 @@ def _run(kind: str, n: int, benchmark: str, task: str, queue) -> None:
     root = tempfile.mkdtemp(prefix="bench_replay_")
     c0, t0 = time.process_time(), time.perf_counter()
     if sim == "fast":
-        tuner = run_replay(ReplayBackend(bb, random_seed=0), sch, stop, n_workers=4,
+        tuner = run_replay(SimulatedBackend(bb, random_seed=0), sch, stop, n_workers=4,
                            results_root=root, tuner_name="run")
     else:
         os.environ["SYNETUNE_FOLDER"] = root
-        tuner = Tuner(trial_backend=blackboxes.make_backend(benchmark, task), scheduler=sch,
+        stock = UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime")
+        tuner = Tuner(trial_backend=stock, scheduler=sch,
                       stop_criterion=stop, n_workers=4, sleep_time=0,
                       callbacks=[SimulatorCallback()], results_update_interval=1e9,
                       print_update_interval=1e9, save_tuner=False)
