@@ -80,6 +80,9 @@ def test_durable_tuner_rejects_max_failures_and_unknown_backends(tmp_path):
     with pytest.raises(ValueError, match="failure_policy"):
         DurableTuner(backend, sched, StoppingCriterion(max_num_trials_started=1), 1,
                      max_failures=3)
+    with pytest.raises(ValueError, match="start_jobs_without_delay"):
+        DurableTuner(backend, sched, StoppingCriterion(max_num_trials_started=1), 1,
+                     start_jobs_without_delay=False)
 
     class Other:  # not a TrialBackend we can recover
         pass

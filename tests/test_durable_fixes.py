@@ -80,7 +80,7 @@ def test_resume_with_a_scheduler_drawing_from_numpys_global_generator(tmp_path, 
 
 # -------------------------------------------------------------------------- item 11
 @pytest.mark.slow
-def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkeypatch):
+def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkeypatch, capsys):
     """A resumed run finds both workers free in its first iteration; Syne Tune's loop would
     fill both before it looks at max_num_trials_started again (one trial too many)."""
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
@@ -96,6 +96,10 @@ def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkey
     assert [e["trial_id"] for e in started] == [0, 1, 2]
     results = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
     assert sorted(results.trial_id.unique()) == [0, 1, 2]
+    # the stop criterion ended the suggestions, not an exhausted search space: not announced
+    out = capsys.readouterr().out
+    assert "Tuning finished" in out
+    assert "ran out of candidates" not in out and "space exhausted" not in out
 
 
 # -------------------------------------------------------------------------- item 12
@@ -183,3 +187,52 @@ def test_unique_results_keeps_the_lowest_attempt_of_each_trial_and_epoch():
     assert len(unique_results(df.drop(columns=[ST_RERUN]))) == 7  # not a durable run
     assert len(unique_results(df.rename(columns={"epoch": "step"}), "step")) == 4
     assert len(unique_results(df.rename(columns={"epoch": "step"}))) == 7  # no epoch column
+
+
+# -------------------------------------------------------------------------- issue 11 item 6
+@pytest.mark.slow
+def test_cost_ledger_is_journaled_and_continues_after_a_resume(tmp_path, monkeypatch):
+    """The local cost ledger's segments come back from the journal (``trial_state``), not from
+    the trial's log: the segment open at the crash keeps its journaled start and ends at the
+    trial's last metric line; the restarted trial is billed on top of it."""
+    from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
+
+    from syne_mohb.backends import LocalProfileBackend
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": 0.5, "fail": 0, "epochs": 3}
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=20,
+                   grace_period=10, random_seed=0)
+    price = 36.0  # $/h
+    backend = LocalProfileBackend(FLAKY, prices={"local-cpu-1": price},
+                                  default_instance="local-cpu-1")
+    t = _tuner(backend, sched, "ledger", max_trials=0)
+    t.run()
+    # the driver dies right after the first result was journaled; the trial is in flight
+    _cut_journal_after(t.tuner_path, lambda e: e["e"] == "decision")
+    states = [e for e in read_journal(t.tuner_path) if e["e"] == "trial_state"]
+    assert states and states[-1]["trial_id"] == 0
+    (journaled,) = states[-1]["state"]["cost_segments"]
+    assert journaled["end"] is None  # open when the driver died
+    first_attempt = [r for r in _metric_lines(t.tuner_path / "0" / "std.out")]
+    resumed = resume(t.tuner_path)
+    segs = resumed.trial_backend.cost_ledger.state_dict()["trials"]["0"]
+    assert len(segs) == 2  # the journaled one, and the restart's
+    assert segs[0]["start"] == journaled["start"]
+    assert segs[0]["end"] == max(r[ST_WORKER_TIMESTAMP] for r in first_attempt)
+    assert segs[1]["start"] >= segs[0]["end"]
+    df = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    first = segs[0]["end"] - segs[0]["start"]
+    rerun = df[df[ST_RERUN] == 1]
+    assert len(rerun) == 3 and (rerun[ST_WORKER_TIME] > first).all()
+    for time_, cost in zip(df[ST_WORKER_TIME], df[ST_WORKER_COST]):
+        assert cost == pytest.approx(time_ * price / 3600)
+    # the restarted trial's segment was journaled as well, closed when it completed
+    last = [e for e in read_journal(t.tuner_path) if e["e"] == "trial_state"][-1]
+    assert last["state"]["cost_segments"] == segs
+
+
+def _metric_lines(path: Path) -> list[dict]:
+    tag = "[tune-metric]: "
+    return [json.loads(line[len(tag):]) for line in path.read_text().splitlines()
+            if line.startswith(tag)]

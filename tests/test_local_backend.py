@@ -195,3 +195,32 @@ def test_cost_cap_ends_trial_as_completed(tmp_path):
     status, more = be.fetch_status_results([tid])
     assert more == [] and status[tid][1] == Status.completed
     assert len(be._trial_dict[tid].metrics) == len(results)  # later output is dropped
+
+
+def test_launcher_applies_the_trial_spec_and_execs(tmp_path):
+    """The launcher finds <trial>/launch.json through --st_checkpoint_dir, pins the cores, sets
+    the environment (values may hold spaces) and execs the command under its own pid."""
+    import json
+    import subprocess
+    import sys
+
+    from syne_mohb.backends import local_launch
+
+    trial = tmp_path / "3"
+    trial.mkdir()
+    core = min(available_cpus())
+    (trial / local_launch.SPEC_FILENAME).write_text(
+        json.dumps({"cpus": [core], "env": {"MY_FLAG": "a b"}}))
+    probe = ("import json, os; print(json.dumps([sorted(os.sched_getaffinity(0)), "
+             "os.environ['MY_FLAG'], os.getpid()]))")
+    launcher = [sys.executable, "-S", local_launch.__file__, "--trial-dir-of",
+                "--st_checkpoint_dir", "--"]
+    cmd = [sys.executable, "-c", probe, "--st_checkpoint_dir", str(trial / "checkpoints")]
+    proc = subprocess.Popen(launcher + cmd, stdout=subprocess.PIPE, text=True)
+    out, _ = proc.communicate(timeout=60)
+    assert json.loads(out) == [[core], "a b", proc.pid]
+    (trial / local_launch.SPEC_FILENAME).unlink()
+    failed = subprocess.run(launcher + cmd, capture_output=True, text=True, timeout=60)
+    assert failed.returncode != 0 and "launch spec" in failed.stderr
+    no_dir = subprocess.run(launcher + cmd[:3], capture_output=True, text=True, timeout=60)
+    assert no_dir.returncode != 0 and "--st_checkpoint_dir" in no_dir.stderr

@@ -3,9 +3,10 @@
 :class:`LocalProfileBackend` is Syne Tune's ``LocalBackend`` plus
 
 * **hardware profiles**: a trial whose ``config["instance_type"]`` is ``local-cpu-k`` runs with
-  CPU affinity to k cores (``os.sched_setaffinity`` in a tiny exec-launcher, so the PID and
-  kill semantics of ``LocalBackend`` are unchanged) and with the OpenMP/MKL/OpenBLAS/NumExpr/
-  torch thread pools sized to k; ``local-gpu-i`` sees only GPU i. Cores are handed out
+  CPU affinity to k cores (``os.sched_setaffinity`` in a tiny exec-launcher,
+  :mod:`syne_mohb.backends.local_launch`, so the PID and kill semantics of ``LocalBackend`` are
+  unchanged) and with the OpenMP/MKL/OpenBLAS/NumExpr/torch thread pools sized to k;
+  ``local-gpu-i`` sees only GPU i. Cores are handed out
   least-loaded first, so concurrent trials get disjoint cores while there are enough of them.
   A catalog name (``ml.m5.large``) is priced from the catalog and runs on
   ``min(vcpus, usable cores)`` cores.
@@ -13,12 +14,24 @@
   carries ``st_worker_time`` / ``st_worker_cost`` before the scheduler sees it, and an optional
   per-trial cost cap ends trials that spend more than ``max_cost_per_trial``.
 
+* **durable runs** (:class:`~syne_mohb.backends.local_recovery.LocalTrialControl`): the methods
+  a ``DurableTuner`` resume calls, and ``durable_recovery()``.
+
 Unknown profiles and missing prices raise when the backend is constructed with the
 ``config_space`` (recommended), at the latest when the first trial is started.
+
+How a trial gets its cores and environment, using only what Syne Tune 0.16's ``LocalBackend``
+documents: the backend is constructed with the launcher as its ``binary`` (a constructor
+argument), and its ``_schedule`` (the method every ``TrialBackend`` implements) writes the
+trial's cores and environment to ``<trial>/launch.json`` before ``LocalBackend._schedule``
+starts the command; the launcher finds that file through the ``--st_checkpoint_dir`` argument
+``LocalBackend`` gives every script. No attribute of ``LocalBackend`` is changed around the
+call.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -26,9 +39,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from syne_tune.backend import LocalBackend
+from syne_tune.constants import ST_CHECKPOINT_DIR
 
+from syne_mohb.backends import local_launch as _launch_module
 from syne_mohb.backends.cost import CostAccountingMixin
-from syne_mohb.hardware import launch as _launch_module
+from syne_mohb.backends.local_recovery import LocalTrialControl
 from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import (
@@ -43,7 +58,7 @@ logger = logging.getLogger(__name__)
 LAUNCHER = Path(_launch_module.__file__)
 
 
-class LocalProfileBackend(CostAccountingMixin, LocalBackend):
+class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
     """Syne Tune ``LocalBackend`` with local hardware profiles, dollar cost and a cost cap.
 
     :param entry_point: training script (reports with ``syne_tune.Reporter``; unchanged)
@@ -88,15 +103,17 @@ class LocalProfileBackend(CostAccountingMixin, LocalBackend):
         self._cpus = available_cpus()
         self._pin_cpus = bool(pin_cpus)
         self._extra_env = {str(k): str(v) for k, v in (extra_env or {}).items()}
-        bad = [k for k, v in self._extra_env.items() if not k or "=" in k or " " in k + v]
+        bad = [k for k in self._extra_env if not k or "=" in k or " " in k]
         if bad:
-            raise ValueError(f"extra_env: names must be non-empty without '=' and names/values "
-                             f"without spaces, got {bad}")
+            raise ValueError(f"extra_env: names must be non-empty, without '=' or spaces, "
+                             f"got {bad}")
         self._pass_instance_type = bool(pass_instance_type)
         self._trial_cores: dict[int, tuple[int, ...]] = {}
+        launcher = [sys.executable, "-S", str(LAUNCHER),
+                    "--trial-dir-of", f"--{ST_CHECKPOINT_DIR}", "--", binary or sys.executable]
         super().__init__(
             entry_point=entry_point,
-            binary=binary,
+            binary=" ".join(launcher),
             delete_checkpoints=delete_checkpoints,
             pass_args_as_json=pass_args_as_json,
             rotate_gpus=False,  # GPUs are assigned by the local-gpu-<i> profiles
@@ -129,8 +146,7 @@ class LocalProfileBackend(CostAccountingMixin, LocalBackend):
     # -- launching --------------------------------------------------------------------------
     def _pick_cores(self, trial_id: int, k: int) -> tuple[int, ...]:
         """``k`` cores, least used by running trials first (ties: lowest index)."""
-        running = {tid for tid in self._busy_trial_id_candidates if tid != trial_id
-                   and tid in self.trial_subprocess and self.trial_subprocess[tid].poll() is None}
+        running = {tid for tid, _ in self.busy_trial_ids() if tid != trial_id}
         load = {c: 0 for c in self._cpus}
         for tid, cores in self._trial_cores.items():
             if tid in running:
@@ -144,20 +160,15 @@ class LocalProfileBackend(CostAccountingMixin, LocalBackend):
         if self.is_cost_capped(trial_id):
             return super()._schedule(trial_id, config)  # the mixin keeps it ended
         profile = self.profile_of(self.instance_of(config))
-        launcher = [sys.executable, "-S", str(LAUNCHER)]
+        spec: dict[str, Any] = {"env": {**profile.env(), **self._extra_env}}
         if self._pin_cpus and hasattr(os, "sched_setaffinity"):
-            cores = self._pick_cores(trial_id, profile.cpus)
-            launcher += ["--cpus", ",".join(map(str, cores))]
-            logger.info("trial %d on %s: cores %s", trial_id, profile.name, cores)
-        for key, val in {**profile.env(), **self._extra_env}.items():
-            launcher += ["--env", f"{key}={val}"]
-        launcher.append("--")
-        original = self.binary
-        self.binary = " ".join(launcher + [original])
-        try:
-            super()._schedule(trial_id, config)
-        finally:
-            self.binary = original
+            spec["cpus"] = list(self._pick_cores(trial_id, profile.cpus))
+            logger.info("trial %d on %s: cores %s", trial_id, profile.name, spec["cpus"])
+        path = self.trial_path(trial_id)
+        path.mkdir(parents=True, exist_ok=True)
+        with open(path / _launch_module.SPEC_FILENAME, "w") as f:
+            json.dump(spec, f)
+        super()._schedule(trial_id, config)
 
     def __str__(self) -> str:
         return f"local-profile entry_point {Path(self.entry_point).name}"

@@ -9,17 +9,14 @@ See the README, section "Durable tuning runs" for what is guaranteed.
 """
 from syne_mohb.durable.journal import Journal, RunLockedError, read_journal
 from syne_mohb.durable.policy import FailureBudgetExceeded, FailurePolicy
+from syne_mohb.durable.protocol import BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
-from syne_mohb.durable.tuner import (
-    ST_RERUN,
-    DurableTuner,
-    ReplayMismatchError,
-    failures,
-    restore,
-    resume,
-)
+from syne_mohb.durable.replay import ReplayMismatchError
+from syne_mohb.durable.resume import failures, restore, resume
+from syne_mohb.durable.tuner import ST_RERUN, DurableTuner
 
 __all__ = [
+    "BackendRecovery",
     "DurableTuner",
     "FailureBudgetExceeded",
     "FailurePolicy",

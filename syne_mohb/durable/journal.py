@@ -14,9 +14,9 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-import numpy as np
+from syne_mohb.configspace import plain
 
 __all__ = ["JOURNAL_FILENAME", "LOCK_FILENAME", "Journal", "RunLockedError", "read_journal"]
 
@@ -26,28 +26,30 @@ LOCK_FILENAME = "journal.lock"
 # entries that carry data nothing else can reproduce: fsynced; the others are only flushed
 # (they are re-derived by replay, and a later fsync persists them as well)
 DURABLE_EVENTS = frozenset({"run", "session", "start", "resume_trial", "launched", "result",
-                            "failed", "relaunched", "cost_capped", "end", "interrupted", "tick"})
+                            "failed", "relaunched", "cost_capped", "trial_state", "end",
+                            "interrupted", "tick"})
 
 
-def _plain(x: Any) -> Any:
+def _encode(x: Any) -> Any:
+    """JSON form of a value already made plain (:func:`syne_mohb.configspace.plain`): keys as
+    strings, and NaN / inf, which JSON lacks, as ``{"__float__": "nan"}`` (read back by
+    :func:`_decode`)."""
     if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_plain(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
+        return {str(k): _encode(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_encode(v) for v in x]
     if isinstance(x, float) and not math.isfinite(x):
-        return {"__float__": repr(x)}  # NaN / inf survive the round trip
+        return {"__float__": repr(x)}
     return x
 
 
-def _restore(x: Any) -> Any:
+def _decode(x: Any) -> Any:
     if isinstance(x, dict):
         if len(x) == 1 and "__float__" in x:
             return float(x["__float__"])
-        return {k: _restore(v) for k, v in x.items()}
+        return {k: _decode(v) for k, v in x.items()}
     if isinstance(x, list):
-        return [_restore(v) for v in x]
+        return [_decode(v) for v in x]
     return x
 
 
@@ -103,7 +105,7 @@ class Journal:
         """Write one entry ``{"e": event, "seq": n, "t": unix time, **payload}``."""
         if self._file is None:
             raise RuntimeError("journal is not open")
-        entry = {"e": event, "seq": self.seq, "t": time.time(), **_plain(payload)}
+        entry = {"e": event, "seq": self.seq, "t": time.time(), **_encode(plain(payload))}
         self._file.write(json.dumps(entry, separators=(",", ":")) + "\n")
         self._file.flush()
         if self.fsync and event in DURABLE_EVENTS:
@@ -136,7 +138,7 @@ def _scan(path: Path) -> tuple[list[dict], int]:
             if not raw.endswith(b"\n"):
                 break  # torn tail of a crashed write
             try:
-                entries.append(_restore(json.loads(raw)))
+                entries.append(_decode(json.loads(raw)))
             except ValueError:
                 break
             good += len(raw)
@@ -150,7 +152,3 @@ def read_journal(run_dir: str | Path) -> list[dict]:
         raise ValueError(f"run_dir {str(run_dir)!r} has no {JOURNAL_FILENAME}: not a durable run")
     return _scan(path)[0]
 
-
-def iter_events(entries: list[dict], *events: str) -> Iterator[dict]:
-    wanted = set(events)
-    return (e for e in entries if e["e"] in wanted)

@@ -32,6 +32,7 @@ from syne_tune.backend.trial_status import Status
 from syne_tune.report import retrieve
 
 from syne_mohb.backends.ray.backend import ATTEMPTS_FILENAME, MARKER, RayBackend, _Attempt
+from syne_mohb.durable.protocol import BackendRecovery
 
 logger = logging.getLogger(__name__)
 
@@ -65,10 +66,8 @@ def _lines_after_marker(lines: list[str], trial_id: int, index: int) -> int:
     return 0
 
 
-class RayRecovery:
+class RayRecovery(BackendRecovery):
     """Recovery of :class:`~syne_mohb.backends.ray.RayBackend` trials (see the module doc)."""
-
-    reexecute = False
 
     def prepare(self, backend: RayBackend) -> None:
         backend.detached = True
