@@ -392,6 +392,10 @@ class SimulatedClock(StoreResultsCallback):
     counts simulated seconds. It also stores results (with simulated ``st_tuner_time``) as
     Syne Tune's ``StoreResultsCallback`` does."""
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._backend = self._tuner = self._criterion = None
+
     def on_tuning_start(self, tuner):
         backend = tuner.trial_backend
         if not isinstance(backend, SimulatedBackend):
@@ -412,4 +416,6 @@ class SimulatedClock(StoreResultsCallback):
 
     def on_tuning_end(self):
         super().on_tuning_end()
-        self._tuner.stop_criterion = self._criterion
+        if self._tuner is not None:
+            self._tuner.stop_criterion = self._criterion
+            self._tuner = None
