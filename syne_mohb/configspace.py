@@ -5,7 +5,9 @@ searchers' no-repeat rule, the simulated backend's table lookup, the journal) or
 finite space is uses these functions, so that they all agree.
 
 * :func:`plain` turns numpy scalars and arrays into Python values (JSON-ready, hash alike).
-* :func:`config_key` is the canonical string identity of a configuration.
+* :func:`config_key` is the canonical string identity of a configuration; given the space, the
+  identity under its domains (categories matched by value or spelling, numbers by Syne Tune's
+  match strings), which is what the transfer searcher compares table rows with.
 * :func:`space_size` is the number of distinct configurations of a finite space (product of
   the domains' sizes), or None when a domain is continuous. O(number of hyperparameters).
 * :func:`domain_values` lists the values of one finite domain; :func:`enumerate_configs`
@@ -26,6 +28,7 @@ import numpy as np
 from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Integer
 
 __all__ = [
+    "category_index",
     "config_key",
     "domain_values",
     "enumerate_configs",
@@ -49,18 +52,57 @@ def plain(value: Any) -> Any:
     return value
 
 
-def config_key(config: dict[str, Any]) -> str:
+def config_key(config: dict[str, Any], config_space: dict[str, Any] | None = None) -> str:
     """Canonical, hashable identity of a configuration: sorted keys, Python scalars.
 
     ``{"a": np.int64(1)}`` and ``{"a": 1}`` get the same key; ``1`` and ``1.0`` do too (JSON
     writes both as numbers that compare equal only if spelled alike, so floats that are whole
     numbers are written as integers).
+
+    With ``config_space``, the identity under its domains: only the space's hyperparameters
+    count (constants and other entries are ignored), a categorical value is its category's
+    index (:func:`category_index`), any other value Syne Tune's match string of the value cast
+    to its domain (floats to 7 significant digits). O(number of hyperparameters).
+
+    :raises ValueError: with ``config_space``, ``config`` lacks a hyperparameter or holds a
+        value that is not one of its categories
     """
-    return json.dumps(
-        {k: _canonical_scalar(plain(v)) for k, v in sorted(config.items())},
-        sort_keys=True,
-        default=str,
-    )
+    if config_space is None:
+        return json.dumps(
+            {k: _canonical_scalar(plain(v)) for k, v in sorted(config.items())},
+            sort_keys=True,
+            default=str,
+        )
+    names = hyperparameter_names(config_space)
+    missing = [k for k in names if k not in config]
+    if missing:
+        raise ValueError(f"configuration {config} lacks hyperparameters {missing}")
+    out = []
+    for name in names:
+        dom = config_space[name]
+        if isinstance(dom, Categorical):
+            out.append(category_index(dom.categories, config[name]))
+        else:
+            out.append(dom.match_string(dom.cast(config[name])))
+    return json.dumps(out)
+
+
+def category_index(categories: Any, value: Any) -> int:
+    """Index of ``value`` among ``categories`` (a list, or a ``{category: index}`` dict),
+    matched by value, else by its string: values read back from parquet or JSON may be
+    ``np.int64`` or ``"1"`` for a category ``1``.
+
+    :raises ValueError: ``value`` is none of the categories
+    """
+    index = categories if isinstance(categories, dict) else {c: i for i, c in enumerate(categories)}
+    try:
+        return index[value]
+    except (KeyError, TypeError):
+        pass
+    for cat, i in index.items():
+        if str(cat) == str(value):
+            return i
+    raise ValueError(f"value {value!r} is not one of the categories {list(index)}")
 
 
 def _canonical_scalar(v: Any) -> Any:

@@ -27,7 +27,7 @@ from syne_tune.config_space import (
     is_log_space,
 )
 
-from syne_mohb.configspace import enumerate_configs
+from syne_mohb.configspace import category_index, config_key, enumerate_configs
 
 
 class ConfigEncoder:
@@ -81,7 +81,7 @@ class ConfigEncoder:
             bad = []
             for v in pd.unique(values):
                 try:
-                    _category_index(self._cat_index[name], v)
+                    category_index(self._cat_index[name], v)
                 except ValueError:
                     bad.append(v)
             return bad
@@ -105,11 +105,11 @@ class ConfigEncoder:
                 X[:, j] = np.clip((v - lo) / (hi - lo), 0.0, 1.0) if hi > lo else 0.0
                 j += 1
             elif kind == "ordinal":
-                idx = np.array([_category_index(extra, v) for v in col])
+                idx = np.array([category_index(extra, v) for v in col])
                 X[:, j] = idx / max(len(extra) - 1, 1)
                 j += 1
             else:
-                idx = np.array([_category_index(extra, v) for v in col], dtype=int)
+                idx = np.array([category_index(extra, v) for v in col], dtype=int)
                 X[np.arange(n), j + idx] = 1.0
                 j += len(extra)
         return X
@@ -120,21 +120,10 @@ class ConfigEncoder:
         return self.encode_frame(pd.DataFrame([{k: c[k] for k in self.hp_names} for c in configs]))
 
     # ------------------------------------------------------------------ identity
-    def key(self, config: dict[str, Any]) -> tuple:
-        """Hashable identity of a configuration (Syne Tune's match strings, so floats are
-        compared to 7 significant digits)."""
-        missing = [k for k in self.hp_names if k not in config]
-        if missing:
-            raise ValueError(f"configuration {config} lacks hyperparameters {missing}")
-        out = []
-        for name in self.hp_names:
-            dom = self.config_space[name]
-            value = config[name]
-            if isinstance(dom, Categorical):
-                out.append(_category_index(self._cat_index[name], value))
-            else:
-                out.append(dom.match_string(dom.cast(value)))
-        return tuple(out)
+    def key(self, config: dict[str, Any]) -> str:
+        """Hashable identity of a configuration under the space
+        (:func:`syne_mohb.configspace.config_key` with the space)."""
+        return config_key(config, self.config_space)
 
     def cast(self, config: dict[str, Any]) -> dict[str, Any]:
         """Full configuration (constants included) with values cast to the domains' types."""
@@ -143,7 +132,7 @@ class ConfigEncoder:
             if isinstance(dom, Domain):
                 value = config[name]
                 if isinstance(dom, Categorical):
-                    out[name] = dom.categories[_category_index(self._cat_index[name], value)]
+                    out[name] = dom.categories[category_index(self._cat_index[name], value)]
                 else:
                     out[name] = dom.cast(value)
             else:
@@ -186,13 +175,3 @@ def _all_numeric(values: list) -> bool:
     )
 
 
-def _category_index(index: dict, value) -> int:
-    try:
-        return index[value]
-    except (KeyError, TypeError):
-        pass
-    # values read back from parquet/json may differ in type (np.int64 vs int, "1" vs 1)
-    for cat, i in index.items():
-        if str(cat) == str(value):
-            return i
-    raise ValueError(f"value {value!r} is not one of the categories {list(index)}")

@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
+from syne_mohb.configspace import plain
+
 # SageMaker's pattern for training job names: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$
 JOB_NAME_MAX_LEN = 63
 JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -171,15 +173,6 @@ def validate_user_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    """numpy scalars / arrays -> Python values, so that ``json.dumps`` accepts them."""
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", 1) == 0:
-        return value.item()
-    if hasattr(value, "tolist") and callable(value.tolist):
-        return value.tolist()
-    return value
-
-
 def encode_hyperparameters(config: Mapping[str, Any], trial_id: int) -> dict[str, str]:
     """Config -> ``HyperParameters`` (str -> str), every value JSON-encoded.
 
@@ -201,7 +194,7 @@ def encode_hyperparameters(config: Mapping[str, Any], trial_id: int) -> dict[str
             raise ValueError(
                 f"trial {trial_id}: hyperparameter name {key!r} must be a str of 1..256 characters"
             )
-        value = _plain(value)
+        value = plain(value)
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(
                 f"trial {trial_id}: hyperparameter {key!r} is {value!r}, not a finite number"
