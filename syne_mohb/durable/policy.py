@@ -41,3 +41,11 @@ class FailurePolicy:
 
     def exceeded(self, num_failed: int, num_started: int) -> bool:
         return num_failed > self.budget(num_started)
+
+    def breach(self, num_failed: int, num_started: int,
+               reasons: dict[int, str]) -> FailureBudgetExceeded:
+        """The error that ends a run over budget, listing every failed trial's reason."""
+        lines = "\n".join(f"  trial {tid}: {r}" for tid, r in sorted(reasons.items()))
+        return FailureBudgetExceeded(
+            f"{num_failed} of {num_started} trials failed, more than the failure budget "
+            f"{self.budget(num_started)} of {self}; reasons:\n{lines}")

@@ -16,15 +16,11 @@ Syne Tune's own classes cannot be given a method; :func:`recovery_for` adapts th
 """
 from __future__ import annotations
 
-import logging
-
 from syne_tune.backend import LocalBackend
 from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
 from syne_tune.backend.simulator_backend.time_keeper import SimulatedTimeKeeper
 
 from syne_mohb.durable.protocol import BackendRecovery as _Recovery
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["SimulatorRecovery", "recovery_for"]
 

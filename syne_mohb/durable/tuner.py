@@ -1,12 +1,9 @@
 """DurableTuner: a Syne Tune ``Tuner`` whose run survives a crash of its driver.
 
-The tuner plugs into Syne Tune's public extension points: the scheduler is wrapped
-(:class:`_RunScheduler`: every call journaled, trial starts journaled before the backend
-launches them, no suggestion once the run must stop), a ``TunerCallback`` (:class:`_RunCallback`)
-annotates and journals what each poll of the backend returns, the stop criterion is wrapped
-(:class:`_RunStop`: failure budget), and so is the ``output_logger`` (:class:`_RunLogger`).
-Resuming is :mod:`syne_mohb.durable.resume`, rebuilding from the journal
-:mod:`syne_mohb.durable.replay`.
+The tuner plugs into Syne Tune's public extension points (:mod:`syne_mohb.durable.hooks`: a
+scheduler wrapper, a ``TunerCallback``, a wrapped stop criterion and output logger); this module
+holds the run loop and what those hooks journal. Resuming is :mod:`syne_mohb.durable.resume`,
+rebuilding from the journal :mod:`syne_mohb.durable.replay`.
 
 Syne Tune private members used (``syne-tune==0.16.*``):
 
@@ -31,11 +28,12 @@ from syne_tune import Tuner
 from syne_tune.backend.trial_status import Status, Trial
 from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_TIMESTAMP
 from syne_tune.optimizer.scheduler import TrialSuggestion
-from syne_tune.tuner_callback import TunerCallback
 
+from syne_mohb.durable.hooks import RunCallback, RunLogger, RunScheduler, RunStop
 from syne_mohb.durable.journal import Journal
-from syne_mohb.durable.policy import FailureBudgetExceeded, FailurePolicy
+from syne_mohb.durable.policy import FailurePolicy
 from syne_mohb.durable.protocol import BackendRecovery
+from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
 
 logger = logging.getLogger(__name__)
@@ -58,12 +56,9 @@ class DurableTuner(Tuner):
     decision, completion and failure (with its reason), each trial start before the backend
     launches it, and what the backend's recovery needs (process id, job name, cost-ledger
     segments). At the start the freshly constructed tuner (scheduler, searcher, backend, stop
-    criterion, random states) is dill-pickled to ``<run_dir>/durable.dill``.
-    :func:`~syne_mohb.durable.resume` rebuilds the scheduler by constructing it afresh from that
-    pickle and replaying the journal's calls in order, checking that it repeats every journaled
-    suggestion and decision; then the backend's recovery re-attaches or restarts the trials
-    that were in flight (see the README, section "Durable tuning runs"). Arguments are those of
-    ``Tuner`` except:
+    criterion, random states) is dill-pickled to ``<run_dir>/durable.dill``, from which
+    :func:`~syne_mohb.durable.resume` rebuilds the run (README, "Durable tuning runs").
+    Arguments are those of ``Tuner`` except:
 
     :param failure_policy: replaces ``max_failures``; default ``FailurePolicy()`` (the run
         tolerates ``max(3, 25% of the trials started)`` failed trials)
@@ -72,9 +67,7 @@ class DurableTuner(Tuner):
         the wallclock of the stop criterion counts across an interruption to this precision
 
     ``start_jobs_without_delay=False`` is refused: with it, Syne Tune 0.16's loop can drop the
-    trials it starts from its set of running trials (it rebinds a local set). With a simulator
-    backend the simulated clock does not count the tuner's own compute time (Syne Tune's does),
-    so that a run is reproducible and can be re-executed on resume.
+    trials it starts from its set of running trials (it rebinds a local set).
 
     Differences from Syne Tune's ``Tuner`` that a resume relies on:
 
@@ -100,15 +93,13 @@ class DurableTuner(Tuner):
                              f"{type(failure_policy).__name__}")
         if not heartbeat_seconds > 0:
             raise ValueError(f"heartbeat_seconds must be > 0, got {heartbeat_seconds!r}")
-        from syne_mohb.durable.recovery import recovery_for
-
         recovery = recovery_for(trial_backend)  # raises for unknown backends
         recovery.prepare(trial_backend)
         super().__init__(trial_backend=trial_backend, scheduler=scheduler,
                          stop_criterion=stop_criterion, n_workers=n_workers,
                          max_failures=2**62, save_tuner=save_tuner, **tuner_kwargs)
-        self.callbacks = list(self.callbacks) + [_RunCallback(self)]  # last: see _RunCallback
-        self.output_logger = _RunLogger(self.output_logger)
+        self.callbacks = list(self.callbacks) + [RunCallback(self)]  # last: see RunCallback
+        self.output_logger = RunLogger(self.output_logger)
         self.failure_policy = failure_policy or FailurePolicy()
         self.journal_fsync = bool(journal_fsync)
         self.heartbeat_seconds = float(heartbeat_seconds)
@@ -119,7 +110,7 @@ class DurableTuner(Tuner):
         self._time_offset = 0.0
         self._session_start = time.perf_counter()
         self._session_criterion = None  # the stop criterion while run() runs (for pickling)
-        self._run_stop: _RunStop | None = None
+        self._run_stop: RunStop | None = None
         self._fetched_status: dict[int, str] = {}
         self._failure_reasons: dict[int, str] = {}
         self._recovered: set[int] = set()  # in flight after a resume, not yet in the loop
@@ -133,8 +124,6 @@ class DurableTuner(Tuner):
     def recovery(self) -> BackendRecovery:
         """The backend's crash recovery (:func:`~syne_mohb.durable.recovery.recovery_for`)."""
         if self._recovery is None:
-            from syne_mohb.durable.recovery import recovery_for
-
             self._recovery = recovery_for(self.trial_backend)
         return self._recovery
 
@@ -154,7 +143,7 @@ class DurableTuner(Tuner):
         state["_run_stop"] = None
         if isinstance(state.get("scheduler"), JournaledScheduler):
             state["scheduler"] = state["scheduler"].inner
-        if isinstance(state.get("stop_criterion"), _RunStop):
+        if isinstance(state.get("stop_criterion"), RunStop):
             state["stop_criterion"] = self._session_criterion
         return state
 
@@ -219,7 +208,7 @@ class DurableTuner(Tuner):
                            time_offset=self._time_offset)
             self._journal = journal
             self._session_criterion = criterion
-            self.scheduler = _RunScheduler(inner, journal, self)
+            self.scheduler = RunScheduler(inner, journal, self)
             self.output_logger.stop_reached = False
             if self.tuning_status is not None:
                 self.tuning_status.start_time = self._session_start - self._time_offset
@@ -237,13 +226,7 @@ class DurableTuner(Tuner):
             if self.failure_policy.exceeded(failed, started):
                 journal.append("end", reason="failure budget exceeded", failed=failed,
                                started=started)
-                reasons = "\n".join(f"  trial {tid}: {r}" for tid, r in
-                                    sorted(self._failure_reasons.items()))
-                raise FailureBudgetExceeded(
-                    f"{failed} of {started} trials failed, more than the failure budget "
-                    f"{self.failure_policy.budget(started)} of {self.failure_policy}; reasons:\n"
-                    f"{reasons}"
-                )
+                raise self.failure_policy.breach(failed, started, self._failure_reasons)
             journal.append("end", reason="stop criterion or search space exhausted")
         finally:
             self.scheduler = inner
@@ -371,91 +354,3 @@ class DurableTuner(Tuner):
         self._failure_reasons[trial_id] = reason
         if self._journal is not None:
             self._journal.append("failed", trial_id=trial_id, status=status, reason=reason)
-
-
-class _RunScheduler(JournaledScheduler):
-    """The scheduler as Syne Tune's loop sees it during :meth:`DurableTuner.run`: every call
-    journaled (:class:`JournaledScheduler`); no suggestion once the run must stop (the loop then
-    ends as if the search space were exhausted, so the criterion is checked before every trial
-    start); a suggested trial start journaled before the loop asks the backend to launch it
-    (Syne Tune calls ``backend.start_trial`` / ``resume_trial`` right after ``suggest``)."""
-
-    own_attributes = JournaledScheduler.own_attributes + ("tuner",)
-
-    def __init__(self, inner, journal: Journal, tuner: DurableTuner):
-        super().__init__(inner, journal, tuner._fetched_status.get)
-        self.tuner = tuner
-
-    def suggest(self) -> TrialSuggestion | None:
-        if self.tuner.stop_reached():
-            self.tuner.output_logger.stop_reached = True
-            return None
-        suggestion = super().suggest()
-        if suggestion is not None:
-            self.tuner._journal_start(suggestion)
-        return suggestion
-
-
-class _RunStop:
-    """Stop criterion of a session: the run's criterion (as a callback may have replaced it,
-    e.g. Syne Tune's ``SimulatorCallback``) or the failure budget; false while trials a resume
-    recovered have not joined the loop yet (so that the loop runs and polls them)."""
-
-    def __init__(self, tuner: DurableTuner, criterion):
-        self.tuner = tuner
-        self.criterion = criterion
-
-    def __call__(self, tuning_status) -> bool:
-        return not self.tuner._recovered and self.tuner.stop_reached()
-
-
-class _RunCallback(TunerCallback):
-    """The durable tuner's hooks into Syne Tune's loop (public ``TunerCallback`` events).
-
-    It is the last callback, so that its ``on_tuning_start`` wraps the stop criterion as the
-    other callbacks left it."""
-
-    def __init__(self, tuner: DurableTuner):
-        self.tuner = tuner
-
-    def on_tuning_start(self, tuner):
-        tuner._run_stop = _RunStop(tuner, tuner.stop_criterion)
-        tuner.stop_criterion = tuner._run_stop
-
-    def on_fetch_status_results(self, trial_status_dict, new_results):
-        self.tuner._on_fetch(trial_status_dict, new_results)
-
-    def on_start_trial(self, trial: Trial):
-        self.tuner._journal_launch(trial, new=True)
-
-    def on_resume_trial(self, trial: Trial):
-        self.tuner._journal_launch(trial, new=False)
-
-    def on_tuning_sleep(self, sleep_time: float):
-        self.tuner._heartbeat()
-
-    def on_loop_end(self):
-        self.tuner._journal_trial_states()
-        self.tuner._heartbeat()
-
-
-class _RunLogger:
-    """The tuner's ``output_logger`` (Syne Tune's ``TunerLogger`` or the one given), quiet about
-    an exhausted search space when it was the stop criterion that ended the suggestions."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.stop_reached = False
-
-    def print_searcher_out_of_candidates(self):
-        if not self.stop_reached:
-            self.inner.print_searcher_out_of_candidates()
-
-    def print_config_space_exhausted(self):
-        if not self.stop_reached:
-            self.inner.print_config_space_exhausted()
-
-    def __getattr__(self, name: str):
-        if name in ("inner", "stop_reached") or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.inner, name)
