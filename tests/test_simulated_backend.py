@@ -202,3 +202,13 @@ def test_tuner_run_counts_the_budget_in_simulated_seconds(tmp_path, monkeypatch)
         Tuner(trial_backend=LocalBackend(entry_point=__file__), scheduler=sch,
               stop_criterion=stop, n_workers=1, sleep_time=0,
               callbacks=[SimulatedClock()], save_tuner=False).run()
+
+
+def test_durable_runs_refuse_syne_tunes_own_simulator():
+    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+
+    from syne_mohb.durable.recovery import recovery_for
+
+    assert recovery_for(SimulatedBackend(_blackbox())).reexecute is True
+    with pytest.raises(ValueError, match="use syne_mohb.backends.simulated.SimulatedBackend"):
+        recovery_for(UserBlackboxBackend(blackbox=_blackbox(), elapsed_time_attr="runtime"))

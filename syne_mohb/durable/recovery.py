@@ -11,36 +11,20 @@ Syne Tune's own classes cannot be given a method; :func:`recovery_for` adapts th
 * ``LocalBackend``: :class:`~syne_mohb.backends.local_recovery.LocalRecovery`, through
   :meth:`~syne_mohb.backends.local_recovery.LocalTrialControl.view` (the methods the recovery
   calls, for a backend that lacks them);
-* ``SimulatorBackend`` (e.g. the blackbox backends): :class:`SimulatorRecovery`, deterministic
-  re-execution from the run's construction and random states, checked against the journal.
+
+Syne Tune's own simulator (``SimulatorBackend``) is refused: its clock adds the real time the
+tuner spends, so a re-execution cannot reproduce the journal; the project's one simulator,
+:class:`~syne_mohb.backends.simulated.SimulatedBackend`, is deterministic and recovers by
+re-execution.
 """
 from __future__ import annotations
 
 from syne_tune.backend import LocalBackend
 from syne_tune.backend.simulator_backend.simulator_backend import SimulatorBackend
-from syne_tune.backend.simulator_backend.time_keeper import SimulatedTimeKeeper
 
 from syne_mohb.durable.protocol import BackendRecovery as _Recovery
 
-__all__ = ["SimulatorRecovery", "recovery_for"]
-
-
-class _DeterministicTimeKeeper(SimulatedTimeKeeper):
-    """Simulated clock that does not add the tuner's own (real) compute time, which Syne Tune's
-    ``SimulatedTimeKeeper`` does and which makes two runs with the same seed differ."""
-
-    def real_time_since_last_recent_exit(self) -> float:
-        self._assert_has_started()
-        return 0.0
-
-
-class SimulatorRecovery(_Recovery):
-    reexecute = True
-
-    def prepare(self, backend) -> None:
-        if type(backend.time_keeper) is SimulatedTimeKeeper:
-            # SimulatorBackend has no setter for its clock (Syne Tune private, unavoidable)
-            backend._time_keeper = _DeterministicTimeKeeper()
+__all__ = ["recovery_for"]
 
 
 def recovery_for(backend) -> _Recovery:
@@ -50,7 +34,12 @@ def recovery_for(backend) -> _Recovery:
     if callable(own):
         return own()
     if isinstance(backend, SimulatorBackend):
-        return SimulatorRecovery()
+        raise ValueError(
+            f"trial_backend {type(backend).__name__} is Syne Tune's simulator, whose clock adds "
+            f"real time, so a durable run on it cannot be resumed reproducibly; use "
+            f"syne_mohb.backends.simulated.SimulatedBackend (e.g. syne_mohb.blackboxes."
+            f"make_backend) with callbacks=[SimulatedClock()]"
+        )
     if isinstance(backend, LocalBackend):
         from syne_mohb.backends.local_recovery import LocalRecovery
 
@@ -58,5 +47,5 @@ def recovery_for(backend) -> _Recovery:
     raise ValueError(
         f"trial_backend {type(backend).__name__} has no crash recovery; DurableTuner supports "
         f"backends with a durable_recovery() method (LocalProfileBackend, SageMakerBackend, "
-        f"RayBackend, SimulatedBackend), Syne Tune's LocalBackend and SimulatorBackend"
+        f"RayBackend, SimulatedBackend) and Syne Tune's LocalBackend"
     )
