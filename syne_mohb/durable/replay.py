@@ -24,9 +24,8 @@ from syne_tune.optimizer.scheduler import SchedulerDecision
 from syne_tune.results_callback import StoreResultsCallback
 from syne_tune.tuning_status import TuningStatus
 
-from syne_mohb.configspace import config_key
 from syne_mohb.durable.journal import Journal
-from syne_mohb.durable.scheduler_proxy import suggestion_to_json
+from syne_mohb.durable.scheduler_proxy import same_config, suggestion_to_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from syne_mohb.durable.protocol import BackendRecovery
@@ -91,12 +90,6 @@ def sessions_elapsed(entries: list[dict]) -> tuple[int, float]:
     return n, total
 
 
-def _same_config(a: dict | None, b: dict | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return config_key(a) == config_key(b)
-
-
 def same_suggestion(a: dict | None, b: dict | None) -> bool:
     """Whether two journaled suggestions (``suggestion_to_json``) are the same."""
     if a is None or b is None:
@@ -104,8 +97,8 @@ def same_suggestion(a: dict | None, b: dict | None) -> bool:
     if a["kind"] != b["kind"]:
         return False
     if a["kind"] == "resume":
-        return a["trial_id"] == b["trial_id"] and _same_config(a.get("config"), b.get("config"))
-    return _same_config(a["config"], b["config"]) and \
+        return a["trial_id"] == b["trial_id"] and same_config(a.get("config"), b.get("config"))
+    return same_config(a["config"], b["config"]) and \
         a.get("checkpoint_trial_id") == b.get("checkpoint_trial_id")
 
 

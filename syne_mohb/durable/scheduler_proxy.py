@@ -1,12 +1,12 @@
 """A Syne Tune ``TrialScheduler`` wrapper that journals every call before/after delegating."""
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 
 from syne_tune.backend.trial_status import Trial
 from syne_tune.optimizer.scheduler import TrialScheduler, TrialSuggestion
 
+from syne_mohb.configspace import config_key
 from syne_mohb.durable.journal import Journal
 from syne_mohb.schedulers.delegating import DelegatingScheduler
 
@@ -21,15 +21,12 @@ def suggestion_to_json(s: TrialSuggestion | None) -> dict | None:
     return {"kind": "resume", "trial_id": s.checkpoint_trial_id, "config": s.config}
 
 
-def _canon(config: Any) -> str:
-    from syne_mohb.durable.journal import _plain
-
-    return json.dumps(_plain(config), sort_keys=True, default=str)
-
-
-def same_config(a: Any, b: Any) -> bool:
-    """Equality of configs after the journal's JSON round trip (floats compare exactly)."""
-    return _canon(a) == _canon(b)
+def same_config(a: dict | None, b: dict | None) -> bool:
+    """Equality of configs as the journal identifies them (:func:`syne_mohb.configspace.
+    config_key`: numpy and Python scalars alike, floats exact after the JSON round trip)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return config_key(a) == config_key(b)
 
 
 class JournaledScheduler(DelegatingScheduler):
