@@ -33,8 +33,8 @@ from typing import Any, Iterable
 
 import numpy as np
 from syne_tune import StoppingCriterion
-from syne_tune.optimizer.scheduler import TrialScheduler, TrialSuggestion
 
+from syne_mohb.backends.simulated import SimulatedBackend
 from syne_mohb.experiments.methods import (
     GLOBAL_RNG_METHODS,
     MethodContext,
@@ -43,8 +43,8 @@ from syne_mohb.experiments.methods import (
     pick_default_instance,
     uses_fixed_instance,
 )
-from syne_mohb.backends.simulated import SimulatedBackend
 from syne_mohb.experiments.simulation import run_replay
+from syne_mohb.schedulers.trial_cap import TrialCap
 
 logger = logging.getLogger(__name__)
 
@@ -374,63 +374,6 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     os.replace(tmp, meta_path)
     return {"path": str(path), "wall_s": wall, "num_trials": tuner.tuning_status.num_trials_started,
             "skipped": False}
-
-
-class TrialCap(TrialScheduler):
-    """``inner`` with at most ``max_trials`` new trials. Once they are started, a suggestion
-    to resume a paused trial still passes, but the first one for a new trial is replaced by
-    None, on which Syne Tune's ``Tuner`` starts nothing more and lets the running trials go on
-    until they end or the budget is spent (a promotion scheduler's trials still paused then
-    stay paused).
-
-    ``StoppingCriterion(max_num_trials_started=N)`` would instead end the whole run as soon as
-    N trials have started (measured: 5 started, 3 with a result for N = 4 and 4 workers; none
-    with a result for N < 4), which is not what a cap on the number of trials means.
-    """
-
-    def __init__(self, inner: TrialScheduler, max_trials: int):
-        _check_int("max_trials", max_trials, 1)
-        super().__init__(random_seed=getattr(inner, "random_seed", 0))
-        self.inner = inner
-        self.max_trials = max_trials
-        self.num_started = 0
-
-    def suggest(self) -> TrialSuggestion | None:
-        suggestion = self.inner.suggest()
-        if suggestion is not None and suggestion.spawn_new_trial_id:
-            if self.num_started >= self.max_trials:
-                return None
-            self.num_started += 1
-        return suggestion
-
-    def on_trial_add(self, trial):
-        self.inner.on_trial_add(trial)
-
-    def on_trial_error(self, trial):
-        self.inner.on_trial_error(trial)
-
-    def on_trial_result(self, trial, result):
-        return self.inner.on_trial_result(trial, result)
-
-    def on_trial_complete(self, trial, result):
-        self.inner.on_trial_complete(trial, result)
-
-    def on_trial_remove(self, trial):
-        self.inner.on_trial_remove(trial)
-
-    def metric_names(self) -> list[str]:
-        return self.inner.metric_names()
-
-    def metric_mode(self):
-        return self.inner.metric_mode()
-
-    def metadata(self) -> dict[str, Any]:
-        return {**self.inner.metadata(), "max_trials": self.max_trials}
-
-    def __getattr__(self, name: str):  # anything else a callback may read
-        if name == "inner":
-            raise AttributeError(name)
-        return getattr(self.inner, name)
 
 
 def _has_results(file: Path) -> bool:

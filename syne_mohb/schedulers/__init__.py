@@ -6,7 +6,7 @@
 * :func:`syne_tune_moasha` and :class:`STNonDominatedPriority` (:mod:`.st_moasha`) -- Syne
   Tune 0.16's MOASHA as a peer, as shipped or with its rank bug patched;
 * :class:`DelegatingScheduler` (:mod:`.delegating`) -- the base of schedulers that wrap another
-  (the durable journal, a trial cap).
+  (the durable journal, :class:`TrialCap`).
 
 Which method of the comparisons builds which scheduler: :mod:`syne_mohb.experiments.methods`.
 """
@@ -15,6 +15,7 @@ from syne_mohb.schedulers.fifo import FIFOScheduler
 from syne_mohb.schedulers.moasha import MOASHA, MultiObjectiveMetrics, Rung, continue_threshold
 from syne_mohb.schedulers.optuna_ask_tell import OptunaAskTellScheduler
 from syne_mohb.schedulers.st_moasha import STNonDominatedPriority, syne_tune_moasha
+from syne_mohb.schedulers.trial_cap import TrialCap
 
 __all__ = [
     "DelegatingScheduler",
@@ -24,6 +25,7 @@ __all__ = [
     "OptunaAskTellScheduler",
     "Rung",
     "STNonDominatedPriority",
+    "TrialCap",
     "continue_threshold",
     "syne_tune_moasha",
 ]
