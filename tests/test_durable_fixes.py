@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ from syne_tune.config_space import uniform
 from syne_tune.constants import ST_RESULTS_DATAFRAME_FILENAME
 
 from syne_mohb import MOASHA
-from syne_mohb.durable import ST_RERUN, DurableTuner, read_journal, resume
+from syne_mohb.durable import ST_RERUN, DurableTuner, read_journal, restore, resume
 from syne_mohb.durable.journal import JOURNAL_FILENAME
 
 HELPERS = Path(__file__).resolve().parent / "durable_helpers"
@@ -90,6 +91,12 @@ def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkey
     t = _tuner(LocalBackend(entry_point=FLAKY), sched, "stop", max_trials=1, workers=2)
     t.run()
     assert len(_started(t.tuner_path)) == 2  # "more than 1 started" stops it
+    # a copy cut at the first result has both trials in flight: one worker cannot take them
+    cut = tmp_path / "stop-cut"
+    shutil.copytree(t.tuner_path, cut)
+    _cut_journal_after(cut, lambda e: e["e"] == "result")
+    with pytest.raises(ValueError, match="n_workers=1 is less than the 2 trials in flight"):
+        restore(cut, n_workers=1)
     # extend the finished run by one trial: an uninterrupted run with max 2 starts 3
     resume(t.tuner_path, stop_criterion=StoppingCriterion(max_num_trials_started=2))
     started = _started(t.tuner_path)

@@ -75,7 +75,8 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
         (e.g. ``{"OMP_WAIT_POLICY": "ACTIVE"}`` on a machine reserved for one trial)
     :param pass_instance_type: pass ``--instance_type`` to the script like any hyperparameter
         (the profile is always in the ``SYNE_MOHB_PROFILE`` environment variable)
-    :param binary, delete_checkpoints, pass_args_as_json: as in ``LocalBackend``
+    :param binary: as in ``LocalBackend`` (default: this Python), run through the launcher
+    :param delete_checkpoints, pass_args_as_json: as in ``LocalBackend``
     """
 
     def __init__(
