@@ -212,3 +212,17 @@ def test_durable_runs_refuse_syne_tunes_own_simulator():
     assert recovery_for(SimulatedBackend(_blackbox())).reexecute is True
     with pytest.raises(ValueError, match="use syne_mohb.backends.simulated.SimulatedBackend"):
         recovery_for(UserBlackboxBackend(blackbox=_blackbox(), elapsed_time_attr="runtime"))
+
+
+def test_simulated_tuning_example_runs(tmp_path, monkeypatch, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    path = Path(__file__).resolve().parents[1] / "examples" / "simulated_tuning.py"
+    spec = importlib.util.spec_from_file_location("simulated_tuning", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.main(["--benchmark", "linear", "--task", "digits", "--budget", "600"])
+    out = capsys.readouterr().out
+    assert "warm starts; tuning cost $" in out and "Pareto set of" in out
