@@ -36,7 +36,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syne_mohb.experiments.analysis import best_value, load_run, time_to_target  # noqa: E402
+from syne_mohb.experiments.analysis import load_run  # noqa: E402
+from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
     benchmark_names,
     get_benchmark,

@@ -166,7 +166,8 @@ def test_baseline_schedulers_reject_unknown_modes():
 
 
 def test_analysis_helpers_reject_unknown_modes():
-    from syne_mohb.experiments.analysis import Run, best_value, time_to_target
+    from syne_mohb.experiments.analysis import Run
+    from syne_mohb.experiments.metrics import best_value, time_to_target
 
     run = Run(path=None, results=pd.DataFrame({"acc": [0.1, 0.9], "st_tuner_time": [1.0, 2.0]}),
               metadata={}, objectives=["acc"], modes=["max"])

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from syne_mohb.experiments import metrics
-from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: F401  (see below)
 from syne_mohb.pareto import normalize_modes, pareto_mask
 
 __all__ = [
@@ -35,8 +34,6 @@ __all__ = [
     "summarize",
     "unique_results",
 ]
-# best_value and time_to_target (imported above) are the metrics functions, still importable
-# from here for benchmarking/reproduce_paper.py and tests/test_decisions_sweep.py
 
 
 @dataclass
@@ -244,7 +241,7 @@ def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
         for method, lst in methods.items():
             hv = np.array([metrics.final_hypervolume(r, norm) for r in lst])
             first = lst[0].objectives[0]
-            best = np.array([best_value(r, first, lst[0].modes[0]) for r in lst])
+            best = np.array([metrics.best_value(r, first, lst[0].modes[0]) for r in lst])
             dollars = np.array([r.dollars_spent()[-1] if len(r.results) else np.nan for r in lst])
             rows.append({
                 "benchmark": bench, "task": task, "method": method, "seeds": len(lst),
