@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sys
+
 import pytest
 from syne_tune import StoppingCriterion
 from syne_tune.backend import LocalBackend
@@ -243,3 +245,28 @@ def _metric_lines(path: Path) -> list[dict]:
     tag = "[tune-metric]: "
     return [json.loads(line[len(tag):]) for line in path.read_text().splitlines()
             if line.startswith(tag)]
+
+
+def test_resume_of_a_run_from_another_version_is_one_clear_error(tmp_path):
+    import dill
+
+    from syne_mohb.durable import resume
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "journal.jsonl").write_text("")
+    with open(run / "durable.dill", "wb") as f:
+        dill.dump({"version": 1, "tuner": None}, f)
+    with pytest.raises(ValueError, match="does not hold a DurableTuner"):
+        resume(run)
+    sys.path.insert(0, str(HELPERS))
+    from sim_driver import make_tuner
+
+    tuner = make_tuner(str(tmp_path), "other", 0)
+    with open(run / "durable.dill", "wb") as f:
+        dill.dump({"version": 1, "tuner": tuner}, f)
+    with pytest.raises(ValueError, match=r"run format 1, this one reads 2\); resume the run"):
+        resume(run)
+    (run / "durable.dill").write_bytes(b"\x80\x04\x95garbage")
+    with pytest.raises(ValueError, match="resume the run with the syne-mohb version that started it"):
+        resume(run)

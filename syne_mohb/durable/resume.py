@@ -12,7 +12,7 @@ import numpy as np
 
 from syne_mohb.durable.journal import read_journal
 from syne_mohb.durable.replay import Reexecute, Replay
-from syne_mohb.durable.tuner import SPEC_FILENAME, DurableTuner
+from syne_mohb.durable.tuner import SPEC_FILENAME, SPEC_VERSION, DurableTuner
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,22 @@ def _load_spec(run_dir: Path) -> dict:
     if not path.exists():
         raise ValueError(f"run_dir {str(run_dir)!r} has no {SPEC_FILENAME}: it was not started "
                          f"by a DurableTuner (or crashed before its first step)")
-    with open(path, "rb") as f:
-        spec = dill.load(f)
+    try:
+        with open(path, "rb") as f:
+            spec = dill.load(f)
+    except (ImportError, AttributeError, TypeError, EOFError, dill.UnpicklingError) as e:
+        # e.g. a run written by an earlier syne-mohb whose classes have moved
+        raise ValueError(
+            f"{path} cannot be read by this syne-mohb ({type(e).__name__}: {e}); resume the run "
+            f"with the syne-mohb version that started it. Its results so far stay in "
+            f"{run_dir}") from None
     if not isinstance(spec, dict) or not isinstance(spec.get("tuner"), DurableTuner):
         raise ValueError(f"{path} does not hold a DurableTuner")
+    if spec.get("version") != SPEC_VERSION:
+        raise ValueError(
+            f"{path} was written by another syne-mohb (run format {spec.get('version')!r}, this "
+            f"one reads {SPEC_VERSION}); resume the run with the syne-mohb version that started "
+            f"it. Its results so far stay in {run_dir}")
     return spec
 
 

@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["DurableTuner", "SPEC_FILENAME", "ST_RERUN"]
 
 SPEC_FILENAME = "durable.dill"
+SPEC_VERSION = 2  # of the pickled run spec; 1: before the durable split (issue 11)
 ST_RERUN = "st_rerun"
 """Result column of durable runs: the attempt of the trial that produced the result, 0 for its
 first launch, k after the k-th relaunch by a resume. A trial restarted without a checkpoint
@@ -236,7 +237,7 @@ class DurableTuner(Tuner):
             journal.close()
 
     def _write_spec(self):
-        spec = {"version": 1, "tuner": self,
+        spec = {"version": SPEC_VERSION, "tuner": self,
                 "numpy_random_state": np.random.get_state(),
                 "python_random_state": random.getstate()}
         path = self.run_dir / SPEC_FILENAME
