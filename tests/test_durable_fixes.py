@@ -7,11 +7,11 @@ import json
 import os
 import random
 import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sys
 
 import pytest
 from syne_tune import StoppingCriterion
