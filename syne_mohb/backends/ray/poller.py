@@ -1,0 +1,157 @@
+"""Results stream back while a Ray trial runs: every polling round of the Tuner asks each
+running actor for the lines it has not read yet (one ``poll`` call per actor, all in flight at
+once), appends them to ``<trial>/std.out`` / ``std.err`` of the driver's results folder and
+parses the ``[tune-metric]`` lines of Syne Tune's ``Reporter``.
+
+The same round ends attempts: a script that exited (completed, or failed with its exit code),
+an actor that died (with the reason: its node's death, else Ray's message), an actor that no
+longer exists, a trial whose node type no alive node provides after
+``unsatisfiable_timeout_s``. Each such reason is written to the trial's ``std.err``.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from syne_tune.backend.trial_status import Status, TrialResult
+from syne_tune.report import retrieve
+
+from syne_mohb.backends.ray._nodes import describe_nodes, format_resources, provides
+from syne_mohb.backends.ray.attempts import MARKER, Attempt
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ResultPoller"]
+
+
+class ResultPoller:
+    """Mixin of :class:`~syne_mohb.backends.ray.RayBackend`: the polling round, result and
+    log ingestion, the end of attempts. Uses the backend's connection, attempts, actors
+    (``_lookup_actor``, ``_kill_actor``), cost ledger and ``poll_timeout_s``."""
+
+    def _collect(self, trial_ids: list[int]) -> list[TrialResult]:
+        """``_all_trial_results``: one polling round, then every result of ``trial_ids``."""
+        self._poll(trial_ids)
+        out = []
+        for tid in trial_ids:
+            status = self._status.get(tid, Status.in_progress)
+            end = self._end_time.get(tid) if status != Status.in_progress else None
+            out.append(self._trial_dict[tid].add_results(
+                metrics=list(self._metrics.get(tid, [])), status=status,
+                training_end_time=end or datetime.now()))
+        return out
+
+    def _poll(self, trial_ids: list[int]) -> None:
+        """One round: ask every running attempt of ``trial_ids`` for its new lines."""
+        live = [(tid, att) for tid in trial_ids
+                if (att := self._current(tid)) is not None and not att.ended]
+        if not live:
+            return
+        ray = self.connect()
+        for tid, att in live:
+            if att.handle is None:
+                att.handle = self._lookup_actor(att.actor_name)
+                if att.handle is None:
+                    self._fail(tid, att, f"its Ray actor {att.actor_name} no longer exists "
+                                         f"(killed outside the backend or by its orphan timeout)")
+                    continue
+            if att.ref is None:
+                att.ref = att.handle.poll.remote(att.out_count, att.err_count)
+        started = [att.ref for _, att in live if att.ref is not None and att.started_at is not None]
+        pending = [att.ref for _, att in live if att.ref is not None and att.started_at is None]
+        ready = set()
+        if started:
+            done, _ = ray.wait(started, num_returns=len(started), timeout=self.poll_timeout_s)
+            ready.update(done)
+        if pending:
+            done, _ = ray.wait(pending, num_returns=len(pending), timeout=0)
+            ready.update(done)
+        for tid, att in live:
+            if att.ended or att.ref is None:
+                continue
+            if att.ref not in ready:
+                if att.started_at is None:
+                    self._check_pending(tid, att)
+                continue
+            ref, att.ref = att.ref, None
+            try:
+                res = ray.get(ref)
+            except ray.exceptions.RayActorError as e:
+                self._fail(tid, att, self._death_reason(att, e))
+                continue
+            except ray.exceptions.RayError as e:
+                self._fail(tid, att, f"polling its Ray actor failed: {str(e).strip()[:2000]}")
+                continue
+            self._ingest(tid, att, res)
+
+    def _ingest(self, tid: int, att: Attempt, res: dict) -> None:
+        """Take an actor's answer to ``poll``: its start, new lines and results, its end."""
+        if att.started_at is None:
+            att.started_at, att.node_id, att.pid = res["started_at"], res["node_id"], res["pid"]
+            self.cost_ledger.release(tid, att.started_at)
+            self._write_attempt(tid, att, "started")
+        path = self.trial_path(tid)
+        out = res["stdout"][max(0, att.out_count - res["out_first"]):]
+        err = res["stderr"][max(0, att.err_count - res["err_first"]):]
+        if out:
+            with open(path / "std.out", "a") as f:
+                f.writelines(out)
+            att.out_count += len(out)
+            self._metrics[tid].extend(retrieve(out))
+        if err:
+            with open(path / "std.err", "a") as f:
+                f.writelines(err)
+            att.err_count += len(err)
+        if res["ended"]:
+            code = res["returncode"]
+            att.ended, att.ended_at = True, res["ended_at"]
+            if self._status.get(tid) == Status.in_progress:
+                if code == 0:
+                    self._finish(tid, att, Status.completed)
+                else:
+                    self._finish(tid, att, Status.failed,
+                                 f"the training script exited with code {code} on node "
+                                 f"{att.node_id} (node type {att.node_type})")
+            self._kill_actor(att)
+
+    def _finish(self, tid: int, att: Attempt, status: str, reason: str | None = None) -> None:
+        att.ended = True
+        att.end = status
+        att.reason = reason
+        att.ended_at = att.ended_at or time.time()
+        self._status[tid] = status
+        self._end_time[tid] = datetime.fromtimestamp(att.ended_at)
+        if reason:
+            with open(self.trial_path(tid) / "std.err", "a") as f:
+                f.write(f"{MARKER} trial {tid} {status}: {reason}\n")
+            logger.warning("trial %d %s: %s", tid, status, reason)
+        self._write_attempt(tid, att, "ended")
+
+    def _fail(self, tid: int, att: Attempt, reason: str) -> None:
+        att.ref = None
+        self._kill_actor(att)
+        self._finish(tid, att, Status.failed, reason)
+
+    def _death_reason(self, att: Attempt, e: Exception) -> str:
+        node = None
+        if att.node_id is not None:
+            node = next((n for n in self.nodes(max_age_s=0.0) if n.get("NodeID") == att.node_id),
+                        None)
+        if node is not None and not node.get("Alive"):
+            why = node.get("DeathReasonMessage") or "no reason given"
+            return (f"its node {att.node_id} ({node.get('NodeManagerAddress')}, node type "
+                    f"{att.node_type}) died: {why}")
+        text = " ".join(str(e).split())
+        return f"its Ray actor {att.actor_name} died: {text[:2000]}"
+
+    def _check_pending(self, tid: int, att: Attempt) -> None:
+        waited = time.time() - att.scheduled_at
+        if waited < self.unsatisfiable_timeout_s:
+            return
+        req = self.node_types[att.node_type].request()
+        nodes = self._alive_nodes()
+        if not any(provides(n.get("Resources") or {}, req) for n in nodes):
+            self._fail(tid, att, f"no alive node provides node type {att.node_type!r} "
+                                 f"{format_resources(req)} (waited {waited:.0f} s). The "
+                                 f"cluster has: {describe_nodes(nodes)}")
