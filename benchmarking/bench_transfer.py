@@ -81,6 +81,7 @@ def table_facts(name: str, task: str) -> dict:
         "hv_max": table_hypervolume(name, task, normalizer),
         "full_runtime": float(np.mean(mean[:, -1])),
         "max_t": int(np.max(bb.fidelity_values)),
+        "num_seeds": int(ev.shape[1]),
     }
 
 
@@ -162,7 +163,7 @@ def run_one(args: tuple) -> dict:
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # Syne Tune's catchtime prints timings
         scheduler = make_scheduler(method, name, task, seed, facts)
-    backend = make_backend(name, task, seed=seed % 3)
+    backend = make_backend(name, task, seed=seed % facts["num_seeds"])  # one recorded seed per run
     callback = SimulatedClock()
     tuner = Tuner(
         trial_backend=backend,
