@@ -3,8 +3,10 @@
 One cluster for the module (``ray.cluster_utils.Cluster``): a head node with the custom
 resource ``small`` and a worker node with ``big``, one CPU each, standing for two node types;
 a third node (``doomed``) is added and killed by the node-failure test. Every Ray process the
-module starts is stopped at its end (checked). Trials run ``tests/ray_helpers/train_ray.py``,
-an unchanged Syne Tune script (numpy logistic regression, checkpoint per epoch).
+module starts is stopped at its end (checked: only this module's processes count, so that a
+Ray cluster another test run starts on the same machine meanwhile is not taken for a leak).
+Trials run ``tests/ray_helpers/train_ray.py``, an unchanged Syne Tune script (numpy logistic
+regression, checkpoint per epoch).
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from syne_tune.backend.trial_status import Status
 from syne_tune.config_space import choice, loguniform
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.experiments import load_experiment
+from syne_tune.report import retrieve
 
 from syne_mohb import MOASHA
 from syne_mohb.backends.ray import (
@@ -36,6 +39,8 @@ from syne_mohb.backends.ray import (
     UnknownNodeTypeError,
     UnsatisfiableNodeTypeError,
 )
+from syne_mohb.backends.ray.attempts import read_attempts
+from syne_mohb.backends.ray.reattach import RestoredTrial
 from syne_mohb.durable import read_journal, resume
 from syne_mohb.pareto import pareto_mask
 
@@ -50,33 +55,60 @@ NODE_TYPES = {
 }
 
 
-def _ray_pids() -> set[int]:
-    """Processes of Ray's own binaries and workers on this machine."""
+CLUSTER_MARK = "SYNE_MOHB_TEST_RAY_CLUSTER"
+"""Environment variable set to a token unique to this module's cluster while it runs."""
+
+
+def _ours(p: psutil.Process, token: str) -> bool:
+    """Whether ``p`` descends from this test process's cluster: Ray's workers inherit the
+    environment (``CLUSTER_MARK``); its agents rewrite theirs with their process title but
+    stay in this process's group."""
+    try:
+        if os.getpgid(p.pid) == os.getpgid(0):
+            return True
+        return p.environ().get(CLUSTER_MARK) == token
+    except (psutil.Error, OSError):
+        return False  # gone, or not ours to read
+
+
+def _ray_pids(token: str) -> set[int]:
+    """Processes of Ray's own binaries and workers on this machine that this module started
+    (another test run's cluster on the same machine is not ours to check)."""
     names = ("raylet", "gcs_server", "plasma_store", "ray::", "default_worker.py",
              "dashboard", "log_monitor", "runtime_env")
     pids = set()
     for p in psutil.process_iter(["pid", "cmdline", "name"]):
         cmd = " ".join(p.info.get("cmdline") or []) + " " + (p.info.get("name") or "")
-        if any(n in cmd for n in names):
+        if any(n in cmd for n in names) and _ours(p, token):
             pids.add(p.info["pid"])
     return pids
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    before = _ray_pids()
-    c = Cluster(initialize_head=True, head_node_args=dict(
-        num_cpus=1, resources={"small": 1}, object_store_memory=STORE, include_dashboard=False))
-    nodes = {"big": c.add_node(num_cpus=1, resources={"big": 1}, object_store_memory=STORE)}
+    token = f"{os.getpid()}-{time.time_ns()}"
+    before = _ray_pids(token)
+    old_mark = os.environ.get(CLUSTER_MARK)
+    os.environ[CLUSTER_MARK] = token  # inherited by every process the cluster starts
+    c = None
     try:
+        c = Cluster(initialize_head=True, head_node_args=dict(
+            num_cpus=1, resources={"small": 1}, object_store_memory=STORE,
+            include_dashboard=False))
+        nodes = {"big": c.add_node(num_cpus=1, resources={"big": 1}, object_store_memory=STORE)}
         ray.init(address=c.address, log_to_driver=False)
         c.wait_for_nodes()
         yield c, nodes
     finally:
         ray.shutdown()
-        c.shutdown()
+        if c is not None:
+            c.shutdown()
+        if old_mark is None:
+            os.environ.pop(CLUSTER_MARK, None)
+        else:
+            os.environ[CLUSTER_MARK] = old_mark
         deadline = time.monotonic() + 20
-        while (left := _ray_pids() - before) and time.monotonic() < deadline:
+        while (left := _ray_pids(token) - before) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not left, f"Ray processes left running: {left}"
 
@@ -329,6 +361,39 @@ def test_orphaned_detached_actor_stops_its_trial_and_exits(cluster, tmp_path):
     _wait(lambda: not psutil.pid_exists(att["pid"])
           or psutil.Process(att["pid"]).status() == "zombie", "its training process to end")
     _wait(lambda: ray.available_resources().get("small", 0) == 1, "resource 'small' freed")
+
+
+# -- what a resumed driver asks of the backend ----------------------------------------------
+def test_restore_trial_kills_ended_and_ends_lost_attempts(cluster, tmp_path):
+    """A second backend on the same folder and run id stands for a resumed driver: the live
+    actor of a trial that had ended for the scheduler is killed, an attempt whose actor is
+    gone ends as lost; both are billed from their start to their last result."""
+    space = {"instance_type": choice(["small", "big"])}
+    first = _backend(tmp_path, run_id="restore", config_space=space)
+    configs = [{"epochs": 500, "epoch_seconds": 0.2, "instance_type": t} for t in ("small", "big")]
+    for config in configs:
+        first.start_trial(config)
+    for tid in (0, 1):
+        _results_until(first, tid, lambda r, s: len(r) >= 1, f"a result of trial {tid}")
+    names = [first.attempts(tid)[0]["actor_name"] for tid in (0, 1)]
+    ray.kill(ray.get_actor(names[1], namespace=first.namespace))  # lost while no driver ran
+    _wait(lambda: not _actor_exists(names[1], first.namespace), "trial 1's actor to die")
+    b = _backend(tmp_path, run_id="restore", config_space=space)
+    created = first.attempts(0)[0]["scheduled_at"]
+    assert b.restore_trial(0, configs[0], created, end_as=Status.stopped) == RestoredTrial(
+        running=False, last_actor=names[0], end=Status.stopped, killed_actor=names[0])
+    _wait(lambda: not _actor_exists(names[0], b.namespace), "trial 0's actor to be killed")
+    assert b.restore_trial(1, configs[1], created) == RestoredTrial(
+        running=False, last_actor=names[1], end="lost")
+    for tid in (0, 1):
+        (att,) = read_attempts(b.trial_path(tid))  # the end is recorded
+        assert att.ended and att.ended_at is None and att.end == [Status.stopped, "lost"][tid]
+        last = max(m["st_worker_timestamp"] for m in retrieve(b.stdout(tid)))
+        assert b.cost_ledger.segments(tid) == [(att.started_at, last)]
+    with pytest.raises(ValueError, match="trial_id 1: no running attempt"):
+        b.reattach_trial(1)
+    with pytest.raises(ValueError, match="status must be an end status"):
+        b.end_trial(1, Status.in_progress)
 
 
 # -- durable: the driver is killed, a new one re-attaches -----------------------------------
