@@ -21,15 +21,24 @@ On resume, for each trial of the journal (:meth:`RayRecovery.recover`):
   not handed over are lost;
 * actors of trials that had ended for the scheduler (stopped, paused, completed, failed) are
   killed; a trial the cost cap had ended is not restarted.
+
+The journaled trials (ids, configs, statuses, results already delivered, cost caps) are
+registered with Syne Tune's bookkeeping before, by ``BackendRecovery.restore_trials``. The
+work on the backend is done by its recovery methods (:mod:`syne_mohb.backends.ray.reattach`:
+``restore_trial``, ``reattach_trial``, ``restart_trial``, ``end_trial``); this module decides
+which applies to each trial and journals it.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syne_tune.backend.trial_status import Status
 
 from syne_mohb.durable.protocol import BackendRecovery
+
+if TYPE_CHECKING:  # pragma: no cover
+    from syne_mohb.backends.ray.backend import RayBackend
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +50,16 @@ class RayRecovery(BackendRecovery):
     decides, per journaled trial, what the backend's recovery methods
     (:class:`~syne_mohb.backends.ray.reattach.Reattach`) do, and journals it."""
 
-    def prepare(self, backend) -> None:
+    def prepare(self, backend: RayBackend) -> None:
         backend.detached = True
 
-    def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
+    def launch_info(self, backend: RayBackend, trial_id: int) -> dict[str, Any]:
         atts = backend.attempts(trial_id)
         return {} if not atts else {"actor": atts[-1]["actor_name"],
                                     "node_type": atts[-1]["node_type"]}
 
     def recover(self, tuner, replay, journal) -> list[int]:
-        backend = tuner.trial_backend
+        backend: RayBackend = tuner.trial_backend
         backend.connect()
         note = getattr(tuner, "note_relaunch", None)
         running: list[int] = []
