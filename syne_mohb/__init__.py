@@ -14,6 +14,7 @@ Public API (everything else is private):
 * durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
 """
 from syne_mohb import pareto
+from syne_mohb._lazy import lazy_exports
 from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.durable import DurableTuner, FailureBudgetExceeded, FailurePolicy, resume
 from syne_mohb.hardware import (
@@ -53,14 +54,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    # backend names imported on first use (``import syne_mohb`` imports neither Ray nor boto3)
-    if name in ("RayBackend", "NodeType"):
-        from syne_mohb.backends import ray as _ray_backend
-
-        return getattr(_ray_backend, name)
-    if name == "SageMakerBackend":
-        from syne_mohb.backends.sagemaker import SageMakerBackend
-
-        return SageMakerBackend
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# backend names imported on first use (``import syne_mohb`` imports neither Ray nor boto3)
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "RayBackend": "syne_mohb.backends.ray",
+    "NodeType": "syne_mohb.backends.ray",
+    "SageMakerBackend": "syne_mohb.backends.sagemaker",
+}, globals())

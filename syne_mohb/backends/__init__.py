@@ -4,6 +4,7 @@
 lazily, so that importing this package does not import boto3; likewise ``RayBackend`` and
 ``NodeType`` (:mod:`syne_mohb.backends.ray`): Ray is imported only when a Ray backend connects to
 its cluster."""
+from syne_mohb._lazy import lazy_exports
 from syne_mohb.backends.cost import (
     COST_CAP_REACHED,
     CostAccountingMixin,
@@ -24,17 +25,9 @@ __all__ = [
     "TrialCostLedger",
 ]
 
-_LAZY = {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "RayBackend": "syne_mohb.backends.ray",
     "NodeType": "syne_mohb.backends.ray",
     "SageMakerBackend": "syne_mohb.backends.sagemaker",
     "RetryPolicy": "syne_mohb.backends.sagemaker",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+}, globals())

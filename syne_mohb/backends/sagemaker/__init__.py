@@ -42,8 +42,9 @@ boto3 without the ``sagemaker`` SDK.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from syne_mohb._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
     from syne_mohb.backends.sagemaker.backend import SageMakerBackend
@@ -55,20 +56,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["INSTANCE_COUNT", "ReattachedTrial", "RetryPolicy", "SageMakerBackend",
            "SageMakerRecovery"]
 
-_LAZY = {
-    "SageMakerBackend": "backend",
-    "INSTANCE_COUNT": "launch",
-    "ReattachedTrial": "reattach",
-    "SageMakerRecovery": "recovery",
-    "RetryPolicy": "retry",
-}
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "SageMakerBackend": ".backend",
+    "INSTANCE_COUNT": ".launch",
+    "ReattachedTrial": ".reattach",
+    "SageMakerRecovery": ".recovery",
+    "RetryPolicy": ".retry",
+}, globals())
