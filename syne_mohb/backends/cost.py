@@ -53,6 +53,7 @@ from syne_mohb.hardware.cost import (
     check_instance_count,
     check_instance_count_domain,
     dollar_cost,
+    seconds_to_dollars,
 )
 
 logger = logging.getLogger(__name__)
@@ -277,7 +278,8 @@ class TrialCostLedger:
                 seconds = seg.billed_seconds  # over: exactly its bill
             else:
                 seconds = span * seg.billed_seconds / length if length > 0 else 0.0
-        return dollar_cost(seconds, seg.price_per_hour, seg.instance_count)
+        # price and count were checked when the segment was opened (start)
+        return seconds_to_dollars(seconds, seg.price_per_hour, seg.instance_count)
 
 
 class CostCapMixin:
