@@ -226,3 +226,13 @@ def test_simulated_tuning_example_runs(tmp_path, monkeypatch, capsys):
     example.main(["--benchmark", "linear", "--task", "digits", "--budget", "600"])
     out = capsys.readouterr().out
     assert "warm starts; tuning cost $" in out and "Pareto set of" in out
+
+
+def test_a_resume_with_a_new_config_replays_that_config():
+    be = SimulatedBackend(_blackbox(), seed=0)
+    be.start_trial(A)
+    first = _advance_until_results(be, [0])
+    be.pause_trial(0, first[-1])
+    be.resume_trial(0, new_config=B)  # e.g. a scheduler that changes a config on promotion
+    nxt = _advance_until_results(be, [0])
+    assert nxt[0]["epoch"] == 2 and nxt[0]["runtime"] == RUNTIME[1, 0, 1]  # B's table, same seed

@@ -147,7 +147,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._seq = itertools.count()
         self._attempt: dict[int, int] = defaultdict(int)  # trial -> attempt; stale events skip
         self._running: set[int] = set()
-        self._row_seed: dict[int, tuple[int, int]] = {}
+        self._seed_of: dict[int, int] = {}  # trial -> recorded seed it replays
         self._paused_at: dict[int, Any] = {}  # trial -> fidelity of its pause
         self._started_at: dict[int, float] = {}  # trial -> start of its current job
         self._held: dict[int, float] = defaultdict(float)  # worker seconds of ended jobs
@@ -205,20 +205,20 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             ) from None
 
     def _table(self, trial_id: int, config: dict[str, Any]) -> np.ndarray:
-        """``(fidelities, objectives)`` rows of the trial's configuration and recorded seed."""
-        if trial_id not in self._row_seed:
-            seed = self.seed
-            if seed is None:
-                seed = int(self._rng.randint(0, self._evals.shape[1]))
-            self._row_seed[trial_id] = (self._row(config), seed)
-        row, seed = self._row_seed[trial_id]
-        return self._evals[row, seed]
+        """``(fidelities, objectives)`` rows of the configuration (as scheduled now: a resume
+        may change it) at the trial's recorded seed, drawn once at its first start."""
+        seed = self._seed_of.get(trial_id)
+        if seed is None:
+            seed = self.seed if self.seed is not None else int(
+                self._rng.randint(0, self._evals.shape[1]))
+            self._seed_of[trial_id] = seed
+        return self._evals[self._row(config), seed]
 
     def recorded_seed(self, trial_id: int) -> int:
         """The recorded seed of the table that ``trial_id`` replays (drawn at its first start)."""
-        if trial_id not in self._row_seed:
+        if trial_id not in self._seed_of:
             raise KeyError(f"trial {trial_id} has not started on this backend")
-        return self._row_seed[trial_id][1]
+        return self._seed_of[trial_id]
 
     def _rate_per_hour(self, table: np.ndarray) -> float:
         if self._i_cost is None:
