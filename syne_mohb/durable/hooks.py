@@ -52,8 +52,9 @@ class RunScheduler(JournaledScheduler):
 
 class RunStop:
     """Stop criterion of a session: the run's criterion (as a callback may have replaced it,
-    e.g. Syne Tune's ``SimulatorCallback``) or the failure budget; false while trials a resume
-    recovered have not joined the loop yet (so that the loop runs and polls them)."""
+    e.g. :class:`~syne_mohb.backends.simulated.SimulatedClock`) or the failure budget; false
+    while trials a resume recovered have not joined the loop yet (so that the loop runs and
+    polls them)."""
 
     def __init__(self, tuner: DurableTuner, criterion):
         self.tuner = tuner
