@@ -387,7 +387,7 @@ class CostAccountingMixin(CostCapMixin):
 
     Put it *before* the backend class, ``class MyBackend(CostAccountingMixin, LocalBackend)``,
     and call :meth:`_init_cost_accounting` in ``__init__``. The backend keeps its own class
-    (so e.g. ``SimulatorCallback``'s ``isinstance`` checks still pass). It hooks
+    (so ``isinstance`` checks on the backend still pass). It hooks
     ``_schedule`` (opens a time segment), ``_pause_trial`` / ``_stop_trial`` (close it) and
     ``_all_trial_results`` (annotates every result from the ledger, then applies the cap of
     :class:`CostCapMixin`).
