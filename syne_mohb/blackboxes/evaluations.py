@@ -85,7 +85,8 @@ def metric_modes(name: str, objectives: list[str], data_dir: str | None = None) 
     modes = load_metadata(name, data_dir).get("metric_mode", {})
     missing = [o for o in objectives if o not in modes]
     if missing:
-        raise ValueError(f"no mode recorded for objectives {missing} of {name!r}")
+        raise ValueError(f"no mode recorded for objectives {missing} of {name!r}: record them "
+                         f"under metric_mode in its metadata.json, or pass the modes")
     return [modes[o] for o in objectives]
 
 

@@ -287,16 +287,12 @@ def normalizer_from_blackbox(benchmark: str, task: str, objectives: Sequence[str
     :param modes: default: the benchmark's ``metric_mode``
     :param log: default: the benchmark's ``metric_log`` (linear where it has none)
     """
-    from syne_mohb.blackboxes.repository import metadata, metric_log
+    from syne_mohb.blackboxes import metric_modes
+    from syne_mohb.blackboxes.repository import metric_log
 
     objectives = list(objectives)
     if modes is None:
-        recorded = metadata(benchmark).get("metric_mode", {})
-        missing = [o for o in objectives if o not in recorded]
-        if missing:
-            raise ValueError(f"no mode recorded for objectives {missing} of {benchmark!r}; "
-                             f"pass modes=[...]")
-        modes = [recorded[o] for o in objectives]
+        modes = metric_modes(benchmark, objectives)
     if log is None:
         log = metric_log(benchmark, objectives)
     return Normalizer.from_values(objectives, modes, _table_values(benchmark, task, objectives), log)
