@@ -6,7 +6,8 @@ hardware dimension takes the local profiles of this machine (``local-cpu-1``,
 that many cores. Dollars and time are added to each result by the backend, so the training
 script (``examples/train_digits_hw.py``) knows nothing about them. The run stops after
 ``--max_cost`` dollars (Syne Tune's ``StoppingCriterion(max_cost=...)``) or
-``--max_wallclock`` seconds, and the Pareto set of the trials is printed.
+``--max_wallclock`` seconds; at the end ``ParetoSummary`` prints the Pareto set of the models
+trained, and the dollars per profile follow.
 
     .venv/bin/python examples/local_hardware_tuning.py [--max_wallclock 60] [--n_workers 2]
 """
@@ -18,15 +19,15 @@ import logging
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.config_space import choice, loguniform, randint
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.experiments import load_experiment
+from syne_tune.results_callback import StoreResultsCallback
 
+from syne_mohb import ParetoSummary
 from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.hardware import INSTANCE_TYPE, local_profile_names, local_profiles
-from syne_mohb.pareto import pareto_mask
 from syne_mohb.scheduler import MOASHA
 
 SCRIPT = Path(__file__).resolve().parent / "train_digits_hw.py"
@@ -73,20 +74,16 @@ def main() -> None:
         StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),
         n_workers=args.n_workers, sleep_time=0.5, print_update_interval=30,
         tuner_name="local-hardware-tuning",
+        # the Pareto set (accuracy max, cost min, time min) is printed at the end of tuning;
+        # syne_mohb.pareto_set(tuner) returns it as a DataFrame
+        callbacks=[StoreResultsCallback(), ParetoSummary(max_rows=15)],
     )
     tuner.run()
 
     results = load_experiment(tuner.name).results
     last = results.sort_values("epoch").groupby("trial_id").tail(1).set_index("trial_id")
-    Y = last[METRICS].to_numpy(dtype=float)
-    front = last[pareto_mask(Y, MODES)].sort_values(ST_WORKER_COST)
-    cols = [f"config_{INSTANCE_TYPE}", "config_lr", "config_hidden", "config_layers", "epoch",
-            *METRICS]
     print(f"\n{len(last)} trials, ${results.groupby('trial_id')[ST_WORKER_COST].max().sum():.4f} "
           f"spent; prices: {prices}")
-    print("Pareto set (accuracy max, cost min, time min):")
-    with pd.option_context("display.width", 140, "display.float_format", "{:.5g}".format):
-        print(front[cols].to_string())
     for name in prices:
         sub = last[last[f"config_{INSTANCE_TYPE}"] == name]
         if len(sub):

@@ -2,7 +2,8 @@
 
 Every trial is a real training process (``examples/train_digits.py``) started by Syne Tune's
 ``LocalBackend``; MO-ASHA stops trials whose (accuracy, time) is not in the best third of their
-rung by non-dominated sorting. At the end the Pareto set of the finished trials is printed.
+rung by non-dominated sorting. At the end of tuning ``ParetoSummary`` prints the Pareto set of
+the models trained (``syne_mohb.pareto_set(tuner)`` returns it as a DataFrame).
 
     python examples/moasha_local_digits.py --max-wallclock 60 --workers 2
 """
@@ -15,10 +16,9 @@ import pandas as pd
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend import LocalBackend
 from syne_tune.config_space import choice, loguniform
-from syne_tune.experiments import load_experiment
+from syne_tune.results_callback import StoreResultsCallback
 
-from syne_mohb import MOASHA
-from syne_mohb.pareto import pareto_front
+from syne_mohb import MOASHA, ParetoSummary, pareto_set
 
 HERE = Path(__file__).parent
 METRICS, MODES = ["accuracy", "elapsed_time"], ["max", "min"]
@@ -50,18 +50,17 @@ def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, see
         n_workers=workers,
         sleep_time=sleep_time,
         results_update_interval=5,
+        # the results file, and the Pareto set printed at the end (after Syne Tune's line
+        # about the first metric only)
+        callbacks=[StoreResultsCallback(), ParetoSummary()],
     )
     tuner.run()
     return tuner
 
 
 def pareto_table(results: pd.DataFrame) -> pd.DataFrame:
-    """Last result of every trial, reduced to the non-dominated ones."""
-    last = results.sort_values("epoch").groupby("trial_id").tail(1)
-    idx, _ = pareto_front(last[METRICS].to_numpy(), MODES)
-    cols = ["trial_id", "epoch", *METRICS, "lr", "hidden", "alpha", "batch_size"]
-    cols = [c if c in last.columns else f"config_{c}" for c in cols]
-    return last.iloc[idx][cols].sort_values("accuracy", ascending=False)
+    """The non-dominated models (trial at an epoch) of a results table."""
+    return pareto_set(results, metrics=METRICS, mode=MODES)
 
 
 def main() -> None:
@@ -71,10 +70,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     tuner = run(args.max_wallclock, args.workers, seed=args.seed)
-    results = load_experiment(tuner.name).results
-    print(f"\n{results.trial_id.nunique()} trials, {len(results)} results; Pareto set "
-          f"(accuracy max, training seconds min):")
-    print(pareto_table(results).to_string(index=False))
+    front = pareto_set(tuner)  # the printed set, as a DataFrame
+    print(f"\n{len(front)} models on the Pareto set; results in {tuner.tuner_path}")
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ from syne_tune import StoppingCriterion, Tuner
 from syne_tune.config_space import choice, loguniform, randint
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.experiments import load_experiment
+from syne_tune.results_callback import StoreResultsCallback
 
-from syne_mohb import MOASHA
+from syne_mohb import MOASHA, ParetoSummary
 from syne_mohb.backends.ray import NodeType, RayBackend
 from syne_mohb.hardware import INSTANCE_TYPE
 from syne_mohb.pareto import pareto_mask
@@ -125,6 +126,8 @@ def run(args, node_types) -> None:
         StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),
         n_workers=args.n_workers, sleep_time=0.5, print_update_interval=30,
         tuner_name="ray-cluster-tuning",
+        # the Pareto set over all node types is printed at the end of tuning
+        callbacks=[StoreResultsCallback(), ParetoSummary()],
     )
     tuner.run()
 

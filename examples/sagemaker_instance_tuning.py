@@ -19,7 +19,8 @@ Usage (arguments fall back to the environment variables in brackets)::
 name (S3 naming rules), the image URI (an ECR image of ``--region``), the prices of ``--region``
 and the search space; it needs the same arguments as a real run. In a region other than
 us-east-1 (the shipped price snapshot) run ``syne_mohb.hardware.refresh_prices(REGION)`` once,
-or give ``--prices ml.m5.large=0.115,ml.c5.xlarge=0.204``.
+or give ``--prices ml.m5.large=0.115,ml.c5.xlarge=0.204``. An unknown ``--region`` or a type
+in ``--prices`` the catalog does not know is a one-line error naming the closest known ones.
 The role needs the permissions listed in README, section "SageMaker backend".
 """
 
@@ -42,6 +43,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.backends.sagemaker import SageMakerBackend
 from syne_mohb.hardware import instance_types, load_catalog
+from syne_mohb.hardware.pricing import check_region
 from syne_mohb.pareto import pareto_mask
 from syne_mohb.scheduler import MOASHA
 
@@ -139,6 +141,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("missing " + ", ".join(f"--{m.replace('_', '-')} (or ${env_names[m]})"
                                        for m in missing)
                 + "; --check-only needs them too")
+    try:  # first: the image URI must be of this region
+        check_region(args.region, parameter="--region")
+    except ValueError as e:
+        p.error(str(e))
     for problem in (check_role_arn(args.role_arn), check_bucket(args.bucket),
                     check_image_uri(args.image_uri, args.region)):
         if problem:
@@ -164,11 +170,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO)
     try:
         catalog = load_catalog(region=args.region)
-        if args.prices:
-            catalog = catalog.with_prices(args.prices, args.region, date.today().isoformat())
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.prices:
+        try:  # a misspelt type is an error, not a new type in the search space
+            catalog = catalog.with_prices(args.prices, args.region, date.today().isoformat(),
+                                          parameter="--prices")
+        except ValueError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+    try:
         instance_type = instance_types(catalog=catalog, max_gpus=0, families=["m5", "c5"],
                                        max_price_per_hour=args.max_price_per_hour)
-    except ValueError as e:  # a bad region, no prices for it, or a filter that is too tight
+    except ValueError as e:  # no prices for the region, or a filter that is too tight
         hint = (" With this script: --prices TYPE=DOLLARS_PER_HOUR,..." if "no prices" in str(e)
                 else "")
         print(f"error: {e}{hint}", file=sys.stderr)

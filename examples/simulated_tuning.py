@@ -3,8 +3,9 @@
 Before paying for cloud instances, replay a shipped offline benchmark (real training runs on
 this machine; runtime and cost per instance type modelled) with the project's one simulator,
 ``SimulatedBackend``: 4 simulated workers, a budget of simulated seconds, job start-up with
-warm pools, and the dollars every trial spent from the cost ledger. At the end it prints the
-Pareto set (accuracy, runtime, cost) of the models found and what the tuning itself cost.
+warm pools, and the dollars every trial spent from the cost ledger. At the end of tuning
+``ParetoSummary`` prints the Pareto set (accuracy, runtime, cost) of the models found; then what
+the tuning itself cost.
 
     python examples/simulated_tuning.py --benchmark mlp --task digits --budget 4000 --seed 0
 """
@@ -14,11 +15,10 @@ import argparse
 
 from syne_tune import StoppingCriterion, Tuner
 
-from syne_mohb import MOASHA, blackboxes
+from syne_mohb import MOASHA, ParetoSummary, blackboxes
 from syne_mohb.backends.simulated import SimulatedClock
 from syne_mohb.experiments.metrics import dollars_spent
 from syne_mohb.hardware.startup import JobStartup
-from syne_mohb.pareto import pareto_mask
 
 METRICS = ["accuracy", "runtime", "cost"]
 
@@ -35,7 +35,8 @@ def run(benchmark: str = "mlp", task: str = "digits", budget: float = 4000.0, se
     clock = SimulatedClock()
     tuner = Tuner(trial_backend=backend, scheduler=scheduler,
                   stop_criterion=StoppingCriterion(max_wallclock_time=budget), n_workers=workers,
-                  sleep_time=0, callbacks=[clock], save_tuner=False, print_update_interval=1e9,
+                  sleep_time=0, callbacks=[clock, ParetoSummary(max_rows=15)], save_tuner=False,
+                  print_update_interval=1e9,
                   results_update_interval=1e9, tuner_name=f"simulated-{benchmark}-{task}")
     tuner.run()
     df = clock.dataframe().sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
@@ -53,15 +54,9 @@ def main(argv=None):
     args = ap.parse_args(argv)
     df, modes, backend = run(args.benchmark, args.task, args.budget, args.seed, args.workers,
                              args.keep_alive)
-    front = df[pareto_mask(df[METRICS].to_numpy(dtype=float), modes)]
-    hp = [c for c in df.columns if c.startswith("config_")]
-    cols = hp + ["epoch"] + METRICS
     print(f"{df['trial_id'].nunique()} trials, {len(df)} results, {backend.warm_reuses} warm "
           f"starts; tuning cost ${dollars_spent(df)[-1]:.4f} in {df['st_tuner_time'].max():.0f} "
-          f"simulated seconds")
-    print(f"Pareto set of {len(front)} models (accuracy, training runtime s, training cost $):")
-    print(front.sort_values("accuracy", ascending=False)[cols].drop_duplicates().head(15)
-          .to_string(index=False))
+          f"simulated seconds (runtime: training seconds, cost: training dollars of a model)")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ Public API (everything else is private):
   on first use), :class:`RayBackend` with :class:`NodeType` (lazy: Ray is imported when the
   backend connects)
 * durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
+* results: :func:`pareto_set` (the Pareto set of a run as a DataFrame), the tuner callbacks
+  :class:`ParetoSummary` (prints it at the end of tuning) and :class:`ProgressReport` (a
+  Pareto table and / or the HTML report every N seconds while it runs); lazy: pandas-heavy
+  analysis is imported on first use
 """
 from syne_mohb import pareto
 from syne_mohb._lazy import lazy_exports
@@ -39,7 +43,9 @@ __all__ = [
     "LocalProfileBackend",
     "MOASHA",
     "NodeType",
+    "ParetoSummary",
     "ParetoTransferSearcher",
+    "ProgressReport",
     "RandomSearcher",
     "RayBackend",
     "SageMakerBackend",
@@ -48,15 +54,20 @@ __all__ = [
     "load_catalog",
     "local_profiles",
     "pareto",
+    "pareto_set",
     "refresh_prices",
     "resume",
     "__version__",
 ]
 
 
-# backend names imported on first use (``import syne_mohb`` imports neither Ray nor boto3)
+# names imported on first use (``import syne_mohb`` imports neither Ray nor boto3, nor the
+# analysis and plotting of ``syne_mohb.experiments``)
 __getattr__, __dir__ = lazy_exports(__name__, {
     "RayBackend": "syne_mohb.backends.ray",
     "NodeType": "syne_mohb.backends.ray",
     "SageMakerBackend": "syne_mohb.backends.sagemaker",
+    "pareto_set": "syne_mohb.experiments.results",
+    "ParetoSummary": "syne_mohb.experiments.callbacks",
+    "ProgressReport": "syne_mohb.experiments.callbacks",
 }, globals())

@@ -5,8 +5,12 @@
   Pareto set and the plots' paths.
 * ``syne-mohb bench --methods ... --benchmarks ... --seeds N``: simulated runs in parallel, then
   the report.
-* ``syne-mohb report RESULTS``: tables and plots for finished runs (simulated, local, SageMaker).
-* ``syne-mohb resume RUN_DIR``: resume an interrupted durable run.
+* ``syne-mohb report RESULTS``: tables and plots for finished runs (simulated, local, SageMaker,
+  Ray), compared within groups of comparable runs.
+* ``syne-mohb resume RUN_DIR``: resume an interrupted durable run, or extend a finished one
+  (``--max-trials``, ``--max-wallclock-time``).
+
+Every option's help says its default (``syne-mohb <command> --help``).
 """
 from __future__ import annotations
 
@@ -23,6 +27,13 @@ __all__ = ["main"]
 
 class CLIError(Exception):
     """A user error: printed without a traceback, exit status 2."""
+
+
+#: the method ``demo`` compares with, and ``report``'s default baseline
+BASELINE = "asha-default"
+
+#: the rule for a run that misses the target, printed by ``demo`` and ``report`` alike
+UNREACHED_RULE = "a run that never reached it counts with its whole budget and all it spent"
 
 
 def _split(value: str | None) -> list[str]:
@@ -97,26 +108,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     method = args.method
     _check_names([method], [])
     _check_flags(args, {"--seed": 0, "--seeds": 1, "--rows": 1, "--processes": 1})
-    out = Path(args.output)
+    out = _output_folder(args.output)
     budget = args.budget if args.budget is not None else bench.default_budget(task)
     t0 = time.perf_counter()
     print(f"syne-mohb demo: tuning hyperparameters and instance type on benchmark {name!r}, task "
           f"{task!r} (offline evaluations, simulated), budget {budget:.3g} s of simulated tuning "
           f"time with 4 workers")
     seeds = list(range(args.seed, args.seed + args.seeds))
-    specs = grid([method, "asha-default"], [name], {name: [task]}, seeds, out, budget=budget)
-    results = run_many(specs, processes=min(2, args.processes), progress=not args.quiet, overwrite=True)
+    specs = grid([method, BASELINE], [name], {name: [task]}, seeds, out, budget=budget)
+    todo = _runs_to_do(specs, out, args.overwrite)
+    results = run_many(todo, processes=min(2, args.processes), progress=not args.quiet,
+                       overwrite=args.overwrite)
     errors = [r for r in results if "error" in r]
     if errors:
         raise CLIError("; ".join(f"{r['path']}: {r['error']}" for r in errors))
     ours = [load_run(out / name / task / method / f"seed-{s}") for s in seeds]
-    base = [load_run(out / name / task / "asha-default" / f"seed-{s}") for s in seeds]
-    table = pareto_table(ours[0], max_rows=args.rows)
+    base = [load_run(out / name / task / BASELINE / f"seed-{s}") for s in seeds]
+    table = pareto_table(ours[0])
     print(f"\nPareto set found by {method}, seed {seeds[0]} (accuracy max, runtime and cost min; "
-          f"{len(table)} shown), runtime = training seconds on the instance, cost = training dollars:")
-    print(_fmt_table(table))
-    print(_demo_measures(bench, task, method, ours, base, budget))
-    rep = make_report(out, out_dir=out / "report")
+          f"{_shown(len(table), args.rows)}), runtime = training seconds on the instance, "
+          f"cost = training dollars:")
+    print(_fmt_table(table.head(args.rows)))
+    print(_demo_measures(bench, task, method, ours, base))
+    try:
+        rep = make_report(out, out_dir=out / "report")
+    except (OSError, ValueError) as e:
+        raise CLIError(f"no report (the runs are kept in {out}): {e}") from None
     print("\nPlots:")
     for p in rep["plots"]:
         print(f"  {p}")
@@ -125,62 +142,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_measures(bench, task: str, method: str, ours: list, base: list, budget: float) -> str:
-    """Measures (a) and (b) of ``syne_mohb.experiments.metrics`` against ASHA, with intervals."""
+def _shown(total: int, rows: int) -> str:
+    """``"15 of 18 shown"`` (or ``"all 12 shown"``)."""
+    return f"all {total} shown" if total <= rows else f"{rows} of {total} shown"
+
+
+def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str:
+    """Measures (a) and (b) of ``syne_mohb.experiments.metrics`` against ASHA, with intervals:
+    :func:`~syne_mohb.experiments.metrics.target_measures` and
+    :func:`~syne_mohb.experiments.metrics.target_ratios`, as ``syne-mohb report`` prints them."""
     import numpy as np
 
-    from syne_mohb.experiments.metrics import best_possible, paired_ratio, run_measures, seed_draws
+    from syne_mohb.experiments.metrics import (
+        RATIO_STATISTIC,
+        TARGET_MEASURES,
+        best_possible,
+        target_measures,
+        target_ratios,
+    )
 
-    best = float(np.mean([r.results["accuracy"].max() for r in base]))
-    target = best - 0.005
-    mo = [run_measures(r, target, budget) for r in ours]
-    mb = [run_measures(r, target, budget) for r in base]
-    draws = seed_draws(len(ours))
+    target, measures = target_measures({method: ours, BASELINE: base}, BASELINE)
+    ratio = target_ratios(measures, BASELINE).set_index("method").loc[method]
     lines = [f"\nSingle-objective ASHA on the default instance ({bench.default_instance}), "
-             f"{len(base)} seeds: mean best accuracy {best:.4f}; target = that minus 0.5 points "
-             f"= {target:.4f}. Ratios ASHA / {method} (> 1: {method} better), mean over the "
-             f"paired seeds [95% bootstrap interval over seeds]:"]
-    for key, what in (("tune_dollars", "(a) tuning dollars to the target"),
-                      ("tune_time", "(a) tuning time to the target"),
-                      ("model_dollars", "(b) the found model's own training dollars"),
-                      ("model_time", "(b) the found model's own training time")):
-        point, lo, hi = paired_ratio([(np.array([m[key] for m in mb]),
-                                       np.array([m[key] for m in mo]))], draws)
-        interval = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) else ""
-        lines.append(f"  {what:48s} {point:.2f}x{interval}")
+             f"{len(base)} seeds: mean best accuracy {target + 0.005:.4f}; target = that minus "
+             f"0.5 points = {target:.4f}. ASHA / {method}: {RATIO_STATISTIC} "
+             f"[95% bootstrap interval over seeds]:"]
+    for key, what in TARGET_MEASURES.items():
+        lines.append(f"  {what:48s} {_ratio_text(ratio, key)}")
     cheapest, _ = best_possible(bench.blackbox(task), target)
-    found_all = np.array([m["model_dollars"] for m in mb], dtype=float)
+    found_all = measures.loc[measures["method"] == BASELINE, "model_dollars"].to_numpy(dtype=float)
     found = float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any() else np.nan
     if np.isfinite(cheapest) and cheapest > 0 and np.isfinite(found):
         lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} {found / cheapest:.2f}x")
-    reached = sum(int(m["reached"]) for m in mo)
-    lines.append(f"  {method} reached the target in {reached} of {len(mo)} seeds "
-                 f"(a run that did not counts with its whole budget)")
+    lines.append(f"  {method} reached the target in {int(ratio['reached'])} of {int(ratio['seeds'])} "
+                 f"seeds ({UNREACHED_RULE})")
     return "\n".join(lines)
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    from syne_mohb.experiments.report import make_report
-    from syne_mohb.experiments.runner import benchmark_names, grid, run_many, run_state
-    from syne_mohb.experiments.methods import method_names
+def _ratio_text(row, key: str) -> str:
+    import numpy as np
 
-    methods = _split(args.methods) or ["moasha", "asha-default"]
-    benchmarks = _split(args.benchmarks) or benchmark_names()[:1]
-    _check_names(methods, benchmarks)
-    tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
-    _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1})
-    try:
-        specs = grid(methods, benchmarks, tasks, range(args.seeds), args.output, budget=args.budget,
-                     n_workers=args.workers, max_trials=args.max_trials)
-    except ValueError as e:
-        raise CLIError(str(e)) from None
-    out = Path(args.output)
-    print(f"{len(specs)} runs: methods {methods} x benchmarks {benchmarks} x seeds 0..{args.seeds - 1}"
-          f" -> {out.resolve()} (valid methods: {', '.join(method_names())})")
-    # reuse decided from the stored parameters, not from the files alone (runner.run_state)
+    point, lo, hi = row[key], row[f"{key}_low"], row[f"{key}_high"]
+    if not np.isfinite(point):
+        return "-"
+    interval = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) else ""
+    return f"{point:.2f}x{interval}"
+
+
+def _runs_to_do(specs: list, out: Path, overwrite: bool) -> list:
+    """The runs of ``specs`` that must run: finished runs with the same stored parameters are
+    reused (runner.run_state); finished runs made with other parameters stop the command
+    unless ``overwrite``."""
+    from syne_mohb.experiments.runner import run_state
+
     states = [run_state(s) for s in specs]
     conflicts = [st for st in states if st.status == "different"]
-    if conflicts and not args.overwrite:
+    if conflicts and not overwrite:
         first = conflicts[0]
         raise CLIError(
             f"{len(conflicts)} of {len(specs)} runs below {out} were made with other parameters "
@@ -195,37 +212,85 @@ def cmd_bench(args: argparse.Namespace) -> int:
     for st in states:
         if st.status in ("unfinished", "different"):
             print(f"running again {st.path.relative_to(out)}: {st.reason}")
-    todo = [spec for spec, st in zip(specs, states) if st.status != "finished"]
+    return [spec for spec, st in zip(specs, states) if st.status != "finished"]
+
+
+def _output_folder(value: str, flag: str = "--output") -> Path:
+    from syne_mohb.experiments.report import check_output_folder
+
+    try:
+        return check_output_folder(value, flag)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from syne_mohb.experiments.methods import method_names
+    from syne_mohb.experiments.report import make_report
+    from syne_mohb.experiments.runner import grid, run_many
+
+    methods = _split(args.methods) or ["moasha", BASELINE]
+    benchmarks = _split(args.benchmarks) or [_demo_benchmark()[0]]
+    _check_names(methods, benchmarks)
+    tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
+    _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
+                        "--rows": 1})
+    out = _output_folder(args.output)
+    try:
+        specs = grid(methods, benchmarks, tasks, range(args.seeds), out, budget=args.budget,
+                     n_workers=args.workers, max_trials=args.max_trials)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    print(f"{len(specs)} runs: methods {methods} x benchmarks {benchmarks} x seeds 0..{args.seeds - 1}"
+          f" -> {out.resolve()} (valid methods: {', '.join(method_names())})")
+    # reuse decided from the stored parameters, not from the files alone (runner.run_state)
+    todo = _runs_to_do(specs, out, args.overwrite)
     results = run_many(todo, processes=args.processes, progress=not args.quiet,
                        overwrite=args.overwrite)
     failed = [r for r in results if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}", file=sys.stderr)
     try:
-        rep = make_report(args.output)
-    except (FileNotFoundError, ValueError) as e:
+        rep = make_report(out)
+    except (OSError, ValueError) as e:
         raise CLIError(f"no report: {e}") from None
-    _print_report(rep)
+    _print_report(rep, args.rows)
     return 1 if failed else 0
 
 
-def _print_report(rep) -> None:
+def _print_report(rep, rows: int = 15) -> None:
+    from syne_mohb.experiments.metrics import RATIO_STATISTIC, TARGET_MEASURES
+
     for path, reason in rep.get("skipped", []):
         print(f"skipped {path}: {reason}", file=sys.stderr)
-    print("\nSummary (hypervolume: fraction of the reference box, common normalisation per "
-          "benchmark/task; mean and std over seeds):")
+    print("\nGroups (runs are compared only with runs of the same benchmark and task, or of the "
+          "same entry point, objectives and search space):")
+    for label, description in rep["groups"]:
+        print(f"  {label}: {description}")
+    print("\nSummary (hypervolume: fraction of the reference box, one normalisation per group; "
+          "mean and std over seeds):")
     print(_fmt_table(rep["summary"]))
     for key, tab in rep["pareto"].items():
-        print(f"\nPareto set {key}:")
-        print(_fmt_table(tab))
-    if len(rep["targets"]):
-        t = rep["targets"]
-        agg = t.groupby(["benchmark", "task", "method"]).agg(
-            time_reduction=("time_reduction", "median"), dollar_reduction=("dollar_reduction", "median"),
-            seeds=("seed_index", "count")).reset_index()
-        print("\nTime / dollars to reach the baseline's best accuracy - 0.5 points "
-              "(median over seeds of baseline/method):")
-        print(_fmt_table(agg))
+        print(f"\nPareto set {key} ({_shown(len(tab), rows)}; all in {rep['pareto_csv'][key]}):")
+        print(_fmt_table(tab.head(rows)))
+    for label, tab in rep.get("recommendations", {}).items():
+        from syne_mohb.experiments.recommendations import recommendation_lines
+
+        print(f"\nHardware recommendations {label}: each model of the Pareto set on each instance "
+              f"type (all in {rep['recommendations_csv'][label]}):")
+        for line in recommendation_lines(tab, rows):
+            print(f"  {line}")
+    for label, reason in rep.get("recommendations_skipped", []):
+        print(f"no hardware recommendations for {label}: {reason}", file=sys.stderr)
+    ratios = rep.get("target_ratios")
+    if ratios is not None and len(ratios):
+        print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "
+              f"({UNREACHED_RULE}); {RATIO_STATISTIC} [95% bootstrap interval over seeds]:")
+        shown = ratios[["group", "baseline", "method", "seeds", "reached"]].copy()
+        for key, what in TARGET_MEASURES.items():
+            shown[what.split(" ", 1)[1].replace("the found model's own ", "model ")] = [
+                _ratio_text(r, key) for _, r in ratios.iterrows()]
+        print(_fmt_table(shown))
     print("\nPlots:")
     for p in rep["plots"]:
         print(f"  {p}")
@@ -250,13 +315,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = Path(args.results)
     if not path.exists():
         raise CLIError(f"results folder {path} does not exist")
+    _check_flags(args, {"--rows": 1}, budget=False)
     if getattr(args, "html", False):
         return _html_report(path, args.output)
     try:
         rep = make_report(path, out_dir=args.output, baseline=args.baseline)
-    except (FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError) as e:
         raise CLIError(str(e)) from None
-    _print_report(rep)
+    _print_report(rep, args.rows)
     return 0
 
 
@@ -287,82 +353,207 @@ def _not_resumable(run_dir: Path) -> str | None:
     return f"{run_dir} is {kind}; {start}{hint}"
 
 
+def _journal_state(run_dir: Path) -> tuple[bool, str, int]:
+    """(whether the run's journal ends with a clean ``end``, that entry's reason, trials
+    started), as the journal records them (the rule of ``durable.replay``: the last of the
+    ``session`` / ``interrupted`` / ``end`` entries decides)."""
+    from syne_mohb.durable import read_journal
+
+    entries = read_journal(run_dir)
+    last = next((e for e in reversed(entries) if e["e"] in ("end", "interrupted", "session")), None)
+    ended = last is not None and last["e"] == "end"
+    reason = str(last.get("reason", "")) if ended else ""
+    return ended, reason, sum(1 for e in entries if e["e"] == "start")
+
+
+def _extended_criterion(old, max_wallclock_time: float | None, max_trials: int | None):
+    """The run's stop criterion with the limits given replaced (totals over all sessions);
+    a criterion that is not a ``StoppingCriterion`` is replaced by one with just these."""
+    import dataclasses
+
+    from syne_tune import StoppingCriterion
+
+    changes = {}
+    if max_wallclock_time is not None:
+        changes["max_wallclock_time"] = float(max_wallclock_time)
+    if max_trials is not None:
+        # Syne Tune stops once *more than* max_num_trials_started have started, and the
+        # DurableTuner checks before every start: N - 1 gives N trials in all
+        changes["max_num_trials_started"] = int(max_trials) - 1
+    if isinstance(old, StoppingCriterion):
+        return dataclasses.replace(old, **changes)
+    if old is not None:
+        print(f"the run's stop criterion ({type(old).__name__}) is replaced by the limits given")
+    return StoppingCriterion(**changes)
+
+
+def _limits(args: argparse.Namespace) -> str:
+    parts = []
+    if args.max_trials is not None:
+        parts.append(f"--max-trials {args.max_trials}")
+    if args.max_wallclock_time is not None:
+        parts.append(f"--max-wallclock-time {args.max_wallclock_time:g}")
+    return " ".join(parts)
+
+
 def cmd_resume(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     if not run_dir.exists():
         raise CLIError(f"run folder {run_dir} does not exist")
+    _check_flags(args, {"--max-trials": 1}, budget=False)
+    if args.max_wallclock_time is not None and not (math.isfinite(args.max_wallclock_time)
+                                                    and args.max_wallclock_time > 0):
+        raise CLIError(f"--max-wallclock-time must be a number of seconds > 0, got "
+                       f"{args.max_wallclock_time:g}")
     try:
-        from syne_mohb.durable import ReplayMismatchError, RunLockedError, resume
+        from syne_mohb.durable import ReplayMismatchError, RunLockedError, restore, resume
     except ImportError as e:
         raise CLIError(f"resuming needs syne_mohb.durable, which is not available in this "
                        f"installation ({e})") from None
     reason = _not_resumable(run_dir)
     if reason:
         raise CLIError(reason)
+    ended, why, started = _journal_state(run_dir)
+    extend = args.max_trials is not None or args.max_wallclock_time is not None
+    if ended and not extend:
+        print(f"run {run_dir} had already finished ({why}; {started} trials started): nothing "
+              f"to resume; results in {run_dir / 'results.csv.zip'}. To extend its budget, "
+              f"resume it with larger totals (counted over all its sessions): syne-mohb resume "
+              f"{run_dir} --max-trials N and/or --max-wallclock-time SECONDS")
+        return 0
     try:
-        tuner = resume(str(run_dir))
-    except (RunLockedError, ReplayMismatchError) as e:
+        criterion = None
+        if extend:  # the run's own criterion, with the limits given replaced
+            criterion = _extended_criterion(restore(str(run_dir)).stop_criterion,
+                                            args.max_wallclock_time, args.max_trials)
+        tuner = resume(str(run_dir), stop_criterion=criterion)
+    except (RunLockedError, ReplayMismatchError, ValueError) as e:
         raise CLIError(str(e)) from None
+    except KeyboardInterrupt:
+        if extend:  # the run stores its own criterion only: the new limits must be given again
+            print(f"syne-mohb: to keep the extended budget, add {_limits(args)} to that "
+                  f"command", file=sys.stderr)
+        raise
     results = Path(getattr(tuner, "tuner_path", run_dir)) / "results.csv.zip"
-    status = getattr(tuner, "tuning_status", None)
-    if status is None:  # resume() does not run a run whose journal ended cleanly
-        print(f"run {run_dir} had finished: nothing to resume; results in {results}")
-    else:
-        print(f"run {run_dir} resumed and ended: {status.num_trials_started} trials started in "
-              f"all; results in {results}")
+    ended_now, why_now, started_now = _journal_state(run_dir)
+    new = started_now - started
+    end = f"ended ({why_now})" if ended_now else "stopped"
+    print(f"run {run_dir} {'extended' if ended else 'resumed'} and {end}: {new} new "
+          f"trial{'s' if new != 1 else ''}, {started_now} started in all; results in {results}")
+    if extend and new == 0:
+        print(f"nothing was started: the limits given ({_limits(args)}) or the run's other "
+              f"limits were already reached; give larger totals (they count over all sessions: "
+              f"{started_now} trials so far)")
     return 0
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Every option's help says its default: ``(default: X)`` is appended unless the help text
+    already states it; a flag's default is "off"."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or action.default is argparse.SUPPRESS or "default" in text:
+            return text
+        if action.nargs == 0:  # a flag (store_true)
+            return f"{text} (default: off)"
+        return f"{text} (default: %(default)s)"
 
 
 def build_parser() -> argparse.ArgumentParser:
     from syne_mohb.experiments.methods import method_names
+    from syne_mohb.experiments.runner import benchmark_names
 
-    p = argparse.ArgumentParser(prog="syne-mohb", description=__doc__.split("\n\n")[0])
+    benchmarks = ", ".join(benchmark_names()) or "none shipped"
+    p = argparse.ArgumentParser(prog="syne-mohb", description=__doc__.split("\n\n")[0],
+                                formatter_class=_HelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="{demo,bench,report,resume}")
 
-    d = sub.add_parser("demo", help="hardware-aware tuning on a shipped benchmark (under a minute)")
-    d.add_argument("--benchmark", help="shipped benchmark (default: mlp if shipped, else the first)")
-    d.add_argument("--task", help="task of the benchmark (default: digits or the first)")
-    d.add_argument("--output", default="syne-mohb-demo", help="results folder (default: %(default)s)")
-    d.add_argument("--budget", type=float, help="simulated tuning seconds (default: 25 full trainings)")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description,
+                              formatter_class=_HelpFormatter)
+
+    d = command("demo", "hardware-aware tuning on a shipped benchmark (under a minute)",
+                "Tune hyperparameters and instance type with MO-ASHA on a shipped benchmark "
+                "(simulated from its offline evaluations), compare with single-objective ASHA "
+                "on the default instance, print the Pareto set and the ratios, write the plots.")
+    d.add_argument("--benchmark", help=f"shipped benchmark, from: {benchmarks} (default: mlp)")
+    d.add_argument("--task", help="task of the benchmark (default: digits, else its first task)")
+    d.add_argument("--output", default="syne-mohb-demo", help="results folder")
+    d.add_argument("--budget", type=float,
+                   help="simulated tuning seconds per run (default: 25 median full trainings on "
+                        "the default instance)")
     d.add_argument("--seed", type=int, default=0, help="first seed")
-    d.add_argument("--seeds", type=int, default=5,
-                   help="paired seeds of each method (default: %(default)s)")
+    d.add_argument("--seeds", type=int, default=5, help="paired seeds of each method")
     d.add_argument("--method", default="moasha",
-                   help="our method to run (default: %(default)s: MO-ASHA with its default "
-                        "searcher, the best on the shipped benchmarks in README's comparison; "
-                        "'moasha-transfer' to sample from the other tasks' Pareto fronts)")
-    d.add_argument("--rows", type=int, default=15, help="Pareto rows to print")
-    d.add_argument("--processes", type=int, default=2)
+                   help="our method to run (moasha: MO-ASHA with its default searcher, the best "
+                        "on the shipped benchmarks in README's comparison; 'moasha-transfer' to "
+                        "sample from the other tasks' Pareto fronts; default: %(default)s)")
+    d.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print")
+    d.add_argument("--processes", type=int, default=2,
+                   help="parallel processes for the runs (at most 2 are used)")
+    d.add_argument("--overwrite", action="store_true",
+                   help="replace finished runs in --output made with other parameters "
+                        "(another --budget) instead of stopping; finished runs with the same "
+                        "parameters are reused")
     d.add_argument("--quiet", action="store_true", help="no progress bar")
     d.set_defaults(func=cmd_demo)
 
-    b = sub.add_parser("bench", help="methods x benchmarks x seeds, simulated, then the report")
-    b.add_argument("--methods", help=f"comma-separated, from: {', '.join(method_names())}")
-    b.add_argument("--benchmarks", help="comma-separated shipped benchmarks (default: the first)")
+    b = command("bench", "methods x benchmarks x seeds, simulated, then the report",
+                f"Run methods x benchmarks x tasks x seeds on the shipped benchmarks "
+                f"({benchmarks}), simulated from their offline evaluations, in parallel; then "
+                f"print the report.")
+    b.add_argument("--methods", help=f"comma-separated, from: {', '.join(method_names())} "
+                                     f"(default: moasha,{BASELINE})")
+    b.add_argument("--benchmarks", help=f"comma-separated shipped benchmarks, from: {benchmarks} "
+                                        f"(default: mlp, the demo's)")
     b.add_argument("--tasks", help="comma-separated tasks (default: all tasks of each benchmark)")
     b.add_argument("--seeds", type=int, default=2, help="number of seeds (0..N-1)")
-    b.add_argument("--budget", type=float, help="simulated tuning seconds per run")
+    b.add_argument("--budget", type=float,
+                   help="simulated tuning seconds per run (default: 25 median full trainings on "
+                        "the default instance)")
     b.add_argument("--workers", type=int, default=4, help="simulated workers per run")
-    b.add_argument("--max-trials", type=int, help="cap on trials started per run")
-    b.add_argument("--processes", type=int, default=2, help="parallel processes")
+    b.add_argument("--max-trials", type=int, help="cap on trials started per run (default: none)")
+    b.add_argument("--processes", type=int, default=2, help="parallel processes for the runs")
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
                         "--max-trials) instead of stopping")
-    b.add_argument("--quiet", action="store_true")
+    b.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print per run")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)
 
-    r = sub.add_parser("report", help="tables and plots for finished runs below RESULTS")
-    r.add_argument("results", metavar="RESULTS")
-    r.add_argument("--output", help="where to write tables and plots (default: RESULTS/report)")
-    r.add_argument("--baseline", help="method whose best accuracy is the target (default: asha-default)")
+    r = command("report", "tables and plots for finished runs below RESULTS",
+                "Tables (CSV) and plots (PNG), or one interactive HTML page, for every finished "
+                "Syne Tune run below RESULTS (simulated, local, SageMaker, Ray). Runs are "
+                "compared within groups: same benchmark and task, or same entry point, "
+                "objectives and search space.")
+    r.add_argument("results", metavar="RESULTS", help="a run folder or a folder of runs")
+    r.add_argument("--output", help="folder for the tables and plots (default: RESULTS/report); "
+                                    "with --html, the page or its folder (default: "
+                                    "RESULTS/report/report.html)")
+    r.add_argument("--baseline",
+                   help=f"method whose mean best accuracy minus 0.5 points is the target of the "
+                        f"time / dollars comparison (default: {BASELINE}, in groups that have it)")
+    r.add_argument("--rows", type=int, default=15,
+                   help="Pareto-set rows to print per run (the CSV files hold every row)")
     r.add_argument("--html", action="store_true",
-                   help="write one interactive, self-contained HTML page (OUTPUT/report.html, or OUTPUT "
-                        "if it ends in .html) instead of the CSV tables and PNG plots")
+                   help="write one interactive, self-contained HTML page (OUTPUT/report.html, or "
+                        "OUTPUT if it ends in .html) instead of the CSV tables and PNG plots")
     r.set_defaults(func=cmd_report)
 
-    s = sub.add_parser("resume", help="resume an interrupted durable run")
-    s.add_argument("run_dir", metavar="RUN_DIR")
+    s = command("resume", "resume an interrupted durable run, or extend a finished one",
+                "Resume a run started with syne_mohb.durable.DurableTuner after a crash or a "
+                "kill: trials in flight are recovered and the run continues to its stop "
+                "criterion. A finished run is extended with larger --max-trials / "
+                "--max-wallclock-time (totals over all its sessions).")
+    s.add_argument("run_dir", metavar="RUN_DIR", help="the run's folder (tuner.tuner_path)")
+    s.add_argument("--max-trials", type=int,
+                   help="trials started in all, over every session; replaces the run's limit "
+                        "on trials started (default: the run's own stop criterion)")
+    s.add_argument("--max-wallclock-time", type=float, metavar="SECONDS",
+                   help="tuning seconds in all, over every session; replaces the run's "
+                        "max_wallclock_time (default: the run's own stop criterion)")
     s.set_defaults(func=cmd_resume)
     return p
 

@@ -197,15 +197,87 @@ def test_resume_of_a_parent_folder_lists_the_durable_runs_below(tmp_path, capsys
     assert "stopped before its first step" in one_line_error(capsys)
 
 
-def test_resume_of_a_finished_durable_run(tmp_path, capsys, monkeypatch):
+@pytest.fixture()
+def finished_durable_run(tmp_path, monkeypatch, capsys):
+    """A durable simulated run that ended by its stop criterion after 3 trials."""
     from durable_helpers.sim_driver import make_tuner
 
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))  # make_tuner sets it; restored after
     tuner = make_tuner(str(tmp_path), "durable", 0, max_trials=2)
     tuner.run()
     capsys.readouterr()
-    assert main(["resume", str(tuner.tuner_path)]) == 0
-    assert f"run {tuner.tuner_path} had finished: nothing to resume" in capsys.readouterr().out
+    return Path(tuner.tuner_path)
+
+
+def _trials(run_dir: Path) -> int:
+    """Trials started, as the run's journal records them."""
+    from syne_mohb.durable import read_journal
+
+    return sum(1 for e in read_journal(run_dir) if e["e"] == "start")
+
+
+def test_resume_of_a_finished_durable_run_offers_to_extend_it(finished_durable_run, capsys):
+    """Issue 23, item 11: it said "resumed and ended" (a local run) and offered nothing."""
+    before = (finished_durable_run / "journal.jsonl").read_bytes()
+    assert main(["resume", str(finished_durable_run)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"run {finished_durable_run} had already finished (stop criterion or "
+                          f"search space exhausted; 3 trials started): nothing to resume")
+    assert "resumed" not in out
+    assert f"syne-mohb resume {finished_durable_run} --max-trials N and/or " \
+           f"--max-wallclock-time SECONDS" in out
+    assert (finished_durable_run / "journal.jsonl").read_bytes() == before  # nothing ran
+
+
+def test_resume_extends_a_finished_run(finished_durable_run, capsys):
+    assert main(["resume", str(finished_durable_run), "--max-trials", "5"]) == 0
+    out = capsys.readouterr().out
+    assert f"run {finished_durable_run} extended and ended" in out
+    assert "2 new trials, 5 started in all" in out
+    assert _trials(finished_durable_run) == 5
+    # limits already reached: said, nothing started
+    assert main(["resume", str(finished_durable_run), "--max-trials", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "0 new trials, 5 started in all" in out and "nothing was started" in out
+    assert _trials(finished_durable_run) == 5
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--max-trials", "0"], "--max-trials must be an integer >= 1, got 0"),
+    (["--max-wallclock-time", "-5"], "--max-wallclock-time must be a number of seconds > 0, got -5"),
+])
+def test_resume_rejects_invalid_limits(finished_durable_run, capsys, flags, message):
+    assert main(["resume", str(finished_durable_run)] + flags) == 2
+    assert one_line_error(capsys) == f"syne-mohb resume: error: {message}"
+
+
+# ------------------------------------------------------------------ issue 23, item 9
+def test_demo_keeps_runs_made_with_other_parameters(finished_run, tmp_path, capsys):
+    """The demo replaced them silently; like bench, it stops and names --overwrite."""
+    out = tmp_path / "out"
+    shutil.copytree(finished_run, out)
+    path = out / "linear" / "digits" / "moasha" / "seed-0"
+    before = (path / "results.csv.zip").read_bytes(), (path / "metadata.json").read_bytes()
+    argv = ["demo", "--benchmark", "linear", "--task", "digits", "--seeds", "1", "--budget",
+            "0.5", "--processes", "1", "--quiet", "--output", str(out)]
+    assert main(argv) == 2
+    err = one_line_error(capsys)
+    assert "1 of 2 runs below" in err and "were made with other parameters" in err
+    assert "linear/digits/moasha/seed-0" in err and "--overwrite" in err
+    assert ((path / "results.csv.zip").read_bytes(), (path / "metadata.json").read_bytes()) == before
+
+
+@pytest.mark.parametrize("command", [BENCH, ["demo", "--quiet"]])
+@pytest.mark.parametrize("where", ["file", "below a file"])
+def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, command, where):
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("keep me")
+    output = blocker if where == "file" else blocker / "runs"
+    assert main(command + ["--output", str(output)]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith(f"syne-mohb {command[0]}: error: --output {output} ")
+    assert "is a file, not a folder" in err
+    assert blocker.read_text() == "keep me"
 
 
 # ------------------------------------------------------------------ item 14: SageMaker example

@@ -27,7 +27,8 @@ from syne_mohb.hardware.profiles import THREAD_ENV_VARS, available_cpus
 
 @pytest.fixture
 def catalog(tmp_path):
-    return load_catalog(cache_dir=tmp_path)  # no cached refresh: the shipped snapshot
+    # no cached refresh, no published fallback (tests/test_prices_fallback.py): the snapshot
+    return load_catalog(cache_dir=tmp_path, published_fallback=False)
 
 
 def test_snapshot_covers_current_training_types_with_sources(catalog):

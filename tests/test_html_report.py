@@ -186,12 +186,52 @@ def test_local_run_without_instance_type(tmp_path):
     g = report_data([load_run(run)], root=run)["groups"][0]
     assert g["label"] == "my-local-run" and g["fidelity"] == "epoch"
     assert [(o["role"], o["unit"]) for o in g["objectives"]] == [
-        (None, None), ("dollars", "dollars"), ("time", "seconds")]
-    assert g["objectives"][1]["label"] == "st_worker_cost (dollars; lower is better)"
-    assert g["instance_attr"] is None and [s["instance"] for s in g["selections"][0]["instances"]] == ["all models"]
+        (None, None), ("dollars", "$"), ("time", "s")]
+    # Syne Tune's worker columns are shown as cost and time, with their units (issue 23, item 7)
+    assert [o["label"] for o in g["objectives"]] == [
+        "accuracy (higher is better)", "cost ($; lower is better)", "time (s; lower is better)"]
+    assert [o["column"] for o in g["objectives"]] == ["accuracy", "st_worker_cost", "st_worker_time"]
+    # log axes get the PNG plots' ticks, labelled in one notation
+    assert g["objectives"][1]["log"] and g["objectives"][1]["ticks"] == {
+        "values": [0.01, 0.02, 0.05, 0.1], "labels": ["0.01", "0.02", "0.05", "0.1"]}
+    # no instance dimension: no per-instance-type summary (the page shows no such section)
+    assert g["instance_attr"] is None and g["selections"][0]["instances"] is None
     assert g["hypervolume"]["normalisation"]["bounds_from"] == "the union of these runs' results"
     assert g["runs"][0]["created"].startswith("2023-11-14T22:13:20")
     assert g["runs"][0]["scheduler_kwargs"] == "time_attr=epoch, max_t=3"
+
+
+def test_normalisation_bounds_are_shown_in_the_objectives_units(tmp_path):
+    """Issue 23, item 7: the page showed "accuracy (max) in [-0.9574, -0.4481] after the
+    transform" (negated, log10); the bounds are now the best and worst raw values."""
+    df = _toy(10)
+    run = _write_run(tmp_path / "run", df, {"metric_names": ["accuracy", "runtime", "cost"],
+                                             "metric_mode": ["max", "min", "min"],
+                                             "syne_mohb": {"metric_log": {"runtime": True}}})
+    g = report_data([load_run(run)], root=run)["groups"][0]
+    norm = {o["column"]: o for o in g["hypervolume"]["normalisation"]["objectives"]}
+    assert norm["accuracy"]["best"] == pytest.approx(df["accuracy"].max())
+    assert norm["accuracy"]["worst"] == pytest.approx(df["accuracy"].min())
+    assert norm["runtime"]["log10"] and norm["runtime"]["best"] == pytest.approx(df["runtime"].min())
+    assert norm["runtime"]["worst"] == pytest.approx(df["runtime"].max())
+    assert [norm[c]["unit"] for c in ("accuracy", "runtime", "cost")] == [None, "s", "$"]
+    script = (Path(__file__).resolve().parents[1] / "syne_mohb" / "experiments" / "html_report.js")
+    assert "after the transform" not in script.read_text()
+
+
+def test_page_has_the_mode_of_the_other_report_files(tmp_path):
+    """Issue 23, item 6: report.html was written 0600 (mkstemp) beside 0644 PNG and CSV files."""
+    run = _write_run(tmp_path / "run", _toy(), {"metric_names": ["accuracy", "cost"],
+                                                 "metric_mode": ["max", "min"]})
+    umask = os.umask(0o022)
+    try:
+        page = make_html_report(run, tmp_path / "out")
+        other = tmp_path / "out" / "table.csv"
+        pd.DataFrame({"a": [1]}).to_csv(other)
+    finally:
+        os.umask(umask)
+    assert page.stat().st_mode & 0o777 == other.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in page.parent.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
 def _run_cli(args, capsys):
@@ -448,8 +488,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     axes = browser.execute_script(
         "return Array.from(document.querySelectorAll('.projection .xtitle, .projection .ytitle')).map("
         "function (e) { return e.textContent; });")
-    assert "cost (training dollars; lower is better)" in axes
-    assert "accuracy (higher is better)" in axes and "runtime (training seconds; lower is better)" in axes
+    assert "cost ($; lower is better)" in axes
+    assert "accuracy (higher is better)" in axes and "runtime (s; lower is better)" in axes
     legend = browser.execute_script(
         "return Array.from(document.querySelectorAll('#legend .legend-item')).map(function (e) { return e.textContent; });")
     assert legend == g["instance_types"] and len(legend) >= 2
@@ -543,3 +583,32 @@ def test_10000_results_render_and_respond(browser, big_run, tmp_path, record_pro
     record_property("plots_drawn_ms", marks["ready"])
     print(f"\n{n} results: page {size_mb:.1f} MB, first contentful paint {marks['fcp']} ms, all plots "
           f"drawn {marks['ready']} ms after navigation, hover+click check {respond_s:.2f} s")
+
+
+def test_local_run_page_in_the_browser(browser, tmp_path):
+    """Issue 23, items 2 and 7, on the page: a local run without an instance dimension has no
+    per-instance-type section, its axes read cost ($) and time (s), the normalisation is shown
+    in the objectives' units, and the page says what the group holds."""
+    df = _toy(12).drop(columns=["runtime", "cost", "config_instance_type"])
+    df["st_worker_cost"] = np.geomspace(1e-4, 3e-3, 12)
+    df["st_worker_time"] = np.linspace(1.0, 10.0, 12)
+    meta = {"metric_names": ["accuracy", "st_worker_cost", "st_worker_time"],
+            "metric_mode": ["max", "min", "min"], "scheduler_name": "MOASHA",
+            "entrypoint": "train_digits_hw", "backend": "LocalBackend"}
+    run = _write_run(tmp_path / "local-run", df, meta)
+    page = make_html_report(run, tmp_path / "local.html")
+    _open(browser, page)
+    assert browser.execute_script("return document.getElementById('instances').hidden") is True
+    axes = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.projection .xtitle, .projection .ytitle')).map("
+        "function (e) { return e.textContent; });")
+    assert "cost ($; lower is better)" in axes and "time (s; lower is better)" in axes
+    assert not [a for a in axes if "st_worker" in a]
+    ticks = browser.execute_script(
+        "return document.getElementById('projection-0').layout.xaxis.ticktext")
+    assert ticks == ["$1e-4", "$2e-4", "$5e-4", "$1e-3", "$2e-3"]  # one notation, 1-2-5
+    note = browser.find_element("id", "hv-note").text
+    assert "after the transform" not in note and "-0." not in note
+    assert f"accuracy \u2191 from {df['accuracy'].max():.4g} (best, 0)" in note
+    assert "cost \u2193 from $1e-4 (best, 0) to $0.003 (worst, 1)" in note
+    assert "entry point train_digits_hw" in browser.find_element("id", "group-note").text

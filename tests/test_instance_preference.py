@@ -75,13 +75,18 @@ def test_bad_arguments_name_the_parameter():
         RandomSearcher(SPACE, instance_attr="instance_type")
 
 
-def test_moasha_default_searcher_finds_the_instance_dimension():
+def test_moasha_finds_the_hardware_dimension_by_its_declared_name_only():
+    """The hardware policy replaced this sampler as MO-ASHA's default; the dimension is
+    declared by ``instance_attr``, never guessed from an ``ml.`` prefix."""
     from syne_mohb.scheduler import MOASHA
 
     space = {"lr": loguniform(1e-4, 1e-1), "hw": choice(["ml.m5.xlarge", "ml.p3.2xlarge"])}
     sched = MOASHA(space, metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9)
-    assert sched.searcher.instance_preference.instance_attr == "hw"
-    assert sched.searcher.repeats == "always"
+    assert sched.hardware is None and "hw" in sched.searcher.config_space
+    declared = MOASHA(space, metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9,
+                      instance_attr="hw")
+    assert declared.hardware is not None and "hw" not in declared.searcher.config_space
+    assert declared.searcher.repeats == "always"
     fixed = MOASHA({"lr": loguniform(1e-4, 1e-1), "instance_type": "ml.m5.xlarge"},
                    metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9)
-    assert fixed.searcher.instance_preference is None
+    assert fixed.hardware is None

@@ -2,9 +2,11 @@
 
 One cluster for the module (``ray.cluster_utils.Cluster``): a head node with the custom
 resource ``small`` and a worker node with ``big``, one CPU each, standing for two node types;
-a third node (``doomed``) is added and killed by the node-failure test. Every Ray process the
-module starts is stopped at its end (checked: only this module's processes count, so that a
-Ray cluster another test run starts on the same machine meanwhile is not taken for a leak).
+the node-failure test adds two more (``doomed``, whose raylet it kills, and a spare); the
+cluster declares a dead node dead after about 3 s (:data:`HEALTH_CHECK`). Every
+Ray process the module starts is stopped at its end (checked: only this module's processes
+count, so that a Ray cluster another test run starts on the same machine meanwhile is not
+taken for a leak).
 Trials run ``tests/ray_helpers/train_ray.py``, an unchanged Syne Tune script (numpy logistic
 regression, checkpoint per epoch).
 """
@@ -23,6 +25,7 @@ import numpy as np
 import psutil
 import pytest
 import ray
+from ray._private import ray_constants
 from ray.cluster_utils import Cluster
 from syne_tune import StoppingCriterion, Tuner
 from syne_tune.backend.trial_status import Status
@@ -48,6 +51,10 @@ HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "ray_helpers" / "train_ray.py"
 DRIVER = HERE / "ray_helpers" / "durable_driver.py"
 STORE = 80 * 2**20  # object store per node: small (Ray needs at least 75 MiB)
+HEALTH_CHECK = {"health_check_period_ms": 1000, "health_check_failure_threshold": 3}
+"""The GCS declares a node dead after 3 failed checks 1 s apart (Ray: 5 checks 3 s apart); a
+check fails on a refused connection or after Ray's 10 s timeout, so a slow node is not taken
+for a dead one."""
 PRICES = {"small": 0.36, "big": 3.6}
 NODE_TYPES = {
     "small": NodeType(price_per_hour=PRICES["small"], num_cpus=1, resources={"small": 1}),
@@ -94,7 +101,7 @@ def cluster():
     try:
         c = Cluster(initialize_head=True, head_node_args=dict(
             num_cpus=1, resources={"small": 1}, object_store_memory=STORE,
-            include_dashboard=False))
+            include_dashboard=False, _system_config=HEALTH_CHECK))
         nodes = {"big": c.add_node(num_cpus=1, resources={"big": 1}, object_store_memory=STORE)}
         ray.init(address=c.address, log_to_driver=False)
         c.wait_for_nodes()
@@ -314,31 +321,78 @@ def test_moasha_end_to_end_across_node_types(cluster, tmp_path, monkeypatch):
 
 
 # -- a node dies ----------------------------------------------------------------------------
-def test_killed_node_fails_its_trial_with_the_reason(cluster, tmp_path):
-    c, nodes = cluster
-    doomed = c.add_node(num_cpus=1, resources={"doomed": 1}, object_store_memory=STORE)
+def _queued_on(name: str, namespace: str, node_id: str) -> bool:
+    """Whether Ray has queued the creation of actor ``name`` on node ``node_id`` (read from
+    the GCS actor table: a test-only look at Ray's private state)."""
+    try:
+        handle = ray.get_actor(name, namespace=namespace)
+    except ValueError:
+        return False
+    info = ray._private.state.actors(handle._actor_id.hex())
+    return info["State"] == "PENDING_CREATION" and info["Address"]["NodeID"] == node_id
+
+
+def _gone(pid: int) -> bool:
+    return not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+
+
+def test_dead_raylet_ends_its_trial_and_requeues_the_trials_queued_there(cluster, tmp_path):
+    """A node's raylet is killed and not reaped (a zombie, which Ray's own check takes for
+    alive): the actor running a trial there stops its script and exits, and the trial fails
+    with the reason; of the two trials Ray had queued on that node, the one whose node type
+    another alive node provides is re-queued and completes there, the other one fails with the
+    reason. Then a new trial of the dead type fails instead of waiting forever for a node."""
+    c, _ = cluster
+    doomed = c.add_node(num_cpus=0, resources={"doomed": 1, "extra": 1},
+                        object_store_memory=STORE)
     c.wait_for_nodes()
-    types = {**NODE_TYPES, "doomed": NodeType(price_per_hour=1.0, resources={"doomed": 1})}
-    b = _backend(tmp_path, node_types=types, config_space={"instance_type": "doomed"},
-                 unsatisfiable_timeout_s=0.0)
-    trial = b.start_trial({"epochs": 500, "epoch_seconds": 0.2, "instance_type": "doomed"})
-    _results_until(b, trial.trial_id, lambda r, s: len(r) >= 1, "a result")
-    node_id, pid = b.attempts(trial.trial_id)[0]["node_id"], b.attempts(trial.trial_id)[0]["pid"]
-    c.remove_node(doomed)
-    statuses, _ = _results_until(b, trial.trial_id, lambda r, s: s != Status.in_progress,
-                                 "the trial to fail")
+    types = {"doomed": NodeType(price_per_hour=1.0, num_cpus=0, resources={"doomed": 1}),
+             "doomed+": NodeType(price_per_hour=1.0, num_cpus=0,
+                                 resources={"doomed": 1, "extra": 1})}
+    b = _backend(tmp_path, node_types=types,
+                 config_space={"instance_type": choice(["doomed", "doomed+"])})
+    running = b.start_trial({"epochs": 500, "epoch_seconds": 0.2, "instance_type": "doomed"})
+    _results_until(b, running.trial_id, lambda r, s: len(r) >= 1, "a result")
+    att = b.attempts(running.trial_id)[0]
+    worker = psutil.Process(att["pid"]).ppid()  # the actor's Ray worker process
+    queued = b.start_trial({"epochs": 1, "instance_type": "doomed"})
+    stranded = b.start_trial({"epochs": 1, "instance_type": "doomed+"})
+    for t in (queued, stranded):
+        _wait(lambda: _queued_on(b.actor_name(t.trial_id, 0), b.namespace, doomed.node_id),
+              f"trial {t.trial_id} to be queued on the doomed node")
+    raylet = doomed.all_processes[ray_constants.PROCESS_TYPE_RAYLET][0].process
+    os.kill(raylet.pid, signal.SIGKILL)  # not reaped: a zombie until remove_node
+    spare = c.add_node(num_cpus=0, resources={"doomed": 1}, object_store_memory=STORE)
+    statuses, _ = _results_until(b, running.trial_id, lambda r, s: s != Status.in_progress,
+                                 "the running trial to fail")
     assert statuses[-1] == Status.failed
-    tail = "".join(b.stderr(trial.trial_id)[-3:])
-    assert f"its node {node_id}" in tail and "node type doomed) died" in tail
-    # the training process died with its actor (no orphan on the dead node)
-    _wait(lambda: not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie",
-          "the orphaned training process to die")
+    tail = "".join(b.stderr(running.trial_id)[-3:])
+    assert f"its node {att['node_id']} (node type doomed) died: the raylet" in tail
+    _wait(lambda: _gone(att["pid"]), "its training process to end")
+    _wait(lambda: _gone(worker), "the actor of the dead raylet to exit")
+    # queued on the dead node: re-queued, runs on the other node of its type
+    _results_until(b, queued.trial_id, lambda r, s: s == Status.completed,
+                   "the queued trial to complete on the spare node")
+    first, second = b.attempts(queued.trial_id)
+    assert first["end"] == "requeued" and first["started_at"] is None
+    assert second["node_id"] == spare.node_id
+    assert b.trial_cost(queued.trial_id) > 0
+    # no alive node provides 'doomed+': fails with the reason
+    _results_until(b, stranded.trial_id, lambda r, s: s == Status.failed, "the stranded fail")
+    err = "".join(b.stderr(stranded.trial_id))
+    assert f"its node {doomed.node_id}" in err and "died before the trial ran there" in err
+    assert "no alive node provides node type 'doomed+'" in err
+    (only,) = b.attempts(stranded.trial_id)
+    assert only["end"] == Status.failed
     # a new trial of that type fails instead of waiting forever for a node
-    again = b.start_trial({"epochs": 1, "instance_type": "doomed"})
+    b.unsatisfiable_timeout_s = 0.0
+    again = b.start_trial({"epochs": 1, "instance_type": "doomed+"})
     _results_until(b, again.trial_id, lambda r, s: s == Status.failed, "unsatisfiable fail")
-    assert "no alive node provides node type 'doomed'" in "".join(b.stderr(again.trial_id))
-    with pytest.raises(UnsatisfiableNodeTypeError, match="'doomed'"):
-        b.validate_config_space({"instance_type": "doomed"})
+    assert "no alive node provides node type 'doomed+'" in "".join(b.stderr(again.trial_id))
+    with pytest.raises(UnsatisfiableNodeTypeError, match="'doomed\\+'"):
+        b.validate_config_space({"instance_type": "doomed+"})
+    for node in (doomed, spare):
+        c.remove_node(node)
 
 
 def _actor_exists(name: str, namespace: str) -> bool:

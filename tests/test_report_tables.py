@@ -62,12 +62,16 @@ TRIALS = {
 }
 
 
-def write_local_run(root, name="moasha-local-2026-01-01-00-00-00-000", with_cost=True):
-    space = {"lr": loguniform(1e-4, 1e-1), "hidden": choice([8, 16, 64, 128]), "epochs": 9}
-    metrics = METRICS if with_cost else METRICS[:2]
-    scheduler = MOASHA(space, metrics=metrics, mode=MODES[:len(metrics)], time_attr="epoch",
+def write_local_run(root, name="moasha-local-2026-01-01-00-00-00-000", with_cost=True,
+                    entrypoint="train_digits", epochs=9, metrics=None):
+    """A local run; ``metrics`` (default: METRICS, without st_worker_cost if not ``with_cost``)
+    are the scheduler's, every column of METRICS and st_worker_time is reported."""
+    space = {"lr": loguniform(1e-4, 1e-1), "hidden": choice([8, 16, 64, 128]), "epochs": epochs}
+    metrics = metrics or (METRICS if with_cost else METRICS[:2])
+    modes = ["max" if m == "accuracy" else "min" for m in metrics]
+    scheduler = MOASHA(space, metrics=metrics, mode=modes, time_attr="epoch",
                        max_t=9, grace_period=1, reduction_factor=3, random_seed=0)
-    meta = {"st_tuner_creation_timestamp": 1.7e9, "entrypoint": "train_digits",
+    meta = {"st_tuner_creation_timestamp": 1.7e9, "entrypoint": entrypoint,
             "backend": "LocalBackend", **scheduler.metadata(), "st_tuner_start_timestamp": 1.7e9}
     rows, clock = [], 1.0
     for trial, (per_epoch, price, accs, lr, hidden) in TRIALS.items():
@@ -78,7 +82,7 @@ def write_local_run(root, name="moasha-local-2026-01-01-00-00-00-000", with_cost
                    "st_worker_iter": epoch - 1,
                    "st_decision": "CONTINUE" if epoch < len(accs) else "STOP",
                    "st_status": "InProgress", "trial_id": trial, "config_lr": lr,
-                   "config_hidden": hidden, "config_epochs": 9, "st_tuner_time": clock}
+                   "config_hidden": hidden, "config_epochs": epochs, "st_tuner_time": clock}
             if with_cost:
                 row["st_worker_cost"] = epoch * per_epoch * price / 3600
             rows.append(row)
@@ -129,7 +133,7 @@ def test_report_command_on_a_local_run(local_run, tmp_path, capsys, monkeypatch)
     out = captured.out
     header = next(line for line in out.splitlines() if line.lstrip().startswith("trial_id"))
     assert header.split()[:2] == ["trial_id", "epoch"]
-    assert f"Pareto set {local_run.name} (MOASHA):" in out
+    assert f"Pareto set {local_run.name} (MOASHA) (all 7 shown; all in " in out
     assert " / -" not in out and "syne-tune__" not in out
     assert titles == [f"{local_run.name}: hypervolume vs time",
                       f"{local_run.name}: hypervolume vs dollars"]
@@ -166,7 +170,7 @@ def test_log_cost_axis_has_enough_non_overlapping_labels(local_run):
     cost = run.results["st_worker_cost"]
     assert 1.4 < np.log10(cost.max() / cost.min()) < 1.6  # the case that showed 2 labels
     fig = pareto_figure(run)
-    ax = next(a for a in fig.axes if a.get_xlabel().startswith("st_worker_cost"))
+    ax = next(a for a in fig.axes if a.get_xlabel() == "cost ($; lower is better)")
     assert ax.get_xscale() == "log"
     ticks = _labelled_ticks(fig, ax)
     assert len(ticks) >= 4, [t.label1.get_text() for t in ticks]
@@ -211,3 +215,49 @@ def test_truncated_results_zip_is_skipped_with_its_reason(local_run, tmp_path):
     runs, skipped = load_runs(local_run.parent)
     assert [r.path for r in runs] == [local_run]
     assert skipped[0][0] == other and "not a valid zip file" in skipped[0][1]
+
+
+# ------------------------------------------------------------------ issue 23, item 7
+def _cost_run(root, lo, hi, n=60):
+    """A local run whose worker cost spans ``lo`` to ``hi`` dollars (and time 0.003 to 1.5 s),
+    with the three objectives of the demo's Pareto plot (two panels)."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({
+        "trial_id": np.arange(n), "epoch": 1, "st_tuner_time": np.arange(1.0, n + 1),
+        "accuracy": rng.uniform(0.1, 0.98, n), "st_worker_time": np.geomspace(0.003, 1.5, n),
+        "st_worker_cost": np.geomspace(lo, hi, n), "config_lr": rng.uniform(0, 1, n)})
+    folder = root / f"cost-{lo:g}-{hi:g}"
+    folder.mkdir(parents=True)
+    df.to_csv(folder / "results.csv.zip", index=False)
+    (folder / "metadata.json").write_text(json.dumps({
+        "metric_names": ["accuracy", "st_worker_time", "st_worker_cost"],
+        "metric_mode": ["max", "min", "min"], "scheduler_name": "MOASHA"}))
+    return load_run(folder)
+
+
+@pytest.mark.parametrize("lo,hi", [(3e-7, 1.5e-3), (5e-5, 3e-3), (1e-4, 2e-3), (0.01, 2.0),
+                                   (2.0, 3e6)])
+def test_log_axis_labels_never_overlap_and_use_one_notation(tmp_path, lo, hi):
+    """Item 7: the demo's cost axis read "0.00010.0003" and mixed 3e-07 with 0.001."""
+    fig = pareto_figure(_cost_run(tmp_path, lo, hi))
+    for ax in fig.axes[:2]:
+        assert ax.get_xscale() == "log"
+        ticks = _labelled_ticks(fig, ax)
+        texts = [t.label1.get_text() for t in ticks]
+        assert len(ticks) >= 3, texts
+        boxes = sorted((t.label1.get_window_extent().x0, t.label1.get_window_extent().x1)
+                       for t in ticks)
+        assert all(a[1] < b[0] for a, b in zip(boxes, boxes[1:])), texts
+        scientific = [bool(re.fullmatch(r"[0-9.]+e-?[0-9]+", t)) for t in texts]
+        assert all(scientific) or not any(scientific), texts
+        assert all(re.fullmatch(r"[0-9.]+(e-?[0-9]+)?", t) for t in texts), texts
+        for t in ticks:  # every label names its tick's value
+            assert float(t.label1.get_text()) == pytest.approx(t.get_loc(), rel=1e-2)
+
+
+def test_local_run_axes_say_cost_and_time_with_units(tmp_path):
+    """Item 7: local runs labelled their axes st_worker_cost / st_worker_time."""
+    fig = pareto_figure(_cost_run(tmp_path, 1e-4, 1e-2))
+    labels = [ax.get_xlabel() for ax in fig.axes[:2]] + [fig.axes[0].get_ylabel()]
+    assert labels == ["time (s; lower is better)", "cost ($; lower is better)",
+                      "accuracy (higher is better)"]

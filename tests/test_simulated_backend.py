@@ -228,11 +228,35 @@ def test_simulated_tuning_example_runs(tmp_path, monkeypatch, capsys):
     assert "warm starts; tuning cost $" in out and "Pareto set of" in out
 
 
-def test_a_resume_with_a_new_config_replays_that_config():
+def test_a_resume_with_a_new_config_replays_that_config_and_stays_cumulative():
     be = SimulatedBackend(_blackbox(), seed=0)
-    be.start_trial(A)
+    be.start_trial(A)  # one epoch on A: 10 s at $0.36/h
     first = _advance_until_results(be, [0])
     be.pause_trial(0, first[-1])
-    be.resume_trial(0, new_config=B)  # e.g. a scheduler that changes a config on promotion
-    nxt = _advance_until_results(be, [0])
-    assert nxt[0]["epoch"] == 2 and nxt[0]["runtime"] == RUNTIME[1, 0, 1]  # B's table, same seed
+    be.resume_trial(0, new_config=B)  # e.g. promoted onto another instance type
+    nxt = []
+    while len(nxt) < 2:
+        nxt += _advance_until_results(be, [0])
+    # B's accuracy at the same recorded seed, B's own epoch times (2 s each) added to A's 10 s
+    assert [r["epoch"] for r in nxt] == [2, 3]
+    assert [r["accuracy"] for r in nxt] == [ACC[1, 0, 1], ACC[1, 0, 2]]
+    assert [r["runtime"] for r in nxt] == pytest.approx([12.0, 14.0])  # never goes down
+    a_cost, b_cost = 10.0 * RATE[0], 4.0 * RATE[1]  # each segment at its own type's price
+    assert nxt[-1]["cost"] == pytest.approx(a_cost + b_cost)
+    assert nxt[-1]["st_worker_cost"] == pytest.approx(a_cost + b_cost)
+    assert be.ledger.cost(0, at=be.now) == pytest.approx(nxt[-1]["cost"])
+
+
+def test_a_configuration_whose_last_fidelity_is_nan_is_billed_at_its_rate():
+    bb = _blackbox()
+    ev = np.array(bb.objectives_evaluations, dtype=float)
+    ev[1, :, 2, :] = np.nan  # config B stopped early: NaN at the last fidelity (from_experiments)
+    nan_bb = BlackboxTabular(hyperparameters=bb.hyperparameters,
+                             configuration_space=bb.configuration_space,
+                             fidelity_space=bb.fidelity_space, objectives_evaluations=ev,
+                             fidelity_values=np.array([1, 2, 3]),
+                             objectives_names=list(bb.objectives_names))
+    be = SimulatedBackend(nan_bb, seed=0)
+    be.start_trial(B)
+    got = _advance_until_results(be, [0])
+    assert got[0]["st_worker_cost"] == pytest.approx(2.0 * RATE[1])  # not $0 per hour

@@ -18,6 +18,10 @@ does, on resume, for every journaled trial:
 * metric lines printed to ``<run>/<trial>/std.out`` after the last journal entry are delivered
   to the scheduler on the first poll (the backend's read position is the number of journaled
   results, see ``BackendRecovery.restore_trials``);
+* a trial whose process ran to completion while no driver was watching (exit code 0 in its
+  ``exit.json``, written by the exit recorder :mod:`~syne_mohb.backends.local_exit` that
+  :meth:`LocalRecovery.prepare` puts in front of the backend's ``binary``) is not restarted:
+  everything it printed is delivered and it completes;
 * an unfinished trial is restarted with the same trial id, reading its checkpoint folder,
   through the backend's public ``resume_trial`` (it is registered as paused for this); a trial
   the cost cap had ended is not restarted: its results up to the cap are delivered and it
@@ -25,13 +29,16 @@ does, on resume, for every journaled trial:
 
 What of Syne Tune's ``LocalBackend`` this relies on (0.16): its public ``trial_subprocess``
 (one ``Popen`` per trial, polled for the status: an ended trial gets an :class:`EndedProcess`),
-its marker files ``pause`` / ``stop`` / ``end`` in the trial folder, ``resume_trial`` and the
+its marker files ``pause`` / ``stop`` / ``end`` in the trial folder, ``resume_trial``, its
+constructor's ``binary`` (the command in front of the script, split on spaces) and the
 ``--st_checkpoint_dir`` argument it passes to every script. No private member.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
+import sys
 from collections import defaultdict
 from typing import Any, Mapping
 
@@ -39,13 +46,15 @@ from syne_tune.backend.trial_status import Status
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_WORKER_TIMESTAMP
 from syne_tune.report import retrieve
 
+from syne_mohb.backends import local_exit as _exit_module
 from syne_mohb.durable.protocol import BackendRecovery
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["EndedProcess", "LocalRecovery", "LocalTrialControl"]
 
-_MARKERS = ("stop", "pause", "end")
+_MARKERS = ("stop", "pause", "end", _exit_module.EXIT_FILENAME)
+EXIT_RECORDER = os.path.abspath(_exit_module.__file__)
 
 
 class EndedProcess:
@@ -154,6 +163,10 @@ class LocalTrialControl:
         status (``failed``: exit code 1; ``paused`` / ``stopped``: their marker file) from now
         on, and its logs can be read."""
         self._ensure_logs(trial_id)
+        if getattr(self, "rotate_gpus", False) and getattr(self, "trial_gpu", {}) is None:
+            # LocalBackend makes its map of GPUs at its first launch; this trial is polled
+            # (and its GPUs released) before any launch of this session
+            self.trial_gpu = {}
         self.trial_subprocess[trial_id] = EndedProcess(1 if status == Status.failed else 0)
         path = self.trial_path(trial_id)
         if status == Status.paused:
@@ -174,6 +187,34 @@ class LocalTrialControl:
         self.resume_trial(trial_id)
         return has_ckpt
 
+    def record_exits(self) -> bool:
+        """Put the exit recorder (:mod:`~syne_mohb.backends.local_exit`) in front of the
+        backend's ``binary`` (once), so that every trial leaves its exit code in
+        ``<trial>/exit.json``. Returns whether it is there (not when a path has a space:
+        ``LocalBackend`` splits the command on spaces)."""
+        prefix = f"{sys.executable} -S {EXIT_RECORDER} --trial-dir-of --{ST_CHECKPOINT_DIR} --"
+        if self.binary.startswith(prefix):
+            return True
+        if " " in sys.executable or " " in EXIT_RECORDER:
+            logger.warning("exit codes of local trials are not recorded (a path has a space: "
+                           "%s, %s): a resume restarts every trial in flight", sys.executable,
+                           EXIT_RECORDER)
+            return False
+        self.binary = f"{prefix} {self.binary}"
+        return True
+
+    def exit_record(self, trial_id: int, pid: int | None) -> dict[str, Any] | None:
+        """``{"returncode", "pid", "time"}`` of the trial's process ``pid`` if it ended and the
+        exit recorder wrote it, else None (a record of another process is ignored)."""
+        if not pid:
+            return None
+        try:
+            with open(self.trial_path(trial_id) / _exit_module.EXIT_FILENAME) as f:
+                record = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("pid") == pid else None
+
     def trial_states(self) -> dict[int, dict[str, Any]]:
         """``{trial_id: {"cost_segments": [...]}}`` from the cost ledger, if it has one."""
         ledger = getattr(self, "cost_ledger", None)
@@ -182,9 +223,11 @@ class LocalTrialControl:
         return {int(tid): {"cost_segments": segs}
                 for tid, segs in ledger.state_dict()["trials"].items()}
 
-    def load_trial_states(self, states: Mapping[int, Any]) -> None:
+    def load_trial_states(self, states: Mapping[int, Any],
+                          ended_at: Mapping[int, float] | None = None) -> None:
         """Give the cost ledger the segments of :meth:`trial_states` back; a segment still open
-        (its trial's process is gone) ends at the trial's last metric line after its start."""
+        (its trial's process is gone) ends when the process ended (``ended_at``, from its exit
+        record), else at the trial's last metric line after its start."""
         ledger = getattr(self, "cost_ledger", None)
         if ledger is None:
             return
@@ -196,6 +239,9 @@ class LocalTrialControl:
                 continue
             stamps = [m.get(ST_WORKER_TIMESTAMP) for m in retrieve(self.stdout(tid))]
             stamps = [s for s in stamps if isinstance(s, (int, float)) and s >= start]
+            end = (ended_at or {}).get(tid)
+            if end is not None and end >= start:
+                stamps.append(end)
             ledger.end(tid, at=max(stamps) if stamps else start)
 
 
@@ -204,16 +250,23 @@ class _LocalBackendView(LocalTrialControl):
     backend's)."""
 
     def __init__(self, backend):
-        self.backend = backend
+        object.__setattr__(self, "backend", backend)
 
     def __getattr__(self, name: str):
         if name == "backend" or name.startswith("__"):
             raise AttributeError(name)
         return getattr(self.backend, name)
 
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self.backend, name, value)  # e.g. binary (record_exits)
+
 
 class LocalRecovery(BackendRecovery):
     """Recovery of local backends through :class:`LocalTrialControl` (see the module doc)."""
+
+    def prepare(self, backend) -> None:
+        # the exit code of a trial that ends while no driver watches is recorded
+        LocalTrialControl.view(backend).record_exits()
 
     def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
         return LocalTrialControl.view(backend).trial_launch_info(trial_id)
@@ -235,8 +288,15 @@ class LocalRecovery(BackendRecovery):
                                tid, p.pid)
                 _kill_tree(p)
                 journal.append("leftover_killed", trial_id=tid, pid=p.pid)
+        # trials in flight whose process ran to completion while no driver was watching
+        completed = {}
+        for tid, tr in trials.items():
+            if tr.status == Status.in_progress and tr.launches:
+                record = backend.exit_record(tid, tr.launches[-1].get("pid"))
+                if record is not None and record.get("returncode") == 0:
+                    completed[tid] = float(record.get("time", 0.0))
         backend.load_trial_states({t: tr.backend_state for t, tr in trials.items()
-                                   if tr.backend_state is not None})
+                                   if tr.backend_state is not None}, ended_at=completed)
         is_capped = getattr(backend, "is_cost_capped", lambda t: False)
         running = []
         for tid, tr in trials.items():
@@ -247,6 +307,14 @@ class LocalRecovery(BackendRecovery):
                 # delivers its results up to the cap and reports it completed
                 backend.restore_ended_trial(tid, Status.completed)
                 journal.append("cost_capped_kept_ended", trial_id=tid)
+                running.append(tid)
+            elif tid in completed:
+                # ran to its end (exit code 0) while the driver was down: not restarted; the
+                # first poll delivers every line it printed and reports it completed
+                backend.restore_ended_trial(tid, Status.completed)
+                journal.append("completed_while_down", trial_id=tid, ended=completed[tid])
+                logger.info("trial %d completed while no driver was running: its results are "
+                            "kept, it is not restarted", tid)
                 running.append(tid)
             else:
                 has_ckpt = backend.relaunch_trial(tid)

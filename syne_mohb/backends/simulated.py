@@ -28,7 +28,10 @@ Algorithm (discrete-event simulation):
   table's own rate (``cost / runtime`` of the configuration, so instance counts and prices are
   the benchmark's). ``st_worker_cost`` is the ledger's cost at the result's time,
   ``st_worker_time`` the time the trial has held a worker (start-up included); the table's
-  ``runtime`` / ``cost`` objectives stay the model's own training, cumulative across resumes.
+  ``runtime`` / ``cost`` objectives stay the model's own training, cumulative across resumes,
+  also when a resume changes the configuration (e.g. its instance type): each segment adds
+  the time and cost of its own configuration's table, and the ledger bills each segment at its
+  own configuration's rate.
   The per-trial cost cap is :class:`~syne_mohb.backends.cost.CostCapMixin`, as on every backend.
 
 Each event costs ``O(log E)`` for ``E`` pending events; a job start ``O(F log E)`` for ``F``
@@ -149,6 +152,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._running: set[int] = set()
         self._seed_of: dict[int, int] = {}  # trial -> recorded seed it replays
         self._paused_at: dict[int, Any] = {}  # trial -> fidelity of its pause
+        self._pause_values: dict[int, dict] = {}  # trial -> the result it paused at
         self._started_at: dict[int, float] = {}  # trial -> start of its current job
         self._held: dict[int, float] = defaultdict(float)  # worker seconds of ended jobs
         self._warm: dict[str, list[float]] = defaultdict(list)  # type -> end times of idle jobs
@@ -221,12 +225,15 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         return self._seed_of[trial_id]
 
     def _rate_per_hour(self, table: np.ndarray) -> float:
+        """The configuration's $/hour: cost / runtime at its last fidelity where both are
+        finite (a table converted from experiments has NaN after an early stop)."""
         if self._i_cost is None:
             return 0.0
-        runtime, cost = table[-1, self._i_time], table[-1, self._i_cost]
-        if not (runtime > 0 and math.isfinite(runtime) and math.isfinite(cost) and cost >= 0):
+        runtime, cost = table[:, self._i_time], table[:, self._i_cost]
+        ok = np.flatnonzero(np.isfinite(runtime) & np.isfinite(cost) & (runtime > 0) & (cost >= 0))
+        if not len(ok):
             return 0.0
-        return float(cost) / float(runtime) * 3600.0
+        return float(cost[ok[-1]]) / float(runtime[ok[-1]]) * 3600.0
 
     # ------------------------------------------------------------------ jobs
     def _schedule(self, trial_id: int, config: dict[str, Any]):
@@ -244,11 +251,13 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             cap = config[self.max_resource_attr]
             last = sum(1 for f in self._fidelities if f <= cap)
         first, offset = 0, 0.0
+        carry = None  # cumulative objectives continue from the pause: base - table offset
         paused = self._paused_at.pop(trial_id, None)
         if paused is not None and self.support_checkpointing:
             first = sum(1 for f in self._fidelities if f <= paused)
             if first:
                 offset = float(table[first - 1, self._i_time])
+                carry = self._carry(trial_id, table[first - 1])
         unbilled, billed = self._job_startup(config)
         start = self.now
         self._attempt[trial_id] += 1
@@ -265,10 +274,28 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                 elapsed = previous + 1e-9
             previous = elapsed
             result = dict(zip(self._names, values))
+            if carry is not None:
+                for i, shift in carry:
+                    result[self._names[i]] = values[i] + shift
             result[self._fidelity_name] = f
             t_end = begin + elapsed
             push(self._heap, (t_end, next(seq), trial_id, attempt, _RESULT, result))
         push(self._heap, (t_end, next(seq), trial_id, attempt, _END, None))
+
+    def _carry(self, trial_id: int, row: np.ndarray) -> list[tuple[int, float]]:
+        """``(objective index, shift)`` that keeps the cumulative objectives (time and cost)
+        of a resumed trial cumulative: the value reported at the pause minus the resumed
+        configuration's own value there. With the same configuration the shift is 0; on another
+        instance type each segment adds its own type's time and cost."""
+        last = self._pause_values.pop(trial_id, {})
+        out = []
+        for i in (self._i_time, self._i_cost):
+            if i is None:
+                continue
+            reported = last.get(self._names[i])
+            if reported is not None and math.isfinite(reported) and math.isfinite(row[i]):
+                out.append((i, float(reported) - float(row[i])))
+        return out
 
     def _job_startup(self, config: dict[str, Any]) -> tuple[float, float]:
         """(unbilled, billed) start-up seconds of a job starting now; takes a warm instance."""
@@ -306,6 +333,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         source = result if result is not None else (metrics[-1] if metrics else None)
         if source is not None and self._fidelity_name in source:
             self._paused_at[trial_id] = source[self._fidelity_name]
+            self._pause_values[trial_id] = source
         self._end_job(trial_id, self.now)
         self._trial_dict[trial_id].status = Status.paused
 

@@ -80,21 +80,11 @@ RESNET50_TRAIN_FLOP_PER_IMAGE = 3 * 2 * 3.8e9
 V100_RESNET50_FP32_IMG_PER_S = 367.0
 V100_TRAIN_FLOPS = V100_RESNET50_FP32_IMG_PER_S * RESNET50_TRAIN_FLOP_PER_IMAGE
 
-V100_TENSOR_TFLOPS = 125.0  # dense FP16 tensor peak, NVIDIA V100 SXM2 datasheet
-
-GPU_RELATIVE_SPEED: dict[str, float] = {
-    "V100": 1.0,
-    "T4": 0.34,
-    "A10G": 3935.0 / 5438.0,
-    "A100": 938.0 / 367.0,
-    # modelled from dense 16-bit tensor peaks (sources in the module docstring)
-    "L4": 121.0 / V100_TENSOR_TFLOPS,
-    "L40S": 362.0 / V100_TENSOR_TFLOPS,
-    "H100": 989.0 / V100_TENSOR_TFLOPS,
-    "Trainium": 190.0 / V100_TENSOR_TFLOPS,
-}
-MODELLED_GPU_SPEEDS = frozenset({"L4", "L40S", "H100", "Trainium"})
-"""Entries of :data:`GPU_RELATIVE_SPEED` modelled from peak throughput, not measured."""
+from syne_mohb.hardware.accelerators import (  # noqa: E402  (one table, two users)
+    GPU_RELATIVE_SPEED,
+    MODELLED_GPU_SPEEDS,
+    V100_TENSOR_TFLOPS,
+)
 
 GPU_STEP_OVERHEAD_S = 3e-4
 GPU_EPOCH_OVERHEAD_S = 0.02

@@ -8,10 +8,14 @@ its public extension points only:
 * the stop criterion is wrapped while a session runs (:class:`RunStop`: failure budget, trials
   recovered by a resume);
 * the ``output_logger`` is wrapped (:class:`RunLogger`), so that a run ended by its stop
-  criterion is not announced as an exhausted search space.
+  criterion is not announced as an exhausted search space, the banner names the user's
+  scheduler (not the wrapper), and a run ended by Ctrl-C is not announced as finished.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from typing import TYPE_CHECKING
 
 from syne_tune.backend.trial_status import Trial
@@ -80,6 +84,9 @@ class RunCallback(TunerCallback):
     def on_fetch_status_results(self, trial_status_dict, new_results):
         self.tuner._on_fetch(trial_status_dict, new_results)
 
+    def on_trial_result(self, trial: Trial, status: str, result: dict, decision: str):
+        self.tuner._delivered.add(id(result))  # what Syne Tune's loop gave the scheduler
+
     def on_start_trial(self, trial: Trial):
         self.tuner._journal_launch(trial, new=True)
 
@@ -95,12 +102,32 @@ class RunCallback(TunerCallback):
 
 
 class RunLogger:
-    """The tuner's ``output_logger`` (Syne Tune's ``TunerLogger`` or the one given), quiet about
-    an exhausted search space when it was the stop criterion that ended the suggestions."""
+    """The tuner's ``output_logger`` (Syne Tune's ``TunerLogger`` or the one given):
+
+    * quiet about an exhausted search space when it was the stop criterion that ended the
+      suggestions (``stop_reached``);
+    * the banner's ``Scheduler:`` is ``scheduler_name`` (the user's scheduler, set by
+      :meth:`DurableTuner.run`), not the journaling wrapper the loop sees;
+    * when a ``KeyboardInterrupt`` ends the loop, Syne Tune's end-of-run printout (the
+      "complete" banner, resource summary and best metric, "Happy training") is left out: from
+      ``print_tuning_complete`` (the first thing Syne Tune's ``finally`` block prints) to
+      ``print_tuning_finished`` (the last) stdout is discarded; :meth:`end_quiet` restores it
+      (the tuner calls it in any case). The tuner then prints one line
+      (:mod:`syne_mohb.durable.interrupt`).
+    """
+
+    # class defaults: loggers pickled by earlier versions lack the attributes
+    scheduler_name: str | None = None
+    _quiet = None
 
     def __init__(self, inner):
         self.inner = inner
         self.stop_reached = False
+
+    def print_experiment_header(self, *args, **kwargs):
+        if self.scheduler_name and "scheduler_name" in kwargs:
+            kwargs["scheduler_name"] = self.scheduler_name
+        self.inner.print_experiment_header(*args, **kwargs)
 
     def print_searcher_out_of_candidates(self):
         if not self.stop_reached:
@@ -109,6 +136,30 @@ class RunLogger:
     def print_config_space_exhausted(self):
         if not self.stop_reached:
             self.inner.print_config_space_exhausted()
+
+    def print_tuning_complete(self):
+        if isinstance(sys.exc_info()[1], KeyboardInterrupt):  # in Syne Tune's finally block
+            self._quiet = contextlib.redirect_stdout(io.StringIO())
+            self._quiet.__enter__()
+            return
+        self.inner.print_tuning_complete()
+
+    def print_tuning_finished(self, *args, **kwargs):
+        if self._quiet is not None:
+            self.end_quiet()
+            return
+        self.inner.print_tuning_finished(*args, **kwargs)
+
+    def end_quiet(self) -> None:
+        """Give stdout back (after an interrupted loop)."""
+        quiet, self._quiet = self._quiet, None
+        if quiet is not None:
+            quiet.__exit__(None, None, None)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_quiet", None)  # a redirection is not pickled
+        return state
 
     def __getattr__(self, name: str):
         if name in ("inner", "stop_reached") or name.startswith("__"):

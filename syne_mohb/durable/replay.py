@@ -49,8 +49,9 @@ class JournaledTrial:
     """What the journal says about one trial (what a backend's recovery reads).
 
     ``status`` is the trial's status for the tuner at the crash, ``results`` the results the
-    scheduler received, ``launches`` the journaled ``launched`` / ``relaunched`` entries,
-    ``cost_cap`` ``(results kept, dollars)`` if the backend's cost cap ended it, and
+    backend delivered and the tuner recorded (the scheduler received those with a decision;
+    ``kept_result`` entries have none), ``launches`` the journaled ``launched`` /
+    ``relaunched`` entries, ``cost_cap`` ``(results kept, dollars)`` if the backend's cost cap ended it, and
     ``backend_state`` the last state of it the backend's recovery asked to journal
     (:meth:`~syne_mohb.durable.protocol.BackendRecovery.trial_states`), or None.
     """
@@ -145,6 +146,12 @@ class Replay:
                 self.row_order.append((tr.trial_id, len(tr.results) - 1))
                 expected_decision[tr.trial_id] = decision
                 self._apply_decision(tr, decision)
+            elif kind == "kept_result":  # delivered by the backend, not given the scheduler
+                tr = self.trials[e["trial_id"]]
+                tr.results.append(e["result"])
+                tr.result_status.append(e.get("status"))
+                tr.decisions.append(None)
+                self.row_order.append((tr.trial_id, len(tr.results) - 1))
             elif kind in _TRIAL_EVENTS:
                 self._trial_event(kind, e, self.trials[e["trial_id"]])
             elif kind == "done":  # written by earlier versions; derived from the calls now
@@ -226,8 +233,9 @@ class Replay:
         recovery.restore_trials(tuner.trial_backend, self.trials)
         status = TuningStatus(metric_names=tuner.scheduler.metric_names())
         for tid, tr in self.trials.items():
-            if tr.results:
-                tuner.last_seen_result_per_trial[tid] = tr.results[-1]
+            seen = [r for r, d in zip(tr.results, tr.decisions) if d is not None]
+            if seen:  # the last result the scheduler saw (as Syne Tune's loop records it)
+                tuner.last_seen_result_per_trial[tid] = seen[-1]
             status.update({tid: (tr.trial(), tr.status)}, [(tid, r) for r in tr.results])
         rows = self.result_rows()
         for cb in tuner.callbacks:

@@ -10,6 +10,7 @@ from typing import Callable
 import dill
 import numpy as np
 
+from syne_mohb.durable.interrupt import interrupted, is_reported
 from syne_mohb.durable.journal import read_journal
 from syne_mohb.durable.replay import Reexecute, Replay
 from syne_mohb.durable.tuner import SPEC_FILENAME, SPEC_VERSION, DurableTuner
@@ -106,7 +107,19 @@ def resume(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callable
     ``stop_criterion`` is given.
 
     :param environment: container environment of a SageMaker backend (secrets are not saved)
+    :raises KeyboardInterrupt: Ctrl-C, after one line saying how to resume the run again
+        (:mod:`~syne_mohb.durable.interrupt`)
     """
+    try:
+        return _resume(run_dir, strict=strict, stop_criterion=stop_criterion,
+                       n_workers=n_workers, environment=environment, force=force)
+    except KeyboardInterrupt as e:
+        if is_reported(e):
+            raise
+        raise interrupted(run_dir) from None
+
+
+def _resume(run_dir, *, strict, stop_criterion, n_workers, environment, force) -> DurableTuner:
     tuner = restore(run_dir, strict=strict, stop_criterion=stop_criterion, n_workers=n_workers)
     if environment is not None:
         setter = getattr(tuner.trial_backend, "set_environment", None)

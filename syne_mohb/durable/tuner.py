@@ -10,7 +10,9 @@ Syne Tune private members used (``syne-tune==0.16.*``):
 * ``Tuner._process_new_results`` is overridden, to add the trials a resume recovered to the
   loop's set of running trials before the first poll (then it calls Syne Tune's). That set is a
   local variable of ``Tuner.run()``; this method's argument is the only place it can be
-  reached, and no public hook runs with it.
+  reached, and no public hook runs with it. Its return value (every result of the poll) is
+  compared with what the scheduler got (``on_trial_result`` callbacks) to keep the results a
+  recovered trial printed while no driver ran that the loop drops after a STOP or PAUSE.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_TIMESTAMP
 from syne_tune.optimizer.scheduler import TrialSuggestion
 
 from syne_mohb.durable.hooks import RunCallback, RunLogger, RunScheduler, RunStop
+from syne_mohb.durable.interrupt import interrupted, is_reported
 from syne_mohb.durable.journal import Journal
 from syne_mohb.durable.policy import FailurePolicy
 from syne_mohb.durable.protocol import BackendRecovery
@@ -78,7 +81,13 @@ class DurableTuner(Tuner):
       them free one by one;
     * every result gets :data:`ST_RERUN` (the trial's attempt, see there);
     * trials a backend's cost cap ended (``cost_cap_records()``) are journaled
-      (``cost_capped``) as soon as the backend reports them, and restored on resume.
+      (``cost_capped``) as soon as the backend reports them, and restored on resume;
+    * after a resume, the results a trial in flight had printed while no driver was running
+      are all kept (``kept_result`` entries, rows of ``results.csv.zip`` with no
+      ``st_decision``), also those after a STOP or PAUSE the resumed scheduler decided on an
+      earlier one of them, which Syne Tune's loop would drop: they were trained and paid for;
+    * Ctrl-C ends the run with one line saying how to resume it
+      (:mod:`syne_mohb.durable.interrupt`), without Syne Tune's end-of-run printout.
     """
 
     def __init__(self, trial_backend, scheduler, stop_criterion, n_workers: int, *,
@@ -119,6 +128,14 @@ class DurableTuner(Tuner):
         self._journaled_caps: set[int] = set()
         self._journaled_states: dict[int, Any] = {}
         self._expected_trial_id: int | None = None
+        self._init_session_state()
+
+    def _init_session_state(self) -> None:
+        """What one session of :meth:`run` tracks (not carried over to a resume)."""
+        self._session_wall_start = time.time()
+        self._delivered: set[int] = set()  # id() of the results the scheduler got this poll
+        self._fetched_trials: dict[int, Trial] = {}
+        self._keep_before: dict[int, float] = {}  # recovered trial -> unix time of the resume
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -179,8 +196,15 @@ class DurableTuner(Tuner):
 
     def hand_over_recovered(self, trial_ids) -> None:
         """Trials in flight after a resume: they join the loop's running trials at its first
-        poll, and the loop runs at least once."""
+        poll, and the loop runs at least once. What each printed before the resume (before its
+        relaunch in this session, if it was relaunched) is kept whatever the scheduler decides
+        on it (see the class docstring)."""
         self._recovered = set(trial_ids)
+        now = time.time()
+        for tid in self._recovered:
+            relaunched = [t for t in self._relaunch_times.get(tid, ())
+                          if t >= self._session_wall_start]
+            self._keep_before[tid] = min(relaunched) if relaunched else now
 
     def use_journal(self, journal) -> None:
         """Write the rest of the session to ``journal`` (re-execution verifies before writing)."""
@@ -209,8 +233,10 @@ class DurableTuner(Tuner):
                            time_offset=self._time_offset)
             self._journal = journal
             self._session_criterion = criterion
+            self._init_session_state()
             self.scheduler = RunScheduler(inner, journal, self)
             self.output_logger.stop_reached = False
+            self.output_logger.scheduler_name = type(inner).__name__  # the banner's, not ours
             if self.tuning_status is not None:
                 self.tuning_status.start_time = self._session_start - self._time_offset
             if self.restored is not None:
@@ -229,7 +255,13 @@ class DurableTuner(Tuner):
                                started=started)
                 raise self.failure_policy.breach(failed, started, self._failure_reasons)
             journal.append("end", reason="stop criterion or search space exhausted")
+        except KeyboardInterrupt as e:
+            self.output_logger.end_quiet()
+            if is_reported(e):
+                raise
+            raise interrupted(self.run_dir) from None
         finally:
+            self.output_logger.end_quiet()
             self.scheduler = inner
             self.stop_criterion = criterion
             self._session_criterion = self._run_stop = None
@@ -253,7 +285,29 @@ class DurableTuner(Tuner):
         if self._recovered:
             running_trials_ids.update(self._recovered)
             self._recovered = set()
-        return super()._process_new_results(running_trials_ids)
+        self._delivered.clear()
+        done, new_results = super()._process_new_results(running_trials_ids)
+        if self._keep_before and new_results:
+            self._keep_printed_before_resume(new_results)
+        return done, new_results
+
+    def _keep_printed_before_resume(self, new_results: list) -> None:
+        """Results of recovered trials that the loop did not give the scheduler (they came
+        after a STOP or PAUSE decided in the same poll) but that were printed before the
+        resume: journaled (``kept_result``) and recorded by the callbacks with no decision."""
+        for tid, result in new_results:
+            cutoff = self._keep_before.get(tid)
+            ts = result.get(ST_WORKER_TIMESTAMP)
+            if cutoff is None or id(result) in self._delivered or \
+                    not isinstance(ts, (int, float)) or ts >= cutoff:
+                continue
+            status = self._fetched_status.get(tid)
+            self._journal.append("kept_result", trial_id=tid, result=result, status=status)
+            trial = self._fetched_trials[tid]
+            for cb in self.callbacks:
+                if not isinstance(cb, RunCallback):
+                    cb.on_trial_result(trial=trial, status=status, result=result,
+                                       decision=None)
 
     # -- stop criterion -------------------------------------------------------------------
     def _failure_counts(self) -> tuple[int, int]:
@@ -323,6 +377,7 @@ class DurableTuner(Tuner):
             result[ST_RERUN] = self._attempt_of(tid, result)
         self._fetched_status.clear()  # the journaling scheduler reads it (status_of)
         self._fetched_status.update({tid: st for tid, (_, st) in trial_status_dict.items()})
+        self._fetched_trials = {tid: trial for tid, (trial, _) in trial_status_dict.items()}
         for tid, (_, status) in trial_status_dict.items():
             if status == Status.failed or (status == Status.stopped
                                            and tid not in self.trials_scheduler_stopped):

@@ -7,12 +7,16 @@ the *tuning* clock is ``st_tuner_time`` and the dollars spent so far are the sum
 their cumulative ``st_worker_cost`` (or of the ``cost`` objective when no worker cost is
 reported).
 
+Runs are compared only with comparable runs (:func:`group_runs`, :class:`GroupKey`): the same
+benchmark and task, or the same entry point, objectives and search space.
+
 Every number that compares runs (normalisation with the benchmark's log flags, hypervolume
 over time and dollars, dollars spent, time to a target) comes from
 :mod:`syne_mohb.experiments.metrics`; this module loads runs, groups them and tabulates.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +29,14 @@ from syne_mohb.experiments import metrics
 from syne_mohb.pareto import normalize_modes, pareto_mask
 
 __all__ = [
+    "GroupKey",
     "Run",
-    "load_run",
+    "describe_group",
     "find_runs",
+    "group_key",
+    "group_labels",
     "group_runs",
+    "load_run",
     "pareto_table",
     "run_folders",
     "summarize",
@@ -216,25 +224,150 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def group_runs(runs: Iterable[Run]) -> dict[tuple[str, str], dict[str, list[Run]]]:
-    """``{(benchmark, task): {method: [runs sorted by seed]}}`` (non-simulated runs are grouped
-    under their folder's parent name)."""
-    out: dict[tuple[str, str], dict[str, list[Run]]] = {}
+@dataclass(frozen=True)
+class GroupKey:
+    """What makes runs comparable, so that a report puts them in one table, one normalisation
+    and one Pareto plot.
+
+    * ``source == "benchmark"``: runs simulated on one benchmark and task (``name`` /
+      ``task``) with the same objectives and modes; their search spaces may differ by method
+      (e.g. ASHA on a fixed instance type), the benchmark's table makes them comparable;
+    * ``source == "entry point"``: runs of one training script (Syne Tune's
+      ``metadata["entrypoint"]``) with the same objectives, modes and search space
+      (``space``: a digest of ``metadata["config_space"]``, "" when none is recorded);
+    * ``source == "folder"``: runs that record no entry point, by their parent folder, with
+      the same objectives, modes and search space.
+    """
+
+    source: str
+    name: str
+    task: str
+    objectives: tuple[str, ...]
+    modes: tuple[str, ...]
+    space: str = ""
+
+
+def _space_digest(meta: dict[str, Any]) -> str:
+    raw = meta.get("config_space")
+    if raw is None:
+        return ""
+    try:
+        space = json.loads(raw) if isinstance(raw, str) else raw
+        text = json.dumps(space, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        text = str(raw)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+
+
+def group_key(run: Run) -> GroupKey:
+    """The :class:`GroupKey` of a run: runs with equal keys are compared with each other."""
+    objectives, modes = tuple(run.objectives), tuple(run.modes)
+    if run.info.get("benchmark"):
+        return GroupKey("benchmark", str(run.info["benchmark"]), str(run.info.get("task", "-")),
+                        objectives, modes)
+    entry = run.metadata.get("entrypoint")
+    if entry:
+        return GroupKey("entry point", str(entry), "-", objectives, modes,
+                        _space_digest(run.metadata))
+    return GroupKey("folder", run.path.parent.name, "-", objectives, modes,
+                    _space_digest(run.metadata))
+
+
+def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
+    """``{group key: {method: [runs sorted by seed]}}``, groups in order of first appearance.
+
+    Runs are grouped by what makes them comparable (:class:`GroupKey`): a simulated run by its
+    benchmark, task and objectives; a local, SageMaker or Ray run by its entry point (else its
+    parent folder), objectives and search space. Within a group, runs of one method (the
+    runner's method name, else the scheduler's) are its seeds. :func:`group_labels` names the
+    groups, :func:`describe_group` says what each holds.
+    """
+    out: dict[GroupKey, dict[str, list[Run]]] = {}
     for r in runs:
-        key = (str(r.info.get("benchmark", r.path.parent.name)), str(r.info.get("task", "-")))
-        out.setdefault(key, {}).setdefault(r.label, []).append(r)
+        out.setdefault(group_key(r), {}).setdefault(r.label, []).append(r)
     for methods in out.values():
         for lst in methods.values():
-            lst.sort(key=lambda r: r.info.get("seed", 0))
+            lst.sort(key=lambda r: (r.info.get("seed", 0), str(r.path)))
     return out
 
 
+def _base_label(key: GroupKey, methods: dict[str, list[Run]]) -> str:
+    if key.source == "benchmark":
+        return f"{key.name} / {key.task}" if key.task not in ("", "-") else key.name
+    runs = [r for lst in methods.values() for r in lst]
+    if len(runs) == 1:
+        return runs[0].path.name
+    return f"{key.name} ({len(runs)} runs)"
+
+
+def group_labels(groups: dict[GroupKey, dict[str, list[Run]]]) -> dict[GroupKey, str]:
+    """A distinct, readable name per group: ``benchmark / task`` for simulated runs, the run's
+    folder name for a group of one run, ``entry point (n runs)`` otherwise; groups that would
+    share a name get what tells them apart appended: their entry point (or folder), their
+    objectives, else a search-space number."""
+    base = {k: _base_label(k, m) for k, m in groups.items()}
+    labels = dict(base)
+    names = list(base.values())
+    for name in {v for v in names if names.count(v) > 1}:
+        keys = [k for k in groups if base[k] == name]
+        spaces: dict[tuple, list[str]] = {}
+        for k in keys:
+            spaces.setdefault((k.source, k.name, k.objectives, k.modes), []).append(k.space)
+        for k in keys:
+            parts = []
+            if len({(o.source, o.name) for o in keys}) > 1:
+                parts.append(f"{k.source} {k.name}")
+            if len({(o.objectives, o.modes) for o in keys}) > 1:
+                parts.append(f"objectives {', '.join(k.objectives)}")
+            same = spaces[(k.source, k.name, k.objectives, k.modes)]
+            if len(same) > 1:
+                parts.append(f"search space {same.index(k.space) + 1}")
+            labels[k] = f"{name} [{'; '.join(parts)}]"
+    return labels
+
+
+def describe_group(key: GroupKey, methods: dict[str, list[Run]], root: str | Path | None = None
+                   ) -> str:
+    """One line: why these runs are compared with each other, and which runs they are."""
+    objectives = ", ".join(f"{o} ({m})" for o, m in zip(key.objectives, key.modes))
+    if key.source == "benchmark":
+        why = f"benchmark {key.name}, task {key.task}, objectives {objectives}"
+    else:
+        where = (f"entry point {key.name}" if key.source == "entry point"
+                 else f"runs in folder {key.name} (no entry point recorded)")
+        several = sum(len(lst) for lst in methods.values()) > 1
+        space = ("no search space recorded" if not key.space
+                 else "the same search space" if several else "its search space")
+        why = f"{where}, objectives {objectives}, {space}"
+
+    def name(r: Run) -> str:
+        if root is not None:
+            try:
+                rel = str(r.path.relative_to(root))
+            except ValueError:
+                return r.path.name
+            return r.path.name if rel == "." else rel
+        return r.path.name
+
+    parts = []
+    for method, lst in methods.items():
+        if key.source == "benchmark":
+            parts.append(f"{method} ({len(lst)} seed{'s' if len(lst) != 1 else ''})")
+        else:
+            shown = ", ".join(name(r) for r in lst[:4]) + (" ..." if len(lst) > 4 else "")
+            parts.append(f"{method} ({len(lst)} run{'s' if len(lst) != 1 else ''}: {shown})")
+    return f"{why}; {'; '.join(parts)}"
+
+
 def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
-    """One row per (benchmark, task, method): seeds, trials, best value of the first objective,
-    final hypervolume (mean and std over seeds, one normalisation per benchmark/task:
-    :func:`syne_mohb.experiments.metrics.normalizer_for`), dollars spent, tuning time."""
+    """One row per (group, method) of :func:`group_runs` (``group``: :func:`group_labels`):
+    seeds, trials, best value of the first objective, final hypervolume (mean and std over
+    seeds, one normalisation per group: :func:`syne_mohb.experiments.metrics.normalizer_for`),
+    dollars spent, tuning time."""
     rows = []
-    for (bench, task), methods in group_runs(runs).items():
+    groups = group_runs(runs)
+    labels = group_labels(groups)
+    for key, methods in groups.items():
         all_runs = [r for lst in methods.values() for r in lst]
         norm = metrics.normalizer_for(all_runs)
         t_max = max(float(r.results["st_tuner_time"].max()) for r in all_runs if len(r.results))
@@ -244,7 +377,7 @@ def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
             best = np.array([metrics.best_value(r, first, lst[0].modes[0]) for r in lst])
             dollars = np.array([r.dollars_spent()[-1] if len(r.results) else np.nan for r in lst])
             rows.append({
-                "benchmark": bench, "task": task, "method": method, "seeds": len(lst),
+                "group": labels[key], "method": method, "seeds": len(lst),
                 "trials": float(np.mean([r.results["trial_id"].nunique() for r in lst])),
                 f"best_{first}": float(np.nanmean(best)), f"best_{first}_std": float(np.nanstd(best)),
                 "hypervolume": float(np.mean(hv)), "hypervolume_std": float(np.std(hv)),

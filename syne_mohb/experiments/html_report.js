@@ -174,10 +174,11 @@
       DATA.num_results.toLocaleString("en") + " results (trained models) from " + DATA.source +
       "; generated " + DATA.generated + " by syne-mohb."}));
     var controls = el("div", {class: "controls"});
-    ui.groupSelect = el("select", {id: "group-select", "aria-label": "benchmark / task"});
+    ui.groupSelect = el("select", {id: "group-select", "aria-label": "group of comparable runs"});
     DATA.groups.forEach(function (g, i) { ui.groupSelect.appendChild(el("option", {value: String(i), text: g.label})); });
     ui.groupSelect.addEventListener("change", function () { state.g = +ui.groupSelect.value; state.s = 0; state.selected = null; renderGroup(); });
-    var gl = el("label", {id: "group-control"}, "benchmark / task ", ui.groupSelect);
+    var gl = el("label", {id: "group-control", title: "runs are compared only with runs of the same benchmark and task, " +
+      "or of the same entry point, objectives and search space"}, "group ", ui.groupSelect);
     if (DATA.groups.length < 2) gl.hidden = true;
     ui.selSelect = el("select", {id: "selection-select", "aria-label": "runs shown"});
     ui.selSelect.addEventListener("change", function () { state.s = +ui.selSelect.value; state.selected = null; renderSelection(); });
@@ -194,11 +195,13 @@
       sk.appendChild(ul);
       header.appendChild(sk);
     }
+    ui.groupNote = el("p", {class: "meta", id: "group-note"});
+    header.appendChild(ui.groupNote);
     app.appendChild(header);
 
     var ex = section("explorer", "Pareto front: every trained model in each 2-D projection of the objectives",
-      "One point per trained model (a configuration at one " + "epoch/fidelity), coloured by instance type. " +
-      "Outlined points form the Pareto set over all objectives; faded points are dominated by some other model " +
+      "One point per trained model (a configuration at one " + "epoch/fidelity), coloured by instance type where the " +
+      "runs tune it. Outlined points form the Pareto set over all objectives; faded points are dominated by some other model " +
       "in all objectives; the black step line is the 2-D front of the projection. Hover a point for its " +
       "configuration, click it to select it in every projection and in the table below. Click a legend entry " +
       "to hide or show it; drag to zoom, double-click to reset.");
@@ -308,6 +311,9 @@
     });
     state.hidden = {};
     renderLegend();
+    ui.groupNote.textContent = g.description ? "Compared here: " + g.description + "." : "";
+    // no instance dimension (e.g. a local run): no per-instance-type section
+    ui.instances.hidden = !g.instance_attr;
     ui.dropped.textContent = g.dropped ? (g.dropped + " results without a value for every objective are not shown.") : "";
     renderRuns();
     var tasks = renderSelection(true);
@@ -421,7 +427,14 @@
     var ax = {title: {text: esc(title)}, type: log ? "log" : "linear", zeroline: false, automargin: true,
               exponentformat: "power", showexponent: "all"};
     if (o && o.prefix) ax.tickprefix = o.prefix;
-    if (log) ax.dtick = "D2";  // label 1, 2 and 5 of each decade, not every digit
+    if (log && o && o.ticks) {
+      // the ticks and labels of the PNG plots' rule (one notation per axis), from Python
+      ax.tickmode = "array";
+      ax.tickvals = o.ticks.values;
+      ax.ticktext = o.ticks.labels.map(function (t) { return (o.prefix || "") + t; });
+    } else if (log) {
+      ax.dtick = "D2";  // label 1, 2 and 5 of each decade, not every digit
+    }
     return ax;
   }
 
@@ -543,6 +556,7 @@
 
   function renderInstances() {
     var g = group(), sel = selection(), c = g.columns, o0 = g.objectives[0];
+    if (!sel.instances) { ui.instBody.replaceChildren(); return; }
     var cheapObj = g.objectives.map(function (o, j) { return j; }).filter(function (j) { return j > 0; });
     var cols = [
       {label: g.instance_attr || "models", get: function (s) { return s.instance; },
@@ -604,9 +618,12 @@
     });
     if (hv && hv.normalisation) {
       var nm = hv.normalisation;
-      ui.hvNote.textContent = "Bounds from " + nm.bounds_from + ": " + nm.objectives.map(function (o) {
-        return o.name + " (" + o.mode + (o.log10 ? ", log10" : "") + ") in [" + fmtNum(o.lower) + ", " + fmtNum(o.upper) + "] after the transform";
-      }).join("; ") + "; reference point " + nm.reference_point.join(", ") + ".";
+      ui.hvNote.textContent = "Normalisation bounds (from " + nm.bounds_from + "), in the objectives' own units: " +
+        nm.objectives.map(function (o) {
+          var unit = function (v) { return o.unit === "$" ? "$" + fmtNum(v) : fmtNum(v) + (o.unit ? " " + o.unit : ""); };
+          return o.name + " " + (o.mode === "max" ? "\u2191" : "\u2193") + (o.log10 ? " (log scale)" : "") +
+            " from " + unit(o.best) + " (best, 0) to " + unit(o.worst) + " (worst, 1)";
+        }).join("; ") + "; reference point " + nm.reference_point.join(", ") + " in every normalised objective.";
     } else {
       ui.hvNote.textContent = "";
     }

@@ -5,8 +5,10 @@ local, SageMaker, Ray or simulated -- or a ``syne-mohb bench`` grid) and writes 
 that opens offline: plotly.js (from the ``plotly`` Python package, ``report`` extra) and the data
 are embedded, the page fetches nothing.
 
-What the page shows, per benchmark/task (a selector switches between them) and per selection of
-runs (all runs of the task, or one run):
+What the page shows, per group of comparable runs (same benchmark and task, or same entry point,
+objectives and search space: :func:`syne_mohb.experiments.analysis.group_runs`; a selector
+switches between them and the page says what each holds) and per selection of runs (all runs of
+the group, or one run):
 
 * the Pareto front in every 2-D projection of the objectives (e.g. accuracy vs dollars, accuracy
   vs time, time vs dollars): one point per trained model (a configuration at a fidelity), colour
@@ -15,11 +17,13 @@ runs (all runs of the task, or one run):
   objectives, clicking selects a model in all projections and in the table;
 * a sortable table of the Pareto set (identical models reached by several trials listed once,
   as :func:`syne_mohb.experiments.analysis.pareto_table` does);
-* per instance type: trials, models, models on the Pareto set, best value of the first
-  objective, the cheapest model at that value, dollars spent;
+* per instance type (only where the runs have an instance dimension): trials, models, models
+  on the Pareto set, best value of the first objective, the cheapest model at that value,
+  dollars spent;
 * hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
   (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
-  :mod:`syne_mohb.experiments.metrics` (the same numbers as the PNG report);
+  :mod:`syne_mohb.experiments.metrics` (the same numbers as the PNG report; the bounds are
+  shown in the objectives' own units);
 * the runs' metadata (method, scheduler and its arguments, objectives and modes, budget,
   workers, trials, results, dates, search space).
 
@@ -36,7 +40,7 @@ import json
 import logging
 import math
 import os
-import tempfile
+import secrets
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -45,9 +49,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from syne_mohb.experiments.analysis import Run, group_runs, summarize
+from syne_mohb.experiments.analysis import Run, describe_group, group_labels, group_runs, summarize
 from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
-from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log
+from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log, log_ticks, objective_name
 from syne_mohb.pareto import pareto_mask
 
 __all__ = ["make_html_report", "report_data", "WEBGL_MIN_POINTS"]
@@ -98,20 +102,30 @@ def _objective_info(run: Run, Y: np.ndarray) -> list[dict[str, Any]]:
     flags = recorded_log_flags([run])
     log = [axis_log(Y[:, j], m, f) if len(Y) else False
            for j, (m, f) in enumerate(zip(run.modes, flags))]
+    shown = [objective_name(o) for o in run.objectives]
+    if len(set(shown)) < len(shown):  # e.g. cost and st_worker_cost: keep the columns' names
+        shown = list(run.objectives)
     out = []
     for j, (name, mode) in enumerate(zip(run.objectives, run.modes)):
         role = _role(name, mode)
-        unit = _UNITS.get(name) or {"dollars": "dollars", "time": "seconds"}.get(role or "")
-        label = _axis_label(name, mode)
-        if unit and name not in _UNITS:
-            direction = "lower is better" if mode == "min" else "higher is better"
-            label = f"{name} ({unit}; {direction})"
+        unit = _UNITS.get(name) or {"dollars": "$", "time": "s"}.get(role or "")
         out.append({
-            "name": name, "mode": mode, "role": role, "unit": unit, "label": label,
+            "name": shown[j], "column": name, "mode": mode, "role": role, "unit": unit,
+            "label": _axis_label(name, mode, unit, shown[j]),
             "log": bool(log[j]),
+            # log axes: ticks and labels by the rule of the PNG plots (one notation per axis)
+            "ticks": _log_axis_ticks(Y[:, j]) if log[j] else None,
             "prefix": "$" if role == "dollars" else "", "suffix": " s" if role == "time" else "",
         })
     return out
+
+
+def _log_axis_ticks(values: np.ndarray) -> dict[str, list] | None:
+    v = values[np.isfinite(values) & (values > 0)]
+    if not len(v):
+        return None
+    ticks, labels = log_ticks(float(v.min()), float(v.max()))
+    return {"values": ticks, "labels": labels} if len(ticks) >= 2 else None
 
 
 def _fidelity_column(run: Run) -> str | None:
@@ -260,6 +274,14 @@ def _method_summary(runs: list[Run]) -> list[dict[str, Any]]:
     return out
 
 
+def _raw(z: float, mode: str, log: bool) -> float | None:
+    """A normalisation bound back in the objective's own units (undoing the negation of a
+    "max" objective and the log10): the value mapped to 0 (best) or 1 (worst)."""
+    v = -float(z) if mode == "max" else float(z)
+    v = 10.0 ** v if log else v
+    return v if math.isfinite(v) else None
+
+
 def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, Any] | None:
     runs = [r for lst in methods.values() for r in lst if len(r.results)]
     if not runs:
@@ -297,7 +319,10 @@ def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, An
             "curves": curves,
         }
     out["normalisation"] = {
-        "objectives": [{"name": o, "mode": m, "log10": bool(lg), "lower": float(lo), "upper": float(up)}
+        "objectives": [{"name": objective_name(o), "column": o, "mode": m, "log10": bool(lg),
+                        "unit": _UNITS.get(o) or {"dollars": "$", "time": "s"}.get(_role(o, m) or ""),
+                        "lower": float(lo), "upper": float(up),
+                        "best": _raw(lo, m, lg), "worst": _raw(up, m, lg)}
                        for o, m, lg, lo, up in zip(norm.objectives, norm.modes, norm.log, norm.lower,
                                                    norm.upper)],
         "reference_point": [float(v) for v in norm.ref_point],
@@ -308,7 +333,68 @@ def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, An
     return out
 
 
-def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
+def _recommendations(runs: list[Run], objectives: list[str], labels: list[str]
+                     ) -> dict[str, Any]:
+    """The group's hardware recommendations
+    (:func:`syne_mohb.experiments.recommendations.recommendations_for_runs`: one model on all
+    its runs, the Pareto set over their union) as page rows; ``page_row`` is the model's own
+    result among the plotted rows (``None`` if not plotted). ``{"error": reason}`` where they
+    cannot be made (e.g. no ``st_worker_time``)."""
+    from syne_mohb.experiments.recommendations import recommendations_for_runs
+
+    try:
+        rec = recommendations_for_runs(runs, labels=labels if len(runs) > 1 else None)
+    except Exception as e:  # never lose the page to this section
+        return {"error": str(e) if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"}
+    # plotted rows: each run's rows with a value for every objective, runs one after another
+    # (as _group_data concatenates them)
+    page_of, start = [], 0
+    for r in runs:
+        ok = np.all(np.isfinite(r.results[objectives].to_numpy(dtype=float)), axis=1)
+        page_of.append(np.where(ok, start + np.cumsum(ok) - 1, -1))
+        start += int(ok.sum())
+    fid, inst = rec.attrs["fidelity"], rec.attrs["instance_attr"]
+
+    def num(v: Any) -> float | None:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        return float(f"{x:.6g}") if math.isfinite(x) else None
+
+    rows = []
+    for rec_row in rec.to_dict("records"):
+        page = int(page_of[int(rec_row["_run"])][int(rec_row["_row"])])
+        mt = rec_row["measured_trial"]
+        rows.append({
+            "model": int(rec_row["model"]), "run": int(rec_row["_run"]),
+            "page_row": page if page >= 0 else None,
+            "trial": _plain_value(rec_row["trial_id"]), "fidelity": _plain_value(rec_row[fid]),
+            "trained_on": rec_row["trained_on"], "instance": str(rec_row[inst]),
+            "kind": rec_row["kind"],
+            "seconds": [num(rec_row[c]) for c in ("predicted_seconds", "predicted_seconds_low",
+                                                  "predicted_seconds_high")],
+            "dollars": [num(rec_row[c]) for c in ("predicted_dollars", "predicted_dollars_low",
+                                                  "predicted_dollars_high")],
+            "measured_seconds": num(rec_row["measured_seconds"]),
+            "measured_dollars": num(rec_row["measured_dollars"]),
+            "measured_trial": None if mt is None or pd.isna(mt) else _plain_value(mt),
+            "objectives": [num(rec_row[o]) for o in objectives],
+            "price": num(rec_row["price_per_hour"]), "note": rec_row["note"] or "",
+        })
+    return {"level": rec.attrs["level"], "fidelity": fid, "models": rec.attrs["models"],
+            "types": rec.attrs["types"], "rows": rows}
+
+
+def _plain_value(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v
+
+
+def _group_data(group_label: str, description: str, methods: dict[str, list[Run]], root: Path,
                 num_points: int) -> dict[str, Any]:
     runs = [r for lst in methods.values() for r in lst]
     first = runs[0]
@@ -373,20 +459,14 @@ def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
             "front": [int(i) for i in np.flatnonzero(front)],
             "table": table,
             "front2d": [_front2d(Y, modes, rows, a, b) for a, b in pairs],
-            "instances": _instance_summary(Y, rows, table, objectives, inst_codes, inst_levels,
-                                           [inst_spent[j] for j in (range(len(runs)) if k is None else [k])],
-                                           run_of, trial),
+            # None without an instance dimension (a local run): the page has no such section
+            "instances": None if inst_col is None else _instance_summary(
+                Y, rows, table, objectives, inst_codes, inst_levels,
+                [inst_spent[j] for j in (range(len(runs)) if k is None else [k])], run_of, trial),
         })
-    if first.info.get("benchmark"):
-        label = " / ".join(str(k) for k in key if k not in ("-", ""))
-    elif len(runs) == 1:
-        label = first.path.name
-    else:
-        label = f"{len(runs)} runs in {first.path.parent.name}"
-    if len(key) > 2:  # split by objectives
-        label += f" ({key[-1]})"
     return {
-        "label": label,
+        "label": group_label,
+        "description": description,
         "objectives": objectives,
         "pairs": pairs,
         "fidelity": fid,
@@ -410,6 +490,9 @@ def _group_data(key: tuple[str, ...], methods: dict[str, list[Run]], root: Path,
         "selections": selections,
         "methods": _method_summary(runs),
         "hypervolume": _hypervolume(methods, num_points),
+        # None without an instance dimension: the page has no such section
+        "recommendations": None if inst_col is None else _recommendations(
+            runs, objectives_list, [m["label"] for m in run_meta]),
     }
 
 
@@ -431,23 +514,18 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
                 skipped: Sequence[tuple[Path, str]] = ()) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (see the module docstring).
 
-    Runs are grouped per benchmark/task (:func:`~syne_mohb.experiments.analysis.group_runs`);
-    runs of one group with different objectives are split into one group per objective list.
-    ``skipped``: ``(folder, reason)`` of run folders left out, listed on the page.
+    Runs are grouped by what makes them comparable (same benchmark and task, or same entry
+    point, objectives and search space: :func:`~syne_mohb.experiments.analysis.group_runs`),
+    as in the PNG report; the page says what each group holds. ``skipped``: ``(folder,
+    reason)`` of run folders left out, listed on the page.
     """
     if not runs:
         raise ValueError("runs is empty: nothing to report")
     root = Path(root)
-    groups = []
-    for key, methods in group_runs(runs).items():
-        by_obj: dict[tuple, dict[str, list[Run]]] = {}
-        for method, lst in methods.items():
-            for r in lst:
-                sig = (tuple(r.objectives), tuple(r.modes))
-                by_obj.setdefault(sig, {}).setdefault(method, []).append(r)
-        for sig, ms in by_obj.items():
-            k = key if len(by_obj) == 1 else (*key, "objectives " + ", ".join(sig[0]))
-            groups.append(_group_data(k, ms, root, num_points))
+    by_key = group_runs(runs)
+    labels = group_labels(by_key)
+    groups = [_group_data(labels[key], describe_group(key, methods, root), methods, root,
+                          num_points) for key, methods in by_key.items()]
     total = sum(len(r.results) for r in runs)
     return {
         "title": f"syne-mohb report: {root.resolve().name}",
@@ -519,12 +597,14 @@ def make_html_report(results: str | Path, out: str | Path | None = None, num_poi
     :return: path of the written file
     :raises FileNotFoundError: ``results`` does not exist or holds no readable run (run
         folders that cannot be read are left out with a logged warning and listed on the page)
-    :raises ValueError: results without a value for every objective
+    :raises ValueError: results without a value for every objective, or ``out`` is below a file
     :raises ImportError: plotly is not installed (``report`` extra)
     """
     if not isinstance(num_points, int) or num_points < 2:
         raise ValueError(f"num_points must be an integer >= 2, got {num_points!r}")
     _plotly_js()  # fail before any work when plotly is missing
+    from syne_mohb.experiments.report import check_output_folder
+
     runs, skipped = _load(results)
     for folder, reason in skipped:
         if on_skip is not None:
@@ -537,14 +617,18 @@ def make_html_report(results: str | Path, out: str | Path | None = None, num_poi
         path = Path(out)
         if path.suffix.lower() not in (".html", ".htm"):
             path = path / "report.html"
+    check_output_folder(path.parent, "output")  # a file in the way: one line, before the work
     page = render_html(report_data(runs, root=results, num_points=num_points, skipped=skipped))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".html", dir=path.parent)
+    # written next to the page and renamed over it (a reader never sees half a page); opened
+    # with open(), not mkstemp (mode 0600), so that the page gets the mode of the PNG and CSV
+    # files: 0666 less the umask
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with open(tmp, "x", encoding="utf-8") as f:
             f.write(page)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path

@@ -6,13 +6,19 @@ simulated benchmark, budget and number of workers (see :mod:`syne_mohb.experimen
 ========================  ==================================================================
 name                      method
 ========================  ==================================================================
-``moasha``                our MO-ASHA (stopping) + its default searcher (random draws with
-                          replacement, dominated instance types sampled for exploration only);
-                          accuracy (max), runtime (min), cost (min); instance type tuned
+``moasha``                our MO-ASHA (stopping) + its defaults: random draws of the
+                          hyperparameters with replacement, and the hardware policy
+                          (:class:`~syne_mohb.hardware.policy.HardwarePolicy`) choosing each
+                          trial's instance type from a runtime/cost model with interactions;
+                          accuracy (max), runtime (min), cost (min)
+``moasha-sampler``        the previous default: the instance type drawn by the searcher with
+                          ``InstanceTypePreference`` (one fixed effect per type; dominated
+                          types sampled for exploration only), no hardware policy
 ``moasha-uniform``        the first release's default: uniform random search, no repeats
 ``moasha-repeats``        uniform random draws with replacement
 ``moasha-exhaust``        no repeats until a finite space is used up, then with replacement
-``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume)
+``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume); the hardware policy
+                          chooses the type of every segment (a promoted trial may move)
 ``moasha-transfer``       our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
                           benchmark's other tasks (leave-one-task-out)
 ``st-moasha``             Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
@@ -30,6 +36,19 @@ name                      method
                           trial trained to the maximum fidelity, accuracy/runtime/cost
 ``moasha-hp``             our MO-ASHA with the instance fixed to the default (accuracy,
                           runtime): the hyperparameters-only setting
+``moasha-bo``             our MO-ASHA + ``ModelBasedSearcher`` (trees, random Chebyshev
+                          scalarisations, Thompson sampling) on the hyperparameters; the
+                          hardware policy picks the instance type (a context input of the model)
+``moasha-bo-hw``          the same with the instance type in the searcher's space (no policy)
+``moasha-bo-transfer``    ``moasha-bo`` with the other tasks as a prior (leave-one-task-out;
+                          ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
+``mo-bo``                 ``ModelBasedSearcher`` at full fidelity (FIFO): plain multi-objective BO
+``moasha-hp-bo``          ``moasha-hp`` (instance fixed; accuracy, runtime) + ``ModelBasedSearcher``
+``st-ehvi``               Syne Tune 0.16 ``EHVI`` (BoTorch qLogEHVI), full fidelity, error /
+                          runtime / cost minimised; needs torch and botorch (not installed)
+``st-morea``              Syne Tune 0.16 multi-objective regularised evolution, full fidelity
+                          (``st-morea-fixed``: its rank bug patched as in ``st-moasha-fixed``)
+``motpe``                 Optuna 5 ``TPESampler`` with three objectives (MOTPE), full fidelity
 ========================  ==================================================================
 """
 from __future__ import annotations
@@ -103,7 +122,8 @@ MO_MODES = ["max", "min", "min"]
 
 def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
     return MOASHA(ctx.config_space, metrics=MO_METRICS, mode=MO_MODES, time_attr=ctx.fidelity_attr,
-                  max_t=ctx.max_t, random_seed=ctx.random_seed, **kw)
+                  max_t=ctx.max_t, random_seed=ctx.random_seed, instance_attr=ctx.instance_attr,
+                  **kw)
 
 
 def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
@@ -163,6 +183,9 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-transfer-exhaust": lambda ctx: _moasha_transfer(ctx, repeats="when_exhausted"),
     "moasha-uniform": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
         ctx.config_space, random_seed=ctx.random_seed)),
+    "moasha-sampler": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
+        ctx.config_space, random_seed=ctx.random_seed, repeats="always",
+        instance_attr=ctx.instance_attr, modes=MO_MODES)),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
     "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
     "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),
@@ -170,8 +193,99 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-hp": _moasha_hp,
 }
 
+
+# ---------------------------------------------------------------- model-based searcher and peers
+def _without_instance(ctx: MethodContext) -> dict[str, Any]:
+    return {k: v for k, v in ctx.config_space.items() if k != ctx.instance_attr}
+
+
+def _bo_searcher(ctx: MethodContext, space: dict[str, Any], transfer: bool = False, **kw):
+    from syne_mohb.searchers.model_based import ModelBasedSearcher
+
+    evaluations = None
+    if transfer:
+        if not ctx.transfer_evaluations:
+            raise ValueError(
+                "method 'moasha-bo-transfer' needs the evaluations of related tasks (the runner "
+                "passes them to the methods in TRANSFER_METHODS); the benchmark has no other task"
+            )
+        evaluations = ctx.transfer_evaluations
+    kw = {"metrics": MO_METRICS, "mode": MO_MODES, **kw}
+    return ModelBasedSearcher(space, random_seed=ctx.random_seed,
+                              transfer_evaluations=evaluations, max_resource=ctx.max_t,
+                              context_attr=ctx.instance_attr, **kw)
+
+
+def _moasha_bo(ctx: MethodContext, hardware_in_space: bool = False, transfer: bool = False,
+               **kw) -> TrialScheduler:
+    space = ctx.config_space if hardware_in_space else _without_instance(ctx)
+    return _moasha(ctx, searcher=_bo_searcher(ctx, space, transfer=transfer, **kw))
+
+
+def _st_ehvi(ctx: MethodContext) -> TrialScheduler:
+    import importlib.util
+
+    if importlib.util.find_spec("botorch") is None:
+        raise ImportError(
+            "method 'st-ehvi' needs torch and botorch (Syne Tune 0.16's EHVI is BoTorch's "
+            "qLogExpectedHypervolumeImprovement); pip install botorch"
+        )
+    from syne_tune.optimizer.baselines import EHVI
+
+    return EHVI(ctx.config_space, metrics=["error", "runtime", "cost"], do_minimize=True,
+                random_seed=ctx.random_seed)
+
+
+def _st_morea(ctx: MethodContext, patched: bool = False) -> TrialScheduler:
+    """Syne Tune 0.16 ``MultiObjectiveRegularizedEvolution`` at full fidelity (every trial to
+    ``max_t``); one ``do_minimize`` for all metrics, so it gets error instead of accuracy."""
+    from syne_tune.optimizer.schedulers.multiobjective.multi_objective_regularized_evolution import (
+        MultiObjectiveRegularizedEvolution,
+    )
+    from syne_tune.optimizer.schedulers.single_fidelity_scheduler import SingleFidelityScheduler
+
+    from syne_mohb.schedulers.st_moasha import STNonDominatedPriority
+
+    searcher = MultiObjectiveRegularizedEvolution(
+        ctx.config_space, random_seed=ctx.random_seed,
+        multiobjective_priority=STNonDominatedPriority(patched=patched))
+    return SingleFidelityScheduler(ctx.config_space, metrics=["error", "runtime", "cost"],
+                                   do_minimize=True, searcher=searcher,
+                                   random_seed=ctx.random_seed)
+
+
+def _motpe(ctx: MethodContext) -> TrialScheduler:
+    import optuna
+
+    return OptunaAskTellScheduler(ctx.config_space, MO_METRICS, MO_MODES,
+                                  sampler=optuna.samplers.TPESampler(seed=ctx.random_seed))
+
+
+METHODS.update({
+    "moasha-bo": _moasha_bo,
+    "moasha-bo-hw": lambda ctx: _moasha_bo(ctx, hardware_in_space=True),
+    "moasha-bo-transfer": lambda ctx: _moasha_bo(ctx, transfer=True),
+    "moasha-bo-hw-transfer": lambda ctx: _moasha_bo(ctx, hardware_in_space=True, transfer=True),
+    "mo-bo": lambda ctx: FIFOScheduler(ctx.config_space, MO_METRICS, MO_MODES,
+                                       searcher=_bo_searcher(ctx, ctx.config_space)),
+    "moasha-hp-bo": lambda ctx: MOASHA(
+        ctx.fixed_space(), metrics=["accuracy", "runtime"], mode=["max", "min"],
+        time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
+        searcher=_bo_searcher(ctx, ctx.fixed_space(), metrics=["accuracy", "runtime"],
+                              mode=["max", "min"])),
+    "st-ehvi": _st_ehvi,
+    "st-morea": _st_morea,
+    "st-morea-fixed": lambda ctx: _st_morea(ctx, patched=True),
+    "motpe": _motpe,
+})
+# methods that take the related tasks' evaluations (leave-one-task-out) in
+# ``MethodContext.transfer_evaluations``
+TRANSFER_METHODS = {"moasha-transfer", "moasha-transfer-repeats", "moasha-transfer-exhaust",
+                    "moasha-bo-transfer", "moasha-bo-hw-transfer"}
+
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
+_FIXED_INSTANCE.add("moasha-hp-bo")
 # methods that draw from numpy's global generator (Syne Tune's unseeded samplers)
 GLOBAL_RNG_METHODS = {"st-moasha", "st-moasha-fixed", "asha-default", "asha-p3", "asha-instance"}
 

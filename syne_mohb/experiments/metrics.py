@@ -24,9 +24,11 @@ the models trained so far against tuning time or dollars (:func:`hypervolume_cur
 :func:`curves_over_seeds`); tuning time and dollars until a target (:func:`time_to_target`);
 the found model's own training dollars and seconds at a target accuracy (:func:`found_model`);
 both together, with the whole budget for a run that misses the target (:func:`run_measures`);
-the best draw of a whole table at the target (:func:`best_possible`); and the paired-seed
-bootstrap ratio of a method against a baseline (:func:`paired_ratio`, O(B T S) for B
-resamples, T tasks, S seeds).
+every run's measures at the baseline's target (:func:`target_measures`) and each method's
+ratios against the baseline (:func:`target_ratios`), the one comparison that ``syne-mohb demo``
+and ``syne-mohb report`` print; the best draw of a whole table at the target
+(:func:`best_possible`); and the paired-seed bootstrap ratio of a method against a baseline
+(:func:`paired_ratio`, O(B T S) for B resamples, T tasks, S seeds).
 """
 from __future__ import annotations
 
@@ -58,10 +60,15 @@ __all__ = [
     "normalizer_from_runs",
     "paired_ratio",
     "recorded_log_flags",
+    "RATIO_STATISTIC",
+    "TARGET_MEASURES",
+    "run_budget",
     "run_log_flags",
     "run_measures",
     "seed_draws",
     "table_hypervolume",
+    "target_measures",
+    "target_ratios",
     "time_to_target",
 ]
 
@@ -312,6 +319,13 @@ def normalizer_from_runs(runs: Sequence[Any],
     :param log: default: :func:`run_log_flags` of the runs
     """
     first = runs[0]
+    for r in runs[1:]:
+        if list(r.objectives) != list(first.objectives) or list(r.modes) != list(first.modes):
+            raise ValueError(
+                f"runs {first.path} and {r.path} have different objectives ({first.objectives} "
+                f"{first.modes} and {r.objectives} {r.modes}): they cannot share one "
+                f"normalisation; compare them in separate groups "
+                f"(syne_mohb.experiments.analysis.group_runs)")
     Y = np.vstack([r.results[first.objectives].to_numpy(dtype=float) for r in runs])
     flags = run_log_flags(runs) if log is None else log
     return Normalizer.from_values(first.objectives, first.modes, Y, flags)
@@ -440,20 +454,39 @@ def found_model(run: Any, target: float, objective: str = "accuracy", mode: str 
             float(df[time_attr].to_numpy(dtype=float)[hit].min()))
 
 
-def run_measures(run: Any, target: float, budget: float) -> dict[str, float]:
-    """Measures (a) and (b) of one run at accuracy ``target``: (a) tuning seconds and tuning
-    dollars until the first result at the target (a run that never reaches it counts with its
-    whole ``budget`` and everything it spent); (b) the found model's own training dollars and
-    seconds (:func:`found_model`; NaN when not reached).
+def run_budget(run: Any) -> float:
+    """The tuning budget of a run, in seconds: the (simulated) budget it was given
+    (``info["budget_s"]``, runs of :mod:`~syne_mohb.experiments.runner`), else the tuning time
+    it used (its last ``st_tuner_time``: a local or SageMaker run ran until its stop
+    criterion)."""
+    budget = (getattr(run, "info", None) or {}).get("budget_s")
+    if budget is not None and np.isfinite(float(budget)):
+        return float(budget)
+    t = run.results["st_tuner_time"].to_numpy(dtype=float) if len(run.results) else np.zeros(0)
+    return float(np.nanmax(t)) if len(t) else 0.0
 
-    Needs the columns ``accuracy``, ``runtime``, ``cost`` and ``st_tuner_time``.
+
+def run_measures(run: Any, target: float, budget: float | None = None,
+                 objective: str = "accuracy", mode: str = "max") -> dict[str, float]:
+    """Measures (a) and (b) of one run at ``target``: (a) tuning seconds and tuning dollars
+    until the first result at the target; **a run that never reaches it counts with its whole
+    budget** (``budget``, default :func:`run_budget`) **and everything it spent** -- the one
+    rule of ``syne-mohb demo`` and ``syne-mohb report``; (b) the found model's own training
+    dollars and seconds (:func:`found_model`; NaN when not reached, or when the run reports no
+    ``cost`` / ``runtime`` column).
+
+    Needs the columns ``objective`` and ``st_tuner_time``.
     """
-    tune_time, tune_dollars = time_to_target(run, "accuracy", target, "max")
+    tune_time, tune_dollars = time_to_target(run, objective, target, mode)
     reached = np.isfinite(tune_time)
     if not reached:
         spent = dollars_spent(run.results)
-        tune_time, tune_dollars = float(budget), float(spent[-1]) if len(spent) else 0.0
-    model_dollars, model_time = found_model(run, target)
+        tune_time = float(run_budget(run) if budget is None else budget)
+        tune_dollars = float(spent[-1]) if len(spent) else 0.0
+    if {"cost", "runtime"} <= set(run.results.columns):
+        model_dollars, model_time = found_model(run, target, objective, mode)
+    else:
+        model_dollars, model_time = float("nan"), float("nan")
     return {
         "reached": float(reached),
         "tune_time": tune_time,
@@ -461,6 +494,76 @@ def run_measures(run: Any, target: float, budget: float) -> dict[str, float]:
         "model_dollars": model_dollars,
         "model_time": model_time,
     }
+
+
+#: the measures of :func:`run_measures` compared by :func:`target_ratios`, with their names
+TARGET_MEASURES = {
+    "tune_dollars": "(a) tuning dollars to the target",
+    "tune_time": "(a) tuning time to the target",
+    "model_dollars": "(b) the found model's own training dollars",
+    "model_time": "(b) the found model's own training time",
+}
+
+#: the statistic of :func:`target_ratios`, named the same wherever it is printed
+RATIO_STATISTIC = "ratio of the means over paired seeds (baseline / method; > 1: the method is better)"
+
+
+def target_measures(methods: Mapping[str, Sequence[Any]], baseline: str,
+                    tolerance: float = 0.005, objective: str = "accuracy",
+                    budget: float | None = None) -> tuple[float, pd.DataFrame]:
+    """Every run's :func:`run_measures` at one target: the baseline's best ``objective``
+    ("max"), averaged over its seeds, minus ``tolerance`` (0.005 = 0.5 points of accuracy).
+
+    :param methods: ``{method: [runs in seed order]}``; must hold ``baseline``
+    :param budget: the budget of a run that misses the target (default: each run's
+        :func:`run_budget`)
+    :return: ``(target, table)``: one row per run (``method``, ``seed_index``, ``seed``,
+        ``reached`` and the measures of :func:`run_measures`)
+    :raises ValueError: ``baseline`` is not a key of ``methods``
+    """
+    if baseline not in methods:
+        raise ValueError(f"baseline {baseline!r} is not among the methods {sorted(methods)}")
+    best = [best_value(r, objective, "max") for r in methods[baseline]]
+    target = float(np.nanmean(best)) - tolerance if np.isfinite(best).any() else float("nan")
+    rows = []
+    for method, runs in methods.items():
+        for k, run in enumerate(runs):
+            m = run_measures(run, target, budget, objective, "max")
+            rows.append({"method": method, "seed_index": k,
+                         "seed": (getattr(run, "info", None) or {}).get("seed", k),
+                         "target": target, **m})
+    return target, pd.DataFrame(rows)
+
+
+def target_ratios(measures: pd.DataFrame, baseline: str, draws: np.ndarray | None = None
+                  ) -> pd.DataFrame:
+    """For each method but the baseline: :data:`RATIO_STATISTIC` of each measure of
+    :data:`TARGET_MEASURES` with its 95% bootstrap interval over the paired seeds
+    (:func:`paired_ratio`; seeds paired by their position, ``seed_index``), and in how many
+    seeds the method reached the target.
+
+    :param measures: :func:`target_measures`' table
+    :param draws: :func:`seed_draws` (default: 1000 resamples of the paired seeds, seed 0)
+    """
+    base = measures[measures["method"] == baseline].set_index("seed_index")
+    rows = []
+    for method, tab in measures.groupby("method", sort=False):
+        if method == baseline:
+            continue
+        tab = tab.set_index("seed_index")
+        common = [k for k in tab.index if k in base.index]
+        if not common:
+            continue
+        d = draws if draws is not None and draws.shape[1] == len(common) else seed_draws(len(common))
+        row: dict[str, Any] = {"method": method, "seeds": len(common),
+                               "reached": int(tab.loc[common, "reached"].sum())}
+        for key in TARGET_MEASURES:
+            point, lo, hi = paired_ratio([(base.loc[common, key].to_numpy(dtype=float),
+                                           tab.loc[common, key].to_numpy(dtype=float))], d)
+            row[key] = point
+            row[f"{key}_low"], row[f"{key}_high"] = lo, hi
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def best_possible(blackbox: Any, target: float) -> tuple[float, float]:

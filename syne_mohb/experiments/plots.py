@@ -14,7 +14,9 @@ from syne_mohb.experiments.analysis import Run
 from syne_mohb.experiments.metrics import Normalizer, curves_over_seeds, recorded_log_flags
 from syne_mohb.pareto import pareto_mask
 
-__all__ = ["axis_log", "plot_pareto", "pareto_figure", "plot_hypervolume", "run_title"]
+__all__ = ["axis_log", "labels_overlap", "log_tick_formatter", "log_ticks", "objective_name",
+           "pareto_figure", "plot_hypervolume", "plot_pareto", "run_title", "scientific_labels",
+           "tick_label"]
 
 
 def _plt():
@@ -50,22 +52,125 @@ def axis_log(values: np.ndarray, mode: str, flag: bool | None) -> bool:
     return bool(len(v) > 0 and v.min() > 0 and v.max() / v.min() >= 10)
 
 
-def _log_ticks(axis, lo: float, hi: float) -> None:
+#: log-axis tick labels are plain decimals when every labelled tick lies in [low, high)
+PLAIN_RANGE = (1e-3, 1e5)
+#: major ticks of a log axis per decade, densest first: 1-2-5, 1-3, decades
+_LOG_SUBS = ((1.0, 2.0, 5.0), (1.0, 3.0), (1.0,))
+
+
+def scientific_labels(values) -> bool:
+    """Whether the tick labels of a log axis showing ``values`` are written ``3e-7`` (some
+    value lies outside :data:`PLAIN_RANGE`) rather than as plain decimals ``0.003`` -- one
+    notation for the whole axis, never a mix."""
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
+    return bool(len(v) and (v.min() < PLAIN_RANGE[0] or v.max() >= PLAIN_RANGE[1]))
+
+
+def tick_label(x: float, scientific: bool) -> str:
+    """``x`` (> 0) to 3 significant digits: ``0.003`` / ``300``, or ``3e-7`` / ``3e2`` when
+    ``scientific``."""
+    if not (np.isfinite(x) and x > 0):
+        return ""
+    x = float(f"{x:.3g}")
+    if not scientific:
+        return np.format_float_positional(x, trim="-")
+    exp = int(np.floor(np.log10(x)))
+    mantissa = float(f"{x / 10 ** exp:.3g}")
+    if mantissa >= 10:
+        mantissa, exp = mantissa / 10, exp + 1
+    return f"{mantissa:g}e{exp}"
+
+
+def log_ticks(lo: float, hi: float, max_ticks: int = 6) -> tuple[list[float], list[str]]:
+    """Major ticks of a log axis from ``lo`` to ``hi`` (> 0) for a plot whose size is not known
+    here (the HTML report): 1-2-5 steps, else 1-3, else decades, else every k-th decade,
+    whichever first gives at most ``max_ticks``; labels in one notation
+    (:func:`scientific_labels`, :func:`tick_label`). ``([], [])`` for an empty range."""
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi >= lo > 0):
+        return [], []
+    first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
+
+    def within(subs):
+        vals = [float(f"{m * 10.0 ** e:.6g}") for e in range(first, last + 1) for m in subs]
+        return [v for v in vals if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+
+    values = []
+    for subs in _LOG_SUBS:
+        values = within(subs)
+        if len(values) <= max_ticks:
+            break
+    else:
+        values = values[::int(np.ceil(len(values) / max_ticks))]
+    sci = scientific_labels(values)
+    return values, [tick_label(v, sci) for v in values]
+
+
+def log_tick_formatter():
+    """A matplotlib ``Formatter`` writing :func:`tick_label`, the notation decided per axis
+    from the ticks in view (:func:`scientific_labels`)."""
+    from matplotlib.ticker import Formatter
+
+    class _Formatter(Formatter):
+        scientific = False
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            lo, hi = sorted(self.axis.get_view_interval()) if self.axis is not None else (0, np.inf)
+            self.scientific = scientific_labels([v for v in locs if lo <= v <= hi])
+
+        def __call__(self, x, pos=None):
+            return tick_label(x, self.scientific)
+
+    return _Formatter()
+
+
+def _set_log_ticks(axis, subs: tuple[float, ...], numticks: int | str = "auto") -> None:
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, subs=subs, numticks=numticks))
+    axis.set_major_formatter(log_tick_formatter())
+    axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10) * 1.0, numticks=100))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _log_start(lo: float, hi: float) -> int:
+    """Index into :data:`_LOG_SUBS`: 1-2-5 steps up to two decades, 1-3 up to five, else
+    decades."""
+    decades = np.log10(hi / lo) if hi > lo > 0 else 1.0
+    return 0 if decades <= 2 else 1 if decades <= 5 else 2
+
+
+def labels_overlap(axis, pad_px: float = 3.0) -> bool:
+    """Whether two labelled major ticks of a drawn axis overlap (or come closer than
+    ``pad_px``)."""
+    lo, hi = sorted(axis.get_view_interval())
+    boxes = []
+    for tick in axis.get_major_ticks():
+        label = tick.label1
+        if lo <= tick.get_loc() <= hi and label.get_visible() and label.get_text():
+            box = label.get_window_extent()
+            boxes.append((box.x0, box.x1) if axis.axis_name == "x" else (box.y0, box.y1))
+    boxes.sort()
+    return any(a[1] + pad_px > b[0] for a, b in zip(boxes, boxes[1:]))
+
+
+def _fit_log_ticks(fig, axis, lo: float, hi: float) -> None:
     """Readable major ticks on a log axis from ``lo`` to ``hi`` (> 0): 1-2-5 steps up to two
-    decades, 1-3 steps up to five, else decades; plain number labels; unlabelled minor ticks.
+    decades, 1-3 steps up to five, else decades, thinned (1-3, then decades, then every k-th
+    decade) until their labels do not overlap at the figure's final size and layout; labels in
+    one notation (:func:`log_tick_formatter`); unlabelled minor ticks.
 
     (Matplotlib's default labels only the decades once the range exceeds one decade, which
     leaves two labels on a typical cost axis, and labels minor ticks in mathtext below one,
     which overlap.)
     """
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-    decades = np.log10(hi / lo) if hi > lo > 0 else 1.0
-    subs = (1.0, 2.0, 5.0) if decades <= 2 else (1.0, 3.0) if decades <= 5 else (1.0,)
-    axis.set_major_locator(LogLocator(base=10, subs=subs))
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.3g}"))
-    axis.set_minor_locator(LogLocator(base=10, subs=np.arange(2, 10) * 1.0))
-    axis.set_minor_formatter(NullFormatter())
+    options = [(subs, "auto") for subs in _LOG_SUBS[_log_start(lo, hi):]] + \
+        [((1.0,), n) for n in (6, 4, 3, 2)]
+    for subs, numticks in options:
+        _set_log_ticks(axis, subs, numticks)
+        fig.canvas.draw()
+        if not labels_overlap(axis):
+            return
 
 
 def pareto_figure(run: Run, title: str | None = None):
@@ -84,6 +189,7 @@ def pareto_figure(run: Run, title: str | None = None):
     Y = df[objs].to_numpy(dtype=float)
     flags = recorded_log_flags([run])
     front = pareto_mask(Y, modes) if len(Y) else np.zeros(0, dtype=bool)
+    log_axes = []
     for ax, j in zip(axes[0], others):
         for g_i, g in enumerate(groups):
             sel = (df[inst].astype(str) == g).to_numpy() if inst else np.ones(len(df), dtype=bool)
@@ -99,7 +205,7 @@ def pareto_figure(run: Run, title: str | None = None):
         if len(Y) and axis_log(Y[:, j], modes[j], flags[j]):
             ax.set_xscale("log")
             finite = Y[:, j][np.isfinite(Y[:, j])]
-            _log_ticks(ax.xaxis, float(finite.min()), float(finite.max()))
+            log_axes.append((ax.xaxis, float(finite.min()), float(finite.max())))
         ax.set_xlabel(_axis_label(objs[j], modes[j]))
         ax.set_ylabel(_axis_label(objs[0], modes[0]))
         ax.grid(alpha=0.3)
@@ -117,6 +223,8 @@ def pareto_figure(run: Run, title: str | None = None):
     fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncol=ncol,
                title="colour: instance type" if inst else None, title_fontsize=7)
     fig.suptitle(title or run_title(run), fontsize=10)
+    for axis, lo, hi in log_axes:  # at the final layout: labels that would overlap are thinned
+        _fit_log_ticks(fig, axis, lo, hi)
     return fig
 
 
@@ -169,11 +277,22 @@ def plot_hypervolume(runs_by_method: dict[str, Sequence[Run]], normalizer: Norma
     return path
 
 
-_UNITS = {"runtime": "training seconds", "cost": "training dollars", "st_worker_cost": "dollars",
-          "st_worker_time": "seconds"}
+#: units of objectives whose unit is known (local runs report Syne Tune's worker columns)
+_UNITS = {"runtime": "s", "cost": "$", "st_worker_cost": "$", "st_worker_time": "s"}
+#: objectives shown under a plainer name
+_NAMES = {"st_worker_cost": "cost", "st_worker_time": "time"}
 
 
-def _axis_label(name: str, mode: str) -> str:
-    unit = _UNITS.get(name)
+def objective_name(name: str) -> str:
+    """The name an objective is shown under: ``st_worker_cost`` is "cost", ``st_worker_time``
+    "time", any other its own name."""
+    return _NAMES.get(name, name)
+
+
+def _axis_label(name: str, mode: str, unit: str | None = None, shown: str | None = None) -> str:
+    """``"cost ($; lower is better)"``: the shown name (given, else :func:`objective_name`),
+    the unit (given, else known from the name) and the direction."""
+    unit = unit or _UNITS.get(name)
     direction = "lower is better" if mode == "min" else "higher is better"
-    return f"{name} ({unit}; {direction})" if unit else f"{name} ({direction})"
+    shown = shown or objective_name(name)
+    return f"{shown} ({unit}; {direction})" if unit else f"{shown} ({direction})"

@@ -1,6 +1,8 @@
 """Tables and plots for a folder of finished runs (simulated, local or SageMaker)."""
 from __future__ import annotations
 
+import difflib
+import os
 import warnings
 import zipfile
 from pathlib import Path
@@ -11,16 +13,18 @@ import pandas as pd
 
 from syne_mohb.experiments.analysis import (
     Run,
+    describe_group,
+    group_labels,
     group_runs,
     load_run,
     pareto_table,
     run_folders,
     summarize,
 )
-from syne_mohb.experiments.metrics import best_value, normalizer_for, time_to_target
+from syne_mohb.experiments.metrics import normalizer_for, target_measures, target_ratios
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
-__all__ = ["load_runs", "make_report", "target_comparison"]
+__all__ = ["check_output_folder", "load_runs", "make_report"]
 
 
 def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
@@ -69,39 +73,41 @@ def _slug(s: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in s)
 
 
-def target_comparison(methods: dict[str, list[Run]], baseline: str, objective: str = "accuracy",
-                      tolerance: float = 0.005) -> pd.DataFrame:
-    """Time and dollars each method needs to reach the baseline's best ``objective`` minus
-    ``tolerance`` (0.005 = 0.5 percentage points of accuracy), seeds paired by order.
+def check_output_folder(path: str | Path, what: str = "output") -> Path:
+    """``path`` as a folder that can be created or written to: one-line errors before any work.
 
-    The target of seed ``k`` is the best value the baseline's run ``k`` reached; the reduction
-    factors are baseline / method (> 1: the method is faster / cheaper); ``inf`` times mean
-    the target was not reached within the budget.
+    :param what: how the message names the parameter (e.g. ``"--output"``)
+    :raises ValueError: ``path`` (or a folder above it) is a file, or the first existing folder
+        above it is not writable
     """
-    if baseline not in methods:
-        raise ValueError(f"baseline {baseline!r} not among the runs' methods {sorted(methods)}")
-    base = methods[baseline]
-    rows = []
-    for method, runs in methods.items():
-        for k, (b, r) in enumerate(zip(base, runs)):
-            target = best_value(b, objective, "max") - tolerance
-            tb, db = time_to_target(b, objective, target)
-            tm, dm = time_to_target(r, objective, target)
-            rows.append({"method": method, "seed_index": k, "target": target, "time_s": tm,
-                         "dollars": dm, "baseline_time_s": tb, "baseline_dollars": db,
-                         "time_reduction": tb / tm if tm > 0 else np.inf,
-                         "dollar_reduction": db / dm if dm > 0 else np.inf})
-    return pd.DataFrame(rows)
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{what} {path} is a file, not a folder: give a folder (it is created "
+                         f"if missing)")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise ValueError(f"{what} {path} cannot be created: {existing} is a file, not a folder")
+    if existing.exists() and not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{what} {path} cannot be written: {existing} is not writable "
+                         f"(permission denied); give another folder")
+    return path
 
 
-def _group_names(bench: str, task: str, runs: list[Run]) -> tuple[str, str]:
-    """(plot title prefix, file prefix) of a benchmark/task group; runs that are not
-    simulations of a shipped benchmark are grouped by folder and have no task."""
-    if runs[0].info.get("benchmark"):
-        return f"{bench} / {task}", _slug(f"{bench}__{task}")
-    if len(runs) == 1:
-        return runs[0].path.name, _slug(runs[0].path.name)
-    return f"{len(runs)} runs in {runs[0].path.parent}", _slug(runs[0].path.parent.name)
+def _methods_message(baseline: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(baseline, valid, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return (f"unknown baseline {baseline!r}{hint}: it is not a method of these runs; valid "
+            f"baselines: {', '.join(valid)}")
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    out, k = name, 2
+    while out in taken:
+        out, k = f"{name}-{k}", k + 1
+    taken.add(out)
+    return out
 
 
 def _no_dollars(runs: list[Run]) -> bool:
@@ -109,17 +115,55 @@ def _no_dollars(runs: list[Run]) -> bool:
     return all(np.all(np.nan_to_num(d, nan=0.0) == 0) for d in spent)
 
 
-def make_report(results: str | Path, out_dir: str | Path | None = None, baseline: str | None = None,
-                max_pareto_rows: int = 15) -> dict[str, Any]:
-    """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
-    ``results/report``); return ``{"summary", "pareto", "targets", "plots", "out_dir",
-    "skipped"}`` (``skipped``: ``(folder, reason)`` of the runs left out, see :func:`load_runs`).
+def _relative(path: Path, root: Path) -> str:
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return path.name
+    return str(rel) if str(rel) != "." else path.name
 
+
+def make_report(results: str | Path, out_dir: str | Path | None = None,
+                baseline: str | None = None) -> dict[str, Any]:
+    """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
+    ``results/report``).
+
+    Runs are compared within groups of comparable runs (same benchmark and task, or same entry
+    point, objectives and search space: :func:`~syne_mohb.experiments.analysis.group_runs`).
     Simulated runs get one Pareto table and plot per method (first seed); other runs (local,
-    SageMaker) one per run. The Pareto tables list the fidelity (e.g. ``epoch``) of each model.
+    SageMaker, Ray) one per run. The Pareto tables list the fidelity (e.g. ``epoch``) of each
+    model; their CSV files hold every row. Where a group holds the baseline and reports
+    ``accuracy``, every method is compared with it at the baseline's mean best accuracy minus
+    0.5 points (:func:`~syne_mohb.experiments.metrics.target_measures` and
+    :func:`~syne_mohb.experiments.metrics.target_ratios`, the rule of ``syne-mohb demo``).
+    Every group with an instance dimension gets ``<group>__recommendations.csv``: each model on
+    its Pareto set (over all its runs) on every instance type, predicted time and dollars with
+    an 80% interval next to what was measured
+    (:mod:`~syne_mohb.experiments.recommendations`).
+
+    :param baseline: the method whose best accuracy sets the target (default: ``asha-default``
+        where a group has it)
+    :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
+        "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
+        "recommendations_skipped"}``: ``groups`` lists ``(label, description)`` of each
+        group, ``pareto`` maps a run's name to its whole Pareto table, ``pareto_csv`` to the
+        CSV file it was written to, ``targets`` holds every run's measures, ``target_ratios``
+        each method's ratios against the baseline, ``skipped`` the ``(folder, reason)`` of the
+        runs left out (:func:`load_runs`), ``recommendations`` maps a group's label to its
+        hardware recommendations, ``recommendations_csv`` to their CSV file,
+        ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made
+    :raises FileNotFoundError: no readable run below ``results``
+    :raises ValueError: ``out_dir`` is a file, or ``baseline`` is not a method of the runs
     """
+    root = Path(results)
+    out = check_output_folder(out_dir if out_dir is not None else root / "report", "output")
     runs, skipped = load_runs(results)
-    out = Path(out_dir) if out_dir is not None else Path(results) / "report"
+    groups = group_runs(runs)
+    labels = group_labels(groups)
+    if baseline is not None:
+        valid = sorted({m for methods in groups.values() for m in methods})
+        if baseline not in valid:
+            raise ValueError(_methods_message(baseline, valid))
     out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of runs without dollars
@@ -127,36 +171,84 @@ def make_report(results: str | Path, out_dir: str | Path | None = None, baseline
     summary.to_csv(out / "summary.csv", index=False)
     plots: list[Path] = []
     pareto: dict[str, pd.DataFrame] = {}
-    targets = []
-    for (bench, task), methods in group_runs(runs).items():
+    pareto_csv: dict[str, Path] = {}
+    targets, ratios, described = [], [], []
+    recs: dict[str, pd.DataFrame] = {}
+    recs_csv: dict[str, Path] = {}
+    recs_skipped: list[tuple[str, str]] = []
+    taken: set[str] = set()  # file prefixes of groups
+    run_stems: set[str] = set()  # file stems of runs that are not simulations
+    for key, methods in groups.items():
+        label = labels[key]
+        described.append((label, describe_group(key, methods, root)))
         all_runs = [r for lst in methods.values() for r in lst]
         norm = normalizer_for(all_runs)
-        title, file_prefix = _group_names(bench, task, all_runs)
-        prefix = out / file_prefix
+        prefix = out / _unique(_slug(label.replace(" / ", "__")), taken)
         for axis in ("time", "dollars"):
             if axis == "dollars" and _no_dollars(all_runs):
                 continue
             plots.append(plot_hypervolume(methods, norm, f"{prefix}__hypervolume_vs_{axis}.png",
-                                          axis=axis, title=f"{title}: hypervolume vs {axis}"))
-        simulated = bool(all_runs[0].info.get("benchmark"))
+                                          axis=axis, title=f"{label}: hypervolume vs {axis}"))
+        simulated = key.source == "benchmark"
         for method, lst in methods.items():
             for r in lst[:1] if simulated else lst:
-                tab = pareto_table(r, max_rows=max_pareto_rows)
-                key = (f"{bench}/{task}/{method}/{r.path.name}" if simulated
-                       else f"{r.path.name} ({method})")
-                pareto[key] = tab
-                stem = (f"{prefix}__{_slug(method)}__{r.path.name}" if simulated
-                        else str(out / _slug(r.path.name)))
-                tab.to_csv(f"{stem}__pareto.csv", index=False)
+                tab = pareto_table(r)
+                if simulated:
+                    name = f"{key.name}/{key.task}/{method}/{r.path.name}"
+                    stem = f"{prefix}__{_slug(method)}__{r.path.name}"
+                else:
+                    rel = _relative(r.path, root)
+                    name = f"{rel} ({method})"
+                    stem = str(out / _unique(_slug(rel), run_stems))
+                pareto[name] = tab
+                pareto_csv[name] = Path(f"{stem}__pareto.csv")
+                tab.to_csv(pareto_csv[name], index=False)
                 plots.append(plot_pareto(r, f"{stem}__pareto.png", title=run_title(r)))
-        b = baseline if baseline in methods else ("asha-default" if "asha-default" in methods else None)
-        if b is not None and "accuracy" in all_runs[0].results.columns:
-            t = target_comparison(methods, b)
-            t.insert(0, "task", task)
-            t.insert(0, "benchmark", bench)
-            targets.append(t)
+        if any(r.instance_column for r in all_runs):
+            try:
+                rec = _recommendations(all_runs, simulated, root)
+            except Exception as e:  # never lose the rest of the report to this table
+                recs_skipped.append((label, str(e) if isinstance(e, ValueError)
+                                     else f"{type(e).__name__}: {e}"))
+            else:
+                recs[label] = rec
+                recs_csv[label] = Path(f"{prefix}__recommendations.csv")
+                rec.to_csv(recs_csv[label], index=False)
+        b = baseline if baseline is not None else "asha-default"
+        if b in methods and all("accuracy" in r.results.columns for r in all_runs):
+            target, measures = target_measures(methods, b)
+            measures.insert(0, "group", label)
+            targets.append(measures)
+            rat = target_ratios(measures, b)
+            if len(rat):
+                rat.insert(0, "target", target)
+                rat.insert(0, "baseline", b)
+                rat.insert(0, "group", label)
+                ratios.append(rat)
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
+    ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
     if len(targets_df):
         targets_df.to_csv(out / "time_to_target.csv", index=False)
-    return {"summary": summary, "pareto": pareto, "targets": targets_df, "plots": plots,
-            "out_dir": out, "skipped": skipped}
+    if len(ratios_df):
+        ratios_df.to_csv(out / "time_to_target_ratios.csv", index=False)
+    return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
+            "targets": targets_df, "target_ratios": ratios_df, "plots": plots, "out_dir": out,
+            "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
+            "recommendations_skipped": recs_skipped}
+
+
+def _recommendations(runs: list[Run], simulated: bool, root: Path) -> pd.DataFrame:
+    """The hardware recommendations of a group
+    (:func:`~syne_mohb.experiments.recommendations.recommendations_for_runs`): one model on all
+    its runs, the Pareto set over their union; runs named ``method/seed-k`` (simulated) or by
+    their folder."""
+    from syne_mohb.experiments.recommendations import recommendations_for_runs
+
+    labels = None
+    if len(runs) > 1:
+        labels = [f"{r.label}/{r.path.name}" if simulated else _relative(r.path, root)
+                  for r in runs]
+    rec = recommendations_for_runs(runs, labels=labels)
+    out = rec.drop(columns=["_run", "_row"])
+    out.attrs = dict(rec.attrs)
+    return out

@@ -4,29 +4,64 @@ The catalog ships as a dated snapshot (``data/instances.json``, us-east-1): ever
 training instance type offered there (the API's ``TrainingInstanceType`` values; specs from EC2
 ``DescribeInstanceTypes``), with the on-demand price where a published figure was found and
 ``null`` where not; the file names its sources and dates, and ``data/build_instances.py``
-rebuilds it. Prices change and differ by region, so :func:`load_catalog` merges prices refreshed
-from the AWS Price List API (:func:`syne_mohb.hardware.pricing.refresh_prices`, cached on disk)
-over that snapshot.
+rebuilds it. Prices change and differ by region, so :func:`load_catalog` builds the prices of a
+region from three layers, each price keeping its ``price_source`` and ``price_date``:
+
+1. prices refreshed from the AWS Price List API (:func:`syne_mohb.hardware.refresh_prices`,
+   cached on disk): current, and they win;
+2. the snapshot's prices (us-east-1 only);
+3. a dated fallback for the types neither has a price for: the on-demand prices Syne Tune 0.13.0
+   published (``data/published_prices_2022-03.csv``, Apache-2.0, dated 2022-03-17, us-east-1).
+
+A price older than :data:`STALE_PRICE_DAYS` warns (:class:`StalePriceWarning`, once per type and
+catalog) when it is used: looked up with :meth:`InstanceCatalog.price_per_hour` or offered by
+:func:`syne_mohb.hardware.instance_types`; the warning names its source and date and says how to
+refresh it.
 Lookups never crash with a ``KeyError``: an unknown name raises
 :class:`UnknownInstanceTypeError` listing the closest known names, a missing price raises
 :class:`MissingPriceError`; both are ``ValueError`` subclasses meant to be raised while a tuning
-run is being configured, never in the middle of it.
+run is being configured, never in the middle of it. Prices given for names the catalog does not
+know are such an error too (:meth:`InstanceCatalog.with_prices`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import json
 import math
+import re
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 INSTANCE_TYPE = "instance_type"
 """Config-space key of the hardware dimension: the instance type or local profile of a trial."""
 
 SNAPSHOT_PATH = Path(__file__).parent / "data" / "instances.json"
 SNAPSHOT_REGION = "us-east-1"
+STALE_PRICE_DAYS = 365
+"""A price older than this many days warns when it is used (:class:`StalePriceWarning`)."""
+USER_PRICE_SOURCE = "given by the user"
+"""``price_source`` of prices passed to :meth:`InstanceCatalog.with_prices` without a source."""
+_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def parse_price_date(value: str) -> _dt.date | None:
+    """The day of a ``price_date`` (``"2026-06-01"``; ``"2026-06"`` counts as its first day),
+    or None if it is not such a date (``"unknown"``)."""
+    m = _DATE.match(str(value))
+    if m is None:
+        return None
+    try:
+        return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+class StalePriceWarning(UserWarning):
+    """A price in use is older than :data:`STALE_PRICE_DAYS` (or of unknown date)."""
 
 
 class UnknownInstanceTypeError(ValueError):
@@ -45,7 +80,8 @@ class InstanceType:
     ``"nvidia-gpu"`` / ``"aws-trainium"``, ``None`` without one); ``gpu_model`` names them
     (``"L4"``, ``"Trainium"``) and ``gpu_memory_gib`` is the memory of *one*
     (``total_gpu_memory_gib`` sums them). ``price_per_hour`` is the on-demand price in USD for
-    ``region`` as of ``price_date``; it is ``None`` when unknown (looking it up then raises
+    ``region`` as of ``price_date`` (``YYYY-MM`` or ``YYYY-MM-DD``), published by
+    ``price_source``; it is ``None`` when unknown (looking it up then raises
     :class:`MissingPriceError`).
     """
 
@@ -59,10 +95,26 @@ class InstanceType:
     region: str
     price_date: str
     accelerator: str | None = None
+    price_source: str | None = None
 
     def __post_init__(self):
         if self.accelerator is None and self.gpus:
             object.__setattr__(self, "accelerator", "nvidia-gpu")
+
+    def price_age_days(self, today: _dt.date | None = None) -> int | None:
+        """Days between ``price_date`` and ``today`` (default: today); None without a price
+        or when the date is not a date."""
+        day = parse_price_date(self.price_date)
+        if self.price_per_hour is None or day is None:
+            return None
+        return ((today or _dt.date.today()) - day).days
+
+    def price_is_stale(self, today: _dt.date | None = None) -> bool:
+        """Whether it has a price older than :data:`STALE_PRICE_DAYS` or of unknown date."""
+        if self.price_per_hour is None:
+            return False
+        age = self.price_age_days(today)
+        return age is None or age > STALE_PRICE_DAYS
 
     @property
     def family(self) -> str:
@@ -102,6 +154,7 @@ class InstanceCatalog:
             if it.name in self._by_name:
                 raise ValueError(f"instances: duplicate instance type {it.name!r}")
             self._by_name[it.name] = it
+        self._warned_stale: set[str] = set()
 
     # -- look-up ---------------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -138,7 +191,10 @@ class InstanceCatalog:
             ) from None
 
     def price_per_hour(self, name: str) -> float:
-        """On-demand $/hour of ``name``; raises :class:`MissingPriceError` if it has none."""
+        """On-demand $/hour of ``name``; raises :class:`MissingPriceError` if it has none.
+
+        Warns (:class:`StalePriceWarning`, once per type) when the price is older than
+        :data:`STALE_PRICE_DAYS`."""
         it = self.get(name)
         if it.price_per_hour is None or not math.isfinite(it.price_per_hour):
             raise MissingPriceError(
@@ -146,7 +202,35 @@ class InstanceCatalog:
                 f"syne_mohb.hardware.refresh_prices({it.region!r}) to fetch prices from the "
                 f"AWS Price List API, or choose a type that has one."
             )
+        self.warn_stale_prices([name])
         return float(it.price_per_hour)
+
+    def stale_prices(self, names: Iterable[str] | None = None,
+                     today: _dt.date | None = None) -> list[InstanceType]:
+        """Types among ``names`` (default: all) whose price is older than
+        :data:`STALE_PRICE_DAYS` or of unknown date."""
+        its = self if names is None else [self.get(n) for n in names]
+        return [it for it in its if it.price_is_stale(today)]
+
+    def warn_stale_prices(self, names: Iterable[str], stacklevel: int = 3) -> None:
+        """One :class:`StalePriceWarning` for the types among ``names`` whose price is stale
+        and was not warned about by this catalog yet (their source and date, how to refresh)."""
+        stale = [it for it in self.stale_prices(names) if it.name not in self._warned_stale]
+        if not stale:
+            return
+        self._warned_stale.update(it.name for it in stale)
+        groups: dict[tuple[str, str], list[str]] = {}
+        for it in stale:
+            groups.setdefault((it.price_date, it.price_source or "source unknown"),
+                              []).append(it.name)
+        parts = [f"{', '.join(names)} ({source}, as of {date})"
+                 for (date, source), names in groups.items()]
+        regions = sorted({it.region for it in stale})
+        warnings.warn(
+            f"prices older than {STALE_PRICE_DAYS} days in use: {'; '.join(parts)}. Current "
+            f"prices: syne_mohb.hardware.refresh_prices({regions[0]!r}) (AWS Price List API, "
+            f"cached on disk), or give them (prices={{...}})",
+            StalePriceWarning, stacklevel=stacklevel)
 
     # -- selection -------------------------------------------------------------------------
     def filter(
@@ -219,21 +303,50 @@ class InstanceCatalog:
 
     # -- updates ---------------------------------------------------------------------------
     def with_prices(
-        self, prices: dict[str, dict | float], region: str, price_date: str
+        self, prices: Mapping[str, Mapping | float], region: str, price_date: str, *,
+        source: str = USER_PRICE_SOURCE, add_unknown: bool = False, parameter: str = "prices",
     ) -> "InstanceCatalog":
         """A new catalog with ``prices`` merged in (the receiver is unchanged).
 
         ``prices`` maps names to a price or to a dict with ``price_per_hour`` and optional specs
-        (``vcpus``, ``gpus``, ``memory_gib``, ...) so types unknown to the snapshot can be added.
+        (``vcpus``, ``gpus``, ``memory_gib``, ...); each price is recorded with ``region``,
+        ``price_date`` (``YYYY-MM`` or ``YYYY-MM-DD``) and ``source``. A name the catalog
+        does not know raises :class:`UnknownInstanceTypeError` with the closest known names
+        (a misspelt type must not enter a search space), unless ``add_unknown`` (e.g. types a
+        Price List refresh knows): it is then added with the specs given. Errors name
+        ``parameter`` (e.g. a command-line option).
         """
+        from syne_mohb.hardware.pricing import check_region  # avoid an import cycle
+
+        check_region(region)
+        if parse_price_date(price_date) is None:
+            raise ValueError(f"price_date must be a date like '2026-06-01' or '2026-06', got "
+                             f"{price_date!r}")
+        if not isinstance(prices, Mapping):
+            raise ValueError(f"{parameter} must be a dict of instance type -> $/hour, got "
+                             f"{type(prices).__name__}")
+        unknown = [name for name in prices if name not in self._by_name]
+        if unknown and not add_unknown:
+            listed = "; ".join(
+                f"{name!r} (closest known: {', '.join(self.closest(str(name), n=3)) or 'none'})"
+                for name in unknown)
+            raise UnknownInstanceTypeError(
+                f"{parameter}: unknown instance type{'s' if len(unknown) > 1 else ''} {listed}. "
+                f"The catalog knows {len(self)} SageMaker training types; refresh_prices(region) "
+                f"adds the types the AWS Price List knows")
         records = dict(self._by_name)
         for name, entry in prices.items():
-            spec = entry if isinstance(entry, dict) else {"price_per_hour": entry}
+            spec = entry if isinstance(entry, Mapping) else {"price_per_hour": entry}
             price = spec.get("price_per_hour")
             if price is not None:
+                if isinstance(price, bool) or not isinstance(price, (int, float)) or \
+                        not math.isfinite(price) or price < 0:
+                    raise ValueError(f"{parameter}[{name!r}] must be a finite price per hour "
+                                     f">= 0, got {price!r}")
                 price = float(price)
+            changes = {"price_per_hour": price, "region": region, "price_date": price_date,
+                       "price_source": source if price is not None else None}
             if name in records:
-                changes = {"price_per_hour": price, "region": region, "price_date": price_date}
                 records[name] = replace(records[name], **changes)
             else:
                 records[name] = InstanceType(
@@ -243,17 +356,28 @@ class InstanceCatalog:
                     gpu_model=spec.get("gpu_model"),
                     gpu_memory_gib=float(spec.get("gpu_memory_gib") or 0.0),
                     memory_gib=float(spec.get("memory_gib") or 0.0),
-                    price_per_hour=price,
-                    region=region,
-                    price_date=price_date,
                     accelerator=spec.get("accelerator"),
+                    **changes,
                 )
         return InstanceCatalog(records.values())
+
+    def with_fallback_prices(self, prices: Mapping[str, Mapping | float], region: str,
+                             price_date: str, source: str) -> "InstanceCatalog":
+        """A new catalog where the types that have no price get one from ``prices`` (dated
+        ``price_date``, from ``source``); prices the catalog has, prices of other regions than
+        the catalog's and names it does not know are left out."""
+        fill = {name: entry for name, entry in prices.items()
+                if name in self._by_name and self._by_name[name].price_per_hour is None
+                and self._by_name[name].region == region}
+        if not fill:
+            return self
+        return self.with_prices(fill, region, price_date, source=source)
 
     def for_region(self, region: str) -> "InstanceCatalog":
         """Same instance specs, prices kept only where they are for ``region`` (else ``None``)."""
         return InstanceCatalog(
-            it if it.region == region else replace(it, price_per_hour=None, region=region)
+            it if it.region == region else replace(it, price_per_hour=None, region=region,
+                                                    price_source=None)
             for it in self
         )
 
@@ -271,6 +395,8 @@ def read_snapshot(path: str | Path | None = None) -> InstanceCatalog:
         raise ValueError(f"catalog file {str(path)!r} must hold an object with a list 'instances'")
     region = doc.get("region", SNAPSHOT_REGION)
     price_date = str(doc.get("price_date", "unknown"))
+    sources = doc.get("sources") if isinstance(doc.get("sources"), dict) else {}
+    price_source = sources.get("prices")
     fields = ("name", "vcpus", "gpus", "gpu_model", "gpu_memory_gib", "memory_gib",
               "price_per_hour")
     records = []
@@ -287,6 +413,7 @@ def read_snapshot(path: str | Path | None = None) -> InstanceCatalog:
             region=str(row.get("region", region)),
             price_date=str(row.get("price_date", price_date)),
             accelerator=row.get("accelerator"),
+            price_source=None if price is None else row.get("price_source") or price_source,
         ))
     return InstanceCatalog(records)
 
@@ -297,20 +424,35 @@ def load_catalog(
     region: str = SNAPSHOT_REGION,
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
+    published_fallback: bool = True,
 ) -> InstanceCatalog:
-    """The instance catalog: the snapshot at ``path`` (default: shipped, us-east-1) for ``region``,
-    with prices refreshed by :func:`refresh_prices` (cached in ``cache_dir``, default
-    ``$SYNE_MOHB_CACHE_DIR`` or ``~/.cache/syne-mohb``) merged over it.
+    """The instance catalog: the snapshot at ``path`` (default: shipped, us-east-1) for ``region``
+    (``ValueError`` with the closest codes for a region where SageMaker is not offered), with
+    prices refreshed by :func:`refresh_prices` (cached in ``cache_dir``, default
+    ``$SYNE_MOHB_CACHE_DIR`` or ``~/.cache/syne-mohb``) merged over it, and, with
+    ``published_fallback``, the shipped 2022-03 published prices for the types still without
+    one (see the module doc; each price keeps its ``price_source`` and ``price_date``).
 
     For a region other than the snapshot's, types without a refreshed price have
     ``price_per_hour=None`` (looking their price up raises :class:`MissingPriceError`).
     """
-    from syne_mohb.hardware.pricing import read_cached_prices  # avoid an import cycle
+    from syne_mohb.hardware.pricing import (  # avoid an import cycle
+        check_region,
+        read_cached_prices,
+        read_published_prices,
+    )
 
+    check_region(region)
     catalog = read_snapshot(path)
     catalog = catalog.for_region(region)
+    if published_fallback:
+        published = read_published_prices()
+        catalog = catalog.with_fallback_prices(published["prices"], published["region"],
+                                               published["price_date"], published["source"])
     if use_cache:
         cached = read_cached_prices(region, cache_dir=cache_dir)
         if cached is not None:
-            catalog = catalog.with_prices(cached["prices"], region, cached["price_date"])
+            catalog = catalog.with_prices(
+                cached["prices"], region, cached["price_date"], add_unknown=True,
+                source=cached.get("source") or "AWS Price List API (refresh_prices)")
     return catalog

@@ -6,11 +6,21 @@ product family ``ML Instance``) for one region, keeps the on-demand hourly price
 ``<cache_dir>/prices-<region>.json``. :func:`syne_mohb.hardware.load_catalog` merges that file
 over the shipped snapshot. The Price List API is served from us-east-1 (and ap-south-1) only,
 whatever region the prices are for.
+
+Where neither the snapshot nor a refresh has a price, :func:`read_published_prices` gives the
+dated fallback shipped in ``data/published_prices_2022-03.csv``: the on-demand prices Syne Tune
+0.13.0 published (Apache-2.0, last changed 2022-03-17), read with their source and date.
+
+:func:`check_region` validates region codes against the regions botocore's shipped endpoint
+data lists for SageMaker (no network), with the closest codes in the error.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import difflib
+import functools
 import json
 import logging
 import os
@@ -24,7 +34,8 @@ CACHE_DIR_ENV = "SYNE_MOHB_CACHE_DIR"
 PRICE_LIST_ENDPOINT_REGION = "us-east-1"
 SERVICE_CODE = "AmazonSageMaker"
 _TRAIN_USAGE = re.compile(r"(?:^|-)Train:(ml\.[A-Za-z0-9-]+\.[A-Za-z0-9-]+)$")
-_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_REGION = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d$")
+PUBLISHED_PRICES_PATH = Path(__file__).parent / "data" / "published_prices_2022-03.csv"
 
 
 class PriceRefreshError(RuntimeError):
@@ -43,14 +54,84 @@ def default_cache_dir() -> Path:
 
 def cache_path(region: str, cache_dir: str | Path | None = None) -> Path:
     """File that caches the refreshed prices of ``region``."""
-    _check_region(region)
+    check_region(region)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     return folder / f"prices-{region}.json"
 
 
-def _check_region(region: str) -> None:
+@functools.lru_cache(maxsize=1)
+def known_regions() -> tuple[str, ...]:
+    """Region codes where SageMaker is offered, all partitions, from botocore's shipped endpoint
+    data (no network); ``()`` if botocore cannot say (then only the format is checked)."""
+    try:
+        import botocore.session
+
+        session = botocore.session.get_session()
+        regions = {r for part in session.get_available_partitions()
+                   for r in session.get_available_regions("sagemaker", partition_name=part)}
+    except Exception as e:  # noqa: BLE001 -- botocore missing or its data unreadable
+        logger.debug("known_regions: botocore gives no region list (%s)", e)
+        return ()
+    return tuple(sorted(regions))
+
+
+def check_region(region: Any, parameter: str = "region") -> str:
+    """``region`` if it is a region code where SageMaker is offered, else ``ValueError`` naming
+    ``parameter`` and the closest known codes (botocore's endpoint data; a region newer than the
+    installed botocore needs a newer botocore)."""
     if not isinstance(region, str) or not _REGION.match(region):
-        raise ValueError(f"region must be an AWS region code like 'us-east-1', got {region!r}")
+        raise ValueError(f"{parameter} must be an AWS region code like 'us-east-1', got "
+                         f"{region!r}")
+    if region == PRICE_LIST_ENDPOINT_REGION:
+        return region  # the default: no need to load botocore's endpoint data
+    known = known_regions()
+    if known and region not in known:
+        import botocore
+
+        close = difflib.get_close_matches(region, known, n=4, cutoff=0.6)
+        hint = f"closest: {', '.join(close)}" if close else f"known: {', '.join(known)}"
+        raise ValueError(f"{parameter} {region!r} is not a region where SageMaker is offered "
+                         f"({hint}; botocore {botocore.__version__} knows {len(known)} such "
+                         f"regions, a newer botocore may know more)")
+    return region
+
+
+def read_published_prices(path: str | Path | None = None) -> dict[str, Any]:
+    """The shipped fallback prices (default ``data/published_prices_2022-03.csv``) as
+    ``{"region", "price_date", "source", "prices": {name: {"price_per_hour", "vcpus",
+    "memory_gib", "gpus", "gpu_memory_gib"}}}``; the file's ``# key: value`` comment lines give
+    ``region``, ``price_date`` and ``price_source``. ``ValueError`` naming the file and line for
+    a malformed file."""
+    path = Path(path) if path is not None else PUBLISHED_PRICES_PATH
+    meta: dict[str, str] = {}
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise ValueError(f"published price file {str(path)!r} cannot be read: {e}") from None
+    lines = text.splitlines()
+    for line in lines:
+        key, sep, value = line[1:].strip().partition(": ")
+        if line.startswith("#") and sep and key in ("region", "price_date", "price_source"):
+            meta[key] = value.strip()
+    missing = [k for k in ("region", "price_date", "price_source") if k not in meta]
+    if missing:
+        raise ValueError(f"published price file {str(path)!r} lacks the comment line(s) "
+                         f"{', '.join(f'# {k}: ...' for k in missing)}")
+    prices: dict[str, dict] = {}
+    rows = csv.DictReader(line for line in lines if line and not line.startswith("#"))
+    for i, row in enumerate(rows, start=1):
+        try:
+            price = float(row["price_per_hour"])
+            if not price > 0:
+                raise ValueError("price_per_hour must be > 0")
+            prices[row["name"]] = {
+                "price_per_hour": price, "vcpus": int(row["vcpus"]),
+                "memory_gib": float(row["memory_gib"]), "gpus": int(row["gpus"]),
+                "gpu_memory_gib": float(row["gpu_memory_gib"])}
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"published price file {str(path)!r}, row {i}: {e}") from None
+    return {"region": meta["region"], "price_date": meta["price_date"],
+            "source": meta["price_source"], "prices": prices}
 
 
 def read_cached_prices(region: str, cache_dir: str | Path | None = None) -> dict | None:
@@ -126,7 +207,7 @@ def refresh_prices(
     raises :class:`PriceRefreshError` and leaves any previous cache untouched, so
     :func:`load_catalog` keeps working from the snapshot / last refresh.
     """
-    _check_region(region)
+    check_region(region)
     if not isinstance(max_pages, int) or max_pages < 1:
         raise ValueError(f"max_pages must be a positive int, got {max_pages!r}")
     from botocore.exceptions import BotoCoreError, ClientError

@@ -15,10 +15,12 @@ def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> C
     """Syne Tune ``choice`` over the catalog's instance types that pass ``filter_kwargs``
     (see :meth:`InstanceCatalog.filter`), e.g. ``instance_types(max_price_per_hour=2)``.
 
-    Only priced types are offered, so every choice can be costed. Raises ``ValueError`` when the
-    filter leaves no type: :class:`MissingPriceError` (a ``ValueError``) when types match the
-    filter but have no price in the catalog's region (say how to get prices), else a
-    ``ValueError`` asking to loosen the filter.
+    Only priced types are offered, so every choice can be costed; a price older than a year
+    among them warns (:class:`~syne_mohb.hardware.catalog.StalePriceWarning`, naming its source
+    and date). Raises ``ValueError`` when the filter leaves no type:
+    :class:`MissingPriceError` (a ``ValueError``) when types match the filter but have no price
+    in the catalog's region (say how to get prices), else a ``ValueError`` asking to loosen the
+    filter.
     """
     catalog = load_catalog() if catalog is None else catalog
     selected = catalog.filter(**filter_kwargs)
@@ -46,7 +48,9 @@ def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> C
                 f"{' / '.join(map(repr, regions))}: {fetch})" if unpriced else "")
         raise ValueError(f"{call} selects no priced instance type out of {len(catalog)}; "
                          f"loosen the filter{note}.")
-    return choice([it.name for it in selected])
+    names = [it.name for it in selected]
+    catalog.warn_stale_prices(names)
+    return choice(names)
 
 
 def local_profiles(prices: Mapping[str, float]) -> Categorical:

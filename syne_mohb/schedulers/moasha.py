@@ -40,13 +40,8 @@ from syne_tune.config_space import Categorical, config_space_to_json_dict, postp
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
-from syne_mohb.pareto import (
-    TIE_BREAKS,
-    crowding_order,
-    epsilon_net_order,
-    front_order,
-    normalize_modes,
-)
+from syne_mohb.pareto import TIE_BREAKS, normalize_modes
+from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
 from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
@@ -54,214 +49,6 @@ logger = logging.getLogger(__name__)
 __all__ = ["MOASHA", "MultiObjectiveMetrics", "Rung", "continue_threshold"]
 
 SCHEDULER_TYPES = ("stopping", "promotion")
-
-
-def continue_threshold(n: int, reduction_factor: float) -> int:
-    """Largest 0-based position ``p`` in a rung of ``n`` results with ``p / n <= 1 / rf``.
-
-    Evaluated with the same floating-point expression as Syne Tune's ASHA so that
-    single-objective decisions agree bit for bit.
-    """
-    bound = 1.0 / reduction_factor
-    p = min(int(math.floor(n / reduction_factor)), n - 1)
-    while p + 1 <= n - 1 and (p + 1) / n <= bound:
-        p += 1
-    while p >= 0 and p / n > bound:
-        p -= 1
-    return p
-
-
-class Rung:
-    """Results recorded at one resource level, with incrementally maintained ranks.
-
-    Objective vectors are stored in minimisation form (NaN already mapped to ``+inf``) in
-    arrival order; ``ranks[i]`` is the non-dominated rank of row ``i`` among all rows.
-    """
-
-    def __init__(self, level: float, num_objectives: int, tie_break: str = "epsnet",
-                 seed_objective: int = 0):
-        self.level = level
-        self.tie_break = tie_break
-        self.seed_objective = seed_objective
-        self._Yt = np.empty((num_objectives, 16))  # column-major: fast per-objective scans
-        self._ranks = np.empty(16, dtype=np.int64)
-        self.n = 0
-        self.trial_ids: list[int] = []
-        self.row_of: dict[int, int] = {}
-
-    @property
-    def Y(self) -> np.ndarray:
-        return self._Yt[:, : self.n].T
-
-    @property
-    def ranks(self) -> np.ndarray:
-        return self._ranks[: self.n]
-
-    def __contains__(self, trial_id: int) -> bool:
-        return trial_id in self.row_of
-
-    def __len__(self) -> int:
-        return self.n
-
-    def _grow(self):
-        cap = 2 * len(self._ranks)
-        Yt = np.empty((self._Yt.shape[0], cap))
-        Yt[:, : self.n] = self._Yt[:, : self.n]
-        R = np.empty(cap, dtype=np.int64)
-        R[: self.n] = self._ranks[: self.n]
-        self._Yt, self._ranks = Yt, R
-
-    def add(self, trial_id: int, y: np.ndarray, max_position: int | None = None) -> int:
-        """Record ``y`` (minimisation form) for ``trial_id`` and return its position.
-
-        :param max_position: if given, only whether the position is ``<= max_position`` matters:
-            the returned value is then exact when it is ``<= max_position`` and some value
-            ``> max_position`` otherwise, which lets the tie-break stop early. ``-1`` skips the
-            position computation (only ranks are updated).
-        :return: 0-based position of the new result in the rung's total order
-        """
-        n_old = self.n
-        R = self._ranks[:n_old]
-        y = np.asarray(y, dtype=float)
-        if n_old:
-            Yt = self._Yt[:, :n_old]
-            any_lt = Yt[0] < y[0]
-            any_gt = Yt[0] > y[0]
-            for j in range(1, len(y)):
-                any_lt |= Yt[j] < y[j]
-                any_gt |= Yt[j] > y[j]
-            x_dominated = any_lt & ~any_gt  # old point dominates the newcomer
-            x_dominates = any_gt & ~any_lt  # newcomer dominates old point
-            above = R[x_dominated]
-            r_new = int(above.max()) + 1 if len(above) else 0
-            position = self._position(y, r_new, x_dominates, max_position)
-            if x_dominates.any():
-                self._push_down(Yt, R, x_dominates, r_new)
-        else:
-            r_new, position = 0, 0
-        if self.n == len(self._ranks):
-            self._grow()
-        self._Yt[:, self.n] = y
-        self._ranks[self.n] = r_new
-        self.row_of[trial_id] = self.n
-        self.trial_ids.append(trial_id)
-        self.n += 1
-        return position
-
-    @staticmethod
-    def _push_down(Yt: np.ndarray, R: np.ndarray, dominated: np.ndarray, r_new: int) -> None:
-        """Update ranks in place after inserting a point of rank ``r_new`` dominating ``dominated``.
-
-        A rank grows by at most one: a point ``q`` dominated by the newcomer has old rank
-        ``>= r_new + (its rank among the dominated points)``. It grows iff a dominator's new rank
-        equals ``q``'s old rank, i.e. iff ``q`` has old rank ``r_new`` or is dominated by a point
-        of old rank ``rank(q) - 1`` that grew. So the growth spreads level by level from the
-        dominated points of rank ``r_new``, comparing only adjacent levels.
-        """
-        frontier = np.flatnonzero(dominated & (R == r_new))
-        level = r_new
-        while len(frontier):
-            candidates = np.flatnonzero(dominated & (R == level + 1))
-            R[frontier] = level + 1
-            if not len(candidates):
-                break
-            F = Yt[:, frontier]
-            hit = np.zeros(len(candidates), dtype=bool)
-            step = max(1, 2_000_000 // max(1, len(frontier) * Yt.shape[0]))
-            for start in range(0, len(candidates), step):
-                C = Yt[:, candidates[start : start + step]]
-                le = np.all(F[:, :, None] <= C[:, None, :], axis=0)
-                lt = np.any(F[:, :, None] < C[:, None, :], axis=0)
-                hit[start : start + step] = np.any(le & lt, axis=0)
-            frontier = candidates[hit]
-            level += 1
-
-    def _position(self, y, r_new, x_dominates, max_position) -> int:
-        R = self._ranks[: self.n]
-        before = int(np.count_nonzero(R < r_new))
-        if max_position is not None and before > max_position:
-            return before
-        if max_position == -1:
-            return before
-        front = np.nonzero((R == r_new) & ~x_dominates)[0]
-        if len(front) == 0:
-            return before
-        if max_position is not None and before + len(front) <= max_position:
-            return before  # even the last place of the front is good enough
-        F = np.vstack([self._Yt[:, front].T, y])
-        new = len(front)
-        if self.tie_break == "epsnet":
-            stop = None if max_position is None else max_position - before + 1
-            order = epsilon_net_order(F, self.seed_objective, stop_at=stop)
-        else:
-            order = crowding_order(F)
-        hit = np.nonzero(order == new)[0]
-        if len(hit) == 0:  # not reached before the early exit
-            return before + len(order)
-        return before + int(hit[0])
-
-    def top(self, k: int) -> list[int]:
-        """Rows of the ``k`` best results in the rung's total order, best first."""
-        k = min(k, self.n)
-        if k <= 0:
-            return []
-        R = self.ranks
-        out: list[int] = []
-        for r in np.unique(R):
-            members = np.nonzero(R == r)[0]
-            if len(out) + len(members) <= k and len(members) == 1:
-                out.extend(members.tolist())
-            else:
-                order = front_order(self.Y[members], self.tie_break, self.seed_objective)
-                out.extend(members[order][: k - len(out)].tolist())
-            if len(out) >= k:
-                break
-        return out
-
-    def best_within_top(self, trial_ids: set[int], k: int) -> int | None:
-        """The best-placed of ``trial_ids`` if it is among the rung's ``k`` best, else None.
-
-        Only the front of the best-ranked candidate is ordered: every point of a better front
-        is placed before it and every point of a worse front after.
-        """
-        rows = np.array([self.row_of[t] for t in trial_ids], dtype=np.int64)
-        R = self.ranks
-        r_best = int(R[rows].min())
-        before = int(np.count_nonzero(R < r_best))
-        if before >= k:
-            return None
-        front = np.flatnonzero(R == r_best)
-        wanted = set(rows.tolist())
-        limit = k - before
-        if self.tie_break == "epsnet":
-            order = epsilon_net_order(self.Y[front], self.seed_objective, stop_at=limit)
-        else:
-            order = crowding_order(self.Y[front])[:limit]
-        for row in front[order]:
-            if int(row) in wanted:
-                return self.trial_ids[int(row)]
-        return None
-
-
-class _Bracket:
-    def __init__(self, levels: list[float], num_objectives: int, tie_break: str,
-                 seed_objective: int):
-        self.rungs = [Rung(level, num_objectives, tie_break, seed_objective) for level in levels]
-
-    def rung_for(self, trial_id: int, t: float) -> int | None:
-        """Index of the rung whose interval ``[level, next level)`` holds ``t``, if
-        ``trial_id`` has no result there yet; None otherwise.
-
-        A rung only takes a trial's first result at or beyond its level and *before* the next
-        rung's level: a trial that jumps over a rung (reports epochs 1, 10, 11 with rungs
-        1/3/9) is never recorded in the rung it skipped, where a later result would be compared
-        with results at a third of its resource. (Syne Tune 0.16's ``Bracket`` fills the
-        skipped rung with the epoch-11 result.)
-        """
-        for i in range(len(self.rungs) - 1, -1, -1):
-            if t >= self.rungs[i].level:
-                return None if trial_id in self.rungs[i] else i
-        return None
 
 
 class MultiObjectiveMetrics:
@@ -315,24 +102,27 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     :param rung_sort: tie-break inside a front: "epsnet" or "crowding"
     :param searcher: Syne Tune ``BaseSearcher`` proposing new configurations; default: a seeded
         :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement (a repeat is
-        a new training run of a noisy objective, and a finite space never runs out) and, when
-        ``instance_attr`` is a categorical hyperparameter, samples the instance types that the
-        trials' first results show to be slower *and* costlier than another only with a 10%
-        exploration share (:mod:`syne_mohb.searchers.hardware`; measured in README,
-        "Tuning effectiveness")
-    :param random_seed: seed for bracket choice and the default searcher
+        a new training run of a noisy objective, and a finite space never runs out). With a
+        hardware policy it proposes the hyperparameters only (its space lacks
+        ``instance_attr``); a searcher whose space holds ``instance_attr`` proposes the
+        instance type itself and no policy is used
+    :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
-    :param instance_attr: name of the instance-type hyperparameter for the default searcher's
-        adaptive instance sampling (when absent from the space: the one categorical whose values
-        are all ``ml.*`` instance types, if any; ignored when constant or ``searcher`` is given)
+    :param hardware: who chooses the instance type of every trial segment: "auto" (default: a
+        :class:`~syne_mohb.hardware.policy.HardwarePolicy` when ``config_space[instance_attr]``
+        offers several types, nothing otherwise), a ``HardwarePolicy`` (e.g. with prices,
+        specs or its time metric set), or None (the instance type is one more hyperparameter
+        of the searcher). With ``type="promotion"`` a promoted trial may resume on another type
+    :param instance_attr: name of the hardware dimension of ``config_space`` (the one place it
+        is declared: any name works, e.g. a Ray node type or a local profile)
     """
 
     def __init__(
         self,
         config_space: dict[str, Any],
         metrics: list[str],
-        mode: str | list[str] = "min",
+        mode: str | list[str] | None = None,
         time_attr: str = "training_iteration",
         max_t: float = 100,
         grace_period: float = 1,
@@ -344,7 +134,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         random_seed: int | None = None,
         points_to_evaluate: list[dict[str, Any]] | None = None,
         seed_objective: int = 0,
-        instance_attr: str | None = "instance_type",
+        hardware: Any = "auto",
+        instance_attr: str = "instance_type",
     ):
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
@@ -357,6 +148,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if len(set(metrics)) != len(metrics):
             raise ValueError(f"metrics must be distinct, got {metrics}")
         self.metrics = metrics
+        if mode is None:
+            _warn_if_maximised(metrics)
+            mode = "min"
         self.modes = normalize_modes(mode, len(metrics), "mode")
         if not isinstance(time_attr, str) or not time_attr:
             raise ValueError(f"time_attr must be a non-empty string, got {time_attr!r}")
@@ -393,22 +187,26 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         self.seed_objective = seed_objective
         self._sign = np.array([1.0 if m == "min" else -1.0 for m in self.modes])
         self._rng = np.random.RandomState(self.random_seed)
-        if instance_attr is not None and not isinstance(instance_attr, str):
-            raise ValueError(f"instance_attr must be a hyperparameter name or None, got {instance_attr!r}")
+        if not isinstance(instance_attr, str) or not instance_attr:
+            raise ValueError(f"instance_attr must be a hyperparameter name, got {instance_attr!r}")
         self.instance_attr = instance_attr
+        self.hardware = self._make_policy(hardware, searcher)
+        search_space = config_space
+        if self.hardware is not None:
+            search_space = self.hardware.bind(config_space, metrics,
+                                              int(self._rng.randint(0, 2**31 - 1)))
         if searcher is None:
-            if instance_attr is not None and instance_attr not in config_space:
-                instance_attr = _instance_type_dimension(config_space) or instance_attr
-            adaptive = isinstance(config_space.get(instance_attr), Categorical) and len(
-                config_space[instance_attr].categories) > 1
+            if self.hardware is not None and points_to_evaluate:
+                # the policy chooses the instance type: initial points give hyperparameters
+                points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
+                                      for p in points_to_evaluate]
             searcher = RandomSearcher(
-                config_space,
+                search_space,
                 points_to_evaluate=points_to_evaluate,
                 random_seed=int(self._rng.randint(0, 2**31 - 1)),
                 repeats="always",
-                instance_attr=instance_attr if adaptive else None,
-                modes=self.modes if adaptive else None,
             )
+        self._search_space = search_space
         self.searcher = searcher
         self._searcher_takes_resource = {
             name: _accepts_keyword(getattr(searcher, name, None), "resource")
@@ -430,11 +228,12 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                     f"{grace_period * reduction_factor ** s} >= max_t ({max_t}); use at most "
                     f"{s} brackets or a larger max_t"
                 )
-            self.brackets.append(_Bracket(levels, len(metrics), rung_sort, seed_objective))
+            self.brackets.append(Bracket(levels, len(metrics), rung_sort, seed_objective))
         sizes = np.array([len(b.rungs) for b in self.brackets], dtype=float)
         probs = np.exp(sizes - sizes.max())
         self._bracket_probs = probs / probs.sum()
         self._trial_bracket: dict[int, int] = {}
+        self._configs: dict[int, dict[str, Any]] = {}  # trial -> config of its current segment
         self._paused: dict[int, tuple[int, int]] = {}  # trial_id -> (bracket, rung) it waits in
         self._failed: set[int] = set()
         self._nan_logged: set[int] = set()
@@ -446,15 +245,39 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if self.type == "promotion":
             trial_id = self._find_promotable()
             if trial_id is not None:
-                del self._paused[trial_id]
+                b, i = self._paused.pop(trial_id)
                 self.num_promoted += 1
-                return TrialSuggestion.resume_suggestion(trial_id)
+                return self._resume(trial_id, i + 1)
         config = self.searcher.suggest()
         if config is None:
             return None
-        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
+        config = postprocess_config(config, self._search_space)
+        if self.hardware is not None:
+            config = dict(config)
+            config[self.instance_attr] = self.hardware.choose(config)
+        return TrialSuggestion.start_suggestion(config)
+
+    def _resume(self, trial_id: int, rung: int) -> TrialSuggestion:
+        """Resume ``trial_id`` for its segment from rung ``rung``, on the type the policy
+        chooses for it (the same type: no new config)."""
+        config = self._configs.get(trial_id)
+        if self.hardware is None or config is None:
+            return TrialSuggestion.resume_suggestion(trial_id)
+        current = config.get(self.instance_attr)
+        instance = self.hardware.choose(config, trial_id=trial_id, rung=rung, current=current)
+        self.hardware.on_resume(trial_id)
+        if instance == current:
+            return TrialSuggestion.resume_suggestion(trial_id)
+        config = dict(config)
+        config[self.instance_attr] = instance
+        self._configs[trial_id] = config
+        return TrialSuggestion.resume_suggestion(trial_id, config)
 
     def on_trial_add(self, trial: Trial):
+        if trial.trial_id not in self._configs:
+            self._configs[trial.trial_id] = dict(trial.config)
+            if self.hardware is not None:
+                self.hardware.on_trial_add(trial.trial_id, trial.config)
         if trial.trial_id not in self._trial_bracket:
             if self.num_brackets == 1:
                 idx = 0
@@ -466,6 +289,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         t, y_raw = self._parse(trial, result)
         y = self._to_min(trial.trial_id, y_raw)
         self._notify_searcher("on_trial_result", trial, y_raw, t)
+        if self.hardware is not None:
+            self.hardware.on_result(trial.trial_id, trial.config, result, t, y_raw)
         if t >= self.max_t:
             self.num_stopped += 1
             return SchedulerDecision.STOP
@@ -520,11 +345,37 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             "type": self.type,
             "rung_sort": self.rung_sort,
             "searcher": type_name(self.searcher),
+            "hardware": None if self.hardware is None else self.hardware.metadata(),
             "random_seed": self.random_seed,
         }
         return metadata
 
     # ---------------------------------------------------------------- helpers
+    def _make_policy(self, hardware: Any, searcher: Any):
+        from syne_mohb.hardware.policy import HardwarePolicy
+
+        if hardware is None:
+            return None
+        space = getattr(searcher, "config_space", None)
+        if searcher is not None and isinstance(space, dict) and self.instance_attr in space:
+            if isinstance(hardware, HardwarePolicy):
+                raise ValueError(
+                    f"hardware=HardwarePolicy(...) chooses {self.instance_attr!r}, but the searcher's "
+                    f"config space proposes it too; give the searcher the space without it, or "
+                    f"hardware=None")
+            return None  # the searcher proposes the instance type
+        if isinstance(hardware, HardwarePolicy):
+            if hardware.instance_attr != self.instance_attr:
+                raise ValueError(f"hardware.instance_attr={hardware.instance_attr!r} differs from "
+                                 f"instance_attr={self.instance_attr!r}")
+            return hardware
+        if hardware != "auto":
+            raise ValueError(f"hardware must be 'auto', a HardwarePolicy or None, got {hardware!r}")
+        domain = self.config_space.get(self.instance_attr)
+        if isinstance(domain, Categorical) and len(domain.categories) > 1:
+            return HardwarePolicy(instance_attr=self.instance_attr)
+        return None
+
     def paused_trials(self) -> list[int]:
         """Trials paused at a rung and waiting for a promotion."""
         return sorted(self._paused)
@@ -605,12 +456,18 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         return None
 
 
-def _instance_type_dimension(config_space: dict[str, Any]) -> str | None:
-    """The one categorical hyperparameter whose values are all SageMaker instance types
-    (``ml.*``), if there is exactly one."""
-    found = [k for k, v in config_space.items() if isinstance(v, Categorical)
-             and all(isinstance(c, str) and c.startswith("ml.") for c in v.categories)]
-    return found[0] if len(found) == 1 else None
+_MAXIMISED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "r2", "map", "ndcg",
+              "bleu", "rouge", "iou", "dice", "hypervolume")
+
+
+def _warn_if_maximised(metrics: list[str]) -> None:
+    """Warn when ``mode`` is left out and a metric's name suggests maximisation."""
+    names = [m for m in metrics if any(word in m.lower() for word in _MAXIMISED)]
+    if names:
+        logger.warning(
+            f"MOASHA: mode is not given, so every metric is minimised, including {names}, "
+            f"whose names suggest a metric to maximise; pass mode=[...] with one 'min'/'max' "
+            f"per metric (e.g. mode={['max' if m in names else 'min' for m in metrics]})")
 
 
 def type_name(obj: Any) -> str:

@@ -27,7 +27,11 @@ fsspec URL (the actor then downloads it before the start and uploads it at the e
 
 A trial whose actor dies (its node died, the actor was killed outside the backend, the worker
 ran out of memory) fails with the reason, written to its ``std.err`` (which the durable
-tuner's failure policy records). A trial whose node type no alive node provides any more fails
+tuner's failure policy records). An actor checks every half second that its node's raylet is
+alive; once it is not, the actor stops the script and exits within seconds (the trial fails
+with that reason) instead of running on unsupervised. A trial only *queued* on a node that
+dies (its actor never ran) is re-queued while an alive node provides its node type, and fails
+with the reason when none does. A trial whose node type no alive node provides any more fails
 after ``unsatisfiable_timeout_s``.
 
 One module per concern (:class:`RayBackend` is their composition, in ``backend``):

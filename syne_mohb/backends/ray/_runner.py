@@ -17,6 +17,14 @@ not read yet). The driver parses the ``[tune-metric]`` lines of Syne Tune's ``Re
 * Orphan watchdog: if no driver has polled for ``orphan_timeout_s`` (a driver that crashed
   and was not resumed in time), the process is stopped and the actor kills itself, freeing
   its resources.
+* Raylet watchdog: every :data:`RAYLET_CHECK_S` seconds the actor checks that its node's
+  raylet (``RAY_RAYLET_PID``, the worker's parent) is alive. Ray's own check counts a raylet
+  killed but not yet reaped (a zombie) as alive, and actor calls do not pass through the
+  raylet, so such a worker would keep running and reporting (re-parented to pid 1) until the
+  cluster declares the node dead (~15 s) and beyond, until the orphan timeout. Once the
+  raylet is gone, the actor stops the script, keeps the end (``node_lost`` in :meth:`poll`)
+  until a driver has read it or :data:`RAYLET_LOST_HOLD_S` seconds have passed, and exits;
+  an actor still starting (not yet running the script) exits at once.
 
 Everything is defined inside :func:`runner_class` so that Ray's serializer ships the class by
 value: the nodes need Ray, Python and the training script's own packages (Syne Tune for its
@@ -25,6 +33,11 @@ value: the nodes need Ray, Python and the training script's own packages (Syne T
 from __future__ import annotations
 
 import functools
+
+RAYLET_CHECK_S = 0.5
+"""Seconds between two checks of the actor that its node's raylet is alive."""
+RAYLET_LOST_HOLD_S = 10.0
+"""Longest an actor whose raylet died waits for a driver to read its end before it exits."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -71,6 +84,41 @@ def runner_class():
             shutil.rmtree(tmp, ignore_errors=True)
         return dest
 
+    def _raylet_pid() -> int | None:
+        """Pid of this worker's raylet, if it can be watched from here: ``RAY_RAYLET_PID``
+        names a live process that is a raylet (checked where ``/proc`` exists); None in
+        another pid namespace (e.g. a container runtime env) or outside a Ray worker."""
+        try:
+            pid = int(os.environ.get("RAY_RAYLET_PID") or 0)
+            if pid <= 1:
+                return None
+            os.kill(pid, 0)
+        except (ValueError, ProcessLookupError, PermissionError):
+            return None
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                if "raylet" not in f.read():
+                    return None
+        except OSError:  # no /proc (macOS): trust the environment
+            pass
+        return pid
+
+    def _raylet_gone(pid: int, parent: int) -> bool:
+        """Whether raylet ``pid`` has died; ``parent`` was this worker's parent at start."""
+        if parent == pid and os.getppid() != pid:
+            return True  # re-parented: the raylet exited
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        try:  # killed but not reaped by its parent: a zombie is dead too
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rpartition(")")[2].split()[0] in ("Z", "X")
+        except (OSError, IndexError):
+            return False
+
     class TrialRunner:
         """One attempt of one trial: the training script as a child process of this actor."""
 
@@ -90,11 +138,17 @@ def runner_class():
             self._stop_requested = False
             self._sync_error = None
             self._last_poll = time.time()
+            self._node_lost = None  # why the node is gone (its raylet died), else None
+            self._lost_read = threading.Event()  # a driver has read the end after that
+            self._started = threading.Event()
+            self._ended = threading.Event()
+            raylet = _raylet_pid()
+            if raylet is not None:  # first: the set-up below may take long (downloads)
+                threading.Thread(target=self._raylet_watchdog, args=(raylet, os.getppid()),
+                                 name="raylet-watchdog", daemon=True).start()
             self._cwd = spec.get("cwd")
             if spec.get("code") is not None:
                 self._cwd = _unpack_code(spec["code"], spec["code_digest"])
-            self._started = threading.Event()
-            self._ended = threading.Event()
             import ray
 
             ctx = ray.get_runtime_context()
@@ -223,6 +277,21 @@ def runner_class():
                         time.sleep(2.0)
                         os._exit(0)
 
+        def _raylet_watchdog(self, raylet: int, parent: int):
+            while not _raylet_gone(raylet, parent):
+                time.sleep(RAYLET_CHECK_S)
+            if not self._started.is_set():
+                os._exit(1)  # still starting: nothing ran; the driver re-queues the trial
+            node = getattr(self, "_node_id", None)
+            self._node_lost = f"the raylet (pid {raylet}) of node {node} died"
+            with self._lock:
+                self._err.append(f"[syne-mohb] {self._node_lost}: stopping the training "
+                                 f"script; this actor exits\n")
+            self.stop(self.spec.get("stop_grace_s", 2.0))
+            self._lost_read.wait(timeout=RAYLET_LOST_HOLD_S)
+            time.sleep(0.2)  # let the reply that carried the end leave
+            os._exit(1)
+
         # -- the driver's calls -------------------------------------------------------------
         def poll(self, out_from: int, err_from: int) -> dict:
             """Lines from the absolute positions given on (``out_first`` / ``err_first``: the
@@ -233,7 +302,7 @@ def runner_class():
                 out = self._take(self._out, "_out_base", out_from)
                 err = self._take(self._err, "_err_base", err_from)
                 ended = self._ended.is_set()
-                return {
+                answer = {
                     "stdout": out, "stderr": err,
                     "out_first": self._out_base, "err_first": self._err_base,
                     "ended": ended, "returncode": self._returncode if ended else None,
@@ -241,8 +310,11 @@ def runner_class():
                     "started_at": self._started_at, "node_id": self._node_id,
                     "pid": self._proc.pid if self._proc is not None else None,
                     "stop_requested": self._stop_requested, "now": time.time(),
-                    "sync_error": self._sync_error,
+                    "sync_error": self._sync_error, "node_lost": self._node_lost,
                 }
+                if ended and self._node_lost:
+                    self._lost_read.set()
+                return answer
 
         def _take(self, buf: list, base_attr: str, start: int) -> list[str]:
             base = getattr(self, base_attr)

@@ -42,7 +42,8 @@ class Attempt:
     err_count: int = 0
     ended: bool = False
     ended_at: float | None = None
-    end: str | None = None  # completed | failed | stopped | paused (or lost, cost capped)
+    end: str | None = None  # completed | failed | stopped | paused (or lost, cost capped,
+    #                         requeued: its node died before it ran)
     reason: str | None = None
     # runtime only (never pickled, never recorded)
     handle: Any = field(default=None, repr=False, compare=False)

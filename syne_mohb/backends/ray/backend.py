@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from syne_tune.util import experiment_path
 
+from syne_mohb._lazy import require_installed
 from syne_mohb.backends.cost import CostAccountingMixin
 from syne_mohb.backends.ray._nodes import NodeType, node_types_from
 from syne_mohb.backends.ray.actors import ActorLifecycle
@@ -110,6 +111,7 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
         delete_checkpoints: bool = False,
         pass_args_as_json: bool = False,
     ):
+        require_installed("ray", "RayBackend")  # the [ray] extra, checked without importing
         super().__init__(delete_checkpoints=delete_checkpoints,
                          pass_args_as_json=pass_args_as_json)
         entry = Path(entry_point)

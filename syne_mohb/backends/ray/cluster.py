@@ -13,6 +13,7 @@ import socket
 import time
 from typing import Any, Mapping
 
+from syne_mohb._lazy import require
 from syne_mohb.backends.ray._nodes import (
     NodeType,
     UnknownNodeTypeError,
@@ -83,7 +84,7 @@ class RayCluster:
         """
         if self._ray is not None:
             return self._ray
-        import ray
+        ray = require("ray", "RayBackend")  # one line naming the [ray] extra if missing
 
         addr = self.address
         hp = host_port(addr) if addr else None

@@ -4,13 +4,20 @@ once), appends them to ``<trial>/std.out`` / ``std.err`` of the driver's results
 parses the ``[tune-metric]`` lines of Syne Tune's ``Reporter``.
 
 The same round ends attempts: a script that exited (completed, or failed with its exit code),
-an actor that died (with the reason: its node's death, else Ray's message), an actor that no
-longer exists, a trial whose node type no alive node provides after
-``unsatisfiable_timeout_s``. Each such reason is written to the trial's ``std.err``.
+a script its actor stopped because the node's raylet died, an actor that died (with the
+reason: its node's death, else Ray's message), an actor that no longer exists, a trial whose
+node type no alive node provides after ``unsatisfiable_timeout_s``. Each such reason is
+written to the trial's ``std.err``.
+
+A trial only *queued* on a node that died (its actor never ran: Ray had queued its creation
+on that node) is re-queued, as a new attempt of the same node type, while an alive node
+provides that type; it fails with the reason only when none does. An actor Ray cannot reach
+for a moment (``ActorUnavailableError``) is asked again in the next round.
 """
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime
 
@@ -22,7 +29,22 @@ from syne_mohb.backends.ray.attempts import MARKER, Attempt
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ResultPoller"]
+__all__ = ["ResultPoller", "REQUEUED", "dead_node_of"]
+
+REQUEUED = "requeued"
+"""``end`` of an attempt whose trial was re-queued because its node died before it ran."""
+_NODE_DIED = re.compile(r"its node has died\. Node Id: ([0-9a-f]+)")
+_NEVER_RAN = "The actor never ran"
+
+
+def dead_node_of(error: Exception) -> tuple[str | None, bool]:
+    """``(node id, never ran)`` from a Ray actor-death error: the node whose death killed
+    the actor (None if the error gives no node death) and whether the actor never ran (Ray
+    had only queued its creation there). Ray gives both only in the error's text
+    (``ActorDiedError``; stable since Ray 2.x): without them a death is treated as any other."""
+    text = str(error)
+    m = _NODE_DIED.search(text)
+    return (m.group(1) if m else None), _NEVER_RAN in text
 
 
 class ResultPoller:
@@ -77,8 +99,14 @@ class ResultPoller:
             ref, att.ref = att.ref, None
             try:
                 res = ray.get(ref)
+            except ray.exceptions.ActorUnavailableError:
+                continue  # not reachable for now: ask again next round (Ray says if it died)
             except ray.exceptions.RayActorError as e:
-                self._fail(tid, att, self._death_reason(att, e))
+                node, never_ran = dead_node_of(e)
+                if att.started_at is None and never_ran and node is not None:
+                    self._requeue_or_fail(tid, att, node)
+                else:
+                    self._fail(tid, att, self._death_reason(att, e))
                 continue
             except ray.exceptions.RayError as e:
                 self._fail(tid, att, f"polling its Ray actor failed: {str(e).strip()[:2000]}")
@@ -109,6 +137,11 @@ class ResultPoller:
             if self._status.get(tid) == Status.in_progress:
                 if code == 0:
                     self._finish(tid, att, Status.completed)
+                elif res.get("node_lost"):
+                    self._finish(tid, att, Status.failed,
+                                 f"its node {att.node_id} (node type {att.node_type}) died: "
+                                 f"{res['node_lost']}; its actor stopped the training script "
+                                 f"(exit code {code}) and exited")
                 else:
                     self._finish(tid, att, Status.failed,
                                  f"the training script exited with code {code} on node "
@@ -133,17 +166,47 @@ class ResultPoller:
         self._kill_actor(att)
         self._finish(tid, att, Status.failed, reason)
 
+    def _node(self, node_id: str | None) -> dict | None:
+        if node_id is None:
+            return None
+        return next((n for n in self.nodes(max_age_s=0.0) if n.get("NodeID") == node_id), None)
+
     def _death_reason(self, att: Attempt, e: Exception) -> str:
-        node = None
-        if att.node_id is not None:
-            node = next((n for n in self.nodes(max_age_s=0.0) if n.get("NodeID") == att.node_id),
-                        None)
+        node_id = att.node_id or dead_node_of(e)[0]
+        node = self._node(node_id)
         if node is not None and not node.get("Alive"):
             why = node.get("DeathReasonMessage") or "no reason given"
-            return (f"its node {att.node_id} ({node.get('NodeManagerAddress')}, node type "
+            return (f"its node {node_id} ({node.get('NodeManagerAddress')}, node type "
                     f"{att.node_type}) died: {why}")
         text = " ".join(str(e).split())
         return f"its Ray actor {att.actor_name} died: {text[:2000]}"
+
+    def _requeue_or_fail(self, tid: int, att: Attempt, node_id: str) -> None:
+        """The actor of ``att`` never ran: Ray had queued it on node ``node_id``, which died.
+        A new attempt of the same node type while an alive node provides it, else fail."""
+        node = self._node(node_id) or {}
+        died = (f"its node {node_id} ({node.get('NodeManagerAddress', 'address unknown')}) "
+                f"died before the trial ran there: "
+                f"{node.get('DeathReasonMessage') or 'no reason given'}")
+        req = self.node_types[att.node_type].request()
+        alive = [n for n in self.nodes(max_age_s=0.0)
+                 if n.get("Alive") and n.get("NodeID") != node_id]
+        if not any(provides(n.get("Resources") or {}, req) for n in alive):
+            self._fail(tid, att, f"{died}; no alive node provides node type "
+                                 f"{att.node_type!r} {format_resources(req)}. The cluster has: "
+                                 f"{describe_nodes(alive)}")
+            return
+        att.ref = None
+        self._kill_actor(att)
+        att.ended, att.end, att.reason = True, REQUEUED, died
+        att.ended_at = time.time()
+        with open(self.trial_path(tid) / "std.err", "a") as f:
+            f.write(f"{MARKER} trial {tid} attempt {att.index} re-queued: {died}\n")
+        logger.warning("trial %d re-queued on node type %s: %s", tid, att.node_type, died)
+        self._write_attempt(tid, att, "ended")
+        # a new attempt of the same type; the cost segment stays held (nothing ran yet)
+        self._launch_type[tid] = att.node_type
+        self._launch(tid, self._config_for_launch(dict(self._trial_dict[tid].config)))
 
     def _check_pending(self, tid: int, att: Attempt) -> None:
         waited = time.time() - att.scheduled_at

@@ -27,6 +27,7 @@ from syne_mohb.backends.sagemaker.launch import JobLauncher
 from syne_mohb.backends.sagemaker.poller import JobPoller
 from syne_mohb.backends.sagemaker.reattach import Reattach
 from syne_mohb.backends.sagemaker.records import TrialRecord
+from syne_mohb.backends.sagemaker.redaction import REDACTOR
 from syne_mohb.backends.sagemaker.retry import RetryPolicy
 from syne_mohb.backends.sagemaker.warm_pools import WarmPools
 from syne_mohb.hardware import InstanceCatalog, PriceTable, load_catalog
@@ -62,7 +63,9 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
     :param use_spot_instances: managed spot training (``EnableManagedSpotTraining``)
     :param max_wait_seconds: ``MaxWaitTimeInSeconds`` for spot jobs (default 2 x max run)
     :param inputs: input channels, channel name -> ``s3://`` URI
-    :param environment: environment variables of the container (never logged)
+    :param environment: environment variables of the container (never logged: while the
+        backend is open, botocore's debug logs have them redacted, see
+        :mod:`~syne_mohb.backends.sagemaker.redaction`)
     :param tags: extra tags of every job (keys ``syne-mohb:*`` / ``aws:*`` are reserved)
     :param subnets: VPC subnets (with ``security_group_ids``)
     :param security_group_ids: VPC security groups (with ``subnets``)
@@ -209,6 +212,7 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         """Set the container environment (needed again after unpickling: values are not saved)."""
         self._environment = check_environment(environment)
         self._environment_missing = []
+        REDACTOR.protect(self, self._environment.values())
 
     @staticmethod
     def _program_in(entry: Path, source_dir: Path) -> str:

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import boto3
 from botocore.config import Config
 
+from syne_mohb.backends.sagemaker.redaction import REDACTOR
 from syne_mohb.backends.sagemaker.retry import RetryingCaller
 from syne_mohb.backends.sagemaker.safety import SafetyHooks
 
@@ -34,6 +35,8 @@ class AwsAccess:
         self._lock = threading.RLock()
         self._executor: ThreadPoolExecutor | None = None
         self._safety = SafetyHooks(self.stop_all_jobs, lambda: f"run {self.run_id}")
+        # botocore's debug logs show request and response bodies: no environment value in them
+        REDACTOR.protect(self, getattr(self, "_environment", {}).values())
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -114,9 +117,11 @@ class AwsAccess:
         return list(self._executor.map(fn, items))
 
     def close(self) -> None:
-        """Remove the signal handlers and the ``atexit`` hook, shut the poll threads down.
-        Does not stop jobs (call :meth:`stop_all` for that)."""
+        """Remove the signal handlers, the ``atexit`` hook and the log redaction
+        (:mod:`~syne_mohb.backends.sagemaker.redaction`), shut the poll threads down. Does not
+        stop jobs (call :meth:`stop_all` for that)."""
         self._safety.uninstall()
+        REDACTOR.release(self)
         if self._executor is not None:
             self._executor.shutdown(wait=True)
             self._executor = None

@@ -12,9 +12,12 @@ Sources, in this order:
   the EC2 ``DescribeInstanceTypes`` / ``DescribeInstanceTypeOfferings`` snapshot shipped in
   ``moto`` (``moto/ec2/resources``), for the EC2 type behind each ``ml.`` type;
 * prices: the rows of the previous ``instances.json`` that have one (public SageMaker on-demand
-  training prices, us-east-1, as recorded in the project's snapshot of 2026-06). No other price
-  was found in the sources searched; those types get ``price_per_hour: null`` and
-  ``refresh_prices("us-east-1")`` fills them from the AWS Price List API;
+  training prices, us-east-1, as recorded in the project's snapshot of 2026-06). No other current
+  price was found in the sources searched; those types get ``price_per_hour: null``.
+  ``load_catalog()`` fills some of them at load time from ``published_prices_2022-03.csv``
+  (Syne Tune 0.13.0's published prices, kept apart with their own source and date, not merged
+  into this file) and ``refresh_prices("us-east-1")`` fetches current ones from the AWS Price
+  List API;
 * a type without EC2 data keeps the specs of the previous file if it had them (p3), else it is
   left out and listed under ``excluded`` with the reason.
 """
@@ -105,9 +108,11 @@ def build() -> dict:
             "accelerators (NVIDIA GPUs or AWS Trainium devices, see accelerator); "
             "gpu_memory_gib is per accelerator as EC2 DescribeInstanceTypes reports it (e.g. "
             "22.35 GiB for the '24 GB' A10G and L4, 44.7 GiB for the '48 GB' L40S). "
-            "price_per_hour null: no published price was found when this file was built; "
-            "run syne_mohb.hardware.refresh_prices(region) to fetch prices from the AWS Price "
-            "List API."),
+            "price_per_hour null: no current published price was found when this file was "
+            "built; load_catalog() fills some of them from published_prices_2022-03.csv (Syne "
+            "Tune 0.13.0, dated 2022-03-17, recorded with that source and date) and "
+            "syne_mohb.hardware.refresh_prices(region) fetches current prices from the AWS "
+            "Price List API."),
         "region": REGION,
         "currency": "USD",
         "price_date": "2026-06",

@@ -1,0 +1,403 @@
+"""A runtime and cost model with configuration x hardware interactions, with uncertainty.
+
+:class:`RuntimeCostModel` predicts ``log(seconds per unit of resource)`` (e.g. per epoch) of
+training a configuration on an instance type; dollars follow from the type's price
+(``seconds x $/h / 3600``). It can say "GPU for large models, CPU for small" and "more cores
+help this configuration, not that one" because one regression sees both sides at once:
+
+* features: the encoded hyperparameters (numbers scaled to [0, 1], log-scaled domains on the log
+  scale, one-hot categoricals; :class:`~syne_mohb.searchers._config_encoding.ConfigEncoder`)
+  next to the instance type's specs from the catalog (log2 vCPUs, log2 memory, accelerator
+  count, log2 accelerator memory, log2 published relative accelerator speed,
+  :mod:`syne_mohb.hardware.accelerators`), so that a type never run yet gets a prior from types
+  with similar specs; plus one indicator per type, so a type's own measurements override what
+  its specs suggest;
+* regressor: an ensemble of randomised trees (scikit-learn ``ExtraTreesRegressor`` by default),
+  whose splits form the interactions (a split on "has a GPU" under a split on the width is "GPU
+  for wide models"). It was chosen by held-out prediction error on every shipped benchmark
+  against a random forest, a Gaussian process and the additive per-type model the project used
+  before (``benchmarking/bench_hardware_model.py``; README "Hardware as a decision");
+* uncertainty: the spread of the trees' predictions, plus a prior standard deviation for types
+  with few observations that shrinks as ``prior_std * k / (k + n_type)`` (``k =
+  prior_strength``):
+  types the model is unsure about stay visible to Thompson sampling (:meth:`sample`).
+
+Observations are *segments*: ``seconds`` spent training one configuration on one type from one
+resource level to another (a trial's first result, every later result, a resumed segment on
+another type); :meth:`observe` accumulates them per key (a trial's segment) so the number of
+rows grows with segments, not with results. Related tasks' offline evaluations (the same space,
+other data sets) enter through :meth:`add_prior_evaluations` as rows of a second task indicator:
+they give the shape of the interactions, the run's own rows give its scale.
+
+Cost: a fit is ``O(T n log n · d)`` for ``T`` trees, ``n`` rows and ``d`` features (about 40 ms
+at ``n = 1,000`` with the defaults); :meth:`fit` is cheap to call often because it refits only
+when the rows grew by ``refit_growth`` (``O(log n)`` refits per run). A prediction for ``c``
+configurations on ``k`` types costs ``O(T c k depth)``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
+
+__all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
+
+ESTIMATORS = ("extra_trees", "random_forest", "gp", "additive")
+
+
+@dataclass(frozen=True)
+class HardwareSpec:
+    """What the model knows about one instance type (``None``: unknown)."""
+
+    name: str
+    vcpus: float | None = None
+    memory_gib: float | None = None
+    gpus: int = 0
+    gpu_model: str | None = None
+    gpu_memory_gib: float = 0.0
+    price_per_hour: float | None = None
+
+    def features(self) -> list[float]:
+        """``[known, log2 vcpus, log2 memory, gpus, log2(1 + total accelerator memory),
+        log2 accelerator speed]`` (0 where unknown)."""
+        known = self.vcpus is not None
+        speed = GPU_RELATIVE_SPEED.get(self.gpu_model or "", 0.5 if self.gpus else 0.0)
+        return [
+            1.0 if known else 0.0,
+            math.log2(max(self.vcpus, 1)) if known else 0.0,
+            math.log2(max(self.memory_gib or 1.0, 1.0)),
+            float(self.gpus),
+            math.log2(1.0 + self.gpus * (self.gpu_memory_gib or 0.0)),
+            math.log2(speed * self.gpus) if self.gpus and speed > 0 else -4.0,
+        ]
+
+
+def hardware_specs(
+    instance_types: Iterable[str],
+    catalog: Any = None,
+    specs: Mapping[str, Mapping[str, Any]] | None = None,
+    prices: Mapping[str, float] | None = None,
+) -> dict[str, HardwareSpec]:
+    """Specs of ``instance_types``: the user's ``specs`` first (``{name: {"vcpus": 8, "gpus":
+    1, "gpu_model": "T4", ...}}``), then the catalog (SageMaker types), then local profiles
+    (``local-cpu-k``: k cores); other names get an unknown spec (they are still learnt from their
+    own results). Prices: ``prices`` first, then the catalog; ``None`` where neither has one.
+    """
+    names = [str(n) for n in instance_types]
+    specs = dict(specs or {})
+    prices = dict(prices or {})
+    for pname, mapping in (("specs", specs), ("prices", prices)):
+        unknown = sorted(set(mapping) - set(names))
+        if unknown:
+            raise ValueError(f"{pname} names instance types {unknown} that are not among the "
+                             f"tuned ones {names}")
+    if catalog is None:
+        from syne_mohb.hardware.catalog import load_catalog
+
+        catalog = load_catalog()
+    out = {}
+    for name in names:
+        fields: dict[str, Any] = {}
+        price = None
+        if name in catalog:
+            it = catalog.get(name)
+            fields = dict(vcpus=it.vcpus, memory_gib=it.memory_gib, gpus=int(it.gpus),
+                          gpu_model=it.gpu_model, gpu_memory_gib=float(it.gpu_memory_gib or 0.0))
+            price = it.price_per_hour
+        elif name.startswith("local-cpu-") and name[len("local-cpu-"):].isdigit():
+            fields = dict(vcpus=int(name[len("local-cpu-"):]))
+        if name in specs:
+            user = dict(specs[name])
+            bad = sorted(set(user) - {"vcpus", "memory_gib", "gpus", "gpu_model", "gpu_memory_gib",
+                                      "price_per_hour"})
+            if bad:
+                raise ValueError(f"specs[{name!r}] has unknown keys {bad}; known: vcpus, "
+                                 f"memory_gib, gpus, gpu_model, gpu_memory_gib, price_per_hour")
+            price = user.pop("price_per_hour", price)
+            fields.update(user)
+        if name in prices:
+            price = prices[name]
+        if price is not None and not (isinstance(price, (int, float)) and math.isfinite(price)
+                                      and price >= 0):
+            raise ValueError(f"price of {name!r} must be a finite number >= 0 ($/hour), got "
+                             f"{price!r}")
+        out[name] = HardwareSpec(name=name, price_per_hour=None if price is None else float(price),
+                                 **fields)
+    return out
+
+
+class RuntimeCostModel:
+    """Seconds per unit of resource of (configuration, instance type), with uncertainty.
+
+    See the module docstring for the features, the regressor and the uncertainty.
+
+    :param config_space: the hyperparameters (without the instance type)
+    :param specs: ``{instance type: HardwareSpec}`` (:func:`hardware_specs`)
+    :param estimator: "extra_trees" (default), "random_forest", "gp" or "additive" (one fixed
+        effect per type plus a linear effect of the hyperparameters: the old model, kept as the
+        baseline of the model selection)
+    :param n_estimators: trees of the ensemble
+    :param prior_std: prior standard deviation (log scale) of a type without observations
+    :param prior_strength: observations of a type at which its prior variance has halved
+    :param refit_growth: refit once the observations grew by this factor
+    :param random_seed: seed of the regressor
+    :param draw_fraction: a Thompson draw averages ``1 / draw_fraction`` of the trees
+    """
+
+    def __init__(
+        self,
+        config_space: Mapping[str, Any],
+        specs: Mapping[str, HardwareSpec],
+        estimator: str = "extra_trees",
+        n_estimators: int = 48,
+        prior_std: float = 1.0,
+        prior_strength: float = 1.0,
+        refit_growth: float = 1.15,
+        random_seed: int | None = None,
+        draw_fraction: int = 4,
+    ):
+        from syne_mohb.searchers._config_encoding import ConfigEncoder
+
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        if not isinstance(n_estimators, int) or n_estimators < 1:
+            raise ValueError(f"n_estimators must be an integer >= 1, got {n_estimators!r}")
+        if not prior_std >= 0 or not prior_strength > 0:
+            raise ValueError(f"prior_std must be >= 0 and prior_strength > 0, got {prior_std}, "
+                             f"{prior_strength}")
+        if not refit_growth >= 1.0:
+            raise ValueError(f"refit_growth must be >= 1, got {refit_growth}")
+        if not specs:
+            raise ValueError("specs must name at least one instance type")
+        self.specs = dict(specs)
+        self.types = list(self.specs)
+        self._type_index = {t: i for i, t in enumerate(self.types)}
+        space = {k: v for k, v in config_space.items() if hasattr(v, "sample")}
+        self._encoder = ConfigEncoder(space) if space else None
+        self.estimator = estimator
+        self.n_estimators = n_estimators
+        self.prior_std = float(prior_std)
+        self.prior_strength = float(prior_strength)
+        self.refit_growth = float(refit_growth)
+        self.random_seed = random_seed
+        if not isinstance(draw_fraction, int) or draw_fraction < 1:
+            raise ValueError(f"draw_fraction must be an integer >= 1, got {draw_fraction!r}")
+        self.draw_fraction = draw_fraction
+        self._hw = np.array([self.specs[t].features() for t in self.types])
+        self._rows: dict[Any, list] = {}  # key -> [config features, type idx, resource, seconds, task]
+        self._x_cache: dict[str, np.ndarray] = {}
+        self._model = None
+        self._fitted_rows = 0
+        self._counts = np.zeros(len(self.types))
+        self._center = 0.0
+
+    # ------------------------------------------------------------------ data
+    @property
+    def num_observations(self) -> int:
+        return len(self._rows)
+
+    def observations_per_type(self) -> dict[str, int]:
+        counts = np.zeros(len(self.types), dtype=int)
+        for row in self._rows.values():
+            if row[4] == 0:
+                counts[row[1]] += 1
+        return dict(zip(self.types, counts.tolist()))
+
+    def _encode(self, config: Mapping[str, Any]) -> np.ndarray:
+        if self._encoder is None:
+            return np.zeros(0)
+        from syne_mohb.configspace import config_key
+
+        names = self._encoder.hp_names
+        key = config_key({k: config[k] for k in names})
+        x = self._x_cache.get(key)
+        if x is None:
+            x = self._encoder.encode_configs([{k: config[k] for k in names}])[0]
+            self._x_cache[key] = x
+        return x
+
+    def type_index(self, instance: Any) -> int:
+        try:
+            return self._type_index[str(instance)]
+        except KeyError:
+            raise ValueError(f"instance type {instance!r} is not one of the model's types "
+                             f"{self.types}") from None
+
+    def observe(self, key: Any, config: Mapping[str, Any], instance: Any, resource: float,
+                seconds: float, task: int = 0) -> None:
+        """Add (or, for a known ``key``, extend) a segment: ``seconds`` spent training
+        ``config`` on ``instance`` for ``resource`` units. Non-finite or non-positive values
+        are ignored (a failed or instantaneous result says nothing about speed)."""
+        if not (resource > 0 and seconds > 0 and math.isfinite(resource)
+                and math.isfinite(seconds)):
+            return
+        t = self.type_index(instance)
+        row = self._rows.get(key)
+        if row is None:
+            self._rows[key] = [self._encode(config), t, float(resource), float(seconds), task]
+        else:
+            row[2] += float(resource)
+            row[3] += float(seconds)
+
+    def add_prior_evaluations(self, configs: Sequence[Mapping[str, Any]],
+                              instances: Sequence[Any], seconds_per_unit: Sequence[float]) -> None:
+        """Rows from related tasks' offline evaluations (seconds per unit of resource of a
+        configuration on a type). They shape the prediction; the run's own rows set its level
+        (a task indicator feature separates them)."""
+        for k, (c, i, s) in enumerate(zip(configs, instances, seconds_per_unit)):
+            if str(i) in self._type_index:
+                self.observe(("prior", k), c, i, 1.0, float(s), task=1)
+
+    # ------------------------------------------------------------------ fit
+    def _design(self, xs: np.ndarray, t_idx: np.ndarray, task: np.ndarray) -> np.ndarray:
+        onehot = np.eye(len(self.types))[t_idx]
+        parts = [xs, self._hw[t_idx], onehot, task[:, None].astype(float)]
+        return np.hstack([p for p in parts if p.size])
+
+    def fit(self, force: bool = False) -> bool:
+        """Refit when the observations grew by ``refit_growth`` (or ``force``); True if refit."""
+        n = len(self._rows)
+        if n == 0 or (not force and self._model is not None
+                      and n < max(self._fitted_rows * self.refit_growth, self._fitted_rows + 1)):
+            return False
+        rows = list(self._rows.values())
+        xs = np.vstack([r[0] for r in rows]) if self._encoder is not None else np.zeros((n, 0))
+        t_idx = np.array([r[1] for r in rows], dtype=int)
+        task = np.array([r[4] for r in rows], dtype=int)
+        y = np.log(np.array([r[3] / r[2] for r in rows]))
+        own = task == 0
+        self._center = float(np.median(y[own])) if own.any() else float(np.median(y))
+        X = self._design(xs, t_idx, task)
+        self._model = self._make()
+        self._model.fit(X, y - self._center)
+        self._counts = np.bincount(t_idx[own], minlength=len(self.types)).astype(float)
+        self._fitted_rows = n
+        return True
+
+    def _make(self):
+        seed = None if self.random_seed is None else int(self.random_seed) % (2**31)
+        if self.estimator == "extra_trees":
+            from sklearn.ensemble import ExtraTreesRegressor
+
+            return ExtraTreesRegressor(n_estimators=self.n_estimators, min_samples_leaf=2,
+                                       max_features=0.7, random_state=seed, n_jobs=1)
+        if self.estimator == "random_forest":
+            from sklearn.ensemble import RandomForestRegressor
+
+            return RandomForestRegressor(n_estimators=self.n_estimators, min_samples_leaf=2,
+                                         max_features=0.7, random_state=seed, n_jobs=1)
+        if self.estimator == "gp":
+            from sklearn.gaussian_process import GaussianProcessRegressor
+            from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
+            kernel = ConstantKernel(1.0) * Matern(length_scale=1.0, nu=2.5) + WhiteKernel(0.01)
+            return _CappedGP(GaussianProcessRegressor(kernel=kernel, normalize_y=True,
+                                                      random_state=seed), seed)
+        from sklearn.linear_model import Ridge
+
+        return _Additive(Ridge(alpha=1e-3), len(self.types))
+
+    # ------------------------------------------------------------------ predict
+    def predict_log(self, configs: Sequence[Mapping[str, Any]],
+                    instances: Sequence[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and standard deviation of ``log(seconds per unit)``, shape
+        ``(len(configs), len(instances))`` (default: every type of the model)."""
+        instances = self.types if instances is None else [str(i) for i in instances]
+        t_idx = np.array([self.type_index(i) for i in instances], dtype=int)
+        c, k = len(configs), len(t_idx)
+        prior_var = (self.prior_std * self.prior_strength / (
+            self.prior_strength + self._counts[t_idx])) ** 2
+        if self._model is None:
+            return np.zeros((c, k)), np.broadcast_to(np.sqrt(prior_var), (c, k)).copy()
+        xs = (np.vstack([self._encode(cfg) for cfg in configs]) if self._encoder is not None
+              else np.zeros((c, 0)))
+        X = self._design(np.repeat(xs, k, axis=0), np.tile(t_idx, c), np.zeros(c * k, dtype=int))
+        mean, spread = _predict_with_spread(self._model, X)
+        mean = mean.reshape(c, k) + self._center
+        var = spread.reshape(c, k) ** 2 + prior_var[None, :]
+        return mean, np.sqrt(var)
+
+    def predict_seconds(self, configs: Sequence[Mapping[str, Any]], resource: float = 1.0,
+                        instances: Sequence[Any] | None = None, level: float = 0.8
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Predicted seconds to train ``resource`` units: median and the central ``level``
+        interval (lognormal), each of shape ``(len(configs), len(instances))``."""
+        from scipy.stats import norm
+
+        if not 0 < level < 1:
+            raise ValueError(f"level must be in (0, 1), got {level}")
+        mu, sd = self.predict_log(configs, instances)
+        z = float(norm.ppf(0.5 + level / 2))
+        scale = float(resource)
+        return scale * np.exp(mu), scale * np.exp(mu - z * sd), scale * np.exp(mu + z * sd)
+
+    def sample(self, configs: Sequence[Mapping[str, Any]], rng: np.random.RandomState,
+               instances: Sequence[Any] | None = None) -> np.ndarray:
+        """One Thompson draw of ``log(seconds per unit)`` per (configuration, type).
+
+        For a tree ensemble the draw is the mean prediction of a random ``1 / draw_fraction``
+        of the trees for every type at once (the types' differences stay coherent: a draw does
+        not make a type faster by independent noise on each type; one tree alone is too noisy
+        to rank types), plus independent prior noise for types with few observations;
+        otherwise a Gaussian draw from the predictive mean and standard deviation."""
+        instances = self.types if instances is None else [str(i) for i in instances]
+        t_idx = np.array([self.type_index(i) for i in instances], dtype=int)
+        c, k = len(configs), len(t_idx)
+        prior_sd = self.prior_std * self.prior_strength / (
+            self.prior_strength + self._counts[t_idx])
+        if not hasattr(self._model, "estimators_"):
+            mu, sd = self.predict_log(configs, instances)
+            return mu + sd * rng.standard_normal(mu.shape)
+        xs = (np.vstack([self._encode(cfg) for cfg in configs]) if self._encoder is not None
+              else np.zeros((c, 0)))
+        X = self._design(np.repeat(xs, k, axis=0), np.tile(t_idx, c), np.zeros(c * k, dtype=int))
+        trees = self._model.estimators_
+        pick = rng.choice(len(trees), size=max(1, len(trees) // self.draw_fraction), replace=False)
+        draw = np.mean([trees[i].predict(X) for i in pick], axis=0).reshape(c, k) + self._center
+        return draw + prior_sd[None, :] * rng.standard_normal((c, k))
+
+
+def _predict_with_spread(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and spread of a tree ensemble (std over trees), a GP (posterior std) or the
+    additive model (residual std)."""
+    if hasattr(model, "estimators_"):
+        per_tree = np.stack([t.predict(X) for t in model.estimators_])
+        return per_tree.mean(axis=0), per_tree.std(axis=0)
+    return model.predict_with_std(X)
+
+
+class _CappedGP:
+    """A scikit-learn GP on at most ``cap`` rows (random subset): exact GPs are cubic."""
+
+    def __init__(self, gp, seed, cap: int = 600):
+        self.gp, self.cap, self.rng = gp, cap, np.random.RandomState(seed)
+
+    def fit(self, X, y):
+        if len(y) > self.cap:
+            keep = self.rng.choice(len(y), self.cap, replace=False)
+            X, y = X[keep], y[keep]
+        self.gp.fit(X, y)
+        return self
+
+    def predict_with_std(self, X):
+        return self.gp.predict(X, return_std=True)
+
+
+class _Additive:
+    """``y = linear(hyperparameters) + effect(type)``: no interaction (the baseline)."""
+
+    def __init__(self, ridge, n_types: int):
+        self.ridge, self.n_types = ridge, n_types
+
+    def fit(self, X, y):
+        self.ridge.fit(X, y)
+        resid = y - self.ridge.predict(X)
+        self.sigma = float(np.sqrt(np.mean(resid ** 2))) if len(y) > 1 else 1.0
+        return self
+
+    def predict_with_std(self, X):
+        return self.ridge.predict(X), np.full(len(X), self.sigma)

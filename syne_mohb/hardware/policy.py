@@ -1,0 +1,421 @@
+"""Hardware as a per-configuration decision: which instance type trains each trial segment.
+
+The searcher proposes the model's hyperparameters; :class:`HardwarePolicy` assigns the instance
+type of every segment of a trial (its start and, under promotion, every resume) from a runtime
+and cost model with configuration x hardware interactions
+(:class:`~syne_mohb.hardware.model.RuntimeCostModel`), learnt online from every result of the
+run.
+
+Algorithm, for a segment of configuration ``x`` (Salinas et al. 2021 select hardware jointly
+with the hyperparameters; here the choice is made per configuration, from a model):
+
+1. **Thompson sampling**: draw ``log seconds per unit`` of ``x`` on every type from the model's
+   predictive distribution (types the model is unsure about, e.g. never run yet, get wide
+   draws and so are still tried); ``log dollars = log seconds + log price``.
+2. **A scalarisation per trial**: each trial draws a weight ``w ~ U(0, 1)`` once; the type
+   minimising the augmented Chebyshev scalarisation ``max(w · time', (1 - w) · cost') +
+   0.05 (w · time' + (1 - w) · cost')`` of the draws (each normalised to [0, 1] over the types)
+   is chosen. Every type on ``x``'s own (time, cost)
+   front is the choice of some ``w``, so the run covers the whole accuracy / time / cost front;
+   a type is left out for ``x`` only when the draws put it off ``x``'s front: no type is
+   suppressed without evidence that it is dominated *for that configuration*.
+3. **Adaptation across rungs** (promotion): a promoted trial's next segment is chosen again,
+   with the weight moved towards time at higher rungs (``w_k = 1 - (1 - w)^(k + 1)`` at rung
+   ``k``: explore cheaply, finish fast); the trial moves only when the scalarised value
+   improves by more than ``switch_margin`` (a move reloads the checkpoint on a new machine).
+
+**Does the hardware change what is learnt?** With the same seed and code, a configuration
+reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
+decision. It is not always so (batch size or precision may follow the device), so the policy
+tests it on the run's own results: for every metric that is not a time or cost metric (those
+whose logarithm follows the elapsed seconds, or seconds x price: R^2 >= 0.9 and a coefficient
+above 0.5 on log seconds), the results
+of the same configuration at the same resource on different types are compared (deviations
+from the group mean, Kruskal-Wallis across types); without such pairs, out-of-bag residuals of
+a hyperparameter-only tree model are compared instead, more strictly. Because the model's
+choices follow the configuration (small models on CPUs), a share ``control_share`` (5%) of new
+trials get a uniformly drawn type, which makes the effect identifiable. When the test rejects
+(``p < alpha``, with an effect size above 5% of the metric's spread) the policy turns *joint*:
+new trials draw their type uniformly (a joint random search with the searcher) and resumed
+trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test.
+
+Costs: one choice is a model prediction for ``k`` types (``O(T k depth)``); the model refits on
+a geometric schedule (:class:`~syne_mohb.hardware.model.RuntimeCostModel`); the test runs at
+most every ``test_every`` results, on at most 2,000 of them.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
+
+from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["HardwarePolicy"]
+
+
+class HardwarePolicy:
+    """Chooses the instance type of every trial segment (see the module docstring).
+
+    :param instance_types: the types to choose from (default: the categories of the config
+        space's ``instance_attr`` at :meth:`bind`)
+    :param instance_attr: name of the instance-type entry of a configuration
+    :param time_attr: reported cumulative seconds a trial has trained (every backend of the
+        project reports ``st_worker_time``, summed over its segments)
+    :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., ...}}`` for types the
+        catalog does not know (Ray node types, local machines)
+    :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates)
+    :param catalog: instance catalog (default: :func:`syne_mohb.hardware.load_catalog`)
+    :param affects_metrics: "auto" (test it, see above), True (joint search from the start) or
+        False (never test)
+    :param hardware_metrics: names of the metrics that measure time or money (default: found
+        from the data)
+    :param alpha: significance level of the test
+    :param switch_margin: scalarised gain needed to move a resumed trial to another type
+    :param adapt_across_rungs: move the weight towards time at higher rungs
+    :param estimator: regressor of the model (:data:`syne_mohb.hardware.model.ESTIMATORS`)
+    :param random_seed: seed of the weights, the draws and the model
+    :param test_every: run the hardware test every this many results
+    :param control_share: with ``affects_metrics="auto"``, the share of new trials whose type
+        is drawn uniformly (control trials that make the test possible)
+    """
+
+    def __init__(
+        self,
+        instance_types: Sequence[str] | None = None,
+        instance_attr: str = "instance_type",
+        time_attr: str = ST_WORKER_TIME,
+        specs: Mapping[str, Mapping[str, Any]] | None = None,
+        prices: Mapping[str, float] | None = None,
+        catalog: Any = None,
+        affects_metrics: bool | str = "auto",
+        hardware_metrics: Sequence[str] | None = None,
+        alpha: float = 1e-3,
+        switch_margin: float = 0.05,
+        adapt_across_rungs: bool = True,
+        estimator: str = "extra_trees",
+        random_seed: int | None = None,
+        test_every: int = 25,
+        control_share: float = 0.05,
+    ):
+        if not isinstance(instance_attr, str) or not instance_attr:
+            raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
+        if not isinstance(time_attr, str) or not time_attr:
+            raise ValueError(f"time_attr must be a non-empty string, got {time_attr!r}")
+        if affects_metrics not in ("auto", True, False):
+            raise ValueError(f"affects_metrics must be 'auto', True or False, got "
+                             f"{affects_metrics!r}")
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+        if not switch_margin >= 0:
+            raise ValueError(f"switch_margin must be >= 0, got {switch_margin}")
+        if instance_types is not None and (isinstance(instance_types, str)
+                                           or len(instance_types) < 1):
+            raise ValueError(f"instance_types must be a list of instance type names, got "
+                             f"{instance_types!r}")
+        self.instance_types = None if instance_types is None else [str(t) for t in instance_types]
+        self.instance_attr = instance_attr
+        self.time_attr = time_attr
+        self._user_specs = dict(specs or {})
+        self._user_prices = dict(prices or {})
+        self._catalog = catalog
+        self.affects_metrics = affects_metrics
+        self.hardware_metrics = None if hardware_metrics is None else list(hardware_metrics)
+        self.alpha = float(alpha)
+        self.switch_margin = float(switch_margin)
+        self.adapt_across_rungs = bool(adapt_across_rungs)
+        self.estimator = estimator
+        self.random_seed = random_seed
+        self.test_every = int(test_every)
+        if not 0 <= control_share <= 1:
+            raise ValueError(f"control_share must be in [0, 1], got {control_share}")
+        self.control_share = float(control_share)
+        self.joint = affects_metrics is True
+        self.model: RuntimeCostModel | None = None
+        self.specs: dict[str, HardwareSpec] = {}
+        self._bound = False
+
+    # ------------------------------------------------------------------ setup
+    def bind(self, config_space: Mapping[str, Any], metrics: Sequence[str],
+             random_seed: int | None = None) -> dict[str, Any]:
+        """Attach to a scheduler's config space and metrics; returns the space the searcher
+        should propose from (without the instance type)."""
+        domain = config_space.get(self.instance_attr)
+        offered = list(getattr(domain, "categories", []) or [])
+        if self.instance_types is None:
+            if len(offered) < 1:
+                raise ValueError(
+                    f"config_space[{self.instance_attr!r}] must be a categorical of instance "
+                    f"types (e.g. syne_mohb.hardware.instance_types(...)) or give "
+                    f"instance_types=..., got {domain!r}")
+            self.instance_types = [str(t) for t in offered]
+        elif offered:
+            extra = sorted(set(self.instance_types) - {str(t) for t in offered})
+            if extra:
+                raise ValueError(f"instance_types {extra} are not offered by "
+                                 f"config_space[{self.instance_attr!r}] {offered}")
+        self._categories = {str(t): t for t in (offered or self.instance_types)}
+        if self.random_seed is None:
+            self.random_seed = random_seed
+        self._rng = np.random.RandomState(self.random_seed)
+        self.metrics = list(metrics)
+        unknown = sorted(set(self.hardware_metrics or []) - set(self.metrics))
+        if unknown:
+            raise ValueError(f"hardware_metrics {unknown} are not among the metrics "
+                             f"{self.metrics}")
+        self.specs = hardware_specs(self.instance_types, self._catalog, self._user_specs,
+                                    self._user_prices)
+        known = [s.price_per_hour for s in self.specs.values() if s.price_per_hour]
+        fallback = float(np.exp(np.mean(np.log(known)))) if known else 1.0
+        missing = [t for t, s in self.specs.items() if s.price_per_hour is None]
+        if missing:
+            logger.warning(
+                f"hardware policy: no price for {missing}; their cost is learnt from the "
+                f"results' {ST_WORKER_COST} (until then ${fallback:.3g}/h is assumed). Give "
+                f"prices={{...}} to HardwarePolicy to set them.")
+        # prices are priors: once results bill a type, its billed rate is used
+        self._log_price = np.log(np.array(
+            [s.price_per_hour if s.price_per_hour else fallback for s in self.specs.values()]))
+        self._price_known = np.array([bool(s.price_per_hour) for s in self.specs.values()])
+        space = {k: v for k, v in config_space.items() if k != self.instance_attr}
+        self.model = RuntimeCostModel(space, self.specs, estimator=self.estimator,
+                                      random_seed=self._rng.randint(0, 2**31 - 1))
+        self._weight: dict[int, float] = {}
+        self._pending: dict[str, list[float]] = defaultdict(list)
+        self._last: dict[int, tuple[float, float, float]] = {}  # trial -> (resource, time, cost)
+        self._segment: dict[int, int] = defaultdict(int)
+        self._rung: dict[int, int] = defaultdict(int)
+        self._records: list[tuple[str, float, int, list[float], float, float]] = []
+        self._tested_at = 0
+        self._configs_of: dict[int, dict[str, Any]] = {}
+        self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.choices: dict[str, int] = defaultdict(int)
+        self.moves = 0
+        self._bound = True
+        return space
+
+    def _check_bound(self):
+        if not self._bound:
+            raise RuntimeError("HardwarePolicy.bind(config_space, metrics) must be called first "
+                               "(MOASHA does it)")
+
+    # ------------------------------------------------------------------ decisions
+    def choose(self, config: Mapping[str, Any], trial_id: int | None = None,
+               rung: int = 0, current: Any = None) -> Any:
+        """Instance type of the next segment of ``config`` (a new trial when ``trial_id`` is
+        None; a resumed one at rung ``rung`` currently on ``current`` otherwise)."""
+        self._check_bound()
+        if self.joint:
+            if current is not None:
+                return current
+            choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
+            self._pending[self._hp_key(config)].append(float("nan"))
+            self.choices[choice] += 1
+            return self._categories[choice]
+        if (trial_id is None and self.affects_metrics == "auto"
+                and self._rng.uniform() < self.control_share):
+            # a control trial: a uniformly drawn type, so that the type's effect on the
+            # learning metrics is identifiable (the model's choices follow the configuration)
+            self._pending[self._hp_key(config)].append(float(self._rng.uniform()))
+            choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
+            self.choices[choice] += 1
+            return self._categories[choice]
+        if trial_id is None:
+            w = float(self._rng.uniform())
+            self._pending[self._hp_key(config)].append(w)
+        else:
+            w = self._weight.get(trial_id, 0.5)
+            self._rung[trial_id] = rung
+            if self.adapt_across_rungs:
+                w = 1.0 - (1.0 - w) ** (rung + 1)
+        self.model.fit()
+        log_s = self.model.sample([config], self._rng)[0]
+        log_c = log_s + self._log_price_now()
+        score = _chebyshev(log_s, log_c, w)
+        best = int(np.argmin(score + 1e-12 * self._rng.uniform(size=len(score))))
+        if current is not None:
+            cur = self.model.type_index(current)
+            if score[cur] - score[best] <= self.switch_margin:
+                best = cur
+            elif trial_id is not None:
+                self.moves += 1
+        choice = self.instance_types[best]
+        self.choices[choice] += 1
+        return self._categories[choice]
+
+    def _hp_key(self, config: Mapping[str, Any]) -> str:
+        from syne_mohb.configspace import config_key
+
+        return config_key({k: v for k, v in config.items() if k != self.instance_attr})
+
+    def _log_price_now(self) -> np.ndarray:
+        """log $/hour per type: what the results billed where they billed anything (the
+        backend's own rates, instance counts included), else the catalog's or given price."""
+        out = self._log_price.copy()
+        for i, (secs, dollars) in self._learned_rate.items():
+            if secs > 0 and dollars > 0:
+                out[i] = math.log(dollars / secs * 3600.0)
+        return out
+
+    # ------------------------------------------------------------------ observations
+    def on_trial_add(self, trial_id: int, config: Mapping[str, Any]) -> None:
+        pending = self._pending.get(self._hp_key(config))
+        w = pending.pop(0) if pending else float(self._rng.uniform())
+        self._weight[trial_id] = 0.5 if math.isnan(w) else w
+
+    def on_resume(self, trial_id: int) -> None:
+        """A new segment of ``trial_id`` starts (its next result is measured from here)."""
+        self._segment[trial_id] += 1
+
+    def on_result(self, trial_id: int, config: Mapping[str, Any], result: Mapping[str, Any],
+                  resource: float, values: Sequence[float]) -> None:
+        """Learn from one result: the segment's seconds (and dollars) since the trial's last
+        result, and the metric values for the hardware test."""
+        self._check_bound()
+        instance = config.get(self.instance_attr)
+        if instance is None or str(instance) not in self.specs:
+            return
+        elapsed = _number(result.get(self.time_attr))
+        dollars = _number(result.get(ST_WORKER_COST))
+        last_r, last_t, last_c = self._last.get(trial_id, (0.0, 0.0, 0.0))
+        if elapsed is not None:
+            d_t = elapsed - last_t if elapsed >= last_t else elapsed
+            d_r = resource - last_r if resource > last_r else resource
+            self.model.observe((trial_id, self._segment[trial_id]), config, instance, d_r, d_t)
+            i = self.model.type_index(instance)
+            if dollars is not None and dollars >= last_c and d_t > 0:
+                self._learned_rate[i][0] += d_t
+                self._learned_rate[i][1] += dollars - last_c
+            self._last[trial_id] = (resource, elapsed, dollars if dollars is not None else 0.0)
+        if self.affects_metrics == "auto" and not self.joint:
+            self._records.append((str(instance), float(resource), trial_id,
+                                  [float(v) for v in values], elapsed or float("nan"),
+                                  float(self._log_price[self.model.type_index(instance)])))
+            self._configs_of[trial_id] = {k: v for k, v in config.items()
+                                          if k != self.instance_attr}
+            if len(self._records) >= self._tested_at + self.test_every:
+                self._tested_at = len(self._records)
+                self._test_hardware_effect()
+
+    # ------------------------------------------------------------------ the hardware test
+    def learning_metrics(self) -> list[int]:
+        """Indices of the metrics that do not measure time or money (see module docstring)."""
+        if self.hardware_metrics is not None:
+            return [i for i, m in enumerate(self.metrics) if m not in self.hardware_metrics]
+        recs = self._records[-2000:]
+        log_t = np.log(np.maximum([r[4] for r in recs], 1e-12))
+        log_p = np.array([r[5] for r in recs])
+        out = []
+        for i in range(len(self.metrics)):
+            v = np.array([r[3][i] for r in recs], dtype=float)
+            ok = np.isfinite(v) & (v > 0) & np.isfinite(log_t)
+            if ok.sum() >= 10:
+                r2, coef = _fit(np.log(v[ok]), np.c_[log_t[ok], log_p[ok]])
+                if r2 >= 0.9 and coef[1] > 0.5:
+                    continue  # follows seconds (or seconds x price): a time or cost metric
+            out.append(i)
+        return out
+
+    def _test_hardware_effect(self) -> None:
+        from scipy.stats import kruskal
+
+        recs = self._records[-2000:]
+        metrics = self.learning_metrics()
+        if not metrics or len({r[0] for r in recs}) < 2:
+            return
+        groups: dict[tuple[str, float], list[int]] = defaultdict(list)
+        for k, r in enumerate(recs):
+            groups[(self._hp_key(self._configs_of[r[2]]), r[1])].append(k)
+        paired = [g for g in groups.values() if len({recs[k][0] for k in g}) >= 2]
+        for i in metrics:
+            v = np.array([r[3][i] for r in recs], dtype=float)
+            if not np.isfinite(v).any():
+                continue
+            spread = float(np.nanstd(v))
+            if spread <= 0:
+                continue
+            if len(paired) >= 10:
+                dev, types = [], []
+                for g in paired:
+                    vals = v[g]
+                    if not np.isfinite(vals).all():
+                        continue
+                    dev.extend(vals - vals.mean())
+                    types.extend(recs[k][0] for k in g)
+                alpha = self.alpha
+            else:
+                if len(recs) < 60:
+                    continue
+                dev, types = self._oob_residuals(recs, v)
+                alpha = self.alpha / 100
+            dev, types = np.asarray(dev), np.asarray(types)
+            samples = [dev[types == t] for t in np.unique(types) if (types == t).sum() >= 5]
+            if len(samples) < 2:
+                continue
+            if all(np.allclose(s, 0.0) for s in samples):
+                continue
+            try:
+                p = kruskal(*samples).pvalue
+            except ValueError:
+                continue
+            effect = max(abs(float(np.median(s))) for s in samples) / spread
+            if p < alpha and effect > 0.05:
+                self.joint = True
+                logger.warning(
+                    f"hardware policy: the instance type changes {self.metrics[i]!r} "
+                    f"(Kruskal-Wallis p = {p:.2g} on {len(dev)} results): the instance type is "
+                    f"searched jointly from now on, trials keep their type when resumed")
+                return
+
+    def _oob_residuals(self, recs, v) -> tuple[np.ndarray, list[str]]:
+        from sklearn.ensemble import ExtraTreesRegressor
+
+        ok = np.isfinite(v)
+        rows = [k for k in range(len(recs)) if ok[k]]
+        enc = self.model._encode  # the model's encoding of the hyperparameters
+        X = np.array([np.r_[enc(self._configs_of[recs[k][2]]), math.log(max(recs[k][1], 1e-12))]
+                      for k in rows])
+        y = v[rows]
+        et = ExtraTreesRegressor(n_estimators=48, min_samples_leaf=3, bootstrap=True,
+                                 oob_score=True, random_state=0, n_jobs=1).fit(X, y)
+        return y - et.oob_prediction_, [recs[k][0] for k in rows]
+
+    def metadata(self) -> dict[str, Any]:
+        return {"policy": type(self).__name__, "joint": self.joint,
+                "choices": dict(self.choices), "moves": self.moves,
+                "observations": self.model.num_observations if self.model else 0}
+
+
+def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05) -> np.ndarray:
+    """Augmented Chebyshev scalarisation (as in ParEGO, Knowles 2006) of the normalised
+    (time, cost) draws: the ``rho`` term breaks ties towards the point better on the other
+    objective, so a weight of 1 picks the cheapest of equally fast types."""
+    def unit(x):
+        span = float(x.max() - x.min())
+        return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+
+    s, c = w * unit(log_s), (1.0 - w) * unit(log_c)
+    return np.maximum(s, c) + rho * (s + c)
+
+
+def _fit(y: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
+    """R^2 and coefficients (intercept first) of the least-squares fit of ``y`` on ``X``."""
+    A = np.c_[np.ones(len(y)), X]
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    resid = y - A @ coef
+    tot = float(np.sum((y - y.mean()) ** 2))
+    return (1.0 - float(resid @ resid) / tot if tot > 0 else 0.0), coef
+
+
+def _number(value: Any) -> float | None:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None

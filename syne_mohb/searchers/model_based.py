@@ -1,0 +1,662 @@
+"""Model-based multi-objective searcher: random-scalarisation Thompson sampling on trees.
+
+:class:`ModelBasedSearcher` proposes the model's hyperparameters from a surrogate of every
+objective with uncertainty, fitted on all results the rungs see (the resource level is an
+input: a rung-0 result is cheap evidence about the same configuration at full fidelity), and,
+when related tasks' offline evaluations are given, a prior fitted on them.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from syne_tune.config_space import Categorical, Domain
+from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
+
+from syne_mohb.pareto import normalize_modes
+from syne_mohb.searchers._config_encoding import ConfigEncoder
+from syne_mohb.searchers._surrogate import TreeEnsemble, copula
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ModelBasedSearcher"]
+
+ACQUISITION_LEVELS = ("max", "all")
+NORMALIZATIONS = ("level", "pooled")
+
+
+class ModelBasedSearcher(BaseSearcher):
+    """Multi-objective, multi-fidelity Bayesian optimisation with tree ensembles (ParEGO-style
+    random Chebyshev scalarisations + Thompson sampling), optionally warm-started from related
+    tasks.
+
+    **Model.** Every result ``(trial, resource r, objective vector y)`` the searcher is told of
+    becomes one training row: inputs are the encoded hyperparameters of the config space
+    (numbers scaled to [0, 1], log-scaled where the domain is; choices among numbers by their
+    order; other categoricals one-hot, ``instance_type`` included when it is in the space), an
+    optional *context* (``context_attr``, by default ``instance_type``, when the notified
+    configurations carry it but the space does not: a separate hardware policy picked it; one-hot
+    over the values seen) and ``log(1 + r) / log(1 + R)`` for the maximum resource ``R``. Outputs
+    are the objectives in minimisation form mapped to Gaussian copula scores (ranks, so no
+    per-objective scale or log decision is needed and NaN counts as worst). One multi-output
+    extra-trees ensemble with bootstrap (scikit-learn) models all objectives; each tree is one
+    posterior draw.
+
+    **Acquisition** (one per suggestion, so asynchronous workers each get their own draw):
+    weights ``lambda`` uniform on the simplex (ParEGO, Knowles 2006), one tree drawn at random
+    (Thompson sampling on the ensemble), and the augmented Chebyshev scalarisation
+    ``max_j lambda_j u_j + rho sum_j lambda_j u_j`` of the drawn tree's predictions turned into
+    values ``u`` in [0, 1]. A candidate's value is its best over the acquisition levels
+    (``"all"``, default: ``R, R/3, R/9, ...`` down to the lowest resource seen, i.e. the front
+    over (configuration, epoch) models, which is what every rung produces; ``"max"``: the
+    maximum resource only) and over the contexts seen (the hardware policy is trusted to pick
+    the right instance); the candidate with the smallest value is proposed, and different
+    weights cover the whole front. ``normalize="pooled"`` (default) takes ``u = Phi(z)``, the
+    copula quantiles pooled over resource levels: one scale for every (configuration, level)
+    model, so that a cheap model at a low level and an accurate one at ``R`` are compared as
+    the hypervolume compares them. ``"level"`` scales each objective's drawn predictions to
+    [0, 1] over the candidates at each level (ParEGO's normalisation), needed with ``"max"``
+    (pooled, at ``R`` cumulative runtime and cost sit in their top quantiles and dominate the
+    maximum).
+
+    **Candidates.** The whole space when finite and at most ``max_enumerate`` configurations;
+    otherwise ``num_candidates`` random configurations plus up to ``num_candidates / 4``
+    observed ones (most results first: the rungs' survivors), redrawn at each refit.
+
+    **Pending trials.** A configuration suggested without a result yet is *pending*: the
+    acquisition never proposes it again (nor any candidate within ``pending_radius`` of it in
+    the encoded space, normalised by the square root of the number of features) until its first
+    result arrives. Configurations with results may be proposed again: a repeat is a new
+    training run of a noisy objective. A trial that fails before its first result leaves its
+    configuration pending (``on_trial_error`` gives only the trial id, which the searcher learns
+    with a trial's first result): the acquisition does not propose it again.
+
+    **Related tasks** (``transfer_evaluations``): per task, seeds averaged, up to six fidelities
+    (geometrically spaced; fidelity index ``k`` is resource ``k + 1``), per-task copula scores
+    (tasks with other scales are comparable), every task weighing the same; one prior ensemble
+    is fitted once. Predictions blend ``(1 - w) prior + w own`` with ``w = n / (n +
+    transfer_strength)`` for ``n`` own trials with results (a tree of each is drawn), and with a
+    prior the model is used from the first suggestion (no random initial design).
+
+    **Exploration.** The first ``num_initial`` trials (without a prior) and a share
+    ``exploration`` (default 0: Thompson sampling and the random weights explore) of the
+    suggestions afterwards are uniformly random non-pending candidates.
+
+    Defaults chosen on 2 tasks each of the shipped ``mlp`` and ``linear`` benchmarks (5 seeds,
+    ``benchmarking/compare_searchers.py``): levels "all" against "max" and pooled against
+    per-level normalisation, exploration 0 against 0.1; README ("Model-based searcher").
+
+    **Cost.** A refit costs O(T n log n d) (``T`` trees, ``n <= max_train_rows`` rows, ``d``
+    features) plus predicting the candidates, O(T C K L depth) (``C`` candidates, ``K``
+    contexts, ``L`` levels), whose per-tree predictions are cached. Refits happen at a
+    suggestion once the number of results grew by ``refit_growth`` (relative) since the last,
+    i.e. O(log n / log(1 + refit_growth)) refits per run. A suggestion between refits costs
+    O(C K L m) for ``m`` objectives (plus O(C P d) for ``P`` pending configurations when the
+    candidates are not enumerated). Measured in README ("Model-based searcher").
+
+    Keys of notified configurations that are not in the config space are ignored (except the
+    context). Failed trials keep the results they reported.
+
+    :param config_space: Syne Tune configuration space
+    :param metrics: objective names, in the order in which the scheduler passes their values
+        (raw, as reported) to :meth:`on_trial_result`
+    :param mode: "min"/"max", one for all metrics or one per metric
+    :param points_to_evaluate: configurations to suggest first, in order
+    :param random_seed: seed of all randomness (draws, trees)
+    :param transfer_evaluations: ``{task: TransferLearningTaskEvaluations}`` of related tasks,
+        or None; their objectives must include ``metrics`` and their hyperparameter columns the
+        space's hyperparameters (other columns are ignored, except ``context_attr``)
+    :param max_resource: the maximum resource ``R`` (MO-ASHA's ``max_t``); default: the largest
+        resource seen (results and related tasks' fidelities)
+    :param context_attr: configuration key used as a context input when it is not a
+        hyperparameter of the space, or None
+    :param num_trees: trees per ensemble (>= 1)
+    :param min_samples_leaf: minimum rows per leaf (>= 1)
+    :param num_initial: trials with results before the model is used without related tasks
+    :param exploration: share of uniformly random suggestions, in [0, 1]
+    :param refit_growth: refit once the number of results grew by this fraction (>= 0; 0:
+        refit at every suggestion that follows a new result)
+    :param acquisition_levels: "max" or "all" (see above)
+    :param rho: weight of the linear term of the augmented Chebyshev scalarisation (>= 0)
+    :param num_candidates: random candidates when the space is not enumerated (>= 1)
+    :param max_enumerate: enumerate finite spaces up to this many configurations (>= 1)
+    :param transfer_strength: own trials at which own data and the prior weigh the same (>= 0)
+    :param max_train_rows: rows the own model is fitted on at most (a seeded subsample beyond)
+    :param pending_radius: exclusion radius around pending configurations (>= 0)
+    :param normalize: "level" or "pooled" (see above)
+    """
+
+    def __init__(
+        self,
+        config_space: dict[str, Any],
+        metrics: list[str],
+        mode: str | list[str] = "min",
+        points_to_evaluate: list[dict[str, Any]] | None = None,
+        random_seed: int | None = None,
+        transfer_evaluations: dict[str, Any] | None = None,
+        max_resource: float | None = None,
+        context_attr: str | None = "instance_type",
+        num_trees: int = 32,
+        min_samples_leaf: int = 2,
+        num_initial: int = 10,
+        exploration: float = 0.0,
+        refit_growth: float = 0.15,
+        acquisition_levels: str = "all",
+        rho: float = 0.05,
+        num_candidates: int = 1000,
+        max_enumerate: int = 20000,
+        transfer_strength: float = 20.0,
+        max_train_rows: int = 5000,
+        pending_radius: float = 1e-6,
+        normalize: str = "pooled",
+    ):
+        if not isinstance(config_space, dict):
+            raise ValueError(
+                f"config_space must be a dict of name -> domain, got {type(config_space).__name__}"
+            )
+        if isinstance(metrics, str) or not metrics:
+            raise ValueError(f"metrics must be a non-empty list of objective names, got {metrics!r}")
+        metrics = list(metrics)
+        if len(set(metrics)) != len(metrics):
+            raise ValueError(f"metrics must be distinct, got {metrics}")
+        modes = normalize_modes(mode, len(metrics), "mode")
+        for name, value, lowest in (("num_trees", num_trees, 1),
+                                    ("min_samples_leaf", min_samples_leaf, 1),
+                                    ("num_initial", num_initial, 0),
+                                    ("num_candidates", num_candidates, 1),
+                                    ("max_enumerate", max_enumerate, 1),
+                                    ("max_train_rows", max_train_rows, 1)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+                raise ValueError(f"{name} must be an integer >= {lowest}, got {value!r}")
+        for name, value in (("refit_growth", refit_growth), ("rho", rho),
+                            ("transfer_strength", transfer_strength),
+                            ("pending_radius", pending_radius)):
+            if not _is_number(value) or not value >= 0:
+                raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if not _is_number(exploration) or not 0 <= exploration <= 1:
+            raise ValueError(f"exploration must be in [0, 1], got {exploration!r}")
+        if max_resource is not None and (not _is_number(max_resource) or not max_resource > 0):
+            raise ValueError(f"max_resource must be a number > 0 or None, got {max_resource!r}")
+        if acquisition_levels not in ACQUISITION_LEVELS:
+            raise ValueError(
+                f"acquisition_levels must be one of {ACQUISITION_LEVELS}, got {acquisition_levels!r}"
+            )
+        if normalize not in NORMALIZATIONS:
+            raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
+        if context_attr is not None and not isinstance(context_attr, str):
+            raise ValueError(f"context_attr must be a configuration key or None, got {context_attr!r}")
+        super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
+        self.metrics = metrics
+        self.modes = modes
+        self._sign = np.array([1.0 if m == "min" else -1.0 for m in modes])
+        self.num_trees = int(num_trees)
+        self.min_samples_leaf = int(min_samples_leaf)
+        self.num_initial = int(num_initial)
+        self.exploration = float(exploration)
+        self.refit_growth = float(refit_growth)
+        self.acquisition_levels = acquisition_levels
+        self.rho = float(rho)
+        self.num_candidates = int(num_candidates)
+        self.transfer_strength = float(transfer_strength)
+        self.max_train_rows = int(max_train_rows)
+        self.pending_radius = float(pending_radius)
+        self.max_resource = None if max_resource is None else float(max_resource)
+        self.normalize = normalize
+
+        self._rs = np.random.RandomState(self.random_seed)
+        self._encoder = ConfigEncoder(config_space)
+        for i, point in enumerate(self.points_to_evaluate):
+            unknown = sorted(set(point) - set(config_space))
+            if unknown:
+                raise ValueError(
+                    f"points_to_evaluate[{i}] has keys {unknown} that are not in the config "
+                    f"space (known: {sorted(config_space)})"
+                )
+        hp = set(self._encoder.hp_names)
+        self.context_attr = context_attr if context_attr is not None and context_attr not in hp else None
+        self._contexts: list[Any] = []  # context values, in order of first appearance
+        self._context_index: dict[str, int] = {}
+
+        # own data: per trial its encoded hyperparameters, context and results per resource
+        self._trials: dict[Any, dict[str, Any]] = {}
+        self._num_trials_with_results = 0
+        self._x_cache: dict[str, np.ndarray] = {}  # key -> encoded hyperparameters
+        self._num_results = 0
+        self._num_fitted = -1
+        self._max_seen_resource = 0.0
+        self._min_seen_resource = np.inf
+        self._own: TreeEnsemble | None = None
+        self._own_trials = 0
+        self._pending: dict[str, list] = {}  # key -> [count, encoded x]
+
+        # candidates
+        size = self._encoder.size(limit=int(max_enumerate))
+        self._enumerated = size is not None
+        self._pool_configs: list[dict[str, Any]] = self._encoder.enumerate() if self._enumerated else []
+        self._set_pool(self._pool_configs)
+        self._pred_own: np.ndarray | None = None  # [T, C, K, L, m]
+        self._pred_prior: np.ndarray | None = None
+        self._pred_key: tuple | None = None  # what the cached predictions were made for
+
+        self._prior: TreeEnsemble | None = None
+        self._prior_contexts = 0
+        self._prior_max_fidelity = 0
+        if transfer_evaluations is not None:
+            self._fit_prior(transfer_evaluations)
+            self._refresh_pool()
+
+    # ------------------------------------------------------------------ related tasks
+    def _fit_prior(self, evaluations: dict[str, Any]) -> None:
+        if not isinstance(evaluations, dict) or not evaluations:
+            raise ValueError(
+                "transfer_evaluations must be a non-empty dict {task name: "
+                f"TransferLearningTaskEvaluations}} or None, got {str(evaluations)[:200]}"
+            )
+        enc = self._encoder
+        tasks = []
+        for task in sorted(evaluations, key=str):
+            ev = evaluations[task]
+            for attr in ("hyperparameters", "objectives_names", "objectives_evaluations"):
+                if not hasattr(ev, attr):
+                    raise ValueError(
+                        f"transfer_evaluations[{task!r}] is a {type(ev).__name__}, expected a "
+                        "TransferLearningTaskEvaluations"
+                    )
+            frame: pd.DataFrame = ev.hyperparameters
+            values = np.asarray(ev.objectives_evaluations, dtype=float)
+            if values.ndim != 4 or values.shape[0] != len(frame) or len(frame) == 0:
+                raise ValueError(
+                    f"transfer_evaluations[{task!r}]: objectives_evaluations has shape "
+                    f"{values.shape}, expected ({len(frame)} > 0, num_seeds, num_fidelities, "
+                    "num_objectives)"
+                )
+            names = list(ev.objectives_names)
+            missing = [m for m in self.metrics if m not in names]
+            if missing:
+                raise ValueError(
+                    f"transfer_evaluations[{task!r}] lacks objectives {missing}; it has {names}"
+                )
+            for name in enc.hp_names:
+                if name not in frame.columns:
+                    raise ValueError(
+                        f"transfer_evaluations[{task!r}] has no column for hyperparameter "
+                        f"{name!r}; its columns: {list(frame.columns)}"
+                    )
+                bad = enc.invalid_values(name, frame[name])
+                if bad:
+                    raise ValueError(
+                        f"transfer_evaluations[{task!r}]: column {name!r} has values {bad[:5]} "
+                        f"outside config_space[{name!r}] = {self.config_space[name]}"
+                    )
+            if self.context_attr is not None and self.context_attr in frame.columns:
+                for value in pd.unique(frame[self.context_attr]):
+                    self._context_of(value)
+            tasks.append((task, frame, values[..., [names.index(m) for m in self.metrics]]))
+        self._prior_contexts = len(self._contexts)
+        Xs, Zs, Ws = [], [], []
+        for task, frame, values in tasks:
+            with np.errstate(all="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", category=RuntimeWarning)
+                    mean = np.nanmean(values, axis=1)  # [n, F, m]
+            F = mean.shape[1]
+            self._prior_max_fidelity = max(self._prior_max_fidelity, F)
+            levels = np.unique(np.round(np.geomspace(1, F, num=min(F, 6))).astype(int)) - 1
+            X_hp = enc.encode_frame(frame)
+            ctx = self._encode_context_column(frame)
+            rows_x, rows_r, rows_y = [], [], []
+            for f in levels:
+                ok = np.all(np.isfinite(mean[:, f, :]), axis=1)
+                idx = np.flatnonzero(ok)
+                rows_x.append(np.hstack([X_hp[idx], ctx[idx]]))
+                rows_r.append(np.full(len(idx), float(f + 1)))
+                rows_y.append(mean[idx, f, :] * self._sign)
+            X = np.vstack(rows_x)
+            if len(X) == 0:
+                raise ValueError(
+                    f"transfer_evaluations[{task!r}] has no configuration with finite values of "
+                    f"all objectives {self.metrics}"
+                )
+            Xs.append((X, np.concatenate(rows_r)))
+            Zs.append(copula(np.vstack(rows_y)))
+            Ws.append(np.full(len(X), 1.0 / len(X)))
+        R = self._resource_scale()
+        X = np.vstack([np.hstack([x, self._resource_feature(r, R)[:, None]]) for x, r in Xs])
+        start = time.perf_counter()
+        self._prior = TreeEnsemble(self.num_trees, 2 * self.min_samples_leaf,
+                                   int(self._rs.randint(2**31 - 1))).fit(
+            X, np.vstack(Zs), np.concatenate(Ws) * len(X) / len(Xs))
+        logger.info("ModelBasedSearcher: prior fitted on %d rows of %d related tasks in %.2f s",
+                    len(X), len(Xs), time.perf_counter() - start)
+
+    # ------------------------------------------------------------------ encoding helpers
+    def _context_of(self, value: Any) -> int:
+        key = str(value)
+        i = self._context_index.get(key)
+        if i is None:
+            i = len(self._contexts)
+            self._context_index[key] = i
+            self._contexts.append(value)
+        return i
+
+    def _encode_context_column(self, frame: pd.DataFrame) -> np.ndarray:
+        k = len(self._contexts)
+        out = np.zeros((len(frame), k))
+        if self.context_attr is not None and self.context_attr in frame.columns and k:
+            idx = np.array([self._context_index[str(v)] for v in frame[self.context_attr]])
+            out[np.arange(len(frame)), idx] = 1.0
+        return out
+
+    def _resource_scale(self) -> float:
+        if self.max_resource is not None:
+            return self.max_resource
+        return max(self._max_seen_resource, float(self._prior_max_fidelity), 1.0)
+
+    @staticmethod
+    def _resource_feature(r: np.ndarray, R: float) -> np.ndarray:
+        return np.log1p(np.maximum(np.asarray(r, dtype=float), 0.0)) / np.log1p(R)
+
+    def _levels(self) -> np.ndarray:
+        R = self._resource_scale()
+        if self.acquisition_levels == "max":
+            return np.array([R])
+        low = self._min_seen_resource if np.isfinite(self._min_seen_resource) else 1.0
+        levels = [R]
+        while levels[-1] / 3.0 >= low * (1 - 1e-9):
+            levels.append(levels[-1] / 3.0)
+        if low < levels[-1]:
+            levels.append(low)
+        return np.array(levels)
+
+    def _design(self, X_pool: np.ndarray, num_contexts: int, width: int, levels: np.ndarray,
+                R: float) -> np.ndarray:
+        """Prediction inputs for every (candidate, context, level): ``[C * K * L, d]``."""
+        C, d_hp = X_pool.shape
+        K, L = max(num_contexts, 1), len(levels)
+        D = np.zeros((C, K, L, d_hp + width + 1), dtype=np.float32)
+        D[..., :d_hp] = X_pool[:, None, None, :]
+        for k in range(min(num_contexts, width)):
+            D[:, k, :, d_hp + k] = 1.0
+        D[..., -1] = self._resource_feature(levels, R)[None, None, :]
+        return D.reshape(C * K * L, -1)
+
+    # ------------------------------------------------------------------ candidates
+    def _set_pool(self, configs: list[dict[str, Any]]) -> None:
+        self._pool_configs = configs
+        self._pool_version = getattr(self, "_pool_version", 0) + 1
+        self._pool_keys = [self._encoder.key(c) for c in configs]
+        self._pool_index = {k: i for i, k in enumerate(self._pool_keys)}
+        self._pool_X = self._encoder.encode_configs(configs)
+
+    def _refresh_pool(self) -> None:
+        """Non-enumerated spaces: fresh random candidates plus up to ``num_candidates / 4``
+        observed configurations, those with the most results (the survivors of the rungs)
+        first, then the most recent."""
+        if self._enumerated:
+            return
+        trials = list(self._trials.values())
+        order = sorted(range(len(trials)), key=lambda i: (-len(trials[i]["history"]), -i))
+        observed: dict[str, dict[str, Any]] = {}
+        for i in order:
+            if len(observed) >= max(1, self.num_candidates // 4):
+                break
+            observed.setdefault(trials[i]["key"], trials[i]["config"])
+        fresh = self._encoder.sample(self.num_candidates, self._rs)
+        configs = list(observed.values()) + [c for c in fresh if self._encoder.key(c) not in observed]
+        self._set_pool(configs)
+
+    def _pending_mask(self) -> np.ndarray:
+        mask = np.zeros(len(self._pool_configs), dtype=bool)
+        if not self._pending:
+            return mask
+        for key in self._pending:
+            i = self._pool_index.get(key)
+            if i is not None:
+                mask[i] = True
+        if self.pending_radius > 0 and not self._enumerated:
+            P = np.vstack([x for _, x in self._pending.values()])
+            scale = np.sqrt(max(self._pool_X.shape[1], 1))
+            for start in range(0, len(self._pool_X), 4096):
+                block = self._pool_X[start:start + 4096]
+                d2 = ((block[:, None, :] - P[None, :, :]) ** 2).sum(-1)
+                mask[start:start + 4096] |= (np.sqrt(d2.min(1)) / scale) < self.pending_radius
+        return mask
+
+    # ------------------------------------------------------------------ fitting
+    def _trials_with_results(self) -> int:
+        return self._num_trials_with_results
+
+    def _encoded(self, key: str, config: dict[str, Any]) -> np.ndarray:
+        x = self._x_cache.get(key)
+        if x is None:
+            i = self._pool_index.get(key) if self._enumerated else None
+            x = self._pool_X[i] if i is not None else self._encoder.encode_configs([config])[0]
+            self._x_cache[key] = x
+        return x
+
+    def _maybe_refit(self) -> None:
+        n = self._num_results
+        if n > self._num_fitted and (self._own is None or self._num_fitted <= 0
+                                     or n >= (1 + self.refit_growth) * self._num_fitted):
+            if n >= 2:
+                self._fit_own()
+        key = (self._num_fitted, self._pool_version, len(self._contexts),
+               self._resource_scale(), tuple(self._levels()))
+        if key != self._pred_key and (self._own is not None or self._prior is not None):
+            self._predict_pool()
+            self._pred_key = key
+
+    def _fit_own(self) -> None:
+        trials = [t for t in self._trials.values() if t["history"]]
+        R = self._resource_scale()
+        K = len(self._contexts)
+        xs, rs, ys = [], [], []
+        for t in trials:
+            ctx = np.zeros(K)
+            if t["context"] is not None:
+                ctx[t["context"]] = 1.0
+            x = np.concatenate([t["x"], ctx])
+            for r, y in t["history"].items():
+                xs.append(x)
+                rs.append(r)
+                ys.append(y)
+        X = np.vstack(xs)
+        X = np.hstack([X, self._resource_feature(np.array(rs), R)[:, None]])
+        Y = np.vstack(ys) * self._sign
+        if len(X) > self.max_train_rows:
+            keep = np.sort(self._rs.choice(len(X), self.max_train_rows, replace=False))
+            X, Y = X[keep], Y[keep]
+        start = time.perf_counter()
+        self._own = TreeEnsemble(self.num_trees, self.min_samples_leaf,
+                                 int(self._rs.randint(2**31 - 1))).fit(X, copula(Y))
+        self._own_contexts = K
+        self._own_trials = len(trials)
+        self._num_fitted = self._num_results
+        self._refresh_pool()
+        logger.debug("ModelBasedSearcher: fitted on %d rows in %.3f s", len(X),
+                     time.perf_counter() - start)
+
+    def _predict_pool(self) -> None:
+        levels = self._levels()
+        R = self._resource_scale()
+        K = len(self._contexts) if self.context_attr is not None else 0
+        C, L, m = len(self._pool_configs), len(levels), len(self.metrics)
+        shape = (C, max(K, 1), L, m)
+        self._pred_own = None
+        if self._own is not None:
+            D = self._design(self._pool_X, K, self._own_contexts, levels, R)
+            self._pred_own = self._own.predict_trees(D).reshape(-1, *shape)
+        self._pred_prior = None
+        if self._prior is not None:
+            D = self._design(self._pool_X, K, self._prior_contexts, levels, R)
+            self._pred_prior = self._prior.predict_trees(D).reshape(-1, *shape)
+
+    def _own_weight(self) -> float:
+        if self._pred_own is None:
+            return 0.0
+        if self._pred_prior is None:
+            return 1.0
+        n = self._own_trials
+        return n / (n + self.transfer_strength) if n + self.transfer_strength > 0 else 1.0
+
+    # ------------------------------------------------------------------ suggest
+    def suggest(self, **kwargs) -> dict[str, Any] | None:
+        config = self._next_points_to_evaluate()
+        if config is not None:
+            full = self._encoder.sample(1, self._rs)[0]
+            full.update(config)
+            config = self._encoder.cast(full)
+        else:
+            self._maybe_refit()
+            config = self._propose()
+        self._mark_pending(config)
+        return config
+
+    def _use_model(self) -> bool:
+        if self._pred_own is None and self._pred_prior is None:
+            return False
+        if self._prior is None and self._trials_with_results() < self.num_initial:
+            return False
+        return self._rs.rand() >= self.exploration
+
+    def _propose(self) -> dict[str, Any]:
+        if self._enumerated or self._pool_configs:
+            blocked = self._pending_mask()
+        else:
+            blocked = None
+        if not self._use_model() or blocked is None:
+            return self._random_config(blocked)
+        from scipy.special import ndtr
+
+        w = self._own_weight()
+        if w >= 1.0:
+            z = self._pred_own[self._rs.randint(len(self._pred_own))]
+        elif w <= 0.0:
+            z = self._pred_prior[self._rs.randint(len(self._pred_prior))]
+        else:
+            z = (w * self._pred_own[self._rs.randint(len(self._pred_own))]
+                 + (1 - w) * self._pred_prior[self._rs.randint(len(self._pred_prior))])
+        if self.normalize == "level":
+            # ParEGO's normalisation: each objective scaled to [0, 1] over the candidates (and
+            # contexts), per level, so that no objective dominates the Chebyshev maximum
+            low = z.min(axis=(0, 1), keepdims=True)
+            span = z.max(axis=(0, 1), keepdims=True) - low
+            u = (z - low) / np.where(span > 0, span, 1.0)
+        else:
+            u = ndtr(z.astype(float))  # [C, K, L, m] quantiles pooled over levels
+        lam = self._rs.dirichlet(np.ones(len(self.metrics)))
+        weighted = u * lam
+        score = weighted.max(-1) + self.rho * weighted.sum(-1)  # [C, K, L]
+        score = score.reshape(len(score), -1).min(1)
+        score[blocked] = np.inf
+        if not np.isfinite(score).any():
+            return self._random_config(None)
+        order = self._rs.permutation(len(score))  # random tie-break among equal scores
+        best = order[int(np.argmin(score[order]))]
+        return dict(self._pool_configs[best])
+
+    def _random_config(self, blocked: np.ndarray | None) -> dict[str, Any]:
+        if self._enumerated:
+            free = np.flatnonzero(~blocked) if blocked is not None else np.arange(len(self._pool_configs))
+            if len(free) == 0:
+                free = np.arange(len(self._pool_configs))
+            return dict(self._pool_configs[int(self._rs.choice(free))])
+        for _ in range(100):
+            config = self._encoder.sample(1, self._rs)[0]
+            if self._encoder.key(config) not in self._pending:
+                return config
+        return config
+
+    def _mark_pending(self, config: dict[str, Any]) -> None:
+        key = self._encoder.key(config)
+        entry = self._pending.get(key)
+        if entry is None:
+            self._pending[key] = [1, None if self._enumerated else self._encoded(key, config)]
+        else:
+            entry[0] += 1
+
+    # ------------------------------------------------------------------ feedback
+    def on_trial_result(self, trial_id: int, config: dict[str, Any], metrics: list[float],
+                        resource: float | None = None) -> None:
+        """Record a result of the current task.
+
+        :param metrics: raw reported values in the order of ``metrics`` (NaN counts as worst)
+        :param resource: resource level of the result (e.g. the epoch); None: the number of
+            results received for this trial so far, this one included
+        """
+        self._record(trial_id, config, metrics, resource, complete=False)
+
+    def on_trial_complete(self, trial_id: int, config: dict[str, Any], metrics: list[float],
+                          resource: float | None = None) -> None:
+        """Record the final result of a trial (same conventions as :meth:`on_trial_result`;
+        a result already told at the same resource is overwritten, not counted twice)."""
+        self._record(trial_id, config, metrics, resource, complete=True)
+
+    def on_trial_error(self, trial_id: int) -> None:
+        """A failed trial keeps the results it reported."""
+        return
+
+    def _record(self, trial_id, config, metrics, resource, complete: bool) -> None:
+        try:
+            values = np.asarray(metrics, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"trial {trial_id}: metrics must be numbers, one per metric {self.metrics}; got "
+                f"{metrics!r}"
+            ) from None
+        if values.shape[0] != len(self.metrics):
+            raise ValueError(
+                f"trial {trial_id}: got {values.shape[0]} metric values {list(metrics)}, "
+                f"expected one per metric {self.metrics}"
+            )
+        trial = self._trials.get(trial_id)
+        if trial is None:
+            missing = [k for k in self._encoder.hp_names if k not in config]
+            if missing:
+                raise ValueError(
+                    f"trial {trial_id}: config lacks hyperparameters {missing} of the config "
+                    f"space; got keys {sorted(config)}"
+                )
+            cfg = self._encoder.cast(config)
+            key = self._encoder.key(cfg)
+            context = None
+            if self.context_attr is not None and self.context_attr in config:
+                context = self._context_of(config[self.context_attr])
+            trial = {"config": cfg, "key": key, "x": self._encoded(key, cfg),
+                     "context": context, "history": {}}
+            self._trials[trial_id] = trial
+            entry = self._pending.get(key)
+            if entry is not None:
+                entry[0] -= 1
+                if entry[0] <= 0:
+                    del self._pending[key]
+        history = trial["history"]
+        if resource is None:
+            resource = max(history) if complete and history else len(history) + 1
+        else:
+            try:
+                resource = float(resource)
+            except (TypeError, ValueError):
+                resource = float("nan")
+            if not np.isfinite(resource) or resource < 0:
+                raise ValueError(
+                    f"trial {trial_id}: resource must be a finite number >= 0, got {resource!r}"
+                )
+        resource = float(resource)
+        if resource not in history:
+            self._num_results += 1
+            if not history:
+                self._num_trials_with_results += 1
+        history[resource] = values
+        self._max_seen_resource = max(self._max_seen_resource, resource)
+        self._min_seen_resource = min(self._min_seen_resource, resource)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
+        and np.isfinite(value)

@@ -1,0 +1,87 @@
+"""Install extras (issue 23 item 15): ``[ray]``, ``[optuna]``, ``[report]`` and ``[all]`` exist
+and bring what the features need, and a feature used without its extra fails with one line
+naming the extra to install (not ``No module named 'ray'``)."""
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from syne_mohb._lazy import EXTRAS, MissingExtraError, require, require_installed
+
+ROOT = Path(__file__).resolve().parents[1]
+HELPERS = Path(__file__).resolve().parent / "durable_helpers"
+
+
+def _extras() -> dict[str, list[Requirement]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return {k: [Requirement(r) for r in v]
+            for k, v in project["optional-dependencies"].items()}
+
+
+def _names(extras: dict[str, list[Requirement]], extra: str) -> set[str]:
+    """Distributions an extra installs, with the extras it names of syne-mohb itself."""
+    out = set()
+    for req in extras[extra]:
+        if req.name == "syne-mohb":
+            for sub in req.extras:
+                out |= _names(extras, sub)
+        else:
+            out.add(req.name)
+    return out
+
+
+def test_extras_bring_what_each_feature_needs():
+    extras = _extras()
+    assert {"ray", "optuna", "report", "all", "test", "bench", "gen"} <= set(extras)
+    for module, extra in EXTRAS.items():  # the extra each error message names
+        assert module in _names(extras, extra), (module, extra)
+    assert _names(extras, "all") >= {"ray", "optuna", "plotly"}
+    assert _names(extras, "test") >= {"plotly", "optuna", "ray", "pytest", "moto"}
+    assert _names(extras, "bench") >= {"xgboost", "optuna"}
+    # the tests pin the Ray release they run; the [ray] extra admits it
+    (test_ray,) = [r for r in extras["test"] if r.name == "ray"]
+    (user_ray,) = extras["ray"]
+    assert all(user_ray.specifier.contains(s.version) for s in test_ray.specifier)
+
+
+def test_ray_backend_without_ray_is_one_line_naming_the_extra(monkeypatch, tmp_path):
+    from syne_mohb.backends.ray import RayBackend
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    script = tmp_path / "train.py"
+    script.write_text("print('hi')\n")
+    with pytest.raises(MissingExtraError) as info:
+        RayBackend(str(script), node_types={"cpu": {"price_per_hour": 0.1, "num_cpus": 1}})
+    msg = str(info.value)
+    assert msg == ("RayBackend needs ray, which is not installed: pip install "
+                   "'syne-mohb[ray]' (in a clone: pip install -e '.[ray]')")
+    assert isinstance(info.value, ImportError)  # still an ImportError for callers
+    # connecting (a backend unpickled where Ray is missing) says the same
+    with pytest.raises(MissingExtraError, match=r"syne-mohb\[ray\]"):
+        require("ray", "RayBackend")
+
+
+def test_missing_optuna_and_plotly_name_their_extras(monkeypatch):
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    monkeypatch.setitem(sys.modules, "plotly", None)
+    with pytest.raises(MissingExtraError, match=r"^method nsga2 needs optuna, which is not "
+                                                r"installed: pip install 'syne-mohb\[optuna\]'"):
+        require("optuna", "method nsga2")
+    with pytest.raises(MissingExtraError, match=r"pip install 'syne-mohb\[report\]'"):
+        require_installed("plotly", "the HTML report")
+    require_installed("pandas", "anything")  # present: nothing raised, nothing imported
+
+
+def test_a_package_that_cannot_be_imported_says_why(tmp_path, monkeypatch):
+    pkg = tmp_path / "broken_extra_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("import a_dependency_that_is_not_there\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(MissingExtraError, match=r"feature X needs broken_extra_pkg, which cannot "
+                                                r"be imported \(No module named "
+                                                r"'a_dependency_that_is_not_there'\)"):
+        require("broken_extra_pkg", "feature X")

@@ -1,0 +1,174 @@
+"""The hardware policy (syne_mohb.hardware.policy) and its runtime/cost model
+(syne_mohb.hardware.model): per-configuration choices, no starvation, adaptation across rungs,
+the test of whether the hardware changes what is learnt, and bad inputs."""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from syne_tune import StoppingCriterion
+from syne_tune.config_space import choice
+
+from syne_mohb.backends.simulated import SimulatedBackend
+from syne_mohb.hardware.model import RuntimeCostModel, hardware_specs
+from syne_mohb.hardware.policy import HardwarePolicy
+from syne_mohb.schedulers import MOASHA
+
+CPU, GPU = "ml.m5.xlarge", "ml.g4dn.xlarge"
+WIDTHS = [16, 32, 64, 128, 256, 512, 1024, 2048]
+PRICE = {CPU: 0.269, GPU: 0.736}
+
+
+def epoch_seconds(width: int, instance: str) -> float:
+    """CPU wins (faster and cheaper) for widths 16-64, the GPU for 256 and wider."""
+    return width / 64.0 if instance == CPU else 1.0 + width / 2048.0
+
+
+def _space():
+    return {"width": choice(WIDTHS), "lr": choice([0.001, 0.01, 0.1]),
+            "instance_type": choice([CPU, GPU])}
+
+
+def _drive(policy: HardwarePolicy, trials: int, seed: int = 0,
+           accuracy_of=lambda cfg: 0.5) -> list[tuple[int, str]]:
+    """Start ``trials`` trials of 3 epochs each through the policy alone; return (width, type)."""
+    rng = np.random.RandomState(seed)
+    chosen = []
+    for tid in range(trials):
+        cfg = {"width": WIDTHS[rng.randint(len(WIDTHS))], "lr": [0.001, 0.01, 0.1][rng.randint(3)]}
+        inst = policy.choose(cfg)
+        cfg = dict(cfg, instance_type=inst)
+        policy.on_trial_add(tid, cfg)
+        for epoch in (1, 2, 3):
+            secs = epoch * epoch_seconds(cfg["width"], inst)
+            result = {"st_worker_time": secs, "st_worker_cost": secs * PRICE[inst] / 3600}
+            acc = accuracy_of(cfg) + 0.001 * rng.randn()
+            policy.on_result(tid, cfg, result, epoch, [acc, secs])
+        chosen.append((cfg["width"], inst))
+    return chosen
+
+
+def test_small_configurations_run_on_cpu_and_large_ones_on_gpu():
+    policy = HardwarePolicy(random_seed=0)
+    policy.bind(_space(), ["accuracy", "seconds"])
+    late = _drive(policy, 160)[60:]  # after the model has seen some results
+    small = [t for w, t in late if w <= 32]
+    large = [t for w, t in late if w >= 512]
+    assert small and large
+    assert sum(t == CPU for t in small) / len(small) >= 0.8
+    assert sum(t == GPU for t in large) / len(large) >= 0.8
+    assert policy.joint is False  # the accuracy does not depend on the type
+
+
+def test_the_model_learns_the_interaction():
+    specs = hardware_specs([CPU, GPU])
+    model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, random_seed=0)
+    for k, w in enumerate(WIDTHS * 3):
+        for inst in (CPU, GPU):
+            model.observe((k, inst), {"width": w}, inst, 2.0, 2.0 * epoch_seconds(w, inst))
+    model.fit()
+    med, lo, hi = model.predict_seconds([{"width": 16}, {"width": 2048}], resource=1.0)
+    assert med[0, 0] < med[0, 1] and med[1, 1] < med[1, 0]  # CPU for small, GPU for large
+    assert np.all(lo <= med) and np.all(med <= hi)
+
+
+def test_a_type_never_run_gets_a_prior_and_stays_explorable():
+    specs = hardware_specs([CPU, GPU, "ml.c5.4xlarge"])
+    model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, random_seed=0)
+    for k, w in enumerate(WIDTHS):
+        for inst in (CPU, GPU):
+            model.observe((k, inst), {"width": w}, inst, 1.0, epoch_seconds(w, inst))
+    model.fit()
+    _, sd = model.predict_log([{"width": 64}])
+    assert sd[0, 2] > sd[0, 0]  # unsure about the type without observations
+    assert model.observations_per_type()["ml.c5.4xlarge"] == 0
+
+
+def _cnn_run(method_kwargs, tmp_path, seed=0, budget=12.0):
+    """A simulated run on the cnn table (one full training takes ~1.4 s on ml.g4dn.xlarge)."""
+    from syne_mohb.blackboxes import repository
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.simulation import run_replay
+
+    bb = repository.load("cnn")["mnist"]
+    sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                   mode=["max", "min", "min"], time_attr="epoch", max_t=10, random_seed=seed,
+                   **method_kwargs)
+    backend = SimulatedBackend(bb, random_seed=seed)
+    run_replay(backend, sched, StoppingCriterion(max_wallclock_time=budget), n_workers=4,
+               results_root=tmp_path, tuner_name="run")
+    return sched, backend, load_run(tmp_path / "run").results, bb
+
+
+def test_no_type_holding_front_points_is_starved_on_cnn(tmp_path):
+    """ml.m5.xlarge holds the cnn table's final-fidelity front (the sampler starved it)."""
+    sched, _, df, _ = _cnn_run({}, tmp_path)
+    assert sched.hardware is not None
+    first = df.groupby("trial_id").first()
+    share = (first["config_instance_type"] == "ml.m5.xlarge").mean()
+    assert share >= 0.15, first["config_instance_type"].value_counts()
+
+
+def test_promotion_moves_trials_across_types_with_cumulative_runtime_and_billed_dollars(tmp_path):
+    sched, backend, df, bb = _cnn_run({"type": "promotion"}, tmp_path, budget=20.0)
+    types = df.groupby("trial_id")["config_instance_type"].nunique()
+    moved = types[types > 1].index
+    assert len(moved) > 0 and sched.hardware.moves > 0
+    for tid in moved:
+        rows = df[df.trial_id == tid].sort_values("epoch")
+        assert np.all(np.diff(rows["runtime"].to_numpy()) > 0)  # cumulative across segments
+        assert np.all(np.diff(rows["cost"].to_numpy()) > 0)
+        # each segment billed at its own type's price: the ledger agrees with the table's cost
+        assert rows["st_worker_cost"].iloc[-1] == pytest.approx(rows["cost"].iloc[-1], rel=1e-6)
+        assert backend.ledger.cost(tid, at=backend.now) >= rows["st_worker_cost"].iloc[-1] - 1e-12
+
+
+def test_the_policy_turns_joint_when_the_type_changes_accuracy():
+    policy = HardwarePolicy(random_seed=0, affects_metrics="auto")
+    policy.bind(_space(), ["accuracy", "seconds"])
+    _drive(policy, 200, accuracy_of=lambda c: 0.5 + (0.2 if c["instance_type"] == GPU else 0.0))
+    assert policy.joint is True
+    kept = policy.choose({"width": 64, "lr": 0.01}, trial_id=0, rung=1, current=CPU)
+    assert kept == CPU  # a joint search keeps a resumed trial's type
+
+
+def test_bad_inputs_are_named():
+    with pytest.raises(ValueError, match="affects_metrics"):
+        HardwarePolicy(affects_metrics="maybe")
+    with pytest.raises(ValueError, match="prices names instance types"):
+        HardwarePolicy(prices={"ml.m5.larg": 0.1}).bind(_space(), ["accuracy"])
+    with pytest.raises(ValueError, match="hardware must be"):
+        MOASHA(_space(), metrics=["accuracy"], mode="max", hardware="gpu please")
+    with pytest.raises(ValueError, match="hardware_metrics"):
+        HardwarePolicy(hardware_metrics=["seconds"]).bind(_space(), ["accuracy"])
+    with pytest.raises(RuntimeError, match="bind"):
+        HardwarePolicy().choose({"width": 16})
+
+
+def test_the_hardware_dimension_is_declared_by_name_not_by_prefix():
+    space = {"width": choice(WIDTHS), "node": choice(["cpu-node", "gpu-node"])}
+    assert MOASHA(space, metrics=["a"], mode="max").hardware is None  # "node" is not declared
+    sched = MOASHA(space, metrics=["a"], mode="max", instance_attr="node")
+    assert sched.hardware is not None
+    assert "node" not in sched.searcher.config_space  # the searcher proposes the rest
+    cfg = sched.suggest().config
+    assert cfg["node"] in ("cpu-node", "gpu-node")
+
+
+def test_moasha_warns_when_mode_is_left_out_for_a_metric_to_maximise(caplog):
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
+        MOASHA({"x": choice([1, 2])}, metrics=["accuracy", "runtime"])
+    assert "mode=['max', 'min']" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
+        MOASHA({"x": choice([1, 2])}, metrics=["loss", "runtime"])
+    assert caplog.text == ""
+
+
+def test_seeded_choices_are_reproducible():
+    def run():
+        policy = HardwarePolicy(random_seed=3)
+        policy.bind(_space(), ["accuracy", "seconds"])
+        return _drive(policy, 40)
+    assert run() == run()

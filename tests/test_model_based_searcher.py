@@ -1,0 +1,198 @@
+"""ModelBasedSearcher: reproducibility, pending trials, input validation, full fidelity, transfer."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from syne_tune.backend.trial_status import Trial
+from syne_tune.config_space import choice, uniform
+from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
+    TransferLearningTaskEvaluations,
+)
+
+from syne_mohb.schedulers import MOASHA
+from syne_mohb.searchers.model_based import ModelBasedSearcher
+
+GRID = [i / 9 for i in range(10)]
+SPACE = {"a": choice(GRID), "b": choice(GRID), "c": choice(["p", "q", "r"]), "epochs": 3}
+METRICS = ["loss", "cost"]
+
+
+def objectives(config, resource: float = 3.0, scale: float = 1.0) -> list[float]:
+    """Two minimised objectives whose Pareto set is {c == "q", b == 0} (10 of 300 configs);
+    lower resources give noisier, shifted values of the same shape."""
+    penalty = 0.5 * (config["c"] != "q") + 0.3 * config["b"]
+    frac = resource / 3.0
+    return [scale * (config["a"] + penalty + (1 - frac)),
+            scale * ((1 - config["a"]) + penalty) * frac]
+
+
+def on_front(config) -> bool:
+    return config["c"] == "q" and config["b"] == 0
+
+
+def make(space=SPACE, metrics=METRICS, **kwargs) -> ModelBasedSearcher:
+    """A searcher with few trees (fast tests)."""
+    return ModelBasedSearcher(space, metrics, **{"num_trees": 12, **kwargs})
+
+
+def feed(searcher, trial_id: int, config, resources=(1.0, 3.0)) -> None:
+    for r in resources:
+        searcher.on_trial_result(trial_id, config, objectives(config, r), resource=r)
+
+
+def run(searcher, n: int, resources=(1.0, 3.0)) -> list[dict]:
+    configs = []
+    for i in range(n):
+        config = searcher.suggest()
+        configs.append(config)
+        feed(searcher, i, config, resources)
+    return configs
+
+
+def test_seeded_reproducibility():
+    a = run(make(random_seed=3, num_initial=5), 20)
+    b = run(make(random_seed=3, num_initial=5), 20)
+    c = run(make(random_seed=4, num_initial=5), 20)
+    assert a == b
+    assert a != c
+
+
+def test_model_finds_the_front_multi_fidelity():
+    searcher = make(random_seed=0, num_initial=10, exploration=0.0)
+    configs = run(searcher, 60)
+    assert np.mean([on_front(c) for c in configs[30:]]) > 0.1  # uniform random: 10 / 300 = 3%
+    assert np.mean([c["c"] == "q" for c in configs[30:]]) > 0.7  # random: 1/3
+    # both ends of the front are proposed (random scalarisations cover it)
+    a_values = {c["a"] for c in configs[30:] if on_front(c)}
+    assert min(a_values) <= 0.34 and max(a_values) >= 0.66
+
+
+def test_pending_configurations_are_not_proposed_again():
+    searcher = make(random_seed=1, num_initial=5, exploration=0.0)
+    run(searcher, 20)
+    # 40 suggestions without any result: the acquisition keeps proposing its favourites
+    # unless pending ones are excluded
+    pending = [searcher.suggest() for _ in range(40)]
+    keys = [tuple(sorted(c.items())) for c in pending]
+    assert len(set(keys)) == len(keys)
+    # once a pending configuration has a result it may be proposed again (noisy objectives)
+    for i, config in enumerate(pending):
+        feed(searcher, 100 + i, config)
+    again = [tuple(sorted(searcher.suggest().items())) for _ in range(40)]
+    assert set(again) & set(keys)
+
+
+def test_full_fidelity_one_rung_is_plain_mobo():
+    # one resource level, no resource given (FIFO passes none): plain multi-objective BO
+    searcher = make(random_seed=2, num_initial=10, exploration=0.0)
+    configs = []
+    for i in range(45):
+        config = searcher.suggest()
+        configs.append(config)
+        searcher.on_trial_complete(i, config, objectives(config))
+    assert searcher._num_results == 45
+    assert np.mean([on_front(c) for c in configs[25:]]) > 0.15  # uniform random: 3%
+
+
+def related_task(scale: float, seed: int) -> TransferLearningTaskEvaluations:
+    rs = np.random.RandomState(seed)
+    frame = pd.DataFrame({"a": rs.choice(GRID, 120), "b": rs.choice(GRID, 120),
+                          "c": rs.choice(["p", "q", "r"], 120)})
+    values = np.empty((120, 2, 3, 2))
+    for i, row in frame.iterrows():
+        for f in range(3):
+            for s in range(2):
+                values[i, s, f] = objectives(row, f + 1, scale) * (1 + 0.01 * rs.randn(2))
+    return TransferLearningTaskEvaluations(configuration_space=SPACE, hyperparameters=frame,
+                                           objectives_names=["cost", "loss"],
+                                           objectives_evaluations=values[..., ::-1])
+
+
+def test_transfer_prior_is_used_from_the_first_suggestion():
+    related = {"t1": related_task(1.0, 0), "t2": related_task(50.0, 1)}
+    searcher = make(random_seed=0, exploration=0.0,
+                                  transfer_evaluations=related)
+    first = [searcher.suggest() for _ in range(15)]  # no own result yet
+    # the related tasks' best category (its effect dominates; random: 1/3)
+    assert np.mean([c["c"] == "q" for c in first]) > 0.8
+    assert np.mean([c["b"] <= 0.34 for c in first]) > 0.5  # random: 0.4
+    plain = make(random_seed=0, exploration=0.0)
+    assert np.mean([plain.suggest()["c"] == "q" for _ in range(15)]) < 0.6
+
+
+def test_hardware_context_outside_the_space_is_ignored_or_used():
+    # the instance type chosen by a hardware policy arrives in the notified configs only
+    space = {k: v for k, v in SPACE.items() if k != "c"}
+    searcher = ModelBasedSearcher(space, METRICS, random_seed=0, num_initial=4,
+                                  context_attr="c")
+    for i in range(12):
+        config = searcher.suggest()
+        assert set(config) == set(space)
+        notified = {**config, "c": ["p", "q", "r"][i % 3], "unrelated": "x"}
+        feed(searcher, i, notified)
+    assert searcher._contexts == ["p", "q", "r"]
+    assert set(searcher.suggest()) == set(space)
+
+
+def test_moasha_passes_resources_and_raw_metrics():
+    searcher = ModelBasedSearcher(SPACE, ["loss", "accuracy"], mode=["min", "max"], random_seed=0)
+    scheduler = MOASHA(SPACE, metrics=["loss", "accuracy"], mode=["min", "max"],
+                       time_attr="epoch", max_t=3, searcher=searcher, random_seed=0)
+    suggestion = scheduler.suggest()
+    trial = Trial(trial_id=0, config=suggestion.config, creation_time=None)
+    scheduler.on_trial_add(trial)
+    scheduler.on_trial_result(trial, {"epoch": 1, "loss": 0.5, "accuracy": 0.7})
+    assert searcher._trials[0]["history"][1.0].tolist() == [0.5, 0.7]
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"metrics": []}, "metrics"),
+    ({"metrics": ["x", "x"]}, "metrics"),
+    ({"mode": ["min"]}, "mode"),
+    ({"mode": "maximize"}, "mode"),
+    ({"num_trees": 0}, "num_trees"),
+    ({"min_samples_leaf": 0}, "min_samples_leaf"),
+    ({"exploration": 1.5}, "exploration"),
+    ({"refit_growth": -1}, "refit_growth"),
+    ({"rho": float("nan")}, "rho"),
+    ({"acquisition_levels": "min"}, "acquisition_levels"),
+    ({"max_resource": 0}, "max_resource"),
+    ({"num_candidates": 2.5}, "num_candidates"),
+    ({"transfer_evaluations": {}}, "transfer_evaluations"),
+    ({"transfer_evaluations": {"t": object()}}, "transfer_evaluations"),
+    ({"points_to_evaluate": [{"zz": 1}]}, "points_to_evaluate"),
+])
+def test_bad_constructor_arguments_are_named(kwargs, name):
+    args = {"config_space": SPACE, "metrics": METRICS, **kwargs}
+    with pytest.raises(ValueError, match=name):
+        ModelBasedSearcher(**args)
+
+
+def test_bad_results_are_named():
+    searcher = make(random_seed=0)
+    config = searcher.suggest()
+    with pytest.raises(ValueError, match="expected one per metric"):
+        searcher.on_trial_result(0, config, [1.0])
+    with pytest.raises(ValueError, match="resource"):
+        searcher.on_trial_result(0, config, [1.0, 2.0], resource=float("nan"))
+    with pytest.raises(ValueError, match="lacks hyperparameters"):
+        searcher.on_trial_result(1, {"a": 0.0}, [1.0, 2.0])
+    bad = related_task(1.0, 0)
+    bad.objectives_names = ["cost", "other"]
+    with pytest.raises(ValueError, match=r"transfer_evaluations\['t'\] lacks objectives"):
+        make(transfer_evaluations={"t": bad})
+
+
+def test_continuous_space_and_nan_metrics():
+    space = {"x": uniform(0.0, 1.0), "y": uniform(0.0, 1.0)}
+    searcher = ModelBasedSearcher(space, METRICS, random_seed=0, num_initial=4,
+                                  num_candidates=200, pending_radius=0.05)
+    for i in range(12):
+        config = searcher.suggest()
+        value = [config["x"], 1 - config["x"] + config["y"]]
+        searcher.on_trial_result(i, config, value if i != 3 else [float("nan"), 1.0], resource=1)
+    pending = [searcher.suggest() for _ in range(5)]
+    X = np.array([[c["x"], c["y"]] for c in pending])
+    d = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1)) / np.sqrt(2)
+    assert d[np.triu_indices(5, 1)].min() >= 0.05

@@ -1,0 +1,213 @@
+"""``syne-mohb report`` on folders a user points it at (issue 23, items 1-5 and 8): runs of
+different objectives or scripts in one folder, an unknown baseline, the Pareto rows printed and
+written, an output path that is a file, and the one rule for a method that misses the target.
+
+The local runs are written as Syne Tune 0.16's ``Tuner`` writes a ``LocalBackend`` run of our
+MO-ASHA (``test_report_tables.write_local_run``); the target comparison uses small hand-made
+runs of a benchmark-like group, so that which seeds reach the target is known.
+"""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_report_tables import write_local_run
+
+from syne_mohb.cli import main
+from syne_mohb.experiments.analysis import find_runs
+from syne_mohb.experiments.metrics import normalizer_from_runs
+from syne_mohb.experiments.report import make_report
+
+
+def one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+# ------------------------------------------------------------------ items 1 and 2: groups
+@pytest.fixture()
+def mixed_folder(tmp_path):
+    """What ~/syne-tune holds after a local-profile run and moasha_local_digits.py's run: two
+    scripts, two lists of objectives, in one folder (the profile run sorts first)."""
+    root = tmp_path / "syne-tune"
+    write_local_run(root, "a-profile-run", entrypoint="train_digits_hw",
+                    metrics=["accuracy", "st_worker_cost", "st_worker_time"])
+    write_local_run(root, "b-digits-run", with_cost=False)
+    return root
+
+
+def test_report_of_runs_with_different_objectives(mixed_folder, tmp_path, capsys):
+    """Item 1: it crashed with KeyError "['st_worker_cost'] not in index"."""
+    assert main(["report", str(mixed_folder), "--output", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    assert "Pareto set a-profile-run (MOASHA) (" in out and "Pareto set b-digits-run (MOASHA) (" in out
+    summary = pd.read_csv(tmp_path / "rep" / "summary.csv")
+    assert sorted(summary["group"]) == ["a-profile-run", "b-digits-run"]
+    assert (summary["seeds"] == 1).all()  # not pooled as 2 seeds of one method
+
+
+def test_one_normalisation_needs_one_list_of_objectives(mixed_folder):
+    runs = find_runs(mixed_folder)
+    with pytest.raises(ValueError, match="have different objectives .* separate groups"):
+        normalizer_from_runs(runs)
+
+
+def test_runs_are_grouped_by_entry_point_objectives_and_search_space(tmp_path, capsys):
+    """Item 2: runs of other scripts, objectives or search spaces are not seeds of one method;
+    repeats of one script with the same objectives and space are; the report says so."""
+    from syne_mohb.experiments.analysis import group_labels, group_runs
+
+    root = tmp_path / "runs"
+    same = [write_local_run(root, f"digits-{k}") for k in range(2)]
+    other_script = write_local_run(root, "ray-run", entrypoint="train_ray")
+    other_space = write_local_run(root, "digits-27-epochs", epochs=27)
+    groups = group_runs(find_runs(root))
+    labels = group_labels(groups)
+    members = {labels[k]: sorted(r.path.name for lst in m.values() for r in lst)
+               for k, m in groups.items()}
+    assert sorted(members.values()) == sorted([[p.name for p in same], [other_script.name],
+                                               [other_space.name]])
+    assert len(set(labels.values())) == 3
+
+    assert main(["report", str(root), "--output", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    block = out.split("Groups (")[1].split("\n\n")[0]
+    assert "entry point train_digits, objectives accuracy (max), elapsed_time (min), " \
+           "st_worker_cost (min), the same search space; MOASHA (2 runs: digits-0, digits-1)" in block
+    assert "entry point train_ray" in block and "MOASHA (1 run: ray-run)" in block
+    summary = pd.read_csv(tmp_path / "rep" / "summary.csv")
+    assert sorted(summary["seeds"]) == [1, 1, 2]
+
+
+def test_html_report_draws_one_pareto_set_per_group(mixed_folder):
+    """Item 2, HTML: a local-profile run and a run of another script are two groups of the
+    page, each with its own Pareto set."""
+    from syne_mohb.experiments.html_report import report_data
+
+    data = report_data(find_runs(mixed_folder), root=mixed_folder)
+    assert [g["label"] for g in data["groups"]] == ["a-profile-run", "b-digits-run"]
+    assert all(len(g["runs"]) == 1 for g in data["groups"])
+    assert "entry point train_digits_hw" in data["groups"][0]["description"]
+
+
+# ------------------------------------------------------------------ item 3: baseline
+def test_unknown_baseline_is_an_error_listing_the_valid_ones(tmp_path, capsys):
+    root = tmp_path / "runs"
+    write_local_run(root, "digits-0")
+    out = tmp_path / "rep"
+    assert main(["report", str(root), "--baseline", "ashaa", "--output", str(out)]) == 2
+    err = one_line_error(capsys)
+    assert "unknown baseline 'ashaa'" in err and "valid baselines: MOASHA" in err
+    assert not out.exists()  # stopped before writing anything
+
+
+# ------------------------------------------------------------------ item 4: rows
+def test_pareto_rows_printed_and_written(tmp_path, capsys):
+    root = tmp_path / "runs"
+    run = write_local_run(root, "digits-0")  # 7 models on the Pareto set
+    assert main(["report", str(root), "--output", str(tmp_path / "rep"), "--rows", "3"]) == 0
+    out = capsys.readouterr().out
+    csv = tmp_path / "rep" / f"{run.name}__pareto.csv"
+    assert f"Pareto set {run.name} (MOASHA) (3 of 7 shown; all in {csv}):" in out
+    table = out.split(f"Pareto set {run.name}")[1].split("\n\n")[0].splitlines()[2:]
+    assert len(table) == 3
+    assert len(pd.read_csv(csv)) == 7
+    assert main(["report", str(root), "--output", str(tmp_path / "rep"), "--rows", "0"]) == 2
+    assert one_line_error(capsys) == "syne-mohb report: error: --rows must be an integer >= 1, got 0"
+
+
+def test_make_report_returns_whole_pareto_tables(tmp_path):
+    root = tmp_path / "runs"
+    run = write_local_run(root, "digits-0")
+    rep = make_report(root, out_dir=tmp_path / "rep")
+    key = f"{run.name} (MOASHA)"
+    assert len(rep["pareto"][key]) == 7 == len(pd.read_csv(rep["pareto_csv"][key]))
+
+
+# ------------------------------------------------------------------ item 5: output is a file
+@pytest.mark.parametrize("where", ["file", "below a file"])
+def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, where):
+    root = tmp_path / "runs"
+    write_local_run(root, "digits-0")
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep me")
+    output = blocker if where == "file" else blocker / "report"
+    assert main(["report", str(root), "--output", str(output)]) == 2
+    err = one_line_error(capsys)
+    assert err.startswith(f"syne-mohb report: error: output {output} ")
+    assert "is a file, not a folder" in err
+    assert blocker.read_text() == "keep me"
+
+
+# ------------------------------------------------------------------ item 8: one rule
+def _toy_run(root, method, seed, accuracies, budget=10.0):
+    """A run of a benchmark-like group: one trial per accuracy, each 1 s and $0.1 later."""
+    n = len(accuracies)
+    df = pd.DataFrame({
+        "trial_id": np.arange(n), "epoch": 1, "st_tuner_time": np.arange(1.0, n + 1),
+        "accuracy": accuracies, "runtime": np.full(n, 2.0), "cost": np.full(n, 0.1),
+        "st_worker_cost": np.full(n, 0.1), "config_x": np.arange(n)})
+    folder = root / "toy" / "t" / method / f"seed-{seed}"
+    folder.mkdir(parents=True)
+    df.to_csv(folder / "results.csv.zip", index=False)
+    info = {"benchmark": "toy", "task": "t", "method": method, "seed": seed, "budget_s": budget,
+            "objectives": ["accuracy", "runtime", "cost"],
+            "objective_modes": ["max", "min", "min"],
+            "metric_log": {"accuracy": False, "runtime": False, "cost": False}}
+    (folder / "metadata.json").write_text(json.dumps({"syne_mohb": info}))
+    return folder
+
+
+@pytest.fixture()
+def target_runs(tmp_path):
+    """asha-default reaches 0.9 in both seeds; "late" only in seed 0 (at 4 s); "never" never."""
+    root = tmp_path / "runs"
+    for seed in (0, 1):
+        _toy_run(root, "asha-default", seed, [0.5, 0.9, 0.7])
+        _toy_run(root, "late", seed, [0.5, 0.6, 0.7, 0.9] if seed == 0 else [0.5, 0.6])
+        _toy_run(root, "never", seed, [0.5, 0.6, 0.7])
+    return root
+
+
+def test_a_method_that_misses_the_target_counts_with_its_whole_budget(target_runs, tmp_path,
+                                                                       capsys):
+    """Item 8: it was shown as reduction 0 (inf in the CSV); the demo counts the whole budget."""
+    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    per_run = pd.read_csv(tmp_path / "rep" / "time_to_target.csv")
+    assert np.isfinite(per_run[["tune_time", "tune_dollars"]].to_numpy()).all()
+    never = per_run[per_run["method"] == "never"]
+    assert (never["reached"] == 0).all() and (never["tune_time"] == 10.0).all()
+    assert np.allclose(never["tune_dollars"], 0.3)  # everything it spent
+    late = per_run[per_run["method"] == "late"].set_index("seed")
+    assert late.loc[0, "tune_time"] == 4.0 and late.loc[1, "tune_time"] == 10.0
+    ratios = pd.read_csv(tmp_path / "rep" / "time_to_target_ratios.csv").set_index("method")
+    # ratio of the means over the paired seeds: asha needs 2 s in both, "never" its 10 s budget
+    assert ratios.loc["never", "tune_time"] == pytest.approx(2.0 / 10.0)
+    assert ratios.loc["late", "tune_time"] == pytest.approx(2.0 / 7.0)
+    assert ratios.loc["late", "reached"] == 1 and ratios.loc["never", "reached"] == 0
+    assert "ratio of the means over paired seeds" in out and "median" not in out
+    assert "a run that never reached it counts with its whole budget" in out
+
+
+def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):
+    """Item 8: one rule and one statistic in the demo's printout and in the report's."""
+    from syne_mohb.cli import _demo_measures
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.runner import get_benchmark
+
+    def runs(method):
+        return [load_run(target_runs / "toy" / "t" / method / f"seed-{s}") for s in (0, 1)]
+
+    demo = _demo_measures(get_benchmark("linear"), "digits", "late", runs("late"),
+                          runs("asha-default"))
+    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    report = capsys.readouterr().out
+    row = next(line for line in report.splitlines() if " late " in line and "x [" in line)
+    for what in ("(a) tuning dollars to the target", "(a) tuning time to the target"):
+        value = next(line for line in demo.splitlines() if what in line).split(what)[1].strip()
+        assert value in row, (value, row)
+    statistic = "ratio of the means over paired seeds"
+    assert statistic in demo and statistic in report
+    assert "reached the target in 1 of 2 seeds" in demo
