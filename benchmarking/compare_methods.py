@@ -55,13 +55,30 @@ from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
 BASELINES = ["asha-default", "asha-p3"]
-OURS = ["moasha", "moasha-transfer", "moasha-uniform"]
+OURS = ["moasha", "moasha-promotion", "moasha-transfer", "moasha-uniform"]
+
+# what chooses the instance type in each method (every table says it, to compare like with like)
+HARDWARE_LOGIC = {
+    "moasha": "policy: runtime/cost model, per config",
+    "moasha-promotion": "policy, re-chosen at every promotion",
+    "moasha-bo": "policy: runtime/cost model, per config",
+    "moasha-bo-transfer": "policy: runtime/cost model, per config",
+    "moasha-sampler": "searcher: per-type preference (old default)",
+    "moasha-transfer": "searcher: transfer model (joint)",
+    "asha-default": "fixed ml.g4dn.xlarge",
+    "asha-p3": "fixed ml.p3.2xlarge",
+    "moasha-hp": "fixed ml.g4dn.xlarge",
+}
+
+
+def hardware_logic(method: str) -> str:
+    return HARDWARE_LOGIC.get(method, "searcher: uniform (joint)")
 
 
 def hv_measures(run, normalizer, budget: float) -> dict[str, float]:
     grid_t = np.linspace(0.0, budget, 41)
     hv = hypervolume_curve(run, normalizer, grid_t, axis="time")
-    return {"hv_final": float(hv[-1]), "hv_auc": float(hv.mean())}
+    return {"hv_final": float(hv[-1]), "hv_auc": float(hv.mean()), "hv_half": float(hv[20])}
 
 
 def _fmt(point: float, lo: float, hi: float) -> str:
@@ -92,6 +109,8 @@ def main(argv=None) -> int:
     ap.add_argument("--output", default="benchmarking/_results/compare")
     ap.add_argument("--table", default="compare_methods.csv",
                     help="file name of the table written under --output")
+    ap.add_argument("--versus", default="st-moasha-fixed",
+                    help="peer of the paired ours/peer table (target: ASHA-p3's accuracy)")
     args = ap.parse_args(argv)
     for name, value in (("--seeds", args.seeds), ("--processes", args.processes),
                         ("--bootstrap", args.bootstrap)):
@@ -126,7 +145,7 @@ def main(argv=None) -> int:
         print(f"FAILED {r['path']}: {r['error']}")
     sim_s = time.perf_counter() - t0
 
-    rows = []
+    rows, versus_rows = [], []
     draws = seed_draws(args.seeds, args.bootstrap)
     spec_of = {(x.benchmark, x.task, x.method, x.seed): x for x in specs}
     for b in benchmarks:
@@ -156,7 +175,8 @@ def main(argv=None) -> int:
             per_method = measures[base_name]
             base = per_method[base_name]
             for m in [base_name] + methods:
-                row = {"benchmark": b, "baseline": base_name, "method": m}
+                row = {"benchmark": b, "baseline": base_name, "method": m,
+                       "hardware logic": hardware_logic(m)}
                 for key, label in (("tune_dollars", "tuning $ to target"),
                                    ("tune_time", "tuning time to target"),
                                    ("model_dollars", "found model's $"),
@@ -173,6 +193,26 @@ def main(argv=None) -> int:
                 np.nanmean(base[t]["model_dollars"]) / best[base_name][t][0] for t in tasks])
             rows.append({"benchmark": b, "baseline": base_name, "method": "(best possible)",
                          "found model's $": f"{possible:.2f}x"})
+        if args.versus in methods and "asha-p3" in measures:
+            per_method = measures["asha-p3"]
+            peer = per_method[args.versus]
+            for m in methods:
+                if m == args.versus:
+                    continue
+                row = {"benchmark": b, "method": m, "hardware logic": hardware_logic(m),
+                       "peer": args.versus}
+                for key, label, invert in (
+                        ("tune_dollars", "tuning $ to target", False),
+                        ("tune_time", "tuning time to target", False),
+                        ("model_dollars", "found model's $", False),
+                        ("hv_half", "HV at half budget", True),
+                        ("hv_final", "HV end", True)):
+                    pairs = [(peer[t][key].to_numpy(), per_method[m][t][key].to_numpy())
+                             if not invert else
+                             (per_method[m][t][key].to_numpy(), peer[t][key].to_numpy())
+                             for t in tasks]
+                    row[label] = _fmt(*paired_ratio(pairs, draws))
+                versus_rows.append(row)
     table = pd.DataFrame(rows).fillna("")
     with pd.option_context("display.width", 250, "display.max_columns", 20,
                            "display.max_colwidth", 40):
@@ -182,6 +222,22 @@ def main(argv=None) -> int:
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / args.table, index=False)
+    if versus_rows:
+        versus = pd.DataFrame(versus_rows).fillna("")
+        with pd.option_context("display.width", 250, "display.max_columns", 20,
+                               "display.max_colwidth", 45):
+            print(f"\nOurs / {args.versus}, paired seeds, target = ASHA-p3's accuracy: median over "
+                  f"tasks of mean(peer) / mean(method) for $ and time, mean(method) / mean(peer) "
+                  f"for hypervolume [95% paired bootstrap]; > 1 = the method is better")
+            print(versus.to_string(index=False))
+        versus.to_csv(out / ("versus_" + args.table), index=False)
+        md = out / ("versus_" + Path(args.table).stem + ".md")
+        cols = list(versus.columns)
+        lines = [f"`python benchmarking/compare_methods.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
+                 f" ({args.seeds} paired seeds; {time.strftime('%Y-%m-%d')})", "",
+                 "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for _, r in versus.iterrows()]
+        md.write_text("\n".join(lines) + "\n")
     print(f"\nsimulations {sim_s:.0f} s, total {time.perf_counter() - t0:.0f} s; table: "
           f"{out / args.table}")
     return 1 if failed else 0

@@ -12,7 +12,9 @@ Public API (everything else is private):
   on first use), :class:`RayBackend` with :class:`NodeType` (lazy: Ray is imported when the
   backend connects)
 * durable runs: :class:`DurableTuner`, :class:`FailurePolicy`, :func:`resume`
-* results: :func:`pareto_set` (the Pareto set of a run as a DataFrame), the tuner callbacks
+* results: :func:`pareto_set` (the Pareto set of a run as a DataFrame),
+  :func:`hardware_recommendations` (each model of that set on each instance type: predicted time
+  and dollars with intervals, next to what was measured), the tuner callbacks
   :class:`ParetoSummary` (prints it at the end of tuning) and :class:`ProgressReport` (a
   Pareto table and / or the HTML report every N seconds while it runs); lazy: pandas-heavy
   analysis is imported on first use
@@ -50,6 +52,7 @@ __all__ = [
     "RayBackend",
     "SageMakerBackend",
     "dollar_cost",
+    "hardware_recommendations",
     "instance_types",
     "load_catalog",
     "local_profiles",
@@ -68,6 +71,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "NodeType": "syne_mohb.backends.ray",
     "SageMakerBackend": "syne_mohb.backends.sagemaker",
     "pareto_set": "syne_mohb.experiments.results",
+    "hardware_recommendations": "syne_mohb.experiments.recommendations",
     "ParetoSummary": "syne_mohb.experiments.callbacks",
     "ProgressReport": "syne_mohb.experiments.callbacks",
 }, globals())

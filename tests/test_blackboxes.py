@@ -291,3 +291,29 @@ def test_instance_specs_come_from_the_catalog():
     specs = instance_specs(gen.DEFAULT_INSTANCE_TYPES)
     assert [s.name for s in specs] == gen.DEFAULT_INSTANCE_TYPES
     assert all(s.price_per_hour > 0 for s in specs)
+
+
+def test_variants_with_interactions_keep_the_measurements_and_remodel_the_hardware():
+    """mlp-x / hgb-x / linear-x (syne_mohb.blackboxes.interactions): measured columns as in
+    the base table, runtime re-modelled with configuration x instance interactions."""
+    from syne_mohb.blackboxes import load, metadata, names
+
+    assert {"mlp-x", "hgb-x", "linear-x"} <= set(names())
+    base, derived = load("hgb")["pima"], load("hgb-x")["pima"]
+    obj = list(derived.objectives_names)
+    ev_b = np.asarray(base.objectives_evaluations, dtype=float)
+    ev_d = np.asarray(derived.objectives_evaluations, dtype=float)
+    for measured in ("accuracy", "measured_epoch_time"):
+        i = obj.index(measured)
+        assert np.array_equal(ev_b[..., i], ev_d[..., i])
+    rt = ev_d[..., obj.index("runtime")]
+    assert np.all(np.diff(rt, axis=2) > 0)  # cumulative
+    hp = derived.hyperparameters.reset_index(drop=True)
+    final = rt[:, 0, -1]
+    # the GPU pays off for many leaves, not for few: the fastest type depends on the config
+    key = [c for c in hp.columns if c != "instance_type"]
+    fastest = hp.assign(t=final).loc[lambda d: d.groupby(key)["t"].idxmin()]
+    gpu = fastest["instance_type"].isin(["ml.g4dn.xlarge", "ml.g5.xlarge", "ml.p3.2xlarge"])
+    assert gpu[fastest["max_leaf_nodes"] == 63].all() and not gpu[fastest["max_leaf_nodes"] == 7].any()
+    meta = metadata("hgb-x")
+    assert meta["derived_from"] == "hgb" and meta["interaction_model"]["a_max"] > 0

@@ -35,6 +35,7 @@ from syne_tune.experiments import load_experiment
 from syne_tune.report import retrieve
 
 from syne_mohb import MOASHA
+from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE
 from syne_mohb.backends.ray import (
     NodeType,
     RayBackend,
@@ -283,6 +284,43 @@ def test_pause_resume_continues_from_checkpoint_in_fsspec_folder(cluster, tmp_pa
     assert times == sorted(times)
     running = sum(a["ended_at"] - a["started_at"] for a in atts)
     assert times[-1] <= running + 1e-6
+
+
+def test_resume_with_a_new_config_moves_the_trial_to_another_node_type(cluster, tmp_path):
+    """MO-ASHA's promotion across types: a paused trial resumed with a new config runs its
+    next attempt on the new node type, from its checkpoint; time accumulates, each attempt is
+    billed at its own type's price, each result carries the type of its attempt."""
+    space = {"instance_type": choice(["small", "big"])}
+    b = _backend(tmp_path, run_id="move", config_space=space)
+    config = {"epochs": 5, "epoch_seconds": 0.2, "instance_type": "small"}
+    tid = b.start_trial(config).trial_id
+    _, before = _results_until(b, tid, lambda r, s: len(r) >= 2, "two results")
+    b.pause_trial(tid)
+    b.resume_trial(tid, new_config={**config, "instance_type": "big"})
+    _, after = _results_until(b, tid, lambda r, s: s == Status.completed, "completion")
+    atts = b.attempts(tid)
+    assert [(a["node_type"], a["node_id"]) for a in atts] == \
+        [("small", _node_with("small")), ("big", _node_with("big"))]
+    results = before + after  # lines the paused attempt printed before it stopped come first
+    assert [r["epoch"] for r in results] == [1, 2, 3, 4, 5]
+    moved = [r for r in results if r["st_worker_timestamp"] >= atts[1]["started_at"]]
+    assert moved and moved[0]["resumed_from"] == moved[0]["epoch"] - 1 >= 2  # its checkpoint
+    for r in results:
+        t = r["st_worker_timestamp"]
+        spans = [(a, max(0.0, min(a["ended_at"], t) - a["started_at"])) for a in atts]
+        assert r[SEGMENT_INSTANCE_TYPE] == ("big" if r in moved else "small")
+        assert r[ST_WORKER_TIME] == pytest.approx(sum(s for _, s in spans), rel=1e-6)
+        assert r[ST_WORKER_COST] == pytest.approx(
+            sum(s * PRICES[a["node_type"]] / 3600 for a, s in spans), rel=1e-6)
+    assert moved[0][ST_WORKER_TIME] > atts[0]["ended_at"] - atts[0]["started_at"]
+    assert b.trial_cost(tid) == pytest.approx(sum(
+        (a["ended_at"] - a["started_at"]) * PRICES[a["node_type"]] / 3600 for a in atts),
+        rel=1e-6)
+    # a resumed driver rebuilds the bill from the attempts, each at its own node type's price
+    again = _backend(tmp_path, run_id="move", config_space=space)
+    again.restore_trial(tid, {**config, "instance_type": "big"}, atts[0]["scheduled_at"])
+    assert again.trial_cost(tid) == pytest.approx(b.trial_cost(tid), rel=1e-6)
+    assert again.cost_ledger.instance_at(tid, moved[0]["st_worker_timestamp"]) == "big"
 
 
 # -- MO-ASHA end to end across both node types ------------------------------------------------

@@ -23,7 +23,11 @@ result a backend returns (hence *before* the scheduler's ``on_trial_result``):
 * ``st_worker_time``: seconds the trial has run so far, summed over all its runs
   (a paused and resumed trial keeps accumulating where it stopped);
 * ``st_worker_cost``: dollars spent so far, ``sum over runs of seconds x $/hour / 3600 x count``
-  with the price of the instance type in the trial's config (``config["instance_type"]``);
+  with the price of the instance type in the config the run was launched with
+  (``config["instance_type"]``: a trial resumed with a new config, e.g. moved to another type
+  by MO-ASHA's promotion, bills each run at its own type's price);
+* ``segment_instance_type`` (:data:`SEGMENT_INSTANCE_TYPE`): the instance type of the run that
+  produced the result;
 * ``cost_cap_reached``: 1 on the result at which the trial exceeded the per-trial cost cap
   (the trial is then ended and reported as completed), else 0.
 
@@ -63,6 +67,13 @@ _STATE_VERSION = 1
 COST_CAP_REACHED = "cost_cap_reached"
 """Result column: 1 on the result at which a trial exceeded its cost cap, else 0."""
 
+SEGMENT_INSTANCE_TYPE = "segment_instance_type"
+"""Result column: the instance type (local profile, Ray node type) of the segment, i.e. the
+run of the trial, that produced the result. A trial resumed on another type (MO-ASHA
+promotion) has one type per segment; Syne Tune's ``config_instance_type`` column is the
+trial's config when the result was *fetched*, so lines an earlier segment printed just before
+its pause, fetched after the resume, carry the new type there and the right one here."""
+
 
 @dataclass
 class _Segment:
@@ -72,6 +83,7 @@ class _Segment:
     instance_count: int
     label: str | None = None
     billed_seconds: float | None = None
+    instance: str | None = None
 
 
 def _check_seconds(value: Any, parameter: str) -> float:
@@ -98,7 +110,9 @@ class TrialCostLedger:
       ``BillableTimeInSeconds``, below the trained seconds with managed spot). A reconciled
       segment costs exactly its billed seconds once it is over, and ``billed / seconds`` of the
       on-demand price for each second before (a result inside the segment is costed pro rata);
-    * ``label=...`` restricts a query (and :meth:`end`) to one segment.
+    * ``label=...`` restricts a query (and :meth:`end`) to one segment;
+    * ``instance=...`` names the instance type of a segment (a trial resumed elsewhere has
+      several), :meth:`instance_at` answers it for a time.
 
     :meth:`state_dict` / :meth:`load_state_dict` save and restore every segment as JSON.
     """
@@ -109,19 +123,21 @@ class TrialCostLedger:
 
     def start(
         self, trial_id: int, price_per_hour: float, instance_count: int = 1,
-        at: float | None = None, label: str | None = None,
+        at: float | None = None, label: str | None = None, instance: str | None = None,
     ) -> None:
         """Open a segment of ``trial_id`` at ``at`` (default: now), closing its open one there.
 
-        ``label`` names the segment for later queries (e.g. a job name); ``ValueError`` if the
-        trial already has a segment of that label, or for a bad price or instance count."""
+        ``label`` names the segment for later queries (e.g. a job name), ``instance`` the
+        instance type it runs on (:meth:`instance_at`); ``ValueError`` if the trial already
+        has a segment of that label, or for a bad price or instance count."""
         dollar_cost(0.0, price_per_hour, instance_count)  # validates both
         if label is not None and self._find(trial_id, label) is not None:
             raise ValueError(f"label {label!r}: trial {trial_id} already has such a segment")
         self.end(trial_id, at)  # a trial runs at most one segment at a time
         at = self.clock() if at is None else at
         self._segments.setdefault(trial_id, []).append(
-            _Segment(at, None, float(price_per_hour), int(instance_count), label)
+            _Segment(at, None, float(price_per_hour), int(instance_count), label,
+                     instance=None if instance is None else str(instance))
         )
 
     def end(self, trial_id: int, at: float | None = None, label: str | None = None) -> None:
@@ -167,6 +183,20 @@ class TrialCostLedger:
             segs = segs[-1:]
         return sum(self._cost(s, s.start + seconds, None) for s in segs)
 
+    def instance_at(self, trial_id: int, at: float) -> str | None:
+        """Instance type of the segment of ``trial_id`` running at time ``at``: the last one
+        started at or before ``at`` (the first one for an earlier time; held segments, not
+        started yet, only when no other one is); None without segments or type."""
+        segs = self._segments.get(trial_id)
+        if not segs:
+            return None
+        started = [s for s in segs if not math.isinf(s.start)] or segs
+        seg = started[0]
+        for s in started[1:]:
+            if s.start <= at:
+                seg = s
+        return seg.instance
+
     def has_segment(self, trial_id: int, label: str) -> bool:
         """Whether ``trial_id`` has a segment named ``label``."""
         return self._find(trial_id, label) is not None
@@ -196,8 +226,8 @@ class TrialCostLedger:
         """JSON-serialisable segments of every trial (``json.dumps`` needs no options).
 
         ``{"version": 1, "trials": {"<trial_id>": [{"start", "end", "price_per_hour",
-        "instance_count", "label", "billed_seconds"}, ...]}}`` (the last two may be absent on
-        load); ``end`` is ``None`` for an open segment and ``start`` is
+        "instance_count", "label", "billed_seconds", "instance"}, ...]}}`` (the last three may
+        be absent on load); ``end`` is ``None`` for an open segment and ``start`` is
         ``None`` for a segment whose start is not known yet (held, e.g. a Ray trial waiting
         for a node: it contributes nothing until it starts). The clock is not part of it.
         """
@@ -212,6 +242,7 @@ class TrialCostLedger:
                         "instance_count": s.instance_count,
                         "label": s.label,
                         "billed_seconds": s.billed_seconds,
+                        "instance": s.instance,
                     }
                     for s in segs
                 ]
@@ -239,6 +270,7 @@ class TrialCostLedger:
                     label = d.get("label")
                     billed = d.get("billed_seconds")
                     billed = None if billed is None else _check_seconds(billed, "billed_seconds")
+                    instance = d.get("instance")
                 except (KeyError, TypeError, ValueError) as e:
                     raise ValueError(f"{where} is not a segment ({e!r}): {d!r}") from None
                 try:
@@ -246,7 +278,8 @@ class TrialCostLedger:
                 except ValueError as e:
                     raise ValueError(f"{where}: {e}") from None
                 out.append(_Segment(start, end, float(price), int(count),
-                                    None if label is None else str(label), billed))
+                                    None if label is None else str(label), billed,
+                                    None if instance is None else str(instance)))
             segments[int(key)] = out
         self._segments = segments
 
@@ -464,9 +497,11 @@ class CostAccountingMixin(CostCapMixin):
             # a capped trial that the scheduler paused and now resumes: it stays ended
             logger.info("trial %d already exceeded its cost cap; it is not restarted", trial_id)
             return
+        # the config of this segment: a resume with a new config (e.g. MO-ASHA moving a
+        # promoted trial to another instance type) is billed at the new type's price
         price = self.price_per_hour_of(config)
         count = self.instance_count_of(config)
-        self.cost_ledger.start(trial_id, price, count)
+        self.cost_ledger.start(trial_id, price, count, instance=self.instance_of(config))
         try:
             super()._schedule(trial_id, self._config_for_launch(config))
         except BaseException:
@@ -519,6 +554,10 @@ class CostAccountingMixin(CostCapMixin):
                 at = metric.get(ST_WORKER_TIMESTAMP, now)
                 metric[ST_WORKER_TIME] = self.cost_ledger.elapsed(tid, at)
                 metric[ST_WORKER_COST] = self.cost_ledger.cost(tid, at)
+                if SEGMENT_INSTANCE_TYPE not in metric:  # (Ray sets it per attempt)
+                    instance = self.cost_ledger.instance_at(tid, at)
+                    if instance is not None:
+                        metric[SEGMENT_INSTANCE_TYPE] = instance
         # also for a trial without time segments (e.g. capped before a durable resume)
         self._apply_cost_cap(tr, lambda: self.cost_ledger.cost(tid, now))
 

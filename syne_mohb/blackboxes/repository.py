@@ -41,7 +41,12 @@ def names(data_dir: str | Path | None = None) -> list[str]:
     root = Path(data_dir) if data_dir is not None else DATA_DIR
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "metadata.json").exists())
+    shipped = sorted(p.name for p in root.iterdir() if (p / "metadata.json").exists())
+    if data_dir is None:  # the variants with interactions derived from shipped tables
+        from syne_mohb.blackboxes.interactions import DERIVED
+
+        shipped += [d for d, base in DERIVED.items() if base in shipped]
+    return shipped
 
 
 def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -> Path:
@@ -212,14 +217,30 @@ def load(name: str | Path, data_dir: str | Path | None = None) -> dict:
     :raises BlackboxFolderError: a missing or corrupt file (the message names it and says what
         to do) or a folder that is not a blackbox folder at all (e.g. empty)
     """
+    if _derived(name, data_dir):
+        from syne_mohb.blackboxes.interactions import derived_load
+
+        return derived_load(str(name))
     path = resolve_path(name, data_dir)
     return dict(_cached(str(path.resolve()), _mtime(path)))
 
 
 def metadata(name: str | Path, data_dir: str | Path | None = None) -> dict[str, Any]:
     """The metadata of blackbox ``name`` (measured vs modelled columns, runtime model, ...)."""
+    if _derived(name, data_dir):
+        from syne_mohb.blackboxes.interactions import derived_metadata
+
+        return derived_metadata(str(name))
     path = resolve_path(name, data_dir)
     return copy.deepcopy(_cached_metadata(str(path.resolve()), _mtime(path)))
+
+
+def _derived(name: str | Path, data_dir: str | Path | None) -> bool:
+    """Whether ``name`` is a variant derived from a shipped table
+    (:mod:`syne_mohb.blackboxes.interactions`)."""
+    from syne_mohb.blackboxes.interactions import DERIVED
+
+    return data_dir is None and isinstance(name, str) and name in DERIVED
 
 
 def metric_log(name: str | Path, objectives: list[str] | None = None,

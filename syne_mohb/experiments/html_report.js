@@ -229,6 +229,15 @@
     ui.instBody = el("div");
     ui.instances.appendChild(ui.instBody);
 
+    section("recommendations", "Hardware recommendations (predicted)",
+      "Each model of the Pareto set of all runs of this group, trained to its " + "epoch/fidelity on each instance type: " +
+      "the predicted time and dollars (median and interval of a runtime model with configuration x hardware " +
+      "interactions, fitted on every result of the runs; dollars = time x the type's $/hour), next to what the runs " +
+      "measured where they trained that configuration on that type to that fidelity. Rows marked measured hold both; " +
+      "rows marked predicted are a model's estimate, not a measurement. Click a row to select its model in the plots.");
+    ui.recBody = el("div");
+    ui.recommendations.appendChild(ui.recBody);
+
     section("hypervolume", "Hypervolume against tuning time and tuning dollars",
       "Hypervolume of the models trained so far, as a fraction of the reference box (higher is better), " +
       "per method: line = mean over seeds, band = one standard deviation (3 or more seeds) or min-max " +
@@ -314,6 +323,8 @@
     ui.groupNote.textContent = g.description ? "Compared here: " + g.description + "." : "";
     // no instance dimension (e.g. a local run): no per-instance-type section
     ui.instances.hidden = !g.instance_attr;
+    ui.recommendations.hidden = !g.recommendations;
+    renderRecommendations();
     ui.dropped.textContent = g.dropped ? (g.dropped + " results without a value for every objective are not shown.") : "";
     renderRuns();
     var tasks = renderSelection(true);
@@ -583,6 +594,61 @@
       get: function (s) { return s.dollars_spent; }, fmt: function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 5); }});
     ui.instBody.replaceChildren(makeTable(cols, sel.instances, {id: "instance-table", clickable: true,
       rowId: function (s) { return s.cheapest_row; }, onRowClick: function (s) { select(s.cheapest_row); }, afterFill: highlightRows}));
+  }
+
+  function fmtDuration(s) {
+    if (s == null || !isFinite(s)) return "\u2013";
+    if (s < 60) return (s < 10 ? +s.toPrecision(2) : Math.round(s)) + " s";
+    if (s < 3600) { var m = s / 60; return (m < 10 ? m.toFixed(1) : Math.round(m)) + " min"; }
+    if (s < 172800) { var h = s / 3600; return (h < 10 ? h.toFixed(1) : Math.round(h)) + " h"; }
+    return (s / 86400).toFixed(1) + " days";
+  }
+  function fmtDollars(d) {
+    if (d == null || !isFinite(d)) return "\u2013";
+    if (d >= 100) return "$" + Math.round(d).toLocaleString("en");
+    if (d >= 0.01 || d === 0) return "$" + d.toFixed(2);
+    return "$" + d.toFixed(1 - Math.floor(Math.log10(d)));
+  }
+
+  function renderRecommendations() {
+    var g = group(), rec = g.recommendations;
+    ui.recBody.replaceChildren();
+    if (!rec) return;
+    if (rec.error) {
+      ui.recBody.appendChild(el("p", {class: "help", id: "recommendations-error", text: "No recommendations: " + rec.error}));
+      return;
+    }
+    var pct = Math.round(rec.level * 100) + "%", o0 = g.objectives[0];
+    ui.recBody.appendChild(el("p", {class: "help", id: "recommendations-count", text: rec.models + " model" + (rec.models === 1 ? "" : "s") +
+      " x " + rec.types.length + " instance types = " + rec.rows.length + " rows; intervals: central " + pct +
+      " of the prediction. Sort by a column to find the fastest or cheapest type for a model."}));
+    var cols = [
+      {label: "model", numeric: true, title: "position in the Pareto set (best first in " + o0.name + ")", get: function (r) { return r.model; }}
+    ];
+    if (multiRun(g)) cols.push({label: "run", get: function (r) { return g.runs[r.run].label; }});
+    cols.push({label: "trial", numeric: true, get: function (r) { return r.trial; }});
+    cols.push({label: rec.fidelity, numeric: true, get: function (r) { return r.fidelity; }});
+    cols.push({label: o0.name + " " + arrow(o0), numeric: true, title: o0.name + " of the model (as the run measured it)",
+      get: function (r) { return r.objectives[0]; }, fmt: function (v) { return fmtObj(o0, v); }});
+    cols.push({label: g.instance_attr, get: function (r) { return r.instance; },
+      render: function (r) { var k = g.instance_types.indexOf(r.instance); return k >= 0 ? swatch(k, r.instance) : el("span", {text: r.instance}); }});
+    cols.push({label: "kind", title: "measured: the runs trained this configuration on this type to this fidelity; predicted: an estimate",
+      get: function (r) { return r.kind; }, render: function (r) { return el("span", {class: "kind kind-" + r.kind, text: r.kind}); }});
+    cols.push({label: "time", numeric: true, title: "measured where measured, else the predicted median",
+      get: function (r) { return r.kind === "measured" ? r.measured_seconds : r.seconds[0]; }, fmt: fmtDuration});
+    cols.push({label: "dollars", numeric: true, title: "measured where measured, else the predicted median",
+      get: function (r) { return r.kind === "measured" ? r.measured_dollars : r.dollars[0]; }, fmt: fmtDollars});
+    cols.push({label: "predicted time (" + pct + " interval)", numeric: true, get: function (r) { return r.seconds[0]; },
+      fmt: function (v, r) { return fmtDuration(v) + " [" + fmtDuration(r.seconds[1]) + ", " + fmtDuration(r.seconds[2]) + "]"; }});
+    cols.push({label: "predicted dollars (" + pct + " interval)", numeric: true, get: function (r) { return r.dollars[0]; },
+      fmt: function (v, r) { return v == null ? "\u2013" : fmtDollars(v) + " [" + fmtDollars(r.dollars[1]) + ", " + fmtDollars(r.dollars[2]) + "]"; }});
+    cols.push({label: "measured in trial", get: function (r) { return r.measured_trial; },
+      fmt: function (v, r) { return v == null ? "\u2013" : (r.measured_run ? r.measured_run + ", trial " : "") + v; }});
+    cols.push({label: "$/hour", numeric: true, get: function (r) { return r.price; }, fmt: function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 4); }});
+    cols.push({label: "note", get: function (r) { return r.note || null; }});
+    ui.recBody.appendChild(makeTable(cols, rec.rows, {id: "recommendations-table", clickable: true,
+      rowId: function (r) { return r.page_row == null ? "" : r.page_row; },
+      onRowClick: function (r) { if (r.page_row != null) select(r.page_row); }, afterFill: highlightRows}));
   }
 
   function renderHypervolume() {

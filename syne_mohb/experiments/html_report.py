@@ -20,6 +20,10 @@ the group, or one run):
 * per instance type (only where the runs have an instance dimension): trials, models, models
   on the Pareto set, best value of the first objective, the cheapest model at that value,
   dollars spent;
+* hardware recommendations (only where the runs have an instance dimension): each model of the
+  group's Pareto set on each instance type, predicted time and dollars with an interval, marked
+  *predicted*, next to what the runs measured
+  (:func:`syne_mohb.experiments.recommendations.recommendations_for_runs`);
 * hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
   (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
   :mod:`syne_mohb.experiments.metrics` (the same numbers as the PNG report; the bounds are
@@ -379,6 +383,8 @@ def _recommendations(runs: list[Run], objectives: list[str], labels: list[str]
             "measured_seconds": num(rec_row["measured_seconds"]),
             "measured_dollars": num(rec_row["measured_dollars"]),
             "measured_trial": None if mt is None or pd.isna(mt) else _plain_value(mt),
+            "measured_run": rec_row.get("measured_run") if isinstance(
+                rec_row.get("measured_run"), str) else None,
             "objectives": [num(rec_row[o]) for o in objectives],
             "price": num(rec_row["price_per_hour"]), "note": rec_row["note"] or "",
         })

@@ -30,8 +30,9 @@ other data sets) enter through :meth:`add_prior_evaluations` as rows of a second
 they give the shape of the interactions, the run's own rows give its scale.
 
 Cost: a fit is ``O(T n log n · d)`` for ``T`` trees, ``n`` rows and ``d`` features (about 40 ms
-at ``n = 1,000`` with the defaults); :meth:`fit` is cheap to call often because it refits only
-when the rows grew by ``refit_growth`` (``O(log n)`` refits per run). A prediction for ``c``
+at ``n = 1,000`` with the defaults, ``n`` capped at ``max_rows``); :meth:`fit` is cheap to call
+often because it refits only when the rows grew by ``refit_growth`` (``O(log n)`` refits per
+run). Tree predictions are cached per configuration until the next refit. A prediction for ``c``
 configurations on ``k`` types costs ``O(T c k depth)``.
 """
 from __future__ import annotations
@@ -146,6 +147,8 @@ class RuntimeCostModel:
     :param refit_growth: refit once the observations grew by this factor
     :param random_seed: seed of the regressor
     :param draw_fraction: a Thompson draw averages ``1 / draw_fraction`` of the trees
+    :param max_rows: a fit uses at most this many segments (the newest half and a random
+        sample of the others), which bounds a fit's cost on long runs
     """
 
     def __init__(
@@ -153,12 +156,13 @@ class RuntimeCostModel:
         config_space: Mapping[str, Any],
         specs: Mapping[str, HardwareSpec],
         estimator: str = "extra_trees",
-        n_estimators: int = 48,
+        n_estimators: int = 32,
         prior_std: float = 1.0,
         prior_strength: float = 1.0,
-        refit_growth: float = 1.15,
+        refit_growth: float = 1.25,
         random_seed: int | None = None,
         draw_fraction: int = 4,
+        max_rows: int = 2000,
     ):
         from syne_mohb.searchers._config_encoding import ConfigEncoder
 
@@ -187,9 +191,13 @@ class RuntimeCostModel:
         if not isinstance(draw_fraction, int) or draw_fraction < 1:
             raise ValueError(f"draw_fraction must be an integer >= 1, got {draw_fraction!r}")
         self.draw_fraction = draw_fraction
+        if not isinstance(max_rows, int) or max_rows < 2:
+            raise ValueError(f"max_rows must be an integer >= 2, got {max_rows!r}")
+        self.max_rows = max_rows
         self._hw = np.array([self.specs[t].features() for t in self.types])
         self._rows: dict[Any, list] = {}  # key -> [config features, type idx, resource, seconds, task]
         self._x_cache: dict[str, np.ndarray] = {}
+        self._tree_cache: dict[str, np.ndarray] = {}
         self._model = None
         self._fitted_rows = 0
         self._counts = np.zeros(len(self.types))
@@ -265,6 +273,10 @@ class RuntimeCostModel:
                       and n < max(self._fitted_rows * self.refit_growth, self._fitted_rows + 1)):
             return False
         rows = list(self._rows.values())
+        if len(rows) > self.max_rows:  # the newest rows, and a random sample of the older ones
+            rng = np.random.RandomState(len(rows))
+            old = rng.choice(len(rows) - self.max_rows // 2, self.max_rows // 2, replace=False)
+            rows = [rows[i] for i in sorted(old)] + rows[-(self.max_rows // 2):]
         xs = np.vstack([r[0] for r in rows]) if self._encoder is not None else np.zeros((n, 0))
         t_idx = np.array([r[1] for r in rows], dtype=int)
         task = np.array([r[4] for r in rows], dtype=int)
@@ -274,6 +286,7 @@ class RuntimeCostModel:
         X = self._design(xs, t_idx, task)
         self._model = self._make()
         self._model.fit(X, y - self._center)
+        self._tree_cache = {}
         self._counts = np.bincount(t_idx[own], minlength=len(self.types)).astype(float)
         self._fitted_rows = n
         return True
@@ -321,6 +334,35 @@ class RuntimeCostModel:
         var = spread.reshape(c, k) ** 2 + prior_var[None, :]
         return mean, np.sqrt(var)
 
+    def _per_tree(self, configs: Sequence[Mapping[str, Any]], t_idx: np.ndarray) -> np.ndarray:
+        """``(trees, configs, types)`` tree predictions (centred), cached per configuration
+        until the next refit (a finite space repeats configurations)."""
+        from syne_mohb.configspace import config_key
+
+        names = self._encoder.hp_names if self._encoder is not None else []
+        out = []
+        missing, rows = [], []
+        for cfg in configs:
+            key = config_key({k: cfg[k] for k in names})
+            hit = self._tree_cache.get(key)
+            out.append(hit)
+            if hit is None:
+                missing.append(len(out) - 1)
+                rows.append(cfg)
+        if rows:
+            n_types = len(self.types)
+            all_t = np.arange(n_types)
+            xs = (np.vstack([self._encode(cfg) for cfg in rows]) if self._encoder is not None
+                  else np.zeros((len(rows), 0)))
+            X = self._design(np.repeat(xs, n_types, axis=0), np.tile(all_t, len(rows)),
+                             np.zeros(len(rows) * n_types, dtype=int))
+            pred = _tree_predictions(self._model, X).reshape(-1, len(rows), n_types)
+            for j, pos in enumerate(missing):
+                cfg = rows[j]
+                self._tree_cache[config_key({k: cfg[k] for k in names})] = pred[:, j, :]
+                out[pos] = pred[:, j, :]
+        return np.stack(out, axis=1)[:, :, t_idx]
+
     def predict_seconds(self, configs: Sequence[Mapping[str, Any]], resource: float = 1.0,
                         instances: Sequence[Any] | None = None, level: float = 0.8
                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -352,20 +394,27 @@ class RuntimeCostModel:
         if not hasattr(self._model, "estimators_"):
             mu, sd = self.predict_log(configs, instances)
             return mu + sd * rng.standard_normal(mu.shape)
-        xs = (np.vstack([self._encode(cfg) for cfg in configs]) if self._encoder is not None
-              else np.zeros((c, 0)))
-        X = self._design(np.repeat(xs, k, axis=0), np.tile(t_idx, c), np.zeros(c * k, dtype=int))
-        trees = self._model.estimators_
-        pick = rng.choice(len(trees), size=max(1, len(trees) // self.draw_fraction), replace=False)
-        draw = np.mean([trees[i].predict(X) for i in pick], axis=0).reshape(c, k) + self._center
+        per_tree = self._per_tree(configs, t_idx)  # (trees, c, k)
+        pick = rng.choice(len(per_tree), size=max(1, len(per_tree) // self.draw_fraction),
+                          replace=False)
+        draw = per_tree[pick].mean(axis=0) + self._center
         return draw + prior_sd[None, :] * rng.standard_normal((c, k))
+
+
+def _tree_predictions(model, X: np.ndarray) -> np.ndarray:
+    """``(trees, rows)`` predictions of a fitted scikit-learn tree ensemble. Calls each tree's
+    low-level ``tree_.predict`` on float32 rows (what ``DecisionTreeRegressor.predict`` does
+    after validating its input, which costs 50x more than the prediction for a few rows)."""
+    X32 = np.ascontiguousarray(X, dtype=np.float32)
+    return np.stack([t.tree_.predict(X32).reshape(len(X32), -1)[:, 0]
+                     for t in model.estimators_])
 
 
 def _predict_with_spread(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and spread of a tree ensemble (std over trees), a GP (posterior std) or the
     additive model (residual std)."""
     if hasattr(model, "estimators_"):
-        per_tree = np.stack([t.predict(X) for t in model.estimators_])
+        per_tree = _tree_predictions(model, X)
         return per_tree.mean(axis=0), per_tree.std(axis=0)
     return model.predict_with_std(X)
 

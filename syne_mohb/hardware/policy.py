@@ -41,7 +41,8 @@ trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test.
 
 Costs: one choice is a model prediction for ``k`` types (``O(T k depth)``); the model refits on
 a geometric schedule (:class:`~syne_mohb.hardware.model.RuntimeCostModel`); the test runs at
-most every ``test_every`` results, on at most 2,000 of them.
+most every ``test_every`` results and when the results grew by 20% (``O(log n)`` tests), on at
+most 2,000 of them.
 """
 from __future__ import annotations
 
@@ -194,6 +195,7 @@ class HardwarePolicy:
         self._records: list[tuple[str, float, int, list[float], float, float]] = []
         self._tested_at = 0
         self._configs_of: dict[int, dict[str, Any]] = {}
+        self._key_of: dict[int, str] = {}
         self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
@@ -297,9 +299,12 @@ class HardwarePolicy:
             self._records.append((str(instance), float(resource), trial_id,
                                   [float(v) for v in values], elapsed or float("nan"),
                                   float(self._log_price[self.model.type_index(instance)])))
-            self._configs_of[trial_id] = {k: v for k, v in config.items()
-                                          if k != self.instance_attr}
-            if len(self._records) >= self._tested_at + self.test_every:
+            if trial_id not in self._configs_of:
+                self._configs_of[trial_id] = {k: v for k, v in config.items()
+                                              if k != self.instance_attr}
+                self._key_of[trial_id] = self._hp_key(config)
+            if len(self._records) >= max(self._tested_at + self.test_every,
+                                         1.2 * self._tested_at):
                 self._tested_at = len(self._records)
                 self._test_hardware_effect()
 
@@ -331,7 +336,7 @@ class HardwarePolicy:
             return
         groups: dict[tuple[str, float], list[int]] = defaultdict(list)
         for k, r in enumerate(recs):
-            groups[(self._hp_key(self._configs_of[r[2]]), r[1])].append(k)
+            groups[(self._key_of[r[2]], r[1])].append(k)
         paired = [g for g in groups.values() if len({recs[k][0] for k in g}) >= 2]
         for i in metrics:
             v = np.array([r[3][i] for r in recs], dtype=float)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from syne_tune.config_space import Categorical, Domain
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 
 from syne_mohb.pareto import normalize_modes
@@ -82,12 +82,16 @@ class ModelBasedSearcher(BaseSearcher):
     prior the model is used from the first suggestion (no random initial design).
 
     **Exploration.** The first ``num_initial`` trials (without a prior) and a share
-    ``exploration`` (default 0: Thompson sampling and the random weights explore) of the
-    suggestions afterwards are uniformly random non-pending candidates.
+    ``exploration`` of the suggestions afterwards are uniformly random non-pending candidates.
+    Default: 0 without related tasks (Thompson sampling and the random weights explore), 0.1
+    with them (the prior replaces the random initial design; a misleading prior must not
+    decide alone).
 
-    Defaults chosen on 2 tasks each of the shipped ``mlp`` and ``linear`` benchmarks (5 seeds,
-    ``benchmarking/compare_searchers.py``): levels "all" against "max" and pooled against
-    per-level normalisation, exploration 0 against 0.1; README ("Model-based searcher").
+    Defaults chosen on 2 tasks each of the shipped ``mlp`` and ``linear`` benchmarks
+    (``benchmarking/compare_searchers.py``): levels "all" against "max", pooled against
+    per-level normalisation, exploration 0 against 0.1 (5 seeds); with related tasks,
+    exploration 0.1 against 0 and ``transfer_strength`` 5 against 20 (``linear``, 10 seeds);
+    README ("Model-based searcher").
 
     **Cost.** A refit costs O(T n log n d) (``T`` trees, ``n <= max_train_rows`` rows, ``d``
     features) plus predicting the candidates, O(T C K L depth) (``C`` candidates, ``K``
@@ -116,7 +120,8 @@ class ModelBasedSearcher(BaseSearcher):
     :param num_trees: trees per ensemble (>= 1)
     :param min_samples_leaf: minimum rows per leaf (>= 1)
     :param num_initial: trials with results before the model is used without related tasks
-    :param exploration: share of uniformly random suggestions, in [0, 1]
+    :param exploration: share of uniformly random suggestions, in [0, 1]; None: 0 without
+        related tasks, 0.1 with them
     :param refit_growth: refit once the number of results grew by this fraction (>= 0; 0:
         refit at every suggestion that follows a new result)
     :param acquisition_levels: "max" or "all" (see above)
@@ -142,7 +147,7 @@ class ModelBasedSearcher(BaseSearcher):
         num_trees: int = 32,
         min_samples_leaf: int = 2,
         num_initial: int = 10,
-        exploration: float = 0.0,
+        exploration: float | None = None,
         refit_growth: float = 0.15,
         acquisition_levels: str = "all",
         rho: float = 0.05,
@@ -176,8 +181,10 @@ class ModelBasedSearcher(BaseSearcher):
                             ("pending_radius", pending_radius)):
             if not _is_number(value) or not value >= 0:
                 raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        if exploration is None:
+            exploration = 0.0 if transfer_evaluations is None else 0.1
         if not _is_number(exploration) or not 0 <= exploration <= 1:
-            raise ValueError(f"exploration must be in [0, 1], got {exploration!r}")
+            raise ValueError(f"exploration must be in [0, 1] or None, got {exploration!r}")
         if max_resource is not None and (not _is_number(max_resource) or not max_resource > 0):
             raise ValueError(f"max_resource must be a number > 0 or None, got {max_resource!r}")
         if acquisition_levels not in ACQUISITION_LEVELS:
@@ -298,12 +305,9 @@ class ModelBasedSearcher(BaseSearcher):
         self._prior_contexts = len(self._contexts)
         Xs, Zs, Ws = [], [], []
         for task, frame, values in tasks:
-            with np.errstate(all="ignore"):
-                import warnings
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", category=RuntimeWarning)
-                    mean = np.nanmean(values, axis=1)  # [n, F, m]
+            with warnings.catch_warnings():  # all seeds NaN -> "Mean of empty slice"
+                warnings.simplefilter("ignore", category=RuntimeWarning)
+                mean = np.nanmean(values, axis=1)  # [n, F, m]
             F = mean.shape[1]
             self._prior_max_fidelity = max(self._prior_max_fidelity, F)
             levels = np.unique(np.round(np.geomspace(1, F, num=min(F, 6))).astype(int)) - 1
@@ -658,5 +662,6 @@ class ModelBasedSearcher(BaseSearcher):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) \
-        and np.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    return bool(np.isfinite(value))

@@ -72,25 +72,33 @@ class RayCost:
     def _restore_cost(self, trial_id: int, config: dict[str, Any]) -> None:
         """Segments of ``trial_id`` from its attempts (a resumed driver): each attempt that
         started is billed from its start to its recorded end, or, if its end was not recorded,
-        to its last result; one not started yet is held. No-op if the ledger has the trial."""
+        to its last result, at the price of *its* node type (a resume may have moved the trial
+        to another type: ``config`` is only the last one); one not started yet is held. No-op
+        if the ledger has the trial."""
         ledger = self.cost_ledger
         atts = self._attempts.get(trial_id) or []
         if trial_id in ledger or not atts:
             return
-        try:
-            price = self.price_per_hour_of(config)
-        except ValueError as e:  # cost is best effort, results are not
-            logger.warning("trial %d: cost of earlier sessions unknown (%s)", trial_id, e)
-            return
+        prices: dict[str, float] = {}
+        for att in atts:
+            nt = self.node_types.get(att.node_type)
+            if nt is None:  # cost is best effort, results are not
+                logger.warning("trial %d: cost of earlier sessions unknown (attempt %d ran on "
+                               "node type %r, which this backend does not declare)",
+                               trial_id, att.index, att.node_type)
+                return
+            prices[att.node_type] = nt.price_per_hour
         stamps = [m.get(ST_WORKER_TIMESTAMP) for m in self._metrics.get(trial_id, [])]
         stamps = [s for s in stamps if isinstance(s, (int, float))]
         for i, att in enumerate(atts):
+            price = prices[att.node_type]
             if att.started_at is None:
                 if not att.ended:
-                    ledger.start(trial_id, price, 1, at=att.scheduled_at)
+                    ledger.start(trial_id, price, 1, at=att.scheduled_at,
+                                 instance=att.node_type)
                     ledger.hold(trial_id)
                 continue
-            ledger.start(trial_id, price, 1, at=att.started_at)
+            ledger.start(trial_id, price, 1, at=att.started_at, instance=att.node_type)
             if att.ended:
                 end = att.ended_at
                 if end is None:

@@ -24,6 +24,7 @@ from datetime import datetime
 from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.report import retrieve
 
+from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE
 from syne_mohb.backends.ray._nodes import describe_nodes, format_resources, provides
 from syne_mohb.backends.ray.attempts import MARKER, Attempt
 
@@ -126,7 +127,10 @@ class ResultPoller:
             with open(path / "std.out", "a") as f:
                 f.writelines(out)
             att.out_count += len(out)
-            self._metrics[tid].extend(retrieve(out))
+            metrics = retrieve(out)
+            for m in metrics:  # the attempt's node type (a resume may run on another one)
+                m.setdefault(SEGMENT_INSTANCE_TYPE, att.node_type)
+            self._metrics[tid].extend(metrics)
         if err:
             with open(path / "std.err", "a") as f:
                 f.writelines(err)

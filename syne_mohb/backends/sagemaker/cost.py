@@ -84,7 +84,8 @@ class JobCost:
                 start = a.training_end - a.training_seconds
             if start is None:
                 return  # not trained yet: nothing is billed
-            ledger.start(tid, a.price_per_hour, a.instance_count, at=start, label=label)
+            ledger.start(tid, a.price_per_hour, a.instance_count, at=start, label=label,
+                         instance=a.instance_type)
         if a.training_end is not None:
             ledger.end(tid, at=a.training_end, label=label)
         if a.terminal:

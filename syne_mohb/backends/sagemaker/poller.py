@@ -18,7 +18,8 @@ A round (:meth:`JobPoller._poll`):
    trial reports the job's end (until then it stays ``in_progress``).
 
 Metric lines become results with ``st_worker_time`` and ``st_worker_cost``
-(:mod:`syne_mohb.backends.sagemaker.cost`). Results read after their job ended are held back
+(:mod:`syne_mohb.backends.sagemaker.cost`) and ``segment_instance_type``, the instance type of
+the job that wrote them. Results read after their job ended are held back
 until its logs are done; the last of them then carries the job's whole bill.
 """
 
@@ -33,6 +34,7 @@ from typing import Any, Iterable, Mapping
 from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
 
+from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE
 from syne_mohb.backends.sagemaker.jobs import TAG_RUN_ID
 from syne_mohb.backends.sagemaker.logs import LogEvent, list_streams, parse_metric_line, \
     read_new_events
@@ -258,6 +260,8 @@ class JobPoller:
             fallback = script_time if isinstance(script_time, (int, float)) else None
             metric[ST_WORKER_TIME], metric[ST_WORKER_COST] = \
                 self._result_time_cost(rec, attempt_index, t, fallback)
+            # the job's instance type: a resume may have moved the trial to another one
+            metric[SEGMENT_INSTANCE_TYPE] = a.instance_type
             if a.terminal and rec.trial_id not in self._held:
                 self._held[rec.trial_id] = (attempt_index, len(rec.metrics))
             rec.metrics.append(metric)
