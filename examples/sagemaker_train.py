@@ -7,7 +7,17 @@ set bundled with scikit-learn, so the job needs no input channel. Hyperparameter
 (L2), ``--batch_size``, ``--epochs``; ``--instance_type`` / ``--instance_count`` are accepted and
 ignored (the backend applied them). With ``--st_checkpoint_dir`` (``/opt/ml/checkpoints``, synced
 with the trial's S3 checkpoint prefix) the model and the shuffling state are saved after every
-epoch, and a resumed trial continues from its last epoch.
+epoch, and a resumed trial continues from its last epoch (SageMaker downloads the trial's
+checkpoint prefix into the new job, whatever its instance type).
+
+Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
+README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+It holds plain CPU data only, here a pickled scikit-learn model (numpy arrays), the epoch and
+the shuffling state; with PyTorch, save the state dicts with every tensor on the CPU
+(``{k: v.cpu() for k, v in sd.items()}``), load them with
+``torch.load(path, map_location="cpu")`` and move the model to the device the resumed run finds.
+It is written atomically (a temporary file, then ``os.replace``), and holds nothing that depends
+on the device or the core count of the run that wrote it (the resumed run recomputes those).
 
 The container needs ``syne-tune`` and ``scikit-learn``: put a ``requirements.txt`` next to this
 script (the training toolkit installs it) or use an image that has them.
@@ -70,6 +80,7 @@ def main() -> None:
             model.partial_fit(X_tr[batch], y_tr[batch], classes=classes)
         accuracy = float(model.score(X_va, y_va))
         if ckpt is not None:
+            # CPU data only, so that it loads on any instance type (see the docstring)
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             tmp = ckpt.with_suffix(".tmp")
             with open(tmp, "wb") as f:

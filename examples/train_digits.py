@@ -3,6 +3,15 @@
 Reports validation accuracy, error and elapsed training time after every epoch with Syne
 Tune's Reporter, and checkpoints (model + epoch) so a paused trial resumes where it stopped.
 Run standalone: ``python examples/train_digits.py --epochs 5 --lr 0.01 --hidden 32``.
+
+Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
+README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+It holds plain CPU data only, here a pickled scikit-learn model (numpy arrays), the epoch and
+the elapsed seconds; with PyTorch, save the state dicts with every tensor on the CPU
+(``{k: v.cpu() for k, v in sd.items()}``), load them with
+``torch.load(path, map_location="cpu")`` and move the model to the device the resumed run finds.
+It is written atomically (a temporary file, then ``os.replace``), and holds nothing that depends
+on the device or the core count of the run that wrote it (the resumed run recomputes those).
 """
 from __future__ import annotations
 
@@ -64,6 +73,7 @@ def main() -> None:
         elapsed += time.perf_counter() - t0
         accuracy = float(model.score(X_va, y_va))
         if ckpt is not None:
+            # CPU data only, so that it loads on any instance type (see the docstring)
             os.makedirs(ckpt.parent, exist_ok=True)
             tmp = ckpt.with_suffix(".tmp")
             with open(tmp, "wb") as f:

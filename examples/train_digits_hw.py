@@ -6,6 +6,15 @@ accepted and ignored: the backend applies it (core pinning, thread counts).
 Reports ``epoch``, ``accuracy`` (validation) and ``train_seconds`` with ``syne_tune.Reporter``.
 With ``--st_checkpoint_dir`` the model is checkpointed after every epoch and a resumed trial
 continues from its last epoch.
+
+Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
+README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+It holds plain CPU data only, here the epoch and a pickled scikit-learn model (numpy arrays);
+with PyTorch, save the state dicts with every tensor on the CPU
+(``{k: v.cpu() for k, v in sd.items()}``), load them with
+``torch.load(path, map_location="cpu")`` and move the model to the device the resumed run finds.
+It is written atomically (a temporary file, then ``os.replace``), and holds nothing that depends
+on the device or the core count of the run that wrote it (the resumed run recomputes those).
 """
 
 from __future__ import annotations
@@ -71,6 +80,7 @@ def main() -> None:
         model.partial_fit(X_tr[order], y_tr[order], classes=classes)
         seconds = time.perf_counter() - t0
         if ckpt is not None:
+            # CPU data only, so that it loads on any instance type (see the docstring)
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             tmp = ckpt.with_suffix(".tmp")
             with open(tmp, "wb") as f:

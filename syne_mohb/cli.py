@@ -47,14 +47,21 @@ def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
         return df.to_string(index=False, float_format=lambda v: floatfmt.format(v))
 
 
+OPTUNA_METHODS = ("nsga2", "motpe")  # need the [optuna] extra
+
+
 def _check_names(methods: list[str], benchmarks: list[str]) -> None:
     from syne_mohb.experiments.methods import check_method
     from syne_mohb.experiments.runner import get_benchmark
 
+    from syne_mohb._lazy import MissingExtraError, require_installed
+
     for m in methods:
         try:
             check_method(m)
-        except ValueError as e:
+            if m in OPTUNA_METHODS:
+                require_installed("optuna", f"method {m}")
+        except (ValueError, MissingExtraError) as e:
             raise CLIError(str(e)) from None
     for b in benchmarks:
         try:

@@ -85,3 +85,17 @@ def test_a_package_that_cannot_be_imported_says_why(tmp_path, monkeypatch):
                                                 r"be imported \(No module named "
                                                 r"'a_dependency_that_is_not_there'\)"):
         require("broken_extra_pkg", "feature X")
+
+
+def test_bench_nsga2_without_optuna_is_one_line_naming_the_extra(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['optuna'] = None\nfrom syne_mohb.cli import main\n"
+            f"sys.exit(main(['bench','--methods','nsga2','--seeds','1','--output',"
+            f"{str(tmp_path)!r},'--quiet']))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "method nsga2 needs optuna, which is not installed: pip install 'syne-mohb[optuna]'" \
+        in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1

@@ -60,7 +60,7 @@ from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
 from syne_tune.results_callback import StoreResultsCallback
 
-from syne_mohb.backends.cost import CostCapMixin, TrialCostLedger
+from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE, CostCapMixin, TrialCostLedger
 from syne_mohb.configspace import config_key, plain
 from syne_mohb.hardware.catalog import INSTANCE_TYPE
 
@@ -268,6 +268,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         begin = start + unbilled + billed
         t_end, previous = begin, 0.0
         push, seq = heapq.heappush, self._seq
+        instance = config.get(self.instance_attr)
         for f, values in zip(self._fidelities[first:last], table[first:last].tolist()):
             elapsed = values[self._i_time] - offset
             if not elapsed > previous:  # NaN or non-increasing time: keep events ordered
@@ -278,6 +279,8 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                 for i, shift in carry:
                     result[self._names[i]] = values[i] + shift
             result[self._fidelity_name] = f
+            if instance is not None:
+                result[SEGMENT_INSTANCE_TYPE] = instance  # the type this segment ran on
             t_end = begin + elapsed
             push(self._heap, (t_end, next(seq), trial_id, attempt, _RESULT, result))
         push(self._heap, (t_end, next(seq), trial_id, attempt, _END, None))

@@ -608,6 +608,9 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
         t_all = pd.to_numeric(f[time_attr], errors="coerce").to_numpy(dtype=float)
         r_all = pd.to_numeric(f[fid_col], errors="coerce").to_numpy(dtype=float)
         insts = f[inst_col].to_numpy()
+        if "segment_instance_type" in f.columns:  # the type of the segment that printed it
+            seg = f["segment_instance_type"]
+            insts = seg.where(seg.notna(), f[inst_col]).to_numpy()
         recs = records[k]
         for trial, idx in f.groupby("trial_id", sort=False).indices.items():
             last_t = last_r = 0.0

@@ -280,7 +280,10 @@ class HardwarePolicy:
         """Learn from one result: the segment's seconds (and dollars) since the trial's last
         result, and the metric values for the hardware test."""
         self._check_bound()
-        instance = config.get(self.instance_attr)
+        # the type that produced this result: backends name it per segment
+        # (syne_mohb.backends.cost.SEGMENT_INSTANCE_TYPE); a line printed by a paused segment
+        # may arrive after the trial's config names its next type
+        instance = result.get("segment_instance_type", config.get(self.instance_attr))
         if instance is None or str(instance) not in self.specs:
             return
         elapsed = _number(result.get(self.time_attr))

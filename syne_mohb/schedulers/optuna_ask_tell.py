@@ -18,8 +18,15 @@ from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
 __all__ = ["OptunaAskTellScheduler"]
 
 
+def _optuna():
+    """Optuna, or a one-line error naming the extra to install."""
+    from syne_mohb._lazy import require
+
+    return require("optuna", "OptunaAskTellScheduler (methods nsga2, motpe)")
+
+
 def _optuna_distribution(name: str, domain: Domain):
-    import optuna
+    optuna = _optuna()
 
     if isinstance(domain, Categorical):
         return optuna.distributions.CategoricalDistribution(list(domain.categories))
@@ -50,7 +57,7 @@ class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
     def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
                  sampler=None, population_size: int = 20, random_seed: int | None = None):
         super().__init__(random_seed=random_seed)
-        import optuna
+        optuna = _optuna()
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         if isinstance(metrics, str) or not metrics:
