@@ -172,3 +172,12 @@ def test_seeded_choices_are_reproducible():
         policy.bind(_space(), ["accuracy", "seconds"])
         return _drive(policy, 40)
     assert run() == run()
+
+
+def test_initial_points_keep_the_instance_type_they_name():
+    points = [{"width": 16, "lr": 0.1, "instance_type": GPU}, {"width": 2048, "lr": 0.1}]
+    sched = MOASHA(_space(), metrics=["accuracy", "seconds"], mode=["max", "min"], max_t=3,
+                   points_to_evaluate=points, random_seed=0)
+    first, second = sched.suggest().config, sched.suggest().config
+    assert first == {"width": 16, "lr": 0.1, "instance_type": GPU}  # as given, not the policy's
+    assert second["width"] == 2048 and second["instance_type"] in (CPU, GPU)

@@ -37,6 +37,7 @@ from syne_tune import StoppingCriterion
 from syne_mohb.backends.simulated import SimulatedBackend
 from syne_mohb.experiments.methods import (
     GLOBAL_RNG_METHODS,
+    TRANSFER_METHODS,
     MethodContext,
     check_method,
     make_scheduler,
@@ -305,7 +306,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         (path / stale).unlink(missing_ok=True)
 
     transfer = None
-    if spec.method == "moasha-transfer":
+    if spec.method in TRANSFER_METHODS:
         from syne_mohb import blackboxes
 
         transfer = blackboxes.to_transfer_evaluations(spec.benchmark, exclude_task=spec.task,

@@ -1,10 +1,12 @@
-"""Hardware as a hyperparameter: instance catalog and prices, cost, local hardware profiles."""
+"""Hardware: instance catalog and prices, cost, local hardware profiles, the runtime/cost model
+with interactions and the policy that chooses where each trial segment runs."""
 
 from syne_mohb.hardware.catalog import (
     INSTANCE_TYPE,
     InstanceCatalog,
     InstanceType,
     MissingPriceError,
+    StalePriceWarning,
     UnknownInstanceTypeError,
     load_catalog,
 )
@@ -16,13 +18,20 @@ from syne_mohb.hardware.profiles import (
     local_profile_names,
 )
 from syne_mohb.hardware.space import instance_types, local_profiles
+from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
+from syne_mohb.hardware.policy import HardwarePolicy
 
 __all__ = [
+    "HardwarePolicy",
+    "HardwareSpec",
+    "RuntimeCostModel",
+    "hardware_specs",
     "INSTANCE_TYPE",
     "InstanceCatalog",
     "InstanceType",
     "LocalProfile",
     "MissingPriceError",
+    "StalePriceWarning",
     "PriceRefreshError",
     "PriceTable",
     "UnknownInstanceTypeError",

@@ -100,6 +100,8 @@ def hardware_specs(
         from syne_mohb.hardware.catalog import load_catalog
 
         catalog = load_catalog()
+    if hasattr(catalog, "warn_stale_prices"):  # a price older than a year says so, once
+        catalog.warn_stale_prices([n for n in names if n in catalog and n not in prices])
     out = {}
     for name in names:
         fields: dict[str, Any] = {}

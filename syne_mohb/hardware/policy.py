@@ -31,10 +31,13 @@ tests it on the run's own results: for every metric that is not a time or cost m
 whose logarithm follows the elapsed seconds, or seconds x price: R^2 >= 0.9 and a coefficient
 above 0.5 on log seconds), the results
 of the same configuration at the same resource on different types are compared (deviations
-from the group mean, Kruskal-Wallis across types); without such pairs, out-of-bag residuals of
-a hyperparameter-only tree model are compared instead, more strictly. Because the model's
-choices follow the configuration (small models on CPUs), a share ``control_share`` (5%) of new
-trials get a uniformly drawn type, which makes the effect identifiable. When the test rejects
+from the group mean, averaged per trial: a trial's results share its seed, so the trial is the
+unit; Kruskal-Wallis across types); without such pairs, the out-of-bag residuals of a
+hyperparameter-only tree model on the *control trials* are compared: because the model's choices
+follow the configuration (small models on CPUs), a share ``control_share`` (5%) of new trials
+get a uniformly drawn type, which makes the effect identifiable. The level ``alpha`` is divided
+by the number of tests so far and of metrics tested (Bonferroni), so repeated tests do not
+accumulate false alarms. When the test rejects
 (``p < alpha``, with an effect size above 5% of the metric's spread) the policy turns *joint*:
 new trials draw their type uniformly (a joint random search with the searcher) and resumed
 trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test.
@@ -191,9 +194,10 @@ class HardwarePolicy:
         self._pending: dict[str, list[float]] = defaultdict(list)
         self._last: dict[int, tuple[float, float, float]] = {}  # trial -> (resource, time, cost)
         self._segment: dict[int, int] = defaultdict(int)
-        self._rung: dict[int, int] = defaultdict(int)
         self._records: list[tuple[str, float, int, list[float], float, float]] = []
         self._tested_at = 0
+        self._tests = 0
+        self._controls: set[int] = set()
         self._configs_of: dict[int, dict[str, Any]] = {}
         self._key_of: dict[int, str] = {}
         self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -216,24 +220,17 @@ class HardwarePolicy:
         if self.joint:
             if current is not None:
                 return current
-            choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
-            self._pending[self._hp_key(config)].append(float("nan"))
-            self.choices[choice] += 1
-            return self._categories[choice]
+            return self._uniform_choice(config, float("nan"))
         if (trial_id is None and self.affects_metrics == "auto"
                 and self._rng.uniform() < self.control_share):
             # a control trial: a uniformly drawn type, so that the type's effect on the
             # learning metrics is identifiable (the model's choices follow the configuration)
-            self._pending[self._hp_key(config)].append(float(self._rng.uniform()))
-            choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
-            self.choices[choice] += 1
-            return self._categories[choice]
+            return self._uniform_choice(config, float(self._rng.uniform()), control=True)
         if trial_id is None:
             w = float(self._rng.uniform())
             self._pending[self._hp_key(config)].append(w)
         else:
             w = self._weight.get(trial_id, 0.5)
-            self._rung[trial_id] = rung
             if self.adapt_across_rungs:
                 w = 1.0 - (1.0 - w) ** (rung + 1)
         self.model.fit()
@@ -248,6 +245,13 @@ class HardwarePolicy:
             elif trial_id is not None:
                 self.moves += 1
         choice = self.instance_types[best]
+        self.choices[choice] += 1
+        return self._categories[choice]
+
+    def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
+        """A type drawn uniformly for a new trial whose weight will be ``w``."""
+        self._pending[self._hp_key(config)].append(-1.0 - w if control else w)
+        choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
         self.choices[choice] += 1
         return self._categories[choice]
 
@@ -269,6 +273,9 @@ class HardwarePolicy:
     def on_trial_add(self, trial_id: int, config: Mapping[str, Any]) -> None:
         pending = self._pending.get(self._hp_key(config))
         w = pending.pop(0) if pending else float(self._rng.uniform())
+        if w < 0:  # a control trial (its weight stored as -1 - w)
+            self._controls.add(trial_id)
+            w = -1.0 - w
         self._weight[trial_id] = 0.5 if math.isnan(w) else w
 
     def on_resume(self, trial_id: int) -> None:
@@ -337,62 +344,64 @@ class HardwarePolicy:
         metrics = self.learning_metrics()
         if not metrics or len({r[0] for r in recs}) < 2:
             return
+        self._tests += 1
+        # the level is spent over the repeated tests and the metrics (Bonferroni)
+        alpha = self.alpha / (self._tests * len(metrics))
         groups: dict[tuple[str, float], list[int]] = defaultdict(list)
         for k, r in enumerate(recs):
             groups[(self._key_of[r[2]], r[1])].append(k)
         paired = [g for g in groups.values() if len({recs[k][0] for k in g}) >= 2]
         for i in metrics:
             v = np.array([r[3][i] for r in recs], dtype=float)
-            if not np.isfinite(v).any():
+            spread = float(np.nanstd(v)) if np.isfinite(v).any() else 0.0
+            if not spread > 0:
                 continue
-            spread = float(np.nanstd(v))
-            if spread <= 0:
-                continue
-            if len(paired) >= 10:
-                dev, types = [], []
+            if len(paired) >= 10:  # the same configuration and resource on several types
+                rows, dev = [], []
                 for g in paired:
-                    vals = v[g]
-                    if not np.isfinite(vals).all():
-                        continue
-                    dev.extend(vals - vals.mean())
-                    types.extend(recs[k][0] for k in g)
-                alpha = self.alpha
-            else:
-                if len(recs) < 60:
+                    g = [k for k in g if np.isfinite(v[k])]
+                    if len({recs[k][0] for k in g}) >= 2:
+                        rows += g
+                        dev += (v[g] - v[g].mean()).tolist()
+            else:  # the control trials: types drawn independently of the configuration
+                rows = [k for k in range(len(recs))
+                        if recs[k][2] in self._controls and np.isfinite(v[k])]
+                if len(rows) < 30:
                     continue
-                dev, types = self._oob_residuals(recs, v)
-                alpha = self.alpha / 100
-            dev, types = np.asarray(dev), np.asarray(types)
-            samples = [dev[types == t] for t in np.unique(types) if (types == t).sum() >= 5]
-            if len(samples) < 2:
-                continue
-            if all(np.allclose(s, 0.0) for s in samples):
+                dev = self._oob_residuals([recs[k] for k in rows], v[rows]).tolist()
+            # one unit per trial and type: a trial's results share its seed and are not
+            # independent evidence
+            units: dict[tuple[int, str], list[float]] = defaultdict(list)
+            for k, d in zip(rows, dev):
+                units[(recs[k][2], recs[k][0])].append(d)
+            types = np.array([t for _, t in units])
+            means = np.array([np.mean(d) for d in units.values()])
+            samples = [means[types == t] for t in np.unique(types) if (types == t).sum() >= 5]
+            if len(samples) < 2 or all(np.allclose(x, 0.0) for x in samples):
                 continue
             try:
                 p = kruskal(*samples).pvalue
             except ValueError:
                 continue
-            effect = max(abs(float(np.median(s))) for s in samples) / spread
+            effect = max(abs(float(np.median(x))) for x in samples) / spread
             if p < alpha and effect > 0.05:
                 self.joint = True
                 logger.warning(
                     f"hardware policy: the instance type changes {self.metrics[i]!r} "
-                    f"(Kruskal-Wallis p = {p:.2g} on {len(dev)} results): the instance type is "
+                    f"(Kruskal-Wallis p = {p:.2g} on {len(means)} trials): the instance type is "
                     f"searched jointly from now on, trials keep their type when resumed")
                 return
 
-    def _oob_residuals(self, recs, v) -> tuple[np.ndarray, list[str]]:
+    def _oob_residuals(self, recs, y: np.ndarray) -> np.ndarray:
+        """Out-of-bag residuals of ``y`` from a hyperparameter + resource tree model."""
         from sklearn.ensemble import ExtraTreesRegressor
 
-        ok = np.isfinite(v)
-        rows = [k for k in range(len(recs)) if ok[k]]
         enc = self.model._encode  # the model's encoding of the hyperparameters
-        X = np.array([np.r_[enc(self._configs_of[recs[k][2]]), math.log(max(recs[k][1], 1e-12))]
-                      for k in rows])
-        y = v[rows]
+        X = np.array([np.r_[enc(self._configs_of[r[2]]), math.log(max(r[1], 1e-12))]
+                      for r in recs])
         et = ExtraTreesRegressor(n_estimators=48, min_samples_leaf=3, bootstrap=True,
                                  oob_score=True, random_state=0, n_jobs=1).fit(X, y)
-        return y - et.oob_prediction_, [recs[k][0] for k in rows]
+        return y - et.oob_prediction_
 
     def metadata(self) -> dict[str, Any]:
         return {"policy": type(self).__name__, "joint": self.joint,

@@ -20,12 +20,15 @@ rung and the rung decides (a rung the trial jumped over stays without it):
   position is among the best ``floor(n / reduction_factor)`` of its rung (ASHA's ``top_k``),
   looking at the highest rungs first, and otherwise starts a new configuration.
 
-Ranks are maintained incrementally: a newcomer ``x`` gets rank ``1 + max(rank of points
-dominating x)``; points not dominated by ``x`` keep their rank; a point ``q`` dominated by ``x``
-gets ``max(old rank, rank(x) + 1 + rank of q among the points dominated by x)``. A decision thus
-costs O(n m) vector operations plus a sort of the (usually small) set dominated by the newcomer,
-instead of a full non-dominated sort (Syne Tune 0.16's MOASHA sorts the whole rung, and reads
-the argsort order as if it were ranks).
+Ranks are maintained incrementally (:mod:`syne_mohb.schedulers.rungs`): a decision costs O(n m)
+vector operations plus a sort of the (usually small) set dominated by the newcomer, instead of a
+full non-dominated sort (Syne Tune 0.16's MOASHA sorts the whole rung, and reads the argsort order
+as if it were ranks).
+
+Who decides what: the scheduler decides *when* (rungs: continue, stop, pause, promote); the
+searcher proposes *what* (the model's hyperparameters); when the config space has a hardware
+dimension (``instance_attr``), a :class:`~syne_mohb.hardware.policy.HardwarePolicy` decides
+*where* each trial segment runs, and a promoted trial may resume on another instance type.
 """
 from __future__ import annotations
 
@@ -191,13 +194,16 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"instance_attr must be a hyperparameter name, got {instance_attr!r}")
         self.instance_attr = instance_attr
         self.hardware = self._make_policy(hardware, searcher)
+        self._initial_instances: list[Any] = []
         search_space = config_space
         if self.hardware is not None:
             search_space = self.hardware.bind(config_space, metrics,
                                               int(self._rng.randint(0, 2**31 - 1)))
         if searcher is None:
             if self.hardware is not None and points_to_evaluate:
-                # the policy chooses the instance type: initial points give hyperparameters
+                # the searcher proposes the hyperparameters of the initial points; an instance
+                # type they name is used as given (the policy chooses the others)
+                self._initial_instances = [p.get(instance_attr) for p in points_to_evaluate]
                 points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
                                       for p in points_to_evaluate]
             searcher = RandomSearcher(
@@ -254,7 +260,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         config = postprocess_config(config, self._search_space)
         if self.hardware is not None:
             config = dict(config)
-            config[self.instance_attr] = self.hardware.choose(config)
+            given = self._initial_instances.pop(0) if self._initial_instances else None
+            config[self.instance_attr] = (given if given is not None
+                                          else self.hardware.choose(config))
         return TrialSuggestion.start_suggestion(config)
 
     def _resume(self, trial_id: int, rung: int) -> TrialSuggestion:
