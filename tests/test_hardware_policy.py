@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
+import pandas as pd
 import pytest
 from syne_tune import StoppingCriterion
 from syne_tune.config_space import choice
@@ -181,3 +182,25 @@ def test_initial_points_keep_the_instance_type_they_name():
     first, second = sched.suggest().config, sched.suggest().config
     assert first == {"width": 16, "lr": 0.1, "instance_type": GPU}  # as given, not the policy's
     assert second["width"] == 2048 and second["instance_type"] in (CPU, GPU)
+
+
+def test_related_tasks_inform_the_first_choices():
+    """Offline evaluations of a related task (twice as slow everywhere) as a prior: before the
+    run has any result of its own, small models go to the CPU and large ones to the GPU."""
+    from types import SimpleNamespace
+
+    rows = [{"width": w, "lr": lr, "instance_type": t}
+            for w in WIDTHS for lr in (0.001, 0.01, 0.1) for t in (CPU, GPU)]
+    per_epoch = np.array([2.0 * epoch_seconds(r["width"], r["instance_type"]) for r in rows])
+    runtime = per_epoch[:, None, None] * np.arange(1, 4)[None, None, :]  # [configs, seed, epochs]
+    related = SimpleNamespace(hyperparameters=pd.DataFrame(rows), objectives_names=["runtime"],
+                              objectives_evaluations=runtime[..., None])
+    policy = HardwarePolicy(random_seed=0, prior_evaluations={"related": related},
+                            affects_metrics=False)
+    policy.bind(_space(), ["accuracy", "seconds"])
+    small = [policy.choose({"width": 16, "lr": 0.01}) for _ in range(30)]
+    large = [policy.choose({"width": 2048, "lr": 0.01}) for _ in range(30)]
+    assert small.count(CPU) >= 24 and large.count(GPU) >= 24
+    with pytest.raises(ValueError, match="prior_time_objective"):
+        HardwarePolicy(prior_evaluations={"related": related},
+                       prior_time_objective="seconds").bind(_space(), ["accuracy"])

@@ -258,9 +258,10 @@ class RuntimeCostModel:
         """Rows from related tasks' offline evaluations (seconds per unit of resource of a
         configuration on a type). They shape the prediction; the run's own rows set its level
         (a task indicator feature separates them)."""
+        start = sum(1 for row in self._rows.values() if row[4] == 1)
         for k, (c, i, s) in enumerate(zip(configs, instances, seconds_per_unit)):
             if str(i) in self._type_index:
-                self.observe(("prior", k), c, i, 1.0, float(s), task=1)
+                self.observe(("prior", start + k), c, i, 1.0, float(s), task=1)
 
     # ------------------------------------------------------------------ fit
     def _design(self, xs: np.ndarray, t_idx: np.ndarray, task: np.ndarray) -> np.ndarray:

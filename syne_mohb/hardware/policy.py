@@ -88,6 +88,12 @@ class HardwarePolicy:
     :param test_every: run the hardware test every this many results
     :param control_share: with ``affects_metrics="auto"``, the share of new trials whose type
         is drawn uniformly (control trials that make the test possible)
+    :param prior_evaluations: related tasks' offline evaluations, ``{task:
+        TransferLearningTaskEvaluations}`` (as the transfer searchers take them, with the
+        instance type as a hyperparameter column): their per-unit times become prior rows of the
+        model (:meth:`RuntimeCostModel.add_prior_evaluations`), so the first choices are
+        informed; the run's own results take over as they come
+    :param prior_time_objective: the cumulative-seconds objective of ``prior_evaluations``
     """
 
     def __init__(
@@ -107,6 +113,8 @@ class HardwarePolicy:
         random_seed: int | None = None,
         test_every: int = 25,
         control_share: float = 0.05,
+        prior_evaluations: Mapping[str, Any] | None = None,
+        prior_time_objective: str = "runtime",
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -137,6 +145,12 @@ class HardwarePolicy:
         self.estimator = estimator
         self.random_seed = random_seed
         self.test_every = int(test_every)
+        if prior_evaluations is not None and not isinstance(prior_evaluations, Mapping):
+            raise ValueError(f"prior_evaluations must be a dict task -> "
+                             f"TransferLearningTaskEvaluations, got "
+                             f"{type(prior_evaluations).__name__}")
+        self.prior_evaluations = dict(prior_evaluations or {})
+        self.prior_time_objective = prior_time_objective
         if not 0 <= control_share <= 1:
             raise ValueError(f"control_share must be in [0, 1], got {control_share}")
         self.control_share = float(control_share)
@@ -190,6 +204,7 @@ class HardwarePolicy:
         space = {k: v for k, v in config_space.items() if k != self.instance_attr}
         self.model = RuntimeCostModel(space, self.specs, estimator=self.estimator,
                                       random_seed=self._rng.randint(0, 2**31 - 1))
+        self._add_prior(space)
         self._weight: dict[int, float] = {}
         self._pending: dict[str, list[float]] = defaultdict(list)
         self._last: dict[int, tuple[float, float, float]] = {}  # trial -> (resource, time, cost)
@@ -205,6 +220,35 @@ class HardwarePolicy:
         self.moves = 0
         self._bound = True
         return space
+
+    def _add_prior(self, space: Mapping[str, Any], max_rows: int = 2000) -> None:
+        """Prior rows from ``prior_evaluations``: per (configuration, type) the mean over seeds
+        of the seconds per unit at its last finite fidelity (fidelities taken as 1, 2, ...)."""
+        for task, ev in self.prior_evaluations.items():
+            names = list(getattr(ev, "objectives_names", []))
+            if self.prior_time_objective not in names:
+                raise ValueError(f"prior_evaluations[{task!r}] has no objective "
+                                 f"{self.prior_time_objective!r} (prior_time_objective); "
+                                 f"objectives: {names}")
+            hp = ev.hyperparameters.reset_index(drop=True)
+            missing = [k for k in [*space, self.instance_attr] if k not in hp.columns]
+            if missing:
+                raise ValueError(f"prior_evaluations[{task!r}] lacks the columns {missing}")
+            y = np.asarray(ev.objectives_evaluations, dtype=float)[
+                ..., names.index(self.prior_time_objective)].mean(axis=1)  # [configs, fidelities]
+            fid = np.arange(1, y.shape[1] + 1, dtype=float)
+            per_unit = np.full(len(hp), np.nan)
+            for r in range(len(hp)):
+                ok = np.flatnonzero(np.isfinite(y[r]) & (y[r] > 0))
+                if len(ok):
+                    per_unit[r] = y[r, ok[-1]] / fid[ok[-1]]
+            rows = np.flatnonzero(np.isfinite(per_unit))
+            if len(rows) > max_rows:
+                rows = self._rng.choice(rows, max_rows, replace=False)
+            records = hp.iloc[rows].to_dict("records")
+            self.model.add_prior_evaluations(
+                [{k: rec[k] for k in space} for rec in records],
+                [rec[self.instance_attr] for rec in records], per_unit[rows].tolist())
 
     def _check_bound(self):
         if not self._bound:
