@@ -15,3 +15,4 @@ from sagemaker_fixtures import (  # noqa: E402,F401
     sm,
     test_clients,
 )
+from sagemaker_example import example  # noqa: E402,F401  (the SageMaker example as a module)

@@ -5,7 +5,6 @@ reuses a run only when its stored parameters are the requested ones.
 Everything runs in-process (``syne_mohb.cli.main`` and the example's ``main``) on the small
 ``linear`` benchmark.
 """
-import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -13,14 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sagemaker_example import IMAGE_US, ROLE
 from syne_mohb.cli import main
 from syne_mohb.experiments.runner import RunSpec, run_dir, run_one
 
 BENCH = ["bench", "--methods", "moasha", "--benchmarks", "linear", "--tasks", "digits",
          "--seeds", "1", "--processes", "1", "--quiet"]
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sagemaker_instance_tuning.py"
-ROLE = ["--role-arn", "arn:aws:iam::111122223333:role/SageMakerTuning"]
-IMAGE_US = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 IMAGE_EU = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
 
 
@@ -281,19 +278,6 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, command, wh
 
 
 # ------------------------------------------------------------------ item 14: SageMaker example
-@pytest.fixture()
-def example(monkeypatch, tmp_path):
-    for name in ("SAGEMAKER_ROLE_ARN", "SYNE_MOHB_BUCKET", "SAGEMAKER_IMAGE_URI",
-                 "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SYNE_MOHB_CACHE_DIR", str(tmp_path / "no-cached-prices"))
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the example's source folder
-    spec_ = importlib.util.spec_from_file_location("sagemaker_instance_tuning", EXAMPLE)
-    module = importlib.util.module_from_spec(spec_)
-    spec_.loader.exec_module(module)
-    return module
-
-
 def example_error(example, argv, capsys) -> str:
     with pytest.raises(SystemExit) as exit_:
         example.main(["--check-only"] + argv)

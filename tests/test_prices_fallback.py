@@ -2,10 +2,8 @@
 instance types and regions as errors (item 17), in the library and in the SageMaker example."""
 
 import datetime as dt
-import importlib.util
 import json
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -24,9 +22,8 @@ from syne_mohb.hardware.pricing import (
     read_published_prices,
 )
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sagemaker_instance_tuning.py"
-ROLE = ["--role-arn", "arn:aws:iam::111122223333:role/SageMakerTuning"]
-IMAGE_US = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3"
+from sagemaker_example import IMAGE_US, ROLE
+
 SYNE_TUNE_013 = "Syne Tune 0.13.0 (Apache-2.0)"
 
 
@@ -139,19 +136,6 @@ def test_unknown_regions_are_an_error_with_the_closest_codes(tmp_path):
                                                      "2026-12-01")
     with pytest.raises(ValueError, match=match):
         refresh_prices("us-east-7", cache_dir=tmp_path, client=object())  # before any call
-
-
-@pytest.fixture()
-def example(monkeypatch, tmp_path):
-    for name in ("SAGEMAKER_ROLE_ARN", "SYNE_MOHB_BUCKET", "SAGEMAKER_IMAGE_URI",
-                 "AWS_DEFAULT_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SYNE_MOHB_CACHE_DIR", str(tmp_path / "no-cached-prices"))
-    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the example's source folder
-    spec = importlib.util.spec_from_file_location("sagemaker_instance_tuning", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_example_rejects_a_misspelt_type_in_prices(example, capsys):

@@ -51,7 +51,7 @@ from typing import Any, Callable, Mapping
 from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME, ST_WORKER_TIMESTAMP
 
-from syne_mohb.hardware.catalog import INSTANCE_TYPE
+from syne_mohb.hardware.catalog import INSTANCE_TYPE, SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.cost import (
     PriceTable,
     check_instance_count,
@@ -66,13 +66,6 @@ _STATE_VERSION = 1
 
 COST_CAP_REACHED = "cost_cap_reached"
 """Result column: 1 on the result at which a trial exceeded its cost cap, else 0."""
-
-SEGMENT_INSTANCE_TYPE = "segment_instance_type"
-"""Result column: the instance type (local profile, Ray node type) of the segment, i.e. the
-run of the trial, that produced the result. A trial resumed on another type (MO-ASHA
-promotion) has one type per segment; Syne Tune's ``config_instance_type`` column is the
-trial's config when the result was *fetched*, so lines an earlier segment printed just before
-its pause, fetched after the resume, carry the new type there and the right one here."""
 
 
 @dataclass

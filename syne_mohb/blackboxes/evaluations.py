@@ -3,6 +3,7 @@
 * :func:`make_backend` -- the :class:`~syne_mohb.backends.simulated.SimulatedBackend` replaying
   one task (the one simulator of the project);
 * :func:`to_transfer_evaluations` -- related tasks' evaluations for transfer-learning searchers;
+* :func:`checked_task_evaluations` -- such evaluations, checked where a user hands them in;
 * :func:`metric_modes`, :func:`evaluations_frame` -- modes and a long table for analysis.
 """
 
@@ -40,6 +41,48 @@ def make_backend(
     return SimulatedBackend(
         blackboxes[task], elapsed_time_attr=elapsed_time_attr, cost_attr=cost_attr, seed=seed, **kwargs
     )
+
+
+def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str],
+                             hint: str = "", label: Any = None
+                             ) -> list[tuple[Any, pd.DataFrame, np.ndarray, list[str]]]:
+    """``[(task, hyperparameters, objectives_evaluations, objectives_names)]`` of a dict
+    ``{task: TransferLearningTaskEvaluations}``, in task-name order, after checking what every
+    user of related tasks needs: a non-empty dict, the three attributes, at least one evaluation,
+    a ``[configs, seeds, fidelities, objectives]`` array and the ``objectives``. Errors name
+    ``pname`` and the task: ``label(task)`` (default ``pname[task]``) names it in the messages
+    about one task; ``hint`` is appended to a missing-objective message.
+
+    O(tasks); the arrays are converted to float once.
+    """
+    if not isinstance(evaluations, dict) or not evaluations:
+        raise ValueError(f"{pname} is empty: pass a non-empty dict {{task name: "
+                         f"TransferLearningTaskEvaluations}} of related tasks, got "
+                         f"{str(evaluations)[:200]}")
+    if label is None:
+        def label(task):
+            return f"{pname}[{task!r}]"
+    out = []
+    for task in sorted(evaluations, key=str):
+        ev, where = evaluations[task], label(task)
+        for attr in ("hyperparameters", "objectives_names", "objectives_evaluations"):
+            if not hasattr(ev, attr):
+                raise ValueError(f"{where} is a {type(ev).__name__}, expected a "
+                                 f"TransferLearningTaskEvaluations")
+        hp = ev.hyperparameters
+        values = np.asarray(ev.objectives_evaluations, dtype=float)
+        if len(hp) == 0 or values.size == 0:
+            raise ValueError(f"{where} has no evaluations")
+        if values.ndim != 4 or values.shape[0] != len(hp):
+            raise ValueError(f"{where}: objectives_evaluations has shape {values.shape}, "
+                             f"expected ({len(hp)}, num_seeds, num_fidelities, num_objectives)")
+        names = list(ev.objectives_names)
+        missing = [m for m in objectives if m not in names]
+        if missing:
+            raise ValueError(f"{where} lacks objectives {missing}{hint}; available objectives: "
+                             f"{names}")
+        out.append((task, hp, values, names))
+    return out
 
 
 def to_transfer_evaluations(

@@ -116,7 +116,6 @@ def _derive(name: str) -> tuple[dict, dict]:
     base = DERIVED[name]
     model = FAMILY_MODELS[base]
     meta = metadata(base)
-    names = list(meta.get("objectives_names") or [])
     out = {}
     for task, bb in load(base).items():
         names = list(bb.objectives_names)

@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
+
 __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_recommendations",
            "recommendation_lines", "recommendations_for_runs"]
 
@@ -608,8 +610,8 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
         t_all = pd.to_numeric(f[time_attr], errors="coerce").to_numpy(dtype=float)
         r_all = pd.to_numeric(f[fid_col], errors="coerce").to_numpy(dtype=float)
         insts = f[inst_col].to_numpy()
-        if "segment_instance_type" in f.columns:  # the type of the segment that printed it
-            seg = f["segment_instance_type"]
+        if SEGMENT_INSTANCE_TYPE in f.columns:  # the type of the segment that printed it
+            seg = f[SEGMENT_INSTANCE_TYPE]
             insts = seg.where(seg.notna(), f[inst_col]).to_numpy()
         recs = records[k]
         for trial, idx in f.groupby("trial_id", sort=False).indices.items():

@@ -39,6 +39,13 @@ from typing import Iterable, Iterator, Mapping, Sequence
 INSTANCE_TYPE = "instance_type"
 """Config-space key of the hardware dimension: the instance type or local profile of a trial."""
 
+SEGMENT_INSTANCE_TYPE = "segment_instance_type"
+"""Result column: the instance type (local profile, Ray node type) of the segment, i.e. the
+run of the trial, that produced the result. A trial resumed on another type (MO-ASHA
+promotion) has one type per segment; Syne Tune's ``config_instance_type`` column is the
+trial's config when the result was *fetched*, so lines an earlier segment printed just before
+its pause, fetched after the resume, carry the new type there and the right one here."""
+
 SNAPSHOT_PATH = Path(__file__).parent / "data" / "instances.json"
 SNAPSHOT_REGION = "us-east-1"
 STALE_PRICE_DAYS = 365

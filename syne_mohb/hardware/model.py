@@ -217,16 +217,20 @@ class RuntimeCostModel:
                 counts[row[1]] += 1
         return dict(zip(self.types, counts.tolist()))
 
-    def _encode(self, config: Mapping[str, Any]) -> np.ndarray:
-        if self._encoder is None:
-            return np.zeros(0)
+    def _key(self, config: Mapping[str, Any]) -> str:
+        """Identity of ``config``'s hyperparameters (the caches' key)."""
         from syne_mohb.configspace import config_key
 
-        names = self._encoder.hp_names
-        key = config_key({k: config[k] for k in names})
+        names = self._encoder.hp_names if self._encoder is not None else []
+        return config_key({k: config[k] for k in names})
+
+    def _encode(self, config: Mapping[str, Any], key: str | None = None) -> np.ndarray:
+        if self._encoder is None:
+            return np.zeros(0)
+        key = self._key(config) if key is None else key
         x = self._x_cache.get(key)
         if x is None:
-            x = self._encoder.encode_configs([{k: config[k] for k in names}])[0]
+            x = self._encoder.encode_configs([{k: config[k] for k in self._encoder.hp_names}])[0]
             self._x_cache[key] = x
         return x
 
@@ -280,7 +284,8 @@ class RuntimeCostModel:
             rng = np.random.RandomState(len(rows))
             old = rng.choice(len(rows) - self.max_rows // 2, self.max_rows // 2, replace=False)
             rows = [rows[i] for i in sorted(old)] + rows[-(self.max_rows // 2):]
-        xs = np.vstack([r[0] for r in rows]) if self._encoder is not None else np.zeros((n, 0))
+        xs = (np.vstack([r[0] for r in rows]) if self._encoder is not None
+              else np.zeros((len(rows), 0)))
         t_idx = np.array([r[1] for r in rows], dtype=int)
         task = np.array([r[4] for r in rows], dtype=int)
         y = np.log(np.array([r[3] / r[2] for r in rows]))
@@ -315,56 +320,56 @@ class RuntimeCostModel:
                                                       random_state=seed), seed)
         from sklearn.linear_model import Ridge
 
-        return _Additive(Ridge(alpha=1e-3), len(self.types))
+        return _Additive(Ridge(alpha=1e-3))
 
     # ------------------------------------------------------------------ predict
     def predict_log(self, configs: Sequence[Mapping[str, Any]],
                     instances: Sequence[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation of ``log(seconds per unit)``, shape
         ``(len(configs), len(instances))`` (default: every type of the model)."""
-        instances = self.types if instances is None else [str(i) for i in instances]
-        t_idx = np.array([self.type_index(i) for i in instances], dtype=int)
+        t_idx = self._type_indices(instances)
         c, k = len(configs), len(t_idx)
-        prior_var = (self.prior_std * self.prior_strength / (
-            self.prior_strength + self._counts[t_idx])) ** 2
+        prior_sd = self._prior_sd(t_idx)
         if self._model is None:
-            return np.zeros((c, k)), np.broadcast_to(np.sqrt(prior_var), (c, k)).copy()
-        xs = (np.vstack([self._encode(cfg) for cfg in configs]) if self._encoder is not None
-              else np.zeros((c, 0)))
-        X = self._design(np.repeat(xs, k, axis=0), np.tile(t_idx, c), np.zeros(c * k, dtype=int))
-        mean, spread = _predict_with_spread(self._model, X)
-        mean = mean.reshape(c, k) + self._center
-        var = spread.reshape(c, k) ** 2 + prior_var[None, :]
-        return mean, np.sqrt(var)
+            return np.zeros((c, k)), np.broadcast_to(prior_sd, (c, k)).copy()
+        if hasattr(self._model, "estimators_"):
+            per_tree = self._per_tree(configs, t_idx)  # (trees, c, k)
+            mean, spread = per_tree.mean(axis=0), per_tree.std(axis=0)
+        else:
+            mean, spread = self._model.predict_with_std(self._design_for(configs, t_idx))
+            mean, spread = mean.reshape(c, k), spread.reshape(c, k)
+        return mean + self._center, np.sqrt(spread ** 2 + prior_sd[None, :] ** 2)
+
+    def _type_indices(self, instances: Sequence[Any] | None) -> np.ndarray:
+        instances = self.types if instances is None else [str(i) for i in instances]
+        return np.array([self.type_index(i) for i in instances], dtype=int)
+
+    def _prior_sd(self, t_idx: np.ndarray) -> np.ndarray:
+        """Prior standard deviation of each type: ``prior_std * k / (k + n_type)``."""
+        return self.prior_std * self.prior_strength / (self.prior_strength + self._counts[t_idx])
+
+    def _design_for(self, configs: Sequence[Mapping[str, Any]], t_idx: np.ndarray,
+                    keys: Sequence[str] | None = None) -> np.ndarray:
+        """Design rows of every (configuration, type) pair, configurations outermost."""
+        c, k = len(configs), len(t_idx)
+        keys = [None] * c if keys is None else keys
+        xs = (np.vstack([self._encode(cfg, key) for cfg, key in zip(configs, keys)])
+              if self._encoder is not None else np.zeros((c, 0)))
+        return self._design(np.repeat(xs, k, axis=0), np.tile(t_idx, c),
+                            np.zeros(c * k, dtype=int))
 
     def _per_tree(self, configs: Sequence[Mapping[str, Any]], t_idx: np.ndarray) -> np.ndarray:
         """``(trees, configs, types)`` tree predictions (centred), cached per configuration
         until the next refit (a finite space repeats configurations)."""
-        from syne_mohb.configspace import config_key
-
-        names = self._encoder.hp_names if self._encoder is not None else []
-        out = []
-        missing, rows = [], []
-        for cfg in configs:
-            key = config_key({k: cfg[k] for k in names})
-            hit = self._tree_cache.get(key)
-            out.append(hit)
-            if hit is None:
-                missing.append(len(out) - 1)
-                rows.append(cfg)
-        if rows:
-            n_types = len(self.types)
-            all_t = np.arange(n_types)
-            xs = (np.vstack([self._encode(cfg) for cfg in rows]) if self._encoder is not None
-                  else np.zeros((len(rows), 0)))
-            X = self._design(np.repeat(xs, n_types, axis=0), np.tile(all_t, len(rows)),
-                             np.zeros(len(rows) * n_types, dtype=int))
-            pred = _tree_predictions(self._model, X).reshape(-1, len(rows), n_types)
-            for j, pos in enumerate(missing):
-                cfg = rows[j]
-                self._tree_cache[config_key({k: cfg[k] for k in names})] = pred[:, j, :]
-                out[pos] = pred[:, j, :]
-        return np.stack(out, axis=1)[:, :, t_idx]
+        keys = [self._key(cfg) for cfg in configs]
+        missing = [j for j, key in enumerate(keys) if key not in self._tree_cache]
+        if missing:
+            all_t = np.arange(len(self.types))
+            X = self._design_for([configs[j] for j in missing], all_t, [keys[j] for j in missing])
+            pred = _tree_predictions(self._model, X).reshape(-1, len(missing), len(all_t))
+            for pos, j in enumerate(missing):
+                self._tree_cache[keys[j]] = pred[:, pos, :]
+        return np.stack([self._tree_cache[key] for key in keys], axis=1)[:, :, t_idx]
 
     def predict_seconds(self, configs: Sequence[Mapping[str, Any]], resource: float = 1.0,
                         instances: Sequence[Any] | None = None, level: float = 0.8
@@ -389,11 +394,7 @@ class RuntimeCostModel:
         not make a type faster by independent noise on each type; one tree alone is too noisy
         to rank types), plus independent prior noise for types with few observations;
         otherwise a Gaussian draw from the predictive mean and standard deviation."""
-        instances = self.types if instances is None else [str(i) for i in instances]
-        t_idx = np.array([self.type_index(i) for i in instances], dtype=int)
-        c, k = len(configs), len(t_idx)
-        prior_sd = self.prior_std * self.prior_strength / (
-            self.prior_strength + self._counts[t_idx])
+        t_idx = self._type_indices(instances)
         if not hasattr(self._model, "estimators_"):
             mu, sd = self.predict_log(configs, instances)
             return mu + sd * rng.standard_normal(mu.shape)
@@ -401,7 +402,7 @@ class RuntimeCostModel:
         pick = rng.choice(len(per_tree), size=max(1, len(per_tree) // self.draw_fraction),
                           replace=False)
         draw = per_tree[pick].mean(axis=0) + self._center
-        return draw + prior_sd[None, :] * rng.standard_normal((c, k))
+        return draw + self._prior_sd(t_idx)[None, :] * rng.standard_normal(draw.shape)
 
 
 def _tree_predictions(model, X: np.ndarray) -> np.ndarray:
@@ -411,15 +412,6 @@ def _tree_predictions(model, X: np.ndarray) -> np.ndarray:
     X32 = np.ascontiguousarray(X, dtype=np.float32)
     return np.stack([t.tree_.predict(X32).reshape(len(X32), -1)[:, 0]
                      for t in model.estimators_])
-
-
-def _predict_with_spread(model, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread of a tree ensemble (std over trees), a GP (posterior std) or the
-    additive model (residual std)."""
-    if hasattr(model, "estimators_"):
-        per_tree = _tree_predictions(model, X)
-        return per_tree.mean(axis=0), per_tree.std(axis=0)
-    return model.predict_with_std(X)
 
 
 class _CappedGP:
@@ -442,8 +434,8 @@ class _CappedGP:
 class _Additive:
     """``y = linear(hyperparameters) + effect(type)``: no interaction (the baseline)."""
 
-    def __init__(self, ridge, n_types: int):
-        self.ridge, self.n_types = ridge, n_types
+    def __init__(self, ridge):
+        self.ridge = ridge
 
     def fit(self, X, y):
         self.ridge.fit(X, y)

@@ -57,6 +57,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 
 logger = logging.getLogger(__name__)
@@ -200,13 +201,12 @@ class HardwarePolicy:
         # prices are priors: once results bill a type, its billed rate is used
         self._log_price = np.log(np.array(
             [s.price_per_hour if s.price_per_hour else fallback for s in self.specs.values()]))
-        self._price_known = np.array([bool(s.price_per_hour) for s in self.specs.values()])
         space = {k: v for k, v in config_space.items() if k != self.instance_attr}
         self.model = RuntimeCostModel(space, self.specs, estimator=self.estimator,
                                       random_seed=self._rng.randint(0, 2**31 - 1))
         self._add_prior(space)
         self._weight: dict[int, float] = {}
-        self._pending: dict[str, list[float]] = defaultdict(list)
+        self._pending: dict[str, list[tuple[float, bool]]] = defaultdict(list)  # (w, control)
         self._last: dict[int, tuple[float, float, float]] = {}  # trial -> (resource, time, cost)
         self._segment: dict[int, int] = defaultdict(int)
         self._records: list[tuple[str, float, int, list[float], float, float]] = []
@@ -224,18 +224,19 @@ class HardwarePolicy:
     def _add_prior(self, space: Mapping[str, Any], max_rows: int = 2000) -> None:
         """Prior rows from ``prior_evaluations``: per (configuration, type) the mean over seeds
         of the seconds per unit at its last finite fidelity (fidelities taken as 1, 2, ...)."""
-        for task, ev in self.prior_evaluations.items():
-            names = list(getattr(ev, "objectives_names", []))
-            if self.prior_time_objective not in names:
-                raise ValueError(f"prior_evaluations[{task!r}] has no objective "
-                                 f"{self.prior_time_objective!r} (prior_time_objective); "
-                                 f"objectives: {names}")
-            hp = ev.hyperparameters.reset_index(drop=True)
+        if not self.prior_evaluations:
+            return
+        from syne_mohb.blackboxes.evaluations import checked_task_evaluations
+
+        for task, hp, values, names in checked_task_evaluations(
+                self.prior_evaluations, "prior_evaluations", [self.prior_time_objective],
+                hint=" (prior_time_objective)"):
+            hp = hp.reset_index(drop=True)
             missing = [k for k in [*space, self.instance_attr] if k not in hp.columns]
             if missing:
                 raise ValueError(f"prior_evaluations[{task!r}] lacks the columns {missing}")
-            y = np.asarray(ev.objectives_evaluations, dtype=float)[
-                ..., names.index(self.prior_time_objective)].mean(axis=1)  # [configs, fidelities]
+            # [configs, fidelities]: the mean over seeds
+            y = values[..., names.index(self.prior_time_objective)].mean(axis=1)
             fid = np.arange(1, y.shape[1] + 1, dtype=float)
             per_unit = np.full(len(hp), np.nan)
             for r in range(len(hp)):
@@ -272,7 +273,7 @@ class HardwarePolicy:
             return self._uniform_choice(config, float(self._rng.uniform()), control=True)
         if trial_id is None:
             w = float(self._rng.uniform())
-            self._pending[self._hp_key(config)].append(w)
+            self._pending[self._hp_key(config)].append((w, False))
         else:
             w = self._weight.get(trial_id, 0.5)
             if self.adapt_across_rungs:
@@ -294,7 +295,7 @@ class HardwarePolicy:
 
     def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
         """A type drawn uniformly for a new trial whose weight will be ``w``."""
-        self._pending[self._hp_key(config)].append(-1.0 - w if control else w)
+        self._pending[self._hp_key(config)].append((w, control))
         choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
         self.choices[choice] += 1
         return self._categories[choice]
@@ -316,10 +317,9 @@ class HardwarePolicy:
     # ------------------------------------------------------------------ observations
     def on_trial_add(self, trial_id: int, config: Mapping[str, Any]) -> None:
         pending = self._pending.get(self._hp_key(config))
-        w = pending.pop(0) if pending else float(self._rng.uniform())
-        if w < 0:  # a control trial (its weight stored as -1 - w)
+        w, control = pending.pop(0) if pending else (float(self._rng.uniform()), False)
+        if control:
             self._controls.add(trial_id)
-            w = -1.0 - w
         self._weight[trial_id] = 0.5 if math.isnan(w) else w
 
     def on_resume(self, trial_id: int) -> None:
@@ -331,10 +331,9 @@ class HardwarePolicy:
         """Learn from one result: the segment's seconds (and dollars) since the trial's last
         result, and the metric values for the hardware test."""
         self._check_bound()
-        # the type that produced this result: backends name it per segment
-        # (syne_mohb.backends.cost.SEGMENT_INSTANCE_TYPE); a line printed by a paused segment
-        # may arrive after the trial's config names its next type
-        instance = result.get("segment_instance_type", config.get(self.instance_attr))
+        # the type that produced this result: backends name it per segment; a line printed by
+        # a paused segment may arrive after the trial's config names its next type
+        instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is None or str(instance) not in self.specs:
             return
         elapsed = _number(result.get(self.time_attr))

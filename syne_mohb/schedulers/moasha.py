@@ -239,7 +239,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         probs = np.exp(sizes - sizes.max())
         self._bracket_probs = probs / probs.sum()
         self._trial_bracket: dict[int, int] = {}
-        self._configs: dict[int, dict[str, Any]] = {}  # trial -> config of its current segment
+        # with a hardware policy: trial -> config of its current segment (its instance type)
+        self._configs: dict[int, dict[str, Any]] = {}
         self._paused: dict[int, tuple[int, int]] = {}  # trial_id -> (bracket, rung) it waits in
         self._failed: set[int] = set()
         self._nan_logged: set[int] = set()
@@ -251,7 +252,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if self.type == "promotion":
             trial_id = self._find_promotable()
             if trial_id is not None:
-                b, i = self._paused.pop(trial_id)
+                _, i = self._paused.pop(trial_id)
                 self.num_promoted += 1
                 return self._resume(trial_id, i + 1)
         config = self.searcher.suggest()
@@ -282,10 +283,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         return TrialSuggestion.resume_suggestion(trial_id, config)
 
     def on_trial_add(self, trial: Trial):
-        if trial.trial_id not in self._configs:
+        if self.hardware is not None and trial.trial_id not in self._configs:
             self._configs[trial.trial_id] = dict(trial.config)
-            if self.hardware is not None:
-                self.hardware.on_trial_add(trial.trial_id, trial.config)
+            self.hardware.on_trial_add(trial.trial_id, trial.config)
         if trial.trial_id not in self._trial_bracket:
             if self.num_brackets == 1:
                 idx = 0

@@ -257,35 +257,12 @@ class ModelBasedSearcher(BaseSearcher):
 
     # ------------------------------------------------------------------ related tasks
     def _fit_prior(self, evaluations: dict[str, Any]) -> None:
-        if not isinstance(evaluations, dict) or not evaluations:
-            raise ValueError(
-                "transfer_evaluations must be a non-empty dict {task name: "
-                f"TransferLearningTaskEvaluations}} or None, got {str(evaluations)[:200]}"
-            )
+        from syne_mohb.blackboxes.evaluations import checked_task_evaluations
+
         enc = self._encoder
         tasks = []
-        for task in sorted(evaluations, key=str):
-            ev = evaluations[task]
-            for attr in ("hyperparameters", "objectives_names", "objectives_evaluations"):
-                if not hasattr(ev, attr):
-                    raise ValueError(
-                        f"transfer_evaluations[{task!r}] is a {type(ev).__name__}, expected a "
-                        "TransferLearningTaskEvaluations"
-                    )
-            frame: pd.DataFrame = ev.hyperparameters
-            values = np.asarray(ev.objectives_evaluations, dtype=float)
-            if values.ndim != 4 or values.shape[0] != len(frame) or len(frame) == 0:
-                raise ValueError(
-                    f"transfer_evaluations[{task!r}]: objectives_evaluations has shape "
-                    f"{values.shape}, expected ({len(frame)} > 0, num_seeds, num_fidelities, "
-                    "num_objectives)"
-                )
-            names = list(ev.objectives_names)
-            missing = [m for m in self.metrics if m not in names]
-            if missing:
-                raise ValueError(
-                    f"transfer_evaluations[{task!r}] lacks objectives {missing}; it has {names}"
-                )
+        for task, frame, values, names in checked_task_evaluations(
+                evaluations, "transfer_evaluations", self.metrics):
             for name in enc.hp_names:
                 if name not in frame.columns:
                     raise ValueError(

@@ -191,37 +191,15 @@ class ParetoTransferSearcher(BaseSearcher):
 
     # ------------------------------------------------------------------ related tasks
     def _related_training_data(self, evaluations) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-        if not isinstance(evaluations, dict) or not evaluations:
-            raise ValueError(
-                "transfer_learning_evaluations is empty: pass a non-empty dict "
-                "{task name: TransferLearningTaskEvaluations} of related tasks"
-            )
+        from syne_mohb.blackboxes.evaluations import checked_task_evaluations
+
         enc = self._encoder
         Xs, ys, ws = [], [], []
         related: dict[tuple, dict] = {}
-        for task in sorted(evaluations, key=str):
+        for task, hp, values, names in checked_task_evaluations(
+                evaluations, "transfer_learning_evaluations", self.metrics,
+                label=lambda task: f"related task {task!r}"):
             ev = evaluations[task]
-            for attr in ("hyperparameters", "objectives_names", "objectives_evaluations"):
-                if not hasattr(ev, attr):
-                    raise ValueError(
-                        f"transfer_learning_evaluations[{task!r}] is a {type(ev).__name__}, "
-                        "expected a TransferLearningTaskEvaluations"
-                    )
-            hp: pd.DataFrame = ev.hyperparameters
-            values = np.asarray(ev.objectives_evaluations, dtype=float)
-            if len(hp) == 0 or values.size == 0:
-                raise ValueError(f"related task {task!r} has no evaluations")
-            if values.ndim != 4 or values.shape[0] != len(hp):
-                raise ValueError(
-                    f"related task {task!r}: objectives_evaluations has shape {values.shape}, "
-                    f"expected ({len(hp)}, num_seeds, num_fidelities, num_objectives)"
-                )
-            names = list(ev.objectives_names)
-            missing = [m for m in self.metrics if m not in names]
-            if missing:
-                raise ValueError(
-                    f"related task {task!r} lacks objectives {missing}; available objectives: {names}"
-                )
             self._check_columns(task, ev)
             rows, labels = task_labels(
                 values[..., [names.index(m) for m in self.metrics]], self.modes, self.gamma
