@@ -177,7 +177,8 @@ def test_sagemaker_resume_on_another_instance_type(sm, make_backend):
     for k, r in enumerate(results):
         if r[SEGMENT_INSTANCE_TYPE] == new:
             assert r[ST_WORKER_TIME] >= d1["TrainingTimeInSeconds"]
-            pro_rata = bill1 + (r[ST_WORKER_TIME] - d1["TrainingTimeInSeconds"]) * prices[new] / 3600
+            seconds2 = r[ST_WORKER_TIME] - d1["TrainingTimeInSeconds"]
+            pro_rata = bill1 + seconds2 * prices[new] / 3600
             if k == len(results) - 1:
                 # the job's last result: pro rata when it was read while the job ran, the
                 # whole bill of both jobs when the job had ended first (sagemaker/cost.py);

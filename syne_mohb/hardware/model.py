@@ -197,7 +197,8 @@ class RuntimeCostModel:
             raise ValueError(f"max_rows must be an integer >= 2, got {max_rows!r}")
         self.max_rows = max_rows
         self._hw = np.array([self.specs[t].features() for t in self.types])
-        self._rows: dict[Any, list] = {}  # key -> [config features, type idx, resource, seconds, task]
+        # key -> [config features, type index, resource, seconds, task (0: own, 1: prior)]
+        self._rows: dict[Any, list] = {}
         self._x_cache: dict[str, np.ndarray] = {}
         self._tree_cache: dict[str, np.ndarray] = {}
         self._model = None
