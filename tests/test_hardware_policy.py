@@ -204,3 +204,23 @@ def test_related_tasks_inform_the_first_choices():
     with pytest.raises(ValueError, match="prior_time_objective"):
         HardwarePolicy(prior_evaluations={"related": related},
                        prior_time_objective="seconds").bind(_space(), ["accuracy"])
+
+
+def test_log_units_do_not_buy_a_small_time_gain_with_a_large_cost():
+    from syne_mohb.hardware.policy import _chebyshev
+
+    # type 0: 100 s, $1; type 1: 95 s (5% faster), $3 (3x the dollars)
+    log_s, log_c = np.log([100.0, 95.0]), np.log([1.0, 3.0])
+    w = 0.7  # leaning towards time
+    # normalised to [0, 1] over the types, any w > 0.5 takes the 5% at 3x the price ...
+    assert int(np.argmin(_chebyshev(log_s, log_c, w))) == 1
+    # ... in log units a factor in time weighs as the same factor in dollars
+    assert int(np.argmin(_chebyshev(log_s, log_c, w, normalise=False))) == 0
+    # and a clear time gain is still bought when time matters
+    log_s2 = np.log([100.0, 20.0])
+    assert int(np.argmin(_chebyshev(log_s2, log_c, w, normalise=False))) == 1
+
+
+def test_policy_options_are_validated():
+    with pytest.raises(ValueError, match="scale"):
+        HardwarePolicy(scale="linear")

@@ -126,6 +126,20 @@ def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
                   **kw)
 
 
+def _moasha_policy(ctx: MethodContext, prior: bool = False, type: str = "stopping",
+                   **kw) -> TrialScheduler:
+    """Our MO-ASHA with a :class:`HardwarePolicy` configured by ``kw`` (the variants measured
+    by ``benchmarking/compare_methods.py``); ``prior``: related tasks' times as its prior."""
+    from syne_mohb.hardware.policy import HardwarePolicy
+
+    if prior and not ctx.transfer_evaluations:
+        raise ValueError("a method with the policy's prior needs the evaluations of related "
+                         "tasks; the benchmark has no other task")
+    policy = HardwarePolicy(instance_attr=ctx.instance_attr,
+                            prior_evaluations=ctx.transfer_evaluations if prior else None, **kw)
+    return _moasha(ctx, type=type, hardware=policy)
+
+
 def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
     from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
@@ -186,6 +200,12 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-sampler": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
         ctx.config_space, random_seed=ctx.random_seed, repeats="always",
         instance_attr=ctx.instance_attr, modes=MO_MODES)),
+    "moasha-log": lambda ctx: _moasha_policy(ctx, scale="log"),
+    "moasha-promotion-log": lambda ctx: _moasha_policy(ctx, type="promotion", scale="log"),
+    "moasha-promotion-fast": lambda ctx: _moasha_policy(ctx, type="promotion", finish_fast=True),
+    "moasha-promotion-log-fast": lambda ctx: _moasha_policy(ctx, type="promotion", scale="log",
+                                                            finish_fast=True),
+    "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
     "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
     "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),
@@ -280,7 +300,7 @@ METHODS.update({
 })
 # methods that take the related tasks' evaluations (leave-one-task-out) in
 # ``MethodContext.transfer_evaluations``
-TRANSFER_METHODS = {"moasha-transfer", "moasha-transfer-repeats", "moasha-transfer-exhaust",
+TRANSFER_METHODS = {"moasha-prior", "moasha-transfer", "moasha-transfer-repeats", "moasha-transfer-exhaust",
                     "moasha-bo-transfer", "moasha-bo-hw-transfer"}
 
 # methods whose instance type is fixed to the default instance

@@ -95,6 +95,12 @@ class HardwarePolicy:
         model (:meth:`RuntimeCostModel.add_prior_evaluations`), so the first choices are
         informed; the run's own results take over as they come
     :param prior_time_objective: the cumulative-seconds objective of ``prior_evaluations``
+    :param scale: units of the scalarisation: "range" (log time and log cost each normalised to
+        [0, 1] over the types of the configuration) or "log" (log ratios to the best type: a
+        factor 2 in time weighs as a factor 2 in dollars, so a small gain in one objective is
+        not bought with a large loss in the other)
+    :param finish_fast: under promotion, resumed segments above rung 0 use ``w = 1`` (the
+        fastest type, the cheapest among equally fast ones) instead of the geometric shift
     """
 
     def __init__(
@@ -116,6 +122,8 @@ class HardwarePolicy:
         control_share: float = 0.05,
         prior_evaluations: Mapping[str, Any] | None = None,
         prior_time_objective: str = "runtime",
+        scale: str = "range",
+        finish_fast: bool = False,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -155,6 +163,10 @@ class HardwarePolicy:
         if not 0 <= control_share <= 1:
             raise ValueError(f"control_share must be in [0, 1], got {control_share}")
         self.control_share = float(control_share)
+        if scale not in ("range", "log"):
+            raise ValueError(f"scale must be 'range' or 'log', got {scale!r}")
+        self.scale = scale
+        self.finish_fast = bool(finish_fast)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -276,12 +288,14 @@ class HardwarePolicy:
             self._pending[self._hp_key(config)].append((w, False))
         else:
             w = self._weight.get(trial_id, 0.5)
-            if self.adapt_across_rungs:
+            if self.finish_fast and rung >= 1:
+                w = 1.0
+            elif self.adapt_across_rungs:
                 w = 1.0 - (1.0 - w) ** (rung + 1)
         self.model.fit()
         log_s = self.model.sample([config], self._rng)[0]
         log_c = log_s + self._log_price_now()
-        score = _chebyshev(log_s, log_c, w)
+        score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
         best = int(np.argmin(score + 1e-12 * self._rng.uniform(size=len(score))))
         if current is not None:
             cur = self.model.type_index(current)
@@ -452,13 +466,18 @@ class HardwarePolicy:
                 "observations": self.model.num_observations if self.model else 0}
 
 
-def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05) -> np.ndarray:
-    """Augmented Chebyshev scalarisation (as in ParEGO, Knowles 2006) of the normalised
-    (time, cost) draws: the ``rho`` term breaks ties towards the point better on the other
-    objective, so a weight of 1 picks the cheapest of equally fast types."""
+def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05,
+               normalise: bool = True) -> np.ndarray:
+    """Augmented Chebyshev scalarisation (as in ParEGO, Knowles 2006) of the (time, cost)
+    draws, each relative to its best type and normalised to [0, 1] over the types
+    (``normalise``) or left in log units: the ``rho`` term breaks ties towards the point better
+    on the other objective, so a weight of 1 picks the cheapest of equally fast types."""
     def unit(x):
-        span = float(x.max() - x.min())
-        return (x - x.min()) / span if span > 0 else np.zeros_like(x)
+        x = x - x.min()
+        if not normalise:
+            return x
+        span = float(x.max())
+        return x / span if span > 0 else np.zeros_like(x)
 
     s, c = w * unit(log_s), (1.0 - w) * unit(log_c)
     return np.maximum(s, c) + rho * (s + c)
