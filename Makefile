@@ -2,8 +2,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the docs extra has its own stamp, so that `make test` does not need it
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: demo test install clean
+.PHONY: demo test docs install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,5 +23,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile tests
 
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q -e ".[docs]"
+	touch $(DOCS_STAMP)
+
+# the docs site (mkdocs.yml) into site/; --strict: every warning (a broken link, a missing
+# reference, a docstring error) fails the build
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build site *.egg-info

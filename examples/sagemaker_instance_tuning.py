@@ -21,7 +21,7 @@ and the search space; it needs the same arguments as a real run. In a region oth
 us-east-1 (the shipped price snapshot) run ``syne_mohb.hardware.refresh_prices(REGION)`` once,
 or give ``--prices ml.m5.large=0.115,ml.c5.xlarge=0.204``. An unknown ``--region`` or a type
 in ``--prices`` the catalog does not know is a one-line error naming the closest known ones.
-The role needs the permissions listed in README, section "SageMaker backend".
+The role needs the permissions listed in docs/reference/sagemaker-backend.md.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ epoch, and a resumed trial continues from its last epoch (SageMaker downloads th
 checkpoint prefix into the new job, whatever its instance type).
 
 Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
-README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+docs/tutorials/hardware-choice.md): a checkpoint written on one machine must load on any other.
 It holds plain CPU data only, here a pickled scikit-learn model (numpy arrays), the epoch and
 the shuffling state; with PyTorch, save the state dicts with every tensor on the CPU
 (``{k: v.cpu() for k, v in sd.items()}``), load them with

@@ -5,7 +5,7 @@ Tune's Reporter, and checkpoints (model + epoch) so a paused trial resumes where
 Run standalone: ``python examples/train_digits.py --epochs 5 --lr 0.01 --hidden 32``.
 
 Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
-README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+docs/tutorials/hardware-choice.md): a checkpoint written on one machine must load on any other.
 It holds plain CPU data only, here a pickled scikit-learn model (numpy arrays), the epoch and
 the elapsed seconds; with PyTorch, save the state dicts with every tensor on the CPU
 (``{k: v.cpu() for k, v in sd.items()}``), load them with

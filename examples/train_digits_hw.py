@@ -8,7 +8,7 @@ With ``--st_checkpoint_dir`` the model is checkpointed after every epoch and a r
 continues from its last epoch.
 
 Checkpoint contract (MO-ASHA's promotion may resume a trial on another instance type, see the
-README, "Hardware as a decision"): a checkpoint written on one machine must load on any other.
+docs/tutorials/hardware-choice.md): a checkpoint written on one machine must load on any other.
 It holds plain CPU data only, here the epoch and a pickled scikit-learn model (numpy arrays);
 with PyTorch, save the state dicts with every tensor on the CPU
 (``{k: v.cpu() for k, v in sd.items()}``), load them with

@@ -339,8 +339,7 @@ def _not_resumable(run_dir: Path) -> str | None:
     from syne_mohb.durable.tuner import SPEC_FILENAME
 
     start = ("only runs started with syne_mohb.durable.DurableTuner can be resumed: start the "
-             "run with DurableTuner(...) in place of syne_tune.Tuner (README, section "
-             "'Durable tuning runs')")
+             "run with DurableTuner(...) in place of syne_tune.Tuner (docs/how-to/resume.md)")
     if not run_dir.is_dir():
         return f"{run_dir} is not a folder; {start}"
     has_journal = (run_dir / JOURNAL_FILENAME).is_file()
@@ -494,7 +493,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seeds", type=int, default=5, help="paired seeds of each method")
     d.add_argument("--method", default="moasha",
                    help="our method to run (moasha: MO-ASHA with its default searcher, the best "
-                        "on the shipped benchmarks in README's comparison; 'moasha-transfer' to "
+                        "on the shipped benchmarks in docs/benchmarks/; 'moasha-transfer' to "
                         "sample from the other tasks' Pareto fronts; default: %(default)s)")
     d.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print")
     d.add_argument("--processes", type=int, default=2,

@@ -7,7 +7,8 @@ Internally everything is converted to minimisation (:func:`to_minimization`), wh
 
 Ranks and hypervolumes are computed with `moocore <https://multi-objective.github.io/moocore/>`_
 (C implementation, LGPL-2.1-or-later): its ``pareto_rank`` is 20-400x faster than the numpy
-peeling implementation kept here as :func:`nondominated_rank_numpy` (numbers in README).
+peeling implementation kept here as :func:`nondominated_rank_numpy` (numbers in
+``docs/benchmarks/pareto-speed.md``).
 
 Definitions used throughout (minimisation):
 

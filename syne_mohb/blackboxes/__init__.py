@@ -2,7 +2,7 @@
 
 Shipped benchmarks (``names()``) were generated from real training runs on this machine; the
 runtime and cost on each cloud instance type are modelled (``runtime_model.py``). See
-``README, "Offline evaluations"``.
+``docs/concepts/measured-and-modelled.md``.
 
 >>> from syne_mohb.blackboxes import load, make_backend
 >>> bbs = load("mlp")                       # {task: BlackboxTabular}

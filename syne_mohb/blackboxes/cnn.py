@@ -81,7 +81,8 @@ def _jax():
     except ImportError as e:  # pragma: no cover - depends on the generation environment
         raise ImportError(
             "the cnn family needs the generation-only packages jax and optax: "
-            "pip install -e '.[gen]' jax jaxlib optax mlxtend (in a separate venv, see README)"
+            "pip install -e '.[gen]' jax jaxlib optax mlxtend (in a separate venv, see "
+            "docs/how-to/generate-benchmarks.md)"
         ) from e
     return jax
 

@@ -5,7 +5,7 @@
 >>> tuner.run()                      # killed? then:
 >>> resume(tuner.tuner_path)         # or: syne-mohb resume RUN_DIR
 
-See the README, section "Durable tuning runs" for what is guaranteed.
+See ``docs/concepts/durable.md`` for what is guaranteed.
 """
 from syne_mohb.durable.journal import Journal, RunLockedError, read_journal
 from syne_mohb.durable.policy import FailureBudgetExceeded, FailurePolicy

@@ -61,7 +61,7 @@ class DurableTuner(Tuner):
     launches it, and what the backend's recovery needs (process id, job name, cost-ledger
     segments). At the start the freshly constructed tuner (scheduler, searcher, backend, stop
     criterion, random states) is dill-pickled to ``<run_dir>/durable.dill``, from which
-    :func:`~syne_mohb.durable.resume` rebuilds the run (README, "Durable tuning runs").
+    :func:`~syne_mohb.durable.resume` rebuilds the run (``docs/concepts/durable.md``).
     Arguments are those of ``Tuner`` except:
 
     :param failure_policy: replaces ``max_failures``; default ``FailurePolicy()`` (the run

@@ -1,4 +1,5 @@
-"""Simulated experiments, analysis and plots (see the README, section "Experiments")."""
+"""Simulated experiments, analysis and plots (see ``docs/reference/cli.md`` and
+``docs/concepts/evaluation.md``)."""
 from syne_mohb.experiments.analysis import find_runs, load_run, pareto_table
 from syne_mohb.experiments.methods import method_names
 from syne_mohb.experiments.report import make_report

@@ -91,7 +91,7 @@ class ModelBasedSearcher(BaseSearcher):
     (``benchmarking/compare_searchers.py``): levels "all" against "max", pooled against
     per-level normalisation, exploration 0 against 0.1 (5 seeds); with related tasks,
     exploration 0.1 against 0 and ``transfer_strength`` 5 against 20 (``linear``, 10 seeds);
-    README ("Model-based searcher").
+    results in ``docs/benchmarks/searcher.md``.
 
     **Cost.** A refit costs O(T n log n d) (``T`` trees, ``n <= max_train_rows`` rows, ``d``
     features) plus predicting the candidates, O(T C K L depth) (``C`` candidates, ``K``
@@ -99,7 +99,7 @@ class ModelBasedSearcher(BaseSearcher):
     suggestion once the number of results grew by ``refit_growth`` (relative) since the last,
     i.e. O(log n / log(1 + refit_growth)) refits per run. A suggestion between refits costs
     O(C K L m) for ``m`` objectives (plus O(C P d) for ``P`` pending configurations when the
-    candidates are not enumerated). Measured in README ("Model-based searcher").
+    candidates are not enumerated). Measured in ``docs/benchmarks/searcher-speed.md``.
 
     Keys of notified configurations that are not in the config space are ignored (except the
     context). Failed trials keep the results they reported.

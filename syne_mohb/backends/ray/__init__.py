@@ -50,7 +50,8 @@ One module per concern (:class:`RayBackend` is their composition, in ``backend``
 * ``_nodes``: :class:`NodeType` and resource matching; ``_runner``: the actor class itself.
 
 Importing this package does not import Ray, and ``import syne_mohb`` does not import this
-package (its names are exported lazily). See the README, section "Ray backend".
+package (its names are exported lazily). See ``docs/tutorials/ray.md`` and
+``docs/reference/ray-backend.md``.
 """
 from syne_mohb.backends.ray._nodes import (
     NodeType,

@@ -50,8 +50,8 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
     :param entry_point: training script (reports with ``syne_tune.Reporter``)
     :param image_uri: framework container image with the SageMaker training toolkit (script
         mode), e.g. a PyTorch training image of the region
-    :param role_arn: IAM role the jobs run as (see README, section "SageMaker backend" for its
-        permissions)
+    :param role_arn: IAM role the jobs run as (its permissions:
+        ``docs/reference/sagemaker-backend.md``, "IAM permissions")
     :param s3_root: ``s3://bucket/prefix`` for code, checkpoints and outputs
     :param source_dir: folder packed and uploaded with the script (default: the script's folder)
     :param output_path: ``s3://`` URI for the jobs' model artifacts (default

@@ -115,8 +115,8 @@ class JobLauncher:
             if is_auth_error(e):
                 raise RuntimeError(
                     f"trial {trial_id}: CreateTrainingJob was denied ({error_message(e)}); "
-                    f"check the credentials and the IAM permissions listed in the README "
-                    f"(SageMaker backend)"
+                    f"check the credentials and the IAM permissions listed in "
+                    f"docs/reference/sagemaker-backend.md"
                 ) from None
             reason = error_message(e)
             kind = "capacity" if is_capacity_error(e) else "error"
