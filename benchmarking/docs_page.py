@@ -52,6 +52,13 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on every OS
+        return None
+
+
 def command_line(argv: Sequence[str] | None = None) -> str:
     """The command that ran this script, relative to the repository root."""
     argv = list(sys.argv if argv is None else argv)
@@ -99,6 +106,7 @@ class BenchmarkPage:
         self.docs_dir = Path(docs_dir) if docs_dir is not None else DOCS_DIR
         self.command = command_line(argv)
         self.started = time.time()
+        self.load_start = _load_average()
         self.parts: list[str] = []
 
     @property
@@ -124,6 +132,11 @@ class BenchmarkPage:
                  f"    Command: `{self.command}`  ",
                  f"    Date: {date}  ",
                  f"    Machine: {machine()}  "]
+        load_end = _load_average()
+        if self.load_start is not None and load_end is not None:
+            # the machine may be shared: other jobs' load moves every time measured here
+            lines.append(f"    Load average (1 min): {self.load_start:.1f} at the start, "
+                         f"{load_end:.1f} at the end  ")
         if self.seeds:
             lines.append(f"    Seeds: {self.seeds}  ")
         lines.append(f"    Time taken: {took:.0f} s")

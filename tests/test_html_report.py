@@ -4,7 +4,8 @@ page itself in headless Chromium (one browser for every check).
 The browser tests need Debian's ``chromium`` and ``chromium-driver`` (and selenium, in the test
 extra). Without them they are skipped with a message saying how to install them, except where
 ``SYNE_MOHB_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where a missing browser is a failure.
-Set ``SYNE_MOHB_SCREENSHOT=docs/report_screenshot.png`` to write the README's screenshot.
+Set ``SYNE_MOHB_SCREENSHOT=some.png`` to keep the grid test's screenshot (the docs site's
+screenshot, ``docs/images/report.png``, is written by ``benchmarking/bench_html_report.py``).
 """
 from __future__ import annotations
 
@@ -191,9 +192,12 @@ def test_local_run_without_instance_type(tmp_path):
     assert [o["label"] for o in g["objectives"]] == [
         "accuracy (higher is better)", "cost ($; lower is better)", "time (s; lower is better)"]
     assert [o["column"] for o in g["objectives"]] == ["accuracy", "st_worker_cost", "st_worker_time"]
-    # log axes get the PNG plots' ticks, labelled in one notation
+    # log axes get the PNG plots' ticks, labelled in one notation, and sparser sets for a plot
+    # too narrow for them (issue 24, item 4)
     assert g["objectives"][1]["log"] and g["objectives"][1]["ticks"] == {
-        "values": [0.01, 0.02, 0.05, 0.1], "labels": ["0.01", "0.02", "0.05", "0.1"]}
+        "values": [0.01, 0.02, 0.05, 0.1], "labels": ["0.01", "0.02", "0.05", "0.1"],
+        "sparser": [{"values": [0.01, 0.03, 0.1], "labels": ["0.01", "0.03", "0.1"]},
+                    {"values": [0.01, 0.1], "labels": ["0.01", "0.1"]}]}
     # no instance dimension: no per-instance-type summary (the page shows no such section)
     assert g["instance_attr"] is None and g["selections"][0]["instances"] is None
     assert g["hypervolume"]["normalisation"]["bounds_from"] == "the union of these runs' results"
@@ -612,3 +616,38 @@ def test_local_run_page_in_the_browser(browser, tmp_path):
     assert f"accuracy \u2191 from {df['accuracy'].max():.4g} (best, 0)" in note
     assert "cost \u2193 from $1e-4 (best, 0) to $0.003 (worst, 1)" in note
     assert "entry point train_digits_hw" in browser.find_element("id", "group-note").text
+
+
+_X_LABELS = """
+return Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd) {
+  var boxes = Array.from(gd.querySelectorAll('.xaxislayer-above .xtick text')).map(function (t) {
+    var b = t.getBoundingClientRect(); return [b.left, b.right, t.textContent]; });
+  boxes.sort(function (a, b) { return a[0] - b[0]; });
+  return {id: gd.id, labels: boxes};
+});"""
+
+
+@pytest.mark.parametrize("lo,hi", [(3e-5, 2e-3), (1e-4, 5e-4)])
+def test_cost_axis_labels_near_1e_4_do_not_overlap_in_narrow_plots(browser, tmp_path, lo, hi):
+    """Issue 24, item 4: a cost axis near $1e-4 (log from 3e-5 to 2e-3 dollars, linear from 1e-4
+    to 5e-4) kept its six labels "$5e-5 ... $2e-3" when its plot was narrow, running them into
+    each other; the page now thins them after every draw, a resize included."""
+    df = _toy(60).drop(columns=["cost"])
+    df["cost"] = np.random.default_rng(1).permutation(np.geomspace(lo, hi, 60))
+    df["runtime"] = np.geomspace(0.003, 1.5, 60)
+    page = make_html_report(_write_run(tmp_path / "run", df), tmp_path / "cost.html")
+    _open(browser, page)
+    for width in (420, 300, 260):
+        browser.execute_script("var w = arguments[0]; document.querySelectorAll('.js-plotly-plot')"
+                               ".forEach(function (gd) { Plotly.relayout(gd, {width: w}); });", width)
+        time.sleep(0.3)
+        _wait_for(browser, "return Array.from(document.querySelectorAll('.js-plotly-plot')).every("
+                           "function (gd) { return !gd._synemohbFitting; });", 10.0)
+        time.sleep(0.2)
+        for plot in browser.execute_script(_X_LABELS):
+            boxes, texts = plot["labels"], [b[2] for b in plot["labels"]]
+            assert len(boxes) >= 2, (width, plot["id"], texts)
+            apart = all(a[1] + 1 <= b[0] for a, b in zip(boxes, boxes[1:]))
+            assert apart, (width, plot["id"], texts)
+            if plot["id"] in ("projection-1", "projection-2"):  # the cost axes
+                assert all(t.startswith("$") for t in texts), texts

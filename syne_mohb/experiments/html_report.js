@@ -431,29 +431,75 @@
       hoverlabel: {align: "left"}, paper_bgcolor: "#fff", plot_bgcolor: "#fafafa",
       uirevision: state.g + ":" + state.s + ":" + p
     };
-    return {data: traces, layout: layout};
+    return {data: traces, layout: layout, xObjective: single ? null : ox};
   }
 
   function axis(title, log, o) {
+    // "1e-4" rather than "1x10^-4": the PNG plots' notation, and narrow enough for a cost axis
     var ax = {title: {text: esc(title)}, type: log ? "log" : "linear", zeroline: false, automargin: true,
-              exponentformat: "power", showexponent: "all"};
+              exponentformat: "e", showexponent: "all"};
     if (o && o.prefix) ax.tickprefix = o.prefix;
     if (log && o && o.ticks) {
       // the ticks and labels of the PNG plots' rule (one notation per axis), from Python
       ax.tickmode = "array";
       ax.tickvals = o.ticks.values;
-      ax.ticktext = o.ticks.labels.map(function (t) { return (o.prefix || "") + t; });
+      ax.ticktext = tickText(o.ticks, o.prefix);
     } else if (log) {
       ax.dtick = "D2";  // label 1, 2 and 5 of each decade, not every digit
     }
     return ax;
   }
 
+  function tickText(ticks, prefix) {
+    return ticks.labels.map(function (t) { return (prefix || "") + t; });
+  }
+
+  // Whether two tick labels of the drawn x axis of plot d overlap (or come closer than 3 px).
+  function xLabelsOverlap(d) {
+    var boxes = Array.prototype.map.call(d.querySelectorAll(".xaxislayer-above .xtick text"), function (t) {
+      return t.getBoundingClientRect();
+    }).filter(function (b) { return b.width > 0; });
+    boxes.sort(function (a, b) { return a.left - b.left; });
+    for (var i = 1; i < boxes.length; i++) {
+      if (boxes[i - 1].right + 3 > boxes[i].left) return true;
+    }
+    return false;
+  }
+
+  // Thin the x tick labels of plot d until they do not overlap at its current size: a log axis
+  // steps through the sparser tick sets computed in Python (o.ticks.sparser), a linear axis gets
+  // fewer ticks. Runs after every draw (a narrow window, a resize), so the labels of a cost
+  // axis near $1e-4 never run into each other.
+  function fitXTicks(d, o) {
+    if (d._synemohbFitting || !d._fullLayout || !d._fullLayout.xaxis) return Promise.resolve();
+    d._synemohbFitting = true;
+    var step = function () {
+      if (!xLabelsOverlap(d)) return Promise.resolve();
+      var xa = d._fullLayout.xaxis, update = null;
+      if (xa.type === "log" && xa.tickmode === "array" && o && o.ticks && o.ticks.sparser) {
+        var n = (xa.tickvals || []).length;
+        var next = o.ticks.sparser.filter(function (t) { return t.values.length < n && t.values.length >= 2; })[0];
+        if (next) update = {"xaxis.tickvals": next.values, "xaxis.ticktext": tickText(next, o.prefix)};
+      } else if (xa.type === "linear") {
+        var shown = (xa._vals || []).length;
+        if (shown > 2) update = {"xaxis.nticks": shown - 1};
+      }
+      if (!update) return Promise.resolve();
+      return Plotly.relayout(d, update).then(step);
+    };
+    return step().then(function () { d._synemohbFitting = false; },
+                        function (e) { d._synemohbFitting = false; throw e; });
+  }
+
   function drawProjection(d, p) {
     var fig = projectionFigure(group(), selection(), p);
+    d._synemohbAxis = fig.xObjective;
     return Plotly.react(d, fig.data, fig.layout, PLOT_CONFIG).then(function () {
+      return fitXTicks(d, d._synemohbAxis);
+    }).then(function () {
       if (d._synemohbBound) return;
       d._synemohbBound = true;
+      d.on("plotly_afterplot", function () { fitXTicks(d, d._synemohbAxis); });
       d.on("plotly_click", function (ev) {
         var row = rowOf(ev);
         if (row != null) select(row);
@@ -675,12 +721,17 @@
       });
       var layout = {
         title: {text: "hypervolume vs tuning " + (which === "time" ? "time" : "dollars"), font: {size: 14}, x: 0.01, xanchor: "left"},
-        xaxis: {title: {text: esc(hv[which].x_label)}, zeroline: false, automargin: true, tickprefix: which === "time" ? "" : "$", exponentformat: "power"},
+        xaxis: {title: {text: esc(hv[which].x_label)}, zeroline: false, automargin: true, tickprefix: which === "time" ? "" : "$", exponentformat: "e"},
         yaxis: {title: {text: "hypervolume (fraction of reference box; higher is better)"}, rangemode: "tozero", automargin: true},
         margin: {l: 60, r: 10, t: 40, b: 10}, legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top", font: {size: 11}},
         paper_bgcolor: "#fff", plot_bgcolor: "#fafafa", hovermode: "closest"
       };
-      tasks.push(function () { return Plotly.newPlot(div, traces, layout, PLOT_CONFIG); });
+      tasks.push(function () {
+        return Plotly.newPlot(div, traces, layout, PLOT_CONFIG).then(function () {
+          div.on("plotly_afterplot", function () { fitXTicks(div, null); });
+          return fitXTicks(div, null);
+        });
+      });
     });
     if (hv && hv.normalisation) {
       var nm = hv.normalisation;

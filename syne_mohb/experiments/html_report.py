@@ -129,7 +129,16 @@ def _log_axis_ticks(values: np.ndarray) -> dict[str, list] | None:
     if not len(v):
         return None
     ticks, labels = log_ticks(float(v.min()), float(v.max()))
-    return {"values": ticks, "labels": labels} if len(ticks) >= 2 else None
+    if len(ticks) < 2:
+        return None
+    # sparser sets, for a plot too narrow for these labels (the page picks the first that fits)
+    sparser, seen = [], {tuple(ticks)}
+    for k in range(len(ticks) - 1, 1, -1):
+        t, lab = log_ticks(float(v.min()), float(v.max()), max_ticks=k)
+        if len(t) >= 2 and tuple(t) not in seen:
+            seen.add(tuple(t))
+            sparser.append({"values": t, "labels": lab})
+    return {"values": ticks, "labels": labels, "sparser": sparser}
 
 
 def _fidelity_column(run: Run) -> str | None:

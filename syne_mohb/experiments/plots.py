@@ -14,9 +14,9 @@ from syne_mohb.experiments.analysis import Run
 from syne_mohb.experiments.metrics import Normalizer, curves_over_seeds, recorded_log_flags
 from syne_mohb.pareto import pareto_mask
 
-__all__ = ["axis_log", "labels_overlap", "log_tick_formatter", "log_ticks", "objective_name",
-           "pareto_figure", "plot_hypervolume", "plot_pareto", "run_title", "scientific_labels",
-           "tick_label"]
+__all__ = ["axis_log", "labels_overlap", "linear_tick_formatter", "log_tick_formatter", "log_ticks",
+           "objective_name", "pareto_figure", "plot_hypervolume", "plot_pareto", "run_title",
+           "scientific_labels", "tick_label"]
 
 
 def _plt():
@@ -173,6 +173,48 @@ def _fit_log_ticks(fig, axis, lo: float, hi: float) -> None:
             return
 
 
+def linear_tick_formatter():
+    """A matplotlib ``Formatter`` for a linear axis: :func:`tick_label` (3 significant digits,
+    ``1.5e-4`` when a tick in view lies outside :data:`PLAIN_RANGE`, one notation per axis),
+    ``0`` for zero and a minus sign for negative values; no offset text."""
+    from matplotlib.ticker import Formatter
+
+    class _Formatter(Formatter):
+        scientific = False
+
+        def set_locs(self, locs):
+            super().set_locs(locs)
+            lo, hi = (sorted(self.axis.get_view_interval()) if self.axis is not None
+                      else (-np.inf, np.inf))
+            tiny = 1e-12 * max(abs(lo), abs(hi))
+            self.scientific = scientific_labels([abs(v) for v in locs
+                                                 if lo <= v <= hi and abs(v) > tiny])
+
+        def __call__(self, x, pos=None):
+            lo, hi = sorted(self.axis.get_view_interval()) if self.axis is not None else (0.0, 0.0)
+            if abs(x) <= 1e-12 * max(abs(lo), abs(hi), 1e-300):
+                return "0"
+            return ("-" if x < 0 else "") + tick_label(abs(x), self.scientific)
+
+    return _Formatter()
+
+
+def _fit_linear_ticks(fig, axis) -> None:
+    """Readable major ticks on a linear axis: matplotlib's 1-2-5 steps, fewer of them until
+    their labels (:func:`linear_tick_formatter`) do not overlap at the figure's final size.
+
+    (Matplotlib's default formatter writes a cost axis from 1e-4 to 5e-4 dollars as "0.00010",
+    "0.00015", ..., which run into each other.)"""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_formatter(linear_tick_formatter())
+    for nbins in ("auto", 8, 6, 5, 4, 3, 2):
+        axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
+        fig.canvas.draw()
+        if not labels_overlap(axis):
+            return
+
+
 def pareto_figure(run: Run, title: str | None = None):
     """The figure of :func:`plot_pareto` (a matplotlib ``Figure``; close it when done)."""
     plt = _plt()
@@ -189,7 +231,7 @@ def pareto_figure(run: Run, title: str | None = None):
     Y = df[objs].to_numpy(dtype=float)
     flags = recorded_log_flags([run])
     front = pareto_mask(Y, modes) if len(Y) else np.zeros(0, dtype=bool)
-    log_axes = []
+    log_axes, linear_axes = [], []
     for ax, j in zip(axes[0], others):
         for g_i, g in enumerate(groups):
             sel = (df[inst].astype(str) == g).to_numpy() if inst else np.ones(len(df), dtype=bool)
@@ -206,6 +248,8 @@ def pareto_figure(run: Run, title: str | None = None):
             ax.set_xscale("log")
             finite = Y[:, j][np.isfinite(Y[:, j])]
             log_axes.append((ax.xaxis, float(finite.min()), float(finite.max())))
+        else:
+            linear_axes.append(ax.xaxis)
         ax.set_xlabel(_axis_label(objs[j], modes[j]))
         ax.set_ylabel(_axis_label(objs[0], modes[0]))
         ax.grid(alpha=0.3)
@@ -225,6 +269,8 @@ def pareto_figure(run: Run, title: str | None = None):
     fig.suptitle(title or run_title(run), fontsize=10)
     for axis, lo, hi in log_axes:  # at the final layout: labels that would overlap are thinned
         _fit_log_ticks(fig, axis, lo, hi)
+    for axis in linear_axes:
+        _fit_linear_ticks(fig, axis)
     return fig
 
 
