@@ -32,6 +32,11 @@ reaches random search's mean final hypervolume.
     python benchmarking/bench_transfer.py                 # all benchmarks and tasks, 10 seeds
     python benchmarking/bench_transfer.py --quick         # 3 seeds, 3 tasks per benchmark
     python benchmarking/bench_transfer.py --jobs 2 --methods random transfer
+
+Every run's result is kept under ``--output`` (a rerun only runs what is missing). The run
+writes ``docs/benchmarks/transfer.md`` (``--docs-dir`` elsewhere, ``--no-docs`` not); with
+``--cached-only`` it runs nothing and writes the tables of the held-out tasks whose runs are
+all kept, listing the others as not run.
 """
 from __future__ import annotations
 
@@ -41,6 +46,7 @@ import io
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -50,6 +56,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarking"))
+
+from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
 
 METRICS = ["accuracy", "runtime", "cost"]
 METHODS = ["random", "transfer", "quantile", "bbox"]
@@ -192,6 +201,32 @@ def run_one(args: tuple) -> dict:
     }
 
 
+def cache_path(output: str | Path, job: tuple) -> Path:
+    """Where the result of one run (``job`` = name, task, method, seed, budget factor) is kept."""
+    name, task, method, seed, budget_factor = job
+    return Path(output) / name / task / method / f"seed-{seed}_budget-{budget_factor:g}.pkl"
+
+
+def load_cached(output: str | Path, job: tuple) -> dict | None:
+    path = cache_path(output, job)
+    if not path.exists():
+        return None
+    try:
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    except Exception:  # a partial write: run it again
+        return None
+
+
+def save_cached(output: str | Path, job: tuple, result: dict) -> None:
+    path = cache_path(output, job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as f:
+        pickle.dump(result, f)
+    os.replace(tmp, path)
+
+
 # ---------------------------------------------------------------------- analysis
 def first_reach(curve: np.ndarray, target: float) -> float:
     """Smallest budget fraction on GRID where ``curve`` >= target (inf if never)."""
@@ -286,6 +321,12 @@ def main(argv=None) -> int:
                     help="time budget in mean full-training runtimes of the task (default 3)")
     ap.add_argument("--jobs", type=int, default=1, help="processes (at most 2 on the shared machine)")
     ap.add_argument("--quick", action="store_true", help="3 seeds, first 3 tasks per benchmark")
+    ap.add_argument("--output", default=str(ROOT / "benchmarking" / "_results" / "transfer"),
+                    help="every run's result is kept here; a rerun only runs what is missing")
+    ap.add_argument("--overwrite", action="store_true", help="run again even what is kept")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="run nothing: tables of the held-out tasks whose runs are all kept")
+    add_docs_argument(ap)
     args = ap.parse_args(argv)
     if "random" not in args.methods:
         ap.error("--methods must include random (the reference)")
@@ -311,15 +352,43 @@ def main(argv=None) -> int:
                     jobs.append((name, task, m, seed, args.budget_factor))
     start = time.perf_counter()
     results = []
+    todo = []
+    for job in jobs:
+        kept = None if args.overwrite else load_cached(args.output, job)
+        if kept is None:
+            todo.append(job)
+        else:
+            results.append(kept)
+    print(f"{len(jobs)} runs, {len(jobs) - len(todo)} kept in {args.output}, "
+          f"{len(todo)} to run", file=sys.stderr, flush=True)
+    page = BenchmarkPage("transfer", "Multi-objective transfer learning (leave-one-task-out)",
+                         seeds=f"{seeds} seeds per method and held-out task"
+                               + (f" ({args.quantile_seeds} for the quantile baseline)"
+                                  if args.quantile_seeds is not None else ""),
+                         docs_dir=args.docs_dir,
+                         argv=None if argv is None else [__file__, *argv])
+    missing_tasks = []
+    if args.cached_only:
+        incomplete = {(j[0], j[1]) for j in todo}
+        missing_tasks = sorted(incomplete)
+        results = [r for r in results if (r["name"], r["task"]) not in incomplete]
+        jobs = [j for j in jobs if (j[0], j[1]) not in incomplete]
+        todo = []
+        if not results:
+            print("no held-out task has all its runs kept", file=sys.stderr)
+            return 1
     if args.jobs == 1:
-        for i, job in enumerate(jobs):
+        for i, job in enumerate(todo):
             results.append(run_one(job))
-            print(f"\r{i + 1}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
+            save_cached(args.output, job, results[-1])
+            print(f"\r{i + 1}/{len(todo)} runs", end="", file=sys.stderr, flush=True)
     else:
         with mp.get_context("spawn").Pool(args.jobs) as pool:
-            for i, res in enumerate(pool.imap_unordered(run_one, jobs)):
+            for i, res in enumerate(pool.imap_unordered(run_one, todo)):
                 results.append(res)
-                print(f"\r{i + 1}/{len(jobs)} runs", end="", file=sys.stderr, flush=True)
+                save_cached(args.output, (res["name"], res["task"], res["method"], res["seed"],
+                                          args.budget_factor), res)
+                print(f"\r{i + 1}/{len(todo)} runs", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     elapsed = time.perf_counter() - start
     rows, summary = summarize(results, args.methods)
@@ -339,7 +408,94 @@ def main(argv=None) -> int:
         "'worse' = below random by more than 2 s.e."
     )
     print_table(rows, summary, args.methods, note)
+    if not args.no_docs:
+        write_page(page, rows, results, args, seeds, missing_tasks, trials, secs, elapsed,
+                   len(jobs))
     return 0
+
+
+#: what each method of the table is (the instance type: who chooses it; the searcher)
+METHOD_ROWS = [
+    ("random", "our MO-ASHA's default: random hyperparameters with replacement",
+     "hardware policy (runtime/cost model, per config)"),
+    ("transfer", "`ParetoTransferSearcher` fitted on the other tasks of the benchmark",
+     "the searcher (joint: the instance type is in its space)"),
+    ("quantile", "Syne Tune's `QuantileBasedSurrogateSearcher` on accuracy only (other tasks)",
+     "the searcher (joint)"),
+    ("bbox", "random search in Syne Tune's `BoundingBox` around the other tasks' best "
+             "configurations on accuracy", "hardware policy inside the box (several types "
+                                               "left), else the box's one type"),
+    ("oracle", "diagnostic: `ParetoTransferSearcher` fitted on the held-out task's own table",
+     "the searcher (joint)"),
+]
+
+
+def write_page(page, rows, results, args, seeds, missing_tasks, trials, secs, elapsed,
+               n_jobs) -> None:
+    methods = args.methods
+    page.add(
+        "Leave-one-task-out on the shipped benchmarks: the held-out task is tuned in simulation "
+        f"({N_WORKERS} workers, `SimulatedBackend`, `Tuner(sleep_time=0)` with the simulated "
+        "clock) by our MO-ASHA (`max_t` = the table's epochs, grace period 1, reduction factor "
+        "3) with each method below. Objectives: accuracy, runtime and dollar cost of every "
+        "reported (trial, epoch) result.",
+        markdown_table([{"method": f"`{m}`", "searcher": s, "instance type chosen by": h}
+                        for m, s, h in METHOD_ROWS if m in methods],
+                       ["method", "searcher", "instance type chosen by"]),
+        "Hypervolume (the evaluation core's, `syne_mohb.experiments.metrics`): every objective, "
+        "log10 where the benchmark's `metric_log` says so (runtime, cost), scaled to [0, 1] by "
+        "its best and worst value over the whole held-out table, reference point 1.1, as a "
+        "fraction of the table's own hypervolume. Budget: "
+        f"{args.budget_factor:g} mean full trainings of the held-out task per run, in "
+        "simulated seconds; dollars: what all trials have spent by then.",
+        f"{n_jobs} runs; mean trials per run: "
+        + ", ".join(f"{m} {trials[m]:.0f}" for m in methods)
+        + "; mean wall seconds per run: " + ", ".join(f"{m} {secs[m]:.1f}" for m in methods)
+        + f"; {sum(r['seconds'] for r in results):.0f} s of runs in all, kept runs included "
+        "(on this machine, shared with other runs; the header's time is this invocation's).")
+    page.add("## Per held-out task",
+             "Cells: final normalised hypervolume (mean ± s.e. over seeds); t / $: the fraction "
+             "of random search's time / dollar budget at which the method's mean curve reaches "
+             "random search's mean final hypervolume (>100%: never); \"worse\": below random "
+             "by more than 2 s.e.",
+             markdown_table([dict(zip(["held-out task", *methods], r)) for r in rows],
+                            ["held-out task", *methods]))
+    by_bench: dict[str, list[list[str]]] = {}
+    for r in rows:
+        by_bench.setdefault(r[0].split("/")[0], []).append(r)
+    summary_rows = []
+    for name in [*by_bench, "all"]:
+        keep = rows if name == "all" else by_bench[name]
+        sub_results = [x for x in results if name == "all" or x["name"] == name]
+        _, summ = summarize(sub_results, methods)
+        row = {"benchmark": f"`{name}` ({len(keep)} tasks)" if name != "all"
+               else f"all {len(keep)} tasks"}
+        for m in methods:
+            if m == "random":
+                continue
+            sm = summ[m]
+            row[f"{m}: time"] = _mean_pct(sm["t"])
+            row[f"{m}: dollars"] = _mean_pct(sm["d"])
+            row[f"{m}: better / worse"] = f"{sm['better']} / {sm['worse']}"
+        summary_rows.append(row)
+    cols = ["benchmark"] + [f"{m}: {k}" for m in methods if m != "random"
+                            for k in ("time", "dollars", "better / worse")]
+    page.add("## Per benchmark",
+             "Mean over held-out tasks of the fraction of random search's budget (time, "
+             "dollars) at which a method's mean curve reaches random search's final "
+             "hypervolume (tasks where it never does count as 100%, and are counted in "
+             "brackets); \"better / worse\": held-out tasks where the method's final "
+             "hypervolume is above / below random's by more than 2 s.e.",
+             markdown_table(summary_rows, cols))
+    if missing_tasks:
+        page.add("## Not run",
+                 f"Held-out tasks of this command whose runs are not all kept in "
+                 f"`{os.path.relpath(args.output, ROOT)}` "
+                 f"({len(missing_tasks)}; about 2 minutes per task on one unloaded core, mostly "
+                 f"the quantile baseline): "
+                 + ", ".join(f"`{n}/{t}`" for n, t in missing_tasks)
+                 + ". The same command without `--cached-only` runs them (kept runs are reused).")
+    page.write()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ Every measure comes from :mod:`syne_mohb.experiments.metrics`.
 
 The table holds the median over tasks of each ratio with a 95% bootstrap interval (seeds
 resampled with replacement, the same resample for every method: paired). Runs are cached under
-``--output``; rerunning computes only what is missing.
+``--output``; rerunning computes only what is missing. Next to each table,
+``<table>.provenance.json`` records the exact command, date, machine, seeds and time: the docs
+pages built from the tables (``benchmarking/hardware_tables.py``) name it.
 
     python benchmarking/compare_methods.py --benchmarks mlp,hgb,linear --seeds 10 \
         --tasks-per-benchmark 4
@@ -30,6 +32,8 @@ resampled with replacement, the same resample for every method: paired). Runs ar
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
+import json
 import sys
 from dataclasses import asdict
 import time
@@ -39,6 +43,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from docs_page import command_line, machine  # noqa: E402
 
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import (  # noqa: E402
@@ -76,11 +83,95 @@ HARDWARE_LOGIC = {
     "asha-default": "fixed ml.g4dn.xlarge",
     "asha-p3": "fixed ml.p3.2xlarge",
     "moasha-hp": "fixed ml.g4dn.xlarge",
+    "moasha-transfer-repeats": "searcher: transfer model (joint)",
+    "moasha-transfer-exhaust": "searcher: transfer model (joint)",
+    "moasha-repeats": "searcher: uniform (joint)",
+    "moasha-uniform": "searcher: uniform (joint)",
+    "moasha-exhaust": "searcher: uniform (joint)",
+    "st-moasha": "searcher: uniform (joint)",
+    "st-moasha-fixed": "searcher: uniform (joint)",
+    "mo-random": "searcher: uniform (joint)",
+    "mo-random-repeats": "searcher: uniform (joint)",
+    "asha-instance": "searcher: uniform (joint)",
+    "st-ehvi": "searcher: EHVI (joint)",
+    "moasha-log": "policy, time and cost scalarised in log units",
+    "moasha-promotion-log": "policy, re-chosen at every promotion, log units",
+    "moasha-promotion-fast": "policy, re-chosen at every promotion, fastest type above rung 0",
+    "moasha-promotion-log-fast": "policy, re-chosen at every promotion, log units, fastest "
+                                 "type above rung 0",
+    "moasha-prior": "policy: runtime/cost model with related tasks' times as prior",
+}
+
+
+# what proposes the hyperparameters (and the scheduler around it), the other half of a method
+SEARCHER = {
+    "moasha": "random, with replacement (MO-ASHA stopping)",
+    "moasha-promotion": "random, with replacement (MO-ASHA promotion)",
+    "moasha-sampler": "random, with replacement",
+    "moasha-log": "random, with replacement (MO-ASHA stopping)",
+    "moasha-prior": "random, with replacement (MO-ASHA stopping)",
+    "moasha-promotion-log": "random, with replacement (MO-ASHA promotion)",
+    "moasha-promotion-fast": "random, with replacement (MO-ASHA promotion)",
+    "moasha-promotion-log-fast": "random, with replacement (MO-ASHA promotion)",
+    "st-ehvi": "Syne Tune 0.16 EHVI (BoTorch), FIFO",
+    "moasha-repeats": "random, with replacement",
+    "moasha-uniform": "random, no repeats (first release)",
+    "moasha-exhaust": "random, no repeats until the space is used up",
+    "moasha-transfer": "ParetoTransferSearcher (related tasks), no repeats",
+    "moasha-transfer-repeats": "ParetoTransferSearcher (related tasks), with replacement",
+    "moasha-transfer-exhaust": "ParetoTransferSearcher (related tasks), repeats when used up",
+    "moasha-hp": "random (accuracy, runtime only)",
+    "moasha-bo": "model-based (trees), MO-ASHA rungs",
+    "moasha-bo-transfer": "model-based + related-task prior, MO-ASHA rungs",
+    "moasha-bo-hw": "model-based (trees), MO-ASHA rungs",
+    "moasha-bo-hw-transfer": "model-based + related-task prior, MO-ASHA rungs",
+    "mo-bo": "model-based (trees), FIFO (no rungs)",
+    "moasha-hp-bo": "model-based (accuracy, runtime only)",
+    "st-moasha": "Syne Tune 0.16 MOASHA as shipped (random)",
+    "st-moasha-fixed": "Syne Tune 0.16 MOASHA, rank bug patched (random)",
+    "st-morea": "Syne Tune 0.16 MOREA as shipped, FIFO",
+    "st-morea-fixed": "Syne Tune 0.16 MOREA, rank bug patched, FIFO",
+    "motpe": "Optuna MOTPE, FIFO",
+    "nsga2": "Optuna NSGA-II, FIFO",
+    "mo-random": "random, no repeats, FIFO (no rungs)",
+    "mo-random-repeats": "random, with replacement, FIFO (no rungs)",
+    "asha-default": "single-objective ASHA (accuracy), random",
+    "asha-p3": "single-objective ASHA (accuracy), random",
+    "asha-instance": "single-objective ASHA (accuracy), random",
 }
 
 
 def hardware_logic(method: str) -> str:
-    return HARDWARE_LOGIC.get(method, "searcher: uniform (joint)")
+    return HARDWARE_LOGIC.get(method, "not described (see syne_mohb/experiments/methods.py)")
+
+
+def searcher_of(method: str) -> str:
+    """What proposes a method's hyperparameters (and its scheduler), for the tables."""
+    return SEARCHER.get(method, "not described (see syne_mohb/experiments/methods.py)")
+
+
+def provenance_path(output: str | Path, table: str) -> Path:
+    """Where a table's provenance (command, date, seeds, time) is written: next to the table."""
+    return Path(output) / (Path(table).stem + ".provenance.json")
+
+
+def write_provenance(output: str | Path, table: str, argv, script: str | None = None,
+                     **facts) -> Path:
+    """Record how ``<output>/<table>`` was made: the exact command, the date (UTC), the machine
+    and ``facts`` (seeds, tasks, methods, seconds); read by the docs pages built from it."""
+    cmd = command_line(None if argv is None else [script or __file__, *argv])
+    record = {"table": str(Path(output) / table), "command": cmd,
+              "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "machine": machine(), **facts}
+    path = provenance_path(output, table)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, default=str) + "\n")
+    return path
+
+
+def read_provenance(output: str | Path, table: str) -> dict | None:
+    path = provenance_path(output, table)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def hv_measures(run, normalizer, budget: float) -> dict[str, float]:
@@ -184,7 +275,7 @@ def main(argv=None) -> int:
             base = per_method[base_name]
             for m in [base_name] + methods:
                 row = {"benchmark": b, "baseline": base_name, "method": m,
-                       "hardware logic": hardware_logic(m)}
+                       "hardware logic": hardware_logic(m), "searcher": searcher_of(m)}
                 for key, label in (("tune_dollars", "tuning $ to target"),
                                    ("tune_time", "tuning time to target"),
                                    ("model_dollars", "found model's $"),
@@ -208,7 +299,7 @@ def main(argv=None) -> int:
                 if m == args.versus:
                     continue
                 row = {"benchmark": b, "method": m, "hardware logic": hardware_logic(m),
-                       "peer": args.versus}
+                       "searcher": searcher_of(m), "peer": args.versus}
                 for key, label, invert in (
                         ("tune_dollars", "tuning $ to target", False),
                         ("tune_time", "tuning time to target", False),
@@ -246,6 +337,16 @@ def main(argv=None) -> int:
                  "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for _, r in versus.iterrows()]
         md.write_text("\n".join(lines) + "\n")
+    write_provenance(args.output, args.table, argv, seeds=args.seeds,
+                     tasks={b: [t for (bb_, t) in budgets if bb_ == b] for b in benchmarks},
+                     methods=methods, baselines=BASELINES, budget_factor=args.budget_factor,
+                     startup=args.startup, keep_alive=args.keep_alive, runs=len(specs),
+                     failed=len(failed), simulation_s=round(sim_s, 1),
+                     total_s=round(time.perf_counter() - t0, 1))
+    if versus_rows:
+        write_provenance(args.output, "versus_" + args.table, argv, seeds=args.seeds,
+                         peer=args.versus, runs=len(specs),
+                         total_s=round(time.perf_counter() - t0, 1))
     print(f"\nsimulations {sim_s:.0f} s, total {time.perf_counter() - t0:.0f} s; table: "
           f"{out / args.table}")
     return 1 if failed else 0

@@ -23,6 +23,8 @@ rerunning only runs what is missing.
 
     python benchmarking/reproduce_paper.py            # all benchmarks, 3 tasks x 3 seeds
     python benchmarking/reproduce_paper.py --quick    # 1 task x 2 seeds per benchmark
+
+The run writes ``docs/benchmarks/paper-claims.md`` (``--docs-dir`` elsewhere, ``--no-docs`` not).
 """
 from __future__ import annotations
 
@@ -35,6 +37,10 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compare_methods import hardware_logic, searcher_of  # noqa: E402
+from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
 
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: E402
@@ -77,12 +83,17 @@ def main(argv=None) -> int:
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--output", default="benchmarking/_results/reproduce_paper")
     ap.add_argument("--no-transfer", action="store_true", help="skip moasha-transfer (slower)")
+    add_docs_argument(ap)
     args = ap.parse_args(argv)
     benchmarks = args.benchmarks.split(",") if args.benchmarks else benchmark_names()
     n_tasks, n_seeds = (1, 2) if args.quick else (args.tasks_per_benchmark, args.seeds)
     ours = ["moasha"] if args.no_transfer else OURS
     methods = ours + [BASELINE, HP_ONLY]
     t0 = time.perf_counter()
+    page = BenchmarkPage("paper-claims", "Reproduction of the paper's claims",
+                         seeds=f"{n_seeds} seeds x {n_tasks} tasks per benchmark (first tasks)",
+                         docs_dir=args.docs_dir,
+                         argv=None if argv is None else [__file__, *argv])
     specs = []
     for b in benchmarks:
         bench = get_benchmark(b)
@@ -133,7 +144,8 @@ def main(argv=None) -> int:
         for m in ours:
             t, d = per[m]["time"], per[m]["dollars"]
             rows.append({
-                "benchmark": b, "method": m, "pairs": len(t),
+                "benchmark": b, "method": m, "hardware logic": hardware_logic(m),
+                "searcher": searcher_of(m), "pairs": len(t),
                 "time reduction": _geo(t), "dollar reduction": _geo(d),
                 "time >= 6x": f"{np.mean(np.array(t) >= 6):.0%}" if t else "-",
                 "dollars >= 9x": f"{np.mean(np.array(d) >= 9):.0%}" if d else "-",
@@ -160,7 +172,77 @@ def main(argv=None) -> int:
         print(pd.DataFrame(hp_rows).to_string(index=False))
     print(f"\nper-pair detail: {out / 'reproduce_paper_detail.csv'}; took {time.perf_counter() - t0:.0f} s")
     print("command: python benchmarking/reproduce_paper.py" + (" --quick" if args.quick else ""))
+    if not args.no_docs:
+        write_page(page, rows, hp_rows, benchmarks, n_tasks, n_seeds, len(specs), failed)
     return 1 if failed else 0
+
+
+def _geo_value(cell: str) -> float:
+    try:
+        return float(str(cell).split("x")[0])
+    except ValueError:
+        return float("nan")
+
+
+def _percent(cell: str) -> float:
+    try:
+        return float(str(cell).rstrip("%"))
+    except ValueError:
+        return float("nan")
+
+
+def write_page(page, rows, hp_rows, benchmarks, n_tasks, n_seeds, n_runs, failed) -> None:
+    """paper-claims.md: both tables, and whether each target is met, read off them."""
+    page.add(
+        "Salinas, Perrone, Cruchant & Archambeau (2021), \"A multi-objective perspective on "
+        "jointly tuning hardware and hyperparameters\": tuning the instance type with the "
+        "hyperparameters, MO-ASHA reaches the accuracy of single-objective ASHA on a default "
+        "instance with >= 5.8x less tuning time and >= 8.8x fewer tuning dollars; with the "
+        "instance fixed it finds models ~10% faster at equal accuracy. Our targets: >= 6x, "
+        ">= 9x, >= 10%.",
+        f"Simulated on the shipped benchmarks {', '.join(f'`{b}`' for b in benchmarks)}: the "
+        f"first {n_tasks} tasks of each x {n_seeds} seeds, 4 workers, the runner's default "
+        f"budget ({n_runs} runs, {len(failed)} failed). Target per (task, seed) = the best "
+        f"accuracy of `asha-default` (single-objective ASHA, instance fixed to ml.g4dn.xlarge) "
+        f"minus 0.5 points. The `-x` benchmarks (modelled interactions) are not in this "
+        f"command; the paired, bootstrapped comparison on them is on the tuning-effectiveness "
+        f"and hardware-decision pages.",
+        "## Tuning time and dollars to ASHA's accuracy",
+        "Geometric mean [min, max] over tasks x seeds of ASHA / ours (\"not reached\": pairs "
+        "where ours never reached the target within the budget; they enter the range as 0 and "
+        "are left out of the mean); the last two columns: the share of pairs meeting the "
+        "target.",
+        markdown_table(rows, ["benchmark", "method", "hardware logic", "searcher", "pairs",
+                              "time reduction", "dollar reduction", "time >= 6x",
+                              "dollars >= 9x"]))
+    hp_cols = ["benchmark", "pairs", "runtime improvement at equal accuracy (mean)", "median",
+               "range", "not reached"]
+    page.add("## Hyperparameters only (instance fixed to ml.g4dn.xlarge)",
+             "Training runtime of the fastest model within 0.5 points of ASHA's best accuracy, "
+             "`moasha-hp` (MO-ASHA on accuracy and runtime, random hyperparameters) against "
+             "`asha-default`: improvement = 1 - ours / ASHA.",
+             markdown_table(hp_rows, hp_cols))
+    met_t = [f"`{r['benchmark']}` {r['method']}" for r in rows
+             if _geo_value(r["time reduction"]) >= 6]
+    met_d = [f"`{r['benchmark']}` {r['method']}" for r in rows
+             if _geo_value(r["dollar reduction"]) >= 9]
+    met_hp = [f"`{r['benchmark']}`" for r in hp_rows
+              if _percent(r["runtime improvement at equal accuracy (mean)"]) >= 10]
+    page.add("## Verdict (read off the tables above)",
+             f"* >= 6x tuning time (geometric mean): met by {', '.join(met_t) or 'none'}.\n"
+             f"* >= 9x tuning dollars (geometric mean): met by {', '.join(met_d) or 'none'}.\n"
+             f"* >= 10% faster models, hyperparameters only (mean): met on "
+             f"{', '.join(met_hp) or 'none'}.",
+             "Where the targets are missed, the reasons measured elsewhere on this site: on "
+             "`hgb` and `linear` the models are single-threaded or do not scale, so the instance "
+             "type changes the cost and hardly the time; single-objective ASHA finds its best "
+             "accuracy quickly on these small spaces and re-samples configurations under other "
+             "recorded seeds, which sets a target that seed noise decides; and three objectives "
+             "split MO-ASHA's rungs (fast-and-cheap but inaccurate models keep their slots). "
+             "This script's per-seed targets and geometric means over single pairs are noisier "
+             "than the paired comparison of the tuning-effectiveness page, which is the one to "
+             "read.")
+    page.write()
 
 
 if __name__ == "__main__":

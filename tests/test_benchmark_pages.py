@@ -1,0 +1,80 @@
+"""A docs page of docs/benchmarks/ is written by the script that measures it (issue 24).
+
+``benchmarking/hardware_tables.py`` on a fabricated pair of ``compare_methods.py`` outputs: the
+page names its own command, the date, the seeds and the command that made its input, and holds
+every row of the input (including the cells where ours loses, marked).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarking"
+
+
+def _hardware_tables():
+    sys.path.insert(0, str(BENCH))
+    try:
+        return importlib.import_module("hardware_tables")
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def _fabricate(out: Path) -> str:
+    out.mkdir(parents=True)
+    versus = pd.DataFrame([
+        {"benchmark": "mlp", "method": "moasha", "hardware logic": "x", "peer": "st-moasha-fixed",
+         "tuning $ to target": "3.01x [2.17, 4.43]", "tuning time to target": "1.39x [1.03, 2.00]",
+         "found model's $": "1.54x [1.26, 1.90]", "HV at half budget": "1.02x [1.02, 1.03]",
+         "HV end": "1.01x [1.01, 1.02]"},
+        {"benchmark": "mlp", "method": "mo-random", "hardware logic": "x",
+         "peer": "st-moasha-fixed",
+         "tuning $ to target": "0.37x [0.24, 0.66]", "tuning time to target": "0.44x [0.29, 0.80]",
+         "found model's $": "0.17x [0.13, 0.29]", "HV at half budget": "0.91x [0.89, 0.92]",
+         "HV end": "0.92x [0.91, 0.93]"},
+    ])
+    versus.to_csv(out / "versus_untouched_mlp.csv", index=False)
+    rows = []
+    for base in ("asha-p3", "asha-default"):
+        for m in ("asha-p3", "moasha", "st-moasha-fixed"):
+            rows.append({"benchmark": "mlp", "baseline": base, "method": m, "hardware logic": "x",
+                         "tuning $ to target": "19.42x [14.15, 27.10]",
+                         "tuning time to target": "0.62x [0.45, 0.80]",
+                         "found model's $": "92.11x [76.76, 114.79]",
+                         "found model's time": "5.74x [5.05, 6.53]", "reached": "40/40",
+                         "HV end": "0.887", "HV mean": "0.834"})
+        rows.append({"benchmark": "mlp", "baseline": base, "method": "(best possible)",
+                     "found model's $": "113.19x"})
+    pd.DataFrame(rows).to_csv(out / "untouched_mlp.csv", index=False)
+    command = ("python benchmarking/compare_methods.py --seeds 20 --processes 1 --output OUT "
+               "--benchmarks mlp --tasks german,spambase --table untouched_mlp.csv")
+    (out / "untouched_mlp.provenance.json").write_text(json.dumps({
+        "command": command, "date": "2026-01-02 03:04 UTC", "seeds": 20, "runs": 360,
+        "total_s": 68.0, "tasks": {"mlp": ["german", "spambase"]}}))
+    return command
+
+
+def test_hardware_tables_writes_its_page(tmp_path):
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    input_command = _fabricate(out)
+    argv = ["untouched_mlp", "--output", str(out), "--docs-dir", str(docs), "--no-figures"]
+    assert _hardware_tables().main(argv) == 0
+    text = (docs / "benchmarks" / "hardware-decision.md").read_text()
+    # its own command, the date, the seeds; the command and date of its input
+    assert f"Command: `python benchmarking/hardware_tables.py untouched_mlp --output {out}" in text
+    assert re.search(r"Date: \d{4}-\d\d-\d\d \d\d:\d\d UTC", text)
+    assert "Seeds: 20 paired seeds" in text
+    assert input_command in text and "2026-01-02 03:04 UTC" in text
+    # every row, each naming its hardware logic and searcher; a win bold, a loss italic
+    assert ("| mlp | untouched | moasha | policy: runtime/cost model, per config | random, with "
+            "replacement (MO-ASHA stopping) | **3.01x [2.17, 4.43]** |") in text
+    assert "| mlp | untouched | mo-random | searcher: uniform (joint) |" in text
+    assert "*0.37x [0.24, 0.66]*" in text
+    assert text.count("| mlp | untouched | st-moasha-fixed |") == 2  # against p3 and g4dn
+    assert text.count("| mlp | untouched | (best possible) |") == 2
+    assert "| asha-p3 |" not in text.replace("(`asha-p3`)", "")  # no baseline-vs-itself row
