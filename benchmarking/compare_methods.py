@@ -94,11 +94,11 @@ HARDWARE_LOGIC = {
     "mo-random-repeats": "searcher: uniform (joint)",
     "asha-instance": "searcher: uniform (joint)",
     "st-ehvi": "searcher: EHVI (joint)",
-    "moasha-log": "policy, time and cost scalarised in log units",
-    "moasha-promotion-log": "policy, re-chosen at every promotion, log units",
+    "moasha-range": "policy, time and cost normalised over the types (previous default)",
+    "moasha-promotion-range": "policy, re-chosen at every promotion, normalised over the types",
     "moasha-promotion-fast": "policy, re-chosen at every promotion, fastest type above rung 0",
-    "moasha-promotion-log-fast": "policy, re-chosen at every promotion, log units, fastest "
-                                 "type above rung 0",
+    "moasha-promotion-range-fast": "policy, re-chosen at every promotion, normalised over the "
+                                   "types, fastest type above rung 0",
     "moasha-prior": "policy: runtime/cost model with related tasks' times as prior",
 }
 
@@ -108,11 +108,11 @@ SEARCHER = {
     "moasha": "random, with replacement (MO-ASHA stopping)",
     "moasha-promotion": "random, with replacement (MO-ASHA promotion)",
     "moasha-sampler": "random, with replacement",
-    "moasha-log": "random, with replacement (MO-ASHA stopping)",
+    "moasha-range": "random, with replacement (MO-ASHA stopping)",
     "moasha-prior": "random, with replacement (MO-ASHA stopping)",
-    "moasha-promotion-log": "random, with replacement (MO-ASHA promotion)",
+    "moasha-promotion-range": "random, with replacement (MO-ASHA promotion)",
     "moasha-promotion-fast": "random, with replacement (MO-ASHA promotion)",
-    "moasha-promotion-log-fast": "random, with replacement (MO-ASHA promotion)",
+    "moasha-promotion-range-fast": "random, with replacement (MO-ASHA promotion)",
     "st-ehvi": "Syne Tune 0.16 EHVI (BoTorch), FIFO",
     "moasha-repeats": "random, with replacement",
     "moasha-uniform": "random, no repeats (first release)",

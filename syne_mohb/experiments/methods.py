@@ -19,6 +19,12 @@ name                      method
 ``moasha-exhaust``        no repeats until a finite space is used up, then with replacement
 ``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume); the hardware policy
                           chooses the type of every segment (a promoted trial may move)
+``moasha-prior``          ``moasha`` whose hardware policy takes the other tasks' runtimes as the
+                          prior of its runtime model (leave-one-task-out)
+``moasha-range``          ``moasha`` with the policy's previous scalarisation (time and cost each
+                          normalised to [0, 1] over the types; ``moasha-promotion-range`` too)
+``moasha-promotion-fast`` ``moasha-promotion`` with the fastest type above rung 0
+                          (``moasha-promotion-range-fast``: with the previous scalarisation)
 ``moasha-transfer``       our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
                           benchmark's other tasks (leave-one-task-out)
 ``st-moasha``             Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
@@ -200,11 +206,11 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-sampler": lambda ctx: _moasha(ctx, searcher=RandomSearcher(
         ctx.config_space, random_seed=ctx.random_seed, repeats="always",
         instance_attr=ctx.instance_attr, modes=MO_MODES)),
-    "moasha-log": lambda ctx: _moasha_policy(ctx, scale="log"),
-    "moasha-promotion-log": lambda ctx: _moasha_policy(ctx, type="promotion", scale="log"),
+    "moasha-range": lambda ctx: _moasha_policy(ctx, scale="range"),
+    "moasha-promotion-range": lambda ctx: _moasha_policy(ctx, type="promotion", scale="range"),
     "moasha-promotion-fast": lambda ctx: _moasha_policy(ctx, type="promotion", finish_fast=True),
-    "moasha-promotion-log-fast": lambda ctx: _moasha_policy(ctx, type="promotion", scale="log",
-                                                            finish_fast=True),
+    "moasha-promotion-range-fast": lambda ctx: _moasha_policy(ctx, type="promotion",
+                                                              scale="range", finish_fast=True),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
     "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
