@@ -100,6 +100,8 @@ HARDWARE_LOGIC = {
     "moasha-promotion-range-fast": "policy, re-chosen at every promotion, normalised over the "
                                    "types, fastest type above rung 0",
     "moasha-prior": "policy: runtime/cost model with related tasks' times as prior",
+    "moasha-promotion-prior": "policy with related tasks' times as prior, re-chosen at every "
+                              "promotion",
 }
 
 
@@ -110,6 +112,7 @@ SEARCHER = {
     "moasha-sampler": "random, with replacement",
     "moasha-range": "random, with replacement (MO-ASHA stopping)",
     "moasha-prior": "random, with replacement (MO-ASHA stopping)",
+    "moasha-promotion-prior": "random, with replacement (MO-ASHA promotion)",
     "moasha-promotion-range": "random, with replacement (MO-ASHA promotion)",
     "moasha-promotion-fast": "random, with replacement (MO-ASHA promotion)",
     "moasha-promotion-range-fast": "random, with replacement (MO-ASHA promotion)",

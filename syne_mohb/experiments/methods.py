@@ -20,7 +20,8 @@ name                      method
 ``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume); the hardware policy
                           chooses the type of every segment (a promoted trial may move)
 ``moasha-prior``          ``moasha`` whose hardware policy takes the other tasks' runtimes as the
-                          prior of its runtime model (leave-one-task-out)
+                          prior of its runtime model (leave-one-task-out;
+                          ``moasha-promotion-prior``: the same under promotion)
 ``moasha-range``          ``moasha`` with the policy's previous scalarisation (time and cost each
                           normalised to [0, 1] over the types; ``moasha-promotion-range`` too)
 ``moasha-promotion-fast`` ``moasha-promotion`` with the fastest type above rung 0
@@ -212,6 +213,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-promotion-range-fast": lambda ctx: _moasha_policy(ctx, type="promotion",
                                                               scale="range", finish_fast=True),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
+    "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
     "asha-p3": lambda ctx: _asha(ctx.fixed_space(P3_INSTANCE), ctx),
     "asha-instance": lambda ctx: _asha(ctx.config_space, ctx),
@@ -306,8 +308,9 @@ METHODS.update({
 })
 # methods that take the related tasks' evaluations (leave-one-task-out) in
 # ``MethodContext.transfer_evaluations``
-TRANSFER_METHODS = {"moasha-prior", "moasha-transfer", "moasha-transfer-repeats", "moasha-transfer-exhaust",
-                    "moasha-bo-transfer", "moasha-bo-hw-transfer"}
+TRANSFER_METHODS = {"moasha-prior", "moasha-promotion-prior", "moasha-transfer",
+                    "moasha-transfer-repeats", "moasha-transfer-exhaust", "moasha-bo-transfer",
+                    "moasha-bo-hw-transfer"}
 
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
