@@ -254,14 +254,7 @@ def searcher_page(args, argv):
         "runtime, cost) at half the budget and at its end, with 95% paired-bootstrap intervals "
         "over seeds. **bold**: the interval lies above 1 (ours ahead); *italic*: below 1 "
         "(ours behind). Every row names what chooses the instance type (hardware logic) and "
-        "what proposes the hyperparameters (searcher), for ours and for the peer.",
-        "!!! warning \"Measured with the hardware policy's previous scalarisation\"\n"
-        "    The rows whose hardware logic is the policy (`moasha`, `moasha-bo`, "
-        "`moasha-bo-transfer`) were run before the policy's default became `scale=\"log\"` "
-        "(2026-12-04; see the variants page), with time and cost normalised over the types "
-        "(`scale=\"range\"`). Their runs are cached under the folders named in each command: "
-        "delete those methods' folders there and re-run the command to re-measure them with "
-        "today's default.")
+        "what proposes the hyperparameters (searcher), for ours and for the peer.")
     cols = ["benchmark", "tasks", "ours", "ours: hardware logic", "peer",
             "peer: hardware logic", "peer: searcher", *RATIO_COLS]
     for heading, output, prose in SECTIONS:
