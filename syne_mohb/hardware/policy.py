@@ -104,7 +104,7 @@ class HardwarePolicy:
         not bought with a large loss in the other) or "range" (log time and log cost each
         normalised to [0, 1] over the types of the configuration; the previous default)
     :param finish_fast: under promotion, resumed segments above rung 0 use ``w = 1`` (the
-        fastest type, the cheapest among equally fast ones) instead of the geometric shift
+        type with the fastest draw) instead of the geometric shift
     """
 
     def __init__(
@@ -475,7 +475,7 @@ def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05
     """Augmented Chebyshev scalarisation (as in ParEGO, Knowles 2006) of the (time, cost)
     draws, each relative to its best type and normalised to [0, 1] over the types
     (``normalise``) or left in log units: the ``rho`` term breaks ties towards the point better
-    on the other objective, so a weight of 1 picks the cheapest of equally fast types."""
+    on the other objective, so a weight close to 1 picks the cheapest of equally fast types."""
     def unit(x):
         x = x - x.min()
         if not normalise:
