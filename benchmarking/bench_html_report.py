@@ -37,14 +37,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
 
-# a Pareto-set point of projection arguments[0] far from the others (for hovering, as the test)
-_PICK_POINT = """
+# a Pareto-set point of projection `arguments[0]` far from every other point, its viewport pixel
+# (the HTML report test hovers it too)
+PICK_POINT = """
 var gd = document.getElementById('projection-' + arguments[0]);
 var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect(), pts = [];
 gd.data.forEach(function (t) {
   if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || t.visible === false) return;
   t.x.forEach(function (x, i) {
-    pts.push({front: t.meta.kind === 'front',
+    pts.push({row: t.customdata[i], front: t.meta.kind === 'front',
               px: box.left + xa._offset + xa.l2p(xa.d2l(x)), py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
   });
 });
@@ -55,7 +56,7 @@ pts.forEach(function (p) {
   pts.forEach(function (q) { if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py)); });
   if (gap > bestGap) { bestGap = gap; best = p; }
 });
-return [best.px, best.py];"""
+return {row: best.row, x: best.px, y: best.py, gap: bestGap};"""
 
 
 def _browser(webgl: bool = True):
@@ -137,7 +138,8 @@ def screenshot(drv, png: Path) -> Path:
     drv.get(page.resolve().as_uri())
     _wait_ready(drv)
     drv.execute_script("window.scrollTo(0, 0);")
-    x, y = drv.execute_script(_PICK_POINT, 1)
+    p = drv.execute_script(PICK_POINT, 1)
+    x, y = p["x"], p["y"]
     for click in (False, True):
         ab = ActionBuilder(drv)
         ab.pointer_action.move_to_location(int(round(x)), int(round(y)))

@@ -382,25 +382,9 @@ return Array.from(document.querySelectorAll('.projection')).map(function (gd) {
   return {svg: svg, gl: gl, types: Object.keys(types).sort()};
 });"""
 
-# a Pareto-set point of projection `arguments[0]` far from every other point, its viewport pixel
-_PICK_POINT = """
-var gd = document.getElementById('projection-' + arguments[0]);
-var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect(), pts = [];
-gd.data.forEach(function (t) {
-  if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || t.visible === false) return;
-  t.x.forEach(function (x, i) {
-    pts.push({row: t.customdata[i], front: t.meta.kind === 'front',
-              px: box.left + xa._offset + xa.l2p(xa.d2l(x)), py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
-  });
-});
-var best = null, bestGap = -1;
-pts.forEach(function (p) {
-  if (!p.front) return;
-  var gap = Infinity;
-  pts.forEach(function (q) { if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py)); });
-  if (gap > bestGap) { bestGap = gap; best = p; }
-});
-return {row: best.row, x: best.px, y: best.py, gap: bestGap};"""
+# a Pareto-set point far from every other point: the screenshot script picks the same one
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarking"))
+from bench_html_report import PICK_POINT as _PICK_POINT  # noqa: E402
 
 
 def _move_mouse(drv, x: float, y: float, click: bool = False) -> None:
