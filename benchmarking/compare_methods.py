@@ -66,10 +66,11 @@ OURS = ["moasha", "moasha-promotion", "moasha-transfer", "moasha-uniform"]
 
 # what chooses the instance type in each method (every table says it, to compare like with like)
 HARDWARE_LOGIC = {
-    "moasha": "policy: runtime/cost model, per config",
+    "moasha": "policy: runtime/cost model, per config; survivors restarted on a better type",
+    "moasha-no-restart": "policy: runtime/cost model, per config, no restarts (previous default)",
     "moasha-promotion": "policy, re-chosen at every promotion",
-    "moasha-bo": "policy: runtime/cost model, per config",
-    "moasha-bo-transfer": "policy: runtime/cost model, per config",
+    "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
+    "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-hw": "searcher: model-based (joint)",
     "moasha-bo-hw-transfer": "searcher: model-based + related tasks (joint)",
     "mo-bo": "searcher: model-based (joint), full fidelity",
@@ -111,6 +112,7 @@ SEARCHER = {
     "moasha-promotion": "random, with replacement (MO-ASHA promotion)",
     "moasha-sampler": "random, with replacement",
     "moasha-range": "random, with replacement (MO-ASHA stopping)",
+    "moasha-no-restart": "random, with replacement (MO-ASHA stopping)",
     "moasha-prior": "random, with replacement (MO-ASHA stopping)",
     "moasha-promotion-prior": "random, with replacement (MO-ASHA promotion)",
     "moasha-promotion-range": "random, with replacement (MO-ASHA promotion)",

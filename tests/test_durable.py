@@ -156,6 +156,35 @@ def test_simulated_resume_equals_uninterrupted_run(tmp_path, monkeypatch):
     assert [e["e"] for e in read_journal(tmp_path / "cut")].count("session") == 3
 
 
+@pytest.mark.slow
+def test_simulated_resume_with_restarts_on_another_type_equals_uninterrupted_run(tmp_path,
+                                                                                 monkeypatch):
+    """Stopping MO-ASHA with the hardware policy restarts survivors on another type (a STOP,
+    then a new trial of the same configuration): killed twice and resumed, the run is the
+    uninterrupted one, restarts included."""
+    from sim_driver import make_tuner
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    full = make_tuner(str(tmp_path), "full", seed=4, max_trials=80, type="stopping")
+    full.run()
+    inner = getattr(full.scheduler, "inner", full.scheduler)
+    assert inner.num_restarted > 0
+    n = len(read_journal(full.tuner_path))
+    rng = np.random.RandomState(1)
+    kill_points = sorted(rng.randint(5, n - 5, size=2))
+    driver = str(HELPERS / "sim_driver.py")
+    first = subprocess.run([PY, driver, "start", str(tmp_path), "cut", "4", str(kill_points[0]),
+                            "80", "stopping"], capture_output=True)
+    assert first.returncode == -signal.SIGKILL, first.stderr.decode()[-2000:]
+    second = subprocess.run([PY, driver, "resume", str(tmp_path / "cut"),
+                             str(kill_points[1] - kill_points[0])], capture_output=True)
+    assert second.returncode == -signal.SIGKILL, second.stderr.decode()[-2000:]
+    resume(tmp_path / "cut")
+    a = pd.read_csv(full.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    b = pd.read_csv(tmp_path / "cut" / ST_RESULTS_DATAFRAME_FILENAME)
+    pd.testing.assert_frame_equal(a, b)
+
+
 # -------------------------------------------------------------------------- local kill -9
 def _count(run_dir: Path, event: str, since_session: int = 0) -> int:
     try:

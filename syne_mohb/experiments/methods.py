@@ -9,8 +9,11 @@ name                      method
 ``moasha``                our MO-ASHA (stopping) + its defaults: random draws of the
                           hyperparameters with replacement, and the hardware policy
                           (:class:`~syne_mohb.hardware.policy.HardwarePolicy`) choosing each
-                          trial's instance type from a runtime/cost model with interactions;
-                          accuracy (max), runtime (min), cost (min)
+                          trial's instance type from a runtime/cost model with interactions
+                          (a survivor of a rung is trained again on another type when the
+                          model prefers it for finishing); accuracy (max), runtime (min), cost
+                          (min)
+``moasha-no-restart``     ``moasha`` without those restarts (the previous default)
 ``moasha-sampler``        the previous default: the instance type drawn by the searcher with
                           ``InstanceTypePreference`` (one fixed effect per type; dominated
                           types sampled for exploration only), no hardware policy
@@ -212,6 +215,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-promotion-fast": lambda ctx: _moasha_policy(ctx, type="promotion", finish_fast=True),
     "moasha-promotion-range-fast": lambda ctx: _moasha_policy(ctx, type="promotion",
                                                               scale="range", finish_fast=True),
+    "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),

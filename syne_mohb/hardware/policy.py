@@ -27,6 +27,17 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    with the weight moved towards time at higher rungs (``w_k = 1 - (1 - w)^(k + 1)`` at rung
    ``k``: explore cheaply, finish fast); the trial moves only when the scalarised value
    improves by more than ``switch_margin`` (a move reloads the checkpoint on a new machine).
+4. **Moving by restart** (stopping): a trial that continues past rung ``k`` cannot be paused
+   and moved (stopping needs no checkpoints), but its configuration can be trained again from
+   scratch on another type. :meth:`restart_choice` compares, in the same scalarisation with
+   the weight ``w_{k+1}``, finishing on the current type (the remaining ``R - r`` units) with
+   training the whole ``R`` units again on each other type (the current type at the model's
+   mean, the others one standard deviation slower: a restart is not undone, so it needs
+   evidence); the scheduler stops the trial and starts its configuration on the
+   better type when the scalarised value improves by more than ``restart_margin``. The new
+   trial keeps the old one's weight and bracket and is not judged again at the rungs the old
+   one passed. It corrects early choices made while the model knew little (e.g. a survivor on
+   an expensive type that the model now puts off its front).
 
 **Does the hardware change what is learnt?** With the same seed and code, a configuration
 reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
@@ -46,7 +57,8 @@ accumulate false alarms. When the test rejects
 new trials draw their type uniformly (a joint random search with the searcher) and resumed
 trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test.
 
-Costs: one choice is a model prediction for ``k`` types (``O(T k depth)``); the model refits on
+Costs: one choice, or one restart check (at every rung a stopping-type trial passes), is a
+model prediction for ``k`` types (``O(T k depth)``); the model refits on
 a geometric schedule (:class:`~syne_mohb.hardware.model.RuntimeCostModel`); the test runs at
 most every ``test_every`` results and when the results grew by 20% (``O(log n)`` tests), on at
 most 2,000 of them.
@@ -105,6 +117,8 @@ class HardwarePolicy:
         normalised to [0, 1] over the types of the configuration; the previous default)
     :param finish_fast: under promotion, resumed segments above rung 0 use ``w = 1`` (the
         type with the fastest draw) instead of the geometric shift
+    :param restart_margin: scalarised gain needed to stop a stopping-type survivor and train
+        its configuration again on another type (step 4); None: never
     """
 
     def __init__(
@@ -128,6 +142,7 @@ class HardwarePolicy:
         prior_time_objective: str = "runtime",
         scale: str = "log",
         finish_fast: bool = False,
+        restart_margin: float | None = 0.2,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -140,6 +155,10 @@ class HardwarePolicy:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
         if not switch_margin >= 0:
             raise ValueError(f"switch_margin must be >= 0, got {switch_margin}")
+        if restart_margin is not None and not (isinstance(restart_margin, (int, float))
+                                               and restart_margin >= 0):
+            raise ValueError(f"restart_margin must be a number >= 0 or None, got "
+                             f"{restart_margin!r}")
         if instance_types is not None and (isinstance(instance_types, str)
                                            or len(instance_types) < 1):
             raise ValueError(f"instance_types must be a list of instance type names, got "
@@ -171,6 +190,7 @@ class HardwarePolicy:
             raise ValueError(f"scale must be 'range' or 'log', got {scale!r}")
         self.scale = scale
         self.finish_fast = bool(finish_fast)
+        self.restart_margin = None if restart_margin is None else float(restart_margin)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -234,6 +254,7 @@ class HardwarePolicy:
         self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
+        self.restarts = 0
         self._bound = True
         return space
 
@@ -311,6 +332,46 @@ class HardwarePolicy:
         self.choices[choice] += 1
         return self._categories[choice]
 
+    def restart_choice(self, config: Mapping[str, Any], trial_id: int, resource: float,
+                       max_resource: float, rung: int) -> Any | None:
+        """The type on which ``config`` should be trained again from scratch instead of
+        finishing on its current type (step 4 of the module docstring), or None to stay.
+
+        :param resource: units the trial has trained (on its current type)
+        :param max_resource: units a finished trial trains
+        :param rung: index of the rung the trial has just passed
+        """
+        self._check_bound()
+        if self.restart_margin is None or self.joint or trial_id in self._controls:
+            return None
+        current = config.get(self.instance_attr)
+        if current is None or str(current) not in self.specs:
+            return None
+        self.model.fit()
+        if self.model.num_observations == 0:
+            return None
+        w = self._weight.get(trial_id, 0.5)
+        if self.adapt_across_rungs:
+            w = 1.0 - (1.0 - w) ** (rung + 2)
+        hp = {k: v for k, v in config.items() if k != self.instance_attr}
+        mu, sd = (a[0] for a in self.model.predict_log([hp]))
+        cur = self.model.type_index(current)
+        units = np.full(len(mu), float(max_resource))
+        units[cur] = max(float(max_resource) - float(resource), 1e-12)
+        # the other types at their pessimistic (one sd slower) prediction: a restart moves
+        # only on evidence, not on a type the model knows little about
+        log_s = mu + sd + np.log(units)
+        log_s[cur] = mu[cur] + np.log(units[cur])
+        score = _chebyshev(log_s, log_s + self._log_price_now(), w,
+                           normalise=self.scale == "range")
+        best = int(np.argmin(score))
+        if best == cur or score[cur] - score[best] <= self.restart_margin:
+            return None
+        self.restarts += 1
+        choice = self.instance_types[best]
+        self.choices[choice] += 1
+        return self._categories[choice]
+
     def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
         """A type drawn uniformly for a new trial whose weight will be ``w``."""
         self._pending[self._hp_key(config)].append((w, control))
@@ -333,7 +394,13 @@ class HardwarePolicy:
         return out
 
     # ------------------------------------------------------------------ observations
-    def on_trial_add(self, trial_id: int, config: Mapping[str, Any]) -> None:
+    def on_trial_add(self, trial_id: int, config: Mapping[str, Any],
+                     restart_of: int | None = None) -> None:
+        """A trial starts (``restart_of``: the trial whose configuration it trains again, see
+        :meth:`restart_choice`; it keeps that trial's weight)."""
+        if restart_of is not None:
+            self._weight[trial_id] = self._weight.get(restart_of, 0.5)
+            return
         pending = self._pending.get(self._hp_key(config))
         w, control = pending.pop(0) if pending else (float(self._rng.uniform()), False)
         if control:
@@ -466,7 +533,7 @@ class HardwarePolicy:
 
     def metadata(self) -> dict[str, Any]:
         return {"policy": type(self).__name__, "joint": self.joint,
-                "choices": dict(self.choices), "moves": self.moves,
+                "choices": dict(self.choices), "moves": self.moves, "restarts": self.restarts,
                 "observations": self.model.num_observations if self.model else 0}
 
 

@@ -28,7 +28,10 @@ as if it were ranks).
 Who decides what: the scheduler decides *when* (rungs: continue, stop, pause, promote); the
 searcher proposes *what* (the model's hyperparameters); when the config space has a hardware
 dimension (``instance_attr``), a :class:`~syne_mohb.hardware.policy.HardwarePolicy` decides
-*where* each trial segment runs, and a promoted trial may resume on another instance type.
+*where* each trial segment runs: a promoted trial may resume on another instance type, and a
+stopping-type survivor may be stopped and its configuration trained again from scratch on
+another type (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.restart_choice`; the new trial
+keeps the old one's bracket and is not judged again at the rungs the old one passed).
 """
 from __future__ import annotations
 
@@ -242,10 +245,16 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         # with a hardware policy: trial -> config of its current segment (its instance type)
         self._configs: dict[int, dict[str, Any]] = {}
         self._paused: dict[int, tuple[int, int]] = {}  # trial_id -> (bracket, rung) it waits in
+        # stopping with a policy: configurations to train again on another type (config, old
+        # trial, highest rung it passed), the one just suggested, and new trial -> (old, rung)
+        self._restarts: list[tuple[dict[str, Any], int, int]] = []
+        self._restart_started: tuple[int, int] | None = None
+        self._restarted: dict[int, tuple[int, int]] = {}
         self._failed: set[int] = set()
         self._nan_logged: set[int] = set()
         self.num_stopped = 0
         self.num_promoted = 0
+        self.num_restarted = 0
 
     # ---------------------------------------------------------------- Syne Tune interface
     def suggest(self) -> TrialSuggestion | None:
@@ -255,6 +264,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 _, i = self._paused.pop(trial_id)
                 self.num_promoted += 1
                 return self._resume(trial_id, i + 1)
+        if self._restarts:
+            config, *self._restart_started = self._restarts.pop(0)
+            return TrialSuggestion.start_suggestion(config)
         config = self.searcher.suggest()
         if config is None:
             return None
@@ -283,6 +295,15 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         return TrialSuggestion.resume_suggestion(trial_id, config)
 
     def on_trial_add(self, trial: Trial):
+        restart, self._restart_started = self._restart_started, None
+        if restart is not None and trial.trial_id not in self._trial_bracket:
+            # a restart: the old trial's bracket, weight and passed rungs
+            old = restart[0]
+            self._trial_bracket[trial.trial_id] = self._trial_bracket[old]
+            self._restarted[trial.trial_id] = tuple(restart)
+            self._configs[trial.trial_id] = dict(trial.config)
+            self.hardware.on_trial_add(trial.trial_id, trial.config, restart_of=old)
+            return
         if self.hardware is not None and trial.trial_id not in self._configs:
             self._configs[trial.trial_id] = dict(trial.config)
             self.hardware.on_trial_add(trial.trial_id, trial.config)
@@ -305,8 +326,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         b = self._bracket_of(trial)
         bracket = self.brackets[b]
         i = bracket.rung_for(trial.trial_id, t)
-        if i is None:
-            return SchedulerDecision.CONTINUE
+        if i is None or i <= self._restarted.get(trial.trial_id, (None, -1))[1]:
+            return SchedulerDecision.CONTINUE  # no rung, or one its first training passed
         rung = bracket.rungs[i]
         if self.type == "promotion":
             rung.add(trial.trial_id, y, max_position=-1)
@@ -315,8 +336,26 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         bound = continue_threshold(rung.n + 1, self.reduction_factor)
         position = rung.add(trial.trial_id, y, max_position=bound)
         if position <= bound:
-            return SchedulerDecision.CONTINUE
+            return self._continue_or_restart(trial, t, i)
         self.num_stopped += 1
+        return SchedulerDecision.STOP
+
+    def _continue_or_restart(self, trial: Trial, t: float, i: int) -> str:
+        """A stopping-type survivor of rung ``i`` continues, or is stopped and its
+        configuration trained again on the type the policy prefers for it
+        (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.restart_choice`)."""
+        config = self._configs.get(trial.trial_id)
+        if self.hardware is None or config is None:
+            return SchedulerDecision.CONTINUE
+        instance = self.hardware.restart_choice(config, trial.trial_id, t, self.max_t, i)
+        if instance is None:
+            return SchedulerDecision.CONTINUE
+        config = dict(config)
+        config[self.instance_attr] = instance
+        self._restarts.append((config, trial.trial_id, i))
+        self.num_restarted += 1
+        logger.info(f"trial {trial.trial_id} passed rung {i}; its configuration is trained "
+                    f"again on {instance} (the hardware policy's choice for finishing it)")
         return SchedulerDecision.STOP
 
     def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
@@ -354,6 +393,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             "rung_sort": self.rung_sort,
             "searcher": type_name(self.searcher),
             "hardware": None if self.hardware is None else self.hardware.metadata(),
+            "restarts": {old: new for new, (old, _) in self._restarted.items()},
             "random_seed": self.random_seed,
         }
         return metadata

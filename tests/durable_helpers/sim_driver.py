@@ -27,7 +27,7 @@ def arm_kill(after: int):
     journal_module.Journal.append = append
 
 
-def make_tuner(root: str, name: str, seed: int, max_trials: int = 15):
+def make_tuner(root: str, name: str, seed: int, max_trials: int = 15, type: str = "promotion"):
     os.environ["SYNETUNE_FOLDER"] = root
     import numpy as np
 
@@ -39,12 +39,19 @@ def make_tuner(root: str, name: str, seed: int, max_trials: int = 15):
     from syne_mohb.blackboxes import load, make_backend
     from syne_mohb.durable import DurableTuner
 
-    space = dict(load("linear")["digits"].configuration_space)
-    space["epoch"] = 20
-    backend = make_backend("linear", "digits", max_resource_attr="epoch", random_seed=seed)
-    scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
-                       time_attr="epoch", max_t=20, grace_period=1, reduction_factor=3,
-                       type="promotion", random_seed=seed)
+    if type == "promotion":
+        space = dict(load("linear")["digits"].configuration_space)
+        space["epoch"] = 20
+        backend = make_backend("linear", "digits", max_resource_attr="epoch", random_seed=seed)
+        scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
+                           time_attr="epoch", max_t=20, grace_period=1, reduction_factor=3,
+                           type=type, random_seed=seed)
+    else:  # stopping on cnn: survivors are restarted on another type (hardware policy)
+        space = dict(load("cnn")["mnist"].configuration_space)
+        backend = make_backend("cnn", "mnist", random_seed=seed)
+        scheduler = MOASHA(space, metrics=["accuracy", "runtime", "cost"],
+                           mode=["max", "min", "min"], time_attr="epoch", max_t=10,
+                           type=type, random_seed=seed)
     return DurableTuner(
         trial_backend=backend, scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_num_trials_started=max_trials), n_workers=3,
@@ -58,7 +65,9 @@ if __name__ == "__main__":
 
     logging.disable(logging.WARNING)
     if sys.argv[1] == "start":
-        tuner = make_tuner(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+        tuner = make_tuner(sys.argv[2], sys.argv[3], int(sys.argv[4]),
+                           **({"max_trials": int(sys.argv[6]), "type": sys.argv[7]}
+                              if len(sys.argv) > 6 else {}))
         arm_kill(int(sys.argv[5]))
         tuner.run()
     else:
