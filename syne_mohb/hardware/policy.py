@@ -311,12 +311,10 @@ class HardwarePolicy:
         if trial_id is None:
             w = float(self._rng.uniform())
             self._pending[self._hp_key(config)].append((w, False))
+        elif self.finish_fast and rung >= 1:
+            w = 1.0
         else:
-            w = self._weight.get(trial_id, 0.5)
-            if self.finish_fast and rung >= 1:
-                w = 1.0
-            elif self.adapt_across_rungs:
-                w = 1.0 - (1.0 - w) ** (rung + 1)
+            w = self._segment_weight(trial_id, rung)
         self.model.fit()
         log_s = self.model.sample([config], self._rng)[0]
         log_c = log_s + self._log_price_now()
@@ -350,9 +348,7 @@ class HardwarePolicy:
         self.model.fit()
         if self.model.num_observations == 0:
             return None
-        w = self._weight.get(trial_id, 0.5)
-        if self.adapt_across_rungs:
-            w = 1.0 - (1.0 - w) ** (rung + 2)
+        w = self._segment_weight(trial_id, rung + 1)
         hp = {k: v for k, v in config.items() if k != self.instance_attr}
         mu, sd = (a[0] for a in self.model.predict_log([hp]))
         cur = self.model.type_index(current)
@@ -371,6 +367,12 @@ class HardwarePolicy:
         choice = self.instance_types[best]
         self.choices[choice] += 1
         return self._categories[choice]
+
+    def _segment_weight(self, trial_id: int, rung: int) -> float:
+        """The weight of ``trial_id``'s segment from rung ``rung`` on: its own weight, moved
+        towards time at higher rungs (``1 - (1 - w)^(rung + 1)``) with ``adapt_across_rungs``."""
+        w = self._weight.get(trial_id, 0.5)
+        return 1.0 - (1.0 - w) ** (rung + 1) if self.adapt_across_rungs else w
 
     def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
         """A type drawn uniformly for a new trial whose weight will be ``w``."""

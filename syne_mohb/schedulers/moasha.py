@@ -296,17 +296,15 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
 
     def on_trial_add(self, trial: Trial):
         restart, self._restart_started = self._restart_started, None
+        old = None
         if restart is not None and trial.trial_id not in self._trial_bracket:
             # a restart: the old trial's bracket, weight and passed rungs
             old = restart[0]
             self._trial_bracket[trial.trial_id] = self._trial_bracket[old]
             self._restarted[trial.trial_id] = tuple(restart)
-            self._configs[trial.trial_id] = dict(trial.config)
-            self.hardware.on_trial_add(trial.trial_id, trial.config, restart_of=old)
-            return
         if self.hardware is not None and trial.trial_id not in self._configs:
             self._configs[trial.trial_id] = dict(trial.config)
-            self.hardware.on_trial_add(trial.trial_id, trial.config)
+            self.hardware.on_trial_add(trial.trial_id, trial.config, restart_of=old)
         if trial.trial_id not in self._trial_bracket:
             if self.num_brackets == 1:
                 idx = 0
