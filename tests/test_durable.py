@@ -210,7 +210,9 @@ def _run_processes(run_dir: Path) -> list:
     import psutil
 
     out = []
-    for p in psutil.process_iter(["pid", "cmdline"]):
+    for p in psutil.process_iter(["pid", "cmdline", "status"]):
+        if p.info.get("status") == psutil.STATUS_ZOMBIE:  # ended, waiting to be reaped
+            continue
         if any(str(run_dir) in a for a in (p.info.get("cmdline") or [])):
             out.append(p)
     return out

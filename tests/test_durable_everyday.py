@@ -165,3 +165,27 @@ def test_ctrl_c_prints_one_line_and_the_run_resumes(tmp_path):
     entries = read_journal(run_dir)
     assert entries[-1]["e"] == "end" and [e["e"] for e in entries].count("session") == 3
     assert tuner.tuning_status.num_trials_started == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_trial_command_dies_with_its_exit_recorder(tmp_path):
+    """A trial stopped right after its launch can have its exit recorder killed before the
+    backend saw the recorder's child; the child must not live on re-parented (CI found one
+    left over at the end of a run)."""
+    import psutil
+
+    from syne_mohb.backends.local_recovery import EXIT_RECORDER
+
+    ckpt = tmp_path / "0" / "checkpoints"
+    ckpt.mkdir(parents=True)
+    recorder = subprocess.Popen([PY, "-S", EXIT_RECORDER, "--trial-dir-of", "--ckpt", "--",
+                                 PY, "-S", "-c", "import time; time.sleep(120)",
+                                 "--ckpt", str(ckpt)])
+    assert _wait_for(lambda: len(psutil.Process(recorder.pid).children()) == 1, 30)
+    child = psutil.Process(recorder.pid).children()[0]
+    assert _wait_for(lambda: "time.sleep(120)" in " ".join(child.cmdline()), 30)  # exec'd
+    recorder.kill()  # the recorder alone, as when it dies before the backend lists children
+    recorder.wait()
+    gone, alive = psutil.wait_procs([child], timeout=30)
+    assert alive == [] and gone[0].pid == child.pid
+    assert not (tmp_path / "0" / "exit.json").exists()  # killed: no exit code to record

@@ -16,7 +16,9 @@ directly). When the child ends, the recorder writes ``{"returncode": ..., "pid":
 pid>, "time": ...}`` (atomically: temporary file, then rename) and exits with the child's exit
 code (or dies of the child's signal), so that ``LocalBackend``'s status (its ``Popen`` is the
 recorder) is what it would be without it. Killing the process tree (``LocalBackend`` stops a
-trial so) kills both. Run by file path with ``-S`` (standard library only): a few milliseconds.
+trial so) kills both; on Linux the child is also killed when the recorder dies
+(``PR_SET_PDEATHSIG``), so a trial stopped a few milliseconds after its launch, before the
+recorder had forked when the backend listed its children, leaves no process behind. Run by file path with ``-S`` (standard library only): a few milliseconds.
 """
 
 import json
@@ -27,6 +29,7 @@ import time
 
 EXIT_FILENAME = "exit.json"
 FORWARDED = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _fail(msg: str) -> None:
@@ -60,10 +63,28 @@ def _record(trial_dir: str, returncode: int) -> None:
         sys.stderr.write(f"local_exit.py: cannot write {path}: {e}\n")
 
 
+def _die_with(parent: int) -> None:
+    """In the forked child: be killed when the recorder dies (Linux ``PR_SET_PDEATHSIG``, kept
+    across ``exec``). Without it a recorder killed between its fork and the backend's look at
+    its children (a trial stopped right after its launch) would leave the command running,
+    re-parented, with no one to stop it."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: the race stays (as on other systems)
+            pass
+    if os.getppid() != parent:  # the recorder died before that took effect
+        os._exit(128 + signal.SIGKILL)
+
+
 def main(argv: list) -> None:
     trial_dir, cmd = _trial_dir(argv)
+    me = os.getpid()
     child = os.fork()
     if child == 0:
+        _die_with(me)
         try:
             os.execvp(cmd[0], cmd)
         except OSError as e:
