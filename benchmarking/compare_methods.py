@@ -208,6 +208,10 @@ def main(argv=None) -> int:
                          "--budget-factor cold start-ups")
     ap.add_argument("--keep-alive", type=float, default=0.0,
                     help="warm-pool keep-alive seconds with --startup (default: no warm pools)")
+    ap.add_argument("--simulator", choices=["ours", "stock"], default="ours",
+                    help="'stock': Syne Tune's own UserBlackboxBackend, as users of Syne Tune "
+                         "simulate (results without st_worker_time / st_worker_cost); no "
+                         "--startup")
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--output", default="benchmarking/_results/compare")
@@ -222,6 +226,8 @@ def main(argv=None) -> int:
             ap.error(f"{name} must be >= 1, got {value}")
     if not args.budget_factor > 0:
         ap.error(f"--budget-factor must be > 0, got {args.budget_factor}")
+    if args.simulator == "stock" and args.startup:
+        ap.error("--startup needs --simulator ours (Syne Tune's simulator has no job start-up)")
     benchmarks = [b for b in args.benchmarks.split(",") if b]
     methods = args.methods.split(",") if args.methods else OURS + PEERS
     methods = [m for m in methods if m not in BASELINES]
@@ -238,6 +244,8 @@ def main(argv=None) -> int:
                 startup = JobStartup(keep_alive_s=args.keep_alive)
                 budget += args.budget_factor * startup.cold_total(bench.default_instance)
                 extra = {"startup": asdict(startup)}
+            if args.simulator == "stock":
+                extra = {"simulator": "stock"}
             budgets[(b, task)] = budget
             specs += grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds), args.output,
                           budget=budget, extra=extra)
@@ -345,7 +353,8 @@ def main(argv=None) -> int:
     write_provenance(args.output, args.table, argv, seeds=args.seeds,
                      tasks={b: [t for (bb_, t) in budgets if bb_ == b] for b in benchmarks},
                      methods=methods, baselines=BASELINES, budget_factor=args.budget_factor,
-                     startup=args.startup, keep_alive=args.keep_alive, runs=len(specs),
+                     startup=args.startup, keep_alive=args.keep_alive,
+                     simulator=args.simulator, runs=len(specs),
                      failed=len(failed), simulation_s=round(sim_s, 1),
                      total_s=round(time.perf_counter() - t0, 1))
     if versus_rows:

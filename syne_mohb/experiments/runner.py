@@ -218,7 +218,7 @@ def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance,
-            "startup": spec.extra.get("startup")}
+            "startup": spec.extra.get("startup"), "simulator": spec.extra.get("simulator")}
 
 
 def is_finished_run(info: dict[str, Any]) -> bool:
@@ -234,8 +234,8 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
             return math.isclose(float(stored), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
         except (TypeError, ValueError):
             return False
-    if key == "startup" and stored is None and wanted is None:
-        return True
+    if key in ("startup", "simulator") and wanted is None:
+        return stored is None  # runs written before the key existed
     return stored == wanted
 
 
@@ -356,8 +356,13 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         }
     }
     t0 = time.perf_counter()
-    tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
-                       results_root=path.parent, tuner_name=path.name, metadata=meta)
+    if spec.extra.get("simulator") == "stock":
+        meta["syne_mohb"]["simulator"] = "stock"
+        tuner = _run_stock(bb, scheduler, stop, spec, path, meta)
+        backend.jobs_started = backend.warm_reuses = None
+    else:
+        tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
+                           results_root=path.parent, tuner_name=path.name, metadata=meta)
     wall = time.perf_counter() - t0
     if not _has_results(path / "results.csv.zip"):
         raise ValueError(
@@ -375,6 +380,34 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     os.replace(tmp, meta_path)
     return {"path": str(path), "wall_s": wall, "num_trials": tuner.tuning_status.num_trials_started,
             "skipped": False}
+
+
+def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, Any]):
+    """The run on Syne Tune's own simulator (``UserBlackboxBackend``: a seed of the table drawn
+    per trial from numpy's global generator, seeded with the run's seed; no ``st_worker_time``
+    or ``st_worker_cost`` in the results, the table's ``runtime`` and ``cost`` instead), as
+    users of Syne Tune simulate; no job start-up."""
+    import contextlib
+    import io
+
+    from syne_tune import Tuner
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+
+    if spec.extra.get("startup") is not None:
+        raise ValueError("simulator 'stock' has no job start-up: drop startup")
+    np.random.seed(spec.seed)
+    random.seed(spec.seed)
+    os.environ["SYNETUNE_FOLDER"] = str(path.parent.resolve())
+    backend = UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime")
+    tuner = Tuner(trial_backend=backend, scheduler=scheduler, stop_criterion=stop,
+                  n_workers=spec.n_workers, sleep_time=0, callbacks=[SimulatorCallback()],
+                  results_update_interval=1e12, print_update_interval=1e12,
+                  tuner_name=path.name, suffix_tuner_name=False, metadata=meta,
+                  save_tuner=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        tuner.run()
+    return tuner
 
 
 def _has_results(file: Path) -> bool:

@@ -74,6 +74,7 @@ import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
+from syne_mohb.hardware.clock import TrainingClock
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,9 @@ class HardwarePolicy:
         space's ``instance_attr`` at :meth:`bind`)
     :param instance_attr: name of the instance-type entry of a configuration
     :param time_attr: reported cumulative seconds a trial has trained (every backend of the
-        project reports ``st_worker_time``, summed over its segments)
+        project reports ``st_worker_time``, summed over its segments); where results lack it
+        (Syne Tune's own simulator), the result key that advances with the tuner's clock is
+        found (:class:`~syne_mohb.hardware.clock.TrainingClock`)
     :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., ...}}`` for types the
         catalog does not know (Ray node types, local machines)
     :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates)
@@ -198,9 +201,10 @@ class HardwarePolicy:
 
     # ------------------------------------------------------------------ setup
     def bind(self, config_space: Mapping[str, Any], metrics: Sequence[str],
-             random_seed: int | None = None) -> dict[str, Any]:
-        """Attach to a scheduler's config space and metrics; returns the space the searcher
-        should propose from (without the instance type)."""
+             random_seed: int | None = None, resource_attr: str | None = None) -> dict[str, Any]:
+        """Attach to a scheduler's config space and metrics (and its resource attribute, e.g.
+        "epoch", never read as seconds); returns the space the searcher should propose from
+        (without the instance type)."""
         domain = config_space.get(self.instance_attr)
         offered = list(getattr(domain, "categories", []) or [])
         if self.instance_types is None:
@@ -252,6 +256,9 @@ class HardwarePolicy:
         self._configs_of: dict[int, dict[str, Any]] = {}
         self._key_of: dict[int, str] = {}
         self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self._clock = TrainingClock(self.time_attr, exclude=[resource_attr] if resource_attr
+                                    else [])
+        self._unclocked: list[tuple] = []  # results kept until the clock is found
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
         self.restarts = 0
@@ -423,8 +430,43 @@ class HardwarePolicy:
         instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is None or str(instance) not in self.specs:
             return
-        elapsed = _number(result.get(self.time_attr))
         dollars = _number(result.get(ST_WORKER_COST))
+        values = [float(v) for v in values]
+        elapsed = self._clock.seconds(trial_id, result)
+        if elapsed is None and self._clock.searching:
+            self._keep_unclocked(trial_id, config, instance, resource, values, result, dollars)
+            return
+        self._flush_unclocked()
+        self._observe(trial_id, config, instance, resource, values, elapsed, dollars)
+
+    def _keep_unclocked(self, trial_id, config, instance, resource, values, result, dollars,
+                        give_up: int = 200) -> None:
+        """Keep a result whose seconds are not known yet (:class:`TrainingClock` is still
+        looking for the key that holds them); after ``give_up`` such results, learn without
+        seconds (the hardware test still runs) and say so."""
+        self._unclocked.append((trial_id, self._segment[trial_id], dict(config), instance,
+                                float(resource), values, dict(result), dollars))
+        if len(self._unclocked) >= give_up:
+            self._clock.give_up()
+            logger.warning(
+                f"hardware policy: {len(self._unclocked)} results without {self.time_attr!r} "
+                f"and no result key advances with the tuner's clock: the runtime model learns "
+                f"nothing (choices follow the catalog's specs). Give HardwarePolicy(time_attr="
+                f"...) the result key of the trial's cumulative training seconds.")
+            self._flush_unclocked()
+
+    def _flush_unclocked(self) -> None:
+        """Learn from the kept results, now that the clock is found (or given up)."""
+        kept, self._unclocked = self._unclocked, []
+        for trial_id, segment, config, instance, resource, values, result, dollars in kept:
+            secs = _number(result.get(self._clock.key)) if self._clock.key else None
+            now, self._segment[trial_id] = self._segment[trial_id], segment
+            self._observe(trial_id, config, instance, resource, values, secs, dollars)
+            self._segment[trial_id] = max(now, self._segment[trial_id])
+
+    def _observe(self, trial_id: int, config: Mapping[str, Any], instance: Any,
+                 resource: float, values: list[float], elapsed: float | None,
+                 dollars: float | None) -> None:
         last_r, last_t, last_c = self._last.get(trial_id, (0.0, 0.0, 0.0))
         if elapsed is not None:
             d_t = elapsed - last_t if elapsed >= last_t else elapsed
@@ -437,7 +479,7 @@ class HardwarePolicy:
             self._last[trial_id] = (resource, elapsed, dollars if dollars is not None else 0.0)
         if self.affects_metrics == "auto" and not self.joint:
             self._records.append((str(instance), float(resource), trial_id,
-                                  [float(v) for v in values], elapsed or float("nan"),
+                                  values, float("nan") if elapsed is None else elapsed,
                                   float(self._log_price[self.model.type_index(instance)])))
             if trial_id not in self._configs_of:
                 self._configs_of[trial_id] = {k: v for k, v in config.items()

@@ -201,7 +201,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         search_space = config_space
         if self.hardware is not None:
             search_space = self.hardware.bind(config_space, metrics,
-                                              int(self._rng.randint(0, 2**31 - 1)))
+                                              int(self._rng.randint(0, 2**31 - 1)),
+                                              resource_attr=time_attr)
         if searcher is None:
             if self.hardware is not None and points_to_evaluate:
                 # the searcher proposes the hyperparameters of the initial points; an instance

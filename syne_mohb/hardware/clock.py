@@ -1,0 +1,105 @@
+"""How long a trial has trained, read from its results: what the runtime model learns from.
+
+Every backend of the project, and Syne Tune's ``LocalBackend`` / ``SageMakerBackend`` through
+its reporter, put the trial's cumulative training seconds in every result
+(``st_worker_time``). Syne Tune's own simulator (``UserBlackboxBackend``,
+``BlackboxRepositoryBackend``) does not: a result carries the table's elapsed-time column
+under whatever name the table gives it, and the tuner's simulated clock (``st_tuner_time``).
+:class:`TrainingClock` then finds the column itself:
+
+*Algorithm.* For two consecutive results of a trial, the tuner's clock advanced by ``dt``; a
+key ``k`` whose value advanced by the same ``dk`` (relative tolerance ``tol``) is a match, any
+other advance a mismatch (a pause between the results, say). The key with the most matches
+is taken once it has ``min_matches`` and at most a quarter as many mismatches; keys named in
+``exclude`` (the resource, e.g. "epoch", which would match when an epoch takes a second) and
+Syne Tune's own ``st_*`` keys are never candidates. Until a key is found, :meth:`seconds`
+returns None (the caller keeps such results and reads them again once :attr:`key` is set).
+
+Cost: ``O(m)`` per result for ``m`` numeric keys of a result, until the key is found; then
+``O(1)``.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
+
+from syne_tune.constants import ST_TUNER_TIME
+
+__all__ = ["TrainingClock"]
+
+
+class TrainingClock:
+    """Cumulative training seconds of a trial from its results (see the module docstring).
+
+    :param time_attr: the result key that holds them where the backend reports it
+    :param exclude: keys that are never taken for them (the scheduler's resource attribute)
+    :param min_matches: consecutive-result pairs that must agree with the tuner's clock
+    :param tol: relative tolerance of an agreement
+    """
+
+    def __init__(self, time_attr: str, exclude: Iterable[str] = (), min_matches: int = 3,
+                 tol: float = 1e-3):
+        self.time_attr = time_attr
+        self.exclude = set(exclude) | {time_attr, ST_TUNER_TIME}
+        self.min_matches = int(min_matches)
+        self.tol = float(tol)
+        self.key: str | None = None  # the key found to advance with the tuner's clock
+        self._prev: dict[int, tuple[float, dict[str, float]]] = {}
+        self._matches: dict[str, int] = defaultdict(int)
+        self._mismatches: dict[str, int] = defaultdict(int)
+        self._gave_up = False
+
+    def seconds(self, trial_id: int, result: Mapping[str, Any]) -> float | None:
+        """The trial's cumulative training seconds at ``result``, or None while unknown."""
+        own = _number(result.get(self.time_attr))
+        if own is not None:
+            return own
+        if self.searching:
+            self._learn(trial_id, result)
+        return None if self.key is None else _number(result.get(self.key))
+
+    @property
+    def searching(self) -> bool:
+        """Whether the key is still looked for (not found, not given up)."""
+        return self.key is None and not self._gave_up
+
+    def give_up(self) -> None:
+        """Stop looking: :meth:`seconds` returns None for results without ``time_attr``."""
+        self._gave_up = True
+        self._prev.clear()
+
+    def _learn(self, trial_id: int, result: Mapping[str, Any]) -> None:
+        now = _number(result.get(ST_TUNER_TIME))
+        if now is None:
+            return
+        values = {k: x for k, v in result.items()
+                  if isinstance(k, str) and k not in self.exclude and not k.startswith("st_")
+                  and (x := _number(v)) is not None}
+        prev = self._prev.get(trial_id)
+        self._prev[trial_id] = (now, values)
+        if prev is None or not now > prev[0]:
+            return
+        dt = now - prev[0]
+        for k, x in values.items():
+            if k not in prev[1]:
+                continue
+            if abs((x - prev[1][k]) - dt) <= self.tol * dt:
+                self._matches[k] += 1
+            else:
+                self._mismatches[k] += 1
+        good = [k for k, n in self._matches.items()
+                if n >= self.min_matches and 4 * self._mismatches[k] <= n]
+        if good:
+            self.key = max(good, key=lambda k: (self._matches[k], -self._mismatches[k], k))
+            self._prev.clear()
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None

@@ -1,0 +1,129 @@
+"""The hardware policy learns where results carry no ``st_worker_time``: Syne Tune's own
+simulator reports the table's elapsed-time column under the table's name and the tuner's
+simulated clock; :class:`~syne_mohb.hardware.clock.TrainingClock` finds that column."""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+
+import numpy as np
+import pytest
+
+from syne_mohb.hardware.clock import TrainingClock
+
+
+def _results(trial_id, start, per_epoch, epochs, price=1.0):
+    out, t = [], 0.0
+    for e in range(1, epochs + 1):
+        t += per_epoch
+        out.append((trial_id, {"epoch": e, "elapsed": t, "cost": t * price / 3600,
+                               "accuracy": 0.5 + 0.01 * e, "st_tuner_time": start + t}))
+    return out
+
+
+def test_own_time_attr_is_used_when_there():
+    clock = TrainingClock("st_worker_time")
+    assert clock.seconds(0, {"st_worker_time": 12.5, "st_tuner_time": 3.0}) == 12.5
+    assert clock.key is None
+
+
+def test_finds_the_column_that_advances_with_the_tuners_clock():
+    clock = TrainingClock("st_worker_time", exclude=["epoch"])
+    # epochs of exactly one second: "epoch" would match too, it is excluded
+    stream = _results(0, 0.0, 1.0, 3) + _results(1, 0.5, 2.0, 3)
+    got = [clock.seconds(t, r) for t, r in sorted(stream, key=lambda x: x[1]["st_tuner_time"])]
+    assert clock.key == "elapsed"
+    assert got[-1] == 6.0 and got[0] is None  # unknown until found
+    assert clock.seconds(5, {"elapsed": 7.0, "st_tuner_time": 99.0}) == 7.0
+
+
+def test_a_pause_between_results_does_not_hide_the_column():
+    clock = TrainingClock("st_worker_time")
+    stream = _results(0, 0.0, 2.0, 2)
+    stream.append((0, {"elapsed": 6.0, "st_tuner_time": 50.0}))  # paused, resumed later
+    stream += [(0, {"elapsed": 6.0 + 2 * k, "st_tuner_time": 50.0 + 2 * k}) for k in (1, 2, 3)]
+    for t, r in stream:
+        clock.seconds(t, r)
+    assert clock.key == "elapsed"
+
+
+def test_no_clock_no_key_and_giving_up():
+    clock = TrainingClock("st_worker_time")
+    for t, r in _results(0, 0.0, 1.5, 5):
+        r.pop("st_tuner_time")
+        assert clock.seconds(t, r) is None
+    assert clock.key is None and clock.searching
+    clock.give_up()
+    assert not clock.searching
+
+
+def test_policy_learns_and_stays_per_configuration_under_syne_tunes_simulator(tmp_path,
+                                                                              monkeypatch,
+                                                                              caplog):
+    """On Syne Tune's ``UserBlackboxBackend`` (no st_worker_time, no st_worker_cost) with
+    (accuracy, cost) objectives, the policy learns from every result and does not take the
+    cost objective for an effect of the hardware on what is learnt (it turned the search
+    joint, i.e. uniform, before the clock existed)."""
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+
+    from syne_mohb import MOASHA
+    from syne_mohb.experiments.runner import get_benchmark
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    bench = get_benchmark("mlp-x")
+    bb = bench.blackbox("digits")
+    np.random.seed(0)
+    sch = MOASHA(dict(bb.configuration_space), ["accuracy", "cost"], ["max", "min"],
+                 time_attr=bench.fidelity_attr, max_t=bench.max_t, random_seed=0)
+    tuner = Tuner(trial_backend=UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime"),
+                  scheduler=sch, stop_criterion=StoppingCriterion(max_num_trials_started=80),
+                  n_workers=4, sleep_time=0, callbacks=[SimulatorCallback()], save_tuner=False)
+    with caplog.at_level(logging.WARNING), contextlib.redirect_stdout(io.StringIO()):
+        tuner.run()
+    policy = sch.hardware
+    trials = tuner.callbacks[0].dataframe()["trial_id"].nunique()
+    assert policy._clock.key == "runtime"
+    # one observation (segment) per trial: those of the results kept until the key was found
+    # too
+    assert policy.model.num_observations == trials
+    assert not policy.joint
+    assert "changes 'cost'" not in caplog.text
+    assert policy.learning_metrics() == [0]  # cost is recognised as a cost metric
+
+
+@pytest.mark.parametrize("bad", [None, "", 3])
+def test_policy_time_attr_is_checked(bad):
+    from syne_mohb.hardware import HardwarePolicy
+
+    with pytest.raises(ValueError, match="time_attr"):
+        HardwarePolicy(time_attr=bad)
+
+
+def test_benchmark_runs_on_syne_tunes_simulator_are_their_own_runs(tmp_path):
+    """``compare_methods.py --simulator stock``: a run on Syne Tune's ``UserBlackboxBackend``
+    is analysed like any other (dollars from the table's ``cost``) and is not taken for, nor
+    replaced by, a run of the same method on the project's simulator."""
+    import json
+
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.runner import RunConflictError, RunSpec, run_one, run_state
+
+    def spec(extra):
+        return RunSpec(method="moasha", benchmark="mlp-x", task="digits", seed=1,
+                       out_dir=str(tmp_path), budget=1500.0, extra=extra)
+
+    path = run_one(spec({"simulator": "stock"}))["path"]
+    info = json.loads((tmp_path / path / "metadata.json").read_text())
+    assert info["syne_mohb"]["simulator"] == "stock" and info["syne_mohb"]["finished"]
+    run = load_run(path)
+    assert len(run.results) > 0 and "st_worker_time" not in run.results.columns
+    spent = run.dollars_spent()
+    assert spent[-1] > 0 and np.all(np.diff(spent) >= 0)
+    assert run_state(spec({})).status == "different"
+    with pytest.raises(RunConflictError, match="simulator 'stock' there, None asked"):
+        run_one(spec({}))
+    with pytest.raises(ValueError, match="simulator 'stock' has no job start-up"):
+        run_one(spec({"simulator": "stock", "startup": {}}), overwrite=True)
