@@ -48,6 +48,18 @@ def test_a_pause_between_results_does_not_hide_the_column():
     assert clock.key == "elapsed"
 
 
+def test_time_column_of_a_results_table():
+    import pandas as pd
+
+    from syne_mohb.hardware.clock import time_column
+
+    rows = [dict(r, trial_id=t) for t, r in _results(0, 0.0, 1.0, 4) + _results(1, 2.0, 3.0, 4)]
+    frame = pd.DataFrame(rows)
+    assert time_column(frame, "st_worker_time", exclude=["epoch"]) == "elapsed"
+    assert time_column(frame.assign(st_worker_time=1.0), "st_worker_time") == "st_worker_time"
+    assert time_column(frame.drop(columns=["st_tuner_time"]), "st_worker_time") is None
+
+
 def test_no_clock_no_key_and_giving_up():
     clock = TrainingClock("st_worker_time")
     for t, r in _results(0, 0.0, 1.5, 5):
@@ -122,6 +134,13 @@ def test_benchmark_runs_on_syne_tunes_simulator_are_their_own_runs(tmp_path):
     assert len(run.results) > 0 and "st_worker_time" not in run.results.columns
     spent = run.dollars_spent()
     assert spent[-1] > 0 and np.all(np.diff(spent) >= 0)
+    # the per-type recommendations read the seconds off the table's runtime column
+    from syne_mohb.experiments.recommendations import hardware_recommendations
+
+    rec = hardware_recommendations(path)
+    measured = rec[rec["kind"] == "measured"]
+    assert len(measured) >= 1 and (measured["measured_seconds"] > 0).all()
+    assert measured["note"].str.contains("no st_worker_cost reported").all()
     assert run_state(spec({})).status == "different"
     with pytest.raises(RunConflictError, match="simulator 'stock' there, None asked"):
         run_one(spec({}))

@@ -215,7 +215,9 @@ def hardware_recommendations(
     :param mode: their modes (default: the run's)
     :param instance_attr: the instance-type entry of a configuration (column
         ``config_<instance_attr>``)
-    :param time_attr: reported cumulative seconds a trial has trained (``st_worker_time``)
+    :param time_attr: reported cumulative seconds a trial has trained (``st_worker_time``; where
+        the results lack that default, as Syne Tune's own simulator's do, the column that
+        advances with the tuner's clock, :func:`~syne_mohb.hardware.clock.time_column`)
     :param instance_types: types to add to the default ones (the types the run used and those of
         its search space, where its metadata records it), e.g. ``"ml.g5.xlarge"``; a type the
         run never used must be in the catalog
@@ -395,6 +397,13 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
         raise ValueError(f"results: the run has no instance dimension (column {inst_col!r} is "
                          f"missing or empty; instance_attr={instance_attr!r}): nothing to "
                          f"recommend")
+    if time_attr == ST_WORKER_TIME and not any(time_attr in f.columns for f in frames):
+        # Syne Tune's own simulator: the table's elapsed-time column, found by the tuner's clock
+        from syne_mohb.hardware.clock import time_column
+
+        found = {time_column(f, time_attr, exclude=[fidelity] if fidelity else [])
+                 for f in frames} - {None}
+        time_attr = found.pop() if len(found) == 1 else time_attr
     if not any(time_attr in f.columns for f in frames):
         raise ValueError(f"time_attr: {time_attr!r} is not a column of the results (the "
                          f"cumulative seconds a trial trained; every backend of syne-mohb "

@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping
 
 from syne_tune.constants import ST_TUNER_TIME
 
-__all__ = ["TrainingClock"]
+__all__ = ["TrainingClock", "time_column"]
 
 
 class TrainingClock:
@@ -93,6 +93,26 @@ class TrainingClock:
         if good:
             self.key = max(good, key=lambda k: (self._matches[k], -self._mismatches[k], k))
             self._prev.clear()
+
+
+def time_column(frame, time_attr: str, exclude: Iterable[str] = ()) -> str | None:
+    """The column of a results table (Syne Tune's: ``trial_id``, ``st_tuner_time``, ...) that
+    holds the trials' cumulative training seconds: ``time_attr`` if it is one, else the column
+    a :class:`TrainingClock` finds over the rows in the tuner's time order (None if none).
+    ``O(rows x columns)``."""
+    if time_attr in frame.columns:
+        return time_attr
+    if ST_TUNER_TIME not in frame.columns or "trial_id" not in frame.columns:
+        return None
+    numeric = [c for c in frame.columns
+               if c != "trial_id" and str(frame[c].dtype) not in ("object", "bool", "string")]
+    clock = TrainingClock(time_attr, exclude=exclude)
+    rows = frame.sort_values(ST_TUNER_TIME, kind="stable")[["trial_id", *numeric]]
+    for rec in rows.to_dict("records"):
+        clock.seconds(int(rec.pop("trial_id")), rec)
+        if clock.key is not None:
+            return clock.key
+    return None
 
 
 def _number(value: Any) -> float | None:
