@@ -13,7 +13,8 @@ Pages (``--page``):
   tables under ``--output`` (default: the nine documented ones); a name starting with
   ``untouched`` marks tasks not used while developing the method. Adds hypervolume curves and
   a Pareto front coloured by instance type of one task (``--figure-task``), as PNG under
-  ``docs/images/benchmarks/``.
+  ``docs/images/benchmarks/``. A section reads the runs on Syne Tune's own simulator
+  (``--stock-output``, tables ``stock_<benchmark>``: ``compare_methods.py --simulator stock``).
 * ``tuning-effectiveness``: ours against every peer, hyperparameters only, with SageMaker job
   start-up (fixed inputs, see ``TUNING_SECTIONS``).
 * ``variants``: the variants that did not help (``VARIANT_SECTIONS`` and ``HISTORICAL``).
@@ -241,6 +242,7 @@ def hardware_page(args, out: Path) -> BenchmarkPage:
                  f"of the whole table at the target. HV: the normalised hypervolume at the end "
                  f"and averaged over the budget (median over tasks). " + LEGEND,
                  markdown_table(rows, AGAINST_COLS) if rows else "*No tables found.*")
+    stock_section(page, Path(args.stock_output))
     if not args.no_figures:
         benchmark, task = args.figure_task.split("/")
         name = next((n for n in tables
@@ -256,6 +258,41 @@ def hardware_page(args, out: Path) -> BenchmarkPage:
                 seeds, Path(args.docs_dir) / "images" / "benchmarks", "hardware-decision",
                 "moasha")
     return page
+
+
+#: the same methods on Syne Tune's own simulator, one table per benchmark (all its tasks)
+STOCK_TABLES = ["stock_cnn", "stock_mlp-x", "stock_hgb-x", "stock_linear-x", "stock_mlp",
+                "stock_hgb", "stock_linear"]
+
+
+def stock_section(page: BenchmarkPage, out: Path) -> None:
+    """Ours / the peer and against ASHA-p3 on Syne Tune's ``UserBlackboxBackend``."""
+    tables = [n for n in STOCK_TABLES if (out / f"versus_{n}.csv").exists()]
+    missing = [n for n in STOCK_TABLES if n not in tables]
+    page.add(
+        "## On Syne Tune's own simulator",
+        "The same comparison run on Syne Tune's `UserBlackboxBackend` (`compare_methods.py "
+        "--simulator stock`), the simulator a Syne Tune user (and an independent benchmark) "
+        "runs tables with: its results carry no `st_worker_time` and no `st_worker_cost`, only "
+        "the table's `runtime` and `cost` columns and the tuner's clock; it draws a table seed "
+        "per trial and gives every step at least 0.01 s (which rounds the sub-10 ms epochs of "
+        "`mlp`, `hgb` and `linear`). The hardware policy reads the seconds off the column that "
+        "advances with the tuner's clock (`syne_mohb.hardware.clock.TrainingClock`); before "
+        "it did, it learnt nothing on this simulator and took the `cost` objective for an "
+        "effect of the hardware on what is learnt (joint, uniform types). Every task of each "
+        "benchmark, development and untouched together; `moasha-promotion` is left out (a "
+        "resume on another type is the project's simulator's feature).",
+        "\n".join(provenance_line(out, f"{n}.csv") for n in tables)
+        + ("" if not missing else f"\n\nNot run: {', '.join(missing)}."))
+    versus = [r for n in tables for r in versus_rows(out, n, "all")]
+    if versus:
+        page.add(f"### Ours / `{_peer(out, tables[0])}` on Syne Tune's simulator", LEGEND,
+                 markdown_table(versus, VERSUS_COLS),
+                 "What the default (`moasha`) row shows, read off the table above:",
+                 "\n".join(summary_lines(versus, "moasha", VERSUS_COLS[5:])))
+        rows = [r for n in tables for r in against_rows(out, n, "all", "asha-p3")]
+        page.add("### Against ASHA on ml.p3.2xlarge on Syne Tune's simulator", LEGEND,
+                 markdown_table(rows, AGAINST_COLS))
 
 
 #: tuning-effectiveness: (heading, output folder, tables, baselines, prose)
@@ -587,6 +624,8 @@ def main(argv=None) -> int:
     ap.add_argument("--page", default="hardware-decision",
                     choices=["hardware-decision", "tuning-effectiveness", "variants"])
     ap.add_argument("--output", default="benchmarking/_results/hardware")
+    ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
+                    help="hardware-decision: the runs on Syne Tune's own simulator")
     ap.add_argument("--figure-task", default="cnn/mnist_parity",
                     help="hardware-decision: benchmark/task of the figures")
     ap.add_argument("--no-figures", action="store_true")

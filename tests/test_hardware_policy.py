@@ -224,3 +224,24 @@ def test_log_units_do_not_buy_a_small_time_gain_with_a_large_cost():
 def test_policy_options_are_validated():
     with pytest.raises(ValueError, match="scale"):
         HardwarePolicy(scale="linear")
+
+
+def test_metrics_summed_over_the_units_trained_are_not_learning_metrics():
+    """A cost column is recognised by its growth with the resource within trials, even where
+    the reported seconds do not follow it (Syne Tune's simulator gives a step at least 0.01 s)."""
+    from syne_mohb.hardware.policy import _accumulates
+
+    rng = np.random.RandomState(0)
+    rows = []
+    for trial in range(30):
+        per_epoch = rng.uniform(0.001, 0.02)
+        acc_final = rng.uniform(0.5, 0.95)
+        for epoch in range(1, int(rng.randint(1, 10)) + 1):
+            rows.append((trial, epoch, per_epoch * epoch * rng.uniform(0.95, 1.05),
+                         acc_final * (1 - 0.5 ** epoch) + rng.normal(0, 0.01),
+                         2.0 * 0.5 ** epoch + 0.1))
+    trial, r, cost, acc, loss = (np.array(c) for c in zip(*rows))
+    assert _accumulates(cost, r, trial)
+    assert not _accumulates(acc, r, trial)
+    assert not _accumulates(loss, r, trial)
+    assert not _accumulates(cost[:5], r[:5], trial[:5])  # too few results to tell

@@ -44,7 +44,8 @@ reaches the same accuracy on any type, and the instance type is then a pure (tim
 decision. It is not always so (batch size or precision may follow the device), so the policy
 tests it on the run's own results: for every metric that is not a time or cost metric (those
 whose logarithm follows the elapsed seconds, or seconds x price: R^2 >= 0.9 and a coefficient
-above 0.5 on log seconds), the results
+above 0.5 on log seconds; or that grow in proportion to the units trained within trials,
+whatever seconds are reported), the results
 of the same configuration at the same resource on different types are compared (deviations
 from the group mean, averaged per trial: a trial's results share its seed, so the trial is the
 unit; Kruskal-Wallis across types); without such pairs, the out-of-bag residuals of a
@@ -498,6 +499,8 @@ class HardwarePolicy:
         recs = self._records[-2000:]
         log_t = np.log(np.maximum([r[4] for r in recs], 1e-12))
         log_p = np.array([r[5] for r in recs])
+        resource = np.array([r[1] for r in recs], dtype=float)
+        trial = np.array([r[2] for r in recs])
         out = []
         for i in range(len(self.metrics)):
             v = np.array([r[3][i] for r in recs], dtype=float)
@@ -506,6 +509,8 @@ class HardwarePolicy:
                 r2, coef = _fit(np.log(v[ok]), np.c_[log_t[ok], log_p[ok]])
                 if r2 >= 0.9 and coef[1] > 0.5:
                     continue  # follows seconds (or seconds x price): a time or cost metric
+            if _accumulates(v, resource, trial):
+                continue  # summed over the units trained, as seconds and dollars are
             out.append(i)
         return out
 
@@ -596,6 +601,34 @@ def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05
 
     s, c = w * unit(log_s), (1.0 - w) * unit(log_c)
     return np.maximum(s, c) + rho * (s + c)
+
+
+def _accumulates(v: np.ndarray, resource: np.ndarray, trial: np.ndarray,
+                 min_rows: int = 10) -> bool:
+    """Whether ``log v`` grows like ``log resource`` within trials (the slope of the
+    within-trial fit in [0.8, 1.25], its R^2 >= 0.95, on at least ``min_rows`` results of
+    trials with several): a metric summed over the units trained, as seconds and dollars are,
+    whatever the seconds reported (a simulator that rounds them, or none). A learning metric
+    saturates (accuracy) or falls (loss). ``O(n log n)``."""
+    ok = np.isfinite(v) & (v > 0) & np.isfinite(resource) & (resource > 0)
+    y, x, g = np.log(v[ok]), np.log(resource[ok]), trial[ok]
+    if len(y) < min_rows:
+        return False
+    _, inv, counts = np.unique(g, return_inverse=True, return_counts=True)
+    keep = counts[inv] >= 2
+    if keep.sum() < min_rows:
+        return False
+    y, x, inv = y[keep], x[keep], inv[keep]
+    size = np.bincount(inv)
+    size[size == 0] = 1
+    y = y - (np.bincount(inv, weights=y) / size)[inv]
+    x = x - (np.bincount(inv, weights=x) / size)[inv]
+    sxx, syy = float(x @ x), float(y @ y)
+    if not (sxx > 0 and syy > 0):
+        return False
+    slope = float(x @ y) / sxx
+    r2 = 1.0 - float(((y - slope * x) ** 2).sum()) / syy
+    return 0.8 <= slope <= 1.25 and r2 >= 0.95
 
 
 def _fit(y: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
