@@ -60,6 +60,24 @@ def test_time_column_of_a_results_table():
     assert time_column(frame.drop(columns=["st_tuner_time"]), "st_worker_time") is None
 
 
+def test_results_are_compared_within_a_segment_only():
+    """A paused trial's clock stands still while the tuner's runs on: the pair of results
+    around a pause is not evidence either way (promotion pauses most trials)."""
+    stream, t = [], 0.0
+    for segment in range(3):
+        for _ in range(2):
+            t += 2.0
+            stream.append((segment, {"elapsed": t, "st_tuner_time": 100.0 * segment + t}))
+    clock = TrainingClock("st_worker_time")
+    for segment, r in stream:
+        clock.seconds(0, r, segment)
+    assert clock.key == "elapsed"
+    blind = TrainingClock("st_worker_time")  # every pair compared: 3 matches, 2 mismatches
+    for _, r in stream:
+        blind.seconds(0, r)
+    assert blind.key is None
+
+
 def test_no_clock_no_key_and_giving_up():
     clock = TrainingClock("st_worker_time")
     for t, r in _results(0, 0.0, 1.5, 5):
@@ -104,6 +122,37 @@ def test_policy_learns_and_stays_per_configuration_under_syne_tunes_simulator(tm
     assert not policy.joint
     assert "changes 'cost'" not in caplog.text
     assert policy.learning_metrics() == [0]  # cost is recognised as a cost metric
+
+
+def test_promoted_trials_keep_their_type_on_syne_tunes_simulator(tmp_path, monkeypatch):
+    """Syne Tune's simulator reads a moved trial's cumulative runtime and cost off the new
+    type's row from the first epoch: without ``st_worker_time`` in the results the policy does
+    not move a resumed trial (and still learns, segment by segment)."""
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
+    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
+
+    from syne_mohb import MOASHA
+    from syne_mohb.experiments.runner import get_benchmark
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    bench = get_benchmark("mlp-x")
+    bb = bench.blackbox("digits")
+    np.random.seed(1)
+    sch = MOASHA(dict(bb.configuration_space), ["accuracy", "cost"], ["max", "min"],
+                 time_attr=bench.fidelity_attr, max_t=bench.max_t, random_seed=1,
+                 type="promotion")
+    tuner = Tuner(trial_backend=UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime"),
+                  scheduler=sch, stop_criterion=StoppingCriterion(max_num_trials_started=80),
+                  n_workers=4, sleep_time=0, callbacks=[SimulatorCallback()], save_tuner=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        tuner.run()
+    df = tuner.callbacks[0].dataframe()
+    assert df.groupby("trial_id")["epoch"].max().max() > 1  # trials were promoted
+    assert (df.groupby("trial_id")["config_instance_type"].nunique() == 1).all()
+    policy = sch.hardware
+    assert policy.moves == 0 and policy._clock.key == "runtime" and not policy.joint
+    assert policy.model.num_observations >= df["trial_id"].nunique()
 
 
 @pytest.mark.parametrize("bad", [None, "", 3])

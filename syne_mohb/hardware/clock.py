@@ -7,7 +7,8 @@ its reporter, put the trial's cumulative training seconds in every result
 under whatever name the table gives it, and the tuner's simulated clock (``st_tuner_time``).
 :class:`TrainingClock` then finds the column itself:
 
-*Algorithm.* For two consecutive results of a trial, the tuner's clock advanced by ``dt``; a
+*Algorithm.* For two consecutive results of a trial segment (a trial from its start or
+a resume to its next pause), the tuner's clock advanced by ``dt``; a
 key ``k`` whose value advanced by the same ``dk`` (relative tolerance ``tol``) is a match, any
 other advance a mismatch (a pause between the results, say). The key with the most matches
 is taken once it has ``min_matches`` and at most a quarter as many mismatches; keys named in
@@ -45,18 +46,23 @@ class TrainingClock:
         self.min_matches = int(min_matches)
         self.tol = float(tol)
         self.key: str | None = None  # the key found to advance with the tuner's clock
-        self._prev: dict[int, tuple[float, dict[str, float]]] = {}
+        self._prev: dict[tuple[int, int], tuple[float, dict[str, float]]] = {}
+        self.own_seen = False  # whether a result carried ``time_attr``
         self._matches: dict[str, int] = defaultdict(int)
         self._mismatches: dict[str, int] = defaultdict(int)
         self._gave_up = False
 
-    def seconds(self, trial_id: int, result: Mapping[str, Any]) -> float | None:
-        """The trial's cumulative training seconds at ``result``, or None while unknown."""
+    def seconds(self, trial_id: int, result: Mapping[str, Any], segment: int = 0
+                ) -> float | None:
+        """The trial's cumulative training seconds at ``result``, or None while unknown
+        (``segment``: the trial's segment, counted by its resumes; two results are compared
+        only within one, as a paused trial's clock stands still while the tuner's runs on)."""
         own = _number(result.get(self.time_attr))
         if own is not None:
+            self.own_seen = True
             return own
         if self.searching:
-            self._learn(trial_id, result)
+            self._learn((trial_id, segment), result)
         return None if self.key is None else _number(result.get(self.key))
 
     @property
@@ -69,7 +75,7 @@ class TrainingClock:
         self._gave_up = True
         self._prev.clear()
 
-    def _learn(self, trial_id: int, result: Mapping[str, Any]) -> None:
+    def _learn(self, trial_id: tuple[int, int], result: Mapping[str, Any]) -> None:
         now = _number(result.get(ST_TUNER_TIME))
         if now is None:
             return

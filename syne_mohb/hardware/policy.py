@@ -27,6 +27,9 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    with the weight moved towards time at higher rungs (``w_k = 1 - (1 - w)^(k + 1)`` at rung
    ``k``: explore cheaply, finish fast); the trial moves only when the scalarised value
    improves by more than ``switch_margin`` (a move reloads the checkpoint on a new machine).
+   Only on backends that report ``time_attr`` (every backend of the project): Syne Tune's own
+   simulator reads a moved trial's cumulative seconds and dollars off the new type's row, so
+   there a resumed trial keeps its type.
 4. **Moving by restart** (stopping): a trial that continues past rung ``k`` cannot be paused
    and moved (stopping needs no checkpoints), but its configuration can be trained again from
    scratch on another type. :meth:`restart_choice` compares, in the same scalarisation with
@@ -307,6 +310,11 @@ class HardwarePolicy:
         """Instance type of the next segment of ``config`` (a new trial when ``trial_id`` is
         None; a resumed one at rung ``rung`` currently on ``current`` otherwise)."""
         self._check_bound()
+        if current is not None and not self._clock.own_seen:
+            # no result carried ``time_attr`` (Syne Tune's own simulator): such a backend reads
+            # a moved trial's cumulative seconds and dollars off the new type's row, from its
+            # first epoch, so a move would be billed and learnt wrong; the trial stays
+            return current
         if self.joint:
             if current is not None:
                 return current
@@ -433,7 +441,7 @@ class HardwarePolicy:
             return
         dollars = _number(result.get(ST_WORKER_COST))
         values = [float(v) for v in values]
-        elapsed = self._clock.seconds(trial_id, result)
+        elapsed = self._clock.seconds(trial_id, result, self._segment[trial_id])
         if elapsed is None and self._clock.searching:
             self._keep_unclocked(trial_id, config, instance, resource, values, result, dollars)
             return
