@@ -195,3 +195,47 @@ def test_benchmark_runs_on_syne_tunes_simulator_are_their_own_runs(tmp_path):
         run_one(spec({}))
     with pytest.raises(ValueError, match="simulator 'stock' has no job start-up"):
         run_one(spec({"simulator": "stock", "startup": {}}), overwrite=True)
+
+
+def test_billing_meter_finds_the_cost_column():
+    from syne_mohb.hardware.clock import BillingMeter
+
+    meter = BillingMeter(exclude=["elapsed", "epoch"])
+    price = {"a": 0.5, "b": 2.0}
+    found = None
+    for trial in range(4):
+        inst = "ab"[trial % 2]
+        for epoch in range(1, 5):
+            secs = 3.0 * epoch
+            result = {"epoch": epoch, "elapsed": secs, "seconds_copy": secs,
+                      "cost": secs * price[inst] / 3600, "accuracy": 1 - 1 / (epoch + 1)}
+            found = meter.dollars((trial, 0), result, secs, inst)
+    assert meter.key == "cost"  # not the copy of the seconds: one second per second everywhere
+    assert found == pytest.approx(12.0 * 2.0 / 3600)
+
+
+def test_policy_bills_at_the_tables_prices_without_st_worker_cost():
+    """Results with neither st_worker_time nor st_worker_cost, billed by the table at half the
+    catalog's prices, for types of which only some are run: every type's price follows."""
+    from syne_tune.config_space import choice
+
+    from syne_mohb.hardware import HardwarePolicy
+
+    types = ["ml.m5.xlarge", "ml.c5.2xlarge", "ml.g4dn.xlarge", "ml.p3.2xlarge"]
+    policy = HardwarePolicy(random_seed=0)
+    policy.bind({"width": choice([16, 64, 256]), "instance_type": choice(types)},
+                ["accuracy", "cost"], resource_attr="epoch")
+    catalog = policy._log_price.copy()
+    clock = 0.0
+    for tid in range(12):
+        inst = types[tid % 2]  # the two CPU types only
+        cfg = {"width": 64, "instance_type": inst}
+        policy.on_trial_add(tid, cfg)
+        for epoch in range(1, 4):
+            secs = 2.0 * epoch
+            clock += 2.0
+            cost = secs * 0.5 * float(np.exp(catalog[types.index(inst)])) / 3600
+            policy.on_result(tid, cfg, {"epoch": epoch, "runtime": secs, "cost": cost,
+                                        "st_tuner_time": clock}, epoch, [0.5, cost])
+    assert policy._clock.key == "runtime" and policy._meter.key == "cost"
+    assert policy._log_price_now() == pytest.approx(catalog + np.log(0.5))

@@ -1,4 +1,5 @@
-"""How long a trial has trained, read from its results: what the runtime model learns from.
+"""How long a trial has trained, and what it cost, read from its results: what the runtime
+model and the prices learn from.
 
 Every backend of the project, and Syne Tune's ``LocalBackend`` / ``SageMakerBackend`` through
 its reporter, put the trial's cumulative training seconds in every result
@@ -16,6 +17,13 @@ is taken once it has ``min_matches`` and at most a quarter as many mismatches; k
 Syne Tune's own ``st_*`` keys are never candidates. Until a key is found, :meth:`seconds`
 returns None (the caller keeps such results and reads them again once :attr:`key` is set).
 
+Dollars likewise: the project's backends report ``st_worker_cost``; Syne Tune's simulator
+reports the table's cost column, if it has one. :class:`BillingMeter` finds it as the column
+whose advance per second trained is constant on each instance type (within ``tol``, over
+``min_pairs`` pairs of results) and differs between types (a time column advances one second
+per second on every type). The policy then learns each type's rate from it: tables whose
+prices are not the catalog's, or whose types the catalog does not know, are billed right.
+
 Cost: ``O(m)`` per result for ``m`` numeric keys of a result, until the key is found; then
 ``O(1)``.
 """
@@ -27,7 +35,7 @@ from typing import Any, Iterable, Mapping
 
 from syne_tune.constants import ST_TUNER_TIME
 
-__all__ = ["TrainingClock", "time_column"]
+__all__ = ["BillingMeter", "TrainingClock", "time_column"]
 
 
 class TrainingClock:
@@ -99,6 +107,71 @@ class TrainingClock:
         if good:
             self.key = max(good, key=lambda k: (self._matches[k], -self._mismatches[k], k))
             self._prev.clear()
+
+
+class BillingMeter:
+    """Cumulative dollars of a trial from results without ``st_worker_cost`` (see the module
+    docstring).
+
+    :param exclude: keys never taken for them (the resource, the seconds' key)
+    :param min_pairs: pairs of results per type before a type's rate counts
+    :param tol: relative spread of a type's rates that still counts as constant
+    """
+
+    def __init__(self, exclude: Iterable[str] = (), min_pairs: int = 3, tol: float = 0.01,
+                 max_pairs: int = 20):
+        self.exclude = set(exclude) | {ST_TUNER_TIME}
+        self.min_pairs = int(min_pairs)
+        self.tol = float(tol)
+        self.max_pairs = int(max_pairs)
+        self.key: str | None = None
+        self._prev: dict[Any, tuple[float, str, dict[str, float]]] = {}
+        self._rates: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+
+    def dollars(self, segment_key: Any, result: Mapping[str, Any], seconds: float | None,
+                instance: str) -> float | None:
+        """The trial's cumulative dollars at ``result`` (``seconds``: its cumulative seconds;
+        ``segment_key``: its trial and segment), or None while unknown."""
+        if self.key is not None:
+            return _number(result.get(self.key))
+        if seconds is None:
+            return None
+        values = {k: x for k, v in result.items()
+                  if isinstance(k, str) and k not in self.exclude and not k.startswith("st_")
+                  and (x := _number(v)) is not None}
+        prev = self._prev.get(segment_key)
+        self._prev[segment_key] = (seconds, instance, values)
+        if prev is not None and seconds > prev[0] and prev[1] == instance:
+            dt = seconds - prev[0]
+            for k, x in values.items():
+                if k in prev[2]:
+                    rates = self._rates[k][instance]
+                    if len(rates) < self.max_pairs:
+                        rates.append((x - prev[2][k]) / dt)
+            self._decide()
+        return None if self.key is None else _number(result.get(self.key))
+
+    def _decide(self) -> None:
+        best, best_n = None, 0
+        for k, per_type in self._rates.items():
+            steady, broken = [], False
+            for rates in per_type.values():
+                if len(rates) < self.min_pairs:
+                    continue
+                lo, hi = min(rates), max(rates)
+                if not (lo > 0 and hi <= lo * (1.0 + self.tol)):
+                    broken = True
+                    break
+                steady.append(sum(rates) / len(rates))
+            if broken or len(steady) < 2 or max(steady) < 1.05 * min(steady):
+                continue
+            n = sum(len(r) for r in per_type.values())
+            if n > best_n:
+                best, best_n = k, n
+        if best is not None:
+            self.key = best
+            self._prev.clear()
+            self._rates.clear()
 
 
 def time_column(frame, time_attr: str, exclude: Iterable[str] = ()) -> str | None:

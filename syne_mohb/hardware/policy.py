@@ -78,7 +78,7 @@ import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
-from syne_mohb.hardware.clock import TrainingClock
+from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 
 logger = logging.getLogger(__name__)
@@ -240,18 +240,21 @@ class HardwarePolicy:
         if missing:
             logger.warning(
                 f"hardware policy: no price for {missing}; their cost is learnt from the "
-                f"results' {ST_WORKER_COST} (until then ${fallback:.3g}/h is assumed). Give "
+                f"results' {ST_WORKER_COST} or cost column (until then ${fallback:.3g}/h is "
+                f"assumed). Give "
                 f"prices={{...}} to HardwarePolicy to set them.")
         # prices are priors: once results bill a type, its billed rate is used
         self._log_price = np.log(np.array(
             [s.price_per_hour if s.price_per_hour else fallback for s in self.specs.values()]))
+        self._has_price = np.array([bool(s.price_per_hour) for s in self.specs.values()])
         space = {k: v for k, v in config_space.items() if k != self.instance_attr}
         self.model = RuntimeCostModel(space, self.specs, estimator=self.estimator,
                                       random_seed=self._rng.randint(0, 2**31 - 1))
         self._add_prior(space)
         self._weight: dict[int, float] = {}
         self._pending: dict[str, list[tuple[float, bool]]] = defaultdict(list)  # (w, control)
-        self._last: dict[int, tuple[float, float, float]] = {}  # trial -> (resource, time, cost)
+        # trial -> (resource, seconds, dollars or None) at its last result
+        self._last: dict[int, tuple[float, float, float | None]] = {}
         self._segment: dict[int, int] = defaultdict(int)
         self._records: list[tuple[str, float, int, list[float], float, float]] = []
         self._tested_at = 0
@@ -262,6 +265,8 @@ class HardwarePolicy:
         self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
         self._clock = TrainingClock(self.time_attr, exclude=[resource_attr] if resource_attr
                                     else [])
+        self._meter = BillingMeter(exclude=[self.time_attr, *([resource_attr] if resource_attr
+                                                              else [])])
         self._unclocked: list[tuple] = []  # results kept until the clock is found
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
@@ -406,9 +411,20 @@ class HardwarePolicy:
         """log $/hour per type: what the results billed where they billed anything (the
         backend's own rates, instance counts included), else the catalog's or given price."""
         out = self._log_price.copy()
-        for i, (secs, dollars) in self._learned_rate.items():
-            if secs > 0 and dollars > 0:
-                out[i] = math.log(dollars / secs * 3600.0)
+        learned = {i: math.log(dollars / secs * 3600.0)
+                   for i, (secs, dollars) in self._learned_rate.items()
+                   if secs > 0 and dollars > 0}
+        if learned and self._meter.key is not None:
+            # billed off a table's cost column (no st_worker_cost), maybe at other prices or
+            # in other units than the catalog's: the types it has not billed yet follow the
+            # billed ones (their median ratio to the catalog; their mean without one)
+            priced = [i for i in learned if self._has_price[i]]
+            if priced:
+                out = out + float(np.median([learned[i] - out[i] for i in priced]))
+            else:
+                out[:] = float(np.mean(list(learned.values())))
+        for i, log_rate in learned.items():
+            out[i] = log_rate
         return out
 
     # ------------------------------------------------------------------ observations
@@ -446,7 +462,7 @@ class HardwarePolicy:
             self._keep_unclocked(trial_id, config, instance, resource, values, result, dollars)
             return
         self._flush_unclocked()
-        self._observe(trial_id, config, instance, resource, values, elapsed, dollars)
+        self._observe(trial_id, config, instance, resource, values, elapsed, dollars, result)
 
     def _keep_unclocked(self, trial_id, config, instance, resource, values, result, dollars,
                         give_up: int = 200) -> None:
@@ -470,22 +486,27 @@ class HardwarePolicy:
         for trial_id, segment, config, instance, resource, values, result, dollars in kept:
             secs = _number(result.get(self._clock.key)) if self._clock.key else None
             now, self._segment[trial_id] = self._segment[trial_id], segment
-            self._observe(trial_id, config, instance, resource, values, secs, dollars)
+            self._observe(trial_id, config, instance, resource, values, secs, dollars, result)
             self._segment[trial_id] = max(now, self._segment[trial_id])
 
     def _observe(self, trial_id: int, config: Mapping[str, Any], instance: Any,
                  resource: float, values: list[float], elapsed: float | None,
-                 dollars: float | None) -> None:
+                 dollars: float | None, result: Mapping[str, Any]) -> None:
         last_r, last_t, last_c = self._last.get(trial_id, (0.0, 0.0, 0.0))
         if elapsed is not None:
+            if dollars is None:  # no st_worker_cost (Syne Tune's simulator): a cost column
+                dollars = self._meter.dollars((trial_id, self._segment[trial_id]), result,
+                                              elapsed, str(instance))
             d_t = elapsed - last_t if elapsed >= last_t else elapsed
             d_r = resource - last_r if resource > last_r else resource
             self.model.observe((trial_id, self._segment[trial_id]), config, instance, d_r, d_t)
             i = self.model.type_index(instance)
-            if dollars is not None and dollars >= last_c and d_t > 0:
+            if dollars is not None and last_c is not None and dollars >= last_c and d_t > 0:
                 self._learned_rate[i][0] += d_t
                 self._learned_rate[i][1] += dollars - last_c
-            self._last[trial_id] = (resource, elapsed, dollars if dollars is not None else 0.0)
+            # the trial's dollars so far (None: not known, e.g. before the meter found its
+            # column; its next result then bills nothing)
+            self._last[trial_id] = (resource, elapsed, dollars)
         if self.affects_metrics == "auto" and not self.joint:
             self._records.append((str(instance), float(resource), trial_id,
                                   values, float("nan") if elapsed is None else elapsed,
