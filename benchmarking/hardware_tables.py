@@ -277,8 +277,9 @@ def stock_section(page: BenchmarkPage, out: Path) -> None:
         "the table's `runtime` and `cost` columns and the tuner's clock; it draws a table seed "
         "per trial and gives every step at least 0.01 s (which rounds the sub-10 ms epochs of "
         "`mlp`, `hgb` and `linear`). The hardware policy reads the seconds off the column that "
-        "advances with the tuner's clock (`syne_mohb.hardware.clock.TrainingClock`); before "
-        "it did, it learnt nothing on this simulator and took the `cost` objective for an "
+        "advances with the tuner's clock (`syne_mohb.hardware.clock.TrainingClock`) and the "
+        "dollars off the column that advances at a constant rate per type (`BillingMeter`); "
+        "before it did, it learnt nothing on this simulator and took the `cost` objective for an "
         "effect of the hardware on what is learnt (joint, uniform types). Every task of each "
         "benchmark, development and untouched together; `moasha-promotion` is left out (a "
         "resume on another type is the project's simulator's feature).",

@@ -51,6 +51,7 @@ __all__ = [
     "RandomSearcher",
     "RayBackend",
     "SageMakerBackend",
+    "SchedulerEndMetadata",
     "dollar_cost",
     "hardware_recommendations",
     "instance_types",
@@ -74,4 +75,5 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "hardware_recommendations": "syne_mohb.experiments.recommendations",
     "ParetoSummary": "syne_mohb.experiments.callbacks",
     "ProgressReport": "syne_mohb.experiments.callbacks",
+    "SchedulerEndMetadata": "syne_mohb.experiments.final_metadata",
 }, globals())

@@ -100,6 +100,8 @@ def test_resume_starts_no_more_trials_than_an_uninterrupted_run(tmp_path, monkey
     t = _tuner(LocalBackend(entry_point=FLAKY), sched, "stop", max_trials=1, workers=2)
     t.run()
     assert len(_started(t.tuner_path)) == 2  # "more than 1 started" stops it
+    meta = json.loads((t.tuner_path / "metadata.json").read_text())
+    assert meta["scheduler_end"]["scheduler_name"] == "MOASHA"  # the state at the end too
     # a copy cut at the first result has both trials in flight: one worker cannot take them
     cut = tmp_path / "stop-cut"
     shutil.copytree(t.tuner_path, cut)

@@ -186,7 +186,10 @@ def _short(value: Any, limit: int = 60) -> str:
 
 def _run_metadata(run: Run, root: Path, n_rows: int, n_dropped: int) -> dict[str, Any]:
     meta, info, df = run.metadata, run.info, run.results
-    kwargs = meta.get("scheduler_kwargs") or {}
+    # the scheduler's state at the end (restarts, the policy's choices) where it was recorded
+    # (syne_mohb.experiments.final_metadata), else at the start
+    kwargs = ((meta.get("scheduler_end") or {}).get("scheduler_kwargs")
+              or meta.get("scheduler_kwargs") or {})
     spent = run.dollars_spent()
     try:
         rel = str(run.path.resolve().relative_to(root.resolve())) or "."

@@ -35,6 +35,7 @@ import numpy as np
 from syne_tune import StoppingCriterion
 
 from syne_mohb.backends.simulated import SimulatedBackend
+from syne_mohb.experiments.final_metadata import SCHEDULER_END, end_metadata
 from syne_mohb.experiments.methods import (
     GLOBAL_RNG_METHODS,
     TRANSFER_METHODS,
@@ -374,6 +375,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     data["syne_mohb"]["num_trials"] = tuner.tuning_status.num_trials_started
     data["syne_mohb"]["jobs_started"] = backend.jobs_started
     data["syne_mohb"]["warm_reuses"] = backend.warm_reuses
+    data[SCHEDULER_END] = end_metadata(scheduler)  # see final_metadata
     data["syne_mohb"]["finished"] = True  # end marker: see run_state
     tmp = meta_path.with_name(meta_path.name + ".tmp")
     tmp.write_text(json.dumps(data))

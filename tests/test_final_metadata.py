@@ -1,0 +1,58 @@
+"""The scheduler's state at the end of a run in its metadata.json
+(syne_mohb.experiments.final_metadata): Syne Tune writes the file at the start, when no trial
+has been restarted on another type and the hardware policy has chosen nothing yet."""
+from __future__ import annotations
+
+import json
+
+from syne_tune import StoppingCriterion
+
+from syne_mohb import MOASHA, SchedulerEndMetadata
+from syne_mohb.backends.simulated import SimulatedBackend
+
+
+def test_restarts_and_policy_choices_are_recorded_at_the_end(tmp_path):
+    from syne_mohb.blackboxes import repository
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.html_report import _run_metadata
+    from syne_mohb.experiments.simulation import run_replay
+
+    bb = repository.load("cnn")["mnist"]
+    sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                   mode=["max", "min", "min"], time_attr="epoch", max_t=10, random_seed=0)
+    run_replay(SimulatedBackend(bb, random_seed=0), sched,
+               StoppingCriterion(max_wallclock_time=20.0), n_workers=4, results_root=tmp_path,
+               tuner_name="run", callbacks=[SchedulerEndMetadata()])
+    meta = json.loads((tmp_path / "run" / "metadata.json").read_text())
+    start, end = meta["scheduler_kwargs"], meta["scheduler_end"]["scheduler_kwargs"]
+    assert start["restarts"] == {} and sum(start["hardware"]["choices"].values()) == 0
+    restarts = sched.metadata()["scheduler_kwargs"]["restarts"]
+    assert len(restarts) > 0
+    assert end["restarts"] == {str(k): v for k, v in restarts.items()}
+    assert end["hardware"]["choices"] == sched.hardware.metadata()["choices"]
+    assert sum(end["hardware"]["choices"].values()) > 0
+    # the HTML report shows the state at the end
+    run = load_run(tmp_path / "run")
+    shown = _run_metadata(run, tmp_path, len(run.results), 0)["scheduler_kwargs"]
+    assert "restarts={'" in shown
+
+
+def test_benchmark_runs_record_the_end_state(tmp_path):
+    from syne_mohb.experiments.runner import RunSpec, run_one
+
+    path = run_one(RunSpec(method="moasha", benchmark="cnn", task="mnist", seed=0,
+                           out_dir=str(tmp_path), budget=10.0))["path"]
+    meta = json.loads((tmp_path / path / "metadata.json").read_text())
+    assert meta["syne_mohb"]["finished"]
+    assert meta["scheduler_end"]["scheduler_kwargs"]["hardware"]["observations"] > 0
+
+
+def test_a_failure_to_record_is_logged_not_raised(tmp_path, caplog):
+    from syne_mohb.experiments.final_metadata import record_scheduler_end
+
+    class Broken:
+        def metadata(self):
+            raise RuntimeError("no metadata today")
+
+    assert record_scheduler_end(tmp_path, Broken()) is False
+    assert "could not record the scheduler's final state" in caplog.text
