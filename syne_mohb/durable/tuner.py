@@ -38,7 +38,6 @@ from syne_mohb.durable.policy import FailurePolicy
 from syne_mohb.durable.protocol import BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
-from syne_mohb.experiments.final_metadata import record_scheduler_end
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +249,9 @@ class DurableTuner(Tuner):
                 journal.append("interrupted", error=repr(e)[:2000])
                 raise
             self._journal_trial_states()
+            # here, not at the top: ``import syne_mohb`` stays light
+            from syne_mohb.experiments.final_metadata import record_scheduler_end
+
             record_scheduler_end(self.tuner_path, inner)
             failed, started = self._failure_counts()
             if self.failure_policy.exceeded(failed, started):
