@@ -239,3 +239,21 @@ def test_policy_bills_at_the_tables_prices_without_st_worker_cost():
                                         "st_tuner_time": clock}, epoch, [0.5, cost])
     assert policy._clock.key == "runtime" and policy._meter.key == "cost"
     assert policy._log_price_now() == pytest.approx(catalog + np.log(0.5))
+
+
+def test_a_hardware_dimension_under_another_name_is_pointed_out(caplog):
+    from syne_tune.config_space import choice
+
+    from syne_mohb import MOASHA
+
+    space = {"lr": choice([0.1, 0.01]), "machine": choice(["ml.m5.xlarge", "ml.p3.2xlarge"])}
+    with caplog.at_level(logging.WARNING):
+        sch = MOASHA(space, ["accuracy", "cost"], ["max", "min"], time_attr="epoch", max_t=3)
+    assert sch.hardware is None
+    assert "config_space['machine'] holds instance types" in caplog.text
+    assert "instance_attr='machine'" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        sch = MOASHA(space, ["accuracy", "cost"], ["max", "min"], time_attr="epoch", max_t=3,
+                     instance_attr="machine")
+    assert sch.hardware is not None and "holds instance types" not in caplog.text

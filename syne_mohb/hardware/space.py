@@ -66,3 +66,17 @@ def local_profiles(prices: Mapping[str, float]) -> Categorical:
     for name in prices:
         get_local_profile(name)
     return choice(list(prices))
+
+
+def entries_of_instance_types(config_space: Mapping, catalog: InstanceCatalog | None = None
+                              ) -> list[str]:
+    """Names of the categorical entries of ``config_space`` whose every value is an instance
+    type of the catalog (to tell a user who named the hardware dimension otherwise)."""
+    named = [k for k, v in config_space.items()
+             if isinstance(v, Categorical) and len(v.categories) > 1
+             and all(isinstance(c, str) for c in v.categories)]
+    if not named:
+        return []
+    catalog = load_catalog() if catalog is None else catalog
+    return [k for k in named if all(c in catalog for c in config_space[k].categories)]
+

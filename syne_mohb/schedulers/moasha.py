@@ -421,7 +421,24 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         domain = self.config_space.get(self.instance_attr)
         if isinstance(domain, Categorical) and len(domain.categories) > 1:
             return HardwarePolicy(instance_attr=self.instance_attr)
+        self._warn_undeclared_instance_types()
         return None
+
+    def _warn_undeclared_instance_types(self) -> None:
+        """Say so when another entry of the space holds catalog instance types: it is then
+        searched like any hyperparameter (uniformly), not chosen by the hardware policy."""
+        from syne_mohb.hardware.space import entries_of_instance_types
+
+        try:
+            entries = entries_of_instance_types(self.config_space)
+        except Exception:  # noqa: BLE001 -- only a hint
+            return
+        for k in entries:
+            logger.warning(
+                f"MOASHA: config_space[{k!r}] holds instance types, but instance_attr="
+                f"{self.instance_attr!r}: they are searched like any hyperparameter. Pass "
+                f"instance_attr={k!r} to let the hardware policy choose them per "
+                f"configuration.")
 
     def paused_trials(self) -> list[int]:
         """Trials paused at a rung and waiting for a promotion."""
