@@ -355,7 +355,11 @@ def test_moasha_end_to_end_across_node_types(cluster, tmp_path, monkeypatch):
     last = rows.groupby("trial_id").tail(1)
     front = last[pareto_mask(last[["loss", ST_WORKER_COST]].to_numpy())]
     assert len(front) >= 1
-    assert tuner.tuning_status.cost == pytest.approx(last[ST_WORKER_COST].sum())
+    # Syne Tune's total counts every result it received, also those a trial printed after a
+    # STOP decision in the same poll (Tuner skips them for the callbacks, so the results table
+    # lacks them): at least the table's last costs, at most what the ledger billed
+    billed = sum(b.trial_cost(tid) for tid in range(n))
+    assert last[ST_WORKER_COST].sum() - 1e-12 <= tuner.tuning_status.cost <= billed + 1e-12
 
 
 # -- a node dies ----------------------------------------------------------------------------
