@@ -88,13 +88,9 @@ def test_no_clock_no_key_and_giving_up():
     assert not clock.searching
 
 
-def test_policy_learns_and_stays_per_configuration_under_syne_tunes_simulator(tmp_path,
-                                                                              monkeypatch,
-                                                                              caplog):
-    """On Syne Tune's ``UserBlackboxBackend`` (no st_worker_time, no st_worker_cost) with
-    (accuracy, cost) objectives, the policy learns from every result and does not take the
-    cost objective for an effect of the hardware on what is learnt (it turned the search
-    joint, i.e. uniform, before the clock existed)."""
+def _on_syne_tunes_simulator(tmp_path, monkeypatch, seed: int, **moasha_kw):
+    """80 trials of default MOASHA on ``mlp-x``/digits on Syne Tune's ``UserBlackboxBackend``
+    (no st_worker_time, no st_worker_cost): the scheduler and the results."""
     from syne_tune import StoppingCriterion, Tuner
     from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
     from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
@@ -105,20 +101,32 @@ def test_policy_learns_and_stays_per_configuration_under_syne_tunes_simulator(tm
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     bench = get_benchmark("mlp-x")
     bb = bench.blackbox("digits")
-    np.random.seed(0)
+    np.random.seed(seed)
     sch = MOASHA(dict(bb.configuration_space), ["accuracy", "cost"], ["max", "min"],
-                 time_attr=bench.fidelity_attr, max_t=bench.max_t, random_seed=0)
+                 time_attr=bench.fidelity_attr, max_t=bench.max_t, random_seed=seed,
+                 **moasha_kw)
     tuner = Tuner(trial_backend=UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime"),
                   scheduler=sch, stop_criterion=StoppingCriterion(max_num_trials_started=80),
                   n_workers=4, sleep_time=0, callbacks=[SimulatorCallback()], save_tuner=False)
-    with caplog.at_level(logging.WARNING), contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()):
         tuner.run()
+    return sch, tuner.callbacks[0].dataframe()
+
+
+def test_policy_learns_and_stays_per_configuration_under_syne_tunes_simulator(tmp_path,
+                                                                              monkeypatch,
+                                                                              caplog):
+    """On Syne Tune's ``UserBlackboxBackend`` with (accuracy, cost) objectives, the policy
+    learns from every result and does not take the cost objective for an effect of the
+    hardware on what is learnt (it turned the search joint, i.e. uniform, before the clock
+    existed)."""
+    with caplog.at_level(logging.WARNING):
+        sch, df = _on_syne_tunes_simulator(tmp_path, monkeypatch, seed=0)
     policy = sch.hardware
-    trials = tuner.callbacks[0].dataframe()["trial_id"].nunique()
     assert policy._clock.key == "runtime"
     # one observation (segment) per trial: those of the results kept until the key was found
     # too
-    assert policy.model.num_observations == trials
+    assert policy.model.num_observations == df["trial_id"].nunique()
     assert not policy.joint
     assert "changes 'cost'" not in caplog.text
     assert policy.learning_metrics() == [0]  # cost is recognised as a cost metric
@@ -128,26 +136,7 @@ def test_promoted_trials_keep_their_type_on_syne_tunes_simulator(tmp_path, monke
     """Syne Tune's simulator reads a moved trial's cumulative runtime and cost off the new
     type's row from the first epoch: without ``st_worker_time`` in the results the policy does
     not move a resumed trial (and still learns, segment by segment)."""
-    from syne_tune import StoppingCriterion, Tuner
-    from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
-    from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
-
-    from syne_mohb import MOASHA
-    from syne_mohb.experiments.runner import get_benchmark
-
-    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
-    bench = get_benchmark("mlp-x")
-    bb = bench.blackbox("digits")
-    np.random.seed(1)
-    sch = MOASHA(dict(bb.configuration_space), ["accuracy", "cost"], ["max", "min"],
-                 time_attr=bench.fidelity_attr, max_t=bench.max_t, random_seed=1,
-                 type="promotion")
-    tuner = Tuner(trial_backend=UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime"),
-                  scheduler=sch, stop_criterion=StoppingCriterion(max_num_trials_started=80),
-                  n_workers=4, sleep_time=0, callbacks=[SimulatorCallback()], save_tuner=False)
-    with contextlib.redirect_stdout(io.StringIO()):
-        tuner.run()
-    df = tuner.callbacks[0].dataframe()
+    sch, df = _on_syne_tunes_simulator(tmp_path, monkeypatch, seed=1, type="promotion")
     assert df.groupby("trial_id")["epoch"].max().max() > 1  # trials were promoted
     assert (df.groupby("trial_id")["config_instance_type"].nunique() == 1).all()
     policy = sch.hardware

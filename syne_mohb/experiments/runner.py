@@ -326,14 +326,15 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         # Syne Tune 0.16's samplers ignore their random_seed and use numpy's global generator
         np.random.seed(spec.seed)
         random.seed(spec.seed)
-    scheduler = make_scheduler(spec.method, ctx)
+    stock = spec.extra.get("simulator") == "stock"
     startup = spec.extra.get("startup")
+    if stock and startup is not None:
+        raise ValueError("simulator 'stock' has no job start-up: drop startup")
+    scheduler = make_scheduler(spec.method, ctx)
     if startup is not None:
         from syne_mohb.hardware.startup import JobStartup
 
         startup = JobStartup(**startup)
-    backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost", random_seed=spec.seed,
-                               startup=startup, instance_attr=bench.instance_attr)
     stop = StoppingCriterion(max_wallclock_time=budget)
     if spec.max_trials is not None:
         scheduler = TrialCap(scheduler, spec.max_trials)
@@ -357,13 +358,17 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         }
     }
     t0 = time.perf_counter()
-    if spec.extra.get("simulator") == "stock":
+    if stock:
         meta["syne_mohb"]["simulator"] = "stock"
         tuner = _run_stock(bb, scheduler, stop, spec, path, meta)
-        backend.jobs_started = backend.warm_reuses = None
+        jobs_started = warm_reuses = None  # Syne Tune's simulator has no job start-up
     else:
+        backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost",
+                                   random_seed=spec.seed, startup=startup,
+                                   instance_attr=bench.instance_attr)
         tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
                            results_root=path.parent, tuner_name=path.name, metadata=meta)
+        jobs_started, warm_reuses = backend.jobs_started, backend.warm_reuses
     wall = time.perf_counter() - t0
     if not _has_results(path / "results.csv.zip"):
         raise ValueError(
@@ -373,8 +378,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     data = json.loads(meta_path.read_text())
     data["syne_mohb"]["wall_s"] = wall
     data["syne_mohb"]["num_trials"] = tuner.tuning_status.num_trials_started
-    data["syne_mohb"]["jobs_started"] = backend.jobs_started
-    data["syne_mohb"]["warm_reuses"] = backend.warm_reuses
+    data["syne_mohb"]["jobs_started"] = jobs_started
+    data["syne_mohb"]["warm_reuses"] = warm_reuses
     data[SCHEDULER_END] = end_metadata(scheduler)  # see final_metadata
     data["syne_mohb"]["finished"] = True  # end marker: see run_state
     tmp = meta_path.with_name(meta_path.name + ".tmp")
@@ -396,8 +401,6 @@ def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, A
     from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
     from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
 
-    if spec.extra.get("startup") is not None:
-        raise ValueError("simulator 'stock' has no job start-up: drop startup")
     np.random.seed(spec.seed)
     random.seed(spec.seed)
     os.environ["SYNETUNE_FOLDER"] = str(path.parent.resolve())

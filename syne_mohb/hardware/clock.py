@@ -87,9 +87,7 @@ class TrainingClock:
         now = _number(result.get(ST_TUNER_TIME))
         if now is None:
             return
-        values = {k: x for k, v in result.items()
-                  if isinstance(k, str) and k not in self.exclude and not k.startswith("st_")
-                  and (x := _number(v)) is not None}
+        values = _candidates(result, self.exclude)
         prev = self._prev.get(trial_id)
         self._prev[trial_id] = (now, values)
         if prev is None or not now > prev[0]:
@@ -136,9 +134,7 @@ class BillingMeter:
             return _number(result.get(self.key))
         if seconds is None:
             return None
-        values = {k: x for k, v in result.items()
-                  if isinstance(k, str) and k not in self.exclude and not k.startswith("st_")
-                  and (x := _number(v)) is not None}
+        values = _candidates(result, self.exclude)
         prev = self._prev.get(segment_key)
         self._prev[segment_key] = (seconds, instance, values)
         if prev is not None and seconds > prev[0] and prev[1] == instance:
@@ -192,6 +188,14 @@ def time_column(frame, time_attr: str, exclude: Iterable[str] = ()) -> str | Non
         if clock.key is not None:
             return clock.key
     return None
+
+
+def _candidates(result: Mapping[str, Any], exclude: set) -> dict[str, float]:
+    """The result's finite numbers that may hold seconds or dollars: not ``exclude``, not
+    Syne Tune's own ``st_*`` keys."""
+    return {k: x for k, v in result.items()
+            if isinstance(k, str) and k not in exclude and not k.startswith("st_")
+            and (x := _number(v)) is not None}
 
 
 def _number(value: Any) -> float | None:

@@ -462,7 +462,8 @@ class HardwarePolicy:
             self._keep_unclocked(trial_id, config, instance, resource, values, result, dollars)
             return
         self._flush_unclocked()
-        self._observe(trial_id, config, instance, resource, values, elapsed, dollars, result)
+        self._observe(trial_id, self._segment[trial_id], config, instance, resource, values,
+                      elapsed, dollars, result)
 
     def _keep_unclocked(self, trial_id, config, instance, resource, values, result, dollars,
                         give_up: int = 200) -> None:
@@ -485,21 +486,21 @@ class HardwarePolicy:
         kept, self._unclocked = self._unclocked, []
         for trial_id, segment, config, instance, resource, values, result, dollars in kept:
             secs = _number(result.get(self._clock.key)) if self._clock.key else None
-            now, self._segment[trial_id] = self._segment[trial_id], segment
-            self._observe(trial_id, config, instance, resource, values, secs, dollars, result)
-            self._segment[trial_id] = max(now, self._segment[trial_id])
+            self._observe(trial_id, segment, config, instance, resource, values, secs, dollars,
+                          result)
 
-    def _observe(self, trial_id: int, config: Mapping[str, Any], instance: Any,
+    def _observe(self, trial_id: int, segment: int, config: Mapping[str, Any], instance: Any,
                  resource: float, values: list[float], elapsed: float | None,
                  dollars: float | None, result: Mapping[str, Any]) -> None:
+        """Learn from one result of ``trial_id``'s segment ``segment`` (see :meth:`on_result`)."""
         last_r, last_t, last_c = self._last.get(trial_id, (0.0, 0.0, 0.0))
         if elapsed is not None:
             if dollars is None:  # no st_worker_cost (Syne Tune's simulator): a cost column
-                dollars = self._meter.dollars((trial_id, self._segment[trial_id]), result,
-                                              elapsed, str(instance))
+                dollars = self._meter.dollars((trial_id, segment), result, elapsed,
+                                              str(instance))
             d_t = elapsed - last_t if elapsed >= last_t else elapsed
             d_r = resource - last_r if resource > last_r else resource
-            self.model.observe((trial_id, self._segment[trial_id]), config, instance, d_r, d_t)
+            self.model.observe((trial_id, segment), config, instance, d_r, d_t)
             i = self.model.type_index(instance)
             if dollars is not None and last_c is not None and dollars >= last_c and d_t > 0:
                 self._learned_rate[i][0] += d_t

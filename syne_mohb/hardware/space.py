@@ -79,4 +79,3 @@ def entries_of_instance_types(config_space: Mapping, catalog: InstanceCatalog | 
         return []
     catalog = load_catalog() if catalog is None else catalog
     return [k for k in named if all(c in catalog for c in config_space[k].categories)]
-
