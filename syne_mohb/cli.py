@@ -289,6 +289,12 @@ def _print_report(rep, rows: int = 15) -> None:
             print(f"  {line}")
     for label, reason in rep.get("recommendations_skipped", []):
         print(f"no hardware recommendations for {label}: {reason}", file=sys.stderr)
+    ends = rep.get("scheduler_end")
+    if ends is not None and len(ends):
+        print("\nThe schedulers' state at the end (metadata.json; summed over each method's runs): "
+              "trials trained again on another type, resumed segments moved, runs whose "
+              "hardware policy turned joint, the policy's choices of instance type:")
+        print(_fmt_table(ends))
     ratios = rep.get("target_ratios")
     if ratios is not None and len(ratios):
         print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "

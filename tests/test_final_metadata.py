@@ -44,7 +44,38 @@ def test_benchmark_runs_record_the_end_state(tmp_path):
                            out_dir=str(tmp_path), budget=10.0))["path"]
     meta = json.loads((tmp_path / path / "metadata.json").read_text())
     assert meta["syne_mohb"]["finished"]
-    assert meta["scheduler_end"]["scheduler_kwargs"]["hardware"]["observations"] > 0
+    hardware = meta["scheduler_end"]["scheduler_kwargs"]["hardware"]
+    assert hardware["observations"] > 0
+
+
+def test_the_text_report_prints_the_end_state_of_each_method(tmp_path, capsys):
+    from syne_mohb.cli import main
+    from syne_mohb.experiments.runner import RunSpec, run_one
+
+    metas = []
+    for seed in (0, 1):
+        path = run_one(RunSpec(method="moasha", benchmark="cnn", task="mnist", seed=seed,
+                               out_dir=str(tmp_path), budget=10.0))["path"]
+        metas.append(json.loads((tmp_path / path / "metadata.json").read_text()))
+    ends = [m["scheduler_end"]["scheduler_kwargs"] for m in metas]
+    chosen: dict[str, int] = {}
+    for end in ends:
+        for k, v in end["hardware"]["choices"].items():
+            chosen[k] = chosen.get(k, 0) + v
+    assert main(["report", str(tmp_path), "--output", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out
+    assert "The schedulers' state at the end" in out
+    import pandas as pd
+
+    table = pd.read_csv(tmp_path / "report" / "scheduler_end.csv")
+    row = table[table["method"] == "moasha"].iloc[0]
+    assert row["runs"] == 2
+    assert row["restarts"] == sum(len(e["restarts"]) for e in ends)
+    assert row["moves"] == sum(e["hardware"]["moves"] for e in ends)
+    assert row["joint"] == f"{sum(e['hardware']['joint'] for e in ends)} of 2"
+    most = min(chosen, key=lambda k: (-chosen[k], k))
+    assert row["choices"].startswith(f"{most}: {chosen[most]} (")
+    assert f"{most}: {chosen[most]} (" in out
 
 
 def test_a_failure_to_record_is_logged_not_raised(tmp_path, caplog):

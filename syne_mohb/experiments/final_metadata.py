@@ -10,6 +10,9 @@ of the start's. ``DurableTuner`` and the benchmark runner call it; with Syne Tun
 ``Tuner`` pass :class:`SchedulerEndMetadata` among the callbacks::
 
     tuner = Tuner(..., callbacks=[StoreResultsCallback(), SchedulerEndMetadata()])
+
+:func:`end_state_table` summarises the recorded states of a group's runs per method, as
+``syne-mohb report`` prints them and writes ``scheduler_end.csv``.
 """
 from __future__ import annotations
 
@@ -17,14 +20,15 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from syne_tune.constants import ST_METADATA_FILENAME
 from syne_tune.tuner_callback import TunerCallback
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["SCHEDULER_END", "SchedulerEndMetadata", "end_metadata", "record_scheduler_end"]
+__all__ = ["SCHEDULER_END", "SchedulerEndMetadata", "end_metadata", "end_state_table",
+           "record_scheduler_end"]
 
 SCHEDULER_END = "scheduler_end"
 
@@ -67,3 +71,40 @@ class SchedulerEndMetadata(TunerCallback):
     def on_tuning_end(self):
         if self._tuner is not None:
             record_scheduler_end(self._tuner.tuner_path, self._tuner.scheduler)
+
+
+def end_state_table(methods: Mapping[str, Sequence[Any]]) -> "pd.DataFrame":
+    """One row per method of ``{method: [runs]}`` (runs of :mod:`syne_mohb.experiments.analysis`)
+    whose ``metadata.json`` holds the scheduler's state at the end: how many runs recorded it,
+    trials trained again on another type (``restarts``), resumed segments moved to another type
+    (``moves``), runs whose hardware policy turned joint, and how often the policy chose each
+    type, summed over the runs (``"type: count (share)"``, most chosen first). Runs recorded
+    before this state was kept, and schedulers without a hardware policy, leave their cells
+    empty. O(runs x types)."""
+    import pandas as pd
+
+    rows = []
+    for method, runs in methods.items():
+        ends = [((r.metadata or {}).get(SCHEDULER_END) or {}).get("scheduler_kwargs") or {}
+                for r in runs]
+        ends = [e for e in ends if e]
+        if not ends:
+            continue
+        policies = [e["hardware"] for e in ends if isinstance(e.get("hardware"), dict)]
+        choices: dict[str, int] = {}
+        for pol in policies:
+            for k, v in (pol.get("choices") or {}).items():
+                choices[k] = choices.get(k, 0) + int(v)
+        total = sum(choices.values())
+        rows.append({
+            "method": method,
+            "runs": len(ends),
+            "restarts": sum(len(e.get("restarts") or {}) for e in ends),
+            "moves": sum(int(p.get("moves") or 0) for p in policies) if policies else None,
+            "joint": f"{sum(bool(p.get('joint')) for p in policies)} of {len(policies)}"
+                     if policies else None,
+            "choices": ", ".join(f"{k}: {v} ({v / total:.0%})" for k, v in
+                                 sorted(choices.items(), key=lambda kv: (-kv[1], kv[0])))
+                       if total else None,
+        })
+    return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "joint", "choices"])

@@ -21,6 +21,7 @@ from syne_mohb.experiments.analysis import (
     run_folders,
     summarize,
 )
+from syne_mohb.experiments.final_metadata import end_state_table
 from syne_mohb.experiments.metrics import normalizer_for, target_measures, target_ratios
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
@@ -145,13 +146,16 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         where a group has it)
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
         "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
-        "recommendations_skipped"}``: ``groups`` lists ``(label, description)`` of each
-        group, ``pareto`` maps a run's name to its whole Pareto table, ``pareto_csv`` to the
+        "recommendations_skipped", "scheduler_end"}``: ``groups`` lists ``(label,
+        description)`` of each group, ``pareto`` maps a run's name to its whole Pareto table, ``pareto_csv`` to the
         CSV file it was written to, ``targets`` holds every run's measures, ``target_ratios``
         each method's ratios against the baseline, ``skipped`` the ``(folder, reason)`` of the
         runs left out (:func:`load_runs`), ``recommendations`` maps a group's label to its
         hardware recommendations, ``recommendations_csv`` to their CSV file,
-        ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made
+        ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made,
+        ``scheduler_end`` the schedulers' state at the end per group and method
+        (:func:`~syne_mohb.experiments.final_metadata.end_state_table`, also written to
+        ``scheduler_end.csv``; empty where no run recorded it)
     :raises FileNotFoundError: no readable run below ``results``
     :raises ValueError: ``out_dir`` is a file, or ``baseline`` is not a method of the runs
     """
@@ -176,6 +180,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
+    ends: list[pd.DataFrame] = []
     taken: set[str] = set()  # file prefixes of groups
     run_stems: set[str] = set()  # file stems of runs that are not simulations
     for key, methods in groups.items():
@@ -214,6 +219,10 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                 recs[label] = rec
                 recs_csv[label] = Path(f"{prefix}__recommendations.csv")
                 rec.to_csv(recs_csv[label], index=False)
+        end = end_state_table(methods)
+        if len(end):
+            end.insert(0, "group", label)
+            ends.append(end)
         b = baseline if baseline is not None else "asha-default"
         if b in methods and all("accuracy" in r.results.columns for r in all_runs):
             target, measures = target_measures(methods, b)
@@ -227,6 +236,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                 ratios.append(rat)
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
     ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
+    ends_df = pd.concat(ends, ignore_index=True) if ends else pd.DataFrame()
+    if len(ends_df):
+        ends_df.to_csv(out / "scheduler_end.csv", index=False)
     if len(targets_df):
         targets_df.to_csv(out / "time_to_target.csv", index=False)
     if len(ratios_df):
@@ -234,7 +246,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
-            "recommendations_skipped": recs_skipped}
+            "recommendations_skipped": recs_skipped, "scheduler_end": ends_df}
 
 
 def _recommendations(runs: list[Run], simulated: bool, root: Path) -> pd.DataFrame:
