@@ -202,6 +202,9 @@ def main(argv=None) -> int:
     ap.add_argument("--budget-factor", type=float, default=8.0,
                     help="simulated budget = this many median full trainings on the default "
                          "instance (per task)")
+    ap.add_argument("--budget-seconds", type=float, default=None,
+                    help="simulated budget in seconds, the same for every task (instead of "
+                         "--budget-factor; e.g. 300, as the independent benchmarks run)")
     ap.add_argument("--startup", action="store_true",
                     help="simulate SageMaker job start-up (syne_mohb.hardware.startup.JobStartup "
                          "defaults) at every start and resume; the budget then also counts "
@@ -226,6 +229,11 @@ def main(argv=None) -> int:
             ap.error(f"{name} must be >= 1, got {value}")
     if not args.budget_factor > 0:
         ap.error(f"--budget-factor must be > 0, got {args.budget_factor}")
+    if args.budget_seconds is not None and not args.budget_seconds > 0:
+        ap.error(f"--budget-seconds must be > 0, got {args.budget_seconds}")
+    if args.budget_seconds is not None and args.startup:
+        ap.error("--budget-seconds and --startup: give the budget with --budget-factor (it then "
+                 "counts the cold start-ups too)")
     if args.simulator == "stock" and args.startup:
         ap.error("--startup needs --simulator ours (Syne Tune's simulator has no job start-up)")
     benchmarks = [b for b in args.benchmarks.split(",") if b]
@@ -238,7 +246,8 @@ def main(argv=None) -> int:
         tasks = args.tasks.split(",") if args.tasks else bench.tasks
         tasks = tasks[: args.tasks_per_benchmark] if args.tasks_per_benchmark else tasks
         for task in tasks:
-            budget = args.budget_factor * bench.full_runtime(task)
+            budget = (args.budget_seconds if args.budget_seconds is not None
+                      else args.budget_factor * bench.full_runtime(task))
             extra = {}
             if args.startup:
                 startup = JobStartup(keep_alive_s=args.keep_alive)
@@ -353,6 +362,7 @@ def main(argv=None) -> int:
     write_provenance(args.output, args.table, argv, seeds=args.seeds,
                      tasks={b: [t for (bb_, t) in budgets if bb_ == b] for b in benchmarks},
                      methods=methods, baselines=BASELINES, budget_factor=args.budget_factor,
+                     budget_seconds=args.budget_seconds,
                      startup=args.startup, keep_alive=args.keep_alive,
                      simulator=args.simulator, runs=len(specs),
                      failed=len(failed), simulation_s=round(sim_s, 1),
