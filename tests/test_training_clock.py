@@ -246,3 +246,35 @@ def test_a_hardware_dimension_under_another_name_is_pointed_out(caplog):
         sch = MOASHA(space, ["accuracy", "cost"], ["max", "min"], time_attr="epoch", max_t=3,
                      instance_attr="machine")
     assert sch.hardware is not None and "holds instance types" not in caplog.text
+
+
+def test_compare_methods_takes_one_budget_in_seconds_for_every_task(tmp_path, capsys):
+    """``compare_methods.py --budget-seconds 300``: the independent benchmarks' setting (one
+    budget for every task instead of a multiple of each task's training time); a budget that is
+    not positive, or one given with ``--startup``, is refused with the option named."""
+    import json
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    bench_dir = Path(__file__).resolve().parents[1] / "benchmarking"
+    sys.path.insert(0, str(bench_dir))
+    try:
+        import compare_methods
+    finally:
+        sys.path.remove(str(bench_dir))
+    for bad in (["--budget-seconds", "0"], ["--budget-seconds", "300", "--startup"]):
+        with pytest.raises(SystemExit):
+            compare_methods.main(bad + ["--output", str(tmp_path / "bad")])
+        assert "--budget-seconds" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+    out = tmp_path / "runs"
+    assert compare_methods.main(
+        ["--benchmarks", "linear-x", "--tasks", "breast_cancer,digits", "--methods", "moasha",
+         "--seeds", "1", "--processes", "1", "--bootstrap", "10", "--simulator", "stock",
+         "--budget-seconds", "60", "--output", str(out)]) == 0
+    budgets = {json.loads(p.read_text())["syne_mohb"]["budget_s"]
+               for p in out.glob("linear-x/*/*/seed-0/metadata.json")}
+    assert budgets == {60.0}
+    assert len(list(out.glob("linear-x/*/*/seed-0/metadata.json"))) == 6  # 3 methods x 2 tasks
