@@ -46,6 +46,24 @@ def test_no_restart_without_evidence_or_when_disabled():
         HardwarePolicy(restart_margin=-1)
 
 
+def test_a_restart_pays_a_new_jobs_start_up_where_jobs_have_one():
+    """On SageMaker a restart is a new job: with ``job_startup``, the restart of the first test
+    (2 s of training on the CPU instead of 8 more on the GPU) is not worth a cold start-up of
+    110 s, and still is with one of a second; a start-up of the wrong kind is named."""
+    from syne_mohb.hardware.startup import JobStartup
+
+    small = {"width": 16, "lr": 0.01, "instance_type": GPU}
+    for startup, expected in ((JobStartup(), None),
+                              (JobStartup(provisioning_s={"cpu": 0.5, "accelerated": 0.5},
+                                          download_s={"cpu": 0.2, "accelerated": 0.2}), CPU)):
+        policy = _trained_policy(job_startup=startup)
+        policy.on_trial_add(1000, small)
+        assert policy.restart_choice(small, 1000, resource=1, max_resource=9,
+                                     rung=0) == expected
+    with pytest.raises(ValueError, match="job_startup"):
+        HardwarePolicy(job_startup={"cpu": 90})
+
+
 def test_a_restart_keeps_the_weight_of_the_trial_it_replaces():
     policy = _trained_policy()
     policy.on_trial_add(1000, {"width": 16, "lr": 0.01, "instance_type": GPU})

@@ -37,7 +37,8 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    training the whole ``R`` units again on each other type (the current type at the model's
    mean, the others one standard deviation slower: a restart is not undone, so it needs
    evidence); the scheduler stops the trial and starts its configuration on the
-   better type when the scalarised value improves by more than ``restart_margin``. The new
+   better type when the scalarised value improves by more than ``restart_margin`` (with
+   ``job_startup``, training again on another type also pays a new job's cold start-up). The new
    trial keeps the old one's weight and bracket and is not judged again at the rungs the old
    one passed. It corrects early choices made while the model knew little (e.g. a survivor on
    an expensive type that the model now puts off its front).
@@ -126,6 +127,11 @@ class HardwarePolicy:
         type with the fastest draw) instead of the geometric shift
     :param restart_margin: scalarised gain needed to stop a stopping-type survivor and train
         its configuration again on another type (step 4); None: never
+    :param job_startup: where every trial start is a new job that waits before it trains
+        (SageMaker), its start-up (:class:`~syne_mohb.hardware.startup.JobStartup`): a restart
+        on another type then also pays a cold start-up (its provisioning in seconds, its billed
+        download in seconds and dollars), which finishing on the current type does not; None
+        (default): no start-up (local, Ray, simulations without it)
     """
 
     def __init__(
@@ -150,6 +156,7 @@ class HardwarePolicy:
         scale: str = "log",
         finish_fast: bool = False,
         restart_margin: float | None = 0.2,
+        job_startup: Any = None,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -198,6 +205,10 @@ class HardwarePolicy:
         self.scale = scale
         self.finish_fast = bool(finish_fast)
         self.restart_margin = None if restart_margin is None else float(restart_margin)
+        if job_startup is not None and not callable(getattr(job_startup, "delays", None)):
+            raise ValueError(f"job_startup must be a syne_mohb.hardware.startup.JobStartup or "
+                             f"None, got {type(job_startup).__name__}")
+        self.job_startup = job_startup
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -379,8 +390,16 @@ class HardwarePolicy:
         # only on evidence, not on a type the model knows little about
         log_s = mu + sd + np.log(units)
         log_s[cur] = mu[cur] + np.log(units[cur])
-        score = _chebyshev(log_s, log_s + self._log_price_now(), w,
-                           normalise=self.scale == "range")
+        log_c = log_s + self._log_price_now()
+        if self.job_startup is not None:
+            # a restart is a new job: it waits (unbilled) and downloads (billed) first
+            unbilled, billed = (np.array(a, dtype=float) for a in zip(
+                *(self.job_startup.delays(t, warm=False) for t in self.instance_types)))
+            unbilled[cur] = billed[cur] = 0.0
+            train = np.exp(log_s)
+            log_s = np.log(train + unbilled + billed)
+            log_c = np.log(train + billed) + self._log_price_now()
+        score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
         best = int(np.argmin(score))
         if best == cur or score[cur] - score[best] <= self.restart_margin:
             return None
