@@ -192,7 +192,8 @@ def main(argv=None) -> int:
     compare_methods.write_provenance(args.output, args.table, argv, script=__file__,
                                      seeds=args.seeds, tasks=tasks_of, ours=ours, peers=peers,
                                      budget_factor=args.budget_factor,
-                                     simulator=args.simulator, total_s=round(time.perf_counter() - t0, 1))
+                                     simulator=args.simulator,
+                                     total_s=round(time.perf_counter() - t0, 1))
     print(f"table: {out / args.table}")
     return status
 

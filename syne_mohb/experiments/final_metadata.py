@@ -20,10 +20,13 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from syne_tune.constants import ST_METADATA_FILENAME
 from syne_tune.tuner_callback import TunerCallback
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +76,7 @@ class SchedulerEndMetadata(TunerCallback):
             record_scheduler_end(self._tuner.tuner_path, self._tuner.scheduler)
 
 
-def end_state_table(methods: Mapping[str, Sequence[Any]]) -> "pd.DataFrame":
+def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     """One row per method of ``{method: [runs]}`` (runs of :mod:`syne_mohb.experiments.analysis`)
     whose ``metadata.json`` holds the scheduler's state at the end: how many runs recorded it,
     trials trained again on another type (``restarts``), resumed segments moved to another type

@@ -147,11 +147,12 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
         "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
         "recommendations_skipped", "scheduler_end"}``: ``groups`` lists ``(label,
-        description)`` of each group, ``pareto`` maps a run's name to its whole Pareto table, ``pareto_csv`` to the
-        CSV file it was written to, ``targets`` holds every run's measures, ``target_ratios``
-        each method's ratios against the baseline, ``skipped`` the ``(folder, reason)`` of the
-        runs left out (:func:`load_runs`), ``recommendations`` maps a group's label to its
-        hardware recommendations, ``recommendations_csv`` to their CSV file,
+        description)`` of each group, ``pareto`` maps a run's name to its whole Pareto table,
+        ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every run's
+        measures, ``target_ratios`` each method's ratios against the baseline, ``skipped`` the
+        ``(folder, reason)`` of the runs left out (:func:`load_runs`), ``recommendations``
+        maps a group's label to its hardware recommendations, ``recommendations_csv`` to their
+        CSV file,
         ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made,
         ``scheduler_end`` the schedulers' state at the end per group and method
         (:func:`~syne_mohb.experiments.final_metadata.end_state_table`, also written to
