@@ -226,7 +226,8 @@ SECTIONS = [
      "as the independent benchmarks are: its results carry no `st_worker_time` / "
      "`st_worker_cost`, so the policy reads seconds and dollars off the table's columns "
      "(`syne_mohb/hardware/clock.py`) and a resumed trial keeps its type. On `cnn` a run "
-     "trains about 11 trials in its budget: with `num_initial=10` the searcher's model "
+     "trains about 11 trials in its budget (11 s, in which the tuner polls the simulator "
+     "twice, every 5 s: see the hardware-decision page): with `num_initial=10` the model "
      "proposes at most one or two of them, so there `moasha-bo` is close to a random search "
      "without repeats; with 4 or 2 initial trials instead, its ratios to `moasha` stay "
      "inside the same intervals (20 seeds; not kept)."),

@@ -243,6 +243,7 @@ def hardware_page(args, out: Path) -> BenchmarkPage:
                  f"and averaged over the budget (median over tasks). " + LEGEND,
                  markdown_table(rows, AGAINST_COLS) if rows else "*No tables found.*")
     stock_section(page, Path(args.stock_output))
+    stock300_section(page, Path(args.stock300_output))
     if not args.no_figures:
         benchmark, task = args.figure_task.split("/")
         name = next((n for n in tables
@@ -304,7 +305,6 @@ def stock_section(page: BenchmarkPage, out: Path) -> None:
         rows = [r for n in tables for r in against_rows(out, n, "all", "asha-p3")]
         page.add("### Against ASHA on ml.p3.2xlarge on Syne Tune's simulator", LEGEND,
                  markdown_table(rows, AGAINST_COLS))
-    stock300_section(page, out.with_name(out.name + "300"))
 
 
 STOCK300_TABLES = ["stock300_mlp-x", "stock300_hgb-x", "stock300_linear-x"]
@@ -664,6 +664,9 @@ def main(argv=None) -> int:
     ap.add_argument("--output", default="benchmarking/_results/hardware")
     ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
                     help="hardware-decision: the runs on Syne Tune's own simulator")
+    ap.add_argument("--stock300-output", default="benchmarking/_results/hardware_stock300",
+                    help="hardware-decision: the runs on Syne Tune's own simulator with a "
+                         "budget of 300 s (compare_methods.py --budget-seconds 300)")
     ap.add_argument("--figure-task", default="cnn/mnist_parity",
                     help="hardware-decision: benchmark/task of the figures")
     ap.add_argument("--no-figures", action="store_true")
