@@ -219,6 +219,12 @@ SECTIONS = [
      "instance-type effect on accuracy; the model-based searcher repeats its favourite "
      "configurations, which gives that test paired groups sooner, and from then on its trials "
      "get uniformly drawn types (the searcher does not own the type)."),
+    ("With the hardware policy, on the interaction families",
+     "benchmarking/_results/hardware",
+     "`moasha-bo` against `moasha` and the patched Syne Tune MOASHA on the `-x` families (GPU "
+     "efficiency growing with model size, per-core scaling and per-step overheads that differ "
+     "by configuration), on our simulator, the first 3 tasks of each (those of the "
+     "hardware-decision page's `-x` tables, whose runs of `moasha` and the peer these are)."),
     ("With the hardware policy, on Syne Tune's own simulator",
      "benchmarking/_results/hardware_stock",
      "The same comparison on every task of every shipped benchmark, the interaction families "
