@@ -196,3 +196,43 @@ def test_continuous_space_and_nan_metrics():
     X = np.array([[c["x"], c["y"]] for c in pending])
     d = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1)) / np.sqrt(2)
     assert d[np.triu_indices(5, 1)].min() >= 0.05
+
+
+def test_moasha_builds_the_model_based_searcher_by_name(tmp_path):
+    """``MOASHA(searcher="model-based")``: MO-ASHA builds the searcher for its own space (the
+    hyperparameters only when the hardware policy chooses the type), metrics, modes and
+    ``max_t``, seeded from ``random_seed``: a seeded simulated run is reproducible, the type of
+    every trial comes from the policy, and a name it does not know is refused with the valid
+    ones."""
+    from syne_tune import StoppingCriterion
+
+    from syne_mohb.backends.simulated import SimulatedBackend
+    from syne_mohb.blackboxes import repository
+    from syne_mohb.experiments.simulation import run_replay
+
+    bb = repository.load("cnn")["mnist"]
+    space = dict(bb.configuration_space)
+
+    def one_run(name):
+        sched = MOASHA(space, metrics=["accuracy", "runtime", "cost"], mode=["max", "min", "min"],
+                       time_attr="epoch", max_t=10, random_seed=3, searcher="model-based")
+        run_replay(SimulatedBackend(bb, random_seed=0), sched,
+                   StoppingCriterion(max_wallclock_time=8.0), n_workers=4,
+                   results_root=tmp_path, tuner_name=name)
+        return sched, pd.read_csv(tmp_path / name / "results.csv.zip")
+
+    sched, first = one_run("a")
+    searcher = sched.searcher
+    assert isinstance(searcher, ModelBasedSearcher)
+    assert "instance_type" not in searcher.config_space and sched.hardware is not None
+    assert searcher.metrics == ["accuracy", "runtime", "cost"]
+    assert searcher.modes == ["max", "min", "min"] and searcher.max_resource == 10
+    assert searcher._pred_own is not None  # the model was fitted on the run's results
+    assert first["trial_id"].nunique() > searcher.num_initial
+    assert sum(sched.hardware.metadata()["choices"].values()) >= first["trial_id"].nunique()
+    _, second = one_run("b")
+    cols = [c for c in first.columns if c.startswith("config_") or c in ("accuracy", "epoch")]
+    pd.testing.assert_frame_equal(first[cols], second[cols])
+    with pytest.raises(ValueError, match="'random', 'model-based'"):
+        MOASHA(space, metrics=["accuracy"], mode="max", time_attr="epoch", max_t=10,
+               searcher="bayesian")

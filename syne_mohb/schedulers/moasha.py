@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["MOASHA", "MultiObjectiveMetrics", "Rung", "continue_threshold"]
 
 SCHEDULER_TYPES = ("stopping", "promotion")
+#: names of the searchers MO-ASHA builds itself (``searcher=``)
+SEARCHERS = ("random", "model-based")
 
 
 class MultiObjectiveMetrics:
@@ -106,12 +108,15 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     :param type: "stopping" (stop trials outside the top fraction) or "promotion" (pause at
         every rung, resume the best paused trials)
     :param rung_sort: tie-break inside a front: "epsnet" or "crowding"
-    :param searcher: Syne Tune ``BaseSearcher`` proposing new configurations; default: a seeded
-        :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement (a repeat is
-        a new training run of a noisy objective, and a finite space never runs out). With a
-        hardware policy it proposes the hyperparameters only (its space lacks
-        ``instance_attr``); a searcher whose space holds ``instance_attr`` proposes the
-        instance type itself and no policy is used
+    :param searcher: Syne Tune ``BaseSearcher`` proposing new configurations, or the name of
+        one MO-ASHA builds for its space, seeded from ``random_seed``: "random" (default, also
+        None: a :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement; a
+        repeat is a new training run of a noisy objective, and a finite space never runs out)
+        or "model-based" (a :class:`~syne_mohb.searchers.model_based.ModelBasedSearcher` of
+        the metrics, with ``max_t`` as its maximum resource and the instance type, when a
+        policy chooses it, as a context). With a hardware policy it proposes the
+        hyperparameters only (its space lacks ``instance_attr``); a searcher whose space holds
+        ``instance_attr`` proposes the instance type itself and no policy is used
     :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
@@ -178,6 +183,12 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(
                 f"seed_objective must index one of the {len(metrics)} metrics, got {seed_objective}"
             )
+        searcher_kind = "random"
+        if isinstance(searcher, str):
+            if searcher not in SEARCHERS:
+                raise ValueError(f"searcher must be one of {SEARCHERS} or a Syne Tune "
+                                 f"BaseSearcher, got {searcher!r}")
+            searcher_kind, searcher = searcher, None
         if searcher is not None and not callable(getattr(searcher, "suggest", None)):
             raise ValueError(
                 f"searcher must be a Syne Tune BaseSearcher (with suggest()), got {type_name(searcher)}"
@@ -210,12 +221,17 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 self._initial_instances = [p.get(instance_attr) for p in points_to_evaluate]
                 points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
                                       for p in points_to_evaluate]
-            searcher = RandomSearcher(
-                search_space,
-                points_to_evaluate=points_to_evaluate,
-                random_seed=int(self._rng.randint(0, 2**31 - 1)),
-                repeats="always",
-            )
+            seed = int(self._rng.randint(0, 2**31 - 1))
+            if searcher_kind == "model-based":
+                from syne_mohb.searchers.model_based import ModelBasedSearcher
+
+                searcher = ModelBasedSearcher(
+                    search_space, metrics=self.metrics, mode=self.modes,
+                    points_to_evaluate=points_to_evaluate, random_seed=seed, max_resource=max_t,
+                    context_attr=instance_attr)
+            else:
+                searcher = RandomSearcher(search_space, points_to_evaluate=points_to_evaluate,
+                                          random_seed=seed, repeats="always")
         self._search_space = search_space
         self.searcher = searcher
         self._searcher_takes_resource = {
