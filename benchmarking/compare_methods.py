@@ -208,7 +208,8 @@ def main(argv=None) -> int:
     ap.add_argument("--startup", action="store_true",
                     help="simulate SageMaker job start-up (syne_mohb.hardware.startup.JobStartup "
                          "defaults) at every start and resume; the budget then also counts "
-                         "--budget-factor cold start-ups")
+                         "--budget-factor cold start-ups, and the hardware policy of our "
+                         "methods weighs a restart's start-up (HardwarePolicy(job_startup=...))")
     ap.add_argument("--keep-alive", type=float, default=0.0,
                     help="warm-pool keep-alive seconds with --startup (default: no warm pools)")
     ap.add_argument("--simulator", choices=["ours", "stock"], default="ours",

@@ -96,3 +96,29 @@ def test_moasha_trains_a_survivor_again_on_another_type(tmp_path):
         # its runtime and cost start from zero: billed at the new type's price only
         assert np.all(np.diff(b.sort_values("epoch")["runtime"].to_numpy()) > 0)
         assert b["st_worker_cost"].max() == pytest.approx(b["cost"].max(), rel=1e-6)
+
+
+def test_benchmark_runs_with_start_up_give_it_to_the_policy():
+    """``compare_methods.py --startup``: the runner hands the simulated start-up to the method
+    context, and every method whose hardware policy chooses the type weighs it in its restarts;
+    without start-up, and where the searcher proposes the type, nothing changes."""
+    from syne_mohb.experiments.methods import MethodContext, make_scheduler
+    from syne_mohb.experiments.runner import get_benchmark
+    from syne_mohb.hardware.startup import JobStartup
+
+    bench = get_benchmark("mlp")
+    task = bench.tasks[0]
+    bb = bench.blackbox(task)
+
+    def ctx(extra):
+        return MethodContext(config_space=dict(bb.configuration_space),
+                             fidelity_attr=bench.fidelity_attr, max_t=bench.max_t,
+                             random_seed=0, instance_attr=bench.instance_attr,
+                             default_instance=bench.default_instance, extra=extra)
+
+    startup = JobStartup()
+    for method in ("moasha", "moasha-promotion", "moasha-no-restart", "moasha-bo"):
+        assert make_scheduler(method, ctx({"job_startup": startup})).hardware.job_startup \
+            is startup
+        assert make_scheduler(method, ctx({})).hardware.job_startup is None
+    assert make_scheduler("moasha-sampler", ctx({"job_startup": startup})).hardware is None

@@ -102,6 +102,9 @@ class MethodContext:
     :param default_instance: instance type of the fixed-instance baselines
     :param transfer_evaluations: ``{task: TransferLearningTaskEvaluations}`` of related tasks
         (only ``moasha-transfer`` needs it)
+    :param extra: settings of the run a method may use: ``"job_startup"``, the
+        :class:`~syne_mohb.hardware.startup.JobStartup` of a run that simulates SageMaker job
+        start-up (the hardware policy then weighs a restart's start-up)
     """
 
     config_space: dict[str, Any]
@@ -131,6 +134,15 @@ MO_MODES = ["max", "min", "min"]
 
 
 def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
+    """Our MO-ASHA; where runs simulate SageMaker job start-up (``ctx.extra["job_startup"]``)
+    and MO-ASHA's default policy would choose the type, the policy is given that start-up
+    (a restart on another type then pays a cold one)."""
+    startup = ctx.extra.get("job_startup")
+    searcher_space = getattr(kw.get("searcher"), "config_space", None) or {}
+    if startup is not None and "hardware" not in kw and ctx.instance_attr not in searcher_space:
+        from syne_mohb.hardware.policy import HardwarePolicy
+
+        kw["hardware"] = HardwarePolicy(instance_attr=ctx.instance_attr, job_startup=startup)
     return MOASHA(ctx.config_space, metrics=MO_METRICS, mode=MO_MODES, time_attr=ctx.fidelity_attr,
                   max_t=ctx.max_t, random_seed=ctx.random_seed, instance_attr=ctx.instance_attr,
                   **kw)
@@ -146,7 +158,8 @@ def _moasha_policy(ctx: MethodContext, prior: bool = False, type: str = "stoppin
         raise ValueError("a method with the policy's prior needs the evaluations of related "
                          "tasks; the benchmark has no other task")
     policy = HardwarePolicy(instance_attr=ctx.instance_attr,
-                            prior_evaluations=ctx.transfer_evaluations if prior else None, **kw)
+                            prior_evaluations=ctx.transfer_evaluations if prior else None,
+                            job_startup=ctx.extra.get("job_startup"), **kw)
     return _moasha(ctx, type=type, hardware=policy)
 
 

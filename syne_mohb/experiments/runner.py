@@ -330,11 +330,12 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     startup = spec.extra.get("startup")
     if stock and startup is not None:
         raise ValueError("simulator 'stock' has no job start-up: drop startup")
-    scheduler = make_scheduler(spec.method, ctx)
     if startup is not None:
         from syne_mohb.hardware.startup import JobStartup
 
         startup = JobStartup(**startup)
+        ctx.extra["job_startup"] = startup  # the hardware policy weighs a restart's start-up
+    scheduler = make_scheduler(spec.method, ctx)
     stop = StoppingCriterion(max_wallclock_time=budget)
     if spec.max_trials is not None:
         scheduler = TrialCap(scheduler, spec.max_trials)
