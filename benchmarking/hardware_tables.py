@@ -296,15 +296,7 @@ def stock_section(page: BenchmarkPage, out: Path) -> None:
         "as the simulator's, not the method's.",
         "\n".join(provenance_line(out, f"{n}.csv") for n in tables)
         + ("" if not missing else f"\n\nNot run: {', '.join(missing)}."))
-    versus = [r for n in tables for r in versus_rows(out, n, "all")]
-    if versus:
-        page.add(f"### Ours / `{_peer(out, tables[0])}` on Syne Tune's simulator", LEGEND,
-                 markdown_table(versus, VERSUS_COLS),
-                 "What the default (`moasha`) row shows, read off the table above:",
-                 "\n".join(summary_lines(versus, "moasha", VERSUS_COLS[5:])))
-        rows = [r for n in tables for r in against_rows(out, n, "all", "asha-p3")]
-        page.add("### Against ASHA on ml.p3.2xlarge on Syne Tune's simulator", LEGEND,
-                 markdown_table(rows, AGAINST_COLS))
+    _stock_tables(page, out, tables, " on Syne Tune's simulator")
 
 
 STOCK300_TABLES = ["stock300_mlp-x", "stock300_hgb-x", "stock300_linear-x"]
@@ -322,14 +314,20 @@ def stock300_section(page: BenchmarkPage, out: Path) -> None:
         "300 s hold 0.7 to 14 of them (against 8 above).",
         "\n".join(provenance_line(out, f"{n}.csv") for n in tables) if tables else
         f"*Not run: no `versus_stock300_*.csv` under `{out}`.*")
+    _stock_tables(page, out, tables, ", 300 s")
+
+
+def _stock_tables(page: BenchmarkPage, out: Path, tables: list[str], where: str) -> None:
+    """Ours / the peer and every method against ASHA-p3 from ``tables`` (every task), headed
+    ``... {where}``; nothing when no table was run."""
     versus = [r for n in tables for r in versus_rows(out, n, "all")]
     if versus:
-        page.add(f"### Ours / `{_peer(out, tables[0])}`, 300 s", LEGEND,
+        page.add(f"### Ours / `{_peer(out, tables[0])}`{where}", LEGEND,
                  markdown_table(versus, VERSUS_COLS),
                  "What the default (`moasha`) row shows, read off the table above:",
                  "\n".join(summary_lines(versus, "moasha", VERSUS_COLS[5:])))
         rows = [r for n in tables for r in against_rows(out, n, "all", "asha-p3")]
-        page.add("### Against ASHA on ml.p3.2xlarge, 300 s", LEGEND,
+        page.add(f"### Against ASHA on ml.p3.2xlarge{where}", LEGEND,
                  markdown_table(rows, AGAINST_COLS))
 
 
