@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 __all__ = ["SCHEDULER_END", "SchedulerEndMetadata", "end_metadata", "end_state_table",
-           "record_scheduler_end"]
+           "record_scheduler_end", "recorded_end_kwargs"]
 
 SCHEDULER_END = "scheduler_end"
 
@@ -40,6 +40,12 @@ def end_metadata(scheduler: Any) -> dict[str, Any]:
     """``scheduler.metadata()`` as JSON holds it (keys as strings, anything else JSON cannot
     hold as its ``str``)."""
     return json.loads(json.dumps(scheduler.metadata(), default=str))
+
+
+def recorded_end_kwargs(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The scheduler's ``scheduler_kwargs`` at the end of a run, from its ``metadata.json``
+    (:func:`record_scheduler_end`), or ``{}`` where the run did not record them."""
+    return ((metadata or {}).get(SCHEDULER_END) or {}).get("scheduler_kwargs") or {}
 
 
 def record_scheduler_end(run_dir: str | Path, scheduler: Any) -> bool:
@@ -88,9 +94,7 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
 
     rows = []
     for method, runs in methods.items():
-        ends = [((r.metadata or {}).get(SCHEDULER_END) or {}).get("scheduler_kwargs") or {}
-                for r in runs]
-        ends = [e for e in ends if e]
+        ends = [e for e in (recorded_end_kwargs(r.metadata) for r in runs) if e]
         if not ends:
             continue
         policies = [e["hardware"] for e in ends if isinstance(e.get("hardware"), dict)]

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from syne_mohb.experiments.analysis import Run, describe_group, group_labels, group_runs, summarize
+from syne_mohb.experiments.final_metadata import recorded_end_kwargs
 from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
 from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log, log_ticks, objective_name
 from syne_mohb.pareto import pareto_mask
@@ -188,8 +189,7 @@ def _run_metadata(run: Run, root: Path, n_rows: int, n_dropped: int) -> dict[str
     meta, info, df = run.metadata, run.info, run.results
     # the scheduler's state at the end (restarts, the policy's choices) where it was recorded
     # (syne_mohb.experiments.final_metadata), else at the start
-    kwargs = ((meta.get("scheduler_end") or {}).get("scheduler_kwargs")
-              or meta.get("scheduler_kwargs") or {})
+    kwargs = recorded_end_kwargs(meta) or meta.get("scheduler_kwargs") or {}
     spent = run.dollars_spent()
     try:
         rel = str(run.path.resolve().relative_to(root.resolve())) or "."
