@@ -5,7 +5,8 @@ held-out task is tuned in simulation (``syne_mohb.backends.simulated.SimulatedBa
 ``blackboxes.make_backend``, ``Tuner(sleep_time=0, callbacks=[SimulatedClock()])``, 4 workers)
 by our MO-ASHA with
 
-* ``random``: the default seeded random searcher;
+* ``random``: MO-ASHA's seeded random searcher (``searcher="random"``; its default until
+  2026-12);
 * ``transfer``: ``ParetoTransferSearcher`` fitted on the other tasks of the benchmark;
 * ``quantile``: Syne Tune's ``QuantileBasedSurrogateSearcher`` (Salinas et al. 2020) on the
   first objective only (sign-flipped when maximised, since it always minimises);
@@ -117,7 +118,7 @@ def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
     kw = dict(metrics=METRICS, mode=modes, time_attr="epoch", max_t=facts["max_t"], grace_period=1,
               reduction_factor=3, random_seed=seed)
     if method == "random":
-        return MOASHA(config_space, **kw)
+        return MOASHA(config_space, searcher="random", **kw)
     related = to_transfer_evaluations(name, exclude_task=task, objectives=METRICS)
     if method == "oracle":
         # diagnostic upper bound: the searcher "transfers" from the held-out task's own table
@@ -150,7 +151,7 @@ def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
         built = {}
 
         def scheduler_fun(new_space, metric, do_minimize, random_seed):
-            built["scheduler"] = MOASHA(new_space, **kw)
+            built["scheduler"] = MOASHA(new_space, searcher="random", **kw)
             return built["scheduler"]
 
         with contextlib.redirect_stdout(io.StringIO()):  # BoundingBox prints the box

@@ -67,7 +67,8 @@ OURS = ["moasha", "moasha-promotion", "moasha-transfer", "moasha-uniform"]
 # what chooses the instance type in each method (every table says it, to compare like with like)
 HARDWARE_LOGIC = {
     "moasha": "policy: runtime/cost model, per config; survivors restarted on a better type",
-    "moasha-no-restart": "policy: runtime/cost model, per config, no restarts (previous default)",
+    "moasha-random": "policy: runtime/cost model, per config; survivors restarted on a better type",
+    "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
     "moasha-promotion": "policy, re-chosen at every promotion",
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
@@ -108,16 +109,17 @@ HARDWARE_LOGIC = {
 
 # what proposes the hyperparameters (and the scheduler around it), the other half of a method
 SEARCHER = {
-    "moasha": "random, with replacement (MO-ASHA stopping)",
-    "moasha-promotion": "random, with replacement (MO-ASHA promotion)",
+    "moasha": "model-based (trees), MO-ASHA stopping",
+    "moasha-promotion": "model-based (trees), MO-ASHA promotion",
+    "moasha-random": "random, with replacement (MO-ASHA stopping; default until 2026-12)",
     "moasha-sampler": "random, with replacement",
-    "moasha-range": "random, with replacement (MO-ASHA stopping)",
-    "moasha-no-restart": "random, with replacement (MO-ASHA stopping)",
-    "moasha-prior": "random, with replacement (MO-ASHA stopping)",
-    "moasha-promotion-prior": "random, with replacement (MO-ASHA promotion)",
-    "moasha-promotion-range": "random, with replacement (MO-ASHA promotion)",
-    "moasha-promotion-fast": "random, with replacement (MO-ASHA promotion)",
-    "moasha-promotion-range-fast": "random, with replacement (MO-ASHA promotion)",
+    "moasha-range": "model-based (trees), MO-ASHA stopping",
+    "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
+    "moasha-prior": "model-based (trees), MO-ASHA stopping",
+    "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
+    "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",
+    "moasha-promotion-fast": "model-based (trees), MO-ASHA promotion",
+    "moasha-promotion-range-fast": "model-based (trees), MO-ASHA promotion",
     "st-ehvi": "Syne Tune 0.16 EHVI (BoTorch), FIFO",
     "moasha-repeats": "random, with replacement",
     "moasha-uniform": "random, no repeats (first release)",

@@ -18,11 +18,16 @@ Pages (``--page``):
 * ``tuning-effectiveness``: ours against every peer, hyperparameters only, with SageMaker job
   start-up (fixed inputs, see ``TUNING_SECTIONS``).
 * ``variants``: the variants that did not help (``VARIANT_SECTIONS`` and ``HISTORICAL``).
+* ``default-searcher``: MO-ASHA's default searcher (model-based, ``moasha``) against the
+  previous one (``moasha-random``, tables ``vsrandom_<table>``) and the patched peer, on our
+  simulator (``DEFAULT_SEARCHER_OUTPUT``) and with a 300 s budget on Syne Tune's
+  (``--stock300-output``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
     python benchmarking/hardware_tables.py --page tuning-effectiveness
     python benchmarking/hardware_tables.py --page variants
+    python benchmarking/hardware_tables.py --page default-searcher
 """
 from __future__ import annotations
 
@@ -460,6 +465,77 @@ def tuning_page(args) -> BenchmarkPage:
     return page
 
 
+#: default-searcher: the runs that decided MO-ASHA's default searcher (model-based since
+#: 2026-12), on our simulator (the hardware-decision page's tasks) and in the independent
+#: benchmarks' setting; ``vsrandom_<table>``: the same runs against ``moasha-random``
+DEFAULT_SEARCHER_OUTPUT = "benchmarking/_results/default_searcher"
+DEFAULT_SEARCHER_PROSE = (
+    "Since 2026-12 MO-ASHA's default searcher is the model-based one "
+    "(`syne_mohb.searchers.ModelBasedSearcher`: an extra-trees surrogate of every objective "
+    "fitted on every rung result, random Chebyshev scalarisations, Thompson sampling; random "
+    "for its first 10 trials); until then it was random draws with replacement, measured here "
+    "as `moasha-random` (`MOASHA(searcher=\"random\")`). Both have the same hardware policy "
+    "(the instance type of every trial from a runtime/cost model with interactions). `moasha` "
+    "is the new default. The other benchmark pages were measured before the switch: their "
+    "`moasha` rows are `moasha-random` here, and their variants of `moasha` (e.g. "
+    "`moasha-promotion`) had the random searcher too.")
+
+
+def default_searcher_page(args) -> BenchmarkPage:
+    ours, stock = Path(DEFAULT_SEARCHER_OUTPUT), Path(args.stock300_output)
+    sections = [
+        ("Our simulator, the hardware-decision page's tasks", ours,
+         [(t, "untouched" if t.startswith("untouched") else "development")
+          for t in HARDWARE_TABLES],
+         "Our simulated backend, 4 workers, budget = 8 median full trainings on "
+         "ml.g4dn.xlarge per task, target = ASHA-p3's mean best accuracy - 0.005, the tasks "
+         "of the hardware-decision page (development: `cnn` mnist / mnist_rot90 and `mlp` "
+         "digits / vehicle, where the policy was developed; untouched: the others)."),
+        ("Syne Tune's simulator, 300 s: the independent benchmarks' setting", stock,
+         [(t, "all") for t in STOCK300_TABLES],
+         "Syne Tune's `UserBlackboxBackend`, 4 workers, 300 simulated seconds, the tuner "
+         "polling every 5 s (`../shared/README.md`, section 5), every task of the "
+         "interaction families."),
+    ]
+    used = [(out, t + ".csv") for _, out, ts, _ in sections for t, _ in ts]
+    seeds = sorted({str(p["seeds"]) for o, t in used if (p := read_provenance(o, t))})
+    page = BenchmarkPage("default-searcher", "MO-ASHA's default searcher",
+                         seeds=(", ".join(seeds) + " paired seeds (0..n-1), the same for every "
+                                "method") if seeds else None,
+                         docs_dir=args.docs_dir, argv=args.argv)
+    page.add(DEFAULT_SEARCHER_PROSE, "Every row names what chooses the instance type "
+             "(**hardware logic**) and what proposes the hyperparameters (**searcher**). "
+             + LEGEND)
+    for heading, out, tables, prose in sections:
+        present = [(t, k) for t, k in tables if (out / f"{t}.csv").exists()]
+        page.add(f"## {heading}", prose)
+        if not present:
+            page.add(f"*Not run: no table under `{out}`.*")
+            continue
+        page.add("Commands:\n\n" + "\n".join(
+            provenance_line(out, f"{p}{t}.csv") for t, _ in present for p in ("", "vsrandom_")
+            if (out / f"{p}{t}.csv").exists()))
+        for prefix, what in (("vsrandom_", "the previous default"), ("", "the patched peer")):
+            rows = [r for t, k in present for r in versus_rows(out, prefix + t, k)]
+            if not rows:
+                page.add(f"*No `versus_{prefix}*.csv` under `{out}`.*")
+                continue
+            peer = _peer(out, prefix + present[0][0])
+            page.add(f"### Ours / `{peer}` ({what})",
+                     f"mean(`{peer}`) / mean(method) for dollars and time, mean(method) / "
+                     f"mean(`{peer}`) for the hypervolume; median over tasks, 95% paired "
+                     f"bootstrap; > 1 = the method is better.",
+                     markdown_table(rows, VERSUS_COLS),
+                     "What the default (`moasha`) row shows, read off the table above:",
+                     "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
+        rows = [r for t, k in present for r in against_rows(out, t, k, "asha-p3")]
+        page.add("### Against ASHA on ml.p3.2xlarge (`asha-p3`)",
+                 "Median over tasks of mean(`asha-p3`) / mean(method), 95% bootstrap interval "
+                 "over paired seeds; \"(best possible)\": the cheapest draw of the whole table "
+                 "at the target.", markdown_table(rows, AGAINST_COLS))
+    return page
+
+
 #: variants: (heading, output folder, table names or a glob, prose)
 VARIANT_SECTIONS = [
     ("Hardware policy variants", "benchmarking/_results/hardware", "var_*.csv",
@@ -658,7 +734,8 @@ def main(argv=None) -> int:
     ap.add_argument("tables", nargs="*", help="hardware-decision: tables under --output "
                                               "(default: the documented nine)")
     ap.add_argument("--page", default="hardware-decision",
-                    choices=["hardware-decision", "tuning-effectiveness", "variants"])
+                    choices=["hardware-decision", "tuning-effectiveness", "variants",
+                             "default-searcher"])
     ap.add_argument("--output", default="benchmarking/_results/hardware")
     ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
                     help="hardware-decision: the runs on Syne Tune's own simulator")
@@ -676,6 +753,8 @@ def main(argv=None) -> int:
         page = hardware_page(args, out)
     elif args.page == "tuning-effectiveness":
         page = tuning_page(args)
+    elif args.page == "default-searcher":
+        page = default_searcher_page(args)
     else:
         page = variants_page(args)
     text = "\n\n".join(page.parts)

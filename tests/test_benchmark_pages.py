@@ -72,7 +72,7 @@ def test_hardware_tables_writes_its_page(tmp_path):
     assert input_command in text and "2026-01-02 03:04 UTC" in text
     # every row, each naming its hardware logic and searcher; a win bold, a loss italic
     assert ("| mlp | untouched | moasha | policy: runtime/cost model, per config; survivors "
-            "restarted on a better type | random, with replacement (MO-ASHA stopping) | "
+            "restarted on a better type | model-based (trees), MO-ASHA stopping | "
             "**3.01x [2.17, 4.43]** |") in text
     assert "| mlp | untouched | mo-random | searcher: uniform (joint) |" in text
     assert "*0.37x [0.24, 0.66]*" in text

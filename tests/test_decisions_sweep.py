@@ -55,7 +55,7 @@ def test_config_key_identifies_numpy_and_python_values():
 
 # ----------------------------------------------------------------- 2. skipped rungs stay empty
 def test_a_rung_the_trial_jumped_over_is_not_filled_later():
-    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch",
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch", searcher="random",
                    max_t=27, grace_period=1, reduction_factor=3)
     rungs = sched.brackets[0].rungs
     assert [r.level for r in rungs] == [1, 3, 9]
@@ -69,7 +69,7 @@ def test_a_rung_the_trial_jumped_over_is_not_filled_later():
 
 
 def test_skipped_rung_decision_is_not_taken_there():
-    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch",
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch", searcher="random",
                    max_t=27, grace_period=1, reduction_factor=3)
     # rung 3 holds three much better results: a late epoch-11 result of a slow trial must
     # not be compared with them (it would be stopped there)

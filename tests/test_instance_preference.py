@@ -86,7 +86,8 @@ def test_moasha_finds_the_hardware_dimension_by_its_declared_name_only():
     declared = MOASHA(space, metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9,
                       instance_attr="hw")
     assert declared.hardware is not None and "hw" not in declared.searcher.config_space
-    assert declared.searcher.repeats == "always"
+    assert type(declared.searcher).__name__ == "ModelBasedSearcher"  # the default searcher
+    assert declared.searcher.context_attr == "hw"  # the policy's choice is a context input
     fixed = MOASHA({"lr": loguniform(1e-4, 1e-1), "instance_type": "ml.m5.xlarge"},
                    metrics=["error", "cost"], mode="min", time_attr="epoch", max_t=9)
     assert fixed.hardware is None

@@ -15,6 +15,8 @@ SPACE = {"x": uniform(0, 1), "n": randint(1, 10), "opt": choice(["a", "b"])}
 
 
 def _trial(trial_id, config=None):
+    # trials never suggested, with no config: tests of rung decisions fed with them use the
+    # random searcher (the default model-based searcher needs every hyperparameter)
     return Trial(trial_id=trial_id, config=config or {}, creation_time=datetime.now())
 
 
@@ -44,7 +46,7 @@ def test_newcomer_dominating_every_recorded_result_continues():
     rng = np.random.RandomState(1)
     for seed in range(20):
         sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch",
-                       max_t=27, random_seed=seed)
+                       max_t=27, random_seed=seed, searcher="random")
         n = rng.randint(3, 60)
         for tid in range(n):
             decision = sched.on_trial_result(
@@ -55,7 +57,8 @@ def test_newcomer_dominating_every_recorded_result_continues():
 
 
 def test_dominated_newcomer_stops():
-    sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27)
+    sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27,
+                   searcher="random")
     for tid in range(9):
         sched.on_trial_result(_trial(tid), {"epoch": 1, "acc": 0.5 + 0.01 * tid, "time": 1.0 - 0.01 * tid})
     assert sched.on_trial_result(_trial(99), {"epoch": 1, "acc": 0.1, "time": 5.0}) == SchedulerDecision.STOP
@@ -72,7 +75,7 @@ def _async_events(rng, num_trials, max_t):
 @pytest.mark.parametrize("rf,grace,max_t", [(3, 1, 27), (2, 2, 40), (4, 1, 64)])
 def test_single_metric_decisions_identical_to_syne_tune_asha(mode, rf, grace, max_t):
     rng = np.random.RandomState(rf * 100 + max_t)
-    ours = MOASHA(SPACE, metrics=["loss"], mode=mode, time_attr="epoch", max_t=max_t,
+    ours = MOASHA(SPACE, metrics=["loss"], mode=mode, time_attr="epoch", max_t=max_t, searcher="random",
                   grace_period=grace, reduction_factor=rf, random_seed=0)
     theirs = ASHA(SPACE, metric="loss", do_minimize=(mode == "min"), time_attr="epoch", max_t=max_t,
                   grace_period=grace, reduction_factor=rf, random_seed=0)
@@ -183,7 +186,8 @@ def test_bad_input_names_the_parameter():
 
 
 def test_nan_metric_is_worst_and_logged_once(caplog):
-    sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27)
+    sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27,
+                   searcher="random")
     for tid in range(6):
         sched.on_trial_result(_trial(tid), {"epoch": 1, "acc": 0.5, "time": 1.0 + tid})
     with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
@@ -341,6 +345,7 @@ def test_delegating_subclass_changes_only_what_it_overrides():
     assert wrapper.stopped == 1 and inner.calls == [("result", 1, 0.1)]
     assert wrapper.suggest() == "a suggestion" and inner.calls[-1] == ("suggest",)
     # a real scheduler behind it: MOASHA's rung decision passes through unchanged
-    sch = MOASHA(SPACE, ["x"], "min", time_attr="epoch", max_t=9, random_seed=0)
+    sch = MOASHA(SPACE, ["x"], "min", time_attr="epoch", max_t=9, random_seed=0,
+                 searcher="random")
     assert DelegatingScheduler(sch).on_trial_result(_trial(0, {"x": 0.5}), {"x": 0.5, "epoch": 1}) \
         == SchedulerDecision.CONTINUE

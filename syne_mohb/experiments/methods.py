@@ -6,14 +6,16 @@ simulated benchmark, budget and number of workers (see :mod:`syne_mohb.experimen
 ========================  ==================================================================
 name                      method
 ========================  ==================================================================
-``moasha``                our MO-ASHA (stopping) + its defaults: random draws of the
-                          hyperparameters with replacement, and the hardware policy
+``moasha``                our MO-ASHA (stopping) + its defaults: the model-based searcher
+                          (``ModelBasedSearcher``) on the hyperparameters, and the hardware policy
                           (:class:`~syne_mohb.hardware.policy.HardwarePolicy`) choosing each
                           trial's instance type from a runtime/cost model with interactions
                           (a survivor of a rung is trained again on another type when the
                           model prefers it for finishing); accuracy (max), runtime (min), cost
                           (min)
-``moasha-no-restart``     ``moasha`` without those restarts (the previous default)
+``moasha-random``         ``moasha`` with the default searcher until 2026-12: random draws of
+                          the hyperparameters with replacement
+``moasha-no-restart``     ``moasha`` without those restarts
 ``moasha-sampler``        the previous default: the instance type drawn by the searcher with
                           ``InstanceTypePreference`` (one fixed effect per type; dominated
                           types sampled for exploration only), no hardware policy
@@ -45,10 +47,12 @@ name                      method
 ``nsga2``                 Optuna 5 ``NSGAIISampler`` (Deb et al. 2002) through ask/tell, each
                           trial trained to the maximum fidelity, accuracy/runtime/cost
 ``moasha-hp``             our MO-ASHA with the instance fixed to the default (accuracy,
-                          runtime): the hyperparameters-only setting
+                          runtime) and random search: the paper's hyperparameters-only setting
 ``moasha-bo``             our MO-ASHA + ``ModelBasedSearcher`` (trees, random Chebyshev
                           scalarisations, Thompson sampling) on the hyperparameters; the
-                          hardware policy picks the instance type (a context input of the model)
+                          hardware policy picks the instance type (a context input of the model).
+                          ``moasha`` builds the same searcher itself (seeded from its own
+                          generator); this one is built outside and seeded with the run's seed
 ``moasha-bo-hw``          the same with the instance type in the searcher's space (no policy)
 ``moasha-bo-transfer``    ``moasha-bo`` with the other tasks as a prior (leave-one-task-out;
                           ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
@@ -197,11 +201,13 @@ def _nsga2(ctx: MethodContext) -> TrialScheduler:
 
 def _moasha_hp(ctx: MethodContext) -> TrialScheduler:
     return MOASHA(ctx.fixed_space(), metrics=["accuracy", "runtime"], mode=["max", "min"],
-                  time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed)
+                  time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
+                  searcher="random")
 
 
 METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha": lambda ctx: _moasha(ctx),
+    "moasha-random": lambda ctx: _moasha(ctx, searcher="random"),
     "moasha-promotion": lambda ctx: _moasha(ctx, type="promotion"),
     "moasha-transfer": _moasha_transfer,
     "st-moasha": _st_moasha,

@@ -26,7 +26,8 @@ full non-dominated sort (Syne Tune 0.16's MOASHA sorts the whole rung, and reads
 as if it were ranks).
 
 Who decides what: the scheduler decides *when* (rungs: continue, stop, pause, promote); the
-searcher proposes *what* (the model's hyperparameters); when the config space has a hardware
+searcher proposes *what* (the model's hyperparameters; by default the model-based searcher,
+:class:`~syne_mohb.searchers.model_based.ModelBasedSearcher`); when the config space has a hardware
 dimension (``instance_attr``), a :class:`~syne_mohb.hardware.policy.HardwarePolicy` decides
 *where* each trial segment runs: a promoted trial may resume on another instance type, and a
 stopping-type survivor may be stopped and its configuration trained again from scratch on
@@ -42,7 +43,12 @@ from typing import Any
 
 import numpy as np
 from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import Categorical, config_space_to_json_dict, postprocess_config
+from syne_tune.config_space import (
+    Categorical,
+    Domain,
+    config_space_to_json_dict,
+    postprocess_config,
+)
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
@@ -109,14 +115,17 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         every rung, resume the best paused trials)
     :param rung_sort: tie-break inside a front: "epsnet" or "crowding"
     :param searcher: Syne Tune ``BaseSearcher`` proposing new configurations, or the name of
-        one MO-ASHA builds for its space, seeded from ``random_seed``: "random" (default, also
-        None: a :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement; a
-        repeat is a new training run of a noisy objective, and a finite space never runs out)
-        or "model-based" (a :class:`~syne_mohb.searchers.model_based.ModelBasedSearcher` of
-        the metrics, with ``max_t`` as its maximum resource and the instance type, when a
-        policy chooses it, as a context). With a hardware policy it proposes the
-        hyperparameters only (its space lacks ``instance_attr``); a searcher whose space holds
-        ``instance_attr`` proposes the instance type itself and no policy is used
+        one MO-ASHA builds for its space, seeded from ``random_seed``: "model-based" (default,
+        also None: a :class:`~syne_mohb.searchers.model_based.ModelBasedSearcher` of the
+        metrics, with ``max_t`` as its maximum resource and the instance type, when a policy
+        chooses it, as a context; random for its first ``num_initial`` trials; where the
+        space left to it has no hyperparameter, e.g. only the instance type that the policy
+        chooses, the random searcher) or "random" (a
+        :class:`~syne_mohb.searchers.RandomSearcher` that draws with replacement; a repeat is
+        a new training run of a noisy objective, and a finite space never runs out; the
+        default until 2026-12). With a hardware policy it proposes the hyperparameters only
+        (its space lacks ``instance_attr``); a searcher whose space holds ``instance_attr``
+        proposes the instance type itself and no policy is used
     :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
@@ -183,7 +192,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(
                 f"seed_objective must index one of the {len(metrics)} metrics, got {seed_objective}"
             )
-        searcher_kind = "random"
+        searcher_kind = "model-based"
         if isinstance(searcher, str):
             if searcher not in SEARCHERS:
                 raise ValueError(f"searcher must be one of {SEARCHERS} or a Syne Tune "
@@ -222,7 +231,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
                                       for p in points_to_evaluate]
             seed = int(self._rng.randint(0, 2**31 - 1))
-            if searcher_kind == "model-based":
+            if searcher_kind == "model-based" and any(
+                    isinstance(v, Domain) for v in search_space.values()):
                 from syne_mohb.searchers.model_based import ModelBasedSearcher
 
                 searcher = ModelBasedSearcher(

@@ -63,7 +63,9 @@ class TreeEnsemble:
             random_state=self.random_state,
             n_jobs=1,
         )
-        model.fit(np.asarray(X, dtype=np.float32), np.asarray(Z, dtype=float),
+        Z = np.asarray(Z, dtype=float)
+        # one objective: a 1-d target (scikit-learn warns on a column vector; same trees)
+        model.fit(np.asarray(X, dtype=np.float32), Z if Z.shape[1] > 1 else Z[:, 0],
                   sample_weight=sample_weight)
         self._trees = list(model.estimators_)
         self.num_outputs = Z.shape[1]
