@@ -198,12 +198,13 @@ def test_continuous_space_and_nan_metrics():
     assert d[np.triu_indices(5, 1)].min() >= 0.05
 
 
-def test_moasha_builds_the_model_based_searcher_by_name(tmp_path):
-    """``MOASHA(searcher="model-based")``: MO-ASHA builds the searcher for its own space (the
-    hyperparameters only when the hardware policy chooses the type), metrics, modes and
-    ``max_t``, seeded from ``random_seed``: a seeded simulated run is reproducible, the type of
-    every trial comes from the policy, and a name it does not know is refused with the valid
-    ones."""
+def test_moasha_builds_the_model_based_searcher_by_default(tmp_path):
+    """MO-ASHA's default searcher (``searcher=None``, or ``"model-based"``): MO-ASHA builds it
+    for its own space (the hyperparameters only when the hardware policy chooses the type),
+    metrics, modes and ``max_t``, seeded from ``random_seed``: a seeded simulated run is
+    reproducible, the type of every trial comes from the policy, and a name it does not know
+    is refused with the valid ones. ``"random"`` builds the previous default, and so does a
+    space that leaves the searcher no hyperparameter (only the type, which the policy owns)."""
     from syne_tune import StoppingCriterion
 
     from syne_mohb.backends.simulated import SimulatedBackend
@@ -213,9 +214,9 @@ def test_moasha_builds_the_model_based_searcher_by_name(tmp_path):
     bb = repository.load("cnn")["mnist"]
     space = dict(bb.configuration_space)
 
-    def one_run(name):
+    def one_run(name, **kw):
         sched = MOASHA(space, metrics=["accuracy", "runtime", "cost"], mode=["max", "min", "min"],
-                       time_attr="epoch", max_t=10, random_seed=3, searcher="model-based")
+                       time_attr="epoch", max_t=10, random_seed=3, **kw)
         run_replay(SimulatedBackend(bb, random_seed=0), sched,
                    StoppingCriterion(max_wallclock_time=8.0), n_workers=4,
                    results_root=tmp_path, tuner_name=name)
@@ -230,9 +231,16 @@ def test_moasha_builds_the_model_based_searcher_by_name(tmp_path):
     assert searcher._pred_own is not None  # the model was fitted on the run's results
     assert first["trial_id"].nunique() > searcher.num_initial
     assert sum(sched.hardware.metadata()["choices"].values()) >= first["trial_id"].nunique()
-    _, second = one_run("b")
+    _, second = one_run("b", searcher="model-based")  # the default, by its name
     cols = [c for c in first.columns if c.startswith("config_") or c in ("accuracy", "epoch")]
     pd.testing.assert_frame_equal(first[cols], second[cols])
     with pytest.raises(ValueError, match="'random', 'model-based'"):
         MOASHA(space, metrics=["accuracy"], mode="max", time_attr="epoch", max_t=10,
                searcher="bayesian")
+    from syne_mohb.searchers import RandomSearcher
+
+    kw = dict(metrics=["accuracy"], mode="max", time_attr="epoch", max_t=10)
+    previous = MOASHA(space, searcher="random", **kw).searcher
+    assert isinstance(previous, RandomSearcher) and previous.repeats == "always"
+    only_type = MOASHA({"instance_type": space["instance_type"], "epochs": 10}, **kw)
+    assert only_type.hardware is not None and isinstance(only_type.searcher, RandomSearcher)
