@@ -224,16 +224,27 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
         return np.zeros(0, dtype=np.int64)
     limit = k if stop_at is None else min(k, stop_at)
     Z = _normalize_front(F)
+    cols = [np.ascontiguousarray(Z[:, j]) for j in range(Z.shape[1])]
     first = int(np.argmin(F[:, seed_objective]))
     order = [first]
-    min_dist = np.sum((Z - Z[first]) ** 2, axis=1)
+    min_dist = _squared_distances(cols, Z[first])
     min_dist[first] = -1.0
     while len(order) < limit:
         nxt = int(np.argmax(min_dist))
         order.append(nxt)
-        np.minimum(min_dist, np.sum((Z - Z[nxt]) ** 2, axis=1), out=min_dist)
-        min_dist[order] = -1.0
+        np.minimum(min_dist, _squared_distances(cols, Z[nxt]), out=min_dist)
+        # chosen points stay at -1 (np.minimum keeps it): only the new one is marked
+        min_dist[nxt] = -1.0
     return np.asarray(order, dtype=np.int64)
+
+
+def _squared_distances(cols: list[np.ndarray], z: np.ndarray) -> np.ndarray:
+    """Squared Euclidean distances of every point (given column by column) to ``z``, summed
+    over the objectives in order (the same sums as ``np.sum(.., axis=1)`` on few columns)."""
+    out = (cols[0] - z[0]) ** 2
+    for j in range(1, len(cols)):
+        out += (cols[j] - z[j]) ** 2
+    return out
 
 
 def crowding_distance(F) -> np.ndarray:
