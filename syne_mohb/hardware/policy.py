@@ -390,7 +390,8 @@ class HardwarePolicy:
         # only on evidence, not on a type the model knows little about
         log_s = mu + sd + np.log(units)
         log_s[cur] = mu[cur] + np.log(units[cur])
-        log_c = log_s + self._log_price_now()
+        log_price = self._log_price_now()
+        log_c = log_s + log_price
         if self.job_startup is not None:
             # a restart is a new job: it waits (unbilled) and downloads (billed) first
             unbilled, billed = (np.array(a, dtype=float) for a in zip(
@@ -398,7 +399,7 @@ class HardwarePolicy:
             unbilled[cur] = billed[cur] = 0.0
             train = np.exp(log_s)
             log_s = np.log(train + unbilled + billed)
-            log_c = np.log(train + billed) + self._log_price_now()
+            log_c = np.log(train + billed) + log_price
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
         best = int(np.argmin(score))
         if best == cur or score[cur] - score[best] <= self.restart_margin:

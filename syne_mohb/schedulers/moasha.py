@@ -43,15 +43,11 @@ from typing import Any
 
 import numpy as np
 from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import (
-    Categorical,
-    Domain,
-    config_space_to_json_dict,
-    postprocess_config,
-)
+from syne_tune.config_space import Categorical, config_space_to_json_dict, postprocess_config
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
+from syne_mohb.configspace import hyperparameter_names
 from syne_mohb.pareto import TIE_BREAKS, normalize_modes
 from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
 from syne_mohb.searchers.random import RandomSearcher
@@ -231,8 +227,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
                                       for p in points_to_evaluate]
             seed = int(self._rng.randint(0, 2**31 - 1))
-            if searcher_kind == "model-based" and any(
-                    isinstance(v, Domain) for v in search_space.values()):
+            if searcher_kind == "model-based" and hyperparameter_names(search_space):
                 from syne_mohb.searchers.model_based import ModelBasedSearcher
 
                 searcher = ModelBasedSearcher(
