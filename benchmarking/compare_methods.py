@@ -69,6 +69,8 @@ HARDWARE_LOGIC = {
     "moasha": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-random": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
+    "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
+                         "2026-12-05), per config; survivors restarted on a better type",
     "moasha-promotion": "policy, re-chosen at every promotion",
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
@@ -115,6 +117,7 @@ SEARCHER = {
     "moasha-sampler": "random, with replacement",
     "moasha-range": "model-based (trees), MO-ASHA stopping",
     "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
+    "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
     "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",

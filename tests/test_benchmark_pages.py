@@ -79,3 +79,20 @@ def test_hardware_tables_writes_its_page(tmp_path):
     assert text.count("| mlp | untouched | st-moasha-fixed |") == 2  # against p3 and g4dn
     assert text.count("| mlp | untouched | (best possible) |") == 2
     assert "| asha-p3 |" not in text.replace("(`asha-p3`)", "")  # no baseline-vs-itself row
+
+
+def test_tempered_draws_page_reads_the_stock300_tables(tmp_path):
+    out, docs = tmp_path / "stock300", tmp_path / "docs"
+    _fabricate(out)
+    for kind in ("", "versus_"):
+        table = pd.read_csv(out / f"{kind}untouched_mlp.csv")
+        table["benchmark"] = "linear-x"
+        table.to_csv(out / f"{kind}tempered_linear-x.csv", index=False)
+    (out / "tempered_linear-x.provenance.json").write_text(
+        (out / "untouched_mlp.provenance.json").read_text())
+    argv = ["--page", "tempered-draws", "--stock300-output", str(out), "--docs-dir", str(docs)]
+    assert _hardware_tables().main(argv) == 0
+    text = (docs / "benchmarks" / "tempered-draws.md").read_text()
+    section = text.split("## Untouched tasks: Syne Tune's simulator")[1].split("\n## ")[0]
+    assert "| linear-x | all 8 tasks | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
+    assert "2026-01-02 03:04 UTC" in section

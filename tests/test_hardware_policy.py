@@ -224,6 +224,23 @@ def test_log_units_do_not_buy_a_small_time_gain_with_a_large_cost():
 def test_policy_options_are_validated():
     with pytest.raises(ValueError, match="scale"):
         HardwarePolicy(scale="linear")
+    with pytest.raises(ValueError, match="prior_std"):
+        HardwarePolicy(prior_std=-0.1)
+    with pytest.raises(ValueError, match="draw_fraction"):
+        HardwarePolicy(draw_fraction=0)
+
+
+def test_tempered_draws_give_the_decision_model_a_narrower_prior():
+    """The policy's own model draws with its (narrower) prior; the recommendations' model keeps
+    RuntimeCostModel's default, so their intervals stay wide where a type was never run."""
+    policy = HardwarePolicy()
+    policy.bind(_space(), ["accuracy"])
+    assert (policy.model.prior_std, policy.model.draw_fraction) == (0.25, 2)
+    honest = RuntimeCostModel(_space(), hardware_specs([CPU, GPU]))
+    assert honest.prior_std > policy.model.prior_std
+    wide = HardwarePolicy(prior_std=1.0, draw_fraction=4)
+    wide.bind(_space(), ["accuracy"])
+    assert (wide.model.prior_std, wide.model.draw_fraction) == (1.0, 4)
 
 
 def test_metrics_summed_over_the_units_trained_are_not_learning_metrics():

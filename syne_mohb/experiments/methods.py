@@ -16,6 +16,9 @@ name                      method
 ``moasha-random``         ``moasha`` with the default searcher until 2026-12: random draws of
                           the hyperparameters with replacement
 ``moasha-no-restart``     ``moasha`` without those restarts
+``moasha-wide-prior``     ``moasha`` with the policy's Thompson draws until 2026-12-05: the
+                          runtime model's wide prior (``prior_std=1.0``) and a quarter of its
+                          trees per draw (``draw_fraction=4``)
 ``moasha-sampler``        the previous default: the instance type drawn by the searcher with
                           ``InstanceTypePreference`` (one fixed effect per type; dominated
                           types sampled for exploration only), no hardware policy
@@ -235,6 +238,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-promotion-range-fast": lambda ctx: _moasha_policy(ctx, type="promotion",
                                                               scale="range", finish_fast=True),
     "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
+    "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
