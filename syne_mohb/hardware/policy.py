@@ -71,7 +71,8 @@ than the exact one. With the wider draws (``prior_std=1.0``, ``draw_fraction=4``
 until 2026-12-05, method ``moasha-wide-prior``), ml.p3.2xlarge (16x the price of ml.m5.xlarge,
 about as fast on the ``-x`` tables) took 5-7% of the trials, and 35% of the dollars, of 300-s
 runs from start to end. Types the model has not seen yet are still drawn for trials that weigh
-time, whose scalarisation pays little for the price. Measured in
+time, whose scalarisation pays little for the price. The restart check of step 4 reads the
+same model, so its "one standard deviation slower" is narrower too. Measured in
 ``docs/benchmarks/tempered-draws.md``.
 
 Costs: one choice, or one restart check (at every rung a stopping-type trial passes), is a
