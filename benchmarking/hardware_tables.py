@@ -382,11 +382,7 @@ HP_SECTION = ("benchmarking/_results/searcher_hp", "hp_only.csv")
 def tuning_page(args) -> BenchmarkPage:
     used = [(Path(o), t) for _, o, ts, _, _ in TUNING_SECTIONS for t in ts]
     used.append((Path(HP_SECTION[0]), HP_SECTION[1]))
-    seeds = sorted({str(p["seeds"]) for o, t in used if (p := read_provenance(o, t))})
-    page = BenchmarkPage("tuning-effectiveness", "Tuning effectiveness: ours against the peers",
-                         seeds=(", ".join(seeds) + " paired seeds (0..n-1), the same for every "
-                                "method") if seeds else None,
-                         docs_dir=args.docs_dir, argv=args.argv)
+    page = paired_page("tuning-effectiveness", "Tuning effectiveness: ours against the peers", used, args)
     page.add(
         "Cells: median over tasks of mean over seeds (baseline) / mean over seeds (method) "
         "(> 1: the method needs less, or found a cheaper / faster model) with a 95% bootstrap "
@@ -468,6 +464,34 @@ def tuning_page(args) -> BenchmarkPage:
     return page
 
 
+def paired_page(name: str, title: str, used: list[tuple[Path, str]], args) -> BenchmarkPage:
+    """A page whose header names the seeds of its input tables ``used`` (folder, csv name)."""
+    seeds = sorted({str(p["seeds"]) for o, t in used if (p := read_provenance(o, t))})
+    return BenchmarkPage(name, title,
+                         seeds=(", ".join(seeds) + " paired seeds (0..n-1), the same for every "
+                                "method") if seeds else None,
+                         docs_dir=args.docs_dir, argv=args.argv)
+
+
+def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str) -> None:
+    """Ours / ``peer``: the versus table and what the default's row shows."""
+    page.add(f"### Ours / `{peer}` ({what})",
+             f"mean(`{peer}`) / mean(method) for dollars and time, mean(method) / "
+             f"mean(`{peer}`) for the hypervolume; median over tasks, 95% paired "
+             f"bootstrap; > 1 = the method is better.",
+             markdown_table(rows, VERSUS_COLS),
+             "What the default (`moasha`) row shows, read off the table above:",
+             "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
+
+
+def against_p3_section(page: BenchmarkPage, rows: list[dict]) -> None:
+    """Every method against ASHA on ml.p3.2xlarge."""
+    page.add("### Against ASHA on ml.p3.2xlarge (`asha-p3`)",
+             "Median over tasks of mean(`asha-p3`) / mean(method), 95% bootstrap interval "
+             "over paired seeds; \"(best possible)\": the cheapest draw of the whole table "
+             "at the target.", markdown_table(rows, AGAINST_COLS))
+
+
 #: default-searcher: the runs that decided MO-ASHA's default searcher (model-based since
 #: 2026-12), on our simulator (the hardware-decision page's tasks) and in the independent
 #: benchmarks' setting; ``vsrandom_<table>``: the same runs against ``moasha-random``
@@ -501,11 +525,7 @@ def default_searcher_page(args) -> BenchmarkPage:
          "interaction families."),
     ]
     used = [(out, t + ".csv") for _, out, ts, _ in sections for t, _ in ts]
-    seeds = sorted({str(p["seeds"]) for o, t in used if (p := read_provenance(o, t))})
-    page = BenchmarkPage("default-searcher", "MO-ASHA's default searcher",
-                         seeds=(", ".join(seeds) + " paired seeds (0..n-1), the same for every "
-                                "method") if seeds else None,
-                         docs_dir=args.docs_dir, argv=args.argv)
+    page = paired_page("default-searcher", "MO-ASHA's default searcher", used, args)
     page.add(DEFAULT_SEARCHER_PROSE, "Every row names what chooses the instance type "
              "(**hardware logic**) and what proposes the hyperparameters (**searcher**). "
              + LEGEND)
@@ -523,19 +543,9 @@ def default_searcher_page(args) -> BenchmarkPage:
             if not rows:
                 page.add(f"*No `versus_{prefix}*.csv` under `{out}`.*")
                 continue
-            peer = _peer(out, prefix + present[0][0])
-            page.add(f"### Ours / `{peer}` ({what})",
-                     f"mean(`{peer}`) / mean(method) for dollars and time, mean(method) / "
-                     f"mean(`{peer}`) for the hypervolume; median over tasks, 95% paired "
-                     f"bootstrap; > 1 = the method is better.",
-                     markdown_table(rows, VERSUS_COLS),
-                     "What the default (`moasha`) row shows, read off the table above:",
-                     "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
-        rows = [r for t, k in present for r in against_rows(out, t, k, "asha-p3")]
-        page.add("### Against ASHA on ml.p3.2xlarge (`asha-p3`)",
-                 "Median over tasks of mean(`asha-p3`) / mean(method), 95% bootstrap interval "
-                 "over paired seeds; \"(best possible)\": the cheapest draw of the whole table "
-                 "at the target.", markdown_table(rows, AGAINST_COLS))
+            versus_section(page, rows, _peer(out, prefix + present[0][0]), what)
+        against_p3_section(page, [r for t, k in present
+                                  for r in against_rows(out, t, k, "asha-p3")])
     return page
 
 
@@ -601,11 +611,7 @@ def tempered_draws_page(args) -> BenchmarkPage:
         return Path(args.stock300_output if o == STOCK300 else o)
 
     used = [(folder(o), t + ".csv") for _, tabs, _ in TEMPERED_SECTIONS for o, t, _ in tabs]
-    seeds = sorted({str(p["seeds"]) for o, t in used if (p := read_provenance(o, t))})
-    page = BenchmarkPage("tempered-draws", "Tempered draws of the hardware policy",
-                         seeds=(", ".join(seeds) + " paired seeds (0..n-1), the same for every "
-                                "method") if seeds else None,
-                         docs_dir=args.docs_dir, argv=args.argv)
+    page = paired_page("tempered-draws", "Tempered draws of the hardware policy", used, args)
     page.add(TEMPERED_PROSE, "Every row names what chooses the instance type (**hardware "
              "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
     for heading, tables, prose in TEMPERED_SECTIONS:
@@ -622,19 +628,9 @@ def tempered_draws_page(args) -> BenchmarkPage:
             if not rows:
                 continue
             o, t, _ = present[0]
-            peer = _peer(o, t + suffix)
-            page.add(f"### Ours / `{peer}` ({what})",
-                     f"mean(`{peer}`) / mean(method) for dollars and time, mean(method) / "
-                     f"mean(`{peer}`) for the hypervolume; median over tasks, 95% paired "
-                     f"bootstrap; > 1 = the method is better.",
-                     markdown_table(rows, VERSUS_COLS),
-                     "What the default (`moasha`) row shows, read off the table above:",
-                     "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
-        rows = [r for o, t, k in present for r in against_rows(o, t, k, "asha-p3")]
-        page.add("### Against ASHA on ml.p3.2xlarge (`asha-p3`)",
-                 "Median over tasks of mean(`asha-p3`) / mean(method), 95% bootstrap interval "
-                 "over paired seeds; \"(best possible)\": the cheapest draw of the whole table "
-                 "at the target.", markdown_table(rows, AGAINST_COLS))
+            versus_section(page, rows, _peer(o, t + suffix), what)
+        against_p3_section(page, [r for o, t, k in present
+                                  for r in against_rows(o, t, k, "asha-p3")])
     return page
 
 

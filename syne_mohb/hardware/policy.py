@@ -93,6 +93,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
+from syne_mohb.hardware.cost import _is_real
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 
 logger = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ class HardwarePolicy:
             raise ValueError(f"job_startup must be a syne_mohb.hardware.startup.JobStartup or "
                              f"None, got {type(job_startup).__name__}")
         self.job_startup = job_startup
-        if not (_is_real(prior_std) and prior_std >= 0):
+        if not (_is_real(prior_std) and math.isfinite(prior_std) and prior_std >= 0):
             raise ValueError(f"prior_std must be a number >= 0, got {prior_std!r}")
         if isinstance(draw_fraction, bool) or not isinstance(draw_fraction, int) \
                 or draw_fraction < 1:
@@ -717,11 +718,6 @@ def _fit(y: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
     resid = y - A @ coef
     tot = float(np.sum((y - y.mean()) ** 2))
     return (1.0 - float(resid @ resid) / tot if tot > 0 else 0.0), coef
-
-
-def _is_real(value: Any) -> bool:
-    return (not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
-            and math.isfinite(float(value)))
 
 
 def _number(value: Any) -> float | None:
