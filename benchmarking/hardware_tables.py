@@ -21,7 +21,7 @@ Pages (``--page``):
 * ``default-searcher``: MO-ASHA's default searcher (model-based, ``moasha``) against the
   previous one (``moasha-random``, tables ``vsrandom_<table>``) and the patched peer, on our
   simulator (``DEFAULT_SEARCHER_OUTPUT``) and with a 300 s budget on Syne Tune's
-  (``--stock300-output``).
+  (``--stock300-output``); and against MO-ASHA on one fixed type (``FIXED_TYPE_TABLES``).
 * ``tempered-draws``: the hardware policy's tempered Thompson draws (``moasha``) against the
   previous draws (``moasha-wide-prior``) and the patched peer (``TEMPERED_SECTIONS``).
 
@@ -502,10 +502,26 @@ DEFAULT_SEARCHER_PROSE = (
     "fitted on every rung result, random Chebyshev scalarisations, Thompson sampling; random "
     "for its first 10 trials); until then it was random draws with replacement, measured here "
     "as `moasha-random` (`MOASHA(searcher=\"random\")`). Both have the same hardware policy "
-    "(the instance type of every trial from a runtime/cost model with interactions). `moasha` "
-    "is the new default. The other benchmark pages were measured before the switch: their "
-    "`moasha` rows are `moasha-random` here, and their variants of `moasha` (e.g. "
-    "`moasha-promotion`) had the random searcher too.")
+    "(the instance type of every trial from a runtime/cost model with interactions), with "
+    "the tempered Thompson draws that are the default since 2026-12-05 "
+    "([tempered draws](tempered-draws.md)); so do `moasha-bo` and `moasha-promotion`. "
+    "`moasha` is the default. Several other benchmark pages were measured before these "
+    "changes: their `moasha` rows had the random searcher, or the wide draws (each says "
+    "which).")
+FIXED_TYPE_TABLES = [("fixed_dev_cnn", "development"), ("fixed_untouched_cnn", "untouched"),
+                     ("fixed_untouched_mlp-x", "untouched"),
+                     ("fixed_untouched_hgb-x", "untouched"),
+                     ("fixed_untouched_linear-x", "untouched")]
+FIXED_TYPE_PROSE = (
+    "Is choosing the hardware per configuration worth it against fixing one sensible type up "
+    "front? `moasha-hp-bo` is MO-ASHA with the same model-based searcher on ml.g4dn.xlarge "
+    "alone (the cheapest GPU of the catalog, the fixed type of `asha-default`), `moasha-hp` "
+    "the same with random search; on one type dollars are runtime x one price, so both "
+    "optimise accuracy and runtime. Against `moasha-hp-bo` only the hardware logic differs. "
+    "Our simulator, the interaction tables of the hardware-decision page (`cnn`, `mlp-x`, "
+    "`hgb-x`, `linear-x`). The hypervolume counts accuracy, runtime and dollars: a run on one "
+    "type trains no model on a cheaper CPU, so its front is narrower by construction; the "
+    "dollars and time to the target are the fair comparison.")
 
 
 def default_searcher_page(args) -> BenchmarkPage:
@@ -546,6 +562,16 @@ def default_searcher_page(args) -> BenchmarkPage:
             versus_section(page, rows, _peer(out, prefix + present[0][0]), what)
         against_p3_section(page, [r for t, k in present
                                   for r in against_rows(out, t, k, "asha-p3")])
+    fixed = [(t, k) for t, k in FIXED_TYPE_TABLES if (ours / f"{t}.csv").exists()]
+    page.add("## Against MO-ASHA on one fixed type", FIXED_TYPE_PROSE)
+    if not fixed:
+        page.add(f"*Not run: no `fixed_*.csv` under `{ours}`.*")
+        return page
+    page.add("Commands:\n\n" + "\n".join(provenance_line(ours, f"{t}.csv") for t, _ in fixed))
+    rows = [r for t, k in fixed for r in versus_rows(ours, t, k)]
+    if rows:
+        versus_section(page, rows, _peer(ours, fixed[0][0]), "the same searcher on one type")
+    against_p3_section(page, [r for t, k in fixed for r in against_rows(ours, t, k, "asha-p3")])
     return page
 
 

@@ -96,3 +96,30 @@ def test_tempered_draws_page_reads_the_stock300_tables(tmp_path):
     section = text.split("## Untouched tasks: Syne Tune's simulator")[1].split("\n## ")[0]
     assert "| linear-x | all 8 tasks | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
     assert "2026-01-02 03:04 UTC" in section
+
+
+def test_default_searcher_page_compares_with_one_fixed_type(tmp_path, monkeypatch):
+    """The default-searcher page's last section reads the ``fixed_*`` tables: the default
+    against MO-ASHA on one fixed type, with the same searcher (``moasha-hp-bo``)."""
+    ht = _hardware_tables()
+    ours, stock, docs = tmp_path / "ours", tmp_path / "stock300", tmp_path / "docs"
+    _fabricate(ours)
+    stock.mkdir()
+    versus = pd.read_csv(ours / "versus_untouched_mlp.csv")
+    versus["benchmark"], versus["peer"] = "cnn", "moasha-hp-bo"
+    versus.to_csv(ours / "versus_fixed_untouched_cnn.csv", index=False)
+    table = pd.read_csv(ours / "untouched_mlp.csv")
+    table["benchmark"] = "cnn"
+    table.to_csv(ours / "fixed_untouched_cnn.csv", index=False)
+    (ours / "fixed_untouched_cnn.provenance.json").write_text(
+        (ours / "untouched_mlp.provenance.json").read_text())
+    monkeypatch.setattr(ht, "DEFAULT_SEARCHER_OUTPUT", str(ours))
+    argv = ["--page", "default-searcher", "--stock300-output", str(stock), "--docs-dir",
+            str(docs)]
+    assert ht.main(argv) == 0
+    text = (docs / "benchmarks" / "default-searcher.md").read_text()
+    section = text.split("## Against MO-ASHA on one fixed type")[1]
+    assert "### Ours / `moasha-hp-bo` (the same searcher on one type)" in section
+    assert "| cnn | untouched | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
+    assert "*0.37x [0.24, 0.66]*" in section  # where a method loses, it is shown
+    assert "2026-01-02 03:04 UTC" in section
