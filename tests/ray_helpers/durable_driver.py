@@ -19,7 +19,11 @@ SCRIPT = Path(__file__).resolve().parent / "train_ray.py"
 def main() -> None:
     address, run_dir = sys.argv[1], Path(sys.argv[2])
     os.environ["SYNETUNE_FOLDER"] = str(run_dir.parent)
-    space = {"lr": loguniform(1e-2, 1.0), "epochs": 6, "epoch_seconds": 0.25,
+    # 0.6 s per epoch: the test kills this driver after two journaled results (the first epoch
+    # of both trials); trial 1 must not reach the rung at epoch 2 before that, where MO-ASHA
+    # may stop it and so leave nothing to relaunch (with 0.25 s it did once, on a loaded
+    # machine)
+    space = {"lr": loguniform(1e-2, 1.0), "epochs": 6, "epoch_seconds": 0.6,
              "instance_type": choice(["small", "big"])}
     backend = RayBackend(str(SCRIPT), address=address, config_space=space, node_types={
         "small": NodeType(price_per_hour=0.36, num_cpus=1, resources={"small": 1}),
