@@ -518,11 +518,10 @@ FIXED_TYPE_PROSE = (
     "alone (the cheapest GPU type of the benchmarks, the fixed type of `asha-default`), "
     "`moasha-hp` the same with random search; on one type dollars are runtime x one price, "
     "so both optimise accuracy and runtime. Against `moasha-hp-bo` only the hardware logic "
-    "differs. "
-    "Our simulator, the interaction tables of the hardware-decision page (`cnn`, `mlp-x`, "
-    "`hgb-x`, `linear-x`). The hypervolume counts accuracy, runtime and dollars: a run on one "
-    "type trains no model on a cheaper CPU, so its front is narrower by construction; the "
-    "dollars and time to the target are the fair comparison.")
+    "differs. Our simulator, the interaction tables of the hardware-decision page (`cnn`, "
+    "`mlp-x`, `hgb-x`, `linear-x`). The hypervolume counts accuracy, runtime and dollars: a "
+    "run on one type trains no model on a cheaper CPU, so its front is narrower by "
+    "construction; the dollars and time to the target are the fair comparison.")
 
 
 def default_searcher_page(args) -> BenchmarkPage:

@@ -228,6 +228,14 @@ def test_policy_options_are_validated():
         HardwarePolicy(prior_std=-0.1)
     with pytest.raises(ValueError, match="draw_fraction"):
         HardwarePolicy(draw_fraction=0)
+    # the runtime model checks the same options the same way (one check, shared)
+    specs = hardware_specs([CPU, GPU])
+    with pytest.raises(ValueError, match="prior_std"):
+        RuntimeCostModel(_space(), specs, prior_std=float("inf"))
+    with pytest.raises(ValueError, match="draw_fraction"):
+        RuntimeCostModel(_space(), specs, draw_fraction=True)
+    with pytest.raises(ValueError, match="prior_strength"):
+        RuntimeCostModel(_space(), specs, prior_strength=0)
 
 
 def test_tempered_draws_give_the_decision_model_a_narrower_prior():

@@ -44,6 +44,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
+from syne_mohb.hardware.cost import _is_real
 
 __all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
 
@@ -75,6 +76,19 @@ class HardwareSpec:
             math.log2(1.0 + self.gpus * (self.gpu_memory_gib or 0.0)),
             math.log2(speed * self.gpus) if self.gpus and speed > 0 else -4.0,
         ]
+
+
+def check_draw_options(prior_std: Any, draw_fraction: Any) -> None:
+    """Raise a ``ValueError`` naming ``prior_std`` (a finite number >= 0) or ``draw_fraction``
+    (an integer >= 1) when either is not one (:class:`RuntimeCostModel` and the hardware
+    policy, which builds its model only once bound, check them alike)."""
+    from syne_mohb.hardware.cost import _is_real
+
+    if not (_is_real(prior_std) and math.isfinite(prior_std) and prior_std >= 0):
+        raise ValueError(f"prior_std must be a number >= 0, got {prior_std!r}")
+    if isinstance(draw_fraction, bool) or not isinstance(draw_fraction, int) \
+            or draw_fraction < 1:
+        raise ValueError(f"draw_fraction must be an integer >= 1, got {draw_fraction!r}")
 
 
 def hardware_specs(
@@ -172,9 +186,9 @@ class RuntimeCostModel:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         if not isinstance(n_estimators, int) or n_estimators < 1:
             raise ValueError(f"n_estimators must be an integer >= 1, got {n_estimators!r}")
-        if not prior_std >= 0 or not prior_strength > 0:
-            raise ValueError(f"prior_std must be >= 0 and prior_strength > 0, got {prior_std}, "
-                             f"{prior_strength}")
+        check_draw_options(prior_std, draw_fraction)
+        if not prior_strength > 0:
+            raise ValueError(f"prior_strength must be > 0, got {prior_strength}")
         if not refit_growth >= 1.0:
             raise ValueError(f"refit_growth must be >= 1, got {refit_growth}")
         if not specs:
@@ -190,8 +204,6 @@ class RuntimeCostModel:
         self.prior_strength = float(prior_strength)
         self.refit_growth = float(refit_growth)
         self.random_seed = random_seed
-        if not isinstance(draw_fraction, int) or draw_fraction < 1:
-            raise ValueError(f"draw_fraction must be an integer >= 1, got {draw_fraction!r}")
         self.draw_fraction = draw_fraction
         if not isinstance(max_rows, int) or max_rows < 2:
             raise ValueError(f"max_rows must be an integer >= 2, got {max_rows!r}")

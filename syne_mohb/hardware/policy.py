@@ -93,8 +93,12 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
-from syne_mohb.hardware.cost import _is_real
-from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
+from syne_mohb.hardware.model import (
+    HardwareSpec,
+    RuntimeCostModel,
+    check_draw_options,
+    hardware_specs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -230,11 +234,7 @@ class HardwarePolicy:
             raise ValueError(f"job_startup must be a syne_mohb.hardware.startup.JobStartup or "
                              f"None, got {type(job_startup).__name__}")
         self.job_startup = job_startup
-        if not (_is_real(prior_std) and math.isfinite(prior_std) and prior_std >= 0):
-            raise ValueError(f"prior_std must be a number >= 0, got {prior_std!r}")
-        if isinstance(draw_fraction, bool) or not isinstance(draw_fraction, int) \
-                or draw_fraction < 1:
-            raise ValueError(f"draw_fraction must be an integer >= 1, got {draw_fraction!r}")
+        check_draw_options(prior_std, draw_fraction)
         self.prior_std = float(prior_std)
         self.draw_fraction = int(draw_fraction)
         self.joint = affects_metrics is True
