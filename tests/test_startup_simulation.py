@@ -23,7 +23,7 @@ def test_instance_groups_and_validation():
         JobStartup(keep_alive_s=-1)
 
 
-def _run(method, keep_alive, tmp_path, budget=3000.0):
+def _run(method, keep_alive, tmp_path, budget=1000.0):
     import json
 
     from syne_mohb.experiments.analysis import load_run
