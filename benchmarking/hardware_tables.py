@@ -24,6 +24,8 @@ Pages (``--page``):
   (``--stock300-output``); and against MO-ASHA on one fixed type (``FIXED_TYPE_TABLES``).
 * ``tempered-draws``: the hardware policy's tempered Thompson draws (``moasha``) against the
   previous draws (``moasha-wide-prior``) and the patched peer (``TEMPERED_SECTIONS``).
+* ``ehvi``: ours against Syne Tune 0.16's EHVI (``st-ehvi``), run in an environment with the
+  ``ehvi`` extra (tables ``ehvi_<benchmark>`` under ``EHVI_OUTPUT``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -31,6 +33,7 @@ Pages (``--page``):
     python benchmarking/hardware_tables.py --page variants
     python benchmarking/hardware_tables.py --page default-searcher
     python benchmarking/hardware_tables.py --page tempered-draws
+    python benchmarking/hardware_tables.py --page ehvi
 """
 from __future__ import annotations
 
@@ -460,7 +463,8 @@ def tuning_page(args) -> BenchmarkPage:
              "pulls torch, torchvision, botorch, gpytorch and tensorboard (PyPI serves torch here "
              "only as CUDA builds of several GB); its MO-ASHA's epsilon-net is a copy of Syne "
              "Tune's, whose decisions the two Syne Tune peers already cover. Syne Tune's EHVI "
-             "(`st-ehvi`) needs torch and botorch for the same reason.")
+             "(`st-ehvi`) needs torch and botorch too: it is measured on its own page, "
+             "[Against Syne Tune's EHVI](ehvi.md).")
     return page
 
 
@@ -853,13 +857,58 @@ def variants_page(args) -> BenchmarkPage:
     return page
 
 
+#: ehvi: Syne Tune 0.16's EHVI (``st-ehvi``) against ours, ``ehvi_<benchmark>`` tables
+EHVI_OUTPUT = "benchmarking/_results/ehvi"
+EHVI_BENCHMARKS = ["mlp", "hgb", "linear", "cnn", "mlp-x", "hgb-x", "linear-x"]
+EHVI_PROSE = (
+    "Syne Tune 0.16's `EHVI` (`st-ehvi`: BoTorch's qLogExpectedHypervolumeImprovement on a "
+    "Gaussian process, every trial to the full fidelity, error / runtime / cost, the instance "
+    "type one more hyperparameter) against our default (`moasha`) and our model-based "
+    "searcher at full fidelity (`mo-bo`, the like-for-like row: plain multi-objective BO "
+    "under a FIFO scheduler). It needs torch and botorch, which only the `ehvi` extra "
+    "installs (`pip install -e '.[ehvi]'`, best in a virtual environment of its own: "
+    "PyPI's Linux torch wheels bring their CUDA libraries, about 5 GB; botorch 0.15.1, "
+    "because with 0.18.1 every suggestion fails: its fused hypervolume kernel expects "
+    "double-precision tensors, which Syne Tune 0.16 does not pass). One EHVI suggestion "
+    "takes seconds on a CPU and grows with the observations (a run at the other pages' "
+    "budget of 8 full trainings took about 9 minutes on `cnn`), so these runs have a budget "
+    "of 4 median full trainings on ml.g4dn.xlarge (`--budget-factor 4`), every method "
+    "alike, and the target is ASHA-p3's mean best accuracy - 0.005 in that budget. "
+    "Benchmarks without a table here were not run for lack of time, not left out.")
+
+
+def ehvi_page(args) -> BenchmarkPage:
+    out = Path(EHVI_OUTPUT)
+    present = [b for b in EHVI_BENCHMARKS if (out / f"ehvi_{b}.csv").exists()]
+    page = paired_page("ehvi", "Against Syne Tune's EHVI",
+                       [(out, f"ehvi_{b}.csv") for b in present], args)
+    page.add(EHVI_PROSE, "Every row names what chooses the instance type (**hardware "
+             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
+    if not present:
+        page.add(f"*Not run: no `ehvi_*.csv` under `{out}`.*")
+        return page
+    page.add("Commands:\n\n" + "\n".join(provenance_line(out, f"ehvi_{b}.csv")
+                                         for b in present))
+
+    def tasks(b: str) -> str:
+        prov = read_provenance(out, f"ehvi_{b}.csv") or {}
+        return ", ".join((prov.get("tasks") or {}).get(b, [])) or "?"
+
+    rows = [r for b in present for r in versus_rows(out, f"ehvi_{b}", tasks(b))]
+    if rows:
+        versus_section(page, rows, "st-ehvi", "Syne Tune 0.16's EHVI, full fidelity")
+    against_p3_section(page, [r for b in present
+                              for r in against_rows(out, f"ehvi_{b}", tasks(b), "asha-p3")])
+    return page
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("tables", nargs="*", help="hardware-decision: tables under --output "
                                               "(default: the documented nine)")
     ap.add_argument("--page", default="hardware-decision",
                     choices=["hardware-decision", "tuning-effectiveness", "variants",
-                             "default-searcher", "tempered-draws"])
+                             "default-searcher", "tempered-draws", "ehvi"])
     ap.add_argument("--output", default="benchmarking/_results/hardware")
     ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
                     help="hardware-decision: the runs on Syne Tune's own simulator")
@@ -881,6 +930,8 @@ def main(argv=None) -> int:
         page = default_searcher_page(args)
     elif args.page == "tempered-draws":
         page = tempered_draws_page(args)
+    elif args.page == "ehvi":
+        page = ehvi_page(args)
     else:
         page = variants_page(args)
     text = "\n\n".join(page.parts)

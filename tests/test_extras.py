@@ -42,6 +42,7 @@ def test_extras_bring_what_each_feature_needs():
     assert _names(extras, "all") >= {"ray", "optuna", "plotly"}
     assert _names(extras, "test") >= {"plotly", "optuna", "ray", "pytest", "moto"}
     assert _names(extras, "bench") >= {"xgboost", "optuna"}
+    assert _names(extras, "ehvi") >= {"botorch", "xgboost", "optuna"}
     # the tests pin the Ray release they run; the [ray] extra admits it
     (test_ray,) = [r for r in extras["test"] if r.name == "ray"]
     (user_ray,) = extras["ray"]
@@ -74,6 +75,25 @@ def test_missing_optuna_and_plotly_name_their_extras(monkeypatch):
     with pytest.raises(MissingExtraError, match=r"pip install 'syne-mohb\[report\]'"):
         require_installed("plotly", "the HTML report")
     require_installed("pandas", "anything")  # present: nothing raised, nothing imported
+
+
+def test_st_ehvi_names_the_ehvi_extra_and_refuses_a_botorch_that_fails(monkeypatch):
+    """Syne Tune's EHVI peer: without botorch the error names the ehvi extra; with a botorch
+    whose every suggestion fails under Syne Tune 0.16 (0.18.1 was measured), it names the
+    release range that works (0.15.1 was measured)."""
+    import importlib.metadata
+
+    from syne_mohb.experiments import methods
+
+    monkeypatch.setitem(sys.modules, "botorch", None)
+    with pytest.raises(MissingExtraError, match=r"^method st-ehvi needs botorch, which is not "
+                                                r"installed: pip install 'syne-mohb\[ehvi\]'"):
+        methods._st_ehvi(None)
+    monkeypatch.setitem(sys.modules, "botorch", sys)  # any module: "installed"
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.18.1")
+    with pytest.raises(ImportError, match=r"fails at every suggestion with botorch 0.18.1.*"
+                                          r"'botorch>=0.12,<0.16'"):
+        methods._st_ehvi(None)
 
 
 def test_a_package_that_cannot_be_imported_says_why(tmp_path, monkeypatch):

@@ -62,7 +62,7 @@ name                      method
 ``mo-bo``                 ``ModelBasedSearcher`` at full fidelity (FIFO): plain multi-objective BO
 ``moasha-hp-bo``          ``moasha-hp`` (instance fixed; accuracy, runtime) + ``ModelBasedSearcher``
 ``st-ehvi``               Syne Tune 0.16 ``EHVI`` (BoTorch qLogEHVI), full fidelity, error /
-                          runtime / cost minimised; needs torch and botorch (not installed)
+                          runtime / cost minimised; needs the ``ehvi`` extra (torch, botorch)
 ``st-morea``              Syne Tune 0.16 multi-objective regularised evolution, full fidelity
                           (``st-morea-fixed``: its rank bug patched as in ``st-moasha-fixed``)
 ``motpe``                 Optuna 5 ``TPESampler`` with three objectives (MOTPE), full fidelity
@@ -278,13 +278,18 @@ def _moasha_bo(ctx: MethodContext, hardware_in_space: bool = False, transfer: bo
 
 
 def _st_ehvi(ctx: MethodContext) -> TrialScheduler:
-    import importlib.util
+    from importlib.metadata import version
 
-    if importlib.util.find_spec("botorch") is None:
+    from syne_mohb._lazy import require_installed
+
+    # Syne Tune 0.16's EHVI is BoTorch's qLogExpectedHypervolumeImprovement
+    require_installed("botorch", "method st-ehvi")
+    found = version("botorch")
+    if tuple(int(p) for p in found.split(".")[:2] if p.isdigit()) >= (0, 18):
         raise ImportError(
-            "method 'st-ehvi' needs torch and botorch (Syne Tune 0.16's EHVI is BoTorch's "
-            "qLogExpectedHypervolumeImprovement); pip install botorch"
-        )
+            f"method st-ehvi fails at every suggestion with botorch {found} (its fused "
+            f"hypervolume kernel expects double-precision tensors, which Syne Tune 0.16 does "
+            f"not pass): pip install 'botorch>=0.12,<0.16' (the ehvi extra's range)")
     from syne_tune.optimizer.baselines import EHVI
 
     return EHVI(ctx.config_space, metrics=["error", "runtime", "cost"], do_minimize=True,
