@@ -488,6 +488,17 @@ def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str) 
              "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
 
 
+def paired_tables_section(page: BenchmarkPage, out: Path, tables: list[tuple[str, str]],
+                          what: str) -> None:
+    """The commands of ``tables`` (``(csv stem, tasks label)`` under ``out``), ours / their
+    peer, and every method against ASHA-p3."""
+    page.add("Commands:\n\n" + "\n".join(provenance_line(out, f"{t}.csv") for t, _ in tables))
+    rows = [r for t, k in tables for r in versus_rows(out, t, k)]
+    if rows:
+        versus_section(page, rows, _peer(out, tables[0][0]), what)
+    against_p3_section(page, [r for t, k in tables for r in against_rows(out, t, k, "asha-p3")])
+
+
 def against_p3_section(page: BenchmarkPage, rows: list[dict]) -> None:
     """Every method against ASHA on ml.p3.2xlarge."""
     page.add("### Against ASHA on ml.p3.2xlarge (`asha-p3`)",
@@ -571,11 +582,7 @@ def default_searcher_page(args) -> BenchmarkPage:
     if not fixed:
         page.add(f"*Not run: no `fixed_*.csv` under `{ours}`.*")
         return page
-    page.add("Commands:\n\n" + "\n".join(provenance_line(ours, f"{t}.csv") for t, _ in fixed))
-    rows = [r for t, k in fixed for r in versus_rows(ours, t, k)]
-    if rows:
-        versus_section(page, rows, _peer(ours, fixed[0][0]), "the same searcher on one type")
-    against_p3_section(page, [r for t, k in fixed for r in against_rows(ours, t, k, "asha-p3")])
+    paired_tables_section(page, ours, fixed, "the same searcher on one type")
     return page
 
 
@@ -887,18 +894,11 @@ def ehvi_page(args) -> BenchmarkPage:
     if not present:
         page.add(f"*Not run: no `ehvi_*.csv` under `{out}`.*")
         return page
-    page.add("Commands:\n\n" + "\n".join(provenance_line(out, f"ehvi_{b}.csv")
-                                         for b in present))
-
-    def tasks(b: str) -> str:
+    tables = []  # (csv stem, the tasks its command ran)
+    for b in present:
         prov = read_provenance(out, f"ehvi_{b}.csv") or {}
-        return ", ".join((prov.get("tasks") or {}).get(b, [])) or "?"
-
-    rows = [r for b in present for r in versus_rows(out, f"ehvi_{b}", tasks(b))]
-    if rows:
-        versus_section(page, rows, "st-ehvi", "Syne Tune 0.16's EHVI, full fidelity")
-    against_p3_section(page, [r for b in present
-                              for r in against_rows(out, f"ehvi_{b}", tasks(b), "asha-p3")])
+        tables.append((f"ehvi_{b}", ", ".join((prov.get("tasks") or {}).get(b, [])) or "?"))
+    paired_tables_section(page, out, tables, "Syne Tune 0.16's EHVI, full fidelity")
     return page
 
 

@@ -82,8 +82,6 @@ def check_draw_options(prior_std: Any, draw_fraction: Any) -> None:
     """Raise a ``ValueError`` naming ``prior_std`` (a finite number >= 0) or ``draw_fraction``
     (an integer >= 1) when either is not one (:class:`RuntimeCostModel` and the hardware
     policy, which builds its model only once bound, check them alike)."""
-    from syne_mohb.hardware.cost import _is_real
-
     if not (_is_real(prior_std) and math.isfinite(prior_std) and prior_std >= 0):
         raise ValueError(f"prior_std must be a number >= 0, got {prior_std!r}")
     if isinstance(draw_fraction, bool) or not isinstance(draw_fraction, int) \
