@@ -242,10 +242,9 @@ SECTIONS = [
      "`mo-bo`: the searcher under a FIFO scheduler (every trial to `max_t`); `moasha-bo-hw` "
      "adds the rungs. Peers: Syne Tune 0.16's MOREA as shipped (`st-morea`) and with its rank "
      "bug patched (`st-morea-fixed`), Optuna's MOTPE and NSGA-II, multi-objective random "
-     "search (`mo-random`). Syne Tune's EHVI (`st-ehvi`): on its own page, [Against Syne "
-     "Tune's EHVI](ehvi.md) (torch and botorch, the `ehvi` extra; seconds per suggestion). "
-     "NePS: not run (it needs torch too; PyPI serves torch here only as CUDA builds of "
-     "several GB)."),
+     "search (`mo-random`). Syne Tune's EHVI (`st-ehvi`) and NePS's MO-BO (`neps-mobo`): on "
+     "their own page, [Against Syne Tune's EHVI and NePS's MO-BO](ehvi.md) (torch and "
+     "botorch, the `neps` extra; seconds per suggestion)."),
     ("With related tasks", "benchmarking/_results/searcher_transfer",
      "`moasha-bo-hw-transfer`: the other tasks of the benchmark as a prior (leave-one-task-"
      "out), against `moasha-transfer` (`ParetoTransferSearcher`) and against itself without "
@@ -331,9 +330,10 @@ def searcher_page(args, argv):
     else:
         page.add(f"*Not run: `{out / table}` does not exist.*")
     page.add("## Not run",
-             "NePS needs torch and botorch (see above). EHVI (`st-ehvi`): [Against Syne "
-             "Tune's EHVI](ehvi.md). A variant modelling accuracy plus a hardware-free size "
-             "proxy instead of runtime and cost with the instance as a context: not built.")
+             "EHVI (`st-ehvi`) and NePS's MO-BO (`neps-mobo`) are not in these tables: "
+             "[Against Syne Tune's EHVI and NePS's MO-BO](ehvi.md). A variant modelling "
+             "accuracy plus a hardware-free size proxy instead of runtime and cost with the "
+             "instance as a context: not built.")
     if not args.no_figures:
         benchmark, task = args.figure_task.split("/")
         out = Path(SECTIONS[0][1])

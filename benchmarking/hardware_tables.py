@@ -24,8 +24,9 @@ Pages (``--page``):
   (``--stock300-output``); and against MO-ASHA on one fixed type (``FIXED_TYPE_TABLES``).
 * ``tempered-draws``: the hardware policy's tempered Thompson draws (``moasha``) against the
   previous draws (``moasha-wide-prior``) and the patched peer (``TEMPERED_SECTIONS``).
-* ``ehvi``: ours against Syne Tune 0.16's EHVI (``st-ehvi``), run in an environment with the
-  ``ehvi`` extra (tables ``ehvi_<benchmark>`` under ``EHVI_OUTPUT``).
+* ``ehvi``: ours against Syne Tune 0.16's EHVI (``st-ehvi``) and NePS's MO-BO (``neps-mobo``),
+  run in an environment with the ``neps`` extra (tables ``ehvi_<benchmark>`` and
+  ``neps_<benchmark>`` under ``EHVI_OUTPUT``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -459,12 +460,13 @@ def tuning_page(args) -> BenchmarkPage:
     else:
         page.add(f"*Not run: `{out / table}` does not exist.*")
     page.add("## Not among the peers",
-             "NePS (`neural-pipeline-search` 0.17) and its `moasha` / `mo_hyperband`: its install "
-             "pulls torch, torchvision, botorch, gpytorch and tensorboard (PyPI serves torch here "
-             "only as CUDA builds of several GB); its MO-ASHA's epsilon-net is a copy of Syne "
-             "Tune's, whose decisions the two Syne Tune peers already cover. Syne Tune's EHVI "
-             "(`st-ehvi`) needs torch and botorch too: it is measured on its own page, "
-             "[Against Syne Tune's EHVI](ehvi.md).")
+             "NePS (`neural-pipeline-search` 0.17): its multi-objective BO (`neps-mobo`) and "
+             "Syne Tune's EHVI (`st-ehvi`) need torch and botorch (the `neps` extra; PyPI "
+             "serves torch here only as CUDA builds of several GB) and take seconds per "
+             "suggestion: they are measured on their own page, [Against Syne Tune's EHVI and "
+             "NePS's MO-BO](ehvi.md). NePS's `moasha` / `mo_hyperband` are not run: their "
+             "epsilon-net is a copy of Syne Tune's, whose decisions the two Syne Tune peers "
+             "already cover.")
     return page
 
 
@@ -489,14 +491,16 @@ def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str) 
 
 
 def paired_tables_section(page: BenchmarkPage, out: Path, tables: list[tuple[str, str]],
-                          what: str) -> None:
+                          what: str, against_p3: bool = True) -> None:
     """The commands of ``tables`` (``(csv stem, tasks label)`` under ``out``), ours / their
-    peer, and every method against ASHA-p3."""
+    peer, and (``against_p3``) every method against ASHA-p3."""
     page.add("Commands:\n\n" + "\n".join(provenance_line(out, f"{t}.csv") for t, _ in tables))
     rows = [r for t, k in tables for r in versus_rows(out, t, k)]
     if rows:
         versus_section(page, rows, _peer(out, tables[0][0]), what)
-    against_p3_section(page, [r for t, k in tables for r in against_rows(out, t, k, "asha-p3")])
+    if against_p3:
+        against_p3_section(page, [r for t, k in tables for r in against_rows(out, t, k,
+                                                                              "asha-p3")])
 
 
 def against_p3_section(page: BenchmarkPage, rows: list[dict]) -> None:
@@ -864,41 +868,61 @@ def variants_page(args) -> BenchmarkPage:
     return page
 
 
-#: ehvi: Syne Tune 0.16's EHVI (``st-ehvi``) against ours, ``ehvi_<benchmark>`` tables
+#: ehvi: Syne Tune 0.16's EHVI (``st-ehvi``) and NePS's MO-BO (``neps-mobo``) against ours,
+#: ``ehvi_<benchmark>`` and ``neps_<benchmark>`` tables
 EHVI_OUTPUT = "benchmarking/_results/ehvi"
 EHVI_BENCHMARKS = ["mlp", "hgb", "linear", "cnn", "mlp-x", "hgb-x", "linear-x"]
 EHVI_PROSE = (
-    "Syne Tune 0.16's `EHVI` (`st-ehvi`: BoTorch's qLogExpectedHypervolumeImprovement on a "
-    "Gaussian process, every trial to the full fidelity, error / runtime / cost, the instance "
-    "type one more hyperparameter) against our default (`moasha`) and our model-based "
-    "searcher at full fidelity (`mo-bo`, the like-for-like row: plain multi-objective BO "
-    "under a FIFO scheduler). It needs torch and botorch, which only the `ehvi` extra "
-    "installs (`pip install -e '.[ehvi]'`, best in a virtual environment of its own: "
-    "PyPI's Linux torch wheels bring their CUDA libraries, about 5 GB; botorch 0.15.1, "
-    "because with 0.18.1 every suggestion fails: its fused hypervolume kernel expects "
-    "double-precision tensors, which Syne Tune 0.16 does not pass). One EHVI suggestion "
-    "takes seconds on a CPU and grows with the observations (a run at the other pages' "
-    "budget of 8 full trainings took about 9 minutes on `cnn`), so these runs have a budget "
-    "of 4 median full trainings on ml.g4dn.xlarge (`--budget-factor 4`), every method "
-    "alike, and the target is ASHA-p3's mean best accuracy - 0.005 in that budget. "
-    "Benchmarks without a table here were not run for lack of time, not left out.")
+    "Two peers built on BoTorch's Gaussian processes, both at full fidelity (every trial to "
+    "`max_t`, error / runtime / cost, the instance type one more hyperparameter): Syne Tune "
+    "0.16's `EHVI` (`st-ehvi`: qLogExpectedHypervolumeImprovement) and NePS 0.17's "
+    "multi-objective Bayesian optimisation (`neps-mobo`: `neps.algorithms."
+    "bayesian_optimization`, qLogNoisyExpectedHypervolumeImprovement with the running trials "
+    "as pending points, driven through NePS's ask/tell interface by "
+    "`syne_mohb.schedulers.NePSAskTellScheduler`). Against them: our default (`moasha`) and "
+    "our model-based searcher at full fidelity (`mo-bo`, the like-for-like row: plain "
+    "multi-objective BO under a FIFO scheduler). They need torch and botorch, which only the "
+    "`ehvi` and `neps` extras install (`pip install -e '.[neps]'` brings both peers; best in "
+    "a virtual environment of its own: PyPI's Linux torch wheels bring their CUDA libraries, "
+    "about 5 GB). NePS 0.17 pins gpytorch 1.13, hence botorch 0.12; EHVI works with botorch "
+    "0.12 to 0.15 (its table was measured with 0.15.1); with 0.18.1 every EHVI suggestion "
+    "fails (its fused hypervolume kernel expects double-precision tensors, which Syne Tune "
+    "0.16 does not pass). A suggestion of either takes seconds on a CPU and grows with the "
+    "observations (an EHVI run at the other pages' budget of 8 full trainings took about 9 "
+    "minutes on `cnn`), so these runs have a budget of 4 median full trainings on "
+    "ml.g4dn.xlarge (`--budget-factor 4`), every method alike, and the target is ASHA-p3's "
+    "mean best accuracy - 0.005 in that budget. The NePS table re-uses the EHVI table's runs "
+    "of the other methods (same seeds, same budget: `compare_methods.py` keeps finished runs) "
+    "and adds `neps-mobo`'s. Benchmarks without a table here were not run for lack of time, "
+    "not left out.")
+
+
+def _tables(out: Path, prefix: str) -> list[tuple[str, str]]:
+    """``(csv stem, the tasks its command ran)`` of the ``<prefix>_<benchmark>`` tables."""
+    tables = []
+    for b in EHVI_BENCHMARKS:
+        if (out / f"{prefix}_{b}.csv").exists():
+            prov = read_provenance(out, f"{prefix}_{b}.csv") or {}
+            tables.append((f"{prefix}_{b}",
+                           ", ".join((prov.get("tasks") or {}).get(b, [])) or "?"))
+    return tables
 
 
 def ehvi_page(args) -> BenchmarkPage:
     out = Path(EHVI_OUTPUT)
-    present = [b for b in EHVI_BENCHMARKS if (out / f"ehvi_{b}.csv").exists()]
-    page = paired_page("ehvi", "Against Syne Tune's EHVI",
-                       [(out, f"ehvi_{b}.csv") for b in present], args)
+    ehvi, neps = _tables(out, "ehvi"), _tables(out, "neps")
+    page = paired_page("ehvi", "Against Syne Tune's EHVI and NePS's MO-BO",
+                       [(out, f"{t}.csv") for t, _ in ehvi + neps], args)
     page.add(EHVI_PROSE, "Every row names what chooses the instance type (**hardware "
              "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
-    if not present:
-        page.add(f"*Not run: no `ehvi_*.csv` under `{out}`.*")
+    if not ehvi and not neps:
+        page.add(f"*Not run: no `ehvi_*.csv` or `neps_*.csv` under `{out}`.*")
         return page
-    tables = []  # (csv stem, the tasks its command ran)
-    for b in present:
-        prov = read_provenance(out, f"ehvi_{b}.csv") or {}
-        tables.append((f"ehvi_{b}", ", ".join((prov.get("tasks") or {}).get(b, [])) or "?"))
-    paired_tables_section(page, out, tables, "Syne Tune 0.16's EHVI, full fidelity")
+    if ehvi:  # against ASHA-p3 from the NePS tables where they exist: they hold every method
+        paired_tables_section(page, out, ehvi, "Syne Tune 0.16's EHVI, full fidelity",
+                              against_p3=not neps)
+    if neps:
+        paired_tables_section(page, out, neps, "NePS 0.17's MO-BO, full fidelity")
     return page
 
 

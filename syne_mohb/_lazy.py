@@ -17,7 +17,7 @@ from typing import Callable
 
 __all__ = ["EXTRAS", "MissingExtraError", "lazy_exports", "require", "require_installed"]
 
-EXTRAS = {"ray": "ray", "optuna": "optuna", "plotly": "report", "botorch": "ehvi"}
+EXTRAS = {"ray": "ray", "optuna": "optuna", "plotly": "report", "botorch": "ehvi", "neps": "neps"}
 """Optional package -> the extra of ``pyproject.toml`` that installs it."""
 
 

@@ -125,25 +125,33 @@ def test_default_searcher_page_compares_with_one_fixed_type(tmp_path, monkeypatc
     assert "2026-01-02 03:04 UTC" in section
 
 
-def test_ehvi_page_pairs_ours_with_syne_tunes_ehvi(tmp_path, monkeypatch):
-    """The EHVI page reads the ``ehvi_<benchmark>`` tables: ours / ``st-ehvi`` with the tasks
-    of each table's command, losses in italics; without tables it says they were not run."""
+def test_ehvi_page_pairs_ours_with_syne_tunes_ehvi_and_neps(tmp_path, monkeypatch):
+    """The EHVI page reads the ``ehvi_<benchmark>`` and ``neps_<benchmark>`` tables: ours /
+    ``st-ehvi`` and ours / ``neps-mobo`` with the tasks of each table's command, losses in
+    italics, one section against ASHA-p3 (from the NePS tables, which hold every method);
+    without tables it says they were not run."""
     ht = _hardware_tables()
     out, docs = tmp_path / "ehvi", tmp_path / "docs"
     monkeypatch.setattr(ht, "EHVI_OUTPUT", str(out))
     assert ht.main(["--page", "ehvi", "--docs-dir", str(docs)]) == 0
-    assert "*Not run: no `ehvi_*.csv`" in (docs / "benchmarks" / "ehvi.md").read_text()
+    assert "*Not run: no `ehvi_*.csv` or `neps_*.csv`" in (docs / "benchmarks" /
+                                                           "ehvi.md").read_text()
 
     _fabricate(out)
     versus = pd.read_csv(out / "versus_untouched_mlp.csv")
-    versus["peer"] = "st-ehvi"
-    versus.to_csv(out / "versus_ehvi_mlp.csv", index=False)
-    (out / "untouched_mlp.csv").rename(out / "ehvi_mlp.csv")
-    (out / "untouched_mlp.provenance.json").rename(out / "ehvi_mlp.provenance.json")
+    for prefix, peer in (("ehvi", "st-ehvi"), ("neps", "neps-mobo")):
+        versus["peer"] = peer
+        versus.to_csv(out / f"versus_{prefix}_mlp.csv", index=False)
+        for suffix in (".csv", ".provenance.json"):
+            (out / f"{prefix}_mlp{suffix}").write_text(
+                (out / f"untouched_mlp{suffix}").read_text())
     assert ht.main(["--page", "ehvi", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "ehvi.md").read_text()
     assert "### Ours / `st-ehvi` (Syne Tune 0.16's EHVI, full fidelity)" in text
-    assert "| mlp | german, spambase | moasha |" in text and "**3.01x [2.17, 4.43]**" in text
+    assert "### Ours / `neps-mobo` (NePS 0.17's MO-BO, full fidelity)" in text
+    assert text.count("| mlp | german, spambase | moasha |") == 3  # two peers, ASHA-p3
+    assert "**3.01x [2.17, 4.43]**" in text
     assert "*0.37x [0.24, 0.66]*" in text  # where a method loses, it is shown
-    assert "### Against ASHA on ml.p3.2xlarge" in text and "2026-01-02 03:04 UTC" in text
-    assert "20 paired seeds" in text
+    assert text.count("### Against ASHA on ml.p3.2xlarge") == 1
+    assert text.index("`neps-mobo` (NePS") < text.index("### Against ASHA on ml.p3.2xlarge")
+    assert "2026-01-02 03:04 UTC" in text and "20 paired seeds" in text

@@ -37,12 +37,14 @@ def _names(extras: dict[str, list[Requirement]], extra: str) -> set[str]:
 def test_extras_bring_what_each_feature_needs():
     extras = _extras()
     assert {"ray", "optuna", "report", "all", "test", "bench", "gen"} <= set(extras)
+    distribution = {"neps": "neural-pipeline-search"}  # where the import name differs
     for module, extra in EXTRAS.items():  # the extra each error message names
-        assert module in _names(extras, extra), (module, extra)
+        assert distribution.get(module, module) in _names(extras, extra), (module, extra)
     assert _names(extras, "all") >= {"ray", "optuna", "plotly"}
     assert _names(extras, "test") >= {"plotly", "optuna", "ray", "pytest", "moto"}
     assert _names(extras, "bench") >= {"xgboost", "optuna"}
     assert _names(extras, "ehvi") >= {"botorch", "xgboost", "optuna"}
+    assert _names(extras, "neps") >= {"neural-pipeline-search", "botorch", "xgboost"}
     # the tests pin the Ray release they run; the [ray] extra admits it
     (test_ray,) = [r for r in extras["test"] if r.name == "ray"]
     (user_ray,) = extras["ray"]
@@ -94,6 +96,17 @@ def test_st_ehvi_names_the_ehvi_extra_and_refuses_a_botorch_that_fails(monkeypat
     with pytest.raises(ImportError, match=r"fails at every suggestion with botorch 0.18.1.*"
                                           r"'botorch>=0.12,<0.16'"):
         methods._st_ehvi(None)
+
+
+def test_neps_mobo_names_the_neps_extra(monkeypatch):
+    from syne_mohb.experiments import methods
+
+    monkeypatch.setitem(sys.modules, "neps", None)
+    with pytest.raises(MissingExtraError, match=r"^NePSAskTellScheduler \(method neps-mobo\) "
+                                                r"needs neps, which is not installed: pip "
+                                                r"install 'syne-mohb\[neps\]'"):
+        methods.make_scheduler("neps-mobo", methods.MethodContext(
+            config_space={"x": 1}, fidelity_attr="epoch", max_t=3, random_seed=0))
 
 
 def test_a_package_that_cannot_be_imported_says_why(tmp_path, monkeypatch):

@@ -31,3 +31,19 @@ def test_patched_priority_ranks_a_dominating_newcomer_first():
     X = np.array([[0.5, 5.0], [0.4, 6.0], [0.6, 4.0], [0.1, 1.0]])
     assert STNonDominatedPriority(patched=True)(X)[-1] == 0
     assert STNonDominatedPriority(patched=False)(X)[-1] != 0
+
+
+def test_optuna_peer_keeps_log_scales():
+    """A log-uniform float or integer reaches Optuna as a log distribution (NSGA-II and MOTPE
+    sample and mutate on that scale)."""
+    pytest.importorskip("optuna")
+    from syne_tune.config_space import choice, lograndint, loguniform, randint, uniform
+
+    from syne_mohb.schedulers import OptunaAskTellScheduler
+
+    sched = OptunaAskTellScheduler(
+        {"lr": loguniform(1e-5, 1e-1), "wd": uniform(0.0, 0.1), "units": lograndint(8, 512),
+         "layers": randint(1, 4), "act": choice(["relu", "tanh"]), "epochs": 3},
+        ["loss", "cost"], "min", random_seed=0)
+    logs = {k: getattr(d, "log", None) for k, d in sched._distributions.items()}
+    assert logs == {"lr": True, "wd": False, "units": True, "layers": False, "act": None}

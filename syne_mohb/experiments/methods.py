@@ -66,6 +66,8 @@ name                      method
 ``st-morea``              Syne Tune 0.16 multi-objective regularised evolution, full fidelity
                           (``st-morea-fixed``: its rank bug patched as in ``st-moasha-fixed``)
 ``motpe``                 Optuna 5 ``TPESampler`` with three objectives (MOTPE), full fidelity
+``neps-mobo``             NePS 0.17 ``bayesian_optimization`` with three objectives (BoTorch
+                          qLogNEHVI) through ask/tell, full fidelity; needs the ``neps`` extra
 ========================  ==================================================================
 """
 from __future__ import annotations
@@ -314,6 +316,14 @@ def _st_morea(ctx: MethodContext, patched: bool = False) -> TrialScheduler:
                                    random_seed=ctx.random_seed)
 
 
+def _neps_mobo(ctx: MethodContext) -> TrialScheduler:
+    """NePS's multi-objective BO (qLogNEHVI) at full fidelity, through ask/tell."""
+    from syne_mohb.schedulers.neps_ask_tell import NePSAskTellScheduler
+
+    return NePSAskTellScheduler(ctx.config_space, MO_METRICS, MO_MODES,
+                                random_seed=ctx.random_seed)
+
+
 def _motpe(ctx: MethodContext) -> TrialScheduler:
     import optuna
 
@@ -337,6 +347,7 @@ METHODS.update({
     "st-morea": _st_morea,
     "st-morea-fixed": lambda ctx: _st_morea(ctx, patched=True),
     "motpe": _motpe,
+    "neps-mobo": _neps_mobo,
 })
 # methods that take the related tasks' evaluations (leave-one-task-out) in
 # ``MethodContext.transfer_evaluations``

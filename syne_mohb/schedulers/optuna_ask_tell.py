@@ -7,13 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-from syne_tune.backend.trial_status import Trial
-from syne_tune.config_space import Categorical, Domain, Float, Integer, postprocess_config
-from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+from syne_tune.config_space import Categorical, Domain, Float, Integer, is_log_space
 
-from syne_mohb.pareto import normalize_modes
-from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
+from syne_mohb.schedulers.ask_tell import AskTellScheduler
 
 __all__ = ["OptunaAskTellScheduler"]
 
@@ -32,14 +28,14 @@ def _optuna_distribution(name: str, domain: Domain):
         return optuna.distributions.CategoricalDistribution(list(domain.categories))
     if isinstance(domain, Integer):
         return optuna.distributions.IntDistribution(int(domain.lower), int(domain.upper),
-                                                    log=bool(getattr(domain, "log_scale", False)))
+                                                    log=is_log_space(domain))
     if isinstance(domain, Float):
         return optuna.distributions.FloatDistribution(float(domain.lower), float(domain.upper),
-                                                      log=bool(getattr(domain, "log_scale", False)))
+                                                      log=is_log_space(domain))
     raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
 
 
-class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
+class OptunaAskTellScheduler(AskTellScheduler):
     """Any Optuna sampler (default: NSGA-II) as a Syne Tune scheduler, through ask/tell.
 
     ``suggest`` asks the study for a trial; the final result of a completed trial is told with
@@ -56,15 +52,10 @@ class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
 
     def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
                  sampler=None, population_size: int = 20, random_seed: int | None = None):
-        super().__init__(random_seed=random_seed)
+        super().__init__(config_space, metrics, mode, random_seed=random_seed)
         optuna = _optuna()
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
-        self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
         if sampler is None:
             if population_size < 2:
                 raise ValueError(f"population_size must be >= 2, got {population_size}")
@@ -77,40 +68,18 @@ class OptunaAskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
         self._distributions = {
             k: _optuna_distribution(k, v) for k, v in config_space.items() if isinstance(v, Domain)
         }
-        self._optuna_trial: dict[int, Any] = {}
-        self._pending: list[Any] = []
 
-    def suggest(self) -> TrialSuggestion | None:
+    def _ask(self) -> tuple[Any, dict[str, Any]]:
         otrial = self.study.ask(self._distributions)
-        self._pending.append(otrial)
-        config = dict(otrial.params)
-        return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
+        return otrial, otrial.params
 
-    def on_trial_add(self, trial: Trial):
-        if self._pending:
-            self._optuna_trial[trial.trial_id] = self._pending.pop(0)
-
-    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
-        return SchedulerDecision.CONTINUE
-
-    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
+    def _tell(self, handle: Any, values: list[float] | None) -> None:
         from optuna.trial import TrialState
 
-        otrial = self._optuna_trial.pop(trial.trial_id, None)
-        if otrial is None:
-            return
-        values = [float(result.get(m, np.nan)) for m in self.metrics]
-        if any(np.isnan(values)):
-            self.study.tell(otrial, state=TrialState.FAIL)
+        if values is None:
+            self.study.tell(handle, state=TrialState.FAIL)
         else:
-            self.study.tell(otrial, values)
-
-    def on_trial_error(self, trial: Trial):
-        from optuna.trial import TrialState
-
-        otrial = self._optuna_trial.pop(trial.trial_id, None)
-        if otrial is not None:
-            self.study.tell(otrial, state=TrialState.FAIL)
+            self.study.tell(handle, values)
 
     def metadata(self) -> dict[str, Any]:
         metadata = super().metadata()

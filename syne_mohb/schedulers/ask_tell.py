@@ -1,0 +1,78 @@
+"""``AskTellScheduler``: the one bridge from a library's ask/tell optimiser to a Syne Tune
+scheduler, shared by the peers :class:`~syne_mohb.schedulers.optuna_ask_tell.OptunaAskTellScheduler`
+and :class:`~syne_mohb.schedulers.neps_ask_tell.NePSAskTellScheduler`.
+
+``suggest`` asks the optimiser for a configuration; the trial runs to the end (these
+optimisers are full-fidelity: they neither stop nor pause); its final result is told with one
+value per metric, or as failed when a metric is missing or NaN, or the trial errored. A
+subclass implements :meth:`AskTellScheduler._ask` and :meth:`AskTellScheduler._tell`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from syne_tune.backend.trial_status import Trial
+from syne_tune.config_space import postprocess_config
+from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
+
+from syne_mohb.pareto import normalize_modes
+from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
+
+__all__ = ["AskTellScheduler"]
+
+
+class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
+    """Base class: an ask/tell optimiser as a Syne Tune scheduler (trials run to the end).
+
+    :param config_space: Syne Tune config space
+    :param metrics: metric names (a non-empty list)
+    :param mode: "min"/"max", one for all metrics or one per metric
+    :param random_seed: the seed a subclass gives its optimiser
+    """
+
+    def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
+                 random_seed: int | None = None):
+        super().__init__(random_seed=random_seed)
+        if isinstance(metrics, str) or not metrics:
+            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
+        self.config_space = config_space
+        self.metrics = list(metrics)
+        self.modes = normalize_modes(mode, len(self.metrics), "mode")
+        self._handle: dict[int, Any] = {}
+        self._pending: list[Any] = []
+
+    def _ask(self) -> tuple[Any, dict[str, Any]]:
+        """A new configuration from the optimiser: ``(handle, config)``; the handle is given
+        back to :meth:`_tell`."""
+        raise NotImplementedError
+
+    def _tell(self, handle: Any, values: list[float] | None) -> None:
+        """Report the final ``values`` (one per metric, in ``self.metrics`` order and in their
+        own modes) of the configuration of ``handle``; ``None``: it failed."""
+        raise NotImplementedError
+
+    def suggest(self) -> TrialSuggestion | None:
+        handle, config = self._ask()
+        self._pending.append(handle)
+        return TrialSuggestion.start_suggestion(postprocess_config(dict(config),
+                                                                   self.config_space))
+
+    def on_trial_add(self, trial: Trial):
+        if self._pending:
+            self._handle[trial.trial_id] = self._pending.pop(0)
+
+    def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
+        return SchedulerDecision.CONTINUE
+
+    def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
+        handle = self._handle.pop(trial.trial_id, None)
+        if handle is None:
+            return
+        values = [float(result.get(m, np.nan)) for m in self.metrics]
+        self._tell(handle, None if any(np.isnan(values)) else values)
+
+    def on_trial_error(self, trial: Trial):
+        handle = self._handle.pop(trial.trial_id, None)
+        if handle is not None:
+            self._tell(handle, None)
