@@ -885,15 +885,16 @@ EHVI_PROSE = (
     "`ehvi` and `neps` extras install (`pip install -e '.[neps]'` brings both peers; best in "
     "a virtual environment of its own: PyPI's Linux torch wheels bring their CUDA libraries, "
     "about 5 GB). NePS 0.17 pins gpytorch 1.13, hence botorch 0.12; EHVI works with botorch "
-    "0.12 to 0.15 (its table was measured with 0.15.1); with 0.18.1 every EHVI suggestion "
+    "0.12 to 0.15 (its `cnn` table was measured with 0.15.1, the others with 0.12.0, in the "
+    "`neps` extra's environment); with 0.18.1 every EHVI suggestion "
     "fails (its fused hypervolume kernel expects double-precision tensors, which Syne Tune "
     "0.16 does not pass). A suggestion of either takes seconds on a CPU and grows with the "
     "observations (an EHVI run at the other pages' budget of 8 full trainings took about 9 "
     "minutes on `cnn`), so these runs have a budget of 4 median full trainings on "
     "ml.g4dn.xlarge (`--budget-factor 4`), every method alike, and the target is ASHA-p3's "
-    "mean best accuracy - 0.005 in that budget. The NePS table re-uses the EHVI table's runs "
-    "of the other methods (same seeds, same budget: `compare_methods.py` keeps finished runs) "
-    "and adds `neps-mobo`'s. Benchmarks without a table here were not run for lack of time, "
+    "mean best accuracy - 0.005 in that budget. A benchmark's EHVI and NePS tables come from "
+    "the same runs (same seeds, same budget: `compare_methods.py` keeps finished runs; on "
+    "`cnn`, `neps-mobo`'s runs were added to the EHVI table's). Benchmarks without a table here were not run for lack of time, "
     "not left out.")
 
 
