@@ -894,8 +894,8 @@ EHVI_PROSE = (
     "ml.g4dn.xlarge (`--budget-factor 4`), every method alike, and the target is ASHA-p3's "
     "mean best accuracy - 0.005 in that budget. A benchmark's EHVI and NePS tables come from "
     "the same runs (same seeds, same budget: `compare_methods.py` keeps finished runs; on "
-    "`cnn`, `neps-mobo`'s runs were added to the EHVI table's). Benchmarks without a table here were not run for lack of time, "
-    "not left out.")
+    "`cnn`, `neps-mobo`'s runs were added to the EHVI table's). Benchmarks without a table "
+    "here were not run for lack of time, not left out.")
 
 
 def _tables(out: Path, prefix: str) -> list[tuple[str, str]]:

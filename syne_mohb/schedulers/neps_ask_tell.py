@@ -1,14 +1,15 @@
 """``NePSAskTellScheduler``: NePS's multi-objective Bayesian optimisation as a Syne Tune
 scheduler (the ``neps-mobo`` peer of :mod:`syne_mohb.experiments.methods`).
 
-NePS (neural-pipeline-search, Mallik et al.) runs its own evaluation loop; its ``AskAndTell``
-wrapper lets another loop drive it. ``neps.algorithms.bayesian_optimization`` with several
-objectives fits one GP per objective and maximises qLogNoisyExpectedHypervolumeImprovement
-(BoTorch), with the trials still running as pending points. NePS minimises every objective:
-a metric in mode "max" is told negated. A failed trial (an error, or a metric missing or NaN)
-is forgotten: NePS 0.17's multi-objective GP fails on a failed trial's report. NePS draws its initial design from torch's global
-generator (it passes no seed): the scheduler seeds torch and numpy with ``random_seed`` when
-it is built, as Syne Tune's unseeded samplers are seeded by the comparison runner.
+NePS (``neural-pipeline-search``, AutoML Freiburg) runs its own evaluation loop; its
+``AskAndTell`` wrapper lets another loop drive it. ``neps.algorithms.bayesian_optimization``
+with several objectives fits one GP per objective and maximises
+qLogNoisyExpectedHypervolumeImprovement (BoTorch), with the trials still running as pending
+points. NePS minimises every objective: a metric in mode "max" is told negated. A failed trial
+(an error, or a metric missing or NaN) is forgotten: NePS 0.17's multi-objective GP fails on a
+failed trial's report. NePS draws its initial design from torch's global generator (it passes
+no seed): the scheduler seeds torch and numpy with ``random_seed`` when it is built, as Syne
+Tune's unseeded samplers are seeded by the comparison runner.
 
 Requires the ``neps`` extra (torch, botorch, gpytorch): ``pip install 'syne-mohb[neps]'``.
 """
