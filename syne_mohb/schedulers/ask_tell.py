@@ -16,7 +16,6 @@ from syne_tune.backend.trial_status import Trial
 from syne_tune.config_space import postprocess_config
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 
-from syne_mohb.pareto import normalize_modes
 from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
 
 __all__ = ["AskTellScheduler"]
@@ -34,11 +33,7 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
     def __init__(self, config_space: dict[str, Any], metrics: list[str], mode: str | list[str],
                  random_seed: int | None = None):
         super().__init__(random_seed=random_seed)
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
-        self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
+        self._set_objectives(config_space, metrics, mode)
         self._handle: dict[int, Any] = {}
         self._pending: list[Any] = []
 
@@ -69,7 +64,7 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
         handle = self._handle.pop(trial.trial_id, None)
         if handle is None:
             return
-        values = [float(result.get(m, np.nan)) for m in self.metrics]
+        values = self._values(result)
         self._tell(handle, None if any(np.isnan(values)) else values)
 
     def on_trial_error(self, trial: Trial):

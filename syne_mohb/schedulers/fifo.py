@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from syne_tune.backend.trial_status import Trial
 from syne_tune.config_space import postprocess_config
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 
-from syne_mohb.pareto import normalize_modes
 from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
 from syne_mohb.searchers.random import RandomSearcher
 
@@ -33,11 +31,7 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
     def __init__(self, config_space: dict[str, Any], metrics: list[str],
                  mode: str | list[str] = "min", searcher=None, random_seed: int | None = None):
         super().__init__(random_seed=random_seed)
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
-        self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
+        self._set_objectives(config_space, metrics, mode)
         self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
 
     def suggest(self) -> TrialSuggestion | None:
@@ -45,9 +39,6 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
         if config is None:
             return None
         return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
-
-    def _values(self, result: dict[str, Any]) -> list[float]:
-        return [float(result.get(m, np.nan)) for m in self.metrics]
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
         self.searcher.on_trial_result(trial.trial_id, trial.config, self._values(result))

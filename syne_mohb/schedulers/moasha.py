@@ -72,6 +72,20 @@ class MultiObjectiveMetrics:
     modes: list[str]
     config_space: dict[str, Any]
 
+    def _set_objectives(self, config_space: dict[str, Any], metrics: list[str],
+                        mode: str | list[str]) -> None:
+        """Validate and set ``config_space``, ``metrics`` and ``modes`` (the full-fidelity
+        schedulers' constructors)."""
+        if isinstance(metrics, str) or not metrics:
+            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
+        self.config_space = config_space
+        self.metrics = list(metrics)
+        self.modes = normalize_modes(mode, len(self.metrics), "mode")
+
+    def _values(self, result: dict[str, Any]) -> list[float]:
+        """The result's value of each metric, in order (NaN where missing)."""
+        return [float(result.get(m, np.nan)) for m in self.metrics]
+
     def metric_names(self) -> list[str]:
         return list(self.metrics)
 
