@@ -919,11 +919,17 @@ def ehvi_page(args) -> BenchmarkPage:
     if not ehvi and not neps:
         page.add(f"*Not run: no `ehvi_*.csv` or `neps_*.csv` under `{out}`.*")
         return page
-    if ehvi:  # against ASHA-p3 from the NePS tables where they exist: they hold every method
+    if ehvi:
         paired_tables_section(page, out, ehvi, "Syne Tune 0.16's EHVI, full fidelity",
-                              against_p3=not neps)
+                              against_p3=False)
     if neps:
-        paired_tables_section(page, out, neps, "NePS 0.17's MO-BO, full fidelity")
+        paired_tables_section(page, out, neps, "NePS 0.17's MO-BO, full fidelity",
+                              against_p3=False)
+    # against ASHA-p3: a benchmark's NePS table where it has one (it holds every method),
+    # else its EHVI table
+    with_neps = {t.split("_", 1)[1] for t, _ in neps}
+    tables = neps + [(t, k) for t, k in ehvi if t.split("_", 1)[1] not in with_neps]
+    against_p3_section(page, [r for t, k in tables for r in against_rows(out, t, k, "asha-p3")])
     return page
 
 

@@ -155,3 +155,13 @@ def test_ehvi_page_pairs_ours_with_syne_tunes_ehvi_and_neps(tmp_path, monkeypatc
     assert text.count("### Against ASHA on ml.p3.2xlarge") == 1
     assert text.index("`neps-mobo` (NePS") < text.index("### Against ASHA on ml.p3.2xlarge")
     assert "2026-01-02 03:04 UTC" in text and "20 paired seeds" in text
+
+    # a benchmark with an EHVI table only still gets its rows against ASHA-p3
+    table = pd.read_csv(out / "ehvi_mlp.csv")
+    table["benchmark"] = "hgb"
+    table.to_csv(out / "ehvi_hgb.csv", index=False)
+    (out / "ehvi_hgb.provenance.json").write_text((out / "ehvi_mlp.provenance.json").read_text())
+    assert ht.main(["--page", "ehvi", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "ehvi.md").read_text()
+    against = text.split("### Against ASHA on ml.p3.2xlarge")[1]
+    assert "| hgb | ? | moasha |" in against and "| mlp | german, spambase | moasha |" in against
