@@ -22,7 +22,11 @@ Every measure comes from :mod:`syne_mohb.experiments.metrics`.
 
 The table holds the median over tasks of each ratio with a 95% bootstrap interval (seeds
 resampled with replacement, the same resample for every method: paired). Runs are cached under
-``--output``; rerunning computes only what is missing. Next to each table,
+``--output`` and reused by their parameters (method name, seed, budget, ...); rerunning
+computes only what is missing. A reused run made by other code (its ``code_version``, the
+fingerprint of the ``syne_mohb`` package, differs: e.g. a method's default changed since) is
+named in a warning and counted in the provenance (``reused_from_other_code``); give a fresh
+``--output`` to measure this code. Next to each table,
 ``<table>.provenance.json`` records the exact command, date, machine, seeds and time: the docs
 pages built from the tables (``benchmarking/hardware_tables.py``) name it.
 
@@ -57,7 +61,8 @@ from syne_mohb.experiments.metrics import (  # noqa: E402
     seed_draws,
 )
 from syne_mohb.hardware.startup import JobStartup  # noqa: E402
-from syne_mohb.experiments.runner import get_benchmark, grid, run_dir, run_many  # noqa: E402
+from syne_mohb.experiments.runner import (  # noqa: E402
+    code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -272,6 +277,7 @@ def main(argv=None) -> int:
     failed = [r for r in res if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}")
+    other_code = other_code_runs(res)  # run_many has warned, naming one
     sim_s = time.perf_counter() - t0
 
     rows, versus_rows = [], []
@@ -373,7 +379,8 @@ def main(argv=None) -> int:
                      budget_seconds=args.budget_seconds,
                      startup=args.startup, keep_alive=args.keep_alive,
                      simulator=args.simulator, runs=len(specs),
-                     failed=len(failed), simulation_s=round(sim_s, 1),
+                     failed=len(failed), code_version=code_version(),
+                     reused_from_other_code=len(other_code), simulation_s=round(sim_s, 1),
                      total_s=round(time.perf_counter() - t0, 1))
     if versus_rows:
         write_provenance(args.output, "versus_" + args.table, argv, seeds=args.seeds,

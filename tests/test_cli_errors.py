@@ -339,3 +339,30 @@ def test_instance_types_without_prices_for_the_region():
         instance_types(catalog=catalog, max_gpus=0)
     with pytest.raises(ValueError, match="loosen the filter"):  # priced, but too tight a filter
         instance_types(catalog=load_catalog(use_cache=False), max_price_per_hour=0.01)
+
+
+def test_a_cached_run_made_by_other_code_is_reused_and_named(finished_run, tmp_path, caplog):
+    """A finished run is reused by its parameters; when its ``code_version`` stamp is not this
+    checkout's (a method's default changed since it ran), ``run_many`` says so, naming a
+    run, and ``other_code_runs`` lists it."""
+    import logging
+
+    from syne_mohb.experiments.runner import code_version, other_code_runs, run_many
+
+    shutil.copytree(finished_run, tmp_path, dirs_exist_ok=True)
+    s = spec(tmp_path)
+    path = run_dir(s)
+    meta = json.loads((path / "metadata.json").read_text())
+    assert meta["syne_mohb"]["code_version"] == code_version()
+    assert len(code_version()) == 12 and code_version() == code_version()
+
+    same = run_many([s], processes=1, progress=False)
+    assert same[0]["skipped"] and other_code_runs(same) == []
+
+    meta["syne_mohb"]["code_version"] = "0123456789ab"
+    (path / "metadata.json").write_text(json.dumps(meta))
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.experiments.runner"):
+        again = run_many([s], processes=1, progress=False)
+    assert again[0]["skipped"] and other_code_runs(again) == [str(path)]
+    assert "1 of the 1 reused runs were made by other code" in caplog.text
+    assert str(path) in caplog.text and code_version() in caplog.text

@@ -5,7 +5,8 @@ Each run replays a shipped hardware-aware blackbox (:mod:`syne_mohb.blackboxes`)
 and writes Syne Tune's files to ``OUT/<benchmark>/<task>/<method>/seed-<k>/``
 (``results.csv.zip``, ``metadata.json``; ``syne_tune.experiments.load_experiment("seed-<k>",
 local_path="OUT/<benchmark>/<task>/<method>")`` reads them). ``metadata.json`` also holds a
-``syne_mohb`` entry (benchmark, task, method, seed, budget, objectives and their modes).
+``syne_mohb`` entry (benchmark, task, method, seed, budget, objectives and their modes, and
+the :func:`code_version` of the package that ran it).
 
 Finished runs are kept: running the same grid again only runs what is missing. Whether a run
 folder can be reused is decided by :func:`run_state` from its files *and* its parameters: a run
@@ -14,7 +15,9 @@ is finished when ``metadata.json`` carries the end marker written after the run
 the parameters stored in the metadata (``RUN_PARAMETERS``: budget, workers, trial cap, default
 instance, ...) equal the requested ones. An interrupted run or one with an empty or unreadable
 results file is run again; a finished run with other parameters is never replaced silently
-(:class:`RunConflictError` unless ``overwrite``).
+(:class:`RunConflictError` unless ``overwrite``). A method is named, not fingerprinted: a
+finished run made by other code (another :func:`code_version`, e.g. before a method's default
+changed) is still reused, and :func:`run_many` warns how many such runs it reused.
 """
 from __future__ import annotations
 
@@ -61,6 +64,8 @@ __all__ = [
     "is_finished_run",
     "run_dir",
     "run_one",
+    "code_version",
+    "other_code_runs",
     "run_many",
     "run_state",
     "grid",
@@ -189,6 +194,31 @@ def run_dir(spec: RunSpec) -> Path:
     return Path(spec.out_dir) / spec.benchmark / spec.task / spec.method / f"seed-{spec.seed}"
 
 
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """Fingerprint of the code a run measures: the first 12 hex digits of the SHA-256 of every
+    ``.py`` file of the ``syne_mohb`` package (relative path and contents, in path order),
+    stored in each run's ``metadata.json`` (``code_version``). A cached run is reused by its
+    parameters (:data:`RUN_PARAMETERS`), not by this stamp: :func:`run_many` only warns when
+    reused runs were made by other code (a method whose default changed since measures the old
+    default there). Computed once per process, ``O(size of the package)``."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        import hashlib
+
+        root = Path(__file__).resolve().parents[1]
+        digest = hashlib.sha256()
+        for f in sorted(root.rglob("*.py")):
+            digest.update(f.relative_to(root).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(f.read_bytes())
+            digest.update(b"\0")
+        _CODE_VERSION = digest.hexdigest()[:12]
+    return _CODE_VERSION
+
+
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
@@ -211,6 +241,7 @@ class RunState:
     path: Path
     status: str
     reason: str = ""
+    code_version: str | None = None  # of a finished run (None: not stamped, older runs)
 
 
 def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
@@ -273,7 +304,7 @@ def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
              if not _same(k, info.get(k), v)]
     if diffs:
         return RunState(path, "different", ", ".join(diffs))
-    return RunState(path, "finished")
+    return RunState(path, "finished", code_version=info.get("code_version"))
 
 
 def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
@@ -294,7 +325,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     path = run_dir(spec)
     state = run_state(spec, bench)
     if state.status == "finished" and not overwrite:
-        return {"path": str(path), "wall_s": 0.0, "num_trials": None, "skipped": True}
+        return {"path": str(path), "wall_s": 0.0, "num_trials": None, "skipped": True,
+                "code_version": state.code_version}
     if state.status == "different" and not overwrite:
         raise RunConflictError(
             f"{path} holds a finished run with other parameters ({state.reason}); pass "
@@ -356,6 +388,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
             "objective_modes": OBJECTIVE_MODES,
             "simulated": True,
             "startup": spec.extra.get("startup"),
+            "code_version": code_version(),
         }
     }
     t0 = time.perf_counter()
@@ -493,4 +526,20 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
     for r in out:
         if "error" in r:
             logger.error(f"run {r['path']} failed: {r['error']}")
+    other = other_code_runs(out)
+    if other:
+        reused = sum(1 for r in out if r.get("skipped"))
+        logger.warning(
+            f"{len(other)} of the {reused} reused runs were made by other code than this "
+            f"checkout's (code_version {code_version()}; e.g. {other[0]}): their numbers "
+            f"measure that code, e.g. a method's old default. Give a fresh output folder to "
+            f"measure this code.")
     return out
+
+
+def other_code_runs(results: Iterable[dict[str, Any]]) -> list[str]:
+    """Paths of the runs in ``results`` (:func:`run_many`'s) that were reused from a cache made
+    by other code (their ``code_version`` differs from :func:`code_version`, or is missing)."""
+    current = code_version()
+    return [r["path"] for r in results
+            if r.get("skipped") and r.get("code_version") != current]
