@@ -109,8 +109,11 @@ def provenance_line(out: Path, table: str) -> str:
     took, runs = prov.get("total_s"), prov.get("runs")
     extra = (f", {runs} runs" if runs is not None else "") + \
         (f", {took:.0f} s" if took is not None else "")
+    other = prov.get("reused_from_other_code")
+    stale = (f"; **{other} of the runs reused from a cache made by other code** (code_version "
+             f"other than {prov.get('code_version')})" if other else "")
     return (f"- `{prov['command']}`  \n  ({prov['date']}; {prov.get('seeds')} paired seeds"
-            f"{extra}; tasks: {_tasks_text(prov.get('tasks'))})")
+            f"{extra}; tasks: {_tasks_text(prov.get('tasks'))}{stale})")
 
 
 def _tasks_text(tasks) -> str:

@@ -79,6 +79,22 @@ def test_hardware_tables_writes_its_page(tmp_path):
     assert text.count("| mlp | untouched | st-moasha-fixed |") == 2  # against p3 and g4dn
     assert text.count("| mlp | untouched | (best possible) |") == 2
     assert "| asha-p3 |" not in text.replace("(`asha-p3`)", "")  # no baseline-vs-itself row
+    assert "reused from a cache made by other code" not in text
+
+
+def test_a_table_from_runs_of_other_code_says_so(tmp_path):
+    """compare_methods.py records how many reused runs other code made; the page's input
+    line says it next to the command."""
+    out, docs = tmp_path / "out", tmp_path / "docs"
+    _fabricate(out)
+    prov = out / "untouched_mlp.provenance.json"
+    prov.write_text(json.dumps({**json.loads(prov.read_text()), "code_version": "cf71d39ae8c4",
+                                "reused_from_other_code": 12}))
+    argv = ["untouched_mlp", "--output", str(out), "--docs-dir", str(docs), "--no-figures"]
+    assert _hardware_tables().main(argv) == 0
+    text = (docs / "benchmarks" / "hardware-decision.md").read_text()
+    assert ("**12 of the runs reused from a cache made by other code** (code_version other "
+            "than cf71d39ae8c4)") in text
 
 
 def test_tempered_draws_page_reads_the_stock300_tables(tmp_path):
