@@ -21,6 +21,7 @@ changed) is still reused, and :func:`run_many` warns how many such runs it reuse
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -194,9 +195,7 @@ def run_dir(spec: RunSpec) -> Path:
     return Path(spec.out_dir) / spec.benchmark / spec.task / spec.method / f"seed-{spec.seed}"
 
 
-_CODE_VERSION: str | None = None
-
-
+@functools.cache
 def code_version() -> str:
     """Fingerprint of the code a run measures: the first 12 hex digits of the SHA-256 of every
     ``.py`` file of the ``syne_mohb`` package (relative path and contents, in path order),
@@ -204,19 +203,16 @@ def code_version() -> str:
     parameters (:data:`RUN_PARAMETERS`), not by this stamp: :func:`run_many` only warns when
     reused runs were made by other code (a method whose default changed since measures the old
     default there). Computed once per process, ``O(size of the package)``."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        import hashlib
+    import hashlib
 
-        root = Path(__file__).resolve().parents[1]
-        digest = hashlib.sha256()
-        for f in sorted(root.rglob("*.py")):
-            digest.update(f.relative_to(root).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(f.read_bytes())
-            digest.update(b"\0")
-        _CODE_VERSION = digest.hexdigest()[:12]
-    return _CODE_VERSION
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for f in sorted(root.rglob("*.py")):
+        digest.update(f.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(f.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
 
 
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
