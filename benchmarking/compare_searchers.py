@@ -17,8 +17,8 @@ interval's lower bound > 1.
 
     python benchmarking/compare_searchers.py --ours moasha-bo-hw \
         --against moasha-sampler,moasha-uniform,st-moasha-fixed \
-        --benchmarks mlp,linear --seeds 20 --tasks-per-benchmark 4 --processes 1 \
-        --output benchmarking/_results/searcher
+        --benchmarks mlp,linear --seeds 20 --tasks-per-benchmark 4 --processes 2 \
+        --output benchmarking/_results/searcher_joint
 
 Each run also writes ``<table>.provenance.json`` (command, date, seeds, time). The docs page
 ``docs/benchmarks/searcher.md`` is assembled from the documented runs' tables (cached; see
@@ -26,9 +26,8 @@ Each run also writes ``<table>.provenance.json`` (command, date, seeds, time). T
 
     python benchmarking/compare_searchers.py --page
 
-Until ``runner.run_one`` hands related tasks to every method of ``methods.TRANSFER_METHODS``
-(it tests for ``"moasha-transfer"`` only), this script does so for them in its own process
-(``--processes 1`` only).
+Methods of ``methods.TRANSFER_METHODS`` get the benchmark's other tasks as related tasks
+(leave-one-task-out) from ``runner.run_one``, in every worker process.
 """
 from __future__ import annotations
 
@@ -45,7 +44,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import compare_methods  # noqa: E402
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
-from syne_mohb.experiments import methods as methods_module  # noqa: E402
 from syne_mohb.experiments import runner  # noqa: E402
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import (  # noqa: E402
@@ -62,28 +60,6 @@ RATIO_COLS = ["tuning $ (peer/ours)", "tuning time (peer/ours)", "HV at half bud
               "HV at end (ours/peer)"]
 
 
-def _install_transfer_shim() -> None:
-    """Give ``ctx.transfer_evaluations`` to every method of ``TRANSFER_METHODS`` (in-process)."""
-    transfer_methods = getattr(methods_module, "TRANSFER_METHODS", {"moasha-transfer"})
-    original_run_one, original_make = runner.run_one, runner.make_scheduler
-    current: dict = {}
-
-    def run_one(spec, *args, **kwargs):
-        current["spec"] = spec
-        return original_run_one(spec, *args, **kwargs)
-
-    def make_scheduler(name, ctx):
-        spec = current.get("spec")
-        if name in transfer_methods and ctx.transfer_evaluations is None and spec is not None:
-            from syne_mohb import blackboxes
-
-            ctx.transfer_evaluations = blackboxes.to_transfer_evaluations(
-                spec.benchmark, exclude_task=spec.task, objectives=runner.OBJECTIVES)
-        return original_make(name, ctx)
-
-    runner.run_one, runner.make_scheduler = run_one, make_scheduler
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ours", help="comma-separated methods to compare")
@@ -98,7 +74,7 @@ def main(argv=None) -> int:
                          "--simulator stock)")
     ap.add_argument("--processes", type=int, default=1)
     ap.add_argument("--bootstrap", type=int, default=1000)
-    ap.add_argument("--output", default="benchmarking/_results/searcher")
+    ap.add_argument("--output", default="benchmarking/_results/searcher_joint")
     ap.add_argument("--table", default="compare_searchers.csv")
     ap.add_argument("--page", action="store_true",
                     help="write docs/benchmarks/searcher.md from the documented runs' tables "
@@ -119,12 +95,12 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ours = [m for m in args.ours.split(",") if m]
     peers = [m for m in args.against.split(",") if m]
-    if args.processes != 1:
-        ap.error("--processes must be 1 (the transfer shim works in this process only)")
-    _install_transfer_shim()
+    if args.processes < 1:
+        ap.error(f"--processes must be >= 1, got {args.processes}")
     cm_args = ["--methods", ",".join(ours + peers), "--benchmarks", args.benchmarks,
                "--seeds", str(args.seeds), "--budget-factor", str(args.budget_factor),
-               "--processes", "1", "--bootstrap", str(args.bootstrap), "--output", args.output,
+               "--processes", str(args.processes), "--bootstrap", str(args.bootstrap),
+               "--output", args.output,
                "--table", "compare_methods_" + args.table, "--simulator", args.simulator]
     if args.tasks:
         cm_args += ["--tasks", args.tasks]
@@ -203,30 +179,31 @@ def main(argv=None) -> int:
 #: (every method against the ASHA baselines), made by the command in its provenance file
 SECTIONS = [
     ("The searcher proposes the instance type too (no hardware policy)",
-     "benchmarking/_results/searcher",
+     "benchmarking/_results/searcher_joint",
      "`moasha-bo-hw`: the model-based searcher with the instance type in its space, against "
      "MO-ASHA with the previous default (`moasha-sampler`: random with replacement + a "
      "per-type instance preference), uniform random search (`moasha-uniform`) and Syne Tune "
      "0.16's MOASHA with its rank bug patched (`st-moasha-fixed`). *Developed on* (defaults "
      "chosen there, 5 seeds): `mlp/{digits,vehicle}` and `linear/{breast_cancer,digits}`; "
-     "*untouched* until this table: `hgb`, `cnn`, `mlp/{german,spambase}`, "
-     "`linear/{vehicle,pima}`."),
-    ("With the hardware policy", "benchmarking/_results/searcher_policy2",
-     "`moasha-bo`: the searcher proposes the hyperparameters, the instance type arrives as a "
-     "context and `HardwarePolicy` picks it, against `moasha` (random hyperparameters + the "
-     "same policy: MO-ASHA's default) and the previous default (`moasha-sampler`). Caveat: the "
-     "policy switches to uniformly drawn types (\"joint\") once a Kruskal-Wallis test finds an "
+     "*untouched* until the first version of this table: `hgb`, `cnn`, "
+     "`mlp/{german,spambase}`, `linear/{vehicle,pima}`."),
+    ("With the hardware policy", "benchmarking/_results/searcher_policy",
+     "`moasha` (MO-ASHA's default: the model-based searcher proposes the hyperparameters, the "
+     "instance type arrives as a context and `HardwarePolicy` picks it) against "
+     "`moasha-random` (random hyperparameters + the same policy: the default until "
+     "2026-12-05) and the default before the policy (`moasha-sampler`). Caveat: the policy "
+     "switches to uniformly drawn types (\"joint\") once a Kruskal-Wallis test finds an "
      "instance-type effect on accuracy; the model-based searcher repeats its favourite "
      "configurations, which gives that test paired groups sooner, and from then on its trials "
      "get uniformly drawn types (the searcher does not own the type)."),
     ("With the hardware policy, on the interaction families",
-     "benchmarking/_results/hardware",
-     "`moasha-bo` against `moasha` and the patched Syne Tune MOASHA on the `-x` families (GPU "
-     "efficiency growing with model size, per-core scaling and per-step overheads that differ "
-     "by configuration), on our simulator, the first 3 tasks of each (those of the "
-     "hardware-decision page's `-x` tables, whose runs of `moasha` and the peer these are)."),
+     "benchmarking/_results/searcher_x",
+     "`moasha` against `moasha-random` and the patched Syne Tune MOASHA on the `-x` families "
+     "(GPU efficiency growing with model size, per-core scaling and per-step overheads that "
+     "differ by configuration), on our simulator, the first 3 tasks of each (the tasks of "
+     "the hardware-decision page's `-x` tables)."),
     ("With the hardware policy, on Syne Tune's own simulator",
-     "benchmarking/_results/hardware_stock",
+     "benchmarking/_results/searcher_stock",
      "The same comparison on every task of every shipped benchmark, the interaction families "
      "(`-x`) included, replayed by Syne Tune's `UserBlackboxBackend` (`--simulator stock`), "
      "as the independent benchmarks are: its results carry no `st_worker_time` / "
@@ -234,18 +211,17 @@ SECTIONS = [
      "(`syne_mohb/hardware/clock.py`) and a resumed trial keeps its type. On `cnn` a run "
      "trains about 11 trials in its budget (11 s, in which the tuner polls the simulator "
      "twice, every 5 s: see the hardware-decision page): with `num_initial=10` the model "
-     "proposes at most one or two of them, so there `moasha-bo` is close to a random search "
-     "without repeats; with 4 or 2 initial trials instead, its ratios to `moasha` stay "
-     "inside the same intervals (20 seeds; not kept)."),
+     "proposes at most one or two of them, so there `moasha` is close to a random search "
+     "without repeats."),
     ("Full fidelity: plain multi-objective BO and the model-based peers",
-     "benchmarking/_results/searcher_ff",
+     "benchmarking/_results/searcher_full",
      "`mo-bo`: the searcher under a FIFO scheduler (every trial to `max_t`); `moasha-bo-hw` "
      "adds the rungs. Peers: Syne Tune 0.16's MOREA as shipped (`st-morea`) and with its rank "
      "bug patched (`st-morea-fixed`), Optuna's MOTPE and NSGA-II, multi-objective random "
      "search (`mo-random`). Syne Tune's EHVI (`st-ehvi`) and NePS's MO-BO (`neps-mobo`): on "
      "their own page, [Against Syne Tune's EHVI and NePS's MO-BO](ehvi.md) (torch and "
      "botorch, the `neps` extra; seconds per suggestion)."),
-    ("With related tasks", "benchmarking/_results/searcher_transfer",
+    ("With related tasks", "benchmarking/_results/searcher_related",
      "`moasha-bo-hw-transfer`: the other tasks of the benchmark as a prior (leave-one-task-"
      "out), against `moasha-transfer` (`ParetoTransferSearcher`) and against itself without "
      "the prior (`moasha-bo-hw`). With related tasks the searcher keeps 10% uniformly random "

@@ -848,6 +848,38 @@ HISTORICAL = [
      "0.97x-1.00x / 0.94x-1.00x / 0.99x-1.18x; no restarts 0.98x-1.06x / 0.99x-1.02x / "
      "0.92x-1.11x; hypervolume 1.00x-1.01x. Ties: both mechanisms stay.",
      "Options of `HardwarePolicy`, run from a scratch script (2026-12-05)."),
+    ("The front's most accurate model trained again on its cheapest type",
+     "When a trial finishes (`max_t`) with the best accuracy of the finished configurations, "
+     "its configuration is trained once more, to `max_t`, on the type the runtime model "
+     "predicts cheapest for it, if that is at least 25% cheaper than the type it ran on: the "
+     "accurate, cheap corner of the front measured instead of predicted (the found-model "
+     "measure counts only what a run trained).",
+     "20 seeds against `moasha`, tuning $ / time / found model's $: `cnn` development 0.99x / "
+     "0.94x / 1.68x [0.97, 2.52], untouched 0.96x / 0.97x / 1.36x [0.93, 1.95] (found model "
+     "against ASHA-p3 3.06x -> 4.76x of a possible 7.45x, 3.69x -> 5.05x of 8.62x); `mlp-x` "
+     "and `linear-x` (3 tasks, our simulator) 1.25x / 1.20x / 0.95x and 1.05x / 1.03x / "
+     "0.99x; 300 s on Syne Tune's simulator, every task of `mlp-x` and `hgb-x`: 0.99x-1.01x / "
+     "0.97x-1.00x / 1.02x. Ties at 95% everywhere; on the `-x` tables the most accurate model "
+     "usually already ran on its cheapest type, and there the cheapest model at the target is "
+     "often another configuration.",
+     "A policy option and a scheduler hook in a scratch checkout (2026-12-05), never merged."),
+    ("Scalarisation weights nearer the simplex's corners",
+     "The searcher's weights drawn from Dirichlet(0.3) or Dirichlet(0.5) instead of "
+     "Dirichlet(1), so that the accuracy extreme of the front (on `cnn` the slowest, dearest "
+     "configurations, which the default draws half as often as uniform sampling: 3.2 against "
+     "7.5 trials of width 64 and depth 3 per run) is targeted more often.",
+     "Development `cnn`, 20 seeds against `moasha`, tuning $ / time / found model's $: "
+     "Dirichlet(0.3) 1.06x / 1.03x / 1.12x (target reached in 31 of 40 runs, `moasha` 24, "
+     "`moasha-random` 34), Dirichlet(0.5) 0.93x / *0.90x* [0.82, 0.99] / 1.25x (22 of 40).",
+     "A searcher attribute set from a scratch script (2026-12-05), never an option."),
+    ("Hyperband brackets",
+     "`MOASHA(brackets=2)` and `brackets=3`: some trials start at a higher rung, so that a "
+     "configuration that learns slowly is not judged at the first epoch.",
+     "Development `cnn`, 20 seeds against `moasha`, tuning $ / time / found model's $: 2 "
+     "brackets 0.92x / *0.87x* [0.79, 0.97] / **1.79x** [1.01, 2.71], 3 brackets *0.89x* / "
+     "*0.84x* [0.75, 0.94] / **1.85x**; hypervolume at half the budget *0.96x*. Found models "
+     "bought with tuning time: `cnn`'s time target is the issue.",
+     "An existing MOASHA option (`brackets`), run from a scratch script (2026-12-05)."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
