@@ -227,7 +227,7 @@ SECTIONS = [
      "the prior (`moasha-bo-hw`). With related tasks the searcher keeps 10% uniformly random "
      "suggestions (`exploration=None`)."),
 ]
-HP_ONLY = ("benchmarking/_results/searcher_hp", "hp_only.csv")
+HP_ONLY = ("benchmarking/_results/hp_only", "hp_only.csv")
 
 
 def searcher_page(args, argv):

@@ -386,7 +386,7 @@ NOT_RUN = {
 }
 
 #: the hyperparameters-only table (the paper's claim: ~10% faster models at equal accuracy)
-HP_SECTION = ("benchmarking/_results/searcher_hp", "hp_only.csv")
+HP_SECTION = ("benchmarking/_results/hp_only", "hp_only.csv")
 
 
 def tuning_page(args) -> BenchmarkPage:
