@@ -95,8 +95,6 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ours = [m for m in args.ours.split(",") if m]
     peers = [m for m in args.against.split(",") if m]
-    if args.processes < 1:
-        ap.error(f"--processes must be >= 1, got {args.processes}")
     cm_args = ["--methods", ",".join(ours + peers), "--benchmarks", args.benchmarks,
                "--seeds", str(args.seeds), "--budget-factor", str(args.budget_factor),
                "--processes", str(args.processes), "--bootstrap", str(args.bootstrap),
