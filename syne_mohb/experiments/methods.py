@@ -61,6 +61,9 @@ name                      method
                           ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
 ``mo-bo``                 ``ModelBasedSearcher`` at full fidelity (FIFO): plain multi-objective BO
 ``moasha-hp-bo``          ``moasha-hp`` (instance fixed; accuracy, runtime) + ``ModelBasedSearcher``
+``moasha-bo-p3``          ``moasha-bo`` with every trial on ml.p3.2xlarge (accuracy, runtime, cost):
+                          a bound, not a candidate: what the tuning time to a target is when
+                          every trial runs on the fastest type of the ``cnn`` table
 ``st-ehvi``               Syne Tune 0.16 ``EHVI`` (BoTorch qLogEHVI), full fidelity, error /
                           runtime / cost minimised; needs the ``ehvi`` extra (torch, botorch)
 ``st-morea``              Syne Tune 0.16 multi-objective regularised evolution, full fidelity
@@ -343,6 +346,10 @@ METHODS.update({
         time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
         searcher=_bo_searcher(ctx, ctx.fixed_space(), metrics=["accuracy", "runtime"],
                               mode=["max", "min"])),
+    "moasha-bo-p3": lambda ctx: MOASHA(
+        ctx.fixed_space(P3_INSTANCE), metrics=MO_METRICS, mode=MO_MODES,
+        time_attr=ctx.fidelity_attr, max_t=ctx.max_t, random_seed=ctx.random_seed,
+        searcher=_bo_searcher(ctx, ctx.fixed_space(P3_INSTANCE))),
     "st-ehvi": _st_ehvi,
     "st-morea": _st_morea,
     "st-morea-fixed": lambda ctx: _st_morea(ctx, patched=True),
@@ -357,7 +364,7 @@ TRANSFER_METHODS = {"moasha-prior", "moasha-promotion-prior", "moasha-transfer",
 
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
-_FIXED_INSTANCE.add("moasha-hp-bo")
+_FIXED_INSTANCE.update({"moasha-hp-bo", "moasha-bo-p3"})
 # methods that draw from numpy's global generator (Syne Tune's unseeded samplers)
 GLOBAL_RNG_METHODS = {"st-moasha", "st-moasha-fixed", "asha-default", "asha-p3", "asha-instance"}
 
