@@ -44,3 +44,33 @@ def test_no_docs_writes_nothing(tmp_path):
                                       "--speedup-benchmarks", "", "--docs-dir", str(tmp_path),
                                       "--no-docs"])
     assert not (tmp_path / "benchmarks").exists()
+
+
+def test_placement_waste_charges_worker_seconds_to_dominated_types():
+    """``benchmarking/placement_waste.py``: a type another type beats in seconds and dollars for
+    a configuration is dominated for it, by the larger ratio to the best such type; each
+    result's worker seconds since the trial's last result are charged to its (config, type)."""
+    import pandas as pd
+
+    waste = _script("placement_waste")
+    table = pd.DataFrame({
+        "key": ["small", "small", "wide", "wide"],
+        "type": ["cpu", "gpu", "cpu", "gpu"],
+        "seconds": [1.0, 0.8, 10.0, 1.0],
+        "dollars": [1.0, 2.0, 10.0, 2.5],
+    })
+    factor = waste.dominance(table)
+    # small: cpu is cheaper, gpu faster -> both on the front; wide: gpu is 10x faster, 4x cheaper
+    assert factor == {("small", "cpu"): 1.0, ("small", "gpu"): 1.0,
+                      ("wide", "cpu"): 10.0, ("wide", "gpu"): 1.0}
+    results = pd.DataFrame({  # trial 1: wide on cpu (2 epochs), trial 2: small on gpu
+        "trial_id": [1, 2, 1], "config_size": ["wide", "small", "wide"],
+        "instance_type": ["cpu", "gpu", "cpu"], "st_worker_time": [10.0, 0.8, 20.0],
+        "st_tuner_time": [10.0, 0.8, 20.0],
+    })
+    rows = waste.run_shares(results, ["size"], factor)
+    assert sorted(rows["dt"]) == [0.8, 10.0, 10.0]
+    summary = waste.summarise(rows)
+    assert summary["dominated"] == f"{20.0 / 20.8:.0%}"
+    assert summary["dominated by >= 2x"] == f"{20.0 / 20.8:.0%}"
+    assert summary["quarter 1"] == "0%"  # trial 2's only result ends in the first quarter
