@@ -84,7 +84,8 @@ def summarise(rows: pd.DataFrame) -> dict[str, str]:
            "dominated by >= 2x": f"{rows.loc[rows['factor'] >= 2.0, 'dt'].sum() / total:.0%}"}
     for q in range(4):
         part = rows[rows["quarter"] == q]
-        share = part.loc[part["factor"] > 1.0, "dt"].sum() / part["dt"].sum() if len(part) else np.nan
+        share = (part.loc[part["factor"] > 1.0, "dt"].sum() / part["dt"].sum()
+                 if len(part) else np.nan)
         out[f"quarter {q + 1}"] = f"{share:.0%}"
     return out
 
