@@ -957,7 +957,7 @@ HISTORICAL = [
      "untouched tasks) with 30-45% of the dollar lead everywhere else, and loses the time "
      "lead on `linear-x`: a trade, not kept.",
      "A policy subclass in a scratch script (2026-12-05), never an option."),
-    ("The runtime model refitted more often; single-row leaves",
+    ("The runtime model refitted more often; single-row leaves; other estimators",
      "The policy's runtime model refitted once its rows grew by 5% instead of 25% "
      "(`refit_growth=1.05`), or with leaves of one row instead of two, or both: so that a wide "
      "network's first slow epoch on a CPU type changes the next choice sooner (on `cnn` a "
@@ -969,8 +969,10 @@ HISTORICAL = [
      "1.02x / 1.22x, both 1.11x / 1.08x / 1.79x [0.95, 2.72]; at 300 s on Syne Tune's "
      "simulator (`hgb-x` breast_cancer / pima, `mlp-x` digits / vehicle) 0.98x-1.06x, ties. "
      "The early share of worker time on dominated types did not fall (first quarter on "
-     "`cnn` mnist: 52% with the refits, 54% by default). Not adopted: one cell ahead, the "
-     "rest ties.",
+     "`cnn` mnist: 52% with the refits, 54% by default). The model's other estimators "
+     "(`HardwarePolicy(estimator=\"gp\")`, `\"random_forest\"`, existing options): ties "
+     "(0.86x-1.05x), first-quarter share 53% and 52%: early on no model can know a type it "
+     "has not seen a wide network on. Not adopted: one cell ahead, the rest ties.",
      "A policy subclass in a scratch script (2026-12-05), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
