@@ -296,13 +296,17 @@ def p3_bound_section(page: BenchmarkPage, out: Path) -> None:
         "`moasha-bo-p3` is MO-ASHA with the same model-based searcher and all three objectives, "
         "every trial on ml.p3.2xlarge (the fastest type of the table for the networks that "
         "reach the target): a bound, not a candidate. It reaches the target about as fast as "
-        "ASHA-p3, so MO-ASHA's rungs (a third of each rung kept, spread over the front) are not "
-        "what slows the default down; the types its trials run on are. It pays for that "
-        "speed in tuning dollars and in hypervolume: one type trains no model on a cheaper "
-        "CPU, and a run that covers the cost front trains many trials on cheaper, slower types "
-        "(the search turns over more slowly). The variants page lists the trades tried from "
-        "here (weights leaning towards time, a fast start): none kept the dollar lead and "
-        "gained time everywhere.")
+        "ASHA-p3: MO-ASHA's rungs, which keep a third of each rung spread over the accuracy / "
+        "runtime front (on one type, dollars follow runtime), do not keep it from the target; "
+        "the types the default's trials run on do. It pays for that speed in tuning dollars "
+        "and in hypervolume: one type trains no model on a cheaper CPU. The same searcher on "
+        "ml.g4dn.xlarge alone (`moasha-hp-bo`, on the default-searcher page) is about as fast, "
+        "with tuning dollars that tie the default's: on this table, the CPU types on which the "
+        "default trains its cheap models buy hypervolume with tuning time (a search whose "
+        "trials run on slower types turns over more slowly; `benchmarking/placement_waste.py` "
+        "measures how much worker time goes to types another type beats for the "
+        "configuration). The variants page lists the trades tried from here (weights leaning "
+        "towards time, a fast start): none kept the dollar lead and gained time everywhere.")
     if not tables:
         page.add(f"*Not run: no `versus_p3_*.csv` under `{out}`.*")
         return
