@@ -988,6 +988,19 @@ HISTORICAL = [
      "(0.86x-1.05x), first-quarter share 53% and 52%: early on no model can know a type it "
      "has not seen a wide network on. Not adopted: one cell ahead, the rest ties.",
      "A policy subclass in a scratch script (2026-12-05), never an option."),
+    ("Pessimism for a type with no nearby observation of the configuration",
+     "A new trial's drawn log seconds on type t raised by b log 2 per 0.25 of (normalised) "
+     "distance between the configuration and the nearest one observed on t, beyond that of "
+     "the best-supported type (b = 1, 2): types not yet seen near a configuration look slower, "
+     "so fewer wide networks start on a CPU type before one has run there.",
+     "20 seeds against `moasha`, tuning $ / time: development `cnn` 0.97x / 1.01x (b = 1), "
+     "0.98x / 1.08x [0.99, 1.22] (b = 2), hypervolume at the end *0.98x*, *0.97x*; development "
+     "`mlp` 1.02x / 1.03x, 1.00x / 1.00x; at 300 s on Syne Tune's simulator `hgb-x` "
+     "breast_cancer / pima *0.89x* [0.80, 0.99] / 0.94x (b = 2), `mlp-x` digits / vehicle "
+     "0.96x-0.98x / 1.06x. Worker time on dominated types on `cnn` (placement_waste.py): "
+     "first quarter 52% and 50% against 54%, but 30% and 34% in the last quarter against "
+     "20% (the policy keeps to types it knows). Not kept.",
+     "A policy subclass in a scratch script (2026-12-05), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
