@@ -312,8 +312,9 @@ def p3_bound_section(page: BenchmarkPage, out: Path) -> None:
         "The same bound in the independent benchmarks' setting (Syne Tune's simulator, 300 s, "
         "every task of the `-x` families; rows \"all, 300 s\"; ml.p3.2xlarge is within 0-30% "
         "of the fastest type per epoch for every configuration of their first tasks): there "
-        "every trial on ml.p3.2xlarge ties the default's tuning time on `mlp-x` and `linear-x` and leads by "
-        "1.19x on `hgb-x`, at 6.7-8.3x its tuning dollars. In 300 s (0.7 to 14 full trainings) "
+        "every trial on ml.p3.2xlarge ties the default's tuning time on `mlp-x` and "
+        "`linear-x` and leads by 1.19x on `hgb-x`, at 6.7-8.3x its tuning dollars. In 300 s "
+        "(0.7 to 14 full trainings) "
         "the time to the target is set by the first few trials' draws more than by the speed "
         "of the types: the types alone buy little time there, 1.19x on `hgb-x` for 7x the "
         "dollars at most.")

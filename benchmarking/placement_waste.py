@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def per_epoch_table(blackbox) -> pd.DataFrame:
-    """``(configuration key, type) -> seconds, dollars`` per epoch, averaged over seeds."""
+def per_epoch_table(blackbox) -> tuple[pd.DataFrame, list[str]]:
+    """``(configuration key, type) -> seconds, dollars`` per epoch, averaged over seeds, and the
+    hyperparameter columns the key joins."""
     hp = blackbox.hyperparameters.reset_index(drop=True)
     names = list(blackbox.objectives_names)
     ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [config, seed, epoch, obj]
@@ -108,14 +109,16 @@ def main(argv=None) -> int:
         bench = blackboxes.load(args.benchmark)
     except (KeyError, ValueError, FileNotFoundError) as e:
         ap.error(f"--benchmark {args.benchmark!r}: {e}")
+    dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
+    for task in args.tasks.split(","):
+        if task not in bench:
+            ap.error(f"--tasks: {task!r} is not a task of {args.benchmark} ({sorted(bench)})")
+        table, cols = per_epoch_table(bench[task])
+        dominated[task] = (cols, dominance(table))
     lines = []
     for method in args.methods.split(","):
         rows = []
-        for task in args.tasks.split(","):
-            if task not in bench:
-                ap.error(f"--tasks: {task!r} is not a task of {args.benchmark} ({sorted(bench)})")
-            table, cols = per_epoch_table(bench[task])
-            factor = dominance(table)
+        for task, (cols, factor) in dominated.items():
             for seed in range(args.seeds):
                 path = Path(args.output) / args.benchmark / task / method / f"seed-{seed}"
                 if not (path / "results.csv.zip").exists():
