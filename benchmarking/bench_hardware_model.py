@@ -138,6 +138,7 @@ def main(argv=None) -> int:
 
 
 _NAMES = {"extra_trees": "extra trees", "random_forest": "random forest", "gp": "GP (Matern 5/2)",
+          "gp_ard": "GP (Matern 5/2, a length scale per feature)",
           "additive": "additive (a per-type effect)"}
 
 

@@ -74,6 +74,28 @@ def test_the_model_learns_the_interaction():
     assert np.all(lo <= med) and np.all(med <= hi)
 
 
+@pytest.mark.parametrize("estimator", ["gp", "gp_ard"])
+def test_the_gp_models_learn_the_interaction(estimator):
+    specs = hardware_specs([CPU, GPU])
+    space = {"width": choice(WIDTHS), "lr": choice([0.001, 0.01, 0.1])}
+    model = RuntimeCostModel(space, specs, estimator=estimator, random_seed=0)
+    rng = np.random.RandomState(0)
+    for k, w in enumerate(WIDTHS * 3):
+        for inst in (CPU, GPU):
+            model.observe((k, inst), {"width": w, "lr": [0.001, 0.01, 0.1][rng.randint(3)]},
+                          inst, 2.0, 2.0 * epoch_seconds(w, inst))
+    model.fit()
+    med, lo, hi = model.predict_seconds([{"width": 16, "lr": 0.01}, {"width": 2048, "lr": 0.01}])
+    assert med[0, 0] < med[0, 1] and med[1, 1] < med[1, 0]  # CPU for small, GPU for large
+    assert np.all(lo <= med) and np.all(med <= hi)
+    if estimator == "gp_ard":
+        # one length scale per feature; the learning rate does not change the seconds
+        scales = model._model.gp.kernel_.k1.k2.length_scale
+        lr_column = model._encoder.hp_names.index("lr")
+        width_column = model._encoder.hp_names.index("width")
+        assert len(scales) > 2 and scales[lr_column] > scales[width_column]
+
+
 def test_a_type_never_run_gets_a_prior_and_stays_explorable():
     specs = hardware_specs([CPU, GPU, "ml.c5.4xlarge"])
     model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, random_seed=0)

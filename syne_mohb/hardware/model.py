@@ -48,7 +48,7 @@ from syne_mohb.hardware.cost import _is_real
 
 __all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
 
-ESTIMATORS = ("extra_trees", "random_forest", "gp", "additive")
+ESTIMATORS = ("extra_trees", "random_forest", "gp", "gp_ard", "additive")
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ class RuntimeCostModel:
 
     :param config_space: the hyperparameters (without the instance type)
     :param specs: ``{instance type: HardwareSpec}`` (:func:`hardware_specs`)
-    :param estimator: "extra_trees" (default), "random_forest", "gp" or "additive" (one fixed
+    :param estimator: "extra_trees" (default), "random_forest", "gp", "gp_ard" (a GP with one
+        length scale per feature) or "additive" (one fixed
         effect per type plus a linear effect of the hyperparameters: the old model, kept as the
         baseline of the model selection)
     :param n_estimators: trees of the ensemble
@@ -322,13 +323,8 @@ class RuntimeCostModel:
 
             return RandomForestRegressor(n_estimators=self.n_estimators, min_samples_leaf=2,
                                          max_features=0.7, random_state=seed, n_jobs=1)
-        if self.estimator == "gp":
-            from sklearn.gaussian_process import GaussianProcessRegressor
-            from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
-
-            kernel = ConstantKernel(1.0) * Matern(length_scale=1.0, nu=2.5) + WhiteKernel(0.01)
-            return _CappedGP(GaussianProcessRegressor(kernel=kernel, normalize_y=True,
-                                                      random_state=seed), seed)
+        if self.estimator in ("gp", "gp_ard"):
+            return _CappedGP(seed, ard=self.estimator == "gp_ard")
         from sklearn.linear_model import Ridge
 
         return _Additive(Ridge(alpha=1e-3))
@@ -426,16 +422,37 @@ def _tree_predictions(model, X: np.ndarray) -> np.ndarray:
 
 
 class _CappedGP:
-    """A scikit-learn GP on at most ``cap`` rows (random subset): exact GPs are cubic."""
+    """A scikit-learn GP (Matern 5/2 + white noise) on at most ``cap`` rows (random subset):
+    exact GPs are cubic. ``ard``: one length scale per feature (automatic relevance
+    determination), fitted by maximum marginal likelihood, so that a feature that does not
+    change the runtime (e.g. the learning rate, or the vCPUs where cores do not help) stops
+    blurring the comparison of those that do; otherwise one length scale for all features."""
 
-    def __init__(self, gp, seed, cap: int = 600):
-        self.gp, self.cap, self.rng = gp, cap, np.random.RandomState(seed)
+    def __init__(self, seed, ard: bool = False, cap: int = 600):
+        self.ard, self.seed, self.cap = ard, seed, cap
+        self.rng = np.random.RandomState(seed)
+        self.gp = None
 
     def fit(self, X, y):
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.gaussian_process import GaussianProcessRegressor
+        from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
+
         if len(y) > self.cap:
             keep = self.rng.choice(len(y), self.cap, replace=False)
             X, y = X[keep], y[keep]
-        self.gp.fit(X, y)
+        scale = np.ones(X.shape[1]) if self.ard else 1.0
+        bounds = (1e-2, 1e3) if self.ard else (1e-5, 1e5)
+        kernel = (ConstantKernel(1.0) * Matern(length_scale=scale, length_scale_bounds=bounds,
+                                               nu=2.5) + WhiteKernel(0.01))
+        self.gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True,
+                                           random_state=self.seed)
+        with warnings.catch_warnings():
+            # a length scale at its bound (an irrelevant feature) is an answer, not a failure
+            warnings.simplefilter("ignore", category=ConvergenceWarning)
+            self.gp.fit(X, y)
         return self
 
     def predict_with_std(self, X):
