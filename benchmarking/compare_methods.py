@@ -76,6 +76,8 @@ HARDWARE_LOGIC = {
     "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
     "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
                          "2026-12-05), per config; survivors restarted on a better type",
+    "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
+                       "restarted on a better type",
     "moasha-promotion": "policy, re-chosen at every promotion",
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
@@ -125,6 +127,7 @@ SEARCHER = {
     "moasha-range": "model-based (trees), MO-ASHA stopping",
     "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
+    "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
     "moasha-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
     "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",
@@ -279,6 +282,14 @@ def main(argv=None) -> int:
     failed = [r for r in res if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}")
+    if failed:
+        # a failed run's folder may hold another run (e.g. one with other parameters, which
+        # RunConflictError names): a table over it would mix settings; the finished runs stay
+        print(f"no tables: {len(failed)} of {len(res)} runs failed (see FAILED above). Fix "
+              f"them (e.g. a run made with other parameters: another --output) and run the "
+              f"same command again; the {len(res) - len(failed)} finished runs are kept and "
+              f"reused.", file=sys.stderr)
+        return 1
     other_code = other_code_runs(res)  # run_many has warned, naming one
     sim_s = time.perf_counter() - t0
 

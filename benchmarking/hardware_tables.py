@@ -756,6 +756,22 @@ VARIANT_SECTIONS = [
      "fastest type (more time saved, fewer dollars: a trade, not kept); `moasha-prior`: "
      "related tasks' times as the runtime model's prior (leave-one-task-out; what a user with "
      "related tasks should pass, `HardwarePolicy(prior_evaluations=...)`)."),
+    ("The runtime model as a Bayesian bilinear regression", "benchmarking/_results/bilinear",
+     "bilinear_*.csv",
+     "`moasha-bilinear`: the default policy whose runtime model is "
+     "`HardwarePolicy(estimator=\"bilinear\")` (scikit-learn's `BayesianRidge` on the model's "
+     "features and every hyperparameter x hardware product, Thompson draws of its "
+     "coefficients) instead of the extra trees, paired against `moasha` on the "
+     "hardware-decision page's tasks (`cnn` development: `bilinear_dev_cnn`). One coefficient "
+     "says \"the width slows a CPU, not a GPU\", learnt from a few results and extrapolated "
+     "along the width where the trees average a leaf: on `cnn` the wide networks reach the "
+     "GPU types sooner. Its extrapolation also sends more early trials to the GPU types where "
+     "they pay less (`mlp-x`). Not the default: see the end of this page for the variants "
+     "around it."),
+    ("The same at 300 s on Syne Tune's simulator", "benchmarking/_results/bilinear300",
+     "bilinear300_*.csv",
+     "The independent benchmarks' setting: every task of the three `-x` families, Syne "
+     "Tune's own simulator, 300 simulated seconds."),
     ("Restarts of survivors against the previous default, paired: development tasks",
      "benchmarking/_results/variants", ["restart_dev_cnn.csv", "restart_dev_mlp.csv"],
      "`moasha` (restarts on, `restart_margin=0.2`) against `moasha-no-restart` "
@@ -1041,6 +1057,28 @@ HISTORICAL = [
      "54%: in the first quarter the model has seen a few dozen segments). Not the default.",
      "An option of `RuntimeCostModel` / `HardwarePolicy` (`estimator=\"gp_ard\"`), run from "
      "a scratch script (2026-12-05)."),
+    ("Around the Bayesian bilinear runtime model",
+     "`moasha-bilinear` (its own section above) and five variants of it: (a) residual extra "
+     "trees on top of it (from 20 rows); (b) a per-run choice between it and the trees by "
+     "5-fold cross-validation grouped by configuration, at every refit; (c) tempered "
+     "coefficient draws (the deviation from the posterior mean x0.5, x0.25); (d) the mean of "
+     "its and the trees' log seconds; (e) it for the first 40 / 80 segments, the trees after. "
+     "Offline, refitted on the first 20 / 40 segments the default's own `cnn` runs collected "
+     "(development tasks, 20 seeds), the share of (configuration, weight) choices on a type "
+     "dominated 2x or more is 18% / 10% for the bilinear model against 26% / 18% for the "
+     "extra trees.",
+     "20 seeds against `moasha`, tuning $ / time / found model's $ (`cnn` development, "
+     "untouched; `linear-x`, `mlp-x`: 3 untouched tasks each): (a) `cnn` time **1.19x** / "
+     "**1.20x**, `linear-x` found model *0.85x*; (b) `cnn` time 1.13x / **1.22x**, `linear-x` "
+     "found model *0.69x*; (c) `cnn` time 1.07x-1.27x, `mlp-x` at 300 s found model *0.74x* "
+     "for both; (d) `cnn` time 1.06x / 1.05x (the gain gone), `mlp-x` at 300 s ties; (e) `cnn` "
+     "time **1.30x** / **1.22x** (a `cnn` run has fewer than 80 segments), `mlp-x` at 300 s "
+     "*0.80x* [0.63, 0.94] / 1.00x / *0.72x*, `linear-x` ties. The gain on `cnn` and the loss "
+     "on `mlp-x` both come from the first segments: the bilinear model's extrapolation sends "
+     "more early trials to the GPU types (on `mlp-x` at 300 s ml.p3.2xlarge and "
+     "ml.g5.xlarge take 6% and 8% of the worker time against 3% and 4%), right on `cnn`, "
+     "dearer on `mlp-x`.",
+     "Scratch code (2026-12-05), not kept; `estimator=\"bilinear\"` itself is an option."),
     ("Fewer random trials before the searcher's model",
      "`ModelBasedSearcher(num_initial=k)` with k = 2, 4, 6 instead of 10: at 300 s the target "
      "is reached after about 11-22 trials, so the model decides few of them.",
@@ -1097,7 +1135,8 @@ def variants_page(args) -> BenchmarkPage:
         against, versus, peers = [], [], set()
         for t in names:
             prov = read_provenance(out, t) or {}
-            n = {b: str(len(ts)) for b, ts in prov.get("tasks", {}).items()}
+            # the task names too: two tables of one benchmark (development, untouched) differ
+            n = {b: ", ".join(ts) for b, ts in prov.get("tasks", {}).items()}
             df = _read(out / t)
             df = df[(df["baseline"] == "asha-p3") & ~df["method"].isin(BASELINES)]
             against += [describe(dict(r, tasks=n.get(r["benchmark"], "?")))

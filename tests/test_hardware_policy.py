@@ -96,6 +96,27 @@ def test_the_gp_models_learn_the_interaction(estimator):
         assert len(scales) > 2 and scales[lr_column] > scales[width_column]
 
 
+def test_the_bilinear_model_extrapolates_the_interaction_from_a_few_results():
+    """Two widths per type are enough to say that the width slows the CPU, not the GPU, and to
+    carry it to widths never run (one coefficient per hyperparameter x hardware pair)."""
+    specs = hardware_specs([CPU, GPU])
+    space = {"width": choice(WIDTHS), "lr": choice([0.001, 0.01, 0.1])}
+    model = RuntimeCostModel(space, specs, estimator="bilinear", random_seed=0)
+    for k, (w, lr) in enumerate([(16, 0.001), (32, 0.1), (64, 0.01), (128, 0.001)]):
+        for inst in (CPU, GPU):
+            model.observe((k, inst), {"width": w, "lr": lr}, inst, 1.0, epoch_seconds(w, inst))
+    model.fit()
+    med, lo, hi = model.predict_seconds([{"width": 16, "lr": 0.01}, {"width": 2048, "lr": 0.01}])
+    assert med[0, 0] < med[0, 1] and med[1, 1] < med[1, 0]  # CPU for small, GPU for large
+    assert np.all(lo <= med) and np.all(med <= hi)
+    # unsure where it extrapolates: the interval is wider at width 2048 than at 16
+    assert (hi[1, 0] / lo[1, 0]) > (hi[0, 0] / lo[0, 0])
+    # a Thompson draw is one draw of the coefficients: seeded, it repeats
+    draws = [model.sample([{"width": 2048, "lr": 0.01}], np.random.RandomState(3))
+             for _ in range(2)]
+    assert np.array_equal(draws[0], draws[1])
+
+
 def test_a_type_never_run_gets_a_prior_and_stays_explorable():
     specs = hardware_specs([CPU, GPU, "ml.c5.4xlarge"])
     model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, random_seed=0)

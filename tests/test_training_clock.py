@@ -278,3 +278,15 @@ def test_compare_methods_takes_one_budget_in_seconds_for_every_task(tmp_path, ca
                for p in out.glob("linear-x/*/*/seed-0/metadata.json")}
     assert budgets == {60.0}
     assert len(list(out.glob("linear-x/*/*/seed-0/metadata.json"))) == 6  # 3 methods x 2 tasks
+    # the same folder on the other simulator: every run conflicts with the cached one; no
+    # table is made from runs of other settings, and the finished runs stay
+    table = out / "compare_methods.csv"
+    before = table.read_bytes()
+    assert compare_methods.main(
+        ["--benchmarks", "linear-x", "--tasks", "breast_cancer,digits", "--methods", "moasha",
+         "--seeds", "1", "--processes", "1", "--bootstrap", "10", "--budget-seconds", "60",
+         "--output", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "RunConflictError" in captured.out and "no tables: 6 of 6 runs failed" in captured.err
+    assert table.read_bytes() == before
+    assert len(list(out.glob("linear-x/*/*/seed-0/metadata.json"))) == 6

@@ -19,6 +19,8 @@ name                      method
 ``moasha-wide-prior``     ``moasha`` with the policy's Thompson draws until 2026-12-05: the
                           runtime model's wide prior (``prior_std=1.0``) and a quarter of its
                           trees per draw (``draw_fraction=4``)
+``moasha-bilinear``       ``moasha`` whose runtime model is the Bayesian bilinear regression
+                          (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
 ``moasha-sampler``        the previous default: the instance type drawn by the searcher with
                           ``InstanceTypePreference`` (one fixed effect per type; dominated
                           types sampled for exploration only), no hardware policy
@@ -244,6 +246,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
                                                               scale="range", finish_fast=True),
     "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
+    "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
