@@ -14,6 +14,7 @@ from syne_mohb.experiments.metrics import (
     Normalizer,
     best_possible,
     dollars_spent,
+    exhaustive_once,
     found_model,
     normalizer_for,
     normalizer_from_blackbox,
@@ -74,6 +75,22 @@ def test_best_possible_scans_every_config_epoch_and_seed():
         ])
     assert best_possible(BB, 0.9) == (0.2, 2.0)
     assert all(np.isnan(best_possible(BB, 0.99)))
+
+
+def test_exhaustive_once_trains_every_row_once_at_a_random_seed():
+    class BB:
+        objectives_names = ["accuracy", "runtime", "cost"]
+        # two rows, two seeds, one epoch: row 0 reaches 0.9 only with seed 0 ($0.1), row 1
+        # with both seeds ($0.5, $0.3)
+        objectives_evaluations = np.array([
+            [[[0.95, 1.0, 0.1]], [[0.70, 1.0, 0.1]]],
+            [[[0.92, 5.0, 0.5]], [[0.93, 5.0, 0.3]]],
+        ])
+    # half the draws train row 0 with seed 0 ($0.1); the others find row 1's $0.5 or $0.3
+    expected = 0.5 * 0.1 + 0.25 * 0.5 + 0.25 * 0.3
+    assert exhaustive_once(BB, 0.9, num_draws=20000) == pytest.approx(expected, rel=0.02)
+    assert best_possible(BB, 0.9)[0] == 0.1 < exhaustive_once(BB, 0.9)
+    assert np.isnan(exhaustive_once(BB, 0.99))
 
 
 # ---------------------------------------------------------------- log flags

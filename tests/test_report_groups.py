@@ -211,3 +211,7 @@ def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):
     statistic = "ratio of the means over paired seeds"
     assert statistic in demo and statistic in report
     assert "reached the target in 1 of 2 seeds" in demo
+    # the found model next to both references: the best draw and training every row once
+    best = next(line for line in demo.splitlines() if "(b) best possible" in line)
+    once = next(line for line in demo.splitlines() if "trained once" in line)
+    assert float(once.split()[-1].rstrip("x")) <= float(best.split()[-1].rstrip("x"))

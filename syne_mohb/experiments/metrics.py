@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_LOG",
     "Normalizer",
     "best_possible",
+    "exhaustive_once",
     "best_value",
     "curves_over_seeds",
     "dollars_spent",
@@ -576,6 +577,30 @@ def best_possible(blackbox: Any, target: float) -> tuple[float, float]:
         return np.nan, np.nan
     return (float(ev[..., names.index("cost")][ok].min()),
             float(ev[..., names.index("runtime")][ok].min()))
+
+
+def exhaustive_once(blackbox: Any, target: float, num_draws: int = 2000,
+                    random_seed: int = 0) -> float:
+    """Expected cost of the cheapest model at ``target`` of an exhaustive search that trains
+    every row of an offline table (every configuration on every instance type) once, to its
+    last epoch, with one of the table's recorded seeds drawn at random: what a method that
+    tries everything once finds. :func:`best_possible` is the cheapest draw of the whole
+    table (the luckiest seed of every row), which no single training of each row reaches in
+    expectation. Each epoch of a training is a model (as in :func:`found_model`). Monte Carlo
+    over ``num_draws`` seed assignments; a draw where no row reaches the target is left out
+    (NaN when none does). ``O(rows x seeds x epochs + num_draws x rows)``."""
+    names = list(blackbox.objectives_names)
+    ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [row, seed, epoch, obj]
+    acc, cost = ev[..., names.index("accuracy")], ev[..., names.index("cost")]
+    with np.errstate(invalid="ignore"):
+        per_seed = np.where(acc >= target, cost, np.inf).min(axis=2)  # [row, seed]
+    if not np.isfinite(per_seed).any():
+        return np.nan
+    rows, seeds = per_seed.shape
+    pick = np.random.RandomState(random_seed).randint(0, seeds, size=(num_draws, rows))
+    cheapest = per_seed[np.arange(rows)[None, :], pick].min(axis=1)
+    cheapest = cheapest[np.isfinite(cheapest)]
+    return float(cheapest.mean()) if len(cheapest) else np.nan
 
 
 # ------------------------------------------------------------------ paired comparison
