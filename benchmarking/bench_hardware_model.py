@@ -137,9 +137,9 @@ def main(argv=None) -> int:
     table = table.reset_index()
     order = {e: i for i, e in enumerate(args.estimators.split(","))}
     benches = {b: i for i, b in enumerate(args.benchmarks.split(","))}
-    table = table.sort_values(["benchmark", "observations", "estimator"], key=lambda c: c.map(
-        benches if c.name == "benchmark" else order if c.name == "estimator" else
-        lambda v: v)).reset_index(drop=True)
+    rank = {"benchmark": benches, "estimator": order}  # observations: numeric order
+    table = table.sort_values(["benchmark", "observations", "estimator"], key=lambda c: (
+        c.map(rank[c.name]) if c.name in rank else c)).reset_index(drop=True)
     print(f"{args.observations} observed (configuration, type) pairs, {args.repeats} splits, "
           f"{args.tasks_per_benchmark} tasks per benchmark; median over tasks of the mean over "
           f"splits; {time.perf_counter() - t0:.0f} s")

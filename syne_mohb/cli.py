@@ -177,12 +177,13 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
              f"[95% bootstrap interval over seeds]:"]
     for key, what in TARGET_MEASURES.items():
         lines.append(f"  {what:48s} {_ratio_text(ratio, key)}")
-    cheapest, _ = best_possible(bench.blackbox(task), target)
+    table = bench.blackbox(task)
+    cheapest, _ = best_possible(table, target)
     found_all = measures.loc[measures["method"] == BASELINE, "model_dollars"].to_numpy(dtype=float)
     found = float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any() else np.nan
     if np.isfinite(cheapest) and cheapest > 0 and np.isfinite(found):
         lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} {found / cheapest:.2f}x")
-        once = exhaustive_once(bench.blackbox(task), target)
+        once = exhaustive_once(table, target)
         if np.isfinite(once) and once > 0:
             lines.append(f"  {'(b) every configuration and type trained once':48s} "
                          f"{found / once:.2f}x")

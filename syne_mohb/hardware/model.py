@@ -159,9 +159,10 @@ class RuntimeCostModel:
     :param config_space: the hyperparameters (without the instance type)
     :param specs: ``{instance type: HardwareSpec}`` (:func:`hardware_specs`)
     :param estimator: "extra_trees" (default), "random_forest", "gp", "gp_ard" (a GP with one
-        length scale per feature) or "additive" (one fixed
-        effect per type plus a linear effect of the hyperparameters: the old model, kept as the
-        baseline of the model selection)
+        length scale per feature), "bilinear" (a Bayesian linear regression with hyperparameter
+        x hardware products, :class:`_Bilinear`) or "additive" (one fixed effect per type plus
+        a linear effect of the hyperparameters: the old model, kept as the baseline of the
+        model selection)
     :param n_estimators: trees of the ensemble
     :param prior_std: prior standard deviation (log scale) of a type without observations
     :param prior_strength: observations of a type at which its prior variance has halved
@@ -486,8 +487,9 @@ class _Bilinear:
     Thompson draw moves the types coherently. The hyperpriors are scikit-learn's
     non-informative ones: fitted on a handful of rows the posterior is very wide and the first
     placements are close to uniform draws (measured: starting it after 5 or 10 segments of the
-    trees kept part of its `cnn` gain and part of its `mlp-x` loss, variants page). Fit ``O(n p^2 + p^3)`` for ``n`` rows and ``p =
-    d_x (1 + d_h) + d_h + 1`` columns; a prediction ``O(p)`` per row, a draw ``O(p^2)``."""
+    trees kept part of its `cnn` gain and part of its `mlp-x` loss, variants page). Fit
+    ``O(n p^2 + p^3)`` for ``n`` rows and ``p = d_x (1 + d_h) + d_h + 1`` columns; a
+    prediction ``O(p)`` per row, a draw ``O(p^2)``."""
 
     def __init__(self, n_x: int, n_h: int):
         self.n_x, self.n_h = n_x, n_h
@@ -515,11 +517,12 @@ class _Bilinear:
         return self.ridge.predict(self._z(X), return_std=True)
 
     def draw(self, X: np.ndarray, rng: np.random.RandomState) -> np.ndarray:
-        """One posterior draw of the coefficients, applied to every row of ``X``."""
-        coef = self.ridge.coef_ + self._chol @ rng.standard_normal(len(self.ridge.coef_))
+        """One posterior draw of the coefficients, applied to every row of ``X``: the
+        posterior mean's prediction plus the drawn deviation of the coefficients (on the
+        columns centred as ``BayesianRidge`` centred them)."""
+        delta = self._chol @ rng.standard_normal(len(self.ridge.coef_))
         Z = self._z(X)
-        return self.ridge.intercept_ + (Z - self.ridge.X_offset_) @ coef \
-            + self.ridge.X_offset_ @ self.ridge.coef_
+        return self.ridge.predict(Z) + (Z - self.ridge.X_offset_) @ delta
 
 
 class _Additive:
