@@ -264,6 +264,7 @@ def hardware_page(args, out: Path) -> BenchmarkPage:
     stock_section(page, Path(args.stock_output))
     stock300_section(page, Path(args.stock300_output))
     seeds50_section(page, Path(SEEDS50_OUTPUT))
+    related_section(page)
     if not args.no_figures:
         benchmark, task = args.figure_task.split("/")
         name = next((n for n in tables
@@ -421,6 +422,52 @@ def seeds50_section(page: BenchmarkPage, out: Path) -> None:
     paired_tables_section(page, out, tables, "the patched peer")
 
 
+#: with related tasks (leave-one-task-out): ``(folder, table, tasks label, where)``; each table
+#: has a ``_peer`` twin paired against the patched Syne Tune MOASHA
+RELATED_TABLES = [
+    ("benchmarking/_results/related300", "related300_mlp-x", "all 6 tasks", "Syne Tune's simulator, 300 s"),
+    ("benchmarking/_results/related300", "related300_hgb-x", "all 6 tasks", "Syne Tune's simulator, 300 s"),
+    ("benchmarking/_results/related300", "related300_linear-x", "all 8 tasks",
+     "Syne Tune's simulator, 300 s"),
+    ("benchmarking/_results/related", "related_cnn", "all 4 tasks", "our simulator"),
+    ("benchmarking/_results/related", "related_x", "first 3 tasks", "our simulator"),
+    ("benchmarking/_results/related", "related_shipped", "first 3 tasks", "our simulator"),
+]
+
+
+def related_section(page: BenchmarkPage) -> None:
+    """What a user with related tasks runs (``moasha-related``: ``MOASHA(transfer_evaluations=
+    ...)``) against the transfer searcher and against the patched peer."""
+    present = [(Path(o), t, k, w) for o, t, k, w in RELATED_TABLES
+               if (Path(o) / f"versus_{t}.csv").exists()]
+    page.add(
+        "## With related tasks",
+        "What a user with evaluations of related tasks runs: `MOASHA(..., "
+        "transfer_evaluations=...)` (`moasha-related`: the model-based searcher takes them as "
+        "its prior and proposes from its first trial, the hardware policy takes their "
+        "runtimes as its model's prior), the benchmark's other tasks as related tasks "
+        "(leave-one-task-out). Beside it `moasha-bo-transfer` (the searcher's prior only), "
+        "`moasha-transfer` (`ParetoTransferSearcher`, the transfer searcher before the "
+        "model-based one) and the default without related tasks. The peer and ASHA-p3 have no "
+        "related tasks: against them these rows show what the related tasks are worth, not a "
+        "like-for-like comparison of methods.")
+    if not present:
+        page.add("*Not run: no `versus_related*.csv` under `benchmarking/_results/related*`.*")
+        return
+    page.add("Commands:\n\n" + "\n".join(
+        provenance_line(o, f"{t}{suffix}.csv") for o, t, _, _ in present
+        for suffix in ("", "_peer") if (o / f"{t}{suffix}.csv").exists()))
+    for suffix, what in (("", "the transfer searcher"), ("_peer", "the patched peer")):
+        rows = [dict(r, tasks=f"{r['tasks']}; {w}") for o, t, k, w in present
+                for r in versus_rows(o, t + suffix, k)]
+        if rows:
+            o, t, _, _ = present[0]
+            versus_section(page, rows, _peer(o, t + suffix), what, method="moasha-related")
+    against_p3_section(page, [dict(r, tasks=f"{r['tasks']}; {w}")
+                              for o, t, k, w in present
+                              for r in against_rows(o, t, k, "asha-p3")])
+
+
 def _stock_tables(page: BenchmarkPage, out: Path, tables: list[str], where: str) -> None:
     """Ours / the peer and every method against ASHA-p3 from ``tables`` (every task), headed
     ``... {where}``; nothing when no table was run."""
@@ -572,15 +619,17 @@ def paired_page(name: str, title: str, used: list[tuple[Path, str]], args) -> Be
                          docs_dir=args.docs_dir, argv=args.argv)
 
 
-def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str) -> None:
-    """Ours / ``peer``: the versus table and what the default's row shows."""
+def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str,
+                   method: str = "moasha") -> None:
+    """Ours / ``peer``: the versus table and what ``method``'s row shows."""
     page.add(f"### Ours / `{peer}` ({what})",
              f"mean(`{peer}`) / mean(method) for dollars and time, mean(method) / "
              f"mean(`{peer}`) for the hypervolume; median over tasks, 95% paired "
              f"bootstrap; > 1 = the method is better.",
              markdown_table(rows, VERSUS_COLS),
-             "What the default (`moasha`) row shows, read off the table above:",
-             "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
+             ("What the default (`moasha`) row shows" if method == "moasha" else
+              f"What the `{method}` row shows") + ", read off the table above:",
+             "\n".join(summary_lines(rows, method, VERSUS_COLS[5:])))
 
 
 def paired_tables_section(page: BenchmarkPage, out: Path, tables: list[tuple[str, str]],
@@ -691,8 +740,8 @@ STOCK300 = "<stock300-output>"
 TEMPERED_SECTIONS = [
     ("Development tasks", [
         (DEFAULT_SEARCHER_OUTPUT, "tempered_dev_cnn", "our simulator"),
-        (STOCK300, "tempered_dev_hgb-x", "Syne Tune's, 300 s"),
-        (STOCK300, "tempered_dev_mlp-x", "Syne Tune's, 300 s"),
+        (STOCK300, "tempered_dev_hgb-x", "Syne Tune's simulator, 300 s"),
+        (STOCK300, "tempered_dev_mlp-x", "Syne Tune's simulator, 300 s"),
     ], "Where the tempered draws were chosen (`cnn` mnist / mnist_rot90 on our simulator; "
        "`hgb-x` breast_cancer / pima and `mlp-x` digits / vehicle in the independent "
        "benchmarks' setting). Measured once on these tasks against the wide draws and not "

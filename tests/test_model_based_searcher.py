@@ -244,3 +244,39 @@ def test_moasha_builds_the_model_based_searcher_by_default(tmp_path):
     assert isinstance(previous, RandomSearcher) and previous.repeats == "always"
     only_type = MOASHA({"instance_type": space["instance_type"], "epochs": 10}, **kw)
     assert only_type.hardware is not None and isinstance(only_type.searcher, RandomSearcher)
+
+
+def test_moasha_passes_related_tasks_to_its_searcher_and_its_policy():
+    """``MOASHA(transfer_evaluations=...)``: the related tasks become the prior of the default
+    searcher (its first suggestion already comes from the model: it differs from the random
+    draw the same seed gives without them) and of the default policy's runtime model (prior
+    rows from every related task's configurations); a searcher passed by the user must take
+    them itself, and a wrong value is named."""
+    from syne_mohb import blackboxes
+    from syne_mohb.searchers import RandomSearcher
+
+    metrics, modes = ["accuracy", "runtime", "cost"], ["max", "min", "min"]
+    related = blackboxes.to_transfer_evaluations("cnn", exclude_task="mnist", objectives=metrics)
+    space = dict(blackboxes.load("cnn")["mnist"].configuration_space)
+
+    def make_moasha(**kw):
+        return MOASHA(space, metrics=metrics, mode=modes, time_attr="epoch", max_t=10,
+                      random_seed=5, **kw)
+
+    with_prior, without = make_moasha(transfer_evaluations=related), make_moasha()
+    assert with_prior.searcher._prior is not None and without.searcher._prior is None
+    assert with_prior.searcher.config_space.keys() == without.searcher.config_space.keys()
+    assert set(with_prior.hardware.prior_evaluations) == set(related)
+    prior_rows = [r for r in with_prior.hardware.model._rows.values() if r[4] == 1]
+    assert len(prior_rows) > 0 and not without.hardware.prior_evaluations
+    firsts = [[m.searcher.suggest() for _ in range(4)] for m in (with_prior, without)]
+    assert firsts[0] != firsts[1]
+    again = make_moasha(transfer_evaluations=related)
+    assert [again.searcher.suggest() for _ in range(4)] == firsts[0]  # seeded
+    for kw in ({"searcher": "random"},
+               {"searcher": RandomSearcher({k: v for k, v in space.items()
+                                            if k != "instance_type"})},
+               {}):
+        value = related if kw else [related]
+        with pytest.raises(ValueError, match="transfer_evaluations"):
+            make_moasha(transfer_evaluations=value, **kw)

@@ -61,6 +61,8 @@ name                      method
 ``moasha-bo-hw``          the same with the instance type in the searcher's space (no policy)
 ``moasha-bo-transfer``    ``moasha-bo`` with the other tasks as a prior (leave-one-task-out;
                           ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
+``moasha-related``        what a user with related tasks runs: ``moasha-bo-transfer`` whose
+                          hardware policy also takes their runtimes as its model's prior
 ``mo-bo``                 ``ModelBasedSearcher`` at full fidelity (FIFO): plain multi-objective BO
 ``moasha-hp-bo``          ``moasha-hp`` (instance fixed; accuracy, runtime) + ``ModelBasedSearcher``
 ``moasha-bo-p3``          ``moasha-bo`` with every trial on ml.p3.2xlarge (accuracy, runtime, cost):
@@ -285,6 +287,18 @@ def _moasha_bo(ctx: MethodContext, hardware_in_space: bool = False, transfer: bo
     return _moasha(ctx, searcher=_bo_searcher(ctx, space, transfer=transfer, **kw))
 
 
+def _moasha_related(ctx: MethodContext) -> TrialScheduler:
+    """What a user with related tasks runs: the model-based searcher with their evaluations
+    as its prior and the hardware policy with their runtimes as its model's prior."""
+    from syne_mohb.hardware.policy import HardwarePolicy
+
+    searcher = _bo_searcher(ctx, _without_instance(ctx), transfer=True)
+    policy = HardwarePolicy(instance_attr=ctx.instance_attr,
+                            prior_evaluations=ctx.transfer_evaluations,
+                            job_startup=ctx.extra.get("job_startup"))
+    return _moasha(ctx, searcher=searcher, hardware=policy)
+
+
 def _st_ehvi(ctx: MethodContext) -> TrialScheduler:
     from importlib.metadata import version
 
@@ -342,6 +356,7 @@ METHODS.update({
     "moasha-bo-hw": lambda ctx: _moasha_bo(ctx, hardware_in_space=True),
     "moasha-bo-transfer": lambda ctx: _moasha_bo(ctx, transfer=True),
     "moasha-bo-hw-transfer": lambda ctx: _moasha_bo(ctx, hardware_in_space=True, transfer=True),
+    "moasha-related": _moasha_related,
     "mo-bo": lambda ctx: FIFOScheduler(ctx.config_space, MO_METRICS, MO_MODES,
                                        searcher=_bo_searcher(ctx, ctx.config_space)),
     "moasha-hp-bo": lambda ctx: MOASHA(
@@ -363,7 +378,7 @@ METHODS.update({
 # ``MethodContext.transfer_evaluations``
 TRANSFER_METHODS = {"moasha-prior", "moasha-promotion-prior", "moasha-transfer",
                     "moasha-transfer-repeats", "moasha-transfer-exhaust", "moasha-bo-transfer",
-                    "moasha-bo-hw-transfer"}
+                    "moasha-bo-hw-transfer", "moasha-related"}
 
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}

@@ -146,6 +146,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         of the searcher). With ``type="promotion"`` a promoted trial may resume on another type
     :param instance_attr: name of the hardware dimension of ``config_space`` (the one place it
         is declared: any name works, e.g. a Ray node type or a local profile)
+    :param transfer_evaluations: related tasks' offline evaluations, ``{task:
+        TransferLearningTaskEvaluations}`` (objectives including ``metrics``, the instance type
+        as a column): the prior of the default searcher (no random initial design) and of the
+        default policy's runtime model (``HardwarePolicy(prior_evaluations=...)``). A searcher
+        or a policy you pass yourself takes them itself
     """
 
     def __init__(
@@ -166,6 +171,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         seed_objective: int = 0,
         hardware: Any = "auto",
         instance_attr: str = "instance_type",
+        transfer_evaluations: dict[str, Any] | None = None,
     ):
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
@@ -226,7 +232,15 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a hyperparameter name, got {instance_attr!r}")
         self.instance_attr = instance_attr
-        self.hardware = self._make_policy(hardware, searcher)
+        if transfer_evaluations is not None and (
+                searcher is not None or searcher_kind != "model-based"
+                or not isinstance(transfer_evaluations, dict)):
+            raise ValueError(
+                "transfer_evaluations must be a dict task -> TransferLearningTaskEvaluations for "
+                "the default (model-based) searcher; with searcher=... pass them to that searcher "
+                f"(got searcher={searcher_kind if searcher is None else type_name(searcher)}, "
+                f"transfer_evaluations of type {type_name(transfer_evaluations)})")
+        self.hardware = self._make_policy(hardware, searcher, transfer_evaluations)
         self._initial_instances: list[Any] = []
         search_space = config_space
         if self.hardware is not None:
@@ -247,7 +261,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 searcher = ModelBasedSearcher(
                     search_space, metrics=self.metrics, mode=self.modes,
                     points_to_evaluate=points_to_evaluate, random_seed=seed, max_resource=max_t,
-                    context_attr=instance_attr)
+                    context_attr=instance_attr, transfer_evaluations=transfer_evaluations)
             else:
                 searcher = RandomSearcher(search_space, points_to_evaluate=points_to_evaluate,
                                           random_seed=seed, repeats="always")
@@ -433,7 +447,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         return metadata
 
     # ---------------------------------------------------------------- helpers
-    def _make_policy(self, hardware: Any, searcher: Any):
+    def _make_policy(self, hardware: Any, searcher: Any, evaluations: Any = None):
         from syne_mohb.hardware.policy import HardwarePolicy
 
         if hardware is None:
@@ -455,7 +469,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"hardware must be 'auto', a HardwarePolicy or None, got {hardware!r}")
         domain = self.config_space.get(self.instance_attr)
         if isinstance(domain, Categorical) and len(domain.categories) > 1:
-            return HardwarePolicy(instance_attr=self.instance_attr)
+            return HardwarePolicy(instance_attr=self.instance_attr, prior_evaluations=evaluations)
         self._warn_undeclared_instance_types()
         return None
 
