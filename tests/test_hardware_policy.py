@@ -247,6 +247,17 @@ def test_related_tasks_inform_the_first_choices():
     with pytest.raises(ValueError, match="prior_time_objective"):
         HardwarePolicy(prior_evaluations={"related": related},
                        prior_time_objective="seconds").bind(_space(), ["accuracy"])
+    # unnamed, the seconds are "runtime" or the policy's time_attr, else the error says how
+    for name, ok in (("st_worker_time", True), ("seconds", False)):
+        renamed = SimpleNamespace(**{**vars(related), "objectives_names": [name]})
+        policy = HardwarePolicy(random_seed=0, prior_evaluations={"related": renamed},
+                                affects_metrics=False)
+        if ok:
+            policy.bind(_space(), ["accuracy"])
+            assert [policy.choose({"width": 2048, "lr": 0.01}) for _ in range(30)].count(GPU) >= 24
+        else:
+            with pytest.raises(ValueError, match="prior_time_objective.*'runtime'.*st_worker_time"):
+                policy.bind(_space(), ["accuracy"])
 
 
 def test_log_units_do_not_buy_a_small_time_gain_with_a_large_cost():

@@ -136,7 +136,10 @@ class HardwarePolicy:
         instance type as a hyperparameter column): their per-unit times become prior rows of the
         model (:meth:`RuntimeCostModel.add_prior_evaluations`), so the first choices are
         informed; the run's own results take over as they come
-    :param prior_time_objective: the cumulative-seconds objective of ``prior_evaluations``
+    :param prior_time_objective: the cumulative-seconds objective of ``prior_evaluations``;
+        None (default): ``"runtime"`` (the offline benchmarks' name), else ``time_attr``
+        (``st_worker_time``: what :func:`~syne_mohb.blackboxes.from_experiments` keeps of a
+        run), whichever every related task has
     :param scale: units of the scalarisation: "log" (default: log ratios to the best type; a
         factor 2 in time weighs as a factor 2 in dollars, so a small gain in one objective is
         not bought with a large loss in the other) or "range" (log time and log cost each
@@ -175,7 +178,7 @@ class HardwarePolicy:
         test_every: int = 25,
         control_share: float = 0.05,
         prior_evaluations: Mapping[str, Any] | None = None,
-        prior_time_objective: str = "runtime",
+        prior_time_objective: str | None = None,
         scale: str = "log",
         finish_fast: bool = False,
         restart_margin: float | None = 0.2,
@@ -322,15 +325,22 @@ class HardwarePolicy:
             return
         from syne_mohb.blackboxes.evaluations import checked_task_evaluations
 
+        objective = self.prior_time_objective
+        if objective is None:
+            names = [list(getattr(e, "objectives_names", []))
+                     for e in self.prior_evaluations.values()]
+            found = [c for c in ("runtime", self.time_attr) if all(c in n for n in names)]
+            objective = found[0] if found else "runtime"  # missing: named by the check below
         for task, hp, values, names in checked_task_evaluations(
-                self.prior_evaluations, "prior_evaluations", [self.prior_time_objective],
-                hint=" (prior_time_objective)"):
+                self.prior_evaluations, "prior_evaluations", [objective],
+                hint=f" (its cumulative seconds, for the runtime model's prior: name them with "
+                     f"prior_time_objective; tried 'runtime' and {self.time_attr!r})"):
             hp = hp.reset_index(drop=True)
             missing = [k for k in [*space, self.instance_attr] if k not in hp.columns]
             if missing:
                 raise ValueError(f"prior_evaluations[{task!r}] lacks the columns {missing}")
             # [configs, fidelities]: the mean over seeds
-            y = values[..., names.index(self.prior_time_objective)].mean(axis=1)
+            y = values[..., names.index(objective)].mean(axis=1)
             fid = np.arange(1, y.shape[1] + 1, dtype=float)
             per_unit = np.full(len(hp), np.nan)
             for r in range(len(hp)):
