@@ -1187,6 +1187,18 @@ HISTORICAL = [
      "ml.g5.xlarge take 6% and 8% of the worker time against 3% and 4%), right on `cnn`, "
      "dearer on `mlp-x`.",
      "Scratch code (2026-12-05), not kept; `estimator=\"bilinear\"` itself is an option."),
+    ("Thompson exploration of pricier types capped",
+     "A new trial's Thompson draw may put it on a pricier type than the posterior mean's "
+     "choice (exploration) only while such placements, weighted by their price, stay under "
+     "a share rho of all placements so far (rho = 0.1 or 0.25), with the bilinear model or "
+     "the extra trees: the bilinear model's `cnn` gain without its `mlp-x` cost?",
+     "Development `cnn`, 20 seeds against `moasha`, tuning $ / time / found model's $: "
+     "bilinear, rho = 0.1 **1.23x** [1.06, 1.48] / 1.09x [0.96, 1.24] / 1.53x; rho = 0.25 "
+     "1.07x / 0.95x / **1.86x**; extra trees, rho = 0.25 **1.31x** [1.14, 1.51] / 0.91x "
+     "[0.81, 1.03] / 1.58x (the bilinear model uncapped in the same runs: 0.96x / **1.30x**). "
+     "The cap turns the time gain back into dollars: the gain on `cnn` is the exploration "
+     "itself, not the model's mean. Not taken further.",
+     "A policy proxy in a scratch script (2026-12-05), never an option."),
     ("An oracle searcher (a bound, not a method)",
      "A searcher that proposes only the table's k most accurate configurations (mean final "
      "accuracy over types and seeds), drawn at random with repeats (k = 5, 10), with the "
