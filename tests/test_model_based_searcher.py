@@ -273,6 +273,11 @@ def test_moasha_passes_related_tasks_to_its_searcher_and_its_policy():
     assert firsts[0] != firsts[1]
     again = make_moasha(transfer_evaluations=related)
     assert [again.searcher.suggest() for _ in range(4)] == firsts[0]  # seeded
+    # a run's metrics, named as the backends report them: the converted tables' names serve
+    st_metrics = ["accuracy", "st_worker_time", "st_worker_cost"]
+    named = MOASHA(space, metrics=st_metrics, mode=modes, time_attr="epoch", max_t=10,
+                   random_seed=5, transfer_evaluations=related)
+    assert named.searcher._prior is not None
     for kw in ({"searcher": "random"},
                {"searcher": RandomSearcher({k: v for k, v in space.items()
                                             if k != "instance_type"})},

@@ -111,8 +111,10 @@ class ModelBasedSearcher(BaseSearcher):
     :param points_to_evaluate: configurations to suggest first, in order
     :param random_seed: seed of all randomness (draws, trees)
     :param transfer_evaluations: ``{task: TransferLearningTaskEvaluations}`` of related tasks,
-        or None; their objectives must include ``metrics`` and their hyperparameter columns the
-        space's hyperparameters (other columns are ignored, except ``context_attr``)
+        or None; their objectives must include ``metrics`` (for ``st_worker_time`` /
+        ``st_worker_cost``, the ``runtime`` / ``cost`` that ``from_experiments`` writes do)
+        and their hyperparameter columns the space's hyperparameters (other columns are
+        ignored, except ``context_attr``)
     :param max_resource: the maximum resource ``R`` (MO-ASHA's ``max_t``); default: the largest
         resource seen (results and related tasks' fidelities)
     :param context_attr: configuration key used as a context input when it is not a
@@ -261,8 +263,9 @@ class ModelBasedSearcher(BaseSearcher):
 
         enc = self._encoder
         tasks = []
+        wanted = _prior_objectives(evaluations, self.metrics)
         for task, frame, values, names in checked_task_evaluations(
-                evaluations, "transfer_evaluations", self.metrics):
+                evaluations, "transfer_evaluations", wanted):
             for name in enc.hp_names:
                 if name not in frame.columns:
                     raise ValueError(
@@ -278,7 +281,7 @@ class ModelBasedSearcher(BaseSearcher):
             if self.context_attr is not None and self.context_attr in frame.columns:
                 for value in pd.unique(frame[self.context_attr]):
                     self._context_of(value)
-            tasks.append((task, frame, values[..., [names.index(m) for m in self.metrics]]))
+            tasks.append((task, frame, values[..., [names.index(m) for m in wanted]]))
         self._prior_contexts = len(self._contexts)
         Xs, Zs, Ws = [], [], []
         for task, frame, values in tasks:
@@ -636,6 +639,25 @@ class ModelBasedSearcher(BaseSearcher):
         history[resource] = values
         self._max_seen_resource = max(self._max_seen_resource, resource)
         self._min_seen_resource = min(self._min_seen_resource, resource)
+
+
+#: a run's cumulative seconds and dollars, and the names ``from_experiments`` gives them
+_CONVERTED_NAMES = {"st_worker_time": "runtime", "st_worker_cost": "cost"}
+
+
+def _prior_objectives(evaluations: Any, metrics: list[str]) -> list[str]:
+    """The related tasks' objective for each metric: the metric itself, or, for a run's
+    ``st_worker_time`` / ``st_worker_cost`` that the tasks lack, the ``runtime`` / ``cost``
+    that :func:`~syne_mohb.blackboxes.from_experiments` wrote from them."""
+    tasks = list(evaluations.values()) if isinstance(evaluations, dict) else []
+    names = [set(getattr(e, "objectives_names", None) or ()) for e in tasks]
+
+    def everywhere(name):
+        return bool(names) and all(name in n for n in names)
+
+    return [_CONVERTED_NAMES[m] if (m in _CONVERTED_NAMES and not everywhere(m)
+                                    and everywhere(_CONVERTED_NAMES[m])) else m
+            for m in metrics]
 
 
 def _is_number(value: Any) -> bool:
