@@ -4,6 +4,7 @@
   one task (the one simulator of the project);
 * :func:`to_transfer_evaluations` -- related tasks' evaluations for transfer-learning searchers;
 * :func:`checked_task_evaluations` -- such evaluations, checked where a user hands them in;
+* :func:`objective_of_tasks` -- the name under which every related task holds a quantity;
 * :func:`metric_modes`, :func:`evaluations_frame` -- modes and a long table for analysis.
 """
 
@@ -83,6 +84,19 @@ def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str]
                              f"{names}")
         out.append((task, hp, values, names))
     return out
+
+
+#: a run's cumulative seconds and dollars, and the names ``from_experiments`` gives them
+CONVERTED_OBJECTIVES = {"st_worker_time": "runtime", "st_worker_cost": "cost"}
+
+
+def objective_of_tasks(evaluations: Any, candidates: list[str]) -> str | None:
+    """The first of ``candidates`` that every task of ``evaluations`` (``{task:
+    TransferLearningTaskEvaluations}``) has among its objectives, or None (nothing checked
+    here: :func:`checked_task_evaluations` names what is wrong). O(tasks x candidates)."""
+    tasks = list(evaluations.values()) if isinstance(evaluations, dict) else []
+    names = [set(getattr(e, "objectives_names", None) or ()) for e in tasks]
+    return next((c for c in candidates if names and all(c in n for n in names)), None)
 
 
 def to_transfer_evaluations(

@@ -323,14 +323,12 @@ class HardwarePolicy:
         of the seconds per unit at its last finite fidelity (fidelities taken as 1, 2, ...)."""
         if not self.prior_evaluations:
             return
-        from syne_mohb.blackboxes.evaluations import checked_task_evaluations
+        from syne_mohb.blackboxes.evaluations import checked_task_evaluations, objective_of_tasks
 
         objective = self.prior_time_objective
-        if objective is None:
-            names = [list(getattr(e, "objectives_names", []))
-                     for e in self.prior_evaluations.values()]
-            found = [c for c in ("runtime", self.time_attr) if all(c in n for n in names)]
-            objective = found[0] if found else "runtime"  # missing: named by the check below
+        if objective is None:  # unnamed and missing: "runtime", which the check below names
+            objective = objective_of_tasks(self.prior_evaluations,
+                                           ["runtime", self.time_attr]) or "runtime"
         for task, hp, values, names in checked_task_evaluations(
                 self.prior_evaluations, "prior_evaluations", [objective],
                 hint=f" (its cumulative seconds, for the runtime model's prior: name them with "

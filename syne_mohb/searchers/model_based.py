@@ -259,11 +259,17 @@ class ModelBasedSearcher(BaseSearcher):
 
     # ------------------------------------------------------------------ related tasks
     def _fit_prior(self, evaluations: dict[str, Any]) -> None:
-        from syne_mohb.blackboxes.evaluations import checked_task_evaluations
+        from syne_mohb.blackboxes.evaluations import (
+            CONVERTED_OBJECTIVES,
+            checked_task_evaluations,
+            objective_of_tasks,
+        )
 
         enc = self._encoder
         tasks = []
-        wanted = _prior_objectives(evaluations, self.metrics)
+        # a metric the tasks lack may be a run's st_worker_* that from_experiments renamed
+        wanted = [objective_of_tasks(evaluations, [m, CONVERTED_OBJECTIVES.get(m, m)]) or m
+                  for m in self.metrics]
         for task, frame, values, names in checked_task_evaluations(
                 evaluations, "transfer_evaluations", wanted):
             for name in enc.hp_names:
@@ -639,25 +645,6 @@ class ModelBasedSearcher(BaseSearcher):
         history[resource] = values
         self._max_seen_resource = max(self._max_seen_resource, resource)
         self._min_seen_resource = min(self._min_seen_resource, resource)
-
-
-#: a run's cumulative seconds and dollars, and the names ``from_experiments`` gives them
-_CONVERTED_NAMES = {"st_worker_time": "runtime", "st_worker_cost": "cost"}
-
-
-def _prior_objectives(evaluations: Any, metrics: list[str]) -> list[str]:
-    """The related tasks' objective for each metric: the metric itself, or, for a run's
-    ``st_worker_time`` / ``st_worker_cost`` that the tasks lack, the ``runtime`` / ``cost``
-    that :func:`~syne_mohb.blackboxes.from_experiments` wrote from them."""
-    tasks = list(evaluations.values()) if isinstance(evaluations, dict) else []
-    names = [set(getattr(e, "objectives_names", None) or ()) for e in tasks]
-
-    def everywhere(name):
-        return bool(names) and all(name in n for n in names)
-
-    return [_CONVERTED_NAMES[m] if (m in _CONVERTED_NAMES and not everywhere(m)
-                                    and everywhere(_CONVERTED_NAMES[m])) else m
-            for m in metrics]
 
 
 def _is_number(value: Any) -> bool:
