@@ -419,7 +419,7 @@ def seeds50_section(page: BenchmarkPage, out: Path) -> None:
     if not tables:
         page.add(f"*Not run: no `versus_s50_*.csv` under `{out}`.*")
         return
-    paired_tables_section(page, out, tables, "the patched peer")
+    paired_tables_section(page, [(out, t, k) for t, k in tables], ("the patched peer",))
 
 
 #: with related tasks (leave-one-task-out): ``(folder, table, tasks label, where)``; each table
@@ -454,18 +454,8 @@ def related_section(page: BenchmarkPage) -> None:
     if not present:
         page.add("*Not run: no `versus_related*.csv` under `benchmarking/_results/related*`.*")
         return
-    page.add("Commands:\n\n" + "\n".join(
-        provenance_line(o, f"{t}{suffix}.csv") for o, t, _, _ in present
-        for suffix in ("", "_peer") if (o / f"{t}{suffix}.csv").exists()))
-    for suffix, what in (("", "the transfer searcher"), ("_peer", "the patched peer")):
-        rows = [dict(r, tasks=f"{r['tasks']}; {w}") for o, t, k, w in present
-                for r in versus_rows(o, t + suffix, k)]
-        if rows:
-            o, t, _, _ = present[0]
-            versus_section(page, rows, _peer(o, t + suffix), what, method="moasha-related")
-    against_p3_section(page, [dict(r, tasks=f"{r['tasks']}; {w}")
-                              for o, t, k, w in present
-                              for r in against_rows(o, t, k, "asha-p3")])
+    paired_tables_section(page, [(o, t, f"{k}; {w}") for o, t, k, w in present],
+                          ("the transfer searcher", "the patched peer"), method="moasha-related")
 
 
 def _stock_tables(page: BenchmarkPage, out: Path, tables: list[str], where: str) -> None:
@@ -632,17 +622,25 @@ def versus_section(page: BenchmarkPage, rows: list[dict], peer: str, what: str,
              "\n".join(summary_lines(rows, method, VERSUS_COLS[5:])))
 
 
-def paired_tables_section(page: BenchmarkPage, out: Path, tables: list[tuple[str, str]],
-                          what: str, against_p3: bool = True) -> None:
-    """The commands of ``tables`` (``(csv stem, tasks label)`` under ``out``), ours / their
-    peer, and (``against_p3``) every method against ASHA-p3."""
-    page.add("Commands:\n\n" + "\n".join(provenance_line(out, f"{t}.csv") for t, _ in tables))
-    rows = [r for t, k in tables for r in versus_rows(out, t, k)]
-    if rows:
-        versus_section(page, rows, _peer(out, tables[0][0]), what)
+def paired_tables_section(page: BenchmarkPage, tables: list[tuple[Path, str, str]],
+                          whats: tuple[str, ...], method: str = "moasha",
+                          against_p3: bool = True) -> None:
+    """The commands of ``tables`` (``(folder, csv stem, tasks label)``), ours / their peer for
+    each of ``whats`` (what the table pairs against, then what its ``_peer`` twin pairs
+    against, when given), what ``method``'s row shows, and (``against_p3``) every method
+    against ASHA-p3."""
+    suffixes = ("", "_peer")[:len(whats)]
+    page.add("Commands:\n\n" + "\n".join(
+        provenance_line(o, f"{t}{suffix}.csv") for o, t, _ in tables for suffix in suffixes
+        if not suffix or (o / f"{t}{suffix}.csv").exists()))
+    for suffix, what in zip(suffixes, whats):
+        rows = [r for o, t, k in tables for r in versus_rows(o, t + suffix, k)]
+        if rows:
+            o, t, _ = tables[0]
+            versus_section(page, rows, _peer(o, t + suffix), what, method=method)
     if against_p3:
-        against_p3_section(page, [r for t, k in tables for r in against_rows(out, t, k,
-                                                                              "asha-p3")])
+        against_p3_section(page, [r for o, t, k in tables for r in against_rows(o, t, k,
+                                                                                "asha-p3")])
 
 
 def against_p3_section(page: BenchmarkPage, rows: list[dict]) -> None:
@@ -728,7 +726,8 @@ def default_searcher_page(args) -> BenchmarkPage:
     if not fixed:
         page.add(f"*Not run: no `fixed_*.csv` under `{ours}`.*")
         return page
-    paired_tables_section(page, ours, fixed, "the same searcher on one type")
+    paired_tables_section(page, [(ours, t, k) for t, k in fixed],
+                          ("the same searcher on one type",))
     return page
 
 
@@ -803,17 +802,7 @@ def tempered_draws_page(args) -> BenchmarkPage:
         if not present:
             page.add("*Not run.*")
             continue
-        page.add("Commands:\n\n" + "\n".join(
-            provenance_line(o, f"{t}{suffix}.csv") for o, t, _ in present
-            for suffix in ("", "_peer") if (o / f"{t}{suffix}.csv").exists()))
-        for suffix, what in (("", "the previous draws"), ("_peer", "the patched peer")):
-            rows = [r for o, t, k in present for r in versus_rows(o, t + suffix, k)]
-            if not rows:
-                continue
-            o, t, _ = present[0]
-            versus_section(page, rows, _peer(o, t + suffix), what)
-        against_p3_section(page, [r for o, t, k in present
-                                  for r in against_rows(o, t, k, "asha-p3")])
+        paired_tables_section(page, present, ("the previous draws", "the patched peer"))
     return page
 
 
@@ -1390,11 +1379,11 @@ def ehvi_page(args) -> BenchmarkPage:
         page.add(f"*Not run: no `ehvi_*.csv` or `neps_*.csv` under `{out}`.*")
         return page
     if ehvi:
-        paired_tables_section(page, out, ehvi, "Syne Tune 0.16's EHVI, full fidelity",
-                              against_p3=False)
+        paired_tables_section(page, [(out, t, k) for t, k in ehvi],
+                              ("Syne Tune 0.16's EHVI, full fidelity",), against_p3=False)
     if neps:
-        paired_tables_section(page, out, neps, "NePS 0.17's MO-BO, full fidelity",
-                              against_p3=False)
+        paired_tables_section(page, [(out, t, k) for t, k in neps],
+                              ("NePS 0.17's MO-BO, full fidelity",), against_p3=False)
     # against ASHA-p3: a benchmark's NePS table where it has one (it holds every method),
     # else its EHVI table
     with_neps = {t.split("_", 1)[1] for t, _ in neps}
