@@ -289,7 +289,10 @@ def _moasha_bo(ctx: MethodContext, hardware_in_space: bool = False, transfer: bo
 
 def _moasha_related(ctx: MethodContext) -> TrialScheduler:
     """What a user with related tasks runs: the model-based searcher with their evaluations
-    as its prior and the hardware policy with their runtimes as its model's prior."""
+    as its prior and the hardware policy with their runtimes as its model's prior. The same
+    two objects as ``MOASHA(transfer_evaluations=...)`` builds, but built here, as the other
+    ``moasha-bo*`` methods build theirs: the searcher is seeded with the run's seed (MO-ASHA
+    seeds its own from its generator), so its random stream, not its method, differs."""
     from syne_mohb.hardware.policy import HardwarePolicy
 
     searcher = _bo_searcher(ctx, _without_instance(ctx), transfer=True)
