@@ -504,9 +504,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0, help="first seed")
     d.add_argument("--seeds", type=int, default=5, help="paired seeds of each method")
     d.add_argument("--method", default="moasha",
-                   help="our method to run (moasha: MO-ASHA with its default searcher, the best "
-                        "on the shipped benchmarks in docs/benchmarks/; 'moasha-transfer' to "
-                        "sample from the other tasks' Pareto fronts; default: %(default)s)")
+                   help="our method to run (moasha: MO-ASHA with its default searcher and "
+                        "hardware policy, the best on the shipped benchmarks in docs/benchmarks/;"
+                        " 'moasha-related' to give both the benchmark's other tasks as related "
+                        "tasks, MOASHA(transfer_evaluations=...); any name of "
+                        "syne_mohb.experiments.methods; default: %(default)s)")
     d.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print")
     d.add_argument("--processes", type=int, default=2,
                    help="parallel processes for the runs (at most 2 are used)")
