@@ -1293,8 +1293,9 @@ HISTORICAL = [
      "0.21 / 0.14), higher on `hgb`, `linear`, `hgb-x` (0.23 / 0.14 / 0.10 against 0.13 / "
      "0.09 / 0.07) and `linear-x`; on a type never observed 0.94-1.14 on `cnn` and `mlp` "
      "against 0.21-0.61 (the specs enter only through the prior). Ties on the untouched "
-     "tasks, one cell behind: not kept. The `cnn` gain needs a prior that pricier GPUs help "
-     "wide models, and that prior is what costs dollars where they do not.",
+     "tasks, one cell behind: not kept. The `cnn` gain comes with exploration of the GPU types "
+     "(full posterior draws, or a prior that they are faster), which costs dollars where they "
+     "do not pay.",
      "An estimator option in a scratch patch (2026-12-05), never merged."),
     ("Finishing fast by restart (stopping)",
      "The stopping-type analogue of `finish_fast`: a survivor's restart check past rung 0 "
