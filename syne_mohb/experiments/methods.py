@@ -164,19 +164,24 @@ def _moasha(ctx: MethodContext, **kw) -> TrialScheduler:
                   **kw)
 
 
-def _moasha_policy(ctx: MethodContext, prior: bool = False, type: str = "stopping",
-                   **kw) -> TrialScheduler:
-    """Our MO-ASHA with a :class:`HardwarePolicy` configured by ``kw`` (the variants measured
-    by ``benchmarking/compare_methods.py``); ``prior``: related tasks' times as its prior."""
+def _policy(ctx: MethodContext, prior: bool = False, **kw):
+    """A :class:`HardwarePolicy` configured by ``kw``, with the run's job start-up;
+    ``prior``: related tasks' times as its runtime model's prior."""
     from syne_mohb.hardware.policy import HardwarePolicy
 
     if prior and not ctx.transfer_evaluations:
         raise ValueError("a method with the policy's prior needs the evaluations of related "
                          "tasks; the benchmark has no other task")
-    policy = HardwarePolicy(instance_attr=ctx.instance_attr,
-                            prior_evaluations=ctx.transfer_evaluations if prior else None,
-                            job_startup=ctx.extra.get("job_startup"), **kw)
-    return _moasha(ctx, type=type, hardware=policy)
+    return HardwarePolicy(instance_attr=ctx.instance_attr,
+                          prior_evaluations=ctx.transfer_evaluations if prior else None,
+                          job_startup=ctx.extra.get("job_startup"), **kw)
+
+
+def _moasha_policy(ctx: MethodContext, prior: bool = False, type: str = "stopping",
+                   **kw) -> TrialScheduler:
+    """Our MO-ASHA with a :class:`HardwarePolicy` configured by ``kw`` (the variants measured
+    by ``benchmarking/compare_methods.py``); ``prior``: related tasks' times as its prior."""
+    return _moasha(ctx, type=type, hardware=_policy(ctx, prior=prior, **kw))
 
 
 def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
@@ -293,13 +298,8 @@ def _moasha_related(ctx: MethodContext) -> TrialScheduler:
     two objects as ``MOASHA(transfer_evaluations=...)`` builds, but built here, as the other
     ``moasha-bo*`` methods build theirs: the searcher is seeded with the run's seed (MO-ASHA
     seeds its own from its generator), so its random stream, not its method, differs."""
-    from syne_mohb.hardware.policy import HardwarePolicy
-
     searcher = _bo_searcher(ctx, _without_instance(ctx), transfer=True)
-    policy = HardwarePolicy(instance_attr=ctx.instance_attr,
-                            prior_evaluations=ctx.transfer_evaluations,
-                            job_startup=ctx.extra.get("job_startup"))
-    return _moasha(ctx, searcher=searcher, hardware=policy)
+    return _moasha(ctx, searcher=searcher, hardware=_policy(ctx, prior=True))
 
 
 def _st_ehvi(ctx: MethodContext) -> TrialScheduler:
