@@ -1350,6 +1350,21 @@ HISTORICAL = [
      "to the other tasks: with about 60 cells in this row alone, a few leads at 95% are "
      "expected by chance.",
      "A scheduler argument from a scratch script (2026-12-05), never a default."),
+    ("A learned size feature for the runtime model's trees",
+     "At every refit, a ridge regression of log seconds per unit on the encoded "
+     "hyperparameters and one indicator per type gives each configuration a size index, its "
+     "main effect; the index is one more feature of the extra trees (also with its products "
+     "with the accelerator count, memory and speed), so that one split on the size under a "
+     "split on the GPU can say \"GPU for large configurations\" whatever hyperparameters make "
+     "them large, where the trees otherwise need a split per hyperparameter. Aimed at the "
+     "default's learning early in the run on `cnn` (the bilinear model's gain without its "
+     "exploration of the dear types?).",
+     "Development `cnn` (mnist, mnist_rot90, our simulator), 20 seeds against `moasha`, tuning "
+     "$ / time / found model's $: 1.08x / 1.03x [0.94, 1.15] / 1.19x; with the products 0.97x "
+     "/ 1.08x [0.99, 1.18] / 1.29x; hypervolume 1.00x-1.01x. Ties: the bilinear model's gain "
+     "on `cnn` (1.30x) comes with its exploration of the GPU types, not with a better "
+     "ranking of the sizes. Not taken further.",
+     "A model subclass in a scratch script (2026-12-05), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
