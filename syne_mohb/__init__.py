@@ -3,6 +3,10 @@
 Public API (everything else is private):
 
 * :class:`MOASHA` -- multi-objective asynchronous successive halving (stopping / promotion)
+* :class:`HardwarePolicy` -- MO-ASHA's default choice of each trial's instance type, from a
+  runtime/cost model learnt in the run (pass one to ``MOASHA(hardware=...)`` to configure it)
+* :class:`ModelBasedSearcher` -- MO-ASHA's default searcher (random scalarisations, Thompson
+  sampling of a tree ensemble; pass one to ``MOASHA(searcher=...)`` to configure it)
 * :class:`RandomSearcher` -- seeded random search without repeats
 * :class:`ParetoTransferSearcher` -- samples where related tasks' Pareto fronts lie
 * :mod:`syne_mohb.pareto` -- non-dominated ranks, rung orders, Pareto sets, hypervolume
@@ -25,6 +29,7 @@ from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.durable import DurableTuner, FailureBudgetExceeded, FailurePolicy, resume
 from syne_mohb.hardware import (
     INSTANCE_TYPE,
+    HardwarePolicy,
     dollar_cost,
     instance_types,
     load_catalog,
@@ -32,6 +37,7 @@ from syne_mohb.hardware import (
     refresh_prices,
 )
 from syne_mohb.schedulers import MOASHA
+from syne_mohb.searchers.model_based import ModelBasedSearcher
 from syne_mohb.searchers.random import RandomSearcher
 from syne_mohb.searchers.transfer import ParetoTransferSearcher
 
@@ -41,9 +47,11 @@ __all__ = [
     "DurableTuner",
     "FailureBudgetExceeded",
     "FailurePolicy",
+    "HardwarePolicy",
     "INSTANCE_TYPE",
     "LocalProfileBackend",
     "MOASHA",
+    "ModelBasedSearcher",
     "NodeType",
     "ParetoSummary",
     "ParetoTransferSearcher",

@@ -134,3 +134,27 @@ def test_import_syne_mohb_stays_light():
             "assert callable(syne_mohb.pareto_set) and 'pareto_set' in dir(syne_mohb)\n"
             "assert not {'boto3', 'ray', 'plotly', 'torch'} & set(sys.modules)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_defaults_of_moasha_are_public_at_the_top_level():
+    """What the README and the docs tell users to configure (``MOASHA(hardware=
+    HardwarePolicy(...))``, ``MOASHA(searcher=ModelBasedSearcher(...))``) imports from
+    ``syne_mohb`` itself, as the same classes as in their subpackages, and is listed in
+    ``__all__``."""
+    from syne_mohb.hardware.policy import HardwarePolicy
+    from syne_mohb.searchers.model_based import ModelBasedSearcher
+
+    assert syne_mohb.HardwarePolicy is HardwarePolicy
+    assert syne_mohb.ModelBasedSearcher is ModelBasedSearcher
+    assert {"HardwarePolicy", "ModelBasedSearcher"} <= set(syne_mohb.__all__)
+    from syne_tune.config_space import choice
+
+    types = ["ml.m5.xlarge", "ml.g4dn.xlarge"]
+    space = {"x": choice([1, 2]), "instance_type": choice(types)}
+    scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"], max_t=3,
+                       hardware=syne_mohb.HardwarePolicy(), random_seed=0,
+                       searcher=syne_mohb.ModelBasedSearcher(
+                           {"x": space["x"]}, metrics=["accuracy", "cost"],
+                           mode=["max", "min"], random_seed=0))
+    config = scheduler.suggest().config
+    assert config["x"] in (1, 2) and config["instance_type"] in types
