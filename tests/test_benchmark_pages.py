@@ -59,7 +59,10 @@ def _fabricate(out: Path) -> str:
     return command
 
 
-def test_hardware_tables_writes_its_page(tmp_path):
+def test_hardware_tables_writes_its_page(tmp_path, monkeypatch):
+    # the page's other sections read fixed folders under benchmarking/_results: from an empty
+    # folder they are "not run", whatever a developer's checkout has cached there
+    monkeypatch.chdir(tmp_path)
     out, docs = tmp_path / "out", tmp_path / "docs"
     input_command = _fabricate(out)
     argv = ["untouched_mlp", "--output", str(out), "--docs-dir", str(docs), "--no-figures"]
@@ -181,3 +184,37 @@ def test_ehvi_page_pairs_ours_with_syne_tunes_ehvi_and_neps(tmp_path, monkeypatc
     text = (docs / "benchmarks" / "ehvi.md").read_text()
     against = text.split("### Against ASHA on ml.p3.2xlarge")[1]
     assert "| hgb | ? | moasha |" in against and "| mlp | german, spambase | moasha |" in against
+
+
+def test_budget_page_reads_the_1200s_tables_and_the_searchers_part(tmp_path, monkeypatch):
+    """``--page budget``: the ``stock1200_*`` tables (ours / the patched peer, every method
+    against ASHA-p3) and their ``vsrandom1200_*`` twins (the default paired against
+    ``moasha-random``); a benchmark not run is absent, none run says so."""
+    monkeypatch.chdir(tmp_path)
+    ht = _hardware_tables()
+    out, docs = tmp_path / ht.STOCK1200_OUTPUT, tmp_path / "docs"
+    assert ht.main(["--page", "budget", "--docs-dir", str(docs)]) == 0
+    assert "*Not run: no `versus_stock1200_*.csv`" in (
+        docs / "benchmarks" / "longer-budget.md").read_text()
+    _fabricate(out)
+    for kind in ("", "versus_"):
+        table = pd.read_csv(out / f"{kind}untouched_mlp.csv")
+        table["benchmark"] = "mlp-x"
+        table.to_csv(out / f"{kind}stock1200_mlp-x.csv", index=False)
+        if kind:
+            table["peer"] = "moasha-random"
+            table.loc[table.method == "moasha", "tuning time to target"] = "1.36x [1.04, 1.60]"
+            table.to_csv(out / f"{kind}vsrandom1200_mlp-x.csv", index=False)
+    for name in ("stock1200_mlp-x", "vsrandom1200_mlp-x"):
+        (out / f"{name}.provenance.json").write_text(
+            (out / "untouched_mlp.provenance.json").read_text())
+    assert ht.main(["--page", "budget", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "longer-budget.md").read_text()
+    assert "Command: `python benchmarking/hardware_tables.py --page budget" in text
+    peer = text.split("### Ours / `st-moasha-fixed`, 1,200 s")[1].split("\n### ")[0]
+    assert "| mlp-x | all | moasha |" in peer and "**3.01x [2.17, 4.43]**" in peer
+    assert "| mlp-x | all | mo-random |" in peer and "*0.37x [0.24, 0.66]*" in peer
+    assert "### Against ASHA on ml.p3.2xlarge, 1,200 s" in text
+    searcher = text.split("### The searcher's part: ours / `moasha-random`, 1,200 s")[1]
+    assert "**1.36x [1.04, 1.60]**" in searcher and "mo-random" not in searcher
+    assert "hgb-x" not in text.split("Commands:")[1]  # not run: no row, no command
