@@ -140,6 +140,32 @@ def test_instance_types_domain(catalog):
         instance_types(catalog=catalog, min_gpus=1, max_price_per_hour=0.5)
 
 
+def test_instance_types_by_name(catalog):
+    """``instance_types([...])``: the named catalog types in the given order (duplicates
+    once), the filter applied to them; an unknown name, an unpriced one, an empty list or a
+    filter that leaves none is one error naming what to do."""
+    dom = instance_types(["ml.g5.xlarge", "ml.m5.xlarge", "ml.g5.xlarge"], catalog=catalog)
+    assert list(dom.categories) == ["ml.g5.xlarge", "ml.m5.xlarge"]
+    assert list(instance_types("ml.p3.2xlarge", catalog=catalog).categories) == ["ml.p3.2xlarge"]
+    assert list(instance_types(["ml.g5.xlarge", "ml.m5.xlarge"], catalog=catalog,
+                               max_gpus=0).categories) == ["ml.m5.xlarge"]
+    assert list(instance_types(catalog, max_price_per_hour=0.3).categories) == [
+        "ml.m5.large", "ml.m5.xlarge", "ml.c5.xlarge"]  # the catalog positionally, as before
+    with pytest.raises(UnknownInstanceTypeError, match="'ml.m5.xlargee'.*Closest known names: "
+                                                       "ml.m5.xlarge"):
+        instance_types(["ml.m5.xlargee"], catalog=catalog)
+    unpriced = next(it.name for it in catalog if it.price_per_hour is None)
+    with pytest.raises(MissingPriceError, match=f"no price for '{unpriced}'.*refresh_prices"):
+        instance_types([unpriced, "ml.m5.xlarge"], catalog=catalog)
+    with pytest.raises(ValueError, match="none of \\['ml.g5.xlarge'\\] passes the filter"):
+        instance_types(["ml.g5.xlarge"], catalog=catalog, max_gpus=0)
+    for bad in ([], [3], 5):
+        with pytest.raises(ValueError, match="names must be"):
+            instance_types(bad, catalog=catalog)
+    with pytest.raises(ValueError, match="catalog must be an InstanceCatalog"):
+        instance_types(["ml.m5.xlarge"], catalog={"ml.m5.xlarge": 0.2})
+
+
 def test_bad_catalog_files(tmp_path):
     with pytest.raises(ValueError, match="does not exist"):
         read_snapshot(tmp_path / "nope.json")

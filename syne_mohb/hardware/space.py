@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from syne_tune.config_space import Categorical, choice
 
@@ -11,9 +11,14 @@ from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import get_local_profile
 
 
-def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> Categorical:
+def instance_types(names: str | Iterable[str] | InstanceCatalog | None = None,
+                   catalog: InstanceCatalog | None = None, **filter_kwargs) -> Categorical:
     """Syne Tune ``choice`` over the catalog's instance types that pass ``filter_kwargs``
-    (see :meth:`InstanceCatalog.filter`), e.g. ``instance_types(max_price_per_hour=2)``.
+    (see :meth:`InstanceCatalog.filter`), e.g. ``instance_types(max_price_per_hour=2)``, or
+    over the named ones, ``instance_types(["ml.m5.xlarge", "ml.g5.xlarge"])`` (each must be in
+    the catalog and priced there; the filter then applies to them too). Names outside the
+    catalog (a Ray cluster's node types, local profiles) need no helper: ``choice([...])``
+    with the policy's ``specs=`` and ``prices=``.
 
     Only priced types are offered, so every choice can be costed; a price older than a year
     among them warns (:class:`~syne_mohb.hardware.catalog.StalePriceWarning`, naming its source
@@ -22,8 +27,32 @@ def instance_types(catalog: InstanceCatalog | None = None, **filter_kwargs) -> C
     in the catalog's region (say how to get prices), else a ``ValueError`` asking to loosen the
     filter.
     """
+    if isinstance(names, InstanceCatalog):  # the catalog passed positionally, as before
+        if catalog is not None:
+            raise ValueError("instance_types: give the catalog once, positionally or as "
+                             "catalog=")
+        names, catalog = None, names
+    if catalog is not None and not isinstance(catalog, InstanceCatalog):
+        raise ValueError(f"catalog must be an InstanceCatalog (syne_mohb.load_catalog()) or "
+                         f"None, got {type(catalog).__name__}")
     catalog = load_catalog() if catalog is None else catalog
+    wanted = _names(names, catalog)
     selected = catalog.filter(**filter_kwargs)
+    if wanted is not None:
+        unpriced = [n for n in wanted if catalog.get(n).price_per_hour is None]
+        if unpriced and filter_kwargs.get("require_price", True):
+            region = catalog.get(unpriced[0]).region
+            raise MissingPriceError(
+                f"instance_types: no price for {', '.join(map(repr, unpriced))} in region "
+                f"{region!r}; fetch prices once with syne_mohb.hardware.refresh_prices("
+                f"{region!r}), or leave them out")
+        keep = {it.name for it in selected}
+        out = [n for n in wanted if n in keep]
+        if not out:
+            raise ValueError(f"instance_types: none of {wanted} passes the filter "
+                             f"{filter_kwargs}; loosen it or name other types")
+        catalog.warn_stale_prices(out)
+        return choice(out)
     if not selected:
         call = f"instance_types({', '.join(f'{k}={v!r}' for k, v in filter_kwargs.items())})"
         spec_only = {k: v for k, v in filter_kwargs.items()
@@ -79,3 +108,24 @@ def entries_of_instance_types(config_space: Mapping, catalog: InstanceCatalog | 
         return []
     catalog = load_catalog() if catalog is None else catalog
     return [k for k in named if all(c in catalog for c in config_space[k].categories)]
+
+
+def _names(names: str | Iterable[str] | None, catalog: InstanceCatalog) -> list[str] | None:
+    """``names`` as a list of distinct catalog names (``None``: no names given); an unknown
+    name raises :class:`~syne_mohb.hardware.catalog.UnknownInstanceTypeError` with the closest
+    known ones."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [names]
+    try:
+        names = list(names)
+    except TypeError:
+        raise ValueError(f"instance_types: names must be instance type names (a string or a "
+                         f"list of strings), got {type(names).__name__}") from None
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"instance_types: names must be a non-empty list of instance type "
+                         f"names, got {names!r}")
+    for n in names:
+        catalog.get(n)  # raises naming the closest known types
+    return list(dict.fromkeys(names))
