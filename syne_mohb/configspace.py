@@ -116,6 +116,28 @@ def hyperparameter_names(config_space: dict[str, Any]) -> list[str]:
     return [k for k, v in config_space.items() if isinstance(v, Domain)]
 
 
+def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: list[str]) -> None:
+    """Raise ``ValueError`` when a searcher given to a scheduler would fail it later: its
+    ``config_space`` lacks hyperparameters of ``search_space`` (their trials would get the
+    unsampled domain as a value), or its ``metrics`` (where it has them) are not the scheduler's
+    ``metrics`` in the same order (the scheduler passes the values by position)."""
+    theirs = getattr(searcher, "config_space", None)
+    if isinstance(theirs, dict):
+        missing = [k for k in hyperparameter_names(search_space)
+                   if not isinstance(theirs.get(k), Domain)]
+        if missing:
+            raise ValueError(
+                f"searcher {type(searcher).__name__}'s config_space lacks the hyperparameters "
+                f"{missing} of the scheduler's; build it on the same config space (without the "
+                f"instance type when a hardware policy chooses it)")
+    names = getattr(searcher, "metrics", None)
+    if isinstance(names, (list, tuple)) and list(names) != list(metrics):
+        raise ValueError(
+            f"searcher {type(searcher).__name__}'s metrics {list(names)} are not the "
+            f"scheduler's {list(metrics)}: the scheduler passes the values in its own order; "
+            f"build the searcher with metrics={list(metrics)} (and the same modes)")
+
+
 def domain_values(domain: Domain) -> list[Any] | None:
     """All values of a finite domain in its natural order, or None for a continuous one."""
     if isinstance(domain, Categorical):

@@ -282,6 +282,11 @@ def test_policy_options_are_validated():
         HardwarePolicy(prior_std=-0.1)
     with pytest.raises(ValueError, match="draw_fraction"):
         HardwarePolicy(draw_fraction=0)
+    # at construction, not at the first suggestion
+    with pytest.raises(ValueError, match="estimator must be one of .*'extra_trees'.*got 'xgb'"):
+        HardwarePolicy(estimator="xgb")
+    with pytest.raises(ValueError, match="test_every must be an integer >= 1, got 0"):
+        HardwarePolicy(test_every=0)
     # the runtime model checks the same options the same way (one check, shared)
     specs = hardware_specs([CPU, GPU])
     with pytest.raises(ValueError, match="prior_std"):

@@ -349,3 +349,28 @@ def test_delegating_subclass_changes_only_what_it_overrides():
                  searcher="random")
     assert DelegatingScheduler(sch).on_trial_result(_trial(0, {"x": 0.5}), {"x": 0.5, "epoch": 1}) \
         == SchedulerDecision.CONTINUE
+
+
+def test_a_given_searcher_that_does_not_fit_the_scheduler_is_refused_at_construction():
+    """A searcher built on part of the config space would hand its trials an unsampled domain
+    (Syne Tune's postprocess_config copies the space, then overwrites what the searcher gave);
+    one with other metrics, or the same in another order, would read the scheduler's values by
+    position. Both fail at construction, naming what differs; related tasks' errors name the
+    argument the user gave."""
+    from syne_mohb.searchers import ModelBasedSearcher, RandomSearcher
+
+    space = {"lr": loguniform(1e-4, 1e-1), "w": randint(1, 8), "epochs": 5}
+    metrics, mode = ["accuracy", "cost"], ["max", "min"]
+    part = RandomSearcher({"lr": space["lr"]}, random_seed=0)
+    with pytest.raises(ValueError, match=r"config_space lacks the hyperparameters \['w'\]"):
+        MOASHA(space, metrics=metrics, mode=mode, searcher=part)
+    swapped = ModelBasedSearcher(space, metrics=["cost", "accuracy"], mode=["min", "max"])
+    with pytest.raises(ValueError, match=r"metrics \['cost', 'accuracy'\] are not the "
+                                         r"scheduler's \['accuracy', 'cost'\]"):
+        MOASHA(space, metrics=metrics, mode=mode, searcher=swapped)
+    fits = ModelBasedSearcher(space, metrics=metrics, mode=mode, random_seed=0)
+    config = MOASHA(space, metrics=metrics, mode=mode, searcher=fits).suggest().config
+    assert 1e-4 <= config["lr"] <= 1e-1 and 1 <= config["w"] <= 8 and config["epochs"] == 5
+    with pytest.raises(ValueError, match=r"transfer_evaluations\['t'\] is a int, expected a "
+                                         r"TransferLearningTaskEvaluations"):
+        MOASHA(space, metrics=metrics, mode=mode, transfer_evaluations={"t": 3})

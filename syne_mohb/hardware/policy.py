@@ -94,6 +94,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.model import (
+    ESTIMATORS,
     HardwareSpec,
     RuntimeCostModel,
     check_draw_options,
@@ -197,6 +198,10 @@ class HardwarePolicy:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
         if not switch_margin >= 0:
             raise ValueError(f"switch_margin must be >= 0, got {switch_margin}")
+        if estimator not in ESTIMATORS:
+            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        if isinstance(test_every, bool) or not isinstance(test_every, int) or test_every < 1:
+            raise ValueError(f"test_every must be an integer >= 1, got {test_every!r}")
         if restart_margin is not None and not (isinstance(restart_margin, (int, float))
                                                and restart_margin >= 0):
             raise ValueError(f"restart_margin must be a number >= 0 or None, got "

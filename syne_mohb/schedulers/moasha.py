@@ -47,7 +47,7 @@ from syne_tune.config_space import Categorical, config_space_to_json_dict, postp
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
-from syne_mohb.configspace import hyperparameter_names
+from syne_mohb.configspace import check_searcher_fits, hyperparameter_names
 from syne_mohb.pareto import TIE_BREAKS, normalize_modes
 from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
 from syne_mohb.searchers.random import RandomSearcher
@@ -175,9 +175,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     ):
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
-            raise ValueError(
-                f"config_space must be a dict of name -> domain, got {type_name(config_space)}"
-            )
+            raise ValueError(f"config_space must be a dict of name -> domain, got "
+                             f"{type_name(config_space)}")
         if isinstance(metrics, str) or not metrics:
             raise ValueError(f"metrics must be a non-empty list of metric names, got {metrics!r}")
         metrics = list(metrics)
@@ -205,9 +204,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if rung_sort not in TIE_BREAKS:
             raise ValueError(f"rung_sort must be one of {TIE_BREAKS}, got {rung_sort!r}")
         if not 0 <= seed_objective < len(metrics):
-            raise ValueError(
-                f"seed_objective must index one of the {len(metrics)} metrics, got {seed_objective}"
-            )
+            raise ValueError(f"seed_objective must index one of the {len(metrics)} metrics, "
+                             f"got {seed_objective}")
         searcher_kind = "model-based"
         if isinstance(searcher, str):
             if searcher not in SEARCHERS:
@@ -215,9 +213,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                                  f"BaseSearcher, got {searcher!r}")
             searcher_kind, searcher = searcher, None
         if searcher is not None and not callable(getattr(searcher, "suggest", None)):
-            raise ValueError(
-                f"searcher must be a Syne Tune BaseSearcher (with suggest()), got {type_name(searcher)}"
-            )
+            raise ValueError(f"searcher must be a Syne Tune BaseSearcher (with suggest()), got "
+                             f"{type_name(searcher)}")
         self.config_space = config_space
         self.time_attr = time_attr
         self.max_t = max_t
@@ -240,6 +237,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 "the default (model-based) searcher; with searcher=... pass them to that searcher "
                 f"(got searcher={searcher_kind if searcher is None else type_name(searcher)}, "
                 f"transfer_evaluations of type {type_name(transfer_evaluations)})")
+        if transfer_evaluations is not None:  # errors name the argument the user gave
+            from syne_mohb.blackboxes.evaluations import checked_task_evaluations as check
+            check(transfer_evaluations, "transfer_evaluations", [])
         self.hardware = self._make_policy(hardware, searcher, transfer_evaluations)
         self._initial_instances: list[Any] = []
         search_space = config_space
@@ -265,6 +265,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             else:
                 searcher = RandomSearcher(search_space, points_to_evaluate=points_to_evaluate,
                                           random_seed=seed, repeats="always")
+        else:
+            check_searcher_fits(searcher, search_space, self.metrics)
         self._search_space = search_space
         self.searcher = searcher
         self._searcher_takes_resource = {
