@@ -39,11 +39,18 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     """
     from syne_mohb.experiments.runner import is_finished_run
 
+    import sys
+
+    from tqdm import tqdm
+
     root = Path(results)
     paths = run_folders(root)
     runs: list[Run] = []
     skipped: list[tuple[Path, str]] = []
-    for path in paths:
+    # a bar where a person waits on many runs (a terminal); nothing in logs and tests
+    bar = tqdm(paths, desc=f"reading runs below {root}", unit="run", leave=False,
+               disable=len(paths) < 100 or not sys.stderr.isatty())
+    for path in bar:
         try:
             run = load_run(path)
         except pd.errors.EmptyDataError:
