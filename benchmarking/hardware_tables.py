@@ -1519,24 +1519,37 @@ def budget_page(args) -> BenchmarkPage:
         "Commands:\n\n" + "\n".join(provenance_line(out, f"{n}.csv") for n in tables)
         if tables else f"*Not run: no `versus_stock1200_*.csv` under `{out}`.*")
     _stock_tables(page, out, tables, ", 1,200 s")
-    # the searcher's part: the same runs paired against the same policy with random
-    # hyperparameters (tables ``vsrandom1200_<benchmark>``: the command above with
-    # ``--versus moasha-random``)
-    rand = [n.replace("stock1200_", "vsrandom1200_") for n in STOCK1200_TABLES]
+    _searcher_part(page, out, "vsrandom1200_", ", 1,200 s")
+    # the same with 50 paired seeds (seeds 0..49: the 20 above and 30 more)
+    s50 = [n.replace("stock1200_", "s50_1200_") for n in STOCK1200_TABLES]
+    s50 = [n for n in s50 if (out / f"versus_{n}.csv").exists()]
+    if s50:
+        page.add("## The same with 50 paired seeds",
+                 "The same commands with `--seeds 50` (seeds 0 to 49: the runs above and 30 "
+                 "more per method and task): are the leads and ties of 20 seeds real?",
+                 "Commands:\n\n" + "\n".join(provenance_line(out, f"{n}.csv") for n in s50))
+        _stock_tables(page, out, s50, ", 1,200 s, 50 seeds")
+        _searcher_part(page, out, "s50_vsrandom1200_", ", 1,200 s, 50 seeds")
+    return page
+
+
+def _searcher_part(page: BenchmarkPage, out: Path, prefix: str, where: str) -> None:
+    """The default paired against the same hardware policy with random hyperparameters
+    (tables ``<prefix><benchmark>``: the tables' command with ``--versus moasha-random``)."""
+    rand = [f"{prefix}{b}" for b in ("mlp-x", "hgb-x", "linear-x")]
     rand = [n for n in rand if (out / f"versus_{n}.csv").exists()]
     rows = [r for n in rand for r in versus_rows(out, n, "all") if r["method"] == "moasha"]
     if rows:
         page.add(
-            "### The searcher's part: ours / `moasha-random`, 1,200 s",
+            f"### The searcher's part: ours / `moasha-random`{where}",
             "The same runs, the default paired against the same hardware policy with random "
             "hyperparameters (the tables' command with `--versus moasha-random --table "
-            "vsrandom1200_<benchmark>.csv`): what the model-based searcher adds when the run "
+            f"{prefix}<benchmark>.csv`): what the model-based searcher adds when the run "
             "lasts long enough for it to propose more than a few trials. " + LEGEND,
             "\n".join(provenance_line(out, f"{n}.csv") for n in rand),
             markdown_table(rows, VERSUS_COLS),
             "What the default (`moasha`) row shows, read off the table above:",
             "\n".join(summary_lines(rows, "moasha", VERSUS_COLS[5:])))
-    return page
 
 
 def ehvi_page(args) -> BenchmarkPage:
