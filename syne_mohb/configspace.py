@@ -119,8 +119,9 @@ def hyperparameter_names(config_space: dict[str, Any]) -> list[str]:
 def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: list[str]) -> None:
     """Raise ``ValueError`` when a searcher given to a scheduler would fail it later: its
     ``config_space`` lacks hyperparameters of ``search_space`` (their trials would get the
-    unsampled domain as a value), or its ``metrics`` (where it has them) are not the scheduler's
-    ``metrics`` in the same order (the scheduler passes the values by position)."""
+    unsampled domain as a value), or its ``metrics`` (where it has them) are not as many as the
+    scheduler's ``metrics`` or are the same names in another order (the scheduler passes the
+    values by position)."""
     theirs = getattr(searcher, "config_space", None)
     if isinstance(theirs, dict):
         missing = [k for k in hyperparameter_names(search_space)
@@ -131,9 +132,13 @@ def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: li
                 f"{missing} of the scheduler's; build it on the same config space (without the "
                 f"instance type when a hardware policy chooses it)")
     names = getattr(searcher, "metrics", None)
-    if isinstance(names, (list, tuple)) and list(names) != list(metrics):
+    if isinstance(names, (list, tuple)) and (
+            len(names) != len(metrics)
+            or (list(names) != list(metrics) and sorted(names) == sorted(metrics))):
+        # other names in the same positions may be a renaming (related tasks' evaluations
+        # that call "val_acc" "accuracy"); the same names in another order never are
         raise ValueError(
-            f"searcher {type(searcher).__name__}'s metrics {list(names)} are not the "
+            f"searcher {type(searcher).__name__}'s metrics {list(names)} do not match the "
             f"scheduler's {list(metrics)}: the scheduler passes the values in its own order; "
             f"build the searcher with metrics={list(metrics)} (and the same modes)")
 

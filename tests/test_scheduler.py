@@ -365,9 +365,15 @@ def test_a_given_searcher_that_does_not_fit_the_scheduler_is_refused_at_construc
     with pytest.raises(ValueError, match=r"config_space lacks the hyperparameters \['w'\]"):
         MOASHA(space, metrics=metrics, mode=mode, searcher=part)
     swapped = ModelBasedSearcher(space, metrics=["cost", "accuracy"], mode=["min", "max"])
-    with pytest.raises(ValueError, match=r"metrics \['cost', 'accuracy'\] are not the "
+    with pytest.raises(ValueError, match=r"metrics \['cost', 'accuracy'\] do not match the "
                                          r"scheduler's \['accuracy', 'cost'\]"):
         MOASHA(space, metrics=metrics, mode=mode, searcher=swapped)
+    three = ModelBasedSearcher(space, metrics=["accuracy", "cost", "runtime"], mode="min")
+    with pytest.raises(ValueError, match="do not match the scheduler's"):
+        MOASHA(space, metrics=metrics, mode=mode, searcher=three)
+    # other names in the same positions: a renaming (e.g. related tasks' names), accepted
+    renamed = ModelBasedSearcher(space, metrics=["acc", "dollars"], mode=mode, random_seed=0)
+    assert MOASHA(space, metrics=metrics, mode=mode, searcher=renamed).suggest().config
     fits = ModelBasedSearcher(space, metrics=metrics, mode=mode, random_seed=0)
     config = MOASHA(space, metrics=metrics, mode=mode, searcher=fits).suggest().config
     assert 1e-4 <= config["lr"] <= 1e-1 and 1 <= config["w"] <= 8 and config["epochs"] == 5

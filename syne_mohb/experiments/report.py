@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -37,11 +38,9 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     :raises FileNotFoundError: ``results`` does not exist, holds no results file, or no
         readable run (the message gives the reasons)
     """
-    from syne_mohb.experiments.runner import is_finished_run
-
-    import sys
-
     from tqdm import tqdm
+
+    from syne_mohb.experiments.runner import is_finished_run
 
     root = Path(results)
     paths = run_folders(root)
