@@ -229,12 +229,19 @@ def _runs_to_do(specs: list, out: Path, overwrite: bool) -> list:
 
 
 def _output_folder(value: str, flag: str = "--output") -> Path:
+    """``demo`` and ``bench``'s results folder, created now: the runs write there at once, so
+    a folder that cannot be made fails here, in one line, not in every run."""
     from syne_mohb.experiments.report import check_output_folder
 
     try:
-        return check_output_folder(value, flag)
+        path = check_output_folder(value, flag)
+        path.mkdir(parents=True, exist_ok=True)
     except ValueError as e:
         raise CLIError(str(e)) from None
+    except OSError as e:
+        raise CLIError(f"{flag} {value} cannot be created: {e.strerror or e}; give another "
+                       f"folder") from None
+    return path
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -277,6 +277,31 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, command, wh
     assert blocker.read_text() == "keep me"
 
 
+@pytest.mark.parametrize("command", [BENCH, ["demo", "--quiet"]])
+def test_output_that_cannot_be_created_fails_once_before_any_run(tmp_path, capsys, monkeypatch,
+                                                                  command):
+    """A folder the file system refuses (read-only, /proc, ...) as root too, where the
+    permission check passes: one line naming --output and the reason, before any run (the
+    runs used to fail one by one, each with the same error)."""
+    import errno
+    import pathlib
+
+    output = tmp_path / "ro" / "runs"
+    real_mkdir = pathlib.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == output:
+            raise OSError(errno.EROFS, "Read-only file system", str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+    assert main(command + ["--output", str(output)]) == 2
+    err = one_line_error(capsys)
+    assert err == (f"syne-mohb {command[0]}: error: --output {output} cannot be created: "
+                   f"Read-only file system; give another folder")
+    assert not (tmp_path / "ro").exists() or not any((tmp_path / "ro").iterdir())
+
+
 # ------------------------------------------------------------------ item 14: SageMaker example
 def example_error(example, argv, capsys) -> str:
     with pytest.raises(SystemExit) as exit_:
