@@ -1536,7 +1536,7 @@ def budget_page(args) -> BenchmarkPage:
 def _searcher_part(page: BenchmarkPage, out: Path, prefix: str, where: str) -> None:
     """The default paired against the same hardware policy with random hyperparameters
     (tables ``<prefix><benchmark>``: the tables' command with ``--versus moasha-random``)."""
-    rand = [f"{prefix}{b}" for b in ("mlp-x", "hgb-x", "linear-x")]
+    rand = [n.replace("stock1200_", prefix) for n in STOCK1200_TABLES]
     rand = [n for n in rand if (out / f"versus_{n}.csv").exists()]
     rows = [r for n in rand for r in versus_rows(out, n, "all") if r["method"] == "moasha"]
     if rows:

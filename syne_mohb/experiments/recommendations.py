@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
-from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE, instance_type_names
 
 __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_recommendations",
            "recommendation_lines", "recommendations_for_runs"]
@@ -78,19 +78,8 @@ def _check_level(level: Any) -> float:
 
 
 def _check_types(instance_types: Any) -> list[str]:
-    if instance_types is None:
-        return []
-    if isinstance(instance_types, str):
-        instance_types = [instance_types]
-    try:
-        names = list(instance_types)
-    except TypeError:
-        raise ValueError(f"instance_types must be a list of instance type names, got "
-                         f"{instance_types!r}") from None
-    bad = [n for n in names if not isinstance(n, str) or not n]
-    if bad:
-        raise ValueError(f"instance_types must be instance type names (strings), got {bad!r}")
-    return list(dict.fromkeys(names))
+    return [] if instance_types is None else instance_type_names(instance_types,
+                                                                 "instance_types")
 
 
 def _check_prices(prices: Any) -> dict[str, float]:

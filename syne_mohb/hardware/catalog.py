@@ -34,7 +34,7 @@ import re
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 INSTANCE_TYPE = "instance_type"
 """Config-space key of the hardware dimension: the instance type or local profile of a trial."""
@@ -142,6 +142,23 @@ def _closest(name: str, candidates: Sequence[str], n: int = 5) -> list[str]:
         prefix = name.rsplit(".", 1)[0]
         close += [c for c in candidates if c.startswith(prefix) and c not in close]
     return close[:n]
+
+
+def instance_type_names(value: Any, pname: str) -> list[str]:
+    """``value`` (one name or an iterable of names) as a list of distinct instance type names
+    in their first order; ``ValueError`` naming ``pname`` when it is not an iterable of
+    non-empty strings. O(n)."""
+    if isinstance(value, str):
+        value = [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise ValueError(f"{pname} must be instance type names (a string or a list of strings), "
+                         f"got {type(value).__name__}") from None
+    bad = [n for n in names if not isinstance(n, str) or not n]
+    if bad:
+        raise ValueError(f"{pname} must be instance type names (strings), got {bad!r}")
+    return list(dict.fromkeys(names))
 
 
 class InstanceCatalog:

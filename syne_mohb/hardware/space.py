@@ -6,7 +6,12 @@ from typing import Iterable, Mapping
 
 from syne_tune.config_space import Categorical, choice
 
-from syne_mohb.hardware.catalog import InstanceCatalog, MissingPriceError, load_catalog
+from syne_mohb.hardware.catalog import (
+    InstanceCatalog,
+    MissingPriceError,
+    instance_type_names,
+    load_catalog,
+)
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import get_local_profile
 
@@ -116,16 +121,10 @@ def _names(names: str | Iterable[str] | None, catalog: InstanceCatalog) -> list[
     known ones."""
     if names is None:
         return None
-    if isinstance(names, str):
-        names = [names]
-    try:
-        names = list(names)
-    except TypeError:
-        raise ValueError(f"instance_types: names must be instance type names (a string or a "
-                         f"list of strings), got {type(names).__name__}") from None
-    if not names or not all(isinstance(n, str) for n in names):
-        raise ValueError(f"instance_types: names must be a non-empty list of instance type "
-                         f"names, got {names!r}")
+    names = instance_type_names(names, "names")
+    if not names:
+        raise ValueError("instance_types: names must be a non-empty list of instance type "
+                         "names, got []")
     for n in names:
         catalog.get(n)  # raises naming the closest known types
-    return list(dict.fromkeys(names))
+    return names
