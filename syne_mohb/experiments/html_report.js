@@ -669,7 +669,7 @@
       " x " + rec.types.length + " instance types = " + rec.rows.length + " rows; intervals: central " + pct +
       " of the prediction. Sort by a column to find the fastest or cheapest type for a model."}));
     var cols = [
-      {label: "model", numeric: true, title: "position in the Pareto set (best first in " + o0.name + ")", get: function (r) { return r.model; }}
+      {label: "model", numeric: true, title: "position among the Pareto set's distinct models (best first in " + o0.name + "; one model trained on several types counts once)", get: function (r) { return r.model; }}
     ];
     if (multiRun(g)) cols.push({label: "run", get: function (r) { return g.runs[r.run].label; }});
     cols.push({label: "trial", numeric: true, get: function (r) { return r.trial; }});

@@ -7,7 +7,8 @@
 1      1        16     27  ...  ml.g5.xlarge   predicted              12.9  ...               NaN
 
 What a user takes home from a tuning run: for every model on the run's Pareto set (a
-configuration at a fidelity, :func:`~syne_mohb.experiments.results.pareto_set`), the time and
+configuration's hyperparameters at a fidelity, :func:`~syne_mohb.experiments.results.pareto_set`;
+listed once when it is on the set with several instance types), the time and
 dollars of training it to that fidelity on every instance type, *predicted* with an interval, next
 to what the run *measured* where it trained that configuration on that type to that fidelity.
 
@@ -214,7 +215,10 @@ def hardware_recommendations(
     :param prices: ``{type: $ per hour}``, over the catalog's prices
     :param level: central probability of the predicted interval (0.8: 10% to 90%)
     :return: one row per (front model, type), front models in the order of ``pareto_set`` and
-        types in search-space order: ``model`` (1, 2, ...: position in the Pareto set),
+        types in search-space order: ``model`` (1, 2, ...: position among the Pareto set's
+        distinct models; the same hyperparameters at the same fidelity trained on several
+        types are one model, listed at its first, best place, its other types' results being
+        its measured rows),
         ``trial_id``, the fidelity (e.g. ``epoch``), ``trained_on`` (the type of the model's own
         result), its hyperparameters and objectives, ``<instance_attr>`` (the recommended type),
         ``kind`` (``"measured"`` / ``"predicted"``), ``predicted_seconds`` and
@@ -245,7 +249,7 @@ def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None =
                              ) -> pd.DataFrame:
     """:func:`hardware_recommendations` for a group of comparable runs
     (:class:`~syne_mohb.experiments.analysis.Run`, as the reports group them): one model fitted
-    on all their results, the Pareto set over their union (identical models listed once), a
+    on all their results, the Pareto set over their union (each model listed once), a
     ``run`` and a ``measured_run`` column (``labels``, default the runs' folder names) when
     there are several runs; internal columns ``_run`` (index of the run) and ``_row`` (row of
     the model's own result in that run's ``results``)."""
@@ -466,6 +470,15 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     by_key = {(int(g), _key_value(v)): i for i, g, v in
               zip(union.index, union["_gid"], union[fid_col])}
     own = [by_key[(int(g), _key_value(v))] for g, v in zip(front["trial_id"], front[fid_col])]
+    # one model per (hyperparameters, fidelity): the same model trained on several types is on
+    # the front once per type, and its recommendations would repeat word for word; the first
+    # (best in the first objective) stays, the others are its measured rows
+    first_of: dict[tuple, int] = {}
+    for m, i in enumerate(own):
+        first_of.setdefault((configs.key(both.loc[i]), _key_value(both.loc[i, fid_col])), m)
+    distinct = sorted(first_of.values())
+    front = front.iloc[distinct].reset_index(drop=True)
+    own = [own[m] for m in distinct]
 
     # measured: per (hyperparameters, fidelity, type), the trials that trained only on that type
     measured = _measured_index(prepared, records, keys, inst_col, fid_col)
