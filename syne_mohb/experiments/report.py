@@ -190,7 +190,12 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     ends: list[pd.DataFrame] = []
     taken: set[str] = set()  # file prefixes of groups
     run_stems: set[str] = set()  # file stems of runs that are not simulations
-    for key, methods in groups.items():
+    from tqdm import tqdm
+
+    # as while reading: a bar where a person waits on many runs, nothing in logs and tests
+    bar = tqdm(groups.items(), desc="tables and plots", unit="group", leave=False,
+               total=len(groups), disable=len(runs) < 100 or not sys.stderr.isatty())
+    for key, methods in bar:
         label = labels[key]
         described.append((label, describe_group(key, methods, root)))
         all_runs = [r for lst in methods.values() for r in lst]
