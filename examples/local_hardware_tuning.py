@@ -25,7 +25,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.experiments import load_experiment
 from syne_tune.results_callback import StoreResultsCallback
 
-from syne_mohb import ParetoSummary
+from syne_mohb import HardwarePolicy, ParetoSummary
 from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.hardware import INSTANCE_TYPE, local_profile_names, local_profiles
 from syne_mohb.scheduler import MOASHA
@@ -68,7 +68,9 @@ def main() -> None:
                                   max_cost_per_trial=args.max_cost_per_trial)
     scheduler = MOASHA(config_space, metrics=METRICS, mode=MODES, time_attr="epoch",
                        max_t=args.epochs, grace_period=1, reduction_factor=3,
-                       random_seed=args.seed)
+                       random_seed=args.seed,
+                       # the policy that picks each trial's profile prices it before any result
+                       hardware=HardwarePolicy(prices=prices))
     tuner = Tuner(
         backend, scheduler,
         StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),
