@@ -13,6 +13,8 @@ finite space is uses these functions, so that they all agree.
 * :func:`domain_values` lists the values of one finite domain; :func:`enumerate_configs`
   yields every configuration of a finite space in mixed-radix order (the last hyperparameter
   varies fastest). O(size) in total.
+* :func:`check_points_to_evaluate` validates a user's initial configurations against the space
+  (known keys, values inside their domains), naming the point, the key and the domain.
 * :func:`sample_config` draws one configuration with each domain's own sampler from a seeded
   ``RandomState`` (Syne Tune 0.16's ``RandomSearcher`` draws from numpy's global state).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +32,7 @@ from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Inte
 
 __all__ = [
     "category_index",
+    "check_points_to_evaluate",
     "config_key",
     "domain_values",
     "enumerate_configs",
@@ -141,6 +145,72 @@ def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: li
             f"searcher {type(searcher).__name__}'s metrics {list(names)} do not match the "
             f"scheduler's {list(metrics)}: the scheduler passes the values in its own order; "
             f"build the searcher with metrics={list(metrics)} (and the same modes)")
+
+
+def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
+                             pname: str = "points_to_evaluate") -> list[dict[str, Any]]:
+    """``points`` (a user's initial configurations) as a list of dicts, after checking that
+    each names only entries of ``config_space`` and gives each a value of the right kind: one
+    of a categorical's categories (a finite range's values), a number for a range (a whole
+    number for an integer range), a constant entry's own value. Keys a point leaves out are the
+    searcher's to fill. A number outside its range's bounds only warns (as Optuna's
+    ``enqueue_trial`` does: evaluating a known configuration beyond the range searched is
+    legitimate). O(total number of keys).
+
+    :raises ValueError: naming ``pname``, the point's index, the key, the value and the domain
+    """
+    if points is None:
+        return []
+    if isinstance(points, dict) or not isinstance(points, (list, tuple)):
+        raise ValueError(f"{pname} must be a list of configurations (dicts), got "
+                         f"{type(points).__name__}")
+    out = []
+    for i, point in enumerate(points):
+        if not isinstance(point, dict):
+            raise ValueError(f"{pname}[{i}] must be a dict of hyperparameter -> value, got "
+                             f"{type(point).__name__}")
+        unknown = sorted(map(str, set(point) - set(config_space)))
+        if unknown:
+            raise ValueError(f"{pname}[{i}] has keys {unknown} that are not in the config "
+                             f"space (known: {sorted(config_space)})")
+        for key, value in point.items():
+            domain, where = config_space[key], f"{pname}[{i}][{key!r}] = {value!r}"
+            if not isinstance(domain, Domain):
+                if value != domain:
+                    raise ValueError(f"{where}, but the config space fixes {key!r} to "
+                                     f"{domain!r}; leave it out of the point")
+                continue
+            fits = _fits(domain, value)
+            if fits is None:
+                raise ValueError(f"{where} is not a value of its domain {domain!r}; give one "
+                                 f"the config space holds")
+            if not fits:
+                logging.getLogger(__name__).warning(
+                    f"{where} is outside its domain {domain!r}: evaluated as given, but the "
+                    f"searcher will not propose values there")
+        out.append(dict(point))
+    return out
+
+
+def _fits(domain: Domain, value: Any) -> bool | None:
+    """True: ``value`` is in ``domain``; False: a number of the right kind outside a range's
+    bounds; None: not a value of that domain at all."""
+    if isinstance(domain, Categorical):
+        try:
+            return True if value in domain.categories else None
+        except Exception:  # e.g. an array compared with numbers
+            return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        return None
+    if isinstance(domain, FiniteRange):
+        return True if any(math.isclose(float(value), float(v), rel_tol=1e-9, abs_tol=1e-12)
+                           for v in domain.values) else None
+    if isinstance(domain, Integer) and not float(value).is_integer():
+        return None
+    try:
+        return bool(domain.is_valid(value))
+    except Exception:
+        return None
 
 
 def domain_values(domain: Domain) -> list[Any] | None:

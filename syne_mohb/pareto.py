@@ -25,6 +25,7 @@ Definitions used throughout (minimisation):
 """
 from __future__ import annotations
 
+import logging
 from typing import Sequence
 
 import moocore
@@ -34,6 +35,7 @@ __all__ = [
     "TIE_BREAKS",
     "to_minimization",
     "normalize_modes",
+    "warn_if_maximised",
     "dominates",
     "nondominated_rank",
     "nondominated_rank_numpy",
@@ -71,6 +73,21 @@ def normalize_modes(mode: Mode, num_objectives: int, name: str = "mode") -> list
         if mo not in ("min", "max"):
             raise ValueError(f"{name} entries must be 'min' or 'max', got {mo!r}")
     return modes
+
+
+_MAXIMISED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "r2", "map", "ndcg",
+              "bleu", "rouge", "iou", "dice", "hypervolume")
+
+
+def warn_if_maximised(metrics: Sequence[str], who: str) -> None:
+    """Warn (naming ``who``, the caller) when ``mode`` is left out, so that every metric is
+    minimised, and a metric's name suggests maximisation."""
+    names = [m for m in metrics if any(word in m.lower() for word in _MAXIMISED)]
+    if names:
+        logging.getLogger(__name__).warning(
+            f"{who}: mode is not given, so every metric is minimised, including {names}, "
+            f"whose names suggest a metric to maximise; pass mode=[...] with one 'min'/'max' "
+            f"per metric (e.g. mode={['max' if m in names else 'min' for m in metrics]})")
 
 
 def _as_2d(Y) -> np.ndarray:

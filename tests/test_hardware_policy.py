@@ -182,6 +182,11 @@ def test_bad_inputs_are_named():
         HardwarePolicy(affects_metrics="maybe")
     with pytest.raises(ValueError, match="prices names instance types"):
         HardwarePolicy(prices={"ml.m5.larg": 0.1}).bind(_space(), ["accuracy"])
+    # at construction, not only when a scheduler binds the policy
+    with pytest.raises(ValueError, match=r"prices\['ml.m5.xlarge'\] must be a finite price"):
+        HardwarePolicy(prices={"ml.m5.xlarge": -1})
+    with pytest.raises(ValueError, match="prices must be a dict instance type -> \\$ per hour"):
+        HardwarePolicy(prices=[0.1, 0.2])
     with pytest.raises(ValueError, match="hardware must be"):
         MOASHA(_space(), metrics=["accuracy"], mode="max", hardware="gpu please")
     with pytest.raises(ValueError, match="hardware_metrics"):
@@ -201,11 +206,11 @@ def test_the_hardware_dimension_is_declared_by_name_not_by_prefix():
 
 
 def test_moasha_warns_when_mode_is_left_out_for_a_metric_to_maximise(caplog):
-    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.pareto"):
         MOASHA({"x": choice([1, 2])}, metrics=["accuracy", "runtime"])
-    assert "mode=['max', 'min']" in caplog.text
+    assert "MOASHA: mode is not given" in caplog.text and "mode=['max', 'min']" in caplog.text
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.pareto"):
         MOASHA({"x": choice([1, 2])}, metrics=["loss", "runtime"])
     assert caplog.text == ""
 

@@ -380,3 +380,46 @@ def test_a_given_searcher_that_does_not_fit_the_scheduler_is_refused_at_construc
     with pytest.raises(ValueError, match=r"transfer_evaluations\['t'\] is a int, expected a "
                                          r"TransferLearningTaskEvaluations"):
         MOASHA(space, metrics=metrics, mode=mode, transfer_evaluations={"t": 3})
+
+
+HW_SPACE = {"lr": loguniform(1e-3, 1.0), "w": randint(1, 8), "epochs": 9,
+            "instance_type": choice(["ml.m5.xlarge", "ml.g5.xlarge"])}
+
+
+@pytest.mark.parametrize("point, message", [
+    ({"instance_type": "ml.p3.2xlarge"}, r"\['instance_type'\] = 'ml.p3.2xlarge' is not a value "
+                                         r"of its domain choice"),
+    ({"w": 3.5}, r"points_to_evaluate\[0\]\['w'\] = 3.5 is not a value of its domain randint"),
+    ({"w": "3"}, r"\['w'\] = '3' is not a value"),
+    ({"epochs": 5}, r"fixes 'epochs' to 9"),
+    ({"lrr": 0.1}, r"keys \['lrr'\] that are not in the config space \(known: \['epochs', "
+                   r"'instance_type', 'lr', 'w'\]\)"),
+])
+def test_moasha_names_a_bad_initial_point_at_construction(point, message):
+    """Checked against the whole space, the instance type included (the hardware policy takes
+    it out of the searcher's space): a type the space does not offer used to be accepted."""
+    with pytest.raises(ValueError, match=message):
+        MOASHA(HW_SPACE, metrics=["acc", "st_worker_time"], mode=["max", "min"],
+               time_attr="epoch", max_t=9, points_to_evaluate=[{"lr": 0.1}, point][::-1])
+
+
+def test_an_initial_point_outside_a_range_warns_and_is_evaluated(caplog):
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.configspace"):
+        s = MOASHA(HW_SPACE, metrics=["acc", "st_worker_time"], mode=["max", "min"],
+                   time_attr="epoch", max_t=9, random_seed=0,
+                   points_to_evaluate=[{"lr": 5.0, "w": 2, "instance_type": "ml.g5.xlarge"}])
+    assert "points_to_evaluate[0]['lr'] = 5.0 is outside its domain" in caplog.text
+    trial = Trial(trial_id=0, config=s.suggest().config, creation_time=datetime.now())
+    assert trial.config["lr"] == 5.0 and trial.config["instance_type"] == "ml.g5.xlarge"
+
+
+def test_moasha_refuses_points_its_own_searcher_would_ignore_and_a_bad_seed():
+    from syne_mohb.searchers.random import RandomSearcher
+
+    space = {"lr": loguniform(1e-3, 1.0)}
+    with pytest.raises(ValueError, match="points_to_evaluate is for the default searcher"):
+        MOASHA(space, metrics=["acc"], mode="max", searcher=RandomSearcher(space),
+               points_to_evaluate=[{"lr": 0.1}])
+    for seed in ("a", -1, 1.5, True):
+        with pytest.raises(ValueError, match=r"random_seed must be an integer in \[0, 2\*\*32\)"):
+            MOASHA(space, metrics=["acc"], mode="max", random_seed=seed)

@@ -93,6 +93,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
+from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.model import (
     ESTIMATORS,
     HardwareSpec,
@@ -214,7 +215,10 @@ class HardwarePolicy:
         self.instance_attr = instance_attr
         self.time_attr = time_attr
         self._user_specs = dict(specs or {})
-        self._user_prices = dict(prices or {})
+        if prices is not None and not isinstance(prices, Mapping):
+            raise ValueError(f"prices must be a dict instance type -> $ per hour, got "
+                             f"{type(prices).__name__}")
+        self._user_prices = PriceTable(prices).prices  # checked now: names, finite, >= 0
         self._catalog = catalog
         self.affects_metrics = affects_metrics
         self.hardware_metrics = None if hardware_metrics is None else list(hardware_metrics)

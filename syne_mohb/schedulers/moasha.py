@@ -47,8 +47,12 @@ from syne_tune.config_space import Categorical, config_space_to_json_dict, postp
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
-from syne_mohb.configspace import check_searcher_fits, hyperparameter_names
-from syne_mohb.pareto import TIE_BREAKS, normalize_modes
+from syne_mohb.configspace import (
+    check_points_to_evaluate,
+    check_searcher_fits,
+    hyperparameter_names,
+)
+from syne_mohb.pareto import TIE_BREAKS, normalize_modes, warn_if_maximised
 from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
 from syne_mohb.searchers.random import RandomSearcher
 
@@ -137,7 +141,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         (its space lacks ``instance_attr``); a searcher whose space holds ``instance_attr``
         proposes the instance type itself and no policy is used
     :param random_seed: seed for bracket choice, the default searcher and the default policy
-    :param points_to_evaluate: initial configurations for the default searcher
+    :param points_to_evaluate: initial configurations for the default searcher, checked
+        against the whole space (:func:`~syne_mohb.configspace.check_points_to_evaluate`)
     :param seed_objective: index of the metric whose best point seeds the epsilon-net
     :param hardware: who chooses the instance type of every trial segment: "auto" (default: a
         :class:`~syne_mohb.hardware.policy.HardwarePolicy` when ``config_space[instance_attr]``
@@ -173,6 +178,10 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         instance_attr: str = "instance_type",
         transfer_evaluations: dict[str, Any] | None = None,
     ):
+        if random_seed is not None and (isinstance(random_seed, bool) or not isinstance(
+                random_seed, (int, np.integer)) or not 0 <= random_seed < 2**32):
+            raise ValueError(f"random_seed must be an integer in [0, 2**32) or None, got "
+                             f"{random_seed!r}")
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
             raise ValueError(f"config_space must be a dict of name -> domain, got "
@@ -184,7 +193,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"metrics must be distinct, got {metrics}")
         self.metrics = metrics
         if mode is None:
-            _warn_if_maximised(metrics)
+            warn_if_maximised(metrics, "MOASHA")
             mode = "min"
         self.modes = normalize_modes(mode, len(metrics), "mode")
         if not isinstance(time_attr, str) or not time_attr:
@@ -215,6 +224,10 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if searcher is not None and not callable(getattr(searcher, "suggest", None)):
             raise ValueError(f"searcher must be a Syne Tune BaseSearcher (with suggest()), got "
                              f"{type_name(searcher)}")
+        if searcher is not None and points_to_evaluate:
+            raise ValueError("points_to_evaluate is for the default searcher, and would be "
+                             "ignored: give them to your searcher (its points_to_evaluate)")
+        points_to_evaluate = check_points_to_evaluate(points_to_evaluate, config_space)
         self.config_space = config_space
         self.time_attr = time_attr
         self.max_t = max_t
@@ -569,20 +582,6 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             if trial_id is not None:
                 return trial_id
         return None
-
-
-_MAXIMISED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "r2", "map", "ndcg",
-              "bleu", "rouge", "iou", "dice", "hypervolume")
-
-
-def _warn_if_maximised(metrics: list[str]) -> None:
-    """Warn when ``mode`` is left out and a metric's name suggests maximisation."""
-    names = [m for m in metrics if any(word in m.lower() for word in _MAXIMISED)]
-    if names:
-        logger.warning(
-            f"MOASHA: mode is not given, so every metric is minimised, including {names}, "
-            f"whose names suggest a metric to maximise; pass mode=[...] with one 'min'/'max' "
-            f"per metric (e.g. mode={['max' if m in names else 'min' for m in metrics]})")
 
 
 def type_name(obj: Any) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 
+from syne_mohb.configspace import check_points_to_evaluate
 from syne_mohb.pareto import normalize_modes
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._surrogate import TreeEnsemble, copula
@@ -197,7 +198,9 @@ class ModelBasedSearcher(BaseSearcher):
             raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
         if context_attr is not None and not isinstance(context_attr, str):
             raise ValueError(f"context_attr must be a configuration key or None, got {context_attr!r}")
-        super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
+        super().__init__(config_space, random_seed=random_seed,
+                         points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
+                                                                     config_space))
         self.metrics = metrics
         self.modes = modes
         self._sign = np.array([1.0 if m == "min" else -1.0 for m in modes])
@@ -217,13 +220,6 @@ class ModelBasedSearcher(BaseSearcher):
 
         self._rs = np.random.RandomState(self.random_seed)
         self._encoder = ConfigEncoder(config_space)
-        for i, point in enumerate(self.points_to_evaluate):
-            unknown = sorted(set(point) - set(config_space))
-            if unknown:
-                raise ValueError(
-                    f"points_to_evaluate[{i}] has keys {unknown} that are not in the config "
-                    f"space (known: {sorted(config_space)})"
-                )
         hp = set(self._encoder.hp_names)
         self.context_attr = context_attr if context_attr is not None and context_attr not in hp else None
         self._contexts: list[Any] = []  # context values, in order of first appearance

@@ -7,7 +7,13 @@ from typing import Any
 import numpy as np
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 
-from syne_mohb.configspace import config_key, enumerate_configs, sample_config, space_size
+from syne_mohb.configspace import (
+    check_points_to_evaluate,
+    config_key,
+    enumerate_configs,
+    sample_config,
+    space_size,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +84,9 @@ class RandomSearcher(BaseSearcher):
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         if not isinstance(max_retries, int) or max_retries < 1:
             raise ValueError(f"max_retries must be an integer >= 1, got {max_retries!r}")
-        super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
+        super().__init__(config_space, random_seed=random_seed,
+                         points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
+                                                                     config_space))
         self._rng = np.random.RandomState(self.random_seed)
         self._seen: set[str] = set()
         self._size = space_size(config_space)
@@ -112,12 +120,6 @@ class RandomSearcher(BaseSearcher):
         point = self._next_points_to_evaluate()
         if point is None:
             return None
-        unknown = sorted(set(point) - set(self.config_space))
-        if unknown:
-            raise ValueError(
-                f"points_to_evaluate entry {point} has keys {unknown} that are not in the "
-                f"config space (known: {sorted(self.config_space)})"
-            )
         config = self._sample()
         config.update(point)
         return config

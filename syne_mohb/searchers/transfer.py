@@ -13,6 +13,7 @@ from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_eva
     TransferLearningTaskEvaluations,
 )
 
+from syne_mohb.configspace import check_points_to_evaluate
 from syne_mohb.pareto import normalize_modes
 
 if TYPE_CHECKING:
@@ -126,7 +127,9 @@ class ParetoTransferSearcher(BaseSearcher):
         refit_growth: float = 0.1,
         repeats: str = "never",
     ):
-        super().__init__(config_space, points_to_evaluate=points_to_evaluate, random_seed=random_seed)
+        super().__init__(config_space, random_seed=random_seed,
+                         points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
+                                                                     config_space))
         from syne_mohb.searchers.random import REPEATS
 
         if repeats not in REPEATS:
