@@ -84,6 +84,26 @@ def test_modes_are_per_metric(tuner):
     assert set(one.accuracy) == {results.accuracy.max()}
 
 
+def test_a_subset_of_the_objectives_keeps_each_its_recorded_mode(tuner):
+    """metrics=["cost", "accuracy"] without mode: each objective's mode is looked up by name
+    (accuracy stays maximised) from the Tuner, its folder and load_experiment alike; before,
+    load_experiment's minimised both and the Tuner's refused a mode list of another length."""
+    from syne_tune.experiments import load_experiment
+
+    results = pd.read_csv(tuner.tuner_path / "results.csv.zip")
+    want = _brute_force_front(results, ["cost", "accuracy"], ["min", "max"])
+    for source in (tuner, tuner.tuner_path, load_experiment(tuner.name)):
+        front = syne_mohb.pareto_set(source, metrics=["cost", "accuracy"])
+        assert {(int(t), int(e)) for t, e in zip(front.trial_id, front.epoch)} == want
+        one = syne_mohb.pareto_set(source, metrics="accuracy")
+        assert set(one.accuracy) == {results.accuracy.max()}
+        with pytest.raises(ValueError, match=r"records no mode for \['runtime'\] \(it "
+                                             r"optimised \['accuracy', 'cost'\]\)"):
+            syne_mohb.pareto_set(source, metrics=["accuracy", "runtime"])
+        rec = syne_mohb.hardware_recommendations(source, metrics=["cost", "accuracy"])
+        assert rec.attrs["objectives"] == ["cost", "accuracy"] and len(rec)
+
+
 def test_bad_input_is_one_line_naming_the_parameter(tuner, tmp_path):
     results = pd.read_csv(tuner.tuner_path / "results.csv.zip")
     cases = [

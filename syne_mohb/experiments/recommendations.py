@@ -141,7 +141,9 @@ def _resolve(results, metrics, mode):
         _fidelity_of,
         _modes,
         _results_of_tuner,
+        _scheduler_objectives,
         pareto_set,
+        recorded_modes,
         run_objectives,
     )
 
@@ -158,14 +160,15 @@ def _resolve(results, metrics, mode):
         recorded = run_objectives(meta)
         names = metrics or recorded[0]
         if mode is None:
-            mode = recorded[1]
+            mode = recorded_modes(names, recorded, f"the run {path}")
         run = load_run(path, objectives=names, modes=_modes(mode, names))
         return (run.results, meta, names, run.modes, run.info.get("fidelity_attr"),
                 _space_from_metadata(meta))
     scheduler = getattr(results, "scheduler", None)
     if scheduler is not None and hasattr(results, "tuner_path"):  # a Tuner
         names = metrics or list(scheduler.metric_names())
-        modes = _modes(mode if mode is not None else scheduler.metric_mode(), names)
+        modes = _modes(mode if mode is not None else recorded_modes(
+            names, _scheduler_objectives(scheduler), "the Tuner's scheduler"), names)
         meta = getattr(results, "metadata", None) or {}
         fidelity = _fidelity_of(meta, scheduler)
         df = _results_of_tuner(results)
@@ -177,7 +180,7 @@ def _resolve(results, metrics, mode):
     recorded = run_objectives(meta)
     names = metrics or recorded[0]
     modes = _modes(mode if mode is not None else
-                   (recorded[1] if recorded and recorded[0] == names else "min"), names)
+                   recorded_modes(names, recorded, "the experiment"), names)
     fidelity = _fidelity_of(meta)
     return (unique_results(frame, fidelity if fidelity in frame.columns else None), meta, names,
             modes, fidelity, _space_from_metadata(meta))

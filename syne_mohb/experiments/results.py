@@ -180,7 +180,8 @@ def pareto_set(results, metrics: Sequence[str] | str | None = None,
     scheduler = getattr(results, "scheduler", None)
     if scheduler is not None and hasattr(results, "tuner_path"):  # a Tuner
         names = metrics or list(scheduler.metric_names())
-        modes = _modes(mode if mode is not None else scheduler.metric_mode(), names)
+        modes = _modes(mode if mode is not None else recorded_modes(
+            names, _scheduler_objectives(scheduler), "the Tuner's scheduler"), names)
         meta = getattr(results, "metadata", None) or {}
         return _front(_results_of_tuner(results), names, modes,
                       _fidelity_of(meta, scheduler), f"the results of {results.tuner_path}",
@@ -193,10 +194,34 @@ def pareto_set(results, metrics: Sequence[str] | str | None = None,
             raise ValueError("the experiment's metadata names no objectives: pass "
                              "metrics=[...] and mode=...")
         modes = _modes(mode if mode is not None else
-                       (recorded[1] if recorded and recorded[0] == names else "min"), names)
+                       recorded_modes(names, recorded, "the experiment"), names)
         return _front(frame, names, modes, _fidelity_of(meta), "the experiment's results", meta)
     raise ValueError(f"results must be a run folder, a Tuner, an experiment of "
                      f"load_experiment or a results DataFrame, got {type(results).__name__}")
+
+
+def recorded_modes(names: Sequence[str], recorded: tuple | None, where: str) -> list[str]:
+    """The recorded mode of each of ``names`` (``recorded``: the run's ``(objectives,
+    modes)``), looked up by name, so that a subset of the objectives or another order needs no
+    ``mode``; a name the run did not optimise raises ``ValueError`` naming it."""
+    known: dict[str, Any] = {}
+    if recorded:
+        rec_names, rec_modes = list(recorded[0]), recorded[1]
+        if isinstance(rec_modes, str):
+            rec_modes = [rec_modes] * len(rec_names)
+        elif isinstance(rec_modes, Mapping):
+            rec_modes = [rec_modes.get(n) for n in rec_names]
+        known = {n: m for n, m in zip(rec_names, rec_modes) if m is not None}
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ValueError(f"mode: {where} records no mode for {missing} (it optimised "
+                         f"{list(known) or 'no recorded objectives'}): pass mode=... (e.g. "
+                         f"'min' or one per metric)")
+    return [known[n] for n in names]
+
+
+def _scheduler_objectives(scheduler) -> tuple[list[str], Any]:
+    return list(scheduler.metric_names()), scheduler.metric_mode()
 
 
 def _pareto_set_of_folder(path: Path, metrics: list[str] | None,
@@ -217,10 +242,7 @@ def _pareto_set_of_folder(path: Path, metrics: list[str] | None,
         raise ValueError(f"results: the metadata.json of {path} names no objectives: pass "
                          f"metrics=[...] and mode=...")
     if mode is None:
-        mode = recorded[1] if recorded and list(recorded[0]) == list(names) else None
-        if mode is None:
-            raise ValueError(f"mode: the run {path} records no modes for {names}: pass "
-                             f"mode=... (e.g. 'min' or one per metric)")
+        mode = recorded_modes(names, recorded, f"the run {path}")
     modes = _modes(mode, names)
     try:
         run = load_run(path, objectives=names, modes=modes)
