@@ -171,6 +171,10 @@ def test_bad_inputs_name_the_problem():
         SimulatedBackend(_blackbox(), elapsed_time_attr="time")
     with pytest.raises(ValueError, match="seed=2 but the blackbox has 2 recorded seeds"):
         SimulatedBackend(_blackbox(), seed=2)
+    with pytest.raises(ValueError, match=r"random_seed must be an integer in \[0, 2\*\*32\)"):
+        SimulatedBackend(_blackbox(), random_seed="a")  # was numpy's cast error
+    with pytest.raises(ValueError, match="max_resource_attr must be a configuration key"):
+        SimulatedBackend(_blackbox(), max_resource_attr=3)  # was accepted
     be = SimulatedBackend(_blackbox())
     with pytest.raises(ValueError, match="not in the blackbox's table"):
         be.start_trial({"instance_type": "ml.m5.xlarge", "lr": 0.5})

@@ -122,6 +122,15 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         if seed is not None and not (isinstance(seed, (int, np.integer))
                                      and 0 <= seed < evals.shape[1]):
             raise ValueError(f"seed={seed!r} but the blackbox has {evals.shape[1]} recorded seeds")
+        if random_seed is not None and (isinstance(random_seed, bool) or not isinstance(
+                random_seed, (int, np.integer)) or not 0 <= random_seed < 2**32):
+            raise ValueError(f"random_seed must be an integer in [0, 2**32) or None, got "
+                             f"{random_seed!r}")
+        for value, pname in ((max_resource_attr, "max_resource_attr"),
+                             (instance_attr, "instance_attr")):
+            if value is not None and (not isinstance(value, str) or not value):
+                raise ValueError(f"{pname} must be a configuration key (a string) or None, got "
+                                 f"{value!r}")
         self._init_cost_cap(max_cost_per_trial)
         self.blackbox = blackbox
         self.elapsed_time_attr = elapsed_time_attr
