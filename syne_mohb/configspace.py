@@ -15,6 +15,7 @@ finite space is uses these functions, so that they all agree.
   varies fastest). O(size) in total.
 * :func:`check_points_to_evaluate` validates a user's initial configurations against the space
   (known keys, values inside their domains), naming the point, the key and the domain.
+* :func:`check_random_seed` validates a seed where a user gives one.
 * :func:`sample_config` draws one configuration with each domain's own sampler from a seeded
   ``RandomState`` (Syne Tune 0.16's ``RandomSearcher`` draws from numpy's global state).
 """
@@ -33,6 +34,7 @@ from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Inte
 __all__ = [
     "category_index",
     "check_points_to_evaluate",
+    "check_random_seed",
     "config_key",
     "domain_values",
     "enumerate_configs",
@@ -261,6 +263,17 @@ def enumerate_configs(config_space: dict[str, Any]) -> Iterator[dict[str, Any]]:
         config = dict(constants)
         config.update(zip(names, combo))
         yield {k: config[k] for k in config_space}
+
+
+def check_random_seed(value: Any, pname: str = "random_seed") -> int | None:
+    """``value`` as an int seed for ``numpy.random.RandomState`` (or None), else a
+    ``ValueError`` naming ``pname`` (numpy's own error names no parameter)."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or not 0 <= value < 2**32:
+        raise ValueError(f"{pname} must be an integer in [0, 2**32) or None, got {value!r}")
+    return int(value)
 
 
 def sample_config(config_space: dict[str, Any], rng: np.random.RandomState) -> dict[str, Any]:

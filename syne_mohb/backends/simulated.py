@@ -61,7 +61,7 @@ from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME, S
 from syne_tune.results_callback import StoreResultsCallback
 
 from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE, CostCapMixin, TrialCostLedger
-from syne_mohb.configspace import config_key, plain
+from syne_mohb.configspace import check_random_seed, config_key, plain
 from syne_mohb.hardware.catalog import INSTANCE_TYPE
 
 logger = logging.getLogger(__name__)
@@ -122,10 +122,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         if seed is not None and not (isinstance(seed, (int, np.integer))
                                      and 0 <= seed < evals.shape[1]):
             raise ValueError(f"seed={seed!r} but the blackbox has {evals.shape[1]} recorded seeds")
-        if random_seed is not None and (isinstance(random_seed, bool) or not isinstance(
-                random_seed, (int, np.integer)) or not 0 <= random_seed < 2**32):
-            raise ValueError(f"random_seed must be an integer in [0, 2**32) or None, got "
-                             f"{random_seed!r}")
+        check_random_seed(random_seed)
         for value, pname in ((max_resource_attr, "max_resource_attr"),
                              (instance_attr, "instance_attr")):
             if value is not None and (not isinstance(value, str) or not value):

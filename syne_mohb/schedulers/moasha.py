@@ -49,6 +49,7 @@ from syne_tune.util import dump_json_with_numpy
 
 from syne_mohb.configspace import (
     check_points_to_evaluate,
+    check_random_seed,
     check_searcher_fits,
     hyperparameter_names,
 )
@@ -178,10 +179,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         instance_attr: str = "instance_type",
         transfer_evaluations: dict[str, Any] | None = None,
     ):
-        if random_seed is not None and (isinstance(random_seed, bool) or not isinstance(
-                random_seed, (int, np.integer)) or not 0 <= random_seed < 2**32):
-            raise ValueError(f"random_seed must be an integer in [0, 2**32) or None, got "
-                             f"{random_seed!r}")
+        check_random_seed(random_seed)
         super().__init__(random_seed=random_seed)
         if not isinstance(config_space, dict):
             raise ValueError(f"config_space must be a dict of name -> domain, got "
