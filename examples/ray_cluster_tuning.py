@@ -36,7 +36,7 @@ from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.experiments import load_experiment
 from syne_tune.results_callback import StoreResultsCallback
 
-from syne_mohb import MOASHA, ParetoSummary
+from syne_mohb import MOASHA, HardwarePolicy, ParetoSummary
 from syne_mohb.backends.ray import NodeType, RayBackend
 from syne_mohb.hardware import INSTANCE_TYPE
 from syne_mohb.pareto import pareto_mask
@@ -120,7 +120,9 @@ def run(args, node_types) -> None:
                          config_space=config_space, max_cost_per_trial=args.max_cost_per_trial)
     scheduler = MOASHA(config_space, metrics=METRICS, mode=MODES, time_attr="epoch",
                        max_t=args.epochs, grace_period=1, reduction_factor=3,
-                       random_seed=args.seed)
+                       random_seed=args.seed,
+                       # the policy knows each node type's resources and price from the start
+                       hardware=HardwarePolicy(specs=node_types))
     tuner = Tuner(
         backend, scheduler,
         StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),

@@ -334,3 +334,26 @@ def test_metrics_summed_over_the_units_trained_are_not_learning_metrics():
     assert not _accumulates(acc, r, trial)
     assert not _accumulates(loss, r, trial)
     assert not _accumulates(cost[:5], r[:5], trial[:5])  # too few results to tell
+
+
+def test_ray_node_types_are_declared_once_for_the_backend_and_the_policy(caplog):
+    """HardwarePolicy(specs=node_types): a Ray backend's NodeType values give the runtime model
+    their resources (a GPU type its accelerator's prior) and their prices; before, the README's
+    Ray quick start left the policy blind ("no price for ['cpu-small', 't4']")."""
+    from syne_mohb.backends.ray import NodeType
+
+    node_types = {
+        "cpu-small": NodeType(price_per_hour=0.10, num_cpus=4),
+        "a100": NodeType(price_per_hour=2.50, num_cpus=16, num_gpus=1, memory_gib=64,
+                         accelerator_type="A100-80G"),  # Ray's name: the A100 entry is used
+    }
+    space = {"width": choice(WIDTHS), "instance_type": choice(list(node_types))}
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.hardware.policy"):
+        sched = MOASHA(space, metrics=["accuracy", "st_worker_time"], mode=["max", "min"],
+                       hardware=HardwarePolicy(specs=node_types))
+    assert "no price" not in caplog.text
+    cpu, gpu = sched.hardware.specs["cpu-small"], sched.hardware.specs["a100"]
+    assert (cpu.vcpus, cpu.gpus, cpu.price_per_hour) == (4.0, 0, 0.10)
+    assert (gpu.vcpus, gpu.gpus, gpu.gpu_model, gpu.memory_gib, gpu.price_per_hour) == \
+        (16.0, 1, "A100", 64, 2.50)
+    assert gpu.features()[-1] > cpu.features()[-1]  # the accelerator's speed is a feature

@@ -102,7 +102,8 @@ def hardware_specs(
     prices: Mapping[str, float] | None = None,
 ) -> dict[str, HardwareSpec]:
     """Specs of ``instance_types``: the user's ``specs`` first (``{name: {"vcpus": 8, "gpus":
-    1, "gpu_model": "T4", ...}}``), then the catalog (SageMaker types), then local profiles
+    1, "gpu_model": "T4", ...}}``, or a value with a ``hardware_spec()`` method returning such a
+    dict, as :class:`syne_mohb.backends.ray.NodeType` has), then the catalog (SageMaker types), then local profiles
     (``local-cpu-k``: k cores); other names get an unknown spec (they are still learnt from their
     own results). Prices: ``prices`` first, then the catalog; ``None`` where neither has one.
     """
@@ -132,7 +133,8 @@ def hardware_specs(
         elif name.startswith("local-cpu-") and name[len("local-cpu-"):].isdigit():
             fields = dict(vcpus=int(name[len("local-cpu-"):]))
         if name in specs:
-            user = dict(specs[name])
+            raw = specs[name]  # a dict, or an object that describes itself (a Ray NodeType)
+            user = dict(raw.hardware_spec() if hasattr(raw, "hardware_spec") else raw)
             bad = sorted(set(user) - {"vcpus", "memory_gib", "gpus", "gpu_model", "gpu_memory_gib",
                                       "price_per_hour"})
             if bad:

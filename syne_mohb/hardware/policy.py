@@ -117,8 +117,9 @@ class HardwarePolicy:
         project reports ``st_worker_time``, summed over its segments); where results lack it
         (Syne Tune's own simulator), the result key that advances with the tuner's clock is
         found (:class:`~syne_mohb.hardware.clock.TrainingClock`)
-    :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., ...}}`` for types the
-        catalog does not know (Ray node types, local machines)
+    :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., "price_per_hour": ..,
+        ...}}`` for types the catalog does not know (local machines), or a Ray backend's
+        ``node_types`` as they are (``{name: NodeType}``: resources and price)
     :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates)
     :param catalog: instance catalog (default: :func:`syne_mohb.hardware.load_catalog`)
     :param affects_metrics: "auto" (test it, see above), True (joint search from the start) or

@@ -91,6 +91,22 @@ class NodeType:
             raise ValueError("a node type must request something (num_cpus, num_gpus or a "
                              "custom resource): a trial requesting nothing could run anywhere")
 
+    def hardware_spec(self) -> dict[str, Any]:
+        """What the hardware policy's runtime model knows of this type: its resources and price
+        (``HardwarePolicy(specs=node_types)`` reads them, so a type is declared once). A Ray
+        accelerator name such as ``"A100-80G"`` maps to the longest known model it starts with
+        (:data:`~syne_mohb.hardware.accelerators.GPU_RELATIVE_SPEED`)."""
+        from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
+
+        gpu = self.accelerator_type
+        if gpu is not None:
+            gpu = max((k for k in GPU_RELATIVE_SPEED if gpu.upper().startswith(k.upper())),
+                      key=len, default=gpu)
+        gpus = float(self.num_gpus)
+        return {"vcpus": float(self.num_cpus), "memory_gib": self.memory_gib,
+                "gpus": int(gpus) if gpus.is_integer() else gpus, "gpu_model": gpu,
+                "price_per_hour": float(self.price_per_hour)}
+
     def request(self) -> dict[str, float]:
         """The trial's resource demand in Ray's resource names (as ``ray.nodes()`` lists them)."""
         req: dict[str, float] = {}
