@@ -155,7 +155,9 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
     each names only entries of ``config_space`` and gives each a value of the right kind: one
     of a categorical's categories (a finite range's values), a number for a range (a whole
     number for an integer range), a constant entry's own value. Keys a point leaves out are the
-    searcher's to fill. A number outside its range's bounds only warns (as Optuna's
+    searcher's to fill; a float within rounding of a numeric category (or of a finite range's
+    value), e.g. ``0.1 * 0.01`` for ``0.001``, is replaced by it. A number outside its range's
+    bounds only warns (as Optuna's
     ``enqueue_trial`` does: evaluating a known configuration beyond the range searched is
     legitimate). O(total number of keys).
 
@@ -171,6 +173,7 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
         if not isinstance(point, dict):
             raise ValueError(f"{pname}[{i}] must be a dict of hyperparameter -> value, got "
                              f"{type(point).__name__}")
+        point = dict(point)  # the caller's dict stays as it is
         unknown = sorted(map(str, set(point) - set(config_space)))
         if unknown:
             raise ValueError(f"{pname}[{i}] has keys {unknown} that are not in the config "
@@ -182,7 +185,7 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
                     raise ValueError(f"{where}, but the config space fixes {key!r} to "
                                      f"{domain!r}; leave it out of the point")
                 continue
-            fits = _fits(domain, value)
+            fits, point[key] = _fits(domain, value)
             if fits is None:
                 raise ValueError(f"{where} is not a value of its domain {domain!r}; give one "
                                  f"the config space holds")
@@ -190,29 +193,38 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
                 logging.getLogger(__name__).warning(
                     f"{where} is outside its domain {domain!r}: evaluated as given, but the "
                     f"searcher will not propose values there")
-        out.append(dict(point))
+        out.append(point)
     return out
 
 
-def _fits(domain: Domain, value: Any) -> bool | None:
-    """True: ``value`` is in ``domain``; False: a number of the right kind outside a range's
-    bounds; None: not a value of that domain at all."""
+def _fits(domain: Domain, value: Any) -> tuple[bool | None, Any]:
+    """``(True, value)``: in ``domain`` (a float within rounding of a numeric category becomes
+    that category); ``(False, value)``: a number of the right kind outside a range's bounds;
+    ``(None, value)``: not a value of that domain at all."""
+    number = isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
     if isinstance(domain, Categorical):
         try:
-            return True if value in domain.categories else None
+            if value in domain.categories:
+                return True, value
         except Exception:  # e.g. an array compared with numbers
-            return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        return None
+            return None, value
+        for c in domain.categories if number else []:  # 0.1 * 0.01 for a category 0.001
+            if isinstance(c, (int, float, np.number)) and not isinstance(c, bool) \
+                    and math.isclose(float(value), float(c), rel_tol=1e-9):
+                return True, c
+        return None, value
+    if not number:
+        return None, value
     if isinstance(domain, FiniteRange):
-        return True if any(math.isclose(float(value), float(v), rel_tol=1e-9, abs_tol=1e-12)
-                           for v in domain.values) else None
+        hit = [v for v in domain.values
+               if math.isclose(float(value), float(v), rel_tol=1e-9, abs_tol=1e-12)]
+        return (True, hit[0]) if hit else (None, value)
     if isinstance(domain, Integer) and not float(value).is_integer():
-        return None
+        return None, value
     try:
-        return bool(domain.is_valid(value))
+        return bool(domain.is_valid(value)), value
     except Exception:
-        return None
+        return None, value
 
 
 def domain_values(domain: Domain) -> list[Any] | None:

@@ -403,6 +403,17 @@ def test_moasha_names_a_bad_initial_point_at_construction(point, message):
                time_attr="epoch", max_t=9, points_to_evaluate=[{"lr": 0.1}, point][::-1])
 
 
+def test_an_initial_point_is_matched_to_its_category_within_rounding():
+    from syne_mohb.configspace import check_points_to_evaluate
+
+    space = {"lr": choice([0.001, 0.003]), "b": choice([16, 128])}
+    given = [{"lr": 0.0010000000000000002, "b": np.int64(16)}]
+    assert check_points_to_evaluate(given, space) == [{"lr": 0.001, "b": 16}]
+    assert given[0]["lr"] == 0.0010000000000000002  # the caller's points are not changed
+    with pytest.raises(ValueError, match=r"\['lr'\] = 0.002 is not a value of its domain"):
+        check_points_to_evaluate([{"lr": 0.002}], space)
+
+
 def test_an_initial_point_outside_a_range_warns_and_is_evaluated(caplog):
     with caplog.at_level(logging.WARNING, logger="syne_mohb.configspace"):
         s = MOASHA(HW_SPACE, metrics=["acc", "st_worker_time"], mode=["max", "min"],
