@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import math
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -190,9 +190,9 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
                 raise ValueError(f"{where} is not a value of its domain {domain!r}; give one "
                                  f"the config space holds")
             if not fits:
-                logging.getLogger(__name__).warning(
-                    f"{where} is outside its domain {domain!r}: evaluated as given, but the "
-                    f"searcher will not propose values there")
+                # a UserWarning shows once per message: a scheduler and its searcher both check
+                warnings.warn(f"{where} is outside its domain {domain!r}: evaluated as given, "
+                              f"but the searcher will not propose values there", UserWarning)
         out.append(point)
     return out
 

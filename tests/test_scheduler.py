@@ -414,12 +414,12 @@ def test_an_initial_point_is_matched_to_its_category_within_rounding():
         check_points_to_evaluate([{"lr": 0.002}], space)
 
 
-def test_an_initial_point_outside_a_range_warns_and_is_evaluated(caplog):
-    with caplog.at_level(logging.WARNING, logger="syne_mohb.configspace"):
+def test_an_initial_point_outside_a_range_warns_and_is_evaluated():
+    with pytest.warns(UserWarning, match=r"points_to_evaluate\[0\]\['lr'\] = 5.0 is outside "
+                                         r"its domain"):
         s = MOASHA(HW_SPACE, metrics=["acc", "st_worker_time"], mode=["max", "min"],
                    time_attr="epoch", max_t=9, random_seed=0,
                    points_to_evaluate=[{"lr": 5.0, "w": 2, "instance_type": "ml.g5.xlarge"}])
-    assert "points_to_evaluate[0]['lr'] = 5.0 is outside its domain" in caplog.text
     trial = Trial(trial_id=0, config=s.suggest().config, creation_time=datetime.now())
     assert trial.config["lr"] == 5.0 and trial.config["instance_type"] == "ml.g5.xlarge"
 
