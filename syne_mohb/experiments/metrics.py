@@ -618,6 +618,13 @@ def _ratio_of_means(base: np.ndarray, other: np.ndarray) -> float:
     return float(b / o) if o > 0 else np.nan
 
 
+def _resampled_ratios(base: np.ndarray, other: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """:func:`_ratio_of_means` of every resample (rows of ``draws``) at once."""
+    b, o = np.nanmean(base[draws], axis=1), np.nanmean(other[draws], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(o > 0, b / o, np.nan)
+
+
 def paired_ratio(per_task: list[tuple[np.ndarray, np.ndarray]],
                  draws: np.ndarray) -> tuple[float, float, float]:
     """Median over tasks of mean(baseline) / mean(method), and its 95% bootstrap interval.
@@ -630,9 +637,12 @@ def paired_ratio(per_task: list[tuple[np.ndarray, np.ndarray]],
     with warnings.catch_warnings():  # tasks (or resamples) without any finite ratio: NaN
         warnings.simplefilter("ignore", category=RuntimeWarning)
         point = np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]) if per_task else np.nan
-        boots = np.array([
-            np.nanmedian([_ratio_of_means(b[idx], o[idx]) for b, o in per_task]) for idx in draws
-        ]) if per_task else np.array([np.nan])
+        # every resample of every task at once, [num_boot, tasks]: the same ratio of means as
+        # _ratio_of_means (NaN where either side has no value or the method's mean is not > 0)
+        boots = np.nanmedian(np.stack([_resampled_ratios(np.asarray(b, dtype=float),
+                                                         np.asarray(o, dtype=float), draws)
+                                       for b, o in per_task], axis=1), axis=1) \
+            if per_task else np.array([np.nan])
     if np.all(np.isnan(boots)):
         return float(point), np.nan, np.nan
     lo, hi = np.nanpercentile(boots, [2.5, 97.5])

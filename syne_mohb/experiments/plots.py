@@ -168,7 +168,7 @@ def _fit_log_ticks(fig, axis, lo: float, hi: float) -> None:
         [((1.0,), n) for n in (6, 4, 3, 2)]
     for subs, numticks in options:
         _set_log_ticks(axis, subs, numticks)
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # the layout and the labels' extents, no pixels
         if not labels_overlap(axis):
             return
 
@@ -210,7 +210,7 @@ def _fit_linear_ticks(fig, axis) -> None:
     axis.set_major_formatter(linear_tick_formatter())
     for nbins in ("auto", 8, 6, 5, 4, 3, 2):
         axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # the layout and the labels' extents, no pixels
         if not labels_overlap(axis):
             return
 

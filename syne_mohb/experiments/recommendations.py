@@ -359,6 +359,19 @@ class _Configs:
         return config_key({c: _key_value(row.get(c)) for c in self.columns})
 
 
+def _keys_by_trial(configs: _Configs, recs: list[dict]) -> list[str]:
+    """:meth:`_Configs.key` of every row, computed once per trial (a trial's rows share its
+    hyperparameters)."""
+    seen: dict[Any, str] = {}
+    out = []
+    for r in recs:
+        t = r.get("trial_id")
+        if t not in seen:
+            seen[t] = configs.key(r)
+        out.append(seen[t])
+    return out
+
+
 def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
@@ -425,7 +438,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     both = pd.concat(prepared, ignore_index=True)
     configs = _Configs(prepared, space, inst_col)
     records = [f.to_dict("records") for f in prepared]
-    keys = [[configs.key(r) for r in recs] for recs in records]
+    keys = [_keys_by_trial(configs, recs) for recs in records]
 
     # types: the search space's, those the run used, those asked for
     used = [str(t) for t in pd.unique(both[inst_col].dropna())] if inst_col in both else []
