@@ -357,3 +357,5 @@ def test_ray_node_types_are_declared_once_for_the_backend_and_the_policy(caplog)
     assert (gpu.vcpus, gpu.gpus, gpu.gpu_model, gpu.memory_gib, gpu.price_per_hour) == \
         (16.0, 1, "A100", 64, 2.50)
     assert gpu.features()[-1] > cpu.features()[-1]  # the accelerator's speed is a feature
+    assert repr(sched.hardware).startswith(
+        "HardwarePolicy(instance_types=['cpu-small', 'a100'], estimator='extra_trees'")

@@ -678,6 +678,11 @@ class HardwarePolicy:
                                  oob_score=True, random_state=0, n_jobs=1).fit(X, y)
         return y - et.oob_prediction_
 
+    def __repr__(self) -> str:
+        types = self.instance_types if self.instance_types is not None else "(from the space)"
+        return (f"HardwarePolicy(instance_types={types}, estimator={self.estimator!r}, "
+                f"scale={self.scale!r}, joint={self.joint}, random_seed={self.random_seed})")
+
     def metadata(self) -> dict[str, Any]:
         return {"policy": type(self).__name__, "joint": self.joint,
                 "choices": dict(self.choices), "moves": self.moves, "restarts": self.restarts,
