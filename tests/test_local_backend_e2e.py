@@ -53,14 +53,19 @@ def test_local_profiles_cost_cap_and_max_cost(tmp_path, monkeypatch):
     }
     backend = LocalProfileBackend(DIGITS, prices=prices, config_space=config_space,
                                   max_cost_per_trial=cap)
-    scheduler = RecordingMOASHA(
-        config_space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
-        time_attr="epoch", max_t=100_000, grace_period=90_000, reduction_factor=3, random_seed=3,
-        # the only rung is at epoch 90,000, far beyond what the cap allows: no rung decision can stop
-        # trial 0 (or anything else) before its cost cap ends it, whatever the machine's speed
-        points_to_evaluate=[{"lr": 0.02, "hidden": 32, INSTANCE_TYPE: "local-cpu-2"},
-                            {"lr": 0.0001, "hidden": 8, INSTANCE_TYPE: "local-cpu-1"}],
-    )
+    # the second initial point's learning rate is below the searched range on purpose (a slow
+    # learner): evaluated as given, with a warning
+    with pytest.warns(UserWarning, match=r"\['lr'\] = 0.0001 is outside its domain"):
+        scheduler = RecordingMOASHA(
+            config_space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+            time_attr="epoch", max_t=100_000, grace_period=90_000, reduction_factor=3,
+            random_seed=3,
+            # the only rung is at epoch 90,000, far beyond what the cap allows: no rung
+            # decision can stop trial 0 (or anything else) before its cost cap ends it,
+            # whatever the machine's speed
+            points_to_evaluate=[{"lr": 0.02, "hidden": 32, INSTANCE_TYPE: "local-cpu-2"},
+                                {"lr": 0.0001, "hidden": 8, INSTANCE_TYPE: "local-cpu-1"}],
+        )
     safety = 150.0  # only a guard against a hang; the cost criterion must end the run
     tuner = Tuner(backend, scheduler,
                   StoppingCriterion(max_cost=max_cost, max_wallclock_time=safety),
