@@ -140,6 +140,12 @@ def test_instance_types_domain(catalog):
         instance_types(catalog=catalog, min_gpus=1, max_price_per_hour=0.5)
 
 
+def test_a_misspelt_filter_names_the_closest_ones(catalog):
+    with pytest.raises(ValueError, match=r"unknown filter familes=\.\.\.; did you mean "
+                                         r"families\? filters: min_gpus, "):
+        instance_types(catalog=catalog, familes=["m5"])  # was Python's TypeError
+
+
 def test_instance_types_by_name(catalog):
     """``instance_types([...])``: the named catalog types in the given order (duplicates
     once), the filter applied to them; an unknown name, an unpriced one, an empty list or a

@@ -41,6 +41,7 @@ def instance_types(names: str | Iterable[str] | InstanceCatalog | None = None,
         raise ValueError(f"catalog must be an InstanceCatalog (syne_mohb.load_catalog()) or "
                          f"None, got {type(catalog).__name__}")
     catalog = load_catalog() if catalog is None else catalog
+    _check_filter_names(filter_kwargs)
     wanted = _names(names, catalog)
     selected = catalog.filter(**filter_kwargs)
     if wanted is not None:
@@ -113,6 +114,21 @@ def entries_of_instance_types(config_space: Mapping, catalog: InstanceCatalog | 
         return []
     catalog = load_catalog() if catalog is None else catalog
     return [k for k in named if all(c in catalog for c in config_space[k].categories)]
+
+
+def _check_filter_names(filter_kwargs: Mapping) -> None:
+    """A misspelt filter (``familes=``) is a ``ValueError`` naming the closest filters, not
+    Python's ``TypeError`` from :meth:`InstanceCatalog.filter`."""
+    import difflib
+    import inspect
+
+    known = [p for p in inspect.signature(InstanceCatalog.filter).parameters if p != "self"]
+    for key in filter_kwargs:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=2)
+            raise ValueError(f"instance_types: unknown filter {key}=...; "
+                             f"{'did you mean ' + ' or '.join(close) + '? ' if close else ''}"
+                             f"filters: {', '.join(known)}")
 
 
 def _names(names: str | Iterable[str] | None, catalog: InstanceCatalog) -> list[str] | None:
