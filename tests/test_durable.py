@@ -83,6 +83,10 @@ def test_durable_tuner_rejects_max_failures_and_unknown_backends(tmp_path):
     with pytest.raises(ValueError, match="start_jobs_without_delay"):
         DurableTuner(backend, sched, StoppingCriterion(max_num_trials_started=1), 1,
                      start_jobs_without_delay=False)
+    with pytest.raises(ValueError, match="n_workers must be an integer >= 1, got 0"):
+        DurableTuner(backend, sched, StoppingCriterion(max_num_trials_started=1), 0)
+    with pytest.raises(ValueError, match="stop_criterion must be callable"):
+        DurableTuner(backend, sched, "5 minutes", 1)  # both were accepted
 
     class Other:  # not a TrialBackend we can recover
         pass

@@ -103,6 +103,12 @@ class DurableTuner(Tuner):
                              f"{type(failure_policy).__name__}")
         if not heartbeat_seconds > 0:
             raise ValueError(f"heartbeat_seconds must be > 0, got {heartbeat_seconds!r}")
+        if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
+            raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+        if not callable(stop_criterion):
+            raise ValueError(f"stop_criterion must be callable (e.g. syne_tune."
+                             f"StoppingCriterion(max_wallclock_time=300)), got "
+                             f"{type(stop_criterion).__name__}")
         recovery = recovery_for(trial_backend)  # raises for unknown backends
         recovery.prepare(trial_backend)
         super().__init__(trial_backend=trial_backend, scheduler=scheduler,
