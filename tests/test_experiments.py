@@ -177,3 +177,27 @@ def test_tiny_bench_end_to_end(tmp_path):
     # a second run of the same grid keeps the finished runs
     again = run_many(specs, processes=1, progress=False)
     assert all(r["skipped"] for r in again)
+
+
+def test_run_replay_names_a_bad_folder_before_the_run(tmp_path):
+    """A results_root that is a file used to fail only when the finished run was saved (its
+    results lost); a tuner_name with a path separator nested folders."""
+    from syne_tune import StoppingCriterion
+
+    from syne_mohb import MOASHA
+    from syne_mohb.blackboxes import load, make_backend
+    from syne_mohb.experiments import run_replay
+
+    space = dict(load("linear")["digits"].configuration_space)
+    sched = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
+                   time_attr="epoch", max_t=10, random_seed=0)
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    stop = StoppingCriterion(max_wallclock_time=1)
+    with pytest.raises(ValueError, match="results_root .*afile is a file, not a folder"):
+        run_replay(make_backend("linear", "digits", random_seed=0), sched, stop,
+                   results_root=afile)
+    for name in ("a/b", "", ".."):
+        with pytest.raises(ValueError, match="tuner_name must be a folder name"):
+            run_replay(make_backend("linear", "digits", random_seed=0), sched, stop,
+                       results_root=tmp_path, tuner_name=name)

@@ -202,7 +202,15 @@ def run_replay(
     """
     if not isinstance(n_workers, int) or n_workers < 1:
         raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
+    if not isinstance(tuner_name, str) or tuner_name.strip(".") == "" \
+            or any(sep in tuner_name for sep in ("/", "\\")):
+        raise ValueError(f"tuner_name must be a folder name (no path separators), got "
+                         f"{tuner_name!r}")
     if results_root is not None:
+        from syne_mohb.experiments.report import check_output_folder
+
+        # before the run, not when its results are saved at the end
+        check_output_folder(results_root, "results_root")
         os.environ["SYNETUNE_FOLDER"] = str(Path(results_root).resolve())
     cbs = [SimulatedClock()] + list(callbacks or [])
     tuner = ReplayTuner(
