@@ -181,7 +181,11 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
         for key, value in point.items():
             domain, where = config_space[key], f"{pname}[{i}][{key!r}] = {value!r}"
             if not isinstance(domain, Domain):
-                if value != domain:
+                try:
+                    differs = bool(value != domain)
+                except (TypeError, ValueError):  # e.g. arrays, whose != is elementwise
+                    differs = not np.array_equal(np.asarray(value), np.asarray(domain))
+                if differs:
                     raise ValueError(f"{where}, but the config space fixes {key!r} to "
                                      f"{domain!r}; leave it out of the point")
                 continue
