@@ -14,7 +14,7 @@ finite space is uses these functions, so that they all agree.
   yields every configuration of a finite space in mixed-radix order (the last hyperparameter
   varies fastest). O(size) in total.
 * :func:`check_points_to_evaluate` validates a user's initial configurations against the space
-  (known keys, values inside their domains), naming the point, the key and the domain.
+  (known keys, values of the right kind), naming the point, the key and the domain.
 * :func:`check_random_seed` validates a seed where a user gives one.
 * :func:`sample_config` draws one configuration with each domain's own sampler from a seeded
   ``RandomState`` (Syne Tune 0.16's ``RandomSearcher`` draws from numpy's global state).
@@ -157,9 +157,8 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
     number for an integer range), a constant entry's own value. Keys a point leaves out are the
     searcher's to fill; a float within rounding of a numeric category (or of a finite range's
     value), e.g. ``0.1 * 0.01`` for ``0.001``, is replaced by it. A number outside its range's
-    bounds only warns (as Optuna's
-    ``enqueue_trial`` does: evaluating a known configuration beyond the range searched is
-    legitimate). O(total number of keys).
+    bounds only warns, as Optuna's ``enqueue_trial`` does: evaluating a known configuration
+    beyond the range searched is legitimate. O(total number of keys).
 
     :raises ValueError: naming ``pname``, the point's index, the key, the value and the domain
     """
