@@ -439,6 +439,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     configs = _Configs(prepared, space, inst_col)
     records = [f.to_dict("records") for f in prepared]
     keys = [_keys_by_trial(configs, recs) for recs in records]
+    both["_key"] = [k for run_keys in keys for k in run_keys]  # rows in the same order
 
     # types: the search space's, those the run used, those asked for
     used = [str(t) for t in pd.unique(both[inst_col].dropna())] if inst_col in both else []
@@ -491,7 +492,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     # (best in the first objective) stays, the others are its measured rows
     first_of: dict[tuple, int] = {}
     for m, i in enumerate(own):
-        first_of.setdefault((configs.key(both.loc[i]), _key_value(both.loc[i, fid_col])), m)
+        first_of.setdefault((both.loc[i, "_key"], _key_value(both.loc[i, fid_col])), m)
     distinct = sorted(first_of.values())
     front = front.iloc[distinct].reset_index(drop=True)
     own = [own[m] for m in distinct]
@@ -509,7 +510,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     for m, (i, row) in enumerate(zip(own, front_rows)):
         resource = _number(row[fid_col])
         resource = resource if resource > 0 else 1.0
-        key = configs.key(row)
+        key = row["_key"]
         run_k, trial = int(row["_run"]), row["trial_id"]
         base = {"model": m + 1, "_run": run_k, "_row": int(row["_row"])}
         if labels is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from syne_mohb.experiments.analysis import (
     Run,
@@ -38,18 +39,13 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     :raises FileNotFoundError: ``results`` does not exist, holds no results file, or no
         readable run (the message gives the reasons)
     """
-    from tqdm import tqdm
-
     from syne_mohb.experiments.runner import is_finished_run
 
     root = Path(results)
     paths = run_folders(root)
     runs: list[Run] = []
     skipped: list[tuple[Path, str]] = []
-    # a bar where a person waits on many runs (a terminal); nothing in logs and tests
-    bar = tqdm(paths, desc=f"reading runs below {root}", unit="run", leave=False,
-               disable=len(paths) < 100 or not sys.stderr.isatty())
-    for path in bar:
+    for path in _progress(paths, len(paths), f"reading runs below {root}", "run"):
         try:
             run = load_run(path)
         except pd.errors.EmptyDataError:
@@ -78,6 +74,13 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
 
 def _slug(s: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in s)
+
+
+def _progress(items, num_runs: int, desc: str, unit: str, total: int | None = None):
+    """``items`` with a progress bar where a person waits on many runs (100 or more, on a
+    terminal); nothing in logs and tests."""
+    return tqdm(items, desc=desc, unit=unit, leave=False, total=total,
+                disable=num_runs < 100 or not sys.stderr.isatty())
 
 
 def check_output_folder(path: str | Path, what: str = "output") -> Path:
@@ -190,12 +193,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     ends: list[pd.DataFrame] = []
     taken: set[str] = set()  # file prefixes of groups
     run_stems: set[str] = set()  # file stems of runs that are not simulations
-    from tqdm import tqdm
-
-    # as while reading: a bar where a person waits on many runs, nothing in logs and tests
-    bar = tqdm(groups.items(), desc="tables and plots", unit="group", leave=False,
-               total=len(groups), disable=len(runs) < 100 or not sys.stderr.isatty())
-    for key, methods in bar:
+    for key, methods in _progress(groups.items(), len(runs), "tables and plots", "group",
+                                  total=len(groups)):
         label = labels[key]
         described.append((label, describe_group(key, methods, root)))
         all_runs = [r for lst in methods.values() for r in lst]
