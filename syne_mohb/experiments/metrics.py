@@ -611,15 +611,9 @@ def seed_draws(num_seeds: int, num_boot: int = 1000, random_seed: int = 0) -> np
     return np.random.RandomState(random_seed).randint(0, num_seeds, size=(num_boot, num_seeds))
 
 
-def _ratio_of_means(base: np.ndarray, other: np.ndarray) -> float:
-    if np.all(np.isnan(base)) or np.all(np.isnan(other)):
-        return np.nan
-    b, o = np.nanmean(base), np.nanmean(other)
-    return float(b / o) if o > 0 else np.nan
-
-
-def _resampled_ratios(base: np.ndarray, other: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """:func:`_ratio_of_means` of every resample (rows of ``draws``) at once."""
+def _ratios_of_means(base: np.ndarray, other: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """mean(``base``) / mean(``other``) over each resample of the seeds (the rows of ``draws``:
+    seed indices), NaN where either side has no value or the method's mean is not > 0."""
     b, o = np.nanmean(base[draws], axis=1), np.nanmean(other[draws], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(o > 0, b / o, np.nan)
@@ -636,13 +630,14 @@ def paired_ratio(per_task: list[tuple[np.ndarray, np.ndarray]],
     """
     with warnings.catch_warnings():  # tasks (or resamples) without any finite ratio: NaN
         warnings.simplefilter("ignore", category=RuntimeWarning)
-        point = np.nanmedian([_ratio_of_means(b, o) for b, o in per_task]) if per_task else np.nan
-        # every resample of every task at once, [num_boot, tasks]: the same ratio of means as
-        # _ratio_of_means (NaN where either side has no value or the method's mean is not > 0)
-        boots = np.nanmedian(np.stack([_resampled_ratios(np.asarray(b, dtype=float),
-                                                         np.asarray(o, dtype=float), draws)
-                                       for b, o in per_task], axis=1), axis=1) \
-            if per_task else np.array([np.nan])
+        if not per_task:
+            point, boots = np.nan, np.array([np.nan])
+        else:  # the seeds as they are (row 0), then every resample, of every task at once
+            rows = np.vstack([np.arange(draws.shape[1])[None, :], draws])
+            medians = np.nanmedian(np.stack([
+                _ratios_of_means(np.asarray(b, dtype=float), np.asarray(o, dtype=float), rows)
+                for b, o in per_task], axis=1), axis=1)
+            point, boots = medians[0], medians[1:]
     if np.all(np.isnan(boots)):
         return float(point), np.nan, np.nan
     lo, hi = np.nanpercentile(boots, [2.5, 97.5])
