@@ -1499,11 +1499,17 @@ STOCK1200_OUTPUT = "benchmarking/_results/stock1200"
 STOCK1200_TABLES = ["stock1200_mlp-x", "stock1200_hgb-x", "stock1200_linear-x"]
 
 
+def _budget_tables(out: Path, prefix: str) -> list[str]:
+    """The tables ``<prefix><benchmark>`` of the -x families that exist under ``out``."""
+    names = [n.replace("stock1200_", prefix) for n in STOCK1200_TABLES]
+    return [n for n in names if (out / f"versus_{n}.csv").exists()]
+
+
 def budget_page(args) -> BenchmarkPage:
     """The independent benchmarks' setting with four times the budget: does the default's
     standing hold when a run has time for more than its first few trials?"""
     out = Path(STOCK1200_OUTPUT)
-    tables = [n for n in STOCK1200_TABLES if (out / f"versus_{n}.csv").exists()]
+    tables = _budget_tables(out, "stock1200_")
     page = paired_page("longer-budget", "A longer budget on Syne Tune's simulator",
                        [(out, f"{n}.csv") for n in tables], args)
     page.add(
@@ -1521,8 +1527,7 @@ def budget_page(args) -> BenchmarkPage:
     _stock_tables(page, out, tables, ", 1,200 s")
     _searcher_part(page, out, "vsrandom1200_", ", 1,200 s")
     # the same with 50 paired seeds (seeds 0..49: the 20 above and 30 more)
-    s50 = [n.replace("stock1200_", "s50_1200_") for n in STOCK1200_TABLES]
-    s50 = [n for n in s50 if (out / f"versus_{n}.csv").exists()]
+    s50 = _budget_tables(out, "s50_1200_")
     if s50:
         page.add("## The same with 50 paired seeds",
                  "The same commands with `--seeds 50` (seeds 0 to 49: the runs above and 30 "
@@ -1536,8 +1541,7 @@ def budget_page(args) -> BenchmarkPage:
 def _searcher_part(page: BenchmarkPage, out: Path, prefix: str, where: str) -> None:
     """The default paired against the same hardware policy with random hyperparameters
     (tables ``<prefix><benchmark>``: the tables' command with ``--versus moasha-random``)."""
-    rand = [n.replace("stock1200_", prefix) for n in STOCK1200_TABLES]
-    rand = [n for n in rand if (out / f"versus_{n}.csv").exists()]
+    rand = _budget_tables(out, prefix)
     rows = [r for n in rand for r in versus_rows(out, n, "all") if r["method"] == "moasha"]
     if rows:
         page.add(
