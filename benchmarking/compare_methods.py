@@ -64,6 +64,9 @@ from syne_mohb.experiments.metrics import (  # noqa: E402
     seed_draws,
 )
 from syne_mohb.hardware.startup import JobStartup  # noqa: E402
+# what chooses each method's instance type and what proposes its hyperparameters: every table
+# says both, to compare like with like (the registry holds them, next to the methods)
+from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E402,F401
 from syne_mohb.experiments.runner import (  # noqa: E402
     code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
 
@@ -71,111 +74,6 @@ PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha
          "nsga2"]
 BASELINES = ["asha-default", "asha-p3"]
 OURS = ["moasha", "moasha-promotion", "moasha-transfer", "moasha-uniform"]
-
-# what chooses the instance type in each method (every table says it, to compare like with like)
-HARDWARE_LOGIC = {
-    "moasha": "policy: runtime/cost model, per config; survivors restarted on a better type",
-    "moasha-random": "policy: runtime/cost model, per config; survivors restarted on a better type",
-    "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
-    "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
-                         "2026-12-05), per config; survivors restarted on a better type",
-    "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
-                       "restarted on a better type",
-    "moasha-promotion": "policy, re-chosen at every promotion",
-    "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
-    "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
-    "moasha-related": "policy: runtime/cost model with related tasks' times as prior",
-    "moasha-bo-hw": "searcher: model-based (joint)",
-    "moasha-bo-hw-transfer": "searcher: model-based + related tasks (joint)",
-    "mo-bo": "searcher: model-based (joint), full fidelity",
-    "moasha-hp-bo": "fixed ml.g4dn.xlarge",
-    "moasha-bo-p3": "fixed ml.p3.2xlarge, every trial (a bound: the fastest type)",
-    "st-morea": "searcher: evolution (joint)",
-    "st-morea-fixed": "searcher: evolution (joint)",
-    "motpe": "searcher: TPE (joint)",
-    "nsga2": "searcher: NSGA-II (joint)",
-    "moasha-sampler": "searcher: per-type preference (old default)",
-    "moasha-transfer": "searcher: transfer model (joint)",
-    "asha-default": "fixed ml.g4dn.xlarge",
-    "asha-p3": "fixed ml.p3.2xlarge",
-    "moasha-hp": "fixed ml.g4dn.xlarge",
-    "moasha-transfer-repeats": "searcher: transfer model (joint)",
-    "moasha-transfer-exhaust": "searcher: transfer model (joint)",
-    "moasha-repeats": "searcher: uniform (joint)",
-    "moasha-uniform": "searcher: uniform (joint)",
-    "moasha-exhaust": "searcher: uniform (joint)",
-    "st-moasha": "searcher: uniform (joint)",
-    "st-moasha-fixed": "searcher: uniform (joint)",
-    "mo-random": "searcher: uniform (joint)",
-    "mo-random-repeats": "searcher: uniform (joint)",
-    "asha-instance": "searcher: uniform (joint)",
-    "st-ehvi": "searcher: EHVI (joint)",
-    "neps-mobo": "searcher: NePS qLogNEHVI (joint)",
-    "moasha-range": "policy, time and cost normalised over the types (previous default)",
-    "moasha-promotion-range": "policy, re-chosen at every promotion, normalised over the types",
-    "moasha-promotion-fast": "policy, re-chosen at every promotion, fastest type above rung 0",
-    "moasha-promotion-range-fast": "policy, re-chosen at every promotion, normalised over the "
-                                   "types, fastest type above rung 0",
-    "moasha-prior": "policy: runtime/cost model with related tasks' times as prior",
-    "moasha-promotion-prior": "policy with related tasks' times as prior, re-chosen at every "
-                              "promotion",
-}
-
-
-# what proposes the hyperparameters (and the scheduler around it), the other half of a method
-SEARCHER = {
-    "moasha": "model-based (trees), MO-ASHA stopping",
-    "moasha-promotion": "model-based (trees), MO-ASHA promotion",
-    "moasha-random": "random, with replacement (MO-ASHA stopping; default until 2026-12)",
-    "moasha-sampler": "random, with replacement",
-    "moasha-range": "model-based (trees), MO-ASHA stopping",
-    "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
-    "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
-    "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
-    "moasha-prior": "model-based (trees), MO-ASHA stopping",
-    "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
-    "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",
-    "moasha-promotion-fast": "model-based (trees), MO-ASHA promotion",
-    "moasha-promotion-range-fast": "model-based (trees), MO-ASHA promotion",
-    "st-ehvi": "Syne Tune 0.16 EHVI (BoTorch), FIFO",
-    "neps-mobo": "NePS 0.17 MO-BO (BoTorch qLogNEHVI), FIFO",
-    "moasha-repeats": "random, with replacement",
-    "moasha-uniform": "random, no repeats (first release)",
-    "moasha-exhaust": "random, no repeats until the space is used up",
-    "moasha-transfer": "ParetoTransferSearcher (related tasks), no repeats",
-    "moasha-transfer-repeats": "ParetoTransferSearcher (related tasks), with replacement",
-    "moasha-transfer-exhaust": "ParetoTransferSearcher (related tasks), repeats when used up",
-    "moasha-hp": "random (accuracy, runtime only)",
-    "moasha-bo": "model-based (trees), MO-ASHA rungs",
-    "moasha-bo-transfer": "model-based + related-task prior, MO-ASHA rungs",
-    "moasha-related": "model-based + related-task prior, MO-ASHA stopping",
-    "moasha-bo-hw": "model-based (trees), MO-ASHA rungs",
-    "moasha-bo-hw-transfer": "model-based + related-task prior, MO-ASHA rungs",
-    "mo-bo": "model-based (trees), FIFO (no rungs)",
-    "moasha-hp-bo": "model-based (accuracy, runtime only)",
-    "moasha-bo-p3": "model-based (trees), MO-ASHA rungs",
-    "st-moasha": "Syne Tune 0.16 MOASHA as shipped (random)",
-    "st-moasha-fixed": "Syne Tune 0.16 MOASHA, rank bug patched (random)",
-    "st-morea": "Syne Tune 0.16 MOREA as shipped, FIFO",
-    "st-morea-fixed": "Syne Tune 0.16 MOREA, rank bug patched, FIFO",
-    "motpe": "Optuna MOTPE, FIFO",
-    "nsga2": "Optuna NSGA-II, FIFO",
-    "mo-random": "random, no repeats, FIFO (no rungs)",
-    "mo-random-repeats": "random, with replacement, FIFO (no rungs)",
-    "asha-default": "single-objective ASHA (accuracy), random",
-    "asha-p3": "single-objective ASHA (accuracy), random",
-    "asha-instance": "single-objective ASHA (accuracy), random",
-}
-
-
-def hardware_logic(method: str) -> str:
-    return HARDWARE_LOGIC.get(method, "not described (see syne_mohb/experiments/methods.py)")
-
-
-def searcher_of(method: str) -> str:
-    """What proposes a method's hyperparameters (and its scheduler), for the tables."""
-    return SEARCHER.get(method, "not described (see syne_mohb/experiments/methods.py)")
-
 
 def provenance_path(output: str | Path, table: str) -> Path:
     """Where a table's provenance (command, date, seeds, time) is written: next to the table."""

@@ -244,11 +244,27 @@ def _output_folder(value: str, flag: str = "--output") -> Path:
     return path
 
 
+def _print_methods() -> None:
+    from syne_mohb.experiments.methods import method_table
+
+    table = method_table()
+    for kind, title in (("main", "Our defaults, the peers and the baselines"),
+                        ("variant", "Variants measured on the benchmark pages (docs/benchmarks/)")):
+        print(f"{title}:")
+        for r in table:
+            if r["kind"] == kind:
+                print(f"  {r['method']}\n      instance type: {r['hardware logic']}\n"
+                      f"      hyperparameters: {r['searcher']}")
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from syne_mohb.experiments.methods import method_names
     from syne_mohb.experiments.report import make_report
     from syne_mohb.experiments.runner import grid, run_many
 
+    if args.list_methods:
+        _print_methods()
+        return 0
     methods = _split(args.methods) or ["moasha", BASELINE]
     benchmarks = _split(args.benchmarks) or [_demo_benchmark()[0]]
     _check_names(methods, benchmarks)
@@ -287,6 +303,11 @@ def _print_report(rep, rows: int = 15) -> None:
           "same entry point, objectives and search space):")
     for label, description in rep["groups"]:
         print(f"  {label}: {description}")
+    legend = rep.get("methods")
+    if legend is not None and len(legend):
+        print("\nMethods (what chooses the instance type, what proposes the hyperparameters):")
+        for r in legend.itertuples(index=False):
+            print(f"  {r.method}: instance type: {r[1]}; hyperparameters: {r[2]}")
     print("\nSummary (hypervolume: fraction of the reference box, one normalisation per group; "
           "mean and std over seeds):")
     print(_fmt_table(rep["summary"]))
@@ -486,7 +507,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from syne_mohb.experiments.methods import method_names
+    from syne_mohb.experiments.methods import MAIN_METHODS, method_names
     from syne_mohb.experiments.runner import benchmark_names
 
     benchmarks = ", ".join(benchmark_names()) or "none shipped"
@@ -530,8 +551,14 @@ def build_parser() -> argparse.ArgumentParser:
                 f"Run methods x benchmarks x tasks x seeds on the shipped benchmarks "
                 f"({benchmarks}), simulated from their offline evaluations, in parallel; then "
                 f"print the report.")
-    b.add_argument("--methods", help=f"comma-separated, from: {', '.join(method_names())} "
+    b.add_argument("--methods", help=f"comma-separated, from: {', '.join(MAIN_METHODS)} and "
+                                     f"{len(method_names()) - len(MAIN_METHODS)} variants "
+                                     f"(--list-methods: every name, with what chooses its "
+                                     f"instance type and its hyperparameters) "
                                      f"(default: moasha,{BASELINE})")
+    b.add_argument("--list-methods", action="store_true",
+                   help="print every method with what chooses its instance type and what "
+                        "proposes its hyperparameters, and exit")
     b.add_argument("--benchmarks", help=f"comma-separated shipped benchmarks, from: {benchmarks} "
                                         f"(default: mlp, the demo's)")
     b.add_argument("--tasks", help="comma-separated tasks (default: all tasks of each benchmark)")

@@ -1,4 +1,5 @@
 """The syne-mohb command line: commands and their error messages."""
+import pandas as pd
 import pytest
 
 from syne_mohb.cli import main
@@ -76,3 +77,20 @@ def test_bench_then_report(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "moasha" in out and "nsga2" in out and "hypervolume" in out
     assert (tmp_path / "r2" / "summary.csv").exists()
+    # what each method is, next to its name (compare like with like)
+    assert "\n  nsga2: instance type: searcher: NSGA-II (joint); hyperparameters: Optuna NSGA-II" in out
+    legend = pd.read_csv(tmp_path / "r2" / "methods.csv")
+    assert legend["method"].tolist() == ["moasha", "nsga2"]
+
+
+def test_list_methods_describes_every_registered_method(capsys):
+    from syne_mohb.experiments.methods import MAIN_METHODS
+
+    assert main(["bench", "--list-methods"]) == 0
+    out = capsys.readouterr().out
+    listed = [line.strip() for line in out.splitlines() if line.startswith("  ") and
+              not line.startswith("   ")]
+    assert sorted(listed) == sorted(method_names())
+    assert listed[:len(MAIN_METHODS)] == MAIN_METHODS
+    assert "not described" not in out
+    assert out.count("instance type: ") == out.count("hyperparameters: ") == len(listed)

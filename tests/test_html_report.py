@@ -137,6 +137,11 @@ def test_report_data_agrees_with_the_analysis_code(grid_dir):
             assert all(lo <= m + 1e-12 <= hi + 2e-12 for lo, m, hi in zip(cv["lo"], cv["mean"], cv["hi"]))
     assert {r["method"] for r in g["runs"]} == {"moasha", "asha-default"}
     assert all(r["created"] and r["budget_s"] > 0 and r["n_workers"] == 4 for r in g["runs"])
+    # every method row says what chooses the instance type and the hyperparameters
+    from syne_mohb.experiments.methods import hardware_logic, searcher_of
+
+    assert {(m["method"], m["hardware_logic"], m["searcher"]) for m in g["methods"]} == {
+        (m, hardware_logic(m), searcher_of(m)) for m in ("moasha", "asha-default")}
 
 
 def _methods(runs):
@@ -519,6 +524,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
         assert sorted(names) == sorted(f"{m} {kind}" for m in ("moasha", "asha-default")
                                        for kind in ("spread (min-max)", "mean of 2 seeds"))
     assert len(_table(browser, "methods-table")) == 2
+    assert _headers(browser, "methods-table")[-2:] == ["instance type chosen by",
+                                                       "hyperparameters proposed by"]
     meta = _table(browser, "runs-table")
     assert len(meta) == 4 and {r[2] for r in meta} == {"MOASHA", "ASHA"}
 

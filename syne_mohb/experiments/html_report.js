@@ -759,6 +759,11 @@
       {label: "dollars spent ($, mean)", numeric: true, get: function (r) { return r.dollars_spent; }, fmt: function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 5); }},
       {label: "tuning time (s)", numeric: true, get: function (r) { return r.tuning_time_s; }, fmt: function (v) { return fmtNum(v, 5) + " s"; }}
     ];
+    if (rows.some(function (r) { return r.hardware_logic; })) {
+      // simulated runs of registered methods: compare like with like
+      cols.push({label: "instance type chosen by", get: function (r) { return r.hardware_logic || "\u2013"; }},
+                {label: "hyperparameters proposed by", get: function (r) { return r.searcher || "\u2013"; }});
+    }
     ui.methodsBody.replaceChildren(makeTable(cols, rows, {id: "methods-table"}));
     return tasks;
   }

@@ -280,13 +280,22 @@ def _instance_summary(Y: np.ndarray, rows: np.ndarray, table_rows: list[int],
     return out
 
 
-def _method_summary(runs: list[Run]) -> list[dict[str, Any]]:
+def _method_summary(runs: list[Run], simulated: bool) -> list[dict[str, Any]]:
+    """One row per method; simulated runs, named by their registered method, also say what
+    chooses the instance type and what proposes the hyperparameters."""
+    from syne_mohb.experiments.methods import METHODS, hardware_logic, searcher_of
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean over runs without dollars
         tab = summarize(runs)
     out = []
     for rec in tab.to_dict("records"):
-        out.append({k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in rec.items()})
+        row = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+               for k, v in rec.items()}
+        if simulated and row.get("method") in METHODS:
+            row["hardware_logic"] = hardware_logic(row["method"])
+            row["searcher"] = searcher_of(row["method"])
+        out.append(row)
     return out
 
 
@@ -413,7 +422,7 @@ def _plain_value(v: Any) -> Any:
 
 
 def _group_data(group_label: str, description: str, methods: dict[str, list[Run]], root: Path,
-                num_points: int) -> dict[str, Any]:
+                num_points: int, simulated: bool = False) -> dict[str, Any]:
     runs = [r for lst in methods.values() for r in lst]
     first = runs[0]
     objectives_list = list(first.objectives)
@@ -506,7 +515,7 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
         "dropped": dropped_total,
         "runs": run_meta,
         "selections": selections,
-        "methods": _method_summary(runs),
+        "methods": _method_summary(runs, simulated),
         "hypervolume": _hypervolume(methods, num_points),
         # None without an instance dimension: the page has no such section
         "recommendations": None if inst_col is None else _recommendations(
@@ -543,7 +552,8 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
     by_key = group_runs(runs)
     labels = group_labels(by_key)
     groups = [_group_data(labels[key], describe_group(key, methods, root), methods, root,
-                          num_points) for key, methods in by_key.items()]
+                          num_points, simulated=key.source == "benchmark")
+              for key, methods in by_key.items()]
     total = sum(len(r.results) for r in runs)
     return {
         "title": f"syne-mohb report: {root.resolve().name}",

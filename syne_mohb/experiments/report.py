@@ -155,7 +155,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         where a group has it)
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
         "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
-        "recommendations_skipped", "scheduler_end"}``: ``groups`` lists ``(label,
+        "recommendations_skipped", "scheduler_end", "methods"}``: ``groups`` lists ``(label,
         description)`` of each group, ``pareto`` maps a run's name to its whole Pareto table,
         ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every run's
         measures, ``target_ratios`` each method's ratios against the baseline, ``skipped`` the
@@ -165,7 +165,10 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made,
         ``scheduler_end`` the schedulers' state at the end per group and method
         (:func:`~syne_mohb.experiments.final_metadata.end_state_table`, also written to
-        ``scheduler_end.csv``; empty where no run recorded it)
+        ``scheduler_end.csv``; empty where no run recorded it), ``methods`` what chooses the
+        instance type and what proposes the hyperparameters of each registered method the
+        simulated runs used (:func:`~syne_mohb.experiments.methods.method_table`; also
+        ``methods.csv``)
     :raises FileNotFoundError: no readable run below ``results``
     :raises ValueError: ``out_dir`` is a file, or ``baseline`` is not a method of the runs
     """
@@ -248,6 +251,17 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
     ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
     ends_df = pd.concat(ends, ignore_index=True) if ends else pd.DataFrame()
+    from syne_mohb.experiments.methods import METHODS, hardware_logic, searcher_of
+
+    # simulated runs are named by their registered method: say what each one is
+    named = [m for m in dict.fromkeys(m for key, methods in groups.items()
+                                      if key.source == "benchmark" for m in methods)
+             if m in METHODS]
+    legend = pd.DataFrame([{"method": m, "hardware logic": hardware_logic(m),
+                            "searcher": searcher_of(m)} for m in named],
+                          columns=["method", "hardware logic", "searcher"])
+    if len(legend):
+        legend.to_csv(out / "methods.csv", index=False)
     if len(ends_df):
         ends_df.to_csv(out / "scheduler_end.csv", index=False)
     if len(targets_df):
@@ -257,7 +271,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
-            "recommendations_skipped": recs_skipped, "scheduler_end": ends_df}
+            "recommendations_skipped": recs_skipped, "scheduler_end": ends_df,
+            "methods": legend}
 
 
 def _recommendations(runs: list[Run], simulated: bool, root: Path) -> pd.DataFrame:
