@@ -144,6 +144,29 @@ def test_an_unknown_price_is_nan_with_a_note(run):
     assert local["note"].str.contains("no price for local-cpu-4").all()
 
 
+def test_a_type_without_a_price_gets_the_rate_the_run_billed(run):
+    # types neither priced nor in the catalog (a local profile, a Ray node type): the run's
+    # own st_worker_cost says what they cost; the simulator billed the catalog's prices
+    names = {t: f"box-{i}" for i, t in enumerate(sorted(run["results"]["config_instance_type"]
+                                                       .dropna().unique()))}
+    renamed = run["results"].copy()
+    for col in ("config_instance_type", "segment_instance_type"):
+        renamed[col] = renamed[col].map(names)
+    tab = syne_mohb.hardware_recommendations(renamed, metrics=OBJECTIVES, mode=MODES)
+    catalog = load_catalog()
+    for old, new in names.items():
+        rows = tab[tab["instance_type"] == new]
+        assert (rows["price_source"] == "billed").all()
+        assert rows["price_per_hour"].to_numpy() == pytest.approx(
+            catalog.get(old).price_per_hour, rel=1e-6)
+        assert rows["predicted_dollars"].notna().all()
+        assert rows["note"].str.contains("as the run billed it").all()
+    # a price given still wins over the billed rate
+    given = syne_mohb.hardware_recommendations(renamed, metrics=OBJECTIVES, mode=MODES,
+                                               prices={"box-0": 9.0})
+    assert set(given.loc[given["instance_type"] == "box-0", "price_source"]) == {"prices"}
+
+
 @pytest.mark.parametrize("kwargs, words", [
     ({"instance_types": ["ml.g5.xlarg"]}, ["instance_types", "ml.g5.xlarg", "ml.g5.xlarge"]),
     ({"instance_types": [3]}, ["instance_types"]),

@@ -26,7 +26,8 @@ How:
    the model's standard deviation, which includes its prior for types with few or no results,
    plus in quadrature how far the run's own measured totals fall from the model's medians,
    :func:`_residual_sd`); dollars = seconds x $/hour / 3600 (the price from ``prices``, else the
-   catalog; NaN with a note when neither has one);
+   catalog, else the rate the run billed for the type, ``price_source`` ``"billed"``,
+   :func:`_billed_prices`; NaN with a note when none has one);
 3. measured: the run's own ``time_attr`` and ``st_worker_cost`` at that fidelity of a trial that
    trained the same hyperparameters on that type only (the front model's own trial first, else
    the first such trial); ``kind`` is ``"measured"`` there and ``"predicted"`` elsewhere (the
@@ -228,7 +229,7 @@ def hardware_recommendations(
         ``predicted_dollars`` with ``_low`` / ``_high`` (the ``level`` interval),
         ``measured_seconds``, ``measured_dollars``, ``measured_trial`` (the trial whose result
         it is), ``price_per_hour``,
-        ``price_source`` (``"prices"`` / ``"catalog"``), ``note``; ``attrs`` hold ``level``,
+        ``price_source`` (``"prices"`` / ``"catalog"`` / ``"billed"``), ``note``; ``attrs`` hold ``level``,
         ``fidelity``, ``instance_attr`` and ``objectives``
     :raises ValueError: (one line, naming the parameter) what ``pareto_set`` refuses, a run
         without an instance dimension (nothing to recommend), a ``time_attr`` that is not
@@ -456,7 +457,15 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     if stray:
         raise ValueError(f"prices names instance types {stray} that are not recommended here "
                          f"{types}; add them with instance_types=[...]")
+    # measured: per (hyperparameters, fidelity, type), the trials that trained only on that type
+    measured = _measured_index(prepared, records, keys, inst_col, fid_col)
     specs = hardware_specs(types, catalog, prices=prices)
+    # a type neither priced nor in the catalog (a local profile, a Ray node type) that the run
+    # billed: its price is the rate the run was billed at
+    billed = _billed_prices([t for t, s in specs.items() if s.price_per_hour is None],
+                            records, measured, time_attr)
+    if billed:
+        specs = hardware_specs(types, catalog, prices={**billed, **prices})
 
     # fit: per trial, the first result from 0, then differences
     model = RuntimeCostModel(configs.space, specs, random_seed=0)
@@ -496,9 +505,6 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     distinct = sorted(first_of.values())
     front = front.iloc[distinct].reset_index(drop=True)
     own = [own[m] for m in distinct]
-
-    # measured: per (hyperparameters, fidelity, type), the trials that trained only on that type
-    measured = _measured_index(prepared, records, keys, inst_col, fid_col)
 
     front_rows = [both.loc[i] for i in own]
     front_cfgs = [configs.of(r) for r in front_rows]
@@ -556,8 +562,10 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
                 rec["measured_seconds"] = rec["measured_dollars"] = math.nan
                 rec["measured_trial"] = None
             rec["price_per_hour"] = math.nan if price is None else float(price)
-            rec["price_source"] = ("prices" if t in prices else
+            rec["price_source"] = ("prices" if t in prices else "billed" if t in billed else
                                    "catalog" if price is not None else None)
+            if t in billed:
+                notes.append(f"price ${price:.4g}/h as the run billed it ({ST_WORKER_COST})")
             rec["note"] = "; ".join(notes)
             out.append(rec)
     columns = ["model", "_run", "_row", *(["run"] if labels is not None else []), "trial_id",
@@ -681,6 +689,30 @@ def _measured_index(frames: list[pd.DataFrame], records: list[list[dict]], keys:
                 key = (keys[k][i], _key_value(recs[i][fid_col]), str(inst))
                 out.setdefault(key, []).append((k, _plain(trial), int(i)))
     return out
+
+
+def _billed_prices(types: list[str], records: list[list[dict]], measured: dict,
+                   time_attr: str) -> dict[str, float]:
+    """``{type: $ per hour}`` billed by the run for ``types``: the median over its trials that
+    ran on that one type of ``3600 x st_worker_cost / seconds`` at their last such result
+    (each trial once; a start-up billed before the first second shifts a trial's rate, the
+    median of several does not follow one outlier). Types the run did not bill are left out."""
+    wanted = set(types)
+    last: dict[tuple, tuple[int, float, float]] = {}  # (type, run, trial) -> (row, $, s)
+    for (_, _, t), hits in measured.items():
+        if t not in wanted:
+            continue
+        for k, trial, i in hits:
+            rec = records[k][i]
+            secs, dollars = _number(rec.get(time_attr)), _number(rec.get(ST_WORKER_COST))
+            if secs > 0 and dollars >= 0 and math.isfinite(dollars):
+                prev = last.get((t, k, trial))
+                if prev is None or secs > prev[2]:
+                    last[(t, k, trial)] = (i, dollars, secs)
+    rates: dict[str, list[float]] = {}
+    for (t, _, _), (_, dollars, secs) in last.items():
+        rates.setdefault(t, []).append(3600.0 * dollars / secs)
+    return {t: float(np.median(r)) for t, r in rates.items()}
 
 
 def _pick(hits, run_k: int, trial) -> tuple | None:
