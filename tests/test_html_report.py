@@ -524,8 +524,12 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
         assert sorted(names) == sorted(f"{m} {kind}" for m in ("moasha", "asha-default")
                                        for kind in ("spread (min-max)", "mean of 2 seeds"))
     assert len(_table(browser, "methods-table")) == 2
-    assert _headers(browser, "methods-table")[-2:] == ["instance type chosen by",
-                                                       "hyperparameters proposed by"]
+    legend = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#methods-legend li')).map("
+        "function (li) { return li.textContent; });")
+    assert [item.split(":")[0] for item in legend] == [r["method"] for r in g["methods"]]
+    assert all("instance type chosen by " in item and "; hyperparameters proposed by " in item
+               for item in legend)
     meta = _table(browser, "runs-table")
     assert len(meta) == 4 and {r[2] for r in meta} == {"MOASHA", "ASHA"}
 

@@ -759,12 +759,21 @@
       {label: "dollars spent ($, mean)", numeric: true, get: function (r) { return r.dollars_spent; }, fmt: function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 5); }},
       {label: "tuning time (s)", numeric: true, get: function (r) { return r.tuning_time_s; }, fmt: function (v) { return fmtNum(v, 5) + " s"; }}
     ];
-    if (rows.some(function (r) { return r.hardware_logic; })) {
-      // simulated runs of registered methods: compare like with like
-      cols.push({label: "instance type chosen by", get: function (r) { return r.hardware_logic || "\u2013"; }},
-                {label: "hyperparameters proposed by", get: function (r) { return r.searcher || "\u2013"; }});
+    var parts = [makeTable(cols, rows, {id: "methods-table"})];
+    var described = rows.filter(function (r) { return r.hardware_logic; });
+    if (described.length) {
+      // simulated runs of registered methods: what each one is, to compare like with like
+      var list = el("ul", {class: "help", id: "methods-legend"});
+      described.forEach(function (r) {
+        var li = el("li");
+        li.appendChild(el("code", {text: r.method}));
+        li.appendChild(document.createTextNode(": instance type chosen by " + r.hardware_logic +
+                                                "; hyperparameters proposed by " + r.searcher));
+        list.appendChild(li);
+      });
+      parts.push(list);
     }
-    ui.methodsBody.replaceChildren(makeTable(cols, rows, {id: "methods-table"}));
+    ui.methodsBody.replaceChildren.apply(ui.methodsBody, parts);
     return tasks;
   }
 
