@@ -47,11 +47,8 @@ def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
         return df.to_string(index=False, float_format=lambda v: floatfmt.format(v))
 
 
-OPTUNA_METHODS = ("nsga2", "motpe")  # need the [optuna] extra
-
-
 def _check_names(methods: list[str], benchmarks: list[str]) -> None:
-    from syne_mohb.experiments.methods import check_method
+    from syne_mohb.experiments.methods import METHOD_PACKAGES, check_method
     from syne_mohb.experiments.runner import get_benchmark
 
     from syne_mohb._lazy import MissingExtraError, require_installed
@@ -59,8 +56,8 @@ def _check_names(methods: list[str], benchmarks: list[str]) -> None:
     for m in methods:
         try:
             check_method(m)
-            if m in OPTUNA_METHODS:
-                require_installed("optuna", f"method {m}")
+            if m in METHOD_PACKAGES:  # its extra, before any run starts
+                require_installed(METHOD_PACKAGES[m], f"method {m}")
         except (ValueError, MissingExtraError) as e:
             raise CLIError(str(e)) from None
     for b in benchmarks:
@@ -253,7 +250,8 @@ def _print_methods() -> None:
         print(f"{title}:")
         for r in table:
             if r["kind"] == kind:
-                print(f"  {r['method']}\n      instance type: {r['hardware logic']}\n"
+                extra = f" (needs the [{r['extra']}] extra)" if r["extra"] else ""
+                print(f"  {r['method']}{extra}\n      instance type: {r['hardware logic']}\n"
                       f"      hyperparameters: {r['searcher']}")
 
 

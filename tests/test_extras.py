@@ -132,3 +132,19 @@ def test_bench_nsga2_without_optuna_is_one_line_naming_the_extra(tmp_path):
     assert "method nsga2 needs optuna, which is not installed: pip install 'syne-mohb[optuna]'" \
         in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("method, package, extra", [
+    ("nsga2", "optuna", "optuna"), ("motpe", "optuna", "optuna"), ("st-ehvi", "botorch", "ehvi"),
+    ("neps-mobo", "neps", "neps")])
+def test_bench_names_a_methods_missing_extra_before_any_run(method, package, extra, monkeypatch,
+                                                             tmp_path, capsys):
+    from syne_mohb.cli import main
+
+    monkeypatch.setitem(sys.modules, package, None)
+    assert main(["bench", "--methods", f"moasha,{method}", "--output", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert f"method {method} needs {package}" in err and f"syne-mohb[{extra}]" in err
+    assert not (tmp_path / "o").exists()  # nothing started
+    assert main(["bench", "--list-methods"]) == 0
+    assert f"  {method} (needs the [{extra}] extra)\n" in capsys.readouterr().out

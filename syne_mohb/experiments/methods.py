@@ -95,6 +95,7 @@ __all__ = [
     "HARDWARE_LOGIC",
     "MAIN_METHODS",
     "METHODS",
+    "METHOD_PACKAGES",
     "SEARCHER",
     "MethodContext",
     "hardware_logic",
@@ -509,12 +510,22 @@ MAIN_METHODS = ["moasha", "moasha-promotion", "moasha-related", "moasha-random",
                 "asha-instance", "nsga2", "motpe", "st-ehvi", "st-morea-fixed", "neps-mobo"]
 
 
-def method_table() -> list[dict[str, str]]:
-    """Every registered method with what chooses its instance type and what proposes its
-    hyperparameters; the main ones (:data:`MAIN_METHODS`) first."""
+#: methods that need an optional package (the install extra that brings it:
+#: :data:`syne_mohb._lazy.EXTRAS`)
+METHOD_PACKAGES = {"nsga2": "optuna", "motpe": "optuna", "st-ehvi": "botorch",
+                   "neps-mobo": "neps"}
+
+
+def method_table() -> list[dict[str, str | None]]:
+    """Every registered method with what chooses its instance type, what proposes its
+    hyperparameters and the install extra it needs (None: none); the main ones
+    (:data:`MAIN_METHODS`) first."""
+    from syne_mohb._lazy import EXTRAS
+
     names = MAIN_METHODS + [n for n in METHODS if n not in MAIN_METHODS]
     return [{"method": n, "kind": "main" if n in MAIN_METHODS else "variant",
-             "hardware logic": hardware_logic(n), "searcher": searcher_of(n)} for n in names]
+             "hardware logic": hardware_logic(n), "searcher": searcher_of(n),
+             "extra": EXTRAS.get(METHOD_PACKAGES.get(n, ""))} for n in names]
 
 
 def method_names() -> list[str]:
