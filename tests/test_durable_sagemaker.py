@@ -76,7 +76,9 @@ def test_sagemaker_kill9_resume_reattaches_jobs(sm, tmp_path):
         assert {j["trial_id"] for j in found} <= set(started)
 
         # every metric line a job logged is recorded once, or came after the STOP decision
-        results = pd.read_csv(run_dir / ST_RESULTS_DATAFRAME_FILENAME)
+        # timestamps parsed exactly: pandas < 3's default float parser can be one ulp off
+        # (2.4e-7 s at 1.8e9), which moves round(ts, 6) across a boundary now and then
+        results = pd.read_csv(run_dir / ST_RESULTS_DATAFRAME_FILENAME, float_precision="round_trip")
         rows = {}
         for tid, ts in zip(results.trial_id, results.st_worker_timestamp):
             rows[(int(tid), round(ts, 6))] = rows.get((int(tid), round(ts, 6)), 0) + 1

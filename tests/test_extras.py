@@ -4,8 +4,12 @@ naming the extra to install (not ``No module named 'ray'``)."""
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser as the tomli package (pytest's)
+    import tomli as tomllib
 
 import pytest
 from packaging.requirements import Requirement

@@ -29,7 +29,10 @@ def audit(run_dir: Path) -> dict:
     the scheduler's STOP/PAUSE decision for its trial (discarded by design, as Syne Tune does)."""
     run_dir = Path(run_dir)
     printed = printed_lines(run_dir)
-    results = pd.read_csv(run_dir / ST_RESULTS_DATAFRAME_FILENAME)
+    # timestamps parsed exactly, as json.loads parses the printed ones: pandas < 3's default
+    # float parser can be one ulp off (2.4e-7 s at 1.8e9), which moves round(ts, 6) across a
+    # boundary now and then (a line "lost" that was recorded)
+    results = pd.read_csv(run_dir / ST_RESULTS_DATAFRAME_FILENAME, float_precision="round_trip")
     key = lambda tid, ts: (int(tid), round(float(ts), 6))  # noqa: E731
     recorded = Counter(key(t, s) for t, s in zip(results.trial_id, results.st_worker_timestamp))
     last_decision_ts = {}
