@@ -152,3 +152,23 @@ def test_bench_names_a_methods_missing_extra_before_any_run(method, package, ext
     assert not (tmp_path / "o").exists()  # nothing started
     assert main(["bench", "--list-methods"]) == 0
     assert f"  {method} (needs the [{extra}] extra)\n" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_every_data_file_of_the_package(tmp_path):
+    """A user's ``pip install syne-mohb`` gets a wheel, not this checkout: the shipped
+    benchmarks, the instance catalog and the report's script and style must be in it (the
+    editable install of the test suite would not notice a missing one)."""
+    import subprocess
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel, = tmp_path.glob("syne_mohb-*.whl")
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    package = ROOT / "syne_mohb"
+    files = {p.relative_to(ROOT).as_posix() for p in package.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    assert files, "no package files found"
+    missing = sorted(files - packed)
+    assert not missing, f"not in the wheel: {missing}"
