@@ -224,3 +224,73 @@ def test_launcher_applies_the_trial_spec_and_execs(tmp_path):
     assert failed.returncode != 0 and "launch spec" in failed.stderr
     no_dir = subprocess.run(launcher + cmd[:3], capture_output=True, text=True, timeout=60)
     assert no_dir.returncode != 0 and "--st_checkpoint_dir" in no_dir.stderr
+
+
+def test_a_space_in_a_path_or_a_value_reaches_the_script_whole(tmp_path):
+    """Syne Tune's LocalBackend splits its command line on spaces: the results folder, the
+    entry point and a categorical value with a space used to reach the launcher in pieces, and
+    every trial failed ("cannot read the launch spec"). The launcher now execs the trial's
+    exact command from its spec."""
+    import json
+
+    root = tmp_path / "my runs"
+    script = tmp_path / "my project" / "train probe.py"
+    script.parent.mkdir()
+    script.write_text(textwrap.dedent("""
+        import argparse, os
+        from syne_tune import Reporter
+        p = argparse.ArgumentParser()
+        p.add_argument("--act"); p.add_argument("--st_checkpoint_dir")
+        p.add_argument("--instance_type")
+        a = p.parse_args()
+        Reporter()(act=a.act, ckpt=a.st_checkpoint_dir,
+                   spec_var=os.environ.get("SYNE_MOHB_LAUNCH_SPEC", "unset"))
+    """))
+    space = {"act": choice(["relu", "leaky relu"]), INSTANCE_TYPE: choice(["local-cpu-1"])}
+    be = LocalProfileBackend(str(script), prices={"local-cpu-1": 0.05}, config_space=space)
+    be.set_path(str(root))
+    trial = be.start_trial({"act": "leaky relu", INSTANCE_TYPE: "local-cpu-1"})
+    status, res = wait_for(be, trial.trial_id, lambda s, r: s == Status.completed and r)
+    assert status == Status.completed, "".join(be.stderr(trial.trial_id))
+    assert res[0]["act"] == "leaky relu"
+    assert res[0]["ckpt"] == str(be.checkpoint_trial_path(trial.trial_id))
+    assert res[0]["spec_var"] == "unset"  # the launcher's variable does not reach the script
+    spec = json.loads((be.trial_path(trial.trial_id) / "launch.json").read_text())
+    assert spec["argv"][1:] == [str(script), "--act", "leaky relu", "--instance_type",
+                                "local-cpu-1", "--st_checkpoint_dir",
+                                str(be.checkpoint_trial_path(trial.trial_id))]
+    assert "SYNE_MOHB_LAUNCH_SPEC" not in __import__("os").environ  # only set for the launch
+
+
+def test_space_free_links_a_path_and_the_launcher_runs_under_the_link(tmp_path):
+    """A Python or a package path with a space (a virtual environment under "~/ML Projects")
+    runs the launcher through a space-free link; the launcher needs only the standard library,
+    then execs the spec's command, whose paths keep their spaces."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from syne_mohb.backends import local_launch
+    from syne_mohb.backends.local_paths import space_free
+
+    assert space_free("/no/space/here") == "/no/space/here"
+    spaced = tmp_path / "my env" / "python link"
+    spaced.parent.mkdir()
+    spaced.symlink_to(sys.executable)
+    alias = space_free(str(spaced))
+    assert " " not in alias and alias == space_free(str(spaced))  # made once
+    assert os.path.realpath(alias) == os.path.realpath(sys.executable)
+    trial = tmp_path / "run 1" / "0"
+    trial.mkdir(parents=True)
+    spec = trial / local_launch.SPEC_FILENAME
+    spec.write_text(json.dumps({"env": {"MY_FLAG": "x y"}, "argv": [
+        sys.executable, "-c", "import os, sys; print(os.environ['MY_FLAG'], sys.argv[1])",
+        "a b"]}))
+    out = subprocess.run(
+        [alias, "-S", space_free(local_launch.__file__), "--trial-dir-of",
+         "--st_checkpoint_dir", "--", "pieces", "of", "a", "split", "command"],
+        env={**os.environ, local_launch.ENV_SPEC: str(spec)}, capture_output=True, text=True,
+        timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "x y a b"

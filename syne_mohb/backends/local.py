@@ -23,10 +23,13 @@ Unknown profiles and missing prices raise when the backend is constructed with t
 How a trial gets its cores and environment, using only what Syne Tune 0.16's ``LocalBackend``
 documents: the backend is constructed with the launcher as its ``binary`` (a constructor
 argument), and its ``_schedule`` (the method every ``TrialBackend`` implements) writes the
-trial's cores and environment to ``<trial>/launch.json`` before ``LocalBackend._schedule``
-starts the command; the launcher finds that file through the ``--st_checkpoint_dir`` argument
-``LocalBackend`` gives every script. No attribute of ``LocalBackend`` is changed around the
-call.
+trial's cores, environment and exact command (a list) to ``<trial>/launch.json`` before
+``LocalBackend._schedule`` starts the command, and names that file in ``os.environ`` for the
+duration of the call (``LocalBackend`` copies ``os.environ`` for the trial). ``LocalBackend``
+splits its command line on spaces; the launcher execs the spec's command instead, so a path
+or a value with a space reaches the script whole, and a Python or launcher path with a space
+runs through a space-free link (:mod:`~syne_mohb.backends.local_paths`). No attribute of
+``LocalBackend`` is changed around the call.
 """
 
 from __future__ import annotations
@@ -39,10 +42,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from syne_tune.backend import LocalBackend
-from syne_tune.constants import ST_CHECKPOINT_DIR
+from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG
 
 from syne_mohb.backends import local_launch as _launch_module
 from syne_mohb.backends.cost import CostAccountingMixin
+from syne_mohb.backends.local_paths import space_free
 from syne_mohb.backends.local_recovery import LocalTrialControl
 from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog
 from syne_mohb.hardware.cost import PriceTable
@@ -97,10 +101,6 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
     ):
         if not Path(entry_point).is_file():
             raise ValueError(f"entry_point {entry_point!r} is not a file")
-        # LocalBackend splits "binary entry_point args" on spaces before it execs them
-        for what, path in [("python executable", sys.executable), ("launcher", str(LAUNCHER))]:
-            if " " in path:
-                raise ValueError(f"LocalBackend cannot run a {what} path with spaces: {path!r}")
         self._cpus = available_cpus()
         self._pin_cpus = bool(pin_cpus)
         self._extra_env = {str(k): str(v) for k, v in (extra_env or {}).items()}
@@ -110,8 +110,12 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
                              f"got {bad}")
         self._pass_instance_type = bool(pass_instance_type)
         self._trial_cores: dict[int, tuple[int, ...]] = {}
-        launcher = [sys.executable, "-S", str(LAUNCHER),
-                    "--trial-dir-of", f"--{ST_CHECKPOINT_DIR}", "--", binary or sys.executable]
+        # LocalBackend splits "binary entry_point args" on spaces: the launcher runs under
+        # space-free paths (local_paths) and execs the exact command of the trial's spec
+        self._command = binary.split(" ") if binary else [sys.executable]
+        launcher = [space_free(sys.executable), "-S", space_free(str(LAUNCHER)),
+                    "--trial-dir-of", f"--{ST_CHECKPOINT_DIR}", "--",
+                    binary or space_free(sys.executable)]
         super().__init__(
             entry_point=entry_point,
             binary=" ".join(launcher),
@@ -167,9 +171,34 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
             logger.info("trial %d on %s: cores %s", trial_id, profile.name, spec["cpus"])
         path = self.trial_path(trial_id)
         path.mkdir(parents=True, exist_ok=True)
-        with open(path / _launch_module.SPEC_FILENAME, "w") as f:
+        spec["argv"] = self._argv(trial_id, config)
+        spec_file = path / _launch_module.SPEC_FILENAME
+        with open(spec_file, "w") as f:
             json.dump(spec, f)
-        super()._schedule(trial_id, config)
+        # the launcher finds its spec here (LocalBackend copies os.environ when it starts
+        # the trial), not through the command line, which LocalBackend splits on spaces
+        previous = os.environ.get(_launch_module.ENV_SPEC)
+        os.environ[_launch_module.ENV_SPEC] = str(spec_file)
+        try:
+            super()._schedule(trial_id, config)
+        finally:
+            if previous is None:
+                os.environ.pop(_launch_module.ENV_SPEC, None)
+            else:
+                os.environ[_launch_module.ENV_SPEC] = previous
+
+    def _argv(self, trial_id: int, config: dict[str, Any]) -> list[str]:
+        """The command ``LocalBackend._schedule`` starts for this config, as a list: the
+        binary, the entry point, ``--key value`` per entry of the config it gets (or
+        ``--st_config_json_filename`` with ``pass_args_as_json``) and ``--st_checkpoint_dir``,
+        each in one piece (a space in a path or a value stays in it)."""
+        if self.pass_args_as_json:
+            args = {ST_CONFIG_JSON_FNAME_ARG: str(self.trial_path(trial_id) / "config.json")}
+        else:
+            args = dict(self._config_for_launch(config))
+        args[ST_CHECKPOINT_DIR] = str(self.checkpoint_trial_path(trial_id))
+        return [*self._command, str(self.entry_point),
+                *[token for key, value in args.items() for token in (f"--{key}", f"{value}")]]
 
     def __str__(self) -> str:
         return f"local-profile entry_point {Path(self.entry_point).name}"

@@ -45,6 +45,12 @@ def _trial_dir(argv: list) -> tuple:
         _fail(f"expected '--trial-dir-of ARGUMENT' before '--', got {opts}")
     if not cmd:
         _fail("no command given after '--'")
+    # LocalProfileBackend names the trial's launch spec (in the trial folder) for its launcher,
+    # which reads the exact command there: the path after the option may hold a space, which
+    # LocalBackend's command line split
+    spec = os.environ.get("SYNE_MOHB_LAUNCH_SPEC")
+    if spec:
+        return os.path.dirname(spec), cmd
     if opts[1] not in cmd[:-1]:
         _fail(f"the command has no {opts[1]} argument: cannot find the trial folder")
     # the last one: a launcher in the command (LocalProfileBackend's) names the option too

@@ -190,16 +190,20 @@ class LocalTrialControl:
     def record_exits(self) -> bool:
         """Put the exit recorder (:mod:`~syne_mohb.backends.local_exit`) in front of the
         backend's ``binary`` (once), so that every trial leaves its exit code in
-        ``<trial>/exit.json``. Returns whether it is there (not when a path has a space:
-        ``LocalBackend`` splits the command on spaces)."""
-        prefix = f"{sys.executable} -S {EXIT_RECORDER} --trial-dir-of --{ST_CHECKPOINT_DIR} --"
+        ``<trial>/exit.json``. Returns whether it is there (``LocalBackend`` splits the command
+        on spaces: a path with one runs through a space-free link,
+        :func:`~syne_mohb.backends.local_paths.space_free`)."""
+        from syne_mohb.backends.local_paths import space_free
+
+        try:
+            prefix = (f"{space_free(sys.executable)} -S {space_free(EXIT_RECORDER)} "
+                      f"--trial-dir-of --{ST_CHECKPOINT_DIR} --")
+        except (OSError, ValueError) as e:
+            logger.warning("exit codes of local trials are not recorded (%s): a resume "
+                           "restarts every trial in flight", e)
+            return False
         if self.binary.startswith(prefix):
             return True
-        if " " in sys.executable or " " in EXIT_RECORDER:
-            logger.warning("exit codes of local trials are not recorded (a path has a space: "
-                           "%s, %s): a resume restarts every trial in flight", sys.executable,
-                           EXIT_RECORDER)
-            return False
         self.binary = f"{prefix} {self.binary}"
         return True
 
