@@ -172,6 +172,9 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
         path = self.trial_path(trial_id)
         path.mkdir(parents=True, exist_ok=True)
         spec["argv"] = self._argv(trial_id, config)
+        # a resumed durable run reads the links of its command line again (made if missing)
+        space_free(sys.executable)
+        space_free(str(LAUNCHER))
         spec_file = path / _launch_module.SPEC_FILENAME
         with open(spec_file, "w") as f:
             json.dump(spec, f)
@@ -197,7 +200,9 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
         else:
             args = dict(self._config_for_launch(config))
         args[ST_CHECKPOINT_DIR] = str(self.checkpoint_trial_path(trial_id))
-        return [*self._command, str(self.entry_point),
+        command = getattr(self, "_command", None) or [sys.executable]  # a backend pickled
+        # before 2026-12-06 lacks it
+        return [*command, str(self.entry_point),
                 *[token for key, value in args.items() for token in (f"--{key}", f"{value}")]]
 
     def __str__(self) -> str:
