@@ -232,6 +232,9 @@ def test_a_space_in_a_path_or_a_value_reaches_the_script_whole(tmp_path):
     every trial failed ("cannot read the launch spec"). The launcher now execs the trial's
     exact command from its spec."""
     import json
+    import os
+
+    from syne_mohb.backends import local_exit, local_launch
 
     root = tmp_path / "my runs"
     script = tmp_path / "my project" / "train probe.py"
@@ -259,7 +262,9 @@ def test_a_space_in_a_path_or_a_value_reaches_the_script_whole(tmp_path):
     assert spec["argv"][1:] == [str(script), "--act", "leaky relu", "--instance_type",
                                 "local-cpu-1", "--st_checkpoint_dir",
                                 str(be.checkpoint_trial_path(trial.trial_id))]
-    assert "SYNE_MOHB_LAUNCH_SPEC" not in __import__("os").environ  # only set for the launch
+    assert local_launch.ENV_SPEC not in os.environ  # only set for the launch
+    # the exit recorder (durable runs) reads the same variable, named there without an import
+    assert f'os.environ.get("{local_launch.ENV_SPEC}")' in Path(local_exit.__file__).read_text()
 
 
 def test_space_free_links_a_path_and_the_launcher_runs_under_the_link(tmp_path):

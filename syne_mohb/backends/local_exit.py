@@ -47,7 +47,8 @@ def _trial_dir(argv: list) -> tuple:
         _fail("no command given after '--'")
     # LocalProfileBackend names the trial's launch spec (in the trial folder) for its launcher,
     # which reads the exact command there: the path after the option may hold a space, which
-    # LocalBackend's command line split
+    # LocalBackend's command line split. The name is local_launch.ENV_SPEC, written out: this
+    # file runs by path with -S and imports no package
     spec = os.environ.get("SYNE_MOHB_LAUNCH_SPEC")
     if spec:
         return os.path.dirname(spec), cmd

@@ -698,7 +698,7 @@ def _billed_prices(types: list[str], records: list[list[dict]], measured: dict,
     (each trial once; a start-up billed before the first second shifts a trial's rate, the
     median of several does not follow one outlier). Types the run did not bill are left out."""
     wanted = set(types)
-    last: dict[tuple, tuple[int, float, float]] = {}  # (type, run, trial) -> (row, $, s)
+    last: dict[tuple, tuple[float, float]] = {}  # (type, run, trial) -> ($, seconds)
     for (_, _, t), hits in measured.items():
         if t not in wanted:
             continue
@@ -707,10 +707,10 @@ def _billed_prices(types: list[str], records: list[list[dict]], measured: dict,
             secs, dollars = _number(rec.get(time_attr)), _number(rec.get(ST_WORKER_COST))
             if secs > 0 and dollars >= 0 and math.isfinite(dollars):
                 prev = last.get((t, k, trial))
-                if prev is None or secs > prev[2]:
-                    last[(t, k, trial)] = (i, dollars, secs)
+                if prev is None or secs > prev[1]:
+                    last[(t, k, trial)] = (dollars, secs)
     rates: dict[str, list[float]] = {}
-    for (t, _, _), (_, dollars, secs) in last.items():
+    for (t, _, _), (dollars, secs) in last.items():
         rates.setdefault(t, []).append(3600.0 * dollars / secs)
     return {t: float(np.median(r)) for t, r in rates.items()}
 
