@@ -102,6 +102,32 @@ def test_trial_that_completed_while_the_driver_was_down_is_kept_not_restarted(tm
     assert again.trial_backend._last_metric_seen_index[1] == 9  # read position: all 9 lines
 
 
+@pytest.mark.slow
+def test_pausing_a_trial_that_completed_while_the_driver_was_down_kills_nothing(tmp_path):
+    """Under promotion the resumed MO-ASHA *pauses* the orphan at its first rung. Syne Tune's
+    LocalBackend kills a paused trial's process tree through ``psutil.Process(pid)``; the
+    stand-in for its ended process once had ``pid = None``, which psutil takes as the calling
+    process: the resume SIGKILLed itself, every time (found by a user's kill -9 and resume)."""
+    run_dir = tmp_path / "orphan"
+    env = dict(os.environ, QUICK_DRIVER_TYPE="promotion")
+    proc = subprocess.run([PY, DRIVER, "start", str(tmp_path), "orphan", "0.05", "1"],
+                          capture_output=True, timeout=120, env=env)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
+    assert _wait_for(lambda: len(_printed(run_dir, 1)) == 9 and not _run_processes(run_dir)), \
+        "the orphan did not end"
+    # in its own process: the defect killed the process that resumed
+    proc = subprocess.run([PY, DRIVER, "resume", str(run_dir)], capture_output=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    entries = read_journal(run_dir)
+    assert [e["trial_id"] for e in entries if e["e"] == "completed_while_down"] == [1]
+    assert any(e["e"] == "decision" and e.get("trial_id") == 1 and e.get("decision") == "PAUSE"
+               for e in entries), [e for e in entries if e["e"] == "decision"]
+    assert entries[-1]["e"] == "end"
+    df = pd.read_csv(run_dir / ST_RESULTS_DATAFRAME_FILENAME)
+    assert sorted(df[df.trial_id == 1].epoch) == list(range(1, 10))  # every line it printed
+
+
 # -------------------------------------------------------------------------- item 21
 def test_banner_names_the_users_scheduler_on_start_and_on_resume(tmp_path, monkeypatch, capsys):
     from sim_driver import make_tuner

@@ -284,3 +284,26 @@ def test_resume_of_a_run_from_another_version_is_one_clear_error(tmp_path):
     (run / "durable.dill").write_bytes(b"\x80\x04\x95garbage")
     with pytest.raises(ValueError, match="resume the run with the syne-mohb version that started it"):
         resume(run)
+
+
+@pytest.mark.slow
+def test_a_trial_that_ends_without_reporting_is_a_failed_trial_not_the_end_of_the_run(
+        tmp_path, monkeypatch):
+    """Syne Tune's loop raises "trial N completed and no metrics got observed" when a script
+    exits 0 without reporting; under DurableTuner that ended the run with a traceback, and every
+    resume ended the same way. It is now a failed trial under the failure policy, with a reason
+    that says what to check."""
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": uniform(0, 1), "fail": 0, "epochs": 2, "silent_above": 0.5}
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=2,
+                   random_seed=0, points_to_evaluate=[{"x": 0.2}, {"x": 0.8}, {"x": 0.3}])
+    tuner = _tuner(LocalBackend(entry_point=FLAKY), sched, "silent", 3)
+    tuner.run()  # no exception
+    entries = read_journal(tuner.run_dir)
+    failed = [e for e in entries if e["e"] == "failed"]
+    assert [e["trial_id"] for e in failed] == [1]
+    assert "without reporting any metric" in failed[0]["reason"]
+    assert entries[-1]["e"] == "end"
+    df = pd.read_csv(Path(tuner.run_dir) / ST_RESULTS_DATAFRAME_FILENAME)
+    assert {0, 2} <= set(df.trial_id) and 1 not in set(df.trial_id)  # the run went on
+    assert tuner.tuning_status.num_trials_failed == 1

@@ -58,9 +58,14 @@ EXIT_RECORDER = os.path.abspath(_exit_module.__file__)
 
 
 class EndedProcess:
-    """Stands in for the ``Popen`` of a trial that ended in an earlier session."""
+    """Stands in for the ``Popen`` of a trial that ended in an earlier session.
 
-    pid = None
+    Its ``pid`` is one no process can have (above every platform's maximum pid): Syne Tune's
+    ``LocalBackend`` kills a paused or stopped trial's process tree through
+    ``psutil.Process(pid)``, which for ``None`` is the *calling* process (the driver), and for a
+    missing pid raises ``NoSuchProcess``, which it catches and then calls :meth:`kill`."""
+
+    pid = 2**31 - 1
 
     def __init__(self, returncode: int):
         self.returncode = returncode
@@ -111,7 +116,7 @@ class LocalTrialControl:
     def trial_launch_info(self, trial_id: int) -> dict[str, Any]:
         """Pid and process start time of the trial's current process ({} if it has none)."""
         proc = self.trial_subprocess.get(trial_id)
-        if proc is None or getattr(proc, "pid", None) is None:
+        if proc is None or isinstance(proc, EndedProcess) or getattr(proc, "pid", None) is None:
             return {}
         info: dict[str, Any] = {"pid": proc.pid}
         try:

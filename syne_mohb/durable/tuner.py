@@ -385,6 +385,15 @@ class DurableTuner(Tuner):
         for tid, result in new_results:
             result.setdefault(ST_TUNER_TIME, now)  # continuous across sessions
             result[ST_RERUN] = self._attempt_of(tid, result)
+        reported = {tid for tid, _ in new_results}
+        for tid, (trial, status) in list(trial_status_dict.items()):
+            if status == Status.completed and tid not in reported \
+                    and tid not in self.last_seen_result_per_trial:
+                # the process exited 0 and never reported: Syne Tune's loop would raise
+                # ("completed and no metrics got observed") and end the run, and every resume
+                # with it; it is a failed trial (the loop reads this same dict next)
+                trial_status_dict[tid] = (trial, Status.failed)
+                self._record_failure(tid, Status.failed, silent=True)
         self._fetched_status.clear()  # the journaling scheduler reads it (status_of)
         self._fetched_status.update({tid: st for tid, (_, st) in trial_status_dict.items()})
         self._fetched_trials = {tid: trial for tid, (trial, _) in trial_status_dict.items()}
@@ -405,14 +414,21 @@ class DurableTuner(Tuner):
                 self._journal.append("cost_capped", trial_id=tid, keep=keep, cost=cost)
                 self._journaled_caps.add(tid)
 
-    def _record_failure(self, trial_id: int, status: str):
+    def _record_failure(self, trial_id: int, status: str, silent: bool = False):
+        """Journal why ``trial_id`` failed (``silent``: it exited without an error and without
+        reporting any metric)."""
         if trial_id in self._failure_reasons:
             return
         try:
             tail = "".join(self.trial_backend.stderr(trial_id)[-15:]).strip()
         except Exception as e:  # noqa: BLE001 -- a reason must not break the run
             tail = f"(stderr unavailable: {e!r})"
-        if status == Status.stopped:
+        if silent:
+            reason = ("the training script ended without an error and without reporting any "
+                      "metric: check that it reports every epoch with syne_tune.Reporter (and "
+                      "does not return early for some configurations)")
+            reason += f"; stderr tail: {tail[-1500:]}" if tail else ""
+        elif status == Status.stopped:
             reason = "stopped outside the scheduler (killed, timed out or stopped by hand)"
             reason += f"; stderr tail: {tail[-1500:]}" if tail else ""
         else:

@@ -6,7 +6,8 @@ tests/test_durable_everyday.py.
     python quick_driver.py resume RUN_DIR
 
 ``KILL_AFTER_LAUNCH_OF_TRIAL``: the driver SIGKILLs itself right after the journal entry of that
-trial's launch (its training process goes on as an orphan).
+trial's launch (its training process goes on as an orphan). ``QUICK_DRIVER_TYPE=promotion`` in
+the environment: MO-ASHA pauses and promotes instead of stopping.
 """
 import os
 import signal
@@ -28,6 +29,7 @@ def make_tuner(root: str, name: str, epoch_sleep: float):
     space = {"x": uniform(0, 1), "fail": 0, "epochs": 9, "epoch_sleep": epoch_sleep}
     scheduler = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=9,
                        grace_period=1, reduction_factor=3, random_seed=0,
+                       type=os.environ.get("QUICK_DRIVER_TYPE", "stopping"),
                        points_to_evaluate=[{"x": 0.3}, {"x": 0.9}])
     return DurableTuner(
         trial_backend=LocalBackend(entry_point=str(HERE / "train_quick.py")),

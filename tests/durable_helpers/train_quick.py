@@ -1,7 +1,9 @@
 """A training script that starts fast (no syne_tune import): one metric line per epoch in
 ``syne_tune.Reporter``'s format (``[tune-metric]: {json}`` with ``st_worker_timestamp``,
 ``st_worker_time``, ``st_worker_iter``), written by hand; no checkpoint, so a restarted trial
-starts over from epoch 1. ``--fail 1`` raises at epoch 2."""
+starts over from epoch 1. ``--fail 1`` raises at epoch 2; ``--silent_above X`` ends at once,
+without an error and without reporting, when ``--x`` is above X (a script that returns early
+for some configurations)."""
 import argparse
 import json
 import time
@@ -11,7 +13,10 @@ parser.add_argument("--x", type=float, default=0.5)
 parser.add_argument("--fail", type=int, default=0)
 parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--epoch_sleep", type=float, default=0.05)
+parser.add_argument("--silent_above", type=float, default=2.0)
 args, _ = parser.parse_known_args()
+if args.x > args.silent_above:
+    raise SystemExit(0)
 t0 = time.time()
 for it, epoch in enumerate(range(1, args.epochs + 1)):
     if args.fail and epoch == 2:
