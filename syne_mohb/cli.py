@@ -451,6 +451,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
                        f"{args.max_wallclock_time:g}")
     try:
         from syne_mohb.durable import ReplayMismatchError, RunLockedError, restore, resume
+        from syne_mohb.durable.policy import FailureBudgetExceeded
     except ImportError as e:
         raise CLIError(f"resuming needs syne_mohb.durable, which is not available in this "
                        f"installation ({e})") from None
@@ -473,6 +474,11 @@ def cmd_resume(args: argparse.Namespace) -> int:
         tuner = resume(str(run_dir), stop_criterion=criterion)
     except (RunLockedError, ReplayMismatchError, ValueError) as e:
         raise CLIError(str(e)) from None
+    except FailureBudgetExceeded as e:  # the run ended (the journal says so): no traceback
+        print(f"syne-mohb resume: the run ended because too many trials failed: {e}\n"
+              f"results so far in {run_dir / 'results.csv.zip'}; the reasons are also in "
+              f"syne_mohb.durable.failures({str(run_dir)!r})", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if extend:  # the run stores its own criterion only: the new limits must be given again
             print(f"syne-mohb: to keep the extended budget, add {_limits(args)} to that "

@@ -307,3 +307,73 @@ def test_a_trial_that_ends_without_reporting_is_a_failed_trial_not_the_end_of_th
     df = pd.read_csv(Path(tuner.run_dir) / ST_RESULTS_DATAFRAME_FILENAME)
     assert {0, 2} <= set(df.trial_id) and 1 not in set(df.trial_id)  # the run went on
     assert tuner.tuning_status.num_trials_failed == 1
+
+
+@pytest.mark.slow
+def test_a_run_started_with_a_relative_script_resumes_from_another_folder(tmp_path, monkeypatch,
+                                                                          capsys):
+    """The README starts runs with a relative entry point; a resume from another folder ran
+    ``python <that relative path>`` there and every trial failed. The path is made absolute when
+    the durable tuner is built; a script that is gone by the resume is one clear error before
+    anything starts (the CLI's, too)."""
+    from syne_mohb.cli import main
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path / "runs"))
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(FLAKY, project / "train.py")
+    monkeypatch.chdir(project)
+    space = {"x": uniform(0, 1), "fail": 0, "epochs": 2}
+
+    def start(name: str) -> Path:
+        sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=2,
+                       random_seed=0)
+        tuner = _tuner(LocalBackend(entry_point="train.py"), sched, name, 3)
+        assert tuner.trial_backend.entry_point == str(project / "train.py")
+        tuner.run()
+        # what a kill -9 right after the second launch leaves
+        _cut_journal_after(tuner.run_dir, lambda e: e["e"] == "launched" and e["trial_id"] == 1)
+        for later in (2, 3):  # not launched yet at that moment
+            shutil.rmtree(Path(tuner.run_dir) / str(later), ignore_errors=True)
+        return Path(tuner.run_dir)
+
+    moved, gone = start("moved"), start("gone")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    resume(moved)
+    entries = read_journal(moved)
+    assert entries[-1]["e"] == "end" and not [e for e in entries if e["e"] == "failed"]
+
+    (project / "train.py").unlink()
+    before = len(read_journal(gone))
+    with pytest.raises(ValueError, match="training script .*train.py is not there"):
+        resume(gone)
+    assert main(["resume", str(gone)]) == 2
+    assert "is not there: put it back" in capsys.readouterr().err
+    assert len(read_journal(gone)) == before  # nothing was written or started
+
+
+@pytest.mark.slow
+def test_cli_resume_that_ends_over_the_failure_budget_prints_the_reasons_not_a_traceback(
+        tmp_path, monkeypatch, capsys):
+    from syne_mohb.cli import main
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"x": uniform(0, 1), "fail": 1, "epochs": 3}  # every trial raises at epoch 2
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=3,
+                   random_seed=0)
+    tuner = _tuner(LocalBackend(entry_point=FLAKY), sched, "failing", 6)
+    with pytest.raises(RuntimeError, match="failure budget"):
+        tuner.run()
+    run_dir = Path(tuner.run_dir)
+    # what a kill -9 right after the first launch leaves
+    _cut_journal_after(run_dir, lambda e: e["e"] == "launched")
+    for later in range(1, 10):
+        shutil.rmtree(run_dir / str(later), ignore_errors=True)
+    capsys.readouterr()
+    assert main(["resume", str(run_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "the run ended because too many trials failed" in err
+    assert "flaky failure at epoch 2" in err  # each trial's reason (its own stderr)
+    assert "cli.py" not in err and "FailureBudgetExceeded" not in err  # not ours

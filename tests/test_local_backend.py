@@ -67,6 +67,10 @@ def test_configuration_time_errors(tmp_path):
         LocalProfileBackend(DIGITS, prices=prices, config_space={"lr": uniform(0, 1)})
     with pytest.raises(ValueError, match="entry_point"):
         LocalProfileBackend(str(tmp_path / "missing.py"), prices=prices)
+    with pytest.raises(UnknownInstanceTypeError, match=r"prices\['local-cpu-1x'\]"):
+        LocalProfileBackend(DIGITS, prices={**prices, "local-cpu-1x": 0.1})
+    with pytest.raises(UnknownInstanceTypeError, match=rf"prices\['local-cpu-{n + 1}'\]"):
+        LocalProfileBackend(DIGITS, prices={**prices, f"local-cpu-{n + 1}": 0.1})
     with pytest.raises(ValueError, match="max_cost_per_trial"):
         LocalProfileBackend(DIGITS, prices=prices, max_cost_per_trial=0)
     with pytest.raises(ValueError, match="extra_env"):
@@ -302,3 +306,18 @@ def test_space_free_links_a_path_and_the_launcher_runs_under_the_link(tmp_path):
         timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "x y a b"
+
+
+def test_trials_that_must_share_cores_are_named_once(caplog):
+    """More running trials than the machine has cores for: the run goes on, and one warning
+    says that the overlapping trials' times and dollars include the contention."""
+    n = len(available_cpus())
+    be = LocalProfileBackend(DIGITS, prices={f"local-cpu-{n}": 0.1})
+    be.busy_trial_ids = lambda: [(0, Status.in_progress), (1, Status.in_progress)]
+    with caplog.at_level("WARNING", logger="syne_mohb.backends.local"):
+        be._pick_cores(0, n)
+        assert not caplog.records  # alone on its cores
+        be._pick_cores(1, 1)
+        be._pick_cores(2, 1)
+    warned = [r for r in caplog.records if "shares cores" in r.getMessage()]
+    assert len(warned) == 1 and "fewer workers" in warned[0].getMessage()

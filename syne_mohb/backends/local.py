@@ -48,7 +48,7 @@ from syne_mohb.backends import local_launch as _launch_module
 from syne_mohb.backends.cost import CostAccountingMixin
 from syne_mohb.backends.local_paths import space_free
 from syne_mohb.backends.local_recovery import LocalTrialControl
-from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog
+from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog, UnknownInstanceTypeError
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import (
     LocalProfile,
@@ -101,6 +101,8 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
     ):
         if not Path(entry_point).is_file():
             raise ValueError(f"entry_point {entry_point!r} is not a file")
+        # trials (and a durable run's resume) may start from another folder
+        entry_point = os.path.abspath(entry_point)
         self._cpus = available_cpus()
         self._pin_cpus = bool(pin_cpus)
         self._extra_env = {str(k): str(v) for k, v in (extra_env or {}).items()}
@@ -132,6 +134,11 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
         )
         if default_instance is not None:
             self.profile_of(default_instance)
+        for name in prices or {}:  # a typo or an impossible profile in the price list
+            try:
+                self.profile_of(str(name))
+            except UnknownInstanceTypeError as e:
+                raise UnknownInstanceTypeError(f"prices[{name!r}]: {e}") from None
 
     # -- configuration ----------------------------------------------------------------------
     def validate_config_space(self, config_space: Mapping) -> list[str]:
@@ -159,6 +166,15 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
                     load[c] = load.get(c, 0) + 1
         cores = tuple(sorted(sorted(self._cpus, key=lambda c: (load[c], c))[:k]))
         self._trial_cores[trial_id] = cores
+        shared = [c for c in cores if load.get(c, 0) > 0]
+        if shared and not getattr(self, "_warned_shared", False):
+            self._warned_shared = True  # once per run: it is a property of the setup
+            logger.warning(
+                "trial %d shares cores %s with other running trials: the %d cores here cannot "
+                "give every running trial its profile's own cores, so the times and dollars "
+                "of such trials include the contention (the hardware comparison is then "
+                "skewed). Use fewer workers (n_workers x the largest profile's cores <= %d) "
+                "for clean measurements", trial_id, shared, len(self._cpus), len(self._cpus))
         return cores
 
     def _schedule(self, trial_id: int, config: dict[str, Any]):

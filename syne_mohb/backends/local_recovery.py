@@ -276,6 +276,20 @@ class LocalRecovery(BackendRecovery):
     def prepare(self, backend) -> None:
         # the exit code of a trial that ends while no driver watches is recorded
         LocalTrialControl.view(backend).record_exits()
+        # a resume may run from another folder: the pickled command holds an absolute path
+        entry = getattr(backend, "entry_point", None)
+        if isinstance(entry, str) and entry and not os.path.isabs(entry) \
+                and os.path.isfile(entry):
+            backend.entry_point = os.path.abspath(entry)
+
+    def resume_problem(self, backend) -> str | None:
+        entry = getattr(backend, "entry_point", None)
+        if isinstance(entry, str) and entry and not os.path.isfile(entry):
+            where = "" if os.path.isabs(entry) else f" (relative to {os.getcwd()})"
+            return (f"the run's training script {entry}{where} is not there: put it back at "
+                    f"that path (or resume from the folder the run was started in) and resume "
+                    f"again; nothing was started")
+        return None
 
     def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
         return LocalTrialControl.view(backend).trial_launch_info(trial_id)

@@ -52,6 +52,11 @@ class BackendRecovery:
     def prepare(self, backend) -> None:
         """Called once when the ``DurableTuner`` is constructed."""
 
+    def resume_problem(self, backend) -> str | None:
+        """Why the run cannot be resumed as it is (e.g. its training script is gone), checked
+        before a resume writes or starts anything; None (default) when nothing is known."""
+        return None
+
     def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
         """JSON-serialisable facts about the launch of ``trial_id`` that recovery needs."""
         return {}

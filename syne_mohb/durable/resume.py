@@ -132,6 +132,10 @@ def _resume(run_dir, *, strict, stop_criterion, n_workers, environment, force) -
                     "stop_criterion to extend it)", run_dir)
         tuner.restored = None
         return tuner
+    check = getattr(tuner.recovery, "resume_problem", None)
+    problem = check(tuner.trial_backend) if check is not None else None
+    if problem:
+        raise ValueError(f"cannot resume {run_dir}: {problem}")
     tuner.run()
     return tuner
 
