@@ -146,6 +146,8 @@ def test_progress_report_arguments_are_checked(monkeypatch):
             ProgressReport(**kwargs)
     with pytest.raises(ValueError, match="max_rows"):
         ParetoSummary(max_rows=True)
+    with pytest.raises(ValueError, match="stream must be an open text stream"):
+        ParetoSummary(stream="summary.txt")  # a path: the summary was lost at the end
     monkeypatch.setitem(__import__("sys").modules, "plotly", None)  # not installed
     with pytest.raises(MissingExtraError, match=r"pip install 'syne-mohb\[report\]'"):
         ProgressReport(html=True)

@@ -1,5 +1,7 @@
 """Analysis (Pareto set, hypervolume, dollars, time to target), replay backend, runner."""
 import json
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -201,3 +203,40 @@ def test_run_replay_names_a_bad_folder_before_the_run(tmp_path):
         with pytest.raises(ValueError, match="tuner_name must be a folder name"):
             run_replay(make_backend("linear", "digits", random_seed=0), sched, stop,
                        results_root=tmp_path, tuner_name=name)
+
+
+def test_run_replay_lets_callbacks_print_restores_the_environment_and_checks_its_inputs(
+        tmp_path, monkeypatch, capsys):
+    """A user's ParetoSummary printed nothing under run_replay (stdout was discarded for the
+    whole run, not just Syne Tune's end-of-run summary); SYNETUNE_FOLDER stayed set to the
+    last results_root, so a later run without one went there too; a criterion without a limit
+    replayed forever."""
+    from syne_tune import StoppingCriterion
+    from syne_tune.results_callback import StoreResultsCallback
+
+    from syne_mohb import MOASHA, ParetoSummary, blackboxes
+    from syne_mohb.experiments import run_replay
+
+    monkeypatch.delenv("SYNETUNE_FOLDER", raising=False)
+    metrics = ["accuracy", "runtime", "cost"]
+    space = dict(blackboxes.load("mlp")["digits"].configuration_space)
+
+    def args():
+        return (blackboxes.make_backend("mlp", "digits", random_seed=0),
+                MOASHA(space, metrics=metrics, mode=["max", "min", "min"], time_attr="epoch",
+                       max_t=20, random_seed=0))
+
+    tuner = run_replay(*args(), StoppingCriterion(max_wallclock_time=0.5), n_workers=2,
+                       results_root=tmp_path / "runs", tuner_name="a",
+                       callbacks=[StoreResultsCallback(), ParetoSummary(max_rows=2)])
+    out = capsys.readouterr().out
+    assert "Pareto set of" in out and "Resource summary" not in out
+    assert Path(tuner.tuner_path) == (tmp_path / "runs" / "a").resolve()
+    assert "SYNETUNE_FOLDER" not in os.environ
+    for bad, name in [(StoppingCriterion(), "sets no limit"), (None, "stop_criterion must")]:
+        with pytest.raises(ValueError, match=name):
+            run_replay(*args(), bad)
+    with pytest.raises(ValueError, match="backend must be"):
+        run_replay("mlp", args()[1], StoppingCriterion(max_wallclock_time=1))
+    with pytest.raises(ValueError, match="scheduler must be"):
+        run_replay(args()[0], None, StoppingCriterion(max_wallclock_time=1))

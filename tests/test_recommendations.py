@@ -176,7 +176,7 @@ def test_a_type_without_a_price_gets_the_rate_the_run_billed(run):
     ({"time_attr": "nope"}, ["time_attr", "nope"]),
     ({"instance_attr": "gpu"}, ["instance dimension", "config_gpu", "nothing to recommend"]),
     ({"catalog": "x"}, ["catalog"]),
-    ({"metrics": ["loss"]}, ["mode", "loss"]),  # pareto_set's checks, word for word
+    ({"metrics": ["loss"]}, ["metrics", "loss", "not columns"]),  # pareto_set's checks
     ({"metrics": ["loss"], "mode": "min"}, ["results", "loss", "not columns"]),
 ])
 def test_bad_input_is_one_line_naming_the_parameter(run, kwargs, words):

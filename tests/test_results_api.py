@@ -117,6 +117,11 @@ def test_bad_input_is_one_line_naming_the_parameter(tuner, tmp_path):
         (lambda: syne_mohb.pareto_set(tmp_path), "holds no results.csv.zip"),
         (lambda: syne_mohb.pareto_set(42), "results must be a run folder, a Tuner"),
         (lambda: syne_mohb.pareto_set(tuner, metrics=[]), "metrics must be a non-empty"),
+        # a misspelt metric of a run folder: named as such (not "pass mode=..."), with the fix
+        (lambda: syne_mohb.pareto_set(tuner.tuner_path, metrics=["acc", "cost"]),
+         r"metrics: \['acc'\] are not columns .*closest names: accuracy"),
+        (lambda: syne_mohb.hardware_recommendations(tuner.tuner_path, metrics=["acc", "cost"]),
+         r"metrics: \['acc'\] are not columns"),
     ]
     for call, match in cases:
         with pytest.raises(ValueError, match=match) as info:

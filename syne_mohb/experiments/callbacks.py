@@ -67,6 +67,9 @@ class _ParetoView(TunerCallback):
 
     def __init__(self, max_rows: int = 10, stream: TextIO | None = None):
         self.max_rows = _check_rows(max_rows)
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise ValueError(f"stream must be an open text stream with a write method (e.g. "
+                             f"sys.stdout, or open('summary.txt', 'w')), got {stream!r}")
         self.stream = stream
         self._tuner = None
         self._rows: list[dict] | None = None  # only without a StoreResultsCallback

@@ -145,6 +145,7 @@ def _resolve(results, metrics, mode):
         _scheduler_objectives,
         pareto_set,
         recorded_modes,
+        results_columns,
         run_objectives,
     )
 
@@ -161,7 +162,7 @@ def _resolve(results, metrics, mode):
         recorded = run_objectives(meta)
         names = metrics or recorded[0]
         if mode is None:
-            mode = recorded_modes(names, recorded, f"the run {path}")
+            mode = recorded_modes(names, recorded, f"the run {path}", results_columns(path))
         run = load_run(path, objectives=names, modes=_modes(mode, names))
         return (run.results, meta, names, run.modes, run.info.get("fidelity_attr"),
                 _space_from_metadata(meta))

@@ -200,10 +200,32 @@ def pareto_set(results, metrics: Sequence[str] | str | None = None,
                      f"load_experiment or a results DataFrame, got {type(results).__name__}")
 
 
-def recorded_modes(names: Sequence[str], recorded: tuple | None, where: str) -> list[str]:
+def results_columns(path: Path) -> list[str] | None:
+    """The column names of a run folder's results file (its header only), None if unreadable
+    (the caller's own reading then says why)."""
+    for name in ("results.csv.zip", "results.csv"):
+        try:
+            return [str(c) for c in pd.read_csv(path / name, nrows=0).columns]
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def recorded_modes(names: Sequence[str], recorded: tuple | None, where: str,
+                   columns: Sequence[str] | None = None) -> list[str]:
     """The recorded mode of each of ``names`` (``recorded``: the run's ``(objectives,
     modes)``), looked up by name, so that a subset of the objectives or another order needs no
-    ``mode``; a name the run did not optimise raises ``ValueError`` naming it."""
+    ``mode``; a name the run did not optimise raises ``ValueError`` naming it (as a misspelt
+    metric, with the closest names, when it is not even one of the results' ``columns``)."""
+    absent = [n for n in names if columns is not None and n not in columns]
+    if absent:
+        import difflib
+
+        close = sorted({c for n in absent for c in difflib.get_close_matches(
+            n, [c for c in columns if not c.startswith("config_")], n=3, cutoff=0.5)})
+        hint = f"; closest names: {', '.join(close)}" if close else ""
+        raise ValueError(f"metrics: {absent} are not columns of the results of {where}"
+                         f"{hint}")
     known: dict[str, Any] = {}
     if recorded:
         rec_names, rec_modes = list(recorded[0]), recorded[1]
@@ -242,7 +264,7 @@ def _pareto_set_of_folder(path: Path, metrics: list[str] | None,
         raise ValueError(f"results: the metadata.json of {path} names no objectives: pass "
                          f"metrics=[...] and mode=...")
     if mode is None:
-        mode = recorded_modes(names, recorded, f"the run {path}")
+        mode = recorded_modes(names, recorded, f"the run {path}", results_columns(path))
     modes = _modes(mode, names)
     try:
         run = load_run(path, objectives=names, modes=modes)

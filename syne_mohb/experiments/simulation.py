@@ -20,12 +20,15 @@ import contextlib
 import io
 import logging
 import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from syne_tune import StoppingCriterion, Tuner
+from syne_tune.backend.trial_backend import TrialBackend
 from syne_tune.backend.trial_status import Status
+from syne_tune.optimizer.scheduler import TrialScheduler
 from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.tuner_logger import TunerLogger
 from syne_tune.tuning_status import MetricsStatistics, TuningStatus
@@ -154,14 +157,52 @@ class ReplayTuner(Tuner):
             callback.on_tuning_sleep(0.0)
 
 
-class QuietTunerLogger(TunerLogger):
-    """A ``TunerLogger`` that prints nothing except errors and warnings."""
+class _SummaryGate:
+    """Discards stdout from the moment Syne Tune's ``Tuner.run`` starts its end-of-run printout
+    (``print_tuning_complete``, then a bare ``print`` of the best metric) until the first
+    ``on_tuning_end`` callback, so that the user's callbacks (``ParetoSummary``, ...) print
+    during and at the end of the run as they do with a plain ``Tuner``."""
 
     def __init__(self):
+        self._saved = None
+
+    def open(self) -> None:
+        if self._saved is None:
+            self._saved = sys.stdout
+            sys.stdout = io.StringIO()
+
+    def close(self) -> None:
+        if self._saved is not None:
+            sys.stdout, self._saved = self._saved, None
+
+
+class _ReplayClock(SimulatedClock):
+    """The simulated clock (the run's first callback, its results store) that also closes the
+    summary gate when the run ends, before the other callbacks' ``on_tuning_end``."""
+
+    def __init__(self, gate: _SummaryGate):
+        super().__init__()
+        self.gate = gate
+
+    def on_tuning_end(self):
+        self.gate.close()
+        super().on_tuning_end()
+
+
+class QuietTunerLogger(TunerLogger):
+    """A ``TunerLogger`` that prints nothing except errors and warnings (with a gate, Syne
+    Tune's end-of-run summary is discarded too)."""
+
+    def __init__(self, gate: _SummaryGate | None = None):
         super().__init__(use_colors=False, use_emojis=False)
+        self._gate = gate
 
     def _quiet(self, *args, **kwargs):
         return None
+
+    def print_tuning_complete(self, *args, **kwargs):
+        if getattr(self, "_gate", None) is not None:
+            self._gate.open()
 
     print_experiment_header = _quiet
     print_tuning_start = _quiet
@@ -174,7 +215,6 @@ class QuietTunerLogger(TunerLogger):
     print_trial_stopped_by_scheduler = _quiet
     print_trial_paused = _quiet
     print_searcher_out_of_candidates = _quiet
-    print_tuning_complete = _quiet
     print_stopping_trials = _quiet
     print_tuning_finished = _quiet
     print_best_config_instructions = _quiet
@@ -194,12 +234,28 @@ def run_replay(
 
     Results are written to ``results_root/tuner_name`` (``results.csv.zip``, ``metadata.json``)
     as Syne Tune writes them. The tuner's end-of-run summary (printed to stdout by Syne Tune) is
-    discarded.
+    discarded; ``callbacks`` print as they do with a plain ``Tuner``.
 
-    :param stop_criterion: a ``StoppingCriterion``; ``max_wallclock_time`` counts simulated
-        seconds, ``max_cost`` simulated dollars
-    :param results_root: folder of the run (default: ``$SYNETUNE_FOLDER`` or ``~/syne-tune``)
+    :param stop_criterion: a ``StoppingCriterion`` with at least one limit (a replay of a finite
+        space with a searcher that draws with replacement never runs out of trials);
+        ``max_wallclock_time`` counts simulated seconds, ``max_cost`` simulated dollars
+    :param results_root: folder of the run (default: ``$SYNETUNE_FOLDER`` or ``~/syne-tune``);
+        the environment is as it was once the call returns
     """
+    if not isinstance(backend, TrialBackend):
+        raise ValueError(f"backend must be a Syne Tune TrialBackend (e.g. "
+                         f"syne_mohb.blackboxes.make_backend(...)), got {type(backend).__name__}")
+    if not isinstance(scheduler, TrialScheduler):
+        raise ValueError(f"scheduler must be a Syne Tune TrialScheduler (e.g. "
+                         f"syne_mohb.MOASHA(...)), got {type(scheduler).__name__}")
+    if not callable(stop_criterion):
+        raise ValueError(f"stop_criterion must be a StoppingCriterion (e.g. "
+                         f"StoppingCriterion(max_wallclock_time=60)), got {stop_criterion!r}")
+    if isinstance(stop_criterion, StoppingCriterion) and \
+            all(v is None for v in vars(stop_criterion).values()):
+        raise ValueError("stop_criterion sets no limit, so the replay would never end: give "
+                         "one, e.g. StoppingCriterion(max_wallclock_time=60) (simulated "
+                         "seconds) or max_num_trials_started=100")
     if not isinstance(n_workers, int) or n_workers < 1:
         raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
     if not isinstance(tuner_name, str) or tuner_name.strip(".") == "" \
@@ -211,8 +267,37 @@ def run_replay(
 
         # before the run, not when its results are saved at the end
         check_output_folder(results_root, "results_root")
-        os.environ["SYNETUNE_FOLDER"] = str(Path(results_root).resolve())
-    cbs = [SimulatedClock()] + list(callbacks or [])
+    with _synetune_folder(results_root):  # Syne Tune reads it when the Tuner is made
+        gate = _SummaryGate()
+        cbs = [_ReplayClock(gate)] + list(callbacks or [])
+        tuner = _replay_tuner(backend, scheduler, stop_criterion, n_workers, tuner_name, cbs,
+                              metadata, QuietTunerLogger(gate))
+    try:
+        tuner.run()
+    finally:
+        gate.close()
+    return tuner
+
+
+@contextlib.contextmanager
+def _synetune_folder(results_root):
+    """``SYNETUNE_FOLDER`` set to ``results_root`` (if given) inside, as it was after."""
+    if results_root is None:
+        yield
+        return
+    before = os.environ.get("SYNETUNE_FOLDER")
+    os.environ["SYNETUNE_FOLDER"] = str(Path(results_root).resolve())
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SYNETUNE_FOLDER", None)
+        else:
+            os.environ["SYNETUNE_FOLDER"] = before
+
+
+def _replay_tuner(backend, scheduler, stop_criterion, n_workers, tuner_name, callbacks,
+                  metadata, output_logger) -> ReplayTuner:
     tuner = ReplayTuner(
         trial_backend=backend,
         scheduler=scheduler,
@@ -223,13 +308,11 @@ def run_replay(
         print_update_interval=1e12,
         tuner_name=tuner_name,
         suffix_tuner_name=False,
-        callbacks=cbs,
+        callbacks=callbacks,
         metadata=metadata,
         save_tuner=False,
-        output_logger=QuietTunerLogger(),
+        output_logger=output_logger,
         max_failures=10**9,
     )
     tuner.tuning_status = FastTuningStatus(metric_names=scheduler.metric_names())
-    with contextlib.redirect_stdout(io.StringIO()):
-        tuner.run()
     return tuner
