@@ -15,7 +15,8 @@ finite space is uses these functions, so that they all agree.
   varies fastest). O(size) in total.
 * :func:`check_points_to_evaluate` validates a user's initial configurations against the space
   (known keys, values of the right kind), naming the point, the key and the domain.
-* :func:`check_random_seed` validates a seed where a user gives one.
+* :func:`check_random_seed` validates a seed where a user gives one; :func:`check_number` a
+  finite number (a resource level, a factor, a level of significance) likewise.
 * :func:`sample_config` draws one configuration with each domain's own sampler from a seeded
   ``RandomState`` (Syne Tune 0.16's ``RandomSearcher`` draws from numpy's global state).
 """
@@ -33,6 +34,7 @@ from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Inte
 
 __all__ = [
     "category_index",
+    "check_number",
     "check_points_to_evaluate",
     "check_random_seed",
     "config_key",
@@ -153,12 +155,13 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
                              pname: str = "points_to_evaluate") -> list[dict[str, Any]]:
     """``points`` (a user's initial configurations) as a list of dicts, after checking that
     each names only entries of ``config_space`` and gives each a value of the right kind: one
-    of a categorical's categories (a finite range's values), a number for a range (a whole
-    number for an integer range), a constant entry's own value. Keys a point leaves out are the
-    searcher's to fill; a float within rounding of a numeric category (or of a finite range's
-    value), e.g. ``0.1 * 0.01`` for ``0.001``, is replaced by it. A number outside its range's
-    bounds only warns, as Optuna's ``enqueue_trial`` does: evaluating a known configuration
-    beyond the range searched is legitimate. O(total number of keys).
+    of a categorical's categories (a finite range's values), a finite number for a range (a
+    whole number for an integer range; NaN or inf is an error), a constant entry's own value.
+    Keys a point leaves out are the searcher's to fill; a float within rounding of a numeric
+    category (or of a finite range's value), e.g. ``0.1 * 0.01`` for ``0.001``, is replaced by
+    it. A number outside its range's bounds only warns, as Optuna's ``enqueue_trial`` does:
+    evaluating a known configuration beyond the range searched is legitimate. O(total number
+    of keys).
 
     :raises ValueError: naming ``pname``, the point's index, the key, the value and the domain
     """
@@ -203,7 +206,7 @@ def check_points_to_evaluate(points: Any, config_space: dict[str, Any],
 def _fits(domain: Domain, value: Any) -> tuple[bool | None, Any]:
     """``(True, value)``: in ``domain`` (a float within rounding of a numeric category becomes
     that category); ``(False, value)``: a number of the right kind outside a range's bounds;
-    ``(None, value)``: not a value of that domain at all."""
+    ``(None, value)``: not a value of that domain at all (NaN or inf for a range)."""
     number = isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
     if isinstance(domain, Categorical):
         try:
@@ -216,7 +219,7 @@ def _fits(domain: Domain, value: Any) -> tuple[bool | None, Any]:
                     and math.isclose(float(value), float(c), rel_tol=1e-9):
                 return True, c
         return None, value
-    if not number:
+    if not number or not math.isfinite(value):  # NaN or inf is no value of a range
         return None, value
     if isinstance(domain, FiniteRange):
         hit = [v for v in domain.values
@@ -289,6 +292,21 @@ def check_random_seed(value: Any, pname: str = "random_seed") -> int | None:
             or not 0 <= value < 2**32:
         raise ValueError(f"{pname} must be an integer in [0, 2**32) or None, got {value!r}")
     return int(value)
+
+
+def check_number(value: Any, pname: str, above: float | None = None,
+                 at_least: float | None = None) -> Any:
+    """``value`` (unchanged) if it is a finite real number (not a bool, not a string) ``>
+    above`` and ``>= at_least`` where given, else a ``ValueError`` naming ``pname`` and what
+    is expected (a comparison with a string or None would raise a bare ``TypeError``)."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) \
+        and not isinstance(value, (bool, np.bool_))
+    if not (real and math.isfinite(value) and (above is None or value > above)
+            and (at_least is None or value >= at_least)):
+        bound = (f" > {above}" if above is not None else "") + (
+            f" >= {at_least}" if at_least is not None else "")
+        raise ValueError(f"{pname} must be a finite number{bound}, got {value!r}")
+    return value
 
 
 def sample_config(config_space: dict[str, Any], rng: np.random.RandomState) -> dict[str, Any]:

@@ -26,7 +26,8 @@ Definitions used throughout (minimisation):
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Iterable, Mapping
+from typing import Any, Sequence
 
 import moocore
 import numpy as np
@@ -34,6 +35,8 @@ import numpy as np
 __all__ = [
     "TIE_BREAKS",
     "to_minimization",
+    "check_metrics",
+    "check_seed_objective",
     "normalize_modes",
     "warn_if_maximised",
     "dominates",
@@ -54,25 +57,81 @@ Mode = str | Sequence[str]
 TIE_BREAKS = ("epsnet", "crowding")
 
 
-def normalize_modes(mode: Mode, num_objectives: int, name: str = "mode") -> list[str]:
+def check_metrics(metrics: Any, name: str = "metrics") -> list[str]:
+    """``metrics`` as a list of distinct, non-empty metric names.
+
+    :raises ValueError: naming ``name``: one string, a dict (whose keys would be taken as the
+        names and its values lost: modes go to ``mode=``), an empty list, a name that is not a
+        non-empty string, a repeated name
+    """
+    if isinstance(metrics, Mapping):
+        modes = f" and their modes as mode={list(metrics.values())!r}" if name == "metrics" else ""
+        raise ValueError(f"{name} must be a list of metric names, got a dict {dict(metrics)!r}; "
+                         f"pass the names as {name}={list(metrics)!r}{modes}")
+    names = [] if isinstance(metrics, (str, bytes)) or not isinstance(metrics, Iterable) \
+        else list(metrics)
+    if not names:
+        raise ValueError(f"{name} must be a non-empty list of metric names, got {metrics!r}")
+    bad = [m for m in names if not isinstance(m, str) or not m]
+    if bad:
+        raise ValueError(f"{name} must be a non-empty list of metric names (non-empty "
+                         f"strings), got {bad[0]!r} in {names!r}")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{name} must be distinct, got {names}")
+    return names
+
+
+def normalize_modes(mode: Mode | Mapping[str, str], num_objectives: int, name: str = "mode",
+                    metrics: Sequence[str] | None = None) -> list[str]:
     """Return one validated mode ("min"/"max") per objective.
 
-    :raises ValueError: unknown mode string, or a list of the wrong length (the message names
-        ``name``, the caller's parameter).
+    ``mode`` is one string for all objectives, a list with one per objective or, where the
+    caller gives the objectives' names ``metrics``, a dict ``{metric: mode}`` naming each.
+
+    :raises ValueError: unknown mode string, a list of the wrong length, a dict that does not
+        name every metric once, or neither a string nor a list (the message names ``name``,
+        the caller's parameter).
     """
+    if isinstance(mode, Mapping) and metrics is not None:
+        unknown = sorted(map(str, set(mode) - set(metrics)))
+        missing = [m for m in metrics if m not in mode]
+        if unknown or missing:
+            raise ValueError(f"{name} must name every metric {list(metrics)} once; "
+                             f"{'unknown ' + str(unknown) if unknown else ''}"
+                             f"{'; ' if unknown and missing else ''}"
+                             f"{'missing ' + str(missing) if missing else ''}")
+        mode = [mode[m] for m in metrics]
     if isinstance(mode, str):
         modes = [mode] * num_objectives
-    else:
+    elif isinstance(mode, Iterable) and not isinstance(mode, (bytes, Mapping)):
         modes = list(mode)
         if len(modes) != num_objectives:
             raise ValueError(
                 f"{name} has {len(modes)} entries but there are {num_objectives} objectives; "
                 f"pass one string for all objectives or one per objective"
             )
+    else:
+        raise ValueError(f"{name} must be 'min', 'max' or a list of them, one per objective"
+                         f"{' (or a dict metric -> mode)' if metrics is not None else ''}, got "
+                         f"{mode!r}")
     for mo in modes:
         if mo not in ("min", "max"):
             raise ValueError(f"{name} entries must be 'min' or 'max', got {mo!r}")
     return modes
+
+
+def check_seed_objective(seed_objective: Any, num_objectives: int,
+                         name: str = "seed_objective") -> int:
+    """``seed_objective`` if it is an integer index of one of ``num_objectives`` objectives.
+
+    :raises ValueError: naming ``name``, for a float, a bool or an index out of range
+    """
+    if isinstance(seed_objective, (bool, np.bool_)) \
+            or not isinstance(seed_objective, (int, np.integer)) \
+            or not 0 <= seed_objective < num_objectives:
+        raise ValueError(f"{name} must be an integer index of one of the {num_objectives} "
+                         f"objectives (0 to {num_objectives - 1}), got {seed_objective!r}")
+    return int(seed_objective)
 
 
 _MAXIMISED = ("acc", "auc", "f1", "precision", "recall", "score", "reward", "r2", "map", "ndcg",
@@ -236,6 +295,7 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
     :return: indices into ``F``, best first
     """
     F = _as_2d(F)
+    check_seed_objective(seed_objective, F.shape[1])
     k = len(F)
     if k == 0:
         return np.zeros(0, dtype=np.int64)
@@ -313,6 +373,7 @@ def rung_order(
     to the front's points taken in index (arrival) order.
     """
     Ym = to_minimization(Y, mode)
+    check_seed_objective(seed_objective, Ym.shape[1])
     ranks = nondominated_rank(Ym, "min")
     out = []
     for r in range(int(ranks.max()) + 1 if len(ranks) else 0):

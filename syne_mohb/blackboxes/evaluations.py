@@ -137,8 +137,12 @@ def to_transfer_evaluations(
     return out
 
 
-def metric_modes(name: str, objectives: list[str], data_dir: str | None = None) -> list[str]:
-    """``"min"``/``"max"`` for each of ``objectives`` from the blackbox's metadata."""
+def metric_modes(name: str, objectives: list[str] | str,
+                 data_dir: str | None = None) -> list[str]:
+    """``"min"``/``"max"`` for each of ``objectives`` (a list of names, or one name) from the
+    blackbox's metadata."""
+    if isinstance(objectives, str):  # one name, not its letters
+        objectives = [objectives]
     modes = load_metadata(name, data_dir).get("metric_mode", {})
     missing = [o for o in objectives if o not in modes]
     if missing:

@@ -91,6 +91,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
+from syne_mohb.configspace import check_number, check_random_seed
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
@@ -101,6 +102,7 @@ from syne_mohb.hardware.model import (
     check_draw_options,
     hardware_specs,
 )
+from syne_mohb.pareto import check_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +126,8 @@ class HardwarePolicy:
     :param catalog: instance catalog (default: :func:`syne_mohb.hardware.load_catalog`)
     :param affects_metrics: "auto" (test it, see above), True (joint search from the start) or
         False (never test)
-    :param hardware_metrics: names of the metrics that measure time or money (default: found
-        from the data)
+    :param hardware_metrics: a list of the names of the metrics that measure time or money
+        (default: found from the data; ``[]``: none does)
     :param alpha: significance level of the test
     :param switch_margin: scalarised gain needed to move a resumed trial to another type
     :param adapt_across_rungs: move the weight towards time at higher rungs
@@ -196,10 +198,17 @@ class HardwarePolicy:
         if affects_metrics not in ("auto", True, False):
             raise ValueError(f"affects_metrics must be 'auto', True or False, got "
                              f"{affects_metrics!r}")
-        if not 0 < alpha < 1:
+        if not check_number(alpha, "alpha", above=0) < 1:
             raise ValueError(f"alpha must be in (0, 1), got {alpha}")
-        if not switch_margin >= 0:
-            raise ValueError(f"switch_margin must be >= 0, got {switch_margin}")
+        if isinstance(switch_margin, bool) \
+                or not isinstance(switch_margin, (int, float, np.integer)) \
+                or not switch_margin >= 0:
+            raise ValueError(f"switch_margin must be a number >= 0, got {switch_margin!r}")
+        for name, flag in (("adapt_across_rungs", adapt_across_rungs),
+                           ("finish_fast", finish_fast)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {flag!r}")
+        check_random_seed(random_seed)
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         if isinstance(test_every, bool) or not isinstance(test_every, int) or test_every < 1:
@@ -215,6 +224,14 @@ class HardwarePolicy:
         self.instance_types = None if instance_types is None else [str(t) for t in instance_types]
         self.instance_attr = instance_attr
         self.time_attr = time_attr
+        if specs is not None and not isinstance(specs, Mapping):
+            raise ValueError(f"specs must be a dict instance type -> spec (a dict such as "
+                             f"{{'vcpus': 8, 'gpus': 1}}), got {type(specs).__name__}")
+        for name, spec in (specs or {}).items():
+            if not isinstance(spec, Mapping) and not callable(getattr(spec, "hardware_spec", None)):
+                raise ValueError(f"specs[{name!r}] must be a dict of the type's spec (e.g. "
+                                 f"{{'vcpus': 8, 'gpus': 1, 'price_per_hour': 0.5}}) or have "
+                                 f"hardware_spec() (a Ray NodeType), got {spec!r}")
         self._user_specs = dict(specs or {})
         if prices is not None and not isinstance(prices, Mapping):
             raise ValueError(f"prices must be a dict instance type -> $ per hour, got "
@@ -222,6 +239,9 @@ class HardwarePolicy:
         self._user_prices = PriceTable(prices).prices  # checked now: names, finite, >= 0
         self._catalog = catalog
         self.affects_metrics = affects_metrics
+        if hardware_metrics is not None and not (isinstance(hardware_metrics, (list, tuple))
+                                                 and not hardware_metrics):  # []: none of them
+            hardware_metrics = check_metrics(hardware_metrics, "hardware_metrics")
         self.hardware_metrics = None if hardware_metrics is None else list(hardware_metrics)
         self.alpha = float(alpha)
         self.switch_margin = float(switch_margin)
@@ -235,7 +255,7 @@ class HardwarePolicy:
                              f"{type(prior_evaluations).__name__}")
         self.prior_evaluations = dict(prior_evaluations or {})
         self.prior_time_objective = prior_time_objective
-        if not 0 <= control_share <= 1:
+        if not check_number(control_share, "control_share", at_least=0) <= 1:
             raise ValueError(f"control_share must be in [0, 1], got {control_share}")
         self.control_share = float(control_share)
         if scale not in ("range", "log"):
@@ -260,7 +280,12 @@ class HardwarePolicy:
              random_seed: int | None = None, resource_attr: str | None = None) -> dict[str, Any]:
         """Attach to a scheduler's config space and metrics (and its resource attribute, e.g.
         "epoch", never read as seconds); returns the space the searcher should propose from
-        (without the instance type)."""
+        (without the instance type). A policy serves one scheduler: a second ``bind`` is an
+        error (it would keep the types and the seed the first one derived)."""
+        if self._bound:
+            raise ValueError("this HardwarePolicy already serves a scheduler (it is bound to its "
+                             "config space, metrics and seed); create a new HardwarePolicy(...) "
+                             "for each MOASHA")
         domain = config_space.get(self.instance_attr)
         offered = list(getattr(domain, "categories", []) or [])
         if self.instance_types is None:

@@ -26,7 +26,7 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
 
     :param config_space: Syne Tune config space
     :param metrics: metric names (a non-empty list)
-    :param mode: "min"/"max", one for all metrics or one per metric
+    :param mode: "min"/"max", one for all metrics, one per metric or a dict metric -> mode
     :param random_seed: the seed a subclass gives its optimiser
     """
 

@@ -48,12 +48,14 @@ from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, Tri
 from syne_tune.util import dump_json_with_numpy
 
 from syne_mohb.configspace import (
+    check_number,
     check_points_to_evaluate,
     check_random_seed,
     check_searcher_fits,
     hyperparameter_names,
 )
-from syne_mohb.pareto import TIE_BREAKS, normalize_modes, warn_if_maximised
+from syne_mohb.pareto import (TIE_BREAKS, check_metrics, check_seed_objective, normalize_modes,
+                              warn_if_maximised)
 from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
 from syne_mohb.searchers.random import RandomSearcher
 
@@ -79,13 +81,16 @@ class MultiObjectiveMetrics:
 
     def _set_objectives(self, config_space: dict[str, Any], metrics: list[str],
                         mode: str | list[str]) -> None:
-        """Validate and set ``config_space``, ``metrics`` and ``modes`` (the full-fidelity
-        schedulers' constructors)."""
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list, got {metrics!r}")
+        """Validate and set ``config_space``, ``metrics`` and ``modes`` (``mode`` may be a dict
+        metric -> mode), and validate the ``random_seed`` set by ``TrialScheduler`` (the
+        schedulers' constructors call it first)."""
+        check_random_seed(getattr(self, "random_seed", None))
+        if not isinstance(config_space, dict):
+            raise ValueError(f"config_space must be a dict of name -> domain, got "
+                             f"{type_name(config_space)}")
         self.config_space = config_space
-        self.metrics = list(metrics)
-        self.modes = normalize_modes(mode, len(self.metrics), "mode")
+        self.metrics = check_metrics(metrics)
+        self.modes = normalize_modes(mode, len(self.metrics), "mode", self.metrics)
 
     def _values(self, result: dict[str, Any]) -> list[float]:
         """The result's value of each metric, in order (NaN where missing)."""
@@ -116,7 +121,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
 
     :param config_space: Syne Tune configuration space
     :param metrics: names of the reported metrics to optimise (at least one)
-    :param mode: "min" or "max" for all metrics, or one entry per metric
+    :param mode: "min" or "max" for all metrics, one entry per metric, or a dict metric -> mode
     :param time_attr: reported resource attribute (e.g. "epoch"); must increase within a trial
     :param max_t: maximum resource; a result with ``time_attr >= max_t`` ends the trial
     :param grace_period: resource level of the lowest rung
@@ -181,38 +186,25 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     ):
         check_random_seed(random_seed)
         super().__init__(random_seed=random_seed)
-        if not isinstance(config_space, dict):
-            raise ValueError(f"config_space must be a dict of name -> domain, got "
-                             f"{type_name(config_space)}")
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list of metric names, got {metrics!r}")
-        metrics = list(metrics)
-        if len(set(metrics)) != len(metrics):
-            raise ValueError(f"metrics must be distinct, got {metrics}")
-        self.metrics = metrics
+        metrics = check_metrics(metrics)
         if mode is None:
             warn_if_maximised(metrics, "MOASHA")
             mode = "min"
-        self.modes = normalize_modes(mode, len(metrics), "mode")
+        self._set_objectives(config_space, metrics, mode)  # mode may be a dict metric -> mode
         if not isinstance(time_attr, str) or not time_attr:
             raise ValueError(f"time_attr must be a non-empty string, got {time_attr!r}")
-        if not max_t > 0:
-            raise ValueError(f"max_t must be > 0, got {max_t}")
-        if not grace_period > 0:
-            raise ValueError(f"grace_period must be > 0, got {grace_period}")
+        check_number(max_t, "max_t", above=0)
+        check_number(grace_period, "grace_period", above=0)
         if grace_period > max_t:
             raise ValueError(f"grace_period ({grace_period}) must be <= max_t ({max_t})")
-        if not reduction_factor > 1:
-            raise ValueError(f"reduction_factor must be > 1, got {reduction_factor}")
-        if not isinstance(brackets, int) or brackets < 1:
+        check_number(reduction_factor, "reduction_factor", above=1)
+        if isinstance(brackets, bool) or not isinstance(brackets, int) or brackets < 1:
             raise ValueError(f"brackets must be an integer >= 1, got {brackets!r}")
         if type not in SCHEDULER_TYPES:
             raise ValueError(f"type must be one of {SCHEDULER_TYPES}, got {type!r}")
         if rung_sort not in TIE_BREAKS:
             raise ValueError(f"rung_sort must be one of {TIE_BREAKS}, got {rung_sort!r}")
-        if not 0 <= seed_objective < len(metrics):
-            raise ValueError(f"seed_objective must index one of the {len(metrics)} metrics, "
-                             f"got {seed_objective}")
+        check_seed_objective(seed_objective, len(metrics))
         searcher_kind = "model-based"
         if isinstance(searcher, str):
             if searcher not in SEARCHERS:
@@ -226,7 +218,6 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError("points_to_evaluate is for the default searcher, and would be "
                              "ignored: give them to your searcher (its points_to_evaluate)")
         points_to_evaluate = check_points_to_evaluate(points_to_evaluate, config_space)
-        self.config_space = config_space
         self.time_attr = time_attr
         self.max_t = max_t
         self.grace_period = grace_period

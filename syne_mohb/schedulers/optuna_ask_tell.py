@@ -5,9 +5,10 @@ imported when the scheduler is built.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
-from syne_tune.config_space import Categorical, Domain, Float, Integer, is_log_space
+from syne_tune.config_space import Categorical, Domain, FiniteRange, Float, Integer, is_log_space
 
 from syne_mohb.schedulers.ask_tell import AskTellScheduler
 
@@ -26,6 +27,8 @@ def _optuna_distribution(name: str, domain: Domain):
 
     if isinstance(domain, Categorical):
         return optuna.distributions.CategoricalDistribution(list(domain.categories))
+    if isinstance(domain, FiniteRange):  # finrange, logfinrange: their values, as categories
+        return optuna.distributions.CategoricalDistribution(list(domain.values))
     if isinstance(domain, Integer):
         return optuna.distributions.IntDistribution(int(domain.lower), int(domain.upper),
                                                     log=is_log_space(domain))
@@ -35,6 +38,21 @@ def _optuna_distribution(name: str, domain: Domain):
     raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
 
 
+@contextmanager
+def _quiet(optuna):
+    """Optuna's INFO lines (a study created, every trial told: one line per trial) withheld
+    while this scheduler calls Optuna; the user's verbosity is set back afterwards."""
+    level = optuna.logging.get_verbosity()
+    if level >= optuna.logging.WARNING:
+        yield
+        return
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(level)
+
+
 class OptunaAskTellScheduler(AskTellScheduler):
     """Any Optuna sampler (default: NSGA-II) as a Syne Tune scheduler, through ask/tell.
 
@@ -42,9 +60,10 @@ class OptunaAskTellScheduler(AskTellScheduler):
     one value per metric (Optuna handles per-metric directions). Trials run to the end (Optuna
     cannot prune multi-objective studies). Failed trials are told as FAIL.
 
-    :param config_space: Syne Tune config space (Categorical, Integer, Float domains; constants)
+    :param config_space: Syne Tune config space (Categorical, Integer, Float domains; finite
+        ranges, as categoricals of their values; constants)
     :param metrics: metric names
-    :param mode: "min"/"max" per metric
+    :param mode: "min"/"max" per metric (or one for all, or a dict metric -> mode)
     :param sampler: an Optuna sampler (default ``NSGAIISampler(population_size, seed)``)
     :param population_size: NSGA-II population size when ``sampler`` is None
     :param random_seed: seed of the default sampler
@@ -55,16 +74,18 @@ class OptunaAskTellScheduler(AskTellScheduler):
         super().__init__(config_space, metrics, mode, random_seed=random_seed)
         optuna = _optuna()
 
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
         if sampler is None:
-            if population_size < 2:
-                raise ValueError(f"population_size must be >= 2, got {population_size}")
+            if isinstance(population_size, bool) or not isinstance(population_size, int) \
+                    or population_size < 2:
+                raise ValueError(f"population_size must be an integer >= 2, got "
+                                 f"{population_size!r}")
             sampler = optuna.samplers.NSGAIISampler(population_size=population_size,
                                                     seed=self.random_seed)
-        self.study = optuna.create_study(
-            directions=["minimize" if m == "min" else "maximize" for m in self.modes],
-            sampler=sampler,
-        )
+        with _quiet(optuna):
+            self.study = optuna.create_study(
+                directions=["minimize" if m == "min" else "maximize" for m in self.modes],
+                sampler=sampler,
+            )
         self._distributions = {
             k: _optuna_distribution(k, v) for k, v in config_space.items() if isinstance(v, Domain)
         }
@@ -74,12 +95,13 @@ class OptunaAskTellScheduler(AskTellScheduler):
         return otrial, otrial.params
 
     def _tell(self, handle: Any, values: list[float] | None) -> None:
-        from optuna.trial import TrialState
+        optuna = _optuna()
 
-        if values is None:
-            self.study.tell(handle, state=TrialState.FAIL)
-        else:
-            self.study.tell(handle, values)
+        with _quiet(optuna):
+            if values is None:
+                self.study.tell(handle, state=optuna.trial.TrialState.FAIL)
+            else:
+                self.study.tell(handle, values)
 
     def metadata(self) -> dict[str, Any]:
         metadata = super().metadata()
