@@ -82,3 +82,10 @@ def test_repaired_folder_loads_again(folder):
         load(str(folder))
     f.write_bytes(good)
     assert np.asarray(load(str(folder))["digits"].fidelity_values).size > 0
+
+
+def test_a_name_that_is_not_a_string_is_named():
+    from syne_mohb import blackboxes
+
+    with pytest.raises(ValueError, match=r"a blackbox is a shipped name \(cnn, .*got 3"):
+        blackboxes.load(3)  # was pathlib's TypeError

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ def names(data_dir: str | Path | None = None) -> list[str]:
 
 def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -> Path:
     """A shipped name (``"mlp"``) or a path to a folder written by ``serialize``."""
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise ValueError(f"a blackbox is a shipped name ({', '.join(names())}) or the path of "
+                         f"a folder written by serialize, got {name_or_path!r}")
     root = Path(data_dir) if data_dir is not None else DATA_DIR
     candidate = root / str(name_or_path)
     if isinstance(name_or_path, str) and "/" not in name_or_path and candidate.is_dir():

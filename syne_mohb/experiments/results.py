@@ -47,16 +47,7 @@ def _check_metrics(metrics: Any) -> list[str] | None:
 def _modes(mode: Modes | None, metrics: list[str]) -> list[str]:
     """One mode per metric: a string for all, a list in the order of ``metrics``, or a dict
     ``{metric: mode}`` naming each of them."""
-    if isinstance(mode, Mapping):
-        unknown = sorted(set(mode) - set(metrics))
-        missing = [m for m in metrics if m not in mode]
-        if unknown or missing:
-            raise ValueError(f"mode must name every metric {metrics} once; "
-                             f"{'unknown ' + str(unknown) if unknown else ''}"
-                             f"{'; ' if unknown and missing else ''}"
-                             f"{'missing ' + str(missing) if missing else ''}")
-        mode = [mode[m] for m in metrics]
-    return normalize_modes(mode, len(metrics), "mode")
+    return normalize_modes(mode, len(metrics), "mode", metrics)
 
 
 def run_objectives(metadata: Mapping[str, Any]) -> tuple[list[str], Any] | None:
