@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,7 +38,15 @@ UNREACHED_RULE = "a run that never reached it counts with its whole budget and a
 
 
 def _split(value: str | None) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else []
+    """The names of a comma-separated flag, each once (in the order first given): a name given
+    twice would run the same runs twice at once, into one folder."""
+    names = [v.strip() for v in value.split(",") if v.strip()] if value else []
+    return list(dict.fromkeys(names))
+
+
+def _count(n: int, what: str) -> str:
+    """``"1 run"``, ``"2 runs"``."""
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
@@ -111,21 +120,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CLIError(str(e)) from None
     method = args.method
     _check_names([method], [])
+    if method == BASELINE:
+        raise CLIError(f"--method must differ from the baseline {BASELINE}, which the demo "
+                       f"runs next to it: give another method (default: moasha), or compare "
+                       f"several with syne-mohb bench --methods")
     _check_flags(args, {"--seed": 0, "--seeds": 1, "--rows": 1, "--processes": 1})
     out = _output_folder(args.output)
     budget = args.budget if args.budget is not None else bench.default_budget(task)
     t0 = time.perf_counter()
+    seeds = list(range(args.seed, args.seed + args.seeds))
+    specs = grid([method, BASELINE], [name], {name: [task]}, seeds, out, budget=budget)
+    states = _run_states(specs, out, args.overwrite)  # a conflict stops here, before the banner
     print(f"syne-mohb demo: tuning hyperparameters and instance type on benchmark {name!r}, task "
           f"{task!r} (offline evaluations, simulated), budget {budget:.3g} s of simulated tuning "
           f"time with 4 workers")
-    seeds = list(range(args.seed, args.seed + args.seeds))
-    specs = grid([method, BASELINE], [name], {name: [task]}, seeds, out, budget=budget)
-    todo = _runs_to_do(specs, out, args.overwrite)
+    todo = _runs_to_do(specs, states, out)
     results = run_many(todo, processes=min(2, args.processes), progress=not args.quiet,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, log_errors=False)
     errors = [r for r in results if "error" in r]
     if errors:
-        raise CLIError("; ".join(f"{r['path']}: {r['error']}" for r in errors))
+        _print_failures(errors)
+        kept = f"; the finished ones are kept in {out}" if len(errors) < len(specs) else ""
+        raise CLIError(f"{len(errors)} of {len(specs)} runs failed (above){kept}")
     ours = [load_run(out / name / task / method / f"seed-{s}") for s in seeds]
     base = [load_run(out / name / task / BASELINE / f"seed-{s}") for s in seeds]
     table = pareto_table(ours[0])
@@ -169,9 +185,9 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
     target, measures = target_measures({method: ours, BASELINE: base}, BASELINE)
     ratio = target_ratios(measures, BASELINE).set_index("method").loc[method]
     lines = [f"\nSingle-objective ASHA on the default instance ({bench.default_instance}), "
-             f"{len(base)} seeds: mean best accuracy {target + 0.005:.4f}; target = that minus "
-             f"0.5 points = {target:.4f}. ASHA / {method}: {RATIO_STATISTIC} "
-             f"[95% bootstrap interval over seeds]:"]
+             f"{_count(len(base), 'seed')}: mean best accuracy {target + 0.005:.4f}; target = "
+             f"that minus 0.5 points = {target:.4f}. ASHA / {method}: {RATIO_STATISTIC} "
+             f"{_INTERVAL if len(base) >= 2 else '(no interval with 1 seed)'}:"]
     for key, what in TARGET_MEASURES.items():
         lines.append(f"  {what:48s} {_ratio_text(ratio, key)}")
     table = bench.blackbox(task)
@@ -184,25 +200,38 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
         if np.isfinite(once) and once > 0:
             lines.append(f"  {'(b) every configuration and type trained once':48s} "
                          f"{found / once:.2f}x")
-    lines.append(f"  {method} reached the target in {int(ratio['reached'])} of {int(ratio['seeds'])} "
-                 f"seeds ({UNREACHED_RULE})")
+    lines.append(f"  {method} reached the target in {int(ratio['reached'])} of "
+                 f"{_count(int(ratio['seeds']), 'seed')} ({UNREACHED_RULE})")
     return "\n".join(lines)
 
 
+#: how ``demo`` and ``report`` name the interval of a ratio (printed with 2 seeds or more)
+_INTERVAL = "[95% bootstrap interval over seeds]"
+
+
 def _ratio_text(row, key: str) -> str:
+    """``"2.54x [1.80, 3.10]"``; no interval with fewer than 2 seeds (a bootstrap over one seed
+    is that seed's ratio, twice)."""
     import numpy as np
 
     point, lo, hi = row[key], row[f"{key}_low"], row[f"{key}_high"]
     if not np.isfinite(point):
         return "-"
-    interval = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) else ""
+    interval = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) and row["seeds"] >= 2 else ""
     return f"{point:.2f}x{interval}"
 
 
-def _runs_to_do(specs: list, out: Path, overwrite: bool) -> list:
-    """The runs of ``specs`` that must run: finished runs with the same stored parameters are
-    reused (runner.run_state); finished runs made with other parameters stop the command
-    unless ``overwrite``."""
+def _print_failures(failed: list[dict]) -> None:
+    """Each failed run's error once, on stderr (``run_many(log_errors=False)``); the folder
+    is named once, by the error or before it."""
+    for r in failed:
+        error = r["error"] if r["path"] in r["error"] else f"{r['path']}: {r['error']}"
+        print(f"FAILED {error}", file=sys.stderr)
+
+
+def _run_states(specs: list, out: Path, overwrite: bool) -> list:
+    """The state of each run of ``specs`` (runner.run_state); finished runs made with other
+    parameters stop the command unless ``overwrite``."""
     from syne_mohb.experiments.runner import run_state
 
     states = [run_state(s) for s in specs]
@@ -213,11 +242,17 @@ def _runs_to_do(specs: list, out: Path, overwrite: bool) -> list:
             f"{len(conflicts)} of {len(specs)} runs below {out} were made with other parameters "
             f"(e.g. {first.path.relative_to(out)}: {first.reason}); rerun with --overwrite to "
             f"replace them, or choose another --output")
+    return states
+
+
+def _runs_to_do(specs: list, states: list, out: Path) -> list:
+    """The runs of ``specs`` that must run (``states``: :func:`_run_states`'): finished runs
+    with the same stored parameters are reused."""
     reused = [st for st in states if st.status == "finished"]
     if reused:
         names = [str(st.path.relative_to(out)) for st in reused]
-        print(f"reusing {len(reused)} finished runs with the same parameters (budget, workers, "
-              f"max trials, default instance): {', '.join(names[:10])}"
+        print(f"reusing {_count(len(reused), 'finished run')} with the same parameters (budget, "
+              f"workers, max trials, default instance): {', '.join(names[:10])}"
               f"{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
     for st in states:
         if st.status in ("unfinished", "different"):
@@ -269,21 +304,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
-    out = _output_folder(args.output)
-    try:
-        specs = grid(methods, benchmarks, tasks, range(args.seeds), out, budget=args.budget,
-                     n_workers=args.workers, max_trials=args.max_trials)
+    try:  # every name checked before the output folder is made
+        specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
+                     budget=args.budget, n_workers=args.workers, max_trials=args.max_trials)
     except ValueError as e:
         raise CLIError(str(e)) from None
-    print(f"{len(specs)} runs: methods {methods} x benchmarks {benchmarks} x seeds 0..{args.seeds - 1}"
-          f" -> {out.resolve()} (valid methods: {', '.join(method_names())})")
+    out = _output_folder(args.output)
+    seeds = "seed 0" if args.seeds == 1 else f"seeds 0..{args.seeds - 1}"
+    print(f"{_count(len(specs), 'run')}: {_count(len(methods), 'method')} ({', '.join(methods)}) "
+          f"x {_count(len(benchmarks), 'benchmark')} ({', '.join(benchmarks)}) x {seeds} -> "
+          f"{out.resolve()} ({len(method_names())} methods in all: syne-mohb bench "
+          f"--list-methods)")
     # reuse decided from the stored parameters, not from the files alone (runner.run_state)
-    todo = _runs_to_do(specs, out, args.overwrite)
+    todo = _runs_to_do(specs, _run_states(specs, out, args.overwrite), out)
     results = run_many(todo, processes=args.processes, progress=not args.quiet,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, log_errors=False)
     failed = [r for r in results if "error" in r]
-    for r in failed:
-        print(f"FAILED {r['path']}: {r['error']}", file=sys.stderr)
+    _print_failures(failed)
+    if failed and len(failed) == len(specs):
+        raise CLIError(f"no report: {'the run' if len(specs) == 1 else f'all {len(specs)} runs'} "
+                       f"failed (above)")
     try:
         rep = make_report(out)
     except (OSError, ValueError) as e:
@@ -330,7 +370,7 @@ def _print_report(rep, rows: int = 15) -> None:
     ratios = rep.get("target_ratios")
     if ratios is not None and len(ratios):
         print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "
-              f"({UNREACHED_RULE}); {RATIO_STATISTIC} [95% bootstrap interval over seeds]:")
+              f"({UNREACHED_RULE}); {RATIO_STATISTIC} {_INTERVAL} (none with 1 seed):")
         shown = ratios[["group", "baseline", "method", "seeds", "reached"]].copy()
         for key, what in TARGET_MEASURES.items():
             shown[what.split(" ", 1)[1].replace("the found model's own ", "model ")] = [
@@ -360,8 +400,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     path = Path(args.results)
     if not path.exists():
         raise CLIError(f"results folder {path} does not exist")
+    if not path.is_dir():  # before --output, which lies below it by default
+        raise CLIError(f"results {path} is a file, not a folder of Syne Tune runs")
     _check_flags(args, {"--rows": 1}, budget=False)
-    if getattr(args, "html", False):
+    html = getattr(args, "html", False)
+    _check_report_output(args.output, html)
+    if html:
+        if args.baseline is not None:
+            raise CLIError("--baseline sets the target of the time / dollars comparison of the "
+                           "tables, which the --html page does not show: drop --baseline, or "
+                           "--html for the tables")
         return _html_report(path, args.output)
     try:
         rep = make_report(path, out_dir=args.output, baseline=args.baseline)
@@ -369,6 +417,23 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CLIError(str(e)) from None
     _print_report(rep, args.rows)
     return 0
+
+
+def _check_report_output(output: str | None, html: bool) -> None:
+    """``report --output``: a folder for the tables (a name ending in .html without --html is
+    an error, not a folder named page.html); with --html, the page (``*.html``) or its folder."""
+    from syne_mohb.experiments.report import check_output_folder
+
+    if output is None:
+        return
+    page = Path(output).suffix.lower() in (".html", ".htm")
+    if page and not html:
+        raise CLIError(f"--output {output} names an HTML page: add --html to write the page "
+                       f"there, or give a folder for the tables and plots")
+    try:
+        check_output_folder(Path(output).parent if page else output, "--output")
+    except ValueError as e:
+        raise CLIError(str(e)) from None
 
 
 def _not_resumable(run_dir: Path) -> str | None:
@@ -515,7 +580,8 @@ def build_parser() -> argparse.ArgumentParser:
     from syne_mohb.experiments.runner import benchmark_names
 
     benchmarks = ", ".join(benchmark_names()) or "none shipped"
-    p = argparse.ArgumentParser(prog="syne-mohb", description=__doc__.split("\n\n")[0],
+    p = argparse.ArgumentParser(prog="syne-mohb",
+                                description=__doc__.split("\n\n")[0].replace("``", ""),
                                 formatter_class=_HelpFormatter)
     sub = p.add_subparsers(dest="command", metavar="{demo,bench,report,resume}")
 
@@ -540,7 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "hardware policy, the best on the shipped benchmarks in docs/benchmarks/;"
                         " 'moasha-related' to give both the benchmark's other tasks as related "
                         "tasks, MOASHA(transfer_evaluations=...); any name of "
-                        "syne_mohb.experiments.methods; default: %(default)s)")
+                        f"syne_mohb.experiments.methods but {BASELINE}, the baseline it is "
+                        "compared with; default: %(default)s)")
     d.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print")
     d.add_argument("--processes", type=int, default=2,
                    help="parallel processes for the runs (at most 2 are used)")
@@ -626,10 +693,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe fails here, not at exit
+        return status
     except CLIError as e:
         print(f"syne-mohb {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader left (`syne-mohb report runs | head -1`): stop quietly, as cat or grep do,
+        # which SIGPIPE ends: the shell's status for them is 128 + SIGPIPE (13) = 141, which
+        # `set -o pipefail` scripts see as they see it for those tools. stdout goes to
+        # /dev/null so that the interpreter's own flush at exit fails no more
+        # (https://docs.python.org/3/library/signal.html#note-on-sigpipe)
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout without a file descriptor (captured)
+            pass
+        return 141
+    except KeyboardInterrupt:
+        if args.command not in ("bench", "demo"):
+            raise  # resume prints its own line (syne_mohb.durable.interrupt)
+        print(f"syne-mohb {args.command}: interrupted; finished runs are kept under "
+              f"{args.output}: run the same command again to continue", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,7 @@ import pytest
 
 from sagemaker_example import IMAGE_US, ROLE
 from syne_mohb.cli import main
-from syne_mohb.experiments.runner import RunSpec, run_dir, run_one
+from syne_mohb.experiments.runner import RunSpec, get_benchmark, run_dir, run_one
 
 BENCH = ["bench", "--methods", "moasha", "--benchmarks", "linear", "--tasks", "digits",
          "--seeds", "1", "--processes", "1", "--quiet"]
@@ -82,7 +82,7 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
     args = BENCH + ["--output", str(out), "--max-trials", "4"]
 
     assert main(args) == 0
-    assert ("reusing 1 finished runs with the same parameters (budget, workers, max trials, "
+    assert ("reusing 1 finished run with the same parameters (budget, workers, max trials, "
             "default instance): linear/digits/moasha/seed-0") in capsys.readouterr().out
     files = (path / "results.csv.zip", path / "metadata.json")
     assert tuple(f.read_bytes() for f in files) == before
@@ -258,9 +258,14 @@ def test_demo_keeps_runs_made_with_other_parameters(finished_run, tmp_path, caps
     argv = ["demo", "--benchmark", "linear", "--task", "digits", "--seeds", "1", "--budget",
             "0.5", "--processes", "1", "--quiet", "--output", str(out)]
     assert main(argv) == 2
-    err = one_line_error(capsys)
+    captured = capsys.readouterr()
+    assert "tuning" not in captured.out  # the error comes before the banner (issue 25, item 8)
+    err = captured.err.strip()
+    assert "\n" not in err and "Traceback" not in err, err
     assert "1 of 2 runs below" in err and "were made with other parameters" in err
     assert "linear/digits/moasha/seed-0" in err and "--overwrite" in err
+    stored = get_benchmark("linear").default_budget("digits")
+    assert f"budget_s {stored:g} there, 0.5 asked" in err  # not 3.9362378418445587
     assert ((path / "results.csv.zip").read_bytes(), (path / "metadata.json").read_bytes()) == before
 
 
@@ -300,6 +305,242 @@ def test_output_that_cannot_be_created_fails_once_before_any_run(tmp_path, capsy
     assert err == (f"syne-mohb {command[0]}: error: --output {output} cannot be created: "
                    f"Read-only file system; give another folder")
     assert not (tmp_path / "ro").exists() or not any((tmp_path / "ro").iterdir())
+
+
+# ------------------------------------------------------------------ issue 25: a user's walkthrough
+def test_demo_method_must_differ_from_its_baseline(tmp_path, capsys):
+    """Item 1: it ran the same run twice at once, then failed with a KeyError."""
+    out = tmp_path / "demo"
+    assert main(["demo", "--benchmark", "linear", "--method", "asha-default", "--seeds", "1",
+                 "--output", str(out), "--quiet"]) == 2
+    assert one_line_error(capsys) == (
+        "syne-mohb demo: error: --method must differ from the baseline asha-default, which the "
+        "demo runs next to it: give another method (default: moasha), or compare several with "
+        "syne-mohb bench --methods")
+    assert not out.exists()  # nothing ran
+
+
+def test_names_given_twice_run_once(tmp_path, capsys):
+    """Item 2: identical runs ran at once into one folder (JSONDecodeError); item 8: the start
+    line listed every method there is, and said "1 runs"."""
+    from syne_mohb.cli import _split
+    from syne_mohb.experiments.methods import method_names
+    from syne_mohb.experiments.runner import grid
+
+    assert _split("moasha, nsga2,moasha,,nsga2") == ["moasha", "nsga2"]
+    specs = grid(["moasha", "moasha"], ["linear", "linear"], {"linear": ["digits", "digits"]},
+                 [0, 1, 0], tmp_path)
+    assert [(s.method, s.benchmark, s.task, s.seed) for s in specs] == [
+        ("moasha", "linear", "digits", 0), ("moasha", "linear", "digits", 1)]
+
+    out = tmp_path / "out"
+    argv = ["bench", "--methods", "moasha,moasha", "--benchmarks", "linear,linear", "--tasks",
+            "digits,digits", "--seeds", "1", "--max-trials", "4", "--processes", "2", "--quiet",
+            "--output", str(out)]
+    assert main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (f"1 run: 1 method (moasha) x 1 benchmark (linear) x seed 0 -> "
+                     f"{out.resolve()} ({len(method_names())} methods in all: syne-mohb bench "
+                     f"--list-methods)")
+    assert [p.name for p in out.glob("*/*/*/seed-*")] == ["seed-0"]
+
+
+def test_bench_checks_its_tasks_before_making_the_output_folder(tmp_path, capsys):
+    """Item 7: an unknown task left an empty output folder behind."""
+    out = tmp_path / "out"
+    argv = [("nosuch" if a == "digits" else a) for a in BENCH] + ["--output", str(out)]
+    assert main(argv) == 2
+    assert one_line_error(capsys).startswith("syne-mohb bench: error: unknown task 'nosuch' for "
+                                             "benchmark 'linear'; valid tasks: ")
+    assert not out.exists()
+
+
+def slow_run(spec_dict, overwrite):
+    """A run in a worker process that waits for a file that never comes (up to a minute) and
+    then marks itself done: stands for a long run."""
+    import os
+    import time
+
+    folder = Path(spec_dict["out_dir"])
+    (folder / f"pid-{os.getpid()}").touch()
+    for _ in range(600):
+        time.sleep(0.1)
+    (folder / f"done-{os.getpid()}").touch()
+    return {"path": spec_dict["out_dir"], "skipped": False}
+
+
+def self_interrupted_run(spec_dict, overwrite):
+    """A run in a worker process that gets Ctrl-C (SIGINT) and goes on."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)
+    return {"path": f"{spec_dict['out_dir']}/{spec_dict['seed']}", "skipped": False}
+
+
+def test_worker_processes_ignore_ctrl_c(tmp_path, monkeypatch):
+    """Item 3: Ctrl-C reaches every process of the terminal's group; each worker printed a
+    KeyboardInterrupt traceback. The workers ignore SIGINT: the parent alone handles it."""
+    import syne_mohb.experiments.runner as runner
+
+    monkeypatch.setattr(runner, "_run_quiet", self_interrupted_run)
+    try:
+        results = runner.run_many([spec(tmp_path, seed=0), spec(tmp_path, seed=1)],
+                                  processes=2, progress=False)
+    except KeyboardInterrupt:
+        pytest.fail("a worker process was interrupted by its SIGINT")
+    assert sorted(r["path"] for r in results) == [f"{tmp_path}/0", f"{tmp_path}/1"]
+
+
+def test_ctrl_c_stops_the_worker_processes(tmp_path, monkeypatch):
+    """Item 3: on Ctrl-C in the parent, run_many ends the workers (which ignore SIGINT) and
+    raises it again, instead of waiting for their runs to end."""
+    import os
+    import signal
+    import threading
+
+    import syne_mohb.experiments.runner as runner
+
+    monkeypatch.setattr(runner, "_run_quiet", slow_run)
+
+    def interrupt_once_both_run():
+        for _ in range(600):
+            if len(list(tmp_path.glob("pid-*"))) == 2:
+                break
+            threading.Event().wait(0.1)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)  # Ctrl-C, here only
+
+    threading.Thread(target=interrupt_once_both_run, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_many([spec(tmp_path, seed=0), spec(tmp_path, seed=1)], processes=2,
+                        progress=False)
+    pids = [int(p.name.split("-")[1]) for p in tmp_path.glob("pid-*")]
+    assert len(pids) == 2
+    for pid in pids:  # ended, not left to finish their runs
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not list(tmp_path.glob("done-*"))
+
+
+@pytest.mark.parametrize("command", ["bench", "demo"])
+def test_ctrl_c_is_one_line_and_keeps_finished_runs(finished_run, tmp_path, capsys,
+                                                    monkeypatch, command):
+    """Item 3: a KeyboardInterrupt traceback; now one line, exit status 130."""
+    import syne_mohb.experiments.runner as runner
+
+    out = tmp_path / "out"
+    shutil.copytree(finished_run, out)
+    path = out / "linear" / "digits" / "moasha" / "seed-0"
+    before = (path / "results.csv.zip").read_bytes()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_many", interrupted)
+    argv = (BENCH + ["--methods", "moasha,nsga2", "--max-trials", "4"] if command == "bench"
+            else ["demo", "--benchmark", "linear", "--task", "digits", "--seeds", "1", "--quiet",
+                  "--overwrite"])  # the demo would replace the run: not reached
+    try:
+        assert main(argv + ["--output", str(out)]) == 130
+    except KeyboardInterrupt:
+        pytest.fail("the interrupt left main() (a traceback)")
+    assert one_line_error(capsys) == (
+        f"syne-mohb {command}: interrupted; finished runs are kept under {out}: run the same "
+        f"command again to continue")
+    assert (path / "results.csv.zip").read_bytes() == before
+
+
+def test_output_piped_into_a_reader_that_left_ends_quietly(finished_run):
+    """Item 4: `syne-mohb report DIR | head -1` printed a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "syne_mohb.cli", "report", str(finished_run),
+                             "--output", str(finished_run.parent / "piped-report")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()  # the reader is gone before the first line
+    err = proc.stderr.read()
+    assert proc.wait() == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
+
+
+def test_report_checks_results_before_its_output(tmp_path, capsys):
+    """Item 5: a file as RESULTS was answered about the output folder below it."""
+    results = tmp_path / "afile.txt"
+    results.write_text("keep me")
+    assert main(["report", str(results)]) == 2
+    assert one_line_error(capsys) == (f"syne-mohb report: error: results {results} is a file, "
+                                      f"not a folder of Syne Tune runs")
+    assert main(["report", str(results), "--html"]) == 2
+    assert "is a file, not a folder of Syne Tune runs" in one_line_error(capsys)
+
+
+def test_report_output_and_baseline_flags(finished_run, tmp_path, capsys):
+    """Item 6: --baseline was not checked with --html; --output page.html without --html made a
+    folder named page.html; the flag was called "output"."""
+    page = tmp_path / "page.html"
+    assert main(["report", str(finished_run), "--output", str(page)]) == 2
+    assert one_line_error(capsys) == (
+        f"syne-mohb report: error: --output {page} names an HTML page: add --html to write the "
+        f"page there, or give a folder for the tables and plots")
+    assert not page.exists()
+
+    assert main(["report", str(finished_run), "--html", "--baseline", "nope"]) == 2
+    assert one_line_error(capsys).startswith("syne-mohb report: error: --baseline sets the "
+                                             "target of the time / dollars comparison")
+    assert main(["report", str(finished_run), "--baseline", "nope"]) == 2
+    assert "unknown baseline 'nope'" in one_line_error(capsys)
+
+    blocker = tmp_path / "afile.txt"
+    blocker.write_text("keep me")
+    for extra in ([], ["--html"]):
+        assert main(["report", str(finished_run), "--output", str(blocker)] + extra) == 2
+        assert one_line_error(capsys) == (f"syne-mohb report: error: --output {blocker} is a "
+                                          f"file, not a folder: give a folder (it is created if "
+                                          f"missing)")
+    assert blocker.read_text() == "keep me"
+
+
+def test_demo_with_one_seed_prints_no_interval(tmp_path, capsys):
+    """Item 8: "1 seeds" and a bootstrap interval over one seed ([9.42, 9.42])."""
+    from syne_mohb.cli import _ratio_text
+
+    row = {"x": 2.0, "x_low": 1.5, "x_high": 2.5, "seeds": 1}
+    assert _ratio_text(row, "x") == "2.00x"
+    assert _ratio_text({**row, "seeds": 2}, "x") == "2.00x [1.50, 2.50]"
+
+    assert main(["demo", "--benchmark", "linear", "--task", "digits", "--seeds", "1", "--budget",
+                 "0.5", "--processes", "1", "--quiet", "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "(ml.g4dn.xlarge), 1 seed: mean best accuracy" in out
+    assert "(no interval with 1 seed):" in out and "bootstrap" not in out
+    ratios = [line for line in out.splitlines() if line.startswith("  (a)")]
+    assert len(ratios) == 2 and not any("[" in line for line in ratios)
+    assert "of 1 seed (a run that never reached it" in out
+
+
+@pytest.mark.parametrize("command", ["bench", "demo"])
+def test_a_failed_run_is_printed_once(tmp_path, capsys, caplog, command):
+    """Item 10: the error came as a logged ERROR, a FAILED line and the final error."""
+    import logging
+
+    argv = ({"bench": BENCH, "demo": ["demo", "--benchmark", "linear", "--task", "digits",
+                                      "--seeds", "1", "--processes", "1", "--quiet"]}[command]
+            + ["--budget", "0.0001", "--output", str(tmp_path)])
+    with caplog.at_level(logging.ERROR):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    runs = ["moasha"] if command == "bench" else ["moasha", "asha-default"]
+    lines = err.strip().splitlines()
+    assert len(lines) == len(runs) + 1, err
+    for method, line in zip(runs, lines):
+        assert line == (f"FAILED ValueError: run {tmp_path}/linear/digits/{method}/seed-0 "
+                        f"reported no result within its budget of 0.0001 simulated seconds "
+                        f"(max_trials None); give a larger budget")
+    assert lines[-1] == {"bench": "syne-mohb bench: error: no report: the run failed (above)",
+                         "demo": "syne-mohb demo: error: 2 of 2 runs failed (above)"}[command]
+    assert err.count("reported no result") == len(runs)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 # ------------------------------------------------------------------ item 14: SageMaker example

@@ -79,3 +79,23 @@ def test_resume_has_help(capsys):
     text = help_text("resume", capsys)
     assert "RUN_DIR" in text and "the run's folder" in text
     assert "--max-trials" in text and "--max-wallclock-time" in text
+
+
+def test_top_level_help_is_plain_text(capsys):
+    """Issue 25, item 9: it showed the module docstring's RST markup (``syne-mohb``)."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert "syne-mohb command line: demo, bench, report, resume." in text
+    assert "``" not in text
+
+
+def test_the_cli_page_names_every_shipped_benchmark():
+    """Issue 25, item 9: docs/reference/cli.md said --help names (cnn, hgb, linear, mlp)."""
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "reference" / "cli.md").read_text()
+    named = re.search(r"`--help` names the shipped benchmarks \(([^)]*)\)", page)
+    assert named, "the page no longer says which benchmarks --help names"
+    assert sorted(n.strip() for n in named.group(1).split(",")) == sorted(benchmark_names())

@@ -135,7 +135,7 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, where):
     output = blocker if where == "file" else blocker / "report"
     assert main(["report", str(root), "--output", str(output)]) == 2
     err = one_line_error(capsys)
-    assert err.startswith(f"syne-mohb report: error: output {output} ")
+    assert err.startswith(f"syne-mohb report: error: --output {output} ")
     assert "is a file, not a folder" in err
     assert blocker.read_text() == "keep me"
 

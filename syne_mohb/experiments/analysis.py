@@ -8,7 +8,8 @@ their cumulative ``st_worker_cost`` (or of the ``cost`` objective when no worker
 reported).
 
 Runs are compared only with comparable runs (:func:`group_runs`, :class:`GroupKey`): the same
-benchmark and task, or the same entry point, objectives and search space.
+benchmark, task and run parameters (budget, workers, trial cap, ...), or the same entry point,
+objectives and search space.
 
 Every number that compares runs (normalisation with the benchmark's log flags, hypervolume
 over time and dollars, dollars spent, time to a target) comes from
@@ -16,6 +17,7 @@ over time and dollars, dollars spent, time to a target) comes from
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from syne_mohb.pareto import normalize_modes, pareto_mask
 __all__ = [
     "GroupKey",
     "Run",
+    "UnreadableRunFile",
     "describe_group",
     "find_runs",
     "group_key",
@@ -109,6 +112,42 @@ def unique_results(df: pd.DataFrame, resource_attr: str | None = None) -> pd.Dat
     return df.iloc[~drop]
 
 
+class UnreadableRunFile(ValueError):
+    """A file of a run folder that exists but cannot be read (e.g. a truncated
+    ``metadata.json``): ``name`` is the file's name, ``reason`` what went wrong; the message
+    names the file's path."""
+
+    def __init__(self, path: Path, error: BaseException | str):
+        self.name = path.name
+        self.reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        super().__init__(f"{path} is unreadable ({self.reason})")
+
+
+def _read_metadata(path: Path) -> dict[str, Any]:
+    """The run's ``metadata.json`` (``{}`` if there is none).
+
+    :raises UnreadableRunFile: it cannot be read or is not a JSON object
+    """
+    meta_file = path / "metadata.json"
+    if not meta_file.exists():
+        return {}
+    try:
+        meta = json.loads(meta_file.read_text())
+    except (OSError, ValueError) as e:
+        raise UnreadableRunFile(meta_file, e) from None
+    if not isinstance(meta, dict):
+        raise UnreadableRunFile(meta_file, f"a JSON {type(meta).__name__}, not an object")
+    return meta
+
+
+def _recorded_objectives(meta: dict[str, Any]) -> tuple[list[str], Any] | None:
+    """The objectives and modes the run recorded
+    (:func:`syne_mohb.experiments.results.run_objectives`), or None."""
+    from syne_mohb.experiments.results import run_objectives  # it imports this module
+
+    return run_objectives(meta)
+
+
 def _read_results(path: Path) -> pd.DataFrame:
     for name in ("results.csv.zip", "results.csv"):
         if (path / name).exists():
@@ -120,29 +159,31 @@ def load_run(path: str | Path, objectives: Sequence[str] | None = None,
              modes: Sequence[str] | str | None = None) -> Run:
     """Load a run folder (``results.csv.zip`` + ``metadata.json``) written by a Syne Tune Tuner.
 
-    Objectives and modes default to the ``syne_mohb`` entry of the metadata (simulated runs),
-    else to ``accuracy``/``runtime``/``cost`` where reported, else to the scheduler's
-    ``metric_names``/``metric_mode``.
+    Objectives and modes default to those the run recorded, as :func:`syne_mohb.pareto_set`
+    reads them (:func:`syne_mohb.experiments.results.run_objectives`: the ``syne_mohb`` entry of
+    the metadata of a simulated run, else the scheduler's ``metric_names``/``metric_mode``, else
+    its ``scheduler_kwargs``); only a run that records none is read with
+    ``accuracy``/``runtime``/``cost`` where it reports them.
 
     :raises FileNotFoundError: the folder has no results
+    :raises UnreadableRunFile: its ``metadata.json`` cannot be read (a ``ValueError``)
     :raises ValueError: an objective is not a column of the results
     """
     path = Path(path)
     if not path.is_dir():
         raise FileNotFoundError(f"run folder {path} does not exist")
     df = _read_results(path)
-    meta_file = path / "metadata.json"
-    meta = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-    info = dict(meta.get("syne_mohb", {}))
+    meta = _read_metadata(path)
+    info = dict(meta.get("syne_mohb") or {})
     if objectives is None:
-        if "objectives" in info:
-            objectives, modes = info["objectives"], info["objective_modes"] if modes is None else modes
+        recorded = _recorded_objectives(meta)
+        if recorded is not None:
+            objectives = recorded[0]
+            modes = recorded[1] if modes is None else modes
         elif all(c in df.columns for c in ("accuracy", "runtime", "cost")):
             objectives, modes = ["accuracy", "runtime", "cost"], modes or ["max", "min", "min"]
         else:
-            objectives = list(meta.get("metric_names") or [])
-            if modes is None:
-                modes = meta.get("metric_mode", "min")
+            objectives = []
     objectives = list(objectives)
     if not objectives:
         raise ValueError(f"cannot tell the objectives of run {path}; pass objectives=[...]")
@@ -199,7 +240,10 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     """Pareto set of all models a run trained (rows = configuration at a fidelity).
 
     Columns: trial_id, the fidelity (if known), instance type, the other hyperparameters and
-    every objective; sorted by the first objective, best first.
+    every objective; sorted by the first objective, best first. A hyperparameter is listed
+    without its ``config_`` prefix, unless it is named like another column of the table (e.g.
+    a hyperparameter ``epoch`` next to the fidelity ``epoch``, or ``loss`` next to an objective
+    ``loss``): then it keeps it.
     """
     df = run.results
     Y = df[run.objectives].to_numpy(dtype=float)
@@ -216,7 +260,9 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     if inst:
         cols.append(inst)
     cols += [c for c in cfg_cols if c != inst] + list(run.objectives)
-    out = front[cols].rename(columns={c: c[len("config_"):] for c in cfg_cols})
+    taken = {c for c in cols if not c.startswith("config_")}
+    out = front[cols].rename(columns={c: c[len("config_"):] for c in cfg_cols
+                                      if c[len("config_"):] not in taken})
     out = out.drop_duplicates(subset=[c for c in out.columns if c != "trial_id"])
     out = out.sort_values(run.objectives[0], ascending=run.modes[0] == "min", kind="stable")
     if max_rows is not None:
@@ -230,8 +276,14 @@ class GroupKey:
     and one Pareto plot.
 
     * ``source == "benchmark"``: runs simulated on one benchmark and task (``name`` /
-      ``task``) with the same objectives and modes; their search spaces may differ by method
-      (e.g. ASHA on a fixed instance type), the benchmark's table makes them comparable;
+      ``task``) with the same objectives, modes and run parameters (``parameters``: the stored
+      :data:`~syne_mohb.experiments.runner.RUN_PARAMETERS` but benchmark, task, method and
+      seed, e.g. the budget and the workers, as ``syne-mohb bench`` compares them); their
+      search spaces may differ by method (e.g. ASHA on a fixed instance type), the benchmark's
+      table makes them comparable. Runs that would repeat a method's seed (copies of one run,
+      e.g. two ``bench`` output folders with the same parameters) are told apart by
+      ``folder``: their ``bench`` output folder (:func:`group_runs`), so that no seed counts
+      twice;
     * ``source == "entry point"``: runs of one training script (Syne Tune's
       ``metadata["entrypoint"]``) with the same objectives, modes and search space
       (``space``: a digest of ``metadata["config_space"]``, "" when none is recorded);
@@ -245,6 +297,47 @@ class GroupKey:
     objectives: tuple[str, ...]
     modes: tuple[str, ...]
     space: str = ""
+    parameters: tuple[tuple[str, str], ...] = ()
+    folder: str = ""
+
+
+def _run_parameters(info: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """``(name, value as JSON)`` of each stored run parameter of a simulated run that makes its
+    runs comparable (:data:`~syne_mohb.experiments.runner.RUN_PARAMETERS` but benchmark, task,
+    method and seed; a budget as a float, as the runner compares it; one not recorded as
+    None, as the runner reads runs written before it existed)."""
+    from syne_mohb.experiments.runner import RUN_PARAMETERS
+
+    out = []
+    for name in RUN_PARAMETERS:
+        if name in ("benchmark", "task", "method", "seed"):
+            continue
+        value = info.get(name)
+        if name == "budget_s":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                pass
+        out.append((name, json.dumps(value, sort_keys=True, default=str)))
+    return tuple(out)
+
+
+def _parameter_text(name: str, value: str) -> str:
+    """A stored run parameter (:func:`_run_parameters`) as a label reads it."""
+    v = json.loads(value)
+    if v is None and name not in ("max_trials", "startup"):
+        return f"{name} not recorded"
+    if name == "budget_s":
+        return f"budget {v:g} s" if isinstance(v, (int, float)) else f"budget {v}"
+    if name == "n_workers":
+        return f"{v} workers"
+    if name == "max_trials":
+        return "no trial cap" if v is None else f"at most {v} trials"
+    if name == "default_instance":
+        return f"default instance {v}"
+    if name == "startup":
+        return "no start-up" if v is None else f"start-up {value}"
+    return f"{name} {value}"
 
 
 def _space_digest(meta: dict[str, Any]) -> str:
@@ -264,7 +357,7 @@ def group_key(run: Run) -> GroupKey:
     objectives, modes = tuple(run.objectives), tuple(run.modes)
     if run.info.get("benchmark"):
         return GroupKey("benchmark", str(run.info["benchmark"]), str(run.info.get("task", "-")),
-                        objectives, modes)
+                        objectives, modes, parameters=_run_parameters(run.info))
     entry = run.metadata.get("entrypoint")
     if entry:
         return GroupKey("entry point", str(entry), "-", objectives, modes,
@@ -277,18 +370,51 @@ def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
     """``{group key: {method: [runs sorted by seed]}}``, groups in order of first appearance.
 
     Runs are grouped by what makes them comparable (:class:`GroupKey`): a simulated run by its
-    benchmark, task and objectives; a local, SageMaker or Ray run by its entry point (else its
-    parent folder), objectives and search space. Within a group, runs of one method (the
-    runner's method name, else the scheduler's) are its seeds. :func:`group_labels` names the
-    groups, :func:`describe_group` says what each holds.
+    benchmark, task, objectives and run parameters (budget, workers, trial cap, ...); a local,
+    SageMaker or Ray run by its entry point (else its parent folder), objectives and search
+    space. Within a group, runs of one method (the runner's method name, else the scheduler's)
+    are its seeds, each seed once: a simulated group in which a method's seed repeats is split
+    by the runs' ``bench`` output folders (else their parent folders, else the runs).
+    :func:`group_labels` names the groups, :func:`describe_group` says what each holds.
     """
-    out: dict[GroupKey, dict[str, list[Run]]] = {}
+    grouped: dict[GroupKey, list[Run]] = {}
     for r in runs:
-        out.setdefault(group_key(r), {}).setdefault(r.label, []).append(r)
+        grouped.setdefault(group_key(r), []).append(r)
+    out: dict[GroupKey, dict[str, list[Run]]] = {}
+    for key, members in grouped.items():
+        folder_of = _seed_folders(members) if key.source == "benchmark" else None
+        for r in members:
+            k = key if folder_of is None else dataclasses.replace(key, folder=folder_of(r))
+            out.setdefault(k, {}).setdefault(r.label, []).append(r)
     for methods in out.values():
         for lst in methods.values():
             lst.sort(key=lambda r: (r.info.get("seed", 0), str(r.path)))
     return out
+
+
+def _bench_folder(run: Run) -> str:
+    """The ``syne-mohb bench`` output folder of a simulated run
+    (``<output>/<benchmark>/<task>/<method>/seed-<k>``), else its parent folder."""
+    p = run.path
+    layout = (str(run.info.get("benchmark")), str(run.info.get("task")), run.label)
+    if len(p.parents) > 3 and (p.parents[2].name, p.parents[1].name, p.parent.name) == layout:
+        return str(p.parents[3])
+    return str(p.parent)
+
+
+def _seed_folders(runs: list[Run]):
+    """None if no method repeats a seed among ``runs`` (one group), else what tells the repeats
+    apart: the runs' ``bench`` output folder, else their parent folder, else their folder."""
+    def repeats(folder_of) -> bool:
+        seen = [(folder_of(r), r.label, r.info.get("seed")) for r in runs]
+        return len(set(seen)) < len(seen)
+
+    if not repeats(lambda r: ""):
+        return None
+    for folder_of in (_bench_folder, lambda r: str(r.path.parent)):
+        if not repeats(folder_of):
+            return folder_of
+    return lambda r: str(r.path)
 
 
 def _base_label(key: GroupKey, methods: dict[str, list[Run]]) -> str:
@@ -300,11 +426,16 @@ def _base_label(key: GroupKey, methods: dict[str, list[Run]]) -> str:
     return f"{key.name} ({len(runs)} runs)"
 
 
+def _but_space(key: GroupKey) -> tuple:
+    return (key.source, key.name, key.objectives, key.modes, key.parameters, key.folder)
+
+
 def group_labels(groups: dict[GroupKey, dict[str, list[Run]]]) -> dict[GroupKey, str]:
     """A distinct, readable name per group: ``benchmark / task`` for simulated runs, the run's
     folder name for a group of one run, ``entry point (n runs)`` otherwise; groups that would
     share a name get what tells them apart appended: their entry point (or folder), their
-    objectives, else a search-space number."""
+    objectives, the run parameters that differ (e.g. ``budget 5 s``), the runs' folder, else a
+    search-space number."""
     base = {k: _base_label(k, m) for k, m in groups.items()}
     labels = dict(base)
     names = list(base.values())
@@ -312,14 +443,19 @@ def group_labels(groups: dict[GroupKey, dict[str, list[Run]]]) -> dict[GroupKey,
         keys = [k for k in groups if base[k] == name]
         spaces: dict[tuple, list[str]] = {}
         for k in keys:
-            spaces.setdefault((k.source, k.name, k.objectives, k.modes), []).append(k.space)
+            spaces.setdefault(_but_space(k), []).append(k.space)
         for k in keys:
             parts = []
             if len({(o.source, o.name) for o in keys}) > 1:
                 parts.append(f"{k.source} {k.name}")
             if len({(o.objectives, o.modes) for o in keys}) > 1:
                 parts.append(f"objectives {', '.join(k.objectives)}")
-            same = spaces[(k.source, k.name, k.objectives, k.modes)]
+            differ = [n for n, _ in k.parameters
+                      if len({dict(o.parameters).get(n) for o in keys}) > 1]
+            parts += [_parameter_text(n, dict(k.parameters)[n]) for n in differ]
+            if len({o.folder for o in keys}) > 1:
+                parts.append(f"runs in {k.folder}")
+            same = spaces[_but_space(k)]
             if len(same) > 1:
                 parts.append(f"search space {same.index(k.space) + 1}")
             labels[k] = f"{name} [{'; '.join(parts)}]"
@@ -331,7 +467,12 @@ def describe_group(key: GroupKey, methods: dict[str, list[Run]], root: str | Pat
     """One line: why these runs are compared with each other, and which runs they are."""
     objectives = ", ".join(f"{o} ({m})" for o, m in zip(key.objectives, key.modes))
     if key.source == "benchmark":
-        why = f"benchmark {key.name}, task {key.task}, objectives {objectives}"
+        params = dict(key.parameters)
+        shown = [_parameter_text(n, params[n]) for n in ("budget_s", "n_workers", "max_trials",
+                                                         "startup")
+                 if params.get(n, "null") != "null"]
+        why = f"benchmark {key.name}, task {key.task}, objectives {objectives}" + \
+            "".join(f", {p}" for p in shown) + (f", runs in {key.folder}" if key.folder else "")
     else:
         where = (f"entry point {key.name}" if key.source == "entry point"
                  else f"runs in folder {key.name} (no entry point recorded)")

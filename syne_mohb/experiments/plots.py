@@ -216,12 +216,20 @@ def _fit_linear_ticks(fig, axis) -> None:
 
 
 def pareto_figure(run: Run, title: str | None = None):
-    """The figure of :func:`plot_pareto` (a matplotlib ``Figure``; close it when done)."""
+    """The figure of :func:`plot_pareto` (a matplotlib ``Figure``; close it when done).
+
+    :raises ValueError: no result of the run has a value for every objective (nothing to plot;
+        the message names the run and its objectives)
+    """
+    df = run.results
+    objs, modes = run.objectives, run.modes
+    complete = np.isfinite(df[objs].to_numpy(dtype=float)).all(axis=1)
+    if len(df) and not complete.any():  # as the HTML report says it
+        raise ValueError(f"no result of {run.path} has a value for every objective "
+                         f"({', '.join(objs)}): nothing to plot")
     plt = _plt()
     from matplotlib.lines import Line2D
 
-    df = run.results
-    objs, modes = run.objectives, run.modes
     others = list(range(1, len(objs))) or [0]
     fig, axes = plt.subplots(1, len(others), figsize=(max(6.4, 5.2 * len(others)), 5.0),
                              squeeze=False, layout="constrained")
@@ -278,7 +286,10 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
     """Scatter of every model the run trained (a trial at one fidelity), first objective against
     each other objective, coloured by instance type; the Pareto set (all objectives) is drawn
     with black edges and the 2-D front of each panel as a step line; the legend says so.
-    Axes flagged log (:func:`axis_log`) are log-scaled with 1-2-5 ticks."""
+    Axes flagged log (:func:`axis_log`) are log-scaled with 1-2-5 ticks.
+
+    :raises ValueError: no result of the run has a value for every objective (nothing written)
+    """
     plt = _plt()
     fig = pareto_figure(run, title)
     path = Path(path)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import sys
 import warnings
@@ -15,6 +16,7 @@ from tqdm import tqdm
 
 from syne_mohb.experiments.analysis import (
     Run,
+    UnreadableRunFile,
     describe_group,
     group_labels,
     group_runs,
@@ -29,12 +31,15 @@ from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
 __all__ = ["check_output_folder", "load_runs", "make_report"]
 
+logger = logging.getLogger(__name__)
+
 
 def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     """Every readable run folder (with ``results.csv.zip``) below ``results`` (included), and
-    the folders left out with the reason: an empty or unreadable results file, no result rows,
-    or a simulated run of :mod:`~syne_mohb.experiments.runner` that was interrupted (no end
-    marker; ``syne-mohb bench`` runs it again).
+    the folders left out with the reason: an empty or unreadable results file, an unreadable
+    ``metadata.json`` (the reason names the file), no result rows, or a simulated run of
+    :mod:`~syne_mohb.experiments.runner` that was interrupted (no end marker; ``syne-mohb
+    bench`` runs it again).
 
     :raises FileNotFoundError: ``results`` does not exist, holds no results file, or no
         readable run (the message gives the reasons)
@@ -54,6 +59,12 @@ def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
         except (zipfile.BadZipFile, EOFError) as e:
             skipped.append((path, f"results.csv.zip is not a valid zip file (truncated or "
                                   f"overwritten: {e})"))
+            continue
+        except UnreadableRunFile as e:
+            skipped.append((path, f"{e.name} is unreadable ({e.reason})"))
+            continue
+        except (pd.errors.ParserError, UnicodeDecodeError) as e:  # metadata.json: just above
+            skipped.append((path, f"results.csv.zip is unreadable ({type(e).__name__}: {e})"))
             continue
         except (ValueError, OSError) as e:
             skipped.append((path, f"unreadable: {type(e).__name__}: {e}"))
@@ -138,13 +149,16 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
     ``results/report``).
 
-    Runs are compared within groups of comparable runs (same benchmark and task, or same entry
-    point, objectives and search space: :func:`~syne_mohb.experiments.analysis.group_runs`).
+    Runs are compared within groups of comparable runs (same benchmark, task and run parameters,
+    or same entry point, objectives and search space:
+    :func:`~syne_mohb.experiments.analysis.group_runs`).
     Simulated runs get one Pareto table and plot per method (first seed); other runs (local,
-    SageMaker, Ray) one per run. The Pareto tables list the fidelity (e.g. ``epoch``) of each
-    model; their CSV files hold every row. Where a group holds the baseline and reports
-    ``accuracy``, every method is compared with it at the baseline's mean best accuracy minus
-    0.5 points (:func:`~syne_mohb.experiments.metrics.target_measures` and
+    SageMaker, Ray) one per run; a run without a result that has a value for every objective
+    gets its table but no plot (logged, and listed in ``plots_skipped``). The Pareto tables
+    list the fidelity (e.g. ``epoch``) of each model; their CSV files hold every row. Where a
+    group holds the baseline and reports ``accuracy``, every method is compared with it at the
+    baseline's mean best accuracy minus 0.5 points
+    (:func:`~syne_mohb.experiments.metrics.target_measures` and
     :func:`~syne_mohb.experiments.metrics.target_ratios`, the rule of ``syne-mohb demo``).
     Every group with an instance dimension gets ``<group>__recommendations.csv``: each model on
     its Pareto set (over all its runs) on every instance type, predicted time and dollars with
@@ -155,14 +169,15 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         where a group has it)
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
         "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
-        "recommendations_skipped", "scheduler_end", "methods"}``: ``groups`` lists ``(label,
-        description)`` of each group, ``pareto`` maps a run's name to its whole Pareto table,
-        ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every run's
-        measures, ``target_ratios`` each method's ratios against the baseline, ``skipped`` the
+        "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
+        lists ``(label, description)`` of each group, ``pareto`` maps a run's name to its whole
+        Pareto table, ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every
+        run's measures, ``target_ratios`` each method's ratios against the baseline, ``skipped`` the
         ``(folder, reason)`` of the runs left out (:func:`load_runs`), ``recommendations``
         maps a group's label to its hardware recommendations, ``recommendations_csv`` to their
         CSV file,
         ``recommendations_skipped`` lists ``(group label, reason)`` where they could not be made,
+        ``plots_skipped`` ``(run folder, reason)`` of the Pareto plots that could not be drawn,
         ``scheduler_end`` the schedulers' state at the end per group and method
         (:func:`~syne_mohb.experiments.final_metadata.end_state_table`, also written to
         ``scheduler_end.csv``; empty where no run recorded it), ``methods`` what chooses the
@@ -193,6 +208,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
+    plots_skipped: list[tuple[Path, str]] = []
     ends: list[pd.DataFrame] = []
     taken: set[str] = set()  # file prefixes of groups
     run_stems: set[str] = set()  # file stems of runs that are not simulations
@@ -213,7 +229,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             for r in lst[:1] if simulated else lst:
                 tab = pareto_table(r)
                 if simulated:
-                    name = f"{key.name}/{key.task}/{method}/{r.path.name}"
+                    # what tells groups of one benchmark and task apart (e.g. "[budget 5 s]")
+                    apart = f" [{label.split(' [', 1)[1]}" if " [" in label else ""
+                    name = f"{key.name}/{key.task}/{method}/{r.path.name}{apart}"
                     stem = f"{prefix}__{_slug(method)}__{r.path.name}"
                 else:
                     rel = _relative(r.path, root)
@@ -222,7 +240,11 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                 pareto[name] = tab
                 pareto_csv[name] = Path(f"{stem}__pareto.csv")
                 tab.to_csv(pareto_csv[name], index=False)
-                plots.append(plot_pareto(r, f"{stem}__pareto.png", title=run_title(r)))
+                try:
+                    plots.append(plot_pareto(r, f"{stem}__pareto.png", title=run_title(r)))
+                except ValueError as e:  # e.g. an objective without a value: the rest is kept
+                    logger.warning(f"no Pareto plot of {r.path}: {e}")
+                    plots_skipped.append((r.path, str(e)))
         if any(r.instance_column for r in all_runs):
             try:
                 rec = _recommendations(all_runs, simulated, root)
@@ -271,8 +293,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
-            "recommendations_skipped": recs_skipped, "scheduler_end": ends_df,
-            "methods": legend}
+            "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
+            "scheduler_end": ends_df, "methods": legend}
 
 
 def _recommendations(runs: list[Run], simulated: bool, root: Path) -> pd.DataFrame:

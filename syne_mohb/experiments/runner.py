@@ -267,6 +267,14 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
     return stored == wanted
 
 
+def _value_text(value: Any) -> str:
+    """A stored or requested parameter in a message: numbers as ``:g`` (``budget_s 17.5``, not
+    ``17.51713454723358``), anything else as its ``repr``."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
 def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
     """Classify the folder of ``spec`` (see :class:`RunState`); reads ``metadata.json`` and
     ``results.csv.zip`` and compares the stored :data:`RUN_PARAMETERS` with the requested ones
@@ -296,8 +304,8 @@ def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
     if len(results) == 0 or "st_tuner_time" not in results.columns:
         return RunState(path, "unfinished", "results.csv.zip holds no result")
     wanted = _expected_parameters(spec, bench)
-    diffs = [f"{k} {info.get(k, '(not recorded)')!r} there, {v!r} asked" for k, v in wanted.items()
-             if not _same(k, info.get(k), v)]
+    diffs = [f"{k} {_value_text(info.get(k, '(not recorded)'))} there, {_value_text(v)} asked"
+             for k, v in wanted.items() if not _same(k, info.get(k), v)]
     if diffs:
         return RunState(path, "different", ", ".join(diffs))
     return RunState(path, "finished", code_version=info.get("code_version"))
@@ -470,29 +478,58 @@ def _run_quiet(spec_dict: dict[str, Any], overwrite: bool) -> dict[str, Any]:
 
 def grid(methods: Iterable[str], benchmarks: Iterable[str], tasks: dict[str, list[str]] | None,
          seeds: Iterable[int], out_dir: str | Path, **kwargs) -> list[RunSpec]:
-    """All runs of methods x benchmarks x tasks x seeds (``tasks[b]`` default: all tasks)."""
-    methods = list(methods)
+    """All runs of methods x benchmarks x tasks x seeds (``tasks[b]`` default: all tasks).
+
+    A name or seed given twice counts once (its first place decides the order): the same run
+    twice would run twice at once into one folder.
+    """
+    methods = list(dict.fromkeys(methods))
     for m in methods:
         check_method(m)
+    seeds = list(dict.fromkeys(int(s) for s in seeds))
     specs = []
-    for b in benchmarks:
+    for b in dict.fromkeys(benchmarks):
         bench = get_benchmark(b, kwargs.get("default_instance"))
-        b_tasks = (tasks or {}).get(b) or bench.tasks
+        b_tasks = dict.fromkeys((tasks or {}).get(b) or bench.tasks)
         for t in b_tasks:
             bench.check_task(t)
             for m in methods:
                 for s in seeds:
-                    specs.append(RunSpec(method=m, benchmark=b, task=t, seed=int(s),
+                    specs.append(RunSpec(method=m, benchmark=b, task=t, seed=s,
                                          out_dir=str(out_dir), **kwargs))
     return specs
 
 
+def _ignore_sigint() -> None:
+    """A worker process's initializer: Ctrl-C reaches the terminal's whole process group, and
+    only the parent handles it (:func:`run_many` stops the workers), so that one line is
+    printed, not a ``KeyboardInterrupt`` traceback from every worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(ex: ProcessPoolExecutor) -> None:
+    """Stop the workers of ``ex`` now (they ignore SIGINT): the runs they were making are left
+    unfinished and run again next time (:func:`run_state`); finished runs stay on disk."""
+    terminate = getattr(ex, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(ex, "_processes", None) or {}).values()):
+        process.terminate()
+    ex.shutdown(wait=True, cancel_futures=True)
+
+
 def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
-             overwrite: bool = False) -> list[dict[str, Any]]:
+             overwrite: bool = False, log_errors: bool = True) -> list[dict[str, Any]]:
     """Run ``specs`` in ``processes`` worker processes (1: in this process) with a progress bar.
 
     A failing run does not stop the others: its error is returned as ``{"error": ...}`` and
-    logged; results already written stay on disk.
+    logged (unless ``log_errors`` is False: the caller prints it); results already written stay
+    on disk. On ``KeyboardInterrupt`` (Ctrl-C) the worker processes, which ignore SIGINT, are
+    stopped and the interrupt is raised again: runs that finished are kept, the others are run
+    again next time.
     """
     from tqdm import tqdm
 
@@ -500,28 +537,38 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
         raise ValueError(f"processes must be an integer >= 1, got {processes!r}")
     out: list[dict[str, Any]] = []
     bar = tqdm(total=len(specs), disable=not progress, desc="runs", unit="run", file=sys.stderr)
-    if processes == 1 or len(specs) <= 1:
-        for spec in specs:
-            try:
-                out.append(_run_quiet(asdict(spec), overwrite))
-            except Exception as e:  # keep going; report below
-                out.append({"path": str(run_dir(spec)), "error": f"{type(e).__name__}: {e}"})
-            bar.update(1)
-    else:
-        ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as ex:
-            futures = {ex.submit(_run_quiet, asdict(s), overwrite): s for s in specs}
-            for fut in as_completed(futures):
-                spec = futures[fut]
+    try:
+        if processes == 1 or len(specs) <= 1:
+            for spec in specs:
                 try:
-                    out.append(fut.result())
-                except Exception as e:
+                    out.append(_run_quiet(asdict(spec), overwrite))
+                except Exception as e:  # keep going; report below
                     out.append({"path": str(run_dir(spec)), "error": f"{type(e).__name__}: {e}"})
                 bar.update(1)
-    bar.close()
-    for r in out:
-        if "error" in r:
-            logger.error(f"run {r['path']} failed: {r['error']}")
+        else:
+            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            ex = ProcessPoolExecutor(max_workers=processes, mp_context=ctx,
+                                     initializer=_ignore_sigint)
+            try:
+                futures = {ex.submit(_run_quiet, asdict(s), overwrite): s for s in specs}
+                for fut in as_completed(futures):
+                    spec = futures[fut]
+                    try:
+                        out.append(fut.result())
+                    except Exception as e:
+                        out.append({"path": str(run_dir(spec)),
+                                    "error": f"{type(e).__name__}: {e}"})
+                    bar.update(1)
+            except BaseException:  # Ctrl-C, mostly
+                _stop_workers(ex)
+                raise
+            ex.shutdown(wait=True)
+    finally:
+        bar.close()
+    if log_errors:
+        for r in out:
+            if "error" in r:
+                logger.error(f"run {r['path']} failed: {r['error']}")
     other = other_code_runs(out)
     if other:
         reused = sum(1 for r in out if r.get("skipped"))
