@@ -337,8 +337,8 @@ def _print_report(rep, rows: int = 15) -> None:
 
     for path, reason in rep.get("skipped", []):
         print(f"skipped {path}: {reason}", file=sys.stderr)
-    print("\nGroups (runs are compared only with runs of the same benchmark and task, or of the "
-          "same entry point, objectives and search space):")
+    print("\nGroups (runs are compared only with runs of the same benchmark, task and run "
+          "parameters, or of the same entry point, objectives and search space):")
     for label, description in rep["groups"]:
         print(f"  {label}: {description}")
     legend = rep.get("methods")

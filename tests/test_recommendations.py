@@ -265,3 +265,10 @@ def test_a_group_of_runs_lists_identical_models_once_and_names_the_runs(run):
     assert measured["measured_seconds"].tolist() == pytest.approx(
         single.loc[single["kind"] == "measured", "measured_seconds"].tolist())
     assert "measured in first trial" in "\n".join(recommendation_lines(tab, rows=100))
+
+
+def test_an_objective_without_any_value_is_named(run):
+    df = run["results"].copy()
+    df[OBJECTIVES[0]] = np.nan  # was KeyError: 'epoch' (an empty Pareto set)
+    with pytest.raises(ValueError, match="no result has a value for every objective"):
+        syne_mohb.hardware_recommendations(df, metrics=OBJECTIVES, mode=MODES)

@@ -325,6 +325,9 @@ def _run_parameters(info: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 def _parameter_text(name: str, value: str) -> str:
     """A stored run parameter (:func:`_run_parameters`) as a label reads it."""
     v = json.loads(value)
+    if name == "simulator":
+        return "Syne Tune's simulator" if v == "stock" else "our simulator" if v is None \
+            else f"simulator {v}"
     if v is None and name not in ("max_trials", "startup"):
         return f"{name} not recorded"
     if name == "budget_s":

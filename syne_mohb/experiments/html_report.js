@@ -177,7 +177,7 @@
     ui.groupSelect = el("select", {id: "group-select", "aria-label": "group of comparable runs"});
     DATA.groups.forEach(function (g, i) { ui.groupSelect.appendChild(el("option", {value: String(i), text: g.label})); });
     ui.groupSelect.addEventListener("change", function () { state.g = +ui.groupSelect.value; state.s = 0; state.selected = null; renderGroup(); });
-    var gl = el("label", {id: "group-control", title: "runs are compared only with runs of the same benchmark and task, " +
+    var gl = el("label", {id: "group-control", title: "runs are compared only with runs of the same benchmark, task and run parameters, " +
       "or of the same entry point, objectives and search space"}, "group ", ui.groupSelect);
     if (DATA.groups.length < 2) gl.hidden = true;
     ui.selSelect = el("select", {id: "selection-select", "aria-label": "runs shown"});

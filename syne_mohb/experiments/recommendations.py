@@ -487,6 +487,9 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     for m in objectives:
         ok &= np.isfinite(pd.to_numeric(both[m], errors="coerce").to_numpy(dtype=float))
     gid = both.groupby(["_run", "trial_id"], sort=False, dropna=False).ngroup()
+    if not ok.any():
+        raise ValueError(f"results: no result has a value for every objective "
+                         f"({', '.join(objectives)}): no Pareto set, nothing to recommend")
     union = both.loc[ok].copy()
     union["_gid"] = gid[ok]
     run = Run(path=Path("."), results=union.assign(trial_id=union["_gid"]).drop(columns="_gid"),

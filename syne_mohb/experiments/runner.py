@@ -218,7 +218,7 @@ def code_version() -> str:
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
-                  "default_instance", "startup")
+                  "default_instance", "startup", "simulator")
 
 
 class RunConflictError(ValueError):
