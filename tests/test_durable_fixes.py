@@ -361,8 +361,9 @@ def test_cli_resume_that_ends_over_the_failure_budget_prints_the_reasons_not_a_t
 
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     space = {"x": uniform(0, 1), "fail": 1, "epochs": 3}  # every trial raises at epoch 2
+    # no rung before epoch 2: no trial is stopped before it fails, however loaded the machine
     sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=3,
-                   random_seed=0)
+                   grace_period=2, random_seed=0)
     tuner = _tuner(LocalBackend(entry_point=FLAKY), sched, "failing", 6)
     with pytest.raises(RuntimeError, match="failure budget"):
         tuner.run()

@@ -321,3 +321,38 @@ def test_trials_that_must_share_cores_are_named_once(caplog):
         be._pick_cores(2, 1)
     warned = [r for r in caplog.records if "shares cores" in r.getMessage()]
     assert len(warned) == 1 and "fewer workers" in warned[0].getMessage()
+
+
+@pytest.mark.slow
+def test_a_script_that_ends_without_reporting_fails_its_trial_not_the_run(tmp_path, monkeypatch):
+    """Under Syne Tune's own Tuner (the README's local quick start) such a script ended the
+    whole run: "trial N completed and no metrics got observed"."""
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.results_callback import StoreResultsCallback
+
+    from syne_mohb import MOASHA
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent("""
+        import argparse
+        from syne_tune import Reporter
+        p = argparse.ArgumentParser()
+        p.add_argument("--x", type=float)
+        args, _ = p.parse_known_args()
+        if args.x > 0.5:
+            raise SystemExit(0)  # returns early for some configurations
+        for epoch in (1, 2):
+            Reporter()(epoch=epoch, loss=args.x)
+    """))
+    space = {"x": uniform(0, 1), INSTANCE_TYPE: "local-cpu-1"}
+    be = LocalProfileBackend(str(script), prices={"local-cpu-1": 0.05}, config_space=space)
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=2,
+                   random_seed=0, points_to_evaluate=[{"x": 0.2}, {"x": 0.8}, {"x": 0.3}])
+    tuner = Tuner(be, sched, StoppingCriterion(max_num_trials_started=3), n_workers=1,
+                  sleep_time=0.1, max_failures=5, callbacks=[StoreResultsCallback()])
+    tuner.run()  # was: ValueError: trial 1 completed and no metrics got observed
+    assert tuner.tuning_status.num_trials_failed == 1
+    assert "without reporting any metric" in "".join(be.stderr(1))
+    df = tuner.callbacks[0].dataframe()
+    assert {0, 2} <= set(df.trial_id) and 1 not in set(df.trial_id)

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from syne_tune.backend import LocalBackend
+from syne_tune.backend.trial_status import Status, TrialResult
 from syne_tune.constants import ST_CHECKPOINT_DIR, ST_CONFIG_JSON_FNAME_ARG
 
 from syne_mohb.backends import local_launch as _launch_module
@@ -205,6 +206,35 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
                 os.environ.pop(_launch_module.ENV_SPEC, None)
             else:
                 os.environ[_launch_module.ENV_SPEC] = previous
+
+    def _all_trial_results(self, trial_ids: list[int]) -> list[TrialResult]:
+        results = super()._all_trial_results(trial_ids)
+        for tr in results:
+            if tr.status == Status.completed and not tr.metrics:
+                # Syne Tune's Tuner would end the whole run ("trial N completed and no metrics
+                # got observed"); it is one failed trial, and its stderr says why
+                tr.status = Status.failed
+                self._explain_silent_end(tr.trial_id)
+        return results
+
+    def _explain_silent_end(self, trial_id: int) -> None:
+        """Once per trial: a line at the end of its ``std.err`` (what a failed trial's reason
+        shows, in Syne Tune's output and in a durable run's journal) and a warning."""
+        done = self.__dict__.setdefault("_silent_explained", set())
+        if trial_id in done:
+            return
+        done.add(trial_id)
+        why = ("max_cost_per_trial ended it before its first result: the cap is below the "
+               "cost of one report" if self.is_cost_capped(trial_id) else
+               "the training script ended without an error and without reporting any metric: "
+               "check that it reports every epoch with syne_tune.Reporter (and does not return "
+               "early for some configurations)")
+        try:
+            with open(self.trial_path(trial_id) / "std.err", "a") as f:
+                f.write(f"\nsyne-mohb: {why}\n")
+        except OSError:
+            pass
+        logger.warning("trial %d failed: %s", trial_id, why)
 
     def _argv(self, trial_id: int, config: dict[str, Any]) -> list[str]:
         """The command ``LocalBackend._schedule`` starts for this config, as a list: the
