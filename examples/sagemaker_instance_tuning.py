@@ -1,11 +1,14 @@
 """Tune hyperparameters *and* the instance type of SageMaker training jobs on (accuracy, cost,
-time) with MO-ASHA, under a dollar budget. Runs on real AWS and costs money; never run in tests.
+time) with MO-ASHA, under a dollar budget. Runs on real AWS and costs money (the tests run it
+against a moto server only).
 
 Every trial is one SageMaker training job (one more per resume) on the instance type its
 config chose; ``examples/sagemaker_train.py`` trains an SGD classifier on scikit-learn's digits
 and reports accuracy per epoch; the backend adds ``st_worker_time`` and ``st_worker_cost``.
 Tuning stops once the reported cost passes ``--max-cost`` dollars; afterwards the script waits
-for every job to end and prints the billed total and the Pareto front.
+for every job to end and prints the billed total and the Pareto front. If more than
+2 x ``--n-workers`` trials fail (e.g. no capacity), tuning stops: the Pareto front of what was
+obtained is printed all the same, then one error line, and the script exits with 1.
 
 Usage (arguments fall back to the environment variables in brackets)::
 
@@ -42,6 +45,7 @@ from syne_tune.config_space import choice, loguniform
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.backends.sagemaker import SageMakerBackend
+from syne_mohb.backends.sagemaker.jobs import check_role_arn as backend_role_check
 from syne_mohb.hardware import instance_types, load_catalog
 from syne_mohb.hardware.pricing import check_region
 from syne_mohb.pareto import pareto_mask
@@ -49,9 +53,9 @@ from syne_mohb.scheduler import MOASHA
 
 HERE = Path(__file__).resolve().parent
 EPOCHS = 20
+POLL_SECONDS = 15.0  # SageMaker jobs take minutes; poll gently (API rate limits)
 
 
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z]{2}(-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?"
     r"/(?P<repo>[a-z0-9]+([._/-][a-z0-9]+)*)(:(?P<tag>[\w][\w.-]{0,127})|@sha256:[0-9a-f]{64})?$"
@@ -59,10 +63,11 @@ ECR_IMAGE = re.compile(
 
 
 def check_role_arn(value: str) -> str | None:
-    """Why ``value`` is not an IAM role ARN, or None."""
-    if not ROLE_ARN.match(value):
-        return (f"--role-arn {value!r} is not an IAM role ARN; expected "
-                f"arn:aws:iam::<12-digit account>:role/<name>")
+    """Why ``value`` is not an IAM role ARN (the backend's own check), or None."""
+    try:
+        backend_role_check(value, parameter="--role-arn")
+    except ValueError as e:
+        return str(e)
     return None
 
 
@@ -197,6 +202,15 @@ def main(argv: list[str] | None = None) -> int:
         "instance_type": instance_type,
     }
     src = source_folder()
+    try:  # the code is uploaded when the first job is created; the folder goes in any case
+        return tune(args, catalog, config_space, src)
+    finally:
+        shutil.rmtree(src, ignore_errors=True)
+
+
+def tune(args: argparse.Namespace, catalog, config_space: dict, src: Path) -> int:
+    """Check (``--check-only``) or run the tuning with the code in ``src``; 1 if the run ended
+    because too many trials failed (what was obtained is printed all the same)."""
     backend = SageMakerBackend(
         entry_point=str(src / "sagemaker_train.py"),
         source_dir=str(src),
@@ -214,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     names = backend.validate_config_space(config_space)
     print(f"run {backend.run_id}: instance types {names}")
     if args.check_only:
+        backend.close()
         print(f"check passed: role, bucket s3://{args.bucket}, image and prices of "
               f"{args.region} are valid; no AWS API was called")
         return 0
@@ -228,23 +243,40 @@ def main(argv: list[str] | None = None) -> int:
         scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_cost=args.max_cost),
         n_workers=args.n_workers,
-        sleep_time=15.0,  # SageMaker jobs take minutes; poll gently (API rate limits)
+        sleep_time=POLL_SECONDS,
         max_failures=args.n_workers * 2,  # capacity errors fail trials, not the run
         tuner_name=f"sm-instance-tuning-{backend.run_id}",
     )
+    failed = None
     try:
         tuner.run()
+    except ValueError:  # Syne Tune's "Trial - N failed" once max_failures is passed
+        n_failed = tuner.tuning_status.num_trials_failed
+        if n_failed <= tuner.max_failures:
+            raise
+        failed = (f"the run stopped after {n_failed} failed trials (more than "
+                  f"max_failures={tuner.max_failures}); the failed trials' reasons are in "
+                  f"the log above")
     finally:
-        left = backend.wait_for_jobs(timeout_s=900, poll_s=15)
+        left = backend.wait_for_jobs(timeout_s=900, poll_s=POLL_SECONDS)
         if left:
             print(f"WARNING: jobs not ended yet: {left}", file=sys.stderr)
-        print(f"billed cost of all jobs: ${backend.total_cost():.4f} "
-              f"(budget ${args.max_cost:.2f}; jobs still running when it was reached add to it)")
+        print(f"billed cost of all jobs: ${backend.total_cost():.6f} "
+              f"(budget ${args.max_cost:g}; jobs still running when it was reached add to it)")
         backend.close()
 
-    df = tuner.tuning_status.get_dataframe()
+    print_pareto_front(tuner.tuning_status.get_dataframe(), modes)
+    if failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_pareto_front(df, modes: list[str]) -> None:
+    """The trials' last results that no other trial beats on (accuracy, cost, time)."""
     if df.empty:
-        return 0
+        print("no results")
+        return
     last = df.groupby("trial_id").last()
     cols = ["accuracy", "worker-cost", "worker-time"]
     have = [c for c in cols if c in last]
@@ -257,7 +289,6 @@ def main(argv: list[str] | None = None) -> int:
     else:  # pragma: no cover -- older result layouts
         print(last.to_string())
     print(f"trials: {len(last)}, best accuracy {np.nanmax(last['accuracy']):.4f}")
-    return 0
 
 
 if __name__ == "__main__":

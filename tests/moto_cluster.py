@@ -1033,7 +1033,8 @@ def _measure(n: int) -> None:  # pragma: no cover -- a benchmark, see the module
             except clients["s3"].exceptions.BucketAlreadyOwnedByYou:
                 pass
             backend = SageMakerBackend(
-                entry_point=str(script), image_uri="image", role_arn="arn:aws:iam::1:role/r",
+                entry_point=str(script), image_uri="image",
+                role_arn="arn:aws:iam::123456789012:role/r",
                 s3_root="s3://measure-bucket/m", sagemaker_client=clients["sagemaker"],
                 logs_client=clients["logs"], s3_client=clients["s3"],
                 install_signal_handlers=False)

@@ -257,3 +257,80 @@ def test_reattached_trial_reads_its_jobs_from_the_start(scripted):
     for _ in range(2):
         st, _ = one_round(other)
     assert st == Status.completed and other.trial_cost(0) == bill(9)
+
+
+def test_cost_cap_keeps_the_results_of_a_job_that_ended_between_two_polls(scripted):
+    """A job that reports 4 results and ends between two polls: its results are read after
+    its end (held back until its logs are read to the end); the cap keeps those up to and
+    including the first one over it, flagged, and the trial completes. The job's bill, known
+    at once, must not cut them off as "over budget between two reports"."""
+    from syne_mohb.backends.cost import COST_CAP_REACHED
+
+    cluster, make = scripted
+    b = make(max_cost_per_trial=0.025)
+    b.start_trial({"learning_rate": 0.1})
+    job = b.job_names(0)[0]
+    t0 = float(int(time.time() - 1.0))  # a poll while it trains: under the cap
+    cluster.script(job, secondary="Training", started=t0)
+    assert one_round(b) == (Status.in_progress, [])
+    cluster.script_log(job, [metric(e, t0 + 10 * e) for e in (1, 2, 3, 4)])
+    cluster.script(job, status="Completed", ended=t0 + 45, training_seconds=45,
+                   billable_seconds=45)
+    seen, st = [], Status.in_progress
+    for _ in range(3):
+        st, res = one_round(b)
+        seen += res
+    assert st == Status.completed
+    assert [r["epoch"] for r in seen] == [1, 2, 3]
+    assert [r[COST_CAP_REACHED] for r in seen] == [0, 0, 1]
+    assert [r[ST_WORKER_COST] for r in seen] == pytest.approx([0.01, 0.02, 0.03])
+    assert b.cost_cap_records() == {0: (3, pytest.approx(0.03))}
+    assert job not in cluster.stop_calls  # it had ended: nothing to stop
+    assert b.trial_cost(0) == bill(45)
+    assert one_round(b) == (Status.completed, [])
+
+
+def test_cost_cap_still_stops_a_running_job_over_budget_between_two_reports(scripted):
+    cluster, make = scripted
+    b = make(max_cost_per_trial=0.02)
+    b.start_trial({"learning_rate": 0.1})
+    job = b.job_names(0)[0]
+    t0 = float(int(time.time() - 100.0))  # running for 100 s: $0.10 on demand by now
+    cluster.script(job, secondary="Training", started=t0)
+    cluster.script_log(job, [metric(1, t0 + 10)])
+    st, res = one_round(b)
+    assert st == Status.completed and [r["epoch"] for r in res] == [1]
+    assert job in cluster.stop_calls and b.is_cost_capped(0)
+
+
+def test_a_job_that_completed_without_reporting_fails_its_trial(scripted):
+    """Syne Tune's Tuner ends the whole run on a completed trial without results: the backend
+    reports it failed, with the reason, once the job's logs are read to the end."""
+    cluster, make = scripted
+    b = make()
+    b.start_trial({"learning_rate": 0.1})  # reports nothing
+    b.start_trial({"learning_rate": 0.2})  # reports
+    silent, fine = b.job_names(0)[0], b.job_names(1)[0]
+    t0 = float(int(time.time() - 50.0))
+    for job in (silent, fine):
+        cluster.script(job, secondary="Training", started=t0)
+    cluster.script_log(silent, ["loading data", "done"])
+    cluster.script_log(fine, [metric(1, t0 + 2)])
+    for job in (silent, fine):
+        cluster.script(job, status="Completed", ended=t0 + 5, training_seconds=5,
+                       billable_seconds=5)
+    statuses = {}
+    for _ in range(3):
+        st, _ = b.fetch_status_results([0, 1])
+        statuses = {tid: s for tid, (_, s) in st.items()}
+    assert statuses == {0: Status.failed, 1: Status.completed}
+    reason = b.stderr(0)[-1]
+    assert "without reporting any metric" in reason and "syne_tune.Reporter" in reason
+    record = b.trial_record(0)
+    assert record["status"] == Status.failed and record["jobs"][0]["status"] == "Completed"
+    assert b.trial_cost(0) == bill(5)  # billed all the same
+    # the judgement survives the backend's JSON state
+    other = make(run_id=b.run_id)
+    other.load_state_dict(json.loads(json.dumps(b.state_dict())))
+    assert other.trial_record(0)["status"] == Status.failed
+    assert other.trial_record(1)["status"] == Status.completed

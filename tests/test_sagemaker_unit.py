@@ -325,3 +325,83 @@ def test_pickle_holds_no_credentials_or_environment_secrets():
         b2.start_trial({"instance_type": "ml.m5.large"})
     b2.set_environment({"WANDB_API_KEY": "wandb-secret-1"})
     assert json.loads(json.dumps(b2.state_dict()))["run_id"] == b.run_id
+
+
+# -- user mistakes named at construction, resumes checked before they start -----------------
+def test_role_arn_must_be_an_iam_role_arn():
+    for bad in ("arn:foo", "arn:aws:iam::123456789012:user/bob", "arn:aws:iam::1:role/r",
+                "SageMakerRole"):
+        with pytest.raises(ValueError, match=r"role_arn .* is not an IAM role ARN; expected "
+                                             r"arn:aws:iam::<12-digit account>:role/<name>"):
+            offline_backend(role_arn=bad)
+    for good in ("arn:aws:iam::123456789012:role/service-role/AmazonSageMaker-Exec",
+                 "arn:aws-cn:iam::123456789012:role/SageMakerTuning"):
+        assert offline_backend(role_arn=good).role_arn == good
+
+
+def test_prices_must_name_instance_types_of_the_catalog():
+    with pytest.raises(UnknownInstanceTypeError,
+                       match=r"prices\['ml.m5.larg'\]: Unknown instance type 'ml.m5.larg'\. "
+                             r"Closest known names: ml.m5.large"):
+        offline_backend(prices={"ml.m5.larg": 0.1})
+    with pytest.raises(UnknownInstanceTypeError, match=r"prices\['local-cpu-2'\]"):
+        offline_backend(prices={"ml.m5.large": 0.1, "local-cpu-2": 0.2})
+    b = offline_backend(prices={"ml.m5.large": 0.1})
+    assert b.validate_config_space({"instance_type": "ml.m5.large"}) == ["ml.m5.large"]
+    assert b._price_of("ml.m5.large") == 0.1
+
+
+def test_config_space_is_checked_at_construction():
+    with pytest.raises(UnknownInstanceTypeError, match="ml.m5.largee"):
+        offline_backend(config_space={"instance_type": choice(["ml.m5.large", "ml.m5.largee"])})
+    with pytest.raises(ValueError, match="instance_count"):
+        offline_backend(config_space={"instance_type": "ml.m5.large",
+                                      "instance_count": choice([0, 1])})
+    offline_backend(config_space={"lr": uniform(0, 1), "instance_type": "ml.m5.large"})
+
+
+def test_relative_entry_point_is_kept_absolute(monkeypatch, tmp_path):
+    monkeypatch.chdir(TRAIN_SCRIPT.parent)
+    b = offline_backend(entry_point=TRAIN_SCRIPT.name)
+    assert b.entry_point == str(TRAIN_SCRIPT) and b.source_dir == str(TRAIN_SCRIPT.parent)
+    b.set_entrypoint(TRAIN_SCRIPT.name)
+    assert b.entry_point == str(TRAIN_SCRIPT)
+    monkeypatch.chdir(tmp_path)  # a resume from another folder packs the same folder
+    b2 = dill.loads(dill.dumps(b))
+    assert b2.source_dir == str(TRAIN_SCRIPT.parent) and b2._program == TRAIN_SCRIPT.name
+
+
+def test_resume_problem_names_missing_code_and_environment(tmp_path):
+    from syne_mohb.backends.sagemaker import SageMakerRecovery
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "train.py").write_text("print(1)\n")
+    b = dill.loads(dill.dumps(offline_backend(entry_point=str(code / "train.py"),
+                                              environment={"API_TOKEN": "tok-1"})))
+    check = SageMakerRecovery().resume_problem
+    problem = check(b)
+    assert "['API_TOKEN']" in problem and "not saved" in problem
+    assert "syne_mohb.durable.resume(RUN_DIR, environment={'API_TOKEN': ...})" in problem
+    assert "nothing was started" in problem and "tok-1" not in problem
+    b.set_environment({"API_TOKEN": "tok-1"})  # what resume(run_dir, environment=...) does
+    assert check(b) is None
+    (code / "train.py").rename(code / "moved.py")
+    problem = check(b)
+    assert f"training script {code / 'train.py'} is not there: put it back" in problem
+    assert "nothing was started" in problem
+
+
+class _DeniedS3:
+    def put_object(self, **kw):
+        raise client_error("AccessDenied", 403, "Access Denied")
+
+
+def test_denied_code_upload_points_to_the_iam_permissions_and_keeps_no_trial():
+    b = offline_backend(s3_client=_DeniedS3())
+    with pytest.raises(RuntimeError, match=r"uploading the code to s3://.*was denied "
+                                           r"\(AccessDenied: Access Denied\); check the "
+                                           r"credentials and the IAM permissions listed in "
+                                           r"docs/reference/sagemaker-backend.md"):
+        b.start_trial({"instance_type": "ml.m5.large"})
+    assert b._records == {}  # nothing half-made

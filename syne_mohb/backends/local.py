@@ -49,6 +49,7 @@ from syne_mohb.backends import local_launch as _launch_module
 from syne_mohb.backends.cost import CostAccountingMixin
 from syne_mohb.backends.local_paths import space_free
 from syne_mohb.backends.local_recovery import LocalTrialControl
+from syne_mohb.durable.policy import NO_METRICS_REASON
 from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog, UnknownInstanceTypeError
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import (
@@ -225,10 +226,7 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
             return
         done.add(trial_id)
         why = ("max_cost_per_trial ended it before its first result: the cap is below the "
-               "cost of one report" if self.is_cost_capped(trial_id) else
-               "the training script ended without an error and without reporting any metric: "
-               "check that it reports every epoch with syne_tune.Reporter (and does not return "
-               "early for some configurations)")
+               "cost of one report" if self.is_cost_capped(trial_id) else NO_METRICS_REASON)
         try:
             with open(self.trial_path(trial_id) / "std.err", "a") as f:
                 f.write(f"\nsyne-mohb: {why}\n")

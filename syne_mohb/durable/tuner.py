@@ -34,7 +34,7 @@ from syne_tune.optimizer.scheduler import TrialSuggestion
 from syne_mohb.durable.hooks import RunCallback, RunLogger, RunScheduler, RunStop
 from syne_mohb.durable.interrupt import interrupted, is_reported
 from syne_mohb.durable.journal import Journal
-from syne_mohb.durable.policy import FailurePolicy
+from syne_mohb.durable.policy import NO_METRICS_REASON, FailurePolicy
 from syne_mohb.durable.protocol import BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
@@ -424,9 +424,7 @@ class DurableTuner(Tuner):
         except Exception as e:  # noqa: BLE001 -- a reason must not break the run
             tail = f"(stderr unavailable: {e!r})"
         if silent:
-            reason = ("the training script ended without an error and without reporting any "
-                      "metric: check that it reports every epoch with syne_tune.Reporter (and "
-                      "does not return early for some configurations)")
+            reason = NO_METRICS_REASON
             reason += f"; stderr tail: {tail[-1500:]}" if tail else ""
         elif status == Status.stopped:
             reason = "stopped outside the scheduler (killed, timed out or stopped by hand)"

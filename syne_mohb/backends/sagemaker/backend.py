@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -30,7 +31,12 @@ from syne_mohb.backends.sagemaker.records import TrialRecord
 from syne_mohb.backends.sagemaker.redaction import REDACTOR
 from syne_mohb.backends.sagemaker.retry import RetryPolicy
 from syne_mohb.backends.sagemaker.warm_pools import WarmPools
-from syne_mohb.hardware import InstanceCatalog, PriceTable, load_catalog
+from syne_mohb.hardware import (
+    InstanceCatalog,
+    PriceTable,
+    UnknownInstanceTypeError,
+    load_catalog,
+)
 from syne_mohb.hardware.cost import check_instance_count
 
 logger = logging.getLogger(__name__)
@@ -47,12 +53,15 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
     ``st_checkpoint_dir=/opt/ml/checkpoints``, which SageMaker syncs with the trial's S3
     checkpoint prefix ``<s3_root>/<run_id>/checkpoints/<trial_id>/``.
 
-    :param entry_point: training script (reports with ``syne_tune.Reporter``)
+    :param entry_point: training script (reports with ``syne_tune.Reporter``); a relative path
+        is taken from the current folder and kept absolute (a durable run resumed from another
+        folder ships the same code)
     :param image_uri: framework container image with the SageMaker training toolkit (script
         mode), e.g. a PyTorch training image of the region
-    :param role_arn: IAM role the jobs run as (its permissions:
-        ``docs/reference/sagemaker-backend.md``, "IAM permissions")
-    :param s3_root: ``s3://bucket/prefix`` for code, checkpoints and outputs
+    :param role_arn: IAM role the jobs run as, ``arn:aws:iam::<account>:role/<name>`` (its
+        permissions: ``docs/reference/sagemaker-backend.md``, "IAM permissions")
+    :param s3_root: ``s3://bucket/prefix`` for code, checkpoints and outputs (the bucket must
+        exist: the first code upload raises ``ValueError`` naming ``s3_root`` otherwise)
     :param source_dir: folder packed and uploaded with the script (default: the script's folder)
     :param output_path: ``s3://`` URI for the jobs' model artifacts (default
         ``<s3_root>/<run_id>/output/``)
@@ -72,7 +81,10 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
     :param job_name_prefix: start of job names (default: the script's file name)
     :param run_id: identifier of this tuning run in job names and tags (default: fresh)
     :param catalog: instance catalog for prices (default ``load_catalog(region=...)``)
-    :param prices: $/hour overrides per instance type (take precedence over the catalog)
+    :param prices: $/hour overrides per instance type (take precedence over the catalog); each
+        must be an instance type the catalog knows
+    :param config_space: if given, checked now with :meth:`validate_config_space` (every
+        instance type priced, ``instance_count`` ints >= 1); no AWS call
     :param region_name: AWS region (default: the session's)
     :param boto3_session: session to create clients from (default: a new ``boto3.Session()``)
     :param sagemaker_client: ready client (e.g. with an ``endpoint_url``); likewise
@@ -136,6 +148,7 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         delete_checkpoints: bool = False,
         max_cost_per_trial: float | None = None,
         keep_alive_seconds: int | None = None,
+        config_space: Mapping[str, Any] | None = None,
     ):
         super().__init__(delete_checkpoints=delete_checkpoints, pass_args_as_json=False)
         self._init_cost_cap(max_cost_per_trial)
@@ -145,6 +158,8 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         src = Path(source_dir) if source_dir is not None else entry.parent
         if not src.is_dir():
             raise ValueError(f"source_dir {source_dir!r} is not an existing folder")
+        # absolute: the code is packed again after unpickling (a resume may run elsewhere)
+        entry, src = Path(os.path.abspath(entry)), Path(os.path.abspath(src))
         self._program = self._program_in(entry, src)
         self._bucket, self._prefix = parse_s3_uri(s3_root, "s3_root")
         self.default_instance_count = check_instance_count(instance_count, "instance_count")
@@ -197,6 +212,11 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
             prices=prices,
             catalog=catalog if catalog is not None else load_catalog(region=self.region_name),
         ))
+        for name in prices or {}:  # a typo would keep the catalog's price of the type meant
+            try:
+                self._price_table.catalog.get(name)
+            except UnknownInstanceTypeError as e:
+                raise UnknownInstanceTypeError(f"prices[{name!r}]: {e}") from None
         self._init_runtime()
 
         self._records: dict[int, TrialRecord] = {}
@@ -207,6 +227,8 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         self._round = 0
         self._check_existing_before_create = False
         self._environment_missing: list[str] = []
+        if config_space is not None:
+            self.validate_config_space(config_space)
 
     def set_environment(self, environment: Mapping[str, str]):
         """Set the container environment (needed again after unpickling: values are not saved)."""
@@ -232,7 +254,7 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         return Path(self.entry_point)
 
     def set_entrypoint(self, entry_point: str):
-        path = Path(entry_point)
+        path = Path(os.path.abspath(entry_point))
         self._program = self._program_in(path, Path(self.source_dir))
         self.entry_point = str(path)
         self._code_uri = None  # pack again with the new script
@@ -261,6 +283,8 @@ class SageMakerBackend(JobLauncher, JobPoller, JobCost, WarmPools, Reattach, S3S
         for a in rec.attempts:
             if a.failure_reason and not any(a.failure_reason in r for r in lines):
                 lines.append(f"job {a.job_name}: {a.failure_reason}")
+        if rec.failure is not None:
+            lines.append(rec.failure)
         return [line + "\n" for line in lines]
 
     def stop_all(self):

@@ -8,7 +8,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from syne_mohb.backends.sagemaker.jobs import pack_source_dir, s3_join
+from syne_mohb.backends.sagemaker.retry import error_code, error_message, is_auth_error
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +54,31 @@ class S3Storage:
                        Delete={"Objects": [{"Key": k} for k in keys[i:i + 1000]], "Quiet": True})
 
     def _ensure_code_uploaded(self) -> str:
-        """``s3://`` URI of the packed ``source_dir`` (packed and uploaded once per run)."""
+        """``s3://`` URI of the packed ``source_dir`` (packed and uploaded once per run, and
+        once more by a driver that resumes the run: ``source_dir`` is an absolute path and the
+        packing reproducible, so the same code gives the same archive).
+
+        A bucket that does not exist is a ``ValueError`` naming ``s3_root``; a denied upload a
+        ``RuntimeError`` pointing to the IAM permissions."""
         if self._code_uri is None:
             body = pack_source_dir(Path(self.source_dir))
             key = s3_join(self._prefix, self.run_id, "code", "sourcedir.tar.gz")
-            self._call("PutObject", self.s3.put_object, Bucket=self._bucket, Key=key, Body=body)
+            try:
+                self._call("PutObject", self.s3.put_object, Bucket=self._bucket, Key=key,
+                           Body=body)
+            except ClientError as e:
+                if error_code(e) == "NoSuchBucket":
+                    raise ValueError(
+                        f"s3_root {self.s3_root!r}: the bucket {self._bucket!r} does not exist "
+                        f"(region {self.region_name}); create it or fix the name"
+                    ) from None
+                if is_auth_error(e):
+                    raise RuntimeError(
+                        f"uploading the code to s3://{self._bucket}/{key} was denied "
+                        f"({error_message(e)}); check the credentials and the IAM permissions "
+                        f"listed in docs/reference/sagemaker-backend.md"
+                    ) from None
+                raise
             self._code_uri = f"s3://{self._bucket}/{key}"
             logger.info("uploaded %s (%d bytes) to %s", self.source_dir, len(body), self._code_uri)
         return self._code_uri

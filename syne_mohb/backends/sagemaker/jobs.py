@@ -19,6 +19,8 @@ from syne_mohb.configspace import plain
 JOB_NAME_MAX_LEN = 63
 JOB_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 RUN_ID_PATTERN = re.compile(r"^[a-zA-Z0-9]{1,20}$")
+# an IAM role ARN (aws, aws-cn, aws-us-gov partitions; a role name may have a path)
+ROLE_ARN_PATTERN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 
 TAG_RUN_ID = "syne-mohb:run-id"
 TAG_TRIAL_ID = "syne-mohb:trial-id"
@@ -55,10 +57,7 @@ def check_job_settings(
     first bad parameter (see :class:`~syne_mohb.backends.sagemaker.SageMakerBackend`)."""
     if not isinstance(image_uri, str) or not image_uri.strip():
         raise ValueError(f"image_uri must be a container image URI, got {image_uri!r}")
-    if not isinstance(role_arn, str) or not role_arn.startswith("arn:"):
-        raise ValueError(
-            f"role_arn must be an IAM role ARN ('arn:aws:iam::...'), got {role_arn!r}"
-        )
+    check_role_arn(role_arn)
     check_int("volume_size_gb", volume_size_gb, 1)
     check_int("max_run_seconds", max_run_seconds, 1)
     if max_wait_seconds is not None:
@@ -90,6 +89,17 @@ def check_job_settings(
     check_environment(environment or {})
     if run_id is not None and not RUN_ID_PATTERN.match(str(run_id)):
         raise ValueError(f"run_id must be 1-20 letters or digits, got {run_id!r}")
+
+
+def check_role_arn(value: Any, parameter: str = "role_arn") -> str:
+    """``value`` if it is an IAM role ARN, else ``ValueError`` naming ``parameter`` (a user's
+    ARN, a made-up one or a role name alone would fail every job at its creation)."""
+    if not isinstance(value, str) or not ROLE_ARN_PATTERN.match(value):
+        raise ValueError(
+            f"{parameter} {value!r} is not an IAM role ARN; expected "
+            f"arn:aws:iam::<12-digit account>:role/<name>, the execution role of the jobs"
+        )
+    return value
 
 
 def check_environment(environment: Mapping[str, str]) -> dict[str, str]:

@@ -69,8 +69,9 @@ class JobLauncher:
                 return
             try:
                 self._launch(rec, dict(config))
-            except ValueError:
-                if not rec.attempts:  # bad input: forget the trial, keep nothing half-made
+            except Exception:
+                # bad input, no bucket, a denied upload: forget the trial, keep nothing half-made
+                if not rec.attempts:
                     del self._records[trial_id]
                 raise
 

@@ -47,6 +47,7 @@ from syne_mohb.backends.sagemaker.records import (
     epoch_seconds,
 )
 from syne_mohb.backends.sagemaker.retry import error_message, is_capacity_error
+from syne_mohb.durable.policy import NO_METRICS_REASON
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +62,32 @@ class JobPoller:
             self._poll()
             out = [self._trial_result(tid) for tid in trial_ids]
             for tr in out:
-                self._apply_cost_cap(tr, lambda tid=tr.trial_id: self.trial_cost(tid))
+                self._cap_results(tr)
             return out
+
+    def _cap_results(self, tr: TrialResult):
+        """The cost cap (:class:`~syne_mohb.backends.cost.CostCapMixin`'s rule) on one trial's
+        results. What a job spent after its last report counts ("over budget between two
+        reports") only while nothing of it is still to come: the results of a job that ended
+        are held back until its logs are read to the end, and the last of them then carries
+        the job's whole bill. A trial whose job ended by itself gets the rule's first part
+        once all its results are there (the first result over the cap is the last one kept,
+        flagged); there is nothing left to stop."""
+        tid = tr.trial_id
+        rec = self._records[tid]
+        held = any(a.terminal and not a.logs_done for a in rec.attempts)
+        spent = (lambda: 0.0) if held else (lambda: self.trial_cost(tid))
+        last = rec.attempts[-1] if rec.attempts else None
+        ended_by_itself = (last is not None and last.terminal and last.logs_done
+                           and rec.local_status is None and rec.pending_config is None
+                           and not self.is_cost_capped(tid))
+        if not ended_by_itself:
+            self._apply_cost_cap(tr, spent)
+            return
+        status, tr.status = tr.status, Status.in_progress  # the rule's view: results to cap
+        self._apply_cost_cap(tr, lambda: 0.0)
+        if not self.is_cost_capped(tid):
+            tr.status = status
 
     def _trial_result(self, trial_id: int) -> TrialResult:
         rec = self._records[trial_id]
@@ -86,6 +111,8 @@ class JobPoller:
             return Status.failed if a.status == "Failed" else Status.in_progress
         if a.terminal and not a.logs_done:
             return Status.in_progress  # report the end once its last log lines are read
+        if rec.failure is not None:
+            return Status.failed
         return SM_TO_TRIAL.get(a.status, Status.in_progress)
 
     # -- one round -----------------------------------------------------------------------------
@@ -120,6 +147,11 @@ class JobPoller:
                 if a.streams_listed_after_end and not events:
                     a.logs_done = True
                     self._release_held(rec, i)
+                    if a.status == "Completed" and not rec.metrics and rec.local_status is None \
+                            and rec.pending_config is None and i == len(rec.attempts) - 1:
+                        # Syne Tune ends the whole run on a completed trial without results
+                        rec.failure = f"job {a.job_name}: {NO_METRICS_REASON}"
+                        logger.warning("trial %d failed: %s", rec.trial_id, rec.failure)
 
     def wait_for_jobs(self, timeout_s: float = 600.0, poll_s: float = 10.0) -> list[str]:
         """Poll until every job of this backend has ended (e.g. after :meth:`stop_all`, to get

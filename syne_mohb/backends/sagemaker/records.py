@@ -113,6 +113,8 @@ class TrialRecord:
     local_status: str | None = None  # Status.paused / Status.stopped when the scheduler decided
     pending_config: dict[str, Any] | None = None  # resume waiting for the previous job to end
     reasons: list[str] = field(default_factory=list)
+    # why the backend reports the trial failed although its last job completed
+    failure: str | None = None
     stdout: deque = field(default_factory=lambda: deque(maxlen=5000))
     last_time: float = 0.0
     last_cost: float = 0.0
@@ -126,6 +128,7 @@ class TrialRecord:
             "local_status": self.local_status,
             "pending_config": self.pending_config,
             "reasons": list(self.reasons),
+            "failure": self.failure,
             "last_time": self.last_time,
             "last_cost": self.last_cost,
         }
@@ -140,6 +143,7 @@ class TrialRecord:
         rec.local_status = d.get("local_status")
         rec.pending_config = d.get("pending_config")
         rec.reasons = list(d.get("reasons", []))
+        rec.failure = d.get("failure")
         rec.last_time = float(d.get("last_time", 0.0))
         rec.last_cost = float(d.get("last_cost", 0.0))
         return rec

@@ -17,6 +17,7 @@ jobs' descriptions, so the cost ledger needs no journaled state.
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from typing import Any
 
@@ -31,6 +32,24 @@ __all__ = ["SageMakerRecovery"]
 
 class SageMakerRecovery(BackendRecovery):
     """Recovery of :class:`~syne_mohb.backends.sagemaker.SageMakerBackend` (see the module)."""
+
+    def resume_problem(self, backend) -> str | None:
+        """The run's code is gone (its jobs could not be launched), or its container
+        environment was not given again (its values are not saved: they may be secrets)."""
+        for what, path, exists in (("training script", backend.entry_point, os.path.isfile),
+                                   ("source_dir", backend.source_dir, os.path.isdir)):
+            if not exists(path):
+                where = "" if os.path.isabs(path) else f" (relative to {os.getcwd()})"
+                return (f"the run's {what} {path}{where} is not there: put it back at that path "
+                        f"and resume again; nothing was started")
+        missing = getattr(backend, "_environment_missing", None)
+        if missing:
+            env = ", ".join(f"{name!r}: ..." for name in missing)
+            return (f"the run's jobs need their container environment variables {missing}, "
+                    f"which are not saved with the run (they may be secrets): resume it from "
+                    f"Python with syne_mohb.durable.resume(RUN_DIR, environment={{{env}}}); "
+                    f"nothing was started")
+        return None
 
     def launch_info(self, backend, trial_id: int) -> dict[str, Any]:
         """The name of the trial's latest job (``{}`` if it has none)."""
