@@ -49,7 +49,7 @@ from syne_mohb.backends import local_launch as _launch_module
 from syne_mohb.backends.cost import CostAccountingMixin
 from syne_mohb.backends.local_paths import space_free
 from syne_mohb.backends.local_recovery import LocalTrialControl
-from syne_mohb.durable.policy import NO_METRICS_REASON
+from syne_mohb.durable.protocol import NO_METRICS_REASON
 from syne_mohb.hardware.catalog import INSTANCE_TYPE, InstanceCatalog, UnknownInstanceTypeError
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.profiles import (

@@ -4,15 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["FailurePolicy", "FailureBudgetExceeded", "NO_METRICS_REASON"]
-
-#: Why a trial whose training script exited without an error and without reporting any metric
-#: failed (Syne Tune's ``Tuner`` would end the whole run on it: "trial N completed and no
-#: metrics got observed"); the backends and ``DurableTuner`` say it in these words.
-NO_METRICS_REASON = (
-    "the training script ended without an error and without reporting any metric: check that "
-    "it reports every epoch with syne_tune.Reporter (and does not return early for some "
-    "configurations)")
+__all__ = ["FailurePolicy", "FailureBudgetExceeded"]
 
 
 class FailureBudgetExceeded(RuntimeError):

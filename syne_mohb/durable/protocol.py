@@ -41,7 +41,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BackendRecovery"]
+__all__ = ["BackendRecovery", "NO_METRICS_REASON"]
+
+#: Why a trial whose training script exited without an error and without reporting any metric
+#: failed (Syne Tune's ``Tuner`` would end the whole run on it: "trial N completed and no
+#: metrics got observed"); the backends and ``DurableTuner`` say it in these words.
+NO_METRICS_REASON = (
+    "the training script ended without an error and without reporting any metric: check that "
+    "it reports every epoch with syne_tune.Reporter (and does not return early for some "
+    "configurations)")
 
 
 class BackendRecovery:

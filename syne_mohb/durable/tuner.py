@@ -34,8 +34,8 @@ from syne_tune.optimizer.scheduler import TrialSuggestion
 from syne_mohb.durable.hooks import RunCallback, RunLogger, RunScheduler, RunStop
 from syne_mohb.durable.interrupt import interrupted, is_reported
 from syne_mohb.durable.journal import Journal
-from syne_mohb.durable.policy import NO_METRICS_REASON, FailurePolicy
-from syne_mohb.durable.protocol import BackendRecovery
+from syne_mohb.durable.policy import FailurePolicy
+from syne_mohb.durable.protocol import NO_METRICS_REASON, BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
 

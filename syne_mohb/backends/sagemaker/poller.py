@@ -47,7 +47,7 @@ from syne_mohb.backends.sagemaker.records import (
     epoch_seconds,
 )
 from syne_mohb.backends.sagemaker.retry import error_message, is_capacity_error
-from syne_mohb.durable.policy import NO_METRICS_REASON
+from syne_mohb.durable.protocol import NO_METRICS_REASON
 
 logger = logging.getLogger(__name__)
 
