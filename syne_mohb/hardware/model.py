@@ -43,6 +43,7 @@ configurations on ``k`` types costs ``O(T c k depth)``.
 """
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
@@ -53,6 +54,8 @@ from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
 from syne_mohb.hardware.cost import _is_real
 
 __all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
+
+logger = logging.getLogger(__name__)
 
 ESTIMATORS = ("extra_trees", "random_forest", "gp", "gp_ard", "bilinear", "additive")
 
@@ -279,10 +282,21 @@ class RuntimeCostModel:
             row[3] += float(seconds)
 
     def add_prior_evaluations(self, configs: Sequence[Mapping[str, Any]],
-                              instances: Sequence[Any], seconds_per_unit: Sequence[float]) -> None:
+                              instances: Sequence[Any], seconds_per_unit: Sequence[float],
+                              source: str = "prior evaluations") -> None:
         """Rows from related tasks' offline evaluations (seconds per unit of resource of a
         configuration on a type). They shape the prediction; the run's own rows set its level
-        (a task indicator feature separates them)."""
+        (a task indicator feature separates them). Rows of types that are not the model's are
+        left out, with a warning naming them and ``source`` (the task's evaluations); a
+        ``ValueError`` when that leaves none (e.g. types renamed)."""
+        unknown = sorted({str(i) for i in instances} - set(self._type_index))
+        if unknown:
+            if not any(str(i) in self._type_index for i in instances):
+                raise ValueError(f"{source}: none of its instance types {unknown} is one of the "
+                                 f"run's types {self.types}; name them as the config space's "
+                                 f"instance types, or leave this task out")
+            logger.warning(f"{source}: instance types {unknown} are not among the run's types "
+                           f"{self.types}; their rows are left out of the runtime model's prior")
         start = sum(1 for row in self._rows.values() if row[4] == 1)
         for k, (c, i, s) in enumerate(zip(configs, instances, seconds_per_unit)):
             if str(i) in self._type_index:

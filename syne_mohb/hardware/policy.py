@@ -353,6 +353,10 @@ class HardwarePolicy:
         self._bound = True
         return space
 
+    #: the parameter that errors about ``prior_evaluations`` name: the one the user gave
+    #: (``MOASHA`` sets ``"transfer_evaluations"`` on the policy it builds from them)
+    prior_name = "prior_evaluations"
+
     def _add_prior(self, space: Mapping[str, Any], max_rows: int = 2000) -> None:
         """Prior rows from ``prior_evaluations``: per (configuration, type) the mean over seeds
         of the seconds per unit at its last finite fidelity (fidelities taken as 1, 2, ...)."""
@@ -365,13 +369,14 @@ class HardwarePolicy:
             objective = objective_of_tasks(self.prior_evaluations,
                                            ["runtime", self.time_attr]) or "runtime"
         for task, hp, values, names in checked_task_evaluations(
-                self.prior_evaluations, "prior_evaluations", [objective],
+                self.prior_evaluations, self.prior_name, [objective],
                 hint=f" (its cumulative seconds, for the runtime model's prior: name them with "
-                     f"prior_time_objective; tried 'runtime' and {self.time_attr!r})"):
+                     f"HardwarePolicy(prior_time_objective=...); tried 'runtime' and "
+                     f"{self.time_attr!r})", config_space=space):
             hp = hp.reset_index(drop=True)
             missing = [k for k in [*space, self.instance_attr] if k not in hp.columns]
             if missing:
-                raise ValueError(f"prior_evaluations[{task!r}] lacks the columns {missing}")
+                raise ValueError(f"{self.prior_name}[{task!r}] lacks the columns {missing}")
             # [configs, fidelities]: the mean over seeds
             y = values[..., names.index(objective)].mean(axis=1)
             fid = np.arange(1, y.shape[1] + 1, dtype=float)
@@ -386,7 +391,8 @@ class HardwarePolicy:
             records = hp.iloc[rows].to_dict("records")
             self.model.add_prior_evaluations(
                 [{k: rec[k] for k in space} for rec in records],
-                [rec[self.instance_attr] for rec in records], per_unit[rows].tolist())
+                [rec[self.instance_attr] for rec in records], per_unit[rows].tolist(),
+                source=f"{self.prior_name}[{task!r}]")
 
     def _check_bound(self):
         if not self._bound:

@@ -473,7 +473,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             raise ValueError(f"hardware must be 'auto', a HardwarePolicy or None, got {hardware!r}")
         domain = self.config_space.get(self.instance_attr)
         if isinstance(domain, Categorical) and len(domain.categories) > 1:
-            return HardwarePolicy(instance_attr=self.instance_attr, prior_evaluations=evaluations)
+            policy = HardwarePolicy(instance_attr=self.instance_attr, prior_evaluations=evaluations)
+            policy.prior_name = "transfer_evaluations"  # errors name the argument the user gave
+            return policy
         self._warn_undeclared_instance_types()
         return None
 

@@ -267,19 +267,7 @@ class ModelBasedSearcher(BaseSearcher):
         wanted = [objective_of_tasks(evaluations, [m, CONVERTED_OBJECTIVES.get(m, m)]) or m
                   for m in self.metrics]
         for task, frame, values, names in checked_task_evaluations(
-                evaluations, "transfer_evaluations", wanted):
-            for name in enc.hp_names:
-                if name not in frame.columns:
-                    raise ValueError(
-                        f"transfer_evaluations[{task!r}] has no column for hyperparameter "
-                        f"{name!r}; its columns: {list(frame.columns)}"
-                    )
-                bad = enc.invalid_values(name, frame[name])
-                if bad:
-                    raise ValueError(
-                        f"transfer_evaluations[{task!r}]: column {name!r} has values {bad[:5]} "
-                        f"outside config_space[{name!r}] = {self.config_space[name]}"
-                    )
+                evaluations, "transfer_evaluations", wanted, config_space=self.config_space):
             if self.context_attr is not None and self.context_attr in frame.columns:
                 for value in pd.unique(frame[self.context_attr]):
                     self._context_of(value)
