@@ -536,7 +536,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
         if extend:  # the run's own criterion, with the limits given replaced
             criterion = _extended_criterion(restore(str(run_dir)).stop_criterion,
                                             args.max_wallclock_time, args.max_trials)
-        tuner = resume(str(run_dir), stop_criterion=criterion)
+        tuner = resume(str(run_dir), stop_criterion=criterion, address=args.address)
     except (RunLockedError, ReplayMismatchError, ValueError) as e:
         raise CLIError(str(e)) from None
     except FailureBudgetExceeded as e:  # the run ended (the journal says so): no traceback
@@ -679,6 +679,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--max-wallclock-time", type=float, metavar="SECONDS",
                    help="tuning seconds in all, over every session; replaces the run's "
                         "max_wallclock_time (default: the run's own stop criterion)")
+    s.add_argument("--address", metavar="HOST:PORT",
+                   help="Ray runs: the address of the Ray cluster to resume on, e.g. after its "
+                        "head node was started again (default: the run's own)")
     s.set_defaults(func=cmd_resume)
     return p
 

@@ -378,3 +378,39 @@ def test_cli_resume_that_ends_over_the_failure_budget_prints_the_reasons_not_a_t
     assert "the run ended because too many trials failed" in err
     assert "flaky failure at epoch 2" in err  # each trial's reason (its own stderr)
     assert "cli.py" not in err and "FailureBudgetExceeded" not in err  # not ours
+
+
+# -------------------------------------------------------------------------- read position
+@pytest.mark.slow
+def test_a_paused_trial_resumed_after_a_resume_does_not_deliver_its_dropped_results_again(
+        tmp_path, monkeypatch):
+    """Under promotion MO-ASHA pauses a trial on the first of several results of one poll:
+    Syne Tune's read position passes them all and its loop drops the rest. A resume set the
+    read position to the number of journaled results, so the trial, promoted after the resume,
+    delivered the dropped results of its earlier attempt again (stale, out of order) before
+    its new ones."""
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    # no sleep: each trial prints its 3 epochs at once, the first poll sees them together
+    space = {"x": uniform(0, 1), "fail": 0, "epochs": 3, "epoch_sleep": 0.0}
+    sched = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=3,
+                   grace_period=1, reduction_factor=3, random_seed=0, type="promotion",
+                   points_to_evaluate=[{"x": 0.3}, {"x": 0.9}, {"x": 0.8}])
+    t = _tuner(LocalBackend(entry_point=FLAKY), sched, "promoted", max_trials=2)
+    t.run()  # 3 trials, each paused at the rung of epoch 1; the criterion holds before any
+    # promotion
+    entries = read_journal(t.tuner_path)
+    assert not [e for e in entries if e["e"] == "resume_trial"]
+    assert [e["result"]["epoch"] for e in entries
+            if e["e"] == "result" and e["trial_id"] == 0] == [1]
+    assert len(_metric_lines(t.tuner_path / "0" / "std.out")) == 3
+    resume(t.tuner_path, stop_criterion=StoppingCriterion(max_num_trials_started=3))
+    entries = read_journal(t.tuner_path)
+    promoted = [e["t"] for e in entries if e["e"] == "resume_trial" and e["trial_id"] == 0]
+    assert len(promoted) == 1  # the best of the rung goes on
+    results = [e["result"] for e in entries if e["e"] == "result" and e["trial_id"] == 0]
+    assert len(results) > 1
+    # after its PAUSE, only what the promoted process printed
+    assert all(r["st_worker_timestamp"] > promoted[0] for r in results[1:]), \
+        [(r["epoch"], r["st_worker_timestamp"] - promoted[0]) for r in results]
+    df = pd.read_csv(t.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    assert not df[df.trial_id == 0].duplicated("st_worker_timestamp").any()

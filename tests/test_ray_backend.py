@@ -196,6 +196,77 @@ def test_bad_input_fails_at_validation_with_what_the_cluster_has(cluster, tmp_pa
         NodeType(price_per_hour=1.0, resources={"GPU": 1})
 
 
+def test_address_and_default_instance_are_checked_with_the_parameters_name(tmp_path):
+    for address in ("localhost", "127.0.0.1", "head:port"):  # Ray: "Invalid address format"
+        with pytest.raises(ValueError, match=rf"address must be 'host:port'.*got {address!r}: "
+                                             r"it needs the head node's host and port"):
+            _backend(tmp_path, address=address)
+    # the node types are checked before the price table (which spoke of AWS's catalog)
+    with pytest.raises(UnknownNodeTypeError, match=r"default_instance='smal' is not a node "
+                                                   r"type.*Did you mean 'small'.*Declared node "
+                                                   r"types: big, small"):
+        _backend(tmp_path, default_instance="smal")
+
+
+def test_relative_checkpoint_root_is_the_folder_it_named_at_construction(tmp_path,
+                                                                          monkeypatch):
+    """A resumed run is unpickled in whatever folder ``resume`` runs from: a relative
+    checkpoint_root taken from there pointed its trials at an empty folder (they started over,
+    paid twice)."""
+    import dill
+
+    (tmp_path / "project").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    b = _backend(tmp_path, run_id="rel", checkpoint_root="ckpt")
+    want = str(tmp_path / "project" / "ckpt" / "rel" / "0")
+    assert b.checkpoint_location(0) == want
+    pickled = dill.dumps(b)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert dill.loads(pickled).checkpoint_location(0) == want
+    assert b.checkpoint_location(0) == want
+
+
+_CONNECT = """
+import sys
+from syne_mohb.backends.ray import NodeType, RayBackend, RayClusterUnreachableError
+b = RayBackend(sys.argv[1], address=sys.argv[2], connect_timeout_s=2.0,
+               node_types={"small": NodeType(price_per_hour=1.0)})
+try:
+    b.connect()
+except RayClusterUnreachableError as e:
+    print("UNREACHABLE", e)
+"""
+
+
+def test_a_port_that_is_not_ray_is_one_clear_error_not_a_hang(tmp_path):
+    """A port that accepts connections but is not Ray's (a dashboard, a web server): ray.init
+    retried for many minutes, flooding stderr, deaf to SIGTERM. Its own process: this one is
+    connected to the test cluster already."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    web = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind",
+                            "127.0.0.1"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    try:
+        _wait(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "the web server")
+        # the timeout only guards against the hang this test is about
+        proc = subprocess.run([sys.executable, "-c", _CONNECT, str(SCRIPT), f"127.0.0.1:{port}"],
+                              capture_output=True, text=True, timeout=300, cwd=HERE.parent)
+    finally:
+        web.kill()
+        web.wait()
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(
+        f"UNREACHABLE address='127.0.0.1:{port}': 127.0.0.1:{port} accepts connections, but no "
+        f"Ray cluster answers there"), out
+    assert "connect_timeout_s=2 s" in out[0] or "RPC error" in out[0]
+    assert "Pass the address printed by `ray start --head`" in out[0]
+    assert "rpc_client" not in proc.stderr and "Failed to connect" not in proc.stderr
+
+
 def test_unreachable_address_is_one_clear_error(cluster, tmp_path):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
@@ -560,3 +631,180 @@ def test_durable_run_reattaches_after_driver_kill(cluster, tmp_path):
                 ray.get_actor(a["actor_name"], namespace=tuner.trial_backend.namespace)
     stamps = json.loads((run_dir / "0" / "attempts.jsonl").read_text().splitlines()[0])
     assert stamps["event"] == "scheduled"
+
+
+# -- a trial's start fails; a script reports nothing; a node type is busy ----------------------
+def test_a_failed_start_is_the_error_the_user_sees(cluster, tmp_path, monkeypatch):
+    """The start of trial 0 fails (a node type the backend was not given: no config_space to
+    check it up front); Syne Tune's clean-up (stop_all) then polled trial 0, which was never
+    registered, and a ``KeyError: 0`` hid the start's error."""
+    from syne_tune.optimizer.baselines import RandomSearch
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"epochs": 1, "instance_type": choice(["big", "Big"])}
+    b = RayBackend(str(SCRIPT), node_types=NODE_TYPES)
+    tuner = Tuner(b, RandomSearch(space, metrics=["loss"], do_minimize=True,
+                                  points_to_evaluate=[{"instance_type": "Big"}]),
+                  StoppingCriterion(max_num_trials_started=1), n_workers=1, sleep_time=0.1,
+                  print_update_interval=1000, tuner_name=f"ray-badtype-{os.getpid()}")
+    with pytest.raises(UnknownNodeTypeError, match=r"instance_type='Big' is not a node type"):
+        tuner.run()
+
+
+def test_a_run_name_held_by_live_actors_of_an_earlier_run_is_one_clear_error(cluster, tmp_path):
+    earlier = _backend(tmp_path / "earlier", run_id="taken", detached=True,
+                       config_space={"instance_type": "small"})
+    earlier.start_trial({"epochs": 500, "epoch_seconds": 0.2, "instance_type": "small"})
+    try:
+        b = _backend(tmp_path / "again", run_id="taken", config_space={"instance_type": "small"})
+        with pytest.raises(ValueError, match=r"run_id='taken': the Ray actor taken/trial-0/"
+                                             r"attempt-0 exists already.*Resume that run, free "
+                                             r"them with ray.kill.*or give this run another "
+                                             r"name"):
+            b.start_trial({"epochs": 1, "instance_type": "small"})
+        assert b.busy_trial_ids() == []
+        b.stop_all()  # Syne Tune's clean-up: the failed start is not polled
+    finally:
+        earlier.close()
+
+
+def test_a_trial_waiting_for_busy_nodes_is_said_once_with_what_holds_them(cluster, tmp_path,
+                                                                          caplog):
+    """Every node of the type is held by a live actor of another run (a killed driver's
+    detached actors hold theirs for orphan_timeout_s): the queued trial waited in silence."""
+    holder = _backend(tmp_path / "holder", run_id="holder", detached=True,
+                      config_space={"instance_type": "big"})
+    held = holder.start_trial({"epochs": 500, "epoch_seconds": 0.2, "instance_type": "big"})
+    _results_until(holder, held.trial_id, lambda r, s: len(r) >= 1, "the holder to run")
+    b = _backend(tmp_path / "waiting", run_id="waiting", unsatisfiable_timeout_s=0.5,
+                 config_space={"instance_type": "big"})
+    try:
+        trial = b.start_trial({"epochs": 1, "instance_type": "big"})
+        caplog.set_level("WARNING", logger="syne_mohb.backends.ray.poller")
+        warned = lambda: [r.getMessage() for r in caplog.records  # noqa: E731
+                          if "has waited" in r.getMessage()]
+        _results_until(b, trial.trial_id, lambda r, s: warned(), "the warning")
+        for _ in range(5):  # once per trial
+            assert b.fetch_status_results([trial.trial_id])[0][trial.trial_id][1] == \
+                Status.in_progress
+        (msg,) = warned()
+        assert f"trial {trial.trial_id} has waited" in msg
+        assert "for a node of type 'big' {CPU: 1, big: 1}: every node that provides it is busy" \
+            in msg
+        assert "run 'holder': 1 actor (holder/trial-0/attempt-0)" in msg
+        holder.close()  # the node is free: the trial runs
+        _results_until(b, trial.trial_id, lambda r, s: s == Status.completed, "completion")
+    finally:
+        holder.close()
+        b.close()
+
+
+def test_a_script_that_exits_without_reporting_fails_its_trial_not_the_run(cluster, tmp_path,
+                                                                           monkeypatch):
+    """Under Syne Tune's Tuner a trial that completed without a result ends the whole run
+    ("trial N completed and no metrics got observed")."""
+    from syne_tune.optimizer.baselines import RandomSearch
+
+    from syne_mohb.durable.protocol import NO_METRICS_REASON
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"epochs": choice([0, 1]), "instance_type": "small"}  # 0 epochs: no report
+    b = RayBackend(str(SCRIPT), node_types=NODE_TYPES, config_space=space)
+    tuner = Tuner(b, RandomSearch(space, metrics=["loss"], do_minimize=True,
+                                  points_to_evaluate=[{"epochs": 0}, {"epochs": 1}]),
+                  StoppingCriterion(max_num_trials_started=1), n_workers=1, sleep_time=0.1,
+                  print_update_interval=1000, tuner_name=f"ray-silent-{os.getpid()}",
+                  wait_trial_completion_when_stopping=True)
+    tuner.run()  # no exception
+    assert tuner.tuning_status.num_trials_failed == 1
+    assert [a["end"] for a in b.attempts(0)] == [Status.failed]
+    assert b.stderr(0)[-1].rstrip().endswith(f"trial 0 {Status.failed}: {NO_METRICS_REASON}")
+    df = load_experiment(tuner.name).results
+    assert list(df.trial_id) == [1]  # the run went on
+
+
+# -- durable: a paused trial's dropped results; a resume on another address --------------------
+def test_a_trial_paused_before_a_resume_does_not_deliver_its_dropped_results_again(
+        cluster, tmp_path, monkeypatch):
+    """MO-ASHA (promotion) pauses a trial on the first of the results of one poll; Syne Tune's
+    read position passes them all, its loop drops the rest. A resume rebuilt the trial's
+    results from its std.out and set the read position to the number of journaled results:
+    when the trial was promoted, its dropped results came again (rows [1, 4, 3, 4, 5, ...])."""
+    from syne_mohb.durable import DurableTuner
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    # no padding: a trial prints its 9 epochs at once, the first poll sees them together
+    space = {"lr": loguniform(1e-2, 1.0), "epochs": 9, "epoch_seconds": 0.0,
+             "instance_type": "small"}
+    b = RayBackend(str(SCRIPT), node_types=NODE_TYPES, config_space=space)
+    scheduler = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=9,
+                       grace_period=1, reduction_factor=3, random_seed=0, type="promotion",
+                       points_to_evaluate=[{"lr": 0.3}, {"lr": 0.02}, {"lr": 0.05}])
+    tuner = DurableTuner(b, scheduler, StoppingCriterion(max_num_trials_started=2),
+                         n_workers=1, sleep_time=0.1, print_update_interval=1000,
+                         tuner_name="promoted", suffix_tuner_name=False, journal_fsync=False,
+                         wait_trial_completion_when_stopping=True)
+    tuner.run()  # 3 trials paused at the rung of epoch 1; none promoted yet
+    run_dir = Path(tuner.tuner_path)
+    entries = read_journal(run_dir)
+    assert not [e for e in entries if e["e"] == "resume_trial"]
+    assert [e["result"]["epoch"] for e in entries if e["e"] == "result"] == [1, 1, 1]
+    resumed = resume(run_dir, stop_criterion=StoppingCriterion(max_num_trials_started=3))
+    entries = read_journal(run_dir)
+    (tid,) = {e["trial_id"] for e in entries if e["e"] == "resume_trial"}  # promoted
+    backend = resumed.trial_backend
+    first = backend.attempts(tid)[0]
+    assert len(backend.attempts(tid)) == 2
+    printed = [r["st_worker_timestamp"] for r in retrieve(backend.stdout(tid))
+               if r["st_worker_timestamp"] <= first["ended_at"]]
+    assert len(printed) == 9
+    rows = [e["result"] for e in entries if e["e"] in ("result", "kept_result")
+            and e["trial_id"] == tid]
+    # of its first attempt only the result of its PAUSE, once
+    assert [r["epoch"] for r in rows if r["st_worker_timestamp"] <= first["ended_at"]] == [1]
+    df = load_experiment(str(run_dir)).results
+    assert not df[df.trial_id == tid].duplicated("st_worker_timestamp").any()
+
+
+def test_resume_of_a_run_whose_cluster_is_gone_says_how_to_give_a_new_address(
+        cluster, tmp_path, monkeypatch, capsys):
+    """The run's cluster is down at the resume: a traceback named an address nobody could
+    change, and the failed attempt wrote to the journal. Now: one line, nothing written, and
+    ``--address`` / ``address=`` resume it on a running cluster."""
+    from syne_mohb.cli import main
+    from syne_mohb.durable import DurableTuner
+
+    c, _ = cluster
+    with socket.socket() as s:  # the address of a cluster that is gone
+        s.bind(("127.0.0.1", 0))
+        gone = f"127.0.0.1:{s.getsockname()[1]}"
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"epochs": 2, "instance_type": "small"}
+    b = RayBackend(str(SCRIPT), address=gone, node_types=NODE_TYPES)  # no space: no connection
+    scheduler = MOASHA(space, metrics=["loss"], mode="min", time_attr="epoch", max_t=2,
+                       random_seed=0)
+    tuner = DurableTuner(b, scheduler, StoppingCriterion(max_num_trials_started=0),
+                         n_workers=1, sleep_time=0.1, print_update_interval=1000,
+                         tuner_name="moved", suffix_tuner_name=False, journal_fsync=False,
+                         wait_trial_completion_when_stopping=True)
+    with pytest.raises(RayClusterUnreachableError):
+        tuner.run()  # the cluster went down at the first start
+    run_dir = Path(tuner.tuner_path)
+    journal = (run_dir / "journal.jsonl").read_text()
+    capsys.readouterr()
+    assert main(["resume", str(run_dir)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"address='{gone}': no Ray cluster reachable" in err
+    assert "syne-mohb resume RUN_DIR --address HOST:PORT" in err and \
+        "resume(run_dir, address='HOST:PORT')" in err
+    assert main(["resume", str(run_dir), "--address", "localhost"]) == 2
+    assert "address must be 'host:port'" in capsys.readouterr().err
+    assert (run_dir / "journal.jsonl").read_text() == journal  # nothing written
+    resumed = resume(run_dir, address=c.address)
+    assert resumed.trial_backend.address == c.address
+    entries = read_journal(run_dir)
+    assert [e["trial_id"] for e in entries if e["e"] == "relaunched"] == [0]
+    assert entries[-1]["e"] == "end"
+    df = load_experiment(str(run_dir)).results
+    assert list(df.epoch) == [1, 2]

@@ -16,8 +16,9 @@ does, on resume, for every journaled trial:
 * the cost ledger gets the journaled segments back (``trial_state`` entries); a segment that
   was open at the crash ends at the trial's last metric line;
 * metric lines printed to ``<run>/<trial>/std.out`` after the last journal entry are delivered
-  to the scheduler on the first poll (the backend's read position is the number of journaled
-  results, see ``BackendRecovery.restore_trials``);
+  to the scheduler on the first poll (the backend's read position is the number of results
+  journaled or dropped by the loop after a STOP or PAUSE in the same poll,
+  ``JournaledTrial.read_position``, see ``BackendRecovery.restore_trials``);
 * a trial whose process ran to completion while no driver was watching (exit code 0 in its
   ``exit.json``, written by the exit recorder :mod:`~syne_mohb.backends.local_exit` that
   :meth:`LocalRecovery.prepare` puts in front of the backend's ``binary``) is not restarted:

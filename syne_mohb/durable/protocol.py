@@ -26,7 +26,8 @@ Syne Tune private members used (by :meth:`BackendRecovery.restore_trials`, for e
 ``TrialBackend._trial_dict`` and ``TrialBackend._last_metric_seen_index``. Syne Tune 0.16's
 ``TrialBackend`` has no public way to hold a trial that exists already (``start_trial``
 launches one): the journaled trials, their configs, statuses and the number of results
-already delivered are written there directly.
+already delivered (journaled, or dropped by the loop after a STOP or PAUSE in the same poll:
+``JournaledTrial.read_position``) are written there directly.
 """
 from __future__ import annotations
 
@@ -82,14 +83,16 @@ class BackendRecovery:
 
     def restore_trials(self, backend, trials: Mapping[int, JournaledTrial]) -> None:
         """Register the journaled ``trials`` with ``backend``: trial ids, configs, statuses
-        (:meth:`registered_status`), results already delivered, and the trials its cost cap
-        had ended (``restore_cost_cap``, if the backend has a cost cap)."""
+        (:meth:`registered_status`), the read position of each (``read_position``: the results
+        already delivered, also those the loop dropped after a PAUSE, which a trial resumed
+        later must not deliver again), and the trials its cost cap had ended
+        (``restore_cost_cap``, if the backend has a cost cap)."""
         backend.trial_ids = list(range(len(trials)))
         for tid, tr in trials.items():
             backend._trial_dict[tid] = TrialResult(
                 trial_id=tid, config=tr.config, creation_time=datetime.fromtimestamp(tr.created),
                 status=self.registered_status(tr), metrics=[])
-            backend._last_metric_seen_index[tid] = len(tr.results)
+            backend._last_metric_seen_index[tid] = tr.read_position
         capped = {tid: tr.cost_cap for tid, tr in trials.items() if tr.cost_cap is not None}
         restore_cap = getattr(backend, "restore_cost_cap", None)
         if capped and restore_cap is None:

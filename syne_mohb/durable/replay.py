@@ -38,7 +38,7 @@ __all__ = ["JournaledTrial", "Reexecute", "Replay", "ReplayMismatchError", "SCHE
 SCHEDULER_EVENTS = ("suggest", "add", "result", "decision", "complete", "error", "remove")
 """Journal events that record a call of the scheduler (what re-execution checks)."""
 _TRIAL_EVENTS = frozenset({"resume_trial", "launched", "relaunched", "cost_capped", "trial_state",
-                           "add", "remove", "complete", "error", "failed"})
+                           "add", "remove", "complete", "error", "failed", "fetched"})
 
 
 class ReplayMismatchError(RuntimeError):
@@ -54,6 +54,9 @@ class JournaledTrial:
     ``relaunched`` entries, ``cost_cap`` ``(results kept, dollars)`` if the backend's cost cap ended it, and
     ``backend_state`` the last state of it the backend's recovery asked to journal
     (:meth:`~syne_mohb.durable.protocol.BackendRecovery.trial_states`), or None.
+    ``dropped`` counts the results the backend delivered that the loop dropped (they came
+    after a STOP or PAUSE decided on an earlier result of the same poll, ``fetched`` entries)
+    and that no ``kept_result`` entry holds: :attr:`read_position` passes them.
     """
 
     def __init__(self, trial_id: int, config: dict, created: float):
@@ -69,6 +72,27 @@ class JournaledTrial:
         self.failure_reason: str | None = None
         self.cost_cap: tuple[int, float] | None = None
         self.backend_state: Any = None
+        self.dropped = 0
+        self.poll_left = 0  # results of the last ``fetched`` poll not journaled yet
+
+    @property
+    def read_position(self) -> int:
+        """Number of the trial's results the backend had delivered to the tuner (Syne Tune's
+        read position, ``TrialBackend._last_metric_seen_index``): those journaled and those
+        the loop dropped; a resume delivers the results after it."""
+        return len(self.results) + self.dropped
+
+    def count_result(self, decision: str | None) -> None:
+        """A journaled result of the trial, given to the scheduler with ``decision`` (None: a
+        ``kept_result``, one of the dropped results)."""
+        if decision is None:
+            self.dropped = max(0, self.dropped - 1)
+            return
+        self.poll_left = max(0, self.poll_left - 1)
+        if decision in (SchedulerDecision.STOP, SchedulerDecision.PAUSE):
+            # the loop drops the rest of this poll's results of the trial
+            self.dropped += self.poll_left
+            self.poll_left = 0
 
     def trial(self) -> Trial:
         return Trial(trial_id=self.trial_id, config=self.config,
@@ -145,12 +169,14 @@ class Replay:
                 tr.decisions.append(decision)
                 self.row_order.append((tr.trial_id, len(tr.results) - 1))
                 expected_decision[tr.trial_id] = decision
+                tr.count_result(decision)
                 self._apply_decision(tr, decision)
             elif kind == "kept_result":  # delivered by the backend, not given the scheduler
                 tr = self.trials[e["trial_id"]]
                 tr.results.append(e["result"])
                 tr.result_status.append(e.get("status"))
                 tr.decisions.append(None)
+                tr.count_result(None)
                 self.row_order.append((tr.trial_id, len(tr.results) - 1))
             elif kind in _TRIAL_EVENTS:
                 self._trial_event(kind, e, self.trials[e["trial_id"]])
@@ -191,6 +217,8 @@ class Replay:
         elif kind == "failed":
             tr.failure_reason = e.get("reason")
             tr.status = e.get("status", Status.failed)
+        elif kind == "fetched":  # the next ``results`` results of the trial came in one poll
+            tr.poll_left = int(e["results"])
 
     def _mismatch(self, msg: str):
         self.mismatches.append(msg)

@@ -94,7 +94,7 @@ def restore(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callabl
 
 def resume(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callable | None = None,
            n_workers: int | None = None, environment: dict[str, str] | None = None,
-           force: bool = False) -> DurableTuner:
+           address: str | None = None, force: bool = False) -> DurableTuner:
     """Continue a durable run from its folder after a crash or a kill; returns the tuner.
 
     Rebuilds the scheduler from the journal (see :func:`restore`), recovers the trials that
@@ -107,26 +107,31 @@ def resume(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callable
     ``stop_criterion`` is given.
 
     :param environment: container environment of a SageMaker backend (secrets are not saved)
+    :param address: the Ray cluster of a Ray backend's run, if not the one it started on (e.g.
+        the head node was started again: ``"host:port"``, as ``RayBackend``'s ``address``)
     :raises KeyboardInterrupt: Ctrl-C, after one line saying how to resume the run again
         (:mod:`~syne_mohb.durable.interrupt`)
     """
     try:
         return _resume(run_dir, strict=strict, stop_criterion=stop_criterion,
-                       n_workers=n_workers, environment=environment, force=force)
+                       n_workers=n_workers, environment=environment, address=address,
+                       force=force)
     except KeyboardInterrupt as e:
         if is_reported(e):
             raise
         raise interrupted(run_dir) from None
 
 
-def _resume(run_dir, *, strict, stop_criterion, n_workers, environment, force) -> DurableTuner:
+def _resume(run_dir, *, strict, stop_criterion, n_workers, environment, address,
+            force) -> DurableTuner:
     tuner = restore(run_dir, strict=strict, stop_criterion=stop_criterion, n_workers=n_workers)
-    if environment is not None:
-        setter = getattr(tuner.trial_backend, "set_environment", None)
-        if setter is None:
-            raise ValueError(f"environment given, but {type(tuner.trial_backend).__name__} "
-                             f"takes no environment")
-        setter(environment)
+    for what, value in (("environment", environment), ("address", address)):
+        if value is not None:
+            setter = getattr(tuner.trial_backend, f"set_{what}", None)
+            if setter is None:
+                raise ValueError(f"{what} given, but {type(tuner.trial_backend).__name__} "
+                                 f"takes no {what}")
+            setter(value)
     if tuner.restored.ended and stop_criterion is None and not force:
         logger.info("run %s had finished; nothing to resume (pass force=True or a new "
                     "stop_criterion to extend it)", run_dir)

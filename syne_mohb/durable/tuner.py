@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,10 @@ class DurableTuner(Tuner):
       free (as the first one after a resume does) starts no more trials than one that finds
       them free one by one;
     * every result gets :data:`ST_RERUN` (the trial's attempt, see there);
+    * how many results a trial delivered in one poll, when more than one, is journaled
+      (``fetched``): the backend's read position passes them all, also those the loop drops
+      after a STOP or PAUSE decided on an earlier one, and a resume restores that position
+      (a paused trial resumed later does not deliver them again);
     * trials a backend's cost cap ended (``cost_cap_records()``) are journaled
       (``cost_capped``) as soon as the backend reports them, and restored on resume;
     * after a resume, the results a trial in flight had printed while no driver was running
@@ -385,7 +390,14 @@ class DurableTuner(Tuner):
         for tid, result in new_results:
             result.setdefault(ST_TUNER_TIME, now)  # continuous across sessions
             result[ST_RERUN] = self._attempt_of(tid, result)
-        reported = {tid for tid, _ in new_results}
+        reported = Counter(tid for tid, _ in new_results)
+        if not self.recovery.reexecute:
+            # the backend's read position (Syne Tune's) passes every result of this poll, also
+            # those the loop drops after a STOP or PAUSE decided on an earlier one: how many a
+            # trial got is journaled (when more than one), so that a resume reads on after them
+            for tid, count in sorted(reported.items()):
+                if count > 1:
+                    self._journal.append("fetched", trial_id=tid, results=count)
         for tid, (trial, status) in list(trial_status_dict.items()):
             if status == Status.completed and tid not in reported \
                     and tid not in self.last_seen_result_per_trial:

@@ -117,7 +117,18 @@ class ActorLifecycle:
         for name in ("std.out", "std.err"):
             with open(path / name, "a") as f:
                 f.write(marker)
-        att.handle = self._runner.options(**options).remote(spec)
+        try:
+            att.handle = self._runner.options(**options).remote(spec)
+        except self._ray.exceptions.ActorAlreadyExistsError:
+            raise ValueError(
+                f"run_id={self.run_id!r}: the Ray actor {att.actor_name} exists already, in "
+                f"namespace {self.namespace!r}: live actors of an earlier run with this name "
+                f"(the detached actors of a killed durable run live on until it is resumed, "
+                f"or for its orphan_timeout_s). Resume that run, free them with ray.kill("
+                f"ray.get_actor(NAME, namespace={self.namespace!r})) for each NAME starting "
+                f"with {self.run_id + '/'!r} (ray.util.list_named_actors(all_namespaces=True) "
+                f"lists them), or give this run another name (tuner_name=..., or the "
+                f"backend's run_id=...)") from None
         atts.append(att)
         self._status[trial_id] = Status.in_progress
         self._end_time.pop(trial_id, None)

@@ -16,7 +16,7 @@ from syne_mohb.backends.cost import CostAccountingMixin
 from syne_mohb.backends.ray._nodes import NodeType, node_types_from
 from syne_mohb.backends.ray.actors import ActorLifecycle
 from syne_mohb.backends.ray.attempts import Attempt, AttemptLog
-from syne_mohb.backends.ray.cluster import RayCluster
+from syne_mohb.backends.ray.cluster import RayCluster, check_address
 from syne_mohb.backends.ray.cost import QueueAwareLedger, RayCost
 from syne_mohb.backends.ray.paths import TrialFolders, is_url
 from syne_mohb.backends.ray.poller import ResultPoller
@@ -36,7 +36,8 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
     :param address: Ray cluster to use: ``"host:port"`` of a running head node (what
         ``ray start --head`` prints), ``"ray://host:10001"`` (Ray client), ``"auto"``, or
         ``None``: an existing connection (``ray.init`` called before), else ``RAY_ADDRESS``,
-        else a new local cluster started by ``ray.init()``
+        else a new local cluster started by ``ray.init()``. A resumed durable run can be given
+        another one (``resume(run_dir, address=...)``, :meth:`set_address`)
     :param node_types: node type name -> :class:`NodeType` (or a dict of its arguments): the
         values ``config_space["instance_type"]`` can take, their resources and prices
     :param config_space: if given, validated now (see :meth:`validate_config_space`);
@@ -44,8 +45,9 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
     :param instance_key: config key naming the node type (default ``"instance_type"``)
     :param default_instance: node type of configs without ``instance_key``
     :param max_cost_per_trial: dollars after which a trial is ended (``None``: no cap)
-    :param checkpoint_root: folder every node can reach (a shared filesystem) or an fsspec URL
-        (``s3://bucket/prefix``, ``gs://...``, ``file:///nfs/...``); a trial's checkpoints are
+    :param checkpoint_root: folder every node can reach (a shared filesystem; a relative one
+        is taken from the current folder, once) or an fsspec URL (``s3://bucket/prefix``,
+        ``gs://...``, ``file:///nfs/...``); a trial's checkpoints are
         in ``<checkpoint_root>/<run_id>/<trial_id>/``. Default: ``<trial folder>/checkpoints``
         in the driver's results folder, right when the nodes share it (one machine, NFS)
     :param ship_code: send ``source_dir`` (packed as ``.tar.gz``, at most 100 MiB) with each
@@ -74,8 +76,8 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
         cluster provides fails after this many seconds (leaves an autoscaler time to add one)
     :param require_nodes: ``False`` for autoscaling clusters: a node type no current node
         provides is a warning at validation, not an error
-    :param connect_timeout_s: how long to try reaching ``address`` before
-        :class:`RayClusterUnreachableError`
+    :param connect_timeout_s: how long to try reaching ``address`` (its port, then the Ray
+        cluster behind it) before :class:`RayClusterUnreachableError`
     :param ray_init_kwargs: more arguments of ``ray.init`` (e.g. ``num_cpus`` of a local cluster)
     :param pass_instance_type: pass ``--instance_type <node type>`` to the script
     :param delete_checkpoints, pass_args_as_json: as in Syne Tune's ``TrialBackend``
@@ -117,10 +119,10 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
         entry = Path(entry_point)
         if not entry.is_file():
             raise ValueError(f"entry_point {entry_point!r} is not an existing file")
-        if address is not None and (not isinstance(address, str) or not address.strip()):
-            raise ValueError(f"address must be 'host:port', 'ray://host:port', 'auto' or None, "
-                             f"got {address!r}")
+        address = check_address(address)
         self.node_types = node_types_from(node_types)
+        if default_instance is not None:  # before the mixin's check against its price table
+            self._node_type(default_instance, "default_instance")
         src = Path(source_dir) if source_dir is not None else entry.parent
         if ship_code and not src.is_dir():
             raise ValueError(f"source_dir {source_dir!r} is not an existing folder")
@@ -152,6 +154,9 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
             except (ImportError, ValueError) as e:
                 raise ValueError(f"checkpoint_root {checkpoint_root!r}: fsspec cannot open it "
                                  f"({e})") from None
+        elif checkpoint_root is not None:
+            # a relative folder is the one it names now, not in the folder of a later resume
+            checkpoint_root = str(Path(checkpoint_root).expanduser().resolve())
         self.entry_point = str(entry)
         self.source_dir = str(src.resolve())
         self.address = address
@@ -185,8 +190,6 @@ class RayBackend(Reattach, ResultPoller, ActorLifecycle, AttemptLog, TrialFolder
             max_cost_per_trial=max_cost_per_trial,
         )
         self.cost_ledger = QueueAwareLedger(self.cost_ledger.clock)
-        if default_instance is not None:
-            self.node_type_of({instance_key: default_instance})
         if config_space is not None:
             self.validate_config_space(config_space)
 

@@ -27,6 +27,7 @@ from syne_tune.report import retrieve
 from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE
 from syne_mohb.backends.ray._nodes import describe_nodes, format_resources, provides
 from syne_mohb.backends.ray.attempts import MARKER, Attempt
+from syne_mohb.durable.protocol import NO_METRICS_REASON
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,10 @@ class ResultPoller:
         self._poll(trial_ids)
         out = []
         for tid in trial_ids:
+            if tid not in self._trial_dict:
+                # its start failed (e.g. an unknown node type): Syne Tune lists it in
+                # trial_ids, and its stop_all would hide the start's error behind a KeyError
+                continue
             status = self._status.get(tid, Status.in_progress)
             end = self._end_time.get(tid) if status != Status.in_progress else None
             out.append(self._trial_dict[tid].add_results(
@@ -139,7 +144,11 @@ class ResultPoller:
             code = res["returncode"]
             att.ended, att.ended_at = True, res["ended_at"]
             if self._status.get(tid) == Status.in_progress:
-                if code == 0:
+                if code == 0 and not self._metrics[tid]:
+                    # Syne Tune's Tuner would end the whole run ("trial N completed and no
+                    # metrics got observed"); it is one failed trial, and its stderr says why
+                    self._finish(tid, att, Status.failed, NO_METRICS_REASON)
+                elif code == 0:
                     self._finish(tid, att, Status.completed)
                 elif res.get("node_lost"):
                     self._finish(tid, att, Status.failed,
@@ -213,6 +222,8 @@ class ResultPoller:
         self._launch(tid, self._config_for_launch(dict(self._trial_dict[tid].config)))
 
     def _check_pending(self, tid: int, att: Attempt) -> None:
+        """A trial still queued after ``unsatisfiable_timeout_s``: it fails if no alive node
+        provides its node type; else the nodes that do are busy, which is said once."""
         waited = time.time() - att.scheduled_at
         if waited < self.unsatisfiable_timeout_s:
             return
@@ -222,3 +233,33 @@ class ResultPoller:
             self._fail(tid, att, f"no alive node provides node type {att.node_type!r} "
                                  f"{format_resources(req)} (waited {waited:.0f} s). The "
                                  f"cluster has: {describe_nodes(nodes)}")
+        elif tid not in self._queue_warned:
+            self._queue_warned.add(tid)
+            logger.warning("trial %d has waited %.0f s for a node of type %r %s: every node "
+                           "that provides it is busy%s; it starts once one is free", tid, waited,
+                           att.node_type, format_resources(req), self._other_runs())
+
+    def _other_runs(self) -> str:
+        """What else holds the cluster's nodes, as far as Ray says (named actors of other runs
+        of this namespace, e.g. the detached actors of a killed driver), for a message."""
+        try:
+            named = self._ray.util.list_named_actors(all_namespaces=True)
+        except Exception as e:  # noqa: BLE001 -- a message only
+            logger.debug("listing Ray's named actors: %s", e)
+            return ""
+        runs: dict[str, list[str]] = {}
+        for actor in named:
+            name = actor.get("name", "") if isinstance(actor, dict) else str(actor)
+            namespace = actor.get("namespace") if isinstance(actor, dict) else self.namespace
+            run, sep, _ = name.partition("/trial-")
+            if namespace == self.namespace and sep and run != self.run_id:
+                runs.setdefault(run, []).append(name)
+        if not runs:
+            return ""
+        held = "; ".join(f"run {run!r}: {len(names)} actor{'s' if len(names) > 1 else ''} "
+                         f"({', '.join(sorted(names)[:3])}{', ...' if len(names) > 3 else ''})"
+                         for run, names in sorted(runs.items()))
+        return (f" (Ray actors of other runs are alive in namespace {self.namespace!r}: {held}; "
+                f"those of a killed driver hold their nodes until that run is resumed, or for "
+                f"its orphan_timeout_s: resume it, or free them with ray.kill(ray.get_actor("
+                f"NAME, namespace={self.namespace!r})))")

@@ -53,6 +53,19 @@ class RayRecovery(BackendRecovery):
     def prepare(self, backend: RayBackend) -> None:
         backend.detached = True
 
+    def resume_problem(self, backend: RayBackend) -> str | None:
+        """The run's cluster does not answer (checked by connecting, before a resume writes
+        anything): say how to give the address of a running one."""
+        from syne_mohb.backends.ray.cluster import RayClusterUnreachableError
+
+        try:
+            backend.connect()
+        except RayClusterUnreachableError as e:
+            return (f"{e}. To resume on a cluster started again (at another address, say): "
+                    f"syne-mohb resume RUN_DIR --address HOST:PORT, or syne_mohb.durable."
+                    f"resume(run_dir, address='HOST:PORT'); nothing was started")
+        return None
+
     def launch_info(self, backend: RayBackend, trial_id: int) -> dict[str, Any]:
         atts = backend.attempts(trial_id)
         return {} if not atts else {"actor": atts[-1]["actor_name"],
