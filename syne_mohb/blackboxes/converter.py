@@ -242,6 +242,10 @@ def from_experiments(
                 f"from_experiments: task {task!r}: {n} trials moved to another instance type "
                 f"mid-run; kept their results up to the move (the epochs on their first type)")
         all_df = all_df[~moved]
+    if SEGMENT_INSTANCE_TYPE in all_df.columns:
+        # each kept result on the type that trained it (its trial's first type): a line a
+        # segment printed can be read after the trial moved, with the new type in its config
+        all_df = all_df.assign(**{INSTANCE_TYPE: ran_on[~moved]})
     fidelities = np.arange(1, int(all_df[fidelity_attr].max()) + 1)
 
     configs = all_df[hp_names].drop_duplicates().sort_values(hp_names).reset_index(drop=True)

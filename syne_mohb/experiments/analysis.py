@@ -28,12 +28,14 @@ import numpy as np
 import pandas as pd
 
 from syne_mohb.experiments import metrics
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.pareto import normalize_modes, pareto_mask
 
 __all__ = [
     "GroupKey",
     "Run",
     "UnreadableRunFile",
+    "with_segment_types",
     "describe_group",
     "find_runs",
     "group_key",
@@ -148,6 +150,25 @@ def _recorded_objectives(meta: dict[str, Any]) -> tuple[list[str], Any] | None:
     return run_objectives(meta)
 
 
+def with_segment_types(df: pd.DataFrame, instance_attr: str | None) -> pd.DataFrame:
+    """``df`` with ``config_<instance_attr>`` holding, per result, the type that trained the
+    result's segment (``segment_instance_type``, where the backend recorded it). The config
+    column is the trial's type at its last (re)start: under promotion a trial moved to another
+    type, and a line its previous segment printed can be read after the move. Every reader
+    (Pareto tables, plots, the HTML page, the recommendations) labels, colours and counts a
+    result by the type that produced it; its time and dollars stay cumulative over its
+    segments. O(rows)."""
+    col = f"config_{instance_attr}" if instance_attr else None
+    if col is None or col not in df.columns or SEGMENT_INSTANCE_TYPE not in df.columns:
+        return df
+    seg = df[SEGMENT_INSTANCE_TYPE]
+    if seg.isna().all():
+        return df
+    df = df.copy()
+    df[col] = seg.where(seg.notna(), df[col])
+    return df
+
+
 def _read_results(path: Path) -> pd.DataFrame:
     for name in ("results.csv.zip", "results.csv"):
         if (path / name).exists():
@@ -201,8 +222,9 @@ def load_run(path: str | Path, objectives: Sequence[str] | None = None,
             info["fidelity_attr"] = fidelity
     # each (trial, epoch) once: a durable resume may have re-recorded restarted trials
     df = unique_results(df, info.get("fidelity_attr")).reset_index(drop=True)
-    return Run(path=path, results=df, metadata=meta, objectives=objectives, modes=modes,
-               instance_attr=info.get("instance_attr", "instance_type"), info=info)
+    instance_attr = info.get("instance_attr", "instance_type")
+    return Run(path=path, results=with_segment_types(df, instance_attr), metadata=meta,
+               objectives=objectives, modes=modes, instance_attr=instance_attr, info=info)
 
 
 def _resource_attr(meta: dict[str, Any], df: pd.DataFrame) -> str | None:

@@ -18,9 +18,11 @@ How:
    catalog specs as features so that a type never run gets a prior) is fitted on every result of
    the run: per trial, its first result is a segment from resource 0 and 0 seconds, every later
    result the difference to the previous one (of ``time_attr``, ``st_worker_time`` by default, and
-   of the fidelity), the instance type of each segment being its row's ``config_<instance_attr>``
-   (rows without one are skipped); at most :data:`MAX_FIT_SEGMENTS` segments (a seeded random
-   subset) enter the fit;
+   of the fidelity), the instance type of each segment being the type that trained it (the
+   row's ``segment_instance_type`` where recorded, else its ``config_<instance_attr>``; rows
+   without one are skipped; the first result after a trial moved to another type is not one
+   type's measurement and is skipped too); at most :data:`MAX_FIT_SEGMENTS` segments (a seeded
+   random subset) enter the fit;
 2. for each front model and each type: the median and the central ``level`` interval of the
    predicted seconds to train it to its fidelity (``resource x seconds per unit``, lognormal:
    the model's standard deviation, which includes its prior for types with few or no results,
@@ -397,11 +399,13 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
                modes: list[str], fidelity: str | None, instance_attr: str, time_attr: str,
                space: Mapping[str, Any] | None, space_types: list[str], extra: list[str],
                catalog: Any, prices: dict[str, float], level: float) -> pd.DataFrame:
-    from syne_mohb.experiments.analysis import Run, pareto_table
+    from syne_mohb.experiments.analysis import Run, pareto_table, with_segment_types
     from syne_mohb.experiments.results import _unique_columns
     from syne_mohb.hardware.cost import seconds_to_dollars
     from syne_mohb.hardware.model import RuntimeCostModel, hardware_specs
 
+    # each result labelled by the type that trained its segment (a moved trial's later ones)
+    frames = [with_segment_types(f, instance_attr) for f in frames]
     inst_col = f"config_{instance_attr}"
     has_inst = [f for f in frames if inst_col in f.columns and f[inst_col].notna().any()]
     if not has_inst:
@@ -656,6 +660,7 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
         recs = records[k]
         for trial, idx in f.groupby("trial_id", sort=False).indices.items():
             last_t = last_r = 0.0
+            last_inst = None
             for i in idx:
                 t, r = t_all[i], r_all[i]
                 if not (math.isfinite(t) and math.isfinite(r)):
@@ -665,6 +670,14 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
                 last_t, last_r = t, r
                 inst = insts[i]
                 if inst is None or (isinstance(inst, float) and math.isnan(inst)):
+                    continue
+                moved = last_inst is not None and str(inst) != last_inst
+                last_inst = str(inst)
+                if moved:
+                    # the first result after a move: the difference spans the old type's last
+                    # units (a paused process may train on before it stops) and the new
+                    # type's first ones, and is neither type's measurement (as the policy's
+                    # model compares results only within one segment)
                     continue
                 if d_t > 0 and d_r > 0:
                     out.append(((k, _plain(trial), int(i)), recs[i], str(inst), d_r, d_t))

@@ -23,7 +23,13 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from syne_mohb.experiments.analysis import Run, load_run, pareto_table, unique_results
+from syne_mohb.experiments.analysis import (
+    Run,
+    load_run,
+    pareto_table,
+    unique_results,
+    with_segment_types,
+)
 from syne_mohb.pareto import normalize_modes
 
 __all__ = ["pareto_set", "run_objectives"]
@@ -129,7 +135,7 @@ def _front(df: pd.DataFrame, metrics: list[str], modes: list[str], fidelity: str
                          f"{sorted(map(str, df.columns))}")
     if fidelity is not None and fidelity not in df.columns:
         fidelity = None
-    df = unique_results(df, fidelity)
+    df = with_segment_types(unique_results(df, fidelity), "instance_type")
     if len(df):
         values = df[metrics].apply(pd.to_numeric, errors="coerce")
         df = df[values.notna().all(axis=1).to_numpy()]
@@ -152,7 +158,9 @@ def pareto_set(results, metrics: Sequence[str] | str | None = None,
     :param mode: ``"min"`` / ``"max"`` for all metrics, a list (one per metric) or a dict
         ``{metric: mode}`` (default: the run's modes; needed for a DataFrame)
     :return: one row per model on the Pareto set: ``trial_id``, the fidelity (e.g.
-        ``epoch``), the instance type if tuned, the other hyperparameters (without the
+        ``epoch``), the instance type if tuned (the one that trained the model's last
+        segment: a trial moved under promotion has cumulative time and dollars over its
+        segments), the other hyperparameters (without the
         ``config_`` prefix) and the objectives, best first in the first objective; empty (with
         these columns) if the run has no result
     :raises ValueError: (one line, naming the parameter) an unsupported ``results``, a folder

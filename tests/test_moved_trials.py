@@ -1,0 +1,72 @@
+"""Reading back runs whose trials changed instance type between segments (promotion with the
+hardware policy): every reader labels a result by the type that trained its segment
+(``segment_instance_type``), not by the trial's type at its last (re)start."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+import syne_mohb
+from syne_mohb.blackboxes import from_experiments
+from syne_mohb.experiments.recommendations import _segments
+
+PRICE = {"local-cpu-1": 0.05, "local-cpu-2": 0.10}
+
+
+def _run(tmp_path):
+    """Trial 1 trained on local-cpu-2 only; its epoch-7 line was printed by that segment and
+    read after the policy had moved the trial to local-cpu-1 (as seen in a real local run):
+    the row's config says cpu-1, its segment cpu-2. Trial 3 really moved: epoch 1 on cpu-1,
+    epoch 3 on cpu-2."""
+    out = tmp_path / "run"
+    out.mkdir()
+    rows = []
+
+    def add(trial, epoch, acc, secs, seg, cfg, lr, t):
+        rows.append(dict(trial_id=trial, epoch=epoch, accuracy=acc, st_worker_time=secs,
+                         st_worker_cost=secs * PRICE[seg] / 3600, segment_instance_type=seg,
+                         config_lr=lr, config_epochs=9, config_instance_type=cfg,
+                         st_tuner_time=t))
+
+    add(0, 1, .90, 1.00, "local-cpu-1", "local-cpu-1", .01, 1.0)
+    add(0, 2, .92, 1.10, "local-cpu-1", "local-cpu-1", .01, 1.1)
+    add(1, 1, .95, 1.45, "local-cpu-2", "local-cpu-2", .02, 1.5)
+    add(1, 7, .97, 1.52, "local-cpu-2", "local-cpu-1", .02, 4.0)
+    add(2, 1, .93, 0.99, "local-cpu-2", "local-cpu-2", .03, 2.0)
+    add(3, 1, .80, 1.00, "local-cpu-1", "local-cpu-1", .04, 2.5)
+    add(3, 3, .85, 3.00, "local-cpu-2", "local-cpu-2", .04, 5.0)
+    pd.DataFrame(rows).to_csv(out / "results.csv.zip", index=False)
+    (out / "metadata.json").write_text(json.dumps({
+        "metric_names": ["accuracy", "st_worker_cost", "st_worker_time"],
+        "metric_mode": ["max", "min", "min"], "entrypoint": "train.py",
+        "scheduler_kwargs": {"time_attr": "epoch"}}))
+    return out
+
+
+def test_a_result_is_labelled_by_the_type_that_trained_it(tmp_path):
+    run = _run(tmp_path)
+    front = syne_mohb.pareto_set(run)
+    top = front[(front.trial_id == 1) & (front.epoch == 7)]
+    assert list(top.instance_type) == ["local-cpu-2"]  # was local-cpu-1
+    rec = syne_mohb.hardware_recommendations(run)
+    mine = rec[(rec.trial_id == 1) & (rec.epoch == 7)].set_index("instance_type")
+    assert set(mine.trained_on) == {"local-cpu-2"}
+    assert mine.loc["local-cpu-2", "kind"] == "measured"  # was "predicted"
+    assert mine.loc["local-cpu-2", "measured_seconds"] == 1.52
+    bb = from_experiments([str(run)], objectives=["accuracy"], metric_mode=["max"],
+                          task_names=["t"])["t"]
+    empty = np.isnan(bb.objectives_evaluations).all(axis=(1, 2, 3))
+    assert not empty.any(), bb.hyperparameters[empty]  # no configuration no trial trained
+
+
+def test_the_fit_skips_the_first_result_after_a_move(tmp_path):
+    df = pd.read_csv(_run(tmp_path) / "results.csv.zip")
+    segs = _segments([df], [df.to_dict("records")], "config_instance_type", "st_worker_time",
+                     "epoch")
+    of_trial_3 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 3]
+    # epoch 3 on cpu-2 follows epoch 1 on cpu-1: the difference (2 epochs, 2 s) spans both
+    assert of_trial_3 == [("local-cpu-1", 1.0)]
+    of_trial_1 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 1]
+    assert of_trial_1 == [("local-cpu-2", 1.0), ("local-cpu-2", 6.0)]
