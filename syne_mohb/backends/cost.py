@@ -365,9 +365,14 @@ class CostCapMixin:
         return str(config.get(INSTANCE_TYPE) or getattr(self, "default_instance_type", None)
                    or "?")
 
-    def _apply_cost_cap(self, tr: TrialResult, cost_now: Callable[[], float]) -> None:
+    def _apply_cost_cap(self, tr: TrialResult, cost_now: Callable[[], float],
+                        ended: bool = False) -> None:
         """Apply the cap to one trial's results (see the class docstring); ``cost_now()`` is
-        what the trial has spent by now, including time after its last result."""
+        what the trial has spent by now, including time after its last result. ``ended``: the
+        trial's process ended by itself and all its results are in (a backend that reads them
+        after the end, e.g. from a finished job's logs): the first result over the cap is
+        still its last kept one, flagged, while what it spent after its last report (its whole
+        bill, by then) is no reason to cap it."""
         tid = tr.trial_id
         if tid in self._capped_keep:
             del tr.metrics[self._capped_keep[tid]:]
@@ -377,13 +382,13 @@ class CostCapMixin:
         running = tr.status in (Status.in_progress, Status.stopping)
         if tid in self._capped_keep:
             self._mark_capped(tr)
-        elif cap is not None and self._cap_enabled and running:
+        elif cap is not None and self._cap_enabled and (running or ended):
             over = next((i for i, m in enumerate(tr.metrics)
                          if m.get(ST_WORKER_COST, 0.0) > cap), None)
             if over is not None:
                 tr.metrics[over][COST_CAP_REACHED] = 1
                 self._cap_trial(tr, keep=over + 1, cost=tr.metrics[over][ST_WORKER_COST])
-            else:
+            elif not ended:
                 spent = cost_now()
                 if spent > cap:
                     # over budget between two reports: end it now, keep what it reported

@@ -76,18 +76,11 @@ class JobPoller:
         tid = tr.trial_id
         rec = self._records[tid]
         held = any(a.terminal and not a.logs_done for a in rec.attempts)
-        spent = (lambda: 0.0) if held else (lambda: self.trial_cost(tid))
         last = rec.attempts[-1] if rec.attempts else None
         ended_by_itself = (last is not None and last.terminal and last.logs_done
-                           and rec.local_status is None and rec.pending_config is None
-                           and not self.is_cost_capped(tid))
-        if not ended_by_itself:
-            self._apply_cost_cap(tr, spent)
-            return
-        status, tr.status = tr.status, Status.in_progress  # the rule's view: results to cap
-        self._apply_cost_cap(tr, lambda: 0.0)
-        if not self.is_cost_capped(tid):
-            tr.status = status
+                           and rec.local_status is None and rec.pending_config is None)
+        self._apply_cost_cap(tr, (lambda: 0.0) if held else (lambda: self.trial_cost(tid)),
+                             ended=ended_by_itself)
 
     def _trial_result(self, trial_id: int) -> TrialResult:
         rec = self._records[trial_id]
