@@ -48,7 +48,7 @@ from syne_tune.constants import ST_CHECKPOINT_DIR, ST_WORKER_TIMESTAMP
 from syne_tune.report import retrieve
 
 from syne_mohb.backends import local_exit as _exit_module
-from syne_mohb.durable.protocol import BackendRecovery
+from syne_mohb.durable.protocol import BackendRecovery, missing_path_problem
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class LocalTrialControl:
     def trial_launch_info(self, trial_id: int) -> dict[str, Any]:
         """Pid and process start time of the trial's current process ({} if it has none)."""
         proc = self.trial_subprocess.get(trial_id)
-        if proc is None or isinstance(proc, EndedProcess) or getattr(proc, "pid", None) is None:
+        if proc is None or isinstance(proc, EndedProcess):
             return {}
         info: dict[str, Any] = {"pid": proc.pid}
         try:
@@ -285,11 +285,8 @@ class LocalRecovery(BackendRecovery):
 
     def resume_problem(self, backend) -> str | None:
         entry = getattr(backend, "entry_point", None)
-        if isinstance(entry, str) and entry and not os.path.isfile(entry):
-            where = "" if os.path.isabs(entry) else f" (relative to {os.getcwd()})"
-            return (f"the run's training script {entry}{where} is not there: put it back at "
-                    f"that path (or resume from the folder the run was started in) and resume "
-                    f"again; nothing was started")
+        if isinstance(entry, str) and entry:
+            return missing_path_problem("training script", entry)
         return None
 
     def launch_info(self, backend, trial_id: int) -> dict[str, Any]:

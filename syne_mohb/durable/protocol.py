@@ -32,6 +32,7 @@ already delivered (journaled, or dropped by the loop after a STOP or PAUSE in th
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["BackendRecovery", "NO_METRICS_REASON"]
+__all__ = ["BackendRecovery", "NO_METRICS_REASON", "missing_path_problem"]
 
 #: Why a trial whose training script exited without an error and without reporting any metric
 #: failed (Syne Tune's ``Tuner`` would end the whole run on it: "trial N completed and no
@@ -51,6 +52,19 @@ NO_METRICS_REASON = (
     "the training script ended without an error and without reporting any metric: check that "
     "it reports every epoch with syne_tune.Reporter (and does not return early for some "
     "configurations)")
+
+
+def missing_path_problem(what: str, path: str, is_there=os.path.isfile) -> str | None:
+    """The :meth:`BackendRecovery.resume_problem` of a run whose ``what`` (e.g. "training
+    script") at ``path`` is gone, or None if ``is_there(path)``."""
+    if is_there(path):
+        return None
+    if os.path.isabs(path):
+        return (f"the run's {what} {path} is not there: put it back at that path and resume "
+                f"again; nothing was started")
+    return (f"the run's {what} {path} (relative to {os.getcwd()}) is not there: put it back at "
+            f"that path (or resume from the folder the run was started in) and resume again; "
+            f"nothing was started")
 
 
 class BackendRecovery:

@@ -23,7 +23,7 @@ from typing import Any
 
 from syne_tune.backend.trial_status import Status
 
-from syne_mohb.durable.protocol import BackendRecovery
+from syne_mohb.durable.protocol import BackendRecovery, missing_path_problem
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +36,11 @@ class SageMakerRecovery(BackendRecovery):
     def resume_problem(self, backend) -> str | None:
         """The run's code is gone (its jobs could not be launched), or its container
         environment was not given again (its values are not saved: they may be secrets)."""
-        for what, path, exists in (("training script", backend.entry_point, os.path.isfile),
-                                   ("source_dir", backend.source_dir, os.path.isdir)):
-            if not exists(path):
-                where = "" if os.path.isabs(path) else f" (relative to {os.getcwd()})"
-                return (f"the run's {what} {path}{where} is not there: put it back at that path "
-                        f"and resume again; nothing was started")
+        for what, path, is_there in (("training script", backend.entry_point, os.path.isfile),
+                                     ("source_dir", backend.source_dir, os.path.isdir)):
+            problem = missing_path_problem(what, path, is_there)
+            if problem:
+                return problem
         missing = getattr(backend, "_environment_missing", None)
         if missing:
             env = ", ".join(f"{name!r}: ..." for name in missing)
