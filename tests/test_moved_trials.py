@@ -10,6 +10,7 @@ import pandas as pd
 
 import syne_mohb
 from syne_mohb.blackboxes import from_experiments
+from syne_mohb.experiments.analysis import with_segment_types
 from syne_mohb.experiments.recommendations import _segments
 
 PRICE = {"local-cpu-1": 0.05, "local-cpu-2": 0.10}
@@ -62,7 +63,8 @@ def test_a_result_is_labelled_by_the_type_that_trained_it(tmp_path):
 
 
 def test_the_fit_skips_the_first_result_after_a_move(tmp_path):
-    df = pd.read_csv(_run(tmp_path) / "results.csv.zip")
+    # each result on the type that trained it, as every reader prepares the results
+    df = with_segment_types(pd.read_csv(_run(tmp_path) / "results.csv.zip"), "instance_type")
     segs = _segments([df], [df.to_dict("records")], "config_instance_type", "st_worker_time",
                      "epoch")
     of_trial_3 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 3]

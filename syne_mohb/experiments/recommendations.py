@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
-from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE, instance_type_names
+from syne_mohb.hardware.catalog import instance_type_names
 
 __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_recommendations",
            "recommendation_lines", "recommendations_for_runs"]
@@ -646,7 +646,8 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
               time_attr: str, fid_col: str):
     """``(key, row, type, resource, seconds)`` per result: per trial, the first result from 0,
     then the differences (a value that went down, e.g. a restart without a checkpoint, counts
-    from 0)."""
+    from 0); ``inst_col`` holds the type that trained each result's segment
+    (:func:`~syne_mohb.experiments.analysis.with_segment_types`)."""
     out = []
     for k, f in enumerate(frames):
         if time_attr not in f.columns or inst_col not in f.columns:
@@ -654,9 +655,6 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
         t_all = pd.to_numeric(f[time_attr], errors="coerce").to_numpy(dtype=float)
         r_all = pd.to_numeric(f[fid_col], errors="coerce").to_numpy(dtype=float)
         insts = f[inst_col].to_numpy()
-        if SEGMENT_INSTANCE_TYPE in f.columns:  # the type of the segment that printed it
-            seg = f[SEGMENT_INSTANCE_TYPE]
-            insts = seg.where(seg.notna(), f[inst_col]).to_numpy()
         recs = records[k]
         for trial, idx in f.groupby("trial_id", sort=False).indices.items():
             last_t = last_r = 0.0
