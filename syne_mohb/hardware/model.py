@@ -108,7 +108,8 @@ def hardware_specs(
     1, "gpu_model": "T4", ...}}``, or a value with a ``hardware_spec()`` method returning such a
     dict, as :class:`syne_mohb.backends.ray.NodeType` has), then the catalog (SageMaker
     types), then local profiles (``local-cpu-k``: k cores); other names get an unknown spec
-    (they are still learnt from their own results). Prices: ``prices`` first, then the catalog; ``None`` where neither has one.
+    (they are still learnt from their own results). Prices: ``prices`` first, then the
+    catalog; ``None`` where neither has one.
     """
     names = [str(n) for n in instance_types]
     specs = dict(specs or {})
