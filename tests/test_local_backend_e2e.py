@@ -41,9 +41,10 @@ class RecordingMOASHA(MOASHA):
 @pytest.mark.slow
 def test_local_profiles_cost_cap_and_max_cost(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
-    prices = {"local-cpu-1": 1.8, "local-cpu-2": 7.2}  # $0.0005 / $0.002 per second
-    # the 2-core trial reaches the cap after 15 s (start-up can take several seconds on a busy
-    # machine); the total budget is reached after the first cap
+    prices = {"local-cpu-1": 5.4, "local-cpu-2": 21.6}  # $0.0015 / $0.006 per second
+    # the 2-core trial reaches the cap after 5 s (start-up can take several seconds on a busy
+    # machine: a trial capped before its first report is checked below too); the total budget
+    # is reached after the first cap
     cap, max_cost = 0.03, 0.05
     config_space = {
         "lr": loguniform(1e-3, 1e-1),
