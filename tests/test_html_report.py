@@ -646,3 +646,34 @@ def test_cost_axis_labels_near_1e_4_do_not_overlap_in_narrow_plots(browser, tmp_
             assert apart, (width, plot["id"], texts)
             if plot["id"] in ("projection-1", "projection-2"):  # the cost axes
                 assert all(t.startswith("$") for t in texts), texts
+
+
+def test_a_moved_model_says_where_its_trial_ran_before(browser, tmp_path):
+    """A trial that moved from local-cpu-1 to local-cpu-2 (promotion with the hardware policy):
+    its models past the move are listed under cpu-2 with the type it ran on before, in the
+    Pareto table and the details; models of trials that never moved carry no such note."""
+    rows = []
+    for trial, epochs, types in ((0, [1, 2, 3], ["local-cpu-1"] * 3),
+                                 (1, [1, 3, 9], ["local-cpu-1", "local-cpu-2", "local-cpu-2"])):
+        for e, t in zip(epochs, types):
+            rows.append(dict(trial_id=trial, epoch=e, accuracy=0.8 + 0.02 * e + 0.05 * trial,
+                             st_worker_time=float(e), st_worker_cost=1e-4 * e,
+                             segment_instance_type=t, config_instance_type=t,
+                             config_lr=0.01 * (trial + 1), st_tuner_time=float(e + trial)))
+    meta = {"metric_names": ["accuracy", "st_worker_time"], "metric_mode": ["max", "min"],
+            "entrypoint": "train.py", "scheduler_kwargs": {"time_attr": "epoch"}}
+    run = _write_run(tmp_path / "moved-run", pd.DataFrame(rows), meta)
+    g = report_data([load_run(run)], tmp_path)["groups"][0]
+    assert set(g["moved"].values()) == {"local-cpu-1"} and len(g["moved"]) == 2
+    page = make_html_report(run, tmp_path / "moved.html")
+    _open(browser, page)
+    cells = {tuple(r[:2]): r[2] for r in _table(browser, "pareto-table")}
+    assert cells[("1", "9")].endswith("local-cpu-2 (after local-cpu-1)")
+    assert cells[("1", "1")] == "local-cpu-1"  # before the move
+    row = int(g["selections"][0]["table"][0])  # trial 1, epoch 9: the most accurate
+    browser.execute_script("arguments[0].click();", browser.find_element(
+        "css selector", f"#pareto-table tbody tr[data-row='{row}']"))
+    assert "ran before on" in _wait_for(
+        browser, "var d = document.getElementById('details'); "
+                 "return d.getAttribute('data-row') === arguments[0] && d.textContent;", 10.0,
+        str(row))

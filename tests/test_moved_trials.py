@@ -72,3 +72,25 @@ def test_the_fit_skips_the_first_result_after_a_move(tmp_path):
     assert of_trial_3 == [("local-cpu-1", 1.0)]
     of_trial_1 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 1]
     assert of_trial_1 == [("local-cpu-2", 1.0), ("local-cpu-2", 6.0)]
+
+
+def test_a_moved_model_names_the_types_it_ran_on_before(tmp_path):
+    """Trial 3 trained epoch 1 on cpu-1, then moved to cpu-2 (epochs 3 and 9): its models past
+    the move are listed under cpu-2 with ``moved_from`` = cpu-1 (their seconds and dollars are
+    cumulative over both); a run in which no model on the set moved has no such column."""
+    df = pd.read_csv(_run(tmp_path) / "results.csv.zip")
+    df = pd.concat([df, pd.DataFrame([dict(
+        trial_id=3, epoch=9, accuracy=.99, st_worker_time=5.0, st_worker_cost=5.0 * .1 / 3600,
+        segment_instance_type="local-cpu-2", config_lr=.04, config_epochs=9,
+        config_instance_type="local-cpu-2", st_tuner_time=7.0)])], ignore_index=True)
+    objectives = dict(metrics=["accuracy", "st_worker_time"], mode=["max", "min"])
+    front = syne_mohb.pareto_set(df, **objectives)
+    assert list(front.columns[:4]) == ["trial_id", "epoch", "instance_type", "moved_from"]
+    moved = front.set_index(["trial_id", "epoch"])["moved_from"]
+    assert moved[(3, 9)] == "local-cpu-1"
+    # trial 1's epoch-7 line was read after a move, but trial 1 only ever trained on cpu-2
+    assert moved.drop((3, 9)).isna().all()
+    assert "moved_from" not in syne_mohb.pareto_set(df[df.trial_id != 3], **objectives)
+    rec = syne_mohb.hardware_recommendations(df, **objectives)
+    assert set(rec.loc[rec.trial_id == 3, "moved_from"]) == {"local-cpu-1"}
+    assert rec.loc[rec.trial_id != 3, "moved_from"].isna().all()

@@ -42,6 +42,7 @@ __all__ = [
     "group_labels",
     "group_runs",
     "load_run",
+    "moved_from",
     "pareto_table",
     "run_folders",
     "summarize",
@@ -169,6 +170,46 @@ def with_segment_types(df: pd.DataFrame, instance_attr: str | None) -> pd.DataFr
     return df
 
 
+def moved_from(df: pd.DataFrame, rows: Sequence, instance_col: str | None,
+               fidelity: str | None) -> list[str | None]:
+    """For each of ``rows`` (index labels of ``df``), the types its trial's earlier segments
+    trained on before the segment that produced the row, in order (``"a, b"``), or None if the
+    whole trial up to that row ran on one type. ``df``'s ``instance_col`` must hold each
+    result's own type (:func:`with_segment_types`); a trial's earlier results are those at a
+    lower ``fidelity`` (row order without one). Under promotion a trial can move to another
+    type, and the time and dollars of its later results are cumulative over every type it ran
+    on: this says which. O(rows of the trials of ``rows``)."""
+    if instance_col is None or instance_col not in df.columns or not len(rows):
+        return [None] * len(rows)
+    out: list[str | None] = []
+    by_trial = {t: g for t, g in df.groupby("trial_id", sort=False)}
+    for label in rows:
+        row = df.loc[label]
+        g = by_trial[row["trial_id"]]
+        if fidelity is not None and fidelity in g.columns:
+            level = pd.to_numeric(g[fidelity], errors="coerce").to_numpy(dtype=float)
+            keep = level < _number_or_inf(row[fidelity])
+            types = g[instance_col].to_numpy()[keep][np.argsort(level[keep], kind="stable")]
+        else:
+            types = g.loc[g.index < label, instance_col].to_numpy()
+        path: list[str] = []
+        for t in types:
+            if pd.isna(t):
+                continue
+            if not path or path[-1] != str(t):
+                path.append(str(t))
+        mine = row[instance_col]
+        if path and not pd.isna(mine) and path[-1] == str(mine):
+            path.pop()
+        out.append(", ".join(path) if path else None)
+    return out
+
+
+def _number_or_inf(value) -> float:
+    v = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float("inf") if pd.isna(v) else float(v)
+
+
 def _read_results(path: Path) -> pd.DataFrame:
     for name in ("results.csv.zip", "results.csv"):
         if (path / name).exists():
@@ -261,8 +302,11 @@ def find_runs(root: str | Path) -> list[Run]:
 def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     """Pareto set of all models a run trained (rows = configuration at a fidelity).
 
-    Columns: trial_id, the fidelity (if known), instance type, the other hyperparameters and
-    every objective; sorted by the first objective, best first. A hyperparameter is listed
+    Columns: trial_id, the fidelity (if known), instance type (the type that trained the
+    model's last segment), ``moved_from`` (only when a model on the set ran on other types
+    before: those types, in order, :func:`moved_from`; its time and dollars are cumulative over
+    all of them), the other hyperparameters and every objective; sorted by the first
+    objective, best first. A hyperparameter is listed
     without its ``config_`` prefix, unless it is named like another column of the table (e.g.
     a hyperparameter ``epoch`` next to the fidelity ``epoch``, or ``loss`` next to an objective
     ``loss``): then it keeps it.
@@ -285,6 +329,10 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     taken = {c for c in cols if not c.startswith("config_")}
     out = front[cols].rename(columns={c: c[len("config_"):] for c in cfg_cols
                                       if c[len("config_"):] not in taken})
+    if inst and SEGMENT_INSTANCE_TYPE in df.columns and "moved_from" not in out.columns:
+        earlier = moved_from(df, list(front.index), inst, fid)
+        if any(e is not None for e in earlier):
+            out.insert(cols.index(inst) + 1, "moved_from", earlier)
     out = out.drop_duplicates(subset=[c for c in out.columns if c != "trial_id"])
     out = out.sort_values(run.objectives[0], ascending=run.modes[0] == "min", kind="stable")
     if max_rows is not None:

@@ -561,6 +561,7 @@
     items.push(["trial", fmtVal(val(c.trial, row))]);
     if (c.epoch) items.push([fidName(g), fmtVal(val(c.epoch, row))]);
     if (g.instance_attr) items.push([g.instance_attr, instName(g, c.inst.values[row])]);
+    if (g.moved && g.moved[row] != null) items.push(["ran before on", g.moved[row] + " (time and dollars count it)"]);
     g.objectives.forEach(function (o, j) {
       items.push([o.name + " " + arrow(o), fmtObj(o, c.obj[j].values[row]) + (o.unit ? " (" + o.unit + ")" : "")]);
     });
@@ -598,7 +599,12 @@
     cols.push({label: "trial", numeric: true, get: function (r) { return val(c.trial, r); }});
     if (c.epoch) cols.push({label: fidName(g), numeric: true, get: function (r) { return val(c.epoch, r); }});
     if (g.instance_attr) cols.push({label: g.instance_attr, get: function (r) { return instName(g, c.inst.values[r]); },
-      render: function (r, v) { return swatch(c.inst.values[r], v); }});
+      title: "the type that trained the model's last segment; \"after\": the types its trial ran on before (its time and dollars count them too)",
+      render: function (r, v) {
+        var cell = swatch(c.inst.values[r], v);
+        if (g.moved && g.moved[r] != null) cell.appendChild(el("span", {class: "moved", text: " (after " + g.moved[r] + ")"}));
+        return cell;
+      }});
     g.objectives.forEach(function (o, j) { cols.push(objColumn(g, j)); });
     g.hp.forEach(function (name, h) {
       cols.push({label: name, get: function (r) { return val(c.hp[h], r); }, numeric: typeof val(c.hp[h], sel.table[0]) === "number"});

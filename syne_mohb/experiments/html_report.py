@@ -53,7 +53,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from syne_mohb.experiments.analysis import Run, describe_group, group_labels, group_runs, summarize
+from syne_mohb.experiments.analysis import (Run, describe_group, group_labels, group_runs,
+                                             moved_from, summarize)
+from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.experiments.final_metadata import recorded_end_kwargs
 from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
 from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log, log_ticks, objective_name
@@ -494,6 +496,7 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
     return {
         "label": group_label,
         "description": description,
+        "moved": _moved(df, inst_col, fid),
         "objectives": objectives,
         "pairs": pairs,
         "fidelity": fid,
@@ -521,6 +524,23 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
         "recommendations": None if inst_col is None else _recommendations(
             runs, objectives_list, [m["label"] for m in run_meta]),
     }
+
+
+def _moved(df: pd.DataFrame, inst_col: str | None, fid: str | None) -> dict[str, str]:
+    """``{row: types}`` for the rows of trials that moved to another instance type: the types
+    the trial ran on before the row's segment (:func:`~syne_mohb.experiments.analysis.moved_from`;
+    the row's time and dollars are cumulative over them). Rows of trials that never moved (all
+    of them in most runs) are left out. O(rows of moved trials)."""
+    if inst_col is None or SEGMENT_INSTANCE_TYPE not in df.columns:
+        return {}
+    out: dict[str, str] = {}
+    for _, d in df.groupby("_run", sort=False):
+        types = d.groupby("trial_id", sort=False)[inst_col].nunique()
+        moving = d[d["trial_id"].isin(types.index[types > 1])]
+        for i, text in zip(moving.index, moved_from(moving, list(moving.index), inst_col, fid)):
+            if text is not None:
+                out[str(int(i))] = text
+    return out
 
 
 def _load(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:

@@ -63,7 +63,7 @@ MAX_FIT_SEGMENTS = 5000
 PREDICTED = ["predicted_seconds", "predicted_seconds_low", "predicted_seconds_high",
              "predicted_dollars", "predicted_dollars_low", "predicted_dollars_high"]
 MEASURED = ["measured_seconds", "measured_dollars", "measured_trial"]
-_RESERVED = {"model", "run", "trial_id", "trained_on", "kind", "price_per_hour", "price_source",
+_RESERVED = {"model", "run", "trial_id", "trained_on", "moved_from", "kind", "price_per_hour", "price_source",
              "note", "measured_run", *PREDICTED, *MEASURED}
 
 
@@ -227,7 +227,8 @@ def hardware_recommendations(
         types are one model, listed at its first, best place, its other types' results being
         its measured rows),
         ``trial_id``, the fidelity (e.g. ``epoch``), ``trained_on`` (the type of the model's own
-        result), its hyperparameters and objectives, ``<instance_attr>`` (the recommended type),
+        result), ``moved_from`` (None, or the types the model's trial ran on before, in order:
+        its measured time and dollars are cumulative over them too), its hyperparameters and objectives, ``<instance_attr>`` (the recommended type),
         ``kind`` (``"measured"`` / ``"predicted"``), ``predicted_seconds`` and
         ``predicted_dollars`` with ``_low`` / ``_high`` (the ``level`` interval),
         ``measured_seconds``, ``measured_dollars``, ``measured_trial`` (the trial whose result
@@ -519,7 +520,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     resid = _residual_sd(model, records, keys, configs, measured, time_attr, fid_col, level)
     med, lo, hi = _predict(model, front_cfgs, types, level, resid)
     hp_cols = [c for c in front.columns
-               if c not in {"trial_id", fid_col, instance_attr, *objectives}]
+               if c not in {"trial_id", fid_col, instance_attr, "moved_from", *objectives}]
     out = []
     for m, (i, row) in enumerate(zip(own, front_rows)):
         resource = _number(row[fid_col])
@@ -533,6 +534,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
         base[fid_col] = _plain(row[fid_col])
         base["trained_on"] = None if pd.isna(row.get(inst_col)) else str(row[inst_col])
         fr = front.iloc[m]
+        base["moved_from"] = fr.get("moved_from")
         for c in hp_cols:
             base[f"config_{c}" if c in _RESERVED else c] = _plain(fr[c])
         for o in objectives:
@@ -552,6 +554,9 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
                 notes.append("not run here: predicted from its specs (vCPUs, GPUs)" if spec.vcpus
                              is not None else "not run here and no specs known: the run's "
                              "average, wide interval")
+            if base["moved_from"] and t == base["trained_on"]:
+                notes.append(f"its trial ran on {base['moved_from']} before {t}: what it "
+                             f"measured spans both, no measurement of {t} alone")
             hit = _pick(measured.get((key, _key_value(row[fid_col]), t)), run_k, trial)
             rec = dict(base)
             rec[instance_attr] = t
@@ -577,7 +582,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
             rec["note"] = "; ".join(notes)
             out.append(rec)
     columns = ["model", "_run", "_row", *(["run"] if labels is not None else []), "trial_id",
-               fid_col, "trained_on",
+               fid_col, "trained_on", "moved_from",
                *[f"config_{c}" if c in _RESERVED else c for c in hp_cols], *objectives,
                instance_attr, "kind", *PREDICTED, *MEASURED,
                *(["measured_run"] if labels is not None else []), "price_per_hour", "price_source",
