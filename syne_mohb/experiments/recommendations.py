@@ -63,8 +63,8 @@ MAX_FIT_SEGMENTS = 5000
 PREDICTED = ["predicted_seconds", "predicted_seconds_low", "predicted_seconds_high",
              "predicted_dollars", "predicted_dollars_low", "predicted_dollars_high"]
 MEASURED = ["measured_seconds", "measured_dollars", "measured_trial"]
-_RESERVED = {"model", "run", "trial_id", "trained_on", "moved_from", "kind", "price_per_hour", "price_source",
-             "note", "measured_run", *PREDICTED, *MEASURED}
+_RESERVED = {"model", "run", "trial_id", "trained_on", "moved_from", "kind", "price_per_hour",
+             "price_source", "note", "measured_run", *PREDICTED, *MEASURED}
 
 
 # ------------------------------------------------------------------------------ input checks
@@ -228,7 +228,8 @@ def hardware_recommendations(
         its measured rows),
         ``trial_id``, the fidelity (e.g. ``epoch``), ``trained_on`` (the type of the model's own
         result), ``moved_from`` (None, or the types the model's trial ran on before, in order:
-        its measured time and dollars are cumulative over them too), its hyperparameters and objectives, ``<instance_attr>`` (the recommended type),
+        its measured time and dollars are cumulative over them too), its hyperparameters and
+        objectives, ``<instance_attr>`` (the recommended type),
         ``kind`` (``"measured"`` / ``"predicted"``), ``predicted_seconds`` and
         ``predicted_dollars`` with ``_low`` / ``_high`` (the ``level`` interval),
         ``measured_seconds``, ``measured_dollars``, ``measured_trial`` (the trial whose result
