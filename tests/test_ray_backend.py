@@ -803,6 +803,10 @@ def test_resume_of_a_run_whose_cluster_is_gone_says_how_to_give_a_new_address(
     assert (run_dir / "journal.jsonl").read_text() == journal  # nothing written
     resumed = resume(run_dir, address=c.address)
     assert resumed.trial_backend.address == c.address
+    # the address given is kept with the run: a later resume needs it no more
+    from syne_mohb.durable import restore
+
+    assert restore(run_dir).trial_backend.address == c.address
     entries = read_journal(run_dir)
     assert [e["trial_id"] for e in entries if e["e"] == "relaunched"] == [0]
     assert entries[-1]["e"] == "end"

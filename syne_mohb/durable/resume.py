@@ -73,6 +73,10 @@ def restore(run_dir: str | Path, *, strict: bool = True, stop_criterion: Callabl
         tuner.stop_criterion = stop_criterion
     if n_workers is not None:
         tuner.n_workers = n_workers
+    # the address the last session used (given to an earlier resume), over the one at the start
+    used = [e["address"] for e in entries if e["e"] == "session" and e.get("address")]
+    if used and hasattr(tuner.trial_backend, "set_address"):
+        tuner.trial_backend.set_address(used[-1])
     # numpy's and Python's global generators as at the run's start: Syne Tune's samplers
     # (ASHA, MOASHA, RandomSearcher) draw from numpy's, so replaying the journaled calls on the
     # fresh scheduler draws the same configurations and leaves the state where the run was

@@ -240,8 +240,12 @@ class DurableTuner(Tuner):
                                scheduler=type(inner).__name__, n_workers=self.n_workers,
                                pid=os.getpid())
             self._session_start = time.perf_counter()
+            # a backend with a settable address (Ray) records the one this session uses, so
+            # that a later resume finds a cluster started again elsewhere without being told
+            where = ({"address": self.trial_backend.address}
+                     if hasattr(self.trial_backend, "set_address") else {})
             journal.append("session", index=self._session, pid=os.getpid(),
-                           time_offset=self._time_offset)
+                           time_offset=self._time_offset, **where)
             self._journal = journal
             self._session_criterion = criterion
             self._init_session_state()
