@@ -30,6 +30,7 @@ import datetime as _dt
 import difflib
 import json
 import math
+import numbers
 import re
 import warnings
 from dataclasses import dataclass, replace
@@ -105,6 +106,23 @@ class InstanceType:
     price_source: str | None = None
 
     def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise ValueError(f"InstanceType: name must be a non-empty string, got {self.name!r}")
+        for field in ("vcpus", "gpus"):
+            val = getattr(self, field)
+            if not _is_count(val):
+                raise ValueError(f"InstanceType {self.name!r}: {field} must be an integer >= 0, "
+                                 f"got {val!r}")
+        for field in ("gpu_memory_gib", "memory_gib"):
+            val = getattr(self, field)
+            if not (_is_price(val) and val >= 0):
+                raise ValueError(f"InstanceType {self.name!r}: {field} must be a finite number "
+                                 f">= 0, got {val!r}")
+        if self.price_per_hour is not None and not (_is_price(self.price_per_hour)
+                                                    and self.price_per_hour >= 0):
+            raise ValueError(f"InstanceType {self.name!r}: price_per_hour must be a finite "
+                             f"number >= 0 ($/hour), or None where unknown, got "
+                             f"{self.price_per_hour!r}")
         if self.accelerator is None and self.gpus:
             object.__setattr__(self, "accelerator", "nvidia-gpu")
 
@@ -134,14 +152,43 @@ class InstanceType:
         return self.gpus * self.gpu_memory_gib
 
 
+def _is_price(val: Any) -> bool:
+    """A finite real number that is not a bool (Python or numpy scalars)."""
+    return isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+
+
+def _is_count(val: Any) -> bool:
+    """An integer >= 0 that is not a bool (Python or numpy)."""
+    return isinstance(val, numbers.Integral) and not isinstance(val, bool) and val >= 0
+
+
 def _closest(name: str, candidates: Sequence[str], n: int = 5) -> list[str]:
-    """The ``n`` candidates most similar to ``name`` (difflib ratio, then shared prefix)."""
-    close = difflib.get_close_matches(name, candidates, n=n, cutoff=0.5)
+    """The ``n`` candidates most similar to ``name`` (difflib ratio, then shared prefix),
+    compared without case and surrounding spaces (``"ML.M5.XLARGE "`` finds ``ml.m5.xlarge``)."""
+    key = name.strip().lower()
+    by_key: dict[str, str] = {}
+    for c in candidates:
+        by_key.setdefault(c.lower(), c)
+    close = [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.5)]
     if len(close) < n:
         # same family first: "ml.g4dn.24xlarge" should list the other g4dn sizes
-        prefix = name.rsplit(".", 1)[0]
-        close += [c for c in candidates if c.startswith(prefix) and c not in close]
+        prefix = key.rsplit(".", 1)[0]
+        close += [c for c in candidates if c.lower().startswith(prefix) and c not in close]
     return close[:n]
+
+
+def unknown_name_hint(name: Any, candidates: Sequence[str]) -> str:
+    """The part of an "unknown name" message that says what was probably meant: a name that
+    differs from a known one only by case or surrounding spaces, a non-string name, else the
+    closest known names ("" if none)."""
+    if not isinstance(name, str):
+        return f" Instance type names are strings, got {type(name).__name__}."
+    same = [c for c in candidates if c.lower() == name.strip().lower()]
+    if same:
+        return (f" Did you mean {same[0]!r}? Names are matched exactly (case and spaces "
+                f"count).")
+    close = _closest(name, candidates)
+    return f" Closest known names: {', '.join(close)}." if close else ""
 
 
 def instance_type_names(value: Any, pname: str) -> list[str]:
@@ -161,6 +208,36 @@ def instance_type_names(value: Any, pname: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+_SPEC_KEYS = frozenset({"price_per_hour", "vcpus", "gpus", "gpu_model", "gpu_memory_gib",
+                        "memory_gib", "accelerator"})
+"""Keys of a ``with_prices`` entry given as a dict (the specs of a type it adds)."""
+
+
+def _check_spec_values(spec: Mapping, where: str) -> None:
+    """``ValueError`` naming ``where`` for a spec value of the wrong type (a count that is not
+    an integer >= 0, a size that is not a number >= 0, a model name that is not a string)."""
+    for key in ("vcpus", "gpus"):
+        val = spec.get(key)
+        if val is not None and not _is_count(val):
+            raise ValueError(f"{where}[{key!r}] must be an integer >= 0, got {val!r}")
+    for key in ("gpu_memory_gib", "memory_gib"):
+        val = spec.get(key)
+        if val is not None and not (_is_price(val) and val >= 0):
+            raise ValueError(f"{where}[{key!r}] must be a finite number >= 0, got {val!r}")
+    for key in ("gpu_model", "accelerator"):
+        val = spec.get(key)
+        if val is not None and not isinstance(val, str):
+            raise ValueError(f"{where}[{key!r}] must be a string or None, got {val!r}")
+
+
+def _closest_known(name: str, candidates: Sequence[str]) -> str:
+    """``"closest known: a, b, c"`` (or the same name in other case / spaces) for a message."""
+    same = [c for c in candidates if c.lower() == name.strip().lower()]
+    if same:
+        return f"did you mean {same[0]!r}? names are matched exactly"
+    return f"closest known: {', '.join(_closest(name, candidates, n=3)) or 'none'}"
+
+
 class InstanceCatalog:
     """Immutable collection of :class:`InstanceType` records with look-up and filtering.
 
@@ -170,6 +247,13 @@ class InstanceCatalog:
 
     def __init__(self, instances: Iterable[InstanceType]):
         self._by_name: dict[str, InstanceType] = {}
+        if isinstance(instances, (str, Mapping)) or not isinstance(instances, Iterable) \
+                or type(instances).__name__ == "DataFrame":
+            raise ValueError(
+                f"instances must be an iterable of InstanceType records, got "
+                f"{type(instances).__name__}; to price catalog types use "
+                f"load_catalog().with_prices({{name: $/hour}}, region, price_date) "
+                f"(add_unknown=True adds new types)")
         for it in instances:
             if not isinstance(it, InstanceType):
                 raise ValueError(
@@ -206,8 +290,7 @@ class InstanceCatalog:
         try:
             return self._by_name[name]
         except (KeyError, TypeError):
-            close = self.closest(str(name))
-            hint = f" Closest known names: {', '.join(close)}." if close else ""
+            hint = unknown_name_hint(name, self.names())
             raise UnknownInstanceTypeError(
                 f"Unknown instance type {name!r}.{hint} "
                 f"The catalog knows {len(self)} types; refresh_prices(region) adds types "
@@ -281,8 +364,12 @@ class InstanceCatalog:
                            ("max_price_per_hour", max_price_per_hour),
                            ("min_gpu_memory_gib", min_gpu_memory_gib),
                            ("min_memory_gib", min_memory_gib)]:
-            if val is not None and (not isinstance(val, (int, float)) or val < 0):
+            if val is not None and not (isinstance(val, numbers.Real)
+                                        and not isinstance(val, bool)
+                                        and not math.isnan(val) and val >= 0):
                 raise ValueError(f"{pname} must be a non-negative number or None, got {val!r}")
+        if not isinstance(require_price, bool):
+            raise ValueError(f"require_price must be True or False, got {require_price!r}")
         fams = self._check_members("families", families, {it.family for it in self})
         models = self._check_members(
             "gpu_models", gpu_models, {it.gpu_model for it in self if it.gpu_model}
@@ -317,6 +404,8 @@ class InstanceCatalog:
     def _check_members(pname: str, values, known: set) -> set | None:
         if values is None:
             return None
+        if not isinstance(values, (str, Iterable)) or isinstance(values, Mapping):
+            raise ValueError(f"{pname} must be a name or a list of names, got {values!r}")
         vals = {values} if isinstance(values, str) else set(values)
         unknown = vals - known
         if unknown:
@@ -332,28 +421,43 @@ class InstanceCatalog:
     ) -> "InstanceCatalog":
         """A new catalog with ``prices`` merged in (the receiver is unchanged).
 
-        ``prices`` maps names to a price or to a dict with ``price_per_hour`` and optional specs
-        (``vcpus``, ``gpus``, ``memory_gib``, ...); each price is recorded with ``region``,
-        ``price_date`` (``YYYY-MM`` or ``YYYY-MM-DD``) and ``source``. A name the catalog
-        does not know raises :class:`UnknownInstanceTypeError` with the closest known names
-        (a misspelt type must not enter a search space), unless ``add_unknown`` (e.g. types a
+        ``prices`` (a dict; from a table: ``dict(zip(df["name"], df["price_per_hour"]))``)
+        maps names to a price (a number >= 0, numpy scalars included) or to a dict with
+        ``price_per_hour`` and optional specs (``vcpus``, ``gpus``, ``gpu_model``,
+        ``gpu_memory_gib``, ``memory_gib``, ``accelerator``; other keys are an error; the specs
+        are used for the types it adds, a known type keeps its own); each price is recorded
+        with ``region``, ``price_date`` (``YYYY-MM`` or ``YYYY-MM-DD``, or a
+        ``datetime.date``, recorded as ``YYYY-MM-DD``) and ``source``. A name the catalog does
+        not know raises :class:`UnknownInstanceTypeError` with the closest known names (a
+        misspelt type must not enter a search space), unless ``add_unknown`` (e.g. types a
         Price List refresh knows): it is then added with the specs given. Errors name
         ``parameter`` (e.g. a command-line option).
         """
         from syne_mohb.hardware.pricing import check_region  # avoid an import cycle
 
         check_region(region)
-        if parse_price_date(price_date) is None:
+        if isinstance(price_date, _dt.date) and not isinstance(price_date, _dt.datetime):
+            price_date = price_date.isoformat()  # records keep the documented string
+        if not isinstance(price_date, str) or parse_price_date(price_date) is None:
             raise ValueError(f"price_date must be a date like '2026-06-01' or '2026-06', got "
                              f"{price_date!r}")
+        if not isinstance(source, str) or not source:
+            raise ValueError(f"source must be a non-empty string, got {source!r}")
         if not isinstance(prices, Mapping):
-            raise ValueError(f"{parameter} must be a dict of instance type -> $/hour, got "
-                             f"{type(prices).__name__}")
+            table = type(prices).__name__ in ("DataFrame", "Series")
+            raise ValueError(
+                f"{parameter} must be a dict of instance type -> $/hour, got "
+                f"{type(prices).__name__}"
+                + ("; from a table: dict(zip(df['name'], df['price_per_hour'])) (a Series: "
+                   "series.to_dict())" if table else ""))
+        bad_names = [name for name in prices if not isinstance(name, str) or not name.strip()]
+        if bad_names:
+            raise ValueError(f"{parameter}: keys must be instance type names (non-empty "
+                             f"strings), got {bad_names!r}")
         unknown = [name for name in prices if name not in self._by_name]
         if unknown and not add_unknown:
-            listed = "; ".join(
-                f"{name!r} (closest known: {', '.join(self.closest(str(name), n=3)) or 'none'})"
-                for name in unknown)
+            listed = "; ".join(f"{name!r} ({_closest_known(name, self.names())})"
+                               for name in unknown)
             raise UnknownInstanceTypeError(
                 f"{parameter}: unknown instance type{'s' if len(unknown) > 1 else ''} {listed}. "
                 f"The catalog knows {len(self)} SageMaker training types; refresh_prices(region) "
@@ -361,13 +465,22 @@ class InstanceCatalog:
         records = dict(self._by_name)
         for name, entry in prices.items():
             spec = entry if isinstance(entry, Mapping) else {"price_per_hour": entry}
+            extra = sorted(map(str, set(spec) - _SPEC_KEYS))
+            if extra:
+                raise ValueError(f"{parameter}[{name!r}] has unknown keys {extra}; known: "
+                                 f"{', '.join(sorted(_SPEC_KEYS))}")
+            if name in records and "price_per_hour" not in spec:
+                # a dict without its price would drop the price the catalog has
+                raise ValueError(f"{parameter}[{name!r}] gives no price_per_hour (the specs of "
+                                 f"a known type are the catalog's); give {{'price_per_hour': "
+                                 f"...}} or the price alone")
             price = spec.get("price_per_hour")
             if price is not None:
-                if isinstance(price, bool) or not isinstance(price, (int, float)) or \
-                        not math.isfinite(price) or price < 0:
+                if not _is_price(price) or price < 0:
                     raise ValueError(f"{parameter}[{name!r}] must be a finite price per hour "
                                      f">= 0, got {price!r}")
                 price = float(price)
+            _check_spec_values(spec, f"{parameter}[{name!r}]")
             changes = {"price_per_hour": price, "region": region, "price_date": price_date,
                        "price_source": source if price is not None else None}
             if name in records:

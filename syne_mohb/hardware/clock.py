@@ -124,7 +124,7 @@ class BillingMeter:
         self.max_pairs = int(max_pairs)
         self.key: str | None = None
         self._prev: dict[Any, tuple[float, str, dict[str, float]]] = {}
-        self._rates: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        self._rates: dict[str, dict[str, list[float]]] = defaultdict(_list_table)  # picklable
 
     def dollars(self, segment_key: Any, result: Mapping[str, Any], seconds: float | None,
                 instance: str) -> float | None:
@@ -168,6 +168,12 @@ class BillingMeter:
             self.key = best
             self._prev.clear()
             self._rates.clear()
+
+
+def _list_table() -> defaultdict:
+    """An empty ``{key: [values]}`` table (a module function, not a lambda, so that a policy
+    holding a :class:`BillingMeter` pickles)."""
+    return defaultdict(list)
 
 
 def time_column(frame, time_attr: str, exclude: Iterable[str] = ()) -> str | None:

@@ -91,6 +91,12 @@ class PriceTable:
         prices: Mapping[str, float] | None = None,
         catalog: InstanceCatalog | None = None,
     ):
+        if prices is not None and not isinstance(prices, Mapping):
+            raise ValueError(
+                f"prices must be a dict instance or profile name -> $/hour, got "
+                f"{type(prices).__name__}"
+                + ("; from a table: dict(zip(df['name'], df['price_per_hour']))"
+                   if type(prices).__name__ in ("DataFrame", "Series") else ""))
         prices = dict(prices or {})
         for name, price in prices.items():
             if not isinstance(name, str) or not name:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import logging
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -109,9 +110,26 @@ def hardware_specs(
     dict, as :class:`syne_mohb.backends.ray.NodeType` has), then the catalog (SageMaker
     types), then local profiles (``local-cpu-k``: k cores); other names get an unknown spec
     (they are still learnt from their own results). Prices: ``prices`` first, then the
-    catalog; ``None`` where neither has one.
+    catalog; ``None`` where neither has one. ``instance_types`` is one name or a list of them.
+
+    A spec's ``vcpus``, ``gpus`` (a Ray node type may ask for a fraction), ``memory_gib`` and
+    ``gpu_memory_gib`` are numbers >= 0, ``gpu_model`` a name; a ``gpu_model`` that
+    :data:`~syne_mohb.hardware.accelerators.GPU_RELATIVE_SPEED` does not list (names are
+    matched exactly: ``"T4"``, not ``"t4"``) counts as half a V100, with a warning. Other
+    values raise a ``ValueError`` naming the type and the key.
     """
-    names = [str(n) for n in instance_types]
+    if isinstance(instance_types, str):
+        instance_types = [instance_types]
+    try:
+        names = [str(n) for n in instance_types]
+    except TypeError:
+        raise ValueError(f"instance_types must be a list of instance type names, got "
+                         f"{type(instance_types).__name__}") from None
+    for pname, mapping in (("specs", specs), ("prices", prices)):
+        if mapping is not None and not isinstance(mapping, Mapping):
+            raise ValueError(f"{pname} must be a dict instance type -> "
+                             f"{'spec' if pname == 'specs' else '$/hour'}, got "
+                             f"{type(mapping).__name__}")
     specs = dict(specs or {})
     prices = dict(prices or {})
     for pname, mapping in (("specs", specs), ("prices", prices)):
@@ -123,6 +141,10 @@ def hardware_specs(
         from syne_mohb.hardware.catalog import load_catalog
 
         catalog = load_catalog()
+    elif not (hasattr(catalog, "get") and hasattr(catalog, "__contains__")
+              and hasattr(catalog, "closest")):
+        raise ValueError(f"catalog must be an instance catalog (syne_mohb.load_catalog()) or "
+                         f"None, got {type(catalog).__name__}")
     if hasattr(catalog, "warn_stale_prices"):  # a price older than a year says so, once
         catalog.warn_stale_prices([n for n in names if n in catalog and n not in prices])
     out = {}
@@ -138,17 +160,23 @@ def hardware_specs(
             fields = dict(vcpus=int(name[len("local-cpu-"):]))
         if name in specs:
             raw = specs[name]  # a dict, or an object that describes itself (a Ray NodeType)
-            user = dict(raw.hardware_spec() if hasattr(raw, "hardware_spec") else raw)
-            bad = sorted(set(user) - {"vcpus", "memory_gib", "gpus", "gpu_model", "gpu_memory_gib",
-                                      "price_per_hour"})
+            raw = raw.hardware_spec() if hasattr(raw, "hardware_spec") else raw
+            if not isinstance(raw, Mapping):
+                raise ValueError(f"specs[{name!r}] must be a dict such as {{'vcpus': 8, "
+                                 f"'gpus': 1, 'gpu_model': 'T4'}} (or have hardware_spec()), "
+                                 f"got {raw!r}")
+            user = dict(raw)
+            bad = sorted(map(str, set(user) - {"vcpus", "memory_gib", "gpus", "gpu_model",
+                                               "gpu_memory_gib", "price_per_hour"}))
             if bad:
                 raise ValueError(f"specs[{name!r}] has unknown keys {bad}; known: vcpus, "
                                  f"memory_gib, gpus, gpu_model, gpu_memory_gib, price_per_hour")
+            _check_spec(name, user)
             price = user.pop("price_per_hour", price)
             fields.update(user)
         if name in prices:
             price = prices[name]
-        if price is not None and not (isinstance(price, (int, float)) and math.isfinite(price)
+        if price is not None and not (_is_real(price) and math.isfinite(price)
                                       and price >= 0):
             raise ValueError(f"price of {name!r} must be a finite number >= 0 ($/hour), got "
                              f"{price!r}")
@@ -157,13 +185,41 @@ def hardware_specs(
     return out
 
 
+def _check_spec(name: str, spec: dict) -> None:
+    """``ValueError`` naming ``specs[name][key]`` for a value of the wrong type; a warning for
+    an accelerator model without a published speed (it counts as half a V100)."""
+    for key in ("vcpus", "gpus", "memory_gib", "gpu_memory_gib"):
+        val = spec.get(key)
+        if val is not None and not (_is_real(val) and math.isfinite(val) and val >= 0):
+            raise ValueError(f"specs[{name!r}][{key!r}] must be a number >= 0, got {val!r}")
+    for key in ("gpus", "gpu_memory_gib"):
+        if key in spec and spec[key] is None:
+            del spec[key]  # None: unknown, i.e. the default (0)
+    model = spec.get("gpu_model")
+    if model is not None and not isinstance(model, str):
+        raise ValueError(f"specs[{name!r}]['gpu_model'] must be a name such as 'T4', got "
+                         f"{model!r}")
+    if model and spec.get("gpus") and model not in GPU_RELATIVE_SPEED:
+        same = [k for k in GPU_RELATIVE_SPEED if k.lower() == model.strip().lower()]
+        logger.warning(f"specs[{name!r}]: gpu_model {model!r} has no published relative speed "
+                       f"(counted as half a V100 until the run's results say otherwise)"
+                       f"{'; did you mean ' + repr(same[0]) + '?' if same else ''} Known: "
+                       f"{', '.join(GPU_RELATIVE_SPEED)}")
+
+
 class RuntimeCostModel:
     """Seconds per unit of resource of (configuration, instance type), with uncertainty.
 
     See the module docstring for the features, the regressor and the uncertainty.
 
-    :param config_space: the hyperparameters (without the instance type)
-    :param specs: ``{instance type: HardwareSpec}`` (:func:`hardware_specs`)
+    :param config_space: the hyperparameters (without the instance type). A configuration
+        given to :meth:`observe` or a prediction must hold each of them (``ValueError``
+        otherwise); a numeric value outside its domain is clipped to the domain's bounds (the
+        model does not extrapolate beyond them), a category that is not offered is a
+        ``ValueError``
+    :param specs: ``{instance type: HardwareSpec}`` (:func:`hardware_specs`); the model
+        predicts for these types only (another type is a ``ValueError``: build the model with
+        it, a type never observed gets a prior from its specs)
     :param estimator: "extra_trees" (default), "random_forest", "gp", "gp_ard" (a GP with one
         length scale per feature), "bilinear" (a Bayesian linear regression with hyperparameter
         x hardware products, :class:`_Bilinear`) or "additive" (one fixed effect per type plus
@@ -194,17 +250,31 @@ class RuntimeCostModel:
     ):
         from syne_mohb.searchers._config_encoding import ConfigEncoder
 
+        from syne_mohb.configspace import check_number
+
+        if not isinstance(config_space, Mapping):
+            raise ValueError(f"config_space must be a dict of hyperparameters, got "
+                             f"{type(config_space).__name__}")
         if estimator not in ESTIMATORS:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
-        if not isinstance(n_estimators, int) or n_estimators < 1:
+        if isinstance(n_estimators, bool) or not isinstance(n_estimators, int) \
+                or n_estimators < 1:
             raise ValueError(f"n_estimators must be an integer >= 1, got {n_estimators!r}")
         check_draw_options(prior_std, draw_fraction)
-        if not prior_strength > 0:
-            raise ValueError(f"prior_strength must be > 0, got {prior_strength}")
-        if not refit_growth >= 1.0:
-            raise ValueError(f"refit_growth must be >= 1, got {refit_growth}")
-        if not specs:
-            raise ValueError("specs must name at least one instance type")
+        check_number(prior_strength, "prior_strength", above=0)
+        if not (_is_real(refit_growth) and refit_growth >= 1.0):  # inf: fit once
+            raise ValueError(f"refit_growth must be a number >= 1, got {refit_growth!r}")
+        if random_seed is not None and (isinstance(random_seed, bool)
+                                        or not isinstance(random_seed, numbers.Integral)):
+            raise ValueError(f"random_seed must be an integer or None, got {random_seed!r}")
+        if not isinstance(specs, Mapping) or not specs:
+            raise ValueError(f"specs must be a non-empty dict instance type -> HardwareSpec "
+                             f"(hardware_specs([...])), got {specs!r}")
+        bad = [t for t, spec in specs.items() if not isinstance(spec, HardwareSpec)]
+        if bad:
+            raise ValueError(f"specs[{bad[0]!r}] must be a HardwareSpec, got "
+                             f"{type(specs[bad[0]]).__name__}; build specs with "
+                             f"syne_mohb.hardware.hardware_specs(types, specs={{...}})")
         self.specs = dict(specs)
         self.types = list(self.specs)
         self._type_index = {t: i for i, t in enumerate(self.types)}
@@ -247,7 +317,48 @@ class RuntimeCostModel:
         from syne_mohb.configspace import config_key
 
         names = self._encoder.hp_names if self._encoder is not None else []
+        if not isinstance(config, Mapping):
+            raise ValueError(f"a configuration must be a dict of hyperparameter values, got "
+                             f"{config!r}")
+        missing = [k for k in names if k not in config]
+        if missing:
+            raise ValueError(f"configuration {dict(config)!r} lacks the hyperparameters "
+                             f"{missing} of the model's config space")
         return config_key({k: config[k] for k in names})
+
+    def _check_values(self, config: Mapping[str, Any]) -> None:
+        """``ValueError`` naming the hyperparameter for a value the encoding cannot use: a
+        category that is not offered, a numeric value that is not a number. (A number outside
+        its domain is clipped to the domain's bounds, see the class docstring.) O(d)."""
+        from syne_tune.config_space import Categorical
+
+        from syne_mohb.configspace import category_index
+
+        for name in self._encoder.hp_names:
+            dom, val = self._encoder.config_space[name], config[name]
+            if isinstance(dom, Categorical):
+                try:
+                    category_index(dom.categories, val)
+                except ValueError:
+                    raise ValueError(f"configuration: {name}={val!r} is not one of the "
+                                     f"categories {list(dom.categories)}") from None
+            else:
+                try:
+                    float(val)
+                except (TypeError, ValueError):
+                    raise ValueError(f"configuration: {name}={val!r} must be a number "
+                                     f"({dom})") from None
+
+    def _check_configs(self, configs: Any) -> Sequence[Mapping[str, Any]]:
+        if isinstance(configs, (Mapping, str)) or not isinstance(configs, Sequence):
+            one = "; one configuration: [config]" if isinstance(configs, Mapping) else ""
+            raise ValueError(f"configs must be a list of configurations (dicts), got "
+                             f"{type(configs).__name__}{one}")
+        names = self._encoder.hp_names if self._encoder is not None else []
+        for config in configs:  # also before the first fit, which encodes nothing
+            if not isinstance(config, Mapping) or any(k not in config for k in names):
+                self._key(config)  # raises naming what is missing
+        return configs
 
     def _encode(self, config: Mapping[str, Any], key: str | None = None) -> np.ndarray:
         if self._encoder is None:
@@ -255,6 +366,7 @@ class RuntimeCostModel:
         key = self._key(config) if key is None else key
         x = self._x_cache.get(key)
         if x is None:
+            self._check_values(config)
             x = self._encoder.encode_configs([{k: config[k] for k in self._encoder.hp_names}])[0]
             self._x_cache[key] = x
         return x
@@ -270,7 +382,11 @@ class RuntimeCostModel:
                 seconds: float, task: int = 0) -> None:
         """Add (or, for a known ``key``, extend) a segment: ``seconds`` spent training
         ``config`` on ``instance`` for ``resource`` units. Non-finite or non-positive values
-        are ignored (a failed or instantaneous result says nothing about speed)."""
+        are ignored (a failed or instantaneous result says nothing about speed); values that
+        are not numbers (a string, None) are a ``ValueError``."""
+        for pname, val in (("resource", resource), ("seconds", seconds)):
+            if not _is_real(val):
+                raise ValueError(f"{pname} must be a number, got {val!r}")
         if not (resource > 0 and seconds > 0 and math.isfinite(resource)
                 and math.isfinite(seconds)):
             return
@@ -289,7 +405,13 @@ class RuntimeCostModel:
         configuration on a type). They shape the prediction; the run's own rows set its level
         (a task indicator feature separates them). Rows of types that are not the model's are
         left out, with a warning naming them and ``source`` (the task's evaluations); a
-        ``ValueError`` when that leaves none (e.g. types renamed)."""
+        ``ValueError`` when that leaves none (e.g. types renamed), or when the three
+        sequences differ in length."""
+        lengths = {len(configs), len(instances), len(seconds_per_unit)}
+        if len(lengths) > 1:
+            raise ValueError(f"{source}: configs, instances and seconds_per_unit must have one "
+                             f"entry per evaluation, got lengths {len(configs)}, "
+                             f"{len(instances)}, {len(seconds_per_unit)}")
         unknown = sorted({str(i) for i in instances} - set(self._type_index))
         if unknown:
             if not any(str(i) in self._type_index for i in instances):
@@ -360,7 +482,10 @@ class RuntimeCostModel:
     def predict_log(self, configs: Sequence[Mapping[str, Any]],
                     instances: Sequence[Any] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Mean and standard deviation of ``log(seconds per unit)``, shape
-        ``(len(configs), len(instances))`` (default: every type of the model)."""
+        ``(len(configs), len(instances))`` (default: every type of the model). A model not
+        fitted yet (no observation) predicts 1 second per unit (log 0) with the prior standard
+        deviation; a type unknown to the model is a ``ValueError``."""
+        configs = self._check_configs(configs)
         t_idx = self._type_indices(instances)
         c, k = len(configs), len(t_idx)
         prior_sd = self._prior_sd(t_idx)
@@ -375,6 +500,9 @@ class RuntimeCostModel:
         return mean + self._center, np.sqrt(spread ** 2 + prior_sd[None, :] ** 2)
 
     def _type_indices(self, instances: Sequence[Any] | None) -> np.ndarray:
+        if isinstance(instances, str):
+            raise ValueError(f"instances must be a list of instance types, got the string "
+                             f"{instances!r}; one type: [{instances!r}]")
         instances = self.types if instances is None else [str(i) for i in instances]
         return np.array([self.type_index(i) for i in instances], dtype=int)
 
@@ -412,8 +540,11 @@ class RuntimeCostModel:
         interval (lognormal), each of shape ``(len(configs), len(instances))``."""
         from scipy.stats import norm
 
-        if not 0 < level < 1:
-            raise ValueError(f"level must be in (0, 1), got {level}")
+        if not (_is_real(level) and 0 < level < 1):
+            raise ValueError(f"level must be a number in (0, 1), got {level!r}")
+        if not (_is_real(resource) and math.isfinite(resource) and resource >= 0):
+            raise ValueError(f"resource must be a finite number >= 0 (units to train), got "
+                             f"{resource!r}")
         mu, sd = self.predict_log(configs, instances)
         z = float(norm.ppf(0.5 + level / 2))
         scale = float(resource)
@@ -430,6 +561,7 @@ class RuntimeCostModel:
         ``"bilinear"``, one draw of the regression's coefficients from their posterior (as
         coherent across the types), plus that prior noise; otherwise a Gaussian draw from the
         predictive mean and standard deviation."""
+        configs = self._check_configs(configs)
         t_idx = self._type_indices(instances)
         if hasattr(self._model, "draw"):  # a coherent draw of the regression's coefficients
             c, k = len(configs), len(t_idx)

@@ -122,7 +122,9 @@ class HardwarePolicy:
     :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., "price_per_hour": ..,
         ...}}`` for types the catalog does not know (local machines), or a Ray backend's
         ``node_types`` as they are (``{name: NodeType}``: resources and price)
-    :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates)
+    :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates).
+        A price of 0 cannot be compared as log dollars: such a type is costed at the geometric
+        mean of the positive prices (a warning says so) until its results bill dollars
     :param catalog: instance catalog (default: :func:`syne_mohb.hardware.load_catalog`)
     :param affects_metrics: "auto" (test it, see above), True (joint search from the start) or
         False (never test)
@@ -213,13 +215,16 @@ class HardwarePolicy:
             raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
         if isinstance(test_every, bool) or not isinstance(test_every, int) or test_every < 1:
             raise ValueError(f"test_every must be an integer >= 1, got {test_every!r}")
-        if restart_margin is not None and not (isinstance(restart_margin, (int, float))
-                                               and restart_margin >= 0):
+        if restart_margin is not None and (isinstance(restart_margin, bool) or not (
+                isinstance(restart_margin, (int, float, np.integer, np.floating))
+                and restart_margin >= 0)):
             raise ValueError(f"restart_margin must be a number >= 0 or None, got "
                              f"{restart_margin!r}")
         if instance_types is not None and (isinstance(instance_types, str)
+                                           or not isinstance(instance_types, Sequence)
                                            or len(instance_types) < 1):
-            raise ValueError(f"instance_types must be a list of instance type names, got "
+            raise ValueError(f"instance_types must be a non-empty list of instance type names "
+                             f"(a list: its order makes seeded runs repeatable), got "
                              f"{instance_types!r}")
         self.instance_types = None if instance_types is None else [str(t) for t in instance_types]
         self.instance_attr = instance_attr
@@ -237,6 +242,11 @@ class HardwarePolicy:
             raise ValueError(f"prices must be a dict instance type -> $ per hour, got "
                              f"{type(prices).__name__}")
         self._user_prices = PriceTable(prices).prices  # checked now: names, finite, >= 0
+        if catalog is not None and not (hasattr(catalog, "get") and hasattr(catalog, "closest")
+                                        and hasattr(catalog, "__contains__")):
+            raise ValueError(f"catalog must be an instance catalog (syne_mohb.load_catalog(), "
+                             f"e.g. .with_prices(...)) or None, got {type(catalog).__name__}; "
+                             f"prices go in prices={{...}}")
         self._catalog = catalog
         self.affects_metrics = affects_metrics
         if hardware_metrics is not None and not (isinstance(hardware_metrics, (list, tuple))
@@ -254,6 +264,10 @@ class HardwarePolicy:
                              f"TransferLearningTaskEvaluations, got "
                              f"{type(prior_evaluations).__name__}")
         self.prior_evaluations = dict(prior_evaluations or {})
+        if prior_time_objective is not None and (not isinstance(prior_time_objective, str)
+                                                 or not prior_time_objective):
+            raise ValueError(f"prior_time_objective must be the name of an objective of "
+                             f"prior_evaluations or None, got {prior_time_objective!r}")
         self.prior_time_objective = prior_time_objective
         if not check_number(control_share, "control_share", at_least=0) <= 1:
             raise ValueError(f"control_share must be in [0, 1], got {control_share}")
@@ -286,6 +300,12 @@ class HardwarePolicy:
             raise ValueError("this HardwarePolicy already serves a scheduler (it is bound to its "
                              "config space, metrics and seed); create a new HardwarePolicy(...) "
                              "for each MOASHA")
+        if not isinstance(config_space, Mapping):
+            raise ValueError(f"config_space must be a dict, got {type(config_space).__name__}")
+        if isinstance(metrics, str) or not isinstance(metrics, Sequence) \
+                or not all(isinstance(m, str) for m in metrics):
+            raise ValueError(f"metrics must be a list of metric names, got {metrics!r}")
+        check_random_seed(random_seed)
         domain = config_space.get(self.instance_attr)
         offered = list(getattr(domain, "categories", []) or [])
         if self.instance_types is None:
@@ -314,6 +334,13 @@ class HardwarePolicy:
         known = [s.price_per_hour for s in self.specs.values() if s.price_per_hour]
         fallback = float(np.exp(np.mean(np.log(known)))) if known else 1.0
         missing = [t for t, s in self.specs.items() if s.price_per_hour is None]
+        free = [t for t, s in self.specs.items() if s.price_per_hour == 0]
+        if free:
+            logger.warning(
+                f"hardware policy: price 0 for {free}: costs are compared as log dollars, so a "
+                f"type priced 0 is costed at ${fallback:.3g}/h (the geometric mean of the "
+                f"positive prices) until results bill it more than $0. Give it a small positive "
+                f"price (prices={{...}}) to make it the cheap choice.")
         if missing:
             logger.warning(
                 f"hardware policy: no price for {missing}; their cost is learnt from the "
@@ -341,7 +368,7 @@ class HardwarePolicy:
         self._controls: set[int] = set()
         self._configs_of: dict[int, dict[str, Any]] = {}
         self._key_of: dict[int, str] = {}
-        self._learned_rate: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self._learned_rate: dict[int, list[float]] = defaultdict(_zero_pair)  # picklable
         self._clock = TrainingClock(self.time_attr, exclude=[resource_attr] if resource_attr
                                     else [])
         self._meter = BillingMeter(exclude=[self.time_attr, *([resource_attr] if resource_attr
@@ -772,6 +799,12 @@ def _fit(y: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
     resid = y - A @ coef
     tot = float(np.sum((y - y.mean()) ** 2))
     return (1.0 - float(resid @ resid) / tot if tot > 0 else 0.0), coef
+
+
+def _zero_pair() -> list[float]:
+    """``[seconds, dollars]`` billed on a type so far (a module function, not a lambda, so that
+    a bound policy pickles: a scheduler's state may be saved)."""
+    return [0.0, 0.0]
 
 
 def _number(value: Any) -> float | None:

@@ -9,6 +9,7 @@ to k through the usual environment variables, so it trains as fast as k cores al
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import shutil
@@ -83,10 +84,22 @@ class LocalProfile:
         return env
 
 
+def _counts(num_cpus, num_gpus) -> tuple[int, int]:
+    """``(cores, GPUs)``: the given counts (integers >= 0; ``ValueError`` naming the parameter
+    otherwise), this machine's where None."""
+    for pname, val in (("num_cpus", num_cpus), ("num_gpus", num_gpus)):
+        if val is not None and (isinstance(val, bool) or not isinstance(val, numbers.Integral)
+                                or val < 0):
+            raise ValueError(f"{pname} must be an integer >= 0 or None (this machine's), got "
+                             f"{val!r}")
+    n_cpu = len(available_cpus()) if num_cpus is None else int(num_cpus)
+    n_gpu = num_local_gpus() if num_gpus is None else int(num_gpus)
+    return n_cpu, n_gpu
+
+
 def local_profile_names(num_cpus: int | None = None, num_gpus: int | None = None) -> list[str]:
     """Profiles this machine supports: ``local-cpu-1..N`` (N usable cores), ``local-gpu-0..G-1``."""
-    n_cpu = len(available_cpus()) if num_cpus is None else num_cpus
-    n_gpu = num_local_gpus() if num_gpus is None else num_gpus
+    n_cpu, n_gpu = _counts(num_cpus, num_gpus)
     return [f"local-cpu-{k}" for k in range(1, n_cpu + 1)] + [
         f"local-gpu-{i}" for i in range(n_gpu)
     ]
@@ -97,8 +110,7 @@ def get_local_profile(
 ) -> LocalProfile:
     """The :class:`LocalProfile` called ``name``; raises :class:`UnknownInstanceTypeError`
     (listing the profiles this machine supports) if it does not exist here."""
-    n_cpu = len(available_cpus()) if num_cpus is None else num_cpus
-    n_gpu = num_local_gpus() if num_gpus is None else num_gpus
+    n_cpu, n_gpu = _counts(num_cpus, num_gpus)
     m = _PROFILE.match(name) if isinstance(name, str) else None
     ok = m is not None and (
         (m.group(1) == "cpu" and 1 <= int(m.group(2)) <= n_cpu)

@@ -9,11 +9,12 @@ from syne_tune.config_space import Categorical, choice
 from syne_mohb.hardware.catalog import (
     InstanceCatalog,
     MissingPriceError,
+    UnknownInstanceTypeError,
     instance_type_names,
     load_catalog,
 )
 from syne_mohb.hardware.cost import PriceTable
-from syne_mohb.hardware.profiles import get_local_profile
+from syne_mohb.hardware.profiles import get_local_profile, is_local_profile_name
 
 
 def instance_types(names: str | Iterable[str] | InstanceCatalog | None = None,
@@ -142,5 +143,12 @@ def _names(names: str | Iterable[str] | None, catalog: InstanceCatalog) -> list[
         raise ValueError("instance_types: names must be a non-empty list of instance type "
                          "names, got []")
     for n in names:
-        catalog.get(n)  # raises naming the closest known types
+        try:
+            catalog.get(n)  # raises naming the closest known types
+        except UnknownInstanceTypeError as e:
+            how = (f"local profiles are declared with local_profiles({{{n!r}: $/hour, ...}})"
+                   if is_local_profile_name(n) else
+                   "names outside the catalog (a Ray cluster's node types, your own machines) "
+                   "need no helper: choice([...]) with HardwarePolicy(specs=..., prices=...)")
+            raise UnknownInstanceTypeError(f"instance_types: {e} ({how})") from None
     return names

@@ -64,18 +64,28 @@ class InstanceTypePreference:
         min_results_per_type: int = 3,
         refit_growth: float = 1.2,
     ):
+        from syne_mohb.configspace import check_number
         from syne_mohb.searchers._config_encoding import ConfigEncoder
 
+        if not isinstance(config_space, dict):
+            raise ValueError(f"config_space must be a dict, got {type(config_space).__name__}")
         domain = config_space.get(instance_attr)
         if not isinstance(domain, Categorical):
             raise ValueError(
                 f"config_space[{instance_attr!r}] must be a categorical domain of instance "
                 f"types (e.g. syne_mohb.hardware.instance_types(...)), got {domain!r}"
             )
-        if not 0.0 <= exploration <= 1.0:
+        if not check_number(exploration, "exploration", at_least=0.0) <= 1.0:
             raise ValueError(f"exploration must be in [0, 1], got {exploration}")
-        if not z_score >= 0:
-            raise ValueError(f"z_score must be >= 0, got {z_score}")
+        check_number(z_score, "z_score", at_least=0)
+        if isinstance(min_results_per_type, bool) or not isinstance(min_results_per_type, int) \
+                or min_results_per_type < 0:
+            raise ValueError(f"min_results_per_type must be an integer >= 0, got "
+                             f"{min_results_per_type!r}")
+        check_number(refit_growth, "refit_growth", at_least=1.0)
+        if isinstance(modes, str) or not isinstance(modes, (list, tuple)):
+            raise ValueError(f"modes must be a list with one 'min' or 'max' per reported metric "
+                             f"(e.g. ['max', 'min']), got {modes!r}")
         self.instance_attr = instance_attr
         self.instance_types = list(domain.categories)
         self.modes = normalize_modes(modes, len(modes), "modes")
@@ -102,13 +112,18 @@ class InstanceTypePreference:
         return len(self._Y)
 
     def observe(self, trial_id: int, config: dict[str, Any], metrics: list[float]) -> None:
-        """Record the first result of ``trial_id`` (later ones are ignored)."""
+        """Record the first result of ``trial_id`` (later ones are ignored, as is a result of a
+        type the domain does not offer). ``metrics`` holds one value per mode
+        (``ValueError`` otherwise)."""
         if trial_id in self._seen:
             return
         value = config.get(self.instance_attr)
         t = self._type_index(value)
         y = np.asarray(metrics, dtype=float)
-        if t is None or len(y) != len(self.modes):
+        if y.ndim != 1 or len(y) != len(self.modes):
+            raise ValueError(f"metrics must hold one value per mode {self.modes}, got "
+                             f"{list(np.atleast_1d(metrics))!r}")
+        if t is None:
             return
         self._seen.add(trial_id)
         self._types.append(t)
