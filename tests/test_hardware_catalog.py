@@ -236,3 +236,17 @@ def test_local_profiles_follow_this_machine():
     assert (gpu.cpus, gpu.gpu, gpu.env()["CUDA_VISIBLE_DEVICES"]) == (4, 1, "1")
     with pytest.raises(ValueError, match="non-empty"):
         local_profiles({})
+
+
+def test_every_catalog_accelerator_but_the_rtx_pro_ones_has_a_speed():
+    """A GPU without a relative speed counts as half a V100 in the runtime model's prior: the
+    catalog's H200 (ml.p5en), B200 and B300 (ml.p6) types were priced like that, 16-36x too
+    slow. Only the RTX PRO GPUs (g7, g7e), whose dense 16-bit peaks are not published, remain."""
+    from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
+    from syne_mohb.hardware.model import hardware_specs
+
+    models = {it.gpu_model for it in load_catalog() if it.gpu_model}
+    assert models - set(GPU_RELATIVE_SPEED) == {"RTX PRO 4500", "RTX PRO Server 6000"}
+    speed = {t: s.features()[-1] for t, s in hardware_specs(
+        ["ml.p5.48xlarge", "ml.p5en.48xlarge", "ml.p6-b200.48xlarge"]).items()}
+    assert speed["ml.p5en.48xlarge"] == speed["ml.p5.48xlarge"] < speed["ml.p6-b200.48xlarge"]

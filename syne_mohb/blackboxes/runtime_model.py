@@ -48,7 +48,10 @@ with
   (NVIDIA L4 datasheet: 242 TFLOPS FP16 with sparsity, half without); L40S 362 / 125 = 2.896
   (NVIDIA L40S datasheet, BF16/FP16 dense); H100 989 / 125 = 7.912 (NVIDIA H100 SXM datasheet:
   1,979 TFLOPS BF16 with sparsity); Trainium 190 / 125 = 1.52 per chip (AWS Neuron docs,
-  "Trainium Architecture": 190 FP16/BF16 TFLOPS per chip). Peak ratios overstate speed-ups of
+  "Trainium Architecture": 190 FP16/BF16 TFLOPS per chip); H200 989 / 125 = 7.912 (the H100's
+  die with more memory: the same dense BF16 peak, NVIDIA H200 datasheet); B200 and B300
+  2250 / 125 = 18.0 per GPU (NVIDIA HGX B200 and HGX B300: 36 PFLOPS FP16/BF16 with sparsity
+  for 8 GPUs, 2.25 dense each). Peak ratios overstate speed-ups of
   memory-bound models; :meth:`RuntimeModel.calibrate` corrects them per instance type from
   measured runtimes. :data:`MODELLED_GPU_SPEEDS` names the modelled entries.
 * ``h_epoch``, ``h_step`` (optional, default unset): host seconds per epoch and per optimiser
