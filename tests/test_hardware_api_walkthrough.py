@@ -245,3 +245,14 @@ def test_instance_preference_checks_its_arguments_and_results():
     pref.observe(1, {"lr": 0.01, "instance_type": "zzz"}, [0.5, 1.0])  # not offered: ignored
     pref.observe(2, {"lr": 0.01, "instance_type": "a"}, [0.5, 1.0])
     assert pref.num_results == 1
+
+
+def test_a_price_date_in_the_future_is_refused():
+    from syne_mohb.hardware import load_catalog
+
+    catalog = load_catalog()
+    with pytest.raises(ValueError, match=r"price_date '2099-01-01' is in the future"):
+        catalog.with_prices({"ml.m5.xlarge": 0.2}, "us-east-1", "2099-01-01")
+    today = dt.date.today().isoformat()
+    assert catalog.with_prices({"ml.m5.xlarge": 0.2}, "us-east-1", today).get(
+        "ml.m5.xlarge").price_date == today

@@ -441,6 +441,12 @@ class InstanceCatalog:
         if not isinstance(price_date, str) or parse_price_date(price_date) is None:
             raise ValueError(f"price_date must be a date like '2026-06-01' or '2026-06', got "
                              f"{price_date!r}")
+        # a day of slack for time zones: a later date is a typo (its age would be negative and
+        # the price would never be called stale)
+        if parse_price_date(price_date) > _dt.date.today() + _dt.timedelta(days=1):
+            raise ValueError(f"price_date {price_date!r} is in the future (today is "
+                             f"{_dt.date.today().isoformat()}): give the day the prices were "
+                             f"read")
         if not isinstance(source, str) or not source:
             raise ValueError(f"source must be a non-empty string, got {source!r}")
         if not isinstance(prices, Mapping):
