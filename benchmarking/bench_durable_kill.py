@@ -109,6 +109,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3)
     add_docs_argument(parser)
     args = parser.parse_args(argv)
+    if args.seeds < 1:
+        parser.error(f"--seeds must be >= 1, got {args.seeds}")
     page = BenchmarkPage("durable-kill", "Durable runs: kill -9 of the driver, then resume",
                          seeds=f"{args.seeds} (seeds 0..{args.seeds - 1}: kill moments)",
                          docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])

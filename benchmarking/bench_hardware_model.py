@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
 
-from syne_mohb.blackboxes.repository import load, metadata  # noqa: E402
+from syne_mohb.blackboxes.repository import load, metadata, names  # noqa: E402
 from syne_mohb.hardware.model import ESTIMATORS, RuntimeCostModel, hardware_specs  # noqa: E402
 
 
@@ -107,6 +107,14 @@ def main(argv=None) -> int:
         ap.error(f"--observations must be comma-separated integers, got {args.observations!r}")
     if not args.observations or min(args.observations) < 2:
         ap.error(f"--observations must be integers >= 2, got {args.observations}")
+    for name, value in (("--tasks-per-benchmark", args.tasks_per_benchmark),
+                        ("--repeats", args.repeats)):
+        if value < 1:
+            ap.error(f"{name} must be >= 1, got {value}")
+    shipped = names()
+    for bench in args.benchmarks.split(","):
+        if bench not in shipped:
+            ap.error(f"--benchmarks: unknown benchmark {bench!r}; shipped: {', '.join(shipped)}")
     unknown = sorted(set(args.estimators.split(",")) - set(ESTIMATORS))
     if unknown:
         ap.error(f"--estimators: {unknown} are not among {list(ESTIMATORS)}")

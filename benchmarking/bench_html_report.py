@@ -167,6 +167,9 @@ def main(argv=None) -> None:
     p.add_argument("--no-screenshot", action="store_true", help="do not write docs/images/report.png")
     add_docs_argument(p)
     args = p.parse_args(argv)
+    for name, value in (("--trials", args.trials), ("--loads", args.loads)):
+        if value < 1:
+            p.error(f"{name} must be >= 1, got {value}")
     page_doc = BenchmarkPage("html-report", "Interactive HTML report: size and render time",
                              seeds=f"one simulated run (seed 0); {args.loads} loads in one browser",
                              docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])

@@ -88,6 +88,10 @@ def main(argv: list[str] | None = None) -> None:
     bad = [k for k in args.profiles if not 1 <= k <= n_cpus]
     if bad:
         p.error(f"--profiles: this machine has {n_cpus} usable cores, got {bad}")
+    if not args.timeout > 0:
+        p.error(f"--timeout must be > 0 seconds, got {args.timeout}")
+    if not args.price_per_core_hour >= 0:
+        p.error(f"--price_per_core_hour must be >= 0, got {args.price_per_core_hour}")
     if any("=" not in kv for kv in args.env):
         p.error(f"--env: expected K=V items, got {args.env}")
     extra_env = dict(kv.split("=", 1) for kv in args.env)

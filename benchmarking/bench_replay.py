@@ -131,6 +131,17 @@ def main(argv=None) -> int:
     ap.add_argument("--st-cap", type=float, default=240.0, help="seconds allowed to Syne Tune rows")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    if not args.st_cap > 0:
+        ap.error(f"--st-cap must be > 0 seconds, got {args.st_cap}")
+    shipped = blackboxes.names()
+    if args.benchmark is not None and args.benchmark not in shipped:
+        ap.error(f"--benchmark: unknown benchmark {args.benchmark!r}; shipped: "
+                 f"{', '.join(shipped)}")
+    if args.task is not None:
+        tasks = blackboxes.metadata(args.benchmark or shipped[0])["task_names"]
+        if args.task not in tasks:
+            ap.error(f"--task: unknown task {args.task!r} for benchmark "
+                     f"{args.benchmark or shipped[0]!r}; valid tasks: {', '.join(tasks)}")
     page = BenchmarkPage("replay-speed", "Replay speed: simulated tuning on the offline benchmarks",
                          seeds="seed 0 (scheduler, sampler, backend)", docs_dir=args.docs_dir,
                          argv=None if argv is None else [__file__, *argv])

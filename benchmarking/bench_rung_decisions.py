@@ -89,6 +89,8 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     add_docs_argument(parser)
     args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
     page = BenchmarkPage("rung-decisions", "Speed and correctness of one rung decision",
                          seeds=f"random rungs and newcomers from seed {args.seed}",
                          docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarking"))
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
+from script_args import int_list  # noqa: E402
 
 
 def measure(job_counts, rounds: int = 5) -> list[dict]:
@@ -86,10 +87,13 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5, help="rounds measured per setting")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    jobs = int_list(ap, "--jobs", args.jobs)
+    if args.rounds < 1:
+        ap.error(f"--rounds must be >= 1, got {args.rounds}")
     page = BenchmarkPage("sagemaker-polling", "SageMaker backend: the cost of one polling round",
                          seeds=f"{args.rounds} rounds per setting", docs_dir=args.docs_dir,
                          argv=None if argv is None else [__file__, *argv])
-    rows = measure([int(n) for n in args.jobs.split(",")], args.rounds)
+    rows = measure(jobs, args.rounds)
     if args.no_docs:
         return 0
     table = [{"jobs": r["jobs"], "search": "yes" if r["search"] else "no",

@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
+from script_args import int_list  # noqa: E402
 
 from syne_tune.config_space import uniform  # noqa: E402
 
@@ -96,6 +97,10 @@ def _feed(searcher, draw, n: int, rs) -> None:
         trial += 1
 
 
+#: the settings of --settings (see measure)
+SETTINGS = ("mlp", "mlp-hw", "continuous")
+
+
 def measure(setting: str, n: int, seed: int = 0) -> dict[str, float]:
     if setting == "continuous":
         space, draw = _continuous_setting()
@@ -130,6 +135,12 @@ def main(argv=None) -> int:
     ap.add_argument("--settings", default="mlp,mlp-hw,continuous")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    sizes = int_list(ap, "--sizes", args.sizes)
+    settings = [s for s in args.settings.split(",") if s]
+    unknown = [s for s in settings if s not in SETTINGS]
+    if unknown or not settings:
+        ap.error(f"--settings: unknown setting {(unknown or [args.settings])[0]!r}; choose "
+                 f"from {', '.join(SETTINGS)}")
     import pandas as pd
 
     page = BenchmarkPage("searcher-speed", "Time per suggestion of the model-based searcher",
@@ -141,7 +152,7 @@ def main(argv=None) -> int:
     from sklearn.ensemble import ExtraTreesRegressor  # noqa: F401
     from scipy.special import ndtr  # noqa: F401
 
-    rows = [measure(s, int(n)) for s in args.settings.split(",") for n in args.sizes.split(",")]
+    rows = [measure(s, n) for s in settings for n in sizes]
     table = pd.DataFrame(rows)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if not args.no_docs:

@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarking"))
 
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
+from script_args import interrupted, output_folder  # noqa: E402
 
 METRICS = ["accuracy", "runtime", "cost"]
 METHODS = ["random", "transfer", "quantile", "bbox"]
@@ -309,6 +310,14 @@ def print_table(rows: list[list[str]], summary: dict, methods: list[str], header
         print(f"| {m} | {_mean_pct(s['t'])} | {_mean_pct(s['d'])} | {s['better']} / {s['worse']} |")
 
 
+def _ignore_sigint() -> None:
+    """A worker's initializer: Ctrl-C reaches the whole process group; only the parent handles
+    it (the pool's exit stops the workers; every finished run is already kept)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", nargs="+", default=None, help="default: all shipped")
@@ -332,13 +341,32 @@ def main(argv=None) -> int:
     if "random" not in args.methods:
         ap.error("--methods must include random (the reference)")
     if args.jobs < 1:
-        ap.error("--jobs must be >= 1")
+        ap.error(f"--jobs must be >= 1, got {args.jobs}")
+    if args.cached_only and args.overwrite:
+        ap.error("--cached-only runs nothing and --overwrite runs everything again: give one")
+    if args.seeds < 1:
+        ap.error(f"--seeds must be >= 1, got {args.seeds}")
+    if args.quantile_seeds is not None and args.quantile_seeds < 1:
+        ap.error(f"--quantile-seeds must be >= 1, got {args.quantile_seeds} (leave quantile "
+                 f"out of --methods to run none)")
+    if not args.budget_factor > 0:
+        ap.error(f"--budget-factor must be > 0, got {args.budget_factor}")
 
     logging.basicConfig(level=logging.WARNING)
-    os.environ.setdefault("SYNETUNE_FOLDER", tempfile.mkdtemp(prefix="bench-transfer-"))
     from syne_mohb.blackboxes import load, names
 
     benchmarks = args.benchmarks or names()
+    for name in benchmarks:  # names first, before any run
+        try:
+            shipped = list(load(name))
+        except ValueError as e:
+            ap.error(f"--benchmarks: {e}")
+        unknown = [t for t in args.tasks or [] if t not in shipped]
+        if unknown:
+            ap.error(f"--tasks: unknown task {unknown[0]!r} for benchmark {name!r}; valid "
+                     f"tasks: {', '.join(shipped)}")
+    output_folder(ap, "--output", args.output)
+    os.environ.setdefault("SYNETUNE_FOLDER", tempfile.mkdtemp(prefix="bench-transfer-"))
     seeds = 3 if args.quick else args.seeds
     jobs = []
     for name in benchmarks:
@@ -378,18 +406,23 @@ def main(argv=None) -> int:
         if not results:
             print("no held-out task has all its runs kept", file=sys.stderr)
             return 1
-    if args.jobs == 1:
-        for i, job in enumerate(todo):
-            results.append(run_one(job))
-            save_cached(args.output, job, results[-1])
-            print(f"\r{i + 1}/{len(todo)} runs", end="", file=sys.stderr, flush=True)
-    else:
-        with mp.get_context("spawn").Pool(args.jobs) as pool:
-            for i, res in enumerate(pool.imap_unordered(run_one, todo)):
-                results.append(res)
-                save_cached(args.output, (res["name"], res["task"], res["method"], res["seed"],
-                                          args.budget_factor), res)
+    try:
+        if args.jobs == 1:
+            for i, job in enumerate(todo):
+                results.append(run_one(job))
+                save_cached(args.output, job, results[-1])
                 print(f"\r{i + 1}/{len(todo)} runs", end="", file=sys.stderr, flush=True)
+        else:
+            # the workers ignore Ctrl-C (the parent stops them): one line, not a traceback each
+            with mp.get_context("spawn").Pool(args.jobs, initializer=_ignore_sigint) as pool:
+                for i, res in enumerate(pool.imap_unordered(run_one, todo)):
+                    results.append(res)
+                    save_cached(args.output, (res["name"], res["task"], res["method"],
+                                              res["seed"], args.budget_factor), res)
+                    print(f"\r{i + 1}/{len(todo)} runs", end="", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return interrupted(ap.prog, args.output)
     print(file=sys.stderr)
     elapsed = time.perf_counter() - start
     rows, summary = summarize(results, args.methods)
@@ -429,6 +462,13 @@ METHOD_ROWS = [
     ("oracle", "diagnostic: `ParetoTransferSearcher` fitted on the held-out task's own table",
      "the searcher (joint)"),
 ]
+
+
+def _shown(path: str | Path) -> str:
+    """``path`` relative to the repository when under it (the documented folders), else as
+    given."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 def write_page(page, rows, results, args, seeds, missing_tasks, trials, secs, elapsed,
@@ -491,7 +531,7 @@ def write_page(page, rows, results, args, seeds, missing_tasks, trials, secs, el
     if missing_tasks:
         page.add("## Not run",
                  f"Held-out tasks of this command whose runs are not all kept in "
-                 f"`{os.path.relpath(args.output, ROOT)}` "
+                 f"`{_shown(args.output)}` "
                  f"({len(missing_tasks)}; about 2 minutes per task on one unloaded core, mostly "
                  f"the quantile baseline): "
                  + ", ".join(f"`{n}/{t}`" for n, t in missing_tasks)

@@ -161,14 +161,21 @@ def main(argv=None) -> None:
                     help="comma-separated benchmarks whose speed-up spread the page shows")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    shipped = names()
+    benchmarks = [b for b in args.benchmarks.split(",") if b] if args.benchmarks else shipped
+    if not benchmarks:
+        ap.error(f"--benchmarks names no benchmark, got {args.benchmarks!r}")
+    speedup_benchmarks = [b for b in args.speedup_benchmarks.split(",") if b]
+    for flag, given in (("--speedups", [args.speedups] if args.speedups else []),
+                        ("--benchmarks", benchmarks), ("--speedup-benchmarks", speedup_benchmarks)):
+        for name in given:
+            if name not in shipped:
+                ap.error(f"{flag}: unknown benchmark {name!r}; shipped: {', '.join(shipped)}")
     if args.speedups:
-        if args.speedups not in names():
-            raise SystemExit(f"--speedups: unknown benchmark {args.speedups!r}; shipped: {names()}")
         print(speedup_table(args.speedups))
         return
     page = BenchmarkPage("blackboxes", "Shipped offline benchmarks", seeds="those recorded in each table",
                          docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])
-    benchmarks = args.benchmarks.split(",") if args.benchmarks else names()
     overview = markdown_table(overview_rows(benchmarks), OVERVIEW_COLUMNS, OVERVIEW_HEADERS)
     cols = markdown_table(columns_rows(benchmarks), ["benchmark", "measured", "modelled", "note"],
                           ["benchmark", "measured columns", "modelled columns", "note"])
@@ -207,7 +214,7 @@ def main(argv=None) -> None:
             "configuration. Per configuration (seed 0, full training), the instance types on its "
             "own (time, cost) front and the fastest type, counted over the configurations:",
             vt)
-    for name in [b for b in args.speedup_benchmarks.split(",") if b]:
+    for name in speedup_benchmarks:
         st = speedup_table(name)
         print()
         print(st)

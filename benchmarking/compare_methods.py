@@ -52,6 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from docs_page import command_line, machine  # noqa: E402
+from script_args import interrupted, output_folder  # noqa: E402
 
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import (  # noqa: E402
@@ -67,6 +68,7 @@ from syne_mohb.hardware.startup import JobStartup  # noqa: E402
 # what chooses each method's instance type and what proposes its hyperparameters: every table
 # says both, to compare like with like (the registry holds them, next to the methods)
 from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E402,F401
+from syne_mohb.experiments.methods import check_method  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
     code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
 
@@ -141,8 +143,9 @@ def main(argv=None) -> int:
     ap.add_argument("--output", default="benchmarking/_results/compare")
     ap.add_argument("--table", default="compare_methods.csv",
                     help="file name of the table written under --output")
-    ap.add_argument("--versus", default="st-moasha-fixed",
-                    help="peer of the paired ours/peer table (target: ASHA-p3's accuracy)")
+    ap.add_argument("--versus", default=None,
+                    help="peer of the paired ours/peer table (target: ASHA-p3's accuracy), one "
+                         "of --methods (default: st-moasha-fixed, when among them)")
     args = ap.parse_args(argv)
     for name, value in (("--seeds", args.seeds), ("--processes", args.processes),
                         ("--bootstrap", args.bootstrap)):
@@ -157,9 +160,36 @@ def main(argv=None) -> int:
                  "counts the cold start-ups too)")
     if args.simulator == "stock" and args.startup:
         ap.error("--startup needs --simulator ours (Syne Tune's simulator has no job start-up)")
+    if args.tasks_per_benchmark is not None and args.tasks_per_benchmark < 1:
+        ap.error(f"--tasks-per-benchmark must be >= 1, got {args.tasks_per_benchmark} "
+                 f"(leave it out for all tasks)")
+    if args.keep_alive < 0:
+        ap.error(f"--keep-alive must be >= 0, got {args.keep_alive}")
+    if Path(args.table).name != args.table:
+        ap.error(f"--table must be a file name (it is written under --output), got "
+                 f"{args.table!r}")
     benchmarks = [b for b in args.benchmarks.split(",") if b]
-    methods = args.methods.split(",") if args.methods else OURS + PEERS
+    if not benchmarks:
+        ap.error(f"--benchmarks names no benchmark, got {args.benchmarks!r}")
+    methods = [m for m in args.methods.split(",") if m] if args.methods else OURS + PEERS
     methods = [m for m in methods if m not in BASELINES]
+    # names first, before any run: one line naming the parameter, the bad name and the valid ones
+    checks = [("--methods", check_method, m) for m in methods]
+    if args.versus is not None:
+        checks += [("--versus", check_method, args.versus)]
+    checks += [("--benchmarks", get_benchmark, b) for b in benchmarks]
+    checks += [("--tasks", lambda bt: get_benchmark(bt[0]).check_task(bt[1]), (b, t))
+               for b in benchmarks for t in (args.tasks.split(",") if args.tasks else [])]
+    for name, check, value in checks:
+        try:
+            check(value)
+        except ValueError as e:
+            ap.error(f"{name}: {e}")
+        if name == "--versus" and value not in methods:
+            ap.error(f"--versus {value!r} is not among --methods (without the baselines "
+                     f"{', '.join(BASELINES)}): add it there for the paired table")
+    args.versus = args.versus or "st-moasha-fixed"
+    output_folder(ap, "--output", args.output)
     t0 = time.perf_counter()
     specs, budgets = [], {}
     for b in benchmarks:
@@ -181,7 +211,10 @@ def main(argv=None) -> int:
                           budget=budget, extra=extra)
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
-    res = run_many(specs, processes=args.processes)
+    try:
+        res = run_many(specs, processes=args.processes)
+    except KeyboardInterrupt:
+        return interrupted(ap.prog, args.output)
     failed = [r for r in res if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}")

@@ -46,6 +46,7 @@ import compare_methods  # noqa: E402
 from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
 from syne_mohb.experiments import runner  # noqa: E402
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
+from syne_mohb.experiments.methods import check_method  # noqa: E402
 from syne_mohb.experiments.metrics import (  # noqa: E402
     hypervolume_curve,
     normalizer_from_blackbox,
@@ -84,6 +85,13 @@ def main(argv=None) -> int:
     ap.add_argument("--no-figures", action="store_true")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    if args.page and not args.no_figures:
+        benchmark, _, task = args.figure_task.partition("/")
+        try:
+            runner.get_benchmark(benchmark).check_task(task)
+        except ValueError as e:
+            ap.error(f"--figure-task {args.figure_task!r} (benchmark/task, e.g. mlp/german): "
+                     f"{e}")
     if args.page:
         page = searcher_page(args, None if argv is None else [__file__, *argv])
         print("\n\n".join(page.parts))
@@ -95,6 +103,15 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     ours = [m for m in args.ours.split(",") if m]
     peers = [m for m in args.against.split(",") if m]
+    for flag, names in (("--ours", ours), ("--against", peers)):
+        for m in names:
+            try:
+                check_method(m)
+            except ValueError as e:
+                ap.error(f"{flag}: {e}")
+    if args.tasks_per_benchmark is not None and args.tasks_per_benchmark < 1:
+        ap.error(f"--tasks-per-benchmark must be >= 1, got {args.tasks_per_benchmark} "
+                 f"(leave it out for all tasks)")
     cm_args = ["--methods", ",".join(ours + peers), "--benchmarks", args.benchmarks,
                "--seeds", str(args.seeds), "--budget-factor", str(args.budget_factor),
                "--processes", str(args.processes), "--bootstrap", str(args.bootstrap),
@@ -105,6 +122,8 @@ def main(argv=None) -> int:
     if args.tasks_per_benchmark:
         cm_args += ["--tasks-per-benchmark", str(args.tasks_per_benchmark)]
     status = compare_methods.main(cm_args)
+    if status != 0:  # failed runs or Ctrl-C (compare_methods said so): no table over them
+        return status
 
     draws = seed_draws(args.seeds, args.bootstrap)
     rows = []
@@ -229,7 +248,7 @@ HP_ONLY = ("benchmarking/_results/hp_only", "hp_only.csv")
 
 
 def searcher_page(args, argv):
-    from hardware_tables import describe, emphasise, figures, provenance_line
+    from hardware_tables import describe, emphasise, figures, images_dir, provenance_line
 
     used = [(Path(o), "compare_searchers.csv") for _, o, _ in SECTIONS] + [HP_ONLY]
     seeds = sorted({str(p["seeds"]) for o, t in used
@@ -317,7 +336,7 @@ def searcher_page(args, argv):
         page.add(f"## One task: `{benchmark}/{task}`",
                  f"From the runs of the first section ({SECTIONS[0][0].lower()}).")
         figures(page, out, benchmark, task, methods, n_seeds,
-                Path(args.docs_dir) / "images" / "benchmarks", "searcher",
+                images_dir(args), "searcher",
                 prov.get("ours", ["moasha-bo-hw"])[0])
     return page
 

@@ -31,9 +31,22 @@ from typing import Iterable, Mapping, Sequence
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
 
+def _docs_folder(text: str) -> str:
+    """``--docs-dir``: refused when a file is there, before anything is measured (the page is
+    written at the end)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder")
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise argparse.ArgumentTypeError(f"{str(parent)!r} (in {text!r}) is a file, not "
+                                             f"a folder")
+    return text
+
+
 def add_docs_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--docs-dir`` and ``--no-docs`` to a script's argument parser."""
-    parser.add_argument("--docs-dir", default=str(DOCS_DIR),
+    parser.add_argument("--docs-dir", default=str(DOCS_DIR), type=_docs_folder,
                         help="docs folder the page is written under (benchmarks/<name>.md)")
     parser.add_argument("--no-docs", action="store_true",
                         help="do not write the docs page")

@@ -38,6 +38,11 @@ _PROGRESS = False
 
 def _init_worker(queue, progress: bool = False) -> None:
     global _CORE, _PROGRESS
+    # Ctrl-C reaches the whole process group: only the parent handles it (the pool's exit
+    # stops the workers; finished chunks are kept, unfinished ones resume from their partial)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _CORE = queue.get()
     _PROGRESS = progress
 
@@ -86,8 +91,21 @@ def main(argv=None) -> int:
     ap.add_argument("--config-progress", action="store_true",
                     help="also show a progress bar over the configurations of each chunk")
     args = ap.parse_args(argv)
-    if args.processes < 1:
-        raise SystemExit("--processes must be >= 1")
+    for name, value in (("--processes", args.processes),
+                        ("--calibration-configs", args.calibration_configs),
+                        ("--calibration-epochs", args.calibration_epochs)):
+        if value is not None and value < 1:
+            ap.error(f"{name} must be >= 1, got {value}")
+    for name, seeds in (("--seeds", args.seeds), ("--assemble-seeds", args.assemble_seeds)):
+        if any(s < 0 for s in seeds):
+            ap.error(f"{name} must be >= 0, got {min(seeds)}")
+    for fname in args.families:
+        tasks = get_family(fname).tasks
+        for name, given in (("--tasks", args.tasks), ("--calibration-tasks",
+                                                      args.calibration_tasks)):
+            bad = [t for t in given or [] if t not in tasks]
+            if bad:
+                ap.error(f"{name} {bad} not in family {fname!r} tasks {tasks}")
     from tqdm import tqdm
 
     t_start = time.perf_counter()
@@ -96,9 +114,6 @@ def main(argv=None) -> int:
     for fname in args.families:
         fam = get_family(fname)
         tasks = args.tasks or fam.tasks
-        bad = [t for t in tasks if t not in fam.tasks]
-        if bad:
-            raise SystemExit(f"--tasks {bad} not in family {fname!r} tasks {fam.tasks}")
         for task in tasks:
             for seed in args.seeds:
                 if args.force or not gen.chunk_path(workdir, fam, task, seed).exists():
@@ -115,14 +130,22 @@ def main(argv=None) -> int:
         queue = ctx.Queue()
         for i in range(args.processes):
             queue.put(cores[i % len(cores)])
-        with ctx.Pool(args.processes, initializer=_init_worker,
-                      initargs=(queue, args.config_progress)) as pool:
-            bar = tqdm(total=len(jobs), desc="chunks", unit="chunk")
-            for fname, task, seed, dt, core in pool.imap_unordered(_work, jobs):
-                bar.set_postfix_str(f"{fname}/{task}/seed{seed} {dt:.0f}s core{core}")
-                bar.update()
+        bar = tqdm(total=len(jobs), desc="chunks", unit="chunk")
+        try:
+            with ctx.Pool(args.processes, initializer=_init_worker,
+                          initargs=(queue, args.config_progress)) as pool:
+                for fname, task, seed, dt, core in pool.imap_unordered(_work, jobs):
+                    bar.set_postfix_str(f"{fname}/{task}/seed{seed} {dt:.0f}s core{core}")
+                    bar.update()
+        except KeyboardInterrupt:
             bar.close()
+            print(f"generate_blackboxes.py: interrupted; finished chunks are kept under "
+                  f"{workdir} (unfinished ones resume from their .partial.npz): run the same "
+                  f"command again to continue", file=sys.stderr)
+            return 130
+        bar.close()
     t_chunks = time.perf_counter() - t_start
+    trained = 0 if args.assemble_only else len(jobs)  # --assemble-only trains none of them
     if not args.assemble_only and not args.skip_calibration:
         for fname in args.families:
             fam = get_family(fname)
@@ -133,7 +156,7 @@ def main(argv=None) -> int:
     wall = time.perf_counter() - t_start
     log_path = workdir / "runs.json"
     log = json.loads(log_path.read_text()) if log_path.exists() else []
-    log.append({"families": args.families, "jobs": len(jobs), "wall_seconds": round(wall, 1),
+    log.append({"families": args.families, "jobs": trained, "wall_seconds": round(wall, 1),
                 "processes": args.processes, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
     workdir.mkdir(parents=True, exist_ok=True)
     log_path.write_text(json.dumps(log, indent=1))
@@ -147,7 +170,8 @@ def main(argv=None) -> int:
                 print(f"assembled {fname} -> {out} ({size:.1f} MB)")
             except FileNotFoundError as e:
                 print(f"not assembled {fname}: {e}")
-    print(f"chunks: {len(jobs)} in {t_chunks:.1f}s; total wall time {time.perf_counter() - t_start:.1f}s "
+    print(f"chunks: {trained} trained in {t_chunks:.1f}s; total wall time "
+          f"{time.perf_counter() - t_start:.1f}s "
           f"with {args.processes} processes")
     return 0
 

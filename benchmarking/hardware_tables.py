@@ -179,6 +179,16 @@ def summary_lines(rows: list[dict], method: str, columns: list[str]) -> list[str
 
 
 # ------------------------------------------------------------------ figures
+def images_dir(args) -> Path:
+    """Where a page's figures go: the docs' images, or with ``--no-docs`` a fresh temporary
+    folder (the page is only printed: the images it names stay as they are)."""
+    if getattr(args, "no_docs", False):
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="benchmark-figures-"))
+    return Path(args.docs_dir) / "images" / "benchmarks"
+
+
 def figures(page: BenchmarkPage, out: Path, benchmark: str, task: str, methods: list[str],
             seeds: int, images: Path, stem: str, pareto_method: str) -> None:
     """Hypervolume over tuning time and dollars (mean over seeds, one-sd band) of ``methods``
@@ -280,7 +290,7 @@ def hardware_page(args, out: Path) -> BenchmarkPage:
         figures(page, out, benchmark, task,
                 ["moasha", "moasha-promotion", "moasha-sampler", "st-moasha-fixed",
                  "mo-random"],
-                seeds, Path(args.docs_dir) / "images" / "benchmarks", "hardware-decision",
+                seeds, images_dir(args), "hardware-decision",
                 "moasha")
     return page
 
@@ -1582,8 +1592,9 @@ def ehvi_page(args) -> BenchmarkPage:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("tables", nargs="*", help="hardware-decision: tables under --output "
-                                              "(default: the documented nine)")
+    ap.add_argument("tables", nargs="*", help="hardware-decision: tables under --output, as "
+                                              "compare_methods.py's --table (with or without "
+                                              ".csv; default: the documented nine)")
     ap.add_argument("--page", default="hardware-decision",
                     choices=["hardware-decision", "tuning-effectiveness", "variants",
                              "default-searcher", "tempered-draws", "ehvi", "budget"])
@@ -1600,6 +1611,25 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     args.argv = None if argv is None else [__file__, *argv]  # the command the page names
     out = Path(args.output)
+    if args.tables and args.page != "hardware-decision":
+        ap.error(f"tables {' '.join(args.tables)}: only --page hardware-decision reads tables "
+                 f"named on the command line; leave them out")
+    # a name as listed under --output ("dev_cnn.csv") or as documented ("dev_cnn")
+    args.tables = [t[:-len(".csv")] if t.endswith(".csv") else t for t in args.tables]
+    for t in args.tables:
+        if not (out / f"{t}.csv").exists() and not (out / f"versus_{t}.csv").exists():
+            ap.error(f"table {t!r}: neither {out / (t + '.csv')} nor "
+                     f"{out / ('versus_' + t + '.csv')} exists; give a table that "
+                     f"compare_methods.py wrote under --output (its --table)")
+    if args.page == "hardware-decision" and not args.no_figures:
+        from syne_mohb.experiments.runner import get_benchmark
+
+        benchmark, _, task = args.figure_task.partition("/")
+        try:
+            get_benchmark(benchmark).check_task(task)
+        except ValueError as e:
+            ap.error(f"--figure-task {args.figure_task!r} (benchmark/task, e.g. "
+                     f"cnn/mnist_parity): {e}")
     if args.page == "hardware-decision":
         page = hardware_page(args, out)
     elif args.page == "tuning-effectiveness":

@@ -94,6 +94,7 @@ def summarise(rows: pd.DataFrame) -> dict[str, str]:
 def main(argv=None) -> int:
     from docs_page import markdown_table
     from syne_mohb import blackboxes
+    from syne_mohb.experiments.methods import check_method
     from syne_mohb.experiments.results import load_run
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -109,6 +110,14 @@ def main(argv=None) -> int:
         bench = blackboxes.load(args.benchmark)
     except (KeyError, ValueError, FileNotFoundError) as e:
         ap.error(f"--benchmark {args.benchmark!r}: {e}")
+    methods = [m for m in args.methods.split(",") if m]
+    if not methods:
+        ap.error(f"--methods names no method, got {args.methods!r}")
+    for method in methods:
+        try:
+            check_method(method)
+        except ValueError as e:
+            ap.error(f"--methods: {e}")
     dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
     for task in args.tasks.split(","):
         if task not in bench:
@@ -116,7 +125,7 @@ def main(argv=None) -> int:
         table, cols = per_epoch_table(bench[task])
         dominated[task] = (cols, dominance(table))
     lines = []
-    for method in args.methods.split(","):
+    for method in methods:
         rows = []
         for task, (cols, factor) in dominated.items():
             for seed in range(args.seeds):

@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare_methods import hardware_logic, searcher_of  # noqa: E402
-from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: E402
+from docs_page import BenchmarkPage, add_docs_argument, command_line, markdown_table  # noqa: E402
+from script_args import interrupted, output_folder  # noqa: E402
 
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: E402
@@ -76,7 +77,9 @@ def min_runtime_at(run, target: float) -> float:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="1 task x 2 seeds per benchmark")
+    ap.add_argument("--quick", action="store_true",
+                    help="1 task x 2 seeds per benchmark (instead of --tasks-per-benchmark and "
+                         "--seeds)")
     ap.add_argument("--benchmarks", help="comma-separated (default: all shipped)")
     ap.add_argument("--tasks-per-benchmark", type=int, default=3)
     ap.add_argument("--seeds", type=int, default=3)
@@ -85,7 +88,20 @@ def main(argv=None) -> int:
     ap.add_argument("--no-transfer", action="store_true", help="skip moasha-transfer (slower)")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
-    benchmarks = args.benchmarks.split(",") if args.benchmarks else benchmark_names()
+    for name, value in (("--tasks-per-benchmark", args.tasks_per_benchmark),
+                        ("--seeds", args.seeds), ("--processes", args.processes)):
+        if value < 1:
+            ap.error(f"{name} must be >= 1, got {value}")
+    benchmarks = ([b for b in args.benchmarks.split(",") if b] if args.benchmarks
+                  else benchmark_names())
+    if not benchmarks:
+        ap.error(f"--benchmarks names no benchmark, got {args.benchmarks!r}")
+    for b in benchmarks:
+        try:
+            get_benchmark(b)
+        except ValueError as e:
+            ap.error(f"--benchmarks: {e}")
+    output_folder(ap, "--output", args.output)
     n_tasks, n_seeds = (1, 2) if args.quick else (args.tasks_per_benchmark, args.seeds)
     ours = ["moasha"] if args.no_transfer else OURS
     methods = ours + [BASELINE, HP_ONLY]
@@ -100,7 +116,10 @@ def main(argv=None) -> int:
         specs += grid(methods, [b], {b: bench.tasks[:n_tasks]}, range(n_seeds), args.output)
     print(f"{len(specs)} simulated runs ({', '.join(methods)}) on {benchmarks}, {n_tasks} task(s) x "
           f"{n_seeds} seed(s), {args.processes} processes -> {args.output}", flush=True)
-    res = run_many(specs, processes=args.processes)
+    try:
+        res = run_many(specs, processes=args.processes)
+    except KeyboardInterrupt:
+        return interrupted(ap.prog, args.output)
     failed = [r for r in res if "error" in r]
     for r in failed:
         print(f"FAILED {r['path']}: {r['error']}")
@@ -171,7 +190,7 @@ def main(argv=None) -> int:
               "0.5 points of ASHA's best accuracy, MO-ASHA vs ASHA (paper: +10%; target >= 10%):")
         print(pd.DataFrame(hp_rows).to_string(index=False))
     print(f"\nper-pair detail: {out / 'reproduce_paper_detail.csv'}; took {time.perf_counter() - t0:.0f} s")
-    print("command: python benchmarking/reproduce_paper.py" + (" --quick" if args.quick else ""))
+    print("command: " + command_line(None if argv is None else [__file__, *argv]))
     if not args.no_docs:
         write_page(page, rows, hp_rows, benchmarks, n_tasks, n_seeds, len(specs), failed)
     return 1 if failed else 0

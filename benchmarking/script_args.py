@@ -1,0 +1,51 @@
+"""Checks shared by the benchmarking scripts' command lines: one line naming the parameter and
+what to do, no traceback, for a user's mistake (an output folder that cannot be one, Ctrl-C).
+
+    from script_args import interrupted, output_folder   # benchmarking/ is on sys.path
+
+    output_folder(ap, "--output", args.output)    # before any run: ap.error if not a folder
+    try:
+        res = run_many(specs)
+    except KeyboardInterrupt:
+        return interrupted("compare_methods.py", args.output)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def output_folder(ap: argparse.ArgumentParser, flag: str, path: str | Path) -> Path:
+    """Create folder ``path`` (given as ``flag``) or end with ``ap.error`` naming ``flag`` when
+    it cannot be one (an existing file on the way, no permission), before anything runs."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        ap.error(f"{flag} {str(path)!r} is a file, not a folder; give another {flag}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        what = e.strerror or type(e).__name__
+        ap.error(f"{flag} {str(path)!r} cannot be a folder ({what}: {e.filename or path}); "
+                 f"give another {flag}")
+    return path
+
+
+def interrupted(script: str, output: str | Path) -> int:
+    """Ctrl-C during the runs: print one line saying that the finished runs are kept and how
+    to go on, and return the exit status for it (130, as the shell's for SIGINT)."""
+    print(f"{script}: interrupted; finished runs are kept under {output}: run the same "
+          f"command again to continue", file=sys.stderr)
+    return 130
+
+
+def int_list(ap: argparse.ArgumentParser, flag: str, text: str, minimum: int = 1) -> list[int]:
+    """The comma-separated integers ``text`` of ``flag`` (each >= ``minimum``), or ``ap.error``
+    naming ``flag``."""
+    try:
+        values = [int(v) for v in str(text).split(",") if v.strip()]
+    except ValueError:
+        ap.error(f"{flag} must be comma-separated integers, got {text!r}")
+    if not values or min(values) < minimum:
+        ap.error(f"{flag} must be comma-separated integers >= {minimum}, got {text!r}")
+    return values
