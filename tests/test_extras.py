@@ -158,17 +158,56 @@ def test_bench_names_a_methods_missing_extra_before_any_run(method, package, ext
 def test_the_wheel_carries_every_data_file_of_the_package(tmp_path):
     """A user's ``pip install syne-mohb`` gets a wheel, not this checkout: the shipped
     benchmarks, the instance catalog and the report's script and style must be in it (the
-    editable install of the test suite would not notice a missing one)."""
+    editable install of the test suite would not notice a missing one). Built from a copy:
+    pip builds in the source tree, and a ``build/`` left in this shared checkout would race
+    with another run's and ship modules deleted since."""
+    import shutil
     import subprocess
     import zipfile
 
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "syne_mohb", src / "syne_mohb",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "setup.cfg", "README.md", "MANIFEST.in"):
+        shutil.copy(ROOT / name, src / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
-                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
+                    str(tmp_path), str(src)], check=True, capture_output=True)
     wheel, = tmp_path.glob("syne_mohb-*.whl")
-    packed = set(zipfile.ZipFile(wheel).namelist())
+    packed = {n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("syne_mohb/")}
     package = ROOT / "syne_mohb"
     files = {p.relative_to(ROOT).as_posix() for p in package.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
     assert files, "no package files found"
     missing = sorted(files - packed)
     assert not missing, f"not in the wheel: {missing}"
+    assert packed == files, f"in the wheel, not in the package: {sorted(packed - files)}"
+
+
+def test_the_sdist_carries_every_tracked_file():
+    """An unpacked sdist is a whole source tree (``make test`` runs in it): MANIFEST.in names
+    every top-level file or folder git tracks that setuptools does not add itself (the package,
+    README.md, pyproject.toml, setup.cfg). Without it the sdist had the tests but not their
+    conftest.py and helpers, nor the examples and docs they read (13 collection errors)."""
+    import subprocess
+
+    try:
+        tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                                 text=True, check=True).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    rules = [line.split() for line in (ROOT / "MANIFEST.in").read_text().splitlines()
+             if line.strip() and not line.lstrip().startswith("#")]
+    grafted = {w.rstrip("/") for r in rules if r[0] == "graft" for w in r[1:]}
+    included = {w for r in rules if r[0] == "include" for w in r[1:]}
+    auto = {"syne_mohb", "README.md", "pyproject.toml", "setup.cfg", "MANIFEST.in"}
+    left_out = sorted(f for f in tracked if f and (ROOT / f).exists()
+                      and not f.startswith(".")  # .gitignore, .ci/: the checkout's own
+                      and f.split("/")[0] not in grafted | auto and f not in included)
+    assert not left_out, f"tracked but not in the sdist (MANIFEST.in): {left_out}"
+
+
+def test_the_version_is_the_one_of_pyproject():
+    import syne_mohb
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert syne_mohb.__version__ == project["version"]
