@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.installed-demo
 # the docs extra has its own stamp, so that `make test` does not need it
 DOCS_STAMP := $(VENV)/.installed-docs
 
@@ -15,9 +16,15 @@ $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
+# the demo needs the package alone (no Ray, moto, browser or SageMaker toolkit of the tests)
+$(DEMO_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $(DEMO_STAMP)
+
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(VENV)/bin/syne-mohb demo
 
 test: $(STAMP)

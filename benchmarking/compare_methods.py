@@ -216,8 +216,11 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return interrupted(ap.prog, args.output)
     failed = [r for r in res if "error" in r]
-    for r in failed:
+    # one line per failing run, up to 5, then how many more (a conflict fails every run alike)
+    for r in failed[:5]:
         print(f"FAILED {r['path']}: {r['error']}")
+    if len(failed) > 5:
+        print(f"FAILED {len(failed) - 5} more runs (each error is logged above)")
     if failed:
         # a failed run's folder may hold another run (e.g. one with other parameters, which
         # RunConflictError names): a table over it would mix settings; the finished runs stay

@@ -583,13 +583,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="syne-mohb",
                                 description=__doc__.split("\n\n")[0].replace("``", ""),
                                 formatter_class=_HelpFormatter)
+    from syne_mohb import __version__
+
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="{demo,bench,report,resume}")
 
     def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=summary, description=description,
                               formatter_class=_HelpFormatter)
 
-    d = command("demo", "hardware-aware tuning on a shipped benchmark (under a minute)",
+    d = command("demo", "hardware-aware tuning on a shipped benchmark (about a minute on 2 cores)",
                 "Tune hyperparameters and instance type with MO-ASHA on a shipped benchmark "
                 "(simulated from its offline evaluations), compare with single-objective ASHA "
                 "on the default instance, print the Pareto set and the ratios, write the plots.")

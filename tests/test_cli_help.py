@@ -99,3 +99,19 @@ def test_the_cli_page_names_every_shipped_benchmark():
     named = re.search(r"`--help` names the shipped benchmarks \(([^)]*)\)", page)
     assert named, "the page no longer says which benchmarks --help names"
     assert sorted(n.strip() for n in named.group(1).split(",")) == sorted(benchmark_names())
+
+
+def test_version_and_python_dash_m(capsys):
+    import subprocess
+    import sys
+
+    import syne_mohb
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"syne-mohb {syne_mohb.__version__}"
+    # `python -m syne_mohb` is the console script (where the script's folder is not on PATH)
+    out = subprocess.run([sys.executable, "-m", "syne_mohb", "resume", "--help"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "usage: syne-mohb resume" in out.stdout

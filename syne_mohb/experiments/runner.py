@@ -333,9 +333,9 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
                 "code_version": state.code_version}
     if state.status == "different" and not overwrite:
         raise RunConflictError(
-            f"{path} holds a finished run with other parameters ({state.reason}); pass "
-            f"overwrite=True (syne-mohb bench --overwrite) to replace it, or use another output "
-            f"folder")
+            f"{path} holds a finished run with other parameters ({state.reason}); use another "
+            f"output folder, or replace it (run_many(..., overwrite=True); syne-mohb bench "
+            f"--overwrite)")
     budget = _expected_parameters(spec, bench)["budget_s"]
     if not budget > 0:
         raise ValueError(f"budget must be > 0 simulated seconds, got {budget}")
