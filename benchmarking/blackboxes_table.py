@@ -35,16 +35,19 @@ def speedup_table(name: str) -> str:
 
     Speed-up of a configuration on an instance = (sum over the epochs of the measured 1-core epoch
     time) / (modelled runtime of the full training on that instance); per configuration the median
-    over tasks and seeds. Also the speed-up over ``ml.m5.xlarge`` (4 vCPUs, the cheapest CPU type)."""
+    over tasks and seeds. Also the speed-up over ``ml.m5.xlarge`` (4 vCPUs, the cheapest CPU type).
+    A ``-x`` variant trains on data ``data_scale`` times larger (its interaction model), so its
+    1-core time is the measured one times that scale."""
     bbs = load(name)
     m = metadata(name)
+    scale = float((m.get("interaction_model") or {}).get("data_scale", 1.0))
     insts = list(m["instance_types"])
     per_task = []
     for bb in bbs.values():
         obj = list(bb.objectives_names)
         ev = np.asarray(bb.objectives_evaluations, dtype=float)
         hp = bb.hyperparameters
-        t1 = ev[..., obj.index("measured_epoch_time")].sum(axis=-1)  # rows x seeds
+        t1 = scale * ev[..., obj.index("measured_epoch_time")].sum(axis=-1)  # rows x seeds
         rt = ev[..., -1, obj.index("runtime")]
         inst_col = hp["instance_type"].to_numpy()
         per_task.append({i: t1[inst_col == i] / rt[inst_col == i] for i in insts})

@@ -294,3 +294,11 @@ def test_blackboxes_table_refuses_unknown_benchmarks(tmp_path, capsys, argv, say
 def test_bench_scripts_refuse_bad_numbers_and_names(tmp_path, capsys, script, argv, says):
     assert says in _usage_error(capsys, script,
                                 argv + ["--docs-dir", str(tmp_path / "docs"), "--no-docs"])
+
+
+def test_speedups_of_a_variant_count_its_larger_data():
+    """An ``-x`` variant trains on data ``data_scale`` (1,000) times larger: its 1-core time is
+    the measured one times that, or every speed-up reads 0.00x."""
+    table = _script("blackboxes_table").speedup_table("linear-x")
+    medians = [float(row.split(" | ")[4].rstrip("x")) for row in table.splitlines()[2:]]
+    assert medians and min(medians) > 0.1, table
