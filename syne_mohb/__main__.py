@@ -1,4 +1,5 @@
 """``python -m syne_mohb``: the ``syne-mohb`` command line (:mod:`syne_mohb.cli`)."""
-from syne_mohb.cli import main
+if __name__ == "__main__":
+    from syne_mohb.cli import main
 
-raise SystemExit(main())
+    raise SystemExit(main())
