@@ -60,7 +60,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-def config_key(config: dict[str, Any], config_space: dict[str, Any] | None = None) -> str:
+def config_key(config: dict[str, Any], config_space: dict[str, Any] | None = None,
+               category_indexes: dict[str, dict] | None = None) -> str:
     """Canonical, hashable identity of a configuration: sorted keys, Python scalars.
 
     ``{"a": np.int64(1)}`` and ``{"a": 1}`` get the same key; ``1`` and ``1.0`` do too (JSON
@@ -70,7 +71,10 @@ def config_key(config: dict[str, Any], config_space: dict[str, Any] | None = Non
     With ``config_space``, the identity under its domains: only the space's hyperparameters
     count (constants and other entries are ignored), a categorical value is its category's
     index (:func:`category_index`), any other value Syne Tune's match string of the value cast
-    to its domain (floats to 7 significant digits). O(number of hyperparameters).
+    to its domain (floats to 7 significant digits). O(number of hyperparameters), plus, for a
+    categorical, building its ``{category: index}`` once per call unless ``category_indexes``
+    holds it (``{name: {category: index}}``: a caller that keys many configurations of a
+    space with a categorical of 100,000 values passes them once built).
 
     :raises ValueError: with ``config_space``, ``config`` lacks a hyperparameter or holds a
         value that is not one of its categories
@@ -89,7 +93,8 @@ def config_key(config: dict[str, Any], config_space: dict[str, Any] | None = Non
     for name in names:
         dom = config_space[name]
         if isinstance(dom, Categorical):
-            out.append(category_index(dom.categories, config[name]))
+            out.append(category_index((category_indexes or {}).get(name, dom.categories),
+                                      config[name]))
         else:
             out.append(dom.match_string(dom.cast(config[name])))
     return json.dumps(out)

@@ -35,7 +35,7 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
         super().__init__(random_seed=random_seed)
         self._set_objectives(config_space, metrics, mode)
         self._handle: dict[int, Any] = {}
-        self._pending: list[Any] = []
+        self._pending: list[tuple[Any, dict[str, Any]]] = []  # (handle, config) not yet added
 
     def _ask(self) -> tuple[Any, dict[str, Any]]:
         """A new configuration from the optimiser: ``(handle, config)``; the handle is given
@@ -49,13 +49,19 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
 
     def suggest(self) -> TrialSuggestion | None:
         handle, config = self._ask()
-        self._pending.append(handle)
-        return TrialSuggestion.start_suggestion(postprocess_config(dict(config),
-                                                                   self.config_space))
+        config = postprocess_config(dict(config), self.config_space)
+        self._pending.append((handle, dict(config)))
+        return TrialSuggestion.start_suggestion(config)
 
     def on_trial_add(self, trial: Trial):
+        """Give the trial the optimiser's handle of the suggestion with its configuration (the
+        oldest such; Syne Tune's ``Tuner`` adds each trial right after its suggestion, and
+        a caller that asks several times first may add them in any order), else of the
+        oldest suggestion not yet added."""
         if self._pending:
-            self._handle[trial.trial_id] = self._pending.pop(0)
+            index = next((i for i, (_, config) in enumerate(self._pending)
+                          if _same_config(config, trial.config)), 0)
+            self._handle[trial.trial_id] = self._pending.pop(index)[0]
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
         return SchedulerDecision.CONTINUE
@@ -71,3 +77,10 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
         handle = self._handle.pop(trial.trial_id, None)
         if handle is not None:
             self._tell(handle, None)
+
+
+def _same_config(a: dict[str, Any], b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # values whose == is not a truth value
+        return False

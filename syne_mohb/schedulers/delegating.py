@@ -33,6 +33,9 @@ class DelegatingScheduler(TrialScheduler):
     own_attributes: tuple[str, ...] = ("inner",)
 
     def __init__(self, inner: TrialScheduler):
+        if not callable(getattr(inner, "suggest", None)):
+            raise ValueError(f"inner must be the scheduler to wrap (a TrialScheduler, e.g. "
+                             f"MOASHA(...)), got {inner!r}")
         self.inner = inner
         self.random_seed = getattr(inner, "random_seed", None)
 

@@ -11,6 +11,7 @@ from syne_tune.backend.trial_status import Trial
 from syne_tune.config_space import postprocess_config
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 
+from syne_mohb.configspace import check_searcher_fits
 from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
 from syne_mohb.searchers.random import RandomSearcher
 
@@ -24,7 +25,8 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
     :param config_space: Syne Tune config space
     :param metrics: metric names passed to the searcher, in order
     :param mode: "min"/"max" per metric (or one for all)
-    :param searcher: a ``BaseSearcher`` (default: seeded :class:`RandomSearcher`)
+    :param searcher: a ``BaseSearcher`` (default: seeded :class:`RandomSearcher`) over the
+        same hyperparameters, with the same metrics in the same order where it has metrics
     :param random_seed: seed of the default searcher
     """
 
@@ -32,6 +34,13 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
                  mode: str | list[str] = "min", searcher=None, random_seed: int | None = None):
         super().__init__(random_seed=random_seed)
         self._set_objectives(config_space, metrics, mode)
+        if searcher is not None:
+            if not callable(getattr(searcher, "suggest", None)):
+                raise ValueError(
+                    f"searcher must be a BaseSearcher (e.g. RandomSearcher(config_space, "
+                    f"random_seed=0) or ModelBasedSearcher(config_space, metrics, mode)) or None, "
+                    f"got {searcher!r}")
+            check_searcher_fits(searcher, config_space, self.metrics)
         self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
 
     def suggest(self) -> TrialSuggestion | None:

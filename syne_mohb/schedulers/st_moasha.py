@@ -27,8 +27,28 @@ def syne_tune_moasha(config_space: dict[str, Any], metrics: list[str], time_attr
     ``NonDominatedPriority`` in O(n log n + k^2) instead of O(n^2 + k^3).
 
     :param metrics: the reported metrics, all minimised
+    :param time_attr: the reported resource attribute (e.g. "epoch")
+    :param max_t: the largest value of ``time_attr`` (a number >= 1: Syne Tune's grace period
+        is 1)
+    :raises ValueError: naming the parameter, for what Syne Tune would take silently (one
+        string as ``metrics`` becomes a metric per letter) or assert on
     """
     from syne_tune.optimizer.schedulers.multiobjective.moasha import MOASHA as STMOASHA
+
+    from syne_mohb.configspace import check_random_seed
+    from syne_mohb.pareto import check_metrics
+
+    if not isinstance(config_space, dict):
+        raise ValueError(f"config_space must be a dict of name -> domain, got "
+                         f"{type(config_space).__name__}")
+    metrics = check_metrics(metrics)
+    if not isinstance(time_attr, str) or not time_attr:
+        raise ValueError(f"time_attr must be the name of the reported resource (e.g. 'epoch'), "
+                         f"got {time_attr!r}")
+    if isinstance(max_t, (bool, np.bool_)) or not isinstance(
+            max_t, (int, float, np.integer, np.floating)) or not 1 <= max_t < np.inf:
+        raise ValueError(f"max_t must be a number >= 1 (the largest {time_attr!r}), got {max_t!r}")
+    random_seed = check_random_seed(random_seed)
 
     return STMOASHA(config_space, metrics=list(metrics), do_minimize=True, time_attr=time_attr,
                     max_t=max_t, random_seed=random_seed,

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 
-from syne_mohb.configspace import check_points_to_evaluate
-from syne_mohb.pareto import normalize_modes
+from syne_mohb.configspace import check_points_to_evaluate, check_random_seed
+from syne_mohb.pareto import check_metrics, normalize_modes
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._surrogate import TreeEnsemble, copula
 
@@ -165,11 +165,8 @@ class ModelBasedSearcher(BaseSearcher):
             raise ValueError(
                 f"config_space must be a dict of name -> domain, got {type(config_space).__name__}"
             )
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list of objective names, got {metrics!r}")
-        metrics = list(metrics)
-        if len(set(metrics)) != len(metrics):
-            raise ValueError(f"metrics must be distinct, got {metrics}")
+        metrics = check_metrics(metrics)
+        random_seed = check_random_seed(random_seed)
         modes = normalize_modes(mode, len(metrics), "mode")
         for name, value, lowest in (("num_trees", num_trees, 1),
                                     ("min_samples_leaf", min_samples_leaf, 1),
@@ -555,20 +552,28 @@ class ModelBasedSearcher(BaseSearcher):
             entry[0] += 1
 
     # ------------------------------------------------------------------ feedback
-    def on_trial_result(self, trial_id: int, config: dict[str, Any], metrics: list[float],
-                        resource: float | None = None) -> None:
+    def on_trial_result(self, trial_id: int, config: dict[str, Any],
+                        metrics: list[float] | None = None, resource: float | None = None,
+                        **kwargs) -> None:
         """Record a result of the current task.
 
         :param metrics: raw reported values in the order of ``metrics`` (NaN counts as worst)
         :param resource: resource level of the result (e.g. the epoch); None: the number of
             results received for this trial so far, this one included
+        :param kwargs: ``metric`` and ``resource_level``, the names Syne Tune's single-objective
+            schedulers (e.g. ``AsynchronousSuccessiveHalving``) pass, taken for ``metrics`` and
+            ``resource`` (their ``metric`` is in minimisation form: build the searcher with
+            ``mode="min"``)
         """
+        metrics, resource = _syne_tune_keywords(trial_id, metrics, resource, kwargs)
         self._record(trial_id, config, metrics, resource, complete=False)
 
-    def on_trial_complete(self, trial_id: int, config: dict[str, Any], metrics: list[float],
-                          resource: float | None = None) -> None:
+    def on_trial_complete(self, trial_id: int, config: dict[str, Any],
+                          metrics: list[float] | None = None, resource: float | None = None,
+                          **kwargs) -> None:
         """Record the final result of a trial (same conventions as :meth:`on_trial_result`;
         a result already told at the same resource is overwritten, not counted twice)."""
+        metrics, resource = _syne_tune_keywords(trial_id, metrics, resource, kwargs)
         self._record(trial_id, config, metrics, resource, complete=True)
 
     def on_trial_error(self, trial_id: int) -> None:
@@ -585,17 +590,12 @@ class ModelBasedSearcher(BaseSearcher):
             ) from None
         if values.shape[0] != len(self.metrics):
             raise ValueError(
-                f"trial {trial_id}: got {values.shape[0]} metric values {list(metrics)}, "
+                f"trial {trial_id}: got {values.shape[0]} metric values {values.tolist()}, "
                 f"expected one per metric {self.metrics}"
             )
         trial = self._trials.get(trial_id)
         if trial is None:
-            missing = [k for k in self._encoder.hp_names if k not in config]
-            if missing:
-                raise ValueError(
-                    f"trial {trial_id}: config lacks hyperparameters {missing} of the config "
-                    f"space; got keys {sorted(config)}"
-                )
+            self._encoder.check_config(config, f"trial {trial_id}")
             cfg = self._encoder.cast(config)
             key = self._encoder.key(cfg)
             context = None
@@ -613,14 +613,7 @@ class ModelBasedSearcher(BaseSearcher):
         if resource is None:
             resource = max(history) if complete and history else len(history) + 1
         else:
-            try:
-                resource = float(resource)
-            except (TypeError, ValueError):
-                resource = float("nan")
-            if not np.isfinite(resource) or resource < 0:
-                raise ValueError(
-                    f"trial {trial_id}: resource must be a finite number >= 0, got {resource!r}"
-                )
+            resource = _checked_resource(trial_id, resource)
         resource = float(resource)
         if resource not in history:
             self._num_results += 1
@@ -629,6 +622,39 @@ class ModelBasedSearcher(BaseSearcher):
         history[resource] = values
         self._max_seen_resource = max(self._max_seen_resource, resource)
         self._min_seen_resource = min(self._min_seen_resource, resource)
+
+
+def _syne_tune_keywords(trial_id: Any, metrics: Any, resource: Any,
+                       kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """``(metrics, resource)`` of a searcher's ``on_trial_result`` / ``on_trial_complete``,
+    ``metric`` and ``resource_level`` (Syne Tune's single-objective schedulers' names) standing
+    in for them; any other keyword is a ``TypeError``, as Python's own."""
+    unknown = sorted(set(kwargs) - {"metric", "resource_level"})
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {unknown}; the result's values go to "
+                        f"metrics=, its resource level to resource=")
+    if metrics is None:
+        metrics = kwargs.get("metric")
+    if resource is None:
+        resource = kwargs.get("resource_level")
+    if metrics is None:
+        raise ValueError(f"trial {trial_id}: no metrics given; pass metrics=[one value per "
+                         f"metric]")
+    return metrics, resource
+
+
+def _checked_resource(trial_id: Any, resource: Any) -> float:
+    """``resource`` as a float, or a ``ValueError`` naming the trial and the value given."""
+    try:
+        value = float(resource)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(resource, (bool, np.bool_)) or not np.isfinite(value) or value < 0:
+        raise ValueError(
+            f"trial {trial_id}: resource must be a finite number >= 0 (the result's epoch or "
+            f"other resource level), or None; got {resource!r}"
+        )
+    return value
 
 
 def _is_number(value: Any) -> bool:

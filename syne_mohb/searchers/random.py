@@ -9,6 +9,7 @@ from syne_tune.optimizer.schedulers.searchers.searcher import BaseSearcher
 
 from syne_mohb.configspace import (
     check_points_to_evaluate,
+    check_random_seed,
     config_key,
     enumerate_configs,
     sample_config,
@@ -82,8 +83,9 @@ class RandomSearcher(BaseSearcher):
             )
         if repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
-        if not isinstance(max_retries, int) or max_retries < 1:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 1:
             raise ValueError(f"max_retries must be an integer >= 1, got {max_retries!r}")
+        random_seed = check_random_seed(random_seed)
         super().__init__(config_space, random_seed=random_seed,
                          points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
                                                                      config_space))
@@ -101,6 +103,11 @@ class RandomSearcher(BaseSearcher):
                 raise ValueError(
                     "modes is needed with instance_attr: the searcher must know which metrics "
                     "are minimised to tell slower or costlier instance types"
+                )
+            if isinstance(modes, str):
+                raise ValueError(
+                    f"modes must be a list with one 'min'/'max' per metric passed to "
+                    f"on_trial_result, e.g. ['max', 'min', 'min'], got the string {modes!r}"
                 )
             self.instance_preference = InstanceTypePreference(
                 config_space, list(modes), instance_attr=instance_attr,
@@ -171,9 +178,17 @@ class RandomSearcher(BaseSearcher):
         self._seen.add(config_key(config))
         return config
 
-    def on_trial_result(self, trial_id: int, config: dict[str, Any], metrics: list[float], **kwargs):
+    def on_trial_result(self, trial_id: int, config: dict[str, Any],
+                        metrics: list[float] | None = None, **kwargs):
+        """Results are ignored, except by the instance-type preference (``instance_attr``),
+        which reads the metric values, in the order of ``modes``, of each trial's first
+        result. ``metric=`` (the name Syne Tune's single-objective schedulers pass) stands in
+        for ``metrics``; other keywords (e.g. ``resource``) are ignored."""
         if self.instance_preference is not None:
+            if metrics is None:
+                metrics = kwargs.get("metric")
             self.instance_preference.observe(trial_id, config, metrics)
 
-    def on_trial_complete(self, trial_id: int, config: dict[str, Any], metrics: list[float], **kwargs):
+    def on_trial_complete(self, trial_id: int, config: dict[str, Any],
+                          metrics: list[float] | None = None, **kwargs):
         return

@@ -13,13 +13,14 @@ from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_eva
     TransferLearningTaskEvaluations,
 )
 
-from syne_mohb.configspace import check_points_to_evaluate
-from syne_mohb.pareto import normalize_modes
+from syne_mohb.configspace import check_points_to_evaluate, check_random_seed
+from syne_mohb.pareto import check_metrics, normalize_modes
 
 if TYPE_CHECKING:
     from sklearn.ensemble import ExtraTreesRegressor
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._front_labels import online_labels, task_labels
+from syne_mohb.searchers.model_based import _checked_resource, _syne_tune_keywords
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +128,11 @@ class ParetoTransferSearcher(BaseSearcher):
         refit_growth: float = 0.1,
         repeats: str = "never",
     ):
+        if not isinstance(config_space, dict):
+            raise ValueError(
+                f"config_space must be a dict of name -> domain, got {type(config_space).__name__}"
+            )
+        random_seed = check_random_seed(random_seed)
         super().__init__(config_space, random_seed=random_seed,
                          points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
                                                                      config_space))
@@ -136,27 +142,24 @@ class ParetoTransferSearcher(BaseSearcher):
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         self.repeats = repeats
         self._repeating = repeats == "always"
-        if isinstance(metrics, str) or not metrics:
-            raise ValueError(f"metrics must be a non-empty list of objective names, got {metrics!r}")
-        self.metrics = list(metrics)
-        if len(set(self.metrics)) != len(self.metrics):
-            raise ValueError(f"metrics contains duplicates: {self.metrics}")
+        self.metrics = check_metrics(metrics)
         self.modes = normalize_modes(mode, len(self.metrics), name="mode")
         _check_range("exploration", exploration, 0.0, 1.0)
         _check_range("gamma", gamma, 0.0, 1.0, closed=False)
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
-        if not refit_growth >= 0:
-            raise ValueError(f"refit_growth must be >= 0, got {refit_growth}")
-        if not transfer_strength >= 0:
-            raise ValueError(f"transfer_strength must be >= 0, got {transfer_strength}")
+        if not _is_number(temperature) or not temperature > 0:
+            raise ValueError(f"temperature must be a number > 0, got {temperature!r}")
+        if not _is_number(refit_growth) or not refit_growth >= 0:
+            raise ValueError(f"refit_growth must be a number >= 0, got {refit_growth!r}")
+        if not _is_number(transfer_strength) or not transfer_strength >= 0:
+            raise ValueError(f"transfer_strength must be a number >= 0, got {transfer_strength!r}")
         for name, value in [
             ("num_candidates", num_candidates),
             ("min_own_observations", min_own_observations),
             ("num_trees", num_trees),
             ("max_enumerate", max_enumerate),
         ]:
-            if int(value) != value or value < 1:
+            if not _is_number(value) or not np.isfinite(value) or int(value) != value \
+                    or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         self.exploration = float(exploration)
         self.temperature = float(temperature)
@@ -172,7 +175,8 @@ class ParetoTransferSearcher(BaseSearcher):
         for i, point in enumerate(self.points_to_evaluate):
             missing = [k for k in self._encoder.hp_names if k not in point]
             if missing:
-                raise ValueError(f"points_to_evaluate[{i}] lacks hyperparameters {missing}")
+                raise ValueError(f"points_to_evaluate[{i}] lacks hyperparameters {missing}; "
+                                 f"this searcher takes complete configurations only")
 
         X, y, w, related_configs = self._related_training_data(transfer_learning_evaluations)
         self._transfer_model = self._fit(X, y, w, what=f"{len(transfer_learning_evaluations)} related tasks")
@@ -412,25 +416,32 @@ class ParetoTransferSearcher(BaseSearcher):
         self,
         trial_id: int,
         config: dict[str, Any],
-        metrics: list[float],
+        metrics: list[float] | None = None,
         resource: float | None = None,
+        **kwargs,
     ) -> None:
         """Record an (intermediate) result of the current task.
 
         :param metrics: raw values in the order of ``metrics`` (NaN counts as worst).
         :param resource: the resource level (e.g. epoch) of the result; if None, the number of
             results received for this trial so far is used.
+        :param kwargs: ``metric`` and ``resource_level``, the names Syne Tune's single-objective
+            schedulers pass, taken for ``metrics`` and ``resource`` (their ``metric`` is in
+            minimisation form: build the searcher with ``mode="min"``).
         """
+        metrics, resource = _syne_tune_keywords(trial_id, metrics, resource, kwargs)
         self._record(trial_id, config, metrics, resource, complete=False)
 
     def on_trial_complete(
         self,
         trial_id: int,
         config: dict[str, Any],
-        metrics: list[float],
+        metrics: list[float] | None = None,
         resource: float | None = None,
+        **kwargs,
     ) -> None:
         """Record the final result of a trial (same conventions as :meth:`on_trial_result`)."""
+        metrics, resource = _syne_tune_keywords(trial_id, metrics, resource, kwargs)
         self._record(trial_id, config, metrics, resource, complete=True)
 
     def on_trial_error(self, trial_id: int) -> None:
@@ -438,14 +449,23 @@ class ParetoTransferSearcher(BaseSearcher):
         return
 
     def _record(self, trial_id, config, metrics, resource, complete: bool) -> None:
-        values = np.asarray(metrics, dtype=float).ravel()
+        try:
+            values = np.asarray(metrics, dtype=float).ravel()
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"trial {trial_id}: metrics must be numbers, one per metric {self.metrics}; got "
+                f"{metrics!r}"
+            ) from None
         if values.shape[0] != len(self.metrics):
             raise ValueError(
-                f"trial {trial_id}: got {values.shape[0]} metric values {list(metrics)}, expected "
-                f"one per metric {self.metrics}"
+                f"trial {trial_id}: got {values.shape[0]} metric values {values.tolist()}, "
+                f"expected one per metric {self.metrics}"
             )
+        if resource is not None:
+            resource = _checked_resource(trial_id, resource)
         trial = self._trials.get(trial_id)
         if trial is None:
+            self._encoder.check_config(config, f"trial {trial_id}")
             cfg = self._encoder.cast(config)
             self._mark_seen(cfg)
             trial = {"x": self._encoder.encode_configs([cfg])[0], "history": {}}
@@ -460,8 +480,16 @@ class ParetoTransferSearcher(BaseSearcher):
         self._num_results += 1
 
 
+def _is_number(value: Any) -> bool:
+    """A real number that is not NaN (bool excluded; inf allowed: the callers bound it)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        return False
+    return not np.isnan(value)
+
+
 def _check_range(name: str, value: float, lo: float, hi: float, closed: bool = True) -> None:
-    ok = lo <= value <= hi if closed else lo < value < hi
+    ok = _is_number(value) and (lo <= value <= hi if closed else lo < value < hi)
     if not ok:
         br = "[]" if closed else "()"
         raise ValueError(f"{name} must be in {br[0]}{lo}, {hi}{br[1]}, got {value!r}")
