@@ -204,3 +204,20 @@ def test_wrappers_and_syne_tune_peer_name_bad_arguments():
         syne_tune_moasha(SPACE, ["loss"], "epoch", 0)
     with pytest.raises(ValueError, match="time_attr must be the name"):
         syne_tune_moasha(SPACE, ["loss"], None, 5)
+
+
+def test_a_metric_that_is_not_a_number_names_the_trial_and_metric():
+    """FIFO and ask/tell schedulers read a result's metrics as MOASHA does: None is NaN (the
+    worst value), a string names the trial and the metric (it was numpy's bare "could not
+    convert string to float")."""
+    from syne_mohb.searchers.hardware import InstanceTypePreference
+
+    space = {"x": uniform(0, 1)}
+    fifo = FIFOScheduler(space, metrics=["loss", "time"], mode="min", random_seed=0)
+    trial = Trial(trial_id=3, config={"x": 0.5}, creation_time=datetime.now())
+    with pytest.raises(ValueError, match=r"trial 3 reported metric loss='abc', which is not a"):
+        fifo.on_trial_result(trial, {"loss": "abc", "time": 1.0})
+    assert fifo._values({"loss": None, "time": 1.0}, 3)[1] == 1.0
+    pref = InstanceTypePreference({"instance_type": choice(["a", "b"])}, ["min", "min"])
+    with pytest.raises(ValueError, match=r"trial 4: metrics must be numbers"):
+        pref.observe(4, {"instance_type": "a"}, ["x", 1.0])

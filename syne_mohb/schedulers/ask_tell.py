@@ -70,7 +70,7 @@ class AskTellScheduler(MultiObjectiveMetrics, TrialScheduler):
         handle = self._handle.pop(trial.trial_id, None)
         if handle is None:
             return
-        values = self._values(result)
+        values = self._values(result, trial.trial_id)
         self._tell(handle, None if any(np.isnan(values)) else values)
 
     def on_trial_error(self, trial: Trial):

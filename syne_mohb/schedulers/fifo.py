@@ -50,11 +50,13 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
         return TrialSuggestion.start_suggestion(postprocess_config(config, self.config_space))
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
-        self.searcher.on_trial_result(trial.trial_id, trial.config, self._values(result))
+        self.searcher.on_trial_result(trial.trial_id, trial.config,
+                                      self._values(result, trial.trial_id))
         return SchedulerDecision.CONTINUE
 
     def on_trial_complete(self, trial: Trial, result: dict[str, Any]):
-        self.searcher.on_trial_complete(trial.trial_id, trial.config, self._values(result))
+        self.searcher.on_trial_complete(trial.trial_id, trial.config,
+                                        self._values(result, trial.trial_id))
 
     def on_trial_error(self, trial: Trial):
         self.searcher.on_trial_error(trial.trial_id)

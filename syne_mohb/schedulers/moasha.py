@@ -68,6 +68,18 @@ SCHEDULER_TYPES = ("stopping", "promotion")
 SEARCHERS = ("random", "model-based")
 
 
+def metric_value(trial_id: Any, name: str, value: Any) -> float:
+    """A reported metric as a float: NaN for None (nothing to report), else ``float(value)``,
+    or a ``ValueError`` naming the trial and the metric for a value that is not a number."""
+    if value is None:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"trial {trial_id} reported metric {name}={value!r}, which is not a "
+                         f"number") from None
+
+
 class MultiObjectiveMetrics:
     """What Syne Tune's ``Tuner`` and ``load_experiment`` need from a multi-objective scheduler.
 
@@ -92,9 +104,10 @@ class MultiObjectiveMetrics:
         self.metrics = check_metrics(metrics)
         self.modes = normalize_modes(mode, len(self.metrics), "mode", self.metrics)
 
-    def _values(self, result: dict[str, Any]) -> list[float]:
-        """The result's value of each metric, in order (NaN where missing)."""
-        return [float(result.get(m, np.nan)) for m in self.metrics]
+    def _values(self, result: dict[str, Any], trial_id: Any = None) -> list[float]:
+        """The result's value of each metric, in order (NaN where missing or None); a value
+        that is not a number is a ``ValueError`` naming the trial and the metric."""
+        return [metric_value(trial_id, m, result.get(m)) for m in self.metrics]
 
     def metric_names(self) -> list[str]:
         return list(self.metrics)
@@ -523,16 +536,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 f"which is not a number; time_attr={self.time_attr!r} must be the resource "
                 f"used so far (e.g. the epoch)"
             )
-        values = []
-        for name in self.metrics:
-            value = result[name]
-            try:
-                values.append(float(value) if value is not None else float("nan"))
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"trial {trial.trial_id} reported metric {name}={value!r}, which is not a number"
-                ) from None
-        return t, values
+        return t, [metric_value(trial.trial_id, name, result[name]) for name in self.metrics]
 
     def _to_min(self, trial_id: int, y_raw: list[float]) -> np.ndarray:
         y = np.asarray(y_raw, dtype=float) * self._sign

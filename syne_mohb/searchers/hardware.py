@@ -119,7 +119,11 @@ class InstanceTypePreference:
             return
         value = config.get(self.instance_attr)
         t = self._type_index(value)
-        y = np.asarray(metrics, dtype=float)
+        try:
+            y = np.asarray(metrics, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"trial {trial_id}: metrics must be numbers, one per mode "
+                             f"{self.modes}, got {metrics!r}") from None
         if y.ndim != 1 or len(y) != len(self.modes):
             raise ValueError(f"metrics must hold one value per mode {self.modes}, got "
                              f"{list(np.atleast_1d(metrics))!r}")
