@@ -91,7 +91,8 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         jobs start at once
     :param instance_attr: hyperparameter naming the instance type (for ``startup``)
     :param max_resource_attr: config entry giving the largest fidelity a trial runs to (as
-        Syne Tune's ``max_resource_attr``); None: the table's last fidelity
+        Syne Tune's ``max_resource_attr``; a number >= the table's first fidelity); None, or a
+        config without the entry: the table's last fidelity
     :param max_cost_per_trial: per-trial cost cap in dollars (None: no cap)
     """
 
@@ -128,6 +129,10 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             if value is not None and (not isinstance(value, str) or not value):
                 raise ValueError(f"{pname} must be a configuration key (a string) or None, got "
                                  f"{value!r}")
+        if startup is not None and not (hasattr(startup, "delays")
+                                        and hasattr(startup, "keep_alive_s")):
+            raise ValueError(f"startup must be a syne_mohb.hardware.startup.JobStartup or None, "
+                             f"got {startup!r}")
         self._init_cost_cap(max_cost_per_trial)
         self.blackbox = blackbox
         self.elapsed_time_attr = elapsed_time_attr
@@ -209,10 +214,20 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         try:
             return self._row_of[config_key({k: config[k] for k in self._hp_cols})]
         except KeyError:
-            raise ValueError(
-                f"configuration {config} is not in the blackbox's table; values must come "
-                f"from its configuration space"
-            ) from None
+            pass
+        hp = self.blackbox.hyperparameters
+        for k in self._hp_cols:  # the error path only: name the value that is off the table
+            values = set(plain(v) for v in hp[k].unique())
+            if plain(config[k]) not in values:
+                raise ValueError(
+                    f"config[{k!r}] = {config[k]!r} is not in the blackbox's table (its "
+                    f"values of {k!r}: {_sorted(values)[:20]}); values must come from its "
+                    f"configuration space") from None
+        raise ValueError(
+            f"configuration {config} is not in the blackbox's table: each value is, their "
+            f"combination is not (the table holds {len(self._row_of)} configurations; one "
+            f"converted by from_experiments holds only those that ran, see "
+            f"docs/how-to/convert-experiments.md)") from None
 
     def _table(self, trial_id: int, config: dict[str, Any]) -> np.ndarray:
         """``(fidelities, objectives)`` rows of the configuration (as scheduled now: a resume
@@ -243,6 +258,14 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
 
     # ------------------------------------------------------------------ jobs
     def _schedule(self, trial_id: int, config: dict[str, Any]):
+        if self.max_resource_attr is not None and self.max_resource_attr in config:
+            cap = config[self.max_resource_attr]
+            if isinstance(cap, bool) or not isinstance(cap, (int, float, np.number)) \
+                    or not cap >= self._fidelities[0]:
+                raise ValueError(
+                    f"config[{self.max_resource_attr!r}] = {cap!r} (max_resource_attr) must be "
+                    f"a number >= the table's first {self._fidelity_name} "
+                    f"{self._fidelities[0]!r}")
         self._deliver_until_now()  # jobs that ended by now free their warm instances
         if self.is_cost_capped(trial_id):
             return  # a capped trial is never launched again; it reports completed
@@ -400,6 +423,14 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
 
     def __str__(self) -> str:
         return f"SimulatedBackend({getattr(self.blackbox, 'name', '') or 'blackbox'})"
+
+
+def _sorted(values) -> list:
+    """``values`` sorted (by their text where they do not compare, e.g. numbers and strings)."""
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
 
 
 def simulated_stop_criterion(

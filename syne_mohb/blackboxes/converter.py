@@ -50,12 +50,18 @@ def _read_experiment(exp: Any) -> tuple[str, pd.DataFrame, dict]:
         if exp.results is None:
             raise ValueError(f"experiment {getattr(exp, 'name', exp)!r} has no results")
         return str(getattr(exp, "name", "experiment")), exp.results, dict(exp.metadata or {})
-    path = Path(exp)
+    if not isinstance(exp, (str, Path)):
+        raise ValueError(f"experiments must hold experiment folders (str or Path) or "
+                         f"ExperimentResult objects, got {type(exp).__name__} {exp!r}")
+    path = Path(exp).expanduser()
     if not path.is_dir():
         raise ValueError(f"experiment path {path} is not a folder")
     meta_path = path / "metadata.json"
     if not meta_path.is_file():
-        raise FileNotFoundError(f"experiment folder {path} lacks metadata.json")
+        inner = sorted(p.name for p in path.iterdir() if (p / "metadata.json").is_file())
+        hint = (f"; it holds experiment folders {inner[:5]}: pass those, one per task"
+                if inner else "")
+        raise FileNotFoundError(f"experiment folder {path} lacks metadata.json{hint}")
     try:
         metadata = json.loads(meta_path.read_text())
     except json.JSONDecodeError as e:
@@ -134,10 +140,11 @@ def from_experiments(
         ``cost_attr``
     :param metric_mode: "min"/"max" per objective (stored in the metadata), or one for all,
         default all "min"
-    :param config_space: configuration space; default from the experiments' ``metadata.json``
+    :param config_space: configuration space, one domain per hyperparameter of the
+        experiments' configurations; default from the experiments' ``metadata.json``
         (``config_space`` key written by the Tuner; differing categoricals merged, see the
         module docstring), else choices of the values seen
-    :param fidelity_attr: result column of the resource level (integer, e.g. epochs)
+    :param fidelity_attr: result column of the resource level (integers >= 1, e.g. epochs)
     :param runtime_attr: result column of the trial's cumulative time (seconds)
     :param cost_attr: result column of the trial's cumulative cost; computed from prices if absent
     :param out_dir: when given, also ``serialize`` there (readable by ``load(out_dir)``)
@@ -167,11 +174,16 @@ def from_experiments(
     if metric_mode is not None:
         metric_mode = normalize_modes(metric_mode, len(objectives), name="metric_mode",
                                       metrics=objectives)
-    if metric_log is not None and (len(metric_log) != len(objectives)
+    if metric_log is not None and (isinstance(metric_log, (bool, str))
+                                   or not hasattr(metric_log, "__len__")
+                                   or len(metric_log) != len(objectives)
                                    or not all(isinstance(v, bool) for v in metric_log)):
         raise ValueError(f"metric_log must have one true/false per objective, got {metric_log!r}")
     if task_names is not None and len(task_names) != len(experiments):
         raise ValueError("task_names must have one entry per experiment")
+    if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ValueError(f"out_dir={str(out_dir)!r} is a file: pass a folder to write the "
+                         f"blackbox to")
 
     loaded = [_read_experiment(e) for e in experiments]
     names = list(task_names) if task_names is not None else [n for n, _, _ in loaded]
@@ -188,6 +200,31 @@ def from_experiments(
         missing = [c for c in needed if c not in df.columns]
         if missing:
             raise ValueError(f"experiment {exp_name!r} results lack columns {missing}")
+        if df[fidelity_attr].notna().sum() == 0:
+            raise ValueError(f"experiment {exp_name!r} has no results (no row with a "
+                             f"{fidelity_attr!r}): let it report at least one, or leave it out")
+        fid = pd.to_numeric(df[fidelity_attr], errors="coerce").dropna()
+        if len(fid) < df[fidelity_attr].notna().sum() or (fid < 1).any() \
+                or (fid != fid.round()).any():
+            bad = df[fidelity_attr].dropna()
+            bad = bad[~bad.isin(fid[(fid >= 1) & (fid == fid.round())])].unique()[:5].tolist()
+            raise ValueError(f"experiment {exp_name!r}: fidelity_attr={fidelity_attr!r} must "
+                             f"hold integers >= 1 (epochs), got {bad}; pass the result column "
+                             f"that counts the resource as fidelity_attr")
+        for col in objectives + [runtime_attr]:
+            values = pd.to_numeric(df[col], errors="coerce")
+            bad = df.loc[values.isna() & df[col].notna(), col].unique()[:5].tolist()
+            if bad:
+                raise ValueError(f"experiment {exp_name!r}: column {col!r} holds values that "
+                                 f"are not numbers, e.g. {bad}; convert numeric metrics only")
+        nan_hp = [h for h in cfg_cols if df[h].isna().any()]
+        if nan_hp:
+            trials = df.loc[df[nan_hp].isna().any(axis=1), "trial_id"].unique()[:5].tolist()
+            raise ValueError(f"experiment {exp_name!r}: hyperparameters "
+                             f"{[h[len('config_'):] for h in nan_hp]} have no value in trials "
+                             f"{trials} (a conditional space?); every configuration needs a "
+                             f"value of each: fill them in results.csv.zip or leave those "
+                             f"trials out")
         if hp_names is None:
             hp_names = hps
         elif set(hps) != set(hp_names):
@@ -222,6 +259,10 @@ def from_experiments(
             except Exception:
                 pass
         frames.append(df)
+    if config_space is not None and not spaces and set(config_space) != set(hp_names):
+        raise ValueError(f"config_space has hyperparameters {sorted(config_space)}, the "
+                         f"experiments' configurations {sorted(hp_names)}: pass one domain "
+                         f"for each of those")
     if config_space is None and spaces:
         config_space = _merged_space(spaces)
     all_df = pd.concat(frames, ignore_index=True)

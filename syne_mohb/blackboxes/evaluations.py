@@ -36,12 +36,18 @@ def make_backend(
     """
     from syne_mohb.backends.simulated import SimulatedBackend
 
+    return SimulatedBackend(_task(name, task, data_dir), elapsed_time_attr=elapsed_time_attr,
+                            cost_attr=cost_attr, seed=seed, **kwargs)
+
+
+def _task(name: str, task: str, data_dir: str | None):
+    """The ``BlackboxTabular`` of ``task`` of blackbox ``name``; an unknown task is a
+    ``ValueError`` listing the blackbox's tasks."""
     blackboxes = load(name, data_dir)
-    if task not in blackboxes:
-        raise ValueError(f"task {task!r} is not in blackbox {name!r}; tasks: {sorted(blackboxes)}")
-    return SimulatedBackend(
-        blackboxes[task], elapsed_time_attr=elapsed_time_attr, cost_attr=cost_attr, seed=seed, **kwargs
-    )
+    if not isinstance(task, str) or task not in blackboxes:
+        raise ValueError(f"task {task!r} is not in blackbox {str(name)!r}; tasks: "
+                         f"{sorted(blackboxes)}")
+    return blackboxes[task]
 
 
 def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str],
@@ -131,12 +137,19 @@ def to_transfer_evaluations(
 ) -> dict[str, Any]:
     """``{task: TransferLearningTaskEvaluations}`` for every task of ``name`` except ``exclude_task``.
 
-    ``objectives`` selects and orders the objectives (default: all). Hyperparameters keep the
-    ``instance_type`` column and get a 0..n-1 index."""
+    ``objectives`` selects and orders the objectives (a list of names, or one name; default:
+    all). Hyperparameters keep the ``instance_type`` column and get a 0..n-1 index."""
     from syne_tune.optimizer.schedulers.transfer_learning.transfer_learning_task_evaluation import (
         TransferLearningTaskEvaluations,
     )
 
+    if isinstance(objectives, str):  # one name, not its letters
+        objectives = [objectives]
+    if objectives is not None:
+        objectives = list(objectives)
+        if not objectives or len(set(objectives)) != len(objectives):
+            raise ValueError(f"objectives must name at least one objective, each once (or be "
+                             f"None for all), got {objectives}")
     blackboxes = load(name, data_dir)
     if exclude_task is not None and exclude_task not in blackboxes:
         raise ValueError(
@@ -177,7 +190,7 @@ def metric_modes(name: str, objectives: list[str] | str,
 
 def evaluations_frame(name: str, task: str, data_dir: str | None = None) -> pd.DataFrame:
     """Long table (hyperparameters, seed, epoch, objectives) of one task, for analysis."""
-    bb = load(name, data_dir)[task]
+    bb = _task(name, task, data_dir)
     ev = np.asarray(bb.objectives_evaluations)
     n, s, f, m = ev.shape
     hp = bb.hyperparameters.reset_index(drop=True)

@@ -57,14 +57,19 @@ def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -
                          f"a folder written by serialize, got {name_or_path!r}")
     root = Path(data_dir) if data_dir is not None else DATA_DIR
     candidate = root / str(name_or_path)
-    if isinstance(name_or_path, str) and "/" not in name_or_path and candidate.is_dir():
+    # "", "." and ".." are paths (the current folder, its parent), never a shipped name
+    if isinstance(name_or_path, str) and "/" not in name_or_path \
+            and name_or_path.strip(".") and candidate.is_dir():
         return candidate
     path = Path(name_or_path)
-    if path.is_dir():
+    if str(name_or_path) and path.is_dir():
         return path
+    known = names(data_dir)
+    close = [n for n in known if n.lower() == str(name_or_path).strip().lower()]
+    hint = f"; did you mean {close[0]!r}? (names are case-sensitive)" if close else ""
     raise ValueError(
-        f"unknown blackbox {str(name_or_path)!r}: not a shipped name {names(root)} "
-        f"and not an existing folder"
+        f"unknown blackbox {str(name_or_path)!r}: not a shipped name {known} "
+        f"and not an existing folder{hint}"
     )
 
 

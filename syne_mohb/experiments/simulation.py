@@ -237,8 +237,9 @@ def run_replay(
     discarded; ``callbacks`` print as they do with a plain ``Tuner``.
 
     :param stop_criterion: a ``StoppingCriterion`` with at least one limit (a replay of a finite
-        space with a searcher that draws with replacement never runs out of trials);
-        ``max_wallclock_time`` counts simulated seconds, ``max_cost`` simulated dollars
+        space with a searcher that draws with replacement never runs out of trials), each
+        ``max_*`` limit positive; ``max_wallclock_time`` counts simulated seconds, ``max_cost``
+        simulated dollars
     :param results_root: folder of the run (default: ``$SYNETUNE_FOLDER`` or ``~/syne-tune``);
         the environment is as it was once the call returns
     """
@@ -256,6 +257,13 @@ def run_replay(
         raise ValueError("stop_criterion sets no limit, so the replay would never end: give "
                          "one, e.g. StoppingCriterion(max_wallclock_time=60) (simulated "
                          "seconds) or max_num_trials_started=100")
+    if isinstance(stop_criterion, StoppingCriterion):
+        for key, value in vars(stop_criterion).items():
+            if key.startswith("max_") and key != "max_metric_value" and value is not None \
+                    and (isinstance(value, bool) or not isinstance(value, (int, float))
+                         or not value > 0):
+                raise ValueError(f"stop_criterion.{key}={value!r} would stop the replay "
+                                 f"before it starts: give a positive number (or None)")
     if not isinstance(n_workers, int) or n_workers < 1:
         raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
     if not isinstance(tuner_name, str) or tuner_name.strip(".") == "" \
