@@ -221,3 +221,16 @@ def test_a_metric_that_is_not_a_number_names_the_trial_and_metric():
     pref = InstanceTypePreference({"instance_type": choice(["a", "b"])}, ["min", "min"])
     with pytest.raises(ValueError, match=r"trial 4: metrics must be numbers"):
         pref.observe(4, {"instance_type": "a"}, ["x", 1.0])
+
+
+def test_moasha_without_a_rung_and_a_list_of_related_tasks_say_what_to_do():
+    from syne_mohb import MOASHA
+
+    with pytest.raises(ValueError, match=r"max_t=1 is not above grace_period=1: MO-ASHA has no "
+                                         r"rung .* use FIFOScheduler"):
+        MOASHA({"x": uniform(0, 1)}, metrics=["a", "b"], mode="min", max_t=1)
+    from syne_mohb.searchers.transfer import ParetoTransferSearcher
+
+    with pytest.raises(ValueError, match=r"transfer_learning_evaluations must be a dict, not a "
+                                         r"list"):  # it said "is empty"
+        ParetoTransferSearcher({"x": uniform(0, 1)}, [1], ["a", "b"], "min")

@@ -66,7 +66,9 @@ def checked_task_evaluations(evaluations: Any, pname: str, objectives: list[str]
     converted to float once.
     """
     if not isinstance(evaluations, dict) or not evaluations:
-        raise ValueError(f"{pname} is empty: pass a non-empty dict {{task name: "
+        what = "is empty" if isinstance(evaluations, dict) else \
+            f"must be a dict, not a {type(evaluations).__name__}"
+        raise ValueError(f"{pname} {what}: pass a non-empty dict {{task name: "
                          f"TransferLearningTaskEvaluations}} of related tasks, got "
                          f"{str(evaluations)[:200]}")
     if label is None:

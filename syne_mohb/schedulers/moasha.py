@@ -298,6 +298,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                     break
                 levels.append(level)
                 k += 1
+            if not levels and s == 0:
+                raise ValueError(
+                    f"max_t={max_t} is not above grace_period={grace_period}: MO-ASHA has no "
+                    f"rung to decide at (a single fidelity, e.g. a table with one epoch, is a "
+                    f"plain multi-objective search: use FIFOScheduler)")
             if not levels:
                 raise ValueError(
                     f"brackets={brackets} is too many: bracket {s} would start at "
