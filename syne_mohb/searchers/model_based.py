@@ -581,18 +581,7 @@ class ModelBasedSearcher(BaseSearcher):
         return
 
     def _record(self, trial_id, config, metrics, resource, complete: bool) -> None:
-        try:
-            values = np.asarray(metrics, dtype=float).ravel()
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"trial {trial_id}: metrics must be numbers, one per metric {self.metrics}; got "
-                f"{metrics!r}"
-            ) from None
-        if values.shape[0] != len(self.metrics):
-            raise ValueError(
-                f"trial {trial_id}: got {values.shape[0]} metric values {values.tolist()}, "
-                f"expected one per metric {self.metrics}"
-            )
+        values = _reported_values(trial_id, metrics, self.metrics)
         trial = self._trials.get(trial_id)
         if trial is None:
             self._encoder.check_config(config, f"trial {trial_id}")
@@ -641,6 +630,20 @@ def _syne_tune_keywords(trial_id: Any, metrics: Any, resource: Any,
         raise ValueError(f"trial {trial_id}: no metrics given; pass metrics=[one value per "
                          f"metric]")
     return metrics, resource
+
+
+def _reported_values(trial_id: Any, metrics: Any, names: list[str]) -> np.ndarray:
+    """A result's metric values as floats, one per name of ``names``, or a ``ValueError``
+    naming the trial (values that are not numbers, or another count)."""
+    try:
+        values = np.asarray(metrics, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"trial {trial_id}: metrics must be numbers, one per metric {names}; "
+                         f"got {metrics!r}") from None
+    if values.shape[0] != len(names):
+        raise ValueError(f"trial {trial_id}: got {values.shape[0]} metric values "
+                         f"{values.tolist()}, expected one per metric {names}")
+    return values
 
 
 def _checked_resource(trial_id: Any, resource: Any) -> float:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from sklearn.ensemble import ExtraTreesRegressor
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._front_labels import online_labels, task_labels
-from syne_mohb.searchers.model_based import _checked_resource, _syne_tune_keywords
+from syne_mohb.searchers.model_based import (_checked_resource, _reported_values,
+                                              _syne_tune_keywords)
 
 logger = logging.getLogger(__name__)
 
@@ -449,18 +450,7 @@ class ParetoTransferSearcher(BaseSearcher):
         return
 
     def _record(self, trial_id, config, metrics, resource, complete: bool) -> None:
-        try:
-            values = np.asarray(metrics, dtype=float).ravel()
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"trial {trial_id}: metrics must be numbers, one per metric {self.metrics}; got "
-                f"{metrics!r}"
-            ) from None
-        if values.shape[0] != len(self.metrics):
-            raise ValueError(
-                f"trial {trial_id}: got {values.shape[0]} metric values {values.tolist()}, "
-                f"expected one per metric {self.metrics}"
-            )
+        values = _reported_values(trial_id, metrics, self.metrics)
         if resource is not None:
             resource = _checked_resource(trial_id, resource)
         trial = self._trials.get(trial_id)
