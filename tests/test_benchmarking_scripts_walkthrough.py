@@ -8,7 +8,6 @@ one would start."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from pathlib import Path
 
@@ -17,12 +16,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[1] / "benchmarking"
 
 
-def _script(name: str):
-    sys.path.insert(0, str(BENCH))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(BENCH))
+from test_benchmark_pages_misc import _script  # noqa: E402  (imports a benchmarking script)
 
 
 def _usage_error(capsys, script: str, argv: list[str]) -> str:

@@ -4,13 +4,12 @@ wrong (not a traceback from deep inside pandas or Syne Tune), and small odd tabl
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pandas as pd
 import pytest
 from syne_tune import StoppingCriterion
-from syne_tune.config_space import choice, config_space_to_json_dict, randint
+from syne_tune.config_space import choice, randint
 
 from syne_mohb import blackboxes
 from syne_mohb.backends.simulated import SimulatedBackend
@@ -130,14 +129,7 @@ def test_a_budget_of_zero_is_refused_before_the_replay(tmp_path, limit):
 
 
 # ------------------------------------------------------------------ from_experiments
-def _experiment(folder, rows, config_space=None):
-    folder.mkdir(parents=True)
-    pd.DataFrame(rows).to_csv(folder / "results.csv.zip", index=False)
-    meta = {"metric_names": ["accuracy"], "metric_mode": "max"}
-    if config_space is not None:
-        meta["config_space"] = config_space_to_json_dict(config_space)
-    (folder / "metadata.json").write_text(json.dumps(meta))
-    return folder
+from test_blackboxes_converter import _experiment  # noqa: E402  (the same experiment folder)
 
 
 def _rows(trial_id, units, n, **change):
