@@ -31,6 +31,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from script_args import check_each  # noqa: E402
+
 
 def per_epoch_table(blackbox) -> tuple[pd.DataFrame, list[str]]:
     """``(configuration key, type) -> seconds, dollars`` per epoch, averaged over seeds, and the
@@ -113,11 +115,7 @@ def main(argv=None) -> int:
     methods = [m for m in args.methods.split(",") if m]
     if not methods:
         ap.error(f"--methods names no method, got {args.methods!r}")
-    for method in methods:
-        try:
-            check_method(method)
-        except ValueError as e:
-            ap.error(f"--methods: {e}")
+    check_each(ap, "--methods", methods, check_method)
     dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
     for task in args.tasks.split(","):
         if task not in bench:

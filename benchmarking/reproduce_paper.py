@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compare_methods import hardware_logic, searcher_of  # noqa: E402
 from docs_page import BenchmarkPage, add_docs_argument, command_line, markdown_table  # noqa: E402
-from script_args import interrupted, output_folder  # noqa: E402
+from script_args import check_each, interrupted, output_folder  # noqa: E402
 
 from syne_mohb.experiments.analysis import load_run  # noqa: E402
 from syne_mohb.experiments.metrics import best_value, time_to_target  # noqa: E402
@@ -96,11 +96,7 @@ def main(argv=None) -> int:
                   else benchmark_names())
     if not benchmarks:
         ap.error(f"--benchmarks names no benchmark, got {args.benchmarks!r}")
-    for b in benchmarks:
-        try:
-            get_benchmark(b)
-        except ValueError as e:
-            ap.error(f"--benchmarks: {e}")
+    check_each(ap, "--benchmarks", benchmarks, get_benchmark)
     output_folder(ap, "--output", args.output)
     n_tasks, n_seeds = (1, 2) if args.quick else (args.tasks_per_benchmark, args.seeds)
     ours = ["moasha"] if args.no_transfer else OURS

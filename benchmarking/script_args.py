@@ -49,3 +49,13 @@ def int_list(ap: argparse.ArgumentParser, flag: str, text: str, minimum: int = 1
     if not values or min(values) < minimum:
         ap.error(f"{flag} must be comma-separated integers >= {minimum}, got {text!r}")
     return values
+
+
+def check_each(ap: argparse.ArgumentParser, flag: str, values, check) -> None:
+    """``check(value)`` for each of ``values`` (given as ``flag``), before anything runs; the
+    first ``ValueError`` ends with ``ap.error`` naming ``flag`` and saying what it says."""
+    for value in values:
+        try:
+            check(value)
+        except ValueError as e:
+            ap.error(f"{flag}: {e}")
