@@ -36,7 +36,6 @@ keeps the old one's bracket and is not judged again at the rungs the old one pas
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import math
 from typing import Any
@@ -57,6 +56,11 @@ from syne_mohb.configspace import (
 from syne_mohb.pareto import (TIE_BREAKS, check_metrics, check_seed_objective, normalize_modes,
                               warn_if_maximised)
 from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
+from syne_mohb.schedulers.syne_tune_compat import (ModeList, accepts_keyword,
+                                                   check_not_do_minimize,
+                                                   check_syne_tune_searcher_modes,
+                                                   missing_metric_hints, refuse_unknown_arguments,
+                                                   searcher_name_hint)
 from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
@@ -66,8 +70,6 @@ __all__ = ["MOASHA", "MultiObjectiveMetrics", "Rung", "continue_threshold"]
 SCHEDULER_TYPES = ("stopping", "promotion")
 #: names of the searchers MO-ASHA builds itself (``searcher=``)
 SEARCHERS = ("random", "model-based")
-
-
 def metric_value(trial_id: Any, name: str, value: Any) -> float:
     """A reported metric as a float: NaN for None (nothing to report), else ``float(value)``,
     or a ``ValueError`` naming the trial and the metric for a value that is not a number."""
@@ -113,7 +115,7 @@ class MultiObjectiveMetrics:
         return list(self.metrics)
 
     def metric_mode(self) -> list[str]:
-        return list(self.modes)
+        return ModeList(self.modes)
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -130,10 +132,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
 
     Ranks rung results by non-dominated sorting over several metrics, each with its own mode,
     and breaks ties inside a front by an epsilon-net (default) or crowding-distance order; see
-    the module docstring for the algorithm and the exact rung rule.
+    the module docstring for the algorithm and the exact rung rule. Syne Tune's arguments say
+    what to pass instead (:mod:`syne_mohb.schedulers.syne_tune_compat`).
 
     :param config_space: Syne Tune configuration space
-    :param metrics: names of the reported metrics to optimise (at least one)
+    :param metrics: names of the reported metrics to optimise (at least one; required)
     :param mode: "min" or "max" for all metrics, one entry per metric, or a dict metric -> mode
     :param time_attr: reported resource attribute (e.g. "epoch"); must increase within a trial
     :param max_t: maximum resource; a result with ``time_attr >= max_t`` ends the trial
@@ -158,7 +161,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         a new training run of a noisy objective, and a finite space never runs out; the
         default until 2026-12). With a hardware policy it proposes the hyperparameters only
         (its space lacks ``instance_attr``); a searcher whose space holds ``instance_attr``
-        proposes the instance type itself and no policy is used
+        proposes the instance type itself and no policy is used. Searchers get the metrics as
+        reported: Syne Tune's own (which minimise) are refused when a mode is "max"
     :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher, checked
         against the whole space (:func:`~syne_mohb.configspace.check_points_to_evaluate`)
@@ -180,7 +184,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     def __init__(
         self,
         config_space: dict[str, Any],
-        metrics: list[str],
+        metrics: list[str] | None = None,
         mode: str | list[str] | None = None,
         time_attr: str = "training_iteration",
         max_t: float = 100,
@@ -196,10 +200,14 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         hardware: Any = "auto",
         instance_attr: str = "instance_type",
         transfer_evaluations: dict[str, Any] | None = None,
+        **kwargs: Any,
     ):
+        if kwargs:
+            refuse_unknown_arguments(kwargs, MOASHA.__init__)
         check_random_seed(random_seed)
         super().__init__(random_seed=random_seed)
         metrics = check_metrics(metrics)
+        check_not_do_minimize(mode)
         if mode is None:
             warn_if_maximised(metrics, "MOASHA")
             mode = "min"
@@ -222,7 +230,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if isinstance(searcher, str):
             if searcher not in SEARCHERS:
                 raise ValueError(f"searcher must be one of {SEARCHERS} or a Syne Tune "
-                                 f"BaseSearcher, got {searcher!r}")
+                                 f"BaseSearcher, got {searcher!r}{searcher_name_hint(searcher)}")
             searcher_kind, searcher = searcher, None
         if searcher is not None and not callable(getattr(searcher, "suggest", None)):
             raise ValueError(f"searcher must be a Syne Tune BaseSearcher (with suggest()), got "
@@ -282,10 +290,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                                           random_seed=seed, repeats="always")
         else:
             check_searcher_fits(searcher, search_space, self.metrics)
+            check_syne_tune_searcher_modes(searcher, self.metrics, self.modes)
         self._search_space = search_space
         self.searcher = searcher
         self._searcher_takes_resource = {
-            name: _accepts_keyword(getattr(searcher, name, None), "resource")
+            name: accepts_keyword(getattr(searcher, name, None), "resource")
             for name in ("on_trial_result", "on_trial_complete")
         }
         self.brackets = []
@@ -525,10 +534,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
     def _parse(self, trial: Trial, result: dict[str, Any]) -> tuple[float, list[float]]:
         missing = [k for k in [self.time_attr, *self.metrics] if k not in result]
         if missing:
+            hints = missing_metric_hints(missing)
             raise ValueError(
                 f"trial {trial.trial_id} reported a result without {missing} "
                 f"(MOASHA expects time_attr={self.time_attr!r} and metrics={self.metrics}); "
-                f"reported keys: {sorted(result)}"
+                f"reported keys: {sorted(result)}{hints}"
             )
         t = result[self.time_attr]
         try:
@@ -586,13 +596,3 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
 
 def type_name(obj: Any) -> str:
     return type(obj).__name__
-
-
-def _accepts_keyword(fn, name: str) -> bool:
-    if fn is None:
-        return False
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params
