@@ -149,12 +149,24 @@ def warn_if_maximised(metrics: Sequence[str], who: str) -> None:
             f"per metric (e.g. mode={['max' if m in names else 'min' for m in metrics]})")
 
 
-def _as_2d(Y) -> np.ndarray:
-    Y = np.asarray(Y, dtype=float)
+def _as_2d(Y, name: str = "Y") -> np.ndarray:
+    """``Y`` as a float array of shape ``(n, m)``; a 1-D array is ``n`` points of 1 objective.
+
+    :raises ValueError: naming ``name``: not numeric, ragged, not 1-D or 2-D, or ``n > 0``
+        points with no objective
+    """
+    try:
+        Y = np.asarray(Y, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{name} must be a numeric array of shape (n, m) (n points, m "
+                         f"objectives), got {type(Y).__name__}: {e}") from None
     if Y.ndim == 1:
         Y = Y.reshape(-1, 1)
     if Y.ndim != 2:
-        raise ValueError(f"Y must have shape (n, m), got an array of shape {Y.shape}")
+        raise ValueError(f"{name} must have shape (n, m), got an array of shape {Y.shape}")
+    if Y.shape[1] == 0 and Y.shape[0] > 0:
+        raise ValueError(f"{name} must have at least one objective (column), got shape "
+                         f"{Y.shape}")
     return Y
 
 
@@ -172,9 +184,15 @@ def to_minimization(Y, mode: Mode = "min") -> np.ndarray:
 
 
 def dominates(a, b) -> bool:
-    """Whether point ``a`` dominates point ``b`` (both already in minimisation form)."""
+    """Whether point ``a`` dominates point ``b`` (both already in minimisation form).
+
+    :raises ValueError: ``a`` and ``b`` have different shapes
+    """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must be two points with the same number of objectives, got "
+                         f"shapes {a.shape} and {b.shape}")
     return bool(np.all(a <= b) and np.any(a < b))
 
 
@@ -201,8 +219,9 @@ def _finite(Ym: np.ndarray) -> np.ndarray:
 def nondominated_rank(Y, mode: Mode = "min") -> np.ndarray:
     """Non-dominated rank (front index, 0 = Pareto front) of every row of ``Y``.
 
-    Uses moocore's ``pareto_rank`` (O(n log n) for 2 objectives, the Kung-style divide and
-    conquer of Jensen (2003) beyond). Ties and duplicate points are handled: duplicates get the
+    Uses moocore's ``pareto_rank``: O(n log n) for 2 objectives (Jensen 2003); for 3 or more it
+    peels one front at a time, O(n^2 log n) for 3 objectives and O(n^2 log^(m-2) n) beyond in
+    the worst case (many fronts). Ties and duplicate points are handled: duplicates get the
     same rank.
     """
     Ym = to_minimization(Y, mode)
@@ -219,6 +238,9 @@ def nondominated_rank_numpy(Y, mode: Mode = "min", block: int = 2048) -> np.ndar
     comparison with moocore in ``benchmarking/bench_pareto.py``.
     """
     Ym = to_minimization(Y, mode)
+    if isinstance(block, (bool, np.bool_)) or not isinstance(block, (int, np.integer)) \
+            or block < 1:
+        raise ValueError(f"block must be a positive int (rows compared at once), got {block!r}")
     n = len(Ym)
     # dominated_by[i] = indices dominating i, built block by block to bound memory
     dom_count = np.zeros(n, dtype=np.int64)
@@ -263,9 +285,10 @@ def pareto_front(Y, mode: Mode = "min") -> tuple[np.ndarray, np.ndarray]:
 def _normalize_front(F: np.ndarray) -> np.ndarray:
     """Scale each objective of a front to [0, 1] using the front's finite min and max.
 
-    Constant objectives become 0; ``+inf`` (a NaN metric) becomes 2 and ``-inf`` becomes -1, so
-    they stay at a fixed distance beyond the finite points.
+    Constant objectives become 0; ``+inf`` and NaN (a missing metric) become 2 and ``-inf``
+    becomes -1, so they stay at a fixed distance beyond the finite points.
     """
+    F = np.where(np.isnan(F), np.inf, F)
     finite = np.isfinite(F)
     lo = np.min(np.where(finite, F, np.inf), axis=0)
     hi = np.max(np.where(finite, F, -np.inf), axis=0)
@@ -287,19 +310,24 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
     ``seed_objective``; then repeatedly append the point whose Euclidean distance to the
     points already chosen is largest. Earlier-chosen points cover the front more evenly. Ties
     (equal values or equal distances) go to the lower index, so duplicates come last.
-    O(k^2 m) for a front of ``k`` points.
+    O(k^2 m) for a front of ``k`` points. A NaN counts as ``+inf`` (the worst value).
 
     :param F: front in minimisation form, shape ``(k, m)``
     :param seed_objective: objective whose best point starts the net
-    :param stop_at: if given, stop once this many points are ordered (early exit)
+    :param stop_at: if given (an int >= 0), stop once this many points are ordered (early exit)
     :return: indices into ``F``, best first
     """
-    F = _as_2d(F)
+    F = _as_2d(F, "F")
     check_seed_objective(seed_objective, F.shape[1])
+    if stop_at is not None and (isinstance(stop_at, (bool, np.bool_))
+                                or not isinstance(stop_at, (int, np.integer)) or stop_at < 0):
+        raise ValueError(f"stop_at must be None or an int >= 0 (how many points to order), "
+                         f"got {stop_at!r}")
+    F = np.where(np.isnan(F), np.inf, F)
     k = len(F)
-    if k == 0:
+    limit = k if stop_at is None else min(k, int(stop_at))
+    if limit == 0:
         return np.zeros(0, dtype=np.int64)
-    limit = k if stop_at is None else min(k, stop_at)
     Z = _normalize_front(F)
     cols = [np.ascontiguousarray(Z[:, j]) for j in range(Z.shape[1])]
     first = int(np.argmin(F[:, seed_objective]))
@@ -330,8 +358,9 @@ def crowding_distance(F) -> np.ndarray:
     For each objective the points are sorted; the two extremes get ``inf`` and every other
     point the gap between its neighbours divided by the objective's range; distances are
     summed over objectives. Objectives with zero range contribute nothing. O(m k log k).
+    A NaN counts as ``+inf`` (the worst value).
     """
-    F = _as_2d(F)
+    F = _as_2d(F, "F")
     k, m = F.shape
     dist = np.zeros(k)
     if k <= 2:
@@ -372,6 +401,8 @@ def rung_order(
     Points are sorted by non-dominated rank; inside each front by :func:`front_order` applied
     to the front's points taken in index (arrival) order.
     """
+    if tie_break not in TIE_BREAKS:
+        raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
     Ym = to_minimization(Y, mode)
     check_seed_objective(seed_objective, Ym.shape[1])
     ranks = nondominated_rank(Ym, "min")
@@ -392,20 +423,43 @@ def rung_positions(
     return pos
 
 
+def _is_1d(Y) -> bool:
+    try:
+        return np.ndim(Y) == 1
+    except ValueError:  # ragged: _as_2d says so
+        return False
+
+
 def hypervolume(Y, ref_point, mode: Mode = "min") -> float:
     """Exact hypervolume dominated by ``Y`` and bounded by ``ref_point``.
 
     ``ref_point`` is in the same units and modes as ``Y`` (for a "max" objective it is a lower
     bound). Points that do not strictly improve on the reference point in every objective
-    contribute nothing. Computed by moocore (exact: dimension sweep for 2-3 objectives, the
-    HV4D+ algorithm for 4, WFG beyond; Fonseca et al. 2006, Guerreiro & Fonseca 2018).
+    contribute nothing; an empty ``Y`` has hypervolume 0. A point at ``-inf`` in some
+    objective (``+inf`` for a "max" one) that improves on the reference point in the others
+    dominates an unbounded region: the hypervolume is ``inf``. Computed by moocore (exact:
+    O(n log n) dimension sweeps for 2-3 objectives, HV4D+ in O(n^2) for 4; beyond,
+    inclusion-exclusion for a few points, else the recursive algorithm of Fonseca et al. 2006
+    with HV4D+ as its base, O(n^(m-2)); Guerreiro & Fonseca 2018).
+
+    :raises ValueError: ``ref_point`` is not finite or does not have one entry per objective
     """
+    try:
+        ref = np.asarray(ref_point, dtype=float).ravel()
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"ref_point must be a list of numbers, one per objective, got "
+                         f"{ref_point!r}: {e}") from None
+    one_d = np.ndim(Y) == 1 if isinstance(Y, np.ndarray) else _is_1d(Y)
+    if one_d and np.size(Y) == 0:  # [] : no point, of any number of objectives
+        Y = np.zeros((0, len(ref)))
     Ym = to_minimization(Y, mode)
     modes = normalize_modes(mode, Ym.shape[1])
-    ref = np.asarray(ref_point, dtype=float).ravel()
     if ref.shape[0] != Ym.shape[1]:
+        hint = (f"; Y is 1-D, read as {len(Ym)} points of 1 objective: pass one point of "
+                f"{ref.shape[0]} objectives as [Y] (shape (1, {ref.shape[0]}))"
+                if one_d else "")
         raise ValueError(
-            f"ref_point has {ref.shape[0]} entries but Y has {Ym.shape[1]} objectives"
+            f"ref_point has {ref.shape[0]} entries but Y has {Ym.shape[1]} objectives{hint}"
         )
     if not np.all(np.isfinite(ref)):
         raise ValueError(f"ref_point must be finite, got {ref.tolist()}")

@@ -86,13 +86,17 @@ def log_flags(objectives: Sequence[str], metric_log: Mapping[str, bool] | Sequen
     """One log flag per objective: from ``metric_log`` (a mapping ``{objective: flag}``, or one
     flag per objective in order), :data:`DEFAULT_LOG` for objectives it does not name.
 
-    :raises ValueError: ``metric_log`` is a sequence of the wrong length, or holds a non-bool
+    :raises ValueError: ``metric_log`` is a sequence of the wrong length, or holds a non-bool,
+        or is neither a mapping nor a sequence (e.g. one string)
     """
     objectives = list(objectives)
     if metric_log is None:
         return [DEFAULT_LOG] * len(objectives)
     if isinstance(metric_log, Mapping):
         values = [metric_log.get(o, DEFAULT_LOG) for o in objectives]
+    elif isinstance(metric_log, (str, bytes)) or not hasattr(metric_log, "__iter__"):
+        raise ValueError(f"metric_log must be a dict {{objective: true/false}} or one flag per "
+                         f"objective {objectives}, got {metric_log!r}")
     else:
         values = list(metric_log)
         if len(values) != len(objectives):
@@ -164,21 +168,22 @@ class Normalizer:
     """Maps objective values to [0, 1] minimisation form with fixed bounds (see module doc).
 
     :param objectives: objective names
-    :param modes: "min"/"max" per objective
+    :param modes: "min"/"max" per objective (one string for all, a list, or a dict
+        ``{objective: mode}``)
     :param lower: per objective, the transformed value mapped to 0 (log10 where ``log``,
         then negated for "max" objectives)
     :param upper: per objective, the transformed value mapped to 1
-    :param log: per objective, whether it is log10-scaled
+    :param log: per objective, whether it is log10-scaled (:func:`log_flags`: a list, a dict
+        ``{objective: flag}`` or None for all linear)
     """
 
     def __init__(self, objectives: Sequence[str], modes: Sequence[str] | str, lower, upper,
-                 log: Sequence[bool]):
+                 log: Mapping[str, bool] | Sequence[bool] | None):
         self.objectives = list(objectives)
-        self.modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
-                                     len(self.objectives), "modes")
+        self.modes = _modes(modes, self.objectives)
         self.lower = np.asarray(lower, dtype=float).reshape(-1)
         self.upper = np.asarray(upper, dtype=float).reshape(-1)
-        self.log = np.asarray(log_flags(self.objectives, list(log)), dtype=bool)
+        self.log = np.asarray(log_flags(self.objectives, _flags_arg(log)), dtype=bool)
         for name, arr in (("lower", self.lower), ("upper", self.upper)):
             if len(arr) != len(self.objectives):
                 raise ValueError(f"{name} must have one value per objective {self.objectives}, "
@@ -211,8 +216,12 @@ class Normalizer:
         return Z
 
     def transform(self, Y) -> np.ndarray:
-        """``Y`` (rows of objective values, raw units) in normalised minimisation form."""
-        Y = np.asarray(Y, dtype=float).reshape(-1, len(self.objectives))
+        """``Y`` (rows of objective values, raw units) in normalised minimisation form.
+
+        ``Y``: one row per point with one value per objective, in the order of
+        ``objectives``; a DataFrame holding every objective as a column is read by name.
+        """
+        Y = _values(Y, self.objectives)
         Z = self._transform_raw(Y, self.objectives, self.modes, self.log)
         return (Z - self.lower) / self.span
 
@@ -235,12 +244,13 @@ class Normalizer:
         :param log: the log flags (:func:`log_flags`; None: all linear)
         """
         objectives = list(objectives)
-        modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
-                                len(objectives), "modes")
-        flags = np.asarray(log_flags(objectives, log), dtype=bool)
-        Y = np.asarray(Y, dtype=float).reshape(-1, len(objectives))
+        modes = _modes(modes, objectives)
+        flags = np.asarray(log_flags(objectives, _flags_arg(log)), dtype=bool)
+        Y = _values(Y, objectives)
         Z = cls._transform_raw(Y, objectives, modes, flags)
         Z = np.where(np.isfinite(Z), Z, np.nan)
+        if len(Z) == 0:  # no value at all: NaN bounds, as for an objective without finite values
+            Z = np.full((1, len(objectives)), np.nan)
         with warnings.catch_warnings():  # an objective without any finite value: NaN bounds
             warnings.simplefilter("ignore", RuntimeWarning)
             lower, upper = np.nanmin(Z, axis=0), np.nanmax(Z, axis=0)
@@ -257,9 +267,8 @@ class Normalizer:
             not finite after the transform
         """
         objectives = list(objectives)
-        modes = normalize_modes(modes if isinstance(modes, str) else list(modes),
-                                len(objectives), "modes")
-        flags = np.asarray(log_flags(objectives, log), dtype=bool)
+        modes = _modes(modes, objectives)
+        flags = np.asarray(log_flags(objectives, _flags_arg(log)), dtype=bool)
         pts = np.vstack([np.asarray(best, dtype=float).reshape(-1),
                          np.asarray(worst, dtype=float).reshape(-1)])
         if pts.shape[1] != len(objectives):
@@ -271,6 +280,40 @@ class Normalizer:
         if worse:
             raise ValueError(f"best is worse than worst in objectives {worse} (modes {modes})")
         return cls(objectives, modes, lower, upper, flags)
+
+
+def _modes(modes: Any, objectives: list[str]) -> list[str]:
+    """One mode per objective from a string, a list or a dict ``{objective: mode}``."""
+    if not isinstance(modes, (str, Mapping)) and hasattr(modes, "__iter__"):
+        modes = list(modes)
+    return normalize_modes(modes, len(objectives), "modes", metrics=objectives)
+
+
+def _flags_arg(log: Any) -> Any:
+    """``log`` for :func:`log_flags`: a mapping or None as it is, any other iterable as a list."""
+    if log is None or isinstance(log, (Mapping, str, bytes)) or not hasattr(log, "__iter__"):
+        return log
+    return list(log)
+
+
+def _values(Y: Any, objectives: list[str], name: str = "Y") -> np.ndarray:
+    """``Y`` as a float array with one column per objective: a DataFrame with every objective
+    as a column is read by name, anything else by position (one flat point is one row).
+
+    :raises ValueError: naming ``name``: not numeric, or not one value per objective
+    """
+    if isinstance(Y, pd.DataFrame) and set(objectives) <= set(Y.columns):
+        Y = Y[objectives]
+    try:
+        arr = np.asarray(Y, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{name} must be numeric, one value per objective {objectives}: "
+                         f"{e}") from None
+    if arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != len(objectives)) \
+            or (arr.ndim < 2 and arr.size % len(objectives)):
+        raise ValueError(f"{name} must have one value per objective {objectives} in each row, "
+                         f"got shape {arr.shape}")
+    return arr.reshape(-1, len(objectives))
 
 
 def _table_values(benchmark: str, task: str, objectives: Sequence[str]) -> np.ndarray:
@@ -318,7 +361,10 @@ def normalizer_from_runs(runs: Sequence[Any],
     """Bounds from the union of the runs' results (same objectives in every run).
 
     :param log: default: :func:`run_log_flags` of the runs
+    :raises ValueError: ``runs`` is empty, or the runs have different objectives or modes
     """
+    if not runs:
+        raise ValueError("runs is empty: pass at least one run to normalise")
     first = runs[0]
     for r in runs[1:]:
         if list(r.objectives) != list(first.objectives) or list(r.modes) != list(first.modes):
@@ -336,6 +382,8 @@ def normalizer_for(runs: Sequence[Any]) -> Normalizer:
     """The normalisation of a group of runs (one benchmark and task, or one folder): bounds
     from the blackbox table when the runs are simulations of a benchmark that can be read here,
     else from the runs; log flags from :func:`run_log_flags`."""
+    if not runs:
+        raise ValueError("runs is empty: pass at least one run to normalise")
     info = runs[0].info
     flags = run_log_flags(runs)
     if info.get("simulated") and info.get("benchmark"):
@@ -351,11 +399,21 @@ def normalizer_for(runs: Sequence[Any]) -> Normalizer:
 def dollars_spent(results: pd.DataFrame) -> np.ndarray:
     """Cumulative dollars spent by the tuning job at each row (rows in time order): the sum
     over trials of their cumulative ``st_worker_cost`` (else of the ``cost`` objective) so far;
-    NaN everywhere when neither column exists."""
+    NaN everywhere when neither column exists.
+
+    :raises ValueError: ``results`` is not a DataFrame, or has a cost column but no
+        ``trial_id``
+    """
+    if not isinstance(results, pd.DataFrame):
+        raise ValueError(f"results must be a pandas DataFrame (a run's results table), got "
+                         f"{type(results).__name__}")
     col = "st_worker_cost" if "st_worker_cost" in results.columns else (
         "cost" if "cost" in results.columns else None)
     if col is None:
         return np.full(len(results), np.nan)
+    if "trial_id" not in results.columns:
+        raise ValueError(f"results has a {col!r} column but no 'trial_id' column: the dollars of "
+                         f"each trial cannot be told apart")
     c = results[col].astype(float).fillna(0.0)
     cm = c.groupby(results["trial_id"]).cummax()
     prev = cm.groupby(results["trial_id"]).shift(1).fillna(0.0)
@@ -365,10 +423,24 @@ def dollars_spent(results: pd.DataFrame) -> np.ndarray:
 def hypervolume_curve_xy(x: np.ndarray, Y: np.ndarray, normalizer: Normalizer,
                          grid: np.ndarray) -> np.ndarray:
     """Hypervolume (fraction of the reference box) of the rows of ``Y`` with ``x <= g``, for
-    each ``g`` of ``grid``; ``x`` non-decreasing (tuning seconds or dollars of each row)."""
+    each ``g`` of ``grid``; ``x``: the tuning seconds or dollars of each row, normally
+    non-decreasing (rows in time order; others are sorted first, a row with a NaN ``x`` never
+    counts). O(len(grid) x one hypervolume).
+
+    :raises ValueError: ``grid`` is not 1-D, or ``x`` does not have one value per row of ``Y``
+    """
+    grid = np.asarray(grid, dtype=float)
+    if grid.ndim != 1:
+        raise ValueError(f"grid must be a 1-D array of x values, got shape {grid.shape}")
     Z = normalizer.transform(Y)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    if len(x) != len(Z):
+        raise ValueError(f"x has {len(x)} values but Y has {len(Z)} rows: give one x per row")
+    if np.any(np.diff(x) < 0) or np.isnan(x).any():  # rows out of order: count by x
+        order = np.argsort(x, kind="stable")  # NaN last: past every grid point
+        x, Z = x[order], Z[order]
     out = np.zeros(len(grid))
-    ends = np.searchsorted(np.asarray(x, dtype=float), grid, side="right")
+    ends = np.searchsorted(x, grid, side="right")
     last_end, last_hv = 0, 0.0
     for i, end in enumerate(ends):
         if end != last_end:
@@ -403,10 +475,25 @@ def curves_over_seeds(runs: Sequence[Any], normalizer: Normalizer, axis: str = "
                       num_points: int = 60, x_max: float | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
     """Grid and hypervolume curves (one row per run) on a common grid from 0 to ``x_max``
-    (default: the largest tuning time or dollars of the runs)."""
+    (default: the largest tuning time or dollars of the runs; 1 when no run has results).
+
+    :raises ValueError: ``runs`` is empty, ``num_points`` is not a positive int, ``x_max`` is
+        not a finite number, or ``axis="dollars"`` and no run records dollars (a
+        ``st_worker_cost`` or ``cost`` column)
+    """
+    if not len(runs):
+        raise ValueError("runs is empty: pass at least one run")
+    if isinstance(num_points, (bool, np.bool_)) or not isinstance(num_points, (int, np.integer)) \
+            or num_points < 1:
+        raise ValueError(f"num_points must be a positive int, got {num_points!r}")
     if x_max is None:
         xs = [_axis_values(r, axis)[-1] for r in runs if len(r.results)]
+        if xs and np.all(np.isnan(xs)):
+            raise ValueError(f"axis={axis!r}: no run records {axis} (a st_worker_cost or cost "
+                             f"column), e.g. {runs[0].path}; use axis='time'")
         x_max = float(np.nanmax(xs)) if xs else 1.0
+    if not np.isfinite(float(x_max)):
+        raise ValueError(f"x_max must be a finite number, got {x_max!r}")
     grid = np.linspace(0.0, x_max, num_points)
     return grid, np.vstack([hypervolume_curve(r, normalizer, grid, axis) for r in runs])
 
@@ -417,13 +504,34 @@ def final_hypervolume(run: Any, normalizer: Normalizer) -> float:
 
 
 # ------------------------------------------------------------------ targets
+def _column(run: Any, name: str, parameter: str) -> np.ndarray:
+    """``run.results[name]`` as floats; ``ValueError`` naming ``parameter`` and the run's
+    columns where it has no such column."""
+    df = run.results
+    if name not in df.columns:
+        raise ValueError(f"{parameter}={name!r} is not a column of the results of "
+                         f"{getattr(run, 'path', 'the run')} (columns: {list(df.columns)})")
+    return df[name].to_numpy(dtype=float)
+
+
+def _target(target: Any) -> float:
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, float, np.number)):
+        raise ValueError(f"target must be a number (a value of the objective), got {target!r}")
+    return float(target)
+
+
 def time_to_target(run: Any, objective: str, target: float, mode: str = "max"
                    ) -> tuple[float, float]:
     """(tuning seconds, dollars spent) when the run first reported ``objective`` at least as
-    good as ``target``; ``(inf, inf)`` if it never did."""
+    good as ``target``; ``(inf, inf)`` if it never did (or ``target`` is NaN).
+
+    :raises ValueError: ``objective`` is not a column of the run's results, ``target`` is not
+        a number, or ``mode`` is not "min"/"max"
+    """
     mode = normalize_modes(mode, 1, "mode")[0]
+    target = _target(target)
     df = run.results
-    v = df[objective].to_numpy(dtype=float)
+    v = _column(run, objective, "objective")
     hit = np.nonzero(v >= target if mode == "max" else v <= target)[0]
     if len(hit) == 0:
         return float("inf"), float("inf")
@@ -432,9 +540,12 @@ def time_to_target(run: Any, objective: str, target: float, mode: str = "max"
 
 
 def best_value(run: Any, objective: str, mode: str = "max") -> float:
-    """The best value of ``objective`` the run reported (NaN if none)."""
+    """The best value of ``objective`` the run reported (NaN if none).
+
+    :raises ValueError: ``objective`` is not a column of the run's results
+    """
     mode = normalize_modes(mode, 1, "mode")[0]
-    v = run.results[objective].to_numpy(dtype=float)
+    v = _column(run, objective, "objective")
     if len(v) == 0 or np.all(np.isnan(v)):
         return float("nan")
     return float(np.nanmax(v) if mode == "max" else np.nanmin(v))
@@ -444,15 +555,23 @@ def found_model(run: Any, target: float, objective: str = "accuracy", mode: str 
                 cost_attr: str = "cost", time_attr: str = "runtime") -> tuple[float, float]:
     """The found model's own training (dollars, seconds) at ``target``: the cheapest and the
     fastest model (configuration at a fidelity) the run trained with ``objective`` at least as
-    good as ``target``; ``(nan, nan)`` if it trained none."""
+    good as ``target``; ``(nan, nan)`` if it trained none. A model without a recorded cost
+    (time) is left out of the cheapest (fastest); NaN when none at the target has one.
+
+    :raises ValueError: ``objective``, ``cost_attr`` or ``time_attr`` is not a column of the
+        run's results, or ``target`` is not a number
+    """
     mode = normalize_modes(mode, 1, "mode")[0]
-    df = run.results
-    v = df[objective].to_numpy(dtype=float)
+    target = _target(target)
+    v = _column(run, objective, "objective")
+    cost = _column(run, cost_attr, "cost_attr")
+    time = _column(run, time_attr, "time_attr")
     hit = v >= target if mode == "max" else v <= target
     if not hit.any():
         return float("nan"), float("nan")
-    return (float(df[cost_attr].to_numpy(dtype=float)[hit].min()),
-            float(df[time_attr].to_numpy(dtype=float)[hit].min()))
+    with warnings.catch_warnings():  # every model at the target lacks a cost (time): NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(np.nanmin(cost[hit])), float(np.nanmin(time[hit]))
 
 
 def run_budget(run: Any) -> float:
@@ -461,8 +580,13 @@ def run_budget(run: Any) -> float:
     it used (its last ``st_tuner_time``: a local or SageMaker run ran until its stop
     criterion)."""
     budget = (getattr(run, "info", None) or {}).get("budget_s")
-    if budget is not None and np.isfinite(float(budget)):
-        return float(budget)
+    try:
+        budget = None if budget is None else float(budget)
+    except (TypeError, ValueError):
+        raise ValueError(f"run {getattr(run, 'path', '')} records budget_s={budget!r}, not a "
+                         f"number of seconds") from None
+    if budget is not None and np.isfinite(budget):
+        return budget
     t = run.results["st_tuner_time"].to_numpy(dtype=float) if len(run.results) else np.zeros(0)
     return float(np.nanmax(t)) if len(t) else 0.0
 
@@ -545,7 +669,13 @@ def target_ratios(measures: pd.DataFrame, baseline: str, draws: np.ndarray | Non
 
     :param measures: :func:`target_measures`' table
     :param draws: :func:`seed_draws` (default: 1000 resamples of the paired seeds, seed 0)
+    :raises ValueError: ``measures`` lacks the columns of :func:`target_measures`
     """
+    missing = [c for c in ("method", "seed_index", "reached", *TARGET_MEASURES)
+               if c not in measures.columns]
+    if missing:
+        raise ValueError(f"measures must be target_measures()' table; it lacks the columns "
+                         f"{missing}")
     base = measures[measures["method"] == baseline].set_index("seed_index")
     rows = []
     for method, tab in measures.groupby("method", sort=False):
@@ -627,7 +757,17 @@ def paired_ratio(per_task: list[tuple[np.ndarray, np.ndarray]],
         aligned (value ``i`` of both comes from seed ``i``)
     :param draws: :func:`seed_draws` output
     :return: ``(point, low, high)``; NaN where no ratio is defined
+    :raises ValueError: a task's two arrays do not both hold one value per seed of ``draws``
     """
+    draws = np.asarray(draws)
+    if draws.ndim != 2:
+        raise ValueError(f"draws must be seed_draws(num_seeds, ...), shape (num_boot, "
+                         f"num_seeds), got shape {draws.shape}")
+    for i, (b, o) in enumerate(per_task):
+        if not np.size(b) == np.size(o) == draws.shape[1]:
+            raise ValueError(f"per_task[{i}] has {np.size(b)} baseline and {np.size(o)} method "
+                             f"values but draws resamples {draws.shape[1]} seeds: give one value "
+                             f"per seed on both sides, draws=seed_draws(num_seeds)")
     with warnings.catch_warnings():  # tasks (or resamples) without any finite ratio: NaN
         warnings.simplefilter("ignore", category=RuntimeWarning)
         if not per_task:

@@ -5,6 +5,7 @@ modes, feeds unnegated values to a minimising hypervolume and plots an unsorted 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Sequence
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from syne_mohb.experiments.analysis import Run
 from syne_mohb.experiments.metrics import Normalizer, curves_over_seeds, recorded_log_flags
-from syne_mohb.pareto import pareto_mask
+from syne_mohb.pareto import normalize_modes, pareto_mask
 
 __all__ = ["axis_log", "labels_overlap", "linear_tick_formatter", "log_tick_formatter", "log_ticks",
            "objective_name", "pareto_figure", "plot_hypervolume", "plot_pareto", "run_title",
@@ -85,7 +86,13 @@ def log_ticks(lo: float, hi: float, max_ticks: int = 6) -> tuple[list[float], li
     """Major ticks of a log axis from ``lo`` to ``hi`` (> 0) for a plot whose size is not known
     here (the HTML report): 1-2-5 steps, else 1-3, else decades, else every k-th decade,
     whichever first gives at most ``max_ticks``; labels in one notation
-    (:func:`scientific_labels`, :func:`tick_label`). ``([], [])`` for an empty range."""
+    (:func:`scientific_labels`, :func:`tick_label`). ``([], [])`` for an empty range.
+
+    :raises ValueError: ``max_ticks`` is not a positive int
+    """
+    if isinstance(max_ticks, bool) or not isinstance(max_ticks, (int, np.integer)) \
+            or max_ticks < 1:
+        raise ValueError(f"max_ticks must be a positive int, got {max_ticks!r}")
     if not (np.isfinite(lo) and np.isfinite(hi) and hi >= lo > 0):
         return [], []
     first, last = int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi)))
@@ -219,10 +226,16 @@ def pareto_figure(run: Run, title: str | None = None):
     """The figure of :func:`plot_pareto` (a matplotlib ``Figure``; close it when done).
 
     :raises ValueError: no result of the run has a value for every objective (nothing to plot;
-        the message names the run and its objectives)
+        the message names the run and its objectives), an objective is not a column of its
+        results, or its modes are not one "min"/"max" per objective
     """
     df = run.results
-    objs, modes = run.objectives, run.modes
+    objs = list(run.objectives)
+    modes = normalize_modes(run.modes, len(objs), "run.modes")
+    missing = [o for o in objs if o not in df.columns]
+    if missing:
+        raise ValueError(f"objectives {missing} of {run.path} are not columns of its results "
+                         f"(columns: {list(df.columns)}): nothing to plot")
     complete = np.isfinite(df[objs].to_numpy(dtype=float)).all(axis=1)
     if len(df) and not complete.any():  # as the HTML report says it
         raise ValueError(f"no result of {run.path} has a value for every objective "
@@ -288,11 +301,14 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
     with black edges and the 2-D front of each panel as a step line; the legend says so.
     Axes flagged log (:func:`axis_log`) are log-scaled with 1-2-5 ticks.
 
-    :raises ValueError: no result of the run has a value for every objective (nothing written)
+    :param path: the image file (its suffix picks the format; none: ``.png`` is added)
+    :return: the file written
+    :raises ValueError: no result of the run has a value for every objective (nothing written),
+        or ``path`` is a folder
     """
     plt = _plt()
+    path = _image_path(path)
     fig = pareto_figure(run, title)
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -303,13 +319,38 @@ def plot_hypervolume(runs_by_method: dict[str, Sequence[Run]], normalizer: Norma
                      path: str | Path, axis: str = "time", title: str | None = None,
                      num_points: int = 60) -> Path:
     """Hypervolume against tuning time or dollars spent: mean over seeds with a band of one
-    standard deviation (min-max when fewer than 3 seeds), common normalisation."""
-    plt = _plt()
-    all_runs = [r for lst in runs_by_method.values() for r in lst]
+    standard deviation (min-max when fewer than 3 seeds), common normalisation. A method
+    without runs is left out; a run without results counts as hypervolume 0.
+
+    :param runs_by_method: ``{method: [runs, one per seed]}``
+    :param path: the image file (its suffix picks the format; none: ``.png`` is added)
+    :return: the file written
+    :raises ValueError: ``runs_by_method`` is not such a dict or no run has results, ``axis``
+        is not "time" or "dollars", ``axis="dollars"`` and no run records dollars (a
+        ``st_worker_cost`` or ``cost`` column), or ``path`` is a folder
+    """
+    if not isinstance(runs_by_method, Mapping) or any(
+            isinstance(v, Run) or not isinstance(v, Sequence) for v in runs_by_method.values()):
+        raise ValueError("runs_by_method must be a dict {method: [runs, one per seed]}, got "
+                         f"{type(runs_by_method).__name__}"
+                         + (f" { {k: type(v).__name__ for k, v in runs_by_method.items()}}"
+                            if isinstance(runs_by_method, Mapping) else ""))
+    if axis not in ("time", "dollars"):
+        raise ValueError(f"axis must be 'time' or 'dollars', got {axis!r}")
+    runs_by_method = {m: list(lst) for m, lst in runs_by_method.items() if len(lst)}
+    all_runs = [r for lst in runs_by_method.values() for r in lst if len(r.results)]
+    if not all_runs:
+        raise ValueError("no run in runs_by_method has results: nothing to plot")
+    path = _image_path(path)
     if axis == "time":
-        x_max = max(float(r.results["st_tuner_time"].max()) for r in all_runs if len(r.results))
+        x_max = max(float(r.results["st_tuner_time"].max()) for r in all_runs)
     else:
-        x_max = max(float(r.dollars_spent()[-1]) for r in all_runs if len(r.results))
+        spent = np.array([float(r.dollars_spent()[-1]) for r in all_runs])
+        if not np.isfinite(spent).any():
+            raise ValueError("axis='dollars': no run records dollars (a st_worker_cost or cost "
+                             "column); use axis='time'")
+        x_max = float(np.nanmax(spent))
+    plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for i, (method, runs) in enumerate(runs_by_method.items()):
         grid, curves = curves_over_seeds(runs, normalizer, axis=axis, num_points=num_points, x_max=x_max)
@@ -327,11 +368,20 @@ def plot_hypervolume(runs_by_method: dict[str, Sequence[Run]], normalizer: Norma
     ax.legend(fontsize=7)
     ax.set_title(title or f"hypervolume vs {axis}", fontsize=10)
     fig.subplots_adjust(left=0.12, right=0.97, bottom=0.13, top=0.9)
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _image_path(path: str | Path) -> Path:
+    """The file a plot is written to: ``path``, with ``.png`` added where it has no suffix (as
+    matplotlib does when it saves); ``ValueError`` for an existing folder."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path {str(path)!r} is a folder: give the image file, e.g. "
+                         f"{str(path / 'plot.png')!r}")
+    return path if path.suffix else path.with_name(path.name + ".png")
 
 
 #: units of objectives whose unit is known (local runs report Syne Tune's worker columns)

@@ -23,6 +23,7 @@ import difflib
 import functools
 import json
 import logging
+import math
 import os
 import re
 from pathlib import Path
@@ -165,11 +166,17 @@ def _number(text: Any) -> float | None:
 def parse_price_item(item: str | dict) -> tuple[str, dict] | None:
     """Parse one ``PriceList`` entry (a JSON string) into ``(instance name, record)``.
 
-    Returns ``None`` for entries that are not on-demand hourly prices of training instances.
+    Returns ``None`` for entries that are not on-demand hourly prices of training instances
+    (or whose price is not a finite number > 0).
     The record holds ``price_per_hour`` and whatever specs the attributes give
     (``vcpus``, ``memory_gib``, ``gpus``, ``gpu_memory_gib``).
+
+    :raises ValueError: ``item`` is not a JSON object (a string that is not JSON, a list, ...)
     """
     doc = json.loads(item) if isinstance(item, str) else item
+    if not isinstance(doc, dict):
+        raise ValueError(f"a Price List entry must be a JSON object, got "
+                         f"{type(doc).__name__} {str(doc)[:60]!r}")
     attrs = doc.get("product", {}).get("attributes", {})
     m = _TRAIN_USAGE.search(attrs.get("usagetype", ""))
     if m is None:
@@ -182,7 +189,7 @@ def parse_price_item(item: str | dict) -> tuple[str, dict] | None:
                 "pricePerUnit", {}
             ):
                 price = float(dim["pricePerUnit"]["USD"])
-    if price is None or price <= 0.0:
+    if price is None or not math.isfinite(price) or price <= 0.0:
         return None
     record: dict[str, Any] = {"price_per_hour": price}
     for key, attr in [("vcpus", "vCpu"), ("memory_gib", "memory"), ("gpus", "gpu"),
@@ -204,13 +211,29 @@ def refresh_prices(
     Pages through ``get_products`` with ``NextToken``; ``client`` defaults to
     ``boto3.client("pricing", region_name="us-east-1")`` (the Price List endpoint).
     Returns ``{instance name: {"price_per_hour": ..., specs...}}``. On an AWS or network error
-    raises :class:`PriceRefreshError` and leaves any previous cache untouched, so
+    (no credentials, throttling, a page that fails half-way) or an answer without any training
+    price raises :class:`PriceRefreshError` and leaves any previous cache untouched, so
     :func:`load_catalog` keeps working from the snapshot / last refresh.
+
+    :param max_pages: most pages read; a refresh cut short by it is cached as it is (warned),
+        replacing the previous cache of ``region``
+    :raises ValueError: unknown ``region``, ``max_pages`` not a positive int, or ``cache_dir``
+        not a folder that can be written (checked before the API is called)
     """
     check_region(region)
-    if not isinstance(max_pages, int) or max_pages < 1:
+    if isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1:
         raise ValueError(f"max_pages must be a positive int, got {max_pages!r}")
-    from botocore.exceptions import BotoCoreError, ClientError
+    path = cache_path(region, cache_dir)
+    try:  # before any request: a refresh that cannot be cached is not started
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ValueError(f"cache_dir {str(path.parent)!r} cannot be used for the price cache "
+                         f"({e}); pass cache_dir= a writable folder or set "
+                         f"${CACHE_DIR_ENV}") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"cache_dir {str(path.parent)!r} is not writable; pass cache_dir= a "
+                         f"writable folder or set ${CACHE_DIR_ENV}")
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     if client is None:
         import boto3
@@ -232,10 +255,13 @@ def refresh_prices(
         try:
             resp = client.get_products(**kwargs)
         except (ClientError, BotoCoreError) as e:
+            hint = (" Configure AWS credentials (aws configure, AWS_PROFILE or "
+                    "AWS_ACCESS_KEY_ID) of an identity allowed pricing:GetProducts."
+                    if isinstance(e, NoCredentialsError) else "")
             raise PriceRefreshError(
                 f"Could not refresh SageMaker prices for region {region!r} from the AWS Price "
                 f"List API (page {page + 1}): {e}. The shipped price snapshot "
-                f"(us-east-1) and any earlier refresh remain in use."
+                f"(us-east-1) and any earlier refresh remain in use.{hint}"
             ) from e
         for item in resp.get("PriceList", []):
             try:
@@ -256,8 +282,6 @@ def refresh_prices(
             f"The AWS Price List API returned no SageMaker training prices for region "
             f"{region!r}; the cache was not changed."
         )
-    path = cache_path(region, cache_dir)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {
         "region": region,
         "price_date": _dt.date.today().isoformat(),
