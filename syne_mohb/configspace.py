@@ -129,12 +129,14 @@ def hyperparameter_names(config_space: dict[str, Any]) -> list[str]:
     return [k for k, v in config_space.items() if isinstance(v, Domain)]
 
 
-def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: list[str]) -> None:
+def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: list[str],
+                        modes: list[str] | None = None) -> None:
     """Raise ``ValueError`` when a searcher given to a scheduler would fail it later: its
     ``config_space`` lacks hyperparameters of ``search_space`` (their trials would get the
     unsampled domain as a value), or its ``metrics`` (where it has them) are not as many as the
     scheduler's ``metrics`` or are the same names in another order (the scheduler passes the
-    values by position)."""
+    values by position), or its ``modes`` (where it has them) are not the scheduler's
+    ``modes`` (it would search for the models the scheduler stops)."""
     theirs = getattr(searcher, "config_space", None)
     if isinstance(theirs, dict):
         missing = [k for k in hyperparameter_names(search_space)
@@ -154,6 +156,13 @@ def check_searcher_fits(searcher: Any, search_space: dict[str, Any], metrics: li
             f"searcher {type(searcher).__name__}'s metrics {list(names)} do not match the "
             f"scheduler's {list(metrics)}: the scheduler passes the values in its own order; "
             f"build the searcher with metrics={list(metrics)} (and the same modes)")
+    theirs_modes = getattr(searcher, "modes", None)
+    if modes is not None and isinstance(theirs_modes, (list, tuple)) \
+            and len(theirs_modes) == len(modes) and list(theirs_modes) != list(modes):
+        raise ValueError(
+            f"searcher {type(searcher).__name__}'s modes {list(theirs_modes)} are not the "
+            f"scheduler's {list(modes)} (for {list(metrics)}): build the searcher with "
+            f"mode={list(modes)}")
 
 
 def check_points_to_evaluate(points: Any, config_space: dict[str, Any],

@@ -257,3 +257,18 @@ def test_partial_refresh_keeps_previous_cache_and_no_credentials_hint(client, tm
     with pytest.raises(PriceRefreshError, match=r"Unable to locate credentials.*Configure AWS"):
         pricing.refresh_prices("us-east-1", cache_dir=tmp_path, client=no_keys)
     assert json.loads(path.read_text()) == previous
+
+
+def test_a_run_takes_one_mode_for_all_objectives_or_names_its_modes():
+    from pathlib import Path
+
+    import pandas as pd
+
+    from syne_mohb.experiments.analysis import Run
+
+    run = Run(path=Path("."), results=pd.DataFrame(), metadata={}, objectives=("a", "b"),
+              modes="min")
+    assert run.modes == ["min", "min"] and run.objectives == ["a", "b"]
+    with pytest.raises(ValueError, match="modes"):
+        Run(path=Path("."), results=pd.DataFrame(), metadata={}, objectives=["a", "b"],
+            modes=["min"])

@@ -234,3 +234,17 @@ def test_moasha_without_a_rung_and_a_list_of_related_tasks_say_what_to_do():
     with pytest.raises(ValueError, match=r"transfer_learning_evaluations must be a dict, not a "
                                          r"list"):  # it said "is empty"
         ParetoTransferSearcher({"x": uniform(0, 1)}, [1], ["a", "b"], "min")
+
+
+def test_a_searcher_with_other_modes_than_its_scheduler_is_refused():
+    """A ModelBasedSearcher built to minimise what MO-ASHA maximises would look for the models
+    the rungs stop: refused at construction, by MOASHA and by FIFOScheduler alike."""
+    from syne_mohb import MOASHA
+
+    space = {"x": uniform(0, 1)}
+    searcher = ModelBasedSearcher(space, ["acc", "time"], mode="min", random_seed=0)
+    with pytest.raises(ValueError, match=r"modes \['min', 'min'\] are not the scheduler's "
+                                         r"\['max', 'min'\]"):
+        MOASHA(space, ["acc", "time"], ["max", "min"], max_t=9, searcher=searcher)
+    with pytest.raises(ValueError, match=r"build the searcher with mode=\['max', 'min'\]"):
+        FIFOScheduler(space, ["acc", "time"], ["max", "min"], searcher=searcher)

@@ -62,6 +62,11 @@ class Run:
     instance_attr: str | None = "instance_type"
     info: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self):
+        # one mode for all objectives, a tuple or a dict: one "min"/"max" per objective, checked
+        self.objectives = list(self.objectives)
+        self.modes = normalize_modes(self.modes, len(self.objectives), "modes", self.objectives)
+
     @property
     def label(self) -> str:
         return str(self.info.get("method") or self.metadata.get("scheduler_name") or self.path.name)

@@ -40,7 +40,7 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
                     f"searcher must be a BaseSearcher (e.g. RandomSearcher(config_space, "
                     f"random_seed=0) or ModelBasedSearcher(config_space, metrics, mode)) or None, "
                     f"got {searcher!r}")
-            check_searcher_fits(searcher, config_space, self.metrics)
+            check_searcher_fits(searcher, config_space, self.metrics, self.modes)
         self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
 
     def suggest(self) -> TrialSuggestion | None:

@@ -289,7 +289,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 searcher = RandomSearcher(search_space, points_to_evaluate=points_to_evaluate,
                                           random_seed=seed, repeats="always")
         else:
-            check_searcher_fits(searcher, search_space, self.metrics)
+            check_searcher_fits(searcher, search_space, self.metrics, self.modes)
             check_syne_tune_searcher_modes(searcher, self.metrics, self.modes)
         self._search_space = search_space
         self.searcher = searcher
