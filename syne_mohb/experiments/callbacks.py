@@ -131,7 +131,8 @@ class ParetoSummary(_ParetoView):
     """Print the run's Pareto set at the end of tuning (after Syne Tune's summary).
 
     :param max_rows: rows printed (the header says how many the set has)
-    :param stream: where to print (default: ``sys.stdout`` at the time)
+    :param stream: where to print (default: ``sys.stdout`` at the time; a stream is not saved
+        with a pickled tuner: after ``Tuner.load`` it prints to ``sys.stdout``)
     """
 
     def on_tuning_end(self):
@@ -158,7 +159,8 @@ class ProgressReport(_ParetoView):
     :param table: print a compact Pareto table (with the number of trials and results) at each
         refresh
     :param max_rows: rows of the printed table
-    :param stream: where to print (default: ``sys.stdout`` at the time)
+    :param stream: where to print (default: ``sys.stdout`` at the time; a stream is not saved
+        with a pickled tuner: after ``Tuner.load`` it prints to ``sys.stdout``)
     """
 
     def __init__(self, every_seconds: float = 60.0, html: bool | str | Path = False,
