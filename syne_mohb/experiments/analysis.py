@@ -183,14 +183,24 @@ def moved_from(df: pd.DataFrame, rows: Sequence, instance_col: str | None,
     result's own type (:func:`with_segment_types`); a trial's earlier results are those at a
     lower ``fidelity`` (row order without one). Under promotion a trial can move to another
     type, and the time and dollars of its later results are cumulative over every type it ran
-    on: this says which. O(rows of the trials of ``rows``)."""
+    on: this says which. O(rows of the trials of ``rows``), plus the rows of those that moved
+    once per row of theirs."""
     if instance_col is None or instance_col not in df.columns or not len(rows):
         return [None] * len(rows)
+    mine = df[df["trial_id"].isin(set(df.loc[list(rows), "trial_id"]))]
+    types = mine.groupby("trial_id", sort=False)[instance_col].nunique()
+    moving = set(types.index[types > 1])  # trials that ran on more than one type
+    if not moving:
+        return [None] * len(rows)
+    by_trial = {t: g for t, g in mine[mine["trial_id"].isin(moving)].groupby(
+        "trial_id", sort=False)}
     out: list[str | None] = []
-    by_trial = {t: g for t, g in df.groupby("trial_id", sort=False)}
     for label in rows:
         row = df.loc[label]
-        g = by_trial[row["trial_id"]]
+        g = by_trial.get(row["trial_id"])
+        if g is None:
+            out.append(None)
+            continue
         if fidelity is not None and fidelity in g.columns:
             level = pd.to_numeric(g[fidelity], errors="coerce").to_numpy(dtype=float)
             keep = level < _number_or_inf(row[fidelity])
