@@ -76,6 +76,11 @@
   function color(k) { return PALETTE[k % PALETTE.length]; }
   function fidName(g) { return g.fidelity || "epoch"; }
 
+  // a hyperparameter value longer than this is shortened in the tooltip (a tooltip wider than
+  // its plot is cut off, hiding the trial and the objectives); the side panel shows it in full
+  var HOVER_MAX_CHARS = 40;
+  function shorten(text, n) { return text.length <= n ? text : text.slice(0, n - 1) + "\u2026"; }
+
   function hoverTexts(g) {
     if (state.hoverCache[state.g]) return state.hoverCache[state.g];
     var H = new Array(g.n), c = g.columns, multi = multiRun(g);
@@ -90,12 +95,21 @@
         lines.push(esc(o.name) + ": " + esc(fmtObj(o, c.obj[j].values[i])) + " (" + arrow(o) + ")");
       }
       for (var h = 0; h < g.hp.length; h++) {
-        lines.push(esc(g.hp[h]) + " = " + esc(fmtVal(val(c.hp[h], i))));
+        lines.push(esc(g.hp[h]) + " = " + esc(shorten(fmtVal(val(c.hp[h], i)), HOVER_MAX_CHARS)));
       }
       H[i] = lines.join("<br>");
     }
     state.hoverCache[state.g] = H;
     return H;
+  }
+
+  // Enter or Space on a focused element that is not a button acts as a click
+  function onActivate(e, fn) {
+    e.addEventListener("keydown", function (ev) {
+      if (ev.target !== e || (ev.key !== "Enter" && ev.key !== " ")) return;
+      ev.preventDefault();
+      fn();
+    });
   }
 
   // ---------------------------------------------------------------- generic sortable table
@@ -111,6 +125,8 @@
         th.classList.add("sortable");
         th.setAttribute("aria-sort", "none");
         th.appendChild(el("span", {class: "sort-indicator", "aria-hidden": "true"}));
+        th.tabIndex = 0;  // keyboard: Tab reaches the header, Enter or Space sorts
+        onActivate(th, function () { th.click(); });
         th.addEventListener("click", function () {
           if (sortCol === ci) asc = !asc; else { sortCol = ci; asc = true; }
           current = rows.slice().sort(function (p, q) {
@@ -142,7 +158,11 @@
           else td.textContent = col.fmt ? col.fmt(v, r) : fmtVal(v);
           row.appendChild(td);
         });
-        if (opts.onRowClick) row.addEventListener("click", function () { opts.onRowClick(r); });
+        if (opts.onRowClick) {
+          row.tabIndex = 0;  // keyboard: Tab reaches the row, Enter or Space selects its model
+          row.addEventListener("click", function () { opts.onRowClick(r); });
+          onActivate(row, function () { opts.onRowClick(r); });
+        }
         frag.appendChild(row);
       });
       tbody.replaceChildren(frag);
@@ -358,12 +378,14 @@
         ui.legend.appendChild(item);
       })(k);
     }
+    // each mark and its words in one unbreakable span: a narrow window wraps between entries
+    var entry = function (mark, text) { return el("span", {class: "legend-mark"}, mark, text); };
     var marks = el("span", {class: "legend-marks"},
-      el("span", {class: "mark mark-front"}), "outlined: on the Pareto set (all objectives)",
-      el("span", {class: "mark mark-dominated"}), "faded: dominated in all objectives",
-      el("span", {class: "mark mark-line"}), "2-D front of the projection",
-      el("span", {class: "mark mark-selected"}), "selected model",
-      el("span", {class: "mark-arrows", text: "\u2191 / \u2193"}), "higher / lower is better");
+      entry(el("span", {class: "mark mark-front"}), "outlined: on the Pareto set (all objectives)"),
+      entry(el("span", {class: "mark mark-dominated"}), "faded: dominated in all objectives"),
+      entry(el("span", {class: "mark mark-line"}), "2-D front of the projection"),
+      entry(el("span", {class: "mark mark-selected"}), "selected model"),
+      entry(el("span", {class: "mark-arrows", text: "\u2191 / \u2193"}), "higher / lower is better"));
     ui.legend.appendChild(marks);
   }
 
@@ -728,8 +750,8 @@
       var layout = {
         title: {text: "hypervolume vs tuning " + (which === "time" ? "time" : "dollars"), font: {size: 14}, x: 0.01, xanchor: "left"},
         xaxis: {title: {text: esc(hv[which].x_label)}, zeroline: false, automargin: true, tickprefix: which === "time" ? "" : "$", exponentformat: "e"},
-        yaxis: {title: {text: "hypervolume (fraction of reference box; higher is better)"}, rangemode: "tozero", automargin: true},
-        margin: {l: 60, r: 10, t: 40, b: 10}, legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top", font: {size: 11}},
+        yaxis: {title: {text: "hypervolume (higher is better)<br>fraction of the reference box"}, rangemode: "tozero", automargin: true},
+        margin: {l: 60, r: 10, t: 40, b: 10}, showlegend: true, legend: {orientation: "h", x: 0, y: -0.2, yanchor: "top", font: {size: 11}},
         paper_bgcolor: "#fff", plot_bgcolor: "#fafafa", hovermode: "closest"
       };
       tasks.push(function () {
@@ -754,16 +776,18 @@
     if (!rows.length) { ui.methodsBody.replaceChildren(); return tasks; }
     var bestKey = Object.keys(rows[0]).filter(function (k) { return k.slice(0, 5) === "best_" && k.slice(-4) !== "_std"; })[0];
     var o0 = g.objectives[0];
+    // one seed has no spread: no "\u00b1 0"
+    var spread = function (r, sd) { return r.seeds > 1 ? " \u00b1 " + fmtNum(sd, 3) : " (1 seed)"; };
     var cols = [
       {label: "method", get: function (r) { return r.method; }},
       {label: "seeds", numeric: true, get: function (r) { return r.seeds; }},
       {label: "trials (mean)", numeric: true, get: function (r) { return r.trials; }, fmt: function (v) { return fmtNum(v, 4); }},
       {label: "best " + o0.name + " " + arrow(o0) + " (mean \u00b1 std)", numeric: true, get: function (r) { return r[bestKey]; },
-        fmt: function (v, r) { return fmtObj(o0, v) + " \u00b1 " + fmtNum(r[bestKey + "_std"], 3); }},
+        fmt: function (v, r) { return fmtObj(o0, v) + spread(r, r[bestKey + "_std"]); }},
       {label: "final hypervolume \u2191 (mean \u00b1 std)", numeric: true, get: function (r) { return r.hypervolume; },
-        fmt: function (v, r) { return fmtNum(v, 4) + " \u00b1 " + fmtNum(r.hypervolume_std, 3); }},
+        fmt: function (v, r) { return fmtNum(v, 4) + spread(r, r.hypervolume_std); }},
       {label: "dollars spent ($, mean)", numeric: true, get: function (r) { return r.dollars_spent; }, fmt: function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 5); }},
-      {label: "tuning time (s)", numeric: true, get: function (r) { return r.tuning_time_s; }, fmt: function (v) { return fmtNum(v, 5) + " s"; }}
+      {label: "tuning time (s)", numeric: true, get: function (r) { return r.tuning_time_s; }, fmt: function (v) { return v == null ? "\u2013" : fmtNum(v, 5) + " s"; }}
     ];
     var parts = [makeTable(cols, rows, {id: "methods-table"})];
     var described = rows.filter(function (r) { return r.hardware_logic; });
@@ -791,7 +815,9 @@
       {label: "scheduler", get: function (r) { return r.scheduler; }},
       {label: "scheduler arguments", get: function (r) { return r.scheduler_kwargs || null; }},
       {label: "objectives (mode)", get: function (r) { return r.objectives; }},
-      {label: "backend", get: function (r) { return r.backend + (r.simulated ? " (simulated)" : ""); }},
+      {label: "backend", get: function (r) {
+        return r.backend == null ? (r.simulated ? "simulated" : null) : r.backend + (r.simulated ? " (simulated)" : "");
+      }},
       {label: "budget (s)", numeric: true, get: function (r) { return r.budget_s; }, fmt: function (v) { return v == null ? "\u2013" : fmtNum(v, 5) + " s"; }},
       {label: "workers", numeric: true, get: function (r) { return r.n_workers; }},
       {label: "trials", numeric: true, get: function (r) { return r.trials; }},
