@@ -272,3 +272,19 @@ def test_a_run_takes_one_mode_for_all_objectives_or_names_its_modes():
     with pytest.raises(ValueError, match="modes"):
         Run(path=Path("."), results=pd.DataFrame(), metadata={}, objectives=["a", "b"],
             modes=["min"])
+
+
+def test_an_infinite_metric_counts_for_nothing_in_the_hypervolume():
+    """One -inf cost made the hypervolume infinite and ended the HTML page's curve there; a
+    NaN or +inf already counted for nothing."""
+    import numpy as np
+
+    from syne_mohb.experiments.metrics import Normalizer, hypervolume_curve_xy
+
+    norm = Normalizer.from_values(["acc", "cost"], ["max", "min"],
+                                  np.array([[0.5, 1.0], [0.9, 4.0]]), log=None)
+    good = np.array([[0.6, 2.0], [0.8, 3.0]])
+    bad = np.vstack([good, [[0.7, -np.inf]], [[np.nan, 1.0]]])
+    assert norm.hypervolume(bad) == norm.hypervolume(good) > 0
+    curve = hypervolume_curve_xy(np.arange(4.0), bad, norm, np.array([1.0, 3.0]))
+    assert np.isfinite(curve).all() and curve[-1] == norm.hypervolume(good)

@@ -230,8 +230,9 @@ class Normalizer:
         return float(np.prod(self.ref_point))
 
     def hypervolume(self, Y) -> float:
-        """Hypervolume of ``Y`` as a fraction of the reference box (in [0, 1])."""
-        Z = self.transform(Y)
+        """Hypervolume of ``Y`` as a fraction of the reference box (in [0, 1]); a row with a
+        value that is not finite (NaN, or an infinite metric) counts for nothing."""
+        Z = _finite_rows(self.transform(Y))
         if len(Z) == 0:
             return 0.0
         return hypervolume(Z, self.ref_point, "min") / self.max_volume
@@ -420,6 +421,17 @@ def dollars_spent(results: pd.DataFrame) -> np.ndarray:
     return np.cumsum((cm - prev).to_numpy(dtype=float))
 
 
+def _finite_rows(Z: np.ndarray) -> np.ndarray:
+    """``Z`` (transformed, minimisation form) with every row holding a value that is not
+    finite moved beyond any reference point (+inf), where it counts for nothing: a NaN or +inf
+    does anyway, but one -inf (e.g. a corrupt cost) made the hypervolume infinite and ended the
+    curves there. O(rows x objectives)."""
+    Z = np.asarray(Z, dtype=float)
+    if Z.ndim != 2:
+        return Z
+    return np.where(np.isfinite(Z).all(axis=1, keepdims=True), Z, np.inf)
+
+
 def hypervolume_curve_xy(x: np.ndarray, Y: np.ndarray, normalizer: Normalizer,
                          grid: np.ndarray) -> np.ndarray:
     """Hypervolume (fraction of the reference box) of the rows of ``Y`` with ``x <= g``, for
@@ -432,7 +444,7 @@ def hypervolume_curve_xy(x: np.ndarray, Y: np.ndarray, normalizer: Normalizer,
     grid = np.asarray(grid, dtype=float)
     if grid.ndim != 1:
         raise ValueError(f"grid must be a 1-D array of x values, got shape {grid.shape}")
-    Z = normalizer.transform(Y)
+    Z = _finite_rows(normalizer.transform(Y))
     x = np.asarray(x, dtype=float).reshape(-1)
     if len(x) != len(Z):
         raise ValueError(f"x has {len(x)} values but Y has {len(Z)} rows: give one x per row")
