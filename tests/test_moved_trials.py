@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import syne_mohb
 from syne_mohb.blackboxes import from_experiments
@@ -94,3 +95,17 @@ def test_a_moved_model_names_the_types_it_ran_on_before(tmp_path):
     rec = syne_mohb.hardware_recommendations(df, **objectives)
     assert set(rec.loc[rec.trial_id == 3, "moved_from"]) == {"local-cpu-1"}
     assert rec.loc[rec.trial_id != 3, "moved_from"].isna().all()
+
+
+def test_measured_dollars_come_from_the_cost_objective_without_st_worker_cost(tmp_path):
+    """A run on Syne Tune's own simulator reports no st_worker_cost: the measured rows of the
+    recommendations read the cost objective, as the dollars spent do (they showed '-')."""
+    df = pd.read_csv(_run(tmp_path) / "results.csv.zip")
+    df = df.rename(columns={"st_worker_cost": "cost"})
+    rec = syne_mohb.hardware_recommendations(df, metrics=["accuracy", "cost"],
+                                             mode=["max", "min"])
+    measured = rec[rec.kind == "measured"]
+    assert len(measured) and measured.measured_dollars.notna().all()
+    row = measured[(measured.trial_id == 0) & (measured.epoch == 2)].iloc[0]
+    assert row.measured_dollars == pytest.approx(df[(df.trial_id == 0) & (df.epoch == 2)]
+                                                 .cost.iloc[0])

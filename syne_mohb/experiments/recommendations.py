@@ -469,8 +469,12 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     specs = hardware_specs(types, catalog, prices=prices)
     # a type neither priced nor in the catalog (a local profile, a Ray node type) that the run
     # billed: its price is the rate the run was billed at
+    # the trials' cumulative dollars: st_worker_cost, else the cost objective (as the dollars
+    # spent of experiments.metrics are read), e.g. a run on Syne Tune's own simulator
+    cost_col = ST_WORKER_COST if ST_WORKER_COST in both.columns or "cost" not in both.columns \
+        else "cost"
     billed = _billed_prices([t for t, s in specs.items() if s.price_per_hour is None],
-                            records, measured, time_attr)
+                            records, measured, time_attr, cost_col)
     if billed:
         specs = hardware_specs(types, catalog, prices={**billed, **prices})
 
@@ -566,12 +570,12 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
             if hit is not None:
                 mrow = records[hit[0]][hit[2]]
                 rec["measured_seconds"] = _number(mrow.get(time_attr))
-                rec["measured_dollars"] = _number(mrow.get(ST_WORKER_COST))
+                rec["measured_dollars"] = _number(mrow.get(cost_col))
                 rec["measured_trial"] = _plain(hit[1])
                 if labels is not None:
                     rec["measured_run"] = labels[hit[0]]
                 if math.isnan(rec["measured_dollars"]):
-                    notes.append(f"no {ST_WORKER_COST} reported")
+                    notes.append(f"no {cost_col} reported")
             else:
                 rec["measured_seconds"] = rec["measured_dollars"] = math.nan
                 rec["measured_trial"] = None
@@ -579,7 +583,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
             rec["price_source"] = ("prices" if t in prices else "billed" if t in billed else
                                    "catalog" if price is not None else None)
             if t in billed:
-                notes.append(f"price ${price:.4g}/h as the run billed it ({ST_WORKER_COST})")
+                notes.append(f"price ${price:.4g}/h as the run billed it ({cost_col})")
             rec["note"] = "; ".join(notes)
             out.append(rec)
     columns = ["model", "_run", "_row", *(["run"] if labels is not None else []), "trial_id",
@@ -713,9 +717,9 @@ def _measured_index(frames: list[pd.DataFrame], records: list[list[dict]], keys:
 
 
 def _billed_prices(types: list[str], records: list[list[dict]], measured: dict,
-                   time_attr: str) -> dict[str, float]:
+                   time_attr: str, cost_col: str = ST_WORKER_COST) -> dict[str, float]:
     """``{type: $ per hour}`` billed by the run for ``types``: the median over its trials that
-    ran on that one type of ``3600 x st_worker_cost / seconds`` at their last such result
+    ran on that one type of ``3600 x dollars / seconds`` (``cost_col``) at their last such result
     (each trial once; a start-up billed before the first second shifts a trial's rate, the
     median of several does not follow one outlier). Types the run did not bill are left out."""
     wanted = set(types)
@@ -725,7 +729,7 @@ def _billed_prices(types: list[str], records: list[list[dict]], measured: dict,
             continue
         for k, trial, i in hits:
             rec = records[k][i]
-            secs, dollars = _number(rec.get(time_attr)), _number(rec.get(ST_WORKER_COST))
+            secs, dollars = _number(rec.get(time_attr)), _number(rec.get(cost_col))
             if secs > 0 and dollars >= 0 and math.isfinite(dollars):
                 prev = last.get((t, k, trial))
                 if prev is None or secs > prev[1]:
