@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,24 +36,37 @@ METRICS = ["accuracy", ST_WORKER_COST, ST_WORKER_TIME]
 MODES = ["max", "min", "min"]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--max_wallclock", type=float, default=60.0)
-    p.add_argument("--max_cost", type=float, default=1.0, help="total dollars for the run")
-    p.add_argument("--max_cost_per_trial", type=float, default=None)
-    p.add_argument("--price_per_core_hour", type=float, default=0.5)
-    p.add_argument("--max_cores", type=int, default=2, help="largest local-cpu-k profile")
+    # each flag also takes its dashed spelling (--max-wallclock), as the other examples use
+    p.add_argument("--max_wallclock", "--max-wallclock", type=float, default=60.0,
+                   help="seconds of tuning")
+    p.add_argument("--max_cost", "--max-cost", type=float, default=1.0,
+                   help="total dollars for the run")
+    p.add_argument("--max_cost_per_trial", "--max-cost-per-trial", type=float, default=None)
+    p.add_argument("--price_per_core_hour", "--price-per-core-hour", type=float, default=0.5)
+    p.add_argument("--max_cores", "--max-cores", type=int, default=2,
+                   help="largest local-cpu-k profile")
     p.add_argument("--epochs", type=int, default=27)
-    p.add_argument("--n_workers", type=int, default=2)
+    p.add_argument("--n_workers", "--n-workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     for name in ("max_wallclock", "max_cost", "price_per_core_hour"):
-        if getattr(args, name) <= 0:
-            p.error(f"--{name} must be > 0")
+        if not getattr(args, name) > 0:
+            p.error(f"--{name} must be > 0, got {getattr(args, name):g}")
+    if args.max_cost_per_trial is not None and not args.max_cost_per_trial > 0:
+        p.error(f"--max_cost_per_trial must be > 0 dollars (or left out), got "
+                f"{args.max_cost_per_trial:g}")
+    for name in ("epochs", "n_workers"):
+        if getattr(args, name) < 1:
+            p.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    cpu_profiles = [n for n in local_profile_names() if n.startswith("local-cpu-")]
+    if not 1 <= args.max_cores <= len(cpu_profiles):
+        p.error(f"--max_cores must be 1..{len(cpu_profiles)} (the usable cores of this "
+                f"machine), got {args.max_cores}")
     logging.basicConfig(level=logging.WARNING)
 
-    cpu_profiles = [n for n in local_profile_names() if n.startswith("local-cpu-")]
-    cpu_profiles = cpu_profiles[:max(1, args.max_cores)]
+    cpu_profiles = cpu_profiles[:args.max_cores]
     prices = {name: int(name.rsplit("-", 1)[1]) * args.price_per_core_hour
               for name in cpu_profiles}
     config_space = {
@@ -80,12 +94,22 @@ def main() -> None:
         # syne_mohb.pareto_set(tuner) returns it as a DataFrame
         callbacks=[StoreResultsCallback(), ParetoSummary(max_rows=15)],
     )
-    tuner.run()
+    try:
+        tuner.run()
+    except KeyboardInterrupt:  # Ctrl-C: the results so far are saved; say where, no traceback
+        print(f"interrupted: the results so far are in {tuner.tuner_path}", file=sys.stderr)
+        sys.exit(130)
 
     results = load_experiment(tuner.name).results
+    started = len(backend.trial_ids)
+    if results is None or results.empty:
+        print(f"\nno trial reported a result within --max_wallclock {args.max_wallclock:g} "
+              f"seconds ({started} started); raise it")
+        return
     last = results.sort_values("epoch").groupby("trial_id").tail(1).set_index("trial_id")
-    print(f"\n{len(last)} trials, ${results.groupby('trial_id')[ST_WORKER_COST].max().sum():.4f} "
-          f"spent; prices: {prices}")
+    print(f"\n{started} trials started, {len(last)} with results, "
+          f"${results.groupby('trial_id')[ST_WORKER_COST].max().sum():.4f} "
+          f"spent by them; prices: {prices}")
     for name in prices:
         sub = last[last[f"config_{INSTANCE_TYPE}"] == name]
         if len(sub):

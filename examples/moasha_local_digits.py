@@ -10,6 +10,7 @@ the models trained (``syne_mohb.pareto_set(tuner)`` returns it as a DataFrame).
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -42,7 +43,8 @@ def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, see
         max_t=max_epochs, grace_period=1, reduction_factor=3, type=type, random_seed=seed,
     )
     tuner = Tuner(
-        trial_backend=LocalBackend(entry_point=str(HERE / "train_digits.py")),
+        # the script trains on the CPU: no GPU to hand out to trials (nor a warning about it)
+        trial_backend=LocalBackend(entry_point=str(HERE / "train_digits.py"), rotate_gpus=False),
         scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_wallclock_time=max_wallclock,
                                          max_num_trials_started=max_trials,
@@ -54,7 +56,11 @@ def run(max_wallclock: float = 60.0, workers: int = 2, max_epochs: int = 27, see
         # about the first metric only)
         callbacks=[StoreResultsCallback(), ParetoSummary()],
     )
-    tuner.run()
+    try:
+        tuner.run()
+    except KeyboardInterrupt:  # Ctrl-C: the results so far are saved; say where
+        raise KeyboardInterrupt(f"interrupted: the results so far are in "
+                                f"{tuner.tuner_path}") from None
     return tuner
 
 
@@ -63,13 +69,26 @@ def pareto_table(results: pd.DataFrame) -> pd.DataFrame:
     return pareto_set(results, metrics=METRICS, mode=MODES)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-wallclock", type=float, default=60.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-wallclock", "--max_wallclock", type=float, default=60.0,
+                        help="seconds of tuning")
+    parser.add_argument("--workers", type=int, default=2, help="trials at the same time")
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    tuner = run(args.max_wallclock, args.workers, seed=args.seed)
+    args = parser.parse_args(argv)
+    if not args.max_wallclock > 0:
+        parser.error(f"--max-wallclock must be > 0 seconds, got {args.max_wallclock:g}")
+    if args.workers < 1:
+        parser.error(f"--workers must be >= 1, got {args.workers}")
+    try:
+        tuner = run(args.max_wallclock, args.workers, seed=args.seed)
+    except KeyboardInterrupt as e:
+        print(e, file=sys.stderr)
+        sys.exit(130)
+    if not tuner.tuning_status.overall_metric_statistics.count:
+        print(f"\nno trial reported a result within --max-wallclock {args.max_wallclock:g} "
+              f"seconds; raise it. Run folder: {tuner.tuner_path}")
+        return
     front = pareto_set(tuner)  # the printed set, as a DataFrame
     print(f"\n{len(front)} models on the Pareto set; results in {tuner.tuner_path}")
 

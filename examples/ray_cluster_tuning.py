@@ -26,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -65,45 +67,65 @@ def start_local_cluster():
     return cluster
 
 
-def main() -> None:
+def stop_local_cluster(cluster) -> None:
+    """Shut down Ray and the cluster, and remove the cluster's session folder (its logs; the
+    trials' own output is in the run folder)."""
+    import ray
+
+    session = Path(cluster.head_node.get_session_dir_path())
+    ray.shutdown()
+    cluster.shutdown()
+    shutil.rmtree(session, ignore_errors=True)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--address", default=None, help="head node host:port (default: start a "
                                                   "local two-node cluster)")
-    p.add_argument("--node_types", default=None, help="JSON file: node type -> NodeType "
-                                                     "arguments (needed with --address)")
-    p.add_argument("--max_wallclock", type=float, default=90.0)
-    p.add_argument("--max_cost", type=float, default=1.0, help="total dollars for the run")
-    p.add_argument("--max_cost_per_trial", type=float, default=None)
+    # each flag also takes its dashed spelling (--max-wallclock)
+    p.add_argument("--node_types", "--node-types", default=None,
+                   help="JSON file: node type -> NodeType arguments (needed with --address)")
+    p.add_argument("--max_wallclock", "--max-wallclock", type=float, default=90.0,
+                   help="seconds of tuning")
+    p.add_argument("--max_cost", "--max-cost", type=float, default=1.0,
+                   help="total dollars for the run")
+    p.add_argument("--max_cost_per_trial", "--max-cost-per-trial", type=float, default=None)
     p.add_argument("--epochs", type=int, default=9)
-    p.add_argument("--n_workers", type=int, default=2)
+    p.add_argument("--n_workers", "--n-workers", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     for name in ("max_wallclock", "max_cost", "epochs", "n_workers"):
-        if getattr(args, name) <= 0:
-            p.error(f"--{name} must be > 0")
+        if not getattr(args, name) > 0:
+            p.error(f"--{name} must be > 0, got {getattr(args, name):g}")
+    if args.max_cost_per_trial is not None and not args.max_cost_per_trial > 0:
+        p.error(f"--max_cost_per_trial must be > 0 dollars (or left out), got "
+                f"{args.max_cost_per_trial:g}")
     if args.address is not None and args.node_types is None:
         p.error("--address needs --node_types FILE describing the cluster's node types")
-    logging.basicConfig(level=logging.WARNING)
-
     if args.node_types is not None:
         try:
-            node_types = json.loads(Path(args.node_types).read_text())
+            args.node_types = json.loads(Path(args.node_types).read_text())
         except (OSError, json.JSONDecodeError) as e:
             p.error(f"--node_types {args.node_types}: {e}")
-    else:
-        node_types = LOCAL_NODE_TYPES
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    node_types = args.node_types if args.node_types is not None else LOCAL_NODE_TYPES
     cluster = start_local_cluster() if args.address is None else None
     try:
         run(args, node_types)
     except ValueError as e:  # bad node types, unknown or unsatisfiable: no traceback
-        p.exit(2, f"error: {e}\n")
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt as e:  # Ctrl-C: one line saying where the results are
+        print(e, file=sys.stderr)
+        sys.exit(130)
     finally:
         if cluster is not None:
-            import ray
-
-            ray.shutdown()
-            cluster.shutdown()
-
+            stop_local_cluster(cluster)
 
 def run(args, node_types) -> None:
     config_space = {
@@ -131,22 +153,34 @@ def run(args, node_types) -> None:
         # the Pareto set over all node types is printed at the end of tuning
         callbacks=[StoreResultsCallback(), ParetoSummary()],
     )
-    tuner.run()
+    try:
+        tuner.run()
+    except KeyboardInterrupt:  # the results so far are saved: say where
+        raise KeyboardInterrupt(f"interrupted: the results so far are in "
+                                f"{tuner.tuner_path}") from None
 
     results = load_experiment(tuner.name).results
+    started = len(backend.trial_ids)
+    if results is None or results.empty:
+        print(f"\nno trial reported a result within --max_wallclock {args.max_wallclock:g} "
+              f"seconds ({started} started); raise it")
+        return
     last = results.sort_values("epoch").groupby("trial_id").tail(1).set_index("trial_id")
     on_front = pareto_mask(last[METRICS].to_numpy(dtype=float), MODES)
     key = f"config_{INSTANCE_TYPE}"
     prices = {name: backend.node_types[name].price_per_hour for name in backend.node_types}
-    print(f"\n{len(last)} trials, ${last[ST_WORKER_COST].sum():.4f} spent; $/hour: {prices}")
+    print(f"\n{started} trials started, {len(last)} with results, "
+          f"${last[ST_WORKER_COST].sum():.4f} spent by them; $/hour: {prices}")
+    print("per node type, over each trial's last result:")
     cols = ["config_lr", "config_hidden", "epoch", *METRICS]
     with pd.option_context("display.width", 140, "display.float_format", "{:.5g}".format):
         for name, sub in last.groupby(key):
             front = sub[on_front[last.index.get_indexer(sub.index)]]
-            print(f"\nnode type {name}: {len(sub)} trials, best accuracy "
+            print(f"\nnode type {name}: {len(sub)} trials, best last accuracy "
                   f"{sub['accuracy'].max():.4f}, median $/epoch "
                   f"{np.median(sub[ST_WORKER_COST] / sub['epoch']):.2e}; "
-                  f"{len(front)} on the Pareto front (accuracy max, cost min, time min)")
+                  f"{len(front)} on the Pareto front of the last results (accuracy max, cost min, "
+                  f"time min)")
             if len(front):
                 print(front.sort_values(ST_WORKER_COST)[cols].to_string())
     for tid in sorted(last.index)[:3]:

@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
                                        max_price_per_hour=args.max_price_per_hour)
     except ValueError as e:  # no prices for the region, or a filter that is too tight
         hint = (" With this script: --prices TYPE=DOLLARS_PER_HOUR,..." if "no prices" in str(e)
-                else "")
+                else f" With this script: raise --max-price-per-hour (now "
+                     f"{args.max_price_per_hour:g}).")
         print(f"error: {e}{hint}", file=sys.stderr)
         return 2
     config_space = {
@@ -247,9 +248,11 @@ def tune(args: argparse.Namespace, catalog, config_space: dict, src: Path) -> in
         max_failures=args.n_workers * 2,  # capacity errors fail trials, not the run
         tuner_name=f"sm-instance-tuning-{backend.run_id}",
     )
-    failed = None
+    failed = interrupted = None
     try:
         tuner.run()
+    except KeyboardInterrupt:  # Ctrl-C: the jobs are stopped; print what was obtained
+        interrupted = f"interrupted: the results so far are in {tuner.tuner_path}"
     except ValueError:  # Syne Tune's "Trial - N failed" once max_failures is passed
         n_failed = tuner.tuning_status.num_trials_failed
         if n_failed <= tuner.max_failures:
@@ -261,11 +264,16 @@ def tune(args: argparse.Namespace, catalog, config_space: dict, src: Path) -> in
         left = backend.wait_for_jobs(timeout_s=900, poll_s=POLL_SECONDS)
         if left:
             print(f"WARNING: jobs not ended yet: {left}", file=sys.stderr)
-        print(f"billed cost of all jobs: ${backend.total_cost():.6f} "
-              f"(budget ${args.max_cost:g}; jobs still running when it was reached add to it)")
+        billed = backend.total_cost()
+        over = ("jobs still running when it was reached add to it" if billed > args.max_cost
+                else "not reached")
+        print(f"billed cost of all jobs: ${billed:.6f} (budget ${args.max_cost:g}; {over})")
         backend.close()
 
     print_pareto_front(tuner.tuning_status.get_dataframe(), modes)
+    if interrupted:
+        print(interrupted, file=sys.stderr)
+        return 130
     if failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1
@@ -274,21 +282,21 @@ def tune(args: argparse.Namespace, catalog, config_space: dict, src: Path) -> in
 
 def print_pareto_front(df, modes: list[str]) -> None:
     """The trials' last results that no other trial beats on (accuracy, cost, time)."""
-    if df.empty:
-        print("no results")
-        return
-    last = df.groupby("trial_id").last()
     cols = ["accuracy", "worker-cost", "worker-time"]
-    have = [c for c in cols if c in last]
-    if len(have) == 3:
-        Y = last[have].to_numpy(dtype=float)
-        front = last[pareto_mask(Y, mode=modes)]
-        print("Pareto front (accuracy max, cost min, time min):")
-        print(front[["instance_type", "learning_rate", "batch_size"] + have]
-              .sort_values("worker-cost").to_string())
-    else:  # pragma: no cover -- older result layouts
-        print(last.to_string())
-    print(f"trials: {len(last)}, best accuracy {np.nanmax(last['accuracy']):.4f}")
+    last = df.groupby("trial_id").last() if not df.empty else df
+    n_trials = len(last)
+    if set(cols) <= set(last.columns):  # trials without a result (e.g. failed) left out
+        last = last[last[cols].notna().all(axis=1)]
+    if not set(cols) <= set(last.columns) or last.empty:
+        print(f"no results: none of the {n_trials} trials reported a metric")
+        return
+    Y = last[cols].to_numpy(dtype=float)
+    front = last[pareto_mask(Y, mode=modes)]
+    print("Pareto front (accuracy max, cost min, time min):")
+    print(front[["instance_type", "learning_rate", "batch_size"] + cols]
+          .sort_values("worker-cost").to_string())
+    print(f"trials with results: {len(last)} of {n_trials}, best last accuracy "
+          f"{np.nanmax(last['accuracy']):.4f}")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +38,7 @@ from sklearn.model_selection import train_test_split
 from syne_tune import Reporter
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--learning_rate", type=float, default=0.01)
     p.add_argument("--alpha", type=float, default=1e-4)
@@ -45,9 +46,16 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--st_checkpoint_dir", type=str, default=None)
-    args, _ = p.parse_known_args()  # instance_type, instance_count, ... are not ours
-    if args.learning_rate <= 0:
+    p.add_argument("--instance_type", help="accepted and ignored (the backend applied it)")
+    p.add_argument("--instance_count", help="accepted and ignored (the backend applied it)")
+    # a tuner may pass hyperparameters this script does not use: ignored, and said so
+    args, unknown = p.parse_known_args(argv)
+    if unknown:
+        print(f"{p.prog}: ignoring unknown arguments {' '.join(unknown)}", file=sys.stderr)
+    if not args.learning_rate > 0:
         p.error(f"--learning_rate must be > 0, got {args.learning_rate}")
+    if not args.alpha >= 0:
+        p.error(f"--alpha must be >= 0, got {args.alpha}")
     for name in ("batch_size", "epochs"):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be >= 1, got {getattr(args, name)}")

@@ -12,6 +12,7 @@ the tuning itself cost.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from syne_tune import StoppingCriterion, Tuner
 
@@ -38,23 +39,56 @@ def run(benchmark: str = "mlp", task: str = "digits", budget: float = 4000.0, se
                   sleep_time=0, callbacks=[clock, ParetoSummary(max_rows=15)], save_tuner=False,
                   print_update_interval=1e9,
                   results_update_interval=1e9, tuner_name=f"simulated-{benchmark}-{task}")
-    tuner.run()
-    df = clock.dataframe().sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
+    try:
+        tuner.run()
+    except KeyboardInterrupt:  # Ctrl-C: what was simulated is saved; say where
+        raise KeyboardInterrupt(f"interrupted: the results so far are in "
+                                f"{tuner.tuner_path}") from None
+    df = clock.dataframe()  # no columns when no trial reported within the budget
+    if len(df):
+        df = df.sort_values("st_tuner_time", kind="stable").reset_index(drop=True)
     return df, modes, backend
+
+
+def check_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """One line naming the argument (``ap.error``) for values the run cannot use."""
+    tasks = blackboxes.metadata(args.benchmark)["task_names"]
+    if args.task not in tasks:
+        ap.error(f"--task {args.task!r} is not a task of --benchmark {args.benchmark}; "
+                 f"choose one of {', '.join(tasks)}")
+    if not args.budget > 0:
+        ap.error(f"--budget must be > 0 simulated seconds, got {args.budget:g}")
+    if args.workers < 1:
+        ap.error(f"--workers must be >= 1, got {args.workers}")
+    if not args.keep_alive >= 0:
+        ap.error(f"--keep-alive must be >= 0 seconds (0: no warm pools), got {args.keep_alive:g}")
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--benchmark", default="mlp", choices=blackboxes.names())
-    ap.add_argument("--task", default="digits")
+    ap.add_argument("--task", default="digits", help="a task of the benchmark (mlp: digits, "
+                                                     "vehicle, ...)")
     ap.add_argument("--budget", type=float, default=4000.0, help="simulated seconds")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--keep-alive", type=float, default=60.0, help="warm-pool seconds (0: none)")
+    ap.add_argument("--keep-alive", "--keep_alive", type=float, default=60.0,
+                    help="warm-pool seconds (0: none)")
     args = ap.parse_args(argv)
-    df, modes, backend = run(args.benchmark, args.task, args.budget, args.seed, args.workers,
-                             args.keep_alive)
-    print(f"{df['trial_id'].nunique()} trials, {len(df)} results, {backend.warm_reuses} warm "
+    check_args(ap, args)
+    try:
+        df, modes, backend = run(args.benchmark, args.task, args.budget, args.seed,
+                                 args.workers, args.keep_alive)
+    except KeyboardInterrupt as e:
+        print(e, file=sys.stderr)
+        sys.exit(130)
+    started = len(backend.trial_ids)
+    if df.empty:
+        print(f"no result within --budget {args.budget:g} simulated seconds ({started} trials "
+              f"started); raise --budget")
+        return
+    print(f"{started} trials started, {df['trial_id'].nunique()} with results, {len(df)} "
+          f"results, {backend.warm_reuses} warm "
           f"starts; tuning cost ${dollars_spent(df)[-1]:.4f} in {df['st_tuner_time'].max():.0f} "
           f"simulated seconds (runtime: training seconds, cost: training dollars of a model)")
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -31,16 +32,33 @@ from sklearn.preprocessing import StandardScaler
 from syne_tune import Reporter
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=9)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--alpha", type=float, default=1e-4)
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--instance_type", type=str, default=None,
+                        help="accepted and ignored (the backend applied it)")
     parser.add_argument("--st_checkpoint_dir", type=str, default=None)
-    args, _ = parser.parse_known_args()
+    # a tuner may pass hyperparameters this script does not use: ignored, and said so
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        print(f"{parser.prog}: ignoring unknown arguments {' '.join(unknown)}", file=sys.stderr)
+    for name in ("epochs", "hidden", "batch_size"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    if not args.lr > 0:
+        parser.error(f"--lr must be > 0, got {args.lr}")
+    if not args.alpha >= 0:
+        parser.error(f"--alpha must be >= 0, got {args.alpha}")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
 
     X, y = load_digits(return_X_y=True)
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
@@ -61,6 +79,9 @@ def main() -> None:
         with open(ckpt, "rb") as f:
             state = pickle.load(f)
         model, start_epoch, elapsed = state["model"], state["epoch"] + 1, state["elapsed"]
+        if start_epoch > args.epochs:
+            print(f"{ckpt} is at epoch {state['epoch']} >= --epochs {args.epochs}: nothing to "
+                  f"train (another --st_checkpoint_dir starts afresh)", file=sys.stderr)
 
     reporter = Reporter()
     rng = np.random.RandomState(args.seed)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import sys
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from sklearn.preprocessing import StandardScaler
 from syne_tune import Reporter
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--hidden", type=int, default=64)
@@ -44,12 +45,17 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--instance_type", type=str, default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--st_checkpoint_dir", type=str, default=None)
-    args, _ = p.parse_known_args()
+    # a tuner may pass hyperparameters this script does not use: ignored, and said so
+    args, unknown = p.parse_known_args(argv)
+    if unknown:
+        print(f"{p.prog}: ignoring unknown arguments {' '.join(unknown)}", file=sys.stderr)
     for name in ("hidden", "layers", "epochs", "batch_size"):
         if getattr(args, name) < 1:
             p.error(f"--{name} must be >= 1, got {getattr(args, name)}")
-    if args.lr <= 0:
+    if not args.lr > 0:
         p.error(f"--lr must be > 0, got {args.lr}")
+    if not args.alpha >= 0:
+        p.error(f"--alpha must be >= 0, got {args.alpha}")
     return args
 
 
@@ -67,6 +73,9 @@ def main() -> None:
     if ckpt is not None and ckpt.exists():
         with open(ckpt, "rb") as f:
             start_epoch, model = pickle.load(f)
+        if start_epoch >= args.epochs:
+            print(f"{ckpt} is at epoch {start_epoch} >= --epochs {args.epochs}: nothing to "
+                  f"train (another --st_checkpoint_dir starts afresh)", file=sys.stderr)
     if model is None:
         model = MLPClassifier(
             hidden_layer_sizes=(args.hidden,) * args.layers, learning_rate_init=args.lr,
