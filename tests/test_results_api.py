@@ -183,3 +183,13 @@ def test_the_defaults_of_moasha_are_public_at_the_top_level():
                            mode=["max", "min"], random_seed=0))
     config = scheduler.suggest().config
     assert config["x"] in (1, 2) and config["instance_type"] in types
+
+
+def test_the_pareto_set_of_a_run_without_results_is_empty():
+    """A tuner stopped before any result (its results frame has no columns): an empty set with
+    the documented columns, not "metrics are not columns"."""
+    import pandas as pd
+
+    front = syne_mohb.pareto_set(pd.DataFrame(), metrics=["accuracy", "cost"],
+                                 mode=["max", "min"])
+    assert front.empty and list(front.columns) == ["trial_id", "accuracy", "cost"]
