@@ -183,12 +183,17 @@ def unknown_name_hint(name: Any, candidates: Sequence[str]) -> str:
     closest known names ("" if none)."""
     if not isinstance(name, str):
         return f" Instance type names are strings, got {type(name).__name__}."
-    same = [c for c in candidates if c.lower() == name.strip().lower()]
+    same = _same_but_case(name, candidates)
     if same:
-        return (f" Did you mean {same[0]!r}? Names are matched exactly (case and spaces "
-                f"count).")
+        return f" Did you mean {same!r}? Names are matched exactly (case and spaces count)."
     close = _closest(name, candidates)
     return f" Closest known names: {', '.join(close)}." if close else ""
+
+
+def _same_but_case(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate that differs from ``name`` only by case or surrounding spaces, if any."""
+    key = name.strip().lower()
+    return next((c for c in candidates if c.lower() == key), None)
 
 
 def instance_type_names(value: Any, pname: str) -> list[str]:
@@ -232,9 +237,9 @@ def _check_spec_values(spec: Mapping, where: str) -> None:
 
 def _closest_known(name: str, candidates: Sequence[str]) -> str:
     """``"closest known: a, b, c"`` (or the same name in other case / spaces) for a message."""
-    same = [c for c in candidates if c.lower() == name.strip().lower()]
+    same = _same_but_case(name, candidates)
     if same:
-        return f"did you mean {same[0]!r}? names are matched exactly"
+        return f"did you mean {same!r}? names are matched exactly"
     return f"closest known: {', '.join(_closest(name, candidates, n=3)) or 'none'}"
 
 
