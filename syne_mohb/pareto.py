@@ -467,4 +467,6 @@ def hypervolume(Y, ref_point, mode: Mode = "min") -> float:
     keep = np.all(Ym < ref, axis=1)
     if not np.any(keep):
         return 0.0
+    if np.isneginf(Ym[keep]).any():  # an unbounded region (moocore crashes on it for 3-4)
+        return float("inf")
     return float(moocore.hypervolume(Ym[keep], ref=ref))

@@ -288,3 +288,44 @@ def test_an_infinite_metric_counts_for_nothing_in_the_hypervolume():
     assert norm.hypervolume(bad) == norm.hypervolume(good) > 0
     curve = hypervolume_curve_xy(np.arange(4.0), bad, norm, np.array([1.0, 3.0]))
     assert np.isfinite(curve).all() and curve[-1] == norm.hypervolume(good)
+
+
+def test_review_fixes_arrays_scalars_numpy_limits_and_unbounded_hypervolume(tmp_path):
+    """Found by reading the change: an ordered numpy array of instance types is a list of
+    them; Syne Tune's scalar metric= reaches the instance preference; a numpy limit of a
+    stop criterion is a number; a point at -inf in 3 or 4 objectives is an infinite
+    hypervolume (moocore crashed the process on it); an empty run keeps its columns."""
+    import numpy as np
+    import pandas as pd
+    from syne_tune import StoppingCriterion
+    from syne_tune.config_space import choice, uniform
+
+    import syne_mohb
+    from syne_mohb.experiments import run_replay
+    from syne_mohb.hardware.policy import HardwarePolicy
+    from syne_mohb.pareto import hypervolume
+    from syne_mohb.schedulers import FIFOScheduler
+    from syne_mohb.searchers.random import RandomSearcher
+
+    types = np.array(["ml.g4dn.xlarge", "ml.g5.xlarge"])
+    assert HardwarePolicy(instance_types=types).instance_types == list(types)
+    with pytest.raises(ValueError, match="a set has no order"):
+        HardwarePolicy(instance_types={"ml.g4dn.xlarge", "ml.g5.xlarge"})
+    space = {"x": uniform(0, 1), "instance_type": choice(list(types))}
+    searcher = RandomSearcher(space, random_seed=0, instance_attr="instance_type",
+                              modes=["min"])
+    searcher.on_trial_result(0, {"x": 0.5, "instance_type": types[0]}, metric=0.42,
+                             resource_level=1)
+    for m in (3, 4):
+        assert hypervolume([[-np.inf] + [0.5] * (m - 1), [0.2] * m], [1.0] * m) == np.inf
+    front = syne_mohb.pareto_set(pd.DataFrame(columns=["trial_id", "epoch", "config_lr", "acc"]),
+                                 ["acc"], ["max"])
+    assert list(front.columns) == ["trial_id", "epoch", "lr", "acc"]
+    from syne_mohb import blackboxes
+
+    mlp = dict(blackboxes.load("mlp")["digits"].configuration_space)
+    tuner = run_replay(blackboxes.make_backend("mlp", "digits"),
+                       FIFOScheduler(mlp, ["accuracy"], "max", random_seed=0),
+                       StoppingCriterion(max_num_trials_started=np.int64(3)),
+                       results_root=str(tmp_path), tuner_name="np-limit")
+    assert tuner.tuning_status.num_trials_started >= 3

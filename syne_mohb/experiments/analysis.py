@@ -183,8 +183,8 @@ def moved_from(df: pd.DataFrame, rows: Sequence, instance_col: str | None,
     result's own type (:func:`with_segment_types`); a trial's earlier results are those at a
     lower ``fidelity`` (row order without one). Under promotion a trial can move to another
     type, and the time and dollars of its later results are cumulative over every type it ran
-    on: this says which. O(rows of the trials of ``rows``), plus the rows of those that moved
-    once per row of theirs."""
+    on: this says which. O(len(df)) to find the trials of ``rows`` and which of them moved,
+    plus, for each row of a moved trial, O(that trial's rows)."""
     if instance_col is None or instance_col not in df.columns or not len(rows):
         return [None] * len(rows)
     mine = df[df["trial_id"].isin(set(df.loc[list(rows), "trial_id"]))]
@@ -327,10 +327,11 @@ def pareto_table(run: Run, max_rows: int | None = None) -> pd.DataFrame:
     ``loss``): then it keeps it.
     """
     df = run.results
-    Y = df[run.objectives].to_numpy(dtype=float)
-    if len(df) == 0:
+    if len(df) == 0 and not set(run.objectives) <= set(df.columns):
         return pd.DataFrame(columns=["trial_id", *run.objectives])
-    mask = pareto_mask(Y, run.modes)
+    Y = df[run.objectives].to_numpy(dtype=float)
+    # an empty run keeps the columns it has (the same selection as a run with results)
+    mask = pareto_mask(Y, run.modes) if len(df) else np.zeros(0, dtype=bool)
     front = df.loc[mask]
     cfg_cols = [c for c in df.columns if c.startswith("config_")]
     inst = run.instance_column

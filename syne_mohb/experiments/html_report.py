@@ -530,7 +530,8 @@ def _moved(df: pd.DataFrame, inst_col: str | None, fid: str | None) -> dict[str,
     """``{row: types}`` for the rows of trials that moved to another instance type: the types
     the trial ran on before the row's segment (:func:`~syne_mohb.experiments.analysis.moved_from`;
     the row's time and dollars are cumulative over them). Rows of trials that never moved (all
-    of them in most runs) are left out. O(rows of moved trials)."""
+    of them in most runs) are left out. O(rows) to find the moved trials, plus O(rows of a
+    moved trial) per row of it."""
     if inst_col is None or SEGMENT_INSTANCE_TYPE not in df.columns:
         return {}
     out: dict[str, str] = {}

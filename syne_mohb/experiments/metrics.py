@@ -48,6 +48,7 @@ __all__ = [
     "Normalizer",
     "best_possible",
     "best_value",
+    "cost_column",
     "curves_over_seeds",
     "dollars_spent",
     "exhaustive_once",
@@ -397,6 +398,14 @@ def normalizer_for(runs: Sequence[Any]) -> Normalizer:
 
 
 # ------------------------------------------------------------------ curves
+def cost_column(columns) -> str | None:
+    """The column of a results table holding each trial's cumulative dollars: the backends'
+    ``st_worker_cost``, else the ``cost`` objective (a run on Syne Tune's own simulator
+    reports no ``st_worker_cost``), else None."""
+    return "st_worker_cost" if "st_worker_cost" in columns else (
+        "cost" if "cost" in columns else None)
+
+
 def dollars_spent(results: pd.DataFrame) -> np.ndarray:
     """Cumulative dollars spent by the tuning job at each row (rows in time order): the sum
     over trials of their cumulative ``st_worker_cost`` (else of the ``cost`` objective) so far;
@@ -408,8 +417,7 @@ def dollars_spent(results: pd.DataFrame) -> np.ndarray:
     if not isinstance(results, pd.DataFrame):
         raise ValueError(f"results must be a pandas DataFrame (a run's results table), got "
                          f"{type(results).__name__}")
-    col = "st_worker_cost" if "st_worker_cost" in results.columns else (
-        "cost" if "cost" in results.columns else None)
+    col = cost_column(results.columns)
     if col is None:
         return np.full(len(results), np.nan)
     if "trial_id" not in results.columns:

@@ -402,6 +402,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
                space: Mapping[str, Any] | None, space_types: list[str], extra: list[str],
                catalog: Any, prices: dict[str, float], level: float) -> pd.DataFrame:
     from syne_mohb.experiments.analysis import Run, pareto_table, with_segment_types
+    from syne_mohb.experiments.metrics import cost_column
     from syne_mohb.experiments.results import _unique_columns
     from syne_mohb.hardware.cost import seconds_to_dollars
     from syne_mohb.hardware.model import RuntimeCostModel, hardware_specs
@@ -469,10 +470,8 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     specs = hardware_specs(types, catalog, prices=prices)
     # a type neither priced nor in the catalog (a local profile, a Ray node type) that the run
     # billed: its price is the rate the run was billed at
-    # the trials' cumulative dollars: st_worker_cost, else the cost objective (as the dollars
-    # spent of experiments.metrics are read), e.g. a run on Syne Tune's own simulator
-    cost_col = ST_WORKER_COST if ST_WORKER_COST in both.columns or "cost" not in both.columns \
-        else "cost"
+    # the trials' cumulative dollars, read as the dollars spent are
+    cost_col = cost_column(both.columns) or ST_WORKER_COST
     billed = _billed_prices([t for t, s in specs.items() if s.price_per_hour is None],
                             records, measured, time_attr, cost_col)
     if billed:

@@ -129,7 +129,7 @@ def _unique_columns(table: pd.DataFrame) -> pd.DataFrame:
 
 def _front(df: pd.DataFrame, metrics: list[str], modes: list[str], fidelity: str | None,
            where: str, metadata: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    if len(df) == 0:  # no result yet (a tuner stopped before any, or a fresh one): no columns
+    if len(df.columns) == 0:  # no result yet (a tuner stopped before any): no columns either
         return pd.DataFrame(columns=["trial_id", *metrics])
     missing = [m for m in metrics if m not in df.columns]
     if missing:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import numbers
 import os
 import sys
 from collections import defaultdict
@@ -259,9 +260,11 @@ def run_replay(
                          "seconds) or max_num_trials_started=100")
     if isinstance(stop_criterion, StoppingCriterion):
         for key, value in vars(stop_criterion).items():
-            if key.startswith("max_") and key != "max_metric_value" and value is not None \
-                    and (isinstance(value, bool) or not isinstance(value, (int, float))
-                         or not value > 0):
+            if not key.startswith("max_") or key == "max_metric_value" or value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"stop_criterion.{key} must be a number, got {value!r}")
+            if not value > 0:
                 raise ValueError(f"stop_criterion.{key}={value!r} would stop the replay "
                                  f"before it starts: give a positive number (or None)")
     if not isinstance(n_workers, int) or n_workers < 1:

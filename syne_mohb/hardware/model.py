@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -250,7 +249,7 @@ class RuntimeCostModel:
     ):
         from syne_mohb.searchers._config_encoding import ConfigEncoder
 
-        from syne_mohb.configspace import check_number
+        from syne_mohb.configspace import check_number, check_random_seed
 
         if not isinstance(config_space, Mapping):
             raise ValueError(f"config_space must be a dict of hyperparameters, got "
@@ -264,9 +263,7 @@ class RuntimeCostModel:
         check_number(prior_strength, "prior_strength", above=0)
         if not (_is_real(refit_growth) and refit_growth >= 1.0):  # inf: fit once
             raise ValueError(f"refit_growth must be a number >= 1, got {refit_growth!r}")
-        if random_seed is not None and (isinstance(random_seed, bool)
-                                        or not isinstance(random_seed, numbers.Integral)):
-            raise ValueError(f"random_seed must be an integer or None, got {random_seed!r}")
+        check_random_seed(random_seed)
         if not isinstance(specs, Mapping) or not specs:
             raise ValueError(f"specs must be a non-empty dict instance type -> HardwareSpec "
                              f"(hardware_specs([...])), got {specs!r}")
@@ -332,16 +329,16 @@ class RuntimeCostModel:
         its domain is clipped to the domain's bounds, see the class docstring.) O(d)."""
         from syne_tune.config_space import Categorical
 
-        from syne_mohb.configspace import category_index
-
         for name in self._encoder.hp_names:
             dom, val = self._encoder.config_space[name], config[name]
             if isinstance(dom, Categorical):
                 try:
-                    category_index(dom.categories, val)
+                    self._encoder.category_position(name, val)  # index built once: O(1)
                 except ValueError:
+                    shown = list(dom.categories)
+                    shown = shown if len(shown) <= 10 else [*shown[:10], "..."]
                     raise ValueError(f"configuration: {name}={val!r} is not one of the "
-                                     f"categories {list(dom.categories)}") from None
+                                     f"categories {shown}") from None
             else:
                 try:
                     float(val)

@@ -86,7 +86,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from typing import AbstractSet, Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
@@ -220,13 +220,19 @@ class HardwarePolicy:
                 and restart_margin >= 0)):
             raise ValueError(f"restart_margin must be a number >= 0 or None, got "
                              f"{restart_margin!r}")
-        if instance_types is not None and (isinstance(instance_types, str)
-                                           or not isinstance(instance_types, Sequence)
-                                           or len(instance_types) < 1):
-            raise ValueError(f"instance_types must be a non-empty list of instance type names "
-                             f"(a list: its order makes seeded runs repeatable), got "
-                             f"{instance_types!r}")
-        self.instance_types = None if instance_types is None else [str(t) for t in instance_types]
+        if instance_types is not None:
+            # an ordered collection (a list, tuple, numpy array, pandas' unique()): a set or a
+            # dict has no order that repeats across processes, and seeded runs follow the order
+            if isinstance(instance_types, (str, Mapping, AbstractSet)) \
+                    or not isinstance(instance_types, Iterable):
+                raise ValueError(f"instance_types must be an ordered, non-empty list of instance "
+                                 f"type names (a set has no order that repeats across runs), "
+                                 f"got {instance_types!r}")
+            instance_types = [str(t) for t in instance_types]
+            if not instance_types:
+                raise ValueError("instance_types must be a non-empty list of instance type "
+                                 "names, got an empty one")
+        self.instance_types = instance_types
         self.instance_attr = instance_attr
         self.time_attr = time_attr
         if specs is not None and not isinstance(specs, Mapping):

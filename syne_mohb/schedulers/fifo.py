@@ -13,6 +13,7 @@ from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, Tri
 
 from syne_mohb.configspace import check_searcher_fits
 from syne_mohb.schedulers.moasha import MultiObjectiveMetrics
+from syne_mohb.schedulers.syne_tune_compat import check_syne_tune_searcher_modes
 from syne_mohb.searchers.random import RandomSearcher
 
 __all__ = ["FIFOScheduler"]
@@ -41,6 +42,7 @@ class FIFOScheduler(MultiObjectiveMetrics, TrialScheduler):
                     f"random_seed=0) or ModelBasedSearcher(config_space, metrics, mode)) or None, "
                     f"got {searcher!r}")
             check_searcher_fits(searcher, config_space, self.metrics, self.modes)
+            check_syne_tune_searcher_modes(searcher, self.metrics, self.modes)
         self.searcher = searcher or RandomSearcher(config_space, random_seed=self.random_seed)
 
     def suggest(self) -> TrialSuggestion | None:

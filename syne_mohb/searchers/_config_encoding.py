@@ -130,6 +130,11 @@ class ConfigEncoder:
         over a choice among 100,000 values."""
         return config_key(config, self.config_space, self._cat_index)
 
+    def category_position(self, name: str, value: Any) -> int:
+        """Index of ``value`` among categorical ``name``'s categories, from the index built once
+        (O(1); ``ValueError`` when it is none of them)."""
+        return category_index(self._cat_index[name], value)
+
     def check_config(self, config: Any, what: str) -> None:
         """Raise a one-line ``ValueError`` starting with ``what`` (e.g. ``"trial 3"``) when
         ``config``, a configuration told to a searcher, is not a dict, lacks a hyperparameter

@@ -120,13 +120,13 @@ class InstanceTypePreference:
         value = config.get(self.instance_attr)
         t = self._type_index(value)
         try:
-            y = np.asarray(metrics, dtype=float)
+            y = np.asarray(metrics, dtype=float).ravel()  # a scalar: Syne Tune's metric=
         except (TypeError, ValueError):
             raise ValueError(f"trial {trial_id}: metrics must be numbers, one per mode "
                              f"{self.modes}, got {metrics!r}") from None
-        if y.ndim != 1 or len(y) != len(self.modes):
-            raise ValueError(f"metrics must hold one value per mode {self.modes}, got "
-                             f"{list(np.atleast_1d(metrics))!r}")
+        if len(y) != len(self.modes):
+            raise ValueError(f"trial {trial_id}: metrics must hold one value per mode "
+                             f"{self.modes}, got {y.tolist()}")
         if t is None:
             return
         self._seen.add(trial_id)
