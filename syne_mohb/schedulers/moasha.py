@@ -70,9 +70,10 @@ __all__ = ["MOASHA", "MultiObjectiveMetrics", "Rung", "continue_threshold"]
 SCHEDULER_TYPES = ("stopping", "promotion")
 #: names of the searchers MO-ASHA builds itself (``searcher=``)
 SEARCHERS = ("random", "model-based")
+
+
 def metric_value(trial_id: Any, name: str, value: Any) -> float:
-    """A reported metric as a float: NaN for None (nothing to report), else ``float(value)``,
-    or a ``ValueError`` naming the trial and the metric for a value that is not a number."""
+    """A reported metric as a float (None: NaN); not a number: ``ValueError`` naming both."""
     if value is None:
         return float("nan")
     try:
