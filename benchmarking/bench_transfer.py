@@ -221,12 +221,25 @@ def load_cached(output: str | Path, job: tuple) -> dict | None:
 
 
 def save_cached(output: str | Path, job: tuple, result: dict) -> None:
+    """Keep ``result``, stamped with the package's ``code_version`` (a later command that
+    reuses it says when it was made by other code, as ``compare_methods.py`` does)."""
+    from syne_mohb.experiments.runner import code_version
+
+    result = {**result, "code_version": code_version()}
     path = cache_path(output, job)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as f:
         pickle.dump(result, f)
     os.replace(tmp, path)
+
+
+def other_code(results: list[dict]) -> int:
+    """How many kept ``results`` carry no ``code_version`` or another one than this code's."""
+    from syne_mohb.experiments.runner import code_version
+
+    current = code_version()
+    return sum(r.get("code_version") != current for r in results)
 
 
 # ---------------------------------------------------------------------- analysis
@@ -390,6 +403,11 @@ def main(argv=None) -> int:
             results.append(kept)
     print(f"{len(jobs)} runs, {len(jobs) - len(todo)} kept in {args.output}, "
           f"{len(todo)} to run", file=sys.stderr, flush=True)
+    stale = other_code(results)
+    if stale:
+        print(f"bench_transfer.py: {stale} of the kept runs were made by other code than this "
+              f"checkout's (or before runs were stamped); they are reused: --overwrite runs "
+              f"them again", file=sys.stderr, flush=True)
     page = BenchmarkPage("transfer", "Multi-objective transfer learning (leave-one-task-out)",
                          seeds=f"{seeds} seeds per method and held-out task"
                                + (f" ({args.quantile_seeds} for the quantile baseline)"

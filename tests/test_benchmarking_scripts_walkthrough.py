@@ -296,3 +296,16 @@ def test_speedups_of_a_variant_count_its_larger_data():
     table = _script("blackboxes_table").speedup_table("linear-x")
     medians = [float(row.split(" | ")[4].rstrip("x")) for row in table.splitlines()[2:]]
     assert medians and min(medians) > 0.1, table
+
+
+def test_bench_transfer_stamps_its_runs_and_counts_those_of_other_code(tmp_path):
+    """A kept run of bench_transfer.py was reused whatever code had made it; it is now stamped
+    with the package's code_version, and the runs of other code are counted and named."""
+    from syne_mohb.experiments.runner import code_version
+
+    bt = _script("bench_transfer")
+    job = ("mlp", "digits", "random", 0, 1.0)
+    bt.save_cached(tmp_path, job, {"name": "mlp", "hv": [0.1]})
+    kept = bt.load_cached(tmp_path, job)
+    assert kept["code_version"] == code_version() and kept["hv"] == [0.1]
+    assert bt.other_code([kept, {"hv": [0.2]}, {"code_version": "0" * 12}]) == 2
