@@ -127,6 +127,13 @@ def test_long_values_missing_metadata_and_titles_read_right(browser, page):  # n
     dd = _wait_for(browser, "var d = document.querySelectorAll('#details dl.hp dd');"
                             " return d.length && Array.from(d).map(function (e) { return e.textContent; });", 5.0)
     assert any(v.startswith(LONG) for v in dd)
+    # the Pareto table shortens it in its cell (one long column pushed the others out of view),
+    # with the whole value as the cell's tooltip
+    cell = browser.execute_script(
+        "var h = Array.from(document.querySelectorAll('#pareto-table thead th .label')).map(function (e) { return e.textContent; });"
+        " var td = document.querySelectorAll('#pareto-table tbody tr')[0].children[h.indexOf('arch')];"
+        " var s = td.querySelector('span'); return [td.textContent, s && s.title];")
+    assert cell[0].endswith("\u2026") and len(cell[0]) <= 40 and cell[1].startswith(LONG)
     # runs table: no backend recorded reads "–"
     cells = browser.execute_script(
         "var h = Array.from(document.querySelectorAll('#runs-table thead th .label')).map(function (e) { return e.textContent; });"

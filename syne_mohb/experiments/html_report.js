@@ -629,7 +629,13 @@
       }});
     g.objectives.forEach(function (o, j) { cols.push(objColumn(g, j)); });
     g.hp.forEach(function (name, h) {
-      cols.push({label: name, get: function (r) { return val(c.hp[h], r); }, numeric: typeof val(c.hp[h], sel.table[0]) === "number"});
+      // a long value (an architecture string) is shortened in its cell, whole in its tooltip
+      // and in the side panel: one long column pushed every column after it out of view
+      cols.push({label: name, get: function (r) { return val(c.hp[h], r); }, numeric: typeof val(c.hp[h], sel.table[0]) === "number",
+        render: function (r, v) {
+          var text = fmtVal(v);
+          return text.length <= HOVER_MAX_CHARS ? el("span", {text: text}) : el("span", {text: shorten(text, HOVER_MAX_CHARS), title: text});
+        }});
     });
     ui.paretoBody.replaceChildren(makeTable(cols, sel.table, {id: "pareto-table", clickable: true,
       rowId: function (r) { return r; }, onRowClick: function (r) { select(r); }, afterFill: highlightRows}));
