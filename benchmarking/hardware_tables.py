@@ -71,7 +71,12 @@ LEGEND = ("**bold**: the 95% interval lies above 1 (the method is ahead); *itali
           "below 1 (the method is behind); otherwise a tie at 95%.")
 
 
+#: cached tables read while building the page (none: nothing measured, see main)
+_TABLES_READ = [0]
+
+
 def _read(path: Path) -> pd.DataFrame:
+    _TABLES_READ[0] += 1
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
@@ -1609,6 +1614,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-figures", action="store_true")
     add_docs_argument(ap)
     args = ap.parse_args(argv)
+    _TABLES_READ[0] = 0
     args.argv = None if argv is None else [__file__, *argv]  # the command the page names
     out = Path(args.output)
     if args.tables and args.page != "hardware-decision":
@@ -1647,6 +1653,13 @@ def main(argv=None) -> int:
     text = "\n\n".join(page.parts)
     print(text)
     if not args.no_docs:
+        # no cached table read: the page measured nothing and would replace the page that
+        # holds the measurements with "Not run" sections
+        if _TABLES_READ[0] == 0 and page.path.exists():
+            print(f"hardware_tables.py: nothing measured (no cached runs under the page's "
+                  f"output folders): {page.path} is kept; run the commands it lists first, or "
+                  f"pass --no-docs to only print the page", file=sys.stderr)
+            return 1
         page.write()
     return 0
 

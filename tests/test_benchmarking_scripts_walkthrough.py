@@ -309,3 +309,17 @@ def test_bench_transfer_stamps_its_runs_and_counts_those_of_other_code(tmp_path)
     kept = bt.load_cached(tmp_path, job)
     assert kept["code_version"] == code_version() and kept["hv"] == [0.1]
     assert bt.other_code([kept, {"hv": [0.2]}, {"code_version": "0" * 12}]) == 2
+
+
+def test_hardware_tables_keeps_a_page_when_nothing_was_measured(tmp_path, capsys):
+    """Without cached runs, hardware_tables.py wrote an all-"Not run" page over the committed
+    one; it now keeps the page and says why (exit status 1)."""
+    page = tmp_path / "docs" / "benchmarks" / "hardware-decision.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("measured\n")
+    empty = tmp_path / "none"
+    status = _script("hardware_tables").main([
+        "--output", str(empty), "--stock-output", str(empty), "--stock300-output", str(empty),
+        "--no-figures", "--docs-dir", str(tmp_path / "docs")])
+    assert status == 1 and page.read_text() == "measured\n"
+    assert "nothing measured" in capsys.readouterr().err
