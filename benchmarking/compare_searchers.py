@@ -96,6 +96,12 @@ def main(argv=None) -> int:
         page = searcher_page(args, None if argv is None else [__file__, *argv])
         print("\n\n".join(page.parts))
         if not args.no_docs:
+            measured = [o for _, o, _ in SECTIONS if (Path(o) / "compare_searchers.csv").exists()]
+            if not measured and page.path.exists():  # "Not run" everywhere: keep the page
+                print(f"compare_searchers.py: nothing measured (no compare_searchers.csv under "
+                      f"the sections' folders): {page.path} is kept; run the commands it lists "
+                      f"first, or pass --no-docs to only print the page", file=sys.stderr)
+                return 1
             page.write()
         return 0
     if not args.ours or not args.against:

@@ -323,3 +323,16 @@ def test_hardware_tables_keeps_a_page_when_nothing_was_measured(tmp_path, capsys
         "--no-figures", "--docs-dir", str(tmp_path / "docs")])
     assert status == 1 and page.read_text() == "measured\n"
     assert "nothing measured" in capsys.readouterr().err
+
+
+def test_compare_searchers_keeps_its_page_when_nothing_was_measured(tmp_path, capsys,
+                                                                     monkeypatch):
+    page = tmp_path / "docs" / "benchmarks" / "searcher.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("measured\n")
+    cs = _script("compare_searchers")
+    monkeypatch.setattr(cs, "SECTIONS", [(h, str(tmp_path / "none"), p)
+                                         for h, _, p in cs.SECTIONS])
+    assert cs.main(["--page", "--no-figures", "--docs-dir", str(tmp_path / "docs")]) == 1
+    assert page.read_text() == "measured\n"
+    assert "nothing measured" in capsys.readouterr().err
