@@ -64,9 +64,11 @@ def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -
     path = Path(name_or_path)
     if str(name_or_path) and path.is_dir():
         return path
+    from syne_mohb.hardware.catalog import _same_but_case
+
     known = names(data_dir)
-    close = [n for n in known if n.lower() == str(name_or_path).strip().lower()]
-    hint = f"; did you mean {close[0]!r}? (names are case-sensitive)" if close else ""
+    close = _same_but_case(str(name_or_path), known)
+    hint = f"; did you mean {close!r}? (names are case-sensitive)" if close else ""
     raise ValueError(
         f"unknown blackbox {str(name_or_path)!r}: not a shipped name {known} "
         f"and not an existing folder{hint}"

@@ -115,10 +115,10 @@ class InstanceType:
                                  f"got {val!r}")
         for field in ("gpu_memory_gib", "memory_gib"):
             val = getattr(self, field)
-            if not (_is_price(val) and val >= 0):
+            if not (_is_finite_real(val) and val >= 0):
                 raise ValueError(f"InstanceType {self.name!r}: {field} must be a finite number "
                                  f">= 0, got {val!r}")
-        if self.price_per_hour is not None and not (_is_price(self.price_per_hour)
+        if self.price_per_hour is not None and not (_is_finite_real(self.price_per_hour)
                                                     and self.price_per_hour >= 0):
             raise ValueError(f"InstanceType {self.name!r}: price_per_hour must be a finite "
                              f"number >= 0 ($/hour), or None where unknown, got "
@@ -152,9 +152,16 @@ class InstanceType:
         return self.gpus * self.gpu_memory_gib
 
 
-def _is_price(val: Any) -> bool:
-    """A finite real number that is not a bool (Python or numpy scalars)."""
-    return isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
+def _is_real(val: Any) -> bool:
+    """A real number that is not a bool: Python ``int``/``float`` and numpy scalars
+    (``np.int64``, ``np.float32``, ...), which register as ``numbers.Real`` (``np.bool_``
+    does not)."""
+    return isinstance(val, numbers.Real) and not isinstance(val, bool)
+
+
+def _is_finite_real(val: Any) -> bool:
+    """A finite :func:`_is_real` number."""
+    return _is_real(val) and math.isfinite(val)
 
 
 def _is_count(val: Any) -> bool:
@@ -227,7 +234,7 @@ def _check_spec_values(spec: Mapping, where: str) -> None:
             raise ValueError(f"{where}[{key!r}] must be an integer >= 0, got {val!r}")
     for key in ("gpu_memory_gib", "memory_gib"):
         val = spec.get(key)
-        if val is not None and not (_is_price(val) and val >= 0):
+        if val is not None and not (_is_finite_real(val) and val >= 0):
             raise ValueError(f"{where}[{key!r}] must be a finite number >= 0, got {val!r}")
     for key in ("gpu_model", "accelerator"):
         val = spec.get(key)
@@ -487,7 +494,7 @@ class InstanceCatalog:
                                  f"...}} or the price alone")
             price = spec.get("price_per_hour")
             if price is not None:
-                if not _is_price(price) or price < 0:
+                if not _is_finite_real(price) or price < 0:
                     raise ValueError(f"{parameter}[{name!r}] must be a finite price per hour "
                                      f">= 0, got {price!r}")
                 price = float(price)

@@ -3,7 +3,6 @@ price table that resolves the price of an instance type or local profile."""
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Iterable, Mapping
 
@@ -13,16 +12,11 @@ from syne_mohb.hardware.catalog import (
     INSTANCE_TYPE,
     InstanceCatalog,
     MissingPriceError,
+    _is_finite_real,
+    _is_real,
     load_catalog,
 )
 from syne_mohb.hardware.profiles import is_local_profile_name
-
-
-def _is_real(val) -> bool:
-    """A real number that is not a bool: Python ``int``/``float`` and numpy scalars
-    (``np.int64``, ``np.float32``, ...), which register as ``numbers.Real`` (``np.bool_``
-    does not)."""
-    return isinstance(val, numbers.Real) and not isinstance(val, bool)
 
 
 def check_instance_count(value: Any, parameter: str = "instance_count") -> int:
@@ -65,7 +59,7 @@ def dollar_cost(elapsed_seconds: float, price_per_hour: float, instance_count: i
     ``2.0``); the result is a Python ``float``.
     """
     for name, val in [("elapsed_seconds", elapsed_seconds), ("price_per_hour", price_per_hour)]:
-        if not _is_real(val) or not math.isfinite(val) or val < 0:
+        if not _is_finite_real(val) or val < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
     count = check_instance_count(instance_count)
     return seconds_to_dollars(elapsed_seconds, price_per_hour, count)
@@ -101,7 +95,7 @@ class PriceTable:
         for name, price in prices.items():
             if not isinstance(name, str) or not name:
                 raise ValueError(f"prices: keys must be instance or profile names, got {name!r}")
-            if not _is_real(price) or not math.isfinite(price) or price < 0:
+            if not _is_finite_real(price) or price < 0:
                 raise ValueError(
                     f"prices[{name!r}] must be a finite price per hour >= 0, got {price!r}"
                 )

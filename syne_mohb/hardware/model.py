@@ -51,7 +51,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
-from syne_mohb.hardware.cost import _is_real
+from syne_mohb.hardware.catalog import _is_finite_real, _is_real, _same_but_case
 
 __all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
 
@@ -91,7 +91,7 @@ def check_draw_options(prior_std: Any, draw_fraction: Any) -> None:
     """Raise a ``ValueError`` naming ``prior_std`` (a finite number >= 0) or ``draw_fraction``
     (an integer >= 1) when either is not one (:class:`RuntimeCostModel` and the hardware
     policy, which builds its model only once bound, check them alike)."""
-    if not (_is_real(prior_std) and math.isfinite(prior_std) and prior_std >= 0):
+    if not (_is_finite_real(prior_std) and prior_std >= 0):
         raise ValueError(f"prior_std must be a number >= 0, got {prior_std!r}")
     if isinstance(draw_fraction, bool) or not isinstance(draw_fraction, int) \
             or draw_fraction < 1:
@@ -175,8 +175,7 @@ def hardware_specs(
             fields.update(user)
         if name in prices:
             price = prices[name]
-        if price is not None and not (_is_real(price) and math.isfinite(price)
-                                      and price >= 0):
+        if price is not None and not (_is_finite_real(price) and price >= 0):
             raise ValueError(f"price of {name!r} must be a finite number >= 0 ($/hour), got "
                              f"{price!r}")
         out[name] = HardwareSpec(name=name, price_per_hour=None if price is None else float(price),
@@ -189,7 +188,7 @@ def _check_spec(name: str, spec: dict) -> None:
     an accelerator model without a published speed (it counts as half a V100)."""
     for key in ("vcpus", "gpus", "memory_gib", "gpu_memory_gib"):
         val = spec.get(key)
-        if val is not None and not (_is_real(val) and math.isfinite(val) and val >= 0):
+        if val is not None and not (_is_finite_real(val) and val >= 0):
             raise ValueError(f"specs[{name!r}][{key!r}] must be a number >= 0, got {val!r}")
     for key in ("gpus", "gpu_memory_gib"):
         if key in spec and spec[key] is None:
@@ -199,10 +198,10 @@ def _check_spec(name: str, spec: dict) -> None:
         raise ValueError(f"specs[{name!r}]['gpu_model'] must be a name such as 'T4', got "
                          f"{model!r}")
     if model and spec.get("gpus") and model not in GPU_RELATIVE_SPEED:
-        same = [k for k in GPU_RELATIVE_SPEED if k.lower() == model.strip().lower()]
+        same = _same_but_case(model, list(GPU_RELATIVE_SPEED))
         logger.warning(f"specs[{name!r}]: gpu_model {model!r} has no published relative speed "
                        f"(counted as half a V100 until the run's results say otherwise)"
-                       f"{'; did you mean ' + repr(same[0]) + '?' if same else ''} Known: "
+                       f"{'; did you mean ' + repr(same) + '?' if same else ''} Known: "
                        f"{', '.join(GPU_RELATIVE_SPEED)}")
 
 
@@ -539,7 +538,7 @@ class RuntimeCostModel:
 
         if not (_is_real(level) and 0 < level < 1):
             raise ValueError(f"level must be a number in (0, 1), got {level!r}")
-        if not (_is_real(resource) and math.isfinite(resource) and resource >= 0):
+        if not (_is_finite_real(resource) and resource >= 0):
             raise ValueError(f"resource must be a finite number >= 0 (units to train), got "
                              f"{resource!r}")
         mu, sd = self.predict_log(configs, instances)
