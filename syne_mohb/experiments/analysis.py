@@ -183,24 +183,26 @@ def moved_from(df: pd.DataFrame, rows: Sequence, instance_col: str | None,
     result's own type (:func:`with_segment_types`); a trial's earlier results are those at a
     lower ``fidelity`` (row order without one). Under promotion a trial can move to another
     type, and the time and dollars of its later results are cumulative over every type it ran
-    on: this says which. O(len(df)) to find the trials of ``rows`` and which of them moved,
-    plus, for each row of a moved trial, O(that trial's rows)."""
+    on: this says which. O(len(df) + len(rows)) to find the trials of ``rows`` and which of them
+    moved, plus, for each row of a moved trial, O(that trial's rows)."""
     if instance_col is None or instance_col not in df.columns or not len(rows):
         return [None] * len(rows)
-    mine = df[df["trial_id"].isin(set(df.loc[list(rows), "trial_id"]))]
-    types = mine.groupby("trial_id", sort=False)[instance_col].nunique()
-    moving = set(types.index[types > 1])  # trials that ran on more than one type
+    rows = list(rows)
+    trial_of = df.loc[rows, "trial_id"].to_numpy()
+    theirs = df[df["trial_id"].isin(set(trial_of))]
+    n_types = theirs.groupby("trial_id", sort=False)[instance_col].nunique()
+    moving = set(n_types.index[n_types > 1])  # trials that ran on more than one type
     if not moving:
         return [None] * len(rows)
-    by_trial = {t: g for t, g in mine[mine["trial_id"].isin(moving)].groupby(
+    by_trial = {t: g for t, g in theirs[theirs["trial_id"].isin(moving)].groupby(
         "trial_id", sort=False)}
     out: list[str | None] = []
-    for label in rows:
-        row = df.loc[label]
-        g = by_trial.get(row["trial_id"])
-        if g is None:
+    for label, trial in zip(rows, trial_of):
+        g = by_trial.get(trial)
+        if g is None:  # a trial that never moved
             out.append(None)
             continue
+        row = df.loc[label]
         if fidelity is not None and fidelity in g.columns:
             level = pd.to_numeric(g[fidelity], errors="coerce").to_numpy(dtype=float)
             keep = level < _number_or_inf(row[fidelity])
@@ -213,8 +215,8 @@ def moved_from(df: pd.DataFrame, rows: Sequence, instance_col: str | None,
                 continue
             if not path or path[-1] != str(t):
                 path.append(str(t))
-        mine = row[instance_col]
-        if path and not pd.isna(mine) and path[-1] == str(mine):
+        own = row[instance_col]
+        if path and not pd.isna(own) and path[-1] == str(own):
             path.pop()
         out.append(", ".join(path) if path else None)
     return out

@@ -530,15 +530,12 @@ def _moved(df: pd.DataFrame, inst_col: str | None, fid: str | None) -> dict[str,
     """``{row: types}`` for the rows of trials that moved to another instance type: the types
     the trial ran on before the row's segment (:func:`~syne_mohb.experiments.analysis.moved_from`;
     the row's time and dollars are cumulative over them). Rows of trials that never moved (all
-    of them in most runs) are left out. O(rows) to find the moved trials, plus O(rows of a
-    moved trial) per row of it."""
+    of them in most runs) are left out; the cost is :func:`moved_from`'s on each run."""
     if inst_col is None or SEGMENT_INSTANCE_TYPE not in df.columns:
         return {}
     out: dict[str, str] = {}
-    for _, d in df.groupby("_run", sort=False):
-        types = d.groupby("trial_id", sort=False)[inst_col].nunique()
-        moving = d[d["trial_id"].isin(types.index[types > 1])]
-        for i, text in zip(moving.index, moved_from(moving, list(moving.index), inst_col, fid)):
+    for _, d in df.groupby("_run", sort=False):  # trial ids are a run's own
+        for i, text in zip(d.index, moved_from(d, list(d.index), inst_col, fid)):
             if text is not None:
                 out[str(int(i))] = text
     return out
