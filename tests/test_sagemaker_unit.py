@@ -8,6 +8,7 @@ import math
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import boto3
@@ -405,3 +406,60 @@ def test_denied_code_upload_points_to_the_iam_permissions_and_keeps_no_trial():
                                            r"docs/reference/sagemaker-backend.md"):
         b.start_trial({"instance_type": "ml.m5.large"})
     assert b._records == {}  # nothing half-made
+
+
+@pytest.fixture()
+def default_sigint():
+    """SIGINT starts with Python's default handler and is put back after the test."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    original = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, original)
+
+
+def _hooks(stopped: list[str], name: str):
+    from syne_mohb.backends.sagemaker.safety import SafetyHooks
+
+    def stop():
+        stopped.append(name)
+        return []
+
+    return SafetyHooks(stop, lambda: f"run {name}")
+
+
+def test_two_backends_closed_in_the_order_they_were_made_leave_no_handler(default_sigint):
+    """Closing backend a, then b (made after a) put a's handler back as SIGINT's handler: a
+    later Ctrl-C stopped the jobs of a closed backend (and a test that sent SIGINT later in the
+    same process got no KeyboardInterrupt in time)."""
+    import signal
+
+    stopped: list[str] = []
+    a, b = _hooks(stopped, "a"), _hooks(stopped, "b")
+    a.install()
+    b.install()
+    a.uninstall()
+    with pytest.raises(KeyboardInterrupt):  # b stops its jobs; closed a is skipped
+        signal.raise_signal(signal.SIGINT)
+    assert stopped == ["b"]
+    b.uninstall()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_backend_used_again_after_close_makes_no_loop_of_handlers(default_sigint):
+    import signal
+
+    stopped: list[str] = []
+    a, b = _hooks(stopped, "a"), _hooks(stopped, "b")
+    a.install()
+    b.install()
+    a.uninstall()
+    a.install()  # a job started again by a closed backend
+    with pytest.raises(KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+    assert sorted(stopped) == ["a", "b"]
+    b.uninstall()
+    a.uninstall()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

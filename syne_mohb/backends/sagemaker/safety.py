@@ -13,11 +13,16 @@ import logging
 import os
 import signal
 import threading
+import weakref
 from typing import Any, Callable
 
 from syne_mohb.backends.sagemaker.retry import error_message
 
 logger = logging.getLogger(__name__)
+
+# the hooks installed now: a backend's close() takes its handler out of the chain of handlers
+# the others hand signals on to
+_INSTALLED: weakref.WeakSet = weakref.WeakSet()
 
 
 class SafetyHooks:
@@ -38,6 +43,7 @@ class SafetyHooks:
         if self.installed:
             return
         self.installed = True
+        _INSTALLED.add(self)
         atexit.register(self.at_exit)
         if threading.current_thread() is not threading.main_thread():
             return
@@ -73,13 +79,19 @@ class SafetyHooks:
             logger.error("stopping jobs at exit failed: %s", error_message(e))
 
     def uninstall(self) -> None:
-        """Remove the hooks; a handler another one replaced since is left alone."""
+        """Remove the hooks, whatever order backends are closed in: a backend that installed
+        its handler over this one's hands signals on to the handler this one replaced, so that
+        a closed backend's handler is never called again."""
         if not self.installed:
             return
         atexit.unregister(self.at_exit)
-        if threading.current_thread() is threading.main_thread():
-            for sig, prev in self._prev_handlers.items():
-                if signal.getsignal(sig) == self.on_signal:
-                    signal.signal(sig, prev)
-        self._prev_handlers.clear()
         self.installed = False
+        _INSTALLED.discard(self)
+        for sig, prev in self._prev_handlers.items():
+            for other in list(_INSTALLED):
+                if other._prev_handlers.get(sig) == self.on_signal:
+                    other._prev_handlers[sig] = prev
+            if threading.current_thread() is threading.main_thread() \
+                    and signal.getsignal(sig) == self.on_signal:
+                signal.signal(sig, prev)
+        self._prev_handlers.clear()
