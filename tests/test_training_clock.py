@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 
 import numpy as np
 import pytest
@@ -165,7 +166,11 @@ def test_benchmark_runs_on_syne_tunes_simulator_are_their_own_runs(tmp_path):
         return RunSpec(method="moasha", benchmark="mlp-x", task="digits", seed=1,
                        out_dir=str(tmp_path), budget=1500.0, extra=extra)
 
+    before = os.environ.get("SYNETUNE_FOLDER")
     path = run_one(spec({"simulator": "stock"}))["path"]
+    # a run in this process leaves $SYNETUNE_FOLDER as it was: a later Tuner of the process
+    # wrote its results into the benchmark's folder
+    assert os.environ.get("SYNETUNE_FOLDER") == before
     info = json.loads((tmp_path / path / "metadata.json").read_text())
     assert info["syne_mohb"]["simulator"] == "stock" and info["syne_mohb"]["finished"]
     run = load_run(path)

@@ -439,17 +439,21 @@ def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, A
     from syne_tune.backend.simulator_backend.simulator_callback import SimulatorCallback
     from syne_tune.blackbox_repository.simulated_tabular_backend import UserBlackboxBackend
 
+    from syne_mohb.experiments.simulation import _synetune_folder
+
     np.random.seed(spec.seed)
     random.seed(spec.seed)
-    os.environ["SYNETUNE_FOLDER"] = str(path.parent.resolve())
-    backend = UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime")
-    tuner = Tuner(trial_backend=backend, scheduler=scheduler, stop_criterion=stop,
-                  n_workers=spec.n_workers, sleep_time=0, callbacks=[SimulatorCallback()],
-                  results_update_interval=1e12, print_update_interval=1e12,
-                  tuner_name=path.name, suffix_tuner_name=False, metadata=meta,
-                  save_tuner=False)
-    with contextlib.redirect_stdout(io.StringIO()):
-        tuner.run()
+    # $SYNETUNE_FOLDER as it was after the run: a later Tuner of a process that ran this one
+    # (processes=1) writes where it would have
+    with _synetune_folder(path.parent):
+        backend = UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime")
+        tuner = Tuner(trial_backend=backend, scheduler=scheduler, stop_criterion=stop,
+                      n_workers=spec.n_workers, sleep_time=0, callbacks=[SimulatorCallback()],
+                      results_update_interval=1e12, print_update_interval=1e12,
+                      tuner_name=path.name, suffix_tuner_name=False, metadata=meta,
+                      save_tuner=False)
+        with contextlib.redirect_stdout(io.StringIO()):
+            tuner.run()
     return tuner
 
 
