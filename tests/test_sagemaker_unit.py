@@ -128,6 +128,9 @@ def test_s3_uris_and_source_packing(tmp_path):
     (tmp_path / "__pycache__" / "train.cpython-311.pyc").write_bytes(b"\0")
     blob = pack_source_dir(tmp_path)
     assert blob == pack_source_dir(tmp_path)  # reproducible
+    # also a second later: the gzip header held the current time (bytes 4-7, MTIME), so
+    # two packings that straddled a second differed
+    assert blob[4:8] == b"\0\0\0\0"
     import io
     import tarfile
     with tarfile.open(fileobj=io.BytesIO(blob)) as tar:

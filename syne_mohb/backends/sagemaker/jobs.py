@@ -3,6 +3,7 @@ S3 URIs, code packing, and the checks of the job settings the backend is constru
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import math
@@ -249,7 +250,8 @@ def s3_join(*parts: str) -> str:
 
 
 def pack_source_dir(source_dir: Path, max_bytes: int = 512 * 1024 * 1024) -> bytes:
-    """A reproducible ``.tar.gz`` of ``source_dir`` (sorted entries, zeroed mtimes and owners).
+    """A reproducible ``.tar.gz`` of ``source_dir`` (sorted entries, zeroed mtimes and owners,
+    zeroed gzip header time).
 
     Skips ``__pycache__``, ``.git`` and ``*.pyc``; symbolic links are stored as links.
     """
@@ -262,7 +264,10 @@ def pack_source_dir(source_dir: Path, max_bytes: int = 512 * 1024 * 1024) -> byt
         info.uname = info.gname = ""
         return info
 
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+    # the gzip header's own time zeroed too: tarfile's "w:gz" writes the current second there,
+    # so two packings a second apart differed
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in sorted(source_dir.rglob("*")):
             rel = path.relative_to(source_dir)
             if any(part in skip_dirs for part in rel.parts) or path.suffix == ".pyc":
