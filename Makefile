@@ -27,12 +27,8 @@ install: $(STAMP)
 demo: $(DEMO_STAMP)
 	$(VENV)/bin/syne-mohb demo
 
-# worksteal: a worker that runs out of tests takes some of the other's, across files (with
-# loadfile, whole files per worker, the suite took 189-195 s of test time here against
-# 288 s in one process; with worksteal 167-179 s). Tests that share a module fixture or a
-# process-wide resource scope it per worker (tmp_path_factory, the Ray cluster's token).
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist worksteal tests
+	$(PY) -m pytest -n 2 --dist loadfile tests
 
 $(DOCS_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install -q -e ".[docs]"
