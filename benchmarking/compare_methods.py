@@ -68,9 +68,9 @@ from syne_mohb.hardware.startup import JobStartup  # noqa: E402
 # what chooses each method's instance type and what proposes its hyperparameters: every table
 # says both, to compare like with like (the registry holds them, next to the methods)
 from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E402,F401
-from syne_mohb.experiments.methods import check_method  # noqa: E402
+from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
-    code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
+    canonical_benchmark, code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -113,9 +113,26 @@ def _fmt(point: float, lo: float, hi: float) -> str:
     return f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
 
 
+def _baselines_offered(benchmark: str) -> None:
+    """The baselines (and the target: ASHA-p3's accuracy) need their instance types."""
+    bench = get_benchmark(benchmark)
+    try:
+        for m in BASELINES:
+            check_method_on(m, bench.label, bench.instance_types, bench.tasks)
+    except ValueError as e:
+        raise ValueError(f"{e.args[0].split(';')[0]}: this script's baselines are "
+                         f"{' and '.join(BASELINES)} (ASHA-p3's accuracy is its target), so a "
+                         f"table must offer their instance types; compare methods on other "
+                         f"tables with syne-mohb bench (baseline: ASHA on the table's default "
+                         f"type)") from None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--benchmarks", default="mlp", help="comma-separated shipped benchmarks")
+    ap.add_argument("--benchmarks", default="mlp",
+                    help="comma-separated shipped benchmarks or blackbox folders (tables with "
+                         "accuracy, runtime and cost of every configuration on every instance "
+                         "type, ml.p3.2xlarge among them for the ASHA-p3 baseline)")
     ap.add_argument("--tasks", help="comma-separated task names (default: all of each benchmark)")
     ap.add_argument("--tasks-per-benchmark", type=int, default=None,
                     help="first N tasks of each benchmark (default: all)")
@@ -168,7 +185,9 @@ def main(argv=None) -> int:
     if Path(args.table).name != args.table:
         ap.error(f"--table must be a file name (it is written under --output), got "
                  f"{args.table!r}")
-    benchmarks = [b for b in args.benchmarks.split(",") if b]
+    # a shipped name, or a blackbox folder (as its absolute path, the name its runs record)
+    benchmarks = list(dict.fromkeys(canonical_benchmark(b) for b in args.benchmarks.split(",")
+                                    if b))
     if not benchmarks:
         ap.error(f"--benchmarks names no benchmark, got {args.benchmarks!r}")
     methods = [m for m in args.methods.split(",") if m] if args.methods else OURS + PEERS
@@ -178,6 +197,11 @@ def main(argv=None) -> int:
     if args.versus is not None:
         checks += [("--versus", check_method, args.versus)]
     checks += [("--benchmarks", get_benchmark, b) for b in benchmarks]
+    # every method and baseline can run there (e.g. asha-p3 needs ml.p3.2xlarge in the table)
+    checks += [("--benchmarks", _baselines_offered, b) for b in benchmarks]
+    checks += [("--methods", lambda bm: check_method_on(
+        bm[1], (bench := get_benchmark(bm[0])).label, bench.instance_types, bench.tasks),
+        (b, m)) for b in benchmarks for m in methods]
     checks += [("--tasks", lambda bt: get_benchmark(bt[0]).check_task(bt[1]), (b, t))
                for b in benchmarks for t in (args.tasks.split(",") if args.tasks else [])]
     for name, check, value in checks:
@@ -264,8 +288,9 @@ def main(argv=None) -> int:
             per_method = measures[base_name]
             base = per_method[base_name]
             for m in [base_name] + methods:
-                row = {"benchmark": b, "baseline": base_name, "method": m,
-                       "hardware logic": hardware_logic(m), "searcher": searcher_of(m)}
+                row = {"benchmark": bench.label, "baseline": base_name, "method": m,
+                       "hardware logic": hardware_logic(m, bench.default_instance),
+                       "searcher": searcher_of(m)}
                 for key, label in (("tune_dollars", "tuning $ to target"),
                                    ("tune_time", "tuning time to target"),
                                    ("model_dollars", "found model's $"),
@@ -280,19 +305,20 @@ def main(argv=None) -> int:
                 rows.append(row)
             found = {t: np.nanmean(base[t]["model_dollars"]) for t in tasks}
             possible = np.nanmedian([found[t] / best[base_name][t][0] for t in tasks])
-            rows.append({"benchmark": b, "baseline": base_name, "method": "(best possible)",
-                         "found model's $": f"{possible:.2f}x"})
+            rows.append({"benchmark": bench.label, "baseline": base_name,
+                         "method": "(best possible)", "found model's $": f"{possible:.2f}x"})
             with np.errstate(invalid="ignore", divide="ignore"):
                 tried = np.nanmedian([found[t] / once[base_name][t] for t in tasks])
-            rows.append({"benchmark": b, "baseline": base_name, "method": "(exhaustive once)",
-                         "found model's $": f"{tried:.2f}x"})
+            rows.append({"benchmark": bench.label, "baseline": base_name,
+                         "method": "(exhaustive once)", "found model's $": f"{tried:.2f}x"})
         if args.versus in methods and "asha-p3" in measures:
             per_method = measures["asha-p3"]
             peer = per_method[args.versus]
             for m in methods:
                 if m == args.versus:
                     continue
-                row = {"benchmark": b, "method": m, "hardware logic": hardware_logic(m),
+                row = {"benchmark": bench.label, "method": m,
+                       "hardware logic": hardware_logic(m, bench.default_instance),
                        "searcher": searcher_of(m), "peer": args.versus}
                 for key, label, invert in (
                         ("tune_dollars", "tuning $ to target", False),

@@ -142,8 +142,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _print_failures(errors)
         kept = f"; the finished ones are kept in {out}" if len(errors) < len(specs) else ""
         raise CLIError(f"{len(errors)} of {len(specs)} runs failed (above){kept}")
-    ours = [load_run(out / name / task / method / f"seed-{s}") for s in seeds]
-    base = [load_run(out / name / task / BASELINE / f"seed-{s}") for s in seeds]
+    ours = [load_run(out / bench.label / task / method / f"seed-{s}") for s in seeds]
+    base = [load_run(out / bench.label / task / BASELINE / f"seed-{s}") for s in seeds]
     table = pareto_table(ours[0])
     print(f"\nPareto set found by {method}, seed {seeds[0]} (accuracy max, runtime and cost min; "
           f"{_shown(len(table), args.rows)}), runtime = training seconds on the instance, "
@@ -311,8 +311,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise CLIError(str(e)) from None
     out = _output_folder(args.output)
     seeds = "seed 0" if args.seeds == 1 else f"seeds 0..{args.seeds - 1}"
+    from syne_mohb.experiments.runner import benchmark_label
+
+    # a folder given twice (relative and absolute) is one benchmark; a folder by its name
+    shown = [benchmark_label(b) for b in dict.fromkeys(s.benchmark for s in specs)]
     print(f"{_count(len(specs), 'run')}: {_count(len(methods), 'method')} ({', '.join(methods)}) "
-          f"x {_count(len(benchmarks), 'benchmark')} ({', '.join(benchmarks)}) x {seeds} -> "
+          f"x {_count(len(shown), 'benchmark')} ({', '.join(shown)}) x {seeds} -> "
           f"{out.resolve()} ({len(method_names())} methods in all: syne-mohb bench "
           f"--list-methods)")
     # reuse decided from the stored parameters, not from the files alone (runner.run_state)
@@ -596,7 +600,8 @@ def build_parser() -> argparse.ArgumentParser:
                 "Tune hyperparameters and instance type with MO-ASHA on a shipped benchmark "
                 "(simulated from its offline evaluations), compare with single-objective ASHA "
                 "on the default instance, print the Pareto set and the ratios, write the plots.")
-    d.add_argument("--benchmark", help=f"shipped benchmark, from: {benchmarks} (default: mlp)")
+    d.add_argument("--benchmark", help=f"shipped benchmark, from: {benchmarks}, or the folder "
+                                       f"of your own blackbox table (default: mlp)")
     d.add_argument("--task", help="task of the benchmark (default: digits, else its first task)")
     d.add_argument("--output", default="syne-mohb-demo", help="results folder")
     d.add_argument("--budget", type=float,
@@ -623,8 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = command("bench", "methods x benchmarks x seeds, simulated, then the report",
                 f"Run methods x benchmarks x tasks x seeds on the shipped benchmarks "
-                f"({benchmarks}), simulated from their offline evaluations, in parallel; then "
-                f"print the report.")
+                f"({benchmarks}) or on your own blackbox tables (folders written by "
+                f"syne_mohb.blackboxes.from_experiments: accuracy, runtime and cost of every "
+                f"configuration on every instance type), simulated from their offline "
+                f"evaluations, in parallel; then print the report.")
     b.add_argument("--methods", help=f"comma-separated, from: {', '.join(MAIN_METHODS)} and "
                                      f"{len(method_names()) - len(MAIN_METHODS)} variants "
                                      f"(--list-methods: every name, with what chooses its "
@@ -633,8 +640,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--list-methods", action="store_true",
                    help="print every method with what chooses its instance type and what "
                         "proposes its hyperparameters, and exit")
-    b.add_argument("--benchmarks", help=f"comma-separated shipped benchmarks, from: {benchmarks} "
-                                        f"(default: mlp, the demo's)")
+    b.add_argument("--benchmarks", help=f"comma-separated shipped benchmarks, from: {benchmarks}, "
+                                        f"or paths of blackbox folders (default: mlp, the "
+                                        f"demo's)")
     b.add_argument("--tasks", help="comma-separated tasks (default: all tasks of each benchmark)")
     b.add_argument("--seeds", type=int, default=2, help="number of seeds (0..N-1)")
     b.add_argument("--budget", type=float,

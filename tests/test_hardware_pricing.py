@@ -201,3 +201,109 @@ def test_every_catalog_type_can_be_priced_filtered_and_validated(client, tmp_pat
     assert PriceTable(catalog=eu).validate_config_space({INSTANCE_TYPE: choice(names)}) == names
     assert list(instance_types(catalog=eu, gpu_models="Trainium").categories) == [
         n for n in names if ".trn1" in n]
+
+
+def _queue_pages(stub, pages, region="us-east-1", read=None):
+    """Queue the first ``read`` (default: all) of ``pages`` (lists of PriceList entries), each but
+    the last with a NextToken, as the Price List API pages them."""
+    for k, page in enumerate(pages[:read]):
+        resp = {"FormatVersion": "aws_v1", "PriceList": page}
+        if k + 1 < len(pages):
+            resp["NextToken"] = f"t{k + 1}"
+        stub.add_response("get_products", resp, expected_params(region, f"t{k}" if k else None))
+
+
+PAGE1 = [price_item("us-east-1", "Train", "ml.m5.large", "0.1150", vcpu="2", memory="8 GiB"),
+         price_item("us-east-1", "Train", "ml.c5.xlarge", "0.2040")]
+PAGE2 = [price_item("us-east-1", "Train", "ml.g5.xlarge", "1.4084", gpu="1"),
+         price_item("us-east-1", "Train", "ml.g6.xlarge", "1.1672", gpu="1")]
+
+
+def test_refresh_cut_short_by_max_pages_keeps_the_earlier_prices(client, tmp_path, caplog):
+    path = cache_path("us-east-1", tmp_path)
+    with Stubber(client) as stub:
+        _queue_pages(stub, [PAGE1, PAGE2])
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+        stub.assert_no_pending_responses()
+    full = json.loads(path.read_text())
+    assert full["complete"] is True and full["pages_read"] == 2
+    assert set(full["prices"]) == {"ml.m5.large", "ml.c5.xlarge", "ml.g5.xlarge", "ml.g6.xlarge"}
+
+    newer_page1 = [price_item("us-east-1", "Train", "ml.m5.large", "0.1300", vcpu="2",
+                              memory="8 GiB"),
+                   price_item("us-east-1", "Train", "ml.c5.xlarge", "0.2040")]
+    caplog.set_level(logging.WARNING, logger="syne_mohb")
+    with Stubber(client) as stub:
+        _queue_pages(stub, [newer_page1, PAGE2], read=1)  # page 2 is never asked for
+        read = refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=1)
+        stub.assert_no_pending_responses()
+    assert set(read) == {"ml.m5.large", "ml.c5.xlarge"}  # what this call read
+    cut = json.loads(path.read_text())
+    assert set(cut["prices"]) == set(full["prices"])  # page 2's types are kept
+    assert cut["prices"]["ml.m5.large"]["price_per_hour"] == 0.13  # read now: wins
+    assert cut["prices"]["ml.g6.xlarge"] == full["prices"]["ml.g6.xlarge"]
+    assert (cut["complete"], cut["pages_read"], cut["max_pages"]) == (False, 1, 1)
+    assert cut["kept_from_previous"] == ["ml.g5.xlarge", "ml.g6.xlarge"]
+    assert cut["price_date"] <= full["price_date"] and "max_pages=1" in cut["source"]
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "cut short after max_pages=1 pages" in warning
+    assert "kept 2 prices" in warning and "larger max_pages" in warning
+    catalog = load_catalog(cache_dir=tmp_path)  # the loader reads the merged cache
+    assert catalog.price_per_hour("ml.m5.large") == 0.13
+    assert catalog.price_per_hour("ml.g6.xlarge") == 1.1672
+
+
+def test_complete_refresh_after_an_incomplete_one_replaces_the_cache(client, tmp_path):
+    path = cache_path("us-east-1", tmp_path)
+    with Stubber(client) as stub:
+        _queue_pages(stub, [PAGE1, PAGE2])
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+        _queue_pages(stub, [PAGE1, PAGE2], read=1)
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=1)
+        assert json.loads(path.read_text())["complete"] is False
+        # AWS no longer lists ml.g5.xlarge (page 2) nor ml.c5.xlarge (page 1)
+        _queue_pages(stub, [PAGE1[:1], PAGE2[1:]])
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=5)
+        stub.assert_no_pending_responses()
+    doc = json.loads(path.read_text())
+    assert set(doc["prices"]) == {"ml.m5.large", "ml.g6.xlarge"}
+    assert (doc["complete"], doc["pages_read"]) == (True, 2)
+    assert "kept_from_previous" not in doc and "max_pages" not in doc
+
+
+def test_partial_refresh_without_previous_cache_writes_what_it_read(client, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="syne_mohb")
+    with Stubber(client) as stub:
+        _queue_pages(stub, [PAGE1, PAGE2], read=1)
+        read = refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=1)
+        stub.assert_no_pending_responses()
+    doc = json.loads(cache_path("us-east-1", tmp_path).read_text())
+    assert set(doc["prices"]) == set(read) == {"ml.m5.large", "ml.c5.xlarge"}
+    assert (doc["complete"], doc["pages_read"], doc["kept_from_previous"]) == (False, 1, [])
+    assert "max_pages=1" in caplog.text and "kept 0 prices" in caplog.text
+    assert load_catalog(cache_dir=tmp_path).price_per_hour("ml.m5.large") == 0.115
+
+
+def test_partial_refresh_without_any_price_leaves_the_cache(client, tmp_path):
+    with Stubber(client) as stub:
+        _queue_pages(stub, [PAGE1, PAGE2])
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client)
+        before = cache_path("us-east-1", tmp_path).read_text()
+        _queue_pages(stub, [[], PAGE2], read=1)
+        with pytest.raises(PriceRefreshError, match=r"max_pages=1.*cache was not changed"):
+            refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=1)
+    assert cache_path("us-east-1", tmp_path).read_text() == before
+
+
+def test_partial_refresh_never_dates_a_kept_price_newer(client, tmp_path):
+    path = cache_path("us-east-1", tmp_path)
+    path.write_text(json.dumps({"region": "us-east-1", "price_date": "2025-01-01",
+                                "prices": {"ml.p3.2xlarge": {"price_per_hour": 3.5}}}))
+    with Stubber(client) as stub:
+        _queue_pages(stub, [PAGE1, PAGE2], read=1)
+        refresh_prices("us-east-1", cache_dir=tmp_path, client=client, max_pages=1)
+    doc = json.loads(path.read_text())
+    assert doc["price_date"] == "2025-01-01" and doc["kept_from_previous"] == ["ml.p3.2xlarge"]
+    assert "kept from the refresh of 2025-01-01" in doc["source"]
+    p3 = load_catalog(cache_dir=tmp_path).get("ml.p3.2xlarge")
+    assert (p3.price_per_hour, p3.price_date) == (3.5, "2025-01-01")

@@ -75,6 +75,32 @@ def resolve_path(name_or_path: str | Path, data_dir: str | Path | None = None) -
     )
 
 
+def _is_folder(name: str | Path) -> bool:
+    """Whether ``name`` names a blackbox folder rather than a shipped blackbox (as
+    :func:`resolve_path` reads it: a path with a separator, ``.``/``..``, or an existing folder
+    that is not a shipped name); nothing is read."""
+    if isinstance(name, os.PathLike):
+        return True
+    return isinstance(name, str) and name not in names() and (
+        "/" in name or os.sep in name or name.strip(".") == "" or Path(name).is_dir())
+
+
+def label(name: str | Path) -> str:
+    """A short name of blackbox ``name``: a shipped name as it is, a folder by its own name
+    (e.g. the folder of a benchmark's runs in an output folder, a plot's title)."""
+    if _is_folder(name):
+        return Path(name).resolve().name or "blackbox"
+    return str(name)
+
+
+def canonical(name: str | Path) -> str:
+    """A shipped name as it is, a folder as its absolute path: what a run records, so that
+    every process and every later report finds the folder whatever the working folder."""
+    if _is_folder(name):
+        return str(Path(name).resolve())
+    return str(name)
+
+
 _REWRITE_HINT = (
     "write the folder again (syne_tune.blackbox_repository.blackbox_tabular.serialize or "
     "syne_mohb.blackboxes.from_experiments); for a shipped benchmark, reinstall syne-mohb"

@@ -486,8 +486,11 @@ def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
 def _bench_folder(run: Run) -> str:
     """The ``syne-mohb bench`` output folder of a simulated run
     (``<output>/<benchmark>/<task>/<method>/seed-<k>``), else its parent folder."""
+    from syne_mohb.experiments.runner import benchmark_label
+
     p = run.path
-    layout = (str(run.info.get("benchmark")), str(run.info.get("task")), run.label)
+    layout = (benchmark_label(str(run.info.get("benchmark"))), str(run.info.get("task")),
+              run.label)
     if len(p.parents) > 3 and (p.parents[2].name, p.parents[1].name, p.parent.name) == layout:
         return str(p.parents[3])
     return str(p.parent)
@@ -510,7 +513,10 @@ def _seed_folders(runs: list[Run]):
 
 def _base_label(key: GroupKey, methods: dict[str, list[Run]]) -> str:
     if key.source == "benchmark":
-        return f"{key.name} / {key.task}" if key.task not in ("", "-") else key.name
+        from syne_mohb.experiments.runner import benchmark_label
+
+        name = benchmark_label(key.name)  # a user's folder by its folder name
+        return f"{name} / {key.task}" if key.task not in ("", "-") else name
     runs = [r for lst in methods.values() for r in lst]
     if len(runs) == 1:
         return runs[0].path.name

@@ -393,6 +393,8 @@ TRANSFER_METHODS = {"moasha-prior", "moasha-promotion-prior", "moasha-transfer",
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
 _FIXED_INSTANCE.update({"moasha-hp-bo", "moasha-bo-p3"})
+# methods that train every trial on one named instance type, whatever the default
+NAMED_INSTANCE = {"asha-p3": P3_INSTANCE, "moasha-bo-p3": P3_INSTANCE}
 # methods that draw from numpy's global generator (Syne Tune's unseeded samplers)
 GLOBAL_RNG_METHODS = {"st-moasha", "st-moasha-fixed", "asha-default", "asha-p3", "asha-instance"}
 
@@ -493,9 +495,16 @@ SEARCHER = {
 }
 
 
-def hardware_logic(method: str) -> str:
-    """What chooses a method's instance type, for the tables."""
-    return HARDWARE_LOGIC.get(method, "not described (see syne_mohb/experiments/methods.py)")
+def hardware_logic(method: str, default_instance: str | None = None) -> str:
+    """What chooses a method's instance type, for the tables.
+
+    :param default_instance: the benchmark's default instance type where the runs had another
+        than ml.g4dn.xlarge (a table without it), named instead for the methods fixed to it
+    """
+    text = HARDWARE_LOGIC.get(method, "not described (see syne_mohb/experiments/methods.py)")
+    if default_instance and method in _FIXED_INSTANCE and method not in NAMED_INSTANCE:
+        text = text.replace(DEFAULT_INSTANCE, default_instance)
+    return text
 
 
 def searcher_of(method: str) -> str:
@@ -537,6 +546,25 @@ def uses_fixed_instance(name: str) -> bool:
     """Whether method ``name`` runs with the instance type fixed to the default."""
     check_method(name)
     return name in _FIXED_INSTANCE
+
+
+def check_method_on(name: str, benchmark: str, instance_types: list[str],
+                    tasks: list[str]) -> None:
+    """Raise ``ValueError`` (naming the method, the benchmark and what to do) if method
+    ``name`` cannot run on a benchmark: it trains on an instance type the benchmark does not
+    offer (``asha-p3`` on a table without ml.p3.2xlarge), or it takes related tasks and the
+    benchmark has one task. Checked before any run starts, so that no run fails half-way."""
+    check_method(name)
+    needed = NAMED_INSTANCE.get(name)
+    if needed is not None and needed not in instance_types:
+        raise ValueError(f"method {name!r} trains every trial on {needed}, which benchmark "
+                         f"{benchmark!r} does not offer (its instance types: "
+                         f"{', '.join(instance_types)}); drop the method, or compare with "
+                         f"asha-default (ASHA on the benchmark's default instance type)")
+    if name in TRANSFER_METHODS and len(tasks) < 2:
+        raise ValueError(f"method {name!r} learns from related tasks (the benchmark's other "
+                         f"tasks), and benchmark {benchmark!r} has one task ({tasks[0]}); drop "
+                         f"the method, or give a table with several tasks")
 
 
 def check_method(name: str) -> None:

@@ -35,7 +35,9 @@ def run_title(run: Run) -> str:
     has no benchmark or task)."""
     info = run.info
     if info.get("benchmark") and info.get("task"):
-        return f"{info['benchmark']} / {info['task']}: {run.label} ({run.path.name})"
+        from syne_mohb.blackboxes.repository import label
+
+        return f"{label(info['benchmark'])} / {info['task']}: {run.label} ({run.path.name})"
     n = run.results["trial_id"].nunique() if "trial_id" in run.results.columns else 0
     return f"{run.path.name}: {run.label}, {n} trials, {len(run.results)} results"
 

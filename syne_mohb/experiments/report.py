@@ -225,13 +225,16 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             plots.append(plot_hypervolume(methods, norm, f"{prefix}__hypervolume_vs_{axis}.png",
                                           axis=axis, title=f"{label}: hypervolume vs {axis}"))
         simulated = key.source == "benchmark"
+        if simulated:
+            from syne_mohb.experiments.runner import benchmark_label
         for method, lst in methods.items():
             for r in lst[:1] if simulated else lst:
                 tab = pareto_table(r)
                 if simulated:
                     # what tells groups of one benchmark and task apart (e.g. "[budget 5 s]")
                     apart = f" [{label.split(' [', 1)[1]}" if " [" in label else ""
-                    name = f"{key.name}/{key.task}/{method}/{r.path.name}{apart}"
+                    name = (f"{benchmark_label(key.name)}/{key.task}/{method}/{r.path.name}"
+                            f"{apart}")
                     stem = f"{prefix}__{_slug(method)}__{r.path.name}"
                 else:
                     rel = _relative(r.path, root)
@@ -279,7 +282,14 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     named = [m for m in dict.fromkeys(m for key, methods in groups.items()
                                       if key.source == "benchmark" for m in methods)
              if m in METHODS]
-    legend = pd.DataFrame([{"method": m, "hardware logic": hardware_logic(m),
+    defaults: dict[str, set] = {}  # the default instance the runs of each method had
+    for key, methods in groups.items():
+        for m, lst in methods.items():
+            defaults.setdefault(m, set()).update(str(r.info.get("default_instance"))
+                                                 for r in lst if r.info.get("default_instance"))
+    legend = pd.DataFrame([{"method": m,
+                            "hardware logic": hardware_logic(
+                                m, " or ".join(sorted(defaults.get(m, ()))) or None),
                             "searcher": searcher_of(m)} for m in named],
                           columns=["method", "hardware logic", "searcher"])
     if len(legend):

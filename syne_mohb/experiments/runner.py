@@ -1,6 +1,7 @@
 """Simulated runs of methods x benchmarks x tasks x seeds, in parallel processes.
 
-Each run replays a shipped hardware-aware blackbox (:mod:`syne_mohb.blackboxes`) with
+Each run replays a hardware-aware blackbox (:mod:`syne_mohb.blackboxes`: a shipped one, or a
+user's folder of measured evaluations, see :func:`get_benchmark`) with
 :func:`syne_mohb.experiments.simulation.run_replay` under a budget of simulated wall-clock seconds
 and writes Syne Tune's files to ``OUT/<benchmark>/<task>/<method>/seed-<k>/``
 (``results.csv.zip``, ``metadata.json``; ``syne_tune.experiments.load_experiment("seed-<k>",
@@ -45,6 +46,7 @@ from syne_mohb.experiments.methods import (
     TRANSFER_METHODS,
     MethodContext,
     check_method,
+    check_method_on,
     make_scheduler,
     pick_default_instance,
     uses_fixed_instance,
@@ -60,7 +62,9 @@ __all__ = [
     "RunConflictError",
     "RunSpec",
     "RunState",
+    "benchmark_label",
     "benchmark_names",
+    "canonical_benchmark",
     "get_benchmark",
     "is_finished_run",
     "run_dir",
@@ -78,8 +82,9 @@ OBJECTIVE_MODES = ["max", "min", "min"]
 
 @dataclass
 class Benchmark:
-    """A shipped hardware-aware blackbox seen as a benchmark (one per folder of
-    ``syne_mohb/blackboxes/data``)."""
+    """A hardware-aware blackbox seen as a benchmark: a shipped one (one per folder of
+    ``syne_mohb/blackboxes/data``) or a user's folder (``name``: its absolute path; see
+    :func:`get_benchmark`)."""
 
     name: str
     tasks: list[str]
@@ -89,6 +94,11 @@ class Benchmark:
     instance_types: list[str]
     default_instance: str
 
+    @property
+    def label(self) -> str:
+        """The name of the benchmark's folder in an output folder (:func:`benchmark_label`)."""
+        return benchmark_label(self.name)
+
     def check_task(self, task: str) -> None:
         if task not in self.tasks:
             raise ValueError(
@@ -96,10 +106,16 @@ class Benchmark:
             )
 
     def blackbox(self, task: str):
+        """The task's table; one without an ``error`` objective (a user's table) gets
+        ``error = 1 - accuracy``, the minimised metric of the peers whose metrics share one
+        mode (Syne Tune's MOASHA, EHVI, MOREA), as the shipped tables hold it."""
         from syne_mohb import blackboxes
 
         self.check_task(task)
-        return blackboxes.load(self.name)[task]
+        bb = blackboxes.load(self.name)[task]
+        if "error" in bb.objectives_names:
+            return bb
+        return _with_error(bb)
 
     def full_runtime(self, task: str, instance: str | None = None) -> float:
         """Median over configurations and seeds of the runtime of a full training (max
@@ -117,6 +133,22 @@ class Benchmark:
         return factor * self.full_runtime(task)
 
 
+@functools.lru_cache(maxsize=8)
+def _with_error(bb):
+    """Table ``bb`` with the objective ``error = 1 - accuracy`` appended (cached per loaded
+    table: a folder changed on disk is loaded, and extended, again)."""
+    from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
+
+    names = list(bb.objectives_names)
+    ev = np.asarray(bb.objectives_evaluations)
+    error = 1.0 - ev[..., names.index("accuracy")]
+    return BlackboxTabular(
+        hyperparameters=bb.hyperparameters, configuration_space=bb.configuration_space,
+        fidelity_space=bb.fidelity_space,
+        objectives_evaluations=np.concatenate([ev, error[..., None]], axis=-1),
+        fidelity_values=bb.fidelity_values, objectives_names=names + ["error"])
+
+
 def benchmark_names() -> list[str]:
     """Names of the shipped blackboxes usable as benchmarks."""
     from syne_mohb import blackboxes
@@ -124,24 +156,145 @@ def benchmark_names() -> list[str]:
     return list(blackboxes.names())
 
 
-def get_benchmark(name: str, default_instance: str | None = None) -> Benchmark:
-    """The :class:`Benchmark` of shipped blackbox ``name``.
+def benchmark_label(name: str) -> str:
+    """The folder of benchmark ``name`` in an output folder
+    (``OUT/<label>/<task>/<method>/seed-<k>``): a shipped name as it is, a user's blackbox
+    folder by its own folder name (:func:`syne_mohb.blackboxes.repository.label`)."""
+    from syne_mohb.blackboxes.repository import label
 
-    :raises ValueError: unknown name (the message lists the valid ones) or a default instance
-        the benchmark does not offer
+    return label(name)
+
+
+def canonical_benchmark(name: str) -> str:
+    """A shipped name as it is; a folder as its absolute path (what a run records)."""
+    from syne_mohb.blackboxes.repository import canonical
+
+    return canonical(name)
+
+
+#: what a benchmark's table must hold: the objectives every method and measure compares
+_OBJECTIVE_HINT = (
+    "a benchmark compares accuracy (maximised), runtime (seconds) and cost (dollars): write the "
+    "table with syne_mohb.blackboxes.from_experiments(..., objectives=['accuracy'], "
+    "metric_mode='max') from runs that report 'accuracy' (it adds runtime and cost itself)"
+)
+
+
+def _folder_benchmark(name: str) -> tuple[str, dict]:
+    """Check a user's blackbox folder as a benchmark; return its absolute path and metadata.
+
+    :raises ValueError: not a folder, not a blackbox folder (the file is named), or a table
+        without the objectives or the instance-type hyperparameter the methods need
     """
     from syne_mohb import blackboxes
 
-    valid = benchmark_names()
-    if name not in valid:
+    path = Path(name)
+    if not path.is_dir():
+        valid = benchmark_names()
         raise ValueError(
-            f"unknown benchmark {name!r}; valid benchmarks: {', '.join(valid) if valid else '(none shipped)'}"
-        )
-    meta = blackboxes.metadata(name)
+            f"unknown benchmark {name!r}; valid benchmarks: "
+            f"{', '.join(valid) if valid else '(none shipped)'}, or the path of an existing "
+            f"blackbox folder (written by syne_mohb.blackboxes.from_experiments or Syne Tune's "
+            f"serialize)")
+    meta = blackboxes.metadata(path)  # BlackboxFolderError (a ValueError) names the file
+    where = f"benchmark folder {str(path)!r}"
+    names = list(meta["objectives_names"])
+    missing = [o for o in OBJECTIVES if o not in names]
+    if missing:
+        raise ValueError(f"{where} has no objective {missing} (its objectives: {names}); "
+                         f"{_OBJECTIVE_HINT}")
+    modes = meta.get("metric_mode") or {}
+    wrong = [o for o, m in zip(OBJECTIVES, OBJECTIVE_MODES)
+             if isinstance(modes, dict) and modes.get(o, m) != m]
+    if wrong:
+        raise ValueError(f"{where} records metric_mode {modes} in metadata.json, but "
+                         f"{', '.join(f'{o} is {m}imised' for o, m in zip(OBJECTIVES, OBJECTIVE_MODES) if o in wrong)} "
+                         f"in a benchmark; {_OBJECTIVE_HINT}")
+    for task, bb in blackboxes.load(path).items():
+        _check_complete_table(where, task, bb)
+    return str(path.resolve()), meta
+
+
+def _check_complete_table(where: str, task: str, bb) -> None:
+    """Every configuration a method can draw from the table's space is a row of the table.
+
+    A simulated run looks every trial up in the table, so a space value the table lacks, a
+    continuous domain, or a combination that was not evaluated (a table converted from runs
+    holds only the configurations that ran) would fail the run half-way; this says so first.
+    ``O(rows x hyperparameters)``.
+    """
+    from syne_tune.config_space import Categorical, Integer
+
+    from syne_mohb.configspace import plain
+
+    space = dict(bb.configuration_space)
+    hp = bb.hyperparameters
+    sizes = []
+    for name, domain in space.items():
+        if name not in hp.columns:
+            raise ValueError(f"{where}, task {task!r}: hyperparameter {name!r} of the "
+                             f"configuration space is not a column of hyperparameters.parquet")
+        values = {plain(v) for v in hp[name].unique()}
+        if isinstance(domain, Categorical):
+            wanted = {plain(v) for v in domain.categories}
+        elif isinstance(domain, Integer):
+            wanted = set(range(int(domain.lower), int(domain.upper) + 1))
+        elif not isinstance(domain, (str, int, float, bool)):  # constants are no choice
+            raise ValueError(
+                f"{where}, task {task!r}: hyperparameter {name!r} is {domain} in the table's "
+                f"configuration space; a simulated run can only replay values the table holds: "
+                f"declare it as choice([...]) of its evaluated values (configspace.json)")
+        else:
+            continue
+        absent = sorted(wanted - values, key=str)
+        if absent:
+            raise ValueError(
+                f"{where}, task {task!r}: hyperparameter {name!r} can take {absent[:10]} in the "
+                f"configuration space, but no row of the table has "
+                f"{'it' if len(absent) == 1 else 'them'}; evaluate those values, or remove them "
+                f"from the space (configspace.json)")
+        sizes.append(len(wanted))
+    cols = [n for n, d in space.items() if isinstance(d, (Categorical, Integer))]
+    rows = len(hp[cols].drop_duplicates()) if cols else 1
+    full = int(np.prod(sizes, dtype=float)) if sizes else 1
+    if rows < full:
+        raise ValueError(
+            f"{where}, task {task!r}: the table holds {rows} of the {full} combinations of its "
+            f"hyperparameters' values ({', '.join(cols)}); the methods draw any combination, so "
+            f"each must be a row: evaluate every configuration on every instance type (a grid), "
+            f"or replay only the configurations that ran (docs/how-to/convert-experiments.md)")
+
+
+def get_benchmark(name: str, default_instance: str | None = None) -> Benchmark:
+    """The :class:`Benchmark` of shipped blackbox ``name``, or of a user's blackbox folder
+    (a path: its tasks, configurations, instance types, seconds and dollars as measured, e.g.
+    written by :func:`syne_mohb.blackboxes.from_experiments`), which must hold the objectives
+    accuracy (maximised), runtime and cost and a categorical instance-type hyperparameter.
+
+    :raises ValueError: unknown name (the message lists the valid ones), a folder that cannot
+        serve as a benchmark (the message says why and what to do), or a default instance the
+        benchmark does not offer
+    """
+    from syne_mohb import blackboxes
+
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"a benchmark is a shipped name ({', '.join(benchmark_names())}) or "
+                         f"the path of a blackbox folder, got {name!r}")
+    if name in benchmark_names():
+        meta = blackboxes.metadata(name)
+    else:
+        name, meta = _folder_benchmark(name)
     bbs = blackboxes.load(name)
     first = next(iter(bbs.values()))
     instance_attr = meta.get("instance_type_attr", "instance_type")
-    cats = list(first.configuration_space[instance_attr].categories)
+    domain = first.configuration_space.get(instance_attr)
+    if not hasattr(domain, "categories"):
+        raise ValueError(
+            f"benchmark {name!r} has no categorical hyperparameter {instance_attr!r} (the "
+            f"instance type; its hyperparameters: {sorted(first.configuration_space)}): a "
+            f"benchmark's table holds every configuration on every instance type it offers "
+            f"(set instance_type_attr in metadata.json if the column has another name)")
+    cats = list(domain.categories)
     return Benchmark(
         name=name,
         tasks=list(meta.get("task_names", list(bbs))),
@@ -173,6 +326,7 @@ class RunSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.benchmark = canonical_benchmark(self.benchmark)
         _check_int("seed", self.seed, 0)
         _check_int("n_workers", self.n_workers, 1)
         if self.max_trials is not None:
@@ -191,8 +345,10 @@ def _check_int(name: str, value: Any, lowest: int, extra: str = "") -> None:
 
 
 def run_dir(spec: RunSpec) -> Path:
-    """Folder of a run: ``out/<benchmark>/<task>/<method>/seed-<k>``."""
-    return Path(spec.out_dir) / spec.benchmark / spec.task / spec.method / f"seed-{spec.seed}"
+    """Folder of a run: ``out/<benchmark>/<task>/<method>/seed-<k>`` (a user's blackbox
+    folder as its folder name: :func:`benchmark_label`)."""
+    return (Path(spec.out_dir) / benchmark_label(spec.benchmark) / spec.task / spec.method
+            / f"seed-{spec.seed}")
 
 
 @functools.cache
@@ -492,14 +648,19 @@ def grid(methods: Iterable[str], benchmarks: Iterable[str], tasks: dict[str, lis
         check_method(m)
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     specs = []
-    for b in dict.fromkeys(benchmarks):
+    given = {}  # a folder given twice (e.g. relative and absolute) counts once
+    for b in benchmarks:
+        given.setdefault(canonical_benchmark(b), b)
+    for key, b in given.items():
         bench = get_benchmark(b, kwargs.get("default_instance"))
-        b_tasks = dict.fromkeys((tasks or {}).get(b) or bench.tasks)
+        for m in methods:
+            check_method_on(m, bench.label, bench.instance_types, bench.tasks)
+        b_tasks = dict.fromkeys((tasks or {}).get(b) or (tasks or {}).get(key) or bench.tasks)
         for t in b_tasks:
             bench.check_task(t)
             for m in methods:
                 for s in seeds:
-                    specs.append(RunSpec(method=m, benchmark=b, task=t, seed=s,
+                    specs.append(RunSpec(method=m, benchmark=bench.name, task=t, seed=s,
                                          out_dir=str(out_dir), **kwargs))
     return specs
 

@@ -210,13 +210,23 @@ def refresh_prices(
 
     Pages through ``get_products`` with ``NextToken``; ``client`` defaults to
     ``boto3.client("pricing", region_name="us-east-1")`` (the Price List endpoint).
-    Returns ``{instance name: {"price_per_hour": ..., specs...}}``. On an AWS or network error
-    (no credentials, throttling, a page that fails half-way) or an answer without any training
-    price raises :class:`PriceRefreshError` and leaves any previous cache untouched, so
-    :func:`load_catalog` keeps working from the snapshot / last refresh.
+    Returns the prices this call read, ``{instance name: {"price_per_hour": ..., specs...}}``.
+    On an AWS or network error (no credentials, throttling, a page that fails half-way) or an
+    answer without any training price raises :class:`PriceRefreshError` and leaves any previous
+    cache untouched, so :func:`load_catalog` keeps working from the snapshot / last refresh.
 
-    :param max_pages: most pages read; a refresh cut short by it is cached as it is (warned),
-        replacing the previous cache of ``region``
+    A complete refresh (the list read to its end) replaces the cache of ``region``: types AWS
+    no longer lists are dropped. The cached document says ``"complete": true`` and
+    ``"pages_read"``.
+
+    :param max_pages: most pages read. A refresh cut short by it (more pages remain) loses no
+        known price: what it read is merged over the previous cache of ``region`` (types read
+        now win, types only in the previous cache keep their price), the cached document says
+        ``"complete": false``, ``"pages_read"``, ``"max_pages"`` and ``"kept_from_previous"``
+        (the names kept), its ``price_date`` is the older of today and the previous cache's
+        (kept prices are never dated newer than they are), and a warning says how many pages
+        were read and how many prices were kept; pass a larger ``max_pages`` to read the whole
+        list
     :raises ValueError: unknown ``region``, ``max_pages`` not a positive int, or ``cache_dir``
         not a folder that can be written (checked before the API is called)
     """
@@ -275,21 +285,60 @@ def refresh_prices(
         token = resp.get("NextToken")
         if not token:
             break
-    else:
-        logger.warning("refresh_prices(%r): stopped after max_pages=%d pages", region, max_pages)
+    pages_read = page + 1
+    complete = not token  # False: stopped by max_pages with pages left to read
     if not prices:
+        cut = ("" if complete else f" (the list was cut short after max_pages={max_pages} "
+               f"pages; pass a larger max_pages)")
         raise PriceRefreshError(
             f"The AWS Price List API returned no SageMaker training prices for region "
-            f"{region!r}; the cache was not changed."
+            f"{region!r}{cut}; the cache was not changed."
         )
-    doc = {
-        "region": region,
-        "price_date": _dt.date.today().isoformat(),
-        "source": f"AWS Price List API get_products ServiceCode={SERVICE_CODE}",
-        "prices": prices,
-    }
+    today = _dt.date.today().isoformat()
+    source = f"AWS Price List API get_products ServiceCode={SERVICE_CODE}"
+    doc: dict[str, Any] = {"region": region, "price_date": today, "source": source,
+                           "complete": complete, "pages_read": pages_read}
+    cached = dict(prices)
+    if not complete:
+        kept, previous_date, why_none = _previous_prices(region, cache_dir, set(prices))
+        cached = {**kept, **prices}
+        doc["max_pages"] = max_pages
+        doc["kept_from_previous"] = sorted(kept)
+        if kept:
+            doc["price_date"] = min(today, previous_date)  # a kept price is never dated newer
+            doc["source"] = (f"{source} (cut short at max_pages={max_pages}; {len(kept)} "
+                             f"prices kept from the refresh of {previous_date})")
+        else:
+            doc["source"] = f"{source} (cut short at max_pages={max_pages})"
+        logger.warning(
+            "refresh_prices(%r): the price list was cut short after max_pages=%d pages (more "
+            "pages remain); read %d prices, kept %d prices of other types from the earlier "
+            "refresh%s. The cache %s is marked incomplete. Pass a larger max_pages to read the "
+            "whole list.", region, max_pages, len(prices), len(kept),
+            f" of {previous_date}" if kept else f" ({why_none})", path)
+    doc["prices"] = cached
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(doc, indent=1, sort_keys=True))
     tmp.replace(path)  # atomic: a crash never leaves a half-written cache
-    logger.info("Cached %d SageMaker training prices for %s in %s", len(prices), region, path)
+    logger.info("Cached %d SageMaker training prices for %s in %s (%s)", len(cached), region,
+                path, "complete" if complete else f"incomplete, {pages_read} pages read")
     return prices
+
+
+def _previous_prices(region: str, cache_dir: str | Path | None,
+                     read_now: set[str]) -> tuple[dict[str, dict], str, str]:
+    """``(prices of the cached refresh of region whose types are not in read_now, its
+    price_date, why none are kept)`` for a refresh cut short by ``max_pages``."""
+    from syne_mohb.hardware.catalog import parse_price_date  # avoid an import cycle
+
+    previous = read_cached_prices(region, cache_dir)  # warns if unreadable
+    if previous is None:
+        return {}, "", "no readable earlier refresh of this region is cached"
+    date = previous["price_date"]
+    if not isinstance(date, str) or parse_price_date(date) is None:
+        return {}, "", f"the earlier refresh has no valid price_date ({date!r})"
+    kept = {name: record for name, record in previous["prices"].items()
+            if name not in read_now and isinstance(record, dict)}
+    if not kept:
+        return {}, date, "it had no other types"
+    return kept, date, ""

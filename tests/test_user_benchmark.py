@@ -1,0 +1,145 @@
+"""A user's own table of evaluations as a benchmark: ``syne-mohb bench --benchmarks FOLDER``,
+``syne-mohb demo --benchmark FOLDER`` and ``benchmarking/compare_methods.py`` on a folder that
+:func:`syne_mohb.blackboxes.from_experiments` wrote from Syne Tune experiment folders (a grid
+of two network sizes, each trained on every instance type). A folder that cannot serve (a table
+of only the configurations that ran, accuracy minimised, a method that needs a type or related
+tasks the table lacks) is refused before any run, with one line naming the folder or method and
+what to do."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from syne_mohb.blackboxes import from_experiments
+from syne_mohb.cli import main
+
+M5, P3 = "ml.m5.xlarge", "ml.p3.2xlarge"
+
+
+def _rows(trial_id: int, units: int, instance: str, seconds: float, accuracy: float):
+    """One trial of a grid run: three epochs of ``units`` on ``instance``."""
+    return [{"trial_id": trial_id, "epoch": e, "accuracy": accuracy + 0.05 * e,
+             "st_worker_time": seconds * e, "config_units": units,
+             "config_instance_type": instance} for e in (1, 2, 3)]
+
+
+GRID = (_rows(0, 16, M5, 1.0, 0.50) + _rows(1, 16, P3, 0.8, 0.50)
+        + _rows(2, 64, M5, 4.0, 0.60) + _rows(3, 64, P3, 0.9, 0.60))
+
+
+def _table(tmp_path: Path, name: str, rows: list[dict], **kwargs) -> Path:
+    """``from_experiments`` of one experiment folder holding ``rows`` (dollars from the
+    catalog's prices) written to ``tmp_path / name``."""
+    exp = tmp_path / f"{name}-runs"
+    exp.mkdir()
+    pd.DataFrame(rows).to_csv(exp / "results.csv.zip", index=False)
+    (exp / "metadata.json").write_text(json.dumps({"metric_names": ["accuracy"],
+                                                   "metric_mode": "max"}))
+    kwargs.setdefault("objectives", ["accuracy"])
+    kwargs.setdefault("metric_mode", ["max"])
+    from_experiments([exp], task_names=["mytask"], out_dir=tmp_path / name, **kwargs)
+    return tmp_path / name
+
+
+def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, monkeypatch):
+    table = _table(tmp_path, "mygrid", GRID)
+    out = tmp_path / "out"
+    monkeypatch.chdir(tmp_path)  # the folder given relative to the working folder
+    assert main(["bench", "--benchmarks", "mygrid", "--methods", "moasha,asha-default",
+                 "--seeds", "1", "--budget", "20", "--output", str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "x 1 benchmark (mygrid) x seed 0" in text
+    # runs under the folder's name; each records the absolute path, for any later report
+    run = out / "mygrid" / "mytask" / "moasha" / "seed-0"
+    info = json.loads((run / "metadata.json").read_text())["syne_mohb"]
+    assert info["benchmark"] == str(table.resolve())
+    assert "mygrid / mytask: benchmark " + str(table.resolve()) in text
+    # ASHA on the table's default type (it has no ml.g4dn.xlarge), and the tables say so
+    assert f"asha-default: instance type: fixed {M5}" in text
+    assert info["default_instance"] == M5
+    assert "Pareto set mygrid/mytask/moasha/seed-0" in text
+    # the same folder by its absolute path, from elsewhere: the same benchmark, runs reused
+    monkeypatch.chdir(out)
+    assert main(["bench", "--benchmarks", f"{table},{os.path.relpath(table)}", "--methods",
+                 "moasha,asha-default", "--seeds", "1", "--budget", "20", "--output",
+                 str(out), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "x 1 benchmark (mygrid)" in text and "reusing 2 finished runs" in text
+    assert main(["demo", "--benchmark", str(table), "--seeds", "1", "--budget", "20",
+                 "--output", str(tmp_path / "demo"), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "on benchmark" in text and f"ASHA on the default instance ({M5})" in text
+
+
+@pytest.mark.parametrize("flaw, says", [
+    ("ran only", "the table holds 3 of the 4 combinations of its hyperparameters' values"),
+    ("accuracy minimised", "accuracy is maximised in a benchmark"),
+    ("no accuracy", "has no objective ['accuracy']"),
+    ("not a folder", "unknown benchmark"),
+])
+def test_a_folder_that_cannot_serve_is_refused_before_any_run(tmp_path, capsys, flaw, says):
+    if flaw == "ran only":  # a converted run that never trained 64 units on ml.p3.2xlarge
+        table = _table(tmp_path, "t", GRID[:9])
+    elif flaw == "accuracy minimised":
+        table = _table(tmp_path, "t", GRID, metric_mode=["min"])
+    elif flaw == "no accuracy":
+        rows = [{**{k: v for k, v in r.items() if k != "accuracy"}, "val_acc": r["accuracy"]}
+                for r in GRID]
+        table = _table(tmp_path, "t", rows, objectives=["val_acc"])
+    else:
+        table = tmp_path / "missing"
+    out = tmp_path / "out"
+    assert main(["bench", "--benchmarks", str(table), "--seeds", "1", "--output",
+                 str(out)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+    assert str(table) in err or "'t'" in err or "missing" in err
+    assert not out.exists()  # nothing ran
+
+
+@pytest.mark.parametrize("method, says", [
+    ("asha-p3", f"trains every trial on {P3}, which benchmark 't' does not offer"),
+    ("moasha-related", "learns from related tasks (the benchmark's other tasks), and benchmark "
+                       "'t' has one task (mytask)"),
+])
+def test_a_method_the_table_cannot_serve_is_refused_before_any_run(tmp_path, capsys, method,
+                                                                   says):
+    rows = [r for r in GRID if r["config_instance_type"] == M5]
+    rows += [{**r, "trial_id": r["trial_id"] + 10, "config_instance_type": "ml.c5.2xlarge"}
+             for r in rows]
+    table = _table(tmp_path, "t", rows)
+    out = tmp_path / "out"
+    assert main(["bench", "--benchmarks", str(table), "--methods", f"moasha,{method}",
+                 "--seeds", "1", "--output", str(out)]) == 2
+    assert says in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_compare_methods_on_a_folder(tmp_path, capsys):
+    from test_benchmark_pages_misc import _script
+
+    table = _table(tmp_path, "mygrid", GRID)
+    out = tmp_path / "cm"
+    cm = _script("compare_methods")
+    assert cm.main(["--benchmarks", str(table), "--methods", "moasha,st-moasha-fixed",
+                    "--seeds", "2", "--budget-seconds", "20", "--processes", "1",
+                    "--bootstrap", "50", "--output", str(out), "--table", "t.csv"]) == 0
+    tab = pd.read_csv(out / "t.csv")
+    assert set(tab["benchmark"]) == {"mygrid"}
+    assert {"moasha", "st-moasha-fixed", "asha-default", "asha-p3"} <= set(tab["method"])
+    versus = pd.read_csv(out / "versus_t.csv")
+    assert list(versus["method"]) == ["moasha"] and versus["tuning $ to target"].str.endswith("]").all()
+    # a table without ml.p3.2xlarge cannot give this script's baseline and target
+    rows = [r for r in GRID if r["config_instance_type"] == M5]
+    rows += [{**r, "trial_id": r["trial_id"] + 10, "config_instance_type": "ml.c5.2xlarge"}
+             for r in rows]
+    other = _table(tmp_path, "nop3", rows)
+    with pytest.raises(SystemExit):
+        cm.main(["--benchmarks", str(other), "--seeds", "1", "--output", str(tmp_path / "x")])
+    err = capsys.readouterr().err
+    assert "this script's baselines are asha-default and asha-p3" in err
+    assert "syne-mohb bench" in err and not (tmp_path / "x").exists()
