@@ -80,6 +80,8 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
     ("accuracy minimised", "accuracy is maximised in a benchmark"),
     ("no accuracy", "has no objective ['accuracy']"),
     ("not a folder", "unknown benchmark"),
+    ("percent", "accuracy runs from 55 to 75; a benchmark's accuracy is a fraction in [0, 1]"),
+    ("continuous", "hyperparameter 'units' is"),
 ])
 def test_a_folder_that_cannot_serve_is_refused_before_any_run(tmp_path, capsys, flaw, says):
     if flaw == "ran only":  # a converted run that never trained 64 units on ml.p3.2xlarge
@@ -90,6 +92,14 @@ def test_a_folder_that_cannot_serve_is_refused_before_any_run(tmp_path, capsys, 
         rows = [{**{k: v for k, v in r.items() if k != "accuracy"}, "val_acc": r["accuracy"]}
                 for r in GRID]
         table = _table(tmp_path, "t", rows, objectives=["val_acc"])
+    elif flaw == "percent":
+        table = _table(tmp_path, "t", [{**r, "accuracy": 100 * r["accuracy"]} for r in GRID])
+    elif flaw == "continuous":  # a folder written by Syne Tune's serialize may have one
+        table = _table(tmp_path, "t", GRID)
+        space = json.loads((table / "configspace.json").read_text())
+        space["units"] = {"domain_cls": "Float", "domain_kwargs": {"lower": 16, "upper": 64},
+                          "sampler_cls": "Uniform", "sampler_kwargs": {}}
+        (table / "configspace.json").write_text(json.dumps(space))
     else:
         table = tmp_path / "missing"
     out = tmp_path / "out"

@@ -212,6 +212,16 @@ def _folder_benchmark(name: str) -> tuple[str, dict]:
                          f"in a benchmark; {_OBJECTIVE_HINT}")
     for task, bb in blackboxes.load(path).items():
         _check_complete_table(where, task, bb)
+        acc = np.asarray(bb.objectives_evaluations)[..., list(bb.objectives_names).index(
+            "accuracy")]
+        with np.errstate(invalid="ignore"):
+            low, high = np.nanmin(acc), np.nanmax(acc)
+        if not (0.0 <= low and high <= 1.0):
+            raise ValueError(
+                f"{where}, task {task!r}: accuracy runs from {low:g} to {high:g}; a benchmark's "
+                f"accuracy is a fraction in [0, 1] (its target is 0.5 points, 0.005, below the "
+                f"baseline's; error = 1 - accuracy): divide percentages by 100 before "
+                f"from_experiments")
     return str(path.resolve()), meta
 
 
