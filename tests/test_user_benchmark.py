@@ -73,6 +73,12 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
                  "--output", str(tmp_path / "demo"), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "on benchmark" in text and f"ASHA on the default instance ({M5})" in text
+    # the table moved away: the runs still report, on the log scales they recorded
+    assert info["metric_log"] == {"accuracy": False, "runtime": True, "cost": True}
+    table.rename(tmp_path / "elsewhere")
+    assert main(["report", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "mygrid / mytask" in captured.out and "no log flags" not in captured.err
 
 
 @pytest.mark.parametrize("flaw, says", [

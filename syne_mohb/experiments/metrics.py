@@ -147,14 +147,20 @@ def recorded_log_flags(runs: Sequence[Any]) -> list[bool | None]:
     return out
 
 
+_UNREADABLE_BENCHMARKS: set[str] = set()  # said once per process, not once per group or run
+
+
 def _benchmark_flags(benchmark: str) -> dict[str, bool]:
     from syne_mohb.blackboxes.repository import recorded_metric_log
 
     try:
         return recorded_metric_log(benchmark)
     except ValueError as e:  # unknown name or broken folder (BlackboxFolderError)
-        logger.warning(f"no log flags for benchmark {benchmark!r} ({e}); objectives compared on "
-                       f"a linear scale")
+        if benchmark not in _UNREADABLE_BENCHMARKS:
+            _UNREADABLE_BENCHMARKS.add(benchmark)
+            logger.warning(f"no log flags for benchmark {benchmark!r} ({e}); objectives of "
+                           f"its runs that record none are compared on a linear scale (a "
+                           f"moved benchmark folder: runs made since 2026-12-06 record them)")
         return {}
 
 

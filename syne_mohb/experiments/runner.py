@@ -149,6 +149,14 @@ def _with_error(bb):
         fidelity_values=bb.fidelity_values, objectives_names=names + ["error"])
 
 
+def _recorded_log(name: str) -> dict[str, bool] | None:
+    """The ``metric_log`` flags of the benchmark's objectives that it records (None if none)."""
+    from syne_mohb.blackboxes.repository import recorded_metric_log
+
+    flags = recorded_metric_log(name)
+    return {o: bool(flags[o]) for o in OBJECTIVES if o in flags} or None
+
+
 def benchmark_names() -> list[str]:
     """Names of the shipped blackboxes usable as benchmarks."""
     from syne_mohb import blackboxes
@@ -556,6 +564,9 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
             "fidelity_attr": bench.fidelity_attr,
             "objectives": OBJECTIVES,
             "objective_modes": OBJECTIVE_MODES,
+            # the table's log scales, so that a report compares the runs alike even when a
+            # user's benchmark folder has moved since (metrics.recorded_log_flags reads them)
+            "metric_log": _recorded_log(bench.name),
             "simulated": True,
             "startup": spec.extra.get("startup"),
             "code_version": code_version(),
