@@ -23,9 +23,11 @@ def test_from_experiments_on_a_real_local_run(tmp_path, monkeypatch):
 
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path / "runs"))
     config_space = {"alpha": choice([1e-4, 1e-2]), "instance_type": choice(INSTANCES), "epochs": 4}
+    grid = [{"alpha": a, "instance_type": t} for a in (1e-4, 1e-2) for t in INSTANCES]
     tuner = Tuner(
         trial_backend=LocalBackend(entry_point=str(SCRIPT)),
-        scheduler=RandomSearch(config_space, metrics=["accuracy"], do_minimize=False, random_seed=1),
+        scheduler=RandomSearch(config_space, metrics=["accuracy"], do_minimize=False,
+                               random_seed=1, points_to_evaluate=grid),
         stop_criterion=StoppingCriterion(max_num_trials_completed=4),
         n_workers=2, sleep_time=0.2, results_update_interval=1e9, print_update_interval=1e9,
         tuner_name="bb-convert",
@@ -43,7 +45,8 @@ def test_from_experiments_on_a_real_local_run(tmp_path, monkeypatch):
     assert list(bb.fidelity_values) == [1, 2, 3, 4]
     ev = np.asarray(bb.objectives_evaluations)
     ran = ~np.isnan(ev[:, :, -1, 0])  # (config, seed) pairs that reached the last epoch
-    assert ran.sum() >= 4 - 1  # 4 completed trials, configs may repeat (then they are seeds)
+    # the grid, every alpha on every instance type (a 5th trial, a random draw, may repeat one)
+    assert len(ran) == 4 and ran.any(axis=1).all()
     catalog = load_catalog()
     for c, s in zip(*np.nonzero(ran)):
         acc, rt, cost = ev[c, s, :, 0], ev[c, s, :, 1], ev[c, s, :, 2]
@@ -56,6 +59,15 @@ def test_from_experiments_on_a_real_local_run(tmp_path, monkeypatch):
     np.testing.assert_array_equal(np.asarray(loaded["breast_cancer"].objectives_evaluations),
                                   ev.astype(np.float32))
     assert make_backend(str(out), "breast_cancer").blackbox is not None
+
+    # the grid covers every configuration on every type: it is a benchmark to compare methods
+    from syne_mohb.cli import main
+
+    assert main(["bench", "--benchmarks", str(out), "--methods", "moasha,st-moasha-fixed",
+                 "--seeds", "1", "--budget", str(4 * float(np.nanmax(ev[..., -1, 1]))),
+                 "--output", str(tmp_path / "bench"), "--quiet"]) == 0
+    assert (tmp_path / "bench" / "converted" / "breast_cancer" / "moasha" / "seed-0"
+            / "results.csv.zip").exists()
 
 
 def test_from_experiments_rejects_bad_input(tmp_path):
