@@ -215,9 +215,22 @@ def _folder_benchmark(name: str) -> tuple[str, dict]:
     wrong = [o for o, m in zip(OBJECTIVES, OBJECTIVE_MODES)
              if isinstance(modes, dict) and modes.get(o, m) != m]
     if wrong:
-        raise ValueError(f"{where} records metric_mode {modes} in metadata.json, but "
-                         f"{', '.join(f'{o} is {m}imised' for o, m in zip(OBJECTIVES, OBJECTIVE_MODES) if o in wrong)} "
+        should = ", ".join(f"{o} is {m}imised" for o, m in zip(OBJECTIVES, OBJECTIVE_MODES)
+                           if o in wrong)
+        raise ValueError(f"{where} records metric_mode {modes} in metadata.json, but {should} "
                          f"in a benchmark; {_OBJECTIVE_HINT}")
+    from syne_mohb.blackboxes.repository import _mtime  # the load cache's key
+
+    _check_tables(where, str(path.resolve()), _mtime(path))
+    return str(path.resolve()), meta
+
+
+@functools.lru_cache(maxsize=16)
+def _check_tables(where: str, path: str, mtime: float) -> None:
+    """The checks of every task's table of a folder, once per folder and modification time
+    (a benchmark is looked up once per run; the table is read once)."""
+    from syne_mohb import blackboxes
+
     for task, bb in blackboxes.load(path).items():
         _check_complete_table(where, task, bb)
         acc = np.asarray(bb.objectives_evaluations)[..., list(bb.objectives_names).index(
@@ -230,7 +243,6 @@ def _folder_benchmark(name: str) -> tuple[str, dict]:
                 f"accuracy is a fraction in [0, 1] (its target is 0.5 points, 0.005, below the "
                 f"baseline's; error = 1 - accuracy): divide percentages by 100 before "
                 f"from_experiments")
-    return str(path.resolve()), meta
 
 
 def _check_complete_table(where: str, task: str, bb) -> None:
