@@ -70,7 +70,8 @@ from syne_mohb.hardware.startup import JobStartup  # noqa: E402
 from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E402,F401
 from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
-    canonical_benchmark, code_version, get_benchmark, grid, other_code_runs, run_dir, run_many)
+    canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid, other_code_runs,
+    run_dir, run_many)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -199,6 +200,10 @@ def main(argv=None) -> int:
     checks += [("--benchmarks", get_benchmark, b) for b in benchmarks]
     # every method and baseline can run there (e.g. asha-p3 needs ml.p3.2xlarge in the table)
     checks += [("--benchmarks", _baselines_offered, b) for b in benchmarks]
+    if args.simulator == "stock":  # a table with missing epochs would hang it
+        checks += [("--simulator stock", lambda b: check_stock_replay(
+            get_benchmark(b), args.tasks.split(",") if args.tasks else get_benchmark(b).tasks),
+            b) for b in benchmarks]
     checks += [("--methods", lambda bm: check_method_on(
         bm[1], (bench := get_benchmark(bm[0])).label, bench.instance_types, bench.tasks),
         (b, m)) for b in benchmarks for m in methods]

@@ -160,3 +160,28 @@ def test_compare_methods_on_a_folder(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "this script's baselines are asha-default and asha-p3" in err
     assert "syne-mohb bench" in err and not (tmp_path / "x").exists()
+
+
+def test_syne_tunes_simulator_is_refused_a_table_with_missing_epochs(tmp_path, capsys):
+    """Trials stopped early in the converted runs leave NaN epochs; Syne Tune's
+    UserBlackboxBackend would wait for them forever (the run hangs), ours replays them."""
+    from test_benchmark_pages_misc import _script
+
+    from syne_mohb.experiments.runner import RunSpec, run_one
+
+    rows = [r for r in GRID if not (r["trial_id"] == 2 and r["epoch"] > 1)]  # 64 on m5: 1 epoch
+    table = _table(tmp_path, "early", rows)
+    out = tmp_path / "cm"
+    with pytest.raises(SystemExit):
+        _script("compare_methods").main(["--benchmarks", str(table), "--simulator", "stock",
+                                         "--seeds", "1", "--output", str(out)])
+    err = capsys.readouterr().err
+    assert "--simulator stock: Syne Tune's simulator (simulator 'stock') cannot replay " \
+           "benchmark 'early', task 'mytask': 2 epochs of its table hold no value" in err
+    assert not out.exists()
+    with pytest.raises(ValueError, match="waits for them forever"):
+        run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,
+                        out_dir=str(out), budget=20, extra={"simulator": "stock"}))
+    # our simulator replays it: the trial of 64 units on ml.m5.xlarge ends at its epoch 1
+    assert run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,
+                           out_dir=str(out), budget=20))["num_trials"] > 0

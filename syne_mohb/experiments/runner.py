@@ -65,6 +65,7 @@ __all__ = [
     "benchmark_label",
     "benchmark_names",
     "canonical_benchmark",
+    "check_stock_replay",
     "get_benchmark",
     "is_finished_run",
     "run_dir",
@@ -552,6 +553,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     startup = spec.extra.get("startup")
     if stock and startup is not None:
         raise ValueError("simulator 'stock' has no job start-up: drop startup")
+    if stock:
+        check_stock_replay(bench, [spec.task])
     if startup is not None:
         from syne_mohb.hardware.startup import JobStartup
 
@@ -614,6 +617,23 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     os.replace(tmp, meta_path)
     return {"path": str(path), "wall_s": wall, "num_trials": tuner.tuning_status.num_trials_started,
             "skipped": False}
+
+
+def check_stock_replay(bench: Benchmark, tasks: Iterable[str]) -> None:
+    """Raise ``ValueError`` if Syne Tune's own simulator cannot replay a task of ``bench``: a
+    table with epochs that hold no value (NaN: trials stopped early in the runs a table was
+    converted from), where ``UserBlackboxBackend`` waits for the missing result forever (the
+    run would hang, not fail). Our simulator replays such tables (a trial ends at its last
+    epoch with values). ``O(table size)`` per task."""
+    for task in tasks:
+        ev = np.asarray(bench.blackbox(task).objectives_evaluations)
+        if np.isnan(ev).any():
+            raise ValueError(
+                f"Syne Tune's simulator (simulator 'stock') cannot replay benchmark "
+                f"{bench.label!r}, task {task!r}: {int(np.isnan(ev).any(axis=-1).sum())} "
+                f"epochs of its table hold no value (NaN: trials stopped early in the runs it "
+                f"was converted from), and it waits for them forever; replay it with our "
+                f"simulator (compare_methods.py --simulator ours, the default)")
 
 
 def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, Any]):
