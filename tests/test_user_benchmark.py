@@ -177,7 +177,7 @@ def test_syne_tunes_simulator_is_refused_a_table_with_missing_epochs(tmp_path, c
                                          "--seeds", "1", "--output", str(out)])
     err = capsys.readouterr().err
     assert "--simulator stock: Syne Tune's simulator (simulator 'stock') cannot replay " \
-           "benchmark 'early', task 'mytask': 2 epochs of its table hold no value" in err
+           "benchmark 'early', task 'mytask': 2 epochs of its table lack a value" in err
     assert not out.exists()
     with pytest.raises(ValueError, match="waits for them forever"):
         run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,

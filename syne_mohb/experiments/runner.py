@@ -631,7 +631,7 @@ def check_stock_replay(bench: Benchmark, tasks: Iterable[str]) -> None:
             raise ValueError(
                 f"Syne Tune's simulator (simulator 'stock') cannot replay benchmark "
                 f"{bench.label!r}, task {task!r}: {int(np.isnan(ev).any(axis=-1).sum())} "
-                f"epochs of its table hold no value (NaN: trials stopped early in the runs it "
+                f"epochs of its table lack a value (NaN: trials stopped early in the runs it "
                 f"was converted from), and it waits for them forever; replay it with our "
                 f"simulator (compare_methods.py --simulator ours, the default)")
 
