@@ -302,7 +302,8 @@ def _normalize_front(F: np.ndarray) -> np.ndarray:
     return Z
 
 
-def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) -> np.ndarray:
+def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None,
+                      until_index: int | None = None) -> np.ndarray:
     """Epsilon-net (greedy farthest-point) order of the points of one front.
 
     Algorithm (Salinas et al. 2021, Sec. 3, after Schmucker et al. 2020): normalise every
@@ -310,11 +311,16 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
     ``seed_objective``; then repeatedly append the point whose Euclidean distance to the
     points already chosen is largest. Earlier-chosen points cover the front more evenly. Ties
     (equal values or equal distances) go to the lower index, so duplicates come last.
-    O(k^2 m) for a front of ``k`` points. A NaN counts as ``+inf`` (the worst value).
+    O(k^2 m) for a front of ``k`` points, ``O(k d m)`` when only ``d`` points are distinct:
+    once every point left is at distance 0 from a chosen one (duplicates, e.g. a
+    configuration drawn again), they follow in index order, appended at once. A NaN counts as
+    ``+inf`` (the worst value).
 
     :param F: front in minimisation form, shape ``(k, m)``
     :param seed_objective: objective whose best point starts the net
     :param stop_at: if given (an int >= 0), stop once this many points are ordered (early exit)
+    :param until_index: if given (a row of ``F``), stop once that point is ordered (early exit:
+        its position is then the last of the returned order, or later in the duplicates' tail)
     :return: indices into ``F``, best first
     """
     F = _as_2d(F, "F")
@@ -323,6 +329,11 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
                                 or not isinstance(stop_at, (int, np.integer)) or stop_at < 0):
         raise ValueError(f"stop_at must be None or an int >= 0 (how many points to order), "
                          f"got {stop_at!r}")
+    if until_index is not None and (isinstance(until_index, (bool, np.bool_))
+                                    or not isinstance(until_index, (int, np.integer))
+                                    or not 0 <= until_index < len(F)):
+        raise ValueError(f"until_index must be None or a row of F (0..{len(F) - 1}), got "
+                         f"{until_index!r}")
     F = np.where(np.isnan(F), np.inf, F)
     k = len(F)
     limit = k if stop_at is None else min(k, int(stop_at))
@@ -334,8 +345,14 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None) ->
     order = [first]
     min_dist = _squared_distances(cols, Z[first])
     min_dist[first] = -1.0
-    while len(order) < limit:
+    while len(order) < limit and order[-1] != until_index:
         nxt = int(np.argmax(min_dist))
+        if min_dist[nxt] <= 0.0:
+            # every point left is at distance 0 from a chosen one: each later step would pick
+            # the lowest such index (np.minimum keeps their 0), so they follow in index order
+            rest = np.flatnonzero(min_dist == 0.0)
+            order.extend(rest[: limit - len(order)].tolist())
+            break
         order.append(nxt)
         np.minimum(min_dist, _squared_distances(cols, Z[nxt]), out=min_dist)
         # chosen points stay at -1 (np.minimum keeps it): only the new one is marked

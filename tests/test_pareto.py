@@ -158,3 +158,31 @@ def test_tie_breaks_match_independent_references():
         seed = rng.randint(m)
         assert epsilon_net_order(F, seed).tolist() == reference_epsilon_net_order(F, seed)
         assert crowding_order(F).tolist() == reference_crowding_order(F)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 40), st.integers(2, 3), st.integers(0, 2**31 - 1))
+def test_epsilon_net_with_duplicates_matches_the_reference(distinct, k, m, seed):
+    """Fronts of few distinct points drawn many times (a configuration drawn again on the same
+    type and seed gives the same objectives): the duplicates' tail, appended at once, is the
+    order the greedy steps would give; ``until_index`` and ``stop_at`` cut it where the full
+    order places that point or that many points."""
+    from _reference import reference_epsilon_net_order
+
+    rng = np.random.RandomState(seed)
+    points = rng.rand(distinct, m)
+    F = points[rng.randint(0, distinct, size=k)]
+    if rng.rand() < 0.3:
+        F[rng.randint(0, k), rng.randint(0, m)] = np.inf  # a missing metric
+    full = epsilon_net_order(F)
+    assert full.tolist() == reference_epsilon_net_order(F)
+    target = int(rng.randint(0, k))
+    cut = epsilon_net_order(F, until_index=target)
+    where = full.tolist().index(target)
+    # a prefix of the full order that holds the target (the tail may come whole)
+    assert cut.tolist() == full[: len(cut)].tolist() and target in cut.tolist()
+    assert len(cut) == where + 1 or len(cut) == k
+    stop = int(rng.randint(0, k + 1))
+    np.testing.assert_array_equal(epsilon_net_order(F, stop_at=stop), full[:stop])
+    with pytest.raises(ValueError, match="until_index must be None or a row of F"):
+        epsilon_net_order(F, until_index=k)

@@ -153,7 +153,7 @@ class Rung:
         new = len(front)
         if self.tie_break == "epsnet":
             stop = None if max_position is None else max_position - before + 1
-            order = epsilon_net_order(F, self.seed_objective, stop_at=stop)
+            order = epsilon_net_order(F, self.seed_objective, stop_at=stop, until_index=new)
         else:
             order = crowding_order(F)
         hit = np.nonzero(order == new)[0]
