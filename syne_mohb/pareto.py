@@ -303,7 +303,7 @@ def _normalize_front(F: np.ndarray) -> np.ndarray:
 
 
 def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None,
-                      until_index: int | None = None) -> np.ndarray:
+                      until_index: int | Sequence[int] | np.ndarray | None = None) -> np.ndarray:
     """Epsilon-net (greedy farthest-point) order of the points of one front.
 
     Algorithm (Salinas et al. 2021, Sec. 3, after Schmucker et al. 2020): normalise every
@@ -319,8 +319,9 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None,
     :param F: front in minimisation form, shape ``(k, m)``
     :param seed_objective: objective whose best point starts the net
     :param stop_at: if given (an int >= 0), stop once this many points are ordered (early exit)
-    :param until_index: if given (a row of ``F``), stop once that point is ordered (early exit:
-        its position is then the last of the returned order, or later in the duplicates' tail)
+    :param until_index: if given (a row of ``F``, or several), stop once that point (one of
+        them) is ordered (early exit: its position is then the last of the returned order, or
+        later in the duplicates' tail)
     :return: indices into ``F``, best first
     """
     F = _as_2d(F, "F")
@@ -329,11 +330,15 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None,
                                 or not isinstance(stop_at, (int, np.integer)) or stop_at < 0):
         raise ValueError(f"stop_at must be None or an int >= 0 (how many points to order), "
                          f"got {stop_at!r}")
-    if until_index is not None and (isinstance(until_index, (bool, np.bool_))
-                                    or not isinstance(until_index, (int, np.integer))
-                                    or not 0 <= until_index < len(F)):
-        raise ValueError(f"until_index must be None or a row of F (0..{len(F) - 1}), got "
-                         f"{until_index!r}")
+    until = None
+    if until_index is not None:
+        rows = np.atleast_1d(np.asarray(until_index))
+        if rows.dtype.kind not in "iu" or rows.ndim != 1 or not len(rows) \
+                or rows.min() < 0 or rows.max() >= len(F):
+            raise ValueError(f"until_index must be None or rows of F (0..{len(F) - 1}), got "
+                             f"{until_index!r}")
+        until = np.zeros(len(F), dtype=bool)
+        until[rows] = True
     F = np.where(np.isnan(F), np.inf, F)
     k = len(F)
     limit = k if stop_at is None else min(k, int(stop_at))
@@ -345,7 +350,7 @@ def epsilon_net_order(F, seed_objective: int = 0, stop_at: int | None = None,
     order = [first]
     min_dist = _squared_distances(cols, Z[first])
     min_dist[first] = -1.0
-    while len(order) < limit and order[-1] != until_index:
+    while len(order) < limit and (until is None or not until[order[-1]]):
         nxt = int(np.argmax(min_dist))
         if min_dist[nxt] <= 0.0:
             # every point left is at distance 0 from a chosen one: each later step would pick

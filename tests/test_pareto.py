@@ -182,7 +182,13 @@ def test_epsilon_net_with_duplicates_matches_the_reference(distinct, k, m, seed)
     # a prefix of the full order that holds the target (the tail may come whole)
     assert cut.tolist() == full[: len(cut)].tolist() and target in cut.tolist()
     assert len(cut) == where + 1 or len(cut) == k
+    targets = rng.choice(k, size=int(rng.randint(1, k + 1)), replace=False)
+    cut = epsilon_net_order(F, until_index=targets)  # the first of several placed
+    first = min(full.tolist().index(t) for t in targets)
+    assert cut.tolist() == full[: len(cut)].tolist()
+    assert len(cut) == first + 1 or len(cut) == k
     stop = int(rng.randint(0, k + 1))
     np.testing.assert_array_equal(epsilon_net_order(F, stop_at=stop), full[:stop])
-    with pytest.raises(ValueError, match="until_index must be None or a row of F"):
-        epsilon_net_order(F, until_index=k)
+    for bad in (k, [0, k], [], 0.5):
+        with pytest.raises(ValueError, match="until_index must be None or rows of F"):
+            epsilon_net_order(F, until_index=bad)

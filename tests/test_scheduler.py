@@ -434,3 +434,49 @@ def test_moasha_refuses_points_its_own_searcher_would_ignore_and_a_bad_seed():
     for seed in ("a", -1, 1.5, True):
         with pytest.raises(ValueError, match=r"random_seed must be an integer in \[0, 2\*\*32\)"):
             MOASHA(space, metrics=["acc"], mode="max", random_seed=seed)
+
+
+def test_the_paused_index_resumes_what_a_scan_of_every_paused_trial_would():
+    """Promotion keeps each rung's paused rows (``PausedRows``) instead of grouping every
+    paused trial at each suggestion: the trial resumed is the one the scan picks (each rung's
+    best waiting trial within its top n / rf, highest rung first), also after a pickle made
+    before the index existed (rebuilt on first use) and with repeated values (duplicates)."""
+    import pickle
+
+    rng = np.random.RandomState(3)
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["err", "cost"], mode="min", time_attr="epoch",
+                   max_t=27, reduction_factor=3, type="promotion", random_seed=0)
+    epoch, configs, resumed = {}, {}, 0
+    for step in range(300):
+        if step == 150:  # as if pickled by a version without the index
+            del sched.__dict__["_paused_rows"]
+            sched = pickle.loads(pickle.dumps(sched))
+        paused = dict(sched._paused)
+        expected = None
+        for b, i in sorted(set(paused.values()),
+                           key=lambda bi: (-sched.brackets[bi[0]].rungs[bi[1]].level, bi[0])):
+            rung = sched.brackets[b].rungs[i]
+            waiting = {t for t, key in paused.items() if key == (b, i)}
+            k = rung.n // 3
+            expected = rung.best_within_top(waiting, k) if k > 0 else None
+            if expected is not None:
+                break
+        sug = sched.suggest()
+        if sug.spawn_new_trial_id:
+            assert expected is None
+            tid = max(epoch, default=-1) + 1
+            configs[tid] = sug.config
+            sched.on_trial_add(_trial(tid, sug.config))
+            epoch[tid] = 0
+        else:
+            tid = sug.checkpoint_trial_id
+            assert tid == expected and tid not in sched.paused_trials()
+            resumed += 1
+        while True:
+            epoch[tid] += 1
+            y = rng.randint(0, 4, size=2) / 4.0  # few distinct values: many duplicates
+            d = sched.on_trial_result(_trial(tid, configs[tid]),
+                                      {"epoch": epoch[tid], "err": y[0], "cost": y[1]})
+            if d != SchedulerDecision.CONTINUE:
+                break
+    assert resumed > 30 and len(sched.paused_trials()) > 100

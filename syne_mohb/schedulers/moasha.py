@@ -55,7 +55,7 @@ from syne_mohb.configspace import (
 )
 from syne_mohb.pareto import (TIE_BREAKS, check_metrics, check_seed_objective, normalize_modes,
                               warn_if_maximised)
-from syne_mohb.schedulers.rungs import Rung, Bracket, continue_threshold
+from syne_mohb.schedulers.rungs import Bracket, PausedRows, Rung, continue_threshold
 from syne_mohb.schedulers.syne_tune_compat import (ModeList, accepts_keyword,
                                                    check_not_do_minimize,
                                                    check_syne_tune_searcher_modes,
@@ -343,7 +343,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if self.type == "promotion":
             trial_id = self._find_promotable()
             if trial_id is not None:
-                _, i = self._paused.pop(trial_id)
+                _, i = self._waiting().unpause(self._paused, trial_id)
                 self.num_promoted += 1
                 return self._resume(trial_id, i + 1)
         if self._restarts:
@@ -411,7 +411,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         rung = bracket.rungs[i]
         if self.type == "promotion":
             rung.add(trial.trial_id, y, max_position=-1)
-            self._paused[trial.trial_id] = (b, i)
+            self._waiting().pause(self._paused, trial.trial_id, (b, i))
             return SchedulerDecision.PAUSE
         bound = continue_threshold(rung.n + 1, self.reduction_factor)
         position = rung.add(trial.trial_id, y, max_position=bound)
@@ -446,11 +446,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         i = bracket.rung_for(trial.trial_id, t)
         if i is not None:
             bracket.rungs[i].add(trial.trial_id, y, max_position=-1)
-        self._paused.pop(trial.trial_id, None)
+        self._waiting().unpause(self._paused, trial.trial_id)
 
     def on_trial_error(self, trial: Trial):
         self._failed.add(trial.trial_id)
-        self._paused.pop(trial.trial_id, None)
+        self._waiting().unpause(self._paused, trial.trial_id)
         self.searcher.on_trial_error(trial.trial_id)
         logger.warning(f"trial {trial.trial_id} failed; MO-ASHA will not resume it")
 
@@ -577,22 +577,15 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         else:
             fn(trial.trial_id, trial.config, y_raw)
 
+    def _waiting(self) -> PausedRows:
+        """The paused trials' rows per rung (built on first use: also in a scheduler pickled
+        before it kept them)."""
+        if "_paused_rows" not in self.__dict__:
+            self._paused_rows = PausedRows(self.brackets, self._paused)
+        return self._paused_rows
+
     def _find_promotable(self) -> int | None:
-        if not self._paused:
-            return None
-        waiting: dict[tuple[int, int], set[int]] = {}
-        for trial_id, key in self._paused.items():
-            waiting.setdefault(key, set()).add(trial_id)
-        # highest rungs first (closest to max_t), then bracket order
-        for b, i in sorted(waiting, key=lambda bi: (-self.brackets[bi[0]].rungs[bi[1]].level, bi[0])):
-            rung = self.brackets[b].rungs[i]
-            k = int(rung.n // self.reduction_factor)
-            if k <= 0:
-                continue
-            trial_id = rung.best_within_top(waiting[(b, i)], k)
-            if trial_id is not None:
-                return trial_id
-        return None
+        return self._waiting().promotable(self.reduction_factor) if self._paused else None
 
 
 def type_name(obj: Any) -> str:
