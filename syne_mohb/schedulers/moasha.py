@@ -23,7 +23,9 @@ rung and the rung decides (a rung the trial jumped over stays without it):
 Ranks are maintained incrementally (:mod:`syne_mohb.schedulers.rungs`): a decision costs O(n m)
 vector operations plus a sort of the (usually small) set dominated by the newcomer, instead of a
 full non-dominated sort (Syne Tune 0.16's MOASHA sorts the whole rung, and reads the argsort order
-as if it were ranks).
+as if it were ranks). The epsilon-net tie-break stops once the newcomer is placed and orders a
+front's duplicates (repeated configurations) at once; promotion keeps each rung's paused trials
+(:class:`~syne_mohb.schedulers.rungs.PausedRows`), so a long run's decisions stay cheap.
 
 Who decides what: the scheduler decides *when* (rungs: continue, stop, pause, promote); the
 searcher proposes *what* (the model's hyperparameters; by default the model-based searcher,
