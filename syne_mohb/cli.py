@@ -76,6 +76,16 @@ def _check_names(methods: list[str], benchmarks: list[str]) -> None:
             raise CLIError(str(e)) from None
 
 
+def _benchmark_with_default(name: str, default_instance: str | None):
+    """The benchmark, with ``--default-instance`` checked against its instance types."""
+    from syne_mohb.experiments.runner import get_benchmark
+
+    try:
+        return get_benchmark(name, default_instance)
+    except ValueError as e:
+        raise CLIError(f"--default-instance: {e}" if default_instance else str(e)) from None
+
+
 def _check_flags(args: argparse.Namespace, ints: dict[str, int], budget: bool = True) -> None:
     """Reject out-of-range numeric flags with one line naming the flag (``ints``: flag ->
     lowest allowed value; a flag left unset (None) is not checked)."""
@@ -113,7 +123,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         name, task = _demo_benchmark()
         if args.task:
             task = args.task
-    bench = get_benchmark(name)
+    bench = _benchmark_with_default(name, args.default_instance)
     try:
         bench.check_task(task)
     except ValueError as e:
@@ -129,7 +139,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     budget = args.budget if args.budget is not None else bench.default_budget(task)
     t0 = time.perf_counter()
     seeds = list(range(args.seed, args.seed + args.seeds))
-    specs = grid([method, BASELINE], [name], {name: [task]}, seeds, out, budget=budget)
+    specs = grid([method, BASELINE], [name], {name: [task]}, seeds, out, budget=budget,
+                 default_instance=args.default_instance)
     states = _run_states(specs, out, args.overwrite)  # a conflict stops here, before the banner
     print(f"syne-mohb demo: tuning hyperparameters and instance type on benchmark {name!r}, task "
           f"{task!r} (offline evaluations, simulated), budget {budget:.3g} s of simulated tuning "
@@ -301,12 +312,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     methods = _split(args.methods) or ["moasha", BASELINE]
     benchmarks = _split(args.benchmarks) or [_demo_benchmark()[0]]
     _check_names(methods, benchmarks)
+    for b in benchmarks:
+        _benchmark_with_default(b, args.default_instance)
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
     try:  # every name checked before the output folder is made
         specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
-                     budget=args.budget, n_workers=args.workers, max_trials=args.max_trials)
+                     budget=args.budget, n_workers=args.workers, max_trials=args.max_trials,
+                     default_instance=args.default_instance)
     except ValueError as e:
         raise CLIError(str(e)) from None
     out = _output_folder(args.output)
@@ -607,6 +621,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--budget", type=float,
                    help="simulated tuning seconds per run (default: 25 median full trainings on "
                         "the default instance)")
+    d.add_argument("--default-instance", metavar="TYPE",
+                   help="instance type of the ASHA baseline (default: ml.g4dn.xlarge, else the "
+                        "first of ml.g5.xlarge, ml.g4dn.2xlarge, ml.m5.xlarge the benchmark "
+                        "offers, else its first type)")
     d.add_argument("--seed", type=int, default=0, help="first seed")
     d.add_argument("--seeds", type=int, default=5, help="paired seeds of each method")
     d.add_argument("--method", default="moasha",
@@ -644,6 +662,11 @@ def build_parser() -> argparse.ArgumentParser:
                                         f"or paths of blackbox folders (default: mlp, the "
                                         f"demo's)")
     b.add_argument("--tasks", help="comma-separated tasks (default: all tasks of each benchmark)")
+    b.add_argument("--default-instance", metavar="TYPE",
+                   help="instance type of asha-default and of the other methods fixed to the "
+                        "default instance (default: ml.g4dn.xlarge, else the first of "
+                        "ml.g5.xlarge, ml.g4dn.2xlarge, ml.m5.xlarge each benchmark offers, else "
+                        "its first type)")
     b.add_argument("--seeds", type=int, default=2, help="number of seeds (0..N-1)")
     b.add_argument("--budget", type=float,
                    help="simulated tuning seconds per run (default: 25 median full trainings on "

@@ -185,3 +185,22 @@ def test_syne_tunes_simulator_is_refused_a_table_with_missing_epochs(tmp_path, c
     # our simulator replays it: the trial of 64 units on ml.m5.xlarge ends at its epoch 1
     assert run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,
                            out_dir=str(out), budget=20))["num_trials"] > 0
+
+
+def test_the_baselines_instance_is_a_flag(tmp_path, capsys):
+    """``--default-instance`` picks the type of ASHA's baseline (the user's habit), checked
+    against the table before any run; the tables name it."""
+    table = _table(tmp_path, "mygrid", GRID)
+    out = tmp_path / "out"
+    assert main(["bench", "--benchmarks", str(table), "--default-instance", "ml.c5.2xlarge",
+                 "--seeds", "1", "--output", str(out)]) == 2
+    assert ("--default-instance: default instance 'ml.c5.2xlarge' is not offered by the "
+            f"benchmark; choose one of ['{M5}', '{P3}']") in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["bench", "--benchmarks", str(table), "--default-instance", P3, "--methods",
+                 "moasha,asha-default", "--seeds", "1", "--budget", "20", "--output", str(out),
+                 "--quiet"]) == 0
+    assert f"asha-default: instance type: fixed {P3}" in capsys.readouterr().out
+    info = json.loads((out / "mygrid" / "mytask" / "asha-default" / "seed-0"
+                       / "metadata.json").read_text())["syne_mohb"]
+    assert info["default_instance"] == P3
