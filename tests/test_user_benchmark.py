@@ -204,3 +204,6 @@ def test_the_baselines_instance_is_a_flag(tmp_path, capsys):
     info = json.loads((out / "mygrid" / "mytask" / "asha-default" / "seed-0"
                        / "metadata.json").read_text())["syne_mohb"]
     assert info["default_instance"] == P3
+    # the HTML page's methods list says it too
+    assert main(["report", str(out), "--html", "--output", str(tmp_path / "page")]) == 0
+    assert f"fixed {P3}" in (tmp_path / "page" / "report.html").read_text()
