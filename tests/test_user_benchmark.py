@@ -70,7 +70,7 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
     text = capsys.readouterr().out
     assert "x 1 benchmark (mygrid)" in text and "reusing 2 finished runs" in text
     assert main(["demo", "--benchmark", str(table), "--seeds", "1", "--budget", "20",
-                 "--output", str(tmp_path / "demo"), "--quiet"]) == 0
+                 "--processes", "1", "--output", str(tmp_path / "demo"), "--quiet"]) == 0
     text = capsys.readouterr().out
     assert "on benchmark" in text and f"ASHA on the default instance ({M5})" in text
     # the table moved away: the runs still report, on the log scales they recorded
