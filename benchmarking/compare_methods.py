@@ -114,6 +114,13 @@ def _fmt(point: float, lo: float, hi: float) -> str:
     return f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
 
 
+def _tasks_of(bench, args: argparse.Namespace) -> list[str]:
+    """The tasks of ``bench`` to run: ``--tasks`` (default all), the first
+    ``--tasks-per-benchmark`` of them."""
+    tasks = args.tasks.split(",") if args.tasks else bench.tasks
+    return tasks[: args.tasks_per_benchmark] if args.tasks_per_benchmark else tasks
+
+
 def _baselines_offered(benchmark: str) -> None:
     """The baselines (and the target: ASHA-p3's accuracy) need their instance types."""
     bench = get_benchmark(benchmark)
@@ -201,8 +208,9 @@ def main(argv=None) -> int:
     # every method and baseline can run there (e.g. asha-p3 needs ml.p3.2xlarge in the table)
     checks += [("--benchmarks", _baselines_offered, b) for b in benchmarks]
     if args.simulator == "stock":  # a table with missing epochs would hang it
+        # (an unknown task is left to the --tasks check below, which names it)
         checks += [("--simulator stock", lambda b: check_stock_replay(
-            get_benchmark(b), args.tasks.split(",") if args.tasks else get_benchmark(b).tasks),
+            (bench := get_benchmark(b)), [t for t in _tasks_of(bench, args) if t in bench.tasks]),
             b) for b in benchmarks]
     checks += [("--methods", lambda bm: check_method_on(
         bm[1], (bench := get_benchmark(bm[0])).label, bench.instance_types, bench.tasks),
@@ -223,8 +231,7 @@ def main(argv=None) -> int:
     specs, budgets = [], {}
     for b in benchmarks:
         bench = get_benchmark(b)
-        tasks = args.tasks.split(",") if args.tasks else bench.tasks
-        tasks = tasks[: args.tasks_per_benchmark] if args.tasks_per_benchmark else tasks
+        tasks = _tasks_of(bench, args)
         for task in tasks:
             budget = (args.budget_seconds if args.budget_seconds is not None
                       else args.budget_factor * bench.full_runtime(task))

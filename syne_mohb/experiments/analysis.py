@@ -486,7 +486,7 @@ def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
 def _bench_folder(run: Run) -> str:
     """The ``syne-mohb bench`` output folder of a simulated run
     (``<output>/<benchmark>/<task>/<method>/seed-<k>``), else its parent folder."""
-    from syne_mohb.experiments.runner import benchmark_label
+    from syne_mohb.blackboxes.repository import label as benchmark_label
 
     p = run.path
     layout = (benchmark_label(str(run.info.get("benchmark"))), str(run.info.get("task")),
@@ -513,7 +513,7 @@ def _seed_folders(runs: list[Run]):
 
 def _base_label(key: GroupKey, methods: dict[str, list[Run]]) -> str:
     if key.source == "benchmark":
-        from syne_mohb.experiments.runner import benchmark_label
+        from syne_mohb.blackboxes.repository import label as benchmark_label
 
         name = benchmark_label(key.name)  # a user's folder by its folder name
         return f"{name} / {key.task}" if key.task not in ("", "-") else name

@@ -295,10 +295,9 @@ def _method_summary(runs: list[Run], simulated: bool) -> list[dict[str, Any]]:
         row = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                for k, v in rec.items()}
         if simulated and row.get("method") in METHODS:
-            fixed_to = {str(r.info["default_instance"]) for r in runs  # the runs' own default
-                        if r.label == row["method"] and r.info.get("default_instance")}
-            row["hardware_logic"] = hardware_logic(row["method"],
-                                                   " or ".join(sorted(fixed_to)) or None)
+            fixed_to = [str(r.info["default_instance"]) for r in runs  # the runs' own default
+                        if r.label == row["method"] and r.info.get("default_instance")]
+            row["hardware_logic"] = hardware_logic(row["method"], fixed_to)
             row["searcher"] = searcher_of(row["method"])
         out.append(row)
     return out

@@ -81,7 +81,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from syne_tune.optimizer.scheduler import TrialScheduler
 
@@ -495,13 +495,16 @@ SEARCHER = {
 }
 
 
-def hardware_logic(method: str, default_instance: str | None = None) -> str:
+def hardware_logic(method: str, default_instance: str | Iterable[str] | None = None) -> str:
     """What chooses a method's instance type, for the tables.
 
     :param default_instance: the benchmark's default instance type where the runs had another
-        than ml.g4dn.xlarge (a table without it), named instead for the methods fixed to it
+        than ml.g4dn.xlarge (a table without it, or ``--default-instance``), named instead for
+        the methods fixed to it; several (runs of several benchmarks) are named joined by "or"
     """
     text = HARDWARE_LOGIC.get(method, "not described (see syne_mohb/experiments/methods.py)")
+    if default_instance is not None and not isinstance(default_instance, str):
+        default_instance = " or ".join(sorted(set(default_instance)))
     if default_instance and method in _FIXED_INSTANCE and method not in NAMED_INSTANCE:
         text = text.replace(DEFAULT_INSTANCE, default_instance)
     return text

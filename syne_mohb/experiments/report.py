@@ -226,7 +226,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                                           axis=axis, title=f"{label}: hypervolume vs {axis}"))
         simulated = key.source == "benchmark"
         if simulated:
-            from syne_mohb.experiments.runner import benchmark_label
+            from syne_mohb.blackboxes.repository import label as benchmark_label
         for method, lst in methods.items():
             for r in lst[:1] if simulated else lst:
                 tab = pareto_table(r)
@@ -288,8 +288,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             defaults.setdefault(m, set()).update(str(r.info.get("default_instance"))
                                                  for r in lst if r.info.get("default_instance"))
     legend = pd.DataFrame([{"method": m,
-                            "hardware logic": hardware_logic(
-                                m, " or ".join(sorted(defaults.get(m, ()))) or None),
+                            "hardware logic": hardware_logic(m, defaults.get(m)),
                             "searcher": searcher_of(m)} for m in named],
                           columns=["method", "hardware logic", "searcher"])
     if len(legend):

@@ -40,6 +40,10 @@ import numpy as np
 from syne_tune import StoppingCriterion
 
 from syne_mohb.backends.simulated import SimulatedBackend
+# a benchmark's folder in an output folder (``OUT/<label>/<task>/...``: a user's folder by its
+# own name) and the name a run records (a folder as its absolute path)
+from syne_mohb.blackboxes.repository import canonical as canonical_benchmark
+from syne_mohb.blackboxes.repository import label as benchmark_label
 from syne_mohb.experiments.final_metadata import SCHEDULER_END, end_metadata
 from syne_mohb.experiments.methods import (
     GLOBAL_RNG_METHODS,
@@ -165,22 +169,6 @@ def benchmark_names() -> list[str]:
     return list(blackboxes.names())
 
 
-def benchmark_label(name: str) -> str:
-    """The folder of benchmark ``name`` in an output folder
-    (``OUT/<label>/<task>/<method>/seed-<k>``): a shipped name as it is, a user's blackbox
-    folder by its own folder name (:func:`syne_mohb.blackboxes.repository.label`)."""
-    from syne_mohb.blackboxes.repository import label
-
-    return label(name)
-
-
-def canonical_benchmark(name: str) -> str:
-    """A shipped name as it is; a folder as its absolute path (what a run records)."""
-    from syne_mohb.blackboxes.repository import canonical
-
-    return canonical(name)
-
-
 #: what a benchmark's table must hold: the objectives every method and measure compares
 _OBJECTIVE_HINT = (
     "a benchmark compares accuracy (maximised), runtime (seconds) and cost (dollars): write the "
@@ -254,46 +242,40 @@ def _check_complete_table(where: str, task: str, bb) -> None:
     holds only the configurations that ran) would fail the run half-way; this says so first.
     ``O(rows x hyperparameters)``.
     """
-    from syne_tune.config_space import Categorical, Integer
-
-    from syne_mohb.configspace import plain
+    from syne_mohb.configspace import domain_values, hyperparameter_names, plain
 
     space = dict(bb.configuration_space)
     hp = bb.hyperparameters
-    sizes = []
-    for name, domain in space.items():
+    names = hyperparameter_names(space)  # constants are no choice
+    full = 1
+    for name in names:
         if name not in hp.columns:
             raise ValueError(f"{where}, task {task!r}: hyperparameter {name!r} of the "
                              f"configuration space is not a column of hyperparameters.parquet")
-        values = {plain(v) for v in hp[name].unique()}
-        if isinstance(domain, Categorical):
-            wanted = {plain(v) for v in domain.categories}
-        elif isinstance(domain, Integer):
-            wanted = set(range(int(domain.lower), int(domain.upper) + 1))
-        elif not isinstance(domain, (str, int, float, bool)):  # constants are no choice
+        domain_vals = domain_values(space[name])
+        if domain_vals is None:
             raise ValueError(
-                f"{where}, task {task!r}: hyperparameter {name!r} is {domain} in the table's "
-                f"configuration space; a simulated run can only replay values the table holds: "
-                f"declare it as choice([...]) of its evaluated values (configspace.json)")
-        else:
-            continue
-        absent = sorted(wanted - values, key=str)
+                f"{where}, task {task!r}: hyperparameter {name!r} is {space[name]} in the "
+                f"table's configuration space; a simulated run can only replay values the "
+                f"table holds: declare it as choice([...]) of its evaluated values "
+                f"(configspace.json)")
+        wanted = {plain(v) for v in domain_vals}
+        absent = sorted(wanted - {plain(v) for v in hp[name].unique()}, key=str)
         if absent:
             raise ValueError(
                 f"{where}, task {task!r}: hyperparameter {name!r} can take {absent[:10]} in the "
                 f"configuration space, but no row of the table has "
                 f"{'it' if len(absent) == 1 else 'them'}; evaluate those values, or remove them "
                 f"from the space (configspace.json)")
-        sizes.append(len(wanted))
-    cols = [n for n, d in space.items() if isinstance(d, (Categorical, Integer))]
-    rows = len(hp[cols].drop_duplicates()) if cols else 1
-    full = int(np.prod(sizes, dtype=float)) if sizes else 1
+        full *= len(wanted)
+    rows = len(hp[names].drop_duplicates()) if names else 1
     if rows < full:
         raise ValueError(
             f"{where}, task {task!r}: the table holds {rows} of the {full} combinations of its "
-            f"hyperparameters' values ({', '.join(cols)}); the methods draw any combination, so "
-            f"each must be a row: evaluate every configuration on every instance type (a grid), "
-            f"or replay only the configurations that ran (docs/how-to/convert-experiments.md)")
+            f"hyperparameters' values ({', '.join(names)}); the methods draw any combination, "
+            f"so each must be a row: evaluate every configuration on every instance type (a "
+            f"grid), or replay only the configurations that ran "
+            f"(docs/how-to/convert-experiments.md)")
 
 
 def get_benchmark(name: str, default_instance: str | None = None) -> Benchmark:
