@@ -70,8 +70,8 @@ from syne_mohb.hardware.startup import JobStartup  # noqa: E402
 from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E402,F401
 from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
-    canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid, other_code_runs,
-    run_dir, run_many)
+    SIMULATORS, canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid,
+    other_code_runs, run_dir, run_many)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -159,7 +159,7 @@ def main(argv=None) -> int:
                          "methods weighs a restart's start-up (HardwarePolicy(job_startup=...))")
     ap.add_argument("--keep-alive", type=float, default=0.0,
                     help="warm-pool keep-alive seconds with --startup (default: no warm pools)")
-    ap.add_argument("--simulator", choices=["ours", "stock"], default="ours",
+    ap.add_argument("--simulator", choices=SIMULATORS, default="ours",
                     help="'stock': Syne Tune's own UserBlackboxBackend, as users of Syne Tune "
                          "simulate (results without st_worker_time / st_worker_cost); no "
                          "--startup")

@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     ap.add_argument("--tasks-per-benchmark", type=int, default=None)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--budget-factor", type=float, default=8.0)
-    ap.add_argument("--simulator", choices=["ours", "stock"], default="ours",
+    ap.add_argument("--simulator", choices=runner.SIMULATORS, default="ours",
                     help="'stock': Syne Tune's own UserBlackboxBackend (compare_methods.py "
                          "--simulator stock)")
     ap.add_argument("--processes", type=int, default=1)

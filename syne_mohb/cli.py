@@ -263,7 +263,7 @@ def _runs_to_do(specs: list, states: list, out: Path) -> list:
     if reused:
         names = [str(st.path.relative_to(out)) for st in reused]
         print(f"reusing {_count(len(reused), 'finished run')} with the same parameters (budget, "
-              f"workers, max trials, default instance): {', '.join(names[:10])}"
+              f"workers, max trials, default instance, simulator): {', '.join(names[:10])}"
               f"{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
     for st in states:
         if st.status in ("unfinished", "different"):
@@ -301,6 +301,20 @@ def _print_methods() -> None:
                       f"      hyperparameters: {r['searcher']}")
 
 
+def _check_stock_replay(specs: list) -> None:
+    """``ValueError`` if Syne Tune's simulator cannot replay a task of the runs (one check
+    per benchmark, over the tasks its runs use)."""
+    from syne_mohb.experiments.runner import check_stock_replay, get_benchmark
+
+    tasks: dict[str, list[str]] = {}
+    for spec in specs:
+        tasks.setdefault(spec.benchmark, [])
+        if spec.task not in tasks[spec.benchmark]:
+            tasks[spec.benchmark].append(spec.task)
+    for name, names in tasks.items():
+        check_stock_replay(get_benchmark(name), names)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from syne_mohb.experiments.methods import method_names
     from syne_mohb.experiments.report import make_report
@@ -317,10 +331,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
+    extra = {"simulator": "stock"} if args.simulator == "stock" else {}
     try:  # every name checked before the output folder is made
         specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
                      budget=args.budget, n_workers=args.workers, max_trials=args.max_trials,
-                     default_instance=args.default_instance)
+                     default_instance=args.default_instance, extra=extra)
+        if args.simulator == "stock":  # a table with missing epochs would hang it
+            _check_stock_replay(specs)
     except ValueError as e:
         raise CLIError(str(e)) from None
     out = _output_folder(args.output)
@@ -595,7 +612,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 
 def build_parser() -> argparse.ArgumentParser:
     from syne_mohb.experiments.methods import MAIN_METHODS, method_names
-    from syne_mohb.experiments.runner import benchmark_names
+    from syne_mohb.experiments.runner import SIMULATORS, benchmark_names
 
     benchmarks = ", ".join(benchmark_names()) or "none shipped"
     p = argparse.ArgumentParser(prog="syne-mohb",
@@ -673,11 +690,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "the default instance)")
     b.add_argument("--workers", type=int, default=4, help="simulated workers per run")
     b.add_argument("--max-trials", type=int, help="cap on trials started per run (default: none)")
+    b.add_argument("--simulator", choices=SIMULATORS, default="ours",
+                   help="what replays the tables: ours (syne-mohb's simulated backend: every "
+                        "result carries st_worker_time and st_worker_cost from one cost ledger, "
+                        "a promoted trial may resume on another type) or stock (Syne Tune "
+                        "0.16's own UserBlackboxBackend, as benchmarks outside this project "
+                        "replay tables: the table's runtime and cost columns, a resumed trial "
+                        "keeps its type)")
     b.add_argument("--processes", type=int, default=2, help="parallel processes for the runs")
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
-                        "--max-trials) instead of stopping")
+                        "--max-trials, --simulator) instead of stopping")
     b.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print per run")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)

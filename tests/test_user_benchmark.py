@@ -179,12 +179,39 @@ def test_syne_tunes_simulator_is_refused_a_table_with_missing_epochs(tmp_path, c
     assert "--simulator stock: Syne Tune's simulator (simulator 'stock') cannot replay " \
            "benchmark 'early', task 'mytask': 2 epochs of its table lack a value" in err
     assert not out.exists()
+    # the same from the command line, before any run, naming the flag that replays it
+    assert main(["bench", "--benchmarks", str(table), "--simulator", "stock", "--seeds", "1",
+                 "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot replay benchmark 'early', task 'mytask'" in err
+    assert "replay it with our simulator (--simulator ours, the default)" in err
+    assert not out.exists()
     with pytest.raises(ValueError, match="waits for them forever"):
         run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,
                         out_dir=str(out), budget=20, extra={"simulator": "stock"}))
     # our simulator replays it: the trial of 64 units on ml.m5.xlarge ends at its epoch 1
     assert run_one(RunSpec(method="moasha", benchmark=str(table), task="mytask", seed=0,
                            out_dir=str(out), budget=20))["num_trials"] > 0
+
+
+def test_bench_replays_on_syne_tunes_simulator_when_asked(tmp_path, capsys):
+    """``syne-mohb bench --simulator stock``: the runs replay the table with Syne Tune's own
+    ``UserBlackboxBackend`` (results carry the table's runtime and cost, not our ledger's
+    ``st_worker_*``), record it, and are a group of their own in the report; the same runs
+    asked of our simulator are runs made with other parameters."""
+    table = _table(tmp_path, "mygrid", GRID)
+    out = tmp_path / "out"
+    args = ["bench", "--benchmarks", str(table), "--methods", "moasha,asha-default", "--seeds",
+            "1", "--budget", "20", "--output", str(out), "--quiet"]
+    assert main(args + ["--simulator", "stock"]) == 0
+    assert "budget 20 s, 4 workers, Syne Tune's simulator;" in capsys.readouterr().out
+    run = out / "mygrid" / "mytask" / "moasha" / "seed-0"
+    assert json.loads((run / "metadata.json").read_text())["syne_mohb"]["simulator"] == "stock"
+    results = pd.read_csv(run / "results.csv.zip")
+    assert len(results) and {"runtime", "cost"} <= set(results.columns)
+    assert "st_worker_time" not in results.columns
+    assert main(args) == 2  # our simulator asked of the same folder
+    assert "simulator 'stock' there, 'ours' asked" in capsys.readouterr().err
 
 
 def test_the_baselines_instance_is_a_flag(tmp_path, capsys):

@@ -566,7 +566,7 @@ def describe_group(key: GroupKey, methods: dict[str, list[Run]], root: str | Pat
     if key.source == "benchmark":
         params = dict(key.parameters)
         shown = [_parameter_text(n, params[n]) for n in ("budget_s", "n_workers", "max_trials",
-                                                         "startup")
+                                                         "startup", "simulator")
                  if params.get(n, "null") != "null"]
         why = f"benchmark {key.name}, task {key.task}, objectives {objectives}" + \
             "".join(f", {p}" for p in shown) + (f", runs in {key.folder}" if key.folder else "")

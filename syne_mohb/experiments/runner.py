@@ -66,6 +66,7 @@ __all__ = [
     "RunConflictError",
     "RunSpec",
     "RunState",
+    "SIMULATORS",
     "benchmark_label",
     "benchmark_names",
     "canonical_benchmark",
@@ -384,6 +385,11 @@ def code_version() -> str:
     return digest.hexdigest()[:12]
 
 
+#: what replays a benchmark's tables (``RunSpec.extra["simulator"]``; absent: "ours"):
+#: "ours", :class:`~syne_mohb.backends.simulated.SimulatedBackend`; "stock", Syne Tune 0.16's
+#: own ``UserBlackboxBackend`` (:func:`_run_stock`)
+SIMULATORS = ("ours", "stock")
+
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
@@ -436,9 +442,12 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
     return stored == wanted
 
 
-def _value_text(value: Any) -> str:
+def _value_text(value: Any, key: str = "") -> str:
     """A stored or requested parameter in a message: numbers as ``:g`` (``budget_s 17.5``, not
-    ``17.51713454723358``), anything else as its ``repr``."""
+    ``17.51713454723358``), no simulator as ``'ours'`` (what replays it), anything else as its
+    ``repr``."""
+    if key == "simulator" and value is None:
+        return repr(SIMULATORS[0])
     if isinstance(value, float):
         return f"{value:g}"
     return repr(value)
@@ -473,7 +482,8 @@ def run_state(spec: RunSpec, bench: Benchmark | None = None) -> RunState:
     if len(results) == 0 or "st_tuner_time" not in results.columns:
         return RunState(path, "unfinished", "results.csv.zip holds no result")
     wanted = _expected_parameters(spec, bench)
-    diffs = [f"{k} {_value_text(info.get(k, '(not recorded)'))} there, {_value_text(v)} asked"
+    diffs = [f"{k} {_value_text(info.get(k, '(not recorded)'), k)} there, "
+             f"{_value_text(v, k)} asked"
              for k, v in wanted.items() if not _same(k, info.get(k), v)]
     if diffs:
         return RunState(path, "different", ", ".join(diffs))
@@ -615,7 +625,7 @@ def check_stock_replay(bench: Benchmark, tasks: Iterable[str]) -> None:
                 f"{bench.label!r}, task {task!r}: {int(np.isnan(ev).any(axis=-1).sum())} "
                 f"epochs of its table lack a value (NaN: trials stopped early in the runs it "
                 f"was converted from), and it waits for them forever; replay it with our "
-                f"simulator (compare_methods.py --simulator ours, the default)")
+                f"simulator (--simulator ours, the default)")
 
 
 def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, Any]):
