@@ -187,7 +187,7 @@ def test_benchmark_runs_on_syne_tunes_simulator_are_their_own_runs(tmp_path):
     assert (measured["measured_dollars"] > 0).all()
     assert not measured["note"].str.contains("reported").any()
     assert run_state(spec({})).status == "different"
-    with pytest.raises(RunConflictError, match="simulator 'stock' there, None asked"):
+    with pytest.raises(RunConflictError, match="simulator 'stock' there, 'ours' asked"):
         run_one(spec({}))
     with pytest.raises(ValueError, match="simulator 'stock' has no job start-up"):
         run_one(spec({"simulator": "stock", "startup": {}}), overwrite=True)
