@@ -301,6 +301,28 @@ def _print_methods() -> None:
                       f"      hyperparameters: {r['searcher']}")
 
 
+def _simulation_extra(args: argparse.Namespace) -> dict:
+    """``RunSpec.extra`` of ``bench``'s runs from ``--simulator``, ``--startup`` and
+    ``--keep-alive``, checked together."""
+    if args.keep_alive is not None:
+        if not args.startup:
+            raise CLIError("--keep-alive needs --startup (warm pools shorten SageMaker job "
+                           "start-ups, which only --startup simulates)")
+        if not (math.isfinite(args.keep_alive) and args.keep_alive >= 0):
+            raise CLIError(f"--keep-alive must be a number of seconds >= 0, got "
+                           f"{args.keep_alive:g}")
+    if args.startup:
+        if args.simulator == "stock":
+            raise CLIError("--startup needs --simulator ours: Syne Tune's simulator has no "
+                           "job start-up")
+        from dataclasses import asdict
+
+        from syne_mohb.hardware.startup import JobStartup
+
+        return {"startup": asdict(JobStartup(keep_alive_s=args.keep_alive or 0.0))}
+    return {"simulator": "stock"} if args.simulator == "stock" else {}
+
+
 def _check_stock_replay(specs: list) -> None:
     """``ValueError`` if Syne Tune's simulator cannot replay a task of the runs (one check
     per benchmark, over the tasks its runs use)."""
@@ -331,7 +353,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
-    extra = {"simulator": "stock"} if args.simulator == "stock" else {}
+    extra = _simulation_extra(args)
     try:  # every name checked before the output folder is made
         specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
                      budget=args.budget, n_workers=args.workers, max_trials=args.max_trials,
@@ -697,11 +719,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "0.16's own UserBlackboxBackend, as benchmarks outside this project "
                         "replay tables: the table's runtime and cost columns, a resumed trial "
                         "keeps its type)")
+    b.add_argument("--startup", action="store_true",
+                   help="simulate SageMaker training-job start-up at every start and resume "
+                        "(syne_mohb.hardware.startup.JobStartup: an unbilled wait for the "
+                        "instance, then a billed download, longer on GPU types); the default "
+                        "--budget then also counts 25 cold start-ups on the default instance, "
+                        "and our methods' hardware policy weighs what a move to another type "
+                        "costs in start-up; needs --simulator ours")
+    b.add_argument("--keep-alive", type=float, metavar="SECONDS",
+                   help="with --startup: warm-pool keep-alive, so that a job that starts on "
+                        "an instance type within SECONDS of a job's end there skips most of the "
+                        "start-up (default: 0, no warm pools)")
     b.add_argument("--processes", type=int, default=2, help="parallel processes for the runs")
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
-                        "--max-trials, --simulator) instead of stopping")
+                        "--max-trials, --simulator, --startup) instead of stopping")
     b.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print per run")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)

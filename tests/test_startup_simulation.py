@@ -61,3 +61,40 @@ def test_warm_pools_shorten_later_jobs_and_promotion_starts_more_jobs(tmp_path):
     assert warm["num_trials"] > cold["num_trials"]  # same budget, shorter start-ups
     _, promo = _run("moasha-promotion", 0.0, tmp_path)
     assert promo["jobs_started"] > promo["num_trials"]  # every resume is one more job
+
+
+def test_bench_simulates_job_startup_when_asked(tmp_path, capsys):
+    """``syne-mohb bench --startup [--keep-alive S]``: every job of the runs waits and pays its
+    start-up (the runs record it), the default budget counts 25 cold start-ups on top of 25
+    trainings, the report names the start-up of each group, and a rerun that asks for other
+    warm pools is named as made with other parameters. Flags that cannot go together are one
+    line each, before anything is written."""
+    import json
+
+    from syne_mohb.cli import main
+    from syne_mohb.experiments.runner import get_benchmark
+
+    out = tmp_path / "out"
+    for flags, message in [
+            (["--keep-alive", "60"], "--keep-alive needs --startup"),
+            (["--startup", "--simulator", "stock"], "--startup needs --simulator ours"),
+            (["--startup", "--keep-alive", "-1"], "--keep-alive must be a number of seconds >= 0"),
+    ]:
+        assert main(["bench", "--output", str(out)] + flags) == 2
+        assert message in capsys.readouterr().err
+    assert not out.exists()
+
+    args = ["bench", "--benchmarks", "mlp", "--tasks", "digits", "--methods", "moasha",
+            "--seeds", "1", "--max-trials", "4", "--output", str(out), "--quiet", "--startup"]
+    assert main(args + ["--keep-alive", "120"]) == 0
+    assert "SageMaker job start-up (warm pools kept 120 s)" in capsys.readouterr().out
+    info = json.loads((out / "mlp" / "digits" / "moasha" / "seed-0" / "metadata.json")
+                      .read_text())["syne_mohb"]
+    assert info["startup"] == asdict(JobStartup(keep_alive_s=120.0))
+    assert info["jobs_started"] > 0
+    bench = get_benchmark("mlp")
+    assert info["budget_s"] == pytest.approx(25 * (bench.full_runtime("digits") + JobStartup()
+                                                   .cold_total(bench.default_instance)))
+    assert main(args) == 2
+    assert ("startup SageMaker job start-up (warm pools kept 120 s) there, SageMaker job "
+            "start-up (no warm pools) asked") in capsys.readouterr().err

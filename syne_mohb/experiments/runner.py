@@ -82,6 +82,9 @@ __all__ = [
     "grid",
 ]
 
+#: a run's default budget: this many (median) full trainings on the default instance
+DEFAULT_BUDGET_FACTOR = 25.0
+
 OBJECTIVES = ["accuracy", "runtime", "cost"]
 OBJECTIVE_MODES = ["max", "min", "min"]
 
@@ -133,7 +136,8 @@ class Benchmark:
         ev = np.asarray(bb.objectives_evaluations)[mask][:, :, -1, names.index("runtime")]
         return float(np.nanmedian(ev))
 
-    def default_budget(self, task: str, n_workers: int = 4, factor: float = 25.0) -> float:
+    def default_budget(self, task: str, n_workers: int = 4,
+                       factor: float = DEFAULT_BUDGET_FACTOR) -> float:
         """Simulated wall-clock seconds: the time of ``factor`` (median) full trainings on the
         default instance, i.e. ``factor * n_workers`` trainings' worth of compute."""
         return factor * self.full_runtime(task)
@@ -416,8 +420,14 @@ class RunState:
 
 
 def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
-    budget = (spec.budget if spec.budget is not None
-              else bench.default_budget(spec.task, spec.n_workers))
+    budget = spec.budget
+    if budget is None:
+        budget = bench.default_budget(spec.task, spec.n_workers)
+        if spec.extra.get("startup") is not None:  # each of those trainings starts a job
+            from syne_mohb.hardware.startup import JobStartup
+
+            budget += DEFAULT_BUDGET_FACTOR * JobStartup(**spec.extra["startup"]).cold_total(
+                bench.default_instance)
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance,
@@ -444,10 +454,18 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
 
 def _value_text(value: Any, key: str = "") -> str:
     """A stored or requested parameter in a message: numbers as ``:g`` (``budget_s 17.5``, not
-    ``17.51713454723358``), no simulator as ``'ours'`` (what replays it), anything else as its
+    ``17.51713454723358``), no simulator as ``'ours'`` (what replays it), a job start-up as
+    :meth:`~syne_mohb.hardware.startup.JobStartup.describe` says it, anything else as its
     ``repr``."""
     if key == "simulator" and value is None:
         return repr(SIMULATORS[0])
+    if key == "startup":
+        from syne_mohb.hardware.startup import JobStartup
+
+        try:
+            return "none" if value is None else JobStartup(**value).describe()
+        except (TypeError, ValueError):
+            return repr(value)
     if isinstance(value, float):
         return f"{value:g}"
     return repr(value)

@@ -75,3 +75,14 @@ class JobStartup:
     def cold_total(self, instance_type: str) -> float:
         unbilled, billed = self.delays(instance_type, warm=False)
         return unbilled + billed
+
+    def describe(self) -> str:
+        """One phrase for labels and messages: the warm-pool keep-alive, and every delay when
+        they are not the defaults."""
+        pools = (f"warm pools kept {self.keep_alive_s:g} s" if self.keep_alive_s
+                 else "no warm pools")
+        delays = ""
+        if self != JobStartup(keep_alive_s=self.keep_alive_s):
+            delays = (f", provisioning {self.provisioning_s} s, download {self.download_s} s, "
+                      f"warm {self.warm_provisioning_s:g} s + {self.warm_download_s:g} s")
+        return f"SageMaker job start-up ({pools}{delays})"
