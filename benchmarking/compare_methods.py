@@ -233,13 +233,13 @@ def main(argv=None) -> int:
         bench = get_benchmark(b)
         tasks = _tasks_of(bench, args)
         for task in tasks:
-            budget = (args.budget_seconds if args.budget_seconds is not None
-                      else args.budget_factor * bench.full_runtime(task))
-            extra = {}
-            if args.startup:
-                startup = JobStartup(keep_alive_s=args.keep_alive)
-                budget += args.budget_factor * startup.cold_total(bench.default_instance)
-                extra = {"startup": asdict(startup)}
+            startup = JobStartup(keep_alive_s=args.keep_alive) if args.startup else None
+            if args.budget_seconds is None:
+                budget = bench.default_budget(task, factor=args.budget_factor, startup=startup)
+            else:  # the same seconds of training for every task, the start-ups on top
+                budget = args.budget_seconds + (0.0 if startup is None else args.budget_factor
+                                                * startup.cold_total(bench.default_instance))
+            extra = {} if startup is None else {"startup": asdict(startup)}
             if args.simulator == "stock":
                 extra = {"simulator": "stock"}
             budgets[(b, task)] = budget

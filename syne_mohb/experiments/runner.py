@@ -137,10 +137,15 @@ class Benchmark:
         return float(np.nanmedian(ev))
 
     def default_budget(self, task: str, n_workers: int = 4,
-                       factor: float = DEFAULT_BUDGET_FACTOR) -> float:
+                       factor: float = DEFAULT_BUDGET_FACTOR, startup: Any = None) -> float:
         """Simulated wall-clock seconds: the time of ``factor`` (median) full trainings on the
-        default instance, i.e. ``factor * n_workers`` trainings' worth of compute."""
-        return factor * self.full_runtime(task)
+        default instance, i.e. ``factor * n_workers`` trainings' worth of compute; with a
+        ``startup`` (:class:`~syne_mohb.hardware.startup.JobStartup`), each of them also
+        counts a cold job start-up there."""
+        budget = factor * self.full_runtime(task)
+        if startup is not None:
+            budget += factor * startup.cold_total(self.default_instance)
+        return budget
 
 
 @functools.lru_cache(maxsize=8)
@@ -422,12 +427,12 @@ class RunState:
 def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
     budget = spec.budget
     if budget is None:
-        budget = bench.default_budget(spec.task, spec.n_workers)
-        if spec.extra.get("startup") is not None:  # each of those trainings starts a job
+        startup = spec.extra.get("startup")
+        if startup is not None:
             from syne_mohb.hardware.startup import JobStartup
 
-            budget += DEFAULT_BUDGET_FACTOR * JobStartup(**spec.extra["startup"]).cold_total(
-                bench.default_instance)
+            startup = JobStartup(**startup)
+        budget = bench.default_budget(spec.task, spec.n_workers, startup=startup)
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance,
