@@ -23,6 +23,19 @@ def test_instance_groups_and_validation():
         JobStartup(keep_alive_s=-1)
 
 
+def test_a_startup_is_named_in_one_phrase():
+    from syne_mohb.hardware.startup import startup_text
+
+    assert JobStartup().describe() == "SageMaker job start-up (no warm pools)"
+    assert startup_text(asdict(JobStartup(keep_alive_s=600))) == \
+        "SageMaker job start-up (warm pools kept 600 s)"
+    custom = JobStartup(provisioning_s={"cpu": 30.0, "accelerated": 60.0})
+    assert custom.describe().startswith("SageMaker job start-up (no warm pools, provisioning "
+                                        "{'cpu': 30.0, 'accelerated': 60.0} s")
+    assert startup_text(None) == "no start-up"
+    assert startup_text({"minutes": 3}) == 'start-up {"minutes": 3}'  # not a JobStartup
+
+
 def _run(method, keep_alive, tmp_path, budget=1000.0):
     import json
 

@@ -427,18 +427,10 @@ def _parameter_text(name: str, value: str) -> str:
     if name == "default_instance":
         return f"default instance {v}"
     if name == "startup":
-        return "no start-up" if v is None else _startup_text(v)
+        from syne_mohb.hardware.startup import startup_text
+
+        return startup_text(v)
     return f"{name} {value}"
-
-
-def _startup_text(stored: Any) -> str:
-    """A run's stored job start-up (``asdict(JobStartup)``) as a label reads it."""
-    from syne_mohb.hardware.startup import JobStartup
-
-    try:
-        return JobStartup(**stored).describe()
-    except (TypeError, ValueError):
-        return f"start-up {json.dumps(stored, sort_keys=True, default=str)}"
 
 
 def _space_digest(meta: dict[str, Any]) -> str:

@@ -465,12 +465,9 @@ def _value_text(value: Any, key: str = "") -> str:
     if key == "simulator" and value is None:
         return repr(SIMULATORS[0])
     if key == "startup":
-        from syne_mohb.hardware.startup import JobStartup
+        from syne_mohb.hardware.startup import startup_text
 
-        try:
-            return "none" if value is None else JobStartup(**value).describe()
-        except (TypeError, ValueError):
-            return repr(value)
+        return startup_text(value)
     if isinstance(value, float):
         return f"{value:g}"
     return repr(value)

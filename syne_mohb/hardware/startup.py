@@ -17,9 +17,11 @@ jobs (``DescribeTrainingJob``'s ``SecondaryStatusTransitions``).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["JobStartup", "instance_group"]
+__all__ = ["JobStartup", "instance_group", "startup_text"]
 
 #: instance families with accelerators (GPU or Trainium/Inferentia)
 _ACCELERATED_PREFIXES = ("g", "p", "trn", "inf", "dl")
@@ -86,3 +88,14 @@ class JobStartup:
             delays = (f", provisioning {self.provisioning_s} s, download {self.download_s} s, "
                       f"warm {self.warm_provisioning_s:g} s + {self.warm_download_s:g} s")
         return f"SageMaker job start-up ({pools}{delays})"
+
+
+def startup_text(stored: Any) -> str:
+    """A run's stored job start-up (``asdict(JobStartup)``, None: none) as labels and messages
+    name it (:meth:`JobStartup.describe`; a record that is not one, as JSON)."""
+    if stored is None:
+        return "no start-up"
+    try:
+        return JobStartup(**stored).describe()
+    except (TypeError, ValueError):
+        return f"start-up {json.dumps(stored, sort_keys=True, default=str)}"
