@@ -428,15 +428,30 @@ def _print_report(rep, rows: int = 15) -> None:
     if ratios is not None and len(ratios):
         print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "
               f"({UNREACHED_RULE}); {RATIO_STATISTIC} {_INTERVAL} (none with 1 seed):")
-        shown = ratios[["group", "baseline", "method", "seeds", "reached"]].copy()
-        for key, what in TARGET_MEASURES.items():
-            shown[what.split(" ", 1)[1].replace("the found model's own ", "model ")] = [
-                _ratio_text(r, key) for _, r in ratios.iterrows()]
-        print(_fmt_table(shown))
+        print(_fmt_table(_ratio_table(ratios, ["group", "baseline", "method", "seeds",
+                                              "reached"])))
+    versus = rep.get("versus_ratios")
+    if versus is not None and len(versus):
+        print(f"\nAgainst {rep['versus']}, at the same targets: ratio of the means over paired "
+              f"seeds ({rep['versus']} / method; > 1: the method is better) {_INTERVAL}; a tie "
+              f"where the interval holds 1:")
+        print(_fmt_table(_ratio_table(versus, ["group", "peer", "method", "seeds", "reached"])))
     print("\nPlots:")
     for p in rep["plots"]:
         print(f"  {p}")
     print(f"Tables: {rep['out_dir']}")
+
+
+def _ratio_table(ratios, columns: list[str]):
+    """``columns`` of a ratios table (:func:`~syne_mohb.experiments.metrics.target_ratios`)
+    and each measure as ``point [low, high]``."""
+    from syne_mohb.experiments.metrics import TARGET_MEASURES
+
+    shown = ratios[columns].copy()
+    for key, what in TARGET_MEASURES.items():
+        shown[what.split(" ", 1)[1].replace("the found model's own ", "model ")] = [
+            _ratio_text(r, key) for _, r in ratios.iterrows()]
+    return shown
 
 
 def _html_report(path: Path, output: str | None) -> int:
@@ -463,13 +478,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     html = getattr(args, "html", False)
     _check_report_output(args.output, html)
     if html:
-        if args.baseline is not None:
-            raise CLIError("--baseline sets the target of the time / dollars comparison of the "
-                           "tables, which the --html page does not show: drop --baseline, or "
-                           "--html for the tables")
+        for flag, value, what in (("--baseline", args.baseline, "target"),
+                                  ("--versus", args.versus, "peer")):
+            if value is not None:
+                raise CLIError(f"{flag} sets the {what} of the time / dollars comparison of the "
+                               f"tables, which the --html page does not show: drop {flag}, or "
+                               f"--html for the tables")
         return _html_report(path, args.output)
     try:
-        rep = make_report(path, out_dir=args.output, baseline=args.baseline)
+        rep = make_report(path, out_dir=args.output, baseline=args.baseline, versus=args.versus)
     except (OSError, ValueError) as e:
         raise CLIError(str(e)) from None
     _print_report(rep, args.rows)
@@ -751,6 +768,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--baseline",
                    help=f"method whose mean best accuracy minus 0.5 points is the target of the "
                         f"time / dollars comparison (default: {BASELINE}, in groups that have it)")
+    r.add_argument("--versus", metavar="PEER",
+                   help="also pair every method with this one at the same target: mean(PEER) / "
+                        "mean(method) over the paired seeds with its 95%% bootstrap interval, "
+                        "e.g. --versus st-moasha-fixed for ours against Syne Tune's MOASHA "
+                        "(default: none)")
     r.add_argument("--rows", type=int, default=15,
                    help="Pareto-set rows to print per run (the CSV files hold every row)")
     r.add_argument("--html", action="store_true",

@@ -191,6 +191,30 @@ def test_a_method_that_misses_the_target_counts_with_its_whole_budget(target_run
     assert "a run that never reached it counts with its whole budget" in out
 
 
+def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_runs, tmp_path,
+                                                                        capsys):
+    """``report --versus PEER``: at the baseline's target, mean(PEER) / mean(method) over the
+    paired seeds for every other method (the baseline too), printed and in
+    ``time_to_target_versus.csv``; an unknown peer is one line naming the valid ones, and the
+    HTML page, which shows no such table, refuses the flag."""
+    rep = tmp_path / "rep"
+    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "Against never, at the same targets" in out
+    versus = pd.read_csv(rep / "time_to_target_versus.csv").set_index("method")
+    assert sorted(versus.index) == ["asha-default", "late"]
+    assert (versus["peer"] == "never").all() and (versus["baseline"] == "asha-default").all()
+    # "never" spends its whole 10 s in both seeds; "late" needs 4 s and 10 s, asha 2 s and 2 s
+    assert versus.loc["late", "tune_time"] == pytest.approx(10.0 / 7.0)
+    assert versus.loc["asha-default", "tune_time"] == pytest.approx(10.0 / 2.0)
+    assert versus.loc["late", "tune_time_low"] <= versus.loc["late", "tune_time"]
+    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "lat"]) == 2
+    assert ("unknown peer 'lat' (did you mean 'late'?): it is not a method of these runs; "
+            "valid peers: asha-default, late, never") in capsys.readouterr().err
+    assert main(["report", str(target_runs), "--html", "--versus", "never"]) == 2
+    assert "drop --versus" in capsys.readouterr().err
+
+
 def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):
     """Item 8: one rule and one statistic in the demo's printout and in the report's."""
     from syne_mohb.cli import _demo_measures

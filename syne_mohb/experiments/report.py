@@ -116,11 +116,11 @@ def check_output_folder(path: str | Path, what: str = "output") -> Path:
     return path
 
 
-def _methods_message(baseline: str, valid: list[str]) -> str:
+def _methods_message(baseline: str, valid: list[str], role: str = "baseline") -> str:
     close = difflib.get_close_matches(baseline, valid, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return (f"unknown baseline {baseline!r}{hint}: it is not a method of these runs; valid "
-            f"baselines: {', '.join(valid)}")
+    return (f"unknown {role} {baseline!r}{hint}: it is not a method of these runs; valid "
+            f"{role}s: {', '.join(valid)}")
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -145,7 +145,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def make_report(results: str | Path, out_dir: str | Path | None = None,
-                baseline: str | None = None) -> dict[str, Any]:
+                baseline: str | None = None, versus: str | None = None) -> dict[str, Any]:
     """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
     ``results/report``).
 
@@ -167,7 +167,12 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
 
     :param baseline: the method whose best accuracy sets the target (default: ``asha-default``
         where a group has it)
+    :param versus: a peer method: every other method of a group is also paired with it, at the
+        same target (``versus_ratios``: mean(peer) / mean(method) over the paired seeds, with
+        the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
+        against Syne Tune's MOASHA
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
+        "versus_ratios",
         "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
         "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
         lists ``(label, description)`` of each group, ``pareto`` maps a run's name to its whole
@@ -185,17 +190,18 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         simulated runs used (:func:`~syne_mohb.experiments.methods.method_table`; also
         ``methods.csv``)
     :raises FileNotFoundError: no readable run below ``results``
-    :raises ValueError: ``out_dir`` is a file, or ``baseline`` is not a method of the runs
+    :raises ValueError: ``out_dir`` is a file, or ``baseline`` or ``versus`` is not a method
+        of the runs
     """
     root = Path(results)
     out = check_output_folder(out_dir if out_dir is not None else root / "report", "output")
     runs, skipped = load_runs(results)
     groups = group_runs(runs)
     labels = group_labels(groups)
-    if baseline is not None:
-        valid = sorted({m for methods in groups.values() for m in methods})
-        if baseline not in valid:
-            raise ValueError(_methods_message(baseline, valid))
+    valid = sorted({m for methods in groups.values() for m in methods})
+    for role, name in (("baseline", baseline), ("peer", versus)):
+        if name is not None and name not in valid:
+            raise ValueError(_methods_message(name, valid, role))
     out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of runs without dollars
@@ -204,7 +210,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     plots: list[Path] = []
     pareto: dict[str, pd.DataFrame] = {}
     pareto_csv: dict[str, Path] = {}
-    targets, ratios, described = [], [], []
+    targets, ratios, versus_ratios, described = [], [], [], []
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
@@ -267,14 +273,18 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             target, measures = target_measures(methods, b)
             measures.insert(0, "group", label)
             targets.append(measures)
-            rat = target_ratios(measures, b)
-            if len(rat):
-                rat.insert(0, "target", target)
-                rat.insert(0, "baseline", b)
-                rat.insert(0, "group", label)
-                ratios.append(rat)
+            for peer, into in ((b, ratios), (versus, versus_ratios)):
+                rat = target_ratios(measures, peer) if peer in methods else []
+                if len(rat):
+                    rat.insert(0, "target", target)
+                    rat.insert(0, "baseline", b)
+                    if peer != b:
+                        rat.insert(1, "peer", peer)
+                    rat.insert(0, "group", label)
+                    into.append(rat)
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
     ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
+    versus_df = pd.concat(versus_ratios, ignore_index=True) if versus_ratios else pd.DataFrame()
     ends_df = pd.concat(ends, ignore_index=True) if ends else pd.DataFrame()
     from syne_mohb.experiments.methods import METHODS, hardware_logic, searcher_of
 
@@ -299,8 +309,11 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         targets_df.to_csv(out / "time_to_target.csv", index=False)
     if len(ratios_df):
         ratios_df.to_csv(out / "time_to_target_ratios.csv", index=False)
+    if len(versus_df):
+        versus_df.to_csv(out / "time_to_target_versus.csv", index=False)
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
-            "targets": targets_df, "target_ratios": ratios_df, "plots": plots, "out_dir": out,
+            "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
+            "versus": versus, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
             "scheduler_end": ends_df, "methods": legend}
