@@ -348,6 +348,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
     methods = _split(args.methods) or ["moasha", BASELINE]
     benchmarks = _split(args.benchmarks) or [_demo_benchmark()[0]]
     _check_names(methods, benchmarks)
+    for flag, name in (("--baseline", args.baseline), ("--versus", args.versus)):
+        if name is not None and name not in methods:
+            raise CLIError(f"{flag} {name!r} is not among --methods ({', '.join(methods)}): "
+                           f"add it there, so that its runs are made")
     for b in benchmarks:
         _benchmark_with_default(b, args.default_instance)
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None
@@ -382,7 +386,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise CLIError(f"no report: {'the run' if len(specs) == 1 else f'all {len(specs)} runs'} "
                        f"failed (above)")
     try:
-        rep = make_report(out)
+        rep = make_report(out, baseline=args.baseline, versus=args.versus)
     except (OSError, ValueError) as e:
         raise CLIError(f"no report: {e}") from None
     _print_report(rep, args.rows)
@@ -752,6 +756,13 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
                         "--max-trials, --simulator, --startup) instead of stopping")
+    b.add_argument("--baseline",
+                   help=f"one of --methods: the report's target of the time / dollars "
+                        f"comparison is its mean best accuracy minus 0.5 points (default: "
+                        f"{BASELINE})")
+    b.add_argument("--versus", metavar="PEER",
+                   help="one of --methods: the report also pairs every method with it at that "
+                        "target (as report --versus; default: none)")
     b.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print per run")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)

@@ -48,6 +48,12 @@ def finished_run(tmp_path_factory):
     (["--processes", "0"], "--processes must be an integer >= 1, got 0"),
     (["--max-trials", "0"], "--max-trials must be an integer >= 1, got 0"),
     (["--seeds", "0"], "--seeds must be an integer >= 1, got 0"),
+    (["--versus", "st-moasha-fixed"], "--versus 'st-moasha-fixed' is not among --methods "
+                                      "(moasha): add it there, so that its runs are made"),
+    (["--baseline", "asha-p3"], "--baseline 'asha-p3' is not among --methods (moasha): add it "
+                                "there, so that its runs are made"),
+    (["--keep-alive", "60"], "--keep-alive needs --startup (warm pools shorten SageMaker job "
+                             "start-ups, which only --startup simulates)"),
 ])
 def test_bench_rejects_invalid_values_in_one_line(tmp_path, capsys, flags, message):
     out = tmp_path / "out"
