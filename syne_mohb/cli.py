@@ -440,6 +440,13 @@ def _print_report(rep, rows: int = 15) -> None:
               f"seeds ({rep['versus']} / method; > 1: the method is better) {_INTERVAL}; a tie "
               f"where the interval holds 1:")
         print(_fmt_table(_ratio_table(versus, ["group", "peer", "method", "seeds", "reached"])))
+    over = rep.get("over_tasks")
+    if over is not None and len(over):
+        print(f"\nPer benchmark (its tasks run with the same parameters): the median over the "
+              f"tasks of the same ratio (peer / method; the seeds resampled together across "
+              f"tasks) {_INTERVAL}; reached: over all tasks:")
+        print(_fmt_table(_ratio_table(over, ["group", "peer", "method", "tasks", "seeds",
+                                             "reached"])))
     print("\nPlots:")
     for p in rep["plots"]:
         print(f"  {p}")

@@ -141,17 +141,17 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, where):
 
 
 # ------------------------------------------------------------------ item 8: one rule
-def _toy_run(root, method, seed, accuracies, budget=10.0):
+def _toy_run(root, method, seed, accuracies, budget=10.0, task="t"):
     """A run of a benchmark-like group: one trial per accuracy, each 1 s and $0.1 later."""
     n = len(accuracies)
     df = pd.DataFrame({
         "trial_id": np.arange(n), "epoch": 1, "st_tuner_time": np.arange(1.0, n + 1),
         "accuracy": accuracies, "runtime": np.full(n, 2.0), "cost": np.full(n, 0.1),
         "st_worker_cost": np.full(n, 0.1), "config_x": np.arange(n)})
-    folder = root / "toy" / "t" / method / f"seed-{seed}"
+    folder = root / "toy" / task / method / f"seed-{seed}"
     folder.mkdir(parents=True)
     df.to_csv(folder / "results.csv.zip", index=False)
-    info = {"benchmark": "toy", "task": "t", "method": method, "seed": seed, "budget_s": budget,
+    info = {"benchmark": "toy", "task": task, "method": method, "seed": seed, "budget_s": budget,
             "objectives": ["accuracy", "runtime", "cost"],
             "objective_modes": ["max", "min", "min"],
             "metric_log": {"accuracy": False, "runtime": False, "cost": False}}
@@ -213,6 +213,41 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
             "valid peers: asha-default, late, never") in capsys.readouterr().err
     assert main(["report", str(target_runs), "--html", "--versus", "never"]) == 2
     assert "drop --versus" in capsys.readouterr().err
+
+
+def test_a_benchmarks_tasks_give_the_median_over_tasks(target_runs, tmp_path, capsys):
+    """With two tasks or more of one benchmark (same run parameters), the report also gives
+    each method's ratio as the median over the tasks, the seeds resampled together: the
+    statistic of compare_methods.py and of the independent benchmarks."""
+    from syne_mohb.experiments.metrics import target_measures, target_ratios
+    from syne_mohb.experiments.analysis import load_run
+
+    for seed in (0, 1):  # task "u": "late" reaches 0.9 at 2 s in both seeds, "never" never
+        _toy_run(target_runs, "asha-default", seed, [0.9, 0.5], task="u")
+        _toy_run(target_runs, "late", seed, [0.5, 0.9], task="u")
+        _toy_run(target_runs, "never", seed, [0.5, 0.6], task="u")
+    rep = tmp_path / "rep"
+    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    assert "the median over the tasks of the same ratio" in capsys.readouterr().out
+    over = pd.read_csv(rep / "time_to_target_over_tasks.csv")
+    assert set(over["group"]) == {"toy (2 tasks)"} and (over["tasks"] == 2).all()
+    late = over[(over["peer"] == "asha-default") & (over["method"] == "late")].iloc[0]
+    # task t: 2 / 7 (means over the seeds); task u: 1 / 2; the median of two is their mean
+    assert late["tune_time"] == pytest.approx((2.0 / 7.0 + 1.0 / 2.0) / 2)
+    assert late["reached"] == 1 + 2
+    assert late["tune_time_low"] <= late["tune_time"] <= late["tune_time_high"]
+    versus = over[over["peer"] == "never"].set_index("method")
+    assert sorted(versus.index) == ["asha-default", "late"]
+    # one task's table gives what the per-task ratios give
+    tables = []
+    for task in ("t", "u"):
+        runs = {m: [load_run(target_runs / "toy" / task / m / f"seed-{s}") for s in (0, 1)]
+                for m in ("asha-default", "late", "never")}
+        tables.append(target_measures(runs, "asha-default")[1])
+    one = target_ratios(tables[0], "asha-default").set_index("method")
+    assert one.loc["late", "tune_time"] == pytest.approx(2.0 / 7.0) and "tasks" not in one
+    both = target_ratios(tables, "asha-default").set_index("method")
+    assert both.loc["late", "tune_time"] == pytest.approx(late["tune_time"])
 
 
 def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):

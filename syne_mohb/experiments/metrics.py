@@ -686,37 +686,46 @@ def target_measures(methods: Mapping[str, Sequence[Any]], baseline: str,
     return target, pd.DataFrame(rows)
 
 
-def target_ratios(measures: pd.DataFrame, baseline: str, draws: np.ndarray | None = None
-                  ) -> pd.DataFrame:
+def target_ratios(measures: pd.DataFrame | Sequence[pd.DataFrame], baseline: str,
+                  draws: np.ndarray | None = None) -> pd.DataFrame:
     """For each method but the baseline: :data:`RATIO_STATISTIC` of each measure of
     :data:`TARGET_MEASURES` with its 95% bootstrap interval over the paired seeds
     (:func:`paired_ratio`; seeds paired by their position, ``seed_index``), and in how many
-    seeds the method reached the target.
+    seeds the method reached the target. Given one table per task (each at its own target),
+    the median over the tasks of that ratio, the seeds resampled together across tasks (the
+    statistic of ``benchmarking/compare_methods.py`` and of the independent benchmarks), over
+    the seeds every task has; ``tasks`` counts the tasks, ``reached`` sums over them.
 
-    :param measures: :func:`target_measures`' table
+    :param measures: :func:`target_measures`' table, or a list of them (one per task)
     :param draws: :func:`seed_draws` (default: 1000 resamples of the paired seeds, seed 0)
-    :raises ValueError: ``measures`` lacks the columns of :func:`target_measures`
+    :raises ValueError: a table lacks the columns of :func:`target_measures`
     """
-    missing = [c for c in ("method", "seed_index", "reached", *TARGET_MEASURES)
-               if c not in measures.columns]
-    if missing:
-        raise ValueError(f"measures must be target_measures()' table; it lacks the columns "
-                         f"{missing}")
-    base = measures[measures["method"] == baseline].set_index("seed_index")
+    tables = [measures] if isinstance(measures, pd.DataFrame) else list(measures)
+    for tab in tables:
+        missing = [c for c in ("method", "seed_index", "reached", *TARGET_MEASURES)
+                   if c not in tab.columns]
+        if missing:
+            raise ValueError(f"measures must be target_measures()' table; it lacks the columns "
+                             f"{missing}")
+    bases = [tab[tab["method"] == baseline].set_index("seed_index") for tab in tables]
+    methods = [m for m in dict.fromkeys(m for tab in tables for m in tab["method"])
+               if m != baseline]
     rows = []
-    for method, tab in measures.groupby("method", sort=False):
-        if method == baseline:
-            continue
-        tab = tab.set_index("seed_index")
-        common = [k for k in tab.index if k in base.index]
+    for method in methods:
+        own = [tab[tab["method"] == method].set_index("seed_index") for tab in tables]
+        common = [k for k in own[0].index
+                  if all(k in o.index and k in b.index for o, b in zip(own, bases))]
         if not common:
             continue
         d = draws if draws is not None and draws.shape[1] == len(common) else seed_draws(len(common))
         row: dict[str, Any] = {"method": method, "seeds": len(common),
-                               "reached": int(tab.loc[common, "reached"].sum())}
+                               "reached": int(sum(o.loc[common, "reached"].sum() for o in own))}
+        if len(tables) > 1:
+            row["tasks"] = len(tables)
         for key in TARGET_MEASURES:
-            point, lo, hi = paired_ratio([(base.loc[common, key].to_numpy(dtype=float),
-                                           tab.loc[common, key].to_numpy(dtype=float))], d)
+            point, lo, hi = paired_ratio([(b.loc[common, key].to_numpy(dtype=float),
+                                           o.loc[common, key].to_numpy(dtype=float))
+                                          for b, o in zip(bases, own)], d)
             row[key] = point
             row[f"{key}_low"], row[f"{key}_high"] = lo, hi
         rows.append(row)

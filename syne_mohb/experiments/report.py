@@ -144,6 +144,38 @@ def _relative(path: Path, root: Path) -> str:
     return str(rel) if str(rel) != "." else path.name
 
 
+def _but_task(key: Any) -> tuple:
+    """A benchmark group's key without its task (nor its search space, which is the task's):
+    the groups of one benchmark's tasks, run with the same parameters."""
+    return (key.name, key.objectives, key.modes, key.parameters, key.folder)
+
+
+def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[str, pd.DataFrame]]], baseline: str,
+                       versus: str | None) -> pd.DataFrame:
+    """Per benchmark with two tasks or more (same run parameters): each method's ratios against
+    the baseline and against ``versus``, the median over the tasks
+    (:func:`~syne_mohb.experiments.metrics.target_ratios` of the tasks' measures); ``group`` is
+    the first task's group label with the task left out."""
+    rows = []
+    for tasks in tasks_of.values():
+        if len(tasks) < 2:
+            continue
+        first = tasks[0][0]
+        name, _, rest = first.partition(" / ")
+        suffix = rest[rest.index(" ["):] if " [" in rest else ""
+        tables = [m for _, m in tasks]
+        for peer in dict.fromkeys(p for p in (baseline, versus) if p is not None):
+            if not all((t["method"] == peer).any() for t in tables):
+                continue
+            rat = target_ratios(tables, peer)
+            if len(rat):
+                rat.insert(0, "peer", peer)
+                rat.insert(0, "baseline", baseline)
+                rat.insert(0, "group", f"{name} ({len(tables)} tasks){suffix}")
+                rows.append(rat)
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
 def make_report(results: str | Path, out_dir: str | Path | None = None,
                 baseline: str | None = None, versus: str | None = None) -> dict[str, Any]:
     """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
@@ -211,6 +243,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     pareto: dict[str, pd.DataFrame] = {}
     pareto_csv: dict[str, Path] = {}
     targets, ratios, versus_ratios, described = [], [], [], []
+    # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
+    tasks_of: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
@@ -273,6 +307,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             target, measures = target_measures(methods, b)
             measures.insert(0, "group", label)
             targets.append(measures)
+            if key.source == "benchmark":
+                tasks_of.setdefault(_but_task(key), []).append((label, measures))
             for peer, into in ((b, ratios), (versus, versus_ratios)):
                 rat = target_ratios(measures, peer) if peer in methods else []
                 if len(rat):
@@ -282,6 +318,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                         rat.insert(1, "peer", peer)
                     rat.insert(0, "group", label)
                     into.append(rat)
+    over_tasks = _ratios_over_tasks(tasks_of, baseline if baseline is not None else
+                                    "asha-default", versus)
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
     ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
     versus_df = pd.concat(versus_ratios, ignore_index=True) if versus_ratios else pd.DataFrame()
@@ -311,8 +349,11 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         ratios_df.to_csv(out / "time_to_target_ratios.csv", index=False)
     if len(versus_df):
         versus_df.to_csv(out / "time_to_target_versus.csv", index=False)
+    if len(over_tasks):
+        over_tasks.to_csv(out / "time_to_target_over_tasks.csv", index=False)
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
+            "over_tasks": over_tasks,
             "versus": versus, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
