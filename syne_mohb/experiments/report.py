@@ -204,12 +204,14 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
         against Syne Tune's MOASHA
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
-        "versus_ratios",
-        "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
+        "versus_ratios", "versus", "over_tasks", "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
         "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
         lists ``(label, description)`` of each group, ``pareto`` maps a run's name to its whole
         Pareto table, ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every
-        run's measures, ``target_ratios`` each method's ratios against the baseline, ``skipped`` the
+        run's measures, ``target_ratios`` each method's ratios against the baseline,
+        ``versus_ratios`` against ``versus``, ``over_tasks`` both as the median over each
+        benchmark's tasks (two or more run with the same parameters; also
+        ``time_to_target_over_tasks.csv``), ``skipped`` the
         ``(folder, reason)`` of the runs left out (:func:`load_runs`), ``recommendations``
         maps a group's label to its hardware recommendations, ``recommendations_csv`` to their
         CSV file,
