@@ -263,7 +263,7 @@ def _runs_to_do(specs: list, states: list, out: Path) -> list:
     if reused:
         names = [str(st.path.relative_to(out)) for st in reused]
         print(f"reusing {_count(len(reused), 'finished run')} with the same parameters (budget, "
-              f"workers, max trials, default instance, simulator): {', '.join(names[:10])}"
+              f"workers, max trials, default instance, start-up, simulator): {', '.join(names[:10])}"
               f"{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
     for st in states:
         if st.status in ("unfinished", "different"):
