@@ -89,7 +89,7 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
 
     assert main(args) == 0
     assert ("reusing 1 finished run with the same parameters (budget, workers, max trials, "
-            "default instance, simulator): linear/digits/moasha/seed-0") in capsys.readouterr().out
+            "default instance, start-up, simulator): linear/digits/moasha/seed-0") in capsys.readouterr().out
     files = (path / "results.csv.zip", path / "metadata.json")
     assert tuple(f.read_bytes() for f in files) == before
 
