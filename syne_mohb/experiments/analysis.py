@@ -36,6 +36,7 @@ __all__ = [
     "Run",
     "UnreadableRunFile",
     "with_segment_types",
+    "default_instances",
     "describe_group",
     "find_runs",
     "group_key",
@@ -482,6 +483,17 @@ def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
     for methods in out.values():
         for lst in methods.values():
             lst.sort(key=lambda r: (r.info.get("seed", 0), str(r.path)))
+    return out
+
+
+def default_instances(runs: Iterable[Run]) -> dict[str, set[str]]:
+    """The default instance types the simulated runs of each method (by the runs' label)
+    recorded (``metadata.json["syne_mohb"]["default_instance"]``): what
+    :func:`~syne_mohb.experiments.methods.hardware_logic` names for the methods fixed to it."""
+    out: dict[str, set[str]] = {}
+    for r in runs:
+        if r.info.get("default_instance"):
+            out.setdefault(r.label, set()).add(str(r.info["default_instance"]))
     return out
 
 

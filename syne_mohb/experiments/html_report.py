@@ -53,8 +53,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from syne_mohb.experiments.analysis import (Run, describe_group, group_labels, group_runs,
-                                             moved_from, summarize)
+from syne_mohb.experiments.analysis import (Run, default_instances, describe_group,
+                                             group_labels, group_runs, moved_from, summarize)
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.experiments.final_metadata import recorded_end_kwargs
 from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
@@ -290,14 +290,13 @@ def _method_summary(runs: list[Run], simulated: bool) -> list[dict[str, Any]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean over runs without dollars
         tab = summarize(runs)
+    defaults = default_instances(runs)  # the runs' own default instance, per method
     out = []
     for rec in tab.to_dict("records"):
         row = {k: (None if isinstance(v, float) and not math.isfinite(v) else v)
                for k, v in rec.items()}
         if simulated and row.get("method") in METHODS:
-            fixed_to = [str(r.info["default_instance"]) for r in runs  # the runs' own default
-                        if r.label == row["method"] and r.info.get("default_instance")]
-            row["hardware_logic"] = hardware_logic(row["method"], fixed_to)
+            row["hardware_logic"] = hardware_logic(row["method"], defaults.get(row["method"]))
             row["searcher"] = searcher_of(row["method"])
         out.append(row)
     return out

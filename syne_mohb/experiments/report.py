@@ -17,6 +17,8 @@ from tqdm import tqdm
 from syne_mohb.experiments.analysis import (
     Run,
     UnreadableRunFile,
+    _base_label,
+    default_instances,
     describe_group,
     group_labels,
     group_runs,
@@ -150,20 +152,22 @@ def _but_task(key: Any) -> tuple:
     return (key.name, key.objectives, key.modes, key.parameters, key.folder)
 
 
-def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[str, pd.DataFrame]]], baseline: str,
-                       versus: str | None) -> pd.DataFrame:
+def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]],
+                       baseline: str, versus: str | None) -> pd.DataFrame:
     """Per benchmark with two tasks or more (same run parameters): each method's ratios against
     the baseline and against ``versus``, the median over the tasks
     (:func:`~syne_mohb.experiments.metrics.target_ratios` of the tasks' measures); ``group`` is
-    the first task's group label with the task left out."""
+    the first task's group label with ``benchmark / task`` replaced by the benchmark and its
+    number of tasks (what tells groups apart, e.g. ``[budget 5 s]``, kept)."""
+    from syne_mohb.blackboxes.repository import label as benchmark_label
     rows = []
     for tasks in tasks_of.values():
         if len(tasks) < 2:
             continue
-        first = tasks[0][0]
-        name, _, rest = first.partition(" / ")
-        suffix = rest[rest.index(" ["):] if " [" in rest else ""
-        tables = [m for _, m in tasks]
+        key, first, _ = tasks[0]
+        name = benchmark_label(key.name)
+        suffix = first[len(_base_label(key, {})):]  # "benchmark / task" is the label's start
+        tables = [m for _, _, m in tasks]
         for peer in dict.fromkeys(p for p in (baseline, versus) if p is not None):
             if not all((t["method"] == peer).any() for t in tables):
                 continue
@@ -246,7 +250,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     pareto_csv: dict[str, Path] = {}
     targets, ratios, versus_ratios, described = [], [], [], []
     # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
-    tasks_of: dict[tuple, list[tuple[str, pd.DataFrame]]] = {}
+    tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
+    b = baseline if baseline is not None else "asha-default"  # the method setting the target
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
@@ -304,13 +309,12 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         if len(end):
             end.insert(0, "group", label)
             ends.append(end)
-        b = baseline if baseline is not None else "asha-default"
         if b in methods and all("accuracy" in r.results.columns for r in all_runs):
             target, measures = target_measures(methods, b)
             measures.insert(0, "group", label)
             targets.append(measures)
             if key.source == "benchmark":
-                tasks_of.setdefault(_but_task(key), []).append((label, measures))
+                tasks_of.setdefault(_but_task(key), []).append((key, label, measures))
             for peer, into in ((b, ratios), (versus, versus_ratios)):
                 rat = target_ratios(measures, peer) if peer in methods else []
                 if len(rat):
@@ -320,8 +324,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                         rat.insert(1, "peer", peer)
                     rat.insert(0, "group", label)
                     into.append(rat)
-    over_tasks = _ratios_over_tasks(tasks_of, baseline if baseline is not None else
-                                    "asha-default", versus)
+    over_tasks = _ratios_over_tasks(tasks_of, b, versus)
     targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
     ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
     versus_df = pd.concat(versus_ratios, ignore_index=True) if versus_ratios else pd.DataFrame()
@@ -332,11 +335,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     named = [m for m in dict.fromkeys(m for key, methods in groups.items()
                                       if key.source == "benchmark" for m in methods)
              if m in METHODS]
-    defaults: dict[str, set] = {}  # the default instance the runs of each method had
-    for key, methods in groups.items():
-        for m, lst in methods.items():
-            defaults.setdefault(m, set()).update(str(r.info.get("default_instance"))
-                                                 for r in lst if r.info.get("default_instance"))
+    defaults = default_instances(runs)
     legend = pd.DataFrame([{"method": m,
                             "hardware logic": hardware_logic(m, defaults.get(m)),
                             "searcher": searcher_of(m)} for m in named],
