@@ -465,12 +465,13 @@ def _ratio_table(ratios, columns: list[str]):
     return shown
 
 
-def _html_report(path: Path, output: str | None) -> int:
+def _html_report(path: Path, output: str | None, baseline: str | None = None,
+                 versus: str | None = None) -> int:
     from syne_mohb.experiments.html_report import make_html_report
 
     try:
         page = make_html_report(path, output, on_skip=lambda folder, reason: print(
-            f"skipped {folder}: {reason}", file=sys.stderr))
+            f"skipped {folder}: {reason}", file=sys.stderr), baseline=baseline, versus=versus)
     except (OSError, ValueError, ImportError) as e:
         raise CLIError(str(e)) from None
     print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens offline): {page}")
@@ -489,13 +490,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     html = getattr(args, "html", False)
     _check_report_output(args.output, html)
     if html:
-        for flag, value, what in (("--baseline", args.baseline, "target"),
-                                  ("--versus", args.versus, "peer")):
-            if value is not None:
-                raise CLIError(f"{flag} sets the {what} of the time / dollars comparison of the "
-                               f"tables, which the --html page does not show: drop {flag}, or "
-                               f"--html for the tables")
-        return _html_report(path, args.output)
+        return _html_report(path, args.output, args.baseline, args.versus)
     try:
         rep = make_report(path, out_dir=args.output, baseline=args.baseline, versus=args.versus)
     except (OSError, ValueError) as e:

@@ -496,11 +496,9 @@ def test_report_output_and_baseline_flags(finished_run, tmp_path, capsys):
         f"page there, or give a folder for the tables and plots")
     assert not page.exists()
 
-    assert main(["report", str(finished_run), "--html", "--baseline", "nope"]) == 2
-    assert one_line_error(capsys).startswith("syne-mohb report: error: --baseline sets the "
-                                             "target of the time / dollars comparison")
-    assert main(["report", str(finished_run), "--baseline", "nope"]) == 2
-    assert "unknown baseline 'nope'" in one_line_error(capsys)
+    for extra in ([], ["--html"]):
+        assert main(["report", str(finished_run), "--baseline", "nope"] + extra) == 2
+        assert "unknown baseline 'nope'" in one_line_error(capsys)
 
     blocker = tmp_path / "afile.txt"
     blocker.write_text("keep me")

@@ -533,6 +533,18 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     meta = _table(browser, "runs-table")
     assert len(meta) == 4 and {r[2] for r in meta} == {"MOASHA", "ASHA"}
 
+    # time and dollars to asha-default's target: the page's data as the table shows it
+    cmp = g["comparison"]
+    target = _table(browser, "target-table")
+    assert [r[0] for r in target] == [r["method"] for r in cmp["rows"]]
+    heads = _headers(browser, "target-table")
+    moasha = next(r for r in target if r[0] == "moasha")
+    cell = moasha[heads.index("tuning time vs asha-default")]
+    point, lo, hi = next(r for r in cmp["rows"] if r["method"] == "moasha")["vs_baseline"]["tune_time"]
+    assert cell == f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
+    assert str(round(cmp["target"], 4)) in browser.find_element("id", "target-value").text
+    assert not browser.find_elements("id", "versus-table")  # no --versus
+
     # one run alone: its Pareto set is the CSV report's
     moasha0 = next(i for i, o in enumerate(options) if o.startswith("moasha / seed-0"))
     browser.execute_script("var s = document.getElementById('selection-select'); s.value = arguments[0];"
@@ -598,6 +610,8 @@ def test_local_run_page_in_the_browser(browser, tmp_path):
     page = make_html_report(run, tmp_path / "local.html")
     _open(browser, page)
     assert browser.execute_script("return document.getElementById('instances').hidden") is True
+    # one run and no baseline: nothing to compare, no time-to-target section
+    assert browser.execute_script("return document.getElementById('target').hidden") is True
     axes = browser.execute_script(
         "return Array.from(document.querySelectorAll('.projection .xtitle, .projection .ytitle')).map("
         "function (e) { return e.textContent; });")

@@ -195,8 +195,7 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
                                                                         capsys):
     """``report --versus PEER``: at the baseline's target, mean(PEER) / mean(method) over the
     paired seeds for every other method (the baseline too), printed and in
-    ``time_to_target_versus.csv``; an unknown peer is one line naming the valid ones, and the
-    HTML page, which shows no such table, refuses the flag."""
+    ``time_to_target_versus.csv``; an unknown peer is one line naming the valid ones."""
     rep = tmp_path / "rep"
     assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
     out = capsys.readouterr().out
@@ -211,8 +210,57 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
     assert main(["report", str(target_runs), "--output", str(rep), "--versus", "lat"]) == 2
     assert ("unknown peer 'lat' (did you mean 'late'?): it is not a method of these runs; "
             "valid peers: asha-default, late, never") in capsys.readouterr().err
-    assert main(["report", str(target_runs), "--html", "--versus", "never"]) == 2
-    assert "drop --versus" in capsys.readouterr().err
+
+
+def test_the_html_page_shows_the_same_comparison(target_runs, tmp_path, capsys):
+    """``report --html --baseline / --versus``: the page holds the text report's numbers (one
+    computation, :func:`~syne_mohb.experiments.report.comparison_tables`): per method the runs
+    that reached the target, the means and the ratios against the baseline and the peer, and
+    the medians over a benchmark's tasks; an unknown name is one line, before any page."""
+    import re
+
+    for seed in (0, 1):  # a second task of the benchmark: the medians over tasks
+        _toy_run(target_runs, "asha-default", seed, [0.9, 0.5], task="u")
+        _toy_run(target_runs, "late", seed, [0.5, 0.9], task="u")
+        _toy_run(target_runs, "never", seed, [0.5, 0.6], task="u")
+    page = tmp_path / "page.html"
+    assert main(["report", str(target_runs), "--html", "--output", str(page),
+                 "--baseline", "asha-default", "--versus", "never"]) == 0
+    capsys.readouterr()
+    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>',
+                     page.read_text(encoding="utf-8"), re.S).group(1)
+    data = json.loads(blob)
+    group = next(g for g in data["groups"] if g["label"].endswith("/ t"))
+    cmp = group["comparison"]
+    assert cmp["baseline"] == "asha-default" and cmp["versus"] == "never"
+    assert cmp["target"] == pytest.approx(0.895)
+    rows = {r["method"]: r for r in cmp["rows"]}
+    assert sorted(rows) == ["asha-default", "late", "never"]
+    late = rows["late"]
+    assert (late["reached"], late["seeds"]) == (1, 2)
+    assert late["means"]["tune_time"] == pytest.approx(7.0)  # 4 s and its whole 10 s budget
+    # the page's numbers have 6 significant digits
+    assert late["vs_baseline"]["tune_time"][0] == pytest.approx(2.0 / 7.0, rel=1e-5)
+    assert late["vs_peer"]["tune_time"][0] == pytest.approx(10.0 / 7.0, rel=1e-5)
+    assert rows["asha-default"]["vs_baseline"] is None and rows["never"]["vs_peer"] is None
+    # the text report's CSV files hold the same numbers
+    rep = tmp_path / "rep"
+    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    capsys.readouterr()
+    versus = pd.read_csv(rep / "time_to_target_versus.csv")
+    row = versus[(versus["group"] == group["label"]) & (versus["method"] == "late")].iloc[0]
+    assert late["vs_peer"]["tune_time"] == pytest.approx(
+        [row["tune_time"], row["tune_time_low"], row["tune_time_high"]], rel=1e-5)
+    over = pd.read_csv(rep / "time_to_target_over_tasks.csv")
+    assert len(data["over_tasks"]) == len(over) > 0
+    first = data["over_tasks"][0]
+    assert first["benchmark"] == over["group"].iloc[0] == "toy (2 tasks)"
+    assert first["ratios"]["tune_time"][0] == pytest.approx(over["tune_time"].iloc[0], rel=1e-5)
+
+    assert main(["report", str(target_runs), "--html", "--output", str(tmp_path / "x.html"),
+                 "--versus", "lat"]) == 2
+    assert "unknown peer 'lat' (did you mean 'late'?)" in one_line_error(capsys)
+    assert not (tmp_path / "x.html").exists()
 
 
 def test_a_benchmarks_tasks_give_the_median_over_tasks(target_runs, tmp_path, capsys):

@@ -258,6 +258,15 @@
     ui.recBody = el("div");
     ui.recommendations.appendChild(ui.recBody);
 
+    section("target", "Time and dollars to the target accuracy",
+      "Each method against the baseline at one target: the baseline's best accuracy, averaged over its seeds, minus 0.5 " +
+      "points. (a) Tuning time and tuning dollars until a run first reports a model at the target (a run that never " +
+      "reaches it counts with its whole budget and all it spent); (b) the found model's own training time and dollars. " +
+      "Ratios: mean(baseline) / mean(method) over the paired seeds (> 1: the method is better) with the 95% bootstrap " +
+      "interval; bold: the interval lies above 1, italic: below 1, plain: a tie at 95%.");
+    ui.targetBody = el("div");
+    ui.target.appendChild(ui.targetBody);
+
     section("hypervolume", "Hypervolume against tuning time and tuning dollars",
       "Hypervolume of the models trained so far, as a fraction of the reference box (higher is better), " +
       "per method: line = mean over seeds, band = one standard deviation (3 or more seeds) or min-max " +
@@ -345,6 +354,7 @@
     ui.instances.hidden = !g.instance_attr;
     ui.recommendations.hidden = !g.recommendations;
     renderRecommendations();
+    renderTarget();
     ui.dropped.textContent = g.dropped ? (g.dropped + " results without a value for every objective are not shown.") : "";
     renderRuns();
     var tasks = renderSelection(true);
@@ -729,6 +739,74 @@
     ui.recBody.appendChild(makeTable(cols, rec.rows, {id: "recommendations-table", clickable: true,
       rowId: function (r) { return r.page_row == null ? "" : r.page_row; },
       onRowClick: function (r) { if (r.page_row != null) select(r.page_row); }, afterFill: highlightRows}));
+  }
+
+  // "2.58x [1.87, 3.45]", bold where the interval lies above 1, italic below 1 (a tie otherwise)
+  function ratioCell(cell) {
+    if (!cell || cell[0] == null) return el("span", {text: "\u2013"});
+    // two decimals, as the text report prints them
+    var text = cell[0].toFixed(2) + "x" + (cell[1] != null && cell[2] != null ? " [" + cell[1].toFixed(2) + ", " + cell[2].toFixed(2) + "]" : "");
+    var kind = cell[1] != null && cell[1] > 1 ? "ahead" : (cell[2] != null && cell[2] < 1 ? "behind" : "tie");
+    return el("span", {class: "ratio ratio-" + kind, text: text,
+      title: kind === "ahead" ? "better at 95%" : (kind === "behind" ? "worse at 95%" : (cell[1] == null ? "one seed: no interval" : "a tie at 95%"))});
+  }
+
+  var MEASURES = [["tune_time", "tuning time"], ["tune_dollars", "tuning $"], ["model_time", "found model's time"],
+                  ["model_dollars", "found model's $"]];
+
+  function ratioColumns(key, what) {
+    return MEASURES.map(function (m) {
+      return {label: m[1] + " " + what, numeric: true, title: "mean(" + what.replace(/^vs /, "") + ") / mean(method) over paired seeds [95% bootstrap interval]",
+        get: function (r) { var c = key(r); return c && c[m[0]] ? c[m[0]][0] : null; },
+        render: function (r) { var c = key(r); return ratioCell(c ? c[m[0]] : null); }};
+    });
+  }
+
+  function renderTarget() {
+    var g = group(), cmp = g.comparison, parts = [];
+    ui.targetBody.replaceChildren();
+    // no cmp: nothing to compare in this group (no baseline); the medians over tasks still hold
+    if (cmp && cmp.missing) {
+      parts.push(el("p", {class: "help", id: "target-missing", text: "No comparison in this group: " + cmp.missing + "."}));
+    } else if (cmp) {
+      parts.push(el("p", {class: "help", id: "target-value", text: "Baseline " + cmp.baseline + "; target accuracy " +
+        fmtNum(cmp.target, 4) + (cmp.versus ? "; peer " + cmp.versus + (cmp.peer_in_group ? "" : " (not in this group)") : "") + "."}));
+      var fmtS = function (v) { return v == null ? "\u2013" : fmtNum(v, 4) + " s"; };
+      var fmtD = function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 4); };
+      var cols = [
+        {label: "method", get: function (r) { return r.method; }},
+        {label: "reached", numeric: true, title: "runs that reached the target / runs", get: function (r) { return r.reached / r.seeds; },
+          fmt: function (v, r) { return r.reached + "/" + r.seeds; }},
+        {label: "tuning time (mean)", numeric: true, get: function (r) { return r.means.tune_time; }, fmt: fmtS},
+        {label: "tuning $ (mean)", numeric: true, get: function (r) { return r.means.tune_dollars; }, fmt: fmtD},
+        {label: "found model's time (mean)", numeric: true, get: function (r) { return r.means.model_time; }, fmt: fmtS},
+        {label: "found model's $ (mean)", numeric: true, get: function (r) { return r.means.model_dollars; }, fmt: fmtD}
+      ].concat(ratioColumns(function (r) { return r.vs_baseline; }, "vs " + cmp.baseline));
+      parts.push(makeTable(cols, cmp.rows, {id: "target-table"}));
+      var paired = cmp.rows.filter(function (r) { return r.vs_peer; });
+      if (paired.length) {
+        parts.push(el("h3", {text: "Against " + cmp.versus + ", at the same target"}));
+        parts.push(makeTable([
+          {label: "method", get: function (r) { return r.method; }},
+          {label: "reached", numeric: true, get: function (r) { return r.reached / r.seeds; }, fmt: function (v, r) { return r.reached + "/" + r.seeds; }}
+        ].concat(ratioColumns(function (r) { return r.vs_peer; }, "vs " + cmp.versus)), paired, {id: "versus-table"}));
+      }
+    }
+    var over = DATA.over_tasks || [];
+    if (over.length) {
+      parts.push(el("h3", {text: "Per benchmark: the median over its tasks"}));
+      parts.push(el("p", {class: "help", text: "Where a benchmark's tasks were run with the same parameters: the median over the tasks of " +
+        "the same ratio (peer / method), the seeds resampled together across tasks; reached: over all tasks. The same for every group."}));
+      parts.push(makeTable([
+        {label: "benchmark", get: function (r) { return r.benchmark; }},
+        {label: "peer", get: function (r) { return r.peer; }},
+        {label: "method", get: function (r) { return r.method; }},
+        {label: "tasks", numeric: true, get: function (r) { return r.tasks; }},
+        {label: "reached", numeric: true, get: function (r) { return r.reached; }, fmt: function (v, r) { return v + "/" + (r.tasks * r.seeds); }}
+      ].concat(ratioColumns(function (r) { return r.ratios; }, "vs peer")), over, {id: "over-tasks-table"}));
+    }
+    parts.forEach(function (e) { ui.targetBody.appendChild(e); });
+    ui.target.hidden = !cmp && !over.length;
   }
 
   function renderHypervolume() {

@@ -24,6 +24,11 @@ the group, or one run):
   group's Pareto set on each instance type, predicted time and dollars with an interval, marked
   *predicted*, next to what the runs measured
   (:func:`syne_mohb.experiments.recommendations.recommendations_for_runs`);
+* time and dollars to the target accuracy (where a group holds the baseline): per method the
+  runs that reached the target, the means, and the ratios against the baseline and a peer
+  with their 95% bootstrap intervals, and the medians over a benchmark's tasks -- the numbers
+  of the text report, from one computation
+  (:func:`syne_mohb.experiments.report.comparison_tables`);
 * hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
   (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
   :mod:`syne_mohb.experiments.metrics` (the same numbers as the PNG report; the bounds are
@@ -57,7 +62,8 @@ from syne_mohb.experiments.analysis import (Run, default_instances, describe_gro
                                              group_labels, group_runs, moved_from, summarize)
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.experiments.final_metadata import recorded_end_kwargs
-from syne_mohb.experiments.metrics import curves_over_seeds, normalizer_for, recorded_log_flags
+from syne_mohb.experiments.metrics import (TARGET_MEASURES, curves_over_seeds, normalizer_for,
+                                           recorded_log_flags)
 from syne_mohb.experiments.plots import _UNITS, _axis_label, axis_log, log_ticks, objective_name
 from syne_mohb.pareto import pareto_mask
 
@@ -556,23 +562,98 @@ def _load(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
     return load_runs(root)
 
 
+def _ratio_cells(row: Any) -> dict[str, list[float | None]]:
+    """``{measure: [point, low, high]}`` of a row of
+    :func:`~syne_mohb.experiments.metrics.target_ratios` (null where not finite; no interval
+    with fewer than 2 seeds, where the bootstrap is that seed's ratio twice)."""
+    out = {}
+    for key in TARGET_MEASURES:
+        point, lo, hi = _Encoder.floats([row[key], row[f"{key}_low"], row[f"{key}_high"]])
+        out[key] = [point, lo, hi] if row["seeds"] >= 2 else [point, None, None]
+    return out
+
+
+def _comparison(compared: dict[str, Any], label: str, methods: dict[str, list[Run]],
+                asked: bool) -> dict[str, Any] | None:
+    """A group's time / dollars comparison for the page, from
+    :func:`~syne_mohb.experiments.report.comparison_tables`: the target, and per method the
+    runs that reached it, the mean of each measure over its runs and its ratios against the
+    baseline and the peer. Where the group cannot be compared: why (``missing``) if a baseline
+    or peer was ``asked`` for, else None (e.g. one local run: the page has no such section)."""
+    b, peer = compared["baseline"], compared["versus"]
+    out: dict[str, Any] = {"baseline": b, "versus": peer}
+    targets = compared["targets"]
+    mine = targets[targets["group"] == label] if len(targets) else targets
+    if not len(mine):
+        if not asked:
+            return None
+        if b not in methods:
+            out["missing"] = (f"no run of the baseline {b!r} in this group (its methods: "
+                              f"{', '.join(methods)}); syne-mohb report --html --baseline "
+                              f"METHOD names another")
+        else:
+            out["missing"] = "the runs do not all report accuracy, the measure of the target"
+        return out
+    out["target"] = _Encoder.floats([mine["target"].iloc[0]])[0]
+    ratios = {}
+    for which, name in (("baseline", "target_ratios"), ("peer", "versus_ratios")):
+        tab = compared[name]
+        if len(tab):
+            for _, r in tab[tab["group"] == label].iterrows():
+                ratios[(which, r["method"])] = _ratio_cells(r)
+    rows = []
+    for method, d in mine.groupby("method", sort=False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a measure NaN in every run
+            means = {k: _Encoder.floats([np.nanmean(d[k].to_numpy(dtype=float))])[0]
+                     for k in TARGET_MEASURES}
+        rows.append({"method": method, "seeds": int(len(d)), "reached": int(d["reached"].sum()),
+                     "means": means, "vs_baseline": ratios.get(("baseline", method)),
+                     "vs_peer": ratios.get(("peer", method))})
+    out["rows"] = rows
+    out["peer_in_group"] = peer is not None and peer in methods
+    return out
+
+
+def _over_tasks_rows(over: pd.DataFrame) -> list[dict[str, Any]]:
+    """The medians over each benchmark's tasks
+    (:func:`~syne_mohb.experiments.report.comparison_tables`' ``over_tasks``) for the page."""
+    return [{"benchmark": r["group"], "peer": r["peer"], "method": r["method"],
+             "tasks": int(r["tasks"]), "seeds": int(r["seeds"]), "reached": int(r["reached"]),
+             "ratios": _ratio_cells(r)} for _, r in over.iterrows()]
+
+
 def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 60,
-                skipped: Sequence[tuple[Path, str]] = ()) -> dict[str, Any]:
+                skipped: Sequence[tuple[Path, str]] = (), baseline: str | None = None,
+                versus: str | None = None) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data (see the module docstring).
 
     Runs are grouped by what makes them comparable (same benchmark and task, or same entry
     point, objectives and search space: :func:`~syne_mohb.experiments.analysis.group_runs`),
     as in the PNG report; the page says what each group holds. ``skipped``: ``(folder,
-    reason)`` of run folders left out, listed on the page.
+    reason)`` of run folders left out, listed on the page. ``baseline`` and ``versus``: the
+    time / dollars comparison of :func:`~syne_mohb.experiments.report.make_report` (the
+    method setting the target, default ``asha-default``; a peer every method is also paired
+    with), with the same numbers.
+
+    :raises ValueError: ``runs`` is empty, or ``baseline`` or ``versus`` is not a method of
+        the runs
     """
+    from syne_mohb.experiments.report import check_compared, comparison_tables
+
     if not runs:
         raise ValueError("runs is empty: nothing to report")
     root = Path(root)
     by_key = group_runs(runs)
+    check_compared(by_key, baseline, versus)
     labels = group_labels(by_key)
+    compared = comparison_tables(by_key, labels, baseline, versus)
     groups = [_group_data(labels[key], describe_group(key, methods, root), methods, root,
                           num_points, simulated=key.source == "benchmark")
               for key, methods in by_key.items()]
+    for g, methods in zip(groups, by_key.values()):
+        g["comparison"] = _comparison(compared, g["label"], methods,
+                                      asked=baseline is not None or versus is not None)
     total = sum(len(r.results) for r in runs)
     return {
         "title": f"syne-mohb report: {root.resolve().name}",
@@ -583,6 +664,7 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
         "webgl_min_points": WEBGL_MIN_POINTS,
         "skipped": [{"path": str(p), "reason": str(r)} for p, r in skipped],
         "groups": groups,
+        "over_tasks": _over_tasks_rows(compared["over_tasks"]),
     }
 
 
@@ -631,7 +713,8 @@ def render_html(data: dict[str, Any]) -> str:
 
 
 def make_html_report(results: str | Path, out: str | Path | None = None, num_points: int = 60,
-                     on_skip: Callable[[Path, str], None] | None = None) -> Path:
+                     on_skip: Callable[[Path, str], None] | None = None,
+                     baseline: str | None = None, versus: str | None = None) -> Path:
     """Write the interactive report of every run below ``results`` to one self-contained HTML file.
 
     :param results: a run folder (``results.csv.zip`` + ``metadata.json``) or a folder of runs
@@ -641,10 +724,14 @@ def make_html_report(results: str | Path, out: str | Path | None = None, num_poi
     :param num_points: grid points of the hypervolume curves
     :param on_skip: called with ``(folder, reason)`` for each run folder left out (default: a
         logged warning); the page lists them too
+    :param baseline: the method whose mean best accuracy (minus 0.5 points) is the target of
+        the time / dollars comparison (default: ``asha-default``, where a group has it)
+    :param versus: a peer method every other method is also paired with at that target
     :return: path of the written file
     :raises FileNotFoundError: ``results`` does not exist or holds no readable run (run
         folders that cannot be read are left out with a logged warning and listed on the page)
-    :raises ValueError: results without a value for every objective, or ``out`` is below a file
+    :raises ValueError: results without a value for every objective, ``out`` is below a file,
+        or ``baseline`` or ``versus`` is not a method of the runs
     :raises ImportError: plotly is not installed (``report`` extra)
     """
     if not isinstance(num_points, int) or num_points < 2:
@@ -665,7 +752,8 @@ def make_html_report(results: str | Path, out: str | Path | None = None, num_poi
         if path.suffix.lower() not in (".html", ".htm"):
             path = path / "report.html"
     check_output_folder(path.parent, "output")  # a file in the way: one line, before the work
-    page = render_html(report_data(runs, root=results, num_points=num_points, skipped=skipped))
+    page = render_html(report_data(runs, root=results, num_points=num_points, skipped=skipped,
+                                   baseline=baseline, versus=versus))
     path.parent.mkdir(parents=True, exist_ok=True)
     # written next to the page and renamed over it (a reader never sees half a page); opened
     # with open(), not mkstemp (mode 0600), so that the page gets the mode of the PNG and CSV

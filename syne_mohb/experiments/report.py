@@ -8,7 +8,7 @@ import sys
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from syne_mohb.experiments.final_metadata import end_state_table
 from syne_mohb.experiments.metrics import normalizer_for, target_measures, target_ratios
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
-__all__ = ["check_output_folder", "load_runs", "make_report"]
+__all__ = ["check_compared", "check_output_folder", "comparison_tables", "load_runs", "make_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +180,72 @@ def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def check_compared(groups: Mapping[Any, Mapping[str, Any]], baseline: str | None,
+                   versus: str | None) -> None:
+    """``baseline`` and ``versus`` (None: not given) as methods of ``groups``
+    (:func:`~syne_mohb.experiments.analysis.group_runs`).
+
+    :raises ValueError: one of them is not a method of the runs (the message lists the valid
+        ones and the closest name)
+    """
+    valid = sorted({m for methods in groups.values() for m in methods})
+    for role, name in (("baseline", baseline), ("peer", versus)):
+        if name is not None and name not in valid:
+            raise ValueError(_methods_message(name, valid, role))
+
+
+def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
+                      labels: Mapping[Any, str], baseline: str | None = None,
+                      versus: str | None = None) -> dict[str, Any]:
+    """The time / dollars comparison of the report, for the text tables and the HTML page alike.
+
+    In every group that holds the baseline and whose runs all report ``accuracy``, every run is
+    measured at the target (the baseline's mean best accuracy minus 0.5 points:
+    :func:`~syne_mohb.experiments.metrics.target_measures`), and every other method is paired
+    with the baseline and with ``versus`` over the seeds
+    (:func:`~syne_mohb.experiments.metrics.target_ratios`); a benchmark's tasks run with the
+    same parameters also get the median over the tasks (:func:`_ratios_over_tasks`).
+
+    :param groups: :func:`~syne_mohb.experiments.analysis.group_runs`' groups
+    :param labels: each group's label (:func:`~syne_mohb.experiments.analysis.group_labels`)
+    :param baseline: the method setting the target (default: ``asha-default``)
+    :return: ``{"baseline", "versus", "targets", "target_ratios", "versus_ratios",
+        "over_tasks"}``: the baseline's name, ``versus``, and four tables (empty where no group
+        could be compared); each table's ``group`` column holds the group's label (the
+        benchmark and its number of tasks in ``over_tasks``)
+    """
+    b = baseline if baseline is not None else "asha-default"
+    targets, ratios, versus_ratios = [], [], []
+    # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
+    tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
+    for key, methods in groups.items():
+        label = labels[key]
+        if b not in methods or not all("accuracy" in r.results.columns
+                                       for lst in methods.values() for r in lst):
+            continue
+        target, measures = target_measures(methods, b)
+        measures.insert(0, "group", label)
+        targets.append(measures)
+        if key.source == "benchmark":
+            tasks_of.setdefault(_but_task(key), []).append((key, label, measures))
+        for peer, into in ((b, ratios), (versus, versus_ratios)):
+            rat = target_ratios(measures, peer) if peer in methods else []
+            if len(rat):
+                rat.insert(0, "target", target)
+                rat.insert(0, "baseline", b)
+                if peer != b:
+                    rat.insert(1, "peer", peer)
+                rat.insert(0, "group", label)
+                into.append(rat)
+
+    def frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+    return {"baseline": b, "versus": versus, "targets": frame(targets),
+            "target_ratios": frame(ratios), "versus_ratios": frame(versus_ratios),
+            "over_tasks": _ratios_over_tasks(tasks_of, b, versus)}
+
+
 def make_report(results: str | Path, out_dir: str | Path | None = None,
                 baseline: str | None = None, versus: str | None = None) -> dict[str, Any]:
     """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
@@ -236,10 +302,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     runs, skipped = load_runs(results)
     groups = group_runs(runs)
     labels = group_labels(groups)
-    valid = sorted({m for methods in groups.values() for m in methods})
-    for role, name in (("baseline", baseline), ("peer", versus)):
-        if name is not None and name not in valid:
-            raise ValueError(_methods_message(name, valid, role))
+    check_compared(groups, baseline, versus)
     out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of runs without dollars
@@ -248,10 +311,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     plots: list[Path] = []
     pareto: dict[str, pd.DataFrame] = {}
     pareto_csv: dict[str, Path] = {}
-    targets, ratios, versus_ratios, described = [], [], [], []
-    # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
-    tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
-    b = baseline if baseline is not None else "asha-default"  # the method setting the target
+    described = []
     recs: dict[str, pd.DataFrame] = {}
     recs_csv: dict[str, Path] = {}
     recs_skipped: list[tuple[str, str]] = []
@@ -309,25 +369,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         if len(end):
             end.insert(0, "group", label)
             ends.append(end)
-        if b in methods and all("accuracy" in r.results.columns for r in all_runs):
-            target, measures = target_measures(methods, b)
-            measures.insert(0, "group", label)
-            targets.append(measures)
-            if key.source == "benchmark":
-                tasks_of.setdefault(_but_task(key), []).append((key, label, measures))
-            for peer, into in ((b, ratios), (versus, versus_ratios)):
-                rat = target_ratios(measures, peer) if peer in methods else []
-                if len(rat):
-                    rat.insert(0, "target", target)
-                    rat.insert(0, "baseline", b)
-                    if peer != b:
-                        rat.insert(1, "peer", peer)
-                    rat.insert(0, "group", label)
-                    into.append(rat)
-    over_tasks = _ratios_over_tasks(tasks_of, b, versus)
-    targets_df = pd.concat(targets, ignore_index=True) if targets else pd.DataFrame()
-    ratios_df = pd.concat(ratios, ignore_index=True) if ratios else pd.DataFrame()
-    versus_df = pd.concat(versus_ratios, ignore_index=True) if versus_ratios else pd.DataFrame()
+    compared = comparison_tables(groups, labels, baseline, versus)
+    targets_df, ratios_df = compared["targets"], compared["target_ratios"]
+    versus_df, over_tasks = compared["versus_ratios"], compared["over_tasks"]
     ends_df = pd.concat(ends, ignore_index=True) if ends else pd.DataFrame()
     from syne_mohb.experiments.methods import METHODS, hardware_logic, searcher_of
 
