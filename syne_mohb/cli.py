@@ -50,10 +50,12 @@ def _count(n: int, what: str) -> str:
 
 
 def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
+    """``df`` as text; a missing value (e.g. the restarts of a method without a hardware
+    policy) as ``-``, not ``NaN``."""
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_columns", 30):
-        return df.to_string(index=False, float_format=lambda v: floatfmt.format(v))
+        return df.to_string(index=False, float_format=lambda v: floatfmt.format(v), na_rep="-")
 
 
 def _check_names(methods: list[str], benchmarks: list[str]) -> None:
