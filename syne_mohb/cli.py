@@ -59,6 +59,7 @@ def _fmt_table(df, floatfmt: str = "{:.4g}") -> str:
 
 
 def _check_names(methods: list[str], benchmarks: list[str]) -> None:
+    from syne_mohb.blackboxes.repository import shadowed_folder
     from syne_mohb.experiments.methods import METHOD_PACKAGES, check_method
     from syne_mohb.experiments.runner import get_benchmark
 
@@ -76,6 +77,10 @@ def _check_names(methods: list[str], benchmarks: list[str]) -> None:
             get_benchmark(b)
         except ValueError as e:
             raise CLIError(str(e)) from None
+        shadowed = shadowed_folder(b)
+        if shadowed is not None:  # a user's converted table named like a shipped benchmark
+            print(f"note: {b!r} is the shipped benchmark; the folder {shadowed} here is not "
+                  f"read (give ./{b} for it)", file=sys.stderr)
 
 
 def _benchmark_with_default(name: str, default_instance: str | None):

@@ -81,6 +81,26 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
     assert "mygrid / mytask" in captured.out and "no log flags" not in captured.err
 
 
+def test_a_folder_named_like_a_shipped_benchmark_is_not_read_silently(tmp_path, capsys,
+                                                                      monkeypatch):
+    """``--benchmarks linear`` is the shipped benchmark, also where the working folder holds a
+    user's table ``./linear``: a one-line note says the folder is not read and how to name it;
+    ``./linear`` runs it."""
+    _table(tmp_path, "linear", GRID)
+    monkeypatch.chdir(tmp_path)
+    args = ["--methods", "asha-default", "--seeds", "1", "--quiet"]
+    assert main(["bench", "--benchmarks", "linear", "--tasks", "digits", "--budget", "0.5",
+                 "--output", "shipped"] + args) == 0
+    err = capsys.readouterr().err
+    assert (f"note: 'linear' is the shipped benchmark; the folder {tmp_path.resolve() / 'linear'}"
+            f" here is not read (give ./linear for it)") in err
+    assert (tmp_path / "shipped" / "linear" / "digits").is_dir()
+    assert main(["bench", "--benchmarks", "./linear", "--budget", "20", "--output", "mine"]
+                + args) == 0
+    assert "note:" not in capsys.readouterr().err
+    assert (tmp_path / "mine" / "linear" / "mytask").is_dir()
+
+
 @pytest.mark.parametrize("flaw, says", [
     ("ran only", "the table holds 3 of the 4 combinations of its hyperparameters' values"),
     ("accuracy minimised", "accuracy is maximised in a benchmark"),

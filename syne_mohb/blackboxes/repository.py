@@ -85,6 +85,16 @@ def _is_folder(name: str | Path) -> bool:
         "/" in name or os.sep in name or name.strip(".") == "" or Path(name).is_dir())
 
 
+def shadowed_folder(name: str | Path) -> Path | None:
+    """The folder of the working directory that a shipped name hides: ``"mlp"`` is the shipped
+    benchmark even where a folder ``./mlp`` (say, a user's table written by
+    ``from_experiments``) exists; ``./mlp`` names the folder. None where ``name`` is no shipped
+    name or no such folder exists."""
+    if not isinstance(name, str) or name not in names() or not Path(name).is_dir():
+        return None
+    return Path(name).resolve()
+
+
 def label(name: str | Path) -> str:
     """A short name of blackbox ``name``: a shipped name as it is, a folder by its own name
     (e.g. the folder of a benchmark's runs in an output folder, a plot's title)."""
