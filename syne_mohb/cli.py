@@ -365,6 +365,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
     extra = _simulation_extra(args)
+    if args.html:  # the page's extra, before any run
+        from syne_mohb._lazy import MissingExtraError, require_installed
+        try:
+            require_installed("plotly", "bench --html")
+        except MissingExtraError as e:
+            raise CLIError(str(e)) from None
     try:  # every name checked before the output folder is made
         specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
                      budget=args.budget, n_workers=args.workers, max_trials=args.max_trials,
@@ -397,6 +403,16 @@ def cmd_bench(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as e:
         raise CLIError(f"no report: {e}") from None
     _print_report(rep, args.rows)
+    if args.html:  # the same runs, baseline and peer; the runs left out were listed above
+        from syne_mohb.experiments.html_report import make_html_report
+        try:
+            page = make_html_report(out, rep["out_dir"] / "report.html",
+                                    on_skip=lambda folder, reason: None,
+                                    baseline=args.baseline, versus=args.versus)
+        except (OSError, ValueError, ImportError) as e:
+            raise CLIError(f"no HTML page: {e} (the tables above are written)") from None
+        print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens "
+              f"offline): {page}")
     return 1 if failed else 0
 
 
@@ -773,6 +789,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one of --methods: the report also pairs every method with it at that "
                         "target (as report --versus; default: none)")
     b.add_argument("--rows", type=int, default=15, help="Pareto-set rows to print per run")
+    b.add_argument("--html", action="store_true",
+                   help="also write the interactive, self-contained HTML page of the runs, "
+                        "OUTPUT/report/report.html (as report --html; needs the report extra)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)
 

@@ -295,6 +295,34 @@ def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
         assert words in lines[0] and "Traceback" not in err
 
 
+def test_bench_html_writes_the_page_with_the_tables(tmp_path, capsys, monkeypatch):
+    """``bench --html``: the text report and, next to its tables, the page of the same runs
+    with the same baseline and peer; without plotly, one line naming the extra before any
+    run (no output folder)."""
+    out = tmp_path / "out"
+    args = ["bench", "--benchmarks", BENCH, "--tasks", TASK, "--methods",
+            "moasha,mo-random,asha-default", "--seeds", "2", "--max-trials", "12",
+            "--processes", "1", "--quiet", "--versus", "mo-random", "--html"]
+    monkeypatch.setitem(sys.modules, "plotly", None)  # as if the report extra were missing
+    rc, _, err = _run_cli(args + ["--output", str(out)], capsys)
+    assert rc == 2 and err.strip() == ("syne-mohb bench: error: bench --html needs plotly, which "
+                                       "is not installed: pip install 'syne-mohb[report]' (in a "
+                                       "clone: pip install -e '.[report]')")
+    assert not out.exists()
+    monkeypatch.undo()
+    rc, text, err = _run_cli(args + ["--output", str(out)], capsys)
+    assert rc == 0, err
+    page = out / "report" / "report.html"
+    assert f"offline): {page}" in text and "Against mo-random" in text
+    assert (out / "report" / "summary.csv").exists()
+    cmp = _page_data(page)["groups"][0]["comparison"]
+    assert cmp["versus"] == "mo-random" and cmp["baseline"] == "asha-default"
+    versus = pd.read_csv(out / "report" / "time_to_target_versus.csv").set_index("method")
+    moasha = next(r for r in cmp["rows"] if r["method"] == "moasha")
+    assert moasha["vs_peer"]["tune_dollars"][0] == pytest.approx(
+        versus.loc["moasha", "tune_dollars"], rel=1e-5)
+
+
 def test_plotly_is_imported_only_when_a_page_is_written(monkeypatch):
     import importlib
 
