@@ -31,7 +31,8 @@ from syne_mohb.experiments.final_metadata import end_state_table
 from syne_mohb.experiments.metrics import normalizer_for, target_measures, target_ratios
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
-__all__ = ["check_compared", "check_output_folder", "comparison_tables", "load_runs", "make_report"]
+__all__ = ["check_compared", "check_output_folder", "comparison_tables", "load_runs",
+           "make_report"]
 
 logger = logging.getLogger(__name__)
 
