@@ -359,6 +359,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if name is not None and name not in methods:
             raise CLIError(f"{flag} {name!r} is not among --methods ({', '.join(methods)}): "
                            f"add it there, so that its runs are made")
+    if args.versus is not None and args.versus == (args.baseline or BASELINE):
+        raise CLIError(f"--versus {args.versus!r} is the baseline: every method's ratios against "
+                       f"it are the report's first comparison already; name another peer, or "
+                       f"another --baseline")
     for b in benchmarks:
         _benchmark_with_default(b, args.default_instance)
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None

@@ -54,6 +54,9 @@ def finished_run(tmp_path_factory):
                                 "there, so that its runs are made"),
     (["--keep-alive", "60"], "--keep-alive needs --startup (warm pools shorten SageMaker job "
                              "start-ups, which only --startup simulates)"),
+    (["--methods", "moasha,asha-default", "--versus", "asha-default"],
+     "--versus 'asha-default' is the baseline: every method's ratios against it are the "
+     "report's first comparison already; name another peer, or another --baseline"),
 ])
 def test_bench_rejects_invalid_values_in_one_line(tmp_path, capsys, flags, message):
     out = tmp_path / "out"

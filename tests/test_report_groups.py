@@ -210,6 +210,10 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
     assert main(["report", str(target_runs), "--output", str(rep), "--versus", "lat"]) == 2
     assert ("unknown peer 'lat' (did you mean 'late'?): it is not a method of these runs; "
             "valid peers: asha-default, late, never") in capsys.readouterr().err
+    # the baseline as the peer would repeat the first table
+    for extra in (["--versus", "asha-default"], ["--baseline", "late", "--versus", "late"]):
+        assert main(["report", str(target_runs), "--output", str(rep)] + extra) == 2
+        assert "is the baseline: every method's ratios against it" in one_line_error(capsys)
 
 
 def test_the_html_page_shows_the_same_comparison(target_runs, tmp_path, capsys):

@@ -187,12 +187,18 @@ def check_compared(groups: Mapping[Any, Mapping[str, Any]], baseline: str | None
     (:func:`~syne_mohb.experiments.analysis.group_runs`).
 
     :raises ValueError: one of them is not a method of the runs (the message lists the valid
-        ones and the closest name)
+        ones and the closest name), or the peer is the baseline (``asha-default`` unless
+        ``baseline`` names another), whose ratios the report gives already
     """
     valid = sorted({m for methods in groups.values() for m in methods})
     for role, name in (("baseline", baseline), ("peer", versus)):
         if name is not None and name not in valid:
             raise ValueError(_methods_message(name, valid, role))
+    b = baseline if baseline is not None else "asha-default"
+    if versus is not None and versus == b:
+        raise ValueError(f"peer {versus!r} is the baseline: every method's ratios against it "
+                         f"are the report's first comparison already; name another peer, or "
+                         f"another baseline")
 
 
 def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
