@@ -194,8 +194,7 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
     from syne_mohb.experiments.metrics import (
         RATIO_STATISTIC,
         TARGET_MEASURES,
-        best_possible,
-        exhaustive_once,
+        found_model_bounds,
         target_measures,
         target_ratios,
     )
@@ -208,16 +207,15 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
              f"{_INTERVAL if len(base) >= 2 else '(no interval with 1 seed)'}:"]
     for key, what in TARGET_MEASURES.items():
         lines.append(f"  {what:48s} {_ratio_text(ratio, key)}")
-    table = bench.blackbox(task)
-    cheapest, _ = best_possible(table, target)
     found_all = measures.loc[measures["method"] == BASELINE, "model_dollars"].to_numpy(dtype=float)
     found = float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any() else np.nan
-    if np.isfinite(cheapest) and cheapest > 0 and np.isfinite(found):
-        lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} {found / cheapest:.2f}x")
-        once = exhaustive_once(table, target)
-        if np.isfinite(once) and once > 0:
+    bounds = found_model_bounds(bench.blackbox(task), target, found)
+    if np.isfinite(bounds["best_possible"]):
+        lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} "
+                     f"{bounds['best_possible']:.2f}x")
+        if np.isfinite(bounds["exhaustive_once"]):
             lines.append(f"  {'(b) every configuration and type trained once':48s} "
-                         f"{found / once:.2f}x")
+                         f"{bounds['exhaustive_once']:.2f}x")
     lines.append(f"  {method} reached the target in {int(ratio['reached'])} of "
                  f"{_count(int(ratio['seeds']), 'seed')} ({UNREACHED_RULE})")
     return "\n".join(lines)
@@ -467,6 +465,18 @@ def _print_report(rep, rows: int = 15) -> None:
               f"seeds ({rep['versus']} / method; > 1: the method is better) {_INTERVAL}; a tie "
               f"where the interval holds 1:")
         print(_fmt_table(_ratio_table(versus, ["group", "peer", "method", "seeds", "reached"])))
+    bounds = rep.get("bounds")
+    if bounds is not None and len(bounds):
+        print("\nThe found model's dollars against the benchmark's table: the baseline's (mean over "
+              "its seeds) over the cheapest model at the target in the whole table (best "
+              "possible: no method's found model's $ ratio can exceed it) and over the expected "
+              "cheapest of training every configuration on every type once:")
+        shown = bounds[["group", "baseline"]].copy()
+        shown["baseline's found model ($)"] = bounds["found_dollars"]
+        shown["cheapest at the target ($)"] = bounds["cheapest_dollars"]
+        shown["best possible"] = [_times(v) for v in bounds["best_possible"]]
+        shown["every row trained once"] = [_times(v) for v in bounds["exhaustive_once"]]
+        print(_fmt_table(shown))
     over = rep.get("over_tasks")
     if over is not None and len(over):
         print(f"\nPer benchmark (its tasks run with the same parameters): the median over the "
@@ -478,6 +488,13 @@ def _print_report(rep, rows: int = 15) -> None:
     for p in rep["plots"]:
         print(f"  {p}")
     print(f"Tables: {rep['out_dir']}")
+
+
+def _times(value: float) -> str:
+    """``"11.05x"``; ``-`` where not a number."""
+    import math
+
+    return f"{value:.2f}x" if math.isfinite(value) else "-"
 
 
 def _ratio_table(ratios, columns: list[str]):

@@ -321,6 +321,19 @@ def test_bench_html_writes_the_page_with_the_tables(tmp_path, capsys, monkeypatc
     moasha = next(r for r in cmp["rows"] if r["method"] == "moasha")
     assert moasha["vs_peer"]["tune_dollars"][0] == pytest.approx(
         versus.loc["moasha", "tune_dollars"], rel=1e-5)
+    # the found model's bounds from the benchmark's table: text, CSV and page alike
+    from syne_mohb.experiments.metrics import found_model_bounds
+    from syne_mohb.experiments.runner import get_benchmark
+
+    assert "The found model's dollars against the benchmark's table" in text
+    per_run = pd.read_csv(out / "report" / "time_to_target.csv")
+    found = per_run.loc[per_run["method"] == "asha-default", "model_dollars"].mean()
+    bounds = pd.read_csv(out / "report" / "found_model_bounds.csv").iloc[0]
+    want = found_model_bounds(get_benchmark(BENCH).blackbox(TASK), bounds["target"], found)
+    assert bounds["best_possible"] == pytest.approx(want["best_possible"], rel=1e-4)
+    assert bounds["best_possible"] >= 1  # the baseline's found model is one of the table's
+    assert bounds["exhaustive_once"] == pytest.approx(want["exhaustive_once"], rel=1e-4)
+    assert cmp["bounds"]["best_possible"] == pytest.approx(bounds["best_possible"], rel=1e-5)
 
 
 def test_plotly_is_imported_only_when_a_page_is_written(monkeypatch):

@@ -783,6 +783,14 @@
         {label: "found model's $ (mean)", numeric: true, get: function (r) { return r.means.model_dollars; }, fmt: fmtD}
       ].concat(ratioColumns(function (r) { return r.vs_baseline; }, "vs " + cmp.baseline));
       parts.push(makeTable(cols, cmp.rows, {id: "target-table"}));
+      var bd = cmp.bounds;
+      if (bd && bd.best_possible != null) {
+        parts.push(el("p", {class: "help", id: "target-bounds", text: "Bounds from the benchmark's table: the cheapest model at the " +
+          "target costs $" + fmtNum(bd.cheapest_dollars, 4) + ", " + bd.best_possible.toFixed(2) + "x less than " + cmp.baseline +
+          "'s found model ($" + fmtNum(bd.found_dollars, 4) + "; best possible: no method's found model's $ ratio can exceed it)" +
+          (bd.exhaustive_once != null ? "; an exhaustive search that trains every configuration on every type once finds one " +
+          bd.exhaustive_once.toFixed(2) + "x cheaper on average" : "") + "."}));
+      }
       var paired = cmp.rows.filter(function (r) { return r.vs_peer; });
       if (paired.length) {
         parts.push(el("h3", {text: "Against " + cmp.versus + ", at the same target"}));

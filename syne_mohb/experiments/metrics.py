@@ -54,6 +54,7 @@ __all__ = [
     "exhaustive_once",
     "final_hypervolume",
     "found_model",
+    "found_model_bounds",
     "hypervolume_curve",
     "hypervolume_curve_xy",
     "log_flags",
@@ -766,6 +767,26 @@ def exhaustive_once(blackbox: Any, target: float, num_draws: int = 2000,
     cheapest = per_seed[np.arange(rows)[None, :], pick].min(axis=1)
     cheapest = cheapest[np.isfinite(cheapest)]
     return float(cheapest.mean()) if len(cheapest) else np.nan
+
+
+def found_model_bounds(blackbox: Any, target: float, found_dollars: float) -> dict[str, float]:
+    """How far a found model's dollars could fall in an offline table: ``found_dollars`` (e.g.
+    the baseline's mean found model) over the cheapest model at ``target`` of the whole table
+    (:func:`best_possible`: no method's found-model ratio against that baseline can exceed
+    it), and over the expected cheapest model of training every row once
+    (:func:`exhaustive_once`).
+
+    :return: ``{"cheapest_dollars", "once_dollars", "best_possible", "exhaustive_once"}``: the
+        two bounds in dollars and the two ratios; NaN where the table has no model at the
+        target or ``found_dollars`` is not a positive number
+    """
+    cheapest, _ = best_possible(blackbox, target)
+    once = exhaustive_once(blackbox, target) if np.isfinite(cheapest) else np.nan
+    ok = np.isfinite(found_dollars) and found_dollars > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {"cheapest_dollars": cheapest, "once_dollars": once,
+                "best_possible": float(found_dollars / cheapest) if ok and cheapest > 0 else np.nan,
+                "exhaustive_once": float(found_dollars / once) if ok and once > 0 else np.nan}
 
 
 # ------------------------------------------------------------------ paired comparison

@@ -28,7 +28,8 @@ from syne_mohb.experiments.analysis import (
     summarize,
 )
 from syne_mohb.experiments.final_metadata import end_state_table
-from syne_mohb.experiments.metrics import normalizer_for, target_measures, target_ratios
+from syne_mohb.experiments.metrics import (found_model_bounds, normalizer_for, target_measures,
+                                           target_ratios)
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
 __all__ = ["check_compared", "check_output_folder", "comparison_tables", "load_runs",
@@ -217,12 +218,16 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
     :param labels: each group's label (:func:`~syne_mohb.experiments.analysis.group_labels`)
     :param baseline: the method setting the target (default: ``asha-default``)
     :return: ``{"baseline", "versus", "targets", "target_ratios", "versus_ratios",
-        "over_tasks"}``: the baseline's name, ``versus``, and four tables (empty where no group
-        could be compared); each table's ``group`` column holds the group's label (the
-        benchmark and its number of tasks in ``over_tasks``)
+        "over_tasks", "bounds"}``: the baseline's name, ``versus``, and five tables (empty where
+        no group could be compared); each table's ``group`` column holds the group's label (the
+        benchmark and its number of tasks in ``over_tasks``). ``bounds``: per simulated group,
+        the baseline's mean found model's dollars against the benchmark table's cheapest model
+        at the target and the expected cheapest of training every row once
+        (:func:`~syne_mohb.experiments.metrics.found_model_bounds`): how far a method's
+        "found model's $" ratio could go
     """
     b = baseline if baseline is not None else "asha-default"
-    targets, ratios, versus_ratios = [], [], []
+    targets, ratios, versus_ratios, bounds = [], [], [], []
     # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
     tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
     for key, methods in groups.items():
@@ -235,6 +240,9 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
         targets.append(measures)
         if key.source == "benchmark":
             tasks_of.setdefault(_but_task(key), []).append((key, label, measures))
+            bound = _found_model_bounds(key, target, measures, b)
+            if bound is not None:
+                bounds.append({"group": label, "baseline": b, "target": target, **bound})
         for peer, into in ((b, ratios), (versus, versus_ratios)):
             rat = target_ratios(measures, peer) if peer in methods else []
             if len(rat):
@@ -250,7 +258,34 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
 
     return {"baseline": b, "versus": versus, "targets": frame(targets),
             "target_ratios": frame(ratios), "versus_ratios": frame(versus_ratios),
-            "over_tasks": _ratios_over_tasks(tasks_of, b, versus)}
+            "over_tasks": _ratios_over_tasks(tasks_of, b, versus),
+            "bounds": pd.DataFrame(bounds, columns=_BOUND_COLUMNS)}
+
+
+#: the columns of :func:`comparison_tables`' ``bounds``
+_BOUND_COLUMNS = ["group", "baseline", "target", "found_dollars", "cheapest_dollars",
+                  "once_dollars", "best_possible", "exhaustive_once"]
+
+
+def _found_model_bounds(key: Any, target: float, measures: pd.DataFrame,
+                        baseline: str) -> dict[str, float] | None:
+    """A simulated group's bounds of the found model's dollars, from its benchmark's table
+    (:func:`~syne_mohb.experiments.metrics.found_model_bounds` of the baseline's mean found
+    model); None where the table cannot be read any more (e.g. a user's folder moved away:
+    the rest of the report does not need it) or holds no model at the target."""
+    from syne_mohb.experiments.runner import get_benchmark
+
+    try:
+        table = get_benchmark(key.name).blackbox(key.task)
+    except (ValueError, OSError, KeyError) as e:
+        logger.info(f"no bounds of the found model's dollars for {key.name} / {key.task}: {e}")
+        return None
+    found = measures.loc[measures["method"] == baseline, "model_dollars"].to_numpy(dtype=float)
+    mean = float(np.mean(found[np.isfinite(found)])) if np.isfinite(found).any() else np.nan
+    bounds = found_model_bounds(table, target, mean)
+    if not np.isfinite(bounds["cheapest_dollars"]):
+        return None
+    return {"found_dollars": mean, **bounds}
 
 
 def make_report(results: str | Path, out_dir: str | Path | None = None,
@@ -281,14 +316,17 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
         against Syne Tune's MOASHA
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
-        "versus_ratios", "versus", "over_tasks", "plots", "out_dir", "skipped", "recommendations", "recommendations_csv",
+        "versus_ratios", "versus", "over_tasks", "bounds", "plots", "out_dir", "skipped",
+        "recommendations", "recommendations_csv",
         "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
         lists ``(label, description)`` of each group, ``pareto`` maps a run's name to its whole
         Pareto table, ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every
         run's measures, ``target_ratios`` each method's ratios against the baseline,
         ``versus_ratios`` against ``versus``, ``over_tasks`` both as the median over each
         benchmark's tasks (two or more run with the same parameters; also
-        ``time_to_target_over_tasks.csv``), ``skipped`` the
+        ``time_to_target_over_tasks.csv``), ``bounds`` what the found model's dollars could
+        reach in each simulated group's benchmark table (:func:`comparison_tables`; also
+        ``found_model_bounds.csv``), ``skipped`` the
         ``(folder, reason)`` of the runs left out (:func:`load_runs`), ``recommendations``
         maps a group's label to its hardware recommendations, ``recommendations_csv`` to their
         CSV file,
@@ -379,6 +417,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     compared = comparison_tables(groups, labels, baseline, versus)
     targets_df, ratios_df = compared["targets"], compared["target_ratios"]
     versus_df, over_tasks = compared["versus_ratios"], compared["over_tasks"]
+    bounds = compared["bounds"]
     ends_df = pd.concat(ends, ignore_index=True) if ends else pd.DataFrame()
     from syne_mohb.experiments.methods import METHODS, hardware_logic, searcher_of
 
@@ -403,9 +442,11 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         versus_df.to_csv(out / "time_to_target_versus.csv", index=False)
     if len(over_tasks):
         over_tasks.to_csv(out / "time_to_target_over_tasks.csv", index=False)
+    if len(bounds):
+        bounds.to_csv(out / "found_model_bounds.csv", index=False)
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
-            "over_tasks": over_tasks,
+            "over_tasks": over_tasks, "bounds": bounds,
             "versus": versus, "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
