@@ -585,6 +585,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     assert cell == f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
     assert str(round(cmp["target"], 4)) in browser.find_element("id", "target-value").text
     assert not browser.find_elements("id", "versus-table")  # no --versus
+    bounds = browser.find_element("id", "target-bounds").text  # a simulated group: its table
+    assert f"{cmp['bounds']['best_possible']:.2f}x less than asha-default's found model" in bounds
 
     # one run alone: its Pareto set is the CSV report's
     moasha0 = next(i for i, o in enumerate(options) if o.startswith("moasha / seed-0"))
