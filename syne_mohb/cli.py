@@ -454,6 +454,13 @@ def _print_report(rep, rows: int = 15) -> None:
               "hardware policy turned joint, the policy's choices of instance type:")
         print(_fmt_table(ends))
     ratios = rep.get("target_ratios")
+    targets = rep.get("targets")
+    methods = sorted(set(rep["summary"]["method"])) if "method" in rep["summary"] else []
+    if (targets is not None and not len(targets) and len(methods) > 1
+            and rep.get("baseline") not in methods):
+        print(f"\nNo time / dollars comparison: no group holds the baseline "
+              f"{rep.get('baseline')!r}; --baseline names another, one of: "
+              f"{', '.join(methods)}")
     if ratios is not None and len(ratios):
         print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "
               f"({UNREACHED_RULE}); {RATIO_STATISTIC} {_INTERVAL} (none with 1 seed):")

@@ -216,6 +216,24 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
         assert "is the baseline: every method's ratios against it" in one_line_error(capsys)
 
 
+def test_without_the_default_baseline_the_report_says_how_to_compare(target_runs, tmp_path,
+                                                                      capsys):
+    """Runs without ``asha-default`` (e.g. ``bench --methods moasha,st-moasha-fixed,asha-p3``)
+    had no time / dollars comparison and no word why: one line names the missing baseline and
+    the methods ``--baseline`` can take."""
+    import shutil
+
+    shutil.rmtree(target_runs / "toy" / "t" / "asha-default")
+    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    assert ("No time / dollars comparison: no group holds the baseline 'asha-default'; "
+            "--baseline names another, one of: late, never") in out
+    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep"),
+                 "--baseline", "late"]) == 0
+    out = capsys.readouterr().out
+    assert "No time / dollars comparison" not in out and "Time / dollars to reach" in out
+
+
 def test_the_html_page_shows_the_same_comparison(target_runs, tmp_path, capsys):
     """``report --html --baseline / --versus``: the page holds the text report's numbers (one
     computation, :func:`~syne_mohb.experiments.report.comparison_tables`): per method the runs

@@ -316,13 +316,15 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
         against Syne Tune's MOASHA
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
-        "versus_ratios", "versus", "over_tasks", "bounds", "plots", "out_dir", "skipped",
+        "versus_ratios", "versus", "baseline", "over_tasks", "bounds", "plots", "out_dir",
+        "skipped",
         "recommendations", "recommendations_csv",
         "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
         lists ``(label, description)`` of each group, ``pareto`` maps a run's name to its whole
         Pareto table, ``pareto_csv`` to the CSV file it was written to, ``targets`` holds every
         run's measures, ``target_ratios`` each method's ratios against the baseline,
-        ``versus_ratios`` against ``versus``, ``over_tasks`` both as the median over each
+        ``versus_ratios`` against ``versus`` (``baseline``: the method that set the target,
+        given or ``asha-default``), ``over_tasks`` both as the median over each
         benchmark's tasks (two or more run with the same parameters; also
         ``time_to_target_over_tasks.csv``), ``bounds`` what the found model's dollars could
         reach in each simulated group's benchmark table (:func:`comparison_tables`; also
@@ -447,7 +449,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
             "over_tasks": over_tasks, "bounds": bounds,
-            "versus": versus, "plots": plots, "out_dir": out,
+            "versus": versus, "baseline": compared["baseline"], "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
             "scheduler_end": ends_df, "methods": legend}
