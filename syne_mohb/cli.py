@@ -344,7 +344,7 @@ def _check_stock_replay(specs: list) -> None:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from syne_mohb.experiments.methods import method_names
-    from syne_mohb.experiments.report import make_report
+    from syne_mohb.experiments.report import check_peer, make_report
     from syne_mohb.experiments.runner import grid, run_many
 
     if args.list_methods:
@@ -357,10 +357,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if name is not None and name not in methods:
             raise CLIError(f"{flag} {name!r} is not among --methods ({', '.join(methods)}): "
                            f"add it there, so that its runs are made")
-    if args.versus is not None and args.versus == (args.baseline or BASELINE):
-        raise CLIError(f"--versus {args.versus!r} is the baseline: every method's ratios against "
-                       f"it are the report's first comparison already; name another peer, or "
-                       f"another --baseline")
+    try:  # before any run (the report checks it again, after the runs)
+        check_peer(args.baseline, args.versus, "--versus", "--baseline")
+    except ValueError as e:
+        raise CLIError(str(e)) from None
     for b in benchmarks:
         _benchmark_with_default(b, args.default_instance)
     tasks = {b: _split(args.tasks) for b in benchmarks} if args.tasks else None

@@ -613,9 +613,9 @@ def _comparison(compared: dict[str, Any], label: str, methods: dict[str, list[Ru
     out["rows"] = rows
     out["peer_in_group"] = peer is not None and peer in methods
     bounds = compared["bounds"]
-    mine = bounds[bounds["group"] == label]
-    if len(mine):  # a simulated group: what the found model's dollars could reach
-        r = mine.iloc[0]
+    own_bounds = bounds[bounds["group"] == label]
+    if len(own_bounds):  # a simulated group: what the found model's dollars could reach
+        r = own_bounds.iloc[0]
         out["bounds"] = dict(zip(("found_dollars", "cheapest_dollars", "best_possible",
                                   "exhaustive_once"),
                                  _Encoder.floats([r["found_dollars"], r["cheapest_dollars"],

@@ -32,10 +32,13 @@ from syne_mohb.experiments.metrics import (found_model_bounds, normalizer_for, t
                                            target_ratios)
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
-__all__ = ["check_compared", "check_output_folder", "comparison_tables", "load_runs",
-           "make_report"]
+__all__ = ["DEFAULT_BASELINE", "check_compared", "check_output_folder", "check_peer",
+           "comparison_tables", "load_runs", "make_report"]
 
 logger = logging.getLogger(__name__)
+
+#: the method whose best accuracy sets the target where no ``baseline`` is given
+DEFAULT_BASELINE = "asha-default"
 
 
 def load_runs(results: str | Path) -> tuple[list[Run], list[tuple[Path, str]]]:
@@ -195,11 +198,22 @@ def check_compared(groups: Mapping[Any, Mapping[str, Any]], baseline: str | None
     for role, name in (("baseline", baseline), ("peer", versus)):
         if name is not None and name not in valid:
             raise ValueError(_methods_message(name, valid, role))
-    b = baseline if baseline is not None else "asha-default"
-    if versus is not None and versus == b:
-        raise ValueError(f"peer {versus!r} is the baseline: every method's ratios against it "
-                         f"are the report's first comparison already; name another peer, or "
-                         f"another baseline")
+    check_peer(baseline, versus)
+
+
+def check_peer(baseline: str | None, versus: str | None, peer_name: str = "peer",
+               baseline_name: str = "baseline") -> None:
+    """The peer is not the baseline (``baseline``, else :data:`DEFAULT_BASELINE`): its
+    ratios would repeat the report's first comparison. Needs no runs (``syne-mohb bench``
+    checks it before any run); ``peer_name`` / ``baseline_name`` name the two in the message
+    (e.g. the flags ``--versus`` / ``--baseline``).
+
+    :raises ValueError: ``versus`` is the baseline
+    """
+    if versus is not None and versus == (baseline or DEFAULT_BASELINE):
+        raise ValueError(f"{peer_name} {versus!r} is the baseline: every method's ratios against "
+                         f"it are the report's first comparison already; name another peer, or "
+                         f"another {baseline_name}")
 
 
 def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
@@ -226,7 +240,7 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
         (:func:`~syne_mohb.experiments.metrics.found_model_bounds`): how far a method's
         "found model's $" ratio could go
     """
-    b = baseline if baseline is not None else "asha-default"
+    b = baseline if baseline is not None else DEFAULT_BASELINE
     targets, ratios, versus_ratios, bounds = [], [], [], []
     # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
     tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
@@ -432,20 +446,14 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                             "hardware logic": hardware_logic(m, defaults.get(m)),
                             "searcher": searcher_of(m)} for m in named],
                           columns=["method", "hardware logic", "searcher"])
-    if len(legend):
-        legend.to_csv(out / "methods.csv", index=False)
-    if len(ends_df):
-        ends_df.to_csv(out / "scheduler_end.csv", index=False)
-    if len(targets_df):
-        targets_df.to_csv(out / "time_to_target.csv", index=False)
-    if len(ratios_df):
-        ratios_df.to_csv(out / "time_to_target_ratios.csv", index=False)
-    if len(versus_df):
-        versus_df.to_csv(out / "time_to_target_versus.csv", index=False)
-    if len(over_tasks):
-        over_tasks.to_csv(out / "time_to_target_over_tasks.csv", index=False)
-    if len(bounds):
-        bounds.to_csv(out / "found_model_bounds.csv", index=False)
+    for table, name in ((legend, "methods.csv"), (ends_df, "scheduler_end.csv"),
+                        (targets_df, "time_to_target.csv"),
+                        (ratios_df, "time_to_target_ratios.csv"),
+                        (versus_df, "time_to_target_versus.csv"),
+                        (over_tasks, "time_to_target_over_tasks.csv"),
+                        (bounds, "found_model_bounds.csv")):
+        if len(table):  # an empty table writes no file
+            table.to_csv(out / name, index=False)
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
             "over_tasks": over_tasks, "bounds": bounds,
