@@ -427,6 +427,9 @@ def _print_report(rep, rows: int = 15) -> None:
           "parameters, or of the same entry point, objectives and search space):")
     for label, description in rep["groups"]:
         print(f"  {label}: {description}")
+    for pool in rep.get("pools", []):
+        print(f"  The time / dollars comparison takes one script's runs of several groups "
+              f"together, as {pool['label']}: {'; '.join(pool['groups'])}")
     legend = rep.get("methods")
     if legend is not None and len(legend):
         print("\nMethods (what chooses the instance type, what proposes the hyperparameters):")
@@ -455,7 +458,8 @@ def _print_report(rep, rows: int = 15) -> None:
         print(_fmt_table(ends))
     ratios = rep.get("target_ratios")
     targets = rep.get("targets")
-    methods = sorted(set(rep["summary"]["method"])) if "method" in rep["summary"] else []
+    methods = rep.get("compared_methods") or (
+        sorted(set(rep["summary"]["method"])) if "method" in rep["summary"] else [])
     if (targets is not None and not len(targets) and len(methods) > 1
             and rep.get("baseline") not in methods):
         print(f"\nNo time / dollars comparison: no group holds the baseline "

@@ -344,3 +344,140 @@ def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):
     best = next(line for line in demo.splitlines() if "(b) best possible" in line)
     once = next(line for line in demo.splitlines() if "trained once" in line)
     assert float(once.split()[-1].rstrip("x")) <= float(best.split()[-1].rstrip("x"))
+
+
+# ------------------------------------------------------------------ one script, several groups
+def _script_run(root, name, scheduler, rows, price, epochs=9):
+    """A local-backend run of ``train_digits_hw`` as Syne Tune 0.16's ``Tuner`` writes it
+    (``dump_json_with_numpy`` of the scheduler's metadata): ``rows`` are (trial, epoch,
+    accuracy, tuner seconds); the trial's worker seconds are its tuner seconds and its dollars
+    ``price`` per hour of them, as ``LocalProfileBackend`` reports them."""
+    from syne_tune.util import dump_json_with_numpy
+
+    df = pd.DataFrame(rows, columns=["trial_id", "epoch", "accuracy", "st_tuner_time"])
+    df["st_worker_time"] = df["st_tuner_time"]
+    df["st_worker_cost"] = df["st_worker_time"] * price / 3600
+    df["config_lr"], df["config_epochs"] = 0.01, epochs
+    folder = root / name
+    folder.mkdir(parents=True)
+    df.to_csv(folder / "results.csv.zip", index=False)
+    meta = {"entrypoint": "train_digits_hw", "backend": "LocalProfileBackend",
+            **scheduler.metadata()}
+    dump_json_with_numpy(meta, folder / "metadata.json")
+    return folder
+
+
+PRICES = {"local-cpu-1": 0.05, "local-cpu-2": 0.10}
+
+
+@pytest.fixture()
+def script_runs(tmp_path):
+    """Syne Tune's ASHA on local-cpu-2 ($0.10/h, accuracy alone) and our MO-ASHA over the
+    profiles ($0.05/h here; accuracy, dollars, time) on one script, seeds 0 and 1: two groups.
+    ASHA's best accuracies 0.96 and 0.94 set the target 0.945; its seed 1 misses it and counts
+    with its 6 s and all it spent; MO-ASHA reaches it at 3 s and at 4 s."""
+    from syne_tune.config_space import choice, loguniform
+    from syne_tune.optimizer.baselines import ASHA
+
+    from syne_mohb import MOASHA, HardwarePolicy
+
+    root = tmp_path / "syne-tune"
+    base = {"lr": loguniform(1e-4, 1e-1), "epochs": 9}
+    for seed, rows in ((0, [(0, 1, 0.90, 2.0), (0, 2, 0.94, 4.0), (0, 3, 0.96, 6.0)]),
+                       (1, [(0, 1, 0.90, 3.0), (0, 2, 0.94, 6.0)])):
+        asha = ASHA({**base, "instance_type": "local-cpu-2"}, metric="accuracy",
+                    do_minimize=False, time_attr="epoch", max_t=9, random_seed=seed)
+        # written later than MO-ASHA's runs: the seed, not the folder order, pairs them
+        _script_run(root, f"z-asha-{seed}", asha, rows, price=0.10)
+    for seed, rows in ((1, [(0, 1, 0.50, 2.0), (0, 2, 0.97, 4.0)]),
+                       (0, [(0, 1, 0.95, 3.0)])):
+        moasha = MOASHA({**base, "instance_type": choice(["local-cpu-1", "local-cpu-2"])},
+                        metrics=["accuracy", "st_worker_cost", "st_worker_time"],
+                        mode=["max", "min", "min"], time_attr="epoch", max_t=9, random_seed=seed,
+                        hardware=HardwarePolicy(prices=PRICES))
+        _script_run(root, f"a-moasha-{seed}", moasha, rows, price=0.05)
+    return root
+
+
+def test_one_scripts_groups_are_compared_at_a_target_as_one_pool(script_runs, tmp_path, capsys):
+    """ASHA with accuracy alone and MO-ASHA with dollars and time are two groups (no shared
+    Pareto set or hypervolume) but one question: which reached the accuracy sooner, for fewer
+    dollars. Before, ``report --baseline ASHA`` printed no comparison and no word why."""
+    rep = tmp_path / "rep"
+    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
+    out = capsys.readouterr().out
+    pool = "train_digits_hw (4 runs in 2 groups)"
+    assert f"The time / dollars comparison takes one script's runs of several groups " \
+           f"together, as {pool}" in out
+    per_run = pd.read_csv(rep / "time_to_target.csv")
+    assert (per_run["group"] == pool).all()
+    assert per_run["target"].iloc[0] == pytest.approx(0.945)
+    by = per_run.set_index(["method", "seed"])
+    # the scheduler's random_seed pairs the runs (MO-ASHA's folders sort first, seed 1 first)
+    assert by.loc[("ASHA", 0), "tune_time"] == 6.0 and by.loc[("ASHA", 1), "reached"] == 0
+    assert by.loc[("ASHA", 1), "tune_time"] == 6.0  # its whole run
+    assert by.loc[("ASHA", 1), "tune_dollars"] == pytest.approx(6.0 * 0.10 / 3600)
+    assert by.loc[("MOASHA", 0), "tune_time"] == 3.0 and by.loc[("MOASHA", 1), "tune_time"] == 4.0
+    # the found model's own training: what the backend billed its trial up to that result
+    assert by.loc[("MOASHA", 1), "model_dollars"] == pytest.approx(4.0 * 0.05 / 3600)
+    assert by.loc[("ASHA", 0), "model_time"] == 6.0
+    ratios = pd.read_csv(rep / "time_to_target_ratios.csv").set_index("method")
+    assert list(ratios.index) == ["MOASHA"] and ratios.loc["MOASHA", "group"] == pool
+    assert ratios.loc["MOASHA", "tune_time"] == pytest.approx(6.0 / 3.5)
+    assert ratios.loc["MOASHA", "tune_dollars"] == pytest.approx(
+        (6.0 * 0.10 + 6.0 * 0.10) / (3.0 * 0.05 + 4.0 * 0.05))
+    # the Pareto sets and hypervolumes stay per group
+    summary = pd.read_csv(rep / "summary.csv")
+    assert sorted(summary["group"]) == ["train_digits_hw (2 runs) [objectives accuracy, "
+                                        "st_worker_cost, st_worker_time]",
+                                        "train_digits_hw (2 runs) [objectives accuracy]"]
+
+    # without --baseline: one line names the methods it can take
+    assert main(["report", str(script_runs), "--output", str(rep)]) == 0
+    assert "--baseline names another, one of: ASHA, MOASHA" in capsys.readouterr().out
+
+    # the page shows the pool's table in both groups
+    from syne_mohb.experiments.html_report import report_data
+    from syne_mohb.experiments.report import load_runs
+
+    data = report_data(load_runs(script_runs)[0], root=script_runs, baseline="ASHA")
+    cmps = [g["comparison"] for g in data["groups"]]
+    assert all(c["pool"]["label"] == pool and len(c["pool"]["groups"]) == 2 for c in cmps)
+    assert cmps[0]["rows"] == cmps[1]["rows"]
+    ours = {r["method"]: r for r in cmps[0]["rows"]}["MOASHA"]
+    assert ours["vs_baseline"]["tune_time"][0] == pytest.approx(6.0 / 3.5, rel=1e-5)
+
+
+def test_a_method_of_two_groups_of_the_pool_is_named_by_its_group(script_runs, tmp_path,
+                                                                   capsys):
+    """A second MO-ASHA group of the script (another search space) does not add seeds to the
+    first: each is named by what tells its group apart, and --baseline takes that name."""
+    from syne_tune.config_space import choice, loguniform
+
+    from syne_mohb import MOASHA, HardwarePolicy
+
+    space = {"lr": loguniform(1e-4, 1e-1), "epochs": 27,
+             "instance_type": choice(["local-cpu-1", "local-cpu-2"])}
+    moasha = MOASHA(space, metrics=["accuracy", "st_worker_cost", "st_worker_time"],
+                    mode=["max", "min", "min"], time_attr="epoch", max_t=27, random_seed=0,
+                    hardware=HardwarePolicy(prices=PRICES))
+    _script_run(script_runs, "m-moasha-27", moasha, [(0, 1, 0.99, 1.0)], price=0.05, epochs=27)
+    rep = tmp_path / "rep"
+    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
+    ratios = pd.read_csv(rep / "time_to_target_ratios.csv").set_index("method")
+    assert ratios.loc["MOASHA [search space 1]", "seeds"] == 2
+    assert ratios.loc["MOASHA [search space 2]", "seeds"] == 1
+    named = sorted(ratios.index)
+    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", named[0]]) == 0
+    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "MOASHA [x]"]) == 2
+    assert "valid baselines: ASHA, MOASHA, " + named[0] in one_line_error(capsys)
+
+
+def test_a_runs_seed_is_its_schedulers_random_seed():
+    from syne_mohb.experiments.analysis import scheduler_seed
+
+    assert scheduler_seed({"scheduler_kwargs": {"random_seed": 4}}) == 4
+    # Syne Tune's Tuner may store the arguments' repr
+    assert scheduler_seed({"scheduler_kwargs": "{'random_seed': 7, 'metric': 'acc'}"}) == 7
+    assert scheduler_seed({"scheduler_kwargs": "{'metric': 'acc'}"}) is None
+    assert scheduler_seed({}) is None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -34,6 +35,7 @@ from syne_mohb.pareto import normalize_modes, pareto_mask
 __all__ = [
     "GroupKey",
     "Run",
+    "ScriptPool",
     "UnreadableRunFile",
     "with_segment_types",
     "default_instances",
@@ -46,6 +48,8 @@ __all__ = [
     "moved_from",
     "pareto_table",
     "run_folders",
+    "script_pools",
+    "scheduler_seed",
     "summarize",
     "unique_results",
 ]
@@ -73,6 +77,18 @@ class Run:
         return str(self.info.get("method") or self.metadata.get("scheduler_name") or self.path.name)
 
     @property
+    def seed(self) -> int | None:
+        """The run's seed: the one a simulated run recorded, else the scheduler's
+        ``random_seed`` (its ``scheduler_kwargs`` in ``metadata.json``), else None."""
+        seed = self.info.get("seed")
+        if seed is None:
+            seed = scheduler_seed(self.metadata)
+        try:
+            return None if seed is None else int(seed)
+        except (TypeError, ValueError):
+            return None
+
+    @property
     def instance_column(self) -> str | None:
         if self.instance_attr is None:
             return None
@@ -83,6 +99,21 @@ class Run:
         """Cumulative dollars spent by the tuning job at each row
         (:func:`syne_mohb.experiments.metrics.dollars_spent`)."""
         return metrics.dollars_spent(self.results)
+
+
+_SEED = re.compile(r"""['"]random_seed['"]\s*:\s*(-?\d+)""")
+
+
+def scheduler_seed(metadata: dict[str, Any]) -> int | None:
+    """The ``random_seed`` a run's scheduler was given, from ``metadata.json``'s
+    ``scheduler_kwargs`` (a dict, or the string Syne Tune 0.16's ``Tuner`` writes: the
+    arguments' ``repr``), or None where it is not recorded."""
+    kwargs = metadata.get("scheduler_kwargs")
+    if isinstance(kwargs, dict):
+        seed = kwargs.get("random_seed")
+        return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+    m = _SEED.search(kwargs) if isinstance(kwargs, str) else None
+    return int(m.group(1)) if m else None
 
 
 RERUN_COLUMN = "st_rerun"
@@ -482,7 +513,77 @@ def group_runs(runs: Iterable[Run]) -> dict[GroupKey, dict[str, list[Run]]]:
             out.setdefault(k, {}).setdefault(r.label, []).append(r)
     for methods in out.values():
         for lst in methods.values():
-            lst.sort(key=lambda r: (r.info.get("seed", 0), str(r.path)))
+            lst.sort(key=_seed_order)
+    return out
+
+
+def _seed_order(run: Run) -> tuple:
+    seed = run.seed
+    return (seed is None, seed if seed is not None else 0, str(run.path))
+
+
+@dataclass
+class ScriptPool:
+    """The runs of one training script spread over several groups (:func:`script_pools`):
+    ``label`` names it, ``members`` are the groups' keys in order, ``methods`` maps a method
+    to its runs in seed order (a method of several groups named with what tells its group
+    apart, e.g. ``MOASHA [search space 2]``)."""
+
+    label: str
+    members: tuple[GroupKey, ...]
+    methods: dict[str, list[Run]]
+
+
+def _what_differs(key: GroupKey, keys: list[GroupKey]) -> str:
+    """What tells ``key`` apart from the other ``keys`` of one script: its objectives, and its
+    search space's number among theirs (in order of first appearance)."""
+    parts = []
+    if len({(k.objectives, k.modes) for k in keys}) > 1:
+        parts.append(f"objectives {', '.join(key.objectives)}")
+    spaces = list(dict.fromkeys(k.space for k in keys))
+    if len(spaces) > 1:
+        parts.append(f"search space {spaces.index(key.space) + 1}")
+    return "; ".join(parts)
+
+
+def script_pools(groups: dict[GroupKey, dict[str, list[Run]]],
+                 labels: dict[GroupKey, str]) -> dict[GroupKey, ScriptPool]:
+    """For every group of local, SageMaker or Ray runs whose training script (entry point, else
+    folder) has runs in other groups too, the pool of all that script's runs; groups of
+    simulated runs and a script's only group are left out.
+
+    A script run with Syne Tune's ASHA on one instance type (accuracy alone) and with MO-ASHA
+    over several types (accuracy, dollars, time) gives two groups: they cannot share a Pareto
+    front or a hypervolume, but they answer one question, which found the accuracy sooner and
+    for fewer dollars; :func:`~syne_mohb.experiments.report.comparison_tables` asks it of the
+    pool. A method name held by several of the script's groups is suffixed with what tells
+    its groups apart (objectives, the search space's number), so that no run counts as a seed
+    of another group's method. O(runs).
+
+    :return: ``{group key: its pool}``, every member of a pool mapping to the same object
+    """
+    by_script: dict[tuple[str, str], list[GroupKey]] = {}
+    for key in groups:
+        if key.source != "benchmark":
+            by_script.setdefault((key.source, key.name), []).append(key)
+    out: dict[GroupKey, ScriptPool] = {}
+    for (_, name), keys in by_script.items():
+        if len(keys) < 2:
+            continue
+        holders: dict[str, list[GroupKey]] = {}
+        for k in keys:
+            for method in groups[k]:
+                holders.setdefault(method, []).append(k)
+        methods: dict[str, list[Run]] = {}
+        for k in keys:
+            for method, runs in groups[k].items():
+                others = holders[method]
+                methods[method if len(others) == 1 else
+                        f"{method} [{_what_differs(k, others)}]"] = list(runs)
+        num_runs = sum(len(lst) for lst in methods.values())
+        pool = ScriptPool(f"{name} ({num_runs} runs in {len(keys)} groups)", tuple(keys), methods)
+        for k in keys:
+            out[k] = pool
     return out
 
 

@@ -771,6 +771,11 @@
     } else if (cmp) {
       parts.push(el("p", {class: "help", id: "target-value", text: "Baseline " + cmp.baseline + "; target accuracy " +
         fmtNum(cmp.target, 4) + (cmp.versus ? "; peer " + cmp.versus + (cmp.peer_in_group ? "" : " (not in this group)") : "") + "."}));
+      if (cmp.pool) {
+        parts.push(el("p", {class: "help", id: "target-pool", text: "The runs of this script in " + cmp.pool.groups.length +
+          " groups, compared together as " + cmp.pool.label + " (the same table in each of them): " + cmp.pool.groups.join("; ") +
+          ". Their objectives or search spaces differ, so they share no Pareto set or hypervolume, but their time and dollars to one accuracy compare."}));
+      }
       var fmtS = function (v) { return v == null ? "\u2013" : fmtNum(v, 4) + " s"; };
       var fmtD = function (v) { return v == null ? "\u2013" : "$" + fmtNum(v, 4); };
       var cols = [

@@ -27,7 +27,9 @@ the group, or one run):
 * time and dollars to the target accuracy (where a group holds the baseline): per method the
   runs that reached the target, the means, and the ratios against the baseline and a peer
   with their 95% bootstrap intervals, and the medians over a benchmark's tasks -- the numbers
-  of the text report, from one computation
+  of the text report, from one computation; a training script's runs in several groups
+  (e.g. ASHA with accuracy alone, MO-ASHA with dollars and time) are compared as one pool,
+  shown in each of its groups
   (:func:`syne_mohb.experiments.report.comparison_tables`);
 * hypervolume against tuning time and tuning dollars per method, mean and spread over seeds
   (one standard deviation, min-max for fewer than 3 seeds), with the normalisation of
@@ -59,7 +61,8 @@ import numpy as np
 import pandas as pd
 
 from syne_mohb.experiments.analysis import (Run, default_instances, describe_group,
-                                             group_labels, group_runs, moved_from, summarize)
+                                             group_labels, group_runs, moved_from,
+                                             script_pools, summarize)
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.experiments.final_metadata import recorded_end_kwargs
 from syne_mohb.experiments.metrics import (TARGET_MEASURES, curves_over_seeds, normalizer_for,
@@ -653,15 +656,23 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
         raise ValueError("runs is empty: nothing to report")
     root = Path(root)
     by_key = group_runs(runs)
-    check_compared(by_key, baseline, versus)
     labels = group_labels(by_key)
+    check_compared(by_key, baseline, versus, labels)
     compared = comparison_tables(by_key, labels, baseline, versus)
+    pools = script_pools(by_key, labels)
     groups = [_group_data(labels[key], describe_group(key, methods, root), methods, root,
                           num_points, simulated=key.source == "benchmark")
               for key, methods in by_key.items()]
-    for g, methods in zip(groups, by_key.values()):
-        g["comparison"] = _comparison(compared, g["label"], methods,
-                                      asked=baseline is not None or versus is not None)
+    asked = baseline is not None or versus is not None
+    for g, (key, methods) in zip(groups, by_key.items()):
+        pool = pools.get(key)
+        if pool is None:
+            g["comparison"] = _comparison(compared, g["label"], methods, asked)
+        else:  # the script's runs of every group, compared as one (the same in each group)
+            g["comparison"] = _comparison(compared, pool.label, pool.methods, asked)
+            if g["comparison"] is not None:
+                g["comparison"]["pool"] = {"label": pool.label,
+                                           "groups": [labels[k] for k in pool.members]}
     total = sum(len(r.results) for r in runs)
     return {
         "title": f"syne-mohb report: {root.resolve().name}",

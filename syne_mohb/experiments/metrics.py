@@ -624,8 +624,10 @@ def run_measures(run: Any, target: float, budget: float | None = None,
     until the first result at the target; **a run that never reaches it counts with its whole
     budget** (``budget``, default :func:`run_budget`) **and everything it spent** -- the one
     rule of ``syne-mohb demo`` and ``syne-mohb report``; (b) the found model's own training
-    dollars and seconds (:func:`found_model`; NaN when not reached, or when the run reports no
-    ``cost`` / ``runtime`` column).
+    dollars and seconds (:func:`found_model`: of the table's ``cost`` / ``runtime`` per model
+    in a simulated run, else of ``st_worker_cost`` / ``st_worker_time``, what a local,
+    SageMaker or Ray backend billed the model's trial up to that result; NaN when not
+    reached, or when the run reports neither pair).
 
     Needs the columns ``objective`` and ``st_tuner_time``.
     """
@@ -635,8 +637,13 @@ def run_measures(run: Any, target: float, budget: float | None = None,
         spent = dollars_spent(run.results)
         tune_time = float(run_budget(run) if budget is None else budget)
         tune_dollars = float(spent[-1]) if len(spent) else 0.0
-    if {"cost", "runtime"} <= set(run.results.columns):
-        model_dollars, model_time = found_model(run, target, objective, mode)
+    columns = set(run.results.columns)
+    # a table's own (cost, runtime) per model, else what the backend billed the trial so far
+    for cost_attr, time_attr in (("cost", "runtime"), ("st_worker_cost", "st_worker_time")):
+        if {cost_attr, time_attr} <= columns:
+            model_dollars, model_time = found_model(run, target, objective, mode, cost_attr,
+                                                    time_attr)
+            break
     else:
         model_dollars, model_time = float("nan"), float("nan")
     return {
@@ -658,6 +665,14 @@ TARGET_MEASURES = {
 
 #: the statistic of :func:`target_ratios`, named the same wherever it is printed
 RATIO_STATISTIC = "ratio of the means over paired seeds (baseline / method; > 1: the method is better)"
+
+
+def _seed_of(run: Any, index: int) -> int:
+    """A run's seed (:attr:`~syne_mohb.experiments.analysis.Run.seed`), else its index."""
+    seed = getattr(run, "seed", None)
+    if seed is None:
+        seed = (getattr(run, "info", None) or {}).get("seed")
+    return index if seed is None else seed
 
 
 def target_measures(methods: Mapping[str, Sequence[Any]], baseline: str,
@@ -682,7 +697,7 @@ def target_measures(methods: Mapping[str, Sequence[Any]], baseline: str,
         for k, run in enumerate(runs):
             m = run_measures(run, target, budget, objective, "max")
             rows.append({"method": method, "seed_index": k,
-                         "seed": (getattr(run, "info", None) or {}).get("seed", k),
+                         "seed": _seed_of(run, k),
                          "target": target, **m})
     return target, pd.DataFrame(rows)
 

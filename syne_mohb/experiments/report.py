@@ -25,6 +25,7 @@ from syne_mohb.experiments.analysis import (
     load_run,
     pareto_table,
     run_folders,
+    script_pools,
     summarize,
 )
 from syne_mohb.experiments.final_metadata import end_state_table
@@ -33,7 +34,7 @@ from syne_mohb.experiments.metrics import (found_model_bounds, normalizer_for, t
 from syne_mohb.experiments.plots import plot_hypervolume, plot_pareto, run_title
 
 __all__ = ["DEFAULT_BASELINE", "check_compared", "check_output_folder", "check_peer",
-           "comparison_tables", "load_runs", "make_report"]
+           "comparison_tables", "comparison_units", "load_runs", "make_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -185,16 +186,38 @@ def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def comparison_units(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
+                     labels: Mapping[Any, str]) -> list[tuple[Any, str, Mapping[str, Any]]]:
+    """What the time / dollars comparison compares: ``(group key, label, {method: runs})``
+    per group, except that the groups of one training script (runs of Syne Tune's ASHA with
+    accuracy alone and of MO-ASHA with dollars and time, say) are compared as one pool
+    (:func:`~syne_mohb.experiments.analysis.script_pools`; its key is None), in the place of
+    its first group."""
+    pools = script_pools(groups, labels)
+    units, seen = [], set()
+    for key, methods in groups.items():
+        pool = pools.get(key)
+        if pool is None:
+            units.append((key, labels[key], methods))
+        elif id(pool) not in seen:
+            seen.add(id(pool))
+            units.append((None, pool.label, pool.methods))
+    return units
+
+
 def check_compared(groups: Mapping[Any, Mapping[str, Any]], baseline: str | None,
-                   versus: str | None) -> None:
+                   versus: str | None, labels: Mapping[Any, str] | None = None) -> None:
     """``baseline`` and ``versus`` (None: not given) as methods of ``groups``
-    (:func:`~syne_mohb.experiments.analysis.group_runs`).
+    (:func:`~syne_mohb.experiments.analysis.group_runs`; with their ``labels``, also the
+    methods of :func:`comparison_units`' pools, e.g. ``MOASHA [search space 2]``).
 
     :raises ValueError: one of them is not a method of the runs (the message lists the valid
         ones and the closest name), or the peer is the baseline (``asha-default`` unless
         ``baseline`` names another), whose ratios the report gives already
     """
-    valid = sorted({m for methods in groups.values() for m in methods})
+    units = comparison_units(groups, labels) if labels is not None else []
+    valid = sorted({m for methods in groups.values() for m in methods}
+                   | {m for _, _, methods in units for m in methods})
     for role, name in (("baseline", baseline), ("peer", versus)):
         if name is not None and name not in valid:
             raise ValueError(_methods_message(name, valid, role))
@@ -231,10 +254,12 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
     :param groups: :func:`~syne_mohb.experiments.analysis.group_runs`' groups
     :param labels: each group's label (:func:`~syne_mohb.experiments.analysis.group_labels`)
     :param baseline: the method setting the target (default: ``asha-default``)
-    :return: ``{"baseline", "versus", "targets", "target_ratios", "versus_ratios",
-        "over_tasks", "bounds"}``: the baseline's name, ``versus``, and five tables (empty where
-        no group could be compared); each table's ``group`` column holds the group's label (the
-        benchmark and its number of tasks in ``over_tasks``). ``bounds``: per simulated group,
+    :return: ``{"baseline", "versus", "pools", "methods", "targets", "target_ratios",
+        "versus_ratios", "over_tasks", "bounds"}``: the baseline's name, ``versus``, the pools
+        of a script's groups (``{"label", "groups"}``: :func:`comparison_units`), the methods
+        that can be compared (pooled names included), and five tables (empty where no group
+        could be compared); each table's ``group`` column holds the group's label (a pool's
+        label for a pool; the benchmark and its number of tasks in ``over_tasks``). ``bounds``: per simulated group,
         the baseline's mean found model's dollars against the benchmark table's cheapest model
         at the target and the expected cheapest of training every row once
         (:func:`~syne_mohb.experiments.metrics.found_model_bounds`): how far a method's
@@ -244,15 +269,17 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
     targets, ratios, versus_ratios, bounds = [], [], [], []
     # a benchmark's tasks with the same run parameters: their measures, for the median over tasks
     tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
-    for key, methods in groups.items():
-        label = labels[key]
+    units = comparison_units(groups, labels)
+    pools = [{"label": label, "groups": [labels[k] for k in pool.members]}
+             for label, pool in {p.label: p for p in script_pools(groups, labels).values()}.items()]
+    for key, label, methods in units:
         if b not in methods or not all("accuracy" in r.results.columns
                                        for lst in methods.values() for r in lst):
             continue
         target, measures = target_measures(methods, b)
         measures.insert(0, "group", label)
         targets.append(measures)
-        if key.source == "benchmark":
+        if key is not None and key.source == "benchmark":
             tasks_of.setdefault(_but_task(key), []).append((key, label, measures))
             bound = _found_model_bounds(key, target, measures, b)
             if bound is not None:
@@ -270,7 +297,9 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
     def frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
-    return {"baseline": b, "versus": versus, "targets": frame(targets),
+    return {"baseline": b, "versus": versus, "pools": pools,
+            "methods": sorted({m for _, _, methods in units for m in methods}),
+            "targets": frame(targets),
             "target_ratios": frame(ratios), "versus_ratios": frame(versus_ratios),
             "over_tasks": _ratios_over_tasks(tasks_of, b, versus),
             "bounds": pd.DataFrame(bounds, columns=_BOUND_COLUMNS)}
@@ -315,7 +344,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     gets its table but no plot (logged, and listed in ``plots_skipped``). The Pareto tables
     list the fidelity (e.g. ``epoch``) of each model; their CSV files hold every row. Where a
     group holds the baseline and reports ``accuracy``, every method is compared with it at the
-    baseline's mean best accuracy minus 0.5 points
+    baseline's mean best accuracy minus 0.5 points (the groups of one training script, e.g.
+    Syne Tune's ASHA with accuracy alone and MO-ASHA with dollars and time, as one pool:
+    :func:`comparison_units`)
     (:func:`~syne_mohb.experiments.metrics.target_measures` and
     :func:`~syne_mohb.experiments.metrics.target_ratios`, the rule of ``syne-mohb demo``).
     Every group with an instance dimension gets ``<group>__recommendations.csv``: each model on
@@ -330,7 +361,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
         against Syne Tune's MOASHA
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
-        "versus_ratios", "versus", "baseline", "over_tasks", "bounds", "plots", "out_dir",
+        "versus_ratios", "versus", "baseline", "over_tasks", "bounds", "pools",
+        "compared_methods", "plots", "out_dir",
         "skipped",
         "recommendations", "recommendations_csv",
         "recommendations_skipped", "plots_skipped", "scheduler_end", "methods"}``: ``groups``
@@ -342,7 +374,9 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         benchmark's tasks (two or more run with the same parameters; also
         ``time_to_target_over_tasks.csv``), ``bounds`` what the found model's dollars could
         reach in each simulated group's benchmark table (:func:`comparison_tables`; also
-        ``found_model_bounds.csv``), ``skipped`` the
+        ``found_model_bounds.csv``), ``pools`` the pools of a script's groups and
+        ``compared_methods`` the methods ``baseline`` can name (:func:`comparison_tables`),
+        ``skipped`` the
         ``(folder, reason)`` of the runs left out (:func:`load_runs`), ``recommendations``
         maps a group's label to its hardware recommendations, ``recommendations_csv`` to their
         CSV file,
@@ -363,7 +397,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     runs, skipped = load_runs(results)
     groups = group_runs(runs)
     labels = group_labels(groups)
-    check_compared(groups, baseline, versus)
+    check_compared(groups, baseline, versus, labels)
     out.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of runs without dollars
@@ -456,8 +490,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             table.to_csv(out / name, index=False)
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
-            "over_tasks": over_tasks, "bounds": bounds,
-            "versus": versus, "baseline": compared["baseline"], "plots": plots, "out_dir": out,
+            "over_tasks": over_tasks, "bounds": bounds, "pools": compared["pools"],
+            "compared_methods": compared["methods"], "versus": versus, "baseline": compared["baseline"], "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
             "scheduler_end": ends_df, "methods": legend}
