@@ -21,13 +21,16 @@ How:
    of the fidelity), the instance type of each segment being the type that trained it (the
    row's ``segment_instance_type`` where recorded, else its ``config_<instance_attr>``; rows
    without one are skipped; the first result after a trial moved to another type is not one
-   type's measurement and is skipped too); at most :data:`MAX_FIT_SEGMENTS` segments (a seeded
-   random subset) enter the fit;
+   type's measurement and is skipped too); a first segment less the type's start-up
+   (:func:`_startup_seconds`: what a training spends before its first unit, e.g. 1 s for a
+   local profile's process, minutes for a SageMaker instance, about 0 in a simulation); at
+   most :data:`MAX_FIT_SEGMENTS` segments (a seeded random subset) enter the fit;
 2. for each front model and each type: the median and the central ``level`` interval of the
-   predicted seconds to train it to its fidelity (``resource x seconds per unit``, lognormal:
-   the model's standard deviation, which includes its prior for types with few or no results,
-   plus in quadrature how far the run's own measured totals fall from the model's medians,
-   :func:`_residual_sd`); dollars = seconds x $/hour / 3600 (the price from ``prices``, else the
+   predicted seconds to train it to its fidelity (``start-up + resource x seconds per unit``,
+   lognormal: the model's standard deviation, which includes its prior for types with few or
+   no results, plus in quadrature how far the run's own measured totals fall from the model's
+   medians, :func:`_residual_sd`, :func:`_total_seconds`; the start-ups in the table's
+   ``attrs["startup_seconds"]``); dollars = seconds x $/hour / 3600 (the price from ``prices``, else the
    catalog, else the rate the run billed for the type, ``price_source`` ``"billed"``,
    :func:`_billed_prices`; NaN with a note when none has one);
 3. measured: the run's own ``time_attr`` and ``st_worker_cost`` at that fidelity of a trial that
@@ -406,6 +409,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     from syne_mohb.experiments.results import _unique_columns
     from syne_mohb.hardware.cost import seconds_to_dollars
     from syne_mohb.hardware.model import RuntimeCostModel, hardware_specs
+    from scipy.stats import norm
 
     # each result labelled by the type that trained its segment (a moved trial's later ones)
     frames = [with_segment_types(f, instance_attr) for f in frames]
@@ -483,11 +487,14 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     if not segments:
         raise ValueError(f"time_attr: no result reports a positive, growing {time_attr!r} with "
                          f"an instance type: nothing to fit")
+    startup = _startup_seconds(segments)  # from every segment, before the fit's subset
     if len(segments) > MAX_FIT_SEGMENTS:
         keep = np.random.RandomState(0).choice(len(segments), MAX_FIT_SEGMENTS, replace=False)
         segments = [segments[i] for i in sorted(keep)]
-    for key, row, inst, d_r, d_t in segments:
-        model.observe(key, configs.of(row), inst, d_r, d_t)
+    for key, row, inst, d_r, d_t, fresh in segments:
+        # a training's first segment holds its start-up: the rest is the per-unit speed
+        model.observe(key, configs.of(row), inst, d_r,
+                      d_t - startup.get(inst, startup[None]) if fresh else d_t)
     model.fit(force=True)
     seen = model.observations_per_type()
 
@@ -521,8 +528,11 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
 
     front_rows = [both.loc[i] for i in own]
     front_cfgs = [configs.of(r) for r in front_rows]
-    resid = _residual_sd(model, records, keys, configs, measured, time_attr, fid_col, level)
-    med, lo, hi = _predict(model, front_cfgs, types, level, resid)
+    resid = _residual_sd(model, records, keys, configs, measured, time_attr, fid_col, level,
+                         startup)
+    med, lo, hi = _predict(model, front_cfgs, types, level, 0.0)  # per unit, the model's own
+    start = np.array([startup.get(t, startup[None]) for t in types])
+    z = float(norm.ppf(0.5 + level / 2))
     hp_cols = [c for c in front.columns
                if c not in {"trial_id", fid_col, instance_attr, "moved_from", *objectives}]
     out = []
@@ -546,8 +556,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
         for j, t in enumerate(types):
             spec = specs[t]
             price = spec.price_per_hour
-            secs = [float(med[m, j]) * resource, float(lo[m, j]) * resource,
-                    float(hi[m, j]) * resource]
+            secs = _total_seconds(start[j], resource, med[m, j], lo[m, j], hi[m, j], z * resid)
             notes = []
             if price is None:
                 dollars = [math.nan] * 3
@@ -598,17 +607,62 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     else:
         table["measured_trial"] = pd.Series(ids, dtype=object)
     table.attrs.update({"level": level, "residual_sd": resid, "fidelity": fid_col,
+                        "startup_seconds": {t: float(v) for t, v in zip(types, start)},
                         "instance_attr": instance_attr,
                         "objectives": list(objectives), "types": types,
                         "models": len(front)})
     return table
 
 
+def _total_seconds(start: float, resource: float, med: float, lo: float, hi: float,
+                   spread: float) -> list[float]:
+    """Median and interval of the seconds to train to ``resource``: ``start`` + ``resource`` x
+    the seconds per unit (``med``, model interval ``lo``..``hi``); each side's log half-width
+    widened in quadrature by ``spread`` (z x :func:`_residual_sd`, on the log of the total, as
+    the residuals are measured). Without a start-up this is the lognormal interval of the
+    model's and the residuals' deviations added in quadrature."""
+    total = start + resource * med
+    down = math.log(total) - math.log(start + resource * lo)
+    up = math.log(start + resource * hi) - math.log(total)
+    return [float(total), float(total * math.exp(-math.hypot(down, spread))),
+            float(total * math.exp(math.hypot(up, spread)))]
+
+
+def _startup_seconds(segments: list[tuple]) -> dict[Any, float]:
+    """Seconds a training spends before its first unit on each type (process or instance start,
+    data loading), ``{type: seconds, None: over all types}``, from the run's own segments
+    (:func:`_segments`): for every trial with later segments on the type of its first one, its
+    first segment's seconds minus its resource times the median seconds per unit of the later
+    ones; per type the median over its trials, over all trials for a type with none (and for
+    ``None``), never below 0 (0 without such a trial). A first epoch that costs what the later
+    ones do gives about 0; one that takes 1 s more (a local profile's process start, minutes
+    for a SageMaker instance) gives that second. O(segments)."""
+    first: dict[tuple, tuple] = {}
+    later: dict[tuple, list[float]] = {}
+    for key, _, inst, d_r, d_t, fresh in segments:
+        trial = key[:2]
+        if fresh:
+            first[trial] = (inst, d_r, d_t)
+            later.pop(trial, None)  # a restart from 0: its own first segment
+        elif trial in first and first[trial][0] == inst:
+            later.setdefault(trial, []).append(d_t / d_r)
+    per_type: dict[Any, list[float]] = {}
+    for trial, speeds in later.items():
+        inst, d_r, d_t = first[trial]
+        per_type.setdefault(inst, []).append(d_t - d_r * float(np.median(speeds)))
+    out: dict[Any, float] = {t: max(0.0, float(np.median(v))) for t, v in per_type.items()}
+    pooled = [v for vs in per_type.values() for v in vs]
+    out[None] = max(0.0, float(np.median(pooled))) if pooled else 0.0
+    return out
+
+
 def _residual_sd(model, records: list[list[dict]], keys: list[list[str]], configs: _Configs,
-                 measured: dict, time_attr: str, fid_col: str, level: float) -> float:
+                 measured: dict, time_attr: str, fid_col: str, level: float,
+                 startup: Mapping[Any, float] | None = None) -> float:
     """How far the run's own measured totals fall from the model's medians, as a standard
     deviation on the log scale: ``q / z`` where ``q`` is the ``level`` quantile of ``|r|``,
-    ``r = log(measured seconds) - log(resource x predicted seconds per unit)`` over every result
+    ``r = log(measured seconds) - log(start-up + resource x predicted seconds per unit)``
+    (``startup``: :func:`_startup_seconds`) over every result
     of a trial that ran on one type up to it, and ``z`` the normal quantile of the interval.
     The tree ensemble's spread alone says how much its trees disagree, not how far one training's
     time falls from the median (a smooth model of many configurations misses each by a few
@@ -630,7 +684,11 @@ def _residual_sd(model, records: list[list[dict]], keys: list[list[str]], config
         first.setdefault(key, r)
     mu, _ = model.predict_log([configs.of(first[k]) for k in uniq], model.types)
     t_idx = np.array([model.type_index(t) for _, _, t in rows])
-    pred = mu[[uniq[k] for k in keys], t_idx] + np.log(np.where(res > 0, res, np.nan))
+    startup = startup or {None: 0.0}
+    start = np.array([startup.get(t, startup[None]) for _, _, t in rows])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pred = np.log(start + np.exp(mu[[uniq[k] for k in keys], t_idx])
+                      * np.where(res > 0, res, np.nan))
     r = np.log(np.where(secs > 0, secs, np.nan)) - pred
     r = np.abs(r[np.isfinite(r)])
     if not len(r):
@@ -653,9 +711,10 @@ def _predict(model, cfgs: list[dict], types: list[str], level: float, resid: flo
 
 def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: str,
               time_attr: str, fid_col: str):
-    """``(key, row, type, resource, seconds)`` per result: per trial, the first result from 0,
-    then the differences (a value that went down, e.g. a restart without a checkpoint, counts
-    from 0); ``inst_col`` holds the type that trained each result's segment
+    """``(key, row, type, resource, seconds, fresh)`` per result: per trial, the first result
+    from 0, then the differences (a value that went down, e.g. a restart without a checkpoint,
+    counts from 0; ``fresh`` marks a segment counted from 0, which holds the training's
+    start-up); ``inst_col`` holds the type that trained each result's segment
     (:func:`~syne_mohb.experiments.analysis.with_segment_types`)."""
     out = []
     for k, f in enumerate(frames):
@@ -672,6 +731,7 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
                 t, r = t_all[i], r_all[i]
                 if not (math.isfinite(t) and math.isfinite(r)):
                     continue
+                fresh = last_t == 0.0 or t < last_t
                 d_t = t - last_t if t >= last_t else t
                 d_r = r - last_r if r > last_r else r
                 last_t, last_r = t, r
@@ -687,7 +747,8 @@ def _segments(frames: list[pd.DataFrame], records: list[list[dict]], inst_col: s
                     # model compares results only within one segment)
                     continue
                 if d_t > 0 and d_r > 0:
-                    out.append(((k, _plain(trial), int(i)), recs[i], str(inst), d_r, d_t))
+                    out.append(((k, _plain(trial), int(i)), recs[i], str(inst), d_r, d_t,
+                                fresh))
     return out
 
 
