@@ -68,7 +68,7 @@ def test_the_fit_skips_the_first_result_after_a_move(tmp_path):
     df = with_segment_types(pd.read_csv(_run(tmp_path) / "results.csv.zip"), "instance_type")
     segs = _segments([df], [df.to_dict("records")], "config_instance_type", "st_worker_time",
                      "epoch")
-    of_trial_3 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 3]
+    of_trial_3 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _, _ in segs if trial == 3]
     # epoch 3 on cpu-2 follows epoch 1 on cpu-1: the difference (2 epochs, 2 s) spans both
     assert of_trial_3 == [("local-cpu-1", 1.0)]
     of_trial_1 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 1]
