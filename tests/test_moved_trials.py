@@ -71,7 +71,7 @@ def test_the_fit_skips_the_first_result_after_a_move(tmp_path):
     of_trial_3 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _, _ in segs if trial == 3]
     # epoch 3 on cpu-2 follows epoch 1 on cpu-1: the difference (2 epochs, 2 s) spans both
     assert of_trial_3 == [("local-cpu-1", 1.0)]
-    of_trial_1 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _ in segs if trial == 1]
+    of_trial_1 = [(inst, d_r) for (_, trial, _), _, inst, d_r, _, _ in segs if trial == 1]
     assert of_trial_1 == [("local-cpu-2", 1.0), ("local-cpu-2", 6.0)]
 
 
