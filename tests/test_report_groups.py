@@ -481,3 +481,16 @@ def test_a_runs_seed_is_its_schedulers_random_seed():
     assert scheduler_seed({"scheduler_kwargs": "{'random_seed': 7, 'metric': 'acc'}"}) == 7
     assert scheduler_seed({"scheduler_kwargs": "{'metric': 'acc'}"}) is None
     assert scheduler_seed({}) is None
+
+
+def test_a_user_names_a_runs_method_in_the_tuners_metadata(script_runs, tmp_path):
+    """``Tuner(..., metadata={"syne_mohb": {"method": NAME}})`` names the run's method in the
+    report (instead of the scheduler's class name), e.g. to tell two MO-ASHA setups apart."""
+    for seed in (0, 1):
+        path = script_runs / f"a-moasha-{seed}" / "metadata.json"
+        meta = json.loads(path.read_text())
+        meta["syne_mohb"] = {"method": "moasha-profiles"}
+        path.write_text(json.dumps(meta))
+    rep = make_report(script_runs, tmp_path / "rep", baseline="ASHA")
+    assert list(rep["target_ratios"]["method"]) == ["moasha-profiles"]
+    assert rep["target_ratios"]["tune_time"].iloc[0] == pytest.approx(6.0 / 3.5)
