@@ -89,6 +89,23 @@ def test_nan_or_non_numeric_time_attr_is_an_error_naming_trial_and_attribute(bad
     assert not any(4 in rung for rung in sched.brackets[0].rungs)
 
 
+def test_nan_metrics_warn_once_then_count(caplog):
+    """Many diverged trials (a learning rate too high) reported NaN: one warning each flooded
+    the log; now the first warns, then a count at 10, 100, ... trials."""
+    import logging
+
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], time_attr="epoch", max_t=9)
+    with caplog.at_level(logging.WARNING, logger="syne_mohb.schedulers.moasha"):
+        for tid in range(12):
+            trial = _trial(tid, {"x": 0.5})
+            sched.on_trial_result(trial, {"epoch": 1, "loss": float("nan")})
+            sched.on_trial_result(trial, {"epoch": 2, "loss": float("nan")})
+    lines = [r.getMessage() for r in caplog.records if "reported NaN" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("trial 0 reported NaN for ['loss']: counted as the worst value")
+    assert lines[1].endswith("10 trials have reported NaN so far")
+
+
 # ----------------------------------------------------------------- 4. online labels
 def test_online_labels_compare_only_trials_that_reached_the_level():
     # 10 trials at epoch 1; 2 survive to epoch 3. The survivor that is worse on every

@@ -564,10 +564,13 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             if trial_id not in self._nan_logged:
                 self._nan_logged.add(trial_id)
                 names = [m for m, b in zip(self.metrics, bad) if b]
-                logger.warning(
-                    f"trial {trial_id} reported NaN for {names}: counted as the worst value "
-                    f"(logged once per trial)"
-                )
+                n = len(self._nan_logged)
+                # one warning, then a count at 10, 100, ... trials (e.g. many diverged learning
+                # rates), the others at debug level
+                log = logger.warning if n == 1 or math.log10(n).is_integer() else logger.debug
+                log(f"trial {trial_id} reported NaN for {names}: counted as the worst value"
+                    + (" (later trials with NaN are counted, not each logged)" if n == 1 else
+                       f"; {n} trials have reported NaN so far" if n > 1 else ""))
         return y
 
     def _notify_searcher(self, method: str, trial: Trial, y_raw: list[float], t: float):
