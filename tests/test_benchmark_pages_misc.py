@@ -74,3 +74,49 @@ def test_placement_waste_charges_worker_seconds_to_dominated_types():
     assert summary["dominated"] == f"{20.0 / 20.8:.0%}"
     assert summary["dominated by >= 2x"] == f"{20.0 / 20.8:.0%}"
     assert summary["quarter 1"] == "0%"  # trial 2's only result ends in the first quarter
+
+
+def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monkeypatch):
+    """``benchmarking/bench_local_versus_asha.py`` with its runs replaced by hand-made ones (as
+    Syne Tune's ``Tuner`` writes them; the real runs take 40 s each): the page's table holds
+    the report's paired ratios, and a second call runs nothing again."""
+    from test_report_groups import _script_run
+
+    bench = _script("bench_local_versus_asha")
+    calls = []
+
+    def fake_run(method, seed, prices, largest, budget, workers, output):
+        from syne_tune.config_space import choice, loguniform
+        from syne_tune.optimizer.baselines import ASHA
+
+        from syne_mohb import MOASHA, HardwarePolicy
+
+        calls.append((method, seed))
+        base = {"lr": loguniform(1e-3, 1e-1), "epochs": 9}
+        if method == "ASHA":  # 0.96 at 4 s on local-cpu-2 ($0.10/h): the target is 0.955
+            sched = ASHA({**base, "instance_type": largest}, metric="accuracy",
+                         do_minimize=False, time_attr="epoch", max_t=9, random_seed=seed)
+            _script_run(output, f"asha-{seed}-x", sched, [(0, 1, 0.90, 2.0), (0, 2, 0.96, 4.0)],
+                        price=prices[largest])
+        else:  # 0.97 at 3 s on local-cpu-1 ($0.05/h)
+            sched = MOASHA({**base, "instance_type": choice(list(prices))},
+                           metrics=["accuracy", "st_worker_cost", "st_worker_time"],
+                           mode=["max", "min", "min"], time_attr="epoch", max_t=9,
+                           random_seed=seed, hardware=HardwarePolicy(prices=prices))
+            _script_run(output, f"moasha-{seed}-x", sched, [(0, 1, 0.97, 3.0)],
+                        price=prices["local-cpu-1"])
+
+    monkeypatch.setattr(bench, "run", fake_run)
+    monkeypatch.setattr(bench, "available_cpus", lambda: [0, 1])  # any machine: 2 cores
+    argv = ["--seeds", "2", "--cores", "2", "--output", str(tmp_path / "runs"), "--docs-dir",
+            str(tmp_path / "docs")]
+    bench.main(argv)
+    assert sorted(calls) == [("ASHA", 0), ("ASHA", 1), ("MOASHA", 0), ("MOASHA", 1)]
+    text = (tmp_path / "docs" / "benchmarks" / "local-versus-asha.md").read_text()
+    row = next(line for line in text.splitlines() if line.startswith("| MOASHA |"))
+    # time 4 s / 3 s; dollars (4 s x $0.10) / (3 s x $0.05) per hour, the same in both seeds
+    assert "| 2/2 |" in row and "| 2.67x [2.67, 2.67] | 1.33x [1.33, 1.33] |" in row
+    assert "Target: ASHA's mean best accuracy minus 0.5 points (0.9550)" in text
+    calls.clear()
+    bench.main(argv + ["--no-docs"])
+    assert calls == []  # finished runs are kept, not run again

@@ -284,6 +284,9 @@ def test_blackboxes_table_refuses_unknown_benchmarks(tmp_path, capsys, argv, say
     ("bench_html_report", ["--loads", "0"], "--loads must be >= 1, got 0"),
     ("bench_local_profiles", ["--timeout", "0"], "--timeout must be > 0"),
     ("bench_local_profiles", ["--price_per_core_hour", "-1"], "--price_per_core_hour must be"),
+    ("bench_local_versus_asha", ["--seeds", "1"], "--seeds must be >= 2 (paired intervals)"),
+    ("bench_local_versus_asha", ["--budget", "0"], "--budget must be > 0 seconds"),
+    ("bench_local_versus_asha", ["--workers", "64"], "--workers x --cores must be 1.."),
 ])
 def test_bench_scripts_refuse_bad_numbers_and_names(tmp_path, capsys, script, argv, says):
     assert says in _usage_error(capsys, script,

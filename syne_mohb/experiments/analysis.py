@@ -535,19 +535,21 @@ class ScriptPool:
 
 
 def _what_differs(key: GroupKey, keys: list[GroupKey]) -> str:
-    """What tells ``key`` apart from the other ``keys`` of one script: its objectives, and its
+    """What tells ``key`` apart from the other ``keys`` of one script (their objectives, modes
+    and search spaces are all that can differ): its objectives (else its modes), and its
     search space's number among theirs (in order of first appearance)."""
     parts = []
-    if len({(k.objectives, k.modes) for k in keys}) > 1:
+    if len({k.objectives for k in keys}) > 1:
         parts.append(f"objectives {', '.join(key.objectives)}")
+    elif len({k.modes for k in keys}) > 1:
+        parts.append(f"modes {', '.join(key.modes)}")
     spaces = list(dict.fromkeys(k.space for k in keys))
     if len(spaces) > 1:
         parts.append(f"search space {spaces.index(key.space) + 1}")
     return "; ".join(parts)
 
 
-def script_pools(groups: dict[GroupKey, dict[str, list[Run]]],
-                 labels: dict[GroupKey, str]) -> dict[GroupKey, ScriptPool]:
+def script_pools(groups: dict[GroupKey, dict[str, list[Run]]]) -> dict[GroupKey, ScriptPool]:
     """For every group of local, SageMaker or Ray runs whose training script (entry point, else
     folder) has runs in other groups too, the pool of all that script's runs; groups of
     simulated runs and a script's only group are left out.

@@ -659,7 +659,7 @@ def report_data(runs: Sequence[Run], root: str | Path = ".", num_points: int = 6
     labels = group_labels(by_key)
     check_compared(by_key, baseline, versus, labels)
     compared = comparison_tables(by_key, labels, baseline, versus)
-    pools = script_pools(by_key, labels)
+    pools = script_pools(by_key)
     groups = [_group_data(labels[key], describe_group(key, methods, root), methods, root,
                           num_points, simulated=key.source == "benchmark")
               for key, methods in by_key.items()]

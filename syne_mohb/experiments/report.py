@@ -187,21 +187,21 @@ def _ratios_over_tasks(tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]
 
 
 def comparison_units(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
-                     labels: Mapping[Any, str]) -> list[tuple[Any, str, Mapping[str, Any]]]:
-    """What the time / dollars comparison compares: ``(group key, label, {method: runs})``
-    per group, except that the groups of one training script (runs of Syne Tune's ASHA with
-    accuracy alone and of MO-ASHA with dollars and time, say) are compared as one pool
-    (:func:`~syne_mohb.experiments.analysis.script_pools`; its key is None), in the place of
-    its first group."""
-    pools = script_pools(groups, labels)
+                     labels: Mapping[Any, str]) -> list[tuple[Any, str, Mapping[str, Any], Any]]:
+    """What the time / dollars comparison compares: ``(group key, label, {method: runs},
+    None)`` per group, except that the groups of one training script (runs of Syne Tune's
+    ASHA with accuracy alone and of MO-ASHA with dollars and time, say) are compared as one
+    pool, ``(None, pool label, its methods, the pool)``
+    (:func:`~syne_mohb.experiments.analysis.script_pools`), in the place of its first group."""
+    pools = script_pools(groups)
     units, seen = [], set()
     for key, methods in groups.items():
         pool = pools.get(key)
         if pool is None:
-            units.append((key, labels[key], methods))
+            units.append((key, labels[key], methods, None))
         elif id(pool) not in seen:
             seen.add(id(pool))
-            units.append((None, pool.label, pool.methods))
+            units.append((None, pool.label, pool.methods, pool))
     return units
 
 
@@ -217,7 +217,7 @@ def check_compared(groups: Mapping[Any, Mapping[str, Any]], baseline: str | None
     """
     units = comparison_units(groups, labels) if labels is not None else []
     valid = sorted({m for methods in groups.values() for m in methods}
-                   | {m for _, _, methods in units for m in methods})
+                   | {m for _, _, methods, _ in units for m in methods})
     for role, name in (("baseline", baseline), ("peer", versus)):
         if name is not None and name not in valid:
             raise ValueError(_methods_message(name, valid, role))
@@ -271,8 +271,8 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
     tasks_of: dict[tuple, list[tuple[Any, str, pd.DataFrame]]] = {}
     units = comparison_units(groups, labels)
     pools = [{"label": label, "groups": [labels[k] for k in pool.members]}
-             for label, pool in {p.label: p for p in script_pools(groups, labels).values()}.items()]
-    for key, label, methods in units:
+             for _, label, _, pool in units if pool is not None]
+    for key, label, methods, _ in units:
         if b not in methods or not all("accuracy" in r.results.columns
                                        for lst in methods.values() for r in lst):
             continue
@@ -298,7 +298,7 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
     return {"baseline": b, "versus": versus, "pools": pools,
-            "methods": sorted({m for _, _, methods in units for m in methods}),
+            "methods": sorted({m for _, _, methods, _ in units for m in methods}),
             "targets": frame(targets),
             "target_ratios": frame(ratios), "versus_ratios": frame(versus_ratios),
             "over_tasks": _ratios_over_tasks(tasks_of, b, versus),
