@@ -4,6 +4,7 @@ scikit-learn's ``HistGradientBoostingClassifier`` builds histograms with OpenMP 
 uses every core its profile gives it. The data (``--n_samples`` x 40 features, 4 classes) is
 generated locally with a fixed seed. An *epoch* adds ``--trees_per_epoch`` boosting
 iterations (``warm_start``); each epoch reports ``train_seconds`` and validation ``accuracy``.
+Hyperparameters: ``--max_leaf_nodes``, ``--learning_rate``.
 """
 
 import argparse
@@ -21,6 +22,7 @@ def main() -> None:
     p.add_argument("--trees_per_epoch", type=int, default=10)
     p.add_argument("--n_samples", type=int, default=100_000)
     p.add_argument("--max_leaf_nodes", type=int, default=63)
+    p.add_argument("--learning_rate", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     args, _ = p.parse_known_args()
     X, y = make_classification(n_samples=args.n_samples, n_features=40, n_informative=20,
@@ -28,7 +30,7 @@ def main() -> None:
     X_tr, X_va, y_tr, y_va = train_test_split(X, y, test_size=0.2, random_state=args.seed)
     model = HistGradientBoostingClassifier(
         max_iter=0, warm_start=True, early_stopping=False, max_leaf_nodes=args.max_leaf_nodes,
-        random_state=args.seed,
+        learning_rate=args.learning_rate, random_state=args.seed,
     )
     report = Reporter()
     for epoch in range(1, args.epochs + 1):

@@ -85,12 +85,13 @@ def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monk
     bench = _script("bench_local_versus_asha")
     calls = []
 
-    def fake_run(method, seed, prices, largest, budget, workers, output):
+    def fake_run(method, seed, prices, largest, budget, workers, output, workload):
         from syne_tune.config_space import choice, loguniform
         from syne_tune.optimizer.baselines import ASHA
 
         from syne_mohb import MOASHA, HardwarePolicy
 
+        assert workload == "mlp" and budget == 40.0 and output.name == "mlp"
         calls.append((method, seed))
         base = {"lr": loguniform(1e-3, 1e-1), "epochs": 9}
         if method == "ASHA":  # 0.96 at 4 s on local-cpu-2 ($0.10/h): the target is 0.955
@@ -108,15 +109,15 @@ def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monk
 
     monkeypatch.setattr(bench, "run", fake_run)
     monkeypatch.setattr(bench, "available_cpus", lambda: [0, 1])  # any machine: 2 cores
-    argv = ["--seeds", "2", "--cores", "2", "--output", str(tmp_path / "runs"), "--docs-dir",
-            str(tmp_path / "docs")]
+    argv = ["--workloads", "mlp", "--seeds", "2", "--cores", "2", "--output",
+            str(tmp_path / "runs"), "--docs-dir", str(tmp_path / "docs")]
     bench.main(argv)
     assert sorted(calls) == [("ASHA", 0), ("ASHA", 1), ("MOASHA", 0), ("MOASHA", 1)]
     text = (tmp_path / "docs" / "benchmarks" / "local-versus-asha.md").read_text()
     row = next(line for line in text.splitlines() if line.startswith("| MOASHA |"))
     # time 4 s / 3 s; dollars (4 s x $0.10) / (3 s x $0.05) per hour, the same in both seeds
     assert "| 2/2 |" in row and "| 2.67x [2.67, 2.67] | 1.33x [1.33, 1.33] |" in row
-    assert "Target: ASHA's mean best accuracy minus 0.5 points (0.9550)" in text
+    assert "## `mlp`" in text and "s of tuning per run; target 0.9550." in text
     calls.clear()
     bench.main(argv + ["--no-docs"])
     assert calls == []  # finished runs are kept, not run again
