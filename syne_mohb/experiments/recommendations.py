@@ -30,9 +30,9 @@ How:
    lognormal: the model's standard deviation, which includes its prior for types with few or
    no results, plus in quadrature how far the run's own measured totals fall from the model's
    medians, :func:`_residual_sd`, :func:`_total_seconds`; the start-ups in the table's
-   ``attrs["startup_seconds"]``); dollars = seconds x $/hour / 3600 (the price from ``prices``, else the
-   catalog, else the rate the run billed for the type, ``price_source`` ``"billed"``,
-   :func:`_billed_prices`; NaN with a note when none has one);
+   ``attrs["startup_seconds"]``); dollars = seconds x $/hour / 3600 (the price from
+   ``prices``, else the catalog, else the rate the run billed for the type, ``price_source``
+   ``"billed"``, :func:`_billed_prices`; NaN with a note when none has one);
 3. measured: the run's own ``time_attr`` and ``st_worker_cost`` at that fidelity of a trial that
    trained the same hyperparameters on that type only (the front model's own trial first, else
    the first such trial); ``kind`` is ``"measured"`` there and ``"predicted"`` elsewhere (the

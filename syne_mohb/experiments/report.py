@@ -259,11 +259,11 @@ def comparison_tables(groups: Mapping[Any, Mapping[str, Sequence[Run]]],
         of a script's groups (``{"label", "groups"}``: :func:`comparison_units`), the methods
         that can be compared (pooled names included), and five tables (empty where no group
         could be compared); each table's ``group`` column holds the group's label (a pool's
-        label for a pool; the benchmark and its number of tasks in ``over_tasks``). ``bounds``: per simulated group,
-        the baseline's mean found model's dollars against the benchmark table's cheapest model
-        at the target and the expected cheapest of training every row once
-        (:func:`~syne_mohb.experiments.metrics.found_model_bounds`): how far a method's
-        "found model's $" ratio could go
+        label for a pool; the benchmark and its number of tasks in ``over_tasks``).
+        ``bounds``: per simulated group, the baseline's mean found model's dollars against
+        the benchmark table's cheapest model at the target and the expected cheapest of
+        training every row once (:func:`~syne_mohb.experiments.metrics.found_model_bounds`):
+        how far a method's "found model's $" ratio could go
     """
     b = baseline if baseline is not None else DEFAULT_BASELINE
     targets, ratios, versus_ratios, bounds = [], [], [], []
@@ -491,7 +491,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     return {"summary": summary, "groups": described, "pareto": pareto, "pareto_csv": pareto_csv,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
             "over_tasks": over_tasks, "bounds": bounds, "pools": compared["pools"],
-            "compared_methods": compared["methods"], "versus": versus, "baseline": compared["baseline"], "plots": plots, "out_dir": out,
+            "compared_methods": compared["methods"], "versus": versus,
+            "baseline": compared["baseline"], "plots": plots, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
             "scheduler_end": ends_df, "methods": legend}
