@@ -21,9 +21,9 @@ model's own training time and dollars, as the ratio of the means over paired see
 
     .venv/bin/python benchmarking/bench_local_versus_asha.py [--seeds 20] [--budget 40]
 
-Workloads (``--workloads``): ``mlp`` (the tutorial's script) and ``hgb``
-(``benchmarking/train_hgb_hw.py``, gradient boosting with OpenMP threads), each in its own
-subfolder of ``--output``.
+Workloads (``--workloads``): ``mlp`` (the tutorial's script), ``mlp-wide`` (the same script
+with wide layers: BLAS threads) and ``hgb`` (``benchmarking/train_hgb_hw.py``, gradient
+boosting with OpenMP threads), each in its own subfolder of ``--output``.
 
 Writes ``docs/benchmarks/local-versus-asha.md`` (``--docs-dir``, ``--no-docs``). About
 ``2 x seeds x (budget + 5)`` seconds per workload; nothing else should run on the machine
@@ -55,6 +55,13 @@ WORKLOADS = {
             40.0, "`examples/train_digits_hw.py`: a scikit-learn MLP on digits, learning rate "
                   "in [1e-3, 0.1], hidden units 16, 64 or 256, up to 9 epochs; about 1 s of "
                   "process start-up and 0.01-0.05 s per epoch, one core about as fast as two"),
+    "mlp-wide": (ROOT / "examples" / "train_digits_hw.py",
+                 lambda c: {"lr": c.loguniform(1e-3, 1e-1), "hidden": c.choice([256, 1024, 2048]),
+                            "layers": 2, "batch_size": 256, "epochs": 9},
+                 45.0, "`examples/train_digits_hw.py` with wide layers: a scikit-learn MLP of 2 "
+                       "layers of 256, 1,024 or 2,048 units on digits (matrix products, BLAS "
+                       "threads), learning rate in [1e-3, 0.1], up to 9 epochs: where a second "
+                       "core shortens an epoch"),
     "hgb": (ROOT / "benchmarking" / "train_hgb_hw.py",
             lambda c: {"max_leaf_nodes": c.choice([7, 15, 31, 63, 127]),
                        "learning_rate": c.loguniform(0.02, 0.3), "epochs": 9,
@@ -136,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seeds", type=int, default=20, help="paired seeds 0..N-1")
     p.add_argument("--budget", type=float, default=None,
                    help="seconds of tuning per run (default: the workload's, 40 s for mlp, "
-                        "45 s for hgb)")
+                        "45 s for mlp-wide and hgb)")
     p.add_argument("--cores", type=int, default=min(2, n_cpus),
                    help="profiles local-cpu-1 .. local-cpu-CORES; ASHA runs on the largest")
     p.add_argument("--workers", type=int, default=1, help="Tuner n_workers of every run")
