@@ -107,7 +107,9 @@ def run(method: str, seed: int, prices: dict[str, float], largest: str, budget: 
         scheduler = MOASHA(space, metrics=["accuracy", "st_worker_cost", "st_worker_time"],
                            mode=["max", "min", "min"], time_attr="epoch", max_t=9,
                            random_seed=seed, hardware=HardwarePolicy(prices=prices))
-    backend = LocalProfileBackend(str(script), prices=prices, config_space=space)
+    # a finished trial's checkpoints go (a wide MLP's per epoch filled 23 GB in 30 min)
+    backend = LocalProfileBackend(str(script), prices=prices, config_space=space,
+                                  delete_checkpoints=True)
     os.environ["SYNETUNE_FOLDER"] = str(output)
     Tuner(backend, scheduler, StoppingCriterion(max_wallclock_time=budget), n_workers=workers,
           sleep_time=0.5, tuner_name=f"{method.lower()}-{seed}", save_tuner=False).run()
