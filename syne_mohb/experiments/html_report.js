@@ -185,6 +185,13 @@
     return s;
   }
 
+  // a section's own content, after what the section holds so far
+  function bodyIn(s) {
+    var b = el("div");
+    s.appendChild(b);
+    return b;
+  }
+
   var app = document.getElementById("app");
 
   function buildSkeleton() {
@@ -239,15 +246,13 @@
     ui.paretoTitle = section("pareto-set", "Pareto set",
       "Models no other model beats in every objective (identical models reached by several trials are listed " +
       "once). Click a column header to sort, a row to select the model in the plots.").querySelector("h2");
-    ui.paretoBody = el("div");
-    ui["pareto-set"].appendChild(ui.paretoBody);
+    ui.paretoBody = bodyIn(ui["pareto-set"]);
 
     section("instances", "Per instance type",
       "Trials and models trained on each instance type, how many models are on the Pareto set, the best value of " +
       "the first objective, the cheapest model reaching that value, and the dollars the tuning job spent there " +
       "(sum over trials of their training dollars). Click a row to select that cheapest model.");
-    ui.instBody = el("div");
-    ui.instances.appendChild(ui.instBody);
+    ui.instBody = bodyIn(ui.instances);
 
     section("recommendations", "Hardware recommendations (predicted)",
       "Each model of the Pareto set of all runs of this group, trained to its " + "epoch/fidelity on each instance type: " +
@@ -255,8 +260,7 @@
       "interactions, fitted on every result of the runs; dollars = time x the type's $/hour), next to what the runs " +
       "measured where they trained that configuration on that type to that fidelity. Rows marked measured hold both; " +
       "rows marked predicted are a model's estimate, not a measurement. Click a row to select its model in the plots.");
-    ui.recBody = el("div");
-    ui.recommendations.appendChild(ui.recBody);
+    ui.recBody = bodyIn(ui.recommendations);
 
     section("target", "Time and dollars to the target accuracy",
       "Each method against the baseline at one target: the baseline's best accuracy, averaged over its seeds, minus 0.5 " +
@@ -264,8 +268,7 @@
       "reaches it counts with its whole budget and all it spent); (b) the found model's own training time and dollars. " +
       "Ratios: mean(baseline) / mean(method) over the paired seeds (> 1: the method is better) with the 95% bootstrap " +
       "interval; bold: the interval lies above 1, italic: below 1, plain: a tie at 95%.");
-    ui.targetBody = el("div");
-    ui.target.appendChild(ui.targetBody);
+    ui.targetBody = bodyIn(ui.target);
 
     section("hypervolume", "Hypervolume against tuning time and tuning dollars",
       "Hypervolume of the models trained so far, as a fraction of the reference box (higher is better), " +
@@ -281,12 +284,10 @@
     ui.hypervolume.appendChild(ui.hvPlots);
     ui.hvNote = el("p", {class: "help", id: "hv-note"});
     ui.hypervolume.appendChild(ui.hvNote);
-    ui.methodsBody = el("div");
-    ui.hypervolume.appendChild(ui.methodsBody);
+    ui.methodsBody = bodyIn(ui.hypervolume);
 
     section("runs", "Runs (metadata)", "What each run optimised, with which scheduler, budget and workers, and when.");
-    ui.runsBody = el("div");
-    ui.runs.appendChild(ui.runsBody);
+    ui.runsBody = bodyIn(ui.runs);
   }
 
   // ---------------------------------------------------------------- rendering
