@@ -73,7 +73,7 @@ WORKLOADS = {
                   "[local profiles](local-profiles.md))"),
 }
 METHODS = {
-    "ASHA": ("the largest profile, fixed", "random (Syne Tune's ASHA, accuracy alone)"),
+    "ASHA": ("{largest}, fixed", "random (Syne Tune's ASHA, accuracy alone)"),
     "MOASHA": ("hardware policy (per configuration)", "model-based (our default)"),
 }
 
@@ -121,8 +121,8 @@ def _rows(targets, ratios, largest: str) -> list[dict]:
     rows = []
     for method, (logic, searcher) in METHODS.items():
         mine = targets[targets["method"] == method]
-        row = {"method": method, "hardware": logic if method == "MOASHA" else
-               f"{largest}, fixed", "searcher": searcher, "runs": len(mine),
+        row = {"method": method, "hardware": logic.format(largest=largest),
+               "searcher": searcher, "runs": len(mine),
                "reached": f"{int(mine['reached'].sum())}/{len(mine)}"}
         for key in ("tune_time", "tune_dollars", "model_time", "model_dollars"):
             row[key] = float(np.nanmean(mine[key].to_numpy(dtype=float)))
