@@ -19,6 +19,11 @@ name                      method
 ``moasha-wide-prior``     ``moasha`` with the policy's Thompson draws until 2026-12-05: the
                           runtime model's wide prior (``prior_std=1.0``) and a quarter of its
                           trees per draw (``draw_fraction=4``)
+``moasha-startup-per-unit`` ``moasha`` where a job start-up is simulated, with the policy
+                          of before 2026-12-06: the start-up left in the runtime model's
+                          seconds per unit, types compared per unit
+                          (``HardwarePolicy(measure_startup=False)``; without a start-up the
+                          same as ``moasha``)
 ``moasha-bilinear``       ``moasha`` whose runtime model is the Bayesian bilinear regression
                           (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
 ``moasha-sampler``        the previous default: the instance type drawn by the searcher with
@@ -260,6 +265,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
                                                               scale="range", finish_fast=True),
     "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
+    "moasha-startup-per-unit": lambda ctx: _moasha_policy(ctx, measure_startup=False),
     "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
@@ -406,6 +412,9 @@ HARDWARE_LOGIC = {
     "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
     "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
                          "2026-12-05), per config; survivors restarted on a better type",
+    "moasha-startup-per-unit": "policy: runtime/cost model, types compared per unit with the "
+                               "start-up in it (before 2026-12-06), per config; survivors "
+                               "restarted on a better type",
     "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
                        "restarted on a better type",
     "moasha-promotion": "policy, re-chosen at every promotion",
@@ -459,6 +468,7 @@ SEARCHER = {
     "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
+    "moasha-startup-per-unit": "model-based (trees), MO-ASHA stopping",
     "moasha-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
     "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",

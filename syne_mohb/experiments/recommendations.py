@@ -629,14 +629,13 @@ def _total_seconds(start: float, resource: float, med: float, lo: float, hi: flo
 
 
 def _startup_seconds(segments: list[tuple]) -> dict[Any, float]:
-    """Seconds a training spends before its first unit on each type (process or instance start,
-    data loading), ``{type: seconds, None: over all types}``, from the run's own segments
-    (:func:`_segments`): for every trial with later segments on the type of its first one, its
-    first segment's seconds minus its resource times the median seconds per unit of the later
-    ones; per type the median over its trials, over all trials for a type with none (and for
-    ``None``), never below 0 (0 without such a trial). A first epoch that costs what the later
-    ones do gives about 0; one that takes 1 s more (a local profile's process start, minutes
-    for a SageMaker instance) gives that second. O(segments)."""
+    """Seconds a training spends before its first unit on each type, ``{type: seconds, None:
+    over all types}`` (:func:`~syne_mohb.hardware.model.startup_seconds`), from the run's own
+    segments (:func:`_segments`): for every trial with later segments on the type of its first
+    one, its first segment's seconds minus its resource times the median seconds per unit of
+    the later ones. O(segments)."""
+    from syne_mohb.hardware.model import startup_seconds
+
     first: dict[tuple, tuple] = {}
     later: dict[tuple, list[float]] = {}
     for key, _, inst, d_r, d_t, fresh in segments:
@@ -646,14 +645,11 @@ def _startup_seconds(segments: list[tuple]) -> dict[Any, float]:
             later.pop(trial, None)  # a restart from 0: its own first segment
         elif trial in first and first[trial][0] == inst:
             later.setdefault(trial, []).append(d_t / d_r)
-    per_type: dict[Any, list[float]] = {}
+    excess: dict[Any, list[float]] = {}
     for trial, speeds in later.items():
         inst, d_r, d_t = first[trial]
-        per_type.setdefault(inst, []).append(d_t - d_r * float(np.median(speeds)))
-    out: dict[Any, float] = {t: max(0.0, float(np.median(v))) for t, v in per_type.items()}
-    pooled = [v for vs in per_type.values() for v in vs]
-    out[None] = max(0.0, float(np.median(pooled))) if pooled else 0.0
-    return out
+        excess.setdefault(inst, []).append(d_t - d_r * float(np.median(speeds)))
+    return startup_seconds(excess)
 
 
 def _residual_sd(model, records: list[list[dict]], keys: list[list[str]], configs: _Configs,

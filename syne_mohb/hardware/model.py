@@ -35,6 +35,19 @@ rows grows with segments, not with results. Related tasks' offline evaluations (
 other data sets) enter through :meth:`add_prior_evaluations` as rows of a second task indicator:
 they give the shape of the interactions, the run's own rows give its scale.
 
+**Start-up** (``measure_startup=True``; the hardware policy turns it on where a job start-up
+is given). A segment's first result also holds what the training spent before its first unit:
+a process start and data loading (1 s for the local tutorial's MLP, whose epochs take 0.01 s),
+a SageMaker job's provisioning and download (minutes). Left in (the model's default), it makes
+a segment's seconds per unit depend on how far the segment trained (there, a trial stopped
+after one epoch reads 8x slower per epoch than one that trained 9, and 100x slower than its
+training was). With the option, each type's start-up is estimated at each fit from the
+segments that went on after their first result (:func:`startup_seconds`) and subtracted from
+every own segment on that type, so the model learns the training's own speed; it is counted
+only where it is at least one unit's median seconds on the type (a smaller excess stays in the
+seconds per unit: the shipped tables' first epochs are at most 0.25 units slower, so there it
+changes nothing). The policy then weighs the start-up in its choices (its step 5).
+
 Cost: a fit is ``O(T n log n · d)`` for ``T`` trees, ``n`` rows and ``d`` features (about 40 ms
 at ``n = 1,000`` with the defaults, ``n`` capped at ``max_rows``); :meth:`fit` is cheap to call
 often because it refits only when the rows grew by ``refit_growth`` (``O(log n)`` refits per
@@ -53,7 +66,7 @@ import numpy as np
 from syne_mohb.hardware.accelerators import GPU_RELATIVE_SPEED
 from syne_mohb.hardware.catalog import _is_finite_real, _is_real, _same_but_case
 
-__all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "ESTIMATORS"]
+__all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "startup_seconds", "ESTIMATORS"]
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +244,8 @@ class RuntimeCostModel:
     :param draw_fraction: a Thompson draw averages ``1 / draw_fraction`` of the trees
     :param max_rows: a fit uses at most this many segments (the newest half and a random
         sample of the others), which bounds a fit's cost on long runs
+    :param measure_startup: subtract each type's start-up from its segments (module docstring,
+        "Start-up"); False (default): leave it in the seconds per unit
     """
 
     def __init__(
@@ -245,6 +260,7 @@ class RuntimeCostModel:
         random_seed: int | None = None,
         draw_fraction: int = 4,
         max_rows: int = 2000,
+        measure_startup: bool = False,
     ):
         from syne_mohb.searchers._config_encoding import ConfigEncoder
 
@@ -286,6 +302,9 @@ class RuntimeCostModel:
         if not isinstance(max_rows, int) or max_rows < 2:
             raise ValueError(f"max_rows must be an integer >= 2, got {max_rows!r}")
         self.max_rows = max_rows
+        if not isinstance(measure_startup, bool):
+            raise ValueError(f"measure_startup must be True or False, got {measure_startup!r}")
+        self.measure_startup = measure_startup
         self._hw = np.array([self.specs[t].features() for t in self.types])
         # key -> [config features, type index, resource, seconds, task (0: own, 1: prior)]
         self._rows: dict[Any, list] = {}
@@ -295,6 +314,8 @@ class RuntimeCostModel:
         self._fitted_rows = 0
         self._counts = np.zeros(len(self.types))
         self._center = 0.0
+        #: seconds of start-up per type (in ``types`` order) found at the last fit
+        self.startup = np.zeros(len(self.types))
 
     # ------------------------------------------------------------------ data
     @property
@@ -389,7 +410,9 @@ class RuntimeCostModel:
         t = self.type_index(instance)
         row = self._rows.get(key)
         if row is None:
-            self._rows[key] = [self._encode(config), t, float(resource), float(seconds), task]
+            # the segment's first observation is kept apart too: it holds the start-up
+            self._rows[key] = [self._encode(config), t, float(resource), float(seconds), task,
+                               float(resource), float(seconds)]
         else:
             row[2] += float(resource)
             row[3] += float(seconds)
@@ -442,7 +465,13 @@ class RuntimeCostModel:
               else np.zeros((len(rows), 0)))
         t_idx = np.array([r[1] for r in rows], dtype=int)
         task = np.array([r[4] for r in rows], dtype=int)
-        y = np.log(np.array([r[3] / r[2] for r in rows]))
+        if self.measure_startup:
+            self.startup = self._startup(rows)
+        # an own segment's start-up is not training: its seconds less the type's start-up (at
+        # least 5% of them: a start-up is a median, one segment's may be shorter); related
+        # tasks' rows are seconds per unit already
+        y = np.log(np.array([(max(r[3] - self.startup[r[1]], 0.05 * r[3]) if r[4] == 0
+                              else r[3]) / r[2] for r in rows]))
         own = task == 0
         self._center = float(np.median(y[own])) if own.any() else float(np.median(y))
         X = self._design(xs, t_idx, task)
@@ -452,6 +481,28 @@ class RuntimeCostModel:
         self._counts = np.bincount(t_idx[own], minlength=len(self.types)).astype(float)
         self._fitted_rows = n
         return True
+
+    def _startup(self, rows: list) -> np.ndarray:
+        """Seconds of start-up per type (:func:`startup_seconds` of the own segments that go
+        on after their first result), counted only where a type's start-up is at least the
+        median seconds of one later unit on it; 0 elsewhere. O(rows)."""
+        excess: dict[int, list[float]] = {}
+        per_unit: dict[int, list[float]] = {}
+        for r in rows:
+            later_r, later_s = r[2] - r[5], r[3] - r[6]
+            if r[4] == 0 and later_r > 0 and later_s > 0:
+                excess.setdefault(r[1], []).append(r[6] - r[5] * later_s / later_r)
+                per_unit.setdefault(r[1], []).append(later_s / later_r)
+        found = startup_seconds(excess)
+        unit = {t: float(np.median(v)) for t, v in per_unit.items()}
+        unit[None] = float(np.median([v for vs in per_unit.values() for v in vs])) \
+            if per_unit else 0.0
+        out = np.zeros(len(self.types))
+        for i in range(len(self.types)):
+            key = i if i in found else None
+            if found[key] > 0 and found[key] >= unit[key]:
+                out[i] = found[key]
+        return out
 
     def _make(self):
         seed = None if self.random_seed is None else int(self.random_seed) % (2**31)
@@ -572,6 +623,20 @@ class RuntimeCostModel:
                           replace=False)
         draw = per_tree[pick].mean(axis=0) + self._center
         return draw + self._prior_sd(t_idx)[None, :] * rng.standard_normal(draw.shape)
+
+
+def startup_seconds(excess: Mapping[Any, Sequence[float]]) -> dict[Any, float]:
+    """Seconds a training spends before its first unit on each type (process or instance start,
+    data loading), from ``{type: [excess, ...]}``: per training that went on after its first
+    result, that result's seconds minus its units times the training's later seconds per unit.
+    Returns ``{type: median excess, None: the median over all types}``, never below 0 (0 for
+    ``None`` without any excess). A first epoch that costs what the later ones do gives about
+    0; one that takes 1 s more (a local profile's process start; minutes for a SageMaker
+    instance) gives that second. O(n log n) for n excesses."""
+    out = {t: max(0.0, float(np.median(v))) for t, v in excess.items() if len(v)}
+    pooled = [float(x) for v in excess.values() for x in v]
+    out[None] = max(0.0, float(np.median(pooled))) if pooled else 0.0
+    return out
 
 
 def _tree_predictions(model, X: np.ndarray) -> np.ndarray:
