@@ -810,22 +810,30 @@ TEMPERED_PROSE = (
     "searcher.")
 
 
-def tempered_draws_page(args) -> BenchmarkPage:
-    def folder(o: str) -> Path:
-        return Path(args.stock300_output if o == STOCK300 else o)
-
-    used = [(folder(o), t + ".csv") for _, tabs, _ in TEMPERED_SECTIONS for o, t, _ in tabs]
-    page = paired_page("tempered-draws", "Tempered draws of the hardware policy", used, args)
-    page.add(TEMPERED_PROSE, "Every row names what chooses the instance type (**hardware "
-             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
-    for heading, tables, prose in TEMPERED_SECTIONS:
+def sections_page(args, name: str, title: str, prose: str, sections: list,
+                  whats: tuple[str, ...], folder=Path) -> BenchmarkPage:
+    """A page of ``sections`` (heading, [(output folder, table stem, tasks label)], prose),
+    each with its commands and the paired tables against ``whats``
+    (:func:`paired_tables_section`); ``folder`` maps a section's folder name to its path."""
+    used = [(folder(o), t + ".csv") for _, tabs, _ in sections for o, t, _ in tabs]
+    page = paired_page(name, title, used, args)
+    page.add(prose, "Every row names what chooses the instance type (**hardware logic**) and "
+             "what proposes the hyperparameters (**searcher**). " + LEGEND)
+    for heading, tables, text in sections:
         present = [(folder(o), t, k) for o, t, k in tables if (folder(o) / f"{t}.csv").exists()]
-        page.add(f"## {heading}", prose)
+        page.add(f"## {heading}", text)
         if not present:
             page.add("*Not run.*")
             continue
-        paired_tables_section(page, present, ("the previous draws", "the patched peer"))
+        paired_tables_section(page, present, whats)
     return page
+
+
+def tempered_draws_page(args) -> BenchmarkPage:
+    return sections_page(args, "tempered-draws", "Tempered draws of the hardware policy",
+                         TEMPERED_PROSE, TEMPERED_SECTIONS,
+                         ("the previous draws", "the patched peer"),
+                         lambda o: Path(args.stock300_output if o == STOCK300 else o))
 
 
 #: startup-model: the policy that weighs a job's start-up (the default where one is given)
@@ -865,18 +873,9 @@ STARTUP_SECTIONS = [
 
 
 def startup_page(args) -> BenchmarkPage:
-    used = [(Path(o), t + ".csv") for _, tabs, _ in STARTUP_SECTIONS for o, t, _ in tabs]
-    page = paired_page("startup-model", "Start-up in the hardware policy", used, args)
-    page.add(STARTUP_PROSE, "Every row names what chooses the instance type (**hardware "
-             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
-    for heading, tables, prose in STARTUP_SECTIONS:
-        present = [(Path(o), t, k) for o, t, k in tables if (Path(o) / f"{t}.csv").exists()]
-        page.add(f"## {heading}", prose)
-        if not present:
-            page.add("*Not run.*")
-            continue
-        paired_tables_section(page, present, ("the per-unit choice", "the patched peer"))
-    return page
+    return sections_page(args, "startup-model", "Start-up in the hardware policy",
+                         STARTUP_PROSE, STARTUP_SECTIONS,
+                         ("the per-unit choice", "the patched peer"))
 
 
 #: variants: (heading, output folder, table names or a glob, prose)

@@ -218,3 +218,30 @@ def test_budget_page_reads_the_1200s_tables_and_the_searchers_part(tmp_path, mon
     searcher = text.split("### The searcher's part: ours / `moasha-random`, 1,200 s")[1]
     assert "**1.36x [1.04, 1.60]**" in searcher and "mo-random" not in searcher
     assert "hgb-x" not in text.split("Commands:")[1]  # not run: no row, no command
+
+
+def test_startup_page_pairs_the_default_with_the_per_unit_choice(tmp_path, monkeypatch):
+    """The start-up page reads its sections' tables: ours / the per-unit choice
+    (``moasha-startup-per-unit``), the command and date of each table, and every method
+    against ASHA-p3."""
+    ht = _hardware_tables()
+    out, docs = tmp_path / "startup", tmp_path / "docs"
+    _fabricate(out)
+    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
+    versus["peer"] = "moasha-startup-per-unit"
+    versus.to_csv(out / "versus_startup_cnn_mlp.csv", index=False)
+    pd.read_csv(out / "untouched_mlp.csv").to_csv(out / "startup_cnn_mlp.csv", index=False)
+    (out / "startup_cnn_mlp.provenance.json").write_text(
+        (out / "untouched_mlp.provenance.json").read_text())
+    monkeypatch.setattr(ht, "STARTUP_SECTIONS", [
+        ("With SageMaker job start-up, cold starts",
+         [(str(out), "startup_cnn_mlp", "4 tasks each"), (str(out), "startup_x", "3 tasks")],
+         "Cold starts.")])
+    assert ht.main(["--page", "startup-model", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "startup-model.md").read_text()
+    assert text.startswith("# Start-up in the hardware policy")
+    section = text.split("## With SageMaker job start-up, cold starts")[1]
+    assert "### Ours / `moasha-startup-per-unit` (the per-unit choice)" in section
+    assert "| mlp | 4 tasks each | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
+    assert "### Against ASHA on ml.p3.2xlarge" in section
+    assert "2026-01-02 03:04 UTC" in section
