@@ -162,3 +162,27 @@ def test_the_start_up_is_not_spread_over_the_epochs_a_type_happened_to_train():
                             epochs=lambda inst: 9 if inst == GPU else 1)
         chosen = [policy.choose(small) for _ in range(40)]
         assert chosen.count(expected) >= 36, (measure, chosen)
+
+
+def test_a_policy_pickled_before_the_option_loads_and_decides():
+    """A durable run pickles its scheduler with the bound policy: one pickled before
+    ``measure_startup`` existed (its attributes and its model's rows without them) still
+    chooses, learns and weighs restarts."""
+    import pickle
+
+    policy = HardwarePolicy(random_seed=0, affects_metrics=False)
+    policy.bind(_space(), ["accuracy", "seconds"])
+    _drive_with_startup(policy, 0.0, trials=20)
+    state = pickle.loads(pickle.dumps(policy))
+    for obj, names in ((state, ("measure_startup", "_seg_units", "_seg_seen")),
+                       (state.model, ("measure_startup", "startup"))):
+        for name in names:
+            obj.__dict__.pop(name, None)
+    for row in state.model._rows.values():
+        del row[5:]
+    small = {"width": 16, "lr": 0.01, "instance_type": GPU}
+    state.on_trial_add(1000, small)
+    assert state.restart_choice(small, 1000, resource=1, max_resource=9, rung=0) in (None, CPU)
+    _drive_with_startup(state, 0.0, trials=10)
+    state.model.fit(force=True)
+    assert state.choose({"width": 16, "lr": 0.01}) in (CPU, GPU)

@@ -248,6 +248,10 @@ class RuntimeCostModel:
         "Start-up"); False (default): leave it in the seconds per unit
     """
 
+    # class defaults: a model pickled before these existed (a durable run) loads with them
+    measure_startup: bool = False
+    startup: np.ndarray = np.zeros(0)
+
     def __init__(
         self,
         config_space: Mapping[str, Any],
@@ -465,8 +469,8 @@ class RuntimeCostModel:
               else np.zeros((len(rows), 0)))
         t_idx = np.array([r[1] for r in rows], dtype=int)
         task = np.array([r[4] for r in rows], dtype=int)
-        if self.measure_startup:
-            self.startup = self._startup(rows)
+        self.startup = (self._startup(rows) if self.measure_startup
+                        else np.zeros(len(self.types)))
         # an own segment's start-up is not training: its seconds less the type's start-up (at
         # least 5% of them: a start-up is a median, one segment's may be shorter); related
         # tasks' rows are seconds per unit already

@@ -187,6 +187,9 @@ class HardwarePolicy:
         unit and no choice weighs one)
     """
 
+    #: class default: a policy pickled before the option existed (a durable run) loads with it
+    measure_startup: bool = False
+
     def __init__(
         self,
         instance_types: Sequence[str] | None = None,
@@ -692,7 +695,8 @@ class HardwarePolicy:
             d_t = elapsed - last_t if elapsed >= last_t else elapsed
             d_r = resource - last_r if resource > last_r else resource
             self.model.observe((trial_id, segment), config, instance, d_r, d_t)
-            if d_r > 0 and d_t > 0 and math.isfinite(d_r) and math.isfinite(d_t):
+            if self.measure_startup and d_r > 0 and d_t > 0 and math.isfinite(d_r) \
+                    and math.isfinite(d_t):
                 units = self._seg_units[segment > 0]
                 units[0] += d_r
                 if (trial_id, segment) not in self._seg_seen:
