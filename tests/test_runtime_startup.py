@@ -174,7 +174,7 @@ def test_a_policy_pickled_before_the_option_loads_and_decides():
     policy.bind(_space(), ["accuracy", "seconds"])
     _drive_with_startup(policy, 0.0, trials=20)
     state = pickle.loads(pickle.dumps(policy))
-    for obj, names in ((state, ("measure_startup", "_seg_units", "_seg_seen")),
+    for obj, names in ((state, ("measure_startup", "_seg_units")),
                        (state.model, ("measure_startup", "startup"))):
         for name in names:
             obj.__dict__.pop(name, None)

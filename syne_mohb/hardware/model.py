@@ -400,26 +400,28 @@ class RuntimeCostModel:
                              f"{self.types}") from None
 
     def observe(self, key: Any, config: Mapping[str, Any], instance: Any, resource: float,
-                seconds: float, task: int = 0) -> None:
+                seconds: float, task: int = 0) -> str | None:
         """Add (or, for a known ``key``, extend) a segment: ``seconds`` spent training
-        ``config`` on ``instance`` for ``resource`` units. Non-finite or non-positive values
-        are ignored (a failed or instantaneous result says nothing about speed); values that
-        are not numbers (a string, None) are a ``ValueError``."""
+        ``config`` on ``instance`` for ``resource`` units; returns ``"added"`` or
+        ``"extended"``. Non-finite or non-positive values are ignored, returning None (a failed
+        or instantaneous result says nothing about speed); values that are not numbers (a
+        string, None) are a ``ValueError``."""
         for pname, val in (("resource", resource), ("seconds", seconds)):
             if not _is_real(val):
                 raise ValueError(f"{pname} must be a number, got {val!r}")
         if not (resource > 0 and seconds > 0 and math.isfinite(resource)
                 and math.isfinite(seconds)):
-            return
+            return None
         t = self.type_index(instance)
         row = self._rows.get(key)
         if row is None:
             # the segment's first observation is kept apart too: it holds the start-up
             self._rows[key] = [self._encode(config), t, float(resource), float(seconds), task,
                                float(resource), float(seconds)]
-        else:
-            row[2] += float(resource)
-            row[3] += float(seconds)
+            return "added"
+        row[2] += float(resource)
+        row[3] += float(seconds)
+        return "extended"
 
     def add_prior_evaluations(self, configs: Sequence[Mapping[str, Any]],
                               instances: Sequence[Any], seconds_per_unit: Sequence[float],

@@ -401,7 +401,6 @@ class HardwarePolicy:
         # units trained by the segments seen so far, [sum, count], of new trials (False) and
         # of resumed ones (True): the planned length of a segment whose start-up is weighed
         self._seg_units: dict[bool, list[float]] = {False: [0.0, 0], True: [0.0, 0]}
-        self._seg_seen: set[tuple[int, int]] = set()
         self._records: list[tuple[str, float, int, list[float], float, float]] = []
         self._tested_at = 0
         self._tests = 0
@@ -540,21 +539,14 @@ class HardwarePolicy:
         log_s[cur] = mu[cur] + np.log(units[cur])
         log_price = self._log_price_now()
         log_c = log_s + log_price
-        if self.job_startup is not None:
-            # a restart is a new job: it waits (unbilled) and downloads (billed) first
-            unbilled, billed = (np.array(a, dtype=float) for a in zip(
-                *(self.job_startup.delays(t, warm=False) for t in self.instance_types)))
+        waits = self._startup_waits()
+        if waits is not None:
+            # a restart is a new job (a new training): it waits and starts before it trains
+            unbilled, billed = waits
             unbilled[cur] = billed[cur] = 0.0
             train = np.exp(log_s)
             log_s = np.log(train + unbilled + billed)
             log_c = np.log(train + billed) + log_price
-        elif self.model.startup.any():
-            # a restart starts a new training: it pays the start-up the run measured (billed,
-            # as a backend bills a process or an instance from its start)
-            start = self.model.startup.copy()
-            start[cur] = 0.0
-            log_s = np.log(np.exp(log_s) + start)
-            log_c = log_s + log_price
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
         best = int(np.argmin(score))
         if best == cur or score[cur] - score[best] <= self.restart_margin:
@@ -570,18 +562,28 @@ class HardwarePolicy:
         the start-up (``job_startup``'s delays, its download billed; else the model's measured
         start-up, billed) plus the mean units of the run's segments of that kind (new or
         resumed) times the drawn seconds per unit. Unchanged without any start-up. O(types)."""
+        waits = self._startup_waits()
+        if waits is None:
+            return log_s, log_c
+        unbilled, billed = waits
         total, count = self._seg_units[resumed]
         units = total / count if count else 1.0
         train = units * np.exp(log_s)
         price = log_c - log_s
+        return np.log(train + unbilled + billed), np.log(train + billed) + price
+
+    def _startup_waits(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """``(unbilled, billed)`` seconds a new job waits on each type before it trains:
+        ``job_startup``'s cold delays (provisioning, download), else the start-up the runtime
+        model measured (billed: a backend bills a process or an instance from its start);
+        None without either. Fresh arrays. O(types)."""
         if self.job_startup is not None:
             unbilled, billed = (np.array(a, dtype=float) for a in zip(
                 *(self.job_startup.delays(t, warm=False) for t in self.instance_types)))
-            return np.log(train + unbilled + billed), np.log(train + billed) + price
-        if not self.model.startup.any():
-            return log_s, log_c
-        seconds = np.log(train + self.model.startup)
-        return seconds, seconds + price
+            return unbilled, billed
+        if self.model.startup.any():
+            return np.zeros(len(self.instance_types)), self.model.startup.copy()
+        return None
 
     def _segment_weight(self, trial_id: int, rung: int) -> float:
         """The weight of ``trial_id``'s segment from rung ``rung`` on: its own weight, moved
@@ -694,14 +696,11 @@ class HardwarePolicy:
                                               str(instance))
             d_t = elapsed - last_t if elapsed >= last_t else elapsed
             d_r = resource - last_r if resource > last_r else resource
-            self.model.observe((trial_id, segment), config, instance, d_r, d_t)
-            if self.measure_startup and d_r > 0 and d_t > 0 and math.isfinite(d_r) \
-                    and math.isfinite(d_t):
+            kept = self.model.observe((trial_id, segment), config, instance, d_r, d_t)
+            if self.measure_startup and kept is not None:
                 units = self._seg_units[segment > 0]
                 units[0] += d_r
-                if (trial_id, segment) not in self._seg_seen:
-                    self._seg_seen.add((trial_id, segment))
-                    units[1] += 1
+                units[1] += kept == "added"
             i = self.model.type_index(instance)
             if dollars is not None and last_c is not None and dollars >= last_c and d_t > 0:
                 self._learned_rate[i][0] += d_t
