@@ -507,17 +507,6 @@ TUNING_SECTIONS = [
      "instance type with a per-type preference), which the README's oldest tables called "
      "`moasha`. The runs are shared with the hardware-decision page "
      "(the same cache: its tasks, the first seeds of its 20)."),
-    ("With SageMaker job start-up, cold starts", "benchmarking/_results/compare_startup",
-     ["compare_methods.csv"], ("asha-p3",),
-     "Every start and every resume waits a modelled start-up "
-     "(`syne_mohb.hardware.startup.JobStartup`: CPU 90 s provisioning + 20 s billed download, "
-     "accelerated 150 s + 60 s) and the budget grows by 8 cold start-ups. `mlp` only (the "
-     "documented command); the other benchmarks: not run (a start-up run took 2-5 s here, "
-     "against under 1 s without; about 10-20 minutes per benchmark on one loaded core)."),
-    ("With SageMaker job start-up, warm pools (keep-alive 600 s)",
-     "benchmarking/_results/compare_startup_warm", ["compare_methods.csv"], ("asha-p3",),
-     "As above, with warm pools: a job that finds an idle instance of its type kept alive "
-     "for 600 s skips the provisioning."),
 ]
 #: why a table of a section may be missing, and the command that would make it
 NOT_RUN = {
@@ -589,6 +578,10 @@ def tuning_page(args) -> BenchmarkPage:
                      f"Target = ASHA-p3's accuracy; mean(`{peer}`) / mean(method) for dollars "
                      f"and time, mean(method) / mean(`{peer}`) for the hypervolume; 95% paired "
                      f"bootstrap.", markdown_table(rows, VERSUS_COLS))
+    page.add("## With SageMaker job start-up",
+             "Every method against the peers with job start-up (cold starts, warm pools): on "
+             "the [start-up page](startup-model.md), with the policy that weighs the start-up "
+             "(20 paired seeds, 2026-12-06).")
     out, table = Path(HP_SECTION[0]), HP_SECTION[1]
     page.add("## Hyperparameters only (instance fixed to ml.g4dn.xlarge; accuracy and runtime)")
     if (out / table).exists():
@@ -812,20 +805,21 @@ TEMPERED_PROSE = (
 
 def sections_page(args, name: str, title: str, prose: str, sections: list,
                   whats: tuple[str, ...], folder=Path) -> BenchmarkPage:
-    """A page of ``sections`` (heading, [(output folder, table stem, tasks label)], prose),
-    each with its commands and the paired tables against ``whats``
-    (:func:`paired_tables_section`); ``folder`` maps a section's folder name to its path."""
-    used = [(folder(o), t + ".csv") for _, tabs, _ in sections for o, t, _ in tabs]
+    """A page of ``sections`` (heading, [(output folder, table stem, tasks label)], prose[,
+    whats]), each with its commands and the paired tables against ``whats`` (a section's own,
+    else the page's; :func:`paired_tables_section`); ``folder`` maps a section's folder name
+    to its path."""
+    used = [(folder(o), t + ".csv") for _, tabs, *_ in sections for o, t, _ in tabs]
     page = paired_page(name, title, used, args)
     page.add(prose, "Every row names what chooses the instance type (**hardware logic**) and "
              "what proposes the hyperparameters (**searcher**). " + LEGEND)
-    for heading, tables, text in sections:
+    for heading, tables, text, *own in sections:
         present = [(folder(o), t, k) for o, t, k in tables if (folder(o) / f"{t}.csv").exists()]
         page.add(f"## {heading}", text)
         if not present:
             page.add("*Not run.*")
             continue
-        paired_tables_section(page, present, whats)
+        paired_tables_section(page, present, own[0] if own else whats)
     return page
 
 
@@ -870,6 +864,18 @@ STARTUP_SECTIONS = [
         (STARTUP_OUTPUT, "startup_x", "3 tasks each"),
     ], "Our simulated backend, 4 workers, budget = 8 median full trainings on ml.g4dn.xlarge "
        "plus 8 cold start-ups, target = ASHA-p3's mean best accuracy minus 0.5 points."),
+    ("Against the peers with start-up, cold starts", [
+        ("benchmarking/_results/compare_startup", "compare_methods", "4 tasks"),
+    ], "The default, `moasha-promotion` and the transfer searcher (`moasha-transfer`) in the "
+       "same setting against the patched Syne Tune MOASHA, ASHA with the instance type tuned "
+       "(`asha-instance`) and ASHA on ml.p3.2xlarge, on `mlp` (the command of the SageMaker "
+       "tutorial; until 2026-12-06 on the tuning-effectiveness page, 10 seeds, with the "
+       "per-epoch policy). Under promotion every resume is a new job that waits its start-up "
+       "again.", ("the patched peer",)),
+    ("Against the peers with start-up, warm pools (keep-alive 600 s)", [
+        ("benchmarking/_results/compare_startup_warm", "compare_methods", "4 tasks"),
+    ], "As above, with warm pools: a job that finds an idle instance of its type kept alive "
+       "for 600 s skips the provisioning.", ("the patched peer",)),
 ]
 
 

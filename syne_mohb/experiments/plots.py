@@ -163,11 +163,11 @@ def labels_overlap(axis, pad_px: float = 3.0) -> bool:
     return any(a[1] + pad_px > b[0] for a, b in zip(boxes, boxes[1:]))
 
 
-def _fit_log_ticks(fig, axis, lo: float, hi: float) -> None:
-    """Readable major ticks on a log axis from ``lo`` to ``hi`` (> 0): 1-2-5 steps up to two
-    decades, 1-3 steps up to five, else decades, thinned (1-3, then decades, then every k-th
-    decade) until their labels do not overlap at the figure's final size and layout; labels in
-    one notation (:func:`log_tick_formatter`); unlabelled minor ticks.
+def _log_tick_options(axis, lo: float, hi: float) -> list:
+    """Readable major ticks on a log axis from ``lo`` to ``hi`` (> 0), densest first, as the
+    choices :func:`_fit_ticks` tries: 1-2-5 steps up to two decades, 1-3 steps up to five, else
+    decades, thinned (1-3, then decades, then every k-th decade); labels in one notation
+    (:func:`log_tick_formatter`); unlabelled minor ticks.
 
     (Matplotlib's default labels only the decades once the range exceeds one decade, which
     leaves two labels on a typical cost axis, and labels minor ticks in mathtext below one,
@@ -175,11 +175,7 @@ def _fit_log_ticks(fig, axis, lo: float, hi: float) -> None:
     """
     options = [(subs, "auto") for subs in _LOG_SUBS[_log_start(lo, hi):]] + \
         [((1.0,), n) for n in (6, 4, 3, 2)]
-    for subs, numticks in options:
-        _set_log_ticks(axis, subs, numticks)
-        fig.draw_without_rendering()  # the layout and the labels' extents, no pixels
-        if not labels_overlap(axis):
-            return
+    return [lambda subs=subs, n=n: _set_log_ticks(axis, subs, n) for subs, n in options]
 
 
 def linear_tick_formatter():
@@ -208,19 +204,47 @@ def linear_tick_formatter():
     return _Formatter()
 
 
-def _fit_linear_ticks(fig, axis) -> None:
-    """Readable major ticks on a linear axis: matplotlib's 1-2-5 steps, fewer of them until
-    their labels (:func:`linear_tick_formatter`) do not overlap at the figure's final size.
+def _linear_tick_options(axis) -> list:
+    """Readable major ticks on a linear axis, densest first, as the choices :func:`_fit_ticks`
+    tries: matplotlib's 1-2-5 steps, fewer and fewer of them, labelled by
+    :func:`linear_tick_formatter`.
 
     (Matplotlib's default formatter writes a cost axis from 1e-4 to 5e-4 dollars as "0.00010",
     "0.00015", ..., which run into each other.)"""
     from matplotlib.ticker import MaxNLocator
 
     axis.set_major_formatter(linear_tick_formatter())
-    for nbins in ("auto", 8, 6, 5, 4, 3, 2):
-        axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
-        fig.draw_without_rendering()  # the layout and the labels' extents, no pixels
-        if not labels_overlap(axis):
+    return [lambda nbins=nbins: axis.set_major_locator(MaxNLocator(nbins=nbins,
+                                                                   steps=[1, 2, 5, 10]))
+            for nbins in ("auto", 8, 6, 5, 4, 3, 2)]
+
+
+def _fit_ticks(fig, choices: list[tuple[object, list]]) -> None:
+    """Thin the ticks of several axes of one figure until no axis's labels overlap at the
+    figure's final size and layout.
+
+    :param choices: ``[(axis, [set ticks, ...])]``, each axis's tick setters densest first
+        (:func:`_log_tick_options`, :func:`_linear_tick_options`)
+
+    Every axis starts at its densest choice; after each layout (one
+    ``draw_without_rendering``: the labels' extents, no pixels) every axis whose labels overlap
+    (:func:`labels_overlap`) moves to its next choice, until none does or none has one left.
+    All axes are checked at the same, final layout, since thinning one axis's labels moves the
+    others. Cost: one layout per round, at most the longest list of choices (7) rounds; one
+    round where the densest ticks fit.
+    """
+    at = [0] * len(choices)
+    for _, options in choices:
+        options[0]()
+    while choices:
+        fig.draw_without_rendering()
+        moved = False
+        for i, (axis, options) in enumerate(choices):
+            if at[i] + 1 < len(options) and labels_overlap(axis):
+                at[i] += 1
+                options[at[i]]()
+                moved = True
+        if not moved:
             return
 
 
@@ -290,10 +314,9 @@ def pareto_figure(run: Run, title: str | None = None):
     fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncol=ncol,
                title="colour: instance type" if inst else None, title_fontsize=7)
     fig.suptitle(title or run_title(run), fontsize=10)
-    for axis, lo, hi in log_axes:  # at the final layout: labels that would overlap are thinned
-        _fit_log_ticks(fig, axis, lo, hi)
-    for axis in linear_axes:
-        _fit_linear_ticks(fig, axis)
+    # at the final layout: labels that would overlap are thinned
+    _fit_ticks(fig, [(axis, _log_tick_options(axis, lo, hi)) for axis, lo, hi in log_axes]
+               + [(axis, _linear_tick_options(axis)) for axis in linear_axes])
     return fig
 
 
@@ -311,6 +334,7 @@ def plot_pareto(run: Run, path: str | Path, title: str | None = None) -> Path:
     plt = _plt()
     path = _image_path(path)
     fig = pareto_figure(run, title)
+    fig.set_layout_engine("none")  # keep the layout its ticks were fitted at: no second one
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
