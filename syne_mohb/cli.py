@@ -401,10 +401,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
         raise CLIError(f"no report: {'the run' if len(specs) == 1 else f'all {len(specs)} runs'} "
                        f"failed (above)")
     try:
-        rep = make_report(out, baseline=args.baseline, versus=args.versus)
+        rep = make_report(out, baseline=args.baseline, versus=args.versus,
+                          plots=not args.no_plots)
     except (OSError, ValueError) as e:
         raise CLIError(f"no report: {e}") from None
-    _print_report(rep, args.rows)
+    _print_report(rep, args.rows, plots=not args.no_plots)
     if args.html:  # the same runs, baseline and peer; the runs left out were listed above
         from syne_mohb.experiments.html_report import make_html_report
         try:
@@ -418,7 +419,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _print_report(rep, rows: int = 15) -> None:
+def _print_report(rep, rows: int = 15, plots: bool = True) -> None:
     from syne_mohb.experiments.metrics import RATIO_STATISTIC, TARGET_MEASURES
 
     for path, reason in rep.get("skipped", []):
@@ -495,9 +496,12 @@ def _print_report(rep, rows: int = 15) -> None:
               f"tasks) {_INTERVAL}; reached: over all tasks:")
         print(_fmt_table(_ratio_table(over, ["group", "peer", "method", "tasks", "seeds",
                                              "reached"])))
-    print("\nPlots:")
-    for p in rep["plots"]:
-        print(f"  {p}")
+    if rep["plots"] or plots:
+        print("\nPlots:")
+        for p in rep["plots"]:
+            print(f"  {p}")
+    else:
+        print("\nPlots: none (--no-plots)")
     print(f"Tables: {rep['out_dir']}")
 
 
@@ -543,14 +547,18 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CLIError(f"results {path} is a file, not a folder of Syne Tune runs")
     _check_flags(args, {"--rows": 1}, budget=False)
     html = getattr(args, "html", False)
+    if html and args.no_plots:
+        raise CLIError("--no-plots leaves out the PNG plots of the tables and plots; --html "
+                       "writes the page instead, which has no PNG: give one of the two")
     _check_report_output(args.output, html)
     if html:
         return _html_report(path, args.output, args.baseline, args.versus)
     try:
-        rep = make_report(path, out_dir=args.output, baseline=args.baseline, versus=args.versus)
+        rep = make_report(path, out_dir=args.output, baseline=args.baseline, versus=args.versus,
+                          plots=not args.no_plots)
     except (OSError, ValueError) as e:
         raise CLIError(str(e)) from None
-    _print_report(rep, args.rows)
+    _print_report(rep, args.rows, plots=not args.no_plots)
     return 0
 
 
@@ -824,6 +832,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--html", action="store_true",
                    help="also write the interactive, self-contained HTML page of the runs, "
                         "OUTPUT/report/report.html (as report --html; needs the report extra)")
+    b.add_argument("--no-plots", action="store_true",
+                   help="the report's tables only, no PNG plots (a plot takes about a third of a "
+                        "second: most of a report's time over many runs)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_bench)
 
@@ -849,6 +860,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--html", action="store_true",
                    help="write one interactive, self-contained HTML page (OUTPUT/report.html, or "
                         "OUTPUT if it ends in .html) instead of the CSV tables and PNG plots")
+    r.add_argument("--no-plots", action="store_true",
+                   help="the CSV tables only, no PNG plots (a plot takes about a third of a "
+                        "second: most of a report's time over many runs)")
     r.set_defaults(func=cmd_report)
 
     s = command("resume", "resume an interrupted durable run, or extend a finished one",

@@ -19,6 +19,12 @@ from syne_mohb.experiments.metrics import normalizer_from_runs
 from syne_mohb.experiments.report import make_report
 
 
+def _report(argv: list[str]) -> int:
+    """``syne-mohb report ARGV --no-plots``: the tables these tests read, without the PNG plots
+    (``test_no_plots_writes_the_same_tables`` checks that they are the same tables)."""
+    return main(["report", *argv, "--no-plots"])
+
+
 def one_line_error(capsys) -> str:
     err = capsys.readouterr().err.strip()
     assert err and "\n" not in err and "Traceback" not in err, err
@@ -39,7 +45,7 @@ def mixed_folder(tmp_path):
 
 def test_report_of_runs_with_different_objectives(mixed_folder, tmp_path, capsys):
     """Item 1: it crashed with KeyError "['st_worker_cost'] not in index"."""
-    assert main(["report", str(mixed_folder), "--output", str(tmp_path / "rep")]) == 0
+    assert _report([str(mixed_folder), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
     assert "Pareto set a-profile-run (MOASHA) (" in out and "Pareto set b-digits-run (MOASHA) (" in out
     summary = pd.read_csv(tmp_path / "rep" / "summary.csv")
@@ -70,7 +76,7 @@ def test_runs_are_grouped_by_entry_point_objectives_and_search_space(tmp_path, c
                                                [other_space.name]])
     assert len(set(labels.values())) == 3
 
-    assert main(["report", str(root), "--output", str(tmp_path / "rep")]) == 0
+    assert _report([str(root), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
     block = out.split("Groups (")[1].split("\n\n")[0]
     assert "entry point train_digits, objectives accuracy (max), elapsed_time (min), " \
@@ -96,7 +102,7 @@ def test_unknown_baseline_is_an_error_listing_the_valid_ones(tmp_path, capsys):
     root = tmp_path / "runs"
     write_local_run(root, "digits-0")
     out = tmp_path / "rep"
-    assert main(["report", str(root), "--baseline", "ashaa", "--output", str(out)]) == 2
+    assert _report([str(root), "--baseline", "ashaa", "--output", str(out)]) == 2
     err = one_line_error(capsys)
     assert "unknown baseline 'ashaa'" in err and "valid baselines: MOASHA" in err
     assert not out.exists()  # stopped before writing anything
@@ -106,21 +112,21 @@ def test_unknown_baseline_is_an_error_listing_the_valid_ones(tmp_path, capsys):
 def test_pareto_rows_printed_and_written(tmp_path, capsys):
     root = tmp_path / "runs"
     run = write_local_run(root, "digits-0")  # 7 models on the Pareto set
-    assert main(["report", str(root), "--output", str(tmp_path / "rep"), "--rows", "3"]) == 0
+    assert _report([str(root), "--output", str(tmp_path / "rep"), "--rows", "3"]) == 0
     out = capsys.readouterr().out
     csv = tmp_path / "rep" / f"{run.name}__pareto.csv"
     assert f"Pareto set {run.name} (MOASHA) (3 of 7 shown; all in {csv}):" in out
     table = out.split(f"Pareto set {run.name}")[1].split("\n\n")[0].splitlines()[2:]
     assert len(table) == 3
     assert len(pd.read_csv(csv)) == 7
-    assert main(["report", str(root), "--output", str(tmp_path / "rep"), "--rows", "0"]) == 2
+    assert _report([str(root), "--output", str(tmp_path / "rep"), "--rows", "0"]) == 2
     assert one_line_error(capsys) == "syne-mohb report: error: --rows must be an integer >= 1, got 0"
 
 
 def test_make_report_returns_whole_pareto_tables(tmp_path):
     root = tmp_path / "runs"
     run = write_local_run(root, "digits-0")
-    rep = make_report(root, out_dir=tmp_path / "rep")
+    rep = make_report(root, out_dir=tmp_path / "rep", plots=False)
     key = f"{run.name} (MOASHA)"
     assert len(rep["pareto"][key]) == 7 == len(pd.read_csv(rep["pareto_csv"][key]))
 
@@ -133,7 +139,7 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, where):
     blocker = tmp_path / "notes.txt"
     blocker.write_text("keep me")
     output = blocker if where == "file" else blocker / "report"
-    assert main(["report", str(root), "--output", str(output)]) == 2
+    assert _report([str(root), "--output", str(output)]) == 2
     err = one_line_error(capsys)
     assert err.startswith(f"syne-mohb report: error: --output {output} ")
     assert "is a file, not a folder" in err
@@ -173,7 +179,7 @@ def target_runs(tmp_path):
 def test_a_method_that_misses_the_target_counts_with_its_whole_budget(target_runs, tmp_path,
                                                                        capsys):
     """Item 8: it was shown as reduction 0 (inf in the CSV); the demo counts the whole budget."""
-    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    assert _report([str(target_runs), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
     per_run = pd.read_csv(tmp_path / "rep" / "time_to_target.csv")
     assert np.isfinite(per_run[["tune_time", "tune_dollars"]].to_numpy()).all()
@@ -197,7 +203,7 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
     paired seeds for every other method (the baseline too), printed and in
     ``time_to_target_versus.csv``; an unknown peer is one line naming the valid ones."""
     rep = tmp_path / "rep"
-    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    assert _report([str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
     out = capsys.readouterr().out
     assert "Against never, at the same targets" in out
     versus = pd.read_csv(rep / "time_to_target_versus.csv").set_index("method")
@@ -207,12 +213,12 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
     assert versus.loc["late", "tune_time"] == pytest.approx(10.0 / 7.0)
     assert versus.loc["asha-default", "tune_time"] == pytest.approx(10.0 / 2.0)
     assert versus.loc["late", "tune_time_low"] <= versus.loc["late", "tune_time"]
-    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "lat"]) == 2
+    assert _report([str(target_runs), "--output", str(rep), "--versus", "lat"]) == 2
     assert ("unknown peer 'lat' (did you mean 'late'?): it is not a method of these runs; "
             "valid peers: asha-default, late, never") in capsys.readouterr().err
     # the baseline as the peer would repeat the first table
     for extra in (["--versus", "asha-default"], ["--baseline", "late", "--versus", "late"]):
-        assert main(["report", str(target_runs), "--output", str(rep)] + extra) == 2
+        assert _report([str(target_runs), "--output", str(rep)] + extra) == 2
         assert "is the baseline: every method's ratios against it" in one_line_error(capsys)
 
 
@@ -224,11 +230,11 @@ def test_without_the_default_baseline_the_report_says_how_to_compare(target_runs
     import shutil
 
     shutil.rmtree(target_runs / "toy" / "t" / "asha-default")
-    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    assert _report([str(target_runs), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
     assert ("No time / dollars comparison: no group holds the baseline 'asha-default'; "
             "--baseline names another, one of: late, never") in out
-    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep"),
+    assert _report([str(target_runs), "--output", str(tmp_path / "rep"),
                  "--baseline", "late"]) == 0
     out = capsys.readouterr().out
     assert "No time / dollars comparison" not in out and "Time / dollars to reach" in out
@@ -267,7 +273,7 @@ def test_the_html_page_shows_the_same_comparison(target_runs, tmp_path, capsys):
     assert rows["asha-default"]["vs_baseline"] is None and rows["never"]["vs_peer"] is None
     # the text report's CSV files hold the same numbers
     rep = tmp_path / "rep"
-    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    assert _report([str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
     capsys.readouterr()
     versus = pd.read_csv(rep / "time_to_target_versus.csv")
     row = versus[(versus["group"] == group["label"]) & (versus["method"] == "late")].iloc[0]
@@ -297,7 +303,7 @@ def test_a_benchmarks_tasks_give_the_median_over_tasks(target_runs, tmp_path, ca
         _toy_run(target_runs, "late", seed, [0.5, 0.9], task="u")
         _toy_run(target_runs, "never", seed, [0.5, 0.6], task="u")
     rep = tmp_path / "rep"
-    assert main(["report", str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
+    assert _report([str(target_runs), "--output", str(rep), "--versus", "never"]) == 0
     assert "the median over the tasks of the same ratio" in capsys.readouterr().out
     over = pd.read_csv(rep / "time_to_target_over_tasks.csv")
     assert set(over["group"]) == {"toy (2 tasks)"} and (over["tasks"] == 2).all()
@@ -331,7 +337,7 @@ def test_demo_and_report_print_the_same_ratios(target_runs, tmp_path, capsys):
 
     demo = _demo_measures(get_benchmark("linear"), "digits", "late", runs("late"),
                           runs("asha-default"))
-    assert main(["report", str(target_runs), "--output", str(tmp_path / "rep")]) == 0
+    assert _report([str(target_runs), "--output", str(tmp_path / "rep")]) == 0
     report = capsys.readouterr().out
     row = next(line for line in report.splitlines() if " late " in line and "x [" in line)
     for what in ("(a) tuning dollars to the target", "(a) tuning time to the target"):
@@ -404,7 +410,7 @@ def test_one_scripts_groups_are_compared_at_a_target_as_one_pool(script_runs, tm
     Pareto set or hypervolume) but one question: which reached the accuracy sooner, for fewer
     dollars. Before, ``report --baseline ASHA`` printed no comparison and no word why."""
     rep = tmp_path / "rep"
-    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
+    assert _report([str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
     out = capsys.readouterr().out
     pool = "train_digits_hw (4 runs in 2 groups)"
     assert f"The time / dollars comparison takes one script's runs of several groups " \
@@ -433,7 +439,7 @@ def test_one_scripts_groups_are_compared_at_a_target_as_one_pool(script_runs, tm
                                         "train_digits_hw (2 runs) [objectives accuracy]"]
 
     # without --baseline: one line names the methods it can take
-    assert main(["report", str(script_runs), "--output", str(rep)]) == 0
+    assert _report([str(script_runs), "--output", str(rep)]) == 0
     assert "--baseline names another, one of: ASHA, MOASHA" in capsys.readouterr().out
 
     # the page shows the pool's table in both groups
@@ -463,13 +469,13 @@ def test_a_method_of_two_groups_of_the_pool_is_named_by_its_group(script_runs, t
                     hardware=HardwarePolicy(prices=PRICES))
     _script_run(script_runs, "m-moasha-27", moasha, [(0, 1, 0.99, 1.0)], price=0.05, epochs=27)
     rep = tmp_path / "rep"
-    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
+    assert _report([str(script_runs), "--output", str(rep), "--baseline", "ASHA"]) == 0
     ratios = pd.read_csv(rep / "time_to_target_ratios.csv").set_index("method")
     assert ratios.loc["MOASHA [search space 1]", "seeds"] == 2
     assert ratios.loc["MOASHA [search space 2]", "seeds"] == 1
     named = sorted(ratios.index)
-    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", named[0]]) == 0
-    assert main(["report", str(script_runs), "--output", str(rep), "--baseline", "MOASHA [x]"]) == 2
+    assert _report([str(script_runs), "--output", str(rep), "--baseline", named[0]]) == 0
+    assert _report([str(script_runs), "--output", str(rep), "--baseline", "MOASHA [x]"]) == 2
     assert "valid baselines: ASHA, MOASHA, " + named[0] in one_line_error(capsys)
 
 
@@ -491,6 +497,27 @@ def test_a_user_names_a_runs_method_in_the_tuners_metadata(script_runs, tmp_path
         meta = json.loads(path.read_text())
         meta["syne_mohb"] = {"method": "moasha-profiles"}
         path.write_text(json.dumps(meta))
-    rep = make_report(script_runs, tmp_path / "rep", baseline="ASHA")
+    rep = make_report(script_runs, tmp_path / "rep", baseline="ASHA", plots=False)
     assert list(rep["target_ratios"]["method"]) == ["moasha-profiles"]
     assert rep["target_ratios"]["tune_time"].iloc[0] == pytest.approx(6.0 / 3.5)
+
+
+def test_no_plots_writes_the_same_tables(target_runs, tmp_path, capsys):
+    """``report --no-plots`` (``make_report(plots=False)``) writes every table of a report with
+    plots, and no PNG; it says so; with ``--html`` it is one error naming both flags; a
+    ``plots`` that is not a bool is an error naming it."""
+    assert main(["report", str(target_runs), "--output", str(tmp_path / "with")]) == 0
+    assert "Plots: none" not in capsys.readouterr().out
+    assert _report([str(target_runs), "--output", str(tmp_path / "without")]) == 0
+    assert "Plots: none (--no-plots)" in capsys.readouterr().out
+    with_plots = {p.name for p in (tmp_path / "with").iterdir()}
+    without = {p.name for p in (tmp_path / "without").iterdir()}
+    pngs = {n for n in with_plots if n.endswith(".png")}
+    assert pngs and without == with_plots - pngs
+    for name in without:
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes()
+    assert main(["report", str(target_runs), "--html", "--no-plots"]) == 2
+    err = one_line_error(capsys)
+    assert "--no-plots" in err and "--html" in err
+    with pytest.raises(ValueError, match="plots must be True or False"):
+        make_report(target_runs, tmp_path / "bad", plots="no")

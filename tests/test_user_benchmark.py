@@ -50,7 +50,8 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
     out = tmp_path / "out"
     monkeypatch.chdir(tmp_path)  # the folder given relative to the working folder
     assert main(["bench", "--benchmarks", "mygrid", "--methods", "moasha,asha-default",
-                 "--seeds", "1", "--budget", "20", "--output", str(out), "--quiet"]) == 0
+                 "--seeds", "1", "--budget", "20", "--output", str(out), "--quiet",
+                 "--no-plots"]) == 0
     text = capsys.readouterr().out
     assert "x 1 benchmark (mygrid) x seed 0" in text
     # runs under the folder's name; each records the absolute path, for any later report
@@ -66,7 +67,7 @@ def test_bench_and_demo_on_a_folder_of_measured_evaluations(tmp_path, capsys, mo
     monkeypatch.chdir(out)
     assert main(["bench", "--benchmarks", f"{table},{os.path.relpath(table)}", "--methods",
                  "moasha,asha-default", "--seeds", "1", "--budget", "20", "--output",
-                 str(out), "--quiet"]) == 0
+                 str(out), "--quiet", "--no-plots"]) == 0
     text = capsys.readouterr().out
     assert "x 1 benchmark (mygrid)" in text and "reusing 2 finished runs" in text
     assert main(["demo", "--benchmark", str(table), "--seeds", "1", "--budget", "20",
@@ -88,7 +89,7 @@ def test_a_folder_named_like_a_shipped_benchmark_is_not_read_silently(tmp_path, 
     ``./linear`` runs it."""
     _table(tmp_path, "linear", GRID)
     monkeypatch.chdir(tmp_path)
-    args = ["--methods", "asha-default", "--seeds", "1", "--quiet"]
+    args = ["--methods", "asha-default", "--seeds", "1", "--quiet", "--no-plots"]
     assert main(["bench", "--benchmarks", "linear", "--tasks", "digits", "--budget", "0.5",
                  "--output", "shipped"] + args) == 0
     err = capsys.readouterr().err
@@ -246,7 +247,7 @@ def test_the_baselines_instance_is_a_flag(tmp_path, capsys):
     assert not out.exists()
     assert main(["bench", "--benchmarks", str(table), "--default-instance", P3, "--methods",
                  "moasha,asha-default", "--seeds", "1", "--budget", "20", "--output", str(out),
-                 "--quiet"]) == 0
+                 "--quiet", "--no-plots"]) == 0
     assert f"asha-default: instance type: fixed {P3}" in capsys.readouterr().out
     info = json.loads((out / "mygrid" / "mytask" / "asha-default" / "seed-0"
                        / "metadata.json").read_text())["syne_mohb"]

@@ -332,7 +332,8 @@ def _found_model_bounds(key: Any, target: float, measures: pd.DataFrame,
 
 
 def make_report(results: str | Path, out_dir: str | Path | None = None,
-                baseline: str | None = None, versus: str | None = None) -> dict[str, Any]:
+                baseline: str | None = None, versus: str | None = None,
+                plots: bool = True) -> dict[str, Any]:
     """Read every run below ``results``; write CSV tables and PNG plots to ``out_dir`` (default
     ``results/report``).
 
@@ -360,6 +361,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         same target (``versus_ratios``: mean(peer) / mean(method) over the paired seeds, with
         the 95% bootstrap interval; also ``time_to_target_versus.csv``), e.g. our MO-ASHA
         against Syne Tune's MOASHA
+    :param plots: draw the PNG plots (``False``: the tables only; a plot takes about a third
+        of a second, most of a report's time over many runs)
     :return: ``{"summary", "groups", "pareto", "pareto_csv", "targets", "target_ratios",
         "versus_ratios", "versus", "baseline", "over_tasks", "bounds", "pools",
         "compared_methods", "plots", "out_dir",
@@ -392,6 +395,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
     :raises ValueError: ``out_dir`` is a file, or ``baseline`` or ``versus`` is not a method
         of the runs
     """
+    if not isinstance(plots, bool):
+        raise ValueError(f"plots must be True or False, got {plots!r}")
     root = Path(results)
     out = check_output_folder(out_dir if out_dir is not None else root / "report", "output")
     runs, skipped = load_runs(results)
@@ -403,7 +408,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of runs without dollars
         summary = summarize(runs)
     summary.to_csv(out / "summary.csv", index=False)
-    plots: list[Path] = []
+    drawn: list[Path] = []
     pareto: dict[str, pd.DataFrame] = {}
     pareto_csv: dict[str, Path] = {}
     described = []
@@ -421,10 +426,10 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
         all_runs = [r for lst in methods.values() for r in lst]
         norm = normalizer_for(all_runs)
         prefix = out / _unique(_slug(label.replace(" / ", "__")), taken)
-        for axis in ("time", "dollars"):
+        for axis in ("time", "dollars") if plots else ():
             if axis == "dollars" and _no_dollars(all_runs):
                 continue
-            plots.append(plot_hypervolume(methods, norm, f"{prefix}__hypervolume_vs_{axis}.png",
+            drawn.append(plot_hypervolume(methods, norm, f"{prefix}__hypervolume_vs_{axis}.png",
                                           axis=axis, title=f"{label}: hypervolume vs {axis}"))
         simulated = key.source == "benchmark"
         if simulated:
@@ -446,7 +451,8 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
                 pareto_csv[name] = Path(f"{stem}__pareto.csv")
                 tab.to_csv(pareto_csv[name], index=False)
                 try:
-                    plots.append(plot_pareto(r, f"{stem}__pareto.png", title=run_title(r)))
+                    if plots:
+                        drawn.append(plot_pareto(r, f"{stem}__pareto.png", title=run_title(r)))
                 except ValueError as e:  # e.g. an objective without a value: the rest is kept
                     logger.warning(f"no Pareto plot of {r.path}: {e}")
                     plots_skipped.append((r.path, str(e)))
@@ -492,7 +498,7 @@ def make_report(results: str | Path, out_dir: str | Path | None = None,
             "targets": targets_df, "target_ratios": ratios_df, "versus_ratios": versus_df,
             "over_tasks": over_tasks, "bounds": bounds, "pools": compared["pools"],
             "compared_methods": compared["methods"], "versus": versus,
-            "baseline": compared["baseline"], "plots": plots, "out_dir": out,
+            "baseline": compared["baseline"], "plots": drawn, "out_dir": out,
             "skipped": skipped, "recommendations": recs, "recommendations_csv": recs_csv,
             "recommendations_skipped": recs_skipped, "plots_skipped": plots_skipped,
             "scheduler_end": ends_df, "methods": legend}
