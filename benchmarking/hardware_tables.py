@@ -503,10 +503,10 @@ TUNING_SECTIONS = [
      "median full trainings on ml.g4dn.xlarge per task; target per task = the mean over seeds "
      "of the baseline's best accuracy minus 0.5 points. `moasha` is today's default (the "
      "hardware policy with tempered draws + the model-based searcher; re-measured "
-     "2026-12-05); `moasha-sampler` the default before the policy (the searcher samples the "
-     "instance type with a per-type preference), which the README's oldest tables called "
-     "`moasha`. The runs are shared with the hardware-decision page "
-     "(the same cache: its tasks, the first seeds of its 20)."),
+     "2026-12-06 with 20 paired seeds, 10 before); `moasha-sampler` the default before the "
+     "policy (the searcher samples the instance type with a per-type preference), which the "
+     "README's oldest tables called `moasha`. The runs are shared with the hardware-decision "
+     "page (the same cache: its tasks and seeds)."),
 ]
 #: why a table of a section may be missing, and the command that would make it
 NOT_RUN = {
@@ -516,7 +516,7 @@ NOT_RUN = {
         "the `-x` benchmarks with the policy, its variants, the patched Syne Tune MOASHA, "
         "multi-objective random search and ASHA (20 seeds). Command: `python "
         "benchmarking/compare_methods.py --methods <the methods above> --benchmarks "
-        "mlp-x,hgb-x,linear-x --tasks-per-benchmark 3 --seeds 10 --processes 1 --output "
+        "mlp-x,hgb-x,linear-x --tasks-per-benchmark 3 --seeds 20 --processes 1 --output "
         "benchmarking/_results/hardware --table effectiveness_x.csv`",
 }
 

@@ -3,84 +3,86 @@
 Every method is a factory ``(MethodContext) -> TrialScheduler``; all of them run on the same
 simulated benchmark, budget and number of workers (see :mod:`syne_mohb.experiments.runner`).
 
-========================  ==================================================================
-name                      method
-========================  ==================================================================
-``moasha``                our MO-ASHA (stopping) + its defaults: the model-based searcher
-                          (``ModelBasedSearcher``) on the hyperparameters, and the hardware policy
-                          (:class:`~syne_mohb.hardware.policy.HardwarePolicy`) choosing each
-                          trial's instance type from a runtime/cost model with interactions
-                          (a survivor of a rung is trained again on another type when the
-                          model prefers it for finishing); accuracy (max), runtime (min), cost
-                          (min)
-``moasha-random``         ``moasha`` with the default searcher until 2026-12: random draws of
-                          the hyperparameters with replacement
-``moasha-no-restart``     ``moasha`` without those restarts
-``moasha-wide-prior``     ``moasha`` with the policy's Thompson draws until 2026-12-05: the
-                          runtime model's wide prior (``prior_std=1.0``) and a quarter of its
-                          trees per draw (``draw_fraction=4``)
-``moasha-startup-per-unit`` ``moasha`` where a job start-up is simulated, with the policy
-                          of before 2026-12-06: the start-up left in the runtime model's
-                          seconds per unit, types compared per unit
-                          (``HardwarePolicy(measure_startup=False)``; without a start-up the
-                          same as ``moasha``)
-``moasha-bilinear``       ``moasha`` whose runtime model is the Bayesian bilinear regression
-                          (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
-``moasha-sampler``        the previous default: the instance type drawn by the searcher with
-                          ``InstanceTypePreference`` (one fixed effect per type; dominated
-                          types sampled for exploration only), no hardware policy
-``moasha-uniform``        the first release's default: uniform random search, no repeats
-``moasha-repeats``        uniform random draws with replacement
-``moasha-exhaust``        no repeats until a finite space is used up, then with replacement
-``moasha-promotion``      our MO-ASHA, promotion variant (pause and resume); the hardware policy
-                          chooses the type of every segment (a promoted trial may move)
-``moasha-prior``          ``moasha`` whose hardware policy takes the other tasks' runtimes as the
-                          prior of its runtime model (leave-one-task-out;
-                          ``moasha-promotion-prior``: the same under promotion)
-``moasha-range``          ``moasha`` with the policy's previous scalarisation (time and cost each
-                          normalised to [0, 1] over the types; ``moasha-promotion-range`` too)
-``moasha-promotion-fast`` ``moasha-promotion`` with the fastest type above rung 0
-                          (``moasha-promotion-range-fast``: with the previous scalarisation)
-``moasha-transfer``       our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
-                          benchmark's other tasks (leave-one-task-out)
-``st-moasha``             Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
-                          all metrics, so it gets error, runtime and cost, all minimised
-``st-moasha-fixed``       the same with its rank bug patched (the peer to beat)
-``mo-random-repeats``     multi-objective random search with draws with replacement
-``asha-p3``               single-objective ASHA on ml.p3.2xlarge
-``mo-random``             multi-objective random search: every trial runs to the maximum
-                          fidelity (FIFO), seeded random searcher, instance type tuned
-``asha-default``          single-objective ASHA (Syne Tune 0.16) on accuracy with the instance
-                          fixed to the default (``ml.g4dn.xlarge``: the cheapest single-GPU
-                          type, the user's habit)
-``asha-instance``         single-objective ASHA on accuracy with the instance type tuned
-``nsga2``                 Optuna 5 ``NSGAIISampler`` (Deb et al. 2002) through ask/tell, each
-                          trial trained to the maximum fidelity, accuracy/runtime/cost
-``moasha-hp``             our MO-ASHA with the instance fixed to the default (accuracy,
-                          runtime) and random search: the paper's hyperparameters-only setting
-``moasha-bo``             our MO-ASHA + ``ModelBasedSearcher`` (trees, random Chebyshev
-                          scalarisations, Thompson sampling) on the hyperparameters; the
-                          hardware policy picks the instance type (a context input of the model).
-                          ``moasha`` builds the same searcher itself (seeded from its own
-                          generator); this one is built outside and seeded with the run's seed
-``moasha-bo-hw``          the same with the instance type in the searcher's space (no policy)
-``moasha-bo-transfer``    ``moasha-bo`` with the other tasks as a prior (leave-one-task-out;
-                          ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
-``moasha-related``        what a user with related tasks runs: ``moasha-bo-transfer`` whose
-                          hardware policy also takes their runtimes as its model's prior
-``mo-bo``                 ``ModelBasedSearcher`` at full fidelity (FIFO): plain multi-objective BO
-``moasha-hp-bo``          ``moasha-hp`` (instance fixed; accuracy, runtime) + ``ModelBasedSearcher``
-``moasha-bo-p3``          ``moasha-bo`` with every trial on ml.p3.2xlarge (accuracy, runtime, cost):
-                          a bound, not a candidate: what the tuning time to a target is when
-                          every trial runs on the fastest type of the ``cnn`` table
-``st-ehvi``               Syne Tune 0.16 ``EHVI`` (BoTorch qLogEHVI), full fidelity, error /
-                          runtime / cost minimised; needs the ``ehvi`` extra (torch, botorch)
-``st-morea``              Syne Tune 0.16 multi-objective regularised evolution, full fidelity
-                          (``st-morea-fixed``: its rank bug patched as in ``st-moasha-fixed``)
-``motpe``                 Optuna 5 ``TPESampler`` with three objectives (MOTPE), full fidelity
-``neps-mobo``             NePS 0.17 ``bayesian_optimization`` with three objectives (BoTorch
-                          qLogNEHVI) through ask/tell, full fidelity; needs the ``neps`` extra
-========================  ==================================================================
+===========================  ==================================================================
+name                         method
+===========================  ==================================================================
+``moasha``                   our MO-ASHA (stopping) + its defaults: the model-based searcher
+                             (``ModelBasedSearcher``) on the hyperparameters, and the hardware
+                             policy (:class:`~syne_mohb.hardware.policy.HardwarePolicy`) choosing
+                             each trial's instance type from a runtime/cost model with interactions
+                             (a survivor of a rung is trained again on another type when the
+                             model prefers it for finishing); accuracy (max), runtime (min), cost
+                             (min)
+``moasha-random``            ``moasha`` with the default searcher until 2026-12: random draws of
+                             the hyperparameters with replacement
+``moasha-no-restart``        ``moasha`` without those restarts
+``moasha-wide-prior``        ``moasha`` with the policy's Thompson draws until 2026-12-05: the
+                             runtime model's wide prior (``prior_std=1.0``) and a quarter of its
+                             trees per draw (``draw_fraction=4``)
+``moasha-startup-per-unit``  ``moasha`` where a job start-up is simulated, with the policy
+                             of before 2026-12-06: the start-up left in the runtime model's
+                             seconds per unit, types compared per unit
+                             (``HardwarePolicy(measure_startup=False)``; without a start-up the
+                             same as ``moasha``)
+``moasha-bilinear``          ``moasha`` whose runtime model is the Bayesian bilinear regression
+                             (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
+``moasha-sampler``           the previous default: the instance type drawn by the searcher with
+                             ``InstanceTypePreference`` (one fixed effect per type; dominated
+                             types sampled for exploration only), no hardware policy
+``moasha-uniform``           the first release's default: uniform random search, no repeats
+``moasha-repeats``           uniform random draws with replacement
+``moasha-exhaust``           no repeats until a finite space is used up, then with replacement
+``moasha-promotion``         our MO-ASHA, promotion variant (pause and resume); the hardware policy
+                             chooses the type of every segment (a promoted trial may move)
+``moasha-prior``             ``moasha`` whose hardware policy takes the other tasks' runtimes as the
+                             prior of its runtime model (leave-one-task-out;
+                             ``moasha-promotion-prior``: the same under promotion)
+``moasha-range``             ``moasha`` with the policy's previous scalarisation (time and cost each
+                             normalised to [0, 1] over the types; ``moasha-promotion-range`` too)
+``moasha-promotion-fast``    ``moasha-promotion`` with the fastest type above rung 0
+                             (``moasha-promotion-range-fast``: with the previous scalarisation)
+``moasha-transfer``          our MO-ASHA (stopping) + ``ParetoTransferSearcher`` fed with the
+                             benchmark's other tasks (leave-one-task-out)
+``st-moasha``                Syne Tune 0.16 ``MOASHA`` as shipped. It has one ``do_minimize`` for
+                             all metrics, so it gets error, runtime and cost, all minimised
+``st-moasha-fixed``          the same with its rank bug patched (the peer to beat)
+``mo-random-repeats``        multi-objective random search with draws with replacement
+``asha-p3``                  single-objective ASHA on ml.p3.2xlarge
+``mo-random``                multi-objective random search: every trial runs to the maximum
+                             fidelity (FIFO), seeded random searcher, instance type tuned
+``asha-default``             single-objective ASHA (Syne Tune 0.16) on accuracy with the instance
+                             fixed to the default (``ml.g4dn.xlarge``: the cheapest single-GPU
+                             type, the user's habit)
+``asha-instance``            single-objective ASHA on accuracy with the instance type tuned
+``nsga2``                    Optuna 5 ``NSGAIISampler`` (Deb et al. 2002) through ask/tell, each
+                             trial trained to the maximum fidelity, accuracy/runtime/cost
+``moasha-hp``                our MO-ASHA with the instance fixed to the default (accuracy,
+                             runtime) and random search: the paper's hyperparameters-only setting
+``moasha-bo``                our MO-ASHA + ``ModelBasedSearcher`` (trees, random Chebyshev
+                             scalarisations, Thompson sampling) on the hyperparameters; the
+                             hardware policy picks the instance type (a context input of the model).
+                             ``moasha`` builds the same searcher itself (seeded from its own
+                             generator); this one is built outside and seeded with the run's seed
+``moasha-bo-hw``             the same with the instance type in the searcher's space (no policy)
+``moasha-bo-transfer``       ``moasha-bo`` with the other tasks as a prior (leave-one-task-out;
+                             ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
+``moasha-related``           what a user with related tasks runs: ``moasha-bo-transfer`` whose
+                             hardware policy also takes their runtimes as its model's prior
+``mo-bo``                    ``ModelBasedSearcher`` at full fidelity (FIFO): plain
+                             multi-objective BO
+``moasha-hp-bo``             ``moasha-hp`` (instance fixed; accuracy, runtime) +
+                             ``ModelBasedSearcher``
+``moasha-bo-p3``             ``moasha-bo`` with every trial on ml.p3.2xlarge (accuracy, runtime,
+                             cost): a bound, not a candidate: what the tuning time to a target is
+                             when every trial runs on the fastest type of the ``cnn`` table
+``st-ehvi``                  Syne Tune 0.16 ``EHVI`` (BoTorch qLogEHVI), full fidelity, error /
+                             runtime / cost minimised; needs the ``ehvi`` extra (torch, botorch)
+``st-morea``                 Syne Tune 0.16 multi-objective regularised evolution, full fidelity
+                             (``st-morea-fixed``: its rank bug patched as in ``st-moasha-fixed``)
+``motpe``                    Optuna 5 ``TPESampler`` with three objectives (MOTPE), full fidelity
+``neps-mobo``                NePS 0.17 ``bayesian_optimization`` with three objectives (BoTorch
+                             qLogNEHVI) through ask/tell, full fidelity; needs the ``neps`` extra
+===========================  ==================================================================
 """
 from __future__ import annotations
 
