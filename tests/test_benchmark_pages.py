@@ -236,11 +236,17 @@ def test_startup_page_pairs_the_default_with_the_per_unit_choice(tmp_path, monke
     monkeypatch.setattr(ht, "STARTUP_SECTIONS", [
         ("With SageMaker job start-up, cold starts",
          [(str(out), "startup_cnn_mlp", "4 tasks each"), (str(out), "startup_x", "3 tasks")],
-         "Cold starts.")])
+         "Cold starts."),
+        # a section with its own peer list: the methods against the patched peer
+        ("Against the peers with start-up", [(str(out), "untouched_mlp", "4 tasks")],
+         "Peers.", ("the patched peer",))])
     assert ht.main(["--page", "startup-model", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "startup-model.md").read_text()
     assert text.startswith("# Start-up in the hardware policy")
-    section = text.split("## With SageMaker job start-up, cold starts")[1]
+    section, peers = text.split("## With SageMaker job start-up, cold starts")[1].split(
+        "## Against the peers with start-up")
+    assert "### Ours / `st-moasha-fixed` (the patched peer)" in peers
+    assert "per-unit choice" not in peers and "Peers." in peers
     assert "### Ours / `moasha-startup-per-unit` (the per-unit choice)" in section
     assert "| mlp | 4 tasks each | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
     assert "### Against ASHA on ml.p3.2xlarge" in section
