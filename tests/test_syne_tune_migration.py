@@ -67,6 +67,32 @@ def test_a_syne_tune_searcher_is_not_told_a_metric_to_maximise():
     assert MOASHA(SPACE, ["accuracy", "time"], ["max", "min"], searcher=random).suggest().config
 
 
+def test_syne_tunes_quantile_searcher_reads_no_result_and_is_accepted_with_max():
+    """``QuantileBasedSurrogateSearcher`` is fitted on related tasks' evaluations only (given
+    minimised) and never reads the run's results, so a maximised metric cannot mislead it:
+    ``bench_transfer.py``'s quantile baseline (accuracy, max) was refused."""
+    import numpy as np
+    import pandas as pd
+    from syne_tune.optimizer.schedulers.transfer_learning \
+        .transfer_learning_task_evaluation import TransferLearningTaskEvaluations
+    from syne_tune.optimizer.schedulers.transfer_learning.quantile_based \
+        .quantile_based_searcher import QuantileBasedSurrogateSearcher
+
+    rng = np.random.default_rng(0)
+    lrs = rng.uniform(0.01, 0.5, 30)
+    evals = {"other": TransferLearningTaskEvaluations(
+        configuration_space=SPACE,
+        hyperparameters=pd.DataFrame({"lr": lrs, "hidden": rng.choice([8, 16], 30),
+                                      "epochs": 9}),
+        objectives_names=["error"],
+        objectives_evaluations=np.abs(np.log(lrs) + 3.0).reshape(30, 1, 1, 1))}
+    quantile = QuantileBasedSurrogateSearcher(SPACE, evals, random_seed=0)
+    scheduler = MOASHA(SPACE, ["accuracy", "time"], ["max", "min"], searcher=quantile,
+                       time_attr="epoch", max_t=9, random_seed=0)
+    config = scheduler.suggest().config
+    assert 0.01 <= config["lr"] <= 0.5 and config["hidden"] in (8, 16)
+
+
 def test_a_metric_syne_tunes_tuner_never_passes_is_named_with_what_to_use():
     scheduler = MOASHA(SPACE, ["loss", "st_tuner_time"], "min", time_attr="epoch", max_t=9,
                        random_seed=0, searcher="random")

@@ -107,14 +107,19 @@ def searcher_name_hint(name: str) -> str:
 def check_syne_tune_searcher_modes(searcher: Any, metrics: list[str], modes: list[str]) -> None:
     """Syne Tune's own searchers minimise every metric they are told (its schedulers negate a
     'max' metric for them); MO-ASHA tells searchers the values as reported, so one of them
-    with a metric to maximise would search for the worst models: refused (its random
-    searchers, which read no metric, pass)."""
+    with a metric to maximise would search for the worst models: refused. Those that read no
+    metric of the run pass: its random searchers, and ``QuantileBasedSurrogateSearcher``
+    (Salinas et al. 2020), a prior fitted on related tasks' evaluations only (its update is a
+    no-op; those evaluations must be given minimised, as Syne Tune asks)."""
     if not type(searcher).__module__.startswith("syne_tune."):
         return
     from syne_tune.optimizer.schedulers.searchers.random_searcher import (
         MultiObjectiveRandomSearcher, RandomSearcher as STRandomSearcher)
+    from syne_tune.optimizer.schedulers.transfer_learning.quantile_based \
+        .quantile_based_searcher import QuantileBasedSurrogateSearcher
 
-    if isinstance(searcher, (STRandomSearcher, MultiObjectiveRandomSearcher)):
+    if isinstance(searcher, (STRandomSearcher, MultiObjectiveRandomSearcher,
+                             QuantileBasedSurrogateSearcher)):
         return
     maximised = [m for m, mode in zip(metrics, modes) if mode == "max"]
     if maximised:
