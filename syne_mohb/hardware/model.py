@@ -310,7 +310,8 @@ class RuntimeCostModel:
             raise ValueError(f"measure_startup must be True or False, got {measure_startup!r}")
         self.measure_startup = measure_startup
         self._hw = np.array([self.specs[t].features() for t in self.types])
-        # key -> [config features, type index, resource, seconds, task (0: own, 1: prior)]
+        # key -> [config features, type index, resource, seconds, task (0: own, 1: prior),
+        #         the first observation's resource, its seconds (it holds the start-up)]
         self._rows: dict[Any, list] = {}
         self._x_cache: dict[str, np.ndarray] = {}
         self._tree_cache: dict[str, np.ndarray] = {}
