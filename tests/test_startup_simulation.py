@@ -111,3 +111,12 @@ def test_bench_simulates_job_startup_when_asked(tmp_path, capsys):
     assert main(args) == 2
     assert ("startup SageMaker job start-up (warm pools kept 120 s) there, SageMaker job "
             "start-up (no warm pools) asked") in capsys.readouterr().err
+
+
+def test_delays_that_are_not_dicts_of_seconds_are_named():
+    with pytest.raises(ValueError, match=r"provisioning_s must be a dict .*'cpu'"):
+        JobStartup(provisioning_s=10.0)
+    with pytest.raises(ValueError, match="download_s values must be seconds"):
+        JobStartup(download_s={"cpu": "20", "accelerated": 60.0})
+    with pytest.raises(ValueError, match="keep_alive_s must be seconds"):
+        JobStartup(keep_alive_s="600")

@@ -33,6 +33,10 @@ Algorithm (discrete-event simulation):
   the time and cost of its own configuration's table, and the ledger bills each segment at its
   own configuration's rate.
   The per-trial cost cap is :class:`~syne_mohb.backends.cost.CostCapMixin`, as on every backend.
+* A configuration whose row holds NaN in every objective from its start on (at the trial's
+  recorded seed) failed to train there (e.g. out of memory on that type): its job fails once its
+  start-up is over (Syne Tune status ``Failed``, no result, a line in :meth:`stderr` naming the
+  type), billed its download at the type's rate read off the table's other rows.
 
 Each event costs ``O(log E)`` for ``E`` pending events; a job start ``O(F log E)`` for ``F``
 fidelities.
@@ -68,7 +72,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["SimulatedBackend", "SimulatedClock", "simulated_stop_criterion"]
 
-_RESULT, _END = 0, 1
+_RESULT, _END, _FAIL = 0, 1, 2
 
 
 class SimulatedBackend(CostCapMixin, TrialBackend):
@@ -203,7 +207,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                 tr.metrics.append(result)
             else:
                 self._end_job(tid, t)
-                tr.status = Status.completed
+                tr.status = Status.completed if kind == _END else Status.failed
                 tr.training_end_time = datetime.now()
 
     # ------------------------------------------------------------------ table
@@ -239,13 +243,19 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             self._seed_of[trial_id] = seed
         return self._evals[self._row(config), seed]
 
+    def failed_cost(self) -> float:
+        """Dollars billed so far to the trials that failed (their start-up: no result of theirs
+        carries it)."""
+        return sum(self.ledger.cost(t, at=self.now) for t, tr in self._trial_dict.items()
+                   if tr.status == Status.failed)
+
     def recorded_seed(self, trial_id: int) -> int:
         """The recorded seed of the table that ``trial_id`` replays (drawn at its first start)."""
         if trial_id not in self._seed_of:
             raise KeyError(f"trial {trial_id} has not started on this backend")
         return self._seed_of[trial_id]
 
-    def _rate_per_hour(self, table: np.ndarray) -> float:
+    def _rate_per_hour(self, table: np.ndarray, instance: Any = None) -> float:
         """The configuration's $/hour: cost / runtime at its last fidelity where both are
         finite (a table converted from experiments has NaN after an early stop)."""
         if self._i_cost is None:
@@ -253,8 +263,22 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         runtime, cost = table[:, self._i_time], table[:, self._i_cost]
         ok = np.flatnonzero(np.isfinite(runtime) & np.isfinite(cost) & (runtime > 0) & (cost >= 0))
         if not len(ok):
-            return 0.0
+            return 0.0 if instance is None else self._type_rate(instance)
         return float(cost[ok[-1]]) / float(runtime[ok[-1]]) * 3600.0
+
+    def _type_rate(self, instance: Any) -> float:
+        """$/hour of ``instance`` read off the table's other rows (the median over its rows of
+        seed 0 with a rate): what a job that failed there, and so recorded none, is billed."""
+        rates = self.__dict__.setdefault("_type_rates", {})
+        if instance not in rates:
+            hp = self.blackbox.hyperparameters
+            col = hp[self.instance_attr].astype(str).to_numpy() if self.instance_attr in hp \
+                else np.zeros(0, dtype=str)
+            found = [self._rate_per_hour(self._evals[r, 0])
+                     for r in np.flatnonzero(col == str(instance))[:200]]
+            found = [x for x in found if x > 0]
+            rates[instance] = float(np.median(found)) if found else 0.0
+        return rates[instance]
 
     # ------------------------------------------------------------------ jobs
     def _schedule(self, trial_id: int, config: dict[str, Any]):
@@ -292,9 +316,14 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._attempt[trial_id] += 1
         attempt = self._attempt[trial_id]
         self._started_at[trial_id] = start
-        self.ledger.start(trial_id, self._rate_per_hour(table), 1, at=start + unbilled)
+        self.ledger.start(trial_id, self._rate_per_hour(table, config.get(self.instance_attr)),
+                          1, at=start + unbilled)
         self._running.add(trial_id)
         begin = start + unbilled + billed
+        if first < last and np.isnan(table[first]).all():
+            # nothing recorded from here on: the training failed there (e.g. out of memory)
+            heapq.heappush(self._heap, (begin, next(self._seq), trial_id, attempt, _FAIL, None))
+            return
         t_end, previous = begin, 0.0
         push, seq = heapq.heappush, self._seq
         instance = config.get(self.instance_attr)
@@ -398,7 +427,12 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         return []
 
     def stderr(self, trial_id: int) -> list[str]:
-        return []
+        tr = self._trial_dict.get(trial_id)
+        if tr is None or tr.status != Status.failed:
+            return []
+        return [f"the table records no result of this configuration on "
+                f"{tr.config.get(self.instance_attr)} (NaN in every objective: it failed to "
+                f"train there, e.g. out of memory)"]
 
     def copy_checkpoint(self, src_trial_id: int, tgt_trial_id: int):
         raise NotImplementedError("a simulated trial has no checkpoint to copy")

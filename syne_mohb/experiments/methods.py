@@ -16,6 +16,10 @@ name                         method
 ``moasha-random``            ``moasha`` with the default searcher until 2026-12: random draws of
                              the hyperparameters with replacement
 ``moasha-no-restart``        ``moasha`` without those restarts
+``moasha-forget-failures``   ``moasha`` whose policy neither records failed trials nor trains a
+                             failed configuration again (``HardwarePolicy(avoid_failures=False)``:
+                             the behaviour before 2026-12-07; ``moasha-no-retry``: failures
+                             recorded and avoided, a failed configuration not trained again)
 ``moasha-wide-prior``        ``moasha`` with the policy's Thompson draws until 2026-12-05: the
                              runtime model's wide prior (``prior_std=1.0``) and a quarter of its
                              trees per draw (``draw_fraction=4``)
@@ -266,6 +270,8 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-promotion-range-fast": lambda ctx: _moasha_policy(ctx, type="promotion",
                                                               scale="range", finish_fast=True),
     "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
+    "moasha-forget-failures": lambda ctx: _moasha_policy(ctx, avoid_failures=False),
+    "moasha-no-retry": lambda ctx: _moasha_policy(ctx, retry_failures=False),
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
     "moasha-startup-per-unit": lambda ctx: _moasha_policy(ctx, measure_startup=False),
     "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
@@ -412,6 +418,11 @@ HARDWARE_LOGIC = {
     "moasha": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-random": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-no-restart": "policy: runtime/cost model, per config, no restarts",
+    "moasha-forget-failures": "policy: runtime/cost model, per config, failures neither "
+                              "avoided nor retried (before 2026-12-07); survivors restarted on "
+                              "a better type",
+    "moasha-no-retry": "policy: runtime/cost model, per config, failures avoided, not "
+                       "retried; survivors restarted on a better type",
     "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
                          "2026-12-05), per config; survivors restarted on a better type",
     "moasha-startup-per-unit": "policy: runtime/cost model, types compared per unit with the "
@@ -468,6 +479,8 @@ SEARCHER = {
     "moasha-sampler": "random, with replacement",
     "moasha-range": "model-based (trees), MO-ASHA stopping",
     "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
+    "moasha-forget-failures": "model-based (trees), MO-ASHA stopping",
+    "moasha-no-retry": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
     "moasha-startup-per-unit": "model-based (trees), MO-ASHA stopping",

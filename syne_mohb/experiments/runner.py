@@ -603,7 +603,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     if stock:
         meta["syne_mohb"]["simulator"] = "stock"
         tuner = _run_stock(bb, scheduler, stop, spec, path, meta)
-        jobs_started = warm_reuses = None  # Syne Tune's simulator has no job start-up
+        jobs_started = warm_reuses = failed_dollars = None  # no job start-up, no ledger
     else:
         backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost",
                                    random_seed=spec.seed, startup=startup,
@@ -611,6 +611,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
         tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
                            results_root=path.parent, tuner_name=path.name, metadata=meta)
         jobs_started, warm_reuses = backend.jobs_started, backend.warm_reuses
+        # what the failed jobs billed (their start-up): no result carries it
+        failed_dollars = backend.failed_cost()
     wall = time.perf_counter() - t0
     if not _has_results(path / "results.csv.zip"):
         raise ValueError(
@@ -622,6 +624,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     data["syne_mohb"]["num_trials"] = tuner.tuning_status.num_trials_started
     data["syne_mohb"]["jobs_started"] = jobs_started
     data["syne_mohb"]["warm_reuses"] = warm_reuses
+    data["syne_mohb"]["num_trials_failed"] = tuner.tuning_status.num_trials_failed
+    data["syne_mohb"]["failed_dollars"] = failed_dollars
     data[SCHEDULER_END] = end_metadata(scheduler)  # see final_metadata
     data["syne_mohb"]["finished"] = True  # end marker: see run_state
     tmp = meta_path.with_name(meta_path.name + ".tmp")

@@ -192,7 +192,9 @@ class _ReplayClock(SimulatedClock):
 
 class QuietTunerLogger(TunerLogger):
     """A ``TunerLogger`` that prints nothing except errors and warnings (with a gate, Syne
-    Tune's end-of-run summary is discarded too)."""
+    Tune's end-of-run summary is discarded too). A replayed trial that fails is a fact of the
+    table (a configuration that could not train on a type), not an error of the run: it is
+    not printed either (the run's metadata counts them: ``num_trials_failed``)."""
 
     def __init__(self, gate: _SummaryGate | None = None):
         super().__init__(use_colors=False, use_emojis=False)
@@ -212,6 +214,7 @@ class QuietTunerLogger(TunerLogger):
     print_trial_started = _quiet
     print_trial_resumed = _quiet
     print_trial_completed = _quiet
+    print_trial_failed = _quiet
     print_trial_result = _quiet
     print_trial_stopped_by_scheduler = _quiet
     print_trial_paused = _quiet

@@ -57,6 +57,15 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    (``moasha-startup-per-unit``; ahead at 95% on ``cnn`` and ``mlp``), time a tie (0.92x-1.35x;
    docs' "Start-up in the hardware policy" page). Without a start-up the choice is the
    per-unit one of step 2.
+6. **Failures** (``avoid_failures``): a trial that fails (a wide network out of a small
+   type's memory) reports no speed; the pair is recorded
+   (:class:`~syne_mohb.hardware.feasibility.Feasibility`) and no choice, restart or uniform
+   draw places that configuration on that type again; once several configurations have failed
+   on a type where others trained, a classifier of the run's failures keeps similar ones off it
+   too (never every type of a configuration). The failed configuration is trained once more,
+   from scratch, on the type this policy chooses for it among the others (:meth:`on_error`,
+   through MO-ASHA's restart queue): a failure on one type loses a configuration only when it
+   fails on a second one too.
 
 **Does the hardware change what is learnt?** With the same seed and code, a configuration
 reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
@@ -110,6 +119,7 @@ from syne_mohb.configspace import check_number, check_random_seed
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
+from syne_mohb.hardware.feasibility import Feasibility
 from syne_mohb.hardware.model import (
     ESTIMATORS,
     HardwareSpec,
@@ -185,6 +195,12 @@ class HardwarePolicy:
         and every choice weighs the start-up (step 5 of the module docstring); None (default):
         True where ``job_startup`` is given, else False (the start-up stays in the seconds per
         unit and no choice weighs one)
+    :param avoid_failures: a trial that fails (e.g. out of memory) marks its configuration's
+        type as one not to place it on again, failures teach where similar configurations fail,
+        and a failed configuration is trained once more on another type (step 6 of the module
+        docstring); False: failures are neither recorded nor retried
+    :param retry_failures: with ``avoid_failures``, train a failed configuration once more on
+        another type (False: record and avoid only; the configuration is then lost)
     """
 
     #: class default: a policy pickled before the option existed (a durable run) loads with it
@@ -216,6 +232,8 @@ class HardwarePolicy:
         prior_std: float = 0.25,
         draw_fraction: int = 2,
         measure_startup: bool | None = None,
+        avoid_failures: bool = True,
+        retry_failures: bool = True,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -319,6 +337,12 @@ class HardwarePolicy:
                              f"job_startup is given), got {measure_startup!r}")
         self.measure_startup = (job_startup is not None if measure_startup is None
                                 else measure_startup)
+        for name, flag in (("avoid_failures", avoid_failures),
+                           ("retry_failures", retry_failures)):
+            if not isinstance(flag, (bool, np.bool_)):
+                raise ValueError(f"{name} must be True or False, got {flag!r}")
+        self.avoid_failures = bool(avoid_failures)
+        self.retry_failures = bool(retry_failures)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -419,6 +443,9 @@ class HardwarePolicy:
         self._bound = True
         return space
 
+    # a policy pickled (durable run) before these options loads with them
+    avoid_failures = retry_failures = True
+
     #: the parameter that errors about ``prior_evaluations`` name: the one the user gave
     #: (``MOASHA`` sets ``"transfer_evaluations"`` on the policy it builds from them)
     prior_name = "prior_evaluations"
@@ -498,6 +525,7 @@ class HardwarePolicy:
         if self.measure_startup:
             log_s, log_c = self._with_startup(log_s, log_c, resumed=current is not None)
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
+        score[self.feasibility.infeasible(config, rng=self._rng)] = np.inf
         best = int(np.argmin(score + 1e-12 * self._rng.uniform(size=len(score))))
         if current is not None:
             cur = self.model.type_index(current)
@@ -548,6 +576,9 @@ class HardwarePolicy:
             log_s = np.log(train + unbilled + billed)
             log_c = np.log(train + billed) + log_price
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
+        bad = self.feasibility.infeasible(hp)
+        bad[cur] = False  # it trains there: finishing stays possible
+        score[bad] = np.inf
         best = int(np.argmin(score))
         if best == cur or score[cur] - score[best] <= self.restart_margin:
             return None
@@ -594,7 +625,8 @@ class HardwarePolicy:
     def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
         """A type drawn uniformly for a new trial whose weight will be ``w``."""
         self._pending[self._hp_key(config)].append((w, control))
-        choice = self.instance_types[int(self._rng.randint(len(self.instance_types)))]
+        allowed = np.flatnonzero(~self.feasibility.infeasible(config, own_only=control))
+        choice = self.instance_types[int(allowed[self._rng.randint(len(allowed))])]
         self.choices[choice] += 1
         return self._categories[choice]
 
@@ -637,6 +669,44 @@ class HardwarePolicy:
             self._controls.add(trial_id)
         self._weight[trial_id] = 0.5 if math.isnan(w) else w
 
+    def on_error(self, trial_id: int, config: Mapping[str, Any]) -> Any | None:
+        """``trial_id`` failed while training ``config`` (on ``config``'s instance type): the
+        pair is recorded (:class:`~syne_mohb.hardware.feasibility.Feasibility`: the type is not
+        chosen again for this configuration, nor, once failures add up, for similar ones).
+        Returns the type on which to train the configuration again, or None: a configuration
+        is retried once, on the type the policy chooses for it among those it has not failed
+        on (the trial's own weight), unless the type is searched jointly or it failed on every
+        type (then the failure is the configuration's, not the hardware's)."""
+        self._check_bound()
+        instance = config.get(self.instance_attr)
+        if not self.avoid_failures or instance is None or str(instance) not in self.specs:
+            return None
+        self.feasibility.record(config, instance, failed=True)
+        self.failures += 1
+        key = self._hp_key(config)
+        if self.joint or not self.retry_failures or key in self._retried \
+                or len(self.feasibility.failed_types(config)) >= len(self.instance_types):
+            return None
+        self._retried.add(key)
+        hp = {k: v for k, v in config.items() if k != self.instance_attr}
+        retry = self.choose(hp, trial_id=trial_id, rung=0)
+        logger.warning(f"hardware policy: trial {trial_id} failed on {instance}; its "
+                       f"configuration is trained once more, on {retry}, and not placed on "
+                       f"{', '.join(self.feasibility.failed_types(config))} again")
+        return retry
+
+    @property
+    def feasibility(self) -> Feasibility:
+        """Failures per (configuration, type) (built on first use: a policy pickled by a
+        durable run before it existed loads without one)."""
+        if getattr(self, "_feasibility", None) is None:
+            self._check_bound()
+            self._feasibility = Feasibility(self.model, random_seed=self.model.random_seed)
+            self._trained_on: set[tuple[int, str]] = set()
+            self._retried: set[str] = set()
+            self.failures = 0
+        return self._feasibility
+
     def on_resume(self, trial_id: int) -> None:
         """A new segment of ``trial_id`` starts (its next result is measured from here)."""
         self._segment[trial_id] += 1
@@ -651,6 +721,10 @@ class HardwarePolicy:
         instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is None or str(instance) not in self.specs:
             return
+        feasibility = self.feasibility
+        if (trial_id, str(instance)) not in self._trained_on:  # it trains there
+            self._trained_on.add((trial_id, str(instance)))
+            feasibility.record(config, instance, failed=False)
         dollars = _number(result.get(ST_WORKER_COST))
         values = [float(v) for v in values]
         elapsed = self._clock.seconds(trial_id, result, self._segment[trial_id])
@@ -818,6 +892,8 @@ class HardwarePolicy:
     def metadata(self) -> dict[str, Any]:
         return {"policy": type(self).__name__, "joint": self.joint,
                 "choices": dict(self.choices), "moves": self.moves, "restarts": self.restarts,
+                "failures": getattr(self, "failures", 0),
+                "retries": len(getattr(self, "_retried", ())),
                 "observations": self.model.num_observations if self.model else 0}
 
 

@@ -18,6 +18,7 @@ jobs (``DescribeTrainingJob``'s ``SecondaryStatusTransitions``).
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,15 +58,18 @@ class JobStartup:
     def __post_init__(self):
         for name in ("provisioning_s", "download_s"):
             table = getattr(self, name)
+            if not isinstance(table, dict):
+                raise ValueError(f"{name} must be a dict of seconds by instance group, e.g. "
+                                 f"{{'cpu': 90.0, 'accelerated': 150.0}}, got {table!r}")
             missing = {"cpu", "accelerated"} - set(table)
             if missing:
                 raise ValueError(f"{name} needs an entry for {sorted(missing)}, got {table}")
-            bad = {k: v for k, v in table.items() if not v >= 0}
+            bad = {k: v for k, v in table.items() if not _seconds(v)}
             if bad:
                 raise ValueError(f"{name} values must be seconds >= 0, got {bad}")
         for name in ("keep_alive_s", "warm_provisioning_s", "warm_download_s"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be seconds >= 0, got {getattr(self, name)}")
+            if not _seconds(getattr(self, name)):
+                raise ValueError(f"{name} must be seconds >= 0, got {getattr(self, name)!r}")
 
     def delays(self, instance_type: str, warm: bool) -> tuple[float, float]:
         """``(unbilled seconds, billed seconds)`` before the script of a job starts."""
@@ -99,3 +103,8 @@ def startup_text(stored: Any) -> str:
         return JobStartup(**stored).describe()
     except (TypeError, ValueError):
         return f"start-up {json.dumps(stored, sort_keys=True, default=str)}"
+
+
+def _seconds(value: Any) -> bool:
+    """Whether ``value`` is a number of seconds >= 0 (not a bool, not NaN)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= 0

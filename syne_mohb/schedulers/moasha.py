@@ -454,12 +454,14 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         self._failed.add(trial.trial_id)
         self._waiting().unpause(self._paused, trial.trial_id)
         self.searcher.on_trial_error(trial.trial_id)
+        config = self._configs.get(trial.trial_id)
+        retry = None if config is None else self.hardware.on_error(trial.trial_id, config)
+        if retry is not None:  # trained again from scratch where the policy says, judged anew
+            self._restarts.append(({**config, self.instance_attr: retry}, trial.trial_id, -1))
         logger.warning(f"trial {trial.trial_id} failed; MO-ASHA will not resume it")
 
     def on_trial_remove(self, trial: Trial):
-        # Called after STOP and PAUSE alike: rung records and pause state are kept, a paused
-        # trial may still be promoted.
-        pass
+        pass  # after STOP and PAUSE alike: rung records and pause state stay (promotion)
 
     def metadata(self) -> dict[str, Any]:
         metadata = super().metadata()
