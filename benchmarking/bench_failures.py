@@ -88,23 +88,41 @@ def failure_rows(output: Path, bench: str, tasks: list[str], seeds: int,
     interval of ``moasha-forget-failures`` / ``moasha`` for both (seeds resampled per task)."""
     from syne_mohb.experiments.runner import benchmark_label  # the folder runs are under
 
+    from syne_mohb import blackboxes
+    from syne_mohb.experiments.analysis import load_run
+
     key = benchmark_label(bench)
-    per = {m: {"failed": [], "dollars": []} for m in METHODS + [BASELINE]}
-    for m in METHODS + [BASELINE]:
-        for task in tasks:
+    tables = blackboxes.load(bench)
+    per = {m: {"failed": [], "dollars": [], "large": [], "share": []}
+           for m in METHODS + [BASELINE]}
+    for task in tasks:
+        hp = tables[task].hyperparameters
+        cols = [c for c in hp.columns if c != "instance_type"]
+        nan = np.isnan(np.asarray(tables[task].objectives_evaluations)[:, 0, 0]).all(axis=-1)
+        failing = {tuple(map(str, r)) for r, f in zip(hp[cols].itertuples(index=False), nan)
+                   if f}
+        for m in METHODS + [BASELINE]:
             for seed in range(seeds):
-                meta = json.loads((output / key / task / m / f"seed-{seed}" / "metadata.json")
-                                  .read_text())["syne_mohb"]
+                path = output / key / task / m / f"seed-{seed}"
+                meta = json.loads((path / "metadata.json").read_text())["syne_mohb"]
                 per[m]["failed"].append(float(meta.get("num_trials_failed") or 0))
                 per[m]["dollars"].append(float(meta.get("failed_dollars") or 0.0))
+                last = load_run(path).results.groupby("trial_id").last()
+                big = np.array([tuple(map(str, r)) in failing for r in
+                                last[[f"config_{c}" for c in cols]].itertuples(index=False)])
+                per[m]["large"].append(float(big.sum()))
+                per[m]["share"].append(float(last.loc[big, "cost"].sum() / last["cost"].sum())
+                                       if len(last) else 0.0)
     rng = np.random.RandomState(0)
     rows = []
     for m in METHODS + [BASELINE]:
         row = {"method": m}
-        for what, label in (("failed", "failed trials per run"),
-                            ("dollars", "failed jobs' $ per run")):
-            x = np.array(per[m][what])
-            row[label] = f"{x.mean():.2f}" if what == "failed" else f"{x.mean():.4f}"
+        for what, label, fmt in (
+                ("failed", "failed trials per run", "{:.2f}"),
+                ("dollars", "failed jobs' $ per run", "{:.4f}"),
+                ("large", "trials of failing configurations that trained, per run", "{:.1f}"),
+                ("share", "their share of the trials' $", "{:.0%}")):
+            row[label] = fmt.format(np.mean(per[m][what]))
         if m == FORGET:
             for what, label in (("failed", "failed trials: forget / moasha"),
                                 ("dollars", "failed $: forget / moasha")):
@@ -173,11 +191,44 @@ def main(argv=None) -> int:
             "`compare_methods.py` (8 median full trainings on ml.g4dn.xlarge plus 8 cold "
             "start-ups). Script: `benchmarking/bench_failures.py`.",
             markdown_table(made, list(made[0])))
+        import pandas as pd
+
+        lines = []
+        for name, tasks, rows, table, paired in sections:
+            if not paired.exists():
+                continue
+            v = pd.read_csv(paired, dtype=str, keep_default_na=False).set_index("method")
+            for m in ("moasha", "moasha-no-retry"):
+                if m in v.index:
+                    r = v.loc[m]
+                    found = r["found model's $"]
+                    lines.append(f"- `{name}`, `{m}` / `{FORGET}`: tuning time to the target "
+                                 f"{r['tuning time to target']}, tuning $ "
+                                 f"{r['tuning $ to target']}, found model's $ {found}, "
+                                 f"hypervolume at the end {r['HV end']}")
+        page.add("## Summary",
+                 "From the paired tables below (> 1: the method is better than forgetting "
+                 "failures; the interval is the 95% paired bootstrap):", "\n".join(lines),
+                 "The found model's dollars are those of the cheapest model a run trained at "
+                 "the target. Where a failed configuration is trained again, on a type that "
+                 "holds it, the run learns that these large configurations are accurate and "
+                 "trains more of them there: the target is reached sooner, with pricier "
+                 "models. Forgetting failures, a run trains almost none of the configurations "
+                 "that fail on the cheap types (the column \"trials of failing configurations "
+                 "that trained\" below, against ASHA on ml.p3.2xlarge, which holds them all): "
+                 "a third of the space is dropped after failures that cost only a start-up, "
+                 "and a cheap model at the target is found more often. Without the second "
+                 "training (`moasha-no-retry`), the large configurations the searcher proposes "
+                 "are still placed on types that hold them, where they cost more than a quick "
+                 "failure.")
         for name, tasks, rows, table, paired in sections:
             page.add(f"## `{name}` with failures ({', '.join(tasks)})",
                      "Failed trials per run (mean over tasks and seeds) and the dollars their "
                      "jobs billed; the ratio's 95% paired-bootstrap interval (seeds "
-                     "resampled):", markdown_table(rows, list(rows[0])))
+                     "resampled); the trials of the configurations that fail on the cheap "
+                     "types which trained somewhere (on a type that holds them), and their "
+                     "share of the dollars of all trials' results:",
+                     markdown_table(rows, list(rows[0])))
             for path, caption in ((output / table, "Every method against ASHA on "
                                    "ml.p3.2xlarge and the default instance type "
                                    "(`compare_methods.py`'s table; tuning $ counts results' "
@@ -185,9 +236,7 @@ def main(argv=None) -> int:
                                   (paired, "`moasha` / `moasha-forget-failures`, paired seeds "
                                    "(> 1: remembering failures is better):")):
                 if path.exists():
-                    import pandas as pd
-
-                    df = pd.read_csv(path).fillna("")
+                    df = pd.read_csv(path, dtype=str, keep_default_na=False)
                     page.add(caption, markdown_table(df.to_dict("records"), list(df.columns)))
         page.write()
     return 0

@@ -181,13 +181,16 @@ def test_moasha_trains_a_failed_configuration_again_elsewhere_and_keeps_running(
     from syne_mohb.experiments.analysis import load_run
     from syne_mohb.experiments.simulation import run_replay
 
+    from syne_mohb.experiments.recommendations import (hardware_recommendations,
+                                                       recommendation_lines)
+
     bb = _table_with_failures({(2048, GPU)})  # the wide network is out of the GPU's memory
     sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
                    mode=["max", "min", "min"], time_attr="epoch", max_t=3, grace_period=1,
                    random_seed=0)
     backend = SimulatedBackend(bb, random_seed=0)
-    run_replay(backend, sched, StoppingCriterion(max_wallclock_time=200.0), n_workers=2,
-               results_root=tmp_path, tuner_name="run")
+    tuner = run_replay(backend, sched, StoppingCriterion(max_wallclock_time=200.0),
+                       n_workers=2, results_root=tmp_path, tuner_name="run")
     df = load_run(tmp_path / "run").results
     trials = backend._trial_dict
     failed = [t for t, tr in trials.items() if tr.status == Status.failed]
@@ -203,6 +206,13 @@ def test_moasha_trains_a_failed_configuration_again_elsewhere_and_keeps_running(
     # the narrow network still runs on the GPU: the type is not starved
     assert ((df.config_width == 16) & (df.config_instance_type == GPU)).any()
     assert sched.hardware.metadata()["failures"] == 1
+    # the recommendations say where the front's wide network failed, not only a prediction
+    rec = hardware_recommendations(tuner)
+    wide = rec[(rec.width == 2048) & (rec.instance_type == GPU)]
+    assert len(wide) and (wide.kind == "failed").all()
+    assert wide.note.str.contains(f"failed on {GPU} in this run").all()
+    assert not (rec[rec.width == 16].kind == "failed").any()
+    assert any("failed there in this run" in line for line in recommendation_lines(rec))
 
 
 OOM_SCRIPT = '''

@@ -723,7 +723,7 @@
       get: function (r) { return r.objectives[0]; }, fmt: function (v) { return fmtObj(o0, v); }});
     cols.push({label: g.instance_attr, get: function (r) { return r.instance; },
       render: function (r) { var k = g.instance_types.indexOf(r.instance); return k >= 0 ? swatch(k, r.instance) : el("span", {text: r.instance}); }});
-    cols.push({label: "kind", title: "measured: the runs trained this configuration on this type to this fidelity; predicted: an estimate",
+    cols.push({label: "kind", title: "measured: the runs trained this configuration on this type to this fidelity; failed: a trial of it failed on this type (e.g. out of memory), not a recommendation; predicted: an estimate",
       get: function (r) { return r.kind; }, render: function (r) { return el("span", {class: "kind kind-" + r.kind, text: r.kind}); }});
     cols.push({label: "time", numeric: true, title: "measured where measured, else the predicted median",
       get: function (r) { return r.kind === "measured" ? r.measured_seconds : r.seconds[0]; }, fmt: fmtDuration});

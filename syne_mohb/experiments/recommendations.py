@@ -35,7 +35,9 @@ How:
    ``"billed"``, :func:`_billed_prices`; NaN with a note when none has one);
 3. measured: the run's own ``time_attr`` and ``st_worker_cost`` at that fidelity of a trial that
    trained the same hyperparameters on that type only (the front model's own trial first, else
-   the first such trial); ``kind`` is ``"measured"`` there and ``"predicted"`` elsewhere (the
+   the first such trial); ``kind`` is ``"measured"`` there, ``"failed"`` where a trial of the
+   configuration failed on the type (what the run's hardware policy recorded in its metadata,
+   e.g. out of memory: not a recommendation) and ``"predicted"`` elsewhere (the
    predicted columns are filled on every row, so the two can be compared).
 
 Cost: one fit (``O(T n log n)``, :mod:`syne_mohb.hardware.model`) and one prediction for the
@@ -233,11 +235,12 @@ def hardware_recommendations(
         result), ``moved_from`` (None, or the types the model's trial ran on before, in order:
         its measured time and dollars are cumulative over them too), its hyperparameters and
         objectives, ``<instance_attr>`` (the recommended type),
-        ``kind`` (``"measured"`` / ``"predicted"``), ``predicted_seconds`` and
+        ``kind`` (``"measured"`` / ``"failed"`` / ``"predicted"``), ``predicted_seconds`` and
         ``predicted_dollars`` with ``_low`` / ``_high`` (the ``level`` interval),
         ``measured_seconds``, ``measured_dollars``, ``measured_trial`` (the trial whose result
         it is), ``price_per_hour``,
-        ``price_source`` (``"prices"`` / ``"catalog"`` / ``"billed"``), ``note``; ``attrs`` hold ``level``,
+        ``price_source`` (``"prices"`` / ``"catalog"`` / ``"billed"``), ``note``; ``attrs``
+        hold ``level``,
         ``fidelity``, ``instance_attr`` and ``objectives``
     :raises ValueError: (one line, naming the parameter) what ``pareto_set`` refuses, a run
         without an instance dimension (nothing to recommend), a ``time_attr`` that is not
@@ -250,9 +253,28 @@ def hardware_recommendations(
     extra = _check_types(instance_types)
     prices = _check_prices(prices)
     df, meta, names, modes, fidelity, space = _resolve(results, metrics, mode)
+    scheduler = getattr(results, "scheduler", None)
+    if scheduler is not None and hasattr(results, "tuner_path") \
+            and callable(getattr(scheduler, "metadata", None)):  # a Tuner: its scheduler now
+        from syne_mohb.experiments.final_metadata import SCHEDULER_END, end_metadata
+
+        meta = {**meta, SCHEDULER_END: end_metadata(scheduler)}
     table = _recommend([df], None, names, list(modes), fidelity, instance_attr, time_attr,
-                       space, _space_types(space, instance_attr), extra, catalog, prices, level)
+                       space, _space_types(space, instance_attr), extra, catalog, prices, level,
+                       failed=[_recorded_failures(meta)])
     return table.drop(columns=["_run", "_row"])
+
+
+def _recorded_failures(meta: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The trials that failed on a type, as the run's hardware policy recorded them at the
+    end (``metadata.json``'s ``scheduler_end``: ``{"trial_id", "instance_type", "config"}``
+    each); ``[]`` where the run recorded none."""
+    from syne_mohb.experiments.final_metadata import recorded_end_kwargs
+
+    hardware = recorded_end_kwargs(meta).get("hardware")
+    failed = hardware.get("failed") if isinstance(hardware, Mapping) else None
+    return [f for f in failed or [] if isinstance(f, Mapping)
+            and isinstance(f.get("config"), Mapping) and f.get("instance_type") is not None]
 
 
 def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None = None,
@@ -285,7 +307,8 @@ def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None =
         labels = [str(r.path) for r in runs]
     return _recommend([r.results for r in runs], labels, list(first.objectives),
                       list(first.modes), fidelity, attr, time_attr, space, types, [],
-                      catalog, _check_prices(prices), _check_level(level))
+                      catalog, _check_prices(prices), _check_level(level),
+                      failed=[_recorded_failures(r.metadata) for r in runs])
 
 
 # ------------------------------------------------------------------------------ the core
@@ -403,7 +426,8 @@ def _number(x: Any) -> float:
 def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objectives: list[str],
                modes: list[str], fidelity: str | None, instance_attr: str, time_attr: str,
                space: Mapping[str, Any] | None, space_types: list[str], extra: list[str],
-               catalog: Any, prices: dict[str, float], level: float) -> pd.DataFrame:
+               catalog: Any, prices: dict[str, float], level: float,
+               failed: Sequence[Sequence[Mapping[str, Any]]] | None = None) -> pd.DataFrame:
     from syne_mohb.experiments.analysis import Run, pareto_table, with_segment_types
     from syne_mohb.experiments.metrics import cost_column
     from syne_mohb.experiments.results import _unique_columns
@@ -453,6 +477,13 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
     records = [f.to_dict("records") for f in prepared]
     keys = [_keys_by_trial(configs, recs) for recs in records]
     both["_key"] = [k for run_keys in keys for k in run_keys]  # rows in the same order
+    # (hyperparameters, type) -> the trial that failed there (a run's recorded failures)
+    failed_at = {}
+    for k, run_failures in enumerate(failed or []):
+        for f in run_failures:
+            row = {f"config_{name}": value for name, value in f["config"].items()}
+            who = f["trial_id"] if labels is None else f"{labels[k]} trial {f['trial_id']}"
+            failed_at.setdefault((configs.key(row), str(f["instance_type"])), who)
 
     # types: the search space's, those the run used, those asked for
     used = [str(t) for t in pd.unique(both[inst_col].dropna())] if inst_col in both else []
@@ -574,6 +605,11 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
             rec = dict(base)
             rec[instance_attr] = t
             rec["kind"] = "measured" if hit is not None else "predicted"
+            if hit is None and (key, t) in failed_at:
+                rec["kind"] = "failed"
+                notes.insert(0, f"failed on {t} in this run (trial {failed_at[(key, t)]}, "
+                                f"e.g. out of memory): not recommended; the prediction assumes "
+                                f"it fits")
             rec.update(zip(PREDICTED, [*secs, *dollars]))
             if hit is not None:
                 mrow = records[hit[0]][hit[2]]
@@ -874,6 +910,10 @@ def recommendation_lines(table: pd.DataFrame, rows: int = 15) -> list[str]:
                     f"{format_dollars(r['measured_dollars'])} (measured in {where} "
                     f"{r['measured_trial']}; predicted {format_seconds(r['predicted_seconds'])}, "
                     f"{format_dollars(r['predicted_dollars'])}, {interval})")
+        elif r["kind"] == "failed":
+            text = (f"failed there in this run (if it fitted: "
+                    f"{format_seconds(r['predicted_seconds'])}, "
+                    f"{format_dollars(r['predicted_dollars'])}, predicted)")
         else:
             text = (f"{format_seconds(r['predicted_seconds'])}, "
                     f"{format_dollars(r['predicted_dollars'])} (predicted, {interval})")

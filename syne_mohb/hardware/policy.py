@@ -683,6 +683,10 @@ class HardwarePolicy:
             return None
         self.feasibility.record(config, instance, failed=True)
         self.failures += 1
+        if len(self._failed_pairs) < 1000:  # for the run's metadata (recommendations)
+            self._failed_pairs.append({
+                "trial_id": trial_id, "instance_type": str(instance),
+                "config": {k: v for k, v in config.items() if k != self.instance_attr}})
         key = self._hp_key(config)
         if self.joint or not self.retry_failures or key in self._retried \
                 or len(self.feasibility.failed_types(config)) >= len(self.instance_types):
@@ -704,6 +708,7 @@ class HardwarePolicy:
             self._feasibility = Feasibility(self.model, random_seed=self.model.random_seed)
             self._trained_on: set[tuple[int, str]] = set()
             self._retried: set[str] = set()
+            self._failed_pairs: list[dict[str, Any]] = []
             self.failures = 0
         return self._feasibility
 
@@ -894,6 +899,7 @@ class HardwarePolicy:
                 "choices": dict(self.choices), "moves": self.moves, "restarts": self.restarts,
                 "failures": getattr(self, "failures", 0),
                 "retries": len(getattr(self, "_retried", ())),
+                "failed": list(getattr(self, "_failed_pairs", ())),
                 "observations": self.model.num_observations if self.model else 0}
 
 
