@@ -73,6 +73,7 @@ def test_the_text_report_prints_the_end_state_of_each_method(tmp_path, capsys):
     assert row["restarts"] == sum(len(e["restarts"]) for e in ends)
     assert row["moves"] == sum(e["hardware"]["moves"] for e in ends)
     assert row["joint"] == f"{sum(e['hardware']['joint'] for e in ends)} of 2"
+    assert row["failures"] == "0 (0 retried)"  # the shipped tables record no failure
     most = min(chosen, key=lambda k: (-chosen[k], k))
     assert row["choices"].startswith(f"{most}: {chosen[most]} (")
     assert f"{most}: {chosen[most]} (" in out

@@ -86,8 +86,10 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     """One row per method of ``{method: [runs]}`` (runs of :mod:`syne_mohb.experiments.analysis`)
     whose ``metadata.json`` holds the scheduler's state at the end: how many runs recorded it,
     trials trained again on another type (``restarts``), resumed segments moved to another type
-    (``moves``), runs whose hardware policy turned joint, and how often the policy chose each
-    type, summed over the runs (``"type: count (share)"``, most chosen first). Runs recorded
+    (``moves``), trials that failed on a type and of those, trained once more on another
+    (``failures``: ``"count (retried)"``, where the policy recorded them), runs whose hardware
+    policy turned joint, and how often the policy chose each type, summed over the runs
+    (``"type: count (share)"``, most chosen first). Runs recorded
     before this state was kept, and schedulers without a hardware policy, leave their cells
     empty. O(runs x types)."""
     import pandas as pd
@@ -108,10 +110,14 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "runs": len(ends),
             "restarts": sum(len(e.get("restarts") or {}) for e in ends),
             "moves": sum(int(p.get("moves") or 0) for p in policies) if policies else None,
+            "failures": (f"{sum(int(p.get('failures') or 0) for p in policies)} "
+                         f"({sum(int(p.get('retries') or 0) for p in policies)} retried)")
+                        if any("failures" in p for p in policies) else None,
             "joint": f"{sum(bool(p.get('joint')) for p in policies)} of {len(policies)}"
                      if policies else None,
             "choices": ", ".join(f"{k}: {v} ({v / total:.0%})" for k, v in
                                  sorted(choices.items(), key=lambda kv: (-kv[1], kv[0])))
                        if total else None,
         })
-    return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "joint", "choices"])
+    return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "failures",
+                                       "joint", "choices"])
