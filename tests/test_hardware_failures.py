@@ -266,3 +266,32 @@ def test_a_real_local_trial_that_runs_out_of_memory_is_trained_again_on_another_
     assert [r["epoch"] for r in trials[1].metrics] == [1, 2]  # it trained there
     assert sched.metadata()["scheduler_kwargs"]["restarts"] == {0: 1}
     assert sched.hardware.feasibility.failed_types({"width": 2048}) == ["local-cpu-1"]
+
+
+def test_a_promoted_trial_that_fails_on_its_new_type_keeps_its_results_and_is_retried(tmp_path):
+    """Under promotion a survivor resumed on the GPU fails there: the results of its first
+    segment stay, its configuration is trained again from scratch elsewhere, and no trial of
+    the wide network started after it runs on the GPU."""
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.simulation import run_replay
+
+    bb = _table_with_failures({(2048, GPU)})
+    sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                   mode=["max", "min", "min"], time_attr="epoch", max_t=3, grace_period=1,
+                   random_seed=0, type="promotion")
+    backend = SimulatedBackend(bb, random_seed=0)
+    run_replay(backend, sched, StoppingCriterion(max_wallclock_time=300.0), n_workers=2,
+               results_root=tmp_path, tuner_name="run")
+    df = load_run(tmp_path / "run").results
+    trials = backend._trial_dict
+    failed = [t for t, tr in trials.items() if tr.status == Status.failed]
+    assert len(failed) == 1
+    old = failed[0]
+    first = df[df.trial_id == old]
+    assert len(first) >= 1 and (first.segment_instance_type != GPU).all()  # kept
+    assert trials[old].config == {"width": 2048, "instance_type": GPU}  # moved there, failed
+    new = sched.metadata()["scheduler_kwargs"]["restarts"][old]
+    assert trials[new].config["width"] == 2048 and trials[new].config["instance_type"] != GPU
+    assert (df.trial_id == new).any()
+    wide_later = df[(df.config_width == 2048) & (df.trial_id > old)]
+    assert len(wide_later) and (wide_later.segment_instance_type != GPU).all()
