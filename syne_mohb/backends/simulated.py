@@ -33,10 +33,12 @@ Algorithm (discrete-event simulation):
   the time and cost of its own configuration's table, and the ledger bills each segment at its
   own configuration's rate.
   The per-trial cost cap is :class:`~syne_mohb.backends.cost.CostCapMixin`, as on every backend.
-* A configuration whose row holds NaN in every objective from its start on (at the trial's
-  recorded seed) failed to train there (e.g. out of memory on that type): its job fails once its
-  start-up is over (Syne Tune status ``Failed``, no result, a line in :meth:`stderr` naming the
-  type), billed its download at the type's rate read off the table's other rows.
+* A configuration whose row holds NaN in every objective at every fidelity (at the trial's
+  recorded seed) failed to train there (e.g. out of memory on that type): its job, a start or a
+  resume, fails once its start-up is over (Syne Tune status ``Failed``, no result, a line in
+  :meth:`stderr` naming the type), billed its download at the type's rate read off the table's
+  other rows. A row with NaN only after some fidelity (an early stop, as
+  :func:`~syne_mohb.blackboxes.converter.from_experiments` writes) replays as before.
 
 Each event costs ``O(log E)`` for ``E`` pending events; a job start ``O(F log E)`` for ``F``
 fidelities.
@@ -320,8 +322,9 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                           1, at=start + unbilled)
         self._running.add(trial_id)
         begin = start + unbilled + billed
-        if first < last and np.isnan(table[first]).all():
-            # nothing recorded from here on: the training failed there (e.g. out of memory)
+        if first < last and np.isnan(table).all():
+            # nothing recorded at all: the training failed there (e.g. out of memory); a row
+            # with NaN only after some epoch (an early stop, from_experiments) replays as before
             heapq.heappush(self._heap, (begin, next(self._seq), trial_id, attempt, _FAIL, None))
             return
         t_end, previous = begin, 0.0
