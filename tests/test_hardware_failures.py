@@ -296,23 +296,3 @@ def test_a_promoted_trial_that_fails_on_its_new_type_keeps_its_results_and_is_re
     wide_later = df[(df.config_width == 2048) & (df.trial_id > old)]
     assert len(wide_later) and (wide_later.segment_instance_type != GPU).all()
 
-
-def test_a_row_with_nan_only_after_an_early_stop_is_not_a_failure():
-    """from_experiments writes NaN after a trial's early stop: replayed as before (results up to
-    there), not as a job that failed on its type."""
-    bb = _table_with_failures(set())
-    ev = np.array(bb.objectives_evaluations, dtype=float)
-    ev[0, :, 1:, :] = np.nan  # width 16 on ml.m5.large: only its first epoch was recorded
-    early = BlackboxTabular(hyperparameters=bb.hyperparameters,
-                            configuration_space=bb.configuration_space,
-                            fidelity_space=bb.fidelity_space, objectives_evaluations=ev,
-                            fidelity_values=np.array([1, 2, 3]),
-                            objectives_names=list(bb.objectives_names))
-    be = SimulatedBackend(early, seed=0)
-    be.start_trial({"width": 16, "instance_type": SMALL})
-    results = []
-    for _ in range(10):
-        status, got = be.fetch_status_results([0])
-        results += got
-        be.advance()
-    assert status[0][1] == Status.completed and results[0][1]["accuracy"] == ev[0, 0, 0, 0]

@@ -264,3 +264,9 @@ def test_a_configuration_whose_last_fidelity_is_nan_is_billed_at_its_rate():
     be.start_trial(B)
     got = _advance_until_results(be, [0])
     assert got[0]["st_worker_cost"] == pytest.approx(2.0 * RATE[1])  # not $0 per hour
+    # NaN after an early stop is not a failed job (only a row NaN at every fidelity is)
+    for _ in range(10):
+        status, more = be.fetch_status_results([0])
+        got += [r for _, r in more]
+        be.advance()
+    assert status[0][1] == Status.completed and len(got) == 3
