@@ -65,7 +65,12 @@ class Feasibility:
 
     :param model: the policy's :class:`~syne_mohb.hardware.model.RuntimeCostModel` (its
         configuration encoding, its types and their specs)
-    :param threshold: predicted failure probability from which a type is avoided, in (0, 1]
+    :param threshold: predicted failure probability from which a type is avoided without a
+        Thompson draw (a restart), in (0, 1]
+    :param min_failures: configurations that must have failed on a type, where one trained,
+        before the classifier speaks for that type (rule 2)
+    :param broken_after: configurations that must have failed on a type where none trained
+        before the type is avoided for every configuration (rule 3)
     :param random_seed: seed of the classifier
     """
 

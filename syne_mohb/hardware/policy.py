@@ -115,7 +115,7 @@ from typing import AbstractSet, Any, Iterable, Mapping, Sequence
 import numpy as np
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
-from syne_mohb.configspace import check_number, check_random_seed
+from syne_mohb.configspace import check_number, check_random_seed, plain
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
@@ -686,7 +686,7 @@ class HardwarePolicy:
         if len(self._failed_pairs) < 1000:  # for the run's metadata (recommendations)
             self._failed_pairs.append({
                 "trial_id": trial_id, "instance_type": str(instance),
-                "config": {k: v for k, v in config.items() if k != self.instance_attr}})
+                "config": {k: plain(v) for k, v in config.items() if k != self.instance_attr}})
         key = self._hp_key(config)
         if self.joint or not self.retry_failures or key in self._retried \
                 or len(self.feasibility.failed_types(config)) >= len(self.instance_types):
