@@ -142,7 +142,8 @@ def _space_types(space: Mapping[str, Any] | None, instance_attr: str) -> list[st
 def _resolve(results, metrics, mode):
     """``(results frame, metadata, objectives, modes, fidelity, config space)`` of what
     :func:`~syne_mohb.experiments.results.pareto_set` accepts, after its own checks (the same
-    one-line errors)."""
+    one-line errors). A ``Tuner``'s metadata holds its scheduler's state now, as a finished
+    run's ``metadata.json`` holds it under ``scheduler_end`` (the recorded failures)."""
     from syne_mohb.experiments.analysis import load_run, unique_results
     from syne_mohb.experiments.results import (
         _check_metrics,
@@ -178,7 +179,10 @@ def _resolve(results, metrics, mode):
         names = metrics or list(scheduler.metric_names())
         modes = _modes(mode if mode is not None else recorded_modes(
             names, _scheduler_objectives(scheduler), "the Tuner's scheduler"), names)
-        meta = getattr(results, "metadata", None) or {}
+        from syne_mohb.experiments.final_metadata import SCHEDULER_END, end_metadata
+
+        meta = {**(getattr(results, "metadata", None) or {}),
+                SCHEDULER_END: end_metadata(scheduler)}
         fidelity = _fidelity_of(meta, scheduler)
         df = _results_of_tuner(results)
         space = getattr(scheduler, "config_space", None)
@@ -253,12 +257,6 @@ def hardware_recommendations(
     extra = _check_types(instance_types)
     prices = _check_prices(prices)
     df, meta, names, modes, fidelity, space = _resolve(results, metrics, mode)
-    scheduler = getattr(results, "scheduler", None)
-    if scheduler is not None and hasattr(results, "tuner_path") \
-            and callable(getattr(scheduler, "metadata", None)):  # a Tuner: its scheduler now
-        from syne_mohb.experiments.final_metadata import SCHEDULER_END, end_metadata
-
-        meta = {**meta, SCHEDULER_END: end_metadata(scheduler)}
     table = _recommend([df], None, names, list(modes), fidelity, instance_attr, time_attr,
                        space, _space_types(space, instance_attr), extra, catalog, prices, level,
                        failed=[_recorded_failures(meta)])

@@ -18,9 +18,10 @@ jobs (``DescribeTrainingJob``'s ``SecondaryStatusTransitions``).
 from __future__ import annotations
 
 import json
-import numbers
 from dataclasses import dataclass, field
 from typing import Any
+
+from syne_mohb.hardware.catalog import _is_real
 
 __all__ = ["JobStartup", "instance_group", "startup_text"]
 
@@ -107,4 +108,4 @@ def startup_text(stored: Any) -> str:
 
 def _seconds(value: Any) -> bool:
     """Whether ``value`` is a number of seconds >= 0 (not a bool, not NaN)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and value >= 0
+    return _is_real(value) and value >= 0
