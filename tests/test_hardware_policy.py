@@ -96,12 +96,12 @@ def test_the_gp_models_learn_the_interaction(estimator):
         assert len(scales) > 2 and scales[lr_column] > scales[width_column]
 
 
-def test_the_bilinear_model_extrapolates_the_interaction_from_a_few_results():
-    """Two widths per type are enough to say that the width slows the CPU, not the GPU, and to
-    carry it to widths never run (one coefficient per hyperparameter x hardware pair)."""
+def _four_widths_fit(estimator: str):
+    """A model fitted on widths 16-128 on both types; its predictions for widths 16 and 2048
+    (never run) must put the first on the CPU, the second on the GPU."""
     specs = hardware_specs([CPU, GPU])
     space = {"width": choice(WIDTHS), "lr": choice([0.001, 0.01, 0.1])}
-    model = RuntimeCostModel(space, specs, estimator="bilinear", random_seed=0)
+    model = RuntimeCostModel(space, specs, estimator=estimator, random_seed=0)
     for k, (w, lr) in enumerate([(16, 0.001), (32, 0.1), (64, 0.01), (128, 0.001)]):
         for inst in (CPU, GPU):
             model.observe((k, inst), {"width": w, "lr": lr}, inst, 1.0, epoch_seconds(w, inst))
@@ -109,12 +109,34 @@ def test_the_bilinear_model_extrapolates_the_interaction_from_a_few_results():
     med, lo, hi = model.predict_seconds([{"width": 16, "lr": 0.01}, {"width": 2048, "lr": 0.01}])
     assert med[0, 0] < med[0, 1] and med[1, 1] < med[1, 0]  # CPU for small, GPU for large
     assert np.all(lo <= med) and np.all(med <= hi)
+    return model, (med, lo, hi)
+
+
+def test_the_bilinear_model_extrapolates_the_interaction_from_a_few_results():
+    """Two widths per type are enough to say that the width slows the CPU, not the GPU, and to
+    carry it to widths never run (one coefficient per hyperparameter x hardware pair)."""
+    model, (med, lo, hi) = _four_widths_fit("bilinear")
     # unsure where it extrapolates: the interval is wider at width 2048 than at 16
     assert (hi[1, 0] / lo[1, 0]) > (hi[0, 0] / lo[0, 0])
     # a Thompson draw is one draw of the coefficients: seeded, it repeats
     draws = [model.sample([{"width": 2048, "lr": 0.01}], np.random.RandomState(3))
              for _ in range(2)]
     assert np.array_equal(draws[0], draws[1])
+
+
+def test_the_two_term_model_places_widths_never_run_from_a_few_results():
+    """Overhead + work / throughput: four widths per type are enough to say that the GPU is
+    the faster type for widths never run (2048), the CPU for the narrowest, and its fit
+    recovers a larger per-unit overhead on the GPU, a larger throughput there."""
+    model, _ = _four_widths_fit("two_term")
+    two_term = model._model.two_term  # the fitted terms, on the design of width 2048
+    X = model._design_for([{"width": 2048, "lr": 0.01}], np.arange(2))
+    assert two_term.predict(X)[0] > two_term.predict(X)[1]  # it extrapolates: CPU slower
+    # seeded draws repeat; the estimator is a choice of the policy too
+    draws = [model.sample([{"width": 2048, "lr": 0.01}], np.random.RandomState(3))
+             for _ in range(2)]
+    assert np.array_equal(draws[0], draws[1])
+    assert HardwarePolicy(estimator="two_term").estimator == "two_term"
 
 
 def test_a_type_never_run_gets_a_prior_and_stays_explorable():

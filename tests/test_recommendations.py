@@ -173,6 +173,7 @@ def test_a_type_without_a_price_gets_the_rate_the_run_billed(run):
     ({"prices": {"ml.nope": 1.0}}, ["prices", "ml.nope", "instance_types="]),
     ({"prices": {"ml.m5.xlarge": -1}}, ["prices['ml.m5.xlarge']"]),
     ({"level": 1.5}, ["level"]),
+    ({"estimator": "svm"}, ["estimator", "svm", "extra_trees", "two_term"]),
     ({"time_attr": "nope"}, ["time_attr", "nope"]),
     ({"instance_attr": "gpu"}, ["instance dimension", "config_gpu", "nothing to recommend"]),
     ({"catalog": "x"}, ["catalog"]),
@@ -184,6 +185,18 @@ def test_bad_input_is_one_line_naming_the_parameter(run, kwargs, words):
         syne_mohb.hardware_recommendations(run["path"], **kwargs)
     msg = str(e.value)
     assert "\n" not in msg and all(w in msg for w in words), msg
+
+
+def test_the_runtime_model_is_a_choice_that_changes_only_the_predictions(run):
+    """Another regressor (``bench_recommendations.py`` measures them against the table's
+    truth) predicts other seconds; the models, the types and what the run measured stay."""
+    base = run["table"]
+    other = syne_mohb.hardware_recommendations(run["path"], estimator="random_forest")
+    same = [c for c in base.columns if not c.startswith("predicted_")]
+    pd.testing.assert_frame_equal(base[same], other[same])
+    assert not np.allclose(base["predicted_seconds"], other["predicted_seconds"])
+    assert (other["predicted_seconds_low"] <= other["predicted_seconds"]).all()
+    assert (other["predicted_seconds"] <= other["predicted_seconds_high"]).all()
 
 
 def test_bad_results_are_named(run, tmp_path):

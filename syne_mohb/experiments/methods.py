@@ -30,6 +30,9 @@ name                         method
                              same as ``moasha``)
 ``moasha-bilinear``          ``moasha`` whose runtime model is the Bayesian bilinear regression
                              (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
+``moasha-two-term``          ``moasha`` whose runtime model's trees also see a two-term fit
+                             (per-step overhead + work / throughput,
+                             ``HardwarePolicy(estimator="two_term")``)
 ``moasha-sampler``           the previous default: the instance type drawn by the searcher with
                              ``InstanceTypePreference`` (one fixed effect per type; dominated
                              types sampled for exploration only), no hardware policy
@@ -275,6 +278,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
     "moasha-startup-per-unit": lambda ctx: _moasha_policy(ctx, measure_startup=False),
     "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
+    "moasha-two-term": lambda ctx: _moasha_policy(ctx, estimator="two_term"),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
     "moasha-promotion-prior": lambda ctx: _moasha_policy(ctx, prior=True, type="promotion"),
     "asha-default": lambda ctx: _asha(ctx.fixed_space(), ctx),
@@ -430,6 +434,8 @@ HARDWARE_LOGIC = {
                                "restarted on a better type",
     "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
                        "restarted on a better type",
+    "moasha-two-term": "policy: runtime/cost model (trees with a two-term overhead + work / "
+                       "throughput fit), per config; survivors restarted on a better type",
     "moasha-promotion": "policy, re-chosen at every promotion",
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
@@ -483,6 +489,7 @@ SEARCHER = {
     "moasha-no-retry": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
+    "moasha-two-term": "model-based (trees), MO-ASHA stopping",
     "moasha-startup-per-unit": "model-based (trees), MO-ASHA stopping",
     "moasha-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",

@@ -15,7 +15,10 @@ to what the run *measured* where it trained that configuration on that type to t
 How:
 
 1. a :class:`~syne_mohb.hardware.model.RuntimeCostModel` (configuration x hardware interactions,
-   catalog specs as features so that a type never run gets a prior) is fitted on every result of
+   catalog specs as features so that a type never run gets a prior; its regressor
+   ``estimator``, by default the two-term model, overhead + work / throughput under extra
+   trees, whose predictions came closest to the shipped tables' truth,
+   ``benchmarking/bench_recommendations.py``) is fitted on every result of
    the run: per trial, its first result is a segment from resource 0 and 0 seconds, every later
    result the difference to the previous one (of ``time_attr``, ``st_worker_time`` by default, and
    of the fidelity), the instance type of each segment being the type that trained it (the
@@ -64,6 +67,10 @@ __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_rec
 #: the model is fitted on at most this many segments (results) of the run, a seeded random subset
 MAX_FIT_SEGMENTS = 5000
 
+#: the runtime model's regressor of the recommendations (a prediction, no exploration: the
+#: one with the lowest error on the predicted rows, ``benchmarking/bench_recommendations.py``)
+DEFAULT_ESTIMATOR = "two_term"
+
 #: columns of the table (besides the model's hyperparameters and objectives)
 PREDICTED = ["predicted_seconds", "predicted_seconds_low", "predicted_seconds_high",
              "predicted_dollars", "predicted_dollars_low", "predicted_dollars_high"]
@@ -77,6 +84,14 @@ def _check_str(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name} must be a non-empty string (a column name), got {value!r}")
     return value
+
+
+def _check_estimator(estimator: Any) -> str:
+    from syne_mohb.hardware.model import ESTIMATORS
+
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}, got {estimator!r}")
+    return estimator
 
 
 def _check_level(level: Any) -> float:
@@ -210,6 +225,7 @@ def hardware_recommendations(
     catalog: Any = None,
     prices: Mapping[str, float] | None = None,
     level: float = 0.8,
+    estimator: str = DEFAULT_ESTIMATOR,
 ) -> pd.DataFrame:
     """Predicted (and, where the run trained it, measured) time and dollars of every model on
     the run's Pareto set on every instance type (see the module docstring).
@@ -230,6 +246,8 @@ def hardware_recommendations(
     :param catalog: instance catalog for specs and prices (default: :func:`syne_mohb.load_catalog`)
     :param prices: ``{type: $ per hour}``, over the catalog's prices
     :param level: central probability of the predicted interval (0.8: 10% to 90%)
+    :param estimator: the runtime model's regressor
+        (:data:`~syne_mohb.hardware.model.ESTIMATORS`; default :data:`DEFAULT_ESTIMATOR`)
     :return: one row per (front model, type), front models in the order of ``pareto_set`` and
         types in search-space order: ``model`` (1, 2, ...: position among the Pareto set's
         distinct models; the same hyperparameters at the same fidelity trained on several
@@ -254,12 +272,13 @@ def hardware_recommendations(
     instance_attr = _check_str("instance_attr", instance_attr)
     time_attr = _check_str("time_attr", time_attr)
     level = _check_level(level)
+    estimator = _check_estimator(estimator)
     extra = _check_types(instance_types)
     prices = _check_prices(prices)
     df, meta, names, modes, fidelity, space = _resolve(results, metrics, mode)
     table = _recommend([df], None, names, list(modes), fidelity, instance_attr, time_attr,
                        space, _space_types(space, instance_attr), extra, catalog, prices, level,
-                       failed=[_recorded_failures(meta)])
+                       failed=[_recorded_failures(meta)], estimator=estimator)
     return table.drop(columns=["_run", "_row"])
 
 
@@ -277,8 +296,8 @@ def _recorded_failures(meta: Mapping[str, Any] | None) -> list[dict[str, Any]]:
 
 def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None = None,
                              catalog: Any = None, prices: Mapping[str, float] | None = None,
-                             level: float = 0.8, time_attr: str = ST_WORKER_TIME
-                             ) -> pd.DataFrame:
+                             level: float = 0.8, time_attr: str = ST_WORKER_TIME,
+                             estimator: str | None = None) -> pd.DataFrame:
     """:func:`hardware_recommendations` for a group of comparable runs
     (:class:`~syne_mohb.experiments.analysis.Run`, as the reports group them): one model fitted
     on all their results, the Pareto set over their union (each model listed once), a
@@ -306,7 +325,9 @@ def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None =
     return _recommend([r.results for r in runs], labels, list(first.objectives),
                       list(first.modes), fidelity, attr, time_attr, space, types, [],
                       catalog, _check_prices(prices), _check_level(level),
-                      failed=[_recorded_failures(r.metadata) for r in runs])
+                      failed=[_recorded_failures(r.metadata) for r in runs],
+                      estimator=_check_estimator(DEFAULT_ESTIMATOR if estimator is None
+                                                 else estimator))
 
 
 # ------------------------------------------------------------------------------ the core
@@ -425,7 +446,8 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
                modes: list[str], fidelity: str | None, instance_attr: str, time_attr: str,
                space: Mapping[str, Any] | None, space_types: list[str], extra: list[str],
                catalog: Any, prices: dict[str, float], level: float,
-               failed: Sequence[Sequence[Mapping[str, Any]]] | None = None) -> pd.DataFrame:
+               failed: Sequence[Sequence[Mapping[str, Any]]] | None = None,
+               estimator: str = "extra_trees") -> pd.DataFrame:
     from syne_mohb.experiments.analysis import Run, pareto_table, with_segment_types
     from syne_mohb.experiments.metrics import cost_column
     from syne_mohb.experiments.results import _unique_columns
@@ -511,7 +533,7 @@ def _recommend(frames: list[pd.DataFrame], labels: Sequence[str] | None, objecti
         specs = hardware_specs(types, catalog, prices={**billed, **prices})
 
     # fit: per trial, the first result from 0, then differences
-    model = RuntimeCostModel(configs.space, specs, random_seed=0)
+    model = RuntimeCostModel(configs.space, specs, estimator=estimator, random_seed=0)
     segments = _segments(prepared, records, inst_col, time_attr, fid_col)
     if not segments:
         raise ValueError(f"time_attr: no result reports a positive, growing {time_attr!r} with "
