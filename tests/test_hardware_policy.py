@@ -139,6 +139,26 @@ def test_the_two_term_model_places_widths_never_run_from_a_few_results():
     assert HardwarePolicy(estimator="two_term").estimator == "two_term"
 
 
+def test_auto_chooses_a_regressor_by_cross_validation():
+    """``estimator="auto"``: one of the candidates, by their cross-validated errors on the
+    rows; with a handful of rows, the two-term trees without a cross-validation."""
+    from syne_mohb.hardware.model import AUTO_CANDIDATES
+
+    few, _ = _four_widths_fit("auto")
+    assert few.chosen == "two_term"
+    specs = hardware_specs([CPU, GPU])
+    model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, estimator="auto", random_seed=0)
+    for k, w in enumerate(WIDTHS * 2):
+        for inst in (CPU, GPU):
+            model.observe((k, inst), {"width": w}, inst, 1.0, epoch_seconds(w, inst))
+    model.fit()
+    assert set(model.cv_errors) == set(AUTO_CANDIDATES)
+    assert model.chosen == min(model.cv_errors, key=model.cv_errors.get)
+    med, lo, hi = model.predict_seconds([{"width": 16}, {"width": 2048}])
+    assert med[0, 0] < med[0, 1] and med[1, 1] < med[1, 0]
+    assert np.all(lo <= med) and np.all(med <= hi)
+
+
 def test_a_type_never_run_gets_a_prior_and_stays_explorable():
     specs = hardware_specs([CPU, GPU, "ml.c5.4xlarge"])
     model = RuntimeCostModel({"width": choice(WIDTHS)}, specs, random_seed=0)

@@ -67,8 +67,10 @@ __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_rec
 #: the model is fitted on at most this many segments (results) of the run, a seeded random subset
 MAX_FIT_SEGMENTS = 5000
 
-#: the runtime model's regressor of the recommendations (a prediction, no exploration: the
-#: one with the lowest error on the predicted rows, ``benchmarking/bench_recommendations.py``)
+#: the runtime model's regressor of the recommendations (a prediction, no exploration): on the
+#: predicted rows of the shipped tables' runs, closer to the truth than the extra trees on 4
+#: of 7 (0.66x-0.86x their error), behind on 2 (1.08x, 1.13x); ``"auto"`` is closest on
+#: ``cnn`` only (``benchmarking/bench_recommendations.py``)
 DEFAULT_ESTIMATOR = "two_term"
 
 #: columns of the table (besides the model's hyperparameters and objectives)
@@ -247,7 +249,10 @@ def hardware_recommendations(
     :param prices: ``{type: $ per hour}``, over the catalog's prices
     :param level: central probability of the predicted interval (0.8: 10% to 90%)
     :param estimator: the runtime model's regressor
-        (:data:`~syne_mohb.hardware.model.ESTIMATORS`; default :data:`DEFAULT_ESTIMATOR`)
+        (:data:`~syne_mohb.hardware.model.ESTIMATORS`; default :data:`DEFAULT_ESTIMATOR`);
+        ``"auto"`` chooses one per call by cross-validation (about 5 s for a 300-result run,
+        against 0.2 s; closer on the measured ``cnn`` table, not everywhere:
+        ``docs/benchmarks/recommendations.md``)
     :return: one row per (front model, type), front models in the order of ``pareto_set`` and
         types in search-space order: ``model`` (1, 2, ...: position among the Pareto set's
         distinct models; the same hyperparameters at the same fidelity trained on several

@@ -31,7 +31,8 @@ help this configuration, not that one" because one regression sees both sides at
   placement mistakes of a run's first quarter are exploration, not the model's mean; docs'
   variants page), so it is an option of the policy; the recommendations
   (:mod:`syne_mohb.experiments.recommendations`), which only predict, choose their regressor
-  by their own measured error;
+  by their own measured error. ``"auto"`` chooses among the trees, the two-term trees and a
+  GP with one length scale per feature by cross-validation on the rows, at each fit;
 * uncertainty: the spread of the trees' predictions, plus a prior standard deviation for types
   with few observations that shrinks as ``prior_std * k / (k + n_type)`` (``k =
   prior_strength``):
@@ -79,7 +80,11 @@ __all__ = ["HardwareSpec", "RuntimeCostModel", "hardware_specs", "startup_second
 
 logger = logging.getLogger(__name__)
 
-ESTIMATORS = ("extra_trees", "two_term", "random_forest", "gp", "gp_ard", "bilinear", "additive")
+ESTIMATORS = ("extra_trees", "two_term", "auto", "random_forest", "gp", "gp_ard", "bilinear",
+              "additive")
+
+#: the regressors ``estimator="auto"`` chooses among, by cross-validation on the rows
+AUTO_CANDIDATES = ("extra_trees", "two_term", "gp_ard")
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,11 @@ class RuntimeCostModel:
         predicts for these types only (another type is a ``ValueError``: build the model with
         it, a type never observed gets a prior from its specs)
     :param estimator: "extra_trees" (default), "two_term" (extra trees that also see a
-        two-term fit, overhead + work / throughput, :class:`_TwoTermTrees`), "random_forest",
+        two-term fit, overhead + work / throughput, :class:`_TwoTermTrees`), "auto" (at every
+        fit, the one of :data:`AUTO_CANDIDATES` with the lowest cross-validated error on the
+        rows, :meth:`_choose`; attribute ``chosen``; 3 fits of each candidate per fit: meant
+        for one prediction, e.g. the recommendations, not a policy that refits often),
+        "random_forest",
         "gp", "gp_ard" (a GP with one
         length scale per feature), "bilinear" (a Bayesian linear regression with hyperparameter
         x hardware products, :class:`_Bilinear`) or "additive" (one fixed effect per type plus
@@ -262,6 +271,8 @@ class RuntimeCostModel:
     # class defaults: a model pickled before these existed (a durable run) loads with them
     measure_startup: bool = False
     startup: np.ndarray = np.zeros(0)
+    #: the regressor of the last fit (``estimator``, or the one ``"auto"`` chose)
+    chosen: str | None = None
 
     def __init__(
         self,
@@ -493,8 +504,13 @@ class RuntimeCostModel:
         own = task == 0
         self._center = float(np.median(y[own])) if own.any() else float(np.median(y))
         X = self._design(xs, t_idx, task)
-        self._model = self._make()
-        self._model.fit(X, y - self._center)
+        fitted = None
+        if self.estimator == "auto":
+            keys = [(r[0].tobytes(), int(r[1])) for r in rows]  # (configuration, type)
+            self.chosen, fitted = self._choose(X, y - self._center, keys)
+        else:
+            self.chosen = self.estimator
+        self._model = fitted or self._make(self.chosen).fit(X, y - self._center)
         self._tree_cache = {}
         self._counts = np.bincount(t_idx[own], minlength=len(self.types)).astype(float)
         self._fitted_rows = n
@@ -522,25 +538,67 @@ class RuntimeCostModel:
                 out[i] = found[key]
         return out
 
-    def _make(self):
+    def _choose(self, X: np.ndarray, y: np.ndarray, keys: list) -> tuple[str, Any]:
+        """``estimator="auto"``: the candidate of :data:`AUTO_CANDIDATES` with the lowest mean
+        absolute error of log seconds over a 3-fold cross-validation whose folds hold whole
+        (configuration, type) pairs (``keys``), as a prediction for a pair the run did not
+        train; "two_term" where there are fewer than 3 pairs or 20 rows (returns the name and,
+        for the GP, its fit on all rows). The GP fits its
+        kernel once, on at most 200 rows of all the rows, and keeps it in the folds (its 20-odd
+        hyperparameters see the held-out rows: a small optimism, 4x fewer optimisations).
+        Cost: 3 fits of each candidate, ``O(n log n)`` for the trees, ``O(200^2 d i)`` for the
+        kernel's ``i`` optimiser steps plus ``O(600^3)`` per GP fit."""
+        groups = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        if len(groups) < 3 or len(y) < 20:
+            return "two_term", None
+        rng = np.random.RandomState(0 if self.random_seed is None else self.random_seed)
+        fold = rng.permutation(len(groups)) % 3
+        row_fold = fold[[groups[k] for k in keys]]
+        errors, on_all = {}, {}
+        for name in AUTO_CANDIDATES:
+            total = 0.0
+            kernel = None
+            if name in ("gp", "gp_ard"):  # the kernel fitted once on all rows, kept in folds
+                on_all[name] = self._make(name).fit(X, y)
+                kernel = on_all[name].gp.kernel_
+            for f in range(3):
+                train, test = row_fold != f, row_fold == f
+                model = self._make(name) if kernel is None else _CappedGP(
+                    None, cap=600, kernel=kernel)
+                model.fit(X[train], y[train])
+                if hasattr(model, "estimators_"):
+                    pred = _tree_predictions(model, X[test]).mean(axis=0)
+                else:
+                    pred = model.predict_with_std(X[test])[0]
+                total += float(np.abs(pred - y[test]).sum())
+            errors[name] = total / len(y)
+        #: each candidate's cross-validated error at the last fit (``estimator="auto"``)
+        self.cv_errors = errors
+        best = min(errors, key=errors.get)
+        return best, on_all.get(best)
+
+    def _make(self, estimator: str | None = None):
+        estimator = self.estimator if estimator is None else estimator
         seed = None if self.random_seed is None else int(self.random_seed) % (2**31)
-        if self.estimator == "extra_trees":
+        if estimator == "extra_trees":
             from sklearn.ensemble import ExtraTreesRegressor
 
             return ExtraTreesRegressor(n_estimators=self.n_estimators, min_samples_leaf=2,
                                        max_features=0.7, random_state=seed, n_jobs=1)
-        if self.estimator == "two_term":
+        if estimator == "two_term":
             n_x = self._encoder.num_features if self._encoder is not None else 0
             return _TwoTermTrees(n_x, self._hw.shape[1], len(self.types), seed,
                                  self.n_estimators)
-        if self.estimator == "random_forest":
+        if estimator == "random_forest":
             from sklearn.ensemble import RandomForestRegressor
 
             return RandomForestRegressor(n_estimators=self.n_estimators, min_samples_leaf=2,
                                          max_features=0.7, random_state=seed, n_jobs=1)
-        if self.estimator in ("gp", "gp_ard"):
-            return _CappedGP(seed, ard=self.estimator == "gp_ard")
-        if self.estimator == "bilinear":
+        if estimator in ("gp", "gp_ard"):
+            # chosen by "auto": the kernel fitted on a subset (the prediction's cost bounded)
+            return _CappedGP(seed, ard=estimator == "gp_ard",
+                             kernel_rows=200 if self.estimator == "auto" else None)
+        if estimator == "bilinear":
             n_x = self._encoder.num_features if self._encoder is not None else 0
             return _Bilinear(n_x, self._hw.shape[1] + len(self.types))
         from sklearn.linear_model import Ridge
@@ -776,8 +834,10 @@ class _CappedGP:
     change the runtime (e.g. the learning rate, or the vCPUs where cores do not help) stops
     blurring the comparison of those that do; otherwise one length scale for all features."""
 
-    def __init__(self, seed, ard: bool = False, cap: int = 600):
-        self.ard, self.seed, self.cap = ard, seed, cap
+    def __init__(self, seed, ard: bool = False, cap: int = 600, kernel_rows: int | None = None,
+                 kernel: Any = None):
+        self.ard, self.seed, self.cap, self.kernel_rows = ard, seed, cap, kernel_rows
+        self.kernel = kernel  # fitted kernel to reuse as it is (no optimisation)
         self.rng = np.random.RandomState(seed)
         self.gp = None
 
@@ -797,9 +857,20 @@ class _CappedGP:
                                                nu=2.5) + WhiteKernel(0.01))
         self.gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True,
                                            random_state=self.seed)
+        if self.kernel is not None:
+            self.gp = GaussianProcessRegressor(kernel=self.kernel, optimizer=None,
+                                               normalize_y=True)
         with warnings.catch_warnings():
             # a length scale at its bound (an irrelevant feature) is an answer, not a failure
             warnings.simplefilter("ignore", category=ConvergenceWarning)
+            if self.kernel is None and self.kernel_rows is not None \
+                    and len(y) > self.kernel_rows:
+                # the kernel's hyperparameters from a subset (cubic cost per optimiser step),
+                # then the GP on every row with that kernel
+                part = self.rng.choice(len(y), self.kernel_rows, replace=False)
+                self.gp.fit(X[part], y[part])
+                self.gp = GaussianProcessRegressor(kernel=self.gp.kernel_, optimizer=None,
+                                                   normalize_y=True)
             self.gp.fit(X, y)
         return self
 
