@@ -564,7 +564,7 @@ class RuntimeCostModel:
             for f in range(3):
                 train, test = row_fold != f, row_fold == f
                 model = self._make(name) if kernel is None else _CappedGP(
-                    None, cap=600, kernel=kernel)
+                    int(rng.randint(2**31)), kernel=kernel)
                 model.fit(X[train], y[train])
                 if hasattr(model, "estimators_"):
                     pred = _tree_predictions(model, X[test]).mean(axis=0)
@@ -807,8 +807,8 @@ class _TwoTermTrees:
         from sklearn.ensemble import ExtraTreesRegressor
 
         self.two_term = _TwoTerm(n_x, n_h, n_t)
-        self.trees = ExtraTreesRegressor(n_estimators=n_estimators, min_samples_leaf=2, max_features=0.7,
-                                         random_state=seed, n_jobs=1)
+        self.trees = ExtraTreesRegressor(n_estimators=n_estimators, min_samples_leaf=2,
+                                         max_features=0.7, random_state=seed, n_jobs=1)
 
     def augment(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The trees' rows (the design and the two-term prediction ``z``) and the offset added
