@@ -44,8 +44,9 @@ How:
    predicted columns are filled on every row, so the two can be compared).
 
 Cost: one fit (``O(T n log n)``, :mod:`syne_mohb.hardware.model`) and one prediction for the
-front's configurations on every type: 0.1 s for a 300-result run, 0.8 s for 10,200 results
-(sklearn already imported; 2-core machine).
+front's configurations on every type: with the extra trees 0.1 s for a 300-result run, 0.8 s
+for 10,200 results; with the default two-term model 0.2 s for 300 results (its least-squares
+fit adds ``O(i n p)``); sklearn already imported, 2-core machine.
 """
 from __future__ import annotations
 
@@ -250,7 +251,7 @@ def hardware_recommendations(
     :param level: central probability of the predicted interval (0.8: 10% to 90%)
     :param estimator: the runtime model's regressor
         (:data:`~syne_mohb.hardware.model.ESTIMATORS`; default :data:`DEFAULT_ESTIMATOR`);
-        ``"auto"`` chooses one per call by cross-validation (about 5 s for a 300-result run,
+        ``"auto"`` chooses one per call by cross-validation (about 2 s for a 300-result run,
         against 0.2 s; closer on the measured ``cnn`` table, not everywhere:
         ``docs/benchmarks/recommendations.md``)
     :return: one row per (front model, type), front models in the order of ``pareto_set`` and
