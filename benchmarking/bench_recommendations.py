@@ -42,9 +42,9 @@ from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: 
 from script_args import check_each  # noqa: E402
 
 
-def truth_table(blackbox) -> tuple[dict[tuple[str, str, float], float], list[str], str]:
+def truth_table(blackbox) -> tuple[dict[tuple[str, str, float], float], list[str]]:
     """``(configuration key, type, fidelity) -> true cumulative seconds`` (mean over the
-    table's seeds), the hyperparameter columns of the key and the fidelity's name."""
+    table's seeds) and the hyperparameter columns of the key."""
     hp = blackbox.hyperparameters.reset_index(drop=True)
     names = list(blackbox.objectives_names)
     ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [config, seed, fid, obj]
@@ -57,7 +57,7 @@ def truth_table(blackbox) -> tuple[dict[tuple[str, str, float], float], list[str
     for i, (k, t) in enumerate(zip(keys, types)):
         for j, f in enumerate(fids):
             out[(k, t, f)] = float(seconds[i, j])
-    return out, cols, str(blackbox.fidelity_space and next(iter(blackbox.fidelity_space)))
+    return out, cols
 
 
 def run_errors(path: Path, estimator: str, truth: dict, cols: list[str]) -> pd.DataFrame:
@@ -79,19 +79,10 @@ def run_errors(path: Path, estimator: str, truth: dict, cols: list[str]) -> pd.D
     })
 
 
-def paired_interval(base: np.ndarray, other: np.ndarray, num_boot: int = 1000,
-                    seed: int = 0) -> tuple[float, float, float]:
-    """mean(other) / mean(base) over runs and its 95% bootstrap interval (runs resampled)."""
-    rng = np.random.RandomState(seed)
-    draws = rng.randint(0, len(base), size=(num_boot, len(base)))
-    ratios = other[draws].mean(axis=1) / base[draws].mean(axis=1)
-    return (float(other.mean() / base.mean()), float(np.percentile(ratios, 2.5)),
-            float(np.percentile(ratios, 97.5)))
-
-
 def main(argv=None) -> int:
     from syne_mohb import blackboxes
     from syne_mohb.experiments.methods import check_method
+    from syne_mohb.experiments.metrics import paired_ratio, seed_draws
     from syne_mohb.hardware.model import ESTIMATORS
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -130,7 +121,7 @@ def main(argv=None) -> int:
         tasks = list(bench)[: args.tasks_per_benchmark]  # compare_methods.py's order
         errors = {e: [] for e in estimators}  # per estimator: one frame per run
         for task in tasks:
-            truth, cols, _ = truth_table(bench[task])
+            truth, cols = truth_table(bench[task])
             for method in methods:
                 for seed in range(args.seeds):
                     path = Path(args.output) / bench_name / task / method / f"seed-{seed}"
@@ -145,7 +136,10 @@ def main(argv=None) -> int:
         for est in estimators:
             err = pd.concat(errors[est])
             factor = np.exp(np.abs(err["log_error"]))
-            point, low, high = paired_interval(per_run[estimators[0]][keep], per_run[est][keep])
+            # mean(this model's errors) / mean(the first's), runs resampled (the comparisons' one
+            # paired bootstrap, with the runs as its seeds)
+            point, low, high = paired_ratio([(per_run[est][keep], per_run[estimators[0]][keep])],
+                                            seed_draws(int(keep.sum())))
             rows.append({
                 "benchmark": bench_name, "tasks": len(tasks), "runtime model": est,
                 "predicted rows": f"{len(err)}",

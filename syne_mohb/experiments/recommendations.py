@@ -61,6 +61,7 @@ import pandas as pd
 from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.hardware.catalog import instance_type_names
+from syne_mohb.hardware.model import check_estimator
 
 __all__ = ["MAX_FIT_SEGMENTS", "format_dollars", "format_seconds", "hardware_recommendations",
            "recommendation_lines", "recommendations_for_runs"]
@@ -87,14 +88,6 @@ def _check_str(name: str, value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"{name} must be a non-empty string (a column name), got {value!r}")
     return value
-
-
-def _check_estimator(estimator: Any) -> str:
-    from syne_mohb.hardware.model import ESTIMATORS
-
-    if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator must be one of {', '.join(ESTIMATORS)}, got {estimator!r}")
-    return estimator
 
 
 def _check_level(level: Any) -> float:
@@ -278,7 +271,7 @@ def hardware_recommendations(
     instance_attr = _check_str("instance_attr", instance_attr)
     time_attr = _check_str("time_attr", time_attr)
     level = _check_level(level)
-    estimator = _check_estimator(estimator)
+    estimator = check_estimator(estimator)
     extra = _check_types(instance_types)
     prices = _check_prices(prices)
     df, meta, names, modes, fidelity, space = _resolve(results, metrics, mode)
@@ -332,8 +325,8 @@ def recommendations_for_runs(runs: Sequence[Any], labels: Sequence[str] | None =
                       list(first.modes), fidelity, attr, time_attr, space, types, [],
                       catalog, _check_prices(prices), _check_level(level),
                       failed=[_recorded_failures(r.metadata) for r in runs],
-                      estimator=_check_estimator(DEFAULT_ESTIMATOR if estimator is None
-                                                 else estimator))
+                      estimator=check_estimator(DEFAULT_ESTIMATOR if estimator is None
+                                                else estimator))
 
 
 # ------------------------------------------------------------------------------ the core

@@ -114,6 +114,15 @@ class HardwareSpec:
         ]
 
 
+def check_estimator(estimator: Any) -> str:
+    """``estimator`` if it is one of :data:`ESTIMATORS`, else a ``ValueError`` naming the
+    parameter and the choices (:class:`RuntimeCostModel`, the hardware policy and the
+    recommendations check it alike, before any work)."""
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+    return estimator
+
+
 def check_draw_options(prior_std: Any, draw_fraction: Any) -> None:
     """Raise a ``ValueError`` naming ``prior_std`` (a finite number >= 0) or ``draw_fraction``
     (an integer >= 1) when either is not one (:class:`RuntimeCostModel` and the hardware
@@ -295,8 +304,7 @@ class RuntimeCostModel:
         if not isinstance(config_space, Mapping):
             raise ValueError(f"config_space must be a dict of hyperparameters, got "
                              f"{type(config_space).__name__}")
-        if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        check_estimator(estimator)
         if isinstance(n_estimators, bool) or not isinstance(n_estimators, int) \
                 or n_estimators < 1:
             raise ValueError(f"n_estimators must be an integer >= 1, got {n_estimators!r}")
@@ -851,15 +859,16 @@ class _CappedGP:
         if len(y) > self.cap:
             keep = self.rng.choice(len(y), self.cap, replace=False)
             X, y = X[keep], y[keep]
-        scale = np.ones(X.shape[1]) if self.ard else 1.0
-        bounds = (1e-2, 1e3) if self.ard else (1e-5, 1e5)
-        kernel = (ConstantKernel(1.0) * Matern(length_scale=scale, length_scale_bounds=bounds,
-                                               nu=2.5) + WhiteKernel(0.01))
-        self.gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True,
-                                           random_state=self.seed)
         if self.kernel is not None:
             self.gp = GaussianProcessRegressor(kernel=self.kernel, optimizer=None,
                                                normalize_y=True)
+        else:
+            scale = np.ones(X.shape[1]) if self.ard else 1.0
+            bounds = (1e-2, 1e3) if self.ard else (1e-5, 1e5)
+            kernel = (ConstantKernel(1.0) * Matern(length_scale=scale, length_scale_bounds=bounds,
+                                                   nu=2.5) + WhiteKernel(0.01))
+            self.gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True,
+                                               random_state=self.seed)
         with warnings.catch_warnings():
             # a length scale at its bound (an irrelevant feature) is an answer, not a failure
             warnings.simplefilter("ignore", category=ConvergenceWarning)

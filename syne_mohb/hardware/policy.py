@@ -121,10 +121,10 @@ from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.feasibility import Feasibility
 from syne_mohb.hardware.model import (
-    ESTIMATORS,
     HardwareSpec,
     RuntimeCostModel,
     check_draw_options,
+    check_estimator,
     hardware_specs,
 )
 from syne_mohb.pareto import check_metrics
@@ -253,8 +253,7 @@ class HardwarePolicy:
             if not isinstance(flag, (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {flag!r}")
         check_random_seed(random_seed)
-        if estimator not in ESTIMATORS:
-            raise ValueError(f"estimator must be one of {ESTIMATORS}, got {estimator!r}")
+        check_estimator(estimator)
         if isinstance(test_every, bool) or not isinstance(test_every, int) or test_every < 1:
             raise ValueError(f"test_every must be an integer >= 1, got {test_every!r}")
         if restart_margin is not None and (isinstance(restart_margin, bool) or not (
