@@ -120,3 +120,68 @@ def test_delays_that_are_not_dicts_of_seconds_are_named():
         JobStartup(download_s={"cpu": "20", "accelerated": 60.0})
     with pytest.raises(ValueError, match="keep_alive_s must be seconds"):
         JobStartup(keep_alive_s="600")
+
+
+def test_the_policy_weighs_a_warm_pool_until_a_job_takes_it_or_it_expires():
+    """With ``keep_alive_s``, a job that ends leaves its type warm for that long (once per job,
+    even when a trial stopped at its last epoch is then reported complete); the next job
+    started there takes the instance; without keep-alive nothing is weighed warm."""
+    from syne_tune.config_space import choice
+
+    from syne_mohb.hardware.policy import HardwarePolicy
+
+    cpu, gpu = "ml.m5.xlarge", "ml.g4dn.xlarge"
+    space = {"width": choice([8, 16]), "instance_type": choice([cpu, gpu])}
+    startup = JobStartup(keep_alive_s=100.0)
+    policy = HardwarePolicy(job_startup=startup, random_seed=0)
+    policy.bind(space, ["accuracy", "runtime"])
+    cold = policy._startup_waits()
+    np.testing.assert_allclose(cold[0], [90.0, 150.0])  # provisioning: cpu, accelerated
+    np.testing.assert_allclose(cold[1], [20.0, 60.0])  # billed download
+    on_gpu = {"width": 8, "instance_type": gpu}
+    policy.on_trial_add(0, on_gpu)
+    for _ in range(2):  # STOP at the last epoch, then complete: one job, one warm instance
+        policy.on_job_end(0, on_gpu, {"st_tuner_time": 10.0})
+    unbilled, billed = policy._startup_waits()
+    assert (unbilled.tolist(), billed.tolist()) == ([90.0, 15.0], [20.0, 5.0])
+    policy.on_trial_add(1, on_gpu)  # takes the warm instance
+    np.testing.assert_allclose(policy._startup_waits()[0], [90.0, 150.0])
+    policy.on_job_end(1, on_gpu, {"st_tuner_time": 20.0})
+    assert policy._warm_types().tolist() == [False, True]
+    policy.on_job_end(9, {"width": 16, "instance_type": cpu}, {"st_tuner_time": 115.0})
+    assert policy._warm_types().tolist() == [True, True]
+    policy.on_result(1, on_gpu, {"st_tuner_time": 121.0}, 1, [0.5, 1.0])  # 20 + 100 < 121
+    assert policy._warm_types().tolist() == [True, False]
+
+    unweighed = HardwarePolicy(job_startup=startup, warm_pools=False, random_seed=0)
+    unweighed.bind(space, ["accuracy", "runtime"])
+    unweighed.on_job_end(0, on_gpu, {"st_tuner_time": 10.0})
+    assert not unweighed._warm_types().any()  # every start-up weighed cold (before 2026-12-07)
+    with pytest.raises(ValueError, match="warm_pools must be True or False, got 'yes'"):
+        HardwarePolicy(job_startup=startup, warm_pools="yes")
+
+    no_pools = HardwarePolicy(job_startup=JobStartup(), random_seed=0)
+    no_pools.bind(space, ["accuracy", "runtime"])
+    no_pools.on_job_end(0, on_gpu, {"st_tuner_time": 10.0})
+    assert not no_pools._warm_types().any()
+
+
+@pytest.mark.parametrize("method", ["moasha", "moasha-promotion"])
+def test_the_policys_warm_pools_are_the_backends(method, tmp_path, monkeypatch):
+    """Every job the policy expects to start on a warm instance does, and no other: its record
+    of the pools (MO-ASHA tells it of every job's end) follows the simulated backend's."""
+    from syne_mohb.hardware.policy import HardwarePolicy
+
+    expected = []
+    take = HardwarePolicy._take_warm
+
+    def counting(self, instance):
+        warm = self._warm_types()
+        expected.append(instance is not None and str(instance) in self.specs
+                        and bool(warm[self.model.type_index(instance)]))
+        return take(self, instance)
+
+    monkeypatch.setattr(HardwarePolicy, "_take_warm", counting)
+    _, info = _run(method, 600.0, tmp_path)
+    assert len(expected) == info["jobs_started"]
+    assert sum(expected) == info["warm_reuses"] > 0

@@ -28,6 +28,10 @@ name                         method
                              seconds per unit, types compared per unit
                              (``HardwarePolicy(measure_startup=False)``; without a start-up the
                              same as ``moasha``)
+``moasha-cold-pools``        ``moasha`` (``moasha-promotion-cold-pools``: ``moasha-promotion``)
+                             with the policy of before 2026-12-07 where warm pools are simulated:
+                             every start-up weighed cold (``HardwarePolicy(warm_pools=False)``;
+                             without warm pools the same as ``moasha``)
 ``moasha-bilinear``          ``moasha`` whose runtime model is the Bayesian bilinear regression
                              (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
 ``moasha-two-term``          ``moasha`` whose runtime model's trees also see a two-term fit
@@ -277,6 +281,9 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-no-retry": lambda ctx: _moasha_policy(ctx, retry_failures=False),
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
     "moasha-startup-per-unit": lambda ctx: _moasha_policy(ctx, measure_startup=False),
+    "moasha-cold-pools": lambda ctx: _moasha_policy(ctx, warm_pools=False),
+    "moasha-promotion-cold-pools": lambda ctx: _moasha_policy(ctx, type="promotion",
+                                                              warm_pools=False),
     "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
     "moasha-two-term": lambda ctx: _moasha_policy(ctx, estimator="two_term"),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
@@ -432,6 +439,10 @@ HARDWARE_LOGIC = {
     "moasha-startup-per-unit": "policy: runtime/cost model, types compared per unit with the "
                                "start-up in it (before 2026-12-06), per config; survivors "
                                "restarted on a better type",
+    "moasha-cold-pools": "policy: runtime/cost model, every start-up weighed cold (before "
+                         "2026-12-07), per config; survivors restarted on a better type",
+    "moasha-promotion-cold-pools": "policy, re-chosen at every promotion, every start-up "
+                                   "weighed cold (before 2026-12-07)",
     "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
                        "restarted on a better type",
     "moasha-two-term": "policy: runtime/cost model (trees with a two-term overhead + work / "
@@ -491,6 +502,8 @@ SEARCHER = {
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
     "moasha-two-term": "model-based (trees), MO-ASHA stopping",
     "moasha-startup-per-unit": "model-based (trees), MO-ASHA stopping",
+    "moasha-cold-pools": "model-based (trees), MO-ASHA stopping",
+    "moasha-promotion-cold-pools": "model-based (trees), MO-ASHA promotion",
     "moasha-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-promotion-prior": "model-based (trees), MO-ASHA promotion",
     "moasha-promotion-range": "model-based (trees), MO-ASHA promotion",

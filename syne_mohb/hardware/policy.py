@@ -55,8 +55,11 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    soonest and cheapest. With SageMaker job start-up (every family, 20 paired seeds) it
    needed 1.22x-1.95x fewer tuning dollars to the target than the per-unit choice
    (``moasha-startup-per-unit``; ahead at 95% on ``cnn`` and ``mlp``), time a tie (0.92x-1.35x;
-   docs' "Start-up in the hardware policy" page). Without a start-up the choice is the
-   per-unit one of step 2.
+   docs' "Start-up in the hardware policy" page). With warm pools (``job_startup``'s
+   ``keep_alive_s``), a job that ends (stopped, paused, finished: :meth:`on_job_end`, called
+   by MO-ASHA) leaves its instance warm for that long, and a type whose pool holds one is
+   weighed at the warm start-up (the simulated backend's rule, mirrored: the next job on that
+   type takes the instance). Without a start-up the choice is the per-unit one of step 2.
 6. **Failures** (``avoid_failures``): a trial that fails (a wide network out of a small
    type's memory) reports no speed; the pair is recorded
    (:class:`~syne_mohb.hardware.feasibility.Feasibility`) and no choice, restart or uniform
@@ -109,11 +112,12 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections import defaultdict
 from typing import AbstractSet, Any, Iterable, Mapping, Sequence
 
 import numpy as np
-from syne_tune.constants import ST_WORKER_COST, ST_WORKER_TIME
+from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.configspace import check_number, check_random_seed, plain
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
@@ -183,8 +187,9 @@ class HardwarePolicy:
     :param job_startup: where every trial start is a new job that waits before it trains
         (SageMaker), its start-up (:class:`~syne_mohb.hardware.startup.JobStartup`): a restart
         on another type then also pays a cold start-up (its provisioning in seconds, its billed
-        download in seconds and dollars), which finishing on the current type does not; None
-        (default): no start-up (local, Ray, simulations without it)
+        download in seconds and dollars), which finishing on the current type does not; with
+        ``keep_alive_s``, a type whose warm pool holds an idle instance is weighed at the warm
+        start-up (step 5); None (default): no start-up (local, Ray, simulations without it)
     :param prior_std: the decision model's prior standard deviation (log seconds) of a type
         without observations, shrinking as the type is observed (see
         :class:`~syne_mohb.hardware.model.RuntimeCostModel`); with ``draw_fraction``, how far
@@ -201,6 +206,9 @@ class HardwarePolicy:
         docstring); False: failures are neither recorded nor retried
     :param retry_failures: with ``avoid_failures``, train a failed configuration once more on
         another type (False: record and avoid only; the configuration is then lost)
+    :param warm_pools: with ``job_startup``'s ``keep_alive_s``, weigh a type whose warm pool
+        holds an idle instance at the warm start-up (step 5); False: every start-up cold (the
+        policy before 2026-12-07)
     """
 
     #: class default: a policy pickled before the option existed (a durable run) loads with it
@@ -234,6 +242,7 @@ class HardwarePolicy:
         measure_startup: bool | None = None,
         avoid_failures: bool = True,
         retry_failures: bool = True,
+        warm_pools: bool = True,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -337,11 +346,12 @@ class HardwarePolicy:
         self.measure_startup = (job_startup is not None if measure_startup is None
                                 else measure_startup)
         for name, flag in (("avoid_failures", avoid_failures),
-                           ("retry_failures", retry_failures)):
+                           ("retry_failures", retry_failures), ("warm_pools", warm_pools)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise ValueError(f"{name} must be True or False, got {flag!r}")
         self.avoid_failures = bool(avoid_failures)
         self.retry_failures = bool(retry_failures)
+        self.warm_pools = bool(warm_pools)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -436,6 +446,7 @@ class HardwarePolicy:
         self._meter = BillingMeter(exclude=[self.time_attr, *([resource_attr] if resource_attr
                                                               else [])])
         self._unclocked: list[tuple] = []  # results kept until the clock is found
+        self._init_pools()
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
         self.restarts = 0
@@ -443,7 +454,7 @@ class HardwarePolicy:
         return space
 
     # a policy pickled (durable run) before these options loads with them
-    avoid_failures = retry_failures = True
+    avoid_failures = retry_failures = warm_pools = True
 
     #: the parameter that errors about ``prior_evaluations`` name: the one the user gave
     #: (``MOASHA`` sets ``"transfer_evaluations"`` on the policy it builds from them)
@@ -534,6 +545,8 @@ class HardwarePolicy:
                 self.moves += 1
         choice = self.instance_types[best]
         self.choices[choice] += 1
+        if trial_id is not None:
+            self._pools()[1][trial_id] = best
         return self._categories[choice]
 
     def restart_choice(self, config: Mapping[str, Any], trial_id: int, resource: float,
@@ -604,12 +617,15 @@ class HardwarePolicy:
 
     def _startup_waits(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``(unbilled, billed)`` seconds a new job waits on each type before it trains:
-        ``job_startup``'s cold delays (provisioning, download), else the start-up the runtime
+        ``job_startup``'s delays (provisioning, download; warm ones on a type whose warm pool
+        holds an idle instance now, :meth:`on_job_end`), else the start-up the runtime
         model measured (billed: a backend bills a process or an instance from its start);
         None without either. Fresh arrays. O(types)."""
         if self.job_startup is not None:
+            warm = self._warm_types()
             unbilled, billed = (np.array(a, dtype=float) for a in zip(
-                *(self.job_startup.delays(t, warm=False) for t in self.instance_types)))
+                *(self.job_startup.delays(t, warm=bool(w))
+                  for t, w in zip(self.instance_types, warm))))
             return unbilled, billed
         if self.model.startup.any():
             return np.zeros(len(self.instance_types)), self.model.startup.copy()
@@ -659,6 +675,7 @@ class HardwarePolicy:
                      restart_of: int | None = None) -> None:
         """A trial starts (``restart_of``: the trial whose configuration it trains again, see
         :meth:`restart_choice`; it keeps that trial's weight)."""
+        self._take_warm(config.get(self.instance_attr))
         if restart_of is not None:
             self._weight[trial_id] = self._weight.get(restart_of, 0.5)
             return
@@ -714,12 +731,90 @@ class HardwarePolicy:
     def on_resume(self, trial_id: int) -> None:
         """A new segment of ``trial_id`` starts (its next result is measured from here)."""
         self._segment[trial_id] += 1
+        i = self._pools()[1].pop(trial_id, None)
+        if i is not None:
+            self._take_warm(self.instance_types[i])
+
+    # ------------------------------------------------------------------ warm pools
+    def _init_pools(self) -> None:
+        # type index -> the times at which a job on it ended and left its instance warm
+        self._pool_ends: dict[int, list[float]] = defaultdict(list)
+        self._resumed_on: dict[int, int] = {}  # trial -> type of its next (resumed) segment
+        self._ended_jobs: set[tuple[int, int]] = set()  # (trial, segment) whose job ended
+        self._result_time = -math.inf  # latest st_tuner_time of a result (simulated runs)
+        self._clock_start = time.monotonic()
+
+    def _pools(self) -> tuple[dict[int, list[float]], dict[int, int]]:
+        """(warm pools' end times per type, resumed trials' next types); built on first use
+        in a policy pickled (durable run) before warm pools were weighed."""
+        if "_pool_ends" not in self.__dict__:
+            self._init_pools()
+        return self._pool_ends, self._resumed_on
+
+    def _keep_alive(self) -> float:
+        return float(getattr(self.job_startup, "keep_alive_s", 0.0) or 0.0)
+
+    def _now(self) -> float:
+        """The tuner's time: the latest ``st_tuner_time`` a result carried (a simulated
+        backend's clock), else seconds since this policy was made (a real backend)."""
+        self._pools()
+        if math.isfinite(self._result_time):
+            return self._result_time
+        return time.monotonic() - self._clock_start
+
+    def on_job_end(self, trial_id: int, config: Mapping[str, Any],
+                   result: Mapping[str, Any] | None = None) -> None:
+        """The job of ``trial_id``'s segment ended (stopped, paused or finished): with warm
+        pools (``job_startup.keep_alive_s > 0``), its instance waits warm for the next job on
+        its type for that long; the next choice weighs that type's warm start-up. Once per job
+        (a trial stopped at its last epoch and then reported complete counts once). O(1)."""
+        if self._keep_alive() <= 0:
+            return
+        job = (trial_id, self._segment[trial_id])
+        self._pools()
+        if job in self._ended_jobs:  # stopped at its last epoch, then reported complete
+            return
+        self._ended_jobs.add(job)
+        result = result or {}
+        self._note_time(result)
+        instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
+        if instance is not None and str(instance) in self.specs:
+            self._pools()[0][self.model.type_index(instance)].append(self._now())
+
+    def _note_time(self, result: Mapping[str, Any]) -> None:
+        t = _number(result.get(ST_TUNER_TIME))
+        self._pools()
+        # a result without it (a real backend's, after a resume's replayed ones): wall clock
+        self._result_time = -math.inf if t is None else max(t, self._result_time)
+
+    def _warm_types(self) -> np.ndarray:
+        """Per type, whether its warm pool holds an instance now (expired ones dropped).
+        O(pool entries)."""
+        warm = np.zeros(len(self.instance_types), dtype=bool)
+        keep = self._keep_alive()
+        if keep <= 0 or not self.warm_pools:
+            return warm
+        now = self._now()
+        for i, ends in self._pools()[0].items():
+            ends[:] = [e for e in ends if e + keep >= now]
+            warm[i] = any(e <= now for e in ends)
+        return warm
+
+    def _take_warm(self, instance: Any) -> None:
+        """A job starts on ``instance``: it takes one of the type's warm instances, if any."""
+        if self._keep_alive() <= 0 or instance is None or str(instance) not in self.specs:
+            return
+        i = self.model.type_index(instance)
+        if self._warm_types()[i]:
+            ends = self._pools()[0][i]
+            ends.remove(min(e for e in ends if e <= self._now()))
 
     def on_result(self, trial_id: int, config: Mapping[str, Any], result: Mapping[str, Any],
                   resource: float, values: Sequence[float]) -> None:
         """Learn from one result: the segment's seconds (and dollars) since the trial's last
         result, and the metric values for the hardware test."""
         self._check_bound()
+        self._note_time(result)
         # the type that produced this result: backends name it per segment; a line printed by
         # a paused segment may arrive after the trial's config names its next type
         instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))

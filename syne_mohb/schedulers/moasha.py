@@ -48,21 +48,14 @@ from syne_tune.config_space import Categorical, config_space_to_json_dict, postp
 from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, TrialSuggestion
 from syne_tune.util import dump_json_with_numpy
 
-from syne_mohb.configspace import (
-    check_number,
-    check_points_to_evaluate,
-    check_random_seed,
-    check_searcher_fits,
-    hyperparameter_names,
-)
+from syne_mohb.configspace import (check_number, check_points_to_evaluate, check_random_seed,
+                                   check_searcher_fits, hyperparameter_names)
 from syne_mohb.pareto import (TIE_BREAKS, check_metrics, check_seed_objective, normalize_modes,
                               warn_if_maximised)
 from syne_mohb.schedulers.rungs import Bracket, PausedRows, Rung, continue_threshold
-from syne_mohb.schedulers.syne_tune_compat import (ModeList, accepts_keyword,
-                                                   check_not_do_minimize,
-                                                   check_syne_tune_searcher_modes,
-                                                   missing_metric_hints, refuse_unknown_arguments,
-                                                   searcher_name_hint)
+from syne_mohb.schedulers.syne_tune_compat import (
+    ModeList, accepts_keyword, check_not_do_minimize, check_syne_tune_searcher_modes,
+    missing_metric_hints, refuse_unknown_arguments, searcher_name_hint)
 from syne_mohb.searchers.random import RandomSearcher
 
 logger = logging.getLogger(__name__)
@@ -397,6 +390,12 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             self._trial_bracket[trial.trial_id] = idx
 
     def on_trial_result(self, trial: Trial, result: dict[str, Any]) -> str:
+        decision = self._decide(trial, result)
+        if self.hardware is not None and decision != SchedulerDecision.CONTINUE:
+            self.hardware.on_job_end(trial.trial_id, trial.config, result)  # its job ends
+        return decision
+
+    def _decide(self, trial: Trial, result: dict[str, Any]) -> str:
         t, y_raw = self._parse(trial, result)
         y = self._to_min(trial.trial_id, y_raw)
         self._notify_searcher("on_trial_result", trial, y_raw, t)
@@ -444,6 +443,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         t, y_raw = self._parse(trial, result)
         y = self._to_min(trial.trial_id, y_raw)
         self._notify_searcher("on_trial_complete", trial, y_raw, t)
+        if self.hardware is not None:  # its job ends
+            self.hardware.on_job_end(trial.trial_id, trial.config, result)
         bracket = self.brackets[self._bracket_of(trial)]
         i = bracket.rung_for(trial.trial_id, t)
         if i is not None:
@@ -585,8 +586,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
             fn(trial.trial_id, trial.config, y_raw)
 
     def _waiting(self) -> PausedRows:
-        """The paused trials' rows per rung (built on first use: also in a scheduler pickled
-        before it kept them)."""
+        """The paused trials' rows per rung (built on first use, e.g. after an old pickle)."""
         if "_paused_rows" not in self.__dict__:
             self._paused_rows = PausedRows(self.brackets, self._paused)
         return self._paused_rows
