@@ -152,6 +152,11 @@ def test_the_policy_weighs_a_warm_pool_until_a_job_takes_it_or_it_expires():
     assert policy._warm_types().tolist() == [True, True]
     policy.on_result(1, on_gpu, {"st_tuner_time": 121.0}, 1, [0.5, 1.0])  # 20 + 100 < 121
     assert policy._warm_types().tolist() == [True, False]
+    on_cpu = {"width": 16, "instance_type": cpu}
+    policy.on_trial_add(10, on_cpu)  # takes the CPU type's idle instance
+    assert policy._warm_types().tolist() == [False, False]
+    policy.on_error(10, on_cpu)  # a failed job ends now, on the tuner's clock
+    assert policy._warm_types().tolist() == [True, False] and policy._now() == 121.0
 
     unweighed = HardwarePolicy(job_startup=startup, warm_pools=False, random_seed=0)
     unweighed.bind(space, ["accuracy", "runtime"])

@@ -692,8 +692,11 @@ class HardwarePolicy:
         Returns the type on which to train the configuration again, or None: a configuration
         is retried once, on the type the policy chooses for it among those it has not failed
         on (the trial's own weight), unless the type is searched jointly or it failed on every
-        type (then the failure is the configuration's, not the hardware's)."""
+        type (then the failure is the configuration's, not the hardware's). Its job ended
+        (:meth:`on_job_end`: a failed job leaves its instance warm, as in the simulated
+        backend)."""
         self._check_bound()
+        self.on_job_end(trial_id, config)
         instance = config.get(self.instance_attr)
         if not self.avoid_failures or instance is None or str(instance) not in self.specs:
             return None
@@ -775,9 +778,9 @@ class HardwarePolicy:
         if job in self._ended_jobs:  # stopped at its last epoch, then reported complete
             return
         self._ended_jobs.add(job)
-        result = result or {}
-        self._note_time(result)
-        instance = result.get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
+        if result is not None:  # a failure has none: it ended now
+            self._note_time(result)
+        instance = (result or {}).get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is not None and str(instance) in self.specs:
             self._pools()[0][self.model.type_index(instance)].append(self._now())
 
