@@ -31,7 +31,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from script_args import check_each  # noqa: E402
+from script_args import cached_run, cached_runs_arguments  # noqa: E402
 
 
 def per_epoch_table(blackbox) -> tuple[pd.DataFrame, list[str]]:
@@ -95,31 +95,11 @@ def summarise(rows: pd.DataFrame) -> dict[str, str]:
 
 def main(argv=None) -> int:
     from docs_page import markdown_table
-    from syne_mohb import blackboxes
-    from syne_mohb.experiments.methods import check_method
-    from syne_mohb.experiments.results import load_run
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--output", required=True, help="compare_methods.py's --output folder")
-    ap.add_argument("--benchmark", required=True)
-    ap.add_argument("--tasks", required=True, help="comma-separated task names")
-    ap.add_argument("--methods", required=True, help="comma-separated method names")
-    ap.add_argument("--seeds", type=int, default=20)
-    args = ap.parse_args(argv)
-    if args.seeds < 1:
-        ap.error(f"--seeds must be >= 1, got {args.seeds}")
-    try:
-        bench = blackboxes.load(args.benchmark)
-    except (KeyError, ValueError, FileNotFoundError) as e:
-        ap.error(f"--benchmark {args.benchmark!r}: {e}")
-    methods = [m for m in args.methods.split(",") if m]
-    if not methods:
-        ap.error(f"--methods names no method, got {args.methods!r}")
-    check_each(ap, "--methods", methods, check_method)
+    args, bench, methods, tasks = cached_runs_arguments(ap, argv)
     dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
-    for task in args.tasks.split(","):
-        if task not in bench:
-            ap.error(f"--tasks: {task!r} is not a task of {args.benchmark} ({sorted(bench)})")
+    for task in tasks:
         table, cols = per_epoch_table(bench[task])
         dominated[task] = (cols, dominance(table))
     lines = []
@@ -127,11 +107,12 @@ def main(argv=None) -> int:
         rows = []
         for task, (cols, factor) in dominated.items():
             for seed in range(args.seeds):
-                path = Path(args.output) / args.benchmark / task / method / f"seed-{seed}"
-                if not (path / "results.csv.zip").exists():
-                    ap.error(f"no run at {path}: run compare_methods.py with these methods, "
-                             f"tasks and --seeds first")
-                rows.append(run_shares(load_run(path).results, cols, factor))
+                run = cached_run(ap, args, task, method, seed)
+                if "st_worker_time" not in run.results:
+                    ap.error(f"{run.path}: its results lack st_worker_time (a run on Syne "
+                             f"Tune's simulator, --simulator stock); give runs of our "
+                             f"simulator (compare_methods.py's default)")
+                rows.append(run_shares(run.results, cols, factor))
         lines.append({"method": method, **summarise(pd.concat(rows))})
     print(f"Share of worker time on a type dominated for the configuration "
           f"({args.benchmark}: {args.tasks}; {args.seeds} seeds each)\n")

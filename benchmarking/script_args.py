@@ -59,3 +59,46 @@ def check_each(ap: argparse.ArgumentParser, flag: str, values, check) -> None:
             check(value)
         except ValueError as e:
             ap.error(f"{flag}: {e}")
+
+
+def cached_runs_arguments(ap: argparse.ArgumentParser, argv, methods_help: str
+                          = "comma-separated method names"):
+    """The command line of a script that reads runs ``compare_methods.py`` cached: ``--output``,
+    ``--benchmark``, ``--tasks``, ``--methods``, ``--seeds``, each checked before anything is
+    read (``ap.error`` naming the flag). Returns ``(args, benchmark's tasks, methods, tasks)``."""
+    from syne_mohb import blackboxes
+    from syne_mohb.experiments.methods import check_method
+
+    ap.add_argument("--output", required=True, help="compare_methods.py's --output folder")
+    ap.add_argument("--benchmark", required=True)
+    ap.add_argument("--tasks", required=True, help="comma-separated task names")
+    ap.add_argument("--methods", required=True, help=methods_help)
+    ap.add_argument("--seeds", type=int, default=20)
+    args = ap.parse_args(argv)
+    if args.seeds < 1:
+        ap.error(f"--seeds must be >= 1, got {args.seeds}")
+    try:
+        bench = blackboxes.load(args.benchmark)
+    except (KeyError, ValueError, FileNotFoundError) as e:
+        ap.error(f"--benchmark {args.benchmark!r}: {e}")
+    methods = [m for m in args.methods.split(",") if m]
+    if not methods:
+        ap.error(f"--methods names no method, got {args.methods!r}")
+    check_each(ap, "--methods", methods, check_method)
+    tasks = [t for t in args.tasks.split(",") if t]
+    for task in tasks:
+        if task not in bench:
+            ap.error(f"--tasks: {task!r} is not a task of {args.benchmark} ({sorted(bench)})")
+    return args, bench, methods, tasks
+
+
+def cached_run(ap: argparse.ArgumentParser, args, task: str, method: str, seed: int):
+    """The run ``compare_methods.py`` cached for (``args.benchmark``, ``task``, ``method``,
+    ``seed``) under ``args.output``, or ``ap.error`` saying how to make it."""
+    from syne_mohb.experiments.results import load_run
+
+    path = Path(args.output) / args.benchmark / task / method / f"seed-{seed}"
+    if not (path / "results.csv.zip").exists():
+        ap.error(f"no run at {path}: run compare_methods.py with these methods, tasks and "
+                 f"--seeds first")
+    return load_run(path)

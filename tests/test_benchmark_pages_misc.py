@@ -121,3 +121,29 @@ def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monk
     calls.clear()
     bench.main(argv + ["--no-docs"])
     assert calls == []  # finished runs are kept, not run again
+
+
+def test_target_anatomy_reads_real_runs(tmp_path, capsys):
+    """``benchmarking/target_anatomy.py`` on two seeds of real simulated runs: one row per
+    method; a found model never costs less than the table's cheapest draw at the target."""
+    out = tmp_path / "cm"
+    assert _script("compare_methods").main([
+        "--benchmarks", "cnn", "--tasks", "mnist", "--methods", "moasha", "--seeds", "2",
+        "--budget-seconds", "8", "--processes", "1", "--bootstrap", "20",
+        "--output", str(out)]) == 0
+    capsys.readouterr()
+    assert _script("target_anatomy").main([
+        "--output", str(out), "--benchmark", "cnn", "--tasks", "mnist",
+        "--methods", "moasha,asha-p3", "--seeds", "2"]) == 0
+    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("| ")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = {r[0]: dict(zip(header, r)) for r in
+            ([c.strip() for c in l.strip("|").split("|")] for l in lines[1:])}
+    assert set(rows) == {"moasha", "asha-p3"}
+    for row in rows.values():
+        reached, runs = row["reached"].split("/")
+        assert runs == "2" and 0 <= int(reached) <= 2
+        if int(reached):
+            low = float(row["found model's $ / table's cheapest draw"].split("x")[0])
+            assert low >= 1.0 - 1e-9
+            assert float(row["first at target: position"]) >= 1

@@ -225,6 +225,15 @@ def test_placement_waste_names_an_unknown_method(tmp_path, capsys):
         capsys, "placement_waste", base + ["--methods", ","])
 
 
+def test_target_anatomy_names_bad_input_and_missing_runs(tmp_path, capsys):
+    base = ["--output", str(tmp_path), "--benchmark", "cnn", "--tasks", "mnist"]
+    assert "--methods: unknown method 'nope'" in _usage_error(
+        capsys, "target_anatomy", base + ["--methods", "nope"])
+    assert "--tasks: 'nope' is not a task of cnn" in _usage_error(
+        capsys, "target_anatomy", base[:-1] + ["nope", "--methods", "moasha"])
+    assert "no run at" in _usage_error(capsys, "target_anatomy", base + ["--methods", "moasha"])
+
+
 @pytest.mark.parametrize("argv, says", [
     (["--processes", "0"], "--processes must be >= 1, got 0"),
     (["--families", "linear", "--seeds", "-1"], "--seeds must be >= 0, got -1"),

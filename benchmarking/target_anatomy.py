@@ -1,0 +1,176 @@
+"""Where the time to the target goes, and how far the found model is from the table's cheapest.
+
+For cached runs of ``compare_methods.py`` (``--output``) on one benchmark, per method, over the
+given tasks and seeds, at each task's target (``syne_mohb.experiments.metrics.target_measures``:
+ASHA on ml.p3.2xlarge's mean best accuracy minus 0.5 points, the comparisons' target):
+
+* **reached**: the runs that reached the target;
+* **the first trial at the target** (median over the runs that reached it): its position among
+  the run's trials in order of start (1 = the first), its start (the tuner's time of its first
+  result less that result's own runtime), the seconds it trained on its type until that result
+  (the table's runtime at that epoch, averaged over the table's seeds) and the seconds the same
+  configuration trains to that epoch on its fastest type: what a perfect placement of that one
+  trial could save;
+* **the found model** (``metrics.found_model``: the cheapest model, configuration at an epoch, a
+  run trained at the target): its dollars over the table's cheapest model at the target (one
+  seed's draw, the "best possible" of the comparison pages) and over the cheapest model at the
+  target by the mean over the table's seeds; and the share of runs whose found model ran on the
+  table's cheapest type for it.
+
+    python benchmarking/target_anatomy.py --output benchmarking/_results/hardware_stock300 \\
+        --benchmark mlp-x --tasks digits,vehicle,german --methods moasha,moasha-random,asha-p3
+
+Cost: one pass over each run's results plus ``O(rows x seeds x epochs)`` per task's table.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from script_args import cached_run, cached_runs_arguments  # noqa: E402
+
+BASELINE = "asha-p3"
+
+
+def table_frame(blackbox) -> tuple[pd.DataFrame, list[str]]:
+    """One row per (configuration, type, epoch) of an offline table with its ``runtime``
+    averaged over the table's seeds, and the hyperparameter columns (the type excluded) that
+    the configuration ``key`` joins."""
+    hp = blackbox.hyperparameters.reset_index(drop=True)
+    names = list(blackbox.objectives_names)
+    ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [row, seed, epoch, obj]
+    cols = [c for c in hp.columns if c != "instance_type"]
+    rows, seeds, epochs = ev.shape[:3]
+    frame = pd.DataFrame({
+        "key": np.repeat(hp[cols].astype(str).agg("|".join, axis=1).to_numpy(), epochs),
+        "type": np.repeat(hp["instance_type"].astype(str).to_numpy(), epochs),
+        "epoch": np.tile(np.asarray(blackbox.fidelity_values, dtype=float), rows),
+        "runtime": np.nanmean(ev[..., names.index("runtime")], axis=1).reshape(-1),
+    })
+    return frame, cols
+
+
+def cheapest_models(blackbox, target: float) -> tuple[float, float]:
+    """The table's cheapest model at ``target``: over every seed's draw, and by the mean over
+    seeds of each (configuration, type, epoch); NaN where none reaches it."""
+    names = list(blackbox.objectives_names)
+    ev = np.asarray(blackbox.objectives_evaluations, dtype=float)
+    acc, cost = ev[..., names.index("accuracy")], ev[..., names.index("cost")]
+    with np.errstate(invalid="ignore"):
+        draw = np.where(acc >= target, cost, np.inf)
+        mean = np.where(np.nanmean(acc, axis=1) >= target, np.nanmean(cost, axis=1), np.inf)
+    low = [float(a.min()) for a in (draw, mean)]
+    return tuple(v if np.isfinite(v) else np.nan for v in low)
+
+
+def first_hit(run, target: float, cols: list[str], runtime: pd.Series) -> dict | None:
+    """The first result at ``target`` of one run: its trial's start position and time, its
+    seconds on its type and on the configuration's fastest type to that epoch."""
+    df = run.results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_")
+                            else c).sort_values("st_tuner_time")
+    hit = df[df["accuracy"] >= target]
+    if hit.empty:
+        return None
+    first = hit.iloc[0]
+    starts = (df.groupby("trial_id")["st_tuner_time"].min()
+              - df.groupby("trial_id")["runtime"].min()).sort_values()
+    key = "|".join(str(first[c]) for c in cols)
+    typ = str(first["segment_instance_type"] if "segment_instance_type" in df
+              else first["instance_type"])
+    on_types = runtime.xs((key, float(first["epoch"])), level=("key", "epoch"))
+    return {"position": int(np.flatnonzero(starts.index == first["trial_id"])[0]) + 1,
+            "start": float(starts[first["trial_id"]]),
+            "own": float(on_types.get(typ, np.nan)), "fastest": float(on_types.min())}
+
+
+def found_type_is_cheapest(run, target: float, cols: list[str], cost_of: pd.Series) -> bool:
+    """Whether the run's found model (its cheapest model at ``target``) trained on the type
+    that is cheapest for that configuration and epoch in the table (mean over seeds)."""
+    df = run.results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_")
+                            else c)
+    hit = df[df["accuracy"] >= target]
+    if hit.empty:
+        return False
+    found = hit.loc[hit["cost"].idxmin()]
+    key = "|".join(str(found[c]) for c in cols)
+    typ = str(found["segment_instance_type"] if "segment_instance_type" in df
+              else found["instance_type"])
+    on_types = cost_of.xs((key, float(found["epoch"])), level=("key", "epoch"))
+    return bool(on_types.idxmin() == typ)
+
+
+def main(argv=None) -> int:
+    from docs_page import markdown_table
+    from syne_mohb.experiments.metrics import target_measures
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    args, bench, methods, tasks = cached_runs_arguments(
+        ap, argv, "comma-separated method names (ASHA on ml.p3.2xlarge, the target's "
+                  "baseline, is read too)")
+
+    def runs_of(task: str, method: str) -> list:
+        return [cached_run(ap, args, task, method, seed) for seed in range(args.seeds)]
+
+    per_method: dict[str, dict[str, list]] = {m: {"hits": [], "reached": [], "draw": [],
+                                                  "mean": [], "cheapest_type": []}
+                                              for m in methods}
+    for task in tasks:
+        runs = {m: runs_of(task, m) for m in dict.fromkeys([BASELINE, *methods])}
+        target, measures = target_measures(runs, BASELINE)
+        frame, cols = table_frame(bench[task])
+        runtime = frame.set_index(["key", "epoch", "type"])["runtime"]
+        names = list(bench[task].objectives_names)
+        ev = np.asarray(bench[task].objectives_evaluations, dtype=float)
+        cost_of = pd.Series(np.nanmean(ev[..., names.index("cost")], axis=1).reshape(-1),
+                            index=runtime.index)
+        draw, mean = cheapest_models(bench[task], target)
+        for m in methods:
+            rows = measures[measures["method"] == m]
+            acc = per_method[m]
+            acc["reached"] += rows["reached"].tolist()
+            for run in runs[m]:
+                hit = first_hit(run, target, cols, runtime)
+                if hit is not None:
+                    acc["hits"].append(hit)
+                    acc["cheapest_type"].append(found_type_is_cheapest(run, target, cols,
+                                                                       cost_of))
+            found = rows["model_dollars"].to_numpy(dtype=float)
+            acc["draw"].append(np.nanmean(found) / draw)
+            acc["mean"].append(np.nanmean(found) / mean)
+    lines = []
+    for m in methods:
+        acc = per_method[m]
+        hits = pd.DataFrame(acc["hits"])
+        median = (lambda c: f"{hits[c].median():.3g}") if len(hits) else (lambda c: "-")
+        lines.append({
+            "method": m, "reached": f"{int(sum(acc['reached']))}/{len(acc['reached'])}",
+            "first at target: position": median("position"),
+            "its start (s)": median("start"), "its seconds on its type": median("own"),
+            "on its fastest type": median("fastest"),
+            "found model's $ / table's cheapest draw": _range(acc["draw"]),
+            "/ cheapest by mean over seeds": _range(acc["mean"]),
+            "found on its cheapest type": (f"{np.mean(acc['cheapest_type']):.0%}"
+                                           if acc["cheapest_type"] else "-")})
+    print(f"Time to the target and the found model ({args.benchmark}: {','.join(tasks)}; "
+          f"{args.seeds} seeds each; per-task ranges of mean over seeds)\n")
+    print(markdown_table(lines, list(lines[0])))
+    return 0
+
+
+def _range(values: list[float]) -> str:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return "-"
+    return f"{v.min():.2f}x" if v.min() == v.max() else f"{v.min():.2f}x-{v.max():.2f}x"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
