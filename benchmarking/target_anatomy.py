@@ -40,21 +40,22 @@ BASELINE = "asha-p3"
 
 
 def table_frame(blackbox) -> tuple[pd.DataFrame, list[str]]:
-    """One row per (configuration, type, epoch) of an offline table with its ``runtime``
-    averaged over the table's seeds, and the hyperparameter columns (the type excluded) that
-    the configuration ``key`` joins."""
+    """``runtime`` and ``cost`` of every (configuration ``key``, epoch, type) of an offline
+    table, averaged over its seeds, and the hyperparameter columns (the type excluded) that the
+    ``key`` joins."""
     hp = blackbox.hyperparameters.reset_index(drop=True)
     names = list(blackbox.objectives_names)
     ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [row, seed, epoch, obj]
     cols = [c for c in hp.columns if c != "instance_type"]
-    rows, seeds, epochs = ev.shape[:3]
+    rows, epochs = ev.shape[0], ev.shape[2]
     frame = pd.DataFrame({
         "key": np.repeat(hp[cols].astype(str).agg("|".join, axis=1).to_numpy(), epochs),
-        "type": np.repeat(hp["instance_type"].astype(str).to_numpy(), epochs),
         "epoch": np.tile(np.asarray(blackbox.fidelity_values, dtype=float), rows),
+        "type": np.repeat(hp["instance_type"].astype(str).to_numpy(), epochs),
         "runtime": np.nanmean(ev[..., names.index("runtime")], axis=1).reshape(-1),
+        "cost": np.nanmean(ev[..., names.index("cost")], axis=1).reshape(-1),
     })
-    return frame, cols
+    return frame.set_index(["key", "epoch", "type"]), cols
 
 
 def cheapest_models(blackbox, target: float) -> tuple[float, float]:
@@ -70,40 +71,35 @@ def cheapest_models(blackbox, target: float) -> tuple[float, float]:
     return tuple(v if np.isfinite(v) else np.nan for v in low)
 
 
-def first_hit(run, target: float, cols: list[str], runtime: pd.Series) -> dict | None:
-    """The first result at ``target`` of one run: its trial's start position and time, its
-    seconds on its type and on the configuration's fastest type to that epoch."""
-    df = run.results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_")
-                            else c).sort_values("st_tuner_time")
+def run_anatomy(run, target: float, cols: list[str], table: pd.DataFrame
+                ) -> tuple[dict | None, bool | None]:
+    """One run at ``target``: the first result there (its trial's start position and time, its
+    seconds on its type and on the configuration's fastest type to that epoch) and whether the
+    found model (the run's cheapest model there) trained on the type cheapest for that
+    configuration and epoch in ``table`` (:func:`table_frame`); ``(None, None)`` if the run
+    never reached it. Each result's type is the one that trained its segment."""
+    from syne_mohb.experiments.analysis import with_segment_types
+
+    df = with_segment_types(run.results, "instance_type").rename(
+        columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
+    df = df.sort_values("st_tuner_time")
     hit = df[df["accuracy"] >= target]
     if hit.empty:
-        return None
-    first = hit.iloc[0]
+        return None, None
+
+    def on_types(row) -> pd.DataFrame:  # the row's configuration at its epoch, every type
+        key = "|".join(str(row[c]) for c in cols)
+        return table.xs((key, float(row["epoch"])), level=("key", "epoch"))
+
+    first, found = hit.iloc[0], hit.loc[hit["cost"].idxmin()]
     starts = (df.groupby("trial_id")["st_tuner_time"].min()
               - df.groupby("trial_id")["runtime"].min()).sort_values()
-    key = "|".join(str(first[c]) for c in cols)
-    typ = str(first["segment_instance_type"] if "segment_instance_type" in df
-              else first["instance_type"])
-    on_types = runtime.xs((key, float(first["epoch"])), level=("key", "epoch"))
-    return {"position": int(np.flatnonzero(starts.index == first["trial_id"])[0]) + 1,
-            "start": float(starts[first["trial_id"]]),
-            "own": float(on_types.get(typ, np.nan)), "fastest": float(on_types.min())}
-
-
-def found_type_is_cheapest(run, target: float, cols: list[str], cost_of: pd.Series) -> bool:
-    """Whether the run's found model (its cheapest model at ``target``) trained on the type
-    that is cheapest for that configuration and epoch in the table (mean over seeds)."""
-    df = run.results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_")
-                            else c)
-    hit = df[df["accuracy"] >= target]
-    if hit.empty:
-        return False
-    found = hit.loc[hit["cost"].idxmin()]
-    key = "|".join(str(found[c]) for c in cols)
-    typ = str(found["segment_instance_type"] if "segment_instance_type" in df
-              else found["instance_type"])
-    on_types = cost_of.xs((key, float(found["epoch"])), level=("key", "epoch"))
-    return bool(on_types.idxmin() == typ)
+    seconds = on_types(first)["runtime"]
+    return ({"position": int(np.flatnonzero(starts.index == first["trial_id"])[0]) + 1,
+             "start": float(starts[first["trial_id"]]),
+             "own": float(seconds.get(str(first["instance_type"]), np.nan)),
+             "fastest": float(seconds.min())},
+            bool(on_types(found)["cost"].idxmin() == str(found["instance_type"])))
 
 
 def main(argv=None) -> int:
@@ -124,23 +120,17 @@ def main(argv=None) -> int:
     for task in tasks:
         runs = {m: runs_of(task, m) for m in dict.fromkeys([BASELINE, *methods])}
         target, measures = target_measures(runs, BASELINE)
-        frame, cols = table_frame(bench[task])
-        runtime = frame.set_index(["key", "epoch", "type"])["runtime"]
-        names = list(bench[task].objectives_names)
-        ev = np.asarray(bench[task].objectives_evaluations, dtype=float)
-        cost_of = pd.Series(np.nanmean(ev[..., names.index("cost")], axis=1).reshape(-1),
-                            index=runtime.index)
+        table, cols = table_frame(bench[task])
         draw, mean = cheapest_models(bench[task], target)
         for m in methods:
             rows = measures[measures["method"] == m]
             acc = per_method[m]
             acc["reached"] += rows["reached"].tolist()
             for run in runs[m]:
-                hit = first_hit(run, target, cols, runtime)
+                hit, on_cheapest = run_anatomy(run, target, cols, table)
                 if hit is not None:
                     acc["hits"].append(hit)
-                    acc["cheapest_type"].append(found_type_is_cheapest(run, target, cols,
-                                                                       cost_of))
+                    acc["cheapest_type"].append(on_cheapest)
             found = rows["model_dollars"].to_numpy(dtype=float)
             acc["draw"].append(np.nanmean(found) / draw)
             acc["mean"].append(np.nanmean(found) / mean)

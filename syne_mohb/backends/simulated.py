@@ -69,6 +69,7 @@ from syne_tune.results_callback import StoreResultsCallback
 from syne_mohb.backends.cost import SEGMENT_INSTANCE_TYPE, CostCapMixin, TrialCostLedger
 from syne_mohb.configspace import check_random_seed, config_key, plain
 from syne_mohb.hardware.catalog import INSTANCE_TYPE
+from syne_mohb.hardware.startup import WarmPools
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._pause_values: dict[int, dict] = {}  # trial -> the result it paused at
         self._started_at: dict[int, float] = {}  # trial -> start of its current job
         self._held: dict[int, float] = defaultdict(float)  # worker seconds of ended jobs
-        self._warm: dict[str, list[float]] = defaultdict(list)  # type -> end times of idle jobs
+        self._warm = WarmPools(startup.keep_alive_s if startup is not None else 0.0)
         self.warm_reuses = 0
         self.jobs_started = 0
 
@@ -367,18 +368,16 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         if self.startup is None:
             return 0.0, 0.0
         instance = str(config.get(self.instance_attr))
-        keep = self.startup.keep_alive_s
-        warm = False
-        if keep > 0:
-            pool = self._warm[instance]
-            pool[:] = [end for end in pool if end + keep >= self.now]  # expired pools are gone
-            for k, end in enumerate(pool):
-                if end <= self.now:
-                    del pool[k]
-                    warm = True
-                    break
+        warm = self._warm_pools().take(instance, self.now)
         self.warm_reuses += int(warm)
         return self.startup.delays(instance, warm)
+
+    def _warm_pools(self) -> WarmPools:
+        """The idle instances of ended jobs (a backend pickled before they were a
+        :class:`WarmPools` kept them as end times per type)."""
+        if not isinstance(self._warm, WarmPools):
+            self._warm = WarmPools(getattr(self.startup, "keep_alive_s", 0.0), self._warm)
+        return self._warm
 
     def _end_job(self, trial_id: int, at: float) -> None:
         if trial_id not in self._running:
@@ -387,9 +386,9 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._attempt[trial_id] += 1  # drops the job's pending events
         self.ledger.end(trial_id, at=at)
         self._held[trial_id] += at - self._started_at[trial_id]
-        if self.startup is not None and self.startup.keep_alive_s > 0:
+        if self.startup is not None:
             instance = str(self._trial_dict[trial_id].config.get(self.instance_attr))
-            self._warm[instance].append(at)
+            self._warm_pools().release(instance, at)
 
     def _pause_trial(self, trial_id: int, result: dict | None):
         self._deliver_until_now()

@@ -595,8 +595,8 @@ class RuntimeCostModel:
                                        max_features=0.7, random_state=seed, n_jobs=1)
         if estimator == "two_term":
             n_x = self._encoder.num_features if self._encoder is not None else 0
-            return _TwoTermTrees(n_x, self._hw.shape[1], len(self.types), seed,
-                                 self.n_estimators)
+            return _TwoTermTrees(n_x, self._hw.shape[1], len(self.types),
+                                 self._make("extra_trees"))
         if estimator == "random_forest":
             from sklearn.ensemble import RandomForestRegressor
 
@@ -811,12 +811,9 @@ class _TwoTermTrees:
     hyperparameters and do what plain extra trees do. The uncertainty and the draws are the
     trees' (the policy's Thompson draws are unchanged). Fit: the two-term fit plus the trees'."""
 
-    def __init__(self, n_x: int, n_h: int, n_t: int, seed: int | None, n_estimators: int = 32):
-        from sklearn.ensemble import ExtraTreesRegressor
-
+    def __init__(self, n_x: int, n_h: int, n_t: int, trees: Any):
         self.two_term = _TwoTerm(n_x, n_h, n_t)
-        self.trees = ExtraTreesRegressor(n_estimators=n_estimators, min_samples_leaf=2,
-                                         max_features=0.7, random_state=seed, n_jobs=1)
+        self.trees = trees  # an unfitted scikit-learn tree ensemble (the model's extra trees)
 
     def augment(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The trees' rows (the design and the two-term prediction ``z``) and the offset added

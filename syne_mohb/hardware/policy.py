@@ -131,6 +131,7 @@ from syne_mohb.hardware.model import (
     check_estimator,
     hardware_specs,
 )
+from syne_mohb.hardware.startup import WarmPools
 from syne_mohb.pareto import check_metrics
 
 logger = logging.getLogger(__name__)
@@ -546,7 +547,8 @@ class HardwarePolicy:
         choice = self.instance_types[best]
         self.choices[choice] += 1
         if trial_id is not None:
-            self._pools()[1][trial_id] = best
+            self._ensure_pools()
+            self._resumed_on[trial_id] = best
         return self._categories[choice]
 
     def restart_choice(self, config: Mapping[str, Any], trial_id: int, resource: float,
@@ -734,25 +736,25 @@ class HardwarePolicy:
     def on_resume(self, trial_id: int) -> None:
         """A new segment of ``trial_id`` starts (its next result is measured from here)."""
         self._segment[trial_id] += 1
-        i = self._pools()[1].pop(trial_id, None)
+        self._ensure_pools()
+        i = self._resumed_on.pop(trial_id, None)
         if i is not None:
             self._take_warm(self.instance_types[i])
 
     # ------------------------------------------------------------------ warm pools
     def _init_pools(self) -> None:
-        # type index -> the times at which a job on it ended and left its instance warm
-        self._pool_ends: dict[int, list[float]] = defaultdict(list)
+        # the idle instances of ended jobs, per type name (the simulated backend's rule)
+        self._warm = WarmPools(self._keep_alive() if self.warm_pools else 0.0)
         self._resumed_on: dict[int, int] = {}  # trial -> type of its next (resumed) segment
         self._ended_jobs: set[tuple[int, int]] = set()  # (trial, segment) whose job ended
         self._result_time = -math.inf  # latest st_tuner_time of a result (simulated runs)
         self._clock_start = time.monotonic()
 
-    def _pools(self) -> tuple[dict[int, list[float]], dict[int, int]]:
-        """(warm pools' end times per type, resumed trials' next types); built on first use
-        in a policy pickled (durable run) before warm pools were weighed."""
-        if "_pool_ends" not in self.__dict__:
+    def _ensure_pools(self) -> None:
+        """Build the pools' state on first use in a policy pickled (durable run) before warm
+        pools were weighed."""
+        if "_warm" not in self.__dict__:
             self._init_pools()
-        return self._pool_ends, self._resumed_on
 
     def _keep_alive(self) -> float:
         return float(getattr(self.job_startup, "keep_alive_s", 0.0) or 0.0)
@@ -760,7 +762,7 @@ class HardwarePolicy:
     def _now(self) -> float:
         """The tuner's time: the latest ``st_tuner_time`` a result carried (a simulated
         backend's clock), else seconds since this policy was made (a real backend)."""
-        self._pools()
+        self._ensure_pools()
         if math.isfinite(self._result_time):
             return self._result_time
         return time.monotonic() - self._clock_start
@@ -768,13 +770,14 @@ class HardwarePolicy:
     def on_job_end(self, trial_id: int, config: Mapping[str, Any],
                    result: Mapping[str, Any] | None = None) -> None:
         """The job of ``trial_id``'s segment ended (stopped, paused or finished): with warm
-        pools (``job_startup.keep_alive_s > 0``), its instance waits warm for the next job on
-        its type for that long; the next choice weighs that type's warm start-up. Once per job
-        (a trial stopped at its last epoch and then reported complete counts once). O(1)."""
-        if self._keep_alive() <= 0:
+        pools (``job_startup.keep_alive_s > 0``, ``warm_pools``), its instance waits warm for
+        the next job on its type for that long (:class:`~syne_mohb.hardware.startup.WarmPools`);
+        the next choice weighs that type's warm start-up. Once per job (a trial stopped at its
+        last epoch and then reported complete counts once). O(1)."""
+        if self._keep_alive() <= 0 or not self.warm_pools:
             return
+        self._ensure_pools()
         job = (trial_id, self._segment[trial_id])
-        self._pools()
         if job in self._ended_jobs:  # stopped at its last epoch, then reported complete
             return
         self._ended_jobs.add(job)
@@ -782,35 +785,29 @@ class HardwarePolicy:
             self._note_time(result)
         instance = (result or {}).get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is not None and str(instance) in self.specs:
-            self._pools()[0][self.model.type_index(instance)].append(self._now())
+            self._warm.release(str(instance), self._now())
 
     def _note_time(self, result: Mapping[str, Any]) -> None:
         t = _number(result.get(ST_TUNER_TIME))
-        self._pools()
+        self._ensure_pools()
         # a result without it (a real backend's, after a resume's replayed ones): wall clock
         self._result_time = -math.inf if t is None else max(t, self._result_time)
 
     def _warm_types(self) -> np.ndarray:
-        """Per type, whether its warm pool holds an instance now (expired ones dropped).
-        O(pool entries)."""
-        warm = np.zeros(len(self.instance_types), dtype=bool)
-        keep = self._keep_alive()
-        if keep <= 0 or not self.warm_pools:
-            return warm
+        """Per type, whether its warm pool holds an idle instance now. O(idle instances)."""
+        if self._keep_alive() <= 0 or not self.warm_pools:
+            return np.zeros(len(self.instance_types), dtype=bool)
+        self._ensure_pools()
         now = self._now()
-        for i, ends in self._pools()[0].items():
-            ends[:] = [e for e in ends if e + keep >= now]
-            warm[i] = any(e <= now for e in ends)
-        return warm
+        return np.array([self._warm.warm(t, now) for t in self.instance_types], dtype=bool)
 
     def _take_warm(self, instance: Any) -> None:
-        """A job starts on ``instance``: it takes one of the type's warm instances, if any."""
-        if self._keep_alive() <= 0 or instance is None or str(instance) not in self.specs:
+        """A job starts on ``instance``: it takes one of the type's idle instances, if any."""
+        if self._keep_alive() <= 0 or not self.warm_pools or instance is None \
+                or str(instance) not in self.specs:
             return
-        i = self.model.type_index(instance)
-        if self._warm_types()[i]:
-            ends = self._pools()[0][i]
-            ends.remove(min(e for e in ends if e <= self._now()))
+        self._ensure_pools()
+        self._warm.take(str(instance), self._now())
 
     def on_result(self, trial_id: int, config: Mapping[str, Any], result: Mapping[str, Any],
                   resource: float, values: Sequence[float]) -> None:

@@ -18,12 +18,13 @@ jobs (``DescribeTrainingJob``'s ``SecondaryStatusTransitions``).
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from syne_mohb.hardware.catalog import _is_real
 
-__all__ = ["JobStartup", "instance_group", "startup_text"]
+__all__ = ["JobStartup", "WarmPools", "instance_group", "startup_text"]
 
 #: instance families with accelerators (GPU or Trainium/Inferentia)
 _ACCELERATED_PREFIXES = ("g", "p", "trn", "inf", "dl")
@@ -93,6 +94,47 @@ class JobStartup:
             delays = (f", provisioning {self.provisioning_s} s, download {self.download_s} s, "
                       f"warm {self.warm_provisioning_s:g} s + {self.warm_download_s:g} s")
         return f"SageMaker job start-up ({pools}{delays})"
+
+
+class WarmPools:
+    """Idle instances that managed warm pools keep, per instance type (modelled): a job that
+    ends (completes, is stopped, paused or fails) leaves its instance idle for ``keep_alive_s``
+    seconds; the next job on that type started within that time takes it. The one rule of the
+    simulated backend (which starts jobs) and of the hardware policy (which weighs a type's
+    start-up by it, on what MO-ASHA tells it). Each call is ``O(idle instances of the type)``.
+
+    :param keep_alive_s: ``JobStartup.keep_alive_s`` (0: no pools; nothing is kept)
+    """
+
+    def __init__(self, keep_alive_s: float, ends: dict[str, list[float]] | None = None):
+        self.keep_alive_s = float(keep_alive_s)
+        self._ends: dict[str, list[float]] = defaultdict(list, ends or {})
+
+    def release(self, instance: str, at: float) -> None:
+        """A job on ``instance`` ended at ``at``: its instance waits idle."""
+        if self.keep_alive_s > 0:
+            self._ends[str(instance)].append(float(at))
+
+    def _live(self, instance: str, now: float) -> list[float]:
+        pool = self._ends[str(instance)]
+        pool[:] = [end for end in pool if end + self.keep_alive_s >= now]  # expired: gone
+        return pool
+
+    def warm(self, instance: str, now: float) -> bool:
+        """Whether a job started on ``instance`` at ``now`` would find an idle instance."""
+        return self.keep_alive_s > 0 and any(end <= now for end in self._live(instance, now))
+
+    def take(self, instance: str, now: float) -> bool:
+        """A job starts on ``instance`` at ``now``: it takes the first idle instance there, if
+        any (True)."""
+        if self.keep_alive_s <= 0:
+            return False
+        pool = self._live(instance, now)
+        for k, end in enumerate(pool):
+            if end <= now:
+                del pool[k]
+                return True
+        return False
 
 
 def startup_text(stored: Any) -> str:
