@@ -905,7 +905,8 @@ WARM_POOLS_PROSE = (
     "kept 600 s, budget = 8 median full trainings on ml.g4dn.xlarge plus 8 cold start-ups, "
     "target = ASHA-p3's mean best accuracy minus 0.5 points; the peer and the baselines run "
     "with the same start-up and pools.")
-WARM_POOLS_TABLES = [("warm_cnn", "4 tasks"), ("warm_x", "3 tasks each")]
+WARM_POOLS_TABLES = [("warm_cnn", "4 tasks"), ("warm_x", "3 tasks each"), ("warm_mlp", "4 tasks"),
+                     ("warm_base", "3 tasks each")]
 #: (table suffix, what it pairs against, the method whose row is read off)
 WARM_POOLS_VERSUS = [("", "every start-up weighed cold, stopping", "moasha"),
                      ("_promo", "every start-up weighed cold, promotion", "moasha-promotion"),
