@@ -879,7 +879,11 @@ STARTUP_SECTIONS = [
     ("Against the peers with start-up, warm pools (keep-alive 600 s)", [
         ("benchmarking/_results/compare_startup_warm", "compare_methods", "4 tasks"),
     ], "As above, with warm pools: a job that finds an idle instance of its type kept alive "
-       "for 600 s skips the provisioning.", ("the patched peer",)),
+       "for 600 s skips the provisioning. Measured on 2026-12-06, before the policy weighed "
+       "warm pools: its `moasha` and `moasha-promotion` rows weigh every start-up cold (what "
+       "`moasha-cold-pools` and `moasha-promotion-cold-pools` are now); the warm-aware default "
+       "against them and against the peer, on `mlp` and the six other tables: "
+       "[warm pools](warm-pools.md).", ("the patched peer",)),
 ]
 
 

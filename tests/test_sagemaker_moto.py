@@ -404,3 +404,51 @@ def test_managed_spot_job_is_costed_by_its_billable_seconds(sm, make_backend):
     assert math.isclose(backend.total_cost(), bill)
     assert [r["epoch"] for _, r in res] == [1, 2, 3]
     assert all(0 < r[ST_WORKER_COST] <= bill for _, r in res)
+
+
+def test_a_capacity_error_cools_its_type_down_and_the_configuration_trains_elsewhere(
+        sm, make_backend, monkeypatch, tmp_path):
+    """No capacity for ml.c5.xlarge: the job fails while provisioning (the fake cluster's
+    CapacityError); FailureKinds asks the backend and tells MO-ASHA's hardware policy, which
+    trains the configuration again on ml.m5.large, places no new trial on ml.c5.xlarge while it
+    cools down, and records nothing against the configuration."""
+    from syne_mohb.hardware import FailureKinds, HardwarePolicy
+
+    server, cluster, clients = sm
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    cluster.behaviour = lambda name, hp: {"capacity": "c5" in str(hp.get("instance_type"))}
+    space = {"learning_rate": choice([0.005, 0.01, 0.05]), "epochs": 2,
+             "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
+    backend = make_backend()
+    backend.validate_config_space(space)
+    scheduler = MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+                       time_attr="epoch", max_t=2, random_seed=0,
+                       hardware=HardwarePolicy(random_seed=0, capacity_cooldown_s=3600),
+                       points_to_evaluate=[{"learning_rate": 0.01,
+                                            "instance_type": "ml.c5.xlarge"}])
+    tuner = Tuner(trial_backend=backend, scheduler=scheduler,
+                  stop_criterion=StoppingCriterion(max_num_trials_started=4), n_workers=1,
+                  sleep_time=0.02, max_failures=3,
+                  callbacks=[StoreResultsCallback(), FailureKinds()], tuner_name="sm-capacity",
+                  wait_trial_completion_when_stopping=True, print_update_interval=3600,
+                  save_tuner=False)
+    tuner.run()
+
+    assert backend.failure_kind(0) == "capacity"
+    assert backend.trial_record(0)["jobs"][0]["capacity_error"]
+    retry = scheduler.metadata()["scheduler_kwargs"]["restarts"][0]
+    assert backend._trial_dict[retry].config == {"learning_rate": 0.01, "epochs": 2,
+                                                 "instance_type": "ml.m5.large"}
+    # it trained there and reported (MO-ASHA may stop it at its first rung)
+    assert backend.trial_record(retry)["status"] in (Status.completed, Status.stopped)
+    assert [m["epoch"] for m in backend._trial_dict[retry].metrics][:1] == [1]
+    assert backend.failure_kind(retry) is None
+    # every later trial kept off the type while it cools down; no trial failed but the first
+    later = [tid for tid in backend._trial_dict if tid > 0]
+    assert len(later) >= 3
+    assert all(backend._trial_dict[t].config["instance_type"] == "ml.m5.large" for t in later)
+    assert tuner.tuning_status.num_trials_failed == 1
+    policy = scheduler.hardware
+    assert policy.metadata()["capacity_failures"] == {"ml.c5.xlarge": 1}
+    assert policy.feasibility.num_failures == 0
+    assert backend.wait_for_jobs(timeout_s=20, poll_s=0.05) == []

@@ -26,6 +26,7 @@ from syne_tune.tuning_status import TuningStatus
 
 from syne_mohb.durable.journal import Journal
 from syne_mohb.durable.scheduler_proxy import same_config, suggestion_to_json
+from syne_mohb.hardware.failure_kinds import policy_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from syne_mohb.durable.protocol import BackendRecovery
@@ -70,6 +71,7 @@ class JournaledTrial:
         self.launches: list[dict] = []
         self.added = False
         self.failure_reason: str | None = None
+        self.failure_kind: str | None = None  # "capacity" (FailureKinds), else None
         self.cost_cap: tuple[int, float] | None = None
         self.backend_state: Any = None
         self.dropped = 0
@@ -211,11 +213,16 @@ class Replay:
             scheduler.on_trial_complete(tr.trial(), tr.results[-1])
             tr.status = Status.completed
         elif kind == "error":
+            if tr.failure_kind is not None:  # as FailureKinds told it in the recorded run
+                policy = policy_of(scheduler)
+                if policy is not None:
+                    policy.note_failure(tr.trial_id, tr.failure_kind)
             scheduler.on_trial_error(tr.trial())
             if tr.status not in (Status.stopped, Status.failed):
                 tr.status = Status.failed
         elif kind == "failed":
             tr.failure_reason = e.get("reason")
+            tr.failure_kind = e.get("kind")
             tr.status = e.get("status", Status.failed)
         elif kind == "fetched":  # the next ``results`` results of the trial came in one poll
             tr.poll_left = int(e["results"])

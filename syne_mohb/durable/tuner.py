@@ -39,6 +39,7 @@ from syne_mohb.durable.policy import FailurePolicy
 from syne_mohb.durable.protocol import NO_METRICS_REASON, BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
+from syne_mohb.hardware.failure_kinds import FailureKinds
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,11 @@ class DurableTuner(Tuner):
         super().__init__(trial_backend=trial_backend, scheduler=scheduler,
                          stop_criterion=stop_criterion, n_workers=n_workers,
                          max_failures=2**62, save_tuner=save_tuner, **tuner_kwargs)
-        self.callbacks = list(self.callbacks) + [RunCallback(self)]  # last: see RunCallback
+        # why trials failed (a capacity error is not the configuration's), before the scheduler
+        # hears of it; RunCallback last
+        kinds = [] if any(isinstance(cb, FailureKinds) for cb in self.callbacks) \
+            else [FailureKinds()]
+        self.callbacks = list(self.callbacks) + kinds + [RunCallback(self)]
         self.output_logger = RunLogger(self.output_logger)
         self.failure_policy = failure_policy or FailurePolicy()
         self.journal_fsync = bool(journal_fsync)
@@ -448,5 +453,13 @@ class DurableTuner(Tuner):
         else:
             reason = tail[-3000:] or "no stderr output"
         self._failure_reasons[trial_id] = reason
+        kind = None  # "capacity": the type could not be had (FailureKinds tells the policy)
+        getter = getattr(self.trial_backend, "failure_kind", None)
+        if callable(getter) and not silent and status == Status.failed:
+            try:
+                kind = getter(trial_id)
+            except Exception:  # noqa: BLE001 -- a reason must not break the run
+                kind = None
         if self._journal is not None:
-            self._journal.append("failed", trial_id=trial_id, status=status, reason=reason)
+            self._journal.append("failed", trial_id=trial_id, status=status, reason=reason,
+                                 **({"kind": kind} if kind else {}))

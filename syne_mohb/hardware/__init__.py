@@ -20,8 +20,10 @@ from syne_mohb.hardware.profiles import (
 from syne_mohb.hardware.space import instance_types, local_profiles
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 from syne_mohb.hardware.policy import HardwarePolicy
+from syne_mohb.hardware.failure_kinds import FailureKinds
 
 __all__ = [
+    "FailureKinds",
     "HardwarePolicy",
     "HardwareSpec",
     "RuntimeCostModel",

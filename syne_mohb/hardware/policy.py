@@ -68,7 +68,13 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    too (never every type of a configuration). The failed configuration is trained once more,
    from scratch, on the type this policy chooses for it among the others (:meth:`on_error`,
    through MO-ASHA's restart queue): a failure on one type loses a configuration only when it
-   fails on a second one too.
+   fails on a second one too. A job that failed for lack of capacity or of an account quota
+   (told by :meth:`note_failure`, e.g. by the tuner callback
+   :class:`~syne_mohb.hardware.failure_kinds.FailureKinds`, which asks the backend) says
+   nothing about its configuration: its type is left out of new placements for a cool-down
+   (``capacity_cooldown_s``, doubled at each further capacity failure of the type,
+   :class:`~syne_mohb.hardware.availability.Availability`) and the configuration is trained
+   again on the type this policy chooses among the others (up to 3 times).
 
 **Does the hardware change what is learnt?** With the same seed and code, a configuration
 reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
@@ -120,6 +126,7 @@ import numpy as np
 from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME
 
 from syne_mohb.configspace import check_number, check_random_seed, plain
+from syne_mohb.hardware.availability import Availability, check_cooldown
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
@@ -210,6 +217,9 @@ class HardwarePolicy:
     :param warm_pools: with ``job_startup``'s ``keep_alive_s``, weigh a type whose warm pool
         holds an idle instance at the warm start-up (step 5); False: every start-up cold (the
         policy before 2026-12-07)
+    :param capacity_cooldown_s: with ``avoid_failures``, seconds (the tuner's clock) a type
+        whose job failed for lack of capacity or of a quota is left out of new placements,
+        doubled at each further such failure of the type (step 6); 0: not left out
     """
 
     #: class default: a policy pickled before the option existed (a durable run) loads with it
@@ -244,6 +254,7 @@ class HardwarePolicy:
         avoid_failures: bool = True,
         retry_failures: bool = True,
         warm_pools: bool = True,
+        capacity_cooldown_s: float = 600.0,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -353,6 +364,7 @@ class HardwarePolicy:
         self.avoid_failures = bool(avoid_failures)
         self.retry_failures = bool(retry_failures)
         self.warm_pools = bool(warm_pools)
+        self.capacity_cooldown_s = check_cooldown(capacity_cooldown_s)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -456,6 +468,7 @@ class HardwarePolicy:
 
     # a policy pickled (durable run) before these options loads with them
     avoid_failures = retry_failures = warm_pools = True
+    capacity_cooldown_s = 600.0
 
     #: the parameter that errors about ``prior_evaluations`` name: the one the user gave
     #: (``MOASHA`` sets ``"transfer_evaluations"`` on the policy it builds from them)
@@ -536,7 +549,7 @@ class HardwarePolicy:
         if self.measure_startup:
             log_s, log_c = self._with_startup(log_s, log_c, resumed=current is not None)
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
-        score[self.feasibility.infeasible(config, rng=self._rng)] = np.inf
+        score[self._blocked(config, rng=self._rng)] = np.inf
         best = int(np.argmin(score + 1e-12 * self._rng.uniform(size=len(score))))
         if current is not None:
             cur = self.model.type_index(current)
@@ -590,7 +603,7 @@ class HardwarePolicy:
             log_s = np.log(train + unbilled + billed)
             log_c = np.log(train + billed) + log_price
         score = _chebyshev(log_s, log_c, w, normalise=self.scale == "range")
-        bad = self.feasibility.infeasible(hp)
+        bad = self._blocked(hp)
         bad[cur] = False  # it trains there: finishing stays possible
         score[bad] = np.inf
         best = int(np.argmin(score))
@@ -642,7 +655,7 @@ class HardwarePolicy:
     def _uniform_choice(self, config: Mapping[str, Any], w: float, control: bool = False) -> Any:
         """A type drawn uniformly for a new trial whose weight will be ``w``."""
         self._pending[self._hp_key(config)].append((w, control))
-        allowed = np.flatnonzero(~self.feasibility.infeasible(config, own_only=control))
+        allowed = np.flatnonzero(~self._blocked(config, own_only=control))
         choice = self.instance_types[int(allowed[self._rng.randint(len(allowed))])]
         self.choices[choice] += 1
         return self._categories[choice]
@@ -687,6 +700,18 @@ class HardwarePolicy:
             self._controls.add(trial_id)
         self._weight[trial_id] = 0.5 if math.isnan(w) else w
 
+    def note_failure(self, trial_id: int, kind: str | None) -> None:
+        """Why ``trial_id`` failed, told before :meth:`on_error` (by the tuner callback
+        :class:`~syne_mohb.hardware.failure_kinds.FailureKinds`, from the backend):
+        ``"capacity"`` (no instance of its type could be had, or the account's quota for it is
+        used up: the configuration is not to blame) or None (any other failure, e.g. out of
+        memory: the default when nothing is told)."""
+        if kind not in (None, "capacity"):
+            raise ValueError(f"kind must be 'capacity' or None, got {kind!r}")
+        if "_failure_kinds" not in self.__dict__:  # a policy pickled before it existed
+            self._failure_kinds: dict[int, str | None] = {}
+        self._failure_kinds[int(trial_id)] = kind
+
     def on_error(self, trial_id: int, config: Mapping[str, Any]) -> Any | None:
         """``trial_id`` failed while training ``config`` (on ``config``'s instance type): the
         pair is recorded (:class:`~syne_mohb.hardware.feasibility.Feasibility`: the type is not
@@ -696,10 +721,16 @@ class HardwarePolicy:
         on (the trial's own weight), unless the type is searched jointly or it failed on every
         type (then the failure is the configuration's, not the hardware's). Its job ended
         (:meth:`on_job_end`: a failed job leaves its instance warm, as in the simulated
-        backend)."""
+        backend). A failure for lack of capacity (:meth:`note_failure`) is not recorded
+        against the configuration: its type cools down and the configuration is trained again
+        (:meth:`_capacity_retry`)."""
         self._check_bound()
-        self.on_job_end(trial_id, config)
+        kind = self.__dict__.get("_failure_kinds", {}).pop(trial_id, None)
         instance = config.get(self.instance_attr)
+        if kind == "capacity" and self.avoid_failures and instance is not None \
+                and str(instance) in self.specs:
+            return self._capacity_retry(trial_id, config, str(instance))
+        self.on_job_end(trial_id, config)
         if not self.avoid_failures or instance is None or str(instance) not in self.specs:
             return None
         self.feasibility.record(config, instance, failed=True)
@@ -714,11 +745,59 @@ class HardwarePolicy:
             return None
         self._retried.add(key)
         hp = {k: v for k, v in config.items() if k != self.instance_attr}
-        retry = self.choose(hp, trial_id=trial_id, rung=0)
+        retry = self._retry_choice(trial_id, hp)
         logger.warning(f"hardware policy: trial {trial_id} failed on {instance}; its "
                        f"configuration is trained once more, on {retry}, and not placed on "
                        f"{', '.join(self.feasibility.failed_types(config))} again")
         return retry
+
+    #: capacity retries of one configuration at most (each on a type not cooling down)
+    max_capacity_retries = 3
+
+    def _capacity_retry(self, trial_id: int, config: Mapping[str, Any], instance: str
+                        ) -> Any | None:
+        """``trial_id``'s job found no capacity (or quota) for ``instance``: the type cools
+        down; the configuration is trained again on the type chosen for it among the others,
+        at most :attr:`max_capacity_retries` times (not under a joint search, whose searcher
+        proposes the types, nor with ``retry_failures=False``). No job ran: no warm instance is
+        left and the configuration is not marked as failing anywhere."""
+        if "_availability" not in self.__dict__:  # built on first use (pickled policies too)
+            self._availability = Availability(self.instance_types, self.capacity_cooldown_s)
+            self._capacity_retries: dict[str, int] = {}
+        until = self._availability.record(instance, self._now())
+        key = self._hp_key(config)
+        tries = self._capacity_retries.get(key, 0)
+        if self.joint or not self.retry_failures or tries >= self.max_capacity_retries:
+            logger.warning(f"hardware policy: trial {trial_id} found no capacity for "
+                           f"{instance}; new trials avoid it for {until - self._now():.0f} s")
+            return None
+        self._capacity_retries[key] = tries + 1
+        retry = self._retry_choice(trial_id, {k: v for k, v in config.items()
+                                              if k != self.instance_attr})
+        logger.warning(f"hardware policy: trial {trial_id} found no capacity for {instance}; "
+                       f"its configuration is trained again on {retry}, and new trials avoid "
+                       f"{instance} for {until - self._now():.0f} s")
+        return retry
+
+    def _retry_choice(self, trial_id: int, hp: Mapping[str, Any]) -> Any:
+        """The type on which a failed trial's configuration ``hp`` is trained again (by a
+        new trial that keeps ``trial_id``'s weight): :meth:`choose` at rung 0, whose note of a
+        resume of ``trial_id`` is dropped (the failed trial is not resumed)."""
+        retry = self.choose(hp, trial_id=trial_id, rung=0)
+        self._resumed_on.pop(trial_id, None)
+        return retry
+
+    def _blocked(self, config: Mapping[str, Any], own_only: bool = False,
+                 rng: np.random.RandomState | None = None) -> np.ndarray:
+        """Types not to place ``config`` on: those it fails on
+        (:meth:`Feasibility.infeasible`) and those cooling down after a capacity failure,
+        unless that leaves no type (then the failures' mask alone). O(types)."""
+        bad = self.feasibility.infeasible(config, own_only=own_only, rng=rng)
+        availability = self.__dict__.get("_availability")
+        if availability is None:
+            return bad
+        both = bad | availability.unavailable(self._now())
+        return bad if both.all() else both
 
     @property
     def feasibility(self) -> Feasibility:
@@ -993,6 +1072,8 @@ class HardwarePolicy:
                 "choices": dict(self.choices), "moves": self.moves, "restarts": self.restarts,
                 "failures": getattr(self, "failures", 0),
                 "retries": len(getattr(self, "_retried", ())),
+                "capacity_failures": (self._availability.failures()
+                                      if "_availability" in self.__dict__ else {}),
                 "failed": list(getattr(self, "_failed_pairs", ())),
                 "observations": self.model.num_observations if self.model else 0}
 

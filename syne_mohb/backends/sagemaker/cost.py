@@ -181,3 +181,14 @@ class JobCost:
                 for a in rec.attempts
             ],
         }
+
+    def failure_kind(self, trial_id: int) -> str | None:
+        """Why ``trial_id`` failed, for the hardware policy
+        (:class:`~syne_mohb.hardware.failure_kinds.FailureKinds`): ``"capacity"`` when its last
+        job failed, or could not be created, for lack of capacity of its instance type or of an
+        account quota (the configuration is not to blame); None otherwise (a failure of the
+        training, or a trial that has not failed)."""
+        rec = self._records.get(trial_id)
+        if rec is None or not rec.attempts or rec.attempts[-1].status != "Failed":
+            return None
+        return "capacity" if is_capacity_error(rec.attempts[-1].failure_reason) else None

@@ -1,0 +1,201 @@
+"""A trial that found no capacity (or quota) for its instance type: the type cools down, the
+configuration is trained again elsewhere and is not marked as failing on the type
+(syne_mohb.hardware.availability, HardwarePolicy.note_failure / on_error, FailureKinds)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from syne_tune.backend.trial_status import Status
+from syne_tune.config_space import choice
+from syne_tune.constants import ST_TUNER_TIME
+
+from syne_mohb.hardware.availability import Availability
+from syne_mohb.hardware.failure_kinds import FailureKinds, policy_of
+from syne_mohb.hardware.policy import HardwarePolicy
+from syne_mohb.schedulers import MOASHA
+
+SMALL, LARGE, GPU = "ml.m5.large", "ml.m5.4xlarge", "ml.g4dn.xlarge"
+WIDTHS = [16, 32, 64, 128, 256, 512, 1024, 2048]
+
+
+def _policy(**kwargs):
+    policy = HardwarePolicy(random_seed=0, **kwargs)
+    policy.bind({"width": choice(WIDTHS), "lr": choice([0.001, 0.01, 0.1]),
+                 "instance_type": choice([SMALL, LARGE, GPU])}, ["accuracy", "seconds"])
+    return policy
+
+
+def _at(policy, t):
+    """Move the policy's clock (the tuner's time its results carry) to ``t`` seconds."""
+    policy._note_time({ST_TUNER_TIME: t})
+
+
+def test_availability_doubles_the_cooldown_and_never_leaves_out_every_type():
+    av = Availability([SMALL, LARGE, GPU], cooldown_s=100)
+    assert av.record(GPU, now=0) == 100
+    assert av.unavailable(50).tolist() == [False, False, True]
+    assert av.unavailable(100).tolist() == [False, False, False]
+    assert av.record(GPU, now=200) == 400  # the second failure: twice as long
+    av.record(SMALL, now=200)
+    av.record(LARGE, now=200)
+    assert not av.unavailable(250).any()  # all cooling down: none is left out
+    assert av.failures() == {SMALL: 1, LARGE: 1, GPU: 2}
+    for bad in (-1, float("nan"), float("inf"), "600", True):
+        with pytest.raises(ValueError, match="capacity_cooldown_s"):
+            Availability([SMALL], bad)
+    with pytest.raises(ValueError, match="capacity_cooldown_s"):
+        HardwarePolicy(capacity_cooldown_s=-5)
+
+
+def test_a_capacity_failure_cools_the_type_down_and_is_not_the_configurations():
+    policy = _policy(capacity_cooldown_s=600)
+    cfg = {"width": 2048, "lr": 0.01}
+    _at(policy, 10.0)
+    policy.choose(cfg)
+    policy.on_trial_add(0, dict(cfg, instance_type=GPU))
+    policy.note_failure(0, "capacity")
+    retry = policy.on_error(0, dict(cfg, instance_type=GPU))
+    assert retry in (SMALL, LARGE)
+    # nothing recorded against the configuration: it may go back to the GPU later
+    assert policy.feasibility.num_failures == 0
+    assert policy.feasibility.failed_types(cfg) == []
+    assert policy.metadata()["failures"] == 0
+    assert policy.metadata()["capacity_failures"] == {GPU: 1}
+    assert 0 not in policy._resumed_on  # the failed trial is not resumed
+    # while it cools down, no new trial, control draw or restart goes to the GPU
+    for _ in range(100):
+        assert policy.choose({"width": int(np.random.choice(WIDTHS)), "lr": 0.1}) != GPU
+    assert all(policy._uniform_choice({"width": 16, "lr": 0.1}, 0.5) != GPU
+               for _ in range(30))
+    # after the cool-down, the GPU is a choice again
+    _at(policy, 10.0 + 601)
+    picks = {policy.choose({"width": w, "lr": 0.1}) for w in WIDTHS for _ in range(20)}
+    assert GPU in picks
+
+
+def test_a_configuration_is_retried_after_capacity_failures_at_most_three_times():
+    policy = _policy(capacity_cooldown_s=0)  # 0: no cool-down, the retries still happen
+    cfg = {"width": 64, "lr": 0.01}
+    instance = SMALL
+    for trial in range(3):
+        policy.on_trial_add(trial, dict(cfg, instance_type=instance),
+                            restart_of=None if trial == 0 else trial - 1)
+        policy.note_failure(trial, "capacity")
+        instance = policy.on_error(trial, dict(cfg, instance_type=instance))
+        assert instance is not None
+    policy.on_trial_add(3, dict(cfg, instance_type=instance), restart_of=2)
+    policy.note_failure(3, "capacity")
+    assert policy.on_error(3, dict(cfg, instance_type=instance)) is None
+    assert sum(policy.metadata()["capacity_failures"].values()) == 4
+    assert policy.feasibility.num_failures == 0
+
+
+def test_an_untold_failure_is_still_the_configurations_and_bad_kinds_are_named():
+    policy = _policy()
+    cfg = {"width": 2048, "lr": 0.01}
+    policy.on_trial_add(0, dict(cfg, instance_type=SMALL))
+    policy.note_failure(0, None)  # told: not a capacity error (e.g. out of memory)
+    retry = policy.on_error(0, dict(cfg, instance_type=SMALL))
+    assert retry in (LARGE, GPU)
+    assert policy.feasibility.failed_types(cfg) == [SMALL]
+    assert 0 not in policy._resumed_on
+    with pytest.raises(ValueError, match="kind must be 'capacity' or None"):
+        policy.note_failure(1, "oom")
+
+
+def test_avoid_failures_false_ignores_capacity_failures_too():
+    policy = _policy(avoid_failures=False)
+    policy.on_trial_add(0, {"width": 16, "lr": 0.1, "instance_type": GPU})
+    policy.note_failure(0, "capacity")
+    assert policy.on_error(0, {"width": 16, "lr": 0.1, "instance_type": GPU}) is None
+    assert policy.metadata()["capacity_failures"] == {}
+
+
+class _Tuner:
+    def __init__(self, backend, scheduler):
+        self.trial_backend, self.scheduler = backend, scheduler
+
+
+class _Trial:
+    def __init__(self, trial_id):
+        self.trial_id = trial_id
+
+
+def test_failure_kinds_tells_the_policy_once_per_failed_trial_and_survives_errors(caplog):
+    """The callback asks the backend about every failed trial it sees (once) and tells the
+    scheduler's policy, through wrapping schedulers; a backend error is logged, not raised."""
+    from syne_mohb.durable.scheduler_proxy import JournaledScheduler
+
+    space = {"width": choice(WIDTHS), "instance_type": choice([SMALL, GPU])}
+    sched = MOASHA(space, metrics=["accuracy", "seconds"], mode=["max", "min"],
+                   time_attr="epoch", max_t=3, random_seed=0)
+    wrapped = JournaledScheduler(sched, journal=None, status_of=None)
+    assert policy_of(wrapped) is sched.hardware and policy_of(object()) is None
+    asked = []
+
+    class Backend:  # answers as SageMakerBackend.failure_kind does
+        def failure_kind(self, trial_id):
+            asked.append(trial_id)
+            if trial_id == 3:
+                raise RuntimeError("describe failed")
+            return "capacity" if trial_id == 1 else None
+
+    cb = FailureKinds()
+    cb.on_tuning_start(_Tuner(Backend(), wrapped))
+    statuses = {0: (_Trial(0), Status.completed), 1: (_Trial(1), Status.failed),
+                2: (_Trial(2), Status.failed), 3: (_Trial(3), Status.failed)}
+    cb.on_fetch_status_results(statuses, [])
+    cb.on_fetch_status_results(statuses, [])  # seen already: not asked again
+    assert sorted(asked) == [1, 2, 3]
+    assert sched.hardware._failure_kinds == {1: "capacity"}
+    assert "could not ask the backend why trial 3 failed" in caplog.text
+    # pickled with the tuner without the backend or the scheduler
+    import pickle
+
+    state = pickle.loads(pickle.dumps(cb)).__dict__
+    assert state["_backend"] is None and state["_policy"] is None
+    # a backend that cannot say, or a scheduler without a policy: nothing happens
+    quiet = FailureKinds()
+    quiet.on_tuning_start(_Tuner(object(), sched))
+    quiet.on_fetch_status_results(statuses, [])
+
+
+def test_a_durable_tuner_adds_the_callback_once():
+    from syne_tune import StoppingCriterion
+
+    from syne_mohb import DurableTuner, blackboxes
+    from syne_mohb.backends.simulated import SimulatedBackend
+
+    bb = blackboxes.load("cnn")["mnist"]
+    space = dict(bb.configuration_space)
+    sched = MOASHA(space, metrics=["accuracy", "runtime"], mode=["max", "min"],
+                   time_attr="epoch", max_t=10, random_seed=0)
+    for given in ([], [FailureKinds()]):
+        tuner = DurableTuner(trial_backend=SimulatedBackend(bb, random_seed=0),
+                             scheduler=sched, n_workers=1, callbacks=given,
+                             stop_criterion=StoppingCriterion(max_num_trials_started=1))
+        assert sum(isinstance(cb, FailureKinds) for cb in tuner.callbacks) == 1
+
+
+def test_a_resumed_durable_run_replays_a_capacity_failure_as_one():
+    """The journal's ``failed`` entry keeps the kind the backend gave; replaying it on a fresh
+    scheduler tells the policy again, so the resumed run's policy is the recorded one."""
+    from syne_mohb.durable.replay import Replay
+
+    space = {"width": choice(WIDTHS), "instance_type": choice([SMALL, GPU])}
+
+    class Tuner:
+        scheduler = MOASHA(space, metrics=["accuracy", "seconds"], mode=["max", "min"],
+                           time_attr="epoch", max_t=3, random_seed=0)
+
+    config = {"width": 64, "instance_type": GPU}
+    entries = [{"e": "start", "seq": 0, "trial_id": 0, "config": config, "t": 0.0},
+               {"e": "add", "seq": 1, "trial_id": 0},
+               {"e": "failed", "seq": 2, "trial_id": 0, "status": Status.failed,
+                "reason": "CapacityError: Unable to provision", "kind": "capacity"},
+               {"e": "error", "seq": 3, "trial_id": 0}]
+    replay = Replay(Tuner, entries)
+    policy = Tuner.scheduler.hardware
+    assert replay.trials[0].failure_kind == "capacity"
+    assert policy.metadata()["capacity_failures"] == {GPU: 1}
+    assert policy.feasibility.failed_types({"width": 64}) == []
