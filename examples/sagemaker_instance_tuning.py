@@ -47,7 +47,7 @@ from syne_tune.results_callback import StoreResultsCallback
 
 from syne_mohb.backends.sagemaker import SageMakerBackend
 from syne_mohb.backends.sagemaker.jobs import check_role_arn as backend_role_check
-from syne_mohb.hardware import FailureKinds, instance_types, load_catalog
+from syne_mohb.hardware import HardwareFeedback, instance_types, load_catalog
 from syne_mohb.hardware.pricing import check_region
 from syne_mohb.pareto import pareto_mask
 from syne_mohb.scheduler import MOASHA
@@ -249,7 +249,7 @@ def tune(args: argparse.Namespace, catalog, config_space: dict, src: Path) -> in
         max_failures=args.n_workers * 2,  # capacity errors fail trials, not the run
         # a trial that found no capacity for its type: the type cools down, the configuration
         # is trained again on another one (instead of being marked as failing on that type)
-        callbacks=[StoreResultsCallback(), FailureKinds()],
+        callbacks=[StoreResultsCallback(), HardwareFeedback()],
         tuner_name=f"sm-instance-tuning-{backend.run_id}",
     )
     failed = interrupted = None

@@ -22,7 +22,7 @@ Public API (everything else is private):
   :class:`ParetoSummary` (prints it at the end of tuning) and :class:`ProgressReport` (a
   Pareto table and / or the HTML report every N seconds while it runs); lazy: pandas-heavy
   analysis is imported on first use
-* failures: the tuner callback :class:`FailureKinds` tells the hardware policy which failed
+* failures: the tuner callback :class:`HardwareFeedback` tells the hardware policy which failed
   trials found no capacity for their instance type (from the backend), so that their type
   cools down instead of being marked as one their configuration cannot train on
 """
@@ -32,7 +32,7 @@ from syne_mohb.backends.local import LocalProfileBackend
 from syne_mohb.durable import DurableTuner, FailureBudgetExceeded, FailurePolicy, resume
 from syne_mohb.hardware import (
     INSTANCE_TYPE,
-    FailureKinds,
+    HardwareFeedback,
     HardwarePolicy,
     dollar_cost,
     instance_types,
@@ -50,7 +50,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DurableTuner",
     "FailureBudgetExceeded",
-    "FailureKinds",
+    "HardwareFeedback",
     "FailurePolicy",
     "HardwarePolicy",
     "INSTANCE_TYPE",

@@ -409,10 +409,10 @@ def test_managed_spot_job_is_costed_by_its_billable_seconds(sm, make_backend):
 def test_a_capacity_error_cools_its_type_down_and_the_configuration_trains_elsewhere(
         sm, make_backend, monkeypatch, tmp_path):
     """No capacity for ml.c5.xlarge: the job fails while provisioning (the fake cluster's
-    CapacityError); FailureKinds asks the backend and tells MO-ASHA's hardware policy, which
+    CapacityError); HardwareFeedback asks the backend and tells MO-ASHA's hardware policy, which
     trains the configuration again on ml.m5.large, places no new trial on ml.c5.xlarge while it
     cools down, and records nothing against the configuration."""
-    from syne_mohb.hardware import FailureKinds, HardwarePolicy
+    from syne_mohb.hardware import HardwareFeedback, HardwarePolicy
 
     server, cluster, clients = sm
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
@@ -429,7 +429,7 @@ def test_a_capacity_error_cools_its_type_down_and_the_configuration_trains_elsew
     tuner = Tuner(trial_backend=backend, scheduler=scheduler,
                   stop_criterion=StoppingCriterion(max_num_trials_started=4), n_workers=1,
                   sleep_time=0.02, max_failures=3,
-                  callbacks=[StoreResultsCallback(), FailureKinds()], tuner_name="sm-capacity",
+                  callbacks=[StoreResultsCallback(), HardwareFeedback()], tuner_name="sm-capacity",
                   wait_trial_completion_when_stopping=True, print_update_interval=3600,
                   save_tuner=False)
     tuner.run()

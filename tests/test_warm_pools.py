@@ -78,7 +78,10 @@ def test_resume_and_next_trial_reuse_warm_pools(sm, make_backend, monkeypatch):
 
     # the end of tuning ends the pools still kept: they are billed until then
     assert {rows[job2]["warm_pool_status"], rows[job3]["warm_pool_status"]} == {"Available"}
+    # what HardwareFeedback tells the hardware policy: the idle pools, per type
+    assert backend.idle_warm_pools() == {"ml.m5.large": 1, "ml.c5.xlarge": 1}
     backend.stop_all()
+    assert backend.idle_warm_pools() == {}
     rows = rows_by_job(backend)
     for name in (job2, job3):
         d = clients["sagemaker"].describe_training_job(TrainingJobName=name)
@@ -106,6 +109,7 @@ def test_no_quota_or_expired_pool_means_a_cold_start(sm, make_backend):
     st, _ = poll_until(backend, [0, 1], lambda st, res: set(st.values()) == {Status.completed})
     assert set(st.values()) == {Status.completed}
     (no_quota,), (kept,) = backend.job_names(0), backend.job_names(1)
+    assert "ml.m5.large" not in backend.idle_warm_pools()  # no quota: no pool kept
     # the kept pool expires after 1 s
     deadline = time.time() + 15
     while time.time() < deadline and rows_by_job(backend)[kept]["warm_pool_status"] != \
@@ -131,3 +135,95 @@ def test_keep_alive_validation(make_backend):
         make_backend(keep_alive_seconds=30.0)
     with pytest.raises(ValueError, match="spot"):
         make_backend(keep_alive_seconds=60, use_spot_instances=True)
+
+
+def test_without_warm_pool_quota_the_policy_expects_no_warm_start(sm, make_backend,
+                                                                   monkeypatch, tmp_path):
+    """The account's warm-pool quota is 0 (SageMaker's default): no job keeps its instances.
+    MO-ASHA's policy, told by HardwareFeedback, weighs every start-up cold, where its own rule
+    (every ended job leaves an instance) would have expected warm ones."""
+    from syne_tune import StoppingCriterion, Tuner
+    from syne_tune.config_space import choice
+    from syne_tune.constants import ST_WORKER_COST
+    from syne_tune.results_callback import StoreResultsCallback
+
+    from syne_mohb.hardware import HardwareFeedback, HardwarePolicy
+    from syne_mohb.hardware.startup import JobStartup
+    from syne_mohb.scheduler import MOASHA
+
+    server, cluster, clients = sm
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    cluster.warm_pool_quota = {"*": 0}
+    space = {"learning_rate": choice([0.005, 0.01, 0.05]), "epochs": 2,
+             "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
+    backend = make_backend(keep_alive_seconds=600)
+    policy = HardwarePolicy(random_seed=0, job_startup=JobStartup(keep_alive_s=600))
+    expected_warm = []
+    choose = policy.choose
+
+    def spy(*args, **kwargs):  # what the policy expected of each type when it chose
+        expected_warm.append(policy._warm_types().any())
+        return choose(*args, **kwargs)
+
+    monkeypatch.setattr(policy, "choose", spy)
+    scheduler = MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+                       time_attr="epoch", max_t=2, random_seed=0, hardware=policy)
+    Tuner(trial_backend=backend, scheduler=scheduler,
+          stop_criterion=StoppingCriterion(max_num_trials_started=4), n_workers=1,
+          sleep_time=0.02, callbacks=[StoreResultsCallback(), HardwareFeedback()],
+          tuner_name="sm-no-quota", wait_trial_completion_when_stopping=True,
+          print_update_interval=3600, save_tuner=False).run()
+    rows = backend.warm_pool_report()
+    assert len(rows) >= 4 and not any(r["reused_warm_pool"] for r in rows)
+    # none kept (the last job may end after the last poll: no status read yet)
+    assert {r["warm_pool_status"] for r in rows} <= {"Terminated", None}
+    assert len(expected_warm) >= 3 and not any(expected_warm)
+    assert policy._told_warm == {}
+    # its own rule alone would have expected the ended jobs' instances to be warm
+    now = policy._now()
+    assert any(policy._warm.warm(t, now) for t in policy.instance_types)
+
+
+def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_backend,
+                                                                      monkeypatch, tmp_path):
+    """A DurableTuner adds HardwareFeedback itself; the pools the backend reported idle are
+    journaled when they change, and replaying the journal on a fresh scheduler (what a resume
+    does) repeats every suggestion and decision, placements included."""
+    from syne_tune import StoppingCriterion
+    from syne_tune.config_space import choice
+    from syne_tune.constants import ST_WORKER_COST
+
+    from syne_mohb.durable import DurableTuner, read_journal
+    from syne_mohb.durable.replay import Replay
+    from syne_mohb.hardware import HardwareFeedback, HardwarePolicy
+    from syne_mohb.hardware.startup import JobStartup
+    from syne_mohb.scheduler import MOASHA
+
+    server, cluster, clients = sm
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    space = {"learning_rate": choice([0.005, 0.01, 0.05]), "epochs": 2,
+             "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
+
+    def scheduler():
+        return MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+                      time_attr="epoch", max_t=2, random_seed=0,
+                      hardware=HardwarePolicy(random_seed=0,
+                                              job_startup=JobStartup(keep_alive_s=600)))
+
+    tuner = DurableTuner(trial_backend=make_backend(keep_alive_seconds=600),
+                         scheduler=scheduler(),
+                         stop_criterion=StoppingCriterion(max_num_trials_started=5),
+                         n_workers=1, sleep_time=0.05, tuner_name="dur-warm",
+                         suffix_tuner_name=False, print_update_interval=3600,
+                         wait_trial_completion_when_stopping=True)
+    assert sum(isinstance(cb, HardwareFeedback) for cb in tuner.callbacks) == 1
+    tuner.run()
+    entries = read_journal(tmp_path / "dur-warm")
+    told = [e["idle"] for e in entries if e["e"] == "warm_pools"]
+    assert any(told), told  # a pool was idle at some poll, and the policy was told
+    assert all(a != b for a, b in zip(told, told[1:]))  # journaled when it changed
+
+    fresh = type("Fresh", (), {"scheduler": scheduler(), "trials_scheduler_stopped": set()})
+    replay = Replay(fresh, entries, strict=True)  # raises on a different suggestion
+    assert not replay.mismatches
+    assert fresh.scheduler.hardware.told_warm_pools == told[-1]

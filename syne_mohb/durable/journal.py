@@ -27,7 +27,7 @@ LOCK_FILENAME = "journal.lock"
 # (they are re-derived by replay, and a later fsync persists them as well)
 DURABLE_EVENTS = frozenset({"run", "session", "start", "resume_trial", "launched", "result",
                             "failed", "relaunched", "cost_capped", "trial_state", "end",
-                            "interrupted", "tick", "kept_result"})
+                            "interrupted", "tick", "kept_result", "warm_pools"})
 
 
 def _encode(x: Any) -> Any:

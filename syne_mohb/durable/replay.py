@@ -26,7 +26,7 @@ from syne_tune.tuning_status import TuningStatus
 
 from syne_mohb.durable.journal import Journal
 from syne_mohb.durable.scheduler_proxy import same_config, suggestion_to_json
-from syne_mohb.hardware.failure_kinds import policy_of
+from syne_mohb.hardware.feedback import policy_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from syne_mohb.durable.protocol import BackendRecovery
@@ -71,7 +71,7 @@ class JournaledTrial:
         self.launches: list[dict] = []
         self.added = False
         self.failure_reason: str | None = None
-        self.failure_kind: str | None = None  # "capacity" (FailureKinds), else None
+        self.failure_kind: str | None = None  # "capacity" (HardwareFeedback), else None
         self.cost_cap: tuple[int, float] | None = None
         self.backend_state: Any = None
         self.dropped = 0
@@ -180,6 +180,10 @@ class Replay:
                 tr.decisions.append(None)
                 tr.count_result(None)
                 self.row_order.append((tr.trial_id, len(tr.results) - 1))
+            elif kind == "warm_pools":  # the backend's idle pools, as the policy was told
+                policy = policy_of(tuner.scheduler)
+                if callable(getattr(policy, "note_warm_pools", None)):
+                    policy.note_warm_pools(e["idle"])
             elif kind in _TRIAL_EVENTS:
                 self._trial_event(kind, e, self.trials[e["trial_id"]])
             elif kind == "done":  # written by earlier versions; derived from the calls now
@@ -213,7 +217,7 @@ class Replay:
             scheduler.on_trial_complete(tr.trial(), tr.results[-1])
             tr.status = Status.completed
         elif kind == "error":
-            if tr.failure_kind is not None:  # as FailureKinds told it in the recorded run
+            if tr.failure_kind is not None:  # as HardwareFeedback told it in the recorded run
                 policy = policy_of(scheduler)
                 if policy is not None:
                     policy.note_failure(tr.trial_id, tr.failure_kind)

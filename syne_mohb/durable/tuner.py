@@ -39,7 +39,7 @@ from syne_mohb.durable.policy import FailurePolicy
 from syne_mohb.durable.protocol import NO_METRICS_REASON, BackendRecovery
 from syne_mohb.durable.recovery import recovery_for
 from syne_mohb.durable.scheduler_proxy import JournaledScheduler
-from syne_mohb.hardware.failure_kinds import FailureKinds
+from syne_mohb.hardware.feedback import HardwareFeedback, policy_of
 
 logger = logging.getLogger(__name__)
 
@@ -122,8 +122,8 @@ class DurableTuner(Tuner):
                          max_failures=2**62, save_tuner=save_tuner, **tuner_kwargs)
         # why trials failed (a capacity error is not the configuration's), before the scheduler
         # hears of it; RunCallback last
-        kinds = [] if any(isinstance(cb, FailureKinds) for cb in self.callbacks) \
-            else [FailureKinds()]
+        kinds = [] if any(isinstance(cb, HardwareFeedback) for cb in self.callbacks) \
+            else [HardwareFeedback()]
         self.callbacks = list(self.callbacks) + kinds + [RunCallback(self)]
         self.output_logger = RunLogger(self.output_logger)
         self.failure_policy = failure_policy or FailurePolicy()
@@ -395,6 +395,7 @@ class DurableTuner(Tuner):
     def _on_fetch(self, trial_status_dict: dict, new_results: list) -> None:
         """What each poll of the backend returned, before the scheduler sees any of it."""
         self._journal_cost_caps()
+        self._journal_warm_pools()
         now = self._tuner_time()
         for tid, result in new_results:
             result.setdefault(ST_TUNER_TIME, now)  # continuous across sessions
@@ -435,6 +436,16 @@ class DurableTuner(Tuner):
                 self._journal.append("cost_capped", trial_id=tid, keep=keep, cost=cost)
                 self._journaled_caps.add(tid)
 
+    def _journal_warm_pools(self):
+        """Journal the idle warm pools the backend reported to the hardware policy
+        (``HardwareFeedback``, the callback before this one), when the report changed: the
+        policy's choices follow it, and a resume replays it."""
+        told = getattr(policy_of(self.scheduler), "told_warm_pools", None)
+        if told is not None and self._journal is not None \
+                and told != self.__dict__.get("_journaled_warm"):
+            self._journal.append("warm_pools", idle=told)
+            self._journaled_warm = told
+
     def _record_failure(self, trial_id: int, status: str, silent: bool = False):
         """Journal why ``trial_id`` failed (``silent``: it exited without an error and without
         reporting any metric)."""
@@ -453,7 +464,7 @@ class DurableTuner(Tuner):
         else:
             reason = tail[-3000:] or "no stderr output"
         self._failure_reasons[trial_id] = reason
-        kind = None  # "capacity": the type could not be had (FailureKinds tells the policy)
+        kind = None  # "capacity": the type could not be had (HardwareFeedback tells the policy)
         getter = getattr(self.trial_backend, "failure_kind", None)
         if callable(getter) and not silent and status == Status.failed:
             try:

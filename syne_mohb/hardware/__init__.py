@@ -20,10 +20,10 @@ from syne_mohb.hardware.profiles import (
 from syne_mohb.hardware.space import instance_types, local_profiles
 from syne_mohb.hardware.model import HardwareSpec, RuntimeCostModel, hardware_specs
 from syne_mohb.hardware.policy import HardwarePolicy
-from syne_mohb.hardware.failure_kinds import FailureKinds
+from syne_mohb.hardware.feedback import HardwareFeedback
 
 __all__ = [
-    "FailureKinds",
+    "HardwareFeedback",
     "HardwarePolicy",
     "HardwareSpec",
     "RuntimeCostModel",

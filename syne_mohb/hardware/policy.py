@@ -59,7 +59,10 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    ``keep_alive_s``), a job that ends (stopped, paused, finished: :meth:`on_job_end`, called
    by MO-ASHA) leaves its instance warm for that long, and a type whose pool holds one is
    weighed at the warm start-up (the simulated backend's rule, mirrored: the next job on that
-   type takes the instance). Without a start-up the choice is the per-unit one of step 2.
+   type takes the instance); where the backend reports the pools it really has
+   (:meth:`note_warm_pools`, told by :class:`~syne_mohb.hardware.feedback.HardwareFeedback`
+   from SageMaker's ``WarmPoolStatus``: pools are kept only within the account's quota),
+   those. Without a start-up the choice is the per-unit one of step 2.
 6. **Failures** (``avoid_failures``): a trial that fails (a wide network out of a small
    type's memory) reports no speed; the pair is recorded
    (:class:`~syne_mohb.hardware.feasibility.Feasibility`) and no choice, restart or uniform
@@ -70,7 +73,7 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    through MO-ASHA's restart queue): a failure on one type loses a configuration only when it
    fails on a second one too. A job that failed for lack of capacity or of an account quota
    (told by :meth:`note_failure`, e.g. by the tuner callback
-   :class:`~syne_mohb.hardware.failure_kinds.FailureKinds`, which asks the backend) says
+   :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, which asks the backend) says
    nothing about its configuration: its type is left out of new placements for a cool-down
    (``capacity_cooldown_s``, doubled at each further capacity failure of the type,
    :class:`~syne_mohb.hardware.availability.Availability`) and the configuration is trained
@@ -702,7 +705,7 @@ class HardwarePolicy:
 
     def note_failure(self, trial_id: int, kind: str | None) -> None:
         """Why ``trial_id`` failed, told before :meth:`on_error` (by the tuner callback
-        :class:`~syne_mohb.hardware.failure_kinds.FailureKinds`, from the backend):
+        :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, from the backend):
         ``"capacity"`` (no instance of its type could be had, or the account's quota for it is
         used up: the configuration is not to blame) or None (any other failure, e.g. out of
         memory: the default when nothing is told)."""
@@ -872,11 +875,55 @@ class HardwarePolicy:
         # a result without it (a real backend's, after a resume's replayed ones): wall clock
         self._result_time = -math.inf if t is None else max(t, self._result_time)
 
+    def note_warm_pools(self, idle: Mapping[Any, int]) -> None:
+        """The backend's idle warm pools now, ``{type: pools}`` (SageMaker's ``WarmPoolStatus``
+        ``Available``; told at every poll by
+        :class:`~syne_mohb.hardware.feedback.HardwareFeedback`). From the first report on,
+        they, not the modelled rule "every ended job leaves its instance", say which types
+        start warm: SageMaker keeps a pool only within the account's warm-pool quota (0
+        instances unless raised). A job started on a type takes one of its pools until a
+        report that differs from the last one (a report lags behind the jobs this policy has
+        just placed: the same report again does not give the taken pools back; a durable run
+        journals the reports that differ and replays them). Types the policy does not choose
+        from are ignored. O(types)."""
+        if not isinstance(idle, Mapping):
+            raise ValueError(f"idle must be a dict instance type -> idle warm pools, got "
+                             f"{type(idle).__name__}")
+        told = {}
+        for t, n in idle.items():
+            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
+                raise ValueError(f"idle[{t!r}] must be a number of idle pools >= 0, got {n!r}")
+            if str(t) in self.specs and n > 0:
+                told[str(t)] = int(n)
+        self._ensure_pools()
+        if told != self.__dict__.get("_told_warm"):
+            self._told_warm = told
+            self._taken_warm: dict[str, int] = {}
+
+    @property
+    def told_warm_pools(self) -> dict[str, int] | None:
+        """The backend's last report of idle warm pools (:meth:`note_warm_pools`), or None
+        where none was told (the modelled pools are used)."""
+        told = self.__dict__.get("_told_warm")
+        return None if told is None else dict(told)
+
+    def _told_idle(self, instance: str) -> int | None:
+        """Idle pools of ``instance`` by the last report, less those taken since; None without
+        a report."""
+        told = self.__dict__.get("_told_warm")
+        if told is None:
+            return None
+        return told.get(instance, 0) - self._taken_warm.get(instance, 0)
+
     def _warm_types(self) -> np.ndarray:
-        """Per type, whether its warm pool holds an idle instance now. O(idle instances)."""
+        """Per type, whether its warm pool holds an idle instance now: the backend's last
+        report (:meth:`note_warm_pools`) where there is one, else the modelled pools. O(idle
+        instances)."""
         if self._keep_alive() <= 0 or not self.warm_pools:
             return np.zeros(len(self.instance_types), dtype=bool)
         self._ensure_pools()
+        if self.__dict__.get("_told_warm") is not None:
+            return np.array([self._told_idle(t) > 0 for t in self.instance_types], dtype=bool)
         now = self._now()
         return np.array([self._warm.warm(t, now) for t in self.instance_types], dtype=bool)
 
@@ -887,6 +934,8 @@ class HardwarePolicy:
             return
         self._ensure_pools()
         self._warm.take(str(instance), self._now())
+        if (self._told_idle(str(instance)) or 0) > 0:
+            self._taken_warm[str(instance)] = self._taken_warm.get(str(instance), 0) + 1
 
     def on_result(self, trial_id: int, config: Mapping[str, Any], result: Mapping[str, Any],
                   resource: float, values: Sequence[float]) -> None:

@@ -184,7 +184,7 @@ class JobCost:
 
     def failure_kind(self, trial_id: int) -> str | None:
         """Why ``trial_id`` failed, for the hardware policy
-        (:class:`~syne_mohb.hardware.failure_kinds.FailureKinds`): ``"capacity"`` when its last
+        (:class:`~syne_mohb.hardware.feedback.HardwareFeedback`): ``"capacity"`` when its last
         job failed, or could not be created, for lack of capacity of its instance type or of an
         account quota (the configuration is not to blame); None otherwise (a failure of the
         training, or a trial that has not failed)."""

@@ -84,6 +84,21 @@ class WarmPools:
             ]
         return sorted(rows, key=lambda r: (r["creation_time"] or 0.0, r["job_name"]))
 
+    def idle_warm_pools(self) -> dict[str, int]:
+        """``{instance type: pools}`` of the ended jobs whose warm pool is idle now (their last
+        ``WarmPoolStatus`` was ``Available``: kept and not reused yet), as of the last poll; {}
+        without ``keep_alive_seconds`` or where the account's warm-pool quota kept none. What
+        :class:`~syne_mohb.hardware.feedback.HardwareFeedback` tells the hardware policy."""
+        idle: dict[str, int] = {}
+        if not self.keep_alive_seconds:
+            return idle
+        with self._lock:
+            for rec in self._records.values():
+                for a in rec.attempts:
+                    if a.created and a.terminal and a.warm_pool_status == "Available":
+                        idle[a.instance_type] = idle.get(a.instance_type, 0) + 1
+        return idle
+
     def warm_pool_cost(self) -> float:
         """Dollars SageMaker bills for the warm pools of this backend's jobs so far."""
         with self._lock:

@@ -1,6 +1,8 @@
-"""A trial that found no capacity (or quota) for its instance type: the type cools down, the
-configuration is trained again elsewhere and is not marked as failing on the type
-(syne_mohb.hardware.availability, HardwarePolicy.note_failure / on_error, FailureKinds)."""
+"""What the backend tells the hardware policy (HardwareFeedback): a trial that found no capacity
+(or quota) for its instance type, whose type then cools down while the configuration is trained
+again elsewhere and is not marked as failing on the type (syne_mohb.hardware.availability,
+HardwarePolicy.note_failure / on_error); and the warm pools that really are idle
+(HardwarePolicy.note_warm_pools)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +12,7 @@ from syne_tune.config_space import choice
 from syne_tune.constants import ST_TUNER_TIME
 
 from syne_mohb.hardware.availability import Availability
-from syne_mohb.hardware.failure_kinds import FailureKinds, policy_of
+from syne_mohb.hardware.feedback import HardwareFeedback, policy_of
 from syne_mohb.hardware.policy import HardwarePolicy
 from syne_mohb.schedulers import MOASHA
 
@@ -140,7 +142,7 @@ def test_failure_kinds_tells_the_policy_once_per_failed_trial_and_survives_error
                 raise RuntimeError("describe failed")
             return "capacity" if trial_id == 1 else None
 
-    cb = FailureKinds()
+    cb = HardwareFeedback()
     cb.on_tuning_start(_Tuner(Backend(), wrapped))
     statuses = {0: (_Trial(0), Status.completed), 1: (_Trial(1), Status.failed),
                 2: (_Trial(2), Status.failed), 3: (_Trial(3), Status.failed)}
@@ -148,14 +150,14 @@ def test_failure_kinds_tells_the_policy_once_per_failed_trial_and_survives_error
     cb.on_fetch_status_results(statuses, [])  # seen already: not asked again
     assert sorted(asked) == [1, 2, 3]
     assert sched.hardware._failure_kinds == {1: "capacity"}
-    assert "could not ask the backend why trial 3 failed" in caplog.text
+    assert "the backend's failure_kind(3,) failed" in caplog.text
     # pickled with the tuner without the backend or the scheduler
     import pickle
 
     state = pickle.loads(pickle.dumps(cb)).__dict__
     assert state["_backend"] is None and state["_policy"] is None
     # a backend that cannot say, or a scheduler without a policy: nothing happens
-    quiet = FailureKinds()
+    quiet = HardwareFeedback()
     quiet.on_tuning_start(_Tuner(object(), sched))
     quiet.on_fetch_status_results(statuses, [])
 
@@ -170,11 +172,11 @@ def test_a_durable_tuner_adds_the_callback_once():
     space = dict(bb.configuration_space)
     sched = MOASHA(space, metrics=["accuracy", "runtime"], mode=["max", "min"],
                    time_attr="epoch", max_t=10, random_seed=0)
-    for given in ([], [FailureKinds()]):
+    for given in ([], [HardwareFeedback()]):
         tuner = DurableTuner(trial_backend=SimulatedBackend(bb, random_seed=0),
                              scheduler=sched, n_workers=1, callbacks=given,
                              stop_criterion=StoppingCriterion(max_num_trials_started=1))
-        assert sum(isinstance(cb, FailureKinds) for cb in tuner.callbacks) == 1
+        assert sum(isinstance(cb, HardwareFeedback) for cb in tuner.callbacks) == 1
 
 
 def test_a_resumed_durable_run_replays_a_capacity_failure_as_one():
@@ -199,3 +201,77 @@ def test_a_resumed_durable_run_replays_a_capacity_failure_as_one():
     assert replay.trials[0].failure_kind == "capacity"
     assert policy.metadata()["capacity_failures"] == {GPU: 1}
     assert policy.feasibility.failed_types({"width": 64}) == []
+
+
+def _warm_policy():
+    from syne_mohb.hardware.startup import JobStartup
+
+    policy = HardwarePolicy(random_seed=0, job_startup=JobStartup(keep_alive_s=600))
+    policy.bind({"width": choice(WIDTHS), "instance_type": choice([SMALL, LARGE, GPU])},
+                ["accuracy", "seconds"])
+    return policy
+
+
+def test_told_warm_pools_replace_the_modelled_ones_and_are_taken_by_new_jobs():
+    policy = _warm_policy()
+    _at(policy, 100.0)
+    policy.on_trial_add(0, {"width": 16, "instance_type": SMALL})
+    policy.on_job_end(0, {"width": 16, "instance_type": SMALL})
+    assert policy._warm_types().tolist() == [True, False, False]  # the modelled rule
+    # the backend kept no pool (no quota): nothing is warm, whatever the rule says
+    policy.note_warm_pools({})
+    assert not policy._warm_types().any()
+    # two idle pools on the GPU type, one on a type the policy does not choose from
+    policy.note_warm_pools({GPU: 2, "ml.p3.2xlarge": 1})
+    assert policy._warm_types().tolist() == [False, False, True]
+    policy.on_trial_add(1, {"width": 16, "instance_type": GPU})
+    assert policy._warm_types().tolist() == [False, False, True]
+    policy.on_trial_add(2, {"width": 32, "instance_type": GPU})
+    assert not policy._warm_types().any()  # both taken
+    policy.note_warm_pools({GPU: 2})  # the same report: it lags behind the jobs just placed
+    assert not policy._warm_types().any()
+    policy.note_warm_pools({GPU: 1})  # a new report: what the backend says now
+    assert policy._warm_types().tolist() == [False, False, True]
+    assert policy.told_warm_pools == {GPU: 1}
+    for bad in ({GPU: -1}, {GPU: 1.5}, [GPU]):
+        with pytest.raises(ValueError, match="idle"):
+            policy.note_warm_pools(bad)
+
+
+def test_feedback_tells_the_backends_idle_pools_at_every_poll():
+    space = {"width": choice(WIDTHS), "instance_type": choice([SMALL, GPU])}
+    from syne_mohb.hardware.startup import JobStartup
+
+    sched = MOASHA(space, metrics=["accuracy", "seconds"], mode=["max", "min"],
+                   time_attr="epoch", max_t=3, random_seed=0,
+                   hardware=HardwarePolicy(random_seed=0,
+                                           job_startup=JobStartup(keep_alive_s=60)))
+    pools = [{GPU: 1}, {}]
+
+    class Backend:
+        def idle_warm_pools(self):
+            return pools.pop(0)
+
+    cb = HardwareFeedback()
+    cb.on_tuning_start(_Tuner(Backend(), sched))
+    cb.on_fetch_status_results({}, [])
+    assert sched.hardware._told_warm == {GPU: 1}
+    cb.on_fetch_status_results({}, [])
+    assert sched.hardware._told_warm == {}
+
+
+def test_a_resumed_durable_run_replays_the_warm_pools_its_policy_was_told():
+    from syne_mohb.durable.replay import Replay
+    from syne_mohb.hardware.startup import JobStartup
+
+    space = {"width": choice(WIDTHS), "instance_type": choice([SMALL, GPU])}
+
+    class Tuner:
+        scheduler = MOASHA(space, metrics=["accuracy", "seconds"], mode=["max", "min"],
+                           time_attr="epoch", max_t=3, random_seed=0,
+                           hardware=HardwarePolicy(random_seed=0,
+                                                   job_startup=JobStartup(keep_alive_s=60)))
+
+    Replay(Tuner, [{"e": "warm_pools", "seq": 0, "idle": {GPU: 1}}])
+    assert Tuner.scheduler.hardware.told_warm_pools == {GPU: 1}
+    assert Tuner.scheduler.hardware._warm_types().tolist() == [False, True]

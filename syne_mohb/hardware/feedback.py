@@ -1,0 +1,111 @@
+"""A tuner callback that tells the hardware policy what only the backend knows.
+
+Two facts decide where the next trial should run and reach the scheduler through no Syne Tune
+hook:
+
+* **Why a trial failed.** Syne Tune tells a scheduler that a trial failed (``on_trial_error``)
+  but not why. A SageMaker job can fail because no instance of its type could be had now, or
+  because the account's quota for the type is used up: that says nothing about the
+  configuration, and recording it as one that cannot train on the type (as an out-of-memory
+  failure is recorded) would keep a configuration, and after a few such failures similar ones,
+  off the type for good. The backend says which failures those are (``failure_kind(trial_id)``,
+  e.g. :meth:`syne_mohb.backends.SageMakerBackend.failure_kind`); the policy then lets the type
+  cool down and trains the configuration again on another type
+  (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.note_failure`).
+* **Which warm pools are idle.** With warm pools (``JobStartup(keep_alive_s=...)``) the policy
+  weighs a type whose pool holds an idle instance at the warm start-up. Its own record follows
+  the rule "every ended job leaves its instance", which SageMaker keeps only within the
+  account's warm-pool quota (0 instances unless raised) and for jobs that asked for a keep-alive
+  period. The backend reads each job's ``WarmPoolStatus`` (``idle_warm_pools()``, e.g.
+  :meth:`syne_mohb.backends.SageMakerBackend.idle_warm_pools`); the policy then weighs the
+  pools that exist (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.note_warm_pools`).
+
+:class:`HardwareFeedback` asks the backend at every poll, in ``on_fetch_status_results``, which
+Syne Tune's ``Tuner`` calls before it hands results and failures to the scheduler, and tells
+the scheduler's hardware policy (found through wrapping schedulers, :func:`policy_of`).
+
+>>> from syne_mohb import HardwareFeedback
+>>> tuner = Tuner(..., callbacks=[StoreResultsCallback(), HardwareFeedback()])
+
+A backend without these methods or a scheduler without a hardware policy: it does nothing. A
+backend error is logged once per kind and the policy keeps its own record.
+Costs: O(trials fetched) per poll, plus the backend's ``idle_warm_pools`` (O(jobs)).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from syne_tune.backend.trial_status import Status
+from syne_tune.tuner_callback import TunerCallback
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["HardwareFeedback", "policy_of"]
+
+
+def policy_of(scheduler: Any) -> Any | None:
+    """The object that takes ``note_failure`` in ``scheduler``: the scheduler itself, or its
+    ``hardware`` policy (MO-ASHA), looking through delegating schedulers (``inner``, e.g. a
+    durable run's journaled scheduler); None if there is none."""
+    for _ in range(8):  # a chain of wrappers, never a cycle
+        if scheduler is None:
+            return None
+        if callable(getattr(scheduler, "note_failure", None)):
+            return scheduler
+        hardware = getattr(scheduler, "hardware", None)
+        if callable(getattr(hardware, "note_failure", None)):
+            return hardware
+        scheduler = getattr(scheduler, "inner", None)
+    return None
+
+
+class HardwareFeedback(TunerCallback):
+    """Tells the scheduler's hardware policy why failed trials failed and which warm pools are
+    idle, from the backend, at every poll (module docstring)."""
+
+    def __init__(self):
+        self._backend: Any = None
+        self._policy: Any = None
+        self._told: set[int] = set()
+        self._warned: set[str] = set()
+
+    def __getstate__(self):  # pickled with the tuner: not the backend nor the scheduler
+        state = dict(self.__dict__)
+        state["_backend"] = state["_policy"] = None
+        return state
+
+    def on_tuning_start(self, tuner):
+        self._backend = getattr(tuner, "trial_backend", None)
+        self._policy = policy_of(getattr(tuner, "scheduler", None))
+
+    def _ask(self, method: str, *args: Any) -> Any:
+        """``backend.method(*args)``, or None where the backend lacks it or it raised (logged
+        once per method: a callback must not end a tuning run)."""
+        call = getattr(self._backend, method, None)
+        if not callable(call):
+            return None
+        try:
+            return call(*args)
+        except Exception as e:  # noqa: BLE001
+            if method not in self._warned:
+                self._warned.add(method)
+                logger.warning("HardwareFeedback: the backend's %s%s failed (%s); the hardware "
+                               "policy keeps its own record", method, args or "()", e)
+            return None
+
+    def on_fetch_status_results(self, trial_status_dict: dict, new_results: list):
+        if self._policy is None or self._backend is None:
+            return
+        for trial_id, (_, status) in trial_status_dict.items():
+            if status != Status.failed or trial_id in self._told:
+                continue
+            self._told.add(trial_id)
+            kind = self._ask("failure_kind", trial_id)
+            if kind is not None:
+                self._policy.note_failure(trial_id, kind)
+        note = getattr(self._policy, "note_warm_pools", None)
+        if callable(note):
+            idle = self._ask("idle_warm_pools")
+            if idle is not None:
+                note(idle)
