@@ -483,6 +483,8 @@ def test_dead_raylet_ends_its_trial_and_requeues_the_trials_queued_there(cluster
     # the reason names the dead node: the actor's own report ("died: the raylet ...") or, when a
     # loaded machine delays the actor, Ray's health check ("died: health check failed ...")
     assert f"its node {att['node_id']}" in tail and "node type doomed) died:" in tail
+    # not the configuration's failure: the hardware policy is told (HardwareFeedback)
+    assert b.failure_kind(running.trial_id) == "capacity"
     _wait(lambda: _gone(att["pid"]), "its training process to end")
     _wait(lambda: _gone(worker), "the actor of the dead raylet to exit")
     # queued on the dead node: re-queued, runs on the other node of its type
@@ -498,12 +500,15 @@ def test_dead_raylet_ends_its_trial_and_requeues_the_trials_queued_there(cluster
     assert f"its node {doomed.node_id}" in err and "died before the trial ran there" in err
     assert "no alive node provides node type 'doomed+'" in err
     (only,) = b.attempts(stranded.trial_id)
-    assert only["end"] == Status.failed
+    assert only["end"] == Status.failed and only["node_failed"]
+    assert b.failure_kind(stranded.trial_id) == "capacity"
+    assert b.failure_kind(queued.trial_id) is None  # completed
     # a new trial of that type fails instead of waiting forever for a node
     b.unsatisfiable_timeout_s = 0.0
     again = b.start_trial({"epochs": 1, "instance_type": "doomed+"})
     _results_until(b, again.trial_id, lambda r, s: s == Status.failed, "unsatisfiable fail")
     assert "no alive node provides node type 'doomed+'" in "".join(b.stderr(again.trial_id))
+    assert b.failure_kind(again.trial_id) == "capacity"
     with pytest.raises(UnsatisfiableNodeTypeError, match="'doomed\\+'"):
         b.validate_config_space({"instance_type": "doomed+"})
     for node in (doomed, spare):

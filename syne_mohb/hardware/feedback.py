@@ -8,9 +8,10 @@ hook:
   because the account's quota for the type is used up: that says nothing about the
   configuration, and recording it as one that cannot train on the type (as an out-of-memory
   failure is recorded) would keep a configuration, and after a few such failures similar ones,
-  off the type for good. The backend says which failures those are (``failure_kind(trial_id)``,
-  e.g. :meth:`syne_mohb.backends.SageMakerBackend.failure_kind`); the policy then lets the type
-  cool down and trains the configuration again on another type
+  off the type for good. A Ray trial whose node died, or whose node type no alive node provides,
+  is the same. The backend says which failures those are (``failure_kind(trial_id)``:
+  :meth:`syne_mohb.backends.SageMakerBackend.failure_kind`, ``RayBackend.failure_kind``); the
+  policy then lets the type cool down and trains the configuration again on another type
   (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.note_failure`).
 * **Which warm pools are idle.** With warm pools (``JobStartup(keep_alive_s=...)``) the policy
   weighs a type whose pool holds an idle instance at the warm start-up. Its own record follows

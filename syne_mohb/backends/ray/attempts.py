@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from syne_tune.backend.trial_status import Status
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["ATTEMPTS_FILENAME", "MARKER", "Attempt", "AttemptLog", "lines_after_marker",
@@ -45,6 +47,9 @@ class Attempt:
     end: str | None = None  # completed | failed | stopped | paused (or lost, cost capped,
     #                         requeued: its node died before it ran)
     reason: str | None = None
+    # its node died, or no alive node provides its node type: not its configuration's failure
+    # (``failure_kind`` says "capacity": the hardware policy lets the type cool down)
+    node_failed: bool = False
     # runtime only (never pickled, never recorded)
     handle: Any = field(default=None, repr=False, compare=False)
     ref: Any = field(default=None, repr=False, compare=False)
@@ -113,6 +118,17 @@ class AttemptLog:
                 f.write(json.dumps({"event": event, "t": time.time(), **att.record()}) + "\n")
         except OSError as e:  # bookkeeping only
             logger.warning("trial %d: could not write %s: %s", trial_id, ATTEMPTS_FILENAME, e)
+
+    def failure_kind(self, trial_id: int) -> str | None:
+        """Why ``trial_id`` failed, for the hardware policy
+        (:class:`~syne_mohb.hardware.feedback.HardwareFeedback`): ``"capacity"`` when its last
+        attempt failed because its node died or no alive node provides its node type (the
+        configuration is not to blame); None otherwise (the script failed, or the trial has
+        not failed)."""
+        attempts = self._attempts.get(trial_id) or []
+        if not attempts or attempts[-1].end != Status.failed:
+            return None
+        return "capacity" if attempts[-1].node_failed else None
 
     def attempts(self, trial_id: int) -> list[dict[str, Any]]:
         """Attempts of ``trial_id``: actor name, node type, node id, pid, start/end times, how

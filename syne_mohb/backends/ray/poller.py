@@ -112,7 +112,8 @@ class ResultPoller:
                 if att.started_at is None and never_ran and node is not None:
                     self._requeue_or_fail(tid, att, node)
                 else:
-                    self._fail(tid, att, self._death_reason(att, e))
+                    self._fail(tid, att, self._death_reason(att, e),
+                               node_failed=self._node_dead(att, e))
                 continue
             except ray.exceptions.RayError as e:
                 self._fail(tid, att, f"polling its Ray actor failed: {str(e).strip()[:2000]}")
@@ -151,6 +152,7 @@ class ResultPoller:
                 elif code == 0:
                     self._finish(tid, att, Status.completed)
                 elif res.get("node_lost"):
+                    att.node_failed = True
                     self._finish(tid, att, Status.failed,
                                  f"its node {att.node_id} (node type {att.node_type}) died: "
                                  f"{res['node_lost']}; its actor stopped the training script "
@@ -174,7 +176,10 @@ class ResultPoller:
             logger.warning("trial %d %s: %s", tid, status, reason)
         self._write_attempt(tid, att, "ended")
 
-    def _fail(self, tid: int, att: Attempt, reason: str) -> None:
+    def _fail(self, tid: int, att: Attempt, reason: str, node_failed: bool = False) -> None:
+        """End ``att`` and its trial as failed (``node_failed``: its node died or no node
+        provides its type, see :meth:`failure_kind`)."""
+        att.node_failed = node_failed
         att.ref = None
         self._kill_actor(att)
         self._finish(tid, att, Status.failed, reason)
@@ -183,6 +188,12 @@ class ResultPoller:
         if node_id is None:
             return None
         return next((n for n in self.nodes(max_age_s=0.0) if n.get("NodeID") == node_id), None)
+
+    def _node_dead(self, att: Attempt, e: Exception) -> bool:
+        """Whether the actor of ``att`` died with its node (not, e.g., killed by Ray's memory
+        monitor on a node that lives on)."""
+        node = self._node(att.node_id or dead_node_of(e)[0])
+        return node is not None and not node.get("Alive")
 
     def _death_reason(self, att: Attempt, e: Exception) -> str:
         node_id = att.node_id or dead_node_of(e)[0]
@@ -207,7 +218,7 @@ class ResultPoller:
         if not any(provides(n.get("Resources") or {}, req) for n in alive):
             self._fail(tid, att, f"{died}; no alive node provides node type "
                                  f"{att.node_type!r} {format_resources(req)}. The cluster has: "
-                                 f"{describe_nodes(alive)}")
+                                 f"{describe_nodes(alive)}", node_failed=True)
             return
         att.ref = None
         self._kill_actor(att)
@@ -232,7 +243,7 @@ class ResultPoller:
         if not any(provides(n.get("Resources") or {}, req) for n in nodes):
             self._fail(tid, att, f"no alive node provides node type {att.node_type!r} "
                                  f"{format_resources(req)} (waited {waited:.0f} s). The "
-                                 f"cluster has: {describe_nodes(nodes)}")
+                                 f"cluster has: {describe_nodes(nodes)}", node_failed=True)
         elif tid not in self._queue_warned:
             self._queue_warned.add(tid)
             logger.warning("trial %d has waited %.0f s for a node of type %r %s: every node "
