@@ -78,13 +78,14 @@ def main(argv: list[str] | None = None) -> None:
         "epochs": args.epochs,
         INSTANCE_TYPE: local_profiles(prices),
     }
-    backend = LocalProfileBackend(str(SCRIPT), prices=prices, config_space=config_space,
+    # the prices travel with local_profiles(...): the backend and the policy read them there
+    backend = LocalProfileBackend(str(SCRIPT), config_space=config_space,
                                   max_cost_per_trial=args.max_cost_per_trial)
     scheduler = MOASHA(config_space, metrics=METRICS, mode=MODES, time_attr="epoch",
                        max_t=args.epochs, grace_period=1, reduction_factor=3,
                        random_seed=args.seed,
                        # the policy that picks each trial's profile prices it before any result
-                       hardware=HardwarePolicy(prices=prices))
+                       hardware=HardwarePolicy())
     tuner = Tuner(
         backend, scheduler,
         StoppingCriterion(max_wallclock_time=args.max_wallclock, max_cost=args.max_cost),

@@ -4,7 +4,7 @@ import json
 import math
 
 import pytest
-from syne_tune.config_space import Categorical
+from syne_tune.config_space import Categorical, choice
 
 from syne_mohb.hardware import (
     INSTANCE_TYPE,
@@ -218,6 +218,36 @@ def test_price_table_local_profiles_and_overrides(catalog):
         table.validate_config_space({INSTANCE_TYPE: "ml.g5.64xlarge"})
     with pytest.raises(MissingPriceError, match="ml.g6.xlarge"):
         table.validate_config_space({INSTANCE_TYPE: "ml.g6.xlarge"})
+
+
+def test_local_profiles_carry_their_prices_to_the_backend_and_the_policy(tmp_path):
+    import pickle
+
+    from syne_mohb.backends.local import LocalProfileBackend
+    from syne_mohb.hardware import HardwarePolicy
+    from syne_mohb.hardware.space import space_prices
+
+    script = tmp_path / "train.py"
+    script.write_text("print('ok')\n")
+    space = {"lr": choice([0.1, 0.01]),
+             INSTANCE_TYPE: local_profiles({"local-cpu-1": 0.05})}
+    assert space_prices(space, INSTANCE_TYPE) == {"local-cpu-1": 0.05}
+    assert space_prices({INSTANCE_TYPE: choice(["local-cpu-1"])}, INSTANCE_TYPE) == {}
+    assert space_prices(None, INSTANCE_TYPE) == {}
+    assert pickle.loads(pickle.dumps(space))[INSTANCE_TYPE].prices == {"local-cpu-1": 0.05}
+    backend = LocalProfileBackend(str(script), config_space=space)  # no prices=...
+    assert backend._price_table.price_per_hour("local-cpu-1") == 0.05
+    given = LocalProfileBackend(str(script), config_space=space, prices={"local-cpu-1": 0.07})
+    assert given._price_table.price_per_hour("local-cpu-1") == 0.07  # the given one wins
+    policy = HardwarePolicy(random_seed=0)
+    policy.bind(space, ["accuracy", "st_worker_cost"])
+    assert policy.specs["local-cpu-1"].price_per_hour == 0.05
+    policy = HardwarePolicy(random_seed=0, prices={"local-cpu-1": 0.07})
+    policy.bind(space, ["accuracy", "st_worker_cost"])
+    assert policy.specs["local-cpu-1"].price_per_hour == 0.07
+    # a plain choice of profiles carries no price: the backend says which is missing
+    with pytest.raises(MissingPriceError, match="local-cpu-1"):
+        LocalProfileBackend(str(script), config_space={INSTANCE_TYPE: choice(["local-cpu-1"])})
 
 
 def test_local_profiles_follow_this_machine():

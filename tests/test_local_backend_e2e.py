@@ -52,8 +52,8 @@ def test_local_profiles_cost_cap_and_max_cost(tmp_path, monkeypatch):
         "epochs": 100_000,  # far longer than the cap allows, even on an idle machine
         INSTANCE_TYPE: local_profiles(prices),
     }
-    backend = LocalProfileBackend(DIGITS, prices=prices, config_space=config_space,
-                                  max_cost_per_trial=cap)
+    # the prices travel with local_profiles(...): backend and policy read them from the space
+    backend = LocalProfileBackend(DIGITS, config_space=config_space, max_cost_per_trial=cap)
     # the second initial point's learning rate is below the searched range on purpose (a slow
     # learner): evaluated as given, with a warning
     with pytest.warns(UserWarning, match=r"\['lr'\] = 0.0001 is outside its domain"):
@@ -74,6 +74,7 @@ def test_local_profiles_cost_cap_and_max_cost(tmp_path, monkeypatch):
                   results_update_interval=1000, tuner_name="hw-e2e")
     tuner.run()
 
+    assert {t: s.price_per_hour for t, s in scheduler.hardware.specs.items()} == prices
     # 1. every result reached the scheduler with time and cost at its profile's price
     #    (the cheap 1-core trial surely reports; the 2-core one may hit its cap while the
     #    process still starts up on a busy machine)

@@ -260,6 +260,9 @@ def test_injected_faults_are_survived_without_losing_results(sm, make_backend, m
     assert quota["status"] == Status.failed and not quota["jobs"][0]["created"]
     assert "ResourceLimitExceeded" in quota["reasons"][0]
     assert quota["jobs"][0]["instance_type"] == "ml.p3.2xlarge"
+    # what HardwareFeedback tells a hardware policy: the type's failures, not the script's
+    assert [backend.failure_kind(t) for t in (1, 2, 3)] == [None, "capacity", "capacity"]
+    assert backend.failure_kind(0) is None and backend.failure_kind(999) is None
     others = [rec for tid, rec in records.items() if tid not in (1, 2, 3)]
     assert len(others) >= 3 and all(rec["status"] == Status.completed for rec in others)
     assert tuner.tuning_status.num_trials_failed == 3

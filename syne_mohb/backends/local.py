@@ -58,6 +58,7 @@ from syne_mohb.hardware.profiles import (
     get_local_profile,
     is_local_profile_name,
 )
+from syne_mohb.hardware.space import space_prices
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,9 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
 
     :param entry_point: training script (reports with ``syne_tune.Reporter``; unchanged)
     :param prices: $/hour of each local profile used, e.g. ``{"local-cpu-1": 0.05,
-        "local-cpu-2": 0.10}``; may also override catalog prices
+        "local-cpu-2": 0.10}``; may also override catalog prices. Not needed for the profiles
+        of a ``config_space`` built with :func:`~syne_mohb.hardware.local_profiles`, which
+        carries their prices (given ones override them)
     :param config_space: if given, every value of ``config_space[instance_key]`` is checked
         now (existing profile, known price); strongly recommended
     :param catalog: instance catalog for catalog names (default: ``load_catalog()``)
@@ -127,6 +130,7 @@ class LocalProfileBackend(LocalTrialControl, CostAccountingMixin, LocalBackend):
             pass_args_as_json=pass_args_as_json,
             rotate_gpus=False,  # GPUs are assigned by the local-gpu-<i> profiles
         )
+        prices = {**space_prices(config_space, instance_key), **(prices or {})} or None
         self._init_cost_accounting(
             PriceTable(prices, catalog),
             instance_key=instance_key,

@@ -141,6 +141,7 @@ from syne_mohb.hardware.model import (
     check_estimator,
     hardware_specs,
 )
+from syne_mohb.hardware.space import space_prices
 from syne_mohb.hardware.startup import WarmPools
 from syne_mohb.pareto import check_metrics
 
@@ -162,7 +163,9 @@ class HardwarePolicy:
     :param specs: ``{type: {"vcpus": .., "gpus": .., "gpu_model": .., "price_per_hour": ..,
         ...}}`` for types the catalog does not know (local machines), or a Ray backend's
         ``node_types`` as they are (``{name: NodeType}``: resources and price)
-    :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates).
+    :param prices: ``{type: $/hour}``, overriding the catalog (e.g. a benchmark's own rates)
+        and the prices a space built with :func:`~syne_mohb.hardware.local_profiles` carries
+        (which the policy reads itself).
         A price of 0 cannot be compared as log dollars: such a type is costed at the geometric
         mean of the positive prices (a warning says so) until its results bill dollars
     :param catalog: instance catalog (default: :func:`syne_mohb.hardware.load_catalog`)
@@ -413,8 +416,10 @@ class HardwarePolicy:
         if unknown:
             raise ValueError(f"hardware_metrics {unknown} are not among the metrics "
                              f"{self.metrics}")
+        # prices the space carries (local_profiles), the given ones over them
+        prices = {**space_prices(config_space, self.instance_attr), **self._user_prices}
         self.specs = hardware_specs(self.instance_types, self._catalog, self._user_specs,
-                                    self._user_prices)
+                                    prices)
         known = [s.price_per_hour for s in self.specs.values() if s.price_per_hour]
         fallback = float(np.exp(np.mean(np.log(known)))) if known else 1.0
         missing = [t for t, s in self.specs.items() if s.price_per_hour is None]

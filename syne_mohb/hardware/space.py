@@ -93,7 +93,10 @@ def local_profiles(prices: Mapping[str, float]) -> Categorical:
     """Syne Tune ``choice`` over local profiles, each with its user-set price per hour,
     e.g. ``local_profiles({"local-cpu-1": 0.05, "local-cpu-2": 0.10})``.
 
-    Raises :class:`UnknownInstanceTypeError` for a profile this machine cannot run and
+    The prices travel with the domain (its ``prices`` attribute, :func:`space_prices`): a
+    :class:`~syne_mohb.backends.local.LocalProfileBackend` given the config space and MO-ASHA's
+    :class:`~syne_mohb.hardware.policy.HardwarePolicy` read them from it, so they are given
+    once. Raises :class:`UnknownInstanceTypeError` for a profile this machine cannot run and
     ``ValueError`` for a bad price, at configuration time.
     """
     if not isinstance(prices, Mapping) or not prices:
@@ -101,7 +104,18 @@ def local_profiles(prices: Mapping[str, float]) -> Categorical:
     PriceTable(prices)  # validates the prices
     for name in prices:
         get_local_profile(name)
-    return choice(list(prices))
+    domain = choice(list(prices))
+    # an attribute of this one domain object: pickled with it, left out of Syne Tune's JSON
+    # form of the space (which then needs prices=... again, as before)
+    domain.prices = {str(k): float(v) for k, v in prices.items()}
+    return domain
+
+
+def space_prices(config_space: Mapping | None, key: str) -> dict[str, float]:
+    """The ``$/hour`` that ``config_space[key]`` carries (:func:`local_profiles`), or {}."""
+    domain = (config_space or {}).get(key) if isinstance(config_space, Mapping) else None
+    prices = getattr(domain, "prices", None)
+    return dict(prices) if isinstance(prices, Mapping) else {}
 
 
 def entries_of_instance_types(config_space: Mapping, catalog: InstanceCatalog | None = None
