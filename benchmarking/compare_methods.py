@@ -159,6 +159,12 @@ def main(argv=None) -> int:
                          "methods weighs a restart's start-up (HardwarePolicy(job_startup=...))")
     ap.add_argument("--keep-alive", type=float, default=0.0,
                     help="warm-pool keep-alive seconds with --startup (default: no warm pools)")
+    ap.add_argument("--outage", default=None, metavar="TYPE:FROM:TO",
+                    help="a capacity outage of an instance type from FROM to TO, fractions of "
+                         "each task's budget (e.g. ml.g4dn.xlarge:0.1:0.4): every job of the "
+                         "type started then fails for lack of capacity (SimulatedBackend's "
+                         "capacity_outages), and the runs tell the failures' kind to the "
+                         "hardware policy (HardwareFeedback)")
     ap.add_argument("--simulator", choices=SIMULATORS, default="ours",
                     help="'stock': Syne Tune's own UserBlackboxBackend, as users of Syne Tune "
                          "simulate (results without st_worker_time / st_worker_cost); no "
@@ -190,6 +196,18 @@ def main(argv=None) -> int:
                  f"(leave it out for all tasks)")
     if args.keep_alive < 0:
         ap.error(f"--keep-alive must be >= 0, got {args.keep_alive}")
+    outage = None
+    if args.outage is not None:
+        try:
+            kind, start, end = args.outage.rsplit(":", 2)
+            outage = (kind, float(start), float(end))
+        except ValueError:
+            ap.error(f"--outage must be TYPE:FROM:TO with FROM, TO fractions of the budget, got "
+                     f"{args.outage!r}")
+        if not 0 <= outage[1] < outage[2]:
+            ap.error(f"--outage needs 0 <= FROM < TO, got {args.outage!r}")
+        if args.simulator == "stock":
+            ap.error("--outage needs --simulator ours (Syne Tune's simulator has no outages)")
     if Path(args.table).name != args.table:
         ap.error(f"--table must be a file name (it is written under --output), got "
                  f"{args.table!r}")
@@ -240,6 +258,13 @@ def main(argv=None) -> int:
                 budget = args.budget_seconds + (0.0 if startup is None else args.budget_factor
                                                 * startup.cold_total(bench.default_instance))
             extra = {} if startup is None else {"startup": asdict(startup)}
+            if outage is not None:
+                offered = [str(t) for t in getattr(bench.blackbox(task).configuration_space.get(
+                    bench.instance_attr), "categories", [])]
+                if outage[0] not in offered:
+                    ap.error(f"--outage: {outage[0]!r} is not an instance type of {b}/{task} "
+                             f"({offered})")
+                extra["outages"] = {outage[0]: [[outage[1] * budget, outage[2] * budget]]}
             if args.simulator == "stock":
                 extra = {"simulator": "stock"}
             budgets[(b, task)] = budget
@@ -373,7 +398,7 @@ def main(argv=None) -> int:
                      tasks={b: [t for (bb_, t) in budgets if bb_ == b] for b in benchmarks},
                      methods=methods, baselines=BASELINES, budget_factor=args.budget_factor,
                      budget_seconds=args.budget_seconds,
-                     startup=args.startup, keep_alive=args.keep_alive,
+                     startup=args.startup, keep_alive=args.keep_alive, outage=args.outage,
                      simulator=args.simulator, runs=len(specs),
                      failed=len(failed), code_version=code_version(),
                      reused_from_other_code=len(other_code), simulation_s=round(sim_s, 1),

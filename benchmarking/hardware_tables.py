@@ -35,6 +35,9 @@ Pages (``--page``):
 * ``warm-pools``: "Warm pools in the hardware policy": the default against every start-up
   weighed cold (``moasha-cold-pools``, ``moasha-promotion-cold-pools``) and the patched peer,
   with SageMaker job start-up and warm pools (``WARM_POOLS_TABLES``).
+* ``capacity-outages``: "Capacity outages": the policy told which failures were for lack of
+  capacity against the one that takes them as the configuration's (``moasha-kind-blind``), in
+  simulated outages of the cheapest type (``OUTAGE_TABLES``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -46,6 +49,7 @@ Pages (``--page``):
     python benchmarking/hardware_tables.py --page budget
     python benchmarking/hardware_tables.py --page startup-model
     python benchmarking/hardware_tables.py --page warm-pools
+    python benchmarking/hardware_tables.py --page capacity-outages
 """
 from __future__ import annotations
 
@@ -917,21 +921,66 @@ WARM_POOLS_VERSUS = [("", "every start-up weighed cold, stopping", "moasha"),
                      ("_peer", "the patched peer", "moasha")]
 
 
+#: capacity-outages: the hardware policy told a failure's kind (HardwareFeedback, the default
+#: since 2026-12-07) against the one taking every failure as the configuration's
+OUTAGE_OUTPUT = "benchmarking/_results/outage_final"
+OUTAGE_PROSE = (
+    "A SageMaker job can fail because no instance of its type can be had for a while "
+    "(`CapacityError`) or because the account's quota for the type is used up "
+    "(`ResourceLimitExceeded`); a Ray trial, because its node died. Such a failure says nothing "
+    "about the configuration. Since 2026-12-07 the backend says which failures those are "
+    "(`failure_kind`), the tuner callback `HardwareFeedback` tells MO-ASHA's hardware policy, "
+    "and the policy does not record the failure against the configuration: the type is left "
+    "out of new placements for a cool-down (`capacity_cooldown_s`, doubled at each further "
+    "capacity failure of the type) and the configuration is trained again on another type. "
+    "Before, such a failure was taken as the configuration's, like an out-of-memory one: the "
+    "configuration, and once failures added up similar ones, kept off the type "
+    "(`moasha-kind-blind`, `HardwarePolicy(failure_kinds=False)`). Simulated here: "
+    "`SimulatedBackend(capacity_outages=...)` fails every job of a type started during an "
+    "outage, after its cold provisioning wait, billed nothing (`compare_methods.py --outage "
+    "TYPE:FROM:TO`, fractions of each task's budget). The type is ml.m5.xlarge, on which the "
+    "default places most trials once SageMaker's start-up counts. The cool-down's default was "
+    "chosen on `cnn` (outage from 10% to 40% of the budget) among 0 s "
+    "(`moasha-no-cooldown`), 150 s (the default) and 600 s (`moasha-cooldown-600`, the first "
+    "version); `mlp` and `hgb-x` (4 tasks each, outage from 30% to 50%) were run once "
+    "afterwards, untouched. The outages are synthetic: the shipped tables record none. Our "
+    "simulated backend, SageMaker job start-up, 4 workers, budget = 8 median full trainings on "
+    "ml.g4dn.xlarge plus 8 cold start-ups, target = ASHA-p3's mean best accuracy minus 0.5 "
+    "points; the baselines run with the same outage.")
+OUTAGE_TABLES = [("outage_dev", "4 tasks, development"), ("outage_untouched", "4 tasks each, "
+                                                                              "untouched")]
+
+
+def capacity_outages_page(args) -> BenchmarkPage:
+    return versus_tables_page(args, "capacity-outages", "Capacity outages", OUTAGE_PROSE,
+                              Path(OUTAGE_OUTPUT), OUTAGE_TABLES,
+                              [("", "every failure taken as the configuration's", "moasha")])
+
+
 def warm_pools_page(args) -> BenchmarkPage:
-    out = Path(WARM_POOLS_OUTPUT)
-    used = [(out, f"{t}{suffix}.csv") for t, _ in WARM_POOLS_TABLES
-            for suffix, *_ in WARM_POOLS_VERSUS]
-    page = paired_page("warm-pools", "Warm pools in the hardware policy", used, args)
-    page.add(WARM_POOLS_PROSE, "Every row names what chooses the instance type (**hardware "
+    return versus_tables_page(args, "warm-pools", "Warm pools in the hardware policy",
+                              WARM_POOLS_PROSE, Path(WARM_POOLS_OUTPUT), WARM_POOLS_TABLES,
+                              WARM_POOLS_VERSUS)
+
+
+def versus_tables_page(args, name: str, title: str, prose: str, out: Path,
+                       tables: list[tuple[str, str]],
+                       versus: list[tuple[str, str, str]]) -> BenchmarkPage:
+    """A page of ``compare_methods.py`` tables under ``out``: ``tables`` (name, what its tasks
+    are), each paired against the peers of ``versus`` (table suffix, what the peer is, the
+    method whose row is read off), and every method against ASHA-p3."""
+    used = [(out, f"{t}{suffix}.csv") for t, _ in tables for suffix, *_ in versus]
+    page = paired_page(name, title, used, args)
+    page.add(prose, "Every row names what chooses the instance type (**hardware "
              "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
-    present = [(t, k) for t, k in WARM_POOLS_TABLES if (out / f"{t}.csv").exists()]
+    present = [(t, k) for t, k in tables if (out / f"{t}.csv").exists()]
     if not present:
         page.add("*Not run.*")
         return page
     page.add("Commands:\n\n" + "\n".join(
         provenance_line(out, f"{t}{suffix}.csv") for t, _ in present
-        for suffix, *_ in WARM_POOLS_VERSUS if (out / f"{t}{suffix}.csv").exists()))
-    for suffix, what, method in WARM_POOLS_VERSUS:
+        for suffix, *_ in versus if (out / f"{t}{suffix}.csv").exists()))
+    for suffix, what, method in versus:
         rows = [r for t, k in present for r in versus_rows(out, t + suffix, k)]
         if rows:
             versus_section(page, rows, _peer(out, present[0][0] + suffix), what, method=method)
@@ -1725,7 +1774,7 @@ def main(argv=None) -> int:
     ap.add_argument("--page", default="hardware-decision",
                     choices=["hardware-decision", "tuning-effectiveness", "variants",
                              "default-searcher", "tempered-draws", "ehvi", "budget",
-                             "startup-model", "warm-pools"])
+                             "startup-model", "warm-pools", "capacity-outages"])
     ap.add_argument("--output", default="benchmarking/_results/hardware")
     ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
                     help="hardware-decision: the runs on Syne Tune's own simulator")
@@ -1775,6 +1824,8 @@ def main(argv=None) -> int:
         page = startup_page(args)
     elif args.page == "warm-pools":
         page = warm_pools_page(args)
+    elif args.page == "capacity-outages":
+        page = capacity_outages_page(args)
     else:
         page = variants_page(args)
     text = "\n\n".join(page.parts)

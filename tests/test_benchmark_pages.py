@@ -251,3 +251,27 @@ def test_startup_page_pairs_the_default_with_the_per_unit_choice(tmp_path, monke
     assert "| mlp | 4 tasks each | moasha |" in section and "**3.01x [2.17, 4.43]**" in section
     assert "### Against ASHA on ml.p3.2xlarge" in section
     assert "2026-01-02 03:04 UTC" in section
+
+
+def test_capacity_outages_page_pairs_the_default_with_the_kind_blind_policy(tmp_path,
+                                                                           monkeypatch):
+    """``--page capacity-outages`` reads the outage tables: ours / ``moasha-kind-blind`` with
+    the command and date of each table, losses in italics, and every method against ASHA-p3;
+    without tables it says they were not run."""
+    ht = _hardware_tables()
+    out, docs = tmp_path / "outage", tmp_path / "docs"
+    monkeypatch.setattr(ht, "OUTAGE_OUTPUT", str(out))
+    assert ht.main(["--page", "capacity-outages", "--docs-dir", str(docs), "--no-docs"]) == 0
+    _fabricate(out)
+    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
+    versus["peer"] = "moasha-kind-blind"
+    versus.to_csv(out / "versus_outage_dev.csv", index=False)
+    for suffix in (".csv", ".provenance.json"):
+        (out / f"outage_dev{suffix}").write_text((out / f"untouched_mlp{suffix}").read_text())
+    assert ht.main(["--page", "capacity-outages", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "capacity-outages.md").read_text()
+    assert text.startswith("# Capacity outages")
+    assert "### Ours / `moasha-kind-blind` (every failure taken as the configuration's)" in text
+    assert "| mlp | 4 tasks, development | moasha |" in text and "**3.01x [2.17, 4.43]**" in text
+    assert "*0.37x [0.24, 0.66]*" in text
+    assert "### Against ASHA on ml.p3.2xlarge" in text and "2026-01-02 03:04 UTC" in text

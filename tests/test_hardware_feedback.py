@@ -275,3 +275,83 @@ def test_a_resumed_durable_run_replays_the_warm_pools_its_policy_was_told():
     Replay(Tuner, [{"e": "warm_pools", "seq": 0, "idle": {GPU: 1}}])
     assert Tuner.scheduler.hardware.told_warm_pools == {GPU: 1}
     assert Tuner.scheduler.hardware._warm_types().tolist() == [False, True]
+
+
+def test_a_simulated_outage_fails_the_jobs_of_its_type_for_lack_of_capacity():
+    """SimulatedBackend(capacity_outages=...): a job of the type started during the outage
+    fails after its cold provisioning wait, billed nothing and leaving no warm instance, with
+    the failure kind "capacity"; one started after it trains."""
+    from syne_mohb.backends.simulated import SimulatedBackend
+    from syne_mohb.hardware.startup import JobStartup
+
+    from test_hardware_failures import _table_with_failures
+
+    startup = JobStartup(provisioning_s={"cpu": 10.0, "accelerated": 10.0},
+                         download_s={"cpu": 5.0, "accelerated": 5.0}, keep_alive_s=100.0)
+    be = SimulatedBackend(_table_with_failures(set()), seed=0, startup=startup,
+                          capacity_outages={GPU: [(0.0, 50.0)]})
+    be.start_trial({"width": 16, "instance_type": GPU})
+    be.start_trial({"width": 16, "instance_type": SMALL})
+    for _ in range(10):
+        status, _ = be.fetch_status_results([0, 1])
+        be.advance()
+    assert status[0][1] == Status.failed and status[1][1] == Status.completed
+    assert be.failure_kind(0) == "capacity" and be.failure_kind(1) is None
+    assert "CapacityError" in be.stderr(0)[0]
+    assert be.ledger.cost(0, at=be.now) == 0.0  # no instance ran
+    assert be.jobs_started == 2
+    be.now = 60.0  # after the outage: a job of the type trains, cold (no instance was left)
+    be.start_trial({"width": 16, "instance_type": GPU})
+    for _ in range(10):
+        status, results = be.fetch_status_results([2])
+        be.advance()
+    assert status[2][1] == Status.completed and be.failure_kind(2) is None
+    assert be.warm_reuses == 0
+    for bad, match in (({GPU: [(5.0, 1.0)]}, "0 <= start < end"), ({GPU: [5.0]}, "pair"),
+                       ([GPU], "dict")):
+        with pytest.raises(ValueError, match=match):
+            SimulatedBackend(_table_with_failures(set()), capacity_outages=bad)
+
+
+def test_a_simulated_run_with_an_outage_tells_the_policy_and_the_blind_one_not(tmp_path):
+    """runner.run_one with ``extra["outages"]``: HardwareFeedback tells MO-ASHA's policy the
+    kind, so the outage's failures cool the type down instead of marking configurations;
+    ``moasha-kind-blind`` (failure_kinds=False) records them against the configurations."""
+    import json
+
+    from syne_mohb.experiments.final_metadata import SCHEDULER_END
+    from syne_mohb.experiments.runner import RunSpec, get_benchmark, run_one
+    from syne_mohb.hardware.startup import JobStartup
+    from dataclasses import asdict
+
+    startup = asdict(JobStartup())
+    budget = get_benchmark("cnn").default_budget("mnist", startup=JobStartup())
+    outages = {"ml.m5.xlarge": [[0.1 * budget, 0.4 * budget]]}
+    ends = {}
+    for method in ("moasha", "moasha-kind-blind"):
+        out = run_one(RunSpec(method=method, benchmark="cnn", task="mnist", seed=0,
+                              out_dir=str(tmp_path), max_trials=50,
+                              extra={"startup": startup, "outages": outages}))
+        meta = json.loads((tmp_path / "cnn" / "mnist" / method / "seed-0" /
+                           "metadata.json").read_text())
+        assert meta["syne_mohb"]["outages"] == outages and meta["syne_mohb"]["num_trials_failed"]
+        # the policy's metadata at the end of the run
+        ends[method] = _find(meta[SCHEDULER_END], "capacity_failures")
+        assert out["path"]
+    told, blind = ends["moasha"], ends["moasha-kind-blind"]
+    assert set(told["capacity_failures"]) == {"ml.m5.xlarge"} and told["failures"] == 0
+    assert blind["capacity_failures"] == {} and blind["failures"] > 0
+
+
+def _find(tree, key):
+    """The first dict in a JSON tree that holds ``key``."""
+    if isinstance(tree, dict):
+        if key in tree:
+            return tree
+        tree = list(tree.values())
+    if isinstance(tree, list):
+        for item in tree:
+            found = _find(item, key)
+            if found is not None:
+                return found
+    return None

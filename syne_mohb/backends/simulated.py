@@ -39,6 +39,11 @@ Algorithm (discrete-event simulation):
   :meth:`stderr` naming the type), billed its download at the type's rate read off the table's
   other rows. A row with NaN only after some fidelity (an early stop, as
   :func:`~syne_mohb.blackboxes.converter.from_experiments` writes) replays as before.
+* Capacity outages (``capacity_outages={type: [(start, end), ...]}``, seconds of the simulated
+  clock): a job of that type started during an outage gets no instance, whatever the
+  configuration (SageMaker's ``CapacityError``). It fails after its provisioning wait, billed
+  nothing and leaving no warm instance; :meth:`failure_kind` says ``"capacity"``, which
+  :class:`~syne_mohb.hardware.feedback.HardwareFeedback` tells MO-ASHA's hardware policy.
 
 Each event costs ``O(log E)`` for ``E`` pending events; a job start ``O(F log E)`` for ``F``
 fidelities.
@@ -115,6 +120,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         instance_attr: str = INSTANCE_TYPE,
         max_resource_attr: str | None = None,
         max_cost_per_trial: float | None = None,
+        capacity_outages: Any = None,
     ):
         super().__init__()
         names = list(blackbox.objectives_names)
@@ -141,6 +147,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             raise ValueError(f"startup must be a syne_mohb.hardware.startup.JobStartup or None, "
                              f"got {startup!r}")
         self._init_cost_cap(max_cost_per_trial)
+        self.capacity_outages = _check_outages(capacity_outages)
         self.blackbox = blackbox
         self.elapsed_time_attr = elapsed_time_attr
         self.cost_attr = cost_attr
@@ -314,6 +321,9 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             if first:
                 offset = float(table[first - 1, self._i_time])
                 carry = self._carry(trial_id, table[first - 1])
+        if self._in_outage(config.get(self.instance_attr)):
+            self._no_capacity(trial_id, config, table)
+            return
         unbilled, billed = self._job_startup(config)
         start = self.now
         self._attempt[trial_id] += 1
@@ -362,6 +372,34 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                 out.append((i, float(reported) - float(row[i])))
         return out
 
+    #: a backend pickled before outages existed (a durable run) loads without any
+    capacity_outages: dict[str, list[tuple[float, float]]] = {}
+
+    def _in_outage(self, instance: Any) -> bool:
+        return any(a <= self.now < b for a, b in self.capacity_outages.get(str(instance), ()))
+
+    def _no_capacity(self, trial_id: int, config: dict[str, Any], table: np.ndarray) -> None:
+        """A job of ``trial_id`` starts during an outage of its type: it fails once its cold
+        provisioning wait is over, billed nothing (no instance ran), leaving no warm one."""
+        self.jobs_started += 1
+        instance = config.get(self.instance_attr)
+        wait = 0.0 if self.startup is None else self.startup.delays(str(instance), False)[0]
+        self._attempt[trial_id] += 1
+        self._started_at[trial_id] = self.now
+        self.ledger.start(trial_id, self._rate_per_hour(table, instance), 1, at=self.now + wait)
+        self._running.add(trial_id)
+        self.__dict__.setdefault("_capacity_failed", set()).add(trial_id)
+        heapq.heappush(self._heap, (self.now + wait, next(self._seq), trial_id,
+                                    self._attempt[trial_id], _FAIL, None))
+
+    def failure_kind(self, trial_id: int) -> str | None:
+        """``"capacity"`` for a trial whose job started during an outage of its type (see the
+        module docstring), else None."""
+        tr = self._trial_dict.get(trial_id)
+        if tr is None or tr.status != Status.failed:
+            return None
+        return "capacity" if trial_id in self.__dict__.get("_capacity_failed", ()) else None
+
     def _job_startup(self, config: dict[str, Any]) -> tuple[float, float]:
         """(unbilled, billed) start-up seconds of a job starting now; takes a warm instance."""
         self.jobs_started += 1
@@ -386,7 +424,8 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._attempt[trial_id] += 1  # drops the job's pending events
         self.ledger.end(trial_id, at=at)
         self._held[trial_id] += at - self._started_at[trial_id]
-        if self.startup is not None:
+        if self.startup is not None and trial_id not in self.__dict__.get("_capacity_failed",
+                                                                          ()):
             instance = str(self._trial_dict[trial_id].config.get(self.instance_attr))
             self._warm_pools().release(instance, at)
 
@@ -432,6 +471,9 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         tr = self._trial_dict.get(trial_id)
         if tr is None or tr.status != Status.failed:
             return []
+        if self.failure_kind(trial_id) == "capacity":
+            return [f"CapacityError: no {tr.config.get(self.instance_attr)} instance could be "
+                    f"provisioned (a simulated capacity outage)"]
         return [f"the table records no result of this configuration on "
                 f"{tr.config.get(self.instance_attr)} (NaN in every objective: it failed to "
                 f"train there, e.g. out of memory)"]
@@ -523,3 +565,27 @@ class SimulatedClock(StoreResultsCallback):
         if self._tuner is not None:
             self._tuner.stop_criterion = self._criterion
             self._tuner = None
+
+
+def _check_outages(outages: Any) -> dict[str, list[tuple[float, float]]]:
+    """``capacity_outages`` as ``{type: [(start, end), ...]}``, or a ``ValueError`` naming it."""
+    if outages is None:
+        return {}
+    if not isinstance(outages, dict):
+        raise ValueError(f"capacity_outages must be a dict instance type -> [(start, end), ...] "
+                         f"in simulated seconds, got {type(outages).__name__}")
+    out = {}
+    for name, spans in outages.items():
+        checked = []
+        for span in spans:
+            try:
+                a, b = (float(x) for x in span)
+            except (TypeError, ValueError):
+                raise ValueError(f"capacity_outages[{name!r}]: each outage must be a pair "
+                                 f"(start, end) of simulated seconds, got {span!r}") from None
+            if not (math.isfinite(a) and math.isfinite(b) and 0 <= a < b):
+                raise ValueError(f"capacity_outages[{name!r}]: an outage (start, end) needs "
+                                 f"0 <= start < end, finite, got {span!r}")
+            checked.append((a, b))
+        out[str(name)] = checked
+    return out

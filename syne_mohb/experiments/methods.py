@@ -20,6 +20,12 @@ name                         method
                              failed configuration again (``HardwarePolicy(avoid_failures=False)``:
                              the behaviour before 2026-12-07; ``moasha-no-retry``: failures
                              recorded and avoided, a failed configuration not trained again)
+``moasha-kind-blind``        ``moasha`` whose policy takes every failure as its configuration's,
+                             also one the backend says was for lack of capacity
+                             (``HardwarePolicy(failure_kinds=False)``: before 2026-12-07)
+``moasha-no-cooldown``       ``moasha`` whose policy, told a capacity failure, leaves the type in
+                             its choices (``HardwarePolicy(capacity_cooldown_s=0)``;
+                             ``moasha-cooldown-600``: 600 s instead of the default 150 s)
 ``moasha-wide-prior``        ``moasha`` with the policy's Thompson draws until 2026-12-05: the
                              runtime model's wide prior (``prior_std=1.0``) and a quarter of its
                              trees per draw (``draw_fraction=4``)
@@ -279,6 +285,9 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-no-restart": lambda ctx: _moasha_policy(ctx, restart_margin=None),
     "moasha-forget-failures": lambda ctx: _moasha_policy(ctx, avoid_failures=False),
     "moasha-no-retry": lambda ctx: _moasha_policy(ctx, retry_failures=False),
+    "moasha-kind-blind": lambda ctx: _moasha_policy(ctx, failure_kinds=False),
+    "moasha-no-cooldown": lambda ctx: _moasha_policy(ctx, capacity_cooldown_s=0.0),
+    "moasha-cooldown-600": lambda ctx: _moasha_policy(ctx, capacity_cooldown_s=600.0),
     "moasha-wide-prior": lambda ctx: _moasha_policy(ctx, prior_std=1.0, draw_fraction=4),
     "moasha-startup-per-unit": lambda ctx: _moasha_policy(ctx, measure_startup=False),
     "moasha-cold-pools": lambda ctx: _moasha_policy(ctx, warm_pools=False),
@@ -434,6 +443,15 @@ HARDWARE_LOGIC = {
                               "a better type",
     "moasha-no-retry": "policy: runtime/cost model, per config, failures avoided, not "
                        "retried; survivors restarted on a better type",
+    "moasha-kind-blind": "policy: runtime/cost model, per config, a capacity failure taken as "
+                         "the configuration's (before 2026-12-07); survivors restarted on a "
+                         "better type",
+    "moasha-no-cooldown": "policy: runtime/cost model, per config, a capacity failure not the "
+                          "configuration's, no cool-down of its type; survivors restarted on a "
+                          "better type",
+    "moasha-cooldown-600": "policy: runtime/cost model, per config, a capacity failure not the "
+                           "configuration's, its type cooled down 600 s; survivors restarted "
+                           "on a better type",
     "moasha-wide-prior": "policy: runtime/cost model with wide Thompson draws (default until "
                          "2026-12-05), per config; survivors restarted on a better type",
     "moasha-startup-per-unit": "policy: runtime/cost model, types compared per unit with the "
@@ -498,6 +516,9 @@ SEARCHER = {
     "moasha-no-restart": "model-based (trees), MO-ASHA stopping",
     "moasha-forget-failures": "model-based (trees), MO-ASHA stopping",
     "moasha-no-retry": "model-based (trees), MO-ASHA stopping",
+    "moasha-kind-blind": "model-based (trees), MO-ASHA stopping",
+    "moasha-no-cooldown": "model-based (trees), MO-ASHA stopping",
+    "moasha-cooldown-600": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
     "moasha-two-term": "model-based (trees), MO-ASHA stopping",

@@ -56,6 +56,7 @@ from syne_mohb.experiments.methods import (
     uses_fixed_instance,
 )
 from syne_mohb.experiments.simulation import run_replay
+from syne_mohb.hardware.feedback import HardwareFeedback
 from syne_mohb.schedulers.trial_cap import TrialCap
 
 logger = logging.getLogger(__name__)
@@ -402,7 +403,7 @@ SIMULATORS = ("ours", "stock")
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
-                  "default_instance", "startup", "simulator")
+                  "default_instance", "startup", "simulator", "outages")
 
 
 class RunConflictError(ValueError):
@@ -436,7 +437,8 @@ def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
     return {"benchmark": spec.benchmark, "task": spec.task, "method": spec.method,
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance,
-            "startup": spec.extra.get("startup"), "simulator": spec.extra.get("simulator")}
+            "startup": spec.extra.get("startup"), "simulator": spec.extra.get("simulator"),
+            "outages": spec.extra.get("outages")}
 
 
 def is_finished_run(info: dict[str, Any]) -> bool:
@@ -452,7 +454,7 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
             return math.isclose(float(stored), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
         except (TypeError, ValueError):
             return False
-    if key in ("startup", "simulator") and wanted is None:
+    if key in ("startup", "simulator", "outages") and wanted is None:
         return stored is None  # runs written before the key existed
     return stored == wanted
 
@@ -565,6 +567,9 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     startup = spec.extra.get("startup")
     if stock and startup is not None:
         raise ValueError("simulator 'stock' has no job start-up: drop startup")
+    outages = spec.extra.get("outages")
+    if stock and outages:
+        raise ValueError("simulator 'stock' has no capacity outages: drop outages")
     if stock:
         check_stock_replay(bench, [spec.task])
     if startup is not None:
@@ -596,6 +601,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
             "metric_log": _recorded_log(bench.name),
             "simulated": True,
             "startup": spec.extra.get("startup"),
+            "outages": outages,
             "code_version": code_version(),
         }
     }
@@ -607,9 +613,12 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     else:
         backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost",
                                    random_seed=spec.seed, startup=startup,
-                                   instance_attr=bench.instance_attr)
+                                   instance_attr=bench.instance_attr, capacity_outages=outages)
+        # with outages, the failures' kinds reach the hardware policy (as on SageMaker)
+        feedback = [HardwareFeedback()] if outages else None
         tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
-                           results_root=path.parent, tuner_name=path.name, metadata=meta)
+                           results_root=path.parent, tuner_name=path.name, metadata=meta,
+                           callbacks=feedback)
         jobs_started, warm_reuses = backend.jobs_started, backend.warm_reuses
         # what the failed jobs billed (their start-up): no result carries it
         failed_dollars = backend.failed_cost()
