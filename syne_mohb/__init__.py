@@ -22,9 +22,10 @@ Public API (everything else is private):
   :class:`ParetoSummary` (prints it at the end of tuning) and :class:`ProgressReport` (a
   Pareto table and / or the HTML report every N seconds while it runs); lazy: pandas-heavy
   analysis is imported on first use
-* failures: the tuner callback :class:`HardwareFeedback` tells the hardware policy which failed
-  trials found no capacity for their instance type (from the backend), so that their type
-  cools down instead of being marked as one their configuration cannot train on
+* what only the backend knows: the tuner callback :class:`HardwareFeedback` tells the hardware
+  policy which failed trials found no capacity for their instance type (their type cools down
+  instead of being marked as one their configuration cannot train on) and which warm pools
+  are idle
 """
 from syne_mohb import pareto
 from syne_mohb._lazy import lazy_exports
