@@ -212,7 +212,7 @@ def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_ba
 
     tuner = DurableTuner(trial_backend=make_backend(keep_alive_seconds=600),
                          scheduler=scheduler(),
-                         stop_criterion=StoppingCriterion(max_num_trials_started=5),
+                         stop_criterion=StoppingCriterion(max_num_trials_started=3),
                          n_workers=1, sleep_time=0.05, tuner_name="dur-warm",
                          suffix_tuner_name=False, print_update_interval=3600,
                          wait_trial_completion_when_stopping=True)
