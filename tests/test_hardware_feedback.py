@@ -258,6 +258,9 @@ def test_feedback_tells_the_backends_idle_pools_at_every_poll():
     assert sched.hardware._told_warm == {GPU: 1}
     cb.on_fetch_status_results({}, [])
     assert sched.hardware._told_warm == {}
+    pools.append({GPU: -2})  # a custom backend's malformed answer: logged, not raised
+    cb.on_fetch_status_results({}, [])
+    assert sched.hardware._told_warm == {}
 
 
 def test_a_resumed_durable_run_replays_the_warm_pools_its_policy_was_told():

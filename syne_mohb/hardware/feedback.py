@@ -95,6 +95,17 @@ class HardwareFeedback(TunerCallback):
                                "policy keeps its own record", method, args or "()", e)
             return None
 
+    def _tell(self, method: str, *args: Any) -> None:
+        """``policy.method(*args)``; an answer of the backend the policy refuses (a custom
+        backend's malformed one) is logged once per method, not raised."""
+        try:
+            getattr(self._policy, method)(*args)
+        except ValueError as e:
+            if method not in self._warned:
+                self._warned.add(method)
+                logger.warning("HardwareFeedback: the hardware policy refused the backend's "
+                               "answer (%s); it keeps its own record", e)
+
     def on_fetch_status_results(self, trial_status_dict: dict, new_results: list):
         if self._policy is None or self._backend is None:
             return
@@ -104,9 +115,8 @@ class HardwareFeedback(TunerCallback):
             self._told.add(trial_id)
             kind = self._ask("failure_kind", trial_id)
             if kind is not None:
-                self._policy.note_failure(trial_id, kind)
-        note = getattr(self._policy, "note_warm_pools", None)
-        if callable(note):
+                self._tell("note_failure", trial_id, kind)
+        if callable(getattr(self._policy, "note_warm_pools", None)):
             idle = self._ask("idle_warm_pools")
             if idle is not None:
-                note(idle)
+                self._tell("note_warm_pools", idle)
