@@ -6,6 +6,7 @@ HardwarePolicy.note_failure / on_error); and the warm pools that really are idle
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from syne_tune.backend.trial_status import Status
 from syne_tune.config_space import choice
@@ -344,6 +345,16 @@ def test_a_simulated_run_with_an_outage_tells_the_policy_and_the_blind_one_not(t
     told, blind = ends["moasha"], ends["moasha-kind-blind"]
     assert set(told["capacity_failures"]) == {"ml.m5.xlarge"} and told["failures"] == 0
     assert blind["capacity_failures"] == {} and blind["failures"] > 0
+    # the report's end-state table says which type found no capacity, and how often
+    from syne_mohb.experiments.analysis import load_run
+    from syne_mohb.experiments.final_metadata import end_state_table
+
+    table = end_state_table({m: [load_run(tmp_path / "cnn" / "mnist" / m / "seed-0")]
+                             for m in ("moasha", "moasha-kind-blind")}).set_index("method")
+    count = sum(told["capacity_failures"].values())
+    assert table.loc["moasha", "capacity"] == f"ml.m5.xlarge: {count}"
+    assert table.loc["moasha", "failures"].startswith("0 ")
+    assert pd.isna(table.loc["moasha-kind-blind", "capacity"])
 
 
 def _find(tree, key):

@@ -87,9 +87,11 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     whose ``metadata.json`` holds the scheduler's state at the end: how many runs recorded it,
     trials trained again on another type (``restarts``), resumed segments moved to another type
     (``moves``), trials that failed on a type and of those, trained once more on another
-    (``failures``: ``"count (retried)"``, where the policy recorded them), runs whose hardware
-    policy turned joint, and how often the policy chose each type, summed over the runs
-    (``"type: count (share)"``, most chosen first). Runs recorded
+    (``failures``: ``"count (retried)"``, where the policy recorded them), jobs that found no
+    capacity for their type, per type (``capacity``: ``"type: count"``, told by
+    :class:`~syne_mohb.hardware.feedback.HardwareFeedback`; not among ``failures``), runs whose
+    hardware policy turned joint, and how often the policy chose each type, summed over the
+    runs (``"type: count (share)"``, most chosen first). Runs recorded
     before this state was kept, and schedulers without a hardware policy, leave their cells
     empty. O(runs x types)."""
     import pandas as pd
@@ -105,6 +107,10 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             for k, v in (pol.get("choices") or {}).items():
                 choices[k] = choices.get(k, 0) + int(v)
         total = sum(choices.values())
+        capacity: dict[str, int] = {}
+        for pol in policies:
+            for k, v in (pol.get("capacity_failures") or {}).items():
+                capacity[k] = capacity.get(k, 0) + int(v)
         rows.append({
             "method": method,
             "runs": len(ends),
@@ -113,6 +119,8 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "failures": (f"{sum(int(p.get('failures') or 0) for p in policies)} "
                          f"({sum(int(p.get('retries') or 0) for p in policies)} retried)")
                         if any("failures" in p for p in policies) else None,
+            "capacity": ", ".join(f"{k}: {v}" for k, v in sorted(capacity.items()))
+                        if capacity else None,
             "joint": f"{sum(bool(p.get('joint')) for p in policies)} of {len(policies)}"
                      if policies else None,
             "choices": ", ".join(f"{k}: {v} ({v / total:.0%})" for k, v in
@@ -120,4 +128,4 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
                        if total else None,
         })
     return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "failures",
-                                       "joint", "choices"])
+                                       "capacity", "joint", "choices"])
