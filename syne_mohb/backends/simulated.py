@@ -321,10 +321,9 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
             if first:
                 offset = float(table[first - 1, self._i_time])
                 carry = self._carry(trial_id, table[first - 1])
-        if self._in_outage(config.get(self.instance_attr)):
-            self._no_capacity(trial_id, config, table)
-            return
-        unbilled, billed = self._job_startup(config)
+        outage = self._in_outage(config.get(self.instance_attr))
+        unbilled, billed = (self._no_capacity(trial_id, config) if outage
+                            else self._job_startup(config))
         start = self.now
         self._attempt[trial_id] += 1
         attempt = self._attempt[trial_id]
@@ -333,9 +332,10 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
                           1, at=start + unbilled)
         self._running.add(trial_id)
         begin = start + unbilled + billed
-        if first < last and np.isnan(table).all():
-            # nothing recorded at all: the training failed there (e.g. out of memory); a row
-            # with NaN only after some epoch (an early stop, from_experiments) replays as before
+        if outage or (first < last and np.isnan(table).all()):
+            # no instance (an outage), or nothing recorded at all: the training failed there
+            # (e.g. out of memory); a row with NaN only after some epoch (an early stop,
+            # from_experiments) replays as before
             heapq.heappush(self._heap, (begin, next(self._seq), trial_id, attempt, _FAIL, None))
             return
         t_end, previous = begin, 0.0
@@ -378,19 +378,15 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
     def _in_outage(self, instance: Any) -> bool:
         return any(a <= self.now < b for a, b in self.capacity_outages.get(str(instance), ()))
 
-    def _no_capacity(self, trial_id: int, config: dict[str, Any], table: np.ndarray) -> None:
-        """A job of ``trial_id`` starts during an outage of its type: it fails once its cold
-        provisioning wait is over, billed nothing (no instance ran), leaving no warm one."""
+    def _no_capacity(self, trial_id: int, config: dict[str, Any]) -> tuple[float, float]:
+        """(unbilled, billed) seconds of a job of ``trial_id`` that starts during an outage of
+        its type (:meth:`_job_startup`'s counterpart): it fails once its cold provisioning
+        wait is over, billed nothing (no instance ran), and takes or leaves no warm one."""
         self.jobs_started += 1
-        instance = config.get(self.instance_attr)
-        wait = 0.0 if self.startup is None else self.startup.delays(str(instance), False)[0]
-        self._attempt[trial_id] += 1
-        self._started_at[trial_id] = self.now
-        self.ledger.start(trial_id, self._rate_per_hour(table, instance), 1, at=self.now + wait)
-        self._running.add(trial_id)
         self.__dict__.setdefault("_capacity_failed", set()).add(trial_id)
-        heapq.heappush(self._heap, (self.now + wait, next(self._seq), trial_id,
-                                    self._attempt[trial_id], _FAIL, None))
+        if self.startup is None:
+            return 0.0, 0.0
+        return self.startup.delays(str(config.get(self.instance_attr)), False)[0], 0.0
 
     def failure_kind(self, trial_id: int) -> str | None:
         """``"capacity"`` for a trial whose job started during an outage of its type (see the

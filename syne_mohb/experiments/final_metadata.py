@@ -102,15 +102,8 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         if not ends:
             continue
         policies = [e["hardware"] for e in ends if isinstance(e.get("hardware"), dict)]
-        choices: dict[str, int] = {}
-        for pol in policies:
-            for k, v in (pol.get("choices") or {}).items():
-                choices[k] = choices.get(k, 0) + int(v)
+        choices, capacity = (_summed(policies, key) for key in ("choices", "capacity_failures"))
         total = sum(choices.values())
-        capacity: dict[str, int] = {}
-        for pol in policies:
-            for k, v in (pol.get("capacity_failures") or {}).items():
-                capacity[k] = capacity.get(k, 0) + int(v)
         rows.append({
             "method": method,
             "runs": len(ends),
@@ -129,3 +122,12 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "failures",
                                        "capacity", "joint", "choices"])
+
+
+def _summed(policies: Sequence[Mapping[str, Any]], key: str) -> dict[str, int]:
+    """``{type: count}`` of the policies' ``key`` entries, summed over the policies."""
+    out: dict[str, int] = {}
+    for pol in policies:
+        for k, v in (pol.get(key) or {}).items():
+            out[k] = out.get(k, 0) + int(v)
+    return out

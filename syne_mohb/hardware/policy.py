@@ -228,7 +228,7 @@ class HardwarePolicy:
         doubled at each further such failure of the type (step 6); 0: not left out. 150 s: in
         simulated outages of the cheapest type (with SageMaker start-up) no measure was behind
         the policy that took such failures as the configuration's, where 600 s was behind in
-        final hypervolume and 0 in time (docs' "Failures on some instance types" page)
+        final hypervolume and 0 in time (docs' "Capacity outages" page)
     :param failure_kinds: use the kinds of failure the backend tells (:meth:`note_failure`);
         False: every failure is the configuration's (the policy before 2026-12-07)
     """
