@@ -275,3 +275,24 @@ def test_capacity_outages_page_pairs_the_default_with_the_kind_blind_policy(tmp_
     assert "| mlp | 4 tasks, development | moasha |" in text and "**3.01x [2.17, 4.43]**" in text
     assert "*0.37x [0.24, 0.66]*" in text
     assert "### Against ASHA on ml.p3.2xlarge" in text and "2026-01-02 03:04 UTC" in text
+
+
+def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monkeypatch):
+    """``--page searcher-repeats`` reads the repeats tables: ``moasha-bo-no-repeats`` /
+    ``moasha-bo`` with each table's command, and every method against ASHA-p3."""
+    ht = _hardware_tables()
+    out, docs = tmp_path / "repeats", tmp_path / "docs"
+    monkeypatch.setattr(ht, "REPEATS_OUTPUT", str(out))
+    _fabricate(out)
+    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
+    versus["peer"] = "moasha-bo"
+    versus.loc[versus["method"] == "moasha", "method"] = "moasha-bo-no-repeats"
+    versus.to_csv(out / "versus_repeats_x.csv", index=False)
+    for suffix in (".csv", ".provenance.json"):
+        (out / f"repeats_x{suffix}").write_text((out / f"untouched_mlp{suffix}").read_text())
+    assert ht.main(["--page", "searcher-repeats", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "searcher-repeats.md").read_text()
+    assert text.startswith("# Repeats of the model-based searcher")
+    assert "### Ours / `moasha-bo` (repeats allowed, the default)" in text
+    assert "| mlp | 3 tasks each | moasha-bo-no-repeats |" in text
+    assert "### Against ASHA on ml.p3.2xlarge" in text and "2026-01-02 03:04 UTC" in text

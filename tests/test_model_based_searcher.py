@@ -83,6 +83,34 @@ def test_pending_configurations_are_not_proposed_again():
     assert set(again) & set(keys)
 
 
+SMALL = {"a": choice([0.0, 0.5, 1.0, 0.25]), "b": 0.0, "c": choice(["p", "q", "r"]), "epochs": 3}
+
+
+def test_when_exhausted_tries_every_configuration_before_a_repeat():
+    searcher = make(SMALL, random_seed=5, num_initial=3, repeats="when_exhausted")
+    keys = [tuple(sorted(c.items())) for c in run(searcher, 30)]
+    assert len(set(keys[:12])) == 12  # the whole space (12 configurations) first, in any order
+    assert len(set(keys[12:])) < 18  # then the model may propose any again
+    # the default allows repeats from the start (same seed, same space)
+    default = [tuple(sorted(c.items())) for c in run(make(SMALL, random_seed=5, num_initial=3), 12)]
+    assert len(set(default)) < 12
+
+
+def test_never_ends_the_run_once_the_space_is_used_up():
+    searcher = make(SMALL, random_seed=6, num_initial=3, repeats="never")
+    configs = run(searcher, 12)
+    assert len({tuple(sorted(c.items())) for c in configs}) == 12
+    assert searcher.suggest() is None  # Syne Tune ends a run on None
+
+
+def test_when_exhausted_on_a_sampled_space_proposes_no_observed_configuration():
+    space = {"a": uniform(0.0, 1.0), "c": choice(["p", "q", "r"]), "b": 0.0, "epochs": 3}
+    searcher = make(space, random_seed=7, num_initial=5, num_candidates=50, refit_growth=0.0,
+                    repeats="when_exhausted")
+    keys = [tuple(sorted(c.items())) for c in run(searcher, 30)]
+    assert len(set(keys)) == 30
+
+
 def test_full_fidelity_one_rung_is_plain_mobo():
     # one resource level, no resource given (FIFO passes none): plain multi-objective BO
     searcher = make(random_seed=2, num_initial=10, exploration=0.0)
@@ -162,6 +190,7 @@ def test_moasha_passes_resources_and_raw_metrics():
     ({"transfer_evaluations": {}}, "transfer_evaluations"),
     ({"transfer_evaluations": {"t": object()}}, "transfer_evaluations"),
     ({"points_to_evaluate": [{"zz": 1}]}, "points_to_evaluate"),
+    ({"repeats": "sometimes"}, "repeats"),
 ])
 def test_bad_constructor_arguments_are_named(kwargs, name):
     args = {"config_space": SPACE, "metrics": METRICS, **kwargs}

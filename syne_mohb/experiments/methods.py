@@ -397,6 +397,7 @@ def _motpe(ctx: MethodContext) -> TrialScheduler:
 
 METHODS.update({
     "moasha-bo": _moasha_bo,
+    "moasha-bo-no-repeats": lambda ctx: _moasha_bo(ctx, repeats="when_exhausted"),
     "moasha-bo-hw": lambda ctx: _moasha_bo(ctx, hardware_in_space=True),
     "moasha-bo-transfer": lambda ctx: _moasha_bo(ctx, transfer=True),
     "moasha-bo-hw-transfer": lambda ctx: _moasha_bo(ctx, hardware_in_space=True, transfer=True),
@@ -467,6 +468,8 @@ HARDWARE_LOGIC = {
                        "throughput fit), per config; survivors restarted on a better type",
     "moasha-promotion": "policy, re-chosen at every promotion",
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
+    "moasha-bo-no-repeats": "policy: runtime/cost model, per config; survivors restarted on a "
+                            "better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-related": "policy: runtime/cost model with related tasks' times as prior",
     "moasha-bo-hw": "searcher: model-based (joint)",
@@ -540,6 +543,8 @@ SEARCHER = {
     "moasha-transfer-exhaust": "ParetoTransferSearcher (related tasks), repeats when used up",
     "moasha-hp": "random (accuracy, runtime only)",
     "moasha-bo": "model-based (trees), MO-ASHA rungs",
+    "moasha-bo-no-repeats": "model-based (trees), no repeats until every configuration was "
+                            "tried, MO-ASHA rungs",
     "moasha-bo-transfer": "model-based + related-task prior, MO-ASHA rungs",
     "moasha-related": "model-based + related-task prior, MO-ASHA stopping",
     "moasha-bo-hw": "model-based (trees), MO-ASHA rungs",
