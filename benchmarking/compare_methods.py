@@ -71,7 +71,7 @@ from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E
 from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
     SIMULATORS, canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid,
-    other_code_runs, run_dir, run_many)
+    other_code_runs, parse_outage, run_dir, run_many, with_outage)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -199,13 +199,9 @@ def main(argv=None) -> int:
     outage = None
     if args.outage is not None:
         try:
-            kind, start, end = args.outage.rsplit(":", 2)
-            outage = (kind, float(start), float(end))
-        except ValueError:
-            ap.error(f"--outage must be TYPE:FROM:TO with FROM, TO fractions of the budget, got "
-                     f"{args.outage!r}")
-        if not 0 <= outage[1] < outage[2]:
-            ap.error(f"--outage needs 0 <= FROM < TO, got {args.outage!r}")
+            outage = parse_outage(args.outage)
+        except ValueError as e:
+            ap.error(str(e))
         if args.simulator == "stock":
             ap.error("--outage needs --simulator ours (Syne Tune's simulator has no outages)")
     if Path(args.table).name != args.table:
@@ -258,18 +254,17 @@ def main(argv=None) -> int:
                 budget = args.budget_seconds + (0.0 if startup is None else args.budget_factor
                                                 * startup.cold_total(bench.default_instance))
             extra = {} if startup is None else {"startup": asdict(startup)}
-            if outage is not None:
-                offered = [str(t) for t in getattr(bench.blackbox(task).configuration_space.get(
-                    bench.instance_attr), "categories", [])]
-                if outage[0] not in offered:
-                    ap.error(f"--outage: {outage[0]!r} is not an instance type of {b}/{task} "
-                             f"({offered})")
-                extra["outages"] = {outage[0]: [[outage[1] * budget, outage[2] * budget]]}
             if args.simulator == "stock":
                 extra = {"simulator": "stock"}
             budgets[(b, task)] = budget
-            specs += grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds), args.output,
-                          budget=budget, extra=extra)
+            task_specs = grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds),
+                              args.output, budget=budget, extra=extra)
+            if outage is not None:
+                try:
+                    task_specs = with_outage(task_specs, outage)
+                except ValueError as e:
+                    ap.error(str(e))
+            specs += task_specs
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
     try:

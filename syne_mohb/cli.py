@@ -328,6 +328,23 @@ def _simulation_extra(args: argparse.Namespace) -> dict:
     return {"simulator": "stock"} if args.simulator == "stock" else {}
 
 
+def _outage(args: argparse.Namespace) -> tuple[str, float, float] | None:
+    """``bench``'s ``--outage`` as ``(type, FROM, TO)``, or None; checked against
+    ``--simulator``."""
+    if args.outage is None:
+        return None
+    from syne_mohb.experiments.runner import parse_outage
+
+    try:
+        outage = parse_outage(args.outage)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    if args.simulator == "stock":
+        raise CLIError("--outage needs --simulator ours (Syne Tune's simulator has no capacity "
+                       "outages)")
+    return outage
+
+
 def _check_stock_replay(specs: list) -> None:
     """``ValueError`` if Syne Tune's simulator cannot replay a task of the runs (one check
     per benchmark, over the tasks its runs use)."""
@@ -367,6 +384,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     _check_flags(args, {"--seeds": 1, "--workers": 1, "--max-trials": 1, "--processes": 1,
                         "--rows": 1})
     extra = _simulation_extra(args)
+    outage = _outage(args)
     if args.html:  # the page's extra, before any run
         from syne_mohb._lazy import MissingExtraError, require_installed
         try:
@@ -377,6 +395,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         specs = grid(methods, benchmarks, tasks, range(args.seeds), Path(args.output),
                      budget=args.budget, n_workers=args.workers, max_trials=args.max_trials,
                      default_instance=args.default_instance, extra=extra)
+        if outage is not None:
+            from syne_mohb.experiments.runner import with_outage
+
+            specs = with_outage(specs, outage)
         if args.simulator == "stock":  # a table with missing epochs would hang it
             _check_stock_replay(specs)
     except ValueError as e:
@@ -816,11 +838,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --startup: warm-pool keep-alive, so that a job that starts on "
                         "an instance type within SECONDS of a job's end there skips most of the "
                         "start-up (default: 0, no warm pools)")
+    b.add_argument("--outage", metavar="TYPE:FROM:TO",
+                   help="simulate a capacity outage: every job of instance type TYPE that "
+                        "starts between FROM and TO times each run's budget finds no instance "
+                        "and fails, billed nothing; the runs tell our methods' hardware policy "
+                        "the failures' kind (HardwareFeedback); needs --simulator ours")
     b.add_argument("--processes", type=int, default=2, help="parallel processes for the runs")
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
-                        "--max-trials, --simulator, --startup) instead of stopping")
+                        "--max-trials, --simulator, --startup, --outage) instead of stopping")
     b.add_argument("--baseline",
                    help=f"one of --methods: the report's target of the time / dollars "
                         f"comparison is its mean best accuracy minus 0.5 points (default: "

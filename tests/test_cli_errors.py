@@ -54,6 +54,15 @@ def finished_run(tmp_path_factory):
                                 "there, so that its runs are made"),
     (["--keep-alive", "60"], "--keep-alive needs --startup (warm pools shorten SageMaker job "
                              "start-ups, which only --startup simulates)"),
+    (["--outage", "ml.m5.xlarge:0.5"], "--outage must be TYPE:FROM:TO with FROM, TO fractions "
+                                       "of each run's budget, got 'ml.m5.xlarge:0.5'"),
+    (["--outage", "ml.m5.xlarge:0.5:0.2"], "--outage needs 0 <= FROM < TO, got "
+                                           "'ml.m5.xlarge:0.5:0.2'"),
+    (["--outage", "ml.m5.xlarge:0:1", "--simulator", "stock"],
+     "--outage needs --simulator ours (Syne Tune's simulator has no capacity outages)"),
+    (["--outage", "ml.x9.huge:0:1"], "--outage: 'ml.x9.huge' is not an instance type of "
+                                     "linear/digits (ml.m5.xlarge, ml.c5.2xlarge, ml.c5.4xlarge, "
+                                     "ml.g4dn.xlarge, ml.g5.xlarge, ml.p3.2xlarge)"),
     (["--methods", "moasha,asha-default", "--versus", "asha-default"],
      "--versus 'asha-default' is the baseline: every method's ratios against it are the "
      "report's first comparison already; name another peer, or another --baseline"),
@@ -644,3 +653,22 @@ def test_a_cached_run_made_by_other_code_is_reused_and_named(finished_run, tmp_p
     assert again[0]["skipped"] and other_code_runs(again) == [str(path)]
     assert "1 of the 1 reused runs were made by other code" in caplog.text
     assert str(path) in caplog.text and code_version() in caplog.text
+
+
+def test_bench_outage_fails_every_job_of_the_type_in_the_window(tmp_path, capsys):
+    """``bench --outage TYPE:FROM:TO`` (fractions of each run's budget, as
+    ``compare_methods.py``): no result on the type during the whole budget, the window stored
+    with the run (a later command with another window does not reuse it), the policy told
+    the failures' kind."""
+    out = tmp_path / "out"
+    flags = BENCH + ["--max-trials", "12", "--output", str(out), "--no-plots"]
+    assert main(flags + ["--outage", "ml.m5.xlarge:0:1"]) in (0, 1)
+    run = out / "linear" / "digits" / "moasha" / "seed-0"
+    meta = json.loads((run / "metadata.json").read_text())
+    budget = meta["syne_mohb"]["budget_s"]
+    assert meta["syne_mohb"]["outages"] == {"ml.m5.xlarge": [[0.0, budget]]}
+    results = pd.read_csv(run / "results.csv.zip")
+    assert len(results) and "ml.m5.xlarge" not in set(results["config_instance_type"])
+    capsys.readouterr()
+    assert main(flags + ["--outage", "ml.m5.xlarge:0:0.5"]) == 2  # other parameters: not reused
+    assert "--overwrite" in one_line_error(capsys)

@@ -32,7 +32,7 @@ import random
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace as _replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -81,6 +81,8 @@ __all__ = [
     "run_many",
     "run_state",
     "grid",
+    "parse_outage",
+    "with_outage",
 ]
 
 #: a run's default budget: this many (median) full trainings on the default instance
@@ -712,6 +714,42 @@ def _run_quiet(spec_dict: dict[str, Any], overwrite: bool) -> dict[str, Any]:
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)
+
+
+def parse_outage(text: str) -> tuple[str, float, float]:
+    """``(type, FROM, TO)`` of ``"TYPE:FROM:TO"``, a capacity outage from ``FROM`` to ``TO``
+    times each run's budget (``0 <= FROM < TO``), else a ``ValueError`` naming ``--outage``
+    (``syne-mohb bench`` and ``compare_methods.py`` take it alike)."""
+    try:
+        kind, start, end = text.rsplit(":", 2)
+        start, end = float(start), float(end)
+    except ValueError:
+        raise ValueError(f"--outage must be TYPE:FROM:TO with FROM, TO fractions of each run's "
+                         f"budget, got {text!r}") from None
+    if not kind or not (math.isfinite(end) and 0 <= start < end):
+        raise ValueError(f"--outage needs 0 <= FROM < TO, got {text!r}")
+    return kind, start, end
+
+
+def with_outage(specs: Iterable[RunSpec], outage: tuple[str, float, float]) -> list[RunSpec]:
+    """The runs ``specs``, each with a capacity outage of ``outage = (type, FROM, TO)`` from
+    ``FROM`` to ``TO`` times its own budget (``RunSpec.extra["outages"]``, which
+    ``SimulatedBackend(capacity_outages=...)`` simulates); a ``ValueError`` naming the task
+    that does not offer the type."""
+    kind, start, end = outage
+    out = []
+    for spec in specs:
+        bench = get_benchmark(spec.benchmark, spec.default_instance)
+        domain = bench.blackbox(spec.task).configuration_space.get(bench.instance_attr)
+        offered = [str(t) for t in getattr(domain, "categories", [])]
+        if kind not in offered:
+            raise ValueError(f"--outage: {kind!r} is not an instance type of "
+                             f"{benchmark_label(spec.benchmark)}/{spec.task} "
+                             f"({', '.join(offered)})")
+        budget = _expected_parameters(spec, bench)["budget_s"]
+        window = [[start * budget, end * budget]]
+        out.append(_replace(spec, extra={**spec.extra, "outages": {kind: window}}))
+    return out
 
 
 def grid(methods: Iterable[str], benchmarks: Iterable[str], tasks: dict[str, list[str]] | None,
