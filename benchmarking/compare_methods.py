@@ -71,7 +71,7 @@ from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E
 from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
     SIMULATORS, canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid,
-    other_code_runs, parse_outage, run_dir, run_many, with_outage)
+    check_replay_seed, other_code_runs, parse_outage, run_dir, run_many, with_outage)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
          "nsga2"]
@@ -165,6 +165,11 @@ def main(argv=None) -> int:
                          "type started then fails for lack of capacity (SimulatedBackend's "
                          "capacity_outages), and the runs tell the failures' kind to the "
                          "hardware policy (HardwareFeedback)")
+    ap.add_argument("--replay-seed", type=int, default=None, metavar="K",
+                    help="every trial replays the tables' recorded seed K, as a training "
+                         "script with a fixed seed: a repeat of a configuration reproduces its "
+                         "results (default: each trial draws one of the recorded seeds, as a "
+                         "script that varies its seed); needs --simulator ours")
     ap.add_argument("--simulator", choices=SIMULATORS, default="ours",
                     help="'stock': Syne Tune's own UserBlackboxBackend, as users of Syne Tune "
                          "simulate (results without st_worker_time / st_worker_cost); no "
@@ -204,6 +209,12 @@ def main(argv=None) -> int:
             ap.error(str(e))
         if args.simulator == "stock":
             ap.error("--outage needs --simulator ours (Syne Tune's simulator has no outages)")
+    if args.replay_seed is not None:
+        if args.simulator == "stock":
+            ap.error("--replay-seed needs --simulator ours (Syne Tune's simulator draws its own "
+                     "seeds)")
+        if args.replay_seed < 0:
+            ap.error(f"--replay-seed must be a recorded seed's index >= 0, got {args.replay_seed}")
     if Path(args.table).name != args.table:
         ap.error(f"--table must be a file name (it is written under --output), got "
                  f"{args.table!r}")
@@ -254,16 +265,19 @@ def main(argv=None) -> int:
                 budget = args.budget_seconds + (0.0 if startup is None else args.budget_factor
                                                 * startup.cold_total(bench.default_instance))
             extra = {} if startup is None else {"startup": asdict(startup)}
+            if args.replay_seed is not None:
+                extra["replay_seed"] = args.replay_seed
             if args.simulator == "stock":
                 extra = {"simulator": "stock"}
             budgets[(b, task)] = budget
             task_specs = grid(methods + BASELINES, [b], {b: [task]}, range(args.seeds),
                               args.output, budget=budget, extra=extra)
-            if outage is not None:
-                try:
+            try:
+                if outage is not None:
                     task_specs = with_outage(task_specs, outage)
-                except ValueError as e:
-                    ap.error(str(e))
+                check_replay_seed(task_specs)
+            except ValueError as e:
+                ap.error(str(e))
             specs += task_specs
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)

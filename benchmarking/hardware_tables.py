@@ -975,12 +975,55 @@ REPEATS_PROSE = (
     "mean best accuracy minus 0.5 points.")
 REPEATS_TABLES = [("repeats_cnn", "4 tasks"), ("repeats_x", "3 tasks each"),
                   ("repeats_base", "3 tasks each")]
+REPEATS_VERSUS = [("", "repeats allowed, the default", "moasha-bo-no-repeats")]
+#: the same with every trial replaying the tables' recorded seed 0 (compare_methods.py
+#: --replay-seed 0): a training script with a fixed seed
+REPEATS_FIXED_OUTPUT = "benchmarking/_results/repeats_fixed"
+REPEATS_FIXED_PROSE = (
+    "The same methods, tasks and seeds, with every trial replaying the tables' recorded seed "
+    "0 (`compare_methods.py --replay-seed 0`, `SimulatedBackend(seed=0)`): a training script "
+    "with a fixed seed, where a repeat reproduces its first run's results and pays for them "
+    "again. The baselines and the target (ASHA-p3's accuracy) are measured the same way.")
+REPEATS_FIXED_TABLES = [("repeats_fixed_cnn", "4 tasks, a fixed seed"),
+                        ("repeats_fixed_x", "3 tasks each, a fixed seed"),
+                        ("repeats_fixed_base", "3 tasks each, a fixed seed")]
+
+
+#: the random searcher without repeats at a larger budget (on the variants page until
+#: 2026-12-07, at 5 seeds)
+REPEATS_B25_OUTPUT = "benchmarking/_results/variants_b25_20"
+REPEATS_B25_PROSE = (
+    "MO-ASHA's random searcher (`searcher=\"random\"`) at a budget of 25 full trainings on "
+    "ml.g4dn.xlarge, where a run without repeats can use up the finite space (108 "
+    "configurations x 6 instance types on `mlp`) and end before the target: the first "
+    "release's failure. `moasha-uniform`: the first release (no repeats); `moasha-exhaust`: no "
+    "repeats until the space is used up, then repeats; `moasha-repeats`: draws with "
+    "replacement; `moasha-sampler`: with replacement + the per-type instance preference (the "
+    "default before the hardware policy); `moasha`: today's default (the model-based "
+    "searcher and the hardware policy), for scale. All six `mlp` tasks.")
 
 
 def searcher_repeats_page(args) -> BenchmarkPage:
-    return versus_tables_page(args, "searcher-repeats", "Repeats of the model-based searcher",
-                              REPEATS_PROSE, Path(REPEATS_OUTPUT), REPEATS_TABLES,
-                              [("", "repeats allowed, the default", "moasha-bo-no-repeats")])
+    parts = [(Path(REPEATS_OUTPUT), REPEATS_TABLES, "A seed drawn per trial",
+              "Each trial replays one of the table's recorded seeds, drawn at its start (our "
+              "simulator's default): a repeat is another training run of a noisy objective."),
+             (Path(REPEATS_FIXED_OUTPUT), REPEATS_FIXED_TABLES, "With a fixed seed",
+              REPEATS_FIXED_PROSE)]
+    b25 = Path(REPEATS_B25_OUTPUT)
+    used = [(out, f"{t}{suffix}.csv") for out, tables, *_ in parts for t, _ in tables
+            for suffix, *_ in REPEATS_VERSUS] + [(b25, "variants_b25.csv")]
+    page = paired_page("searcher-repeats", "Repeats of the model-based searcher", used, args)
+    page.add(REPEATS_PROSE, "Every row names what chooses the instance type (**hardware "
+             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
+    for out, tables, heading, text in parts:
+        page.add(f"## {heading}", text)
+        versus_tables(page, out, tables, REPEATS_VERSUS)
+    page.add("## The random searcher at a larger budget", REPEATS_B25_PROSE)
+    if (b25 / "variants_b25.csv").exists():
+        paired_tables_section(page, [(b25, "variants_b25", "all 6 tasks")], ("",))
+    else:
+        page.add("*Not run.*")
+    return page
 
 
 def capacity_outages_page(args) -> BenchmarkPage:
@@ -1005,10 +1048,18 @@ def versus_tables_page(args, name: str, title: str, prose: str, out: Path,
     page = paired_page(name, title, used, args)
     page.add(prose, "Every row names what chooses the instance type (**hardware "
              "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
+    versus_tables(page, out, tables, versus)
+    return page
+
+
+def versus_tables(page: BenchmarkPage, out: Path, tables: list[tuple[str, str]],
+                  versus: list[tuple[str, str, str]]) -> None:
+    """The commands, paired tables and tables against ASHA-p3 of :func:`versus_tables_page`
+    (``*Not run.*`` without tables)."""
     present = [(t, k) for t, k in tables if (out / f"{t}.csv").exists()]
     if not present:
         page.add("*Not run.*")
-        return page
+        return
     page.add("Commands:\n\n" + "\n".join(
         provenance_line(out, f"{t}{suffix}.csv") for t, _ in present
         for suffix, *_ in versus if (out / f"{t}{suffix}.csv").exists()))
@@ -1018,7 +1069,6 @@ def versus_tables_page(args, name: str, title: str, prose: str, out: Path,
             versus_section(page, rows, _peer(out, present[0][0] + suffix), what, method=method)
     against_p3_section(page, [r for t, k in present for r in against_rows(out, t, k,
                                                                           "asha-p3")])
-    return page
 
 
 def startup_page(args) -> BenchmarkPage:
@@ -1097,12 +1147,6 @@ VARIANT_SECTIONS = [
      "`moasha-transfer-repeats` / `moasha-transfer-exhaust` (the transfer searcher with draws "
      "with replacement / repeats once the space is used up) are registered but not run "
      "here (the transfer searcher is the slowest method)."),
-    ("The same, at a budget of 25 full trainings", "benchmarking/_results/variants_b25",
-     ["variants_b25.csv"],
-     "At the larger budget a run without repeats can use up the finite space (648 "
-     "configurations on `mlp`) and end before the target: the first release's failure. All six "
-     "`mlp` tasks, 5 seeds, as first measured (a run at this budget takes up to 4 s here; 20 "
-     "seeds did not fit in the session that re-measured the page)."),
 ]
 
 #: variants measured once whose option no longer exists or that no script re-runs; the numbers

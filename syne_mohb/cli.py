@@ -316,6 +316,15 @@ def _simulation_extra(args: argparse.Namespace) -> dict:
         if not (math.isfinite(args.keep_alive) and args.keep_alive >= 0):
             raise CLIError(f"--keep-alive must be a number of seconds >= 0, got "
                            f"{args.keep_alive:g}")
+    extra: dict = {}
+    if args.replay_seed is not None:
+        if args.simulator == "stock":
+            raise CLIError("--replay-seed needs --simulator ours: Syne Tune's simulator draws "
+                           "its own seeds")
+        if args.replay_seed < 0:
+            raise CLIError(f"--replay-seed must be a recorded seed's index >= 0, got "
+                           f"{args.replay_seed}")
+        extra["replay_seed"] = args.replay_seed
     if args.startup:
         if args.simulator == "stock":
             raise CLIError("--startup needs --simulator ours: Syne Tune's simulator has no "
@@ -324,8 +333,8 @@ def _simulation_extra(args: argparse.Namespace) -> dict:
 
         from syne_mohb.hardware.startup import JobStartup
 
-        return {"startup": asdict(JobStartup(keep_alive_s=args.keep_alive or 0.0))}
-    return {"simulator": "stock"} if args.simulator == "stock" else {}
+        return {**extra, "startup": asdict(JobStartup(keep_alive_s=args.keep_alive or 0.0))}
+    return {"simulator": "stock"} if args.simulator == "stock" else extra
 
 
 def _outage(args: argparse.Namespace) -> tuple[str, float, float] | None:
@@ -399,6 +408,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
             from syne_mohb.experiments.runner import with_outage
 
             specs = with_outage(specs, outage)
+        if args.replay_seed is not None:
+            from syne_mohb.experiments.runner import check_replay_seed
+
+            check_replay_seed(specs)
         if args.simulator == "stock":  # a table with missing epochs would hang it
             _check_stock_replay(specs)
     except ValueError as e:
@@ -838,6 +851,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --startup: warm-pool keep-alive, so that a job that starts on "
                         "an instance type within SECONDS of a job's end there skips most of the "
                         "start-up (default: 0, no warm pools)")
+    b.add_argument("--replay-seed", type=int, metavar="K",
+                   help="every trial replays the tables' recorded seed K, as a training script "
+                        "with a fixed seed does: a repeat of a configuration reproduces its "
+                        "results (default: each trial draws one of the recorded seeds); needs "
+                        "--simulator ours")
     b.add_argument("--outage", metavar="TYPE:FROM:TO",
                    help="simulate a capacity outage: every job of instance type TYPE that "
                         "starts between FROM and TO times each run's budget finds no instance "
@@ -847,7 +865,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--output", default="syne-mohb-bench", help="results folder")
     b.add_argument("--overwrite", action="store_true",
                    help="replace finished runs made with other parameters (--budget, --workers, "
-                        "--max-trials, --simulator, --startup, --outage) instead of stopping")
+                        "--max-trials, --simulator, --startup, --outage, --replay-seed) "
+                        "instead of stopping")
     b.add_argument("--baseline",
                    help=f"one of --methods: the report's target of the time / dollars "
                         f"comparison is its mean best accuracy minus 0.5 points (default: "

@@ -283,6 +283,8 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
     ht = _hardware_tables()
     out, docs = tmp_path / "repeats", tmp_path / "docs"
     monkeypatch.setattr(ht, "REPEATS_OUTPUT", str(out))
+    monkeypatch.setattr(ht, "REPEATS_FIXED_OUTPUT", str(tmp_path / "fixed"))
+    monkeypatch.setattr(ht, "REPEATS_B25_OUTPUT", str(tmp_path / "b25"))
     _fabricate(out)
     versus = pd.read_csv(out / "versus_untouched_mlp.csv")
     versus["peer"] = "moasha-bo"
@@ -296,3 +298,7 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
     assert "### Ours / `moasha-bo` (repeats allowed, the default)" in text
     assert "| mlp | 3 tasks each | moasha-bo-no-repeats |" in text
     assert "### Against ASHA on ml.p3.2xlarge" in text and "2026-01-02 03:04 UTC" in text
+    # the fixed-seed tables and the larger budget's are not there: said, not left out
+    fixed = text.split("## With a fixed seed")[1].split("## ")[0]
+    assert "*Not run.*" in fixed
+    assert text.rstrip().endswith("*Not run.*")

@@ -63,6 +63,10 @@ def finished_run(tmp_path_factory):
     (["--outage", "ml.x9.huge:0:1"], "--outage: 'ml.x9.huge' is not an instance type of "
                                      "linear/digits (ml.m5.xlarge, ml.c5.2xlarge, ml.c5.4xlarge, "
                                      "ml.g4dn.xlarge, ml.g5.xlarge, ml.p3.2xlarge)"),
+    (["--replay-seed", "3"], "--replay-seed 3: linear/digits recorded 3 seeds (0..2)"),
+    (["--replay-seed", "-1"], "--replay-seed must be a recorded seed's index >= 0, got -1"),
+    (["--replay-seed", "0", "--simulator", "stock"],
+     "--replay-seed needs --simulator ours: Syne Tune's simulator draws its own seeds"),
     (["--methods", "moasha,asha-default", "--versus", "asha-default"],
      "--versus 'asha-default' is the baseline: every method's ratios against it are the "
      "report's first comparison already; name another peer, or another --baseline"),
@@ -672,3 +676,21 @@ def test_bench_outage_fails_every_job_of_the_type_in_the_window(tmp_path, capsys
     capsys.readouterr()
     assert main(flags + ["--outage", "ml.m5.xlarge:0:0.5"]) == 2  # other parameters: not reused
     assert "--overwrite" in one_line_error(capsys)
+
+
+def test_bench_replay_seed_makes_a_repeat_reproduce_its_results(tmp_path):
+    """``bench --replay-seed K``: every trial replays the tables' recorded seed K (a training
+    script with a fixed seed), so every trial of a configuration reports the same accuracy
+    at the same epoch; the seed is a stored run parameter."""
+    out = tmp_path / "out"
+    flags = ["bench", "--methods", "moasha-random", "--benchmarks", "linear", "--tasks",
+             "digits", "--seeds", "1", "--processes", "1", "--quiet", "--max-trials", "60",
+             "--output", str(out), "--no-plots", "--replay-seed", "1"]
+    assert main(flags) == 0
+    run = out / "linear" / "digits" / "moasha-random" / "seed-0"
+    assert json.loads((run / "metadata.json").read_text())["syne_mohb"]["replay_seed"] == 1
+    results = pd.read_csv(run / "results.csv.zip")
+    keys = [c for c in results.columns if c.startswith("config_") and c != "config_instance_type"]
+    per = results.groupby(keys + ["epoch"])
+    assert (per["trial_id"].nunique() > 1).any()  # some configuration was trained twice
+    assert (per["accuracy"].nunique() == 1).all()  # and reproduced its results

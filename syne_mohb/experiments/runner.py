@@ -83,6 +83,7 @@ __all__ = [
     "grid",
     "parse_outage",
     "with_outage",
+    "check_replay_seed",
 ]
 
 #: a run's default budget: this many (median) full trainings on the default instance
@@ -405,7 +406,7 @@ SIMULATORS = ("ours", "stock")
 #: parameters of a run stored in ``metadata.json["syne_mohb"]``; a finished run is reused only
 #: if all of them equal the requested ones
 RUN_PARAMETERS = ("benchmark", "task", "method", "seed", "budget_s", "n_workers", "max_trials",
-                  "default_instance", "startup", "simulator", "outages")
+                  "default_instance", "startup", "simulator", "outages", "replay_seed")
 
 
 class RunConflictError(ValueError):
@@ -440,7 +441,7 @@ def _expected_parameters(spec: RunSpec, bench: Benchmark) -> dict[str, Any]:
             "seed": spec.seed, "budget_s": float(budget), "n_workers": spec.n_workers,
             "max_trials": spec.max_trials, "default_instance": bench.default_instance,
             "startup": spec.extra.get("startup"), "simulator": spec.extra.get("simulator"),
-            "outages": spec.extra.get("outages")}
+            "outages": spec.extra.get("outages"), "replay_seed": spec.extra.get("replay_seed")}
 
 
 def is_finished_run(info: dict[str, Any]) -> bool:
@@ -456,7 +457,7 @@ def _same(key: str, stored: Any, wanted: Any) -> bool:
             return math.isclose(float(stored), float(wanted), rel_tol=1e-9, abs_tol=1e-12)
         except (TypeError, ValueError):
             return False
-    if key in ("startup", "simulator", "outages") and wanted is None:
+    if key in ("startup", "simulator", "outages", "replay_seed") and wanted is None:
         return stored is None  # runs written before the key existed
     return stored == wanted
 
@@ -572,6 +573,9 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     outages = spec.extra.get("outages")
     if stock and outages:
         raise ValueError("simulator 'stock' has no capacity outages: drop outages")
+    replay_seed = spec.extra.get("replay_seed")
+    if stock and replay_seed is not None:
+        raise ValueError("simulator 'stock' draws its own seeds: drop replay_seed")
     if stock:
         check_stock_replay(bench, [spec.task])
     if startup is not None:
@@ -604,6 +608,7 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
             "simulated": True,
             "startup": spec.extra.get("startup"),
             "outages": outages,
+            "replay_seed": replay_seed,
             "code_version": code_version(),
         }
     }
@@ -615,7 +620,8 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
     else:
         backend = SimulatedBackend(bb, elapsed_time_attr="runtime", cost_attr="cost",
                                    random_seed=spec.seed, startup=startup,
-                                   instance_attr=bench.instance_attr, capacity_outages=outages)
+                                   instance_attr=bench.instance_attr, capacity_outages=outages,
+                                   seed=replay_seed)
         # with outages, the failures' kinds reach the hardware policy (as on SageMaker)
         feedback = [HardwareFeedback()] if outages else None
         tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
@@ -750,6 +756,22 @@ def with_outage(specs: Iterable[RunSpec], outage: tuple[str, float, float]) -> l
         window = [[start * budget, end * budget]]
         out.append(_replace(spec, extra={**spec.extra, "outages": {kind: window}}))
     return out
+
+
+def check_replay_seed(specs: Iterable[RunSpec]) -> None:
+    """A ``ValueError`` naming ``--replay-seed`` and the task when a run's
+    ``extra["replay_seed"]`` is not one of its table's recorded seeds (checked before any
+    run; ``SimulatedBackend(seed=...)`` replays it for every trial)."""
+    checked = set()
+    for spec in specs:
+        k = spec.extra.get("replay_seed")
+        if k is None or (spec.benchmark, spec.task) in checked:
+            continue
+        checked.add((spec.benchmark, spec.task))
+        seeds = get_benchmark(spec.benchmark, spec.default_instance).blackbox(spec.task).num_seeds
+        if not 0 <= k < seeds:
+            raise ValueError(f"--replay-seed {k}: {benchmark_label(spec.benchmark)}/{spec.task} "
+                             f"recorded {seeds} seeds (0..{seeds - 1})")
 
 
 def grid(methods: Iterable[str], benchmarks: Iterable[str], tasks: dict[str, list[str]] | None,
