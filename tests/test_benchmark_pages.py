@@ -253,6 +253,18 @@ def test_startup_page_pairs_the_default_with_the_per_unit_choice(tmp_path, monke
     assert "2026-01-02 03:04 UTC" in section
 
 
+def _fabricate_copy(out, table: str, peer: str, method: str = "moasha") -> None:
+    """:func:`_fabricate`'s ``untouched_mlp`` tables under ``out`` as ``table``, paired against
+    ``peer``, our row named ``method``."""
+    _fabricate(out)
+    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
+    versus["peer"] = peer
+    versus.loc[versus["method"] == "moasha", "method"] = method
+    versus.to_csv(out / f"versus_{table}.csv", index=False)
+    for suffix in (".csv", ".provenance.json"):
+        (out / f"{table}{suffix}").write_text((out / f"untouched_mlp{suffix}").read_text())
+
+
 def test_capacity_outages_page_pairs_the_default_with_the_kind_blind_policy(tmp_path,
                                                                            monkeypatch):
     """``--page capacity-outages`` reads the outage tables: ours / ``moasha-kind-blind`` with
@@ -262,12 +274,7 @@ def test_capacity_outages_page_pairs_the_default_with_the_kind_blind_policy(tmp_
     out, docs = tmp_path / "outage", tmp_path / "docs"
     monkeypatch.setattr(ht, "OUTAGE_OUTPUT", str(out))
     assert ht.main(["--page", "capacity-outages", "--docs-dir", str(docs), "--no-docs"]) == 0
-    _fabricate(out)
-    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
-    versus["peer"] = "moasha-kind-blind"
-    versus.to_csv(out / "versus_outage_dev.csv", index=False)
-    for suffix in (".csv", ".provenance.json"):
-        (out / f"outage_dev{suffix}").write_text((out / f"untouched_mlp{suffix}").read_text())
+    _fabricate_copy(out, "outage_dev", "moasha-kind-blind")
     assert ht.main(["--page", "capacity-outages", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "capacity-outages.md").read_text()
     assert text.startswith("# Capacity outages")
@@ -285,13 +292,7 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
     monkeypatch.setattr(ht, "REPEATS_OUTPUT", str(out))
     monkeypatch.setattr(ht, "REPEATS_FIXED_OUTPUT", str(tmp_path / "fixed"))
     monkeypatch.setattr(ht, "REPEATS_B25_OUTPUT", str(tmp_path / "b25"))
-    _fabricate(out)
-    versus = pd.read_csv(out / "versus_untouched_mlp.csv")
-    versus["peer"] = "moasha-bo"
-    versus.loc[versus["method"] == "moasha", "method"] = "moasha-bo-no-repeats"
-    versus.to_csv(out / "versus_repeats_x.csv", index=False)
-    for suffix in (".csv", ".provenance.json"):
-        (out / f"repeats_x{suffix}").write_text((out / f"untouched_mlp{suffix}").read_text())
+    _fabricate_copy(out, "repeats_x", "moasha-bo", method="moasha-bo-no-repeats")
     assert ht.main(["--page", "searcher-repeats", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "searcher-repeats.md").read_text()
     assert text.startswith("# Repeats of the model-based searcher")
