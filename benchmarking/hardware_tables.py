@@ -40,7 +40,9 @@ Pages (``--page``):
   simulated outages of the cheapest type (``OUTAGE_TABLES``).
 * ``searcher-repeats``: "Repeats of the model-based searcher": the default, which may propose a
   configuration with results again, against ``repeats="when_exhausted"``
-  (``moasha-bo-no-repeats``), paired (``REPEATS_TABLES``).
+  (``moasha-bo-no-repeats``), paired, with a seed drawn per trial (``REPEATS_TABLES``) and
+  with one fixed seed (``REPEATS_FIXED_TABLES``); and MO-ASHA's random searcher with and
+  without repeats at a budget of 25 full trainings (``REPEATS_B25_OUTPUT``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
