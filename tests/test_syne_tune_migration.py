@@ -25,8 +25,6 @@ SPACE = {"lr": uniform(0.01, 0.5), "hidden": choice([8, 16]), "epochs": 9}
     (dict(metric="loss"), r"metric='loss' is Syne Tune's: use metrics=\['loss'\] and mode="),
     (dict(metrics=["a", "b"], multiobjective_priority=None),
      r"multiobjective_priority=None is Syne Tune's: use rung_sort='epsnet'"),
-    (dict(metrics=["a"], searcher_kwargs={"x": 1}),
-     r"searcher_kwargs=\{'x': 1\} is Syne Tune's: use searcher=<a BaseSearcher"),
     (dict(metrics=["a"], max_resource_attr="epochs"),
      r"max_resource_attr='epochs' is Syne Tune's: use max_t="),
     (dict(metrics=["a"], grace=2), r"unknown argument 'grace' \(did you mean grace_period\?\)"),

@@ -49,14 +49,14 @@ from syne_tune.optimizer.scheduler import SchedulerDecision, TrialScheduler, Tri
 from syne_tune.util import dump_json_with_numpy
 
 from syne_mohb.configspace import (check_number, check_points_to_evaluate, check_random_seed,
-                                   check_searcher_fits, hyperparameter_names)
+                                   check_searcher_fits)
 from syne_mohb.pareto import (TIE_BREAKS, check_metrics, check_seed_objective, normalize_modes,
                               warn_if_maximised)
 from syne_mohb.schedulers.rungs import Bracket, PausedRows, Rung, continue_threshold
 from syne_mohb.schedulers.syne_tune_compat import (
     ModeList, accepts_keyword, check_not_do_minimize, check_syne_tune_searcher_modes,
     missing_metric_hints, refuse_unknown_arguments, searcher_name_hint)
-from syne_mohb.searchers.random import RandomSearcher
+from syne_mohb.searchers.default import check_searcher_kwargs, default_searcher
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         (its space lacks ``instance_attr``); a searcher whose space holds ``instance_attr``
         proposes the instance type itself and no policy is used. Searchers get the metrics as
         reported: Syne Tune's own (which minimise) are refused when a mode is "max"
+    :param searcher_kwargs: arguments of the searcher MO-ASHA builds by name (as Syne Tune's
+        schedulers take them), e.g. ``{"repeats": "when_exhausted"}`` for a training script
+        with a fixed seed; checked before any work (:mod:`syne_mohb.searchers.default`)
     :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher, checked
         against the whole space (:func:`~syne_mohb.configspace.check_points_to_evaluate`)
@@ -190,6 +193,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         type: str = "stopping",
         rung_sort: str = "epsnet",
         searcher: Any | None = None,
+        searcher_kwargs: dict[str, Any] | None = None,
         random_seed: int | None = None,
         points_to_evaluate: list[dict[str, Any]] | None = None,
         seed_objective: int = 0,
@@ -231,6 +235,7 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if searcher is not None and not callable(getattr(searcher, "suggest", None)):
             raise ValueError(f"searcher must be a Syne Tune BaseSearcher (with suggest()), got "
                              f"{type_name(searcher)}")
+        searcher_kwargs = check_searcher_kwargs(searcher_kwargs, searcher_kind, searcher)
         if searcher is not None and points_to_evaluate:
             raise ValueError("points_to_evaluate is for the default searcher, and would be "
                              "ignored: give them to your searcher (its points_to_evaluate)")
@@ -273,17 +278,10 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
                 self._initial_instances = [p.get(instance_attr) for p in points_to_evaluate]
                 points_to_evaluate = [{k: v for k, v in p.items() if k != instance_attr}
                                       for p in points_to_evaluate]
-            seed = int(self._rng.randint(0, 2**31 - 1))
-            if searcher_kind == "model-based" and hyperparameter_names(search_space):
-                from syne_mohb.searchers.model_based import ModelBasedSearcher
-
-                searcher = ModelBasedSearcher(
-                    search_space, metrics=self.metrics, mode=self.modes,
-                    points_to_evaluate=points_to_evaluate, random_seed=seed, max_resource=max_t,
-                    context_attr=instance_attr, transfer_evaluations=transfer_evaluations)
-            else:
-                searcher = RandomSearcher(search_space, points_to_evaluate=points_to_evaluate,
-                                          random_seed=seed, repeats="always")
+            searcher = default_searcher(
+                searcher_kind, search_space, self.metrics, self.modes, points_to_evaluate,
+                int(self._rng.randint(0, 2**31 - 1)), max_t, instance_attr,
+                transfer_evaluations, searcher_kwargs)
         else:
             check_searcher_fits(searcher, search_space, self.metrics, self.modes)
             check_syne_tune_searcher_modes(searcher, self.metrics, self.modes)

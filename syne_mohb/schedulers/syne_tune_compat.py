@@ -2,7 +2,7 @@
 
 * :func:`refuse_unknown_arguments`: Syne Tune's ``MOASHA`` / ``ASHA`` arguments that
   :class:`~syne_mohb.schedulers.moasha.MOASHA` takes in another form (``do_minimize``,
-  ``metric``, ``multiobjective_priority``, ``searcher_kwargs``, ``max_resource_attr``) are a
+  ``metric``, ``multiobjective_priority``, ``max_resource_attr``) are a
   ``TypeError`` saying what to pass instead; another unknown name gets the closest one;
 * :func:`searcher_name_hint`: Syne Tune's searcher names (``"random_search"``, ``"kde"``, ...);
 * :func:`check_syne_tune_searcher_modes`: Syne Tune's own searchers minimise every metric they
@@ -35,8 +35,6 @@ SYNE_TUNE_ARGUMENTS = {
     "metric": "metrics=[...] (a list, also for one metric) and mode=",
     "multiobjective_priority": "rung_sort='epsnet' (default) or 'crowding' (a rung is ranked by "
                                "non-dominated sorting; rung_sort breaks ties inside a front)",
-    "searcher_kwargs": "searcher=<a BaseSearcher built with those arguments>, or "
-                       "searcher='random' / 'model-based' (seeded from random_seed)",
     "max_resource_attr": "max_t=<the largest time_attr a trial reaches, e.g. the value of "
                          "config_space['epochs']>",
 }

@@ -94,7 +94,8 @@ class ModelBasedSearcher(BaseSearcher):
     the end, both at 95%). Where every trial replays one fixed seed, it was ahead only in final
     hypervolume on ``cnn`` (1.01x) and again behind in final hypervolume on ``mlp-x`` (0.97x);
     the found model's dollars 1.39x on ``mlp-x`` and 1.13x on ``linear`` are ties (lower
-    bounds 1.00). Elsewhere ties. So it is not the default.
+    bounds 1.00). Elsewhere ties. So it is not the default. MO-ASHA's own searcher takes it
+    as ``MOASHA(searcher_kwargs={"repeats": "when_exhausted"})``.
 
     **Related tasks** (``transfer_evaluations``): per task, seeds averaged, up to six fidelities
     (geometrically spaced; fidelity index ``k`` is resource ``k + 1``), per-task copula scores
