@@ -1693,6 +1693,32 @@ HISTORICAL = [
      "target early), `linear-x` ties. The gain on `cnn` is paid for on `hgb-x`: not a "
      "default.",
      "Existing searcher arguments from a scratch script (2026-12-07)."),
+    ("The model-based searcher's Thompson draw as the mean of a few trees",
+     "`ModelBasedSearcher`'s posterior draw for a suggestion is one tree of its 32 (bootstrap, "
+     "two rows per leaf: a noisy draw, which may be why the searcher ties random search); "
+     "instead, the mean of k trees drawn at random (k = 2, 4, 8), as the hardware policy's "
+     "runtime model draws. k = 4 was then made the default in a branch (`draw_fraction=8`) and "
+     "run on every table against the same searcher with one tree (`moasha-bo-one-tree`), "
+     "random search (`moasha-random`) and the patched peer.",
+     "20 paired seeds against one tree, tuning $ / time / found model's $ / hypervolume at "
+     "half the budget. Scratch, k = 4: `cnn` (4 tasks) **1.12x** [1.02, 1.23] / 1.04x / "
+     "1.38x / 1.00x (k = 2, 8: ties); `mlp-x` **1.55x** [1.18, 1.96] / **1.42x** [1.14, "
+     "1.73] / 1.22x / **1.03x** (k = 2 and 8 ahead too); `hgb-x` 0.80x [0.59, 1.08] / 0.96x "
+     "/ 1.00x / 0.99x (k = 2, 8: 0.69x / 0.82x, 0.67x / 0.85x, ties); `linear-x`, `mlp`, "
+     "`hgb`, `linear` ties. As the default, every table again (`python "
+     "benchmarking/compare_methods.py --seeds 20 --processes 2 --methods moasha-bo,"
+     "moasha-bo-one-tree,moasha-random,st-moasha-fixed --output benchmarking/_results/draws "
+     "--benchmarks mlp-x,hgb-x,linear-x --tasks-per-benchmark 3 --versus moasha-bo-one-tree`, "
+     "and `cnn` with 4 tasks, `mlp,hgb,linear` with 3): `mlp-x` **1.32x** [1.03, 1.50] / "
+     "**1.23x** [1.03, 1.38] / 1.11x / 0.99x, `hgb-x` *0.64x* [0.51, 0.94] / *0.75x* "
+     "[0.62, 0.92] / 0.99x / 1.00x, `cnn` 0.97x / 0.96x / 1.10x / **1.01x**, `linear-x` "
+     "0.84x / 0.85x (ASHA-p3's accuracy reached in 49 of 60 runs against 57), `mlp`, `hgb`, "
+     "`linear` ties; against random search in the same runs `mlp-x` time **1.32x**, found "
+     "model **1.55x**, hypervolume **1.06x**, but `cnn` time *0.81x* [0.70, 0.90] and "
+     "`linear-x` *0.78x* / *0.76x*. The scratch and the branch differ only in their random "
+     "streams, and `hgb-x` moved from a tie to a loss at 95%: a gain on `mlp-x`, a loss on "
+     "`hgb-x`. Not kept.",
+     "A scratch subclass, then a branch of the searcher (2026-12-07); neither kept."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
