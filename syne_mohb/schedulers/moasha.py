@@ -159,9 +159,6 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         (its space lacks ``instance_attr``); a searcher whose space holds ``instance_attr``
         proposes the instance type itself and no policy is used. Searchers get the metrics as
         reported: Syne Tune's own (which minimise) are refused when a mode is "max"
-    :param searcher_kwargs: arguments of the searcher MO-ASHA builds by name (as Syne Tune's
-        schedulers take them), e.g. ``{"repeats": "when_exhausted"}`` for a training script
-        with a fixed seed; checked before any work (:mod:`syne_mohb.searchers.default`)
     :param random_seed: seed for bracket choice, the default searcher and the default policy
     :param points_to_evaluate: initial configurations for the default searcher, checked
         against the whole space (:func:`~syne_mohb.configspace.check_points_to_evaluate`)
@@ -178,6 +175,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         as a column): the prior of the default searcher (no random initial design) and of the
         default policy's runtime model (``HardwarePolicy(prior_evaluations=...)``). A searcher
         or a policy you pass yourself takes them itself
+    :param searcher_kwargs: arguments of the searcher MO-ASHA builds by name (as Syne Tune's
+        schedulers take them), e.g. ``{"repeats": "when_exhausted"}`` for a training script
+        with a fixed seed; checked before any work (:mod:`syne_mohb.searchers.default`)
     """
 
     def __init__(
@@ -193,13 +193,13 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         type: str = "stopping",
         rung_sort: str = "epsnet",
         searcher: Any | None = None,
-        searcher_kwargs: dict[str, Any] | None = None,
         random_seed: int | None = None,
         points_to_evaluate: list[dict[str, Any]] | None = None,
         seed_objective: int = 0,
         hardware: Any = "auto",
         instance_attr: str = "instance_type",
         transfer_evaluations: dict[str, Any] | None = None,
+        searcher_kwargs: dict[str, Any] | None = None,
         **kwargs: Any,
     ):
         if kwargs:
