@@ -21,9 +21,10 @@ __all__ = ["check_searcher_kwargs", "default_searcher"]
 
 logger = logging.getLogger(__name__)
 
-#: the searcher's arguments that MO-ASHA sets, and the argument of MOASHA that sets each
+#: the searcher's arguments that MO-ASHA sets, and the argument of MOASHA that sets each (its
+#: config_space less the instance type when a hardware policy chooses it)
 SET_BY_MOASHA = {
-    "config_space": "config_space (the policy's instance type left out)",
+    "config_space": "config_space",
     "metrics": "metrics",
     "mode": "mode",
     "random_seed": "random_seed",
@@ -67,7 +68,7 @@ def check_searcher_kwargs(searcher_kwargs: Any, kind: str, searcher: Any) -> dic
     for key in searcher_kwargs:
         if key in SET_BY_MOASHA:
             raise ValueError(f"searcher_kwargs[{key!r}]: MO-ASHA sets the searcher's {key}; "
-                             f"give MOASHA({SET_BY_MOASHA[key].split(' ')[0]}=...) instead")
+                             f"give MOASHA({SET_BY_MOASHA[key]}=...) instead")
         if key not in accepted:
             close = difflib.get_close_matches(key, accepted, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -86,7 +87,6 @@ def default_searcher(kind: str, space: dict[str, Any], metrics: list[str], modes
     searcher whatever ``kind``; of the model-based searcher's arguments it keeps those the
     random searcher takes too (``repeats``) and logs the others. A value a searcher refuses is
     its ``ValueError``, prefixed with the ``searcher_kwargs`` key it names."""
-    kwargs = dict(searcher_kwargs)
     try:
         if kind == "model-based" and hyperparameter_names(space):
             from syne_mohb.searchers.model_based import ModelBasedSearcher
@@ -94,14 +94,15 @@ def default_searcher(kind: str, space: dict[str, Any], metrics: list[str], modes
             return ModelBasedSearcher(
                 space, metrics=metrics, mode=modes, points_to_evaluate=points_to_evaluate,
                 random_seed=random_seed, max_resource=max_t, context_attr=instance_attr,
-                transfer_evaluations=transfer_evaluations, **kwargs)
+                transfer_evaluations=transfer_evaluations, **searcher_kwargs)
         accepted = _own_arguments(RandomSearcher)
-        dropped = sorted(k for k in kwargs if k not in accepted)
+        dropped = sorted(k for k in searcher_kwargs if k not in accepted)
         if dropped:
             logger.warning("MOASHA: the space left to the searcher has no hyperparameter, so "
                            "the random searcher proposes; searcher_kwargs %s do not apply",
                            dropped)
-        kwargs = {"repeats": "always", **{k: v for k, v in kwargs.items() if k in accepted}}
+        kwargs = {"repeats": "always",
+                  **{k: v for k, v in searcher_kwargs.items() if k in accepted}}
         return RandomSearcher(space, points_to_evaluate=points_to_evaluate,
                               random_seed=random_seed, **kwargs)
     except ValueError as e:
