@@ -1719,6 +1719,29 @@ HISTORICAL = [
      "streams, and `hgb-x` moved from a tie to a loss at 95%: a gain on `mlp-x`, a loss on "
      "`hgb-x`. Not kept.",
      "A scratch subclass, then a branch of the searcher (2026-12-07); neither kept."),
+    ("Censored runtimes: a running unit that is late teaches the runtime model",
+     "A trial segment still running past c = 2 (or 4) times the model's mean seconds for its "
+     "unit enters the model, before its unit ends, as a row of one unit at its elapsed seconds "
+     "(a lower bound, raised as it grows; replaced by the real result), refitted at once: the "
+     "policy's next placements learn that the pair is slow while it still runs (a wide network "
+     "on a CPU type: up to 25x a GPU's seconds per epoch on `cnn`). Also with the Bayesian "
+     "bilinear runtime model, whose products could carry the lesson to the other CPU types.",
+     "20 paired seeds against `moasha`, tuning $ / time / found model's $ / hypervolume at "
+     "half the budget: development `cnn` c = 2 1.07x [0.97, 1.19] / 1.05x [0.96, 1.17] / 1.32x "
+     "[0.98, 1.67] / 1.00x (ASHA-p3's accuracy reached in 30 of 40 runs against 24), c = 4 "
+     "1.02x / 1.03x / 1.16x / 1.01x; with the bilinear model 0.97x / **1.28x** [1.10, 1.52] "
+     "against the bilinear model alone 0.96x / **1.30x** in the same runs; development `mlp` "
+     "c = 2 0.82x [0.64, 1.00] / 0.81x [0.63, 1.00] / *0.85x* [0.76, 0.96], c = 4 ties; at 300 "
+     "s on Syne Tune's simulator (`hgb-x` breast_cancer, pima; `mlp-x` digits, vehicle) "
+     "0.97x-1.01x, c = 4 never fired on `hgb-x`. Where the time goes "
+     "(`target_anatomy.py`, `placement_waste.py`, development `cnn`): the first trial at the "
+     "target is the default's 13.5th against ASHA-p3's 16th but starts at 2.6 s against 1.6 "
+     "s, and 46% of the first quarter's worker time is on a type at least 2x slower than the "
+     "configuration's fastest (45% with c = 2; uniform sampling 26%): a late unit keeps its "
+     "worker whatever the model learns meanwhile (Syne Tune's `Tuner` asks a scheduler to "
+     "decide only on the trial that reported; stopping a late one would take a tuner "
+     "callback). Not kept.",
+     "A policy subclass in a scratch script (2026-12-07), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
