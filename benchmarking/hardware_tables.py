@@ -43,6 +43,10 @@ Pages (``--page``):
   (``moasha-bo-no-repeats``), paired, with a seed drawn per trial (``REPEATS_TABLES``) and
   with one fixed seed (``REPEATS_FIXED_TABLES``); and MO-ASHA's random searcher with and
   without repeats at a budget of 25 full trainings (``REPEATS_B25_OUTPUT``).
+* ``late-units``: "Late first units": the policy that stops a trial whose first unit runs far
+  past its prediction and trains its configuration again on another type (``moasha-late``)
+  against the default and the patched peer, on our simulator (``LATE_TABLES``) and on Syne
+  Tune's at 300 s (``LATE_STOCK_TABLES``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -56,6 +60,7 @@ Pages (``--page``):
     python benchmarking/hardware_tables.py --page warm-pools
     python benchmarking/hardware_tables.py --page capacity-outages
     python benchmarking/hardware_tables.py --page searcher-repeats
+    python benchmarking/hardware_tables.py --page late-units
 """
 from __future__ import annotations
 
@@ -1005,6 +1010,58 @@ REPEATS_B25_PROSE = (
     "searcher and the hardware policy), for scale. All six `mlp` tasks.")
 
 
+#: late-units: the policy that stops late first units (HardwarePolicy(late_factor=3.0), an
+#: option since 2026-12-07; moasha-late) against the default and the patched peer
+LATE_OUTPUT = "benchmarking/_results/late"
+LATE_STOCK_OUTPUT = "benchmarking/_results/late_stock300"
+LATE_PROSE = (
+    "Early in a run the hardware policy's runtime model has seen few configurations on few "
+    "types, and it places a configuration on a type that is many times slower for it than for "
+    "what it has seen there: on `cnn` a wide network on a CPU type takes up to 25x a GPU's "
+    "seconds per epoch, where narrow ones are as fast on a CPU. Such a unit holds its worker "
+    "until it ends, whatever the model learns meanwhile (on `cnn`'s development tasks 46% of "
+    "the first quarter's worker time went to types at least 2x slower than the "
+    "configuration's fastest, 26% under uniform sampling; teaching the model the running "
+    "unit's elapsed seconds alone changed nothing: the variants page, \"Censored runtimes\"). "
+    "With `HardwarePolicy(late_factor=3.0)` (`moasha-late`) a trial whose first unit has run "
+    "3x longer than both the model's prediction for it and the run's median first unit is "
+    "stopped by the tuner callback `HardwareFeedback` (Syne Tune's `Tuner` asks a scheduler "
+    "to decide only on a trial that reported); its elapsed seconds enter the model as a lower "
+    "bound for one unit and its configuration is trained again on another type, once per "
+    "configuration. The factor was chosen on `cnn`'s development tasks (mnist, mnist_rot90) "
+    "in a scratch script, 20 paired seeds against the default, tuning $ / time: 2: 1.15x / "
+    "1.10x, 3: **1.26x** / 1.13x, 5: **1.18x** / **1.18x**; those two tasks are among the "
+    "four `cnn` tasks below, every other table was untouched by the choice. Without the "
+    "callback nothing is stopped and a run is the default's (`tests/test_late_units.py`); "
+    "`compare_methods.py` adds the callback to a method whose policy has a `late_factor`. Our "
+    "simulator and Syne Tune's (300 s), 4 workers, 20 paired seeds, target = ASHA-p3's mean "
+    "best accuracy minus 0.5 points.")
+LATE_TABLES = [("late_cnn", "4 tasks"), ("late_x", "3 tasks each"), ("late_base", "3 tasks each")]
+LATE_STOCK_TABLES = [("late_stock300", "3 tasks each, 300 s")]
+LATE_VERSUS = [("", "the default, no late stops", "moasha-late"),
+               ("_peer", "the patched peer", "moasha-late")]
+
+
+def late_units_page(args) -> BenchmarkPage:
+    parts = [(Path(LATE_OUTPUT), LATE_TABLES, "Our simulator",
+              "Every shipped benchmark; the simulator bills a stopped unit's seconds at its "
+              "type's price."),
+             (Path(LATE_STOCK_OUTPUT), LATE_STOCK_TABLES,
+              "Syne Tune's simulator, 300 s: the independent benchmarks' setting",
+              "The `-x` families on Syne Tune's own simulator with a budget of 300 simulated "
+              "seconds (`compare_methods.py --simulator stock --budget-seconds 300`); its "
+              "clock is the simulator's `time_keeper`.")]
+    used = [(out, f"{t}{suffix}.csv") for out, tables, *_ in parts for t, _ in tables
+            for suffix, *_ in LATE_VERSUS]
+    page = paired_page("late-units", "Late first units", used, args)
+    page.add(LATE_PROSE, "Every row names what chooses the instance type (**hardware "
+             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
+    for out, tables, heading, text in parts:
+        page.add(f"## {heading}", text)
+        versus_tables(page, out, tables, LATE_VERSUS)
+    return page
+
+
 def searcher_repeats_page(args) -> BenchmarkPage:
     parts = [(Path(REPEATS_OUTPUT), REPEATS_TABLES, "A seed drawn per trial",
               "Each trial replays one of the table's recorded seeds, drawn at its start (our "
@@ -1945,7 +2002,7 @@ def main(argv=None) -> int:
                     choices=["hardware-decision", "tuning-effectiveness", "variants",
                              "default-searcher", "tempered-draws", "ehvi", "budget",
                              "startup-model", "warm-pools", "capacity-outages",
-                             "searcher-repeats"])
+                             "searcher-repeats", "late-units"])
     ap.add_argument("--output", default="benchmarking/_results/hardware")
     ap.add_argument("--stock-output", default="benchmarking/_results/hardware_stock",
                     help="hardware-decision: the runs on Syne Tune's own simulator")
@@ -1999,6 +2056,8 @@ def main(argv=None) -> int:
         page = capacity_outages_page(args)
     elif args.page == "searcher-repeats":
         page = searcher_repeats_page(args)
+    elif args.page == "late-units":
+        page = late_units_page(args)
     else:
         page = variants_page(args)
     text = "\n\n".join(page.parts)

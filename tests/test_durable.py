@@ -190,6 +190,31 @@ def test_simulated_resume_with_restarts_on_another_type_equals_uninterrupted_run
     pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.slow
+def test_simulated_resume_with_late_first_units_equals_uninterrupted_run(tmp_path, monkeypatch):
+    """With HardwarePolicy(late_factor=...), HardwareFeedback (which a DurableTuner adds)
+    stops trials whose first unit is late; each stop is journaled with the trial's end, so a
+    run killed after one and resumed is the uninterrupted one."""
+    from sim_driver import make_tuner
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    full = make_tuner(str(tmp_path), "full", seed=0, max_trials=60, type="late")
+    full.run()
+    inner = getattr(full.scheduler, "inner", full.scheduler)
+    assert inner.hardware.metadata()["late_stops"] > 0
+    entries = read_journal(full.tuner_path)
+    late = [i for i, e in enumerate(entries) if e["e"] == "failed" and "late" in e]
+    assert late and all("first unit was late" in entries[i]["reason"] for i in late)
+    driver = str(HELPERS / "sim_driver.py")
+    first = subprocess.run([PY, driver, "start", str(tmp_path), "cut", "0", str(late[0] + 4),
+                            "60", "late"], capture_output=True)
+    assert first.returncode == -signal.SIGKILL, first.stderr.decode()[-2000:]
+    resume(tmp_path / "cut")
+    a = pd.read_csv(full.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
+    b = pd.read_csv(tmp_path / "cut" / ST_RESULTS_DATAFRAME_FILENAME)
+    pd.testing.assert_frame_equal(a, b)
+
+
 # -------------------------------------------------------------------------- local kill -9
 def _count(run_dir: Path, event: str, since_session: int = 0) -> int:
     try:

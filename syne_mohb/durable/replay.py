@@ -72,6 +72,7 @@ class JournaledTrial:
         self.added = False
         self.failure_reason: str | None = None
         self.failure_kind: str | None = None  # "capacity" (HardwareFeedback), else None
+        self.late: float | None = None  # seconds after which the policy called it late
         self.cost_cap: tuple[int, float] | None = None
         self.backend_state: Any = None
         self.dropped = 0
@@ -221,12 +222,17 @@ class Replay:
                 policy = policy_of(scheduler)
                 if policy is not None:
                     policy.note_failure(tr.trial_id, tr.failure_kind)
+            if tr.late is not None:  # stopped as late by HardwareFeedback in the recorded run
+                mark = getattr(policy_of(scheduler), "mark_late", None)
+                if callable(mark):
+                    mark(tr.trial_id, tr.late)
             scheduler.on_trial_error(tr.trial())
             if tr.status not in (Status.stopped, Status.failed):
                 tr.status = Status.failed
         elif kind == "failed":
             tr.failure_reason = e.get("reason")
             tr.failure_kind = e.get("kind")
+            tr.late = e.get("late")
             tr.status = e.get("status", Status.failed)
         elif kind == "fetched":  # the next ``results`` results of the trial came in one poll
             tr.poll_left = int(e["results"])

@@ -463,6 +463,13 @@ class DurableTuner(Tuner):
             reason += f"; stderr tail: {tail[-1500:]}" if tail else ""
         else:
             reason = tail[-3000:] or "no stderr output"
+        late = None  # stopped by HardwareFeedback: the hardware policy called its unit late
+        getter = getattr(policy_of(self.scheduler), "late_elapsed", None)
+        if status == Status.stopped and not silent and callable(getter):
+            late = getter(trial_id)
+            if late is not None:
+                reason = (f"stopped by the hardware policy: its first unit was late "
+                          f"({late:.4g} s); its configuration is trained again on another type")
         self._failure_reasons[trial_id] = reason
         kind = None  # "capacity": the type could not be had (HardwareFeedback tells the policy)
         getter = getattr(self.trial_backend, "failure_kind", None)
@@ -473,4 +480,5 @@ class DurableTuner(Tuner):
                 kind = None
         if self._journal is not None:
             self._journal.append("failed", trial_id=trial_id, status=status, reason=reason,
-                                 **({"kind": kind} if kind else {}))
+                                 **({"kind": kind} if kind else {}),
+                                 **({"late": late} if late is not None else {}))

@@ -38,6 +38,11 @@ name                         method
                              with the policy of before 2026-12-07 where warm pools are simulated:
                              every start-up weighed cold (``HardwarePolicy(warm_pools=False)``;
                              without warm pools the same as ``moasha``)
+``moasha-late``              ``moasha`` whose policy stops a trial whose first unit runs 3x
+                             longer than predicted and than the run's median first unit, and
+                             trains its configuration again on another type
+                             (``HardwarePolicy(late_factor=3.0)``, with the tuner callback
+                             :class:`~syne_mohb.hardware.feedback.HardwareFeedback`)
 ``moasha-bilinear``          ``moasha`` whose runtime model is the Bayesian bilinear regression
                              (``HardwarePolicy(estimator="bilinear")``) instead of extra trees
 ``moasha-two-term``          ``moasha`` whose runtime model's trees also see a two-term fit
@@ -293,6 +298,7 @@ METHODS: dict[str, Callable[[MethodContext], TrialScheduler]] = {
     "moasha-cold-pools": lambda ctx: _moasha_policy(ctx, warm_pools=False),
     "moasha-promotion-cold-pools": lambda ctx: _moasha_policy(ctx, type="promotion",
                                                               warm_pools=False),
+    "moasha-late": lambda ctx: _moasha_policy(ctx, late_factor=3.0),
     "moasha-bilinear": lambda ctx: _moasha_policy(ctx, estimator="bilinear"),
     "moasha-two-term": lambda ctx: _moasha_policy(ctx, estimator="two_term"),
     "moasha-prior": lambda ctx: _moasha_policy(ctx, prior=True),
@@ -462,6 +468,8 @@ HARDWARE_LOGIC = {
                          "2026-12-07), per config; survivors restarted on a better type",
     "moasha-promotion-cold-pools": "policy, re-chosen at every promotion, every start-up "
                                    "weighed cold (before 2026-12-07)",
+    "moasha-late": "policy: runtime/cost model, per config; survivors restarted on a better "
+                   "type; late first units (3x) stopped and moved",
     "moasha-bilinear": "policy: runtime/cost model (Bayesian bilinear), per config; survivors "
                        "restarted on a better type",
     "moasha-two-term": "policy: runtime/cost model (trees with a two-term overhead + work / "
@@ -524,6 +532,7 @@ SEARCHER = {
     "moasha-cooldown-600": "model-based (trees), MO-ASHA stopping",
     "moasha-wide-prior": "model-based (trees), MO-ASHA stopping",
     "moasha-bilinear": "model-based (trees), MO-ASHA stopping",
+    "moasha-late": "model-based (trees), MO-ASHA stopping",
     "moasha-two-term": "model-based (trees), MO-ASHA stopping",
     "moasha-startup-per-unit": "model-based (trees), MO-ASHA stopping",
     "moasha-cold-pools": "model-based (trees), MO-ASHA stopping",

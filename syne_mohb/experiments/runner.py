@@ -56,7 +56,7 @@ from syne_mohb.experiments.methods import (
     uses_fixed_instance,
 )
 from syne_mohb.experiments.simulation import run_replay
-from syne_mohb.hardware.feedback import HardwareFeedback
+from syne_mohb.hardware.feedback import HardwareFeedback, policy_of
 from syne_mohb.schedulers.trial_cap import TrialCap
 
 logger = logging.getLogger(__name__)
@@ -622,8 +622,9 @@ def run_one(spec: RunSpec, overwrite: bool = False) -> dict[str, Any]:
                                    random_seed=spec.seed, startup=startup,
                                    instance_attr=bench.instance_attr, capacity_outages=outages,
                                    seed=replay_seed)
-        # with outages, the failures' kinds reach the hardware policy (as on SageMaker)
-        feedback = [HardwareFeedback()] if outages else None
+        # with outages, the failures' kinds reach the hardware policy (as on SageMaker); a
+        # policy that stops late first units needs the callback that stops them
+        feedback = [HardwareFeedback()] if outages or _stops_late(scheduler) else None
         tuner = run_replay(backend, scheduler, stop, n_workers=spec.n_workers,
                            results_root=path.parent, tuner_name=path.name, metadata=meta,
                            callbacks=feedback)
@@ -669,6 +670,12 @@ def check_stock_replay(bench: Benchmark, tasks: Iterable[str]) -> None:
                 f"simulator (--simulator ours, the default)")
 
 
+def _stops_late(scheduler) -> bool:
+    """Whether ``scheduler``'s hardware policy stops late first units (it then needs
+    :class:`~syne_mohb.hardware.feedback.HardwareFeedback` among the tuner's callbacks)."""
+    return getattr(policy_of(scheduler), "late_factor", None) is not None
+
+
 def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, Any]):
     """The run on Syne Tune's own simulator (``UserBlackboxBackend``: a seed of the table drawn
     per trial from numpy's global generator, seeded with the run's seed; no ``st_worker_time``
@@ -689,8 +696,10 @@ def _run_stock(bb, scheduler, stop, spec: RunSpec, path: Path, meta: dict[str, A
     # (processes=1) writes where it would have
     with _synetune_folder(path.parent):
         backend = UserBlackboxBackend(blackbox=bb, elapsed_time_attr="runtime")
+        callbacks = [SimulatorCallback()] + ([HardwareFeedback()] if _stops_late(scheduler)
+                                             else [])
         tuner = Tuner(trial_backend=backend, scheduler=scheduler, stop_criterion=stop,
-                      n_workers=spec.n_workers, sleep_time=0, callbacks=[SimulatorCallback()],
+                      n_workers=spec.n_workers, sleep_time=0, callbacks=callbacks,
                       results_update_interval=1e12, print_update_interval=1e12,
                       tuner_name=path.name, suffix_tuner_name=False, metadata=meta,
                       save_tuner=False)

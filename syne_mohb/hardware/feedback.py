@@ -1,4 +1,5 @@
-"""A tuner callback that tells the hardware policy what only the backend knows.
+"""A tuner callback that tells the hardware policy what only the backend knows, and stops the
+trials whose first unit the policy calls late.
 
 Two facts decide where the next trial should run and reach the scheduler through no Syne Tune
 hook:
@@ -25,6 +26,16 @@ hook:
 Syne Tune's ``Tuner`` calls before it hands results and failures to the scheduler, and tells
 the scheduler's hardware policy (found through wrapping schedulers, :func:`policy_of`).
 
+**Late first units.** With ``HardwarePolicy(late_factor=...)``, the callback also notes when
+each trial's job started (``on_start_trial``) and, at every poll, gives the policy the seconds
+its running first units have taken so far (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.late_trials`);
+the trials the policy calls late are stopped through the backend's ``stop_trial`` (Syne Tune's
+``Tuner`` asks a scheduler to decide only on a trial that reported, so a scheduler cannot stop
+one that has not). The ``Tuner`` then reports each to the scheduler as ended without its
+decision, and the policy trains its configuration again on another type. The clock: a
+simulated backend's (``now`` of :class:`~syne_mohb.backends.SimulatedBackend`, the
+``time_keeper`` of Syne Tune's simulator), else the wall clock.
+
 >>> from syne_mohb import HardwareFeedback
 >>> tuner = Tuner(..., callbacks=[StoreResultsCallback(), HardwareFeedback()])
 
@@ -35,6 +46,8 @@ Costs: O(trials fetched) per poll, plus the backend's ``idle_warm_pools`` (O(job
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
 from syne_tune.backend.trial_status import Status
@@ -70,6 +83,8 @@ class HardwareFeedback(TunerCallback):
         self._policy: Any = None
         self._told: set[int] = set()
         self._warned: set[str] = set()
+        self._started: dict[int, float] = {}  # trial -> its job's start (no result yet)
+        self._wall0 = time.monotonic()
 
     def __getstate__(self):  # pickled with the tuner: not the backend nor the scheduler
         state = dict(self.__dict__)
@@ -79,6 +94,26 @@ class HardwareFeedback(TunerCallback):
     def on_tuning_start(self, tuner):
         self._backend = getattr(tuner, "trial_backend", None)
         self._policy = policy_of(getattr(tuner, "scheduler", None))
+        self._started = {}
+        self._wall0 = time.monotonic()
+
+    def _now(self) -> float:
+        """Seconds on the run's clock: a simulated backend's, else the wall clock."""
+        now = getattr(self._backend, "now", None)  # syne_mohb's SimulatedBackend
+        if isinstance(now, (int, float)) and math.isfinite(now):
+            return float(now)
+        keeper = getattr(self._backend, "time_keeper", None)  # Syne Tune's simulator
+        if keeper is not None and callable(getattr(keeper, "time", None)):
+            return float(keeper.time())
+        return time.monotonic() - self._wall0
+
+    def _watches_late(self) -> bool:
+        return self._policy is not None and getattr(self._policy, "late_factor", None) \
+            is not None and callable(getattr(self._policy, "late_trials", None))
+
+    def on_start_trial(self, trial):
+        if self._watches_late():
+            self._started[trial.trial_id] = self._now()
 
     def _ask(self, method: str, *args: Any) -> Any:
         """``backend.method(*args)``, or None where the backend lacks it or it raised (logged
@@ -109,6 +144,8 @@ class HardwareFeedback(TunerCallback):
     def on_fetch_status_results(self, trial_status_dict: dict, new_results: list):
         if self._policy is None or self._backend is None:
             return
+        if self._started:
+            self._stop_late(trial_status_dict, new_results)
         for trial_id, (_, status) in trial_status_dict.items():
             if status != Status.failed or trial_id in self._told:
                 continue
@@ -120,3 +157,19 @@ class HardwareFeedback(TunerCallback):
             idle = self._ask("idle_warm_pools")
             if idle is not None:
                 self._tell("note_warm_pools", idle)
+
+    def _stop_late(self, trial_status_dict: dict, new_results: list) -> None:
+        """Stop the running trials whose first unit the policy calls late."""
+        for trial_id, _ in new_results:  # a first unit that reported is no longer judged
+            self._started.pop(trial_id, None)
+        running = {tid for tid, (_, status) in trial_status_dict.items()
+                   if status == Status.in_progress}
+        for tid in [t for t in self._started if t in trial_status_dict and t not in running]:
+            del self._started[tid]
+        if not running:
+            return
+        now = self._now()
+        elapsed = {tid: now - t0 for tid, t0 in self._started.items() if tid in running}
+        for trial_id in self._policy.late_trials(elapsed):
+            self._started.pop(trial_id, None)
+            self._ask("stop_trial", trial_id)

@@ -78,6 +78,14 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    (``capacity_cooldown_s``, doubled at each further capacity failure of the type,
    :class:`~syne_mohb.hardware.availability.Availability`) and the configuration is trained
    again on the type this policy chooses among the others (up to 3 times).
+7. **Late first units** (``late_factor``, off by default): a trial whose first unit has run
+   ``late_factor`` times longer than both the model's prediction for it and the run's median
+   first unit (:class:`~syne_mohb.hardware.lateness.LateUnits`: early on, a wide network placed
+   on a CPU type where narrow ones were fast) is stopped by the tuner callback
+   :class:`~syne_mohb.hardware.feedback.HardwareFeedback` (:meth:`late_trials`); its elapsed
+   seconds enter the model as a lower bound and its configuration is trained again on another
+   type (:meth:`on_error`), once per configuration. Such a unit otherwise holds its worker
+   until it ends, whatever the model learns meanwhile.
 
 **Does the hardware change what is learnt?** With the same seed and code, a configuration
 reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
@@ -134,6 +142,7 @@ from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
 from syne_mohb.hardware.feasibility import Feasibility
+from syne_mohb.hardware.lateness import LateUnits, check_late_factor
 from syne_mohb.hardware.model import (
     HardwareSpec,
     RuntimeCostModel,
@@ -231,6 +240,11 @@ class HardwarePolicy:
         final hypervolume and 0 in time (docs' "Capacity outages" page)
     :param failure_kinds: use the kinds of failure the backend tells (:meth:`note_failure`);
         False: every failure is the configuration's (the policy before 2026-12-07)
+    :param late_factor: stop a trial whose first unit takes more than ``late_factor`` times
+        both its predicted seconds and the run's median first unit, and train its
+        configuration again on another type (step 7 of the module docstring; needs the tuner
+        callback :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, which stops it);
+        None (default): never
     """
 
     #: class default: a policy pickled before the option existed (a durable run) loads with it
@@ -267,6 +281,7 @@ class HardwarePolicy:
         warm_pools: bool = True,
         capacity_cooldown_s: float = 150.0,
         failure_kinds: bool = True,
+        late_factor: float | None = None,
     ):
         if not isinstance(instance_attr, str) or not instance_attr:
             raise ValueError(f"instance_attr must be a non-empty string, got {instance_attr!r}")
@@ -379,6 +394,7 @@ class HardwarePolicy:
         self.warm_pools = bool(warm_pools)
         self.capacity_cooldown_s = check_cooldown(capacity_cooldown_s)
         self.failure_kinds = bool(failure_kinds)
+        self.late_factor = check_late_factor(late_factor)
         self.joint = affects_metrics is True
         self.model: RuntimeCostModel | None = None
         self.specs: dict[str, HardwareSpec] = {}
@@ -476,6 +492,7 @@ class HardwarePolicy:
                                                               else [])])
         self._unclocked: list[tuple] = []  # results kept until the clock is found
         self._init_pools()
+        self._late = None if self.late_factor is None else LateUnits(self.late_factor)
         self.choices: dict[str, int] = defaultdict(int)
         self.moves = 0
         self.restarts = 0
@@ -485,6 +502,8 @@ class HardwarePolicy:
     # a policy pickled (durable run) before these options loads with them
     avoid_failures = retry_failures = warm_pools = failure_kinds = True
     capacity_cooldown_s = 150.0
+    late_factor = None
+    _late = None
 
     #: the parameter that errors about ``prior_evaluations`` name: the one the user gave
     #: (``MOASHA`` sets ``"transfer_evaluations"`` on the policy it builds from them)
@@ -706,7 +725,11 @@ class HardwarePolicy:
                      restart_of: int | None = None) -> None:
         """A trial starts (``restart_of``: the trial whose configuration it trains again, see
         :meth:`restart_choice`; it keeps that trial's weight)."""
-        self._take_warm(config.get(self.instance_attr))
+        instance = config.get(self.instance_attr)
+        self._take_warm(instance)
+        if self._late is not None and not self.joint and instance is not None \
+                and str(instance) in self.specs:
+            self._late.start(trial_id, config, self.model.type_index(instance))
         if restart_of is not None:
             self._weight[trial_id] = self._weight.get(restart_of, 0.5)
             return
@@ -743,6 +766,8 @@ class HardwarePolicy:
         against the configuration: its type cools down and the configuration is trained again
         (:meth:`_capacity_retry`)."""
         self._check_bound()
+        if self._late is not None and trial_id in self._late.late:
+            return self._late_retry(trial_id, config, self._late.late.pop(trial_id))
         kind = self.__dict__.get("_failure_kinds", {}).pop(trial_id, None)
         instance = config.get(self.instance_attr)
         if kind == "capacity" and self.avoid_failures and instance is not None \
@@ -768,6 +793,58 @@ class HardwarePolicy:
                        f"configuration is trained once more, on {retry}, and not placed on "
                        f"{', '.join(self.feasibility.failed_types(config))} again")
         return retry
+
+    def late_trials(self, elapsed: Mapping[int, float]) -> list[int]:
+        """The trials to stop now because their first unit is late (step 7 of the module
+        docstring; :class:`~syne_mohb.hardware.lateness.LateUnits`), given ``elapsed``: the
+        seconds since each running trial's job started (the tuner's clock). Asked at every poll
+        by :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, which stops them; each one's
+        configuration is then trained again by :meth:`on_error`. Empty without ``late_factor``.
+        ``O(workers x T depth)``."""
+        if self._late is None or self.joint:
+            return []
+        if isinstance(elapsed, (str, bytes)) or not isinstance(elapsed, Mapping):
+            raise ValueError(f"elapsed must be a dict trial_id -> seconds, got "
+                             f"{type(elapsed).__name__}")
+        startup = getattr(self.model, "startup", None) if self.measure_startup else None
+
+        def predicted(config: dict, t: int) -> float:
+            mu, _ = self.model.predict_log([config], [self.instance_types[t]])
+            return math.exp(float(mu[0, 0])) + (float(startup[t]) if startup is not None
+                                               else 0.0)
+
+        late = self._late.find({int(k): float(v) for k, v in elapsed.items()
+                                if _number(v) is not None}, predicted, self._hp_key)
+        for trial_id in late:
+            logger.info(f"hardware policy: trial {trial_id}'s first unit is late "
+                        f"({self._late.late[trial_id]:.4g} s); it is stopped and its "
+                        f"configuration trained again on another type")
+        return late
+
+    def late_elapsed(self, trial_id: int) -> float | None:
+        """The seconds after which ``trial_id`` was called late (:meth:`late_trials`), while
+        its configuration is not trained again yet; None for any other trial (a durable run
+        journals it with the trial's end)."""
+        return None if self._late is None else self._late.late.get(int(trial_id))
+
+    def mark_late(self, trial_id: int, elapsed: float) -> None:
+        """``trial_id`` was called late after ``elapsed`` seconds in a recorded run: what
+        :meth:`late_trials` decided, replayed by a durable run's resume before the trial's
+        end reaches the scheduler."""
+        if self._late is not None and int(trial_id) in self._late.running:
+            self._late.mark(int(trial_id), float(elapsed), self._hp_key)
+
+    def _late_retry(self, trial_id: int, config: Mapping[str, Any], elapsed: float) -> Any:
+        """``trial_id`` was stopped as late after ``elapsed`` seconds: they enter the runtime
+        model as one unit's (a lower bound), and the configuration is trained again on the
+        type chosen for it among the others (never the one it was late on, unless no other is
+        left)."""
+        instance = config.get(self.instance_attr)
+        self.model.observe(("late", trial_id), config, instance, 1.0, elapsed)
+        self.model.fit(force=True)
+        self.on_job_end(trial_id, config)
+        return self._retry_choice(trial_id, {k: v for k, v in config.items()
+                                             if k != self.instance_attr})
 
     #: capacity retries of one configuration at most (each on a type not cooling down)
     max_capacity_retries = 3
@@ -808,9 +885,15 @@ class HardwarePolicy:
     def _blocked(self, config: Mapping[str, Any], own_only: bool = False,
                  rng: np.random.RandomState | None = None) -> np.ndarray:
         """Types not to place ``config`` on: those it fails on
-        (:meth:`Feasibility.infeasible`) and those cooling down after a capacity failure,
-        unless that leaves no type (then the failures' mask alone). O(types)."""
+        (:meth:`Feasibility.infeasible`), those its first unit was late on (unless that leaves
+        no type) and those cooling down after a capacity failure, unless that leaves no type
+        (then the others' mask alone). O(types)."""
         bad = self.feasibility.infeasible(config, own_only=own_only, rng=rng)
+        late = self._late.avoid.get(self._hp_key(config)) if self._late is not None else None
+        if late:
+            with_late = bad.copy()
+            with_late[sorted(late)] = True
+            bad = bad if with_late.all() else with_late
         availability = self.__dict__.get("_availability")
         if availability is None:
             return bad
@@ -871,6 +954,8 @@ class HardwarePolicy:
         the next job on its type for that long (:class:`~syne_mohb.hardware.startup.WarmPools`);
         the next choice weighs that type's warm start-up. Once per job (a trial stopped at its
         last epoch and then reported complete counts once). O(1)."""
+        if self._late is not None:
+            self._late.ended(trial_id)
         if self._keep_alive() <= 0 or not self.warm_pools:
             return
         self._ensure_pools()
@@ -976,6 +1061,9 @@ class HardwarePolicy:
         self._flush_unclocked()
         self._observe(trial_id, self._segment[trial_id], config, instance, resource, values,
                       elapsed, dollars, result)
+        if self._late is not None and trial_id in self._late.running:
+            r, secs = self._last.get(trial_id, (0.0, None, None))[:2]
+            self._late.ended(trial_id, secs / r if secs is not None and r > 0 else None)
 
     def _keep_unclocked(self, trial_id, config, instance, resource, values, result, dollars,
                         give_up: int = 200) -> None:
@@ -1139,6 +1227,7 @@ class HardwarePolicy:
                 "capacity_failures": (self._availability.failures()
                                       if "_availability" in self.__dict__ else {}),
                 "failed": list(getattr(self, "_failed_pairs", ())),
+                "late_stops": self._late.stops if self._late is not None else 0,
                 "observations": self.model.num_observations if self.model else 0}
 
 

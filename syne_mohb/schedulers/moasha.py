@@ -457,7 +457,11 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         retry = None if config is None else self.hardware.on_error(trial.trial_id, config)
         if retry is not None:  # trained again from scratch where the policy says, judged anew
             self._restarts.append(({**config, self.instance_attr: retry}, trial.trial_id, -1))
-        logger.warning(f"trial {trial.trial_id} failed; MO-ASHA will not resume it")
+            logger.info(f"trial {trial.trial_id} ended before MO-ASHA decided (it failed, or "
+                        f"the hardware policy stopped it); its configuration is trained again "
+                        f"on {retry}")
+        else:
+            logger.warning(f"trial {trial.trial_id} failed; MO-ASHA will not resume it")
 
     def on_trial_remove(self, trial: Trial):
         pass  # after STOP and PAUSE alike: rung records and pause state stay (promotion)

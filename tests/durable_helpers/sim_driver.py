@@ -46,12 +46,16 @@ def make_tuner(root: str, name: str, seed: int, max_trials: int = 15, type: str 
         scheduler = MOASHA(space, metrics=["accuracy", "cost"], mode=["max", "min"],
                            time_attr="epoch", max_t=20, grace_period=1, reduction_factor=3,
                            type=type, random_seed=seed)
-    else:  # stopping on cnn: survivors are restarted on another type (hardware policy)
+    else:  # stopping on cnn: survivors are restarted on another type (hardware policy);
+        # "late": and trials whose first unit is late are stopped and trained elsewhere
+        from syne_mohb.hardware import HardwarePolicy
+
         space = dict(load("cnn")["mnist"].configuration_space)
         backend = make_backend("cnn", "mnist", random_seed=seed)
+        hardware = HardwarePolicy(late_factor=3.0) if type == "late" else "auto"
         scheduler = MOASHA(space, metrics=["accuracy", "runtime", "cost"],
                            mode=["max", "min", "min"], time_attr="epoch", max_t=10,
-                           type=type, random_seed=seed)
+                           type="stopping", random_seed=seed, hardware=hardware)
     return DurableTuner(
         trial_backend=backend, scheduler=scheduler,
         stop_criterion=StoppingCriterion(max_num_trials_started=max_trials), n_workers=3,

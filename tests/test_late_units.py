@@ -1,0 +1,140 @@
+"""Late first units (syne_mohb.hardware.lateness, HardwarePolicy(late_factor=...)): a trial
+whose first unit runs far longer than predicted is stopped by HardwareFeedback and its
+configuration trained again on another type; the rules, a simulated run end to end, bad
+inputs."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from syne_tune import StoppingCriterion
+from syne_tune.backend.trial_status import Status
+from syne_tune.blackbox_repository.blackbox_tabular import BlackboxTabular
+from syne_tune.config_space import choice, randint
+
+from syne_mohb.backends.simulated import SimulatedBackend
+from syne_mohb.hardware.feedback import HardwareFeedback
+from syne_mohb.hardware.lateness import LateUnits
+from syne_mohb.hardware.policy import HardwarePolicy
+from syne_mohb.schedulers import MOASHA
+
+CPU, GPU = "ml.m5.xlarge", "ml.g4dn.xlarge"
+
+
+def test_a_first_unit_is_late_past_the_factor_times_its_prediction_and_the_median():
+    late = LateUnits(3.0, min_units=2)
+    cfg = {"width": 2048}
+    late.start(7, cfg, 0)
+    late.start(8, {"width": 2048}, 0)
+    late.start(9, {"width": 512}, 1)
+    key = lambda c: str(c["width"])  # noqa: E731
+    fast = lambda c, t: 0.5  # noqa: E731
+    assert late.find({7: 100.0}, fast, key) == []  # no first unit has ended: no median yet
+    late.ended(1, 1.0)  # not a running first unit: nothing joins the median
+    late.start(1, {"width": 16}, 0)
+    late.start(2, {"width": 16}, 0)
+    late.ended(1, 1.0)
+    late.ended(2, 1.0)
+    assert late.unit_seconds == [1.0, 1.0]
+    assert late.find({7: 2.9}, fast, key) == []  # under 3x the median (1 s)
+    assert late.find({7: 4.0, 9: 4.0}, lambda c, t: 2.0 if c["width"] == 512 else 0.5,
+                     key) == [7]  # 9 is within 3x its own prediction (2 s)
+    assert late.late == {7: 4.0} and late.avoid == {"2048": {0}} and late.stops == 1
+    # a configuration is stopped once: on its next trial it runs to the end of its unit
+    assert late.find({8: 50.0}, fast, key) == []
+
+
+def _table():
+    """Two widths x two types x 3 epochs: the narrow network takes 1 s per epoch on the CPU
+    type (2 s on the GPU type), the wide one 40 s on the CPU type and 2 s on the GPU type."""
+    hp = pd.DataFrame([(w, t) for w in (16, 2048) for t in (CPU, GPU)],
+                      columns=["width", "instance_type"])
+    secs = np.array([{(16, CPU): 1.0, (16, GPU): 2.0, (2048, CPU): 40.0, (2048, GPU): 2.0}[
+        (w, t)] for w, t in zip(hp.width, hp.instance_type)])
+    epochs = np.arange(1, 4, dtype=float)
+    runtime = secs[:, None, None] * epochs[None, None, :] * np.ones((1, 2, 1))
+    rate = np.array([{CPU: 0.269, GPU: 0.736}[t] for t in hp.instance_type]) / 3600
+    acc = np.array([0.6 if w == 16 else 0.9 for w in hp.width])[:, None, None] \
+        * (epochs / 3)[None, None, :] * np.ones((1, 2, 1))
+    ev = np.stack([acc, runtime, runtime * rate[:, None, None]], axis=-1)
+    return BlackboxTabular(
+        hyperparameters=hp,
+        configuration_space={"width": choice([16, 2048]), "instance_type": choice([CPU, GPU])},
+        fidelity_space={"epoch": randint(1, 3)}, objectives_evaluations=ev,
+        fidelity_values=np.array([1, 2, 3]), objectives_names=["accuracy", "runtime", "cost"])
+
+
+def _run(tmp_path, late_factor, name):
+    from syne_mohb.experiments.simulation import run_replay
+
+    bb = _table()
+    policy = HardwarePolicy(late_factor=late_factor, random_seed=0)
+    sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                   mode=["max", "min", "min"], time_attr="epoch", max_t=3, grace_period=1,
+                   random_seed=0, hardware=policy)
+    backend = SimulatedBackend(bb, random_seed=0)
+    run_replay(backend, sched, StoppingCriterion(max_wallclock_time=300.0), n_workers=2,
+               results_root=tmp_path, tuner_name=name, callbacks=[HardwareFeedback()])
+    return sched, backend
+
+
+def test_a_late_first_unit_is_stopped_billed_learnt_and_trained_again_elsewhere(tmp_path):
+    sched, backend = _run(tmp_path, 3.0, "late")
+    trials = backend._trial_dict
+    # the runtime model holds each late unit's seconds as one unit's (a lower bound)
+    rows = sched.hardware.model._rows
+    late = {k[1]: r for k, r in rows.items() if isinstance(k, tuple) and k[0] == "late"}
+    assert sched.hardware.metadata()["late_stops"] == len(late) >= 1
+    restarts = sched.metadata()["scheduler_kwargs"]["restarts"]
+    for tid, row in late.items():
+        # the wide network, stopped on the CPU type before its first 40-s epoch ended
+        assert trials[tid].status == Status.stopped and not trials[tid].metrics
+        assert trials[tid].config == {"width": 2048, "instance_type": CPU}
+        assert row[2] == 1.0 and 3.0 < row[3] < 40.0
+        billed = backend.ledger.cost(tid, at=backend.now)
+        assert billed == pytest.approx(row[3] * 0.269 / 3600)
+        # its configuration trained again on the other type, where it reported
+        new = restarts[tid]
+        assert trials[new].config == {"width": 2048, "instance_type": GPU}
+        assert trials[new].metrics
+    # without late_factor the same run stops nothing as late
+    sched0, _ = _run(tmp_path, None, "default")
+    assert sched0.hardware.metadata()["late_stops"] == 0
+    assert not [k for k in sched0.hardware.model._rows if isinstance(k, tuple)
+                and k[0] == "late"]
+
+
+def test_without_the_callback_nothing_is_stopped_and_the_run_is_the_default_one(tmp_path):
+    from syne_mohb.experiments.simulation import run_replay
+
+    configs = []
+    for late_factor in (None, 3.0):
+        bb = _table()
+        sched = MOASHA(dict(bb.configuration_space), metrics=["accuracy", "runtime", "cost"],
+                       mode=["max", "min", "min"], time_attr="epoch", max_t=3,
+                       random_seed=0, hardware=HardwarePolicy(late_factor=late_factor,
+                                                              random_seed=0))
+        backend = SimulatedBackend(bb, random_seed=0)
+        run_replay(backend, sched, StoppingCriterion(max_wallclock_time=100.0), n_workers=2,
+                   results_root=tmp_path, tuner_name=f"plain-{late_factor}")
+        configs.append([tr.config for tr in backend._trial_dict.values()])
+    assert configs[0] == configs[1]
+
+
+@pytest.mark.parametrize("bad", [1, 0.5, -2, True, "3", math.nan, math.inf])
+def test_bad_late_factor_is_named(bad):
+    with pytest.raises(ValueError, match="late_factor must be a finite number > 1"):
+        HardwarePolicy(late_factor=bad)
+
+
+def test_late_trials_names_a_bad_elapsed_and_is_empty_when_off():
+    space = {"width": choice([16, 2048]), "instance_type": choice([CPU, GPU])}
+    on = HardwarePolicy(late_factor=3.0)
+    on.bind(space, ["accuracy", "runtime"])
+    with pytest.raises(ValueError, match="elapsed must be a dict trial_id -> seconds"):
+        on.late_trials([(1, 2.0)])
+    off = HardwarePolicy()
+    off.bind(space, ["accuracy", "runtime"])
+    assert off.late_trials({1: 1e9}) == []
