@@ -1051,14 +1051,24 @@ def late_units_page(args) -> BenchmarkPage:
               "The `-x` families on Syne Tune's own simulator with a budget of 300 simulated "
               "seconds (`compare_methods.py --simulator stock --budget-seconds 300`); its "
               "clock is the simulator's `time_keeper`.")]
+    return sections_of_versus_page(args, "late-units", "Late first units", LATE_PROSE, parts,
+                                   LATE_VERSUS)
+
+
+def sections_of_versus_page(args, name: str, title: str, prose: str,
+                            parts: list[tuple[Path, list[tuple[str, str]], str, str]],
+                            versus: list[tuple[str, str, str]],
+                            more_used: list[tuple[Path, str]] = ()) -> BenchmarkPage:
+    """A page whose sections ``parts`` (folder, tables, heading, text) each hold the tables of
+    :func:`versus_tables` (``more_used``: further input tables the caller adds sections of)."""
     used = [(out, f"{t}{suffix}.csv") for out, tables, *_ in parts for t, _ in tables
-            for suffix, *_ in LATE_VERSUS]
-    page = paired_page("late-units", "Late first units", used, args)
-    page.add(LATE_PROSE, "Every row names what chooses the instance type (**hardware "
+            for suffix, *_ in versus] + list(more_used)
+    page = paired_page(name, title, used, args)
+    page.add(prose, "Every row names what chooses the instance type (**hardware "
              "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
     for out, tables, heading, text in parts:
         page.add(f"## {heading}", text)
-        versus_tables(page, out, tables, LATE_VERSUS)
+        versus_tables(page, out, tables, versus)
     return page
 
 
@@ -1069,14 +1079,9 @@ def searcher_repeats_page(args) -> BenchmarkPage:
              (Path(REPEATS_FIXED_OUTPUT), REPEATS_FIXED_TABLES, "With a fixed seed",
               REPEATS_FIXED_PROSE)]
     b25 = Path(REPEATS_B25_OUTPUT)
-    used = [(out, f"{t}{suffix}.csv") for out, tables, *_ in parts for t, _ in tables
-            for suffix, *_ in REPEATS_VERSUS] + [(b25, "variants_b25.csv")]
-    page = paired_page("searcher-repeats", "Repeats of the model-based searcher", used, args)
-    page.add(REPEATS_PROSE, "Every row names what chooses the instance type (**hardware "
-             "logic**) and what proposes the hyperparameters (**searcher**). " + LEGEND)
-    for out, tables, heading, text in parts:
-        page.add(f"## {heading}", text)
-        versus_tables(page, out, tables, REPEATS_VERSUS)
+    page = sections_of_versus_page(args, "searcher-repeats", "Repeats of the model-based "
+                                   "searcher", REPEATS_PROSE, parts, REPEATS_VERSUS,
+                                   more_used=[(b25, "variants_b25.csv")])
     page.add("## The random searcher at a larger budget", REPEATS_B25_PROSE)
     if (b25 / "variants_b25.csv").exists():
         paired_tables_section(page, [(b25, "variants_b25", "all 6 tasks")], ("",))
