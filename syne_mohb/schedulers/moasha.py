@@ -456,10 +456,8 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         config = self._configs.get(trial.trial_id)
         retry = None if config is None else self.hardware.on_error(trial.trial_id, config)
         if retry is not None:  # trained again from scratch where the policy says, judged anew
+            # (the policy logged why: a failure, a capacity failure or a late first unit)
             self._restarts.append(({**config, self.instance_attr: retry}, trial.trial_id, -1))
-            logger.info(f"trial {trial.trial_id} ended before MO-ASHA decided (it failed, or "
-                        f"the hardware policy stopped it); its configuration is trained again "
-                        f"on {retry}")
         else:
             logger.warning(f"trial {trial.trial_id} failed; MO-ASHA will not resume it")
 
