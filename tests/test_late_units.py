@@ -138,3 +138,64 @@ def test_late_trials_names_a_bad_elapsed_and_is_empty_when_off():
     off = HardwarePolicy()
     off.bind(space, ["accuracy", "runtime"])
     assert off.late_trials({1: 1e9}) == []
+
+
+SLOW_ON_ONE_CORE = '''
+import argparse, time
+from syne_tune import Reporter
+
+p = argparse.ArgumentParser()
+p.add_argument("--width", type=int)
+p.add_argument("--instance_type")
+p.add_argument("--epochs", type=int, default=2)
+args, _ = p.parse_known_args()
+slow = args.width >= 1024 and args.instance_type == "local-cpu-1"
+report = Reporter()
+for epoch in range(1, args.epochs + 1):
+    time.sleep(60.0 if slow else 0.05)
+    report(epoch=epoch, accuracy=0.5 + args.width / 10000 + epoch / 100)
+'''
+
+
+@pytest.mark.slow
+def test_a_real_local_trial_whose_first_epoch_is_late_is_stopped_and_trained_elsewhere(
+        tmp_path, monkeypatch):
+    """Real processes on the local backend (the wall clock): the wide network's first epoch on
+    the 1-core profile would take 60 s where the narrow ones took about a second; the policy
+    calls it late, HardwareFeedback kills its process, and its configuration trains on the
+    2-core profile, where it reports."""
+    from syne_tune import Tuner
+    from syne_tune.constants import ST_WORKER_COST
+
+    from syne_mohb.backends.local import LocalProfileBackend
+    from syne_mohb.hardware import INSTANCE_TYPE, local_profiles
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    script = tmp_path / "train_slow.py"
+    script.write_text(SLOW_ON_ONE_CORE)
+    prices = {"local-cpu-1": 0.05, "local-cpu-2": 0.10}
+    space = {"width": choice([16, 32, 2048]), "epochs": 2, INSTANCE_TYPE: local_profiles(prices)}
+    backend = LocalProfileBackend(str(script), prices=prices, config_space=space)
+    narrow = [{"width": w, INSTANCE_TYPE: "local-cpu-1"} for w in (16, 32, 16, 32)]
+    sched = MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+                   time_attr="epoch", max_t=2, random_seed=0,
+                   hardware=HardwarePolicy(late_factor=3.0, random_seed=0),
+                   points_to_evaluate=narrow + [{"width": 2048, INSTANCE_TYPE: "local-cpu-1"}])
+    trials = backend._trial_dict
+
+    def wide_trained_elsewhere(status) -> bool:  # or a guard against a hang
+        done = [t for t in trials.values() if t.config.get("width") == 2048
+                and t.config.get(INSTANCE_TYPE) == "local-cpu-2" and len(t.metrics) >= 2]
+        return bool(done) or status.wallclock_time > 50
+
+    tuner = Tuner(backend, sched, wide_trained_elsewhere, n_workers=2, sleep_time=0.1,
+                  tuner_name="late", callbacks=[HardwareFeedback()])
+    tuner.run()
+    assert sched.hardware.metadata()["late_stops"] == 1
+    late = 4  # the fifth trial: the wide network on the 1-core profile
+    assert trials[late].config["width"] == 2048 and trials[late].status == Status.stopped
+    assert not trials[late].metrics  # stopped well before its 60-s epoch
+    assert tuner.tuning_status.wallclock_time < 50
+    new = sched.metadata()["scheduler_kwargs"]["restarts"][late]
+    assert trials[new].config[INSTANCE_TYPE] == "local-cpu-2"
+    assert [r["epoch"] for r in trials[new].metrics] == [1, 2]
