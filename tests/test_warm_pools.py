@@ -201,6 +201,10 @@ def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_ba
 
     server, cluster, clients = sm
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    # epochs long enough that the backend describes an ended job again while the next one
+    # trains (at 0.05 s a job, a loaded machine could start the next job on the ended one's
+    # pool before any poll saw that pool idle)
+    cluster.epoch_seconds = {"*": 0.3}
     space = {"learning_rate": choice([0.005, 0.01, 0.05]), "epochs": 2,
              "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
 
