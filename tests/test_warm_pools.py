@@ -201,16 +201,16 @@ def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_ba
 
     server, cluster, clients = sm
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
-    # epochs long enough that the backend describes an ended job again while the next one
-    # trains (at 0.05 s a job, a loaded machine could start the next job on the ended one's
-    # pool before any poll saw that pool idle)
-    cluster.epoch_seconds = {"*": 0.3}
     space = {"learning_rate": choice([0.005, 0.01, 0.05]), "epochs": 2,
              "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
 
     def scheduler():
+        # max_t above the script's 2 epochs: a trial that continues past rung 1 ends by itself
+        # (completed) rather than by a STOP at its last epoch, so the poll that sees its job end
+        # sees its pool idle before the next trial starts (after a STOP the next job could be
+        # created on the pool before any poll saw it: a loaded machine failed so)
         return MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
-                      time_attr="epoch", max_t=2, random_seed=0,
+                      time_attr="epoch", max_t=3, random_seed=0,
                       hardware=HardwarePolicy(random_seed=0,
                                               job_startup=JobStartup(keep_alive_s=600)))
 
