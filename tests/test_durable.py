@@ -198,7 +198,7 @@ def test_simulated_resume_with_late_first_units_equals_uninterrupted_run(tmp_pat
     from sim_driver import make_tuner
 
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
-    full = make_tuner(str(tmp_path), "full", seed=0, max_trials=60, type="late")
+    full = make_tuner(str(tmp_path), "full", seed=0, max_trials=30, type="late")
     full.run()
     inner = getattr(full.scheduler, "inner", full.scheduler)
     assert inner.hardware.metadata()["late_stops"] > 0
@@ -207,7 +207,7 @@ def test_simulated_resume_with_late_first_units_equals_uninterrupted_run(tmp_pat
     assert late and all("first unit was late" in entries[i]["reason"] for i in late)
     driver = str(HELPERS / "sim_driver.py")
     first = subprocess.run([PY, driver, "start", str(tmp_path), "cut", "0", str(late[0] + 4),
-                            "60", "late"], capture_output=True)
+                            "30", "late"], capture_output=True)
     assert first.returncode == -signal.SIGKILL, first.stderr.decode()[-2000:]
     resume(tmp_path / "cut")
     a = pd.read_csv(full.tuner_path / ST_RESULTS_DATAFRAME_FILENAME)
