@@ -15,6 +15,7 @@ from syne_mohb.hardware.feasibility import Feasibility
 from syne_mohb.hardware.model import RuntimeCostModel, hardware_specs
 from syne_mohb.hardware.policy import HardwarePolicy
 from syne_mohb.schedulers import MOASHA
+from width_script import width_script
 
 SMALL, LARGE, GPU = "ml.m5.large", "ml.m5.4xlarge", "ml.g4dn.xlarge"
 WIDTHS = [16, 32, 64, 128, 256, 512, 1024, 2048]
@@ -215,22 +216,7 @@ def test_moasha_trains_a_failed_configuration_again_elsewhere_and_keeps_running(
     assert any("failed there in this run" in line for line in recommendation_lines(rec))
 
 
-OOM_SCRIPT = '''
-import argparse, time
-from syne_tune import Reporter
-
-p = argparse.ArgumentParser()
-p.add_argument("--width", type=int)
-p.add_argument("--instance_type")
-p.add_argument("--epochs", type=int, default=2)
-args, _ = p.parse_known_args()
-if args.width >= 1024 and args.instance_type == "local-cpu-1":
-    raise MemoryError(f"width {args.width} does not fit on {args.instance_type}")
-report = Reporter()
-for epoch in range(1, args.epochs + 1):
-    time.sleep(0.05)
-    report(epoch=epoch, accuracy=0.5 + args.width / 10000 + epoch / 100)
-'''
+OOM_SCRIPT = width_script("oom")
 
 
 @pytest.mark.slow

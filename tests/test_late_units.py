@@ -19,6 +19,7 @@ from syne_mohb.hardware.feedback import HardwareFeedback
 from syne_mohb.hardware.lateness import LateUnits
 from syne_mohb.hardware.policy import HardwarePolicy
 from syne_mohb.schedulers import MOASHA
+from width_script import width_script
 
 CPU, GPU = "ml.m5.xlarge", "ml.g4dn.xlarge"
 
@@ -140,21 +141,7 @@ def test_late_trials_names_a_bad_elapsed_and_is_empty_when_off():
     assert off.late_trials({1: 1e9}) == []
 
 
-SLOW_ON_ONE_CORE = '''
-import argparse, time
-from syne_tune import Reporter
-
-p = argparse.ArgumentParser()
-p.add_argument("--width", type=int)
-p.add_argument("--instance_type")
-p.add_argument("--epochs", type=int, default=2)
-args, _ = p.parse_known_args()
-slow = args.width >= 1024 and args.instance_type == "local-cpu-1"
-report = Reporter()
-for epoch in range(1, args.epochs + 1):
-    time.sleep(60.0 if slow else 0.05)
-    report(epoch=epoch, accuracy=0.5 + args.width / 10000 + epoch / 100)
-'''
+SLOW_ON_ONE_CORE = width_script("slow")
 
 
 @pytest.mark.slow
