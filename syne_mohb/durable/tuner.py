@@ -464,9 +464,9 @@ class DurableTuner(Tuner):
         else:
             reason = tail[-3000:] or "no stderr output"
         late = None  # stopped by HardwareFeedback: the hardware policy called its unit late
-        getter = getattr(policy_of(self.scheduler), "late_elapsed", None)
-        if status == Status.stopped and not silent and callable(getter):
-            late = getter(trial_id)
+        late_elapsed = getattr(policy_of(self.scheduler), "late_elapsed", None)
+        if status == Status.stopped and not silent and callable(late_elapsed):
+            late = late_elapsed(trial_id)
             if late is not None:
                 reason = (f"stopped by the hardware policy: its first unit was late "
                           f"({late:.4g} s); its configuration is trained again on another type")

@@ -95,6 +95,12 @@ class LateUnits:
             out.append(trial_id)
         return out
 
+    def avoided(self, key: str, types: int) -> np.ndarray:
+        """Mask over the ``types`` types: those the configuration ``key`` was late on."""
+        mask = np.zeros(types, dtype=bool)
+        mask[sorted(self.avoid.get(key, ()))] = True
+        return mask
+
     def mark(self, trial_id: int, seconds: float,
              key: Callable[[Mapping[str, Any]], str]) -> None:
         """``trial_id``'s running first unit is late after ``seconds`` (what :meth:`find`

@@ -889,16 +889,12 @@ class HardwarePolicy:
         no type) and those cooling down after a capacity failure, unless that leaves no type
         (then the others' mask alone). O(types)."""
         bad = self.feasibility.infeasible(config, own_only=own_only, rng=rng)
-        late = self._late.avoid.get(self._hp_key(config)) if self._late is not None else None
-        if late:
-            with_late = bad.copy()
-            with_late[sorted(late)] = True
-            bad = bad if with_late.all() else with_late
+        if self._late is not None:
+            bad = _unless_none_left(bad, self._late.avoided(self._hp_key(config), len(bad)))
         availability = self.__dict__.get("_availability")
-        if availability is None:
-            return bad
-        both = bad | availability.unavailable(self._now())
-        return bad if both.all() else both
+        if availability is not None:
+            bad = _unless_none_left(bad, availability.unavailable(self._now()))
+        return bad
 
     @property
     def feasibility(self) -> Feasibility:
@@ -1229,6 +1225,13 @@ class HardwarePolicy:
                 "failed": list(getattr(self, "_failed_pairs", ())),
                 "late_stops": self._late.stops if self._late is not None else 0,
                 "observations": self.model.num_observations if self.model else 0}
+
+
+def _unless_none_left(bad: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """The types of ``bad`` and of ``more``, unless together they are every type (then
+    ``bad``)."""
+    both = bad | more
+    return bad if both.all() else both
 
 
 def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05,

@@ -89,9 +89,7 @@ def default_searcher(kind: str, space: dict[str, Any], metrics: list[str], modes
     its ``ValueError``, prefixed with the ``searcher_kwargs`` key it names."""
     try:
         if kind == "model-based" and hyperparameter_names(space):
-            from syne_mohb.searchers.model_based import ModelBasedSearcher
-
-            return ModelBasedSearcher(
+            return _searcher_class(kind)(
                 space, metrics=metrics, mode=modes, points_to_evaluate=points_to_evaluate,
                 random_seed=random_seed, max_resource=max_t, context_attr=instance_attr,
                 transfer_evaluations=transfer_evaluations, **searcher_kwargs)
