@@ -186,3 +186,86 @@ def test_a_real_local_trial_whose_first_epoch_is_late_is_stopped_and_trained_els
     new = sched.metadata()["scheduler_kwargs"]["restarts"][late]
     assert trials[new].config[INSTANCE_TYPE] == "local-cpu-2"
     assert [r["epoch"] for r in trials[new].metrics] == [1, 2]
+
+
+def test_sagemaker_start_up_is_not_lateness_and_a_slow_first_epoch_is(sm, make_backend,
+                                                                      monkeypatch, tmp_path):
+    """SageMaker on the moto server: every job waits ~1 s for its instance (not billed, not
+    in ``st_worker_time``), ten times a narrow network's epoch. HardwareFeedback judges a first
+    unit by the seconds its job has been training (the backend's ``seconds_training``), so no
+    narrow trial is stopped for its start-up; the wide network, whose first epoch on
+    ml.m5.large takes 12 s, is stopped and trained on ml.c5.xlarge."""
+    from syne_tune import Tuner
+    from syne_tune.constants import ST_WORKER_COST
+
+    server, cluster, clients = sm
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    cluster.startup_seconds = 1.0
+    cluster.epoch_seconds = {"*": 0.1}
+
+
+    cluster.behaviour = lambda name, hp: (
+        {"env": {"SIM_EPOCH_SECONDS": "12"}}
+        if str(hp.get("width")) == "2048" and hp.get("instance_type") == "ml.m5.large"
+        else {})
+    space = {"width": choice([16, 32, 2048]), "learning_rate": 0.01, "epochs": 2,
+             "instance_type": choice(["ml.m5.large", "ml.c5.xlarge"])}
+    backend = make_backend()
+    narrow = [{"width": w, "instance_type": t} for w in (16, 32)
+              for t in ("ml.m5.large", "ml.c5.xlarge")]
+    sched = MOASHA(space, metrics=["accuracy", ST_WORKER_COST], mode=["max", "min"],
+                   time_attr="epoch", max_t=2, random_seed=0,
+                   hardware=HardwarePolicy(late_factor=3.0, random_seed=0),
+                   points_to_evaluate=narrow + [{"width": 2048,
+                                                 "instance_type": "ml.m5.large"}])
+    trials = backend._trial_dict
+
+    def done(status) -> bool:  # the wide network trained elsewhere, or a guard
+        ok = [t for t in trials.values() if t.config.get("width") == 2048
+              and t.config.get("instance_type") == "ml.c5.xlarge" and t.metrics]
+        return bool(ok) or status.wallclock_time > 40
+
+    tuner = Tuner(backend, sched, done, n_workers=2, sleep_time=0.1, tuner_name="sm-late",
+                  callbacks=[HardwareFeedback()], print_update_interval=3600)
+    tuner.run()
+    stopped = [tid for tid, t in trials.items() if t.status == Status.stopped
+               and not t.metrics]
+    assert sched.hardware.metadata()["late_stops"] == 1, stopped
+    late = 4  # the fifth trial: the wide network on ml.m5.large
+    assert stopped == [late]
+    new = sched.metadata()["scheduler_kwargs"]["restarts"][late]
+    assert trials[new].config["instance_type"] == "ml.c5.xlarge"
+    assert trials[new].metrics[0]["epoch"] == 1  # it reports there (MO-ASHA may stop it)
+    # every trial that started training was judged on its training seconds: the narrow
+    # networks' jobs waited about 1 s for their instance, ten times their epoch
+    assert all(backend._records[t].attempts[0].startup_seconds >= 0.9 for t in trials
+               if backend._records[t].attempts[0].startup_seconds is not None)
+
+
+def test_backends_say_how_long_a_job_waited_before_its_training():
+    """``startup_seconds(trial_id)``, which HardwareFeedback leaves out of a first unit's
+    elapsed seconds: the simulated backend's unbilled provisioning (None while it lasts), a
+    Ray attempt's wait for its node (None before its script started)."""
+    from syne_mohb.backends.ray.attempts import Attempt, AttemptLog
+    from syne_mohb.hardware.startup import JobStartup
+
+    bb = _table()
+    backend = SimulatedBackend(bb, random_seed=0, startup=JobStartup(
+        provisioning_s={"cpu": 30.0, "accelerated": 50.0}, download_s={"cpu": 5.0,
+                                                                     "accelerated": 5.0}))
+    backend.start_trial({"width": 16, "instance_type": CPU})
+    assert backend.startup_seconds(0) is None  # provisioning
+    backend.now = 30.0
+    assert backend.startup_seconds(0) == 30.0  # downloading, billed: its training started
+    backend.now = 100.0
+    backend.stop_trial(0)
+    assert backend.startup_seconds(0) is None  # no job
+    plain = SimulatedBackend(_table(), random_seed=0)
+    plain.start_trial({"width": 16, "instance_type": GPU})
+    assert plain.startup_seconds(0) == 0.0
+
+    log = AttemptLog()
+    log._attempts = {3: [Attempt(0, "a", "cpu-small", scheduled_at=100.0)]}
+    assert log.startup_seconds(3) is None and log.startup_seconds(4) is None
+    log._attempts[3][0].started_at = 112.5
+    assert log.startup_seconds(3) == 12.5

@@ -328,6 +328,7 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         self._attempt[trial_id] += 1
         attempt = self._attempt[trial_id]
         self._started_at[trial_id] = start
+        self.__dict__.setdefault("_unbilled", {})[trial_id] = unbilled
         self.ledger.start(trial_id, self._rate_per_hour(table, config.get(self.instance_attr)),
                           1, at=start + unbilled)
         self._running.add(trial_id)
@@ -387,6 +388,16 @@ class SimulatedBackend(CostCapMixin, TrialBackend):
         if self.startup is None:
             return 0.0, 0.0
         return self.startup.delays(str(config.get(self.instance_attr)), False)[0], 0.0
+
+    def startup_seconds(self, trial_id: int) -> float | None:
+        """Seconds the current job of ``trial_id`` waited for its instance (the unbilled
+        provisioning of ``startup``; 0 without it), as SageMaker's ``CreationTime`` to
+        ``TrainingStartTime``; None while it still waits or runs no job. Read by
+        :class:`~syne_mohb.hardware.feedback.HardwareFeedback` (late first units)."""
+        if trial_id not in self._running:
+            return None
+        unbilled = self.__dict__.get("_unbilled", {}).get(trial_id, 0.0)
+        return unbilled if self.now >= self._started_at[trial_id] + unbilled else None
 
     def failure_kind(self, trial_id: int) -> str | None:
         """``"capacity"`` for a trial whose job started during an outage of its type (see the

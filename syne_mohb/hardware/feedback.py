@@ -29,6 +29,10 @@ the scheduler's hardware policy (found through wrapping schedulers, :func:`polic
 **Late first units.** With ``HardwarePolicy(late_factor=...)``, the callback also notes when
 each trial's job started (``on_start_trial``) and, at every poll, gives the policy the seconds
 its running first units have taken so far (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.late_trials`);
+where the backend says how long a job waited before its training started
+(``startup_seconds(trial_id)``: SageMaker's provisioning, a Ray trial's wait for a node, the
+simulated start-up), those seconds are left out and a job still waiting is not judged, so a
+slow provisioning is never taken for a late unit;
 the trials the policy calls late are stopped through the backend's ``stop_trial`` (Syne Tune's
 ``Tuner`` asks a scheduler to decide only on a trial that reported, so a scheduler cannot stop
 one that has not). The ``Tuner`` then reports each to the scheduler as ended without its
@@ -169,7 +173,16 @@ class HardwareFeedback(TunerCallback):
         if not running:
             return
         now = self._now()
-        elapsed = {tid: now - t0 for tid, t0 in self._started.items() if tid in running}
-        for trial_id in self._policy.late_trials(elapsed):
+        knows_startup = callable(getattr(self._backend, "startup_seconds", None))
+        elapsed = {}
+        for tid, t0 in self._started.items():
+            if tid not in running:
+                continue
+            waited = self._ask("startup_seconds", tid) if knows_startup else 0.0
+            if waited is not None:  # None: its job still waits for its instance
+                elapsed[tid] = max(0.0, now - t0 - float(waited))
+        if not elapsed:
+            return
+        for trial_id in self._policy.late_trials(elapsed, training_only=knows_startup):
             self._started.pop(trial_id, None)
             self._ask("stop_trial", trial_id)

@@ -85,7 +85,9 @@ with the hyperparameters; here the choice is made per configuration, from a mode
    :class:`~syne_mohb.hardware.feedback.HardwareFeedback` (:meth:`late_trials`); its elapsed
    seconds enter the model as a lower bound and its configuration is trained again on another
    type (:meth:`on_error`), once per configuration. Such a unit otherwise holds its worker
-   until it ends, whatever the model learns meanwhile.
+   until it ends, whatever the model learns meanwhile. A job's wait for its instance is not
+   part of its unit where the backend reports it (``startup_seconds``: SageMaker, Ray, the
+   simulated backend): a slow provisioning is never taken for a late unit.
 
 **Does the hardware change what is learnt?** With the same seed and code, a configuration
 reaches the same accuracy on any type, and the instance type is then a pure (time, cost)
@@ -794,19 +796,23 @@ class HardwarePolicy:
                        f"{', '.join(self.feasibility.failed_types(config))} again")
         return retry
 
-    def late_trials(self, elapsed: Mapping[int, float]) -> list[int]:
+    def late_trials(self, elapsed: Mapping[int, float], training_only: bool = False
+                    ) -> list[int]:
         """The trials to stop now because their first unit is late (step 7 of the module
         docstring; :class:`~syne_mohb.hardware.lateness.LateUnits`), given ``elapsed``: the
-        seconds since each running trial's job started (the tuner's clock). Asked at every poll
-        by :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, which stops them; each one's
-        configuration is then trained again by :meth:`on_error`. Empty without ``late_factor``.
-        ``O(workers x T depth)``."""
+        seconds since each running trial's job started (the tuner's clock), or, with
+        ``training_only``, since its training started (the backend left its start-up out: the
+        start-up the model measured is then not added to the prediction either). Asked at
+        every poll by :class:`~syne_mohb.hardware.feedback.HardwareFeedback`, which stops
+        them; each one's configuration is then trained again by :meth:`on_error`. Empty
+        without ``late_factor``. ``O(workers x T depth)``."""
         if self._late is None or self.joint:
             return []
         if isinstance(elapsed, (str, bytes)) or not isinstance(elapsed, Mapping):
             raise ValueError(f"elapsed must be a dict trial_id -> seconds, got "
                              f"{type(elapsed).__name__}")
-        startup = getattr(self.model, "startup", None) if self.measure_startup else None
+        startup = getattr(self.model, "startup", None) \
+            if self.measure_startup and not training_only else None
 
         def predicted(config: dict, t: int) -> float:
             mu, _ = self.model.predict_log([config], [self.instance_types[t]])

@@ -119,6 +119,17 @@ class AttemptLog:
         except OSError as e:  # bookkeeping only
             logger.warning("trial %d: could not write %s: %s", trial_id, ATTEMPTS_FILENAME, e)
 
+    def startup_seconds(self, trial_id: int) -> float | None:
+        """Seconds the current attempt of ``trial_id`` waited between being scheduled and its
+        script starting on a node (a busy or starting node, the actor's creation); None while
+        it has not started. :class:`~syne_mohb.hardware.feedback.HardwareFeedback` subtracts
+        it from a first unit's elapsed seconds, so that waiting for a node is not taken for a
+        late unit."""
+        att = self._current(trial_id)
+        if att is None or att.started_at is None:
+            return None
+        return max(0.0, float(att.started_at) - float(att.scheduled_at))
+
     def failure_kind(self, trial_id: int) -> str | None:
         """Why ``trial_id`` failed, for the hardware policy
         (:class:`~syne_mohb.hardware.feedback.HardwareFeedback`): ``"capacity"`` when its last

@@ -182,6 +182,18 @@ class JobCost:
             ],
         }
 
+    def startup_seconds(self, trial_id: int) -> float | None:
+        """Seconds the current job of ``trial_id`` waited before its training started
+        (``CreationTime`` to ``TrainingStartTime``: waiting for and provisioning instances, not
+        billed); None while it has not started training (or before any poll described it).
+        :class:`~syne_mohb.hardware.feedback.HardwareFeedback` subtracts it from a first unit's
+        elapsed seconds, so that a slow provisioning is not taken for a late unit. Both times
+        are SageMaker's, so a local clock that is off does not shift it."""
+        rec = self._records.get(trial_id)
+        if rec is None or not rec.attempts:
+            return None
+        return rec.attempts[-1].startup_seconds
+
     def failure_kind(self, trial_id: int) -> str | None:
         """Why ``trial_id`` failed, for the hardware policy
         (:class:`~syne_mohb.hardware.feedback.HardwareFeedback`): ``"capacity"`` when its last
