@@ -57,6 +57,11 @@ def test_the_text_report_prints_the_end_state_of_each_method(tmp_path, capsys):
         path = run_one(RunSpec(method="moasha", benchmark="cnn", task="mnist", seed=seed,
                                out_dir=str(tmp_path), budget=10.0))["path"]
         metas.append(json.loads((tmp_path / path / "metadata.json").read_text()))
+    late_path = run_one(RunSpec(method="moasha-late", benchmark="cnn", task="mnist", seed=0,
+                                out_dir=str(tmp_path), budget=10.0))["path"]
+    late_end = json.loads((tmp_path / late_path / "metadata.json").read_text())[
+        "scheduler_end"]["scheduler_kwargs"]["hardware"]
+    assert late_end["late_factor"] == 3.0 and late_end["late_stops"] > 0
     ends = [m["scheduler_end"]["scheduler_kwargs"] for m in metas]
     chosen: dict[str, int] = {}
     for end in ends:
@@ -74,6 +79,9 @@ def test_the_text_report_prints_the_end_state_of_each_method(tmp_path, capsys):
     assert row["moves"] == sum(e["hardware"]["moves"] for e in ends)
     assert row["joint"] == f"{sum(e['hardware']['joint'] for e in ends)} of 2"
     assert row["failures"] == "0 (0 retried)"  # the shipped tables record no failure
+    assert pd.isna(row["late"])  # no late_factor: no late stops to count
+    late_row = table[table["method"] == "moasha-late"].iloc[0]
+    assert late_row["late"] == late_end["late_stops"]
     most = min(chosen, key=lambda k: (-chosen[k], k))
     assert row["choices"].startswith(f"{most}: {chosen[most]} (")
     assert f"{most}: {chosen[most]} (" in out

@@ -89,8 +89,9 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     (``moves``), trials that failed on a type and of those, trained once more on another
     (``failures``: ``"count (retried)"``, where the policy recorded them), jobs that found no
     capacity for their type, per type (``capacity``: ``"type: count"``, told by
-    :class:`~syne_mohb.hardware.feedback.HardwareFeedback`; not among ``failures``), runs whose
-    hardware policy turned joint, and how often the policy chose each type, summed over the
+    :class:`~syne_mohb.hardware.feedback.HardwareFeedback`; not among ``failures``), trials
+    stopped because their first unit was late (``late``, where the policy had a
+    ``late_factor``), runs whose hardware policy turned joint, and how often the policy chose each type, summed over the
     runs (``"type: count (share)"``, most chosen first). Runs recorded
     before this state was kept, and schedulers without a hardware policy, leave their cells
     empty. O(runs x types)."""
@@ -114,6 +115,8 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
                         if any("failures" in p for p in policies) else None,
             "capacity": ", ".join(f"{k}: {v}" for k, v in sorted(capacity.items()))
                         if capacity else None,
+            "late": sum(int(p.get("late_stops") or 0) for p in policies)
+                    if any(p.get("late_factor") is not None for p in policies) else None,
             "joint": f"{sum(bool(p.get('joint')) for p in policies)} of {len(policies)}"
                      if policies else None,
             "choices": ", ".join(f"{k}: {v} ({v / total:.0%})" for k, v in
@@ -121,7 +124,7 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
                        if total else None,
         })
     return pd.DataFrame(rows, columns=["method", "runs", "restarts", "moves", "failures",
-                                       "capacity", "joint", "choices"])
+                                       "capacity", "late", "joint", "choices"])
 
 
 def _summed(policies: Sequence[Mapping[str, Any]], key: str) -> dict[str, int]:

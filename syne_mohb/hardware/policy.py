@@ -1229,6 +1229,7 @@ class HardwarePolicy:
                 "capacity_failures": (self._availability.failures()
                                       if "_availability" in self.__dict__ else {}),
                 "failed": list(getattr(self, "_failed_pairs", ())),
+                "late_factor": self.late_factor,
                 "late_stops": self._late.stops if self._late is not None else 0,
                 "observations": self.model.num_observations if self.model else 0}
 
