@@ -267,3 +267,148 @@ def test_backends_say_how_long_a_job_waited_before_its_training():
     assert log.startup_seconds(3) is None and log.startup_seconds(4) is None
     log._attempts[3][0].started_at = 112.5
     assert log.startup_seconds(3) == 12.5
+
+
+def test_after_a_resume_the_trials_in_flight_are_judged_from_their_journaled_start():
+    """A resumed durable run (``DurableTuner.recovered_starts``: unix start times of its trials
+    in flight with no result): HardwareFeedback judges them from then on, on the wall clock,
+    not from the resume; a simulated run (re-executed, its own clock) takes no such times."""
+    import time
+
+    seen = []
+
+    class Policy:  # what HardwareFeedback asks of a policy with late stops
+        late_factor = 3.0
+
+        def late_trials(self, elapsed, training_only=False):
+            seen.append((dict(elapsed), training_only))
+            return [t for t, e in elapsed.items() if e > 100]
+
+        def note_failure(self, trial_id, kind):
+            pass
+
+    class Backend:  # a real backend: no clock of its own, no start-up to report
+        stopped = []
+
+        def stop_trial(self, trial_id):
+            self.stopped.append(trial_id)
+
+    class Tuner:
+        trial_backend = Backend()
+        scheduler = Policy()
+        recovered_starts = {3: time.time() - 500.0, 4: time.time() - 10.0}
+
+    cb = HardwareFeedback()
+    cb.on_tuning_start(Tuner())
+    running = {t: (None, Status.in_progress) for t in (3, 4)}
+    cb.on_fetch_status_results(running, [])
+    (elapsed, training_only), = seen
+    assert 500.0 <= elapsed[3] < 560.0 and 10.0 <= elapsed[4] < 70.0 and not training_only
+    assert Tuner.trial_backend.stopped == [3]  # late since its start before the resume
+
+    class Simulated(Backend):
+        now = 50.0
+
+    class SimTuner(Tuner):
+        trial_backend = Simulated()
+
+    sim = HardwareFeedback()
+    sim.on_tuning_start(SimTuner())
+    assert sim._started == {}
+
+
+DURABLE_DRIVER = '''
+import sys
+from syne_tune import StoppingCriterion
+from syne_tune.config_space import choice
+from syne_mohb import MOASHA
+from syne_mohb.backends.local import LocalProfileBackend
+from syne_mohb.durable import DurableTuner
+from syne_mohb.hardware import INSTANCE_TYPE, HardwarePolicy, local_profiles
+
+script, name = sys.argv[1], sys.argv[2]
+prices = {"local-cpu-1": 0.05, "local-cpu-2": 0.10}
+space = {"width": choice([16, 32, 2048]), "epochs": 2, INSTANCE_TYPE: local_profiles(prices)}
+narrow = [{"width": w, INSTANCE_TYPE: "local-cpu-1"} for w in (16, 32, 16, 32)]
+sched = MOASHA(space, metrics=["accuracy", "st_worker_cost"], mode=["max", "min"],
+               time_attr="epoch", max_t=2, random_seed=0,
+               hardware=HardwarePolicy(late_factor=3.0, random_seed=0),
+               points_to_evaluate=narrow + [{"width": 2048, INSTANCE_TYPE: "local-cpu-1"}])
+DurableTuner(LocalProfileBackend(script, prices=prices, config_space=space), sched,
+             StoppingCriterion(max_num_trials_started=30), n_workers=2, sleep_time=0.1,
+             tuner_name=name, suffix_tuner_name=False, print_update_interval=3600).run()
+'''
+
+
+@pytest.mark.slow
+def test_a_late_first_unit_in_flight_at_a_resume_is_still_stopped(tmp_path, monkeypatch):
+    """A durable local run killed (-9) while the wide network's first epoch (60 s on the
+    1-core profile) runs: the resume relaunches it, judges it from its relaunch (before, a trial
+    in flight at a resume was never judged), stops it as late and trains its configuration on
+    the 2-core profile."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from syne_mohb.durable import read_journal, resume
+
+    monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
+    script = tmp_path / "train_slow.py"
+    script.write_text(SLOW_ON_ONE_CORE)
+    run_dir = tmp_path / "late-resume"
+    proc = subprocess.Popen([sys.executable, "-c", DURABLE_DRIVER, str(script), "late-resume"],
+                            env={**os.environ, "SYNETUNE_FOLDER": str(tmp_path)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 60
+
+    def started(trial_id: int) -> bool:
+        try:
+            return any(e["e"] == "launched" and e.get("trial_id") == trial_id
+                       for e in read_journal(run_dir))
+        except (FileNotFoundError, ValueError):
+            return False
+
+    while not started(4) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    assert started(4), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    holder = {}
+
+    def done(status) -> bool:  # the wide network reported on the 2-core profile, or a guard
+        tuner = holder.get("tuner")
+        sched = getattr(tuner, "scheduler", None) if tuner else None
+        sched = getattr(sched, "inner", sched)
+        if sched is not None:
+            new = sched.metadata()["scheduler_kwargs"]["restarts"].get(4)
+            if new is not None and tuner.trial_backend._trial_dict.get(new) is not None \
+                    and tuner.trial_backend._trial_dict[new].metrics:
+                return True
+        return status.wallclock_time > 90
+
+    import importlib
+
+    from syne_mohb.hardware import INSTANCE_TYPE
+
+    resume_module = importlib.import_module("syne_mohb.durable.resume")
+    original = resume_module.restore
+
+    def restore(*a, **kw):  # keep the tuner for the stop criterion
+        holder["tuner"] = original(*a, **kw)
+        return holder["tuner"]
+
+    monkeypatch.setattr(resume_module, "restore", restore)
+    t0 = time.time()
+    tuner = resume(run_dir, stop_criterion=done)
+    assert time.time() - t0 < 50  # not the 60-s epoch
+    sched = getattr(tuner.scheduler, "inner", tuner.scheduler)
+    assert sched.hardware.metadata()["late_stops"] == 1
+    trials = tuner.trial_backend._trial_dict
+    assert trials[4].config["width"] == 2048 and not trials[4].metrics
+    new = sched.metadata()["scheduler_kwargs"]["restarts"][4]
+    assert trials[new].config[INSTANCE_TYPE] == "local-cpu-2" and trials[new].metrics
+    failed = [e for e in read_journal(run_dir) if e["e"] == "failed" and e["trial_id"] == 4]
+    assert failed and failed[-1].get("late") is not None  # journaled as late

@@ -307,7 +307,9 @@ class Replay:
             if not tr.added and tr.status == Status.in_progress:
                 sched.on_trial_add(tr.trial())
         running = tuner.recovery.recover(tuner, self, journal)
-        tuner.hand_over_recovered(running)
+        tuner.hand_over_recovered(running, started={
+            tid: self.trials[tid].created for tid in running
+            if tid in self.trials and not self.trials[tid].results})
 
 
 class Reexecute:

@@ -140,6 +140,7 @@ class DurableTuner(Tuner):
         self._fetched_status: dict[int, str] = {}
         self._failure_reasons: dict[int, str] = {}
         self._recovered: set[int] = set()  # in flight after a resume, not yet in the loop
+        self.recovered_starts: dict[int, float] = {}  # of those, no result yet: unix start
         self._relaunch_times: dict[int, list[float]] = {}  # trial -> journal times of relaunches
         self._journaled_caps: set[int] = set()
         self._journaled_states: dict[int, Any] = {}
@@ -210,17 +211,23 @@ class DurableTuner(Tuner):
         self._journaled_caps = set(cost_capped or ())
         self._journaled_states = dict(trial_states or {})
 
-    def hand_over_recovered(self, trial_ids) -> None:
+    def hand_over_recovered(self, trial_ids, started: dict[int, float] | None = None) -> None:
         """Trials in flight after a resume: they join the loop's running trials at its first
         poll, and the loop runs at least once. What each printed before the resume (before its
         relaunch in this session, if it was relaunched) is kept whatever the scheduler decides
-        on it (see the class docstring)."""
+        on it (see the class docstring). ``started``: the unix time each one without a result
+        started (its journaled start), kept in :attr:`recovered_starts` (its relaunch's in this
+        session, if it was relaunched) for ``HardwareFeedback``, which judges their first
+        units' lateness from then on."""
         self._recovered = set(trial_ids)
         now = time.time()
+        self.recovered_starts = {}
         for tid in self._recovered:
             relaunched = [t for t in self._relaunch_times.get(tid, ())
                           if t >= self._session_wall_start]
             self._keep_before[tid] = min(relaunched) if relaunched else now
+            if started and tid in started:
+                self.recovered_starts[tid] = max(relaunched) if relaunched else started[tid]
 
     def use_journal(self, journal) -> None:
         """Write the rest of the session to ``journal`` (re-execution verifies before writing)."""

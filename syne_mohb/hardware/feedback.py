@@ -32,7 +32,9 @@ its running first units have taken so far (:meth:`~syne_mohb.hardware.policy.Har
 where the backend says how long a job waited before its training started
 (``startup_seconds(trial_id)``: SageMaker's provisioning, a Ray trial's wait for a node, the
 simulated start-up), those seconds are left out and a job still waiting is not judged, so a
-slow provisioning is never taken for a late unit;
+slow provisioning is never taken for a late unit; after a durable run's resume, the trials in
+flight with no result yet are judged from their journaled start
+(``DurableTuner.recovered_starts``);
 the trials the policy calls late are stopped through the backend's ``stop_trial`` (Syne Tune's
 ``Tuner`` asks a scheduler to decide only on a trial that reported, so a scheduler cannot stop
 one that has not). The ``Tuner`` then reports each to the scheduler as ended without its
@@ -100,6 +102,21 @@ class HardwareFeedback(TunerCallback):
         self._policy = policy_of(getattr(tuner, "scheduler", None))
         self._started = {}
         self._wall0 = time.monotonic()
+        # a resumed durable run: its trials in flight with no result yet, by unix start time
+        # (DurableTuner.recovered_starts); on the wall clock only (a simulated run re-executes)
+        resumed = getattr(tuner, "recovered_starts", None)
+        if self._watches_late() and isinstance(resumed, dict) and resumed \
+                and not self._simulated():
+            now, wall = self._now(), time.time()
+            for tid, t0 in resumed.items():
+                if isinstance(t0, (int, float)) and math.isfinite(t0):
+                    self._started[int(tid)] = now - max(0.0, wall - float(t0))
+
+    def _simulated(self) -> bool:
+        """Whether the run's clock is a simulator's (:meth:`_now`)."""
+        now = getattr(self._backend, "now", None)
+        return (isinstance(now, (int, float)) and math.isfinite(now)) \
+            or getattr(self._backend, "time_keeper", None) is not None
 
     def _now(self) -> float:
         """Seconds on the run's clock: a simulated backend's, else the wall clock."""
