@@ -24,7 +24,8 @@ from sagemaker_example import example  # noqa: E402,F401  (the SageMaker example
 # Longest first, the rest in their usual order, lets both workers finish together. Only the
 # order changes; a file missing from this list runs after these.
 _LONGEST_FIRST = ("test_ray_backend.py", "test_durable.py", "test_html_report.py",
-                  "test_sagemaker_moto.py", "test_report_groups.py", "test_durable_sagemaker.py",
+                  "test_late_units.py", "test_sagemaker_moto.py", "test_report_groups.py",
+                  "test_durable_sagemaker.py",
                   "test_user_benchmark.py", "test_cli_errors.py", "test_durable_everyday.py")
 
 
