@@ -91,8 +91,8 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     capacity for their type, per type (``capacity``: ``"type: count"``, told by
     :class:`~syne_mohb.hardware.feedback.HardwareFeedback`; not among ``failures``), trials
     stopped because their first unit was late (``late``, where the policy had a
-    ``late_factor``), runs whose hardware policy turned joint, and how often the policy chose each type, summed over the
-    runs (``"type: count (share)"``, most chosen first). Runs recorded
+    ``late_factor``), runs whose hardware policy turned joint, and how often the policy chose
+    each type, summed over the runs (``"type: count (share)"``, most chosen first). Runs recorded
     before this state was kept, and schedulers without a hardware policy, leave their cells
     empty. O(runs x types)."""
     import pandas as pd
