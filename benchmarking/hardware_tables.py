@@ -1815,6 +1815,22 @@ HISTORICAL = [
      "decide only on the trial that reported; stopping a late one would take a tuner "
      "callback). Not kept.",
      "A policy subclass in a scratch script (2026-12-07), never an option."),
+    ("Late first units: where a stopped configuration trains next",
+     "Two changes to `HardwarePolicy(late_factor=3.0)` (`moasha-late`), whose late retries on "
+     "`cnn` land on a type at least 2x slower than the configuration's fastest in 57% of "
+     "cases (median 7.1x; 202 retries over the four tasks x 20 seeds, 116 of them on CPU "
+     "types: the one lower-bound row teaches the trees nothing of the other CPU types): "
+     "(multi) a configuration may be stopped as late once per type (each type it was late on "
+     "avoided) instead of once; (fast) a late retry is placed by time alone (the trial's "
+     "weight set to 1: the fastest predicted of the types left), which cuts those retries to "
+     "22% (median 1.03x).",
+     "20 paired seeds against `moasha-late`, tuning $ / time / found model's $: `cnn` (four "
+     "tasks) multi 0.96x / 0.98x / 0.98x, fast 1.00x / 1.06x [1.00, 1.15] / 1.05x, both "
+     "0.91x / 1.03x / 0.97x; fast on three tasks each of the other six benchmarks: `mlp-x` "
+     "*0.85x* [0.75, 0.93] / 0.92x [0.83, 1.00] / 1.02x, `mlp` 0.87x / 0.91x / 0.96x [0.92, "
+     "1.00], `hgb-x`, `linear-x`, `hgb`, `linear` identical (no late unit). The retries are "
+     "not where the time goes; placing them by time costs dollars on `mlp-x`. Not kept.",
+     "A policy subclass in a scratch script (2026-12-07), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
