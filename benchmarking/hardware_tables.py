@@ -1831,6 +1831,15 @@ HISTORICAL = [
      "1.00], `hgb-x`, `linear-x`, `hgb`, `linear` identical (no late unit). The retries are "
      "not where the time goes; placing them by time costs dollars on `mlp-x`. Not kept.",
      "A policy subclass in a scratch script (2026-12-07), never an option."),
+    ("Late first units with the searcher's no-repeats option",
+     "`moasha-late` (`HardwarePolicy(late_factor=3.0)`) with `MOASHA(searcher_kwargs="
+     "{\"repeats\": \"when_exhausted\"})`: the two options that each raised `cnn`'s reach "
+     "of ASHA-p3's accuracy (the searcher-repeats and late-units pages), together.",
+     "Four `cnn` tasks, 20 paired seeds against the patched peer, tuning $ / time / found "
+     "model's $: **1.96x** [1.53, 2.28] / 1.09x [0.85, 1.33] / **1.66x**, where `moasha-late` "
+     "has **2.20x** / 1.15x [0.92, 1.52] / **1.72x** and `moasha` **2.00x** / 1.05x / **1.72x** "
+     "in the same runs: no gain from the pair. Not measured further.",
+     "Two existing options combined in a scratch script (2026-12-07)."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
