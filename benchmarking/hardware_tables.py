@@ -1826,7 +1826,9 @@ HISTORICAL = [
      "22% (median 1.03x); (bound) the late unit's elapsed seconds also bound the "
      "configuration's seconds from below on every type of the same accelerator, by core "
      "count (Amdahl: x min(1, vCPUs / vCPUs') x 0.75, or x 1), as rows of the runtime model "
-     "or (clamp) as a floor on the policy's draws for that configuration.",
+     "or (clamp) as a floor on the policy's draws for that configuration; (sharp) the runtime "
+     "model refitted at 5% more rows (`refit_growth=1.05`), with or without leaves of one "
+     "row, so that single rows count.",
      "20 paired seeds against `moasha-late`, tuning $ / time / found model's $: `cnn` (four "
      "tasks) multi 0.96x / 0.98x / 0.98x, fast 1.00x / 1.06x [1.00, 1.15] / 1.05x, both "
      "0.91x / 1.03x / 0.97x; fast on three tasks each of the other six benchmarks: `mlp-x` "
@@ -1835,7 +1837,8 @@ HISTORICAL = [
      "*0.84x* [0.71, 0.94] / *0.91x* [0.79, 0.99] / 0.79x (x 1: *0.87x* / 0.90x), the trees "
      "dilute a single row (retries on slow types still 64%); clamp 0.99x / 1.00x / 0.99x "
      "(42%: a unit stopped at 3x its prediction bounds a type with twice the cores at half "
-     "that, too weak to move the choice). The retries are not where the time goes; placing "
+     "that, too weak to move the choice); sharp 0.95x / 0.98x (refits), 1.02x / 1.03x / "
+     "1.12x (with one-row leaves). The retries are not where the time goes; placing "
      "them by time costs dollars on `mlp-x`. Not kept.",
      "A policy subclass in a scratch script (2026-12-07), never an option."),
     ("Late first units with the searcher's no-repeats option",
