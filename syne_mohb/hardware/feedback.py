@@ -106,27 +106,26 @@ class HardwareFeedback(TunerCallback):
         # (DurableTuner.recovered_starts); on the wall clock only (a simulated run re-executes)
         resumed = getattr(tuner, "recovered_starts", None)
         if self._watches_late() and isinstance(resumed, dict) and resumed \
-                and not self._simulated():
+                and self._simulated_now() is None:
             now, wall = self._now(), time.time()
             for tid, t0 in resumed.items():
                 if isinstance(t0, (int, float)) and math.isfinite(t0):
                     self._started[int(tid)] = now - max(0.0, wall - float(t0))
 
-    def _simulated(self) -> bool:
-        """Whether the run's clock is a simulator's (:meth:`_now`)."""
-        now = getattr(self._backend, "now", None)
-        return (isinstance(now, (int, float)) and math.isfinite(now)) \
-            or getattr(self._backend, "time_keeper", None) is not None
-
-    def _now(self) -> float:
-        """Seconds on the run's clock: a simulated backend's, else the wall clock."""
+    def _simulated_now(self) -> float | None:
+        """The simulated backend's clock, or None where the run's clock is the wall clock."""
         now = getattr(self._backend, "now", None)  # syne_mohb's SimulatedBackend
         if isinstance(now, (int, float)) and math.isfinite(now):
             return float(now)
         keeper = getattr(self._backend, "time_keeper", None)  # Syne Tune's simulator
         if keeper is not None and callable(getattr(keeper, "time", None)):
             return float(keeper.time())
-        return time.monotonic() - self._wall0
+        return None
+
+    def _now(self) -> float:
+        """Seconds on the run's clock: a simulated backend's, else the wall clock."""
+        simulated = self._simulated_now()
+        return simulated if simulated is not None else time.monotonic() - self._wall0
 
     def _watches_late(self) -> bool:
         return self._policy is not None and getattr(self._policy, "late_factor", None) \
