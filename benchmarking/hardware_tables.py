@@ -1870,7 +1870,7 @@ HISTORICAL = [
      "GPU type against 38%. Everywhere else *dollars behind at 95%*, time ties: `mlp-x` / "
      "`hgb-x` / `linear-x` (3 tasks) *0.64x* / *0.61x* / *0.61x*, time 0.97x / 1.00x / 0.90x; "
      "at 300 s on Syne Tune's simulator *0.63x* / *0.66x* / *0.61x*, time 0.91x-0.96x, found "
-     "model's $ on `hgb-x` *0.62x*; `mlp` / `hgb` / `linear` *0.54x* / *0.61x* / *0.68x*, time "
+     "model's $ on `hgb-x` *0.62x*, and against the patched peer there dollars 1.54x / 2.05x / 1.15x [0.82, 1.70] (`moasha` 2.53x / 3.20x / 2.18x: the lead lost on `linear-x`); `mlp` / `hgb` / `linear` *0.54x* / *0.61x* / *0.68x*, time "
      "0.77x-0.89x. Without late stops (`cnn` development): *0.68x* / 0.99x. The sweep "
      "(development tasks: `cnn` mnist, mnist_rot90; `hgb-x` breast_cancer, pima; `mlp-x` "
      "digits, vehicle), $ / time: K = 2 0.83x / 0.92x, 0.91x / 0.90x, 1.01x / 1.03x; K = 4 "
