@@ -1881,7 +1881,8 @@ HISTORICAL = [
      "`cnn` (a T4 both faster and cheaper than a CPU for wide networks) and wrong on the "
      "others, where the first GPU trials it buys are what a run spends before the target; "
      "a prior strong enough to move `cnn`'s time costs those dollars. As with the price "
-     "prior above: dollars traded for time. Not kept.",
+     "prior and the two-regime model's specs prior above (the same trade without late "
+     "stops): dollars traded for time. Not kept.",
      "A model subclass in a scratch script (2026-12-07), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
