@@ -12,6 +12,13 @@ time, and the share where a dominating type is at least 2x faster or 2x cheaper 
 in the other). A run on one fixed type (ASHA-p3) can be dominated too: the fixed type is not the
 best for every configuration.
 
+A second table looks at the run's first trials in the order they started (``--first``, 20 by
+default), where the runtime model knows least: the share placed on a type at least 2x slower
+per epoch than the configuration's fastest (over the first trials and per five of them), the
+share on a type without accelerators (the catalog's specs; trials 1-5 and all of the first),
+and, of the first trials whose configuration runs at least 3x faster on its fastest type than
+on the fastest type without accelerators, the share placed without one.
+
     python benchmarking/placement_waste.py --output benchmarking/_results/hardware \\
         --benchmark cnn --tasks mnist,mnist_rot90 \\
         --methods moasha,moasha-random,st-moasha-fixed,asha-p3
@@ -80,6 +87,42 @@ def run_shares(results: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataF
     })
 
 
+def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[tuple[str, str], float],
+                 cpu_types: set[str], first: int) -> pd.DataFrame:
+    """One row per trial among the run's ``first`` in order of start (trial ids are given in
+    that order): its position, the type of its first segment, that type's seconds per epoch
+    over the configuration's fastest type's (``slow``), whether it has no accelerator, and the
+    configuration's speed-up on its fastest type over the fastest type without one."""
+    df = results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
+    df = df.sort_values(["trial_id", "st_worker_time"]).groupby("trial_id").head(1)
+    df = df.sort_values("trial_id").head(first)
+    typ = (df["segment_instance_type"] if "segment_instance_type" in df
+           else df["instance_type"]).astype(str)
+    keys = df[cols].astype(str).agg("|".join, axis=1)
+    rows = []
+    for pos, (k, t) in enumerate(zip(keys, typ)):
+        own = {tt: v for (kk, tt), v in seconds.items() if kk == k}
+        fastest = min(own.values())
+        cpu = min((v for tt, v in own.items() if tt in cpu_types), default=np.nan)
+        rows.append({"position": pos, "slow": own[t] / fastest, "cpu": t in cpu_types,
+                     "gpu_gain": cpu / fastest})
+    return pd.DataFrame(rows)
+
+
+def summarise_first(rows: pd.DataFrame, first: int) -> dict[str, str]:
+    out = {f"first {first} on a >= 2x slower type": f"{(rows['slow'] >= 2.0).mean():.0%}"}
+    for lo in range(0, first, 5):
+        part = rows[(rows["position"] >= lo) & (rows["position"] < lo + 5)]
+        out[f"trials {lo + 1}-{lo + 5}"] = (f"{(part['slow'] >= 2.0).mean():.0%}"
+                                            if len(part) else "-")
+    out["trials 1-5 without accelerator"] = f"{rows.loc[rows['position'] < 5, 'cpu'].mean():.0%}"
+    out[f"first {first} without accelerator"] = f"{rows['cpu'].mean():.0%}"
+    heavy = rows[rows["gpu_gain"] >= 3.0]
+    out["of those >= 3x faster with one: without"] = (f"{heavy['cpu'].mean():.0%}"
+                                                      if len(heavy) else "-")
+    return out
+
+
 def summarise(rows: pd.DataFrame) -> dict[str, str]:
     total = rows["dt"].sum()
     dom = rows["factor"] > 1.0
@@ -97,14 +140,26 @@ def main(argv=None) -> int:
     from docs_page import markdown_table
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--first", type=int, default=20,
+                    help="trials, in order of start, of the second table (default 20)")
     args, bench, methods, tasks = cached_runs_arguments(ap, argv)
+    if args.first < 1:
+        ap.error(f"--first must be >= 1, got {args.first}")
+    from syne_mohb.hardware import hardware_specs
+
     dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
+    per_epoch = {}  # task -> (key, type) -> seconds per epoch
+    types: set[str] = set()
     for task in tasks:
         table, cols = per_epoch_table(bench[task])
         dominated[task] = (cols, dominance(table))
-    lines = []
+        per_epoch[task] = dict(zip(zip(table["key"], table["type"]), table["seconds"]))
+        types |= set(table["type"])
+    specs = hardware_specs(sorted(types))
+    cpu_types = {t for t, spec in specs.items() if not spec.gpus}
+    lines, first_lines = [], []
     for method in methods:
-        rows = []
+        rows, first = [], []
         for task, (cols, factor) in dominated.items():
             for seed in range(args.seeds):
                 run = cached_run(ap, args, task, method, seed)
@@ -113,10 +168,17 @@ def main(argv=None) -> int:
                              f"Tune's simulator, --simulator stock); give runs of our "
                              f"simulator (compare_methods.py's default)")
                 rows.append(run_shares(run.results, cols, factor))
+                first.append(first_trials(run.results, cols, per_epoch[task], cpu_types,
+                                          args.first))
         lines.append({"method": method, **summarise(pd.concat(rows))})
+        first_lines.append({"method": method, **summarise_first(pd.concat(first), args.first)})
     print(f"Share of worker time on a type dominated for the configuration "
           f"({args.benchmark}: {args.tasks}; {args.seeds} seeds each)\n")
     print(markdown_table(lines, list(lines[0])))
+    print(f"\nThe first {args.first} trials in order of start: placed on a type at least 2x "
+          f"slower per epoch than the configuration's fastest, and on a type without "
+          f"accelerators\n")
+    print(markdown_table(first_lines, list(first_lines[0])))
     return 0
 
 

@@ -76,6 +76,28 @@ def test_placement_waste_charges_worker_seconds_to_dominated_types():
     assert summary["quarter 1"] == "0%"  # trial 2's only result ends in the first quarter
 
 
+def test_placement_waste_reads_the_first_trials_in_order_of_start():
+    """The second table of ``placement_waste.py``: each trial's first segment, in order of
+    start, against the configuration's fastest type and the fastest type without accelerators
+    (a wide network on the CPU is 10x slower there; a small one on the GPU 1.25x)."""
+    import pandas as pd
+
+    waste = _script("placement_waste")
+    seconds = {("small", "cpu"): 0.8, ("small", "gpu"): 1.0,
+               ("wide", "cpu"): 10.0, ("wide", "gpu"): 1.0}
+    results = pd.DataFrame({  # trials 0 (wide, cpu), 1 (small, gpu), 2 (wide, gpu), in order
+        "trial_id": [1, 0, 2, 0], "config_size": ["small", "wide", "wide", "wide"],
+        "instance_type": ["gpu", "cpu", "gpu", "cpu"], "st_worker_time": [1.0, 10.0, 1.0, 20.0],
+    })
+    rows = waste.first_trials(results, ["size"], seconds, {"cpu"}, first=2)
+    assert rows["position"].tolist() == [0, 1]  # the third trial is past --first 2
+    assert rows["slow"].tolist() == [10.0, 1.25] and rows["cpu"].tolist() == [True, False]
+    summary = waste.summarise_first(rows, 2)
+    assert summary["first 2 on a >= 2x slower type"] == "50%"
+    assert summary["trials 1-5 without accelerator"] == "50%"
+    assert summary["of those >= 3x faster with one: without"] == "100%"  # the wide network
+
+
 def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monkeypatch):
     """``benchmarking/bench_local_versus_asha.py`` with its runs replaced by hand-made ones (as
     Syne Tune's ``Tuner`` writes them; the real runs take 40 s each): the page's table holds

@@ -223,6 +223,8 @@ def test_placement_waste_names_an_unknown_method(tmp_path, capsys):
         capsys, "placement_waste", base + ["--methods", "nope"])
     assert "--methods names no method" in _usage_error(
         capsys, "placement_waste", base + ["--methods", ","])
+    assert "--first must be >= 1, got 0" in _usage_error(
+        capsys, "placement_waste", base + ["--methods", "moasha", "--first", "0"])
 
 
 def test_target_anatomy_names_bad_input_and_missing_runs(tmp_path, capsys):
