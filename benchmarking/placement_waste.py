@@ -24,7 +24,7 @@ on the fastest type without accelerators, the share placed without one.
         --methods moasha,moasha-random,st-moasha-fixed,asha-p3
 
 Cost: one pass over each run's results, ``O(results)``, plus ``O(configurations x types^2)``
-for the table's dominance.
+for the table's dominance; the second table ``O(first x types)`` per run.
 """
 from __future__ import annotations
 
@@ -87,12 +87,13 @@ def run_shares(results: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataF
     })
 
 
-def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[tuple[str, str], float],
+def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[str, dict[str, float]],
                  cpu_types: set[str], first: int) -> pd.DataFrame:
     """One row per trial among the run's ``first`` in order of start (trial ids are given in
-    that order): its position, the type of its first segment, that type's seconds per epoch
-    over the configuration's fastest type's (``slow``), whether it has no accelerator, and the
-    configuration's speed-up on its fastest type over the fastest type without one."""
+    that order; a restart is a new trial): its position, the type of its first segment, that
+    type's seconds per epoch over the configuration's fastest type's (``slow``), whether it has
+    no accelerator, and the configuration's speed-up on its fastest type over the fastest type
+    without one. ``seconds``: configuration key -> type -> seconds per epoch."""
     df = results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
     df = df.sort_values(["trial_id", "st_worker_time"]).groupby("trial_id").head(1)
     df = df.sort_values("trial_id").head(first)
@@ -101,7 +102,7 @@ def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[tuple[str
     keys = df[cols].astype(str).agg("|".join, axis=1)
     rows = []
     for pos, (k, t) in enumerate(zip(keys, typ)):
-        own = {tt: v for (kk, tt), v in seconds.items() if kk == k}
+        own = seconds[k]
         fastest = min(own.values())
         cpu = min((v for tt, v in own.items() if tt in cpu_types), default=np.nan)
         rows.append({"position": pos, "slow": own[t] / fastest, "cpu": t in cpu_types,
@@ -148,12 +149,13 @@ def main(argv=None) -> int:
     from syne_mohb.hardware import hardware_specs
 
     dominated = {}  # task -> (hyperparameter columns, dominance factors), once per task
-    per_epoch = {}  # task -> (key, type) -> seconds per epoch
+    per_epoch = {}  # task -> key -> type -> seconds per epoch
     types: set[str] = set()
     for task in tasks:
         table, cols = per_epoch_table(bench[task])
         dominated[task] = (cols, dominance(table))
-        per_epoch[task] = dict(zip(zip(table["key"], table["type"]), table["seconds"]))
+        per_epoch[task] = {key: dict(zip(g["type"], g["seconds"]))
+                           for key, g in table.groupby("key")}
         types |= set(table["type"])
     specs = hardware_specs(sorted(types))
     cpu_types = {t for t, spec in specs.items() if not spec.gpus}

@@ -83,8 +83,7 @@ def test_placement_waste_reads_the_first_trials_in_order_of_start():
     import pandas as pd
 
     waste = _script("placement_waste")
-    seconds = {("small", "cpu"): 0.8, ("small", "gpu"): 1.0,
-               ("wide", "cpu"): 10.0, ("wide", "gpu"): 1.0}
+    seconds = {"small": {"cpu": 0.8, "gpu": 1.0}, "wide": {"cpu": 10.0, "gpu": 1.0}}
     results = pd.DataFrame({  # trials 0 (wide, cpu), 1 (small, gpu), 2 (wide, gpu), in order
         "trial_id": [1, 0, 2, 0], "config_size": ["small", "wide", "wide", "wide"],
         "instance_type": ["gpu", "cpu", "gpu", "cpu"], "st_worker_time": [1.0, 10.0, 1.0, 20.0],
