@@ -1898,6 +1898,23 @@ HISTORICAL = [
      "the two-regime model's specs prior above (the same trade without late stops): "
      "dollars traded for time. Not kept.",
      "A model subclass in a scratch script (2026-12-07), never an option."),
+    ("With related tasks: more random suggestions, wider draws, a weaker prior",
+     "The one cell where `moasha-related` is behind the transfer searcher (hypervolume at "
+     "half the budget, `mlp-x` at 300 s, every task): at 150 s it has 105 results of 25.7 "
+     "trials against 147 of 32.2, a better best accuracy (0.894 against 0.887) but slower "
+     "and dearer fastest and cheapest results (least runtime 1.80 against 1.63); 10.5% of "
+     "its results are on ml.p3.2xlarge against 18.7%, whose results alone add 0.006 of "
+     "hypervolume to its front against 0.013 to the transfer searcher's (the gap: 0.014). "
+     "Tried: the searcher's `exploration=0.2` instead of 0.1 (more uniformly random "
+     "suggestions), the policy's wide draws (`prior_std=1.0, draw_fraction=4`), "
+     "`transfer_strength=20` instead of 5.",
+     "20 paired seeds against `moasha-transfer`, tuning $ / time / found model's $ / "
+     "hypervolume at half the budget: exploration 0.2 2.61x / 1.99x / 1.83x / *0.97x* [0.97,"
+     " 0.98]; wide draws 2.42x / 2.34x / 1.69x / *0.97x* [0.96, 0.98]; strength 20 2.69x / "
+     "2.07x / 1.73x / *0.98x* [0.97, 0.99]; `moasha-related` in the same runs 2.71x / 2.08x "
+     "/ 1.74x / *0.98x* [0.97, 0.99]. None closes it (the arcsine weights above close it to "
+     "a tie by spending dollars). Not kept.",
+     "Searcher and policy arguments set from a scratch script (2026-12-07), never options."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
