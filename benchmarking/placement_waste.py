@@ -38,7 +38,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from script_args import cached_run, cached_runs_arguments  # noqa: E402
+from script_args import cached_run, cached_runs_arguments, results_by_type  # noqa: E402
 
 
 def per_epoch_table(blackbox) -> tuple[pd.DataFrame, list[str]]:
@@ -74,10 +74,9 @@ def dominance(table: pd.DataFrame) -> dict[tuple[str, str], float]:
 def run_shares(results: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataFrame:
     """One row per result: worker seconds since the trial's previous result, the quarter of the
     run's tuning time it ended in, and the dominance factor of its (configuration, type)."""
-    df = results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
-    df = df.sort_values(["trial_id", "st_worker_time"])
+    df = results_by_type(results).sort_values(["trial_id", "st_worker_time"])
     dt = df.groupby("trial_id")["st_worker_time"].diff().fillna(df["st_worker_time"])
-    typ = df["segment_instance_type"] if "segment_instance_type" in df else df["instance_type"]
+    typ = df["instance_type"]
     keys = df[cols].astype(str).agg("|".join, axis=1)
     end = float(df["st_tuner_time"].max()) or 1.0
     return pd.DataFrame({
@@ -94,11 +93,9 @@ def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[str, dict
     type's seconds per epoch over the configuration's fastest type's (``slow``), whether it has
     no accelerator, and the configuration's speed-up on its fastest type over the fastest type
     without one. ``seconds``: configuration key -> type -> seconds per epoch."""
-    df = results.rename(columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
-    df = df.sort_values(["trial_id", "st_worker_time"]).groupby("trial_id").head(1)
-    df = df.sort_values("trial_id").head(first)
-    typ = (df["segment_instance_type"] if "segment_instance_type" in df
-           else df["instance_type"]).astype(str)
+    df = results_by_type(results).sort_values(["trial_id", "st_worker_time"])
+    df = df.groupby("trial_id").head(1).sort_values("trial_id").head(first)
+    typ = df["instance_type"].astype(str)
     keys = df[cols].astype(str).agg("|".join, axis=1)
     rows = []
     for pos, (k, t) in enumerate(zip(keys, typ)):

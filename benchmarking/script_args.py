@@ -102,3 +102,14 @@ def cached_run(ap: argparse.ArgumentParser, args, task: str, method: str, seed: 
         ap.error(f"no run at {path}: run compare_methods.py with these methods, tasks and "
                  f"--seeds first")
     return load_run(path)
+
+
+def results_by_type(results):
+    """A cached run's results with each result's ``instance_type`` the type that trained its
+    segment (:func:`~syne_mohb.experiments.analysis.with_segment_types`) and the ``config_``
+    prefix dropped from the configuration's columns: what the scripts that read cached runs
+    (``placement_waste.py``, ``target_anatomy.py``) join to a table's rows. O(rows)."""
+    from syne_mohb.experiments.analysis import with_segment_types
+
+    return with_segment_types(results, "instance_type").rename(
+        columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)

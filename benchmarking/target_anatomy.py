@@ -34,7 +34,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from script_args import cached_run, cached_runs_arguments  # noqa: E402
+from script_args import cached_run, cached_runs_arguments, results_by_type  # noqa: E402
 
 BASELINE = "asha-p3"
 
@@ -78,11 +78,7 @@ def run_anatomy(run, target: float, cols: list[str], table: pd.DataFrame
     found model (the run's cheapest model there) trained on the type cheapest for that
     configuration and epoch in ``table`` (:func:`table_frame`); ``(None, None)`` if the run
     never reached it. Each result's type is the one that trained its segment."""
-    from syne_mohb.experiments.analysis import with_segment_types
-
-    df = with_segment_types(run.results, "instance_type").rename(
-        columns=lambda c: c[len("config_"):] if c.startswith("config_") else c)
-    df = df.sort_values("st_tuner_time")
+    df = results_by_type(run.results).sort_values("st_tuner_time")
     hit = df[df["accuracy"] >= target]
     if hit.empty:
         return None, None
