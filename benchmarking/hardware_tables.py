@@ -1945,6 +1945,28 @@ HISTORICAL = [
      "(b) ties. Not kept.",
      "A policy subclass and a searcher wrapper in a scratch script (2026-12-07), never "
      "options."),
+    ("With related tasks: a share of the transfer searcher's joint proposals",
+     "The row above found the `mlp-x` cell's gap in the proposals. Here a share of "
+     "`moasha-related`'s suggestions is the transfer searcher's (`ParetoTransferSearcher`, "
+     "configuration and instance type together; the policy places the rest): half or 30% of "
+     "them at random, or the first 8 or 16.",
+     "20 paired seeds, tuning $ / time / found model's $ / hypervolume at half the budget. "
+     "Against `moasha-transfer`, half of them: `mlp-x` at 300 s (every task) 2.53x / 1.80x /"
+     " 1.76x / 1.00x [0.99, 1.00] (the cell closed to a tie; 30%: 0.99x [0.98, 1.00]; first 8"
+     " 0.99x [0.99, 1.00], first 16 1.00x), and nowhere behind at 95%: `hgb-x` and "
+     "`linear-x` at 300 s 1.82x / 1.03x / 2.25x / **1.03x**, 1.06x / 0.98x / 1.06x / 1.00x; "
+     "`cnn` (four tasks) 1.65x / 1.43x / 1.28x / 1.01x; our simulator, first 3 tasks, `mlp` "
+     "3.20x / 1.67x / 2.28x / **1.01x**, `hgb` 1.17x / 0.99x / 1.10x / 1.00x, `linear` 1.34x"
+     " / 0.88x / 1.81x / 0.99x [0.98, 1.00]. Against `moasha-related` it costs what the "
+     "transfer searcher's proposals cost: half of them `mlp-x` 0.93x / *0.82x* [0.70, 0.97] "
+     "/ 0.99x / **1.01x**, `hgb-x` *0.60x* [0.53, 0.80] / 0.90x, `cnn` 0.83x / 1.01x, `mlp` "
+     "*0.43x* [0.30, 0.66] / *0.51x* [0.39, 0.77], `hgb` 1.25x / 1.32x, `linear` 1.06x / "
+     "1.16x, `linear-x` 0.85x / 0.93x; 30% on `mlp-x` 0.90x / *0.88x* [0.82, 0.97]; the "
+     "first 8 on `mlp` *0.59x* [0.38, 0.79] / *0.64x* [0.43, 0.90], the first 16 *0.62x* / "
+     "*0.71x*. The transfer searcher's fast and cheap corners are bought with tuning dollars "
+     "and time: a hypervolume tie at half the budget is not worth half of `mlp`'s dollar "
+     "lead. Not kept.",
+     "A searcher and policy wrapper in a scratch script (2026-12-07), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
      "A tie with uniform sampling, behind the per-type preference: see the hardware-decision "
