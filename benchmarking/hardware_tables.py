@@ -1963,9 +1963,13 @@ HISTORICAL = [
      "*0.43x* [0.30, 0.66] / *0.51x* [0.39, 0.77], `hgb` 1.25x / 1.32x, `linear` 1.06x / "
      "1.16x, `linear-x` 0.85x / 0.93x; 30% on `mlp-x` 0.90x / *0.88x* [0.82, 0.97]; the "
      "first 8 on `mlp` *0.59x* [0.38, 0.79] / *0.64x* [0.43, 0.90], the first 16 *0.62x* / "
-     "*0.71x*. The transfer searcher's fast and cheap corners are bought with tuning dollars "
-     "and time: a hypervolume tie at half the budget is not worth half of `mlp`'s dollar "
-     "lead. Not kept.",
+     "*0.71x*. Its configurations alone, half of the suggestions, placed by the policy: "
+     "`mlp-x` against `moasha-transfer` 0.99x [0.98, 1.00] at half the budget, against "
+     "`moasha-related` 0.86x / *0.79x* [0.66, 0.92], `mlp` *0.65x* [0.50, 0.87] / *0.67x* "
+     "[0.53, 0.89]: the cost is in the configurations (near the related fronts, cheap and "
+     "inaccurate ones too), not in their types. The fast and cheap corners are bought with "
+     "tuning dollars and time: a hypervolume tie at half the budget is not worth half of "
+     "`mlp`'s dollar lead. Not kept.",
      "A searcher and policy wrapper in a scratch script (2026-12-07), never an option."),
     ("Hardware policy on `mlp-x`",
      "The per-configuration policy where all six types are on some configuration's front.",
