@@ -168,3 +168,20 @@ def test_target_anatomy_reads_real_runs(tmp_path, capsys):
             low = float(row["found model's $ / table's cheapest draw"].split("x")[0])
             assert low >= 1.0 - 1e-9
             assert float(row["first at target: position"]) >= 1
+
+
+def test_the_variants_page_holds_every_measured_once_row_as_its_script_writes_it():
+    """The variants page's "Measured once" rows come from ``hardware_tables.HISTORICAL``; the
+    page cannot be regenerated without the cached runs, so a row added to one and not the other
+    (or edited by hand on the page) would go unnoticed: each row's table line, as
+    ``markdown_table`` writes it, is on the committed page, in the list's order."""
+    tables = _script("hardware_tables")
+    docs_page = _script("docs_page")
+    page = (BENCH.parent / "docs" / "benchmarks" / "variants.md").read_text()
+    columns = ["variant", "what was tried", "numbers", "why not re-run"]
+    at = []
+    for row in tables.HISTORICAL:
+        line = docs_page.markdown_table([dict(zip(columns, row))], columns).splitlines()[-1]
+        assert line + "\n" in page, f"variants.md lacks the HISTORICAL row {row[0]!r}"
+        at.append(page.index(line + "\n"))
+    assert at == sorted(at)
