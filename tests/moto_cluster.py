@@ -916,17 +916,20 @@ class FakeCluster:
         tail: list[str] = []
         pending = b""
         fd = proc.stdout.fileno()
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            messages = [ln.decode("utf-8", "replace").rstrip("\r") for ln in lines]
-            metrics = self._ship(stream, messages, index, name)
-            tail = (tail + [m for m in messages if m.strip()])[-8:]
-            if metrics and ckpt_uri:
-                self._sync_up(ckpt_dir, cbucket, cprefix, synced)
+        try:
+            while True:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                messages = [ln.decode("utf-8", "replace").rstrip("\r") for ln in lines]
+                metrics = self._ship(stream, messages, index, name)
+                tail = (tail + [m for m in messages if m.strip()])[-8:]
+                if metrics and ckpt_uri:
+                    self._sync_up(ckpt_dir, cbucket, cprefix, synced)
+        finally:
+            proc.stdout.close()  # the pipe, not left to the garbage collector (ResourceWarning)
         if pending:
             self._ship(stream, [pending.decode("utf-8", "replace")], index, name)
         code = proc.wait()
