@@ -487,6 +487,7 @@ def test_output_piped_into_a_reader_that_left_ends_quietly(finished_run):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     proc.stdout.close()  # the reader is gone before the first line
     err = proc.stderr.read()
+    proc.stderr.close()
     assert proc.wait() == 141, err
     assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err
 

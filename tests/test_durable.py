@@ -269,9 +269,12 @@ def test_local_kill9_at_random_points_loses_no_printed_line(tmp_path):
         proc.wait(timeout=240)
         if last:
             break
+        if proc.stderr is not None:  # a killed resume's pipe, not read
+            proc.stderr.close()
         proc = subprocess.Popen([PY, driver, "resume", str(run_dir)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.returncode == 0, proc.stderr.read().decode()[-3000:]
+    proc.stderr.close()
     assert kills == 2
 
     report = audit(run_dir)

@@ -47,6 +47,7 @@ def test_sagemaker_kill9_resume_reattaches_jobs(sm, tmp_path):
     assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
     os.kill(proc.pid, signal.SIGKILL)  # no signal handler, no atexit: jobs keep running
     proc.wait()
+    proc.stderr.close()  # read only if the driver ended early (above)
     running_at_kill = [n for n, j in run_jobs().items() if j.training_job_status == "InProgress"]
     assert running_at_kill, "the kill came when no job was running"
     # let one of them end while no driver watches it

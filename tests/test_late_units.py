@@ -376,6 +376,7 @@ def test_a_late_first_unit_in_flight_at_a_resume_is_still_stopped(tmp_path, monk
     assert started(4), proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
+    proc.stderr.close()
 
     holder = {}
 

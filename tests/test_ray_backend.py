@@ -239,6 +239,11 @@ except RayClusterUnreachableError as e:
 """
 
 
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def test_a_port_that_is_not_ray_is_one_clear_error_not_a_hang(tmp_path):
     """A port that accepts connections but is not Ray's (a dashboard, a web server): ray.init
     retried for many minutes, flooding stderr, deaf to SIGTERM. Its own process: this one is
@@ -250,7 +255,7 @@ def test_a_port_that_is_not_ray_is_one_clear_error_not_a_hang(tmp_path):
                             "127.0.0.1"], cwd=tmp_path, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     try:
-        _wait(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, "the web server")
+        _wait(lambda: _port_open(port), "the web server")
         # the timeout only guards against the hang this test is about
         proc = subprocess.run([sys.executable, "-c", _CONNECT, str(SCRIPT), f"127.0.0.1:{port}"],
                               capture_output=True, text=True, timeout=300, cwd=HERE.parent)
@@ -593,6 +598,7 @@ def test_durable_run_reattaches_after_driver_kill(cluster, tmp_path):
         if driver.poll() is None:
             driver.kill()
             driver.wait()
+        driver.stderr.close()
     journaled = sum(e["e"] == "result" for e in read_journal(run_dir))
     # trial 1's actor is lost while no driver runs (as if its node had died)
     lost = [json.loads(ln) for ln in (run_dir / "1" / "attempts.jsonl").read_text().splitlines()]
