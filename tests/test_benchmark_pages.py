@@ -303,3 +303,29 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
     fixed = text.split("## With a fixed seed")[1].split("## ")[0]
     assert "*Not run.*" in fixed
     assert text.rstrip().endswith("*Not run.*")
+
+
+def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tmp_path,
+                                                                             monkeypatch):
+    """``--page related-fronts`` reads the related-tasks tables: ``moasha-related`` / the
+    transfer searcher and / the previous default, each table's command, losses in italics;
+    a section whose tables were not run says so."""
+    ht = _hardware_tables()
+    out, docs = tmp_path / "fronts", tmp_path / "docs"
+    monkeypatch.setattr(ht, "FRONTS_OUTPUT", str(out))
+    monkeypatch.setattr(ht, "FRONTS_STOCK_OUTPUT", str(tmp_path / "stock"))
+    _fabricate_copy(out, "fronts_cnn", "moasha-transfer", method="moasha-related")
+    versus = pd.read_csv(out / "versus_fronts_cnn.csv")
+    versus["peer"] = "moasha-related-prior-only"
+    versus.to_csv(out / "versus_fronts_cnn_prior.csv", index=False)
+    for suffix in (".csv", ".provenance.json"):
+        (out / f"fronts_cnn_prior{suffix}").write_text((out / f"fronts_cnn{suffix}").read_text())
+    assert ht.main(["--page", "related-fronts", "--docs-dir", str(docs)]) == 0
+    text = (docs / "benchmarks" / "related-fronts.md").read_text()
+    assert text.startswith("# With related tasks: proposals from their fronts")
+    assert "### Ours / `moasha-transfer` (the transfer searcher)" in text
+    assert ("### Ours / `moasha-related-prior-only` (the related tasks as a prior only (the "
+            "previous default))") in text
+    assert "| mlp | 4 tasks | moasha-related |" in text and "*0.37x [0.24, 0.66]*" in text
+    stock = text.split("## Syne Tune's simulator, 300 s")[1]
+    assert "*Not run.*" in stock

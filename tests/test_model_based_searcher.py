@@ -149,6 +149,27 @@ def test_transfer_prior_is_used_from_the_first_suggestion():
     assert np.mean([plain.suggest()["c"] == "q" for _ in range(15)]) < 0.6
 
 
+def test_suggestions_in_the_transfer_window_come_from_the_related_fronts():
+    """With related tasks, a share ``transfer_share`` of the suggestions numbered in
+    ``transfer_window`` is drawn from the related tasks' fronts: the transfer searcher's
+    proposals on the related tasks alone, in its order; the others are the model's. Without
+    related tasks the window does nothing."""
+    from syne_mohb.searchers.transfer import ParetoTransferSearcher
+
+    related = {"t1": related_task(1.0, 0), "t2": related_task(50.0, 1)}
+    fronts = ParetoTransferSearcher(SPACE, related, metrics=METRICS, random_seed=7)
+    drawn = [fronts.suggest() for _ in range(6)]
+    every = make(random_seed=7, transfer_evaluations=related, transfer_share=1.0,
+                 transfer_window=(3, 8))
+    none = make(random_seed=7, transfer_evaluations=related, transfer_share=0.0)
+    assert none._fronts is None
+    a, b = run(every, 10), run(none, 10)
+    assert a[:2] == b[:2]  # before the window: the model's (the share's coin has its own stream)
+    assert a[2:8] == drawn
+    assert np.mean([c["c"] == "q" for c in a[2:8]]) > 0.8  # near the related fronts
+    assert make(random_seed=7, transfer_share=1.0)._fronts is None  # no related tasks
+
+
 def test_hardware_context_outside_the_space_is_ignored_or_used():
     # the instance type chosen by a hardware policy arrives in the notified configs only
     space = {k: v for k, v in SPACE.items() if k != "c"}
@@ -191,6 +212,11 @@ def test_moasha_passes_resources_and_raw_metrics():
     ({"transfer_evaluations": {"t": object()}}, "transfer_evaluations"),
     ({"points_to_evaluate": [{"zz": 1}]}, "points_to_evaluate"),
     ({"repeats": "sometimes"}, "repeats"),
+    ({"transfer_share": 1.5}, "transfer_share"),
+    ({"transfer_share": "half"}, "transfer_share"),
+    ({"transfer_window": (0, 3)}, "transfer_window"),
+    ({"transfer_window": (5, 2)}, "transfer_window"),
+    ({"transfer_window": 11}, "transfer_window"),
 ])
 def test_bad_constructor_arguments_are_named(kwargs, name):
     args = {"config_space": SPACE, "metrics": METRICS, **kwargs}
@@ -302,6 +328,11 @@ def test_moasha_passes_related_tasks_to_its_searcher_and_its_policy():
     assert firsts[0] != firsts[1]
     again = make_moasha(transfer_evaluations=related)
     assert [again.searcher.suggest() for _ in range(4)] == firsts[0]  # seeded
+    # suggestions 11-40 are half from the related fronts, over the hyperparameters and the
+    # instance type, which is dropped: the policy places every configuration
+    assert again.searcher._fronts is not None and again.searcher.transfer_window == (11, 40)
+    later = [again.searcher.suggest() for _ in range(36)]
+    assert all(c.keys() == again.searcher.config_space.keys() for c in later)
     # a run's metrics, named as the backends report them: the converted tables' names serve
     st_metrics = ["accuracy", "st_worker_time", "st_worker_cost"]
     named = MOASHA(space, metrics=st_metrics, mode=modes, time_attr="epoch", max_t=10,

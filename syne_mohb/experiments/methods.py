@@ -90,6 +90,8 @@ name                         method
                              ``moasha-bo-hw-transfer``: the instance type in the searcher's space)
 ``moasha-related``           what a user with related tasks runs: ``moasha-bo-transfer`` whose
                              hardware policy also takes their runtimes as its model's prior
+                             (``-prior-only``: no suggestion drawn from the related tasks'
+                             fronts, ``transfer_share=0``; the default until 2026-12-07)
 ``mo-bo``                    ``ModelBasedSearcher`` at full fidelity (FIFO): plain
                              multi-objective BO
 ``moasha-hp-bo``             ``moasha-hp`` (instance fixed; accuracy, runtime) +
@@ -339,13 +341,13 @@ def _moasha_bo(ctx: MethodContext, hardware_in_space: bool = False, transfer: bo
     return _moasha(ctx, searcher=_bo_searcher(ctx, space, transfer=transfer, **kw))
 
 
-def _moasha_related(ctx: MethodContext) -> TrialScheduler:
+def _moasha_related(ctx: MethodContext, **kw) -> TrialScheduler:
     """What a user with related tasks runs: the model-based searcher with their evaluations
     as its prior and the hardware policy with their runtimes as its model's prior. The same
     two objects as ``MOASHA(transfer_evaluations=...)`` builds, but built here, as the other
     ``moasha-bo*`` methods build theirs: the searcher is seeded with the run's seed (MO-ASHA
     seeds its own from its generator), so its random stream, not its method, differs."""
-    searcher = _bo_searcher(ctx, _without_instance(ctx), transfer=True)
+    searcher = _bo_searcher(ctx, _without_instance(ctx), transfer=True, **kw)
     return _moasha(ctx, searcher=searcher, hardware=_policy(ctx, prior=True))
 
 
@@ -408,6 +410,7 @@ METHODS.update({
     "moasha-bo-transfer": lambda ctx: _moasha_bo(ctx, transfer=True),
     "moasha-bo-hw-transfer": lambda ctx: _moasha_bo(ctx, hardware_in_space=True, transfer=True),
     "moasha-related": _moasha_related,
+    "moasha-related-prior-only": lambda ctx: _moasha_related(ctx, transfer_share=0.0),
     "mo-bo": lambda ctx: FIFOScheduler(ctx.config_space, MO_METRICS, MO_MODES,
                                        searcher=_bo_searcher(ctx, ctx.config_space)),
     "moasha-hp-bo": lambda ctx: MOASHA(
@@ -429,7 +432,7 @@ METHODS.update({
 # ``MethodContext.transfer_evaluations``
 TRANSFER_METHODS = {"moasha-prior", "moasha-promotion-prior", "moasha-transfer",
                     "moasha-transfer-repeats", "moasha-transfer-exhaust", "moasha-bo-transfer",
-                    "moasha-bo-hw-transfer", "moasha-related"}
+                    "moasha-bo-hw-transfer", "moasha-related", "moasha-related-prior-only"}
 
 # methods whose instance type is fixed to the default instance
 _FIXED_INSTANCE = {"asha-default", "asha-p3", "moasha-hp"}
@@ -480,6 +483,7 @@ HARDWARE_LOGIC = {
                             "better type",
     "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-related": "policy: runtime/cost model with related tasks' times as prior",
+    "moasha-related-prior-only": "policy: runtime/cost model with related tasks' times as prior",
     "moasha-bo-hw": "searcher: model-based (joint)",
     "moasha-bo-hw-transfer": "searcher: model-based + related tasks (joint)",
     "mo-bo": "searcher: model-based (joint), full fidelity",
@@ -555,7 +559,10 @@ SEARCHER = {
     "moasha-bo-no-repeats": "model-based (trees), no repeats until every configuration was "
                             "tried, MO-ASHA rungs",
     "moasha-bo-transfer": "model-based + related-task prior, MO-ASHA rungs",
-    "moasha-related": "model-based + related-task prior, MO-ASHA stopping",
+    "moasha-related": "model-based + related-task prior, suggestions 11-40 half from their "
+                      "fronts, MO-ASHA stopping",
+    "moasha-related-prior-only": "model-based + related-task prior, no proposals from their "
+                                 "fronts (default until 2026-12-07), MO-ASHA stopping",
     "moasha-bo-hw": "model-based (trees), MO-ASHA rungs",
     "moasha-bo-hw-transfer": "model-based + related-task prior, MO-ASHA rungs",
     "mo-bo": "model-based (trees), FIFO (no rungs)",

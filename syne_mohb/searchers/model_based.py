@@ -103,6 +103,22 @@ class ModelBasedSearcher(BaseSearcher):
     is fitted once. Predictions blend ``(1 - w) prior + w own`` with ``w = n / (n +
     transfer_strength)`` for ``n`` own trials with results (a tree of each is drawn), and with a
     prior the model is used from the first suggestion (no random initial design).
+    **Proposals from the related fronts** (``transfer_share``, ``transfer_window``): each of the
+    suggestions numbered ``transfer_window`` (default 11 to 40, counted from 1) is, with
+    probability ``transfer_share`` (default 0.5 with related tasks), drawn from the related
+    tasks' Pareto fronts instead of the model: a
+    :class:`~syne_mohb.searchers.transfer.ParetoTransferSearcher` fitted on the related tasks
+    alone (never told this run's results) over the hyperparameters and the context, whose
+    value is dropped (the hardware policy places the configuration). The prior's blended
+    predictions aim early suggestions at the accurate corner; these cover the rest of the
+    related fronts while the run's front is being built. Measured with the hardware policy,
+    20 paired seeds, leave-one-task-out (docs' "Hardware as a decision" page, "With related
+    tasks"): hypervolume at half the budget against the transfer searcher on ``mlp-x`` at
+    300 s went from 0.98x [0.97, 0.99] to a tie; against ``transfer_share=0`` ties on every
+    related-tasks table. The first ten suggestions are left to the model: in a short run the
+    accuracy target is often reached by one of them, and proposals from the related fronts
+    there cost tuning time and dollars (half of every suggestion: 0.43x the tuning dollars on
+    ``mlp``).
 
     **Exploration.** The first ``num_initial`` trials (without a prior) and a share
     ``exploration`` of the suggestions afterwards are uniformly random non-pending candidates.
@@ -158,6 +174,10 @@ class ModelBasedSearcher(BaseSearcher):
     :param pending_radius: exclusion radius around pending configurations (>= 0)
     :param normalize: "level" or "pooled" (see above)
     :param repeats: "always", "when_exhausted" or "never" (see above)
+    :param transfer_share: share, in [0, 1], of the suggestions in ``transfer_window`` drawn
+        from the related tasks' fronts; None: 0.5 with related tasks (without, no effect)
+    :param transfer_window: ``(first, last)`` suggestion numbers (1 <= first <= last) where
+        ``transfer_share`` applies
     """
 
     def __init__(
@@ -184,6 +204,8 @@ class ModelBasedSearcher(BaseSearcher):
         pending_radius: float = 1e-6,
         normalize: str = "pooled",
         repeats: str = "always",
+        transfer_share: float | None = None,
+        transfer_window: tuple[int, int] = (11, 40),
     ):
         if not isinstance(config_space, dict):
             raise ValueError(
@@ -209,6 +231,11 @@ class ModelBasedSearcher(BaseSearcher):
             exploration = 0.0 if transfer_evaluations is None else 0.1
         if not _is_number(exploration) or not 0 <= exploration <= 1:
             raise ValueError(f"exploration must be in [0, 1] or None, got {exploration!r}")
+        if transfer_share is None:
+            transfer_share = 0.0 if transfer_evaluations is None else 0.5
+        if not _is_number(transfer_share) or not 0 <= transfer_share <= 1:
+            raise ValueError(f"transfer_share must be in [0, 1] or None, got {transfer_share!r}")
+        transfer_window = _checked_window(transfer_window)
         if max_resource is not None and (not _is_number(max_resource) or not max_resource > 0):
             raise ValueError(f"max_resource must be a number > 0 or None, got {max_resource!r}")
         if acquisition_levels not in ACQUISITION_LEVELS:
@@ -241,6 +268,8 @@ class ModelBasedSearcher(BaseSearcher):
         self.max_resource = None if max_resource is None else float(max_resource)
         self.normalize = normalize
         self.repeats = repeats
+        self.transfer_share = float(transfer_share)
+        self.transfer_window = transfer_window
 
         self._rs = np.random.RandomState(self.random_seed)
         self._encoder = ConfigEncoder(config_space)
@@ -275,9 +304,14 @@ class ModelBasedSearcher(BaseSearcher):
         self._prior: TreeEnsemble | None = None
         self._prior_contexts = 0
         self._prior_max_fidelity = 0
+        self._num_suggested = 0
+        self._fronts = None  # proposals from the related tasks' fronts (transfer_share)
+        self._fronts_rs = np.random.RandomState((self.random_seed + 12345) % 2**32)
         if transfer_evaluations is not None:
             self._fit_prior(transfer_evaluations)
             self._refresh_pool()
+            if self.transfer_share > 0:
+                self._fronts = self._fronts_sampler(transfer_evaluations)
 
     # ------------------------------------------------------------------ related tasks
     def _fit_prior(self, evaluations: dict[str, Any]) -> None:
@@ -299,6 +333,7 @@ class ModelBasedSearcher(BaseSearcher):
                     self._context_of(value)
             tasks.append((task, frame, values[..., [names.index(m) for m in wanted]]))
         self._prior_contexts = len(self._contexts)
+        self._prior_metrics = wanted
         Xs, Zs, Ws = [], [], []
         for task, frame, values in tasks:
             with warnings.catch_warnings():  # all seeds NaN -> "Mean of empty slice"
@@ -333,6 +368,35 @@ class ModelBasedSearcher(BaseSearcher):
             X, np.vstack(Zs), np.concatenate(Ws) * len(X) / len(Xs))
         logger.info("ModelBasedSearcher: prior fitted on %d rows of %d related tasks in %.2f s",
                     len(X), len(Xs), time.perf_counter() - start)
+
+    def _fronts_sampler(self, evaluations: dict[str, Any]) -> Any:
+        """:class:`~syne_mohb.searchers.transfer.ParetoTransferSearcher` on the related tasks
+        alone (it is told no result of this run): it draws configurations near their Pareto
+        fronts, over the hyperparameters and, where the tasks carry it, the context (whose
+        value is dropped from a proposal: the hardware policy places it)."""
+        from syne_tune.config_space import choice
+
+        from syne_mohb.searchers.transfer import ParetoTransferSearcher
+
+        space = dict(self.config_space)
+        if self.context_attr is not None and self._contexts:
+            space[self.context_attr] = choice(list(self._contexts))
+        return ParetoTransferSearcher(space, evaluations, metrics=self._prior_metrics,
+                                      mode=self.modes, random_seed=self.random_seed)
+
+    def _from_related_fronts(self) -> dict[str, Any] | None:
+        """A configuration from the related tasks' fronts for suggestion number
+        ``self._num_suggested`` if it falls in ``transfer_window`` and a coin of probability
+        ``transfer_share`` says so; None otherwise (or once the fronts' sampler is used up)."""
+        lo, hi = self.transfer_window
+        if self._fronts is None or not lo <= self._num_suggested <= hi \
+                or not self._fronts_rs.uniform() < self.transfer_share:
+            return None
+        config = self._fronts.suggest()
+        if config is None:
+            return None
+        config.pop(self.context_attr, None)
+        return self._encoder.cast(config)
 
     # ------------------------------------------------------------------ encoding helpers
     def _context_of(self, value: Any) -> int:
@@ -521,12 +585,13 @@ class ModelBasedSearcher(BaseSearcher):
 
     # ------------------------------------------------------------------ suggest
     def suggest(self, **kwargs) -> dict[str, Any] | None:
+        self._num_suggested += 1
         config = self._next_points_to_evaluate()
         if config is not None:
             full = self._encoder.sample(1, self._rs)[0]
             full.update(config)
             config = self._encoder.cast(full)
-        else:
+        elif (config := self._from_related_fronts()) is None:
             self._maybe_refit()
             config = self._propose()
             if config is None:
@@ -721,3 +786,15 @@ def _is_number(value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return False
     return bool(np.isfinite(value))
+
+
+def _checked_window(window: Any) -> tuple[int, int]:
+    """``transfer_window`` as ``(first, last)`` suggestion numbers, 1 <= first <= last, or a
+    ``ValueError`` that names it."""
+    ok = (isinstance(window, (tuple, list)) and len(window) == 2
+          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in window)
+          and 1 <= window[0] <= window[1])
+    if not ok:
+        raise ValueError(f"transfer_window must be two suggestion numbers (first, last) with "
+                         f"1 <= first <= last, got {window!r}")
+    return int(window[0]), int(window[1])
