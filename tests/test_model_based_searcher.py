@@ -168,6 +168,11 @@ def test_suggestions_in_the_transfer_window_come_from_the_related_fronts():
     assert a[2:8] == drawn
     assert np.mean([c["c"] == "q" for c in a[2:8]]) > 0.8  # near the related fronts
     assert make(random_seed=7, transfer_share=1.0)._fronts is None  # no related tasks
+    # without repeats, a draw of a configuration already tried is left to the model
+    fresh = make(random_seed=7, transfer_evaluations=related, transfer_share=0.5,
+                 transfer_window=(1, 60), repeats="when_exhausted")
+    keys = [fresh._encoder.key(c) for c in run(fresh, 60)]
+    assert len(set(keys)) == 60
 
 
 def test_hardware_context_outside_the_space_is_ignored_or_used():
