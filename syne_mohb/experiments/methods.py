@@ -558,13 +558,15 @@ SEARCHER = {
     "moasha-bo": "model-based (trees), MO-ASHA rungs",
     "moasha-bo-no-repeats": "model-based (trees), no repeats until every configuration was "
                             "tried, MO-ASHA rungs",
-    "moasha-bo-transfer": "model-based + related-task prior, MO-ASHA rungs",
+    "moasha-bo-transfer": "model-based + related-task prior, suggestions 11-40 half from "
+                          "their fronts (since 2026-12-07), MO-ASHA rungs",
     "moasha-related": "model-based + related-task prior, suggestions 11-40 half from their "
                       "fronts, MO-ASHA stopping",
     "moasha-related-prior-only": "model-based + related-task prior, no proposals from their "
                                  "fronts (default until 2026-12-07), MO-ASHA stopping",
     "moasha-bo-hw": "model-based (trees), MO-ASHA rungs",
-    "moasha-bo-hw-transfer": "model-based + related-task prior, MO-ASHA rungs",
+    "moasha-bo-hw-transfer": "model-based + related-task prior, suggestions 11-40 half from "
+                             "their fronts (since 2026-12-07), MO-ASHA rungs",
     "mo-bo": "model-based (trees), FIFO (no rungs)",
     "moasha-hp-bo": "model-based (accuracy, runtime only)",
     "moasha-bo-p3": "model-based (trees), MO-ASHA rungs",
