@@ -255,8 +255,9 @@ def test_startup_page_pairs_the_default_with_the_per_unit_choice(tmp_path, monke
 
 def _fabricate_copy(out, table: str, peer: str, method: str = "moasha") -> None:
     """:func:`_fabricate`'s ``untouched_mlp`` tables under ``out`` as ``table``, paired against
-    ``peer``, our row named ``method``."""
-    _fabricate(out)
+    ``peer``, our row named ``method`` (fabricated once per folder)."""
+    if not (out / "versus_untouched_mlp.csv").exists():
+        _fabricate(out)
     versus = pd.read_csv(out / "versus_untouched_mlp.csv")
     versus["peer"] = peer
     versus.loc[versus["method"] == "moasha", "method"] = method
@@ -315,11 +316,8 @@ def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tm
     monkeypatch.setattr(ht, "FRONTS_OUTPUT", str(out))
     monkeypatch.setattr(ht, "FRONTS_STOCK_OUTPUT", str(tmp_path / "stock"))
     _fabricate_copy(out, "fronts_cnn", "moasha-transfer", method="moasha-related")
-    versus = pd.read_csv(out / "versus_fronts_cnn.csv")
-    versus["peer"] = "moasha-related-prior-only"
-    versus.to_csv(out / "versus_fronts_cnn_prior.csv", index=False)
-    for suffix in (".csv", ".provenance.json"):
-        (out / f"fronts_cnn_prior{suffix}").write_text((out / f"fronts_cnn{suffix}").read_text())
+    _fabricate_copy(out, "fronts_cnn_prior", "moasha-related-prior-only",
+                    method="moasha-related")
     assert ht.main(["--page", "related-fronts", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "related-fronts.md").read_text()
     assert text.startswith("# With related tasks: proposals from their fronts")
