@@ -1097,14 +1097,19 @@ FRONTS_PROSE = (
     "made on 2026-12-07 by the code before the change, are bit-identical to that option's "
     "(checked on `mlp-x` digits, seed 0); the transfer searcher's and the ASHA baselines' "
     "runs were made the same day by that code too, which this change leaves as they were "
-    "(hence the \"reused from a cache made by other code\" below). Our simulator and Syne "
-    "Tune's (300 s), 4 workers, 20 paired seeds, target = ASHA-p3's mean best accuracy minus "
-    "0.5 points.")
+    "(hence the \"reused from a cache made by other code\" below). Against the patched "
+    "Syne Tune MOASHA (`st-moasha-fixed`, added later on 2026-12-07 in the same folders, the other "
+    "methods' runs reused): the peer has no related tasks, so these rows say what the related "
+    "tasks are worth to a user who has them, not which method is better. Our simulator and "
+    "Syne Tune's (300 s), 4 workers, 20 paired seeds, target = ASHA-p3's mean best accuracy "
+    "minus 0.5 points.")
 FRONTS_TABLES = [("fronts_cnn", "4 tasks"), ("fronts_base", "3 tasks each"),
                  ("fronts_x3", "3 tasks each")]
 FRONTS_STOCK_TABLES = [("fronts_stock300", "every task, 300 s")]
 FRONTS_VERSUS = [("", "the transfer searcher", "moasha-related"),
                  ("_prior", "the related tasks as a prior only (the previous default)",
+                  "moasha-related"),
+                 ("_peer", "the patched peer, which has no related tasks: what they are worth",
                   "moasha-related")]
 
 

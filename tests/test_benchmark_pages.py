@@ -309,7 +309,7 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
 def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tmp_path,
                                                                              monkeypatch):
     """``--page related-fronts`` reads the related-tasks tables: ``moasha-related`` / the
-    transfer searcher and / the previous default, each table's command, losses in italics;
+    transfer searcher, / the previous default and / the patched peer, each table's command, losses in italics;
     a section whose tables were not run says so."""
     ht = _hardware_tables()
     out, docs = tmp_path / "fronts", tmp_path / "docs"
@@ -318,12 +318,17 @@ def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tm
     _fabricate_copy(out, "fronts_cnn", "moasha-transfer", method="moasha-related")
     _fabricate_copy(out, "fronts_cnn_prior", "moasha-related-prior-only",
                     method="moasha-related")
+    _fabricate_copy(out, "fronts_cnn_peer", "st-moasha-fixed", method="moasha-related")
     assert ht.main(["--page", "related-fronts", "--docs-dir", str(docs)]) == 0
     text = (docs / "benchmarks" / "related-fronts.md").read_text()
     assert text.startswith("# With related tasks: proposals from their fronts")
     assert "### Ours / `moasha-transfer` (the transfer searcher)" in text
     assert ("### Ours / `moasha-related-prior-only` (the related tasks as a prior only (the "
             "previous default))") in text
+    assert ("### Ours / `st-moasha-fixed` (the patched peer, which has no related tasks: what "
+            "they are worth)") in text
+    ours = text.split("## Our simulator")[1].split("## Syne Tune's simulator")[0]
+    assert ours.split("### ")[0].count("\n- `python ") == 3  # each table's command
     assert "| mlp | 4 tasks | moasha-related |" in text and "*0.37x [0.24, 0.66]*" in text
     stock = text.split("## Syne Tune's simulator, 300 s")[1]
     assert "*Not run.*" in stock
