@@ -360,7 +360,7 @@ def test_tempered_draws_give_the_decision_model_a_narrower_prior():
 def test_metrics_summed_over_the_units_trained_are_not_learning_metrics():
     """A cost column is recognised by its growth with the resource within trials, even where
     the reported seconds do not follow it (Syne Tune's simulator gives a step at least 0.01 s)."""
-    from syne_mohb.hardware.policy import _accumulates
+    from syne_mohb.hardware.effect import accumulates as _accumulates
 
     rng = np.random.RandomState(0)
     rows = []

@@ -159,3 +159,21 @@ def test_example_rejects_an_unknown_region(example, capsys):
     assert "check passed" not in out and "Traceback" not in err
     assert ": error: --region 'us-east-7' is not a region where SageMaker is offered " \
            "(closest: us-east-2, us-east-1" in err.strip().splitlines()[-1]
+
+
+def test_the_space_and_the_policy_warn_once_between_them_about_old_prices(tmp_path,
+                                                                          monkeypatch):
+    """``instance_types()`` and the hardware policy each load the catalog: a stale price is
+    said once, not once by each."""
+    from syne_mohb import HardwarePolicy
+
+    monkeypatch.setenv("SYNE_MOHB_CACHE_DIR", str(tmp_path))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        space = {"x": 1, "instance_type": instance_types(families="m4")}
+        HardwarePolicy().bind(space, ["accuracy", "runtime", "cost"])
+    (message,) = _stale_warnings(record)
+    assert all(name in message for name in space["instance_type"].categories)
+    # a catalog loaded from another cache folder is another catalog: it says its own
+    with pytest.warns(StalePriceWarning):
+        load_catalog(cache_dir=tmp_path / "other").price_per_hour("ml.m4.xlarge")

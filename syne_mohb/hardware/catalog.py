@@ -593,6 +593,7 @@ def load_catalog(
     """
     from syne_mohb.hardware.pricing import (  # avoid an import cycle
         check_region,
+        default_cache_dir,
         read_cached_prices,
         read_published_prices,
     )
@@ -610,4 +611,16 @@ def load_catalog(
             catalog = catalog.with_prices(
                 cached["prices"], region, cached["price_date"], add_unknown=True,
                 source=cached.get("source") or "AWS Price List API (refresh_prices)")
+    # catalogs loaded alike (e.g. by instance_types() for the space and by the hardware policy)
+    # warn once between them about a stale price, not once each
+    cache = Path(default_cache_dir() if cache_dir is None else cache_dir).resolve()
+    key = (None if path is None else str(Path(path).resolve()), region, str(cache), use_cache,
+           published_fallback,
+           tuple(sorted((it.name, it.price_date) for it in catalog.stale_prices())))
+    catalog._warned_stale = _WARNED_STALE.setdefault(key, set())
     return catalog
+
+
+#: types whose stale price was warned about, shared by the catalogs :func:`load_catalog` makes
+#: with the same arguments and the same stale prices
+_WARNED_STALE: dict[tuple, set[str]] = {}

@@ -106,7 +106,8 @@ by the number of tests so far and of metrics tested (Bonferroni), so repeated te
 accumulate false alarms. When the test rejects
 (``p < alpha``, with an effect size above 5% of the metric's spread) the policy turns *joint*:
 new trials draw their type uniformly (a joint random search with the searcher) and resumed
-trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test.
+trials keep theirs. ``affects_metrics=True`` / ``False`` skips the test. The test itself is
+:mod:`syne_mohb.hardware.effect`.
 
 **Tempered draws.** Exploring a type is paid at the type's price, so the draws of step 1 come
 from the model with a narrower prior for types with few observations (``prior_std=0.25`` in
@@ -143,6 +144,7 @@ from syne_mohb.hardware.availability import Availability, check_cooldown
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.hardware.clock import BillingMeter, TrainingClock
 from syne_mohb.hardware.cost import PriceTable
+from syne_mohb.hardware.effect import hardware_changes, learning_metrics
 from syne_mohb.hardware.feasibility import Feasibility
 from syne_mohb.hardware.lateness import LateUnits, check_late_factor
 from syne_mohb.hardware.model import (
@@ -1128,31 +1130,12 @@ class HardwarePolicy:
                 self._test_hardware_effect()
 
     # ------------------------------------------------------------------ the hardware test
+    # (syne_mohb.hardware.effect)
     def learning_metrics(self) -> list[int]:
         """Indices of the metrics that do not measure time or money (see module docstring)."""
-        if self.hardware_metrics is not None:
-            return [i for i, m in enumerate(self.metrics) if m not in self.hardware_metrics]
-        recs = self._records[-2000:]
-        log_t = np.log(np.maximum([r[4] for r in recs], 1e-12))
-        log_p = np.array([r[5] for r in recs])
-        resource = np.array([r[1] for r in recs], dtype=float)
-        trial = np.array([r[2] for r in recs])
-        out = []
-        for i in range(len(self.metrics)):
-            v = np.array([r[3][i] for r in recs], dtype=float)
-            ok = np.isfinite(v) & (v > 0) & np.isfinite(log_t)
-            if ok.sum() >= 10:
-                r2, coef = _fit(np.log(v[ok]), np.c_[log_t[ok], log_p[ok]])
-                if r2 >= 0.9 and coef[1] > 0.5:
-                    continue  # follows seconds (or seconds x price): a time or cost metric
-            if _accumulates(v, resource, trial):
-                continue  # summed over the units trained, as seconds and dollars are
-            out.append(i)
-        return out
+        return learning_metrics(self._records[-2000:], self.metrics, self.hardware_metrics)
 
     def _test_hardware_effect(self) -> None:
-        from scipy.stats import kruskal
-
         recs = self._records[-2000:]
         metrics = self.learning_metrics()
         if not metrics or len({r[0] for r in recs}) < 2:
@@ -1160,61 +1143,16 @@ class HardwarePolicy:
         self._tests += 1
         # the level is spent over the repeated tests and the metrics (Bonferroni)
         alpha = self.alpha / (self._tests * len(metrics))
-        groups: dict[tuple[str, float], list[int]] = defaultdict(list)
-        for k, r in enumerate(recs):
-            groups[(self._key_of[r[2]], r[1])].append(k)
-        paired = [g for g in groups.values() if len({recs[k][0] for k in g}) >= 2]
-        for i in metrics:
-            v = np.array([r[3][i] for r in recs], dtype=float)
-            spread = float(np.nanstd(v)) if np.isfinite(v).any() else 0.0
-            if not spread > 0:
-                continue
-            if len(paired) >= 10:  # the same configuration and resource on several types
-                rows, dev = [], []
-                for g in paired:
-                    g = [k for k in g if np.isfinite(v[k])]
-                    if len({recs[k][0] for k in g}) >= 2:
-                        rows += g
-                        dev += (v[g] - v[g].mean()).tolist()
-            else:  # the control trials: types drawn independently of the configuration
-                rows = [k for k in range(len(recs))
-                        if recs[k][2] in self._controls and np.isfinite(v[k])]
-                if len(rows) < 30:
-                    continue
-                dev = self._oob_residuals([recs[k] for k in rows], v[rows]).tolist()
-            # one unit per trial and type: a trial's results share its seed and are not
-            # independent evidence
-            units: dict[tuple[int, str], list[float]] = defaultdict(list)
-            for k, d in zip(rows, dev):
-                units[(recs[k][2], recs[k][0])].append(d)
-            types = np.array([t for _, t in units])
-            means = np.array([np.mean(d) for d in units.values()])
-            samples = [means[types == t] for t in np.unique(types) if (types == t).sum() >= 5]
-            if len(samples) < 2 or all(np.allclose(x, 0.0) for x in samples):
-                continue
-            try:
-                p = kruskal(*samples).pvalue
-            except ValueError:
-                continue
-            effect = max(abs(float(np.median(x))) for x in samples) / spread
-            if p < alpha and effect > 0.05:
-                self.joint = True
-                logger.warning(
-                    f"hardware policy: the instance type changes {self.metrics[i]!r} "
-                    f"(Kruskal-Wallis p = {p:.2g} on {len(means)} trials): the instance type is "
-                    f"searched jointly from now on, trials keep their type when resumed")
-                return
-
-    def _oob_residuals(self, recs, y: np.ndarray) -> np.ndarray:
-        """Out-of-bag residuals of ``y`` from a hyperparameter + resource tree model."""
-        from sklearn.ensemble import ExtraTreesRegressor
-
         enc = self.model._encode  # the model's encoding of the hyperparameters
-        X = np.array([np.r_[enc(self._configs_of[r[2]]), math.log(max(r[1], 1e-12))]
-                      for r in recs])
-        et = ExtraTreesRegressor(n_estimators=48, min_samples_leaf=3, bootstrap=True,
-                                 oob_score=True, random_state=0, n_jobs=1).fit(X, y)
-        return y - et.oob_prediction_
+        found = hardware_changes(recs, metrics, alpha, self._key_of, self._controls,
+                                 lambda trial_id: enc(self._configs_of[trial_id]))
+        if found is not None:
+            i, p, n = found
+            self.joint = True
+            logger.warning(
+                f"hardware policy: the instance type changes {self.metrics[i]!r} "
+                f"(Kruskal-Wallis p = {p:.2g} on {n} trials): the instance type is "
+                f"searched jointly from now on, trials keep their type when resumed")
 
     def __repr__(self) -> str:
         types = self.instance_types if self.instance_types is not None else "(from the space)"
@@ -1256,43 +1194,6 @@ def _chebyshev(log_s: np.ndarray, log_c: np.ndarray, w: float, rho: float = 0.05
 
     s, c = w * unit(log_s), (1.0 - w) * unit(log_c)
     return np.maximum(s, c) + rho * (s + c)
-
-
-def _accumulates(v: np.ndarray, resource: np.ndarray, trial: np.ndarray,
-                 min_rows: int = 10) -> bool:
-    """Whether ``log v`` grows like ``log resource`` within trials (the slope of the
-    within-trial fit in [0.8, 1.25], its R^2 >= 0.95, on at least ``min_rows`` results of
-    trials with several): a metric summed over the units trained, as seconds and dollars are,
-    whatever the seconds reported (a simulator that rounds them, or none). A learning metric
-    saturates (accuracy) or falls (loss). ``O(n log n)``."""
-    ok = np.isfinite(v) & (v > 0) & np.isfinite(resource) & (resource > 0)
-    y, x, g = np.log(v[ok]), np.log(resource[ok]), trial[ok]
-    if len(y) < min_rows:
-        return False
-    _, inv, counts = np.unique(g, return_inverse=True, return_counts=True)
-    keep = counts[inv] >= 2
-    if keep.sum() < min_rows:
-        return False
-    y, x, inv = y[keep], x[keep], inv[keep]
-    size = np.bincount(inv)
-    size[size == 0] = 1
-    y = y - (np.bincount(inv, weights=y) / size)[inv]
-    x = x - (np.bincount(inv, weights=x) / size)[inv]
-    sxx, syy = float(x @ x), float(y @ y)
-    if not (sxx > 0 and syy > 0):
-        return False
-    slope = float(x @ y) / sxx
-    r2 = 1.0 - float(((y - slope * x) ** 2).sum()) / syy
-    return 0.8 <= slope <= 1.25 and r2 >= 0.95
-
-
-def _fit(y: np.ndarray, X: np.ndarray) -> tuple[float, np.ndarray]:
-    """R^2 and coefficients (intercept first) of the least-squares fit of ``y`` on ``X``."""
-    A = np.c_[np.ones(len(y)), X]
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-    resid = y - A @ coef
-    tot = float(np.sum((y - y.mean()) ** 2))
-    return (1.0 - float(resid @ resid) / tot if tot > 0 else 0.0), coef
 
 
 def _zero_pair() -> list[float]:
