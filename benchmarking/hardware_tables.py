@@ -49,8 +49,8 @@ Pages (``--page``):
   Tune's at 300 s (``LATE_STOCK_TABLES``).
 * ``related-fronts``: "With related tasks: proposals from their fronts": ``moasha-related``
   (since 2026-12-07 suggestions 11-40 half from the related tasks' fronts) against the transfer
-  searcher and the previous ``moasha-related`` (``moasha-related-prior-only``), on our
-  simulator (``FRONTS_TABLES``) and on Syne Tune's at 300 s (``FRONTS_STOCK_TABLES``).
+  searcher, the previous ``moasha-related`` (``moasha-related-prior-only``) and the patched
+  peer (which has no related tasks), on our simulator (``FRONTS_TABLES``) and on Syne Tune's at 300 s (``FRONTS_STOCK_TABLES``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -1072,8 +1072,8 @@ def late_units_page(args) -> BenchmarkPage:
 
 
 #: related-fronts: ModelBasedSearcher(transfer_share=0.5, transfer_window=(11, 40)), the
-#: default with related tasks since 2026-12-07, against the transfer searcher and the previous
-#: default (moasha-related-prior-only)
+#: default with related tasks since 2026-12-07, against the transfer searcher, the previous
+#: default (moasha-related-prior-only) and the patched peer
 FRONTS_OUTPUT = "benchmarking/_results/related_fronts"
 FRONTS_STOCK_OUTPUT = "benchmarking/_results/related_fronts_stock300"
 FRONTS_PROSE = (

@@ -309,8 +309,8 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
 def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tmp_path,
                                                                              monkeypatch):
     """``--page related-fronts`` reads the related-tasks tables: ``moasha-related`` / the
-    transfer searcher, / the previous default and / the patched peer, each table's command, losses in italics;
-    a section whose tables were not run says so."""
+    transfer searcher, / the previous default and / the patched peer, each table's command,
+    losses in italics; a section whose tables were not run says so."""
     ht = _hardware_tables()
     out, docs = tmp_path / "fronts", tmp_path / "docs"
     monkeypatch.setattr(ht, "FRONTS_OUTPUT", str(out))
