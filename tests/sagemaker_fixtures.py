@@ -16,7 +16,7 @@ import pytest
 
 from syne_mohb.backends.sagemaker.retry import RetryPolicy
 from syne_mohb.backends.sagemaker import SageMakerBackend
-from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
+from moto_cluster import LOG_GROUP, FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
 
 __all__ = ["aws_credentials", "moto_server", "cluster", "test_clients", "sm", "make_backend",
            "DUMMY_SECRET", "DUMMY_KEY_ID", "BUCKET", "ROLE", "IMAGE", "TRAIN_SCRIPT", "SIM_SCRIPT"]
@@ -132,3 +132,17 @@ def poll_until(backend, trial_ids, done, timeout=30.0):
         if done(st, results) or time.time() > deadline:
             return st, results
         time.sleep(0.03)
+
+
+def resumed_from(clients, job: str) -> int:
+    """The checkpoint epoch a job of ``sim_train.py`` says it resumed from, read from its logs."""
+    logs = clients["logs"]
+    streams = [s["logStreamName"] for s in logs.describe_log_streams(
+        logGroupName=LOG_GROUP, logStreamNamePrefix=job + "/")["logStreams"]
+        if s["logStreamName"].startswith(job + "/")]
+    messages = [e["message"] for name in streams for e in logs.get_log_events(
+        logGroupName=LOG_GROUP, logStreamName=name, startFromHead=True)["events"]]
+    found = [int(m.rsplit(" ", 1)[1]) for m in messages
+             if m.startswith("resuming from checkpoint epoch ")]
+    assert len(found) == 1, (job, streams, found)
+    return found[0]
