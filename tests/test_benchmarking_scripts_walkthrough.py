@@ -325,9 +325,10 @@ def test_bench_transfer_stamps_its_runs_and_counts_those_of_other_code(tmp_path)
     assert bt.other_code([kept, {"hv": [0.2]}, {"code_version": "0" * 12}]) == 2
 
 
-def test_hardware_tables_keeps_a_page_when_nothing_was_measured(tmp_path, capsys):
+def test_hardware_tables_keeps_a_page_when_nothing_was_measured(tmp_path, capsys, monkeypatch):
     """Without cached runs, hardware_tables.py wrote an all-"Not run" page over the committed
     one; it now keeps the page and says why (exit status 1)."""
+    monkeypatch.chdir(tmp_path)  # the sections' default folders are relative: none here
     page = tmp_path / "docs" / "benchmarks" / "hardware-decision.md"
     page.parent.mkdir(parents=True)
     page.write_text("measured\n")
