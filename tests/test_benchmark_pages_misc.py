@@ -144,6 +144,29 @@ def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monk
     assert calls == []  # finished runs are kept, not run again
 
 
+def test_runs_on_the_stock_simulator_on_a_busy_machine_are_warned_and_the_load_recorded(
+        tmp_path, caplog, monkeypatch):
+    """compare_methods.py records the load average before the runs in the provenance; runs
+    made on Syne Tune's simulator (whose clock takes real time) on a busy machine get a
+    warning, runs on ours (deterministic) and reused runs do not."""
+    from syne_mohb.experiments import runner
+
+    assert not runner.busy(None) and not runner.busy(0.9, cores=2) and runner.busy(1.0, cores=2)
+    assert not runner.busy(7.9, cores=16) and runner.busy(8.0, cores=16)
+    cm = _script("compare_methods")
+    monkeypatch.setattr(runner, "load_average", lambda: 64.0)
+    monkeypatch.setattr(cm, "load_average", lambda: 64.0)
+    argv = ["--benchmarks", "cnn", "--tasks", "mnist", "--methods", "moasha", "--seeds", "1",
+            "--budget-seconds", "8", "--processes", "1", "--bootstrap", "20"]
+    for simulator, warned in (("ours", False), ("stock", True), ("stock", False)):
+        out = tmp_path / simulator  # the second stock call reuses every run: nothing to warn
+        caplog.clear()
+        assert cm.main(argv + ["--simulator", simulator, "--output", str(out)]) == 0
+        assert ("made on Syne Tune's simulator while the machine was busy (1-minute load "
+                "average 64.0" in caplog.text) == warned
+        assert cm.read_provenance(out, "compare_methods.csv")["load_average_start"] == 64.0
+
+
 def test_target_anatomy_reads_real_runs(tmp_path, capsys):
     """``benchmarking/target_anatomy.py`` on two seeds of real simulated runs: one row per
     method; a found model never costs less than the table's cheapest draw at the target."""

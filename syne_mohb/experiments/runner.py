@@ -833,6 +833,21 @@ def _stop_workers(ex: ProcessPoolExecutor) -> None:
     ex.shutdown(wait=True, cancel_futures=True)
 
 
+def load_average() -> float | None:
+    """The machine's 1-minute load average, None where the OS has none."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on every OS
+        return None
+
+
+def busy(load: float | None, cores: int | None = None) -> bool:
+    """Whether a 1-minute load average taken before runs start says that other work holds at
+    least half of the machine's cores (None: unknown, not busy)."""
+    cores = cores or os.cpu_count() or 1
+    return load is not None and load >= max(1.0, cores / 2)
+
+
 def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
              overwrite: bool = False, log_errors: bool = True) -> list[dict[str, Any]]:
     """Run ``specs`` in ``processes`` worker processes (1: in this process) with a progress bar.
@@ -841,12 +856,15 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
     logged (unless ``log_errors`` is False: the caller prints it); results already written stay
     on disk. On ``KeyboardInterrupt`` (Ctrl-C) the worker processes, which ignore SIGINT, are
     stopped and the interrupt is raised again: runs that finished are kept, the others are run
-    again next time.
+    again next time. Runs made on Syne Tune's simulator while the machine was :func:`busy`
+    get a warning: its clock takes the real time spent outside it, so they differ from runs on
+    an idle machine in more places.
     """
     from tqdm import tqdm
 
     if not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be an integer >= 1, got {processes!r}")
+    load = load_average()
     out: list[dict[str, Any]] = []
     bar = tqdm(total=len(specs), disable=not progress, desc="runs", unit="run", file=sys.stderr)
     try:
@@ -881,6 +899,15 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
         for r in out:
             if "error" in r:
                 logger.error(f"run {r['path']} failed: {r['error']}")
+    stock = {str(run_dir(sp)) for sp in specs if sp.extra.get("simulator") == "stock"}
+    made = sum(1 for r in out if r.get("path") in stock and not r.get("skipped")
+               and "error" not in r)
+    if made and busy(load):
+        logger.warning(
+            f"{made} runs were made on Syne Tune's simulator while the machine was busy "
+            f"(1-minute load average {load:.1f} on {os.cpu_count()} cores before they started). "
+            f"Its clock takes the real time spent outside it, so they differ from runs on an "
+            f"idle machine in more places (docs/concepts/evaluation.md, \"Two simulators\").")
     other = other_code_runs(out)
     if other:
         reused = sum(1 for r in out if r.get("skipped"))
