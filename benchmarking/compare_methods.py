@@ -30,9 +30,9 @@ fingerprint of the ``syne_mohb`` package, differs: e.g. a method's default chang
 named in a warning and counted in the provenance (``reused_from_other_code``); give a fresh
 ``--output`` to measure this code. Next to each table,
 ``<table>.provenance.json`` records the exact command, date, machine, seeds, time and the
-1-minute load average before the runs (runs on Syne Tune's simulator depend on it: its clock
-takes the real time spent outside it; ``run_many`` warns of a busy machine): the docs pages built from
-the tables (``benchmarking/hardware_tables.py``) name it.
+cores other processes kept busy during the runs (runs on Syne Tune's simulator depend on it:
+its clock takes the real time spent outside it; ``run_many`` warns of a busy machine): the
+docs pages built from the tables (``benchmarking/hardware_tables.py``) name it.
 
     python benchmarking/compare_methods.py --benchmarks mlp,hgb,linear --seeds 10 \
         --tasks-per-benchmark 4
@@ -73,7 +73,7 @@ from syne_mohb.experiments.methods import hardware_logic, searcher_of  # noqa: E
 from syne_mohb.experiments.methods import check_method, check_method_on  # noqa: E402
 from syne_mohb.experiments.runner import (  # noqa: E402
     SIMULATORS, canonical_benchmark, check_stock_replay, code_version, get_benchmark, grid,
-    check_replay_seed, load_average, other_code_runs, parse_outage, run_dir, run_many,
+    OtherWork, check_replay_seed, other_code_runs, parse_outage, run_dir, run_many,
     with_outage)
 
 PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha-instance",
@@ -284,9 +284,9 @@ def main(argv=None) -> int:
             specs += task_specs
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
-    load_start = load_average()  # run_many warns of a busy machine on Syne Tune's simulator
     try:
-        res = run_many(specs, processes=args.processes)
+        with OtherWork() as other:  # run_many warns of a busy machine on Syne Tune's simulator
+            res = run_many(specs, processes=args.processes)
     except KeyboardInterrupt:
         return interrupted(ap.prog, args.output)
     failed = [r for r in res if "error" in r]
@@ -416,7 +416,7 @@ def main(argv=None) -> int:
                      failed=len(failed), code_version=code_version(),
                      reused_from_other_code=len(other_code), simulation_s=round(sim_s, 1),
                      total_s=round(time.perf_counter() - t0, 1),
-                     load_average_start=None if load_start is None else round(load_start, 2))
+                     other_work_cores=None if other.cores is None else round(other.cores, 2))
     if versus_rows:
         write_provenance(args.output, "versus_" + args.table, argv, seeds=args.seeds,
                          peer=args.versus, runs=len(specs),

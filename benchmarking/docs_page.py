@@ -27,8 +27,6 @@ import time
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from syne_mohb.experiments.runner import load_average  # one definition, shared with the runs
-
 #: the repository's docs folder; pages go to its ``benchmarks/`` subfolder
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 
@@ -67,6 +65,11 @@ def machine() -> str:
             f"Python {platform.python_version()}")
 
 
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - not on every OS
+        return None
 
 
 def command_line(argv: Sequence[str] | None = None) -> str:
@@ -116,7 +119,7 @@ class BenchmarkPage:
         self.docs_dir = Path(docs_dir) if docs_dir is not None else DOCS_DIR
         self.command = command_line(argv)
         self.started = time.time()
-        self.load_start = load_average()
+        self.load_start = _load_average()
         self.parts: list[str] = []
 
     @property
@@ -142,7 +145,7 @@ class BenchmarkPage:
                  f"    Command: `{self.command}`  ",
                  f"    Date: {date}  ",
                  f"    Machine: {machine()}  "]
-        load_end = load_average()
+        load_end = _load_average()
         if self.load_start is not None and load_end is not None:
             # the machine may be shared: other jobs' load moves every time measured here
             lines.append(f"    Load average (1 min): {self.load_start:.1f} at the start, "

@@ -100,9 +100,10 @@ def test_a_table_from_runs_of_other_code_says_so(tmp_path):
             "than cf71d39ae8c4)") in text
 
 
-def test_a_table_on_syne_tunes_simulator_names_the_load_it_was_made_under(tmp_path):
-    """Syne Tune's simulator adds real time to its clock, so a table run on it names the load
-    average before its runs; a table on our simulator (deterministic) does not."""
+def test_a_table_on_syne_tunes_simulator_names_the_other_work_it_was_made_beside(tmp_path):
+    """Syne Tune's simulator adds real time to its clock, so a table run on it names the cores
+    other processes kept busy during its runs; a table on our simulator (deterministic) does
+    not."""
     out, docs = tmp_path / "out", tmp_path / "docs"
     _fabricate(out)
     prov = out / "untouched_mlp.provenance.json"
@@ -110,9 +111,9 @@ def test_a_table_on_syne_tunes_simulator_names_the_load_it_was_made_under(tmp_pa
     argv = ["untouched_mlp", "--output", str(out), "--docs-dir", str(docs), "--no-figures"]
     page = docs / "benchmarks" / "hardware-decision.md"
     for simulator, shown in (("stock", True), ("ours", False)):
-        prov.write_text(json.dumps({**base, "simulator": simulator, "load_average_start": 1.73}))
+        prov.write_text(json.dumps({**base, "simulator": simulator, "other_work_cores": 1.73}))
         assert _hardware_tables().main(argv) == 0
-        assert ("360 runs, 68 s, load 1.7 at the start; tasks:" in page.read_text()) == shown
+        assert ("360 runs, 68 s, other work 1.7 cores; tasks:" in page.read_text()) == shown
 
 
 def test_tempered_draws_page_reads_the_stock300_tables(tmp_path):

@@ -144,27 +144,48 @@ def test_local_versus_asha_pairs_the_runs_and_keeps_finished_ones(tmp_path, monk
     assert calls == []  # finished runs are kept, not run again
 
 
-def test_runs_on_the_stock_simulator_on_a_busy_machine_are_warned_and_the_load_recorded(
+def test_other_work_is_measured_recorded_and_warned_on_the_stock_simulator(
         tmp_path, caplog, monkeypatch):
-    """compare_methods.py records the load average before the runs in the provenance; runs
-    made on Syne Tune's simulator (whose clock takes real time) on a busy machine get a
-    warning, runs on ours (deterministic) and reused runs do not."""
+    """OtherWork: the machine's busy CPU seconds less this process's and its waited-for
+    children's, over the wall seconds (never below 0). compare_methods.py records it in the
+    provenance; runs made on Syne Tune's simulator (whose clock takes real time) beside other
+    work get a warning, runs on ours (deterministic) and reused runs do not."""
     from syne_mohb.experiments import runner
 
-    assert not runner.busy(None) and not runner.busy(0.9, cores=2) and runner.busy(1.0, cores=2)
-    assert not runner.busy(7.9, cores=16) and runner.busy(8.0, cores=16)
+    with runner.OtherWork() as real:  # psutil reads /proc/stat: a number of cores, or None
+        sum(range(10000))
+    assert real.cores is None or real.cores >= 0.0
+    for samples, cores in ((iter([(100.0, 10.0, 0.0), (106.0, 12.0, 2.0)]), 2.0),
+                           (iter([(100.0, 10.0, 0.0), (101.0, 12.0, 2.0)]), 0.0),
+                           (iter([None, (101.0, 12.0, 2.0)]), None)):
+        monkeypatch.setattr(runner.OtherWork, "_sample", staticmethod(lambda s=samples: next(s)))
+        with runner.OtherWork() as work:
+            pass
+        assert work.cores == cores
+    monkeypatch.undo()
+
     cm = _script("compare_methods")
-    monkeypatch.setattr(runner, "load_average", lambda: 64.0)
-    monkeypatch.setattr(cm, "load_average", lambda: 64.0)
+
+    class Busy:
+        cores = 3.0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    monkeypatch.setattr(runner, "OtherWork", Busy)
+    monkeypatch.setattr(cm, "OtherWork", Busy)
     argv = ["--benchmarks", "cnn", "--tasks", "mnist", "--methods", "moasha", "--seeds", "1",
             "--budget-seconds", "8", "--processes", "1", "--bootstrap", "20"]
     for simulator, warned in (("ours", False), ("stock", True), ("stock", False)):
         out = tmp_path / simulator  # the second stock call reuses every run: nothing to warn
         caplog.clear()
         assert cm.main(argv + ["--simulator", simulator, "--output", str(out)]) == 0
-        assert ("made on Syne Tune's simulator while the machine was busy (1-minute load "
-                "average 64.0" in caplog.text) == warned
-        assert cm.read_provenance(out, "compare_methods.csv")["load_average_start"] == 64.0
+        assert ("made on Syne Tune's simulator while other processes kept 3.0 of the "
+                "machine's cores busy" in caplog.text) == warned
+        assert cm.read_provenance(out, "compare_methods.csv")["other_work_cores"] == 3.0
 
 
 def test_target_anatomy_reads_real_runs(tmp_path, capsys):

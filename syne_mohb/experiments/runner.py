@@ -833,19 +833,44 @@ def _stop_workers(ex: ProcessPoolExecutor) -> None:
     ex.shutdown(wait=True, cancel_futures=True)
 
 
-def load_average() -> float | None:
-    """The machine's 1-minute load average, None where the OS has none."""
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):  # pragma: no cover - not on every OS
-        return None
+class OtherWork:
+    """Context manager: the CPU time that processes other than this one and its children used
+    while the block ran, in cores (``cores``: 1.0 is one core busy with other work for the
+    whole block; None where it cannot be measured). The machine's busy CPU seconds on the CPUs
+    this process may run on (psutil, ``/proc/stat``) less this process's and its waited-for
+    children's (``os.times``), over the wall seconds. O(CPUs) at entry and exit."""
+
+    cores: float | None = None
+
+    def __enter__(self) -> "OtherWork":
+        self._start = self._sample()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        end = self._sample()
+        if self._start is None or end is None or end[2] <= self._start[2]:
+            return
+        busy, own, wall = (b - a for a, b in zip(self._start, end))
+        self.cores = max(0.0, (busy - own) / wall)
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            import psutil
+
+            per_cpu = psutil.cpu_times(percpu=True)
+            mine = getattr(os, "sched_getaffinity", lambda _: range(len(per_cpu)))(0)
+            busy = sum(sum(t) - t.idle - getattr(t, "iowait", 0.0)
+                       for i, t in enumerate(per_cpu) if i in mine)
+        except Exception:  # noqa: BLE001 -- no /proc/stat or psutil: unknown
+            return None
+        own = os.times()
+        return busy, own.user + own.system + own.children_user + own.children_system, \
+            time.monotonic()
 
 
-def busy(load: float | None, cores: int | None = None) -> bool:
-    """Whether a 1-minute load average taken before runs start says that other work holds at
-    least half of the machine's cores (None: unknown, not busy)."""
-    cores = cores or os.cpu_count() or 1
-    return load is not None and load >= max(1.0, cores / 2)
+#: other work (cores, :class:`OtherWork`) from which runs on Syne Tune's simulator are warned
+BUSY_CORES = 0.5
 
 
 def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
@@ -856,45 +881,47 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
     logged (unless ``log_errors`` is False: the caller prints it); results already written stay
     on disk. On ``KeyboardInterrupt`` (Ctrl-C) the worker processes, which ignore SIGINT, are
     stopped and the interrupt is raised again: runs that finished are kept, the others are run
-    again next time. Runs made on Syne Tune's simulator while the machine was :func:`busy`
-    get a warning: its clock takes the real time spent outside it, so they differ from runs on
-    an idle machine in more places.
+    again next time. Runs made on Syne Tune's simulator while other processes kept at least
+    ``BUSY_CORES`` of the machine's cores busy (:class:`OtherWork`) get a warning: its clock
+    takes the real time spent outside it, so they differ from runs on an idle machine in more
+    places.
     """
     from tqdm import tqdm
 
     if not isinstance(processes, int) or processes < 1:
         raise ValueError(f"processes must be an integer >= 1, got {processes!r}")
-    load = load_average()
     out: list[dict[str, Any]] = []
     bar = tqdm(total=len(specs), disable=not progress, desc="runs", unit="run", file=sys.stderr)
-    try:
-        if processes == 1 or len(specs) <= 1:
-            for spec in specs:
-                try:
-                    out.append(_run_quiet(asdict(spec), overwrite))
-                except Exception as e:  # keep going; report below
-                    out.append({"path": str(run_dir(spec)), "error": f"{type(e).__name__}: {e}"})
-                bar.update(1)
-        else:
-            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            ex = ProcessPoolExecutor(max_workers=processes, mp_context=ctx,
-                                     initializer=_ignore_sigint)
-            try:
-                futures = {ex.submit(_run_quiet, asdict(s), overwrite): s for s in specs}
-                for fut in as_completed(futures):
-                    spec = futures[fut]
+    with OtherWork() as work:  # other processes' CPU time while the runs ran
+        try:
+            if processes == 1 or len(specs) <= 1:
+                for spec in specs:
                     try:
-                        out.append(fut.result())
-                    except Exception as e:
+                        out.append(_run_quiet(asdict(spec), overwrite))
+                    except Exception as e:  # keep going; report below
                         out.append({"path": str(run_dir(spec)),
                                     "error": f"{type(e).__name__}: {e}"})
                     bar.update(1)
-            except BaseException:  # Ctrl-C, mostly
-                _stop_workers(ex)
-                raise
-            ex.shutdown(wait=True)
-    finally:
-        bar.close()
+            else:
+                ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+                ex = ProcessPoolExecutor(max_workers=processes, mp_context=ctx,
+                                         initializer=_ignore_sigint)
+                try:
+                    futures = {ex.submit(_run_quiet, asdict(s), overwrite): s for s in specs}
+                    for fut in as_completed(futures):
+                        spec = futures[fut]
+                        try:
+                            out.append(fut.result())
+                        except Exception as e:
+                            out.append({"path": str(run_dir(spec)),
+                                        "error": f"{type(e).__name__}: {e}"})
+                        bar.update(1)
+                except BaseException:  # Ctrl-C, mostly
+                    _stop_workers(ex)
+                    raise
+                ex.shutdown(wait=True)
+        finally:
+            bar.close()
     if log_errors:
         for r in out:
             if "error" in r:
@@ -902,12 +929,12 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
     stock = {str(run_dir(sp)) for sp in specs if sp.extra.get("simulator") == "stock"}
     made = sum(1 for r in out if r.get("path") in stock and not r.get("skipped")
                and "error" not in r)
-    if made and busy(load):
+    if made and work.cores is not None and work.cores >= BUSY_CORES:
         logger.warning(
-            f"{made} runs were made on Syne Tune's simulator while the machine was busy "
-            f"(1-minute load average {load:.1f} on {os.cpu_count()} cores before they started). "
-            f"Its clock takes the real time spent outside it, so they differ from runs on an "
-            f"idle machine in more places (docs/concepts/evaluation.md, \"Two simulators\").")
+            f"{made} runs were made on Syne Tune's simulator while other processes kept "
+            f"{work.cores:.1f} of the machine's cores busy. Its clock takes the real time "
+            f"spent outside it, so they differ from runs on an idle machine in more places "
+            f"(docs/concepts/evaluation.md, \"Two simulators\").")
     other = other_code_runs(out)
     if other:
         reused = sum(1 for r in out if r.get("skipped"))
