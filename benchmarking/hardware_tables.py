@@ -148,9 +148,9 @@ def provenance_line(out: Path, table: str) -> str:
     other = prov.get("reused_from_other_code")
     stale = (f"; **{other} of the runs reused from a cache made by other code** (code_version "
              f"other than {prov.get('code_version')})" if other else "")
-    other = prov.get("other_work_cores")
-    if prov.get("simulator") == "stock" and other is not None:  # its clock takes real time
-        extra += f", other work {other:.1f} cores"
+    busy = prov.get("other_work_cores")
+    if prov.get("simulator") == "stock" and busy is not None:  # its clock takes real time
+        extra += f", other work {busy:.1f} cores"
     return (f"- `{prov['command']}`  \n  ({prov['date']}; {prov.get('seeds')} paired seeds"
             f"{extra}; tasks: {_tasks_text(prov.get('tasks'))}{stale})")
 
