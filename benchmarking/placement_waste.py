@@ -71,10 +71,11 @@ def dominance(table: pd.DataFrame) -> dict[tuple[str, str], float]:
     return out
 
 
-def run_shares(results: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataFrame:
-    """One row per result: worker seconds since the trial's previous result, the quarter of the
-    run's tuning time it ended in, and the dominance factor of its (configuration, type)."""
-    df = results_by_type(results).sort_values(["trial_id", "st_worker_time"])
+def run_shares(typed: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataFrame:
+    """One row per result of a run's results labelled by type (``results_by_type``): worker
+    seconds since the trial's previous result, the quarter of the run's tuning time it ended
+    in, and the dominance factor of its (configuration, type)."""
+    df = typed.sort_values(["trial_id", "st_worker_time"])
     dt = df.groupby("trial_id")["st_worker_time"].diff().fillna(df["st_worker_time"])
     typ = df["instance_type"]
     keys = df[cols].astype(str).agg("|".join, axis=1)
@@ -86,14 +87,15 @@ def run_shares(results: pd.DataFrame, cols: list[str], factor: dict) -> pd.DataF
     })
 
 
-def first_trials(results: pd.DataFrame, cols: list[str], seconds: dict[str, dict[str, float]],
+def first_trials(typed: pd.DataFrame, cols: list[str], seconds: dict[str, dict[str, float]],
                  cpu_types: set[str], first: int) -> pd.DataFrame:
     """One row per trial among the run's ``first`` in order of start (trial ids are given in
     that order; a restart is a new trial): its position, the type of its first segment, that
     type's seconds per epoch over the configuration's fastest type's (``slow``), whether it has
     no accelerator, and the configuration's speed-up on its fastest type over the fastest type
-    without one. ``seconds``: configuration key -> type -> seconds per epoch."""
-    df = results_by_type(results).sort_values(["trial_id", "st_worker_time"])
+    without one. ``typed``: as for :func:`run_shares`; ``seconds``: configuration key -> type
+    -> seconds per epoch."""
+    df = typed.sort_values(["trial_id", "st_worker_time"])
     df = df.groupby("trial_id").head(1).sort_values("trial_id").head(first)
     typ = df["instance_type"].astype(str)
     keys = df[cols].astype(str).agg("|".join, axis=1)
@@ -166,9 +168,9 @@ def main(argv=None) -> int:
                     ap.error(f"{run.path}: its results lack st_worker_time (a run on Syne "
                              f"Tune's simulator, --simulator stock); give runs of our "
                              f"simulator (compare_methods.py's default)")
-                rows.append(run_shares(run.results, cols, factor))
-                first.append(first_trials(run.results, cols, per_epoch[task], cpu_types,
-                                          args.first))
+                typed = results_by_type(run.results)  # each result's type, once per run
+                rows.append(run_shares(typed, cols, factor))
+                first.append(first_trials(typed, cols, per_epoch[task], cpu_types, args.first))
         lines.append({"method": method, **summarise(pd.concat(rows))})
         first_lines.append({"method": method, **summarise_first(pd.concat(first), args.first)})
     print(f"Share of worker time on a type dominated for the configuration "

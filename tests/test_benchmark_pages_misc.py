@@ -68,7 +68,7 @@ def test_placement_waste_charges_worker_seconds_to_dominated_types():
         "instance_type": ["cpu", "gpu", "cpu"], "st_worker_time": [10.0, 0.8, 20.0],
         "st_tuner_time": [10.0, 0.8, 20.0],
     })
-    rows = waste.run_shares(results, ["size"], factor)
+    rows = waste.run_shares(waste.results_by_type(results), ["size"], factor)
     assert sorted(rows["dt"]) == [0.8, 10.0, 10.0]
     summary = waste.summarise(rows)
     assert summary["dominated"] == f"{20.0 / 20.8:.0%}"
@@ -88,7 +88,7 @@ def test_placement_waste_reads_the_first_trials_in_order_of_start():
         "trial_id": [1, 0, 2, 0], "config_size": ["small", "wide", "wide", "wide"],
         "instance_type": ["gpu", "cpu", "gpu", "cpu"], "st_worker_time": [1.0, 10.0, 1.0, 20.0],
     })
-    rows = waste.first_trials(results, ["size"], seconds, {"cpu"}, first=2)
+    rows = waste.first_trials(waste.results_by_type(results), ["size"], seconds, {"cpu"}, first=2)
     assert rows["position"].tolist() == [0, 1]  # the third trial is past --first 2
     assert rows["slow"].tolist() == [10.0, 1.25] and rows["cpu"].tolist() == [True, False]
     summary = waste.summarise_first(rows, 2)
