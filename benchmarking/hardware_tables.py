@@ -1103,9 +1103,11 @@ FRONTS_PROSE = (
     "(hence the \"reused from a cache made by other code\" below). Against the patched "
     "Syne Tune MOASHA (`st-moasha-fixed`, added later on 2026-12-07 in the same folders, the other "
     "methods' runs reused): the peer has no related tasks, so these rows say what the related "
-    "tasks are worth to a user who has them, not which method is better. Our simulator and "
-    "Syne Tune's (300 s), 4 workers, 20 paired seeds, target = ASHA-p3's mean best accuracy "
-    "minus 0.5 points.")
+    "tasks are worth to a user who has them, not which method is better. The tables on "
+    "Syne Tune's simulator were made again on 2026-12-08, every method's runs by today's code "
+    "on an idle machine (that simulator's clock takes real time: docs/concepts/evaluation.md, "
+    "\"Two simulators\"). Our simulator and Syne Tune's (300 s), 4 workers, 20 paired seeds, "
+    "target = ASHA-p3's mean best accuracy minus 0.5 points.")
 FRONTS_TABLES = [("fronts_cnn", "4 tasks"), ("fronts_base", "3 tasks each"),
                  ("fronts_x3", "3 tasks each")]
 FRONTS_STOCK_TABLES = [("fronts_stock300", "every task, 300 s")]
