@@ -14,8 +14,12 @@ ASHA on ml.p3.2xlarge's mean best accuracy minus 0.5 points, the comparisons' ta
 * **the found model** (``metrics.found_model``: the cheapest model, configuration at an epoch, a
   run trained at the target): its dollars over the table's cheapest model at the target (one
   seed's draw, the "best possible" of the comparison pages) and over the cheapest model at the
-  target by the mean over the table's seeds; and the share of runs whose found model ran on the
-  table's cheapest type for it.
+  target by the mean over the table's seeds; the share of runs whose found model ran on the
+  table's cheapest type for it; where the rest of its dollars go: the found model over the same
+  configuration and epoch on its cheapest type (**placement**), and the cheapest model at the
+  target among the configurations the run tried, by the mean over seeds on any type and epoch,
+  over the table's (**configurations tried**: what a run that placed and kept every one of
+  its configurations perfectly could have found; geometric means over the runs).
 
     python benchmarking/target_anatomy.py --output benchmarking/_results/hardware_stock300 \\
         --benchmark mlp-x --tasks digits,vehicle,german --methods moasha,moasha-random,asha-p3
@@ -40,8 +44,8 @@ BASELINE = "asha-p3"
 
 
 def table_frame(blackbox) -> tuple[pd.DataFrame, list[str]]:
-    """``runtime`` and ``cost`` of every (configuration ``key``, epoch, type) of an offline
-    table, averaged over its seeds, and the hyperparameter columns (the type excluded) that the
+    """``runtime``, ``cost`` and ``accuracy`` of every (configuration ``key``, epoch, type) of
+    an offline table, averaged over its seeds, and the hyperparameter columns (the type excluded) that the
     ``key`` joins."""
     hp = blackbox.hyperparameters.reset_index(drop=True)
     names = list(blackbox.objectives_names)
@@ -54,6 +58,7 @@ def table_frame(blackbox) -> tuple[pd.DataFrame, list[str]]:
         "type": np.repeat(hp["instance_type"].astype(str).to_numpy(), epochs),
         "runtime": np.nanmean(ev[..., names.index("runtime")], axis=1).reshape(-1),
         "cost": np.nanmean(ev[..., names.index("cost")], axis=1).reshape(-1),
+        "accuracy": np.nanmean(ev[..., names.index("accuracy")], axis=1).reshape(-1),
     })
     return frame.set_index(["key", "epoch", "type"]), cols
 
@@ -72,30 +77,41 @@ def cheapest_models(blackbox, target: float) -> tuple[float, float]:
 
 
 def run_anatomy(run, target: float, cols: list[str], table: pd.DataFrame
-                ) -> tuple[dict | None, bool | None]:
+                ) -> tuple[dict | None, dict | None]:
     """One run at ``target``: the first result there (its trial's start position and time, its
-    seconds on its type and on the configuration's fastest type to that epoch) and whether the
-    found model (the run's cheapest model there) trained on the type cheapest for that
-    configuration and epoch in ``table`` (:func:`table_frame`); ``(None, None)`` if the run
-    never reached it. Each result's type is the one that trained its segment."""
+    seconds on its type and on the configuration's fastest type to that epoch) and the found
+    model (the run's cheapest model there): whether it trained on the type cheapest for that
+    configuration and epoch in ``table`` (:func:`table_frame`), its dollars over that type's
+    (``placement``), and the dollars of the cheapest model at ``target`` by the table's mean
+    over seeds among the configurations the run tried (``tried``; NaN where none reaches it);
+    ``(None, None)`` if the run never reached it. Each result's type is the one that trained
+    its segment."""
     df = results_by_type(run.results).sort_values("st_tuner_time")
     hit = df[df["accuracy"] >= target]
     if hit.empty:
         return None, None
 
+    def key_of(row) -> str:
+        return "|".join(str(row[c]) for c in cols)
+
     def on_types(row) -> pd.DataFrame:  # the row's configuration at its epoch, every type
-        key = "|".join(str(row[c]) for c in cols)
-        return table.xs((key, float(row["epoch"])), level=("key", "epoch"))
+        return table.xs((key_of(row), float(row["epoch"])), level=("key", "epoch"))
 
     first, found = hit.iloc[0], hit.loc[hit["cost"].idxmin()]
     starts = (df.groupby("trial_id")["st_tuner_time"].min()
               - df.groupby("trial_id")["runtime"].min()).sort_values()
     seconds = on_types(first)["runtime"]
+    dollars = on_types(found)["cost"]
+    tried = set(df[cols].astype(str).agg("|".join, axis=1))
+    at_target = table[(table["accuracy"] >= target)
+                      & table.index.get_level_values("key").isin(tried)]["cost"]
     return ({"position": int(np.flatnonzero(starts.index == first["trial_id"])[0]) + 1,
              "start": float(starts[first["trial_id"]]),
              "own": float(seconds.get(str(first["instance_type"]), np.nan)),
              "fastest": float(seconds.min())},
-            bool(on_types(found)["cost"].idxmin() == str(found["instance_type"])))
+            {"on_cheapest": bool(dollars.idxmin() == str(found["instance_type"])),
+             "placement": float(found["cost"]) / float(dollars.min()),
+             "tried": float(at_target.min()) if len(at_target) else np.nan})
 
 
 def main(argv=None) -> int:
@@ -111,7 +127,8 @@ def main(argv=None) -> int:
         return [cached_run(ap, args, task, method, seed) for seed in range(args.seeds)]
 
     per_method: dict[str, dict[str, list]] = {m: {"hits": [], "reached": [], "draw": [],
-                                                  "mean": [], "cheapest_type": []}
+                                                  "mean": [], "cheapest_type": [],
+                                                  "placement": [], "tried": []}
                                               for m in methods}
     for task in tasks:
         runs = {m: runs_of(task, m) for m in dict.fromkeys([BASELINE, *methods])}
@@ -123,10 +140,12 @@ def main(argv=None) -> int:
             acc = per_method[m]
             acc["reached"] += rows["reached"].tolist()
             for run in runs[m]:
-                hit, on_cheapest = run_anatomy(run, target, cols, table)
+                hit, found = run_anatomy(run, target, cols, table)
                 if hit is not None:
                     acc["hits"].append(hit)
-                    acc["cheapest_type"].append(on_cheapest)
+                    acc["cheapest_type"].append(found["on_cheapest"])
+                    acc["placement"].append(found["placement"])
+                    acc["tried"].append(found["tried"] / mean)
             found = rows["model_dollars"].to_numpy(dtype=float)
             acc["draw"].append(np.nanmean(found) / draw)
             acc["mean"].append(np.nanmean(found) / mean)
@@ -143,11 +162,19 @@ def main(argv=None) -> int:
             "found model's $ / table's cheapest draw": _range(acc["draw"]),
             "/ cheapest by mean over seeds": _range(acc["mean"]),
             "found on its cheapest type": (f"{np.mean(acc['cheapest_type']):.0%}"
-                                           if acc["cheapest_type"] else "-")})
+                                           if acc["cheapest_type"] else "-"),
+            "placement: found / its cheapest type": _geomean(acc["placement"]),
+            "configurations tried: their cheapest / table's": _geomean(acc["tried"])})
     print(f"Time to the target and the found model ({args.benchmark}: {','.join(tasks)}; "
           f"{args.seeds} seeds each; per-task ranges of mean over seeds)\n")
     print(markdown_table(lines, list(lines[0])))
     return 0
+
+
+def _geomean(values: list[float]) -> str:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    return f"{np.exp(np.log(v).mean()):.2f}x" if len(v) else "-"
 
 
 def _range(values: list[float]) -> str:

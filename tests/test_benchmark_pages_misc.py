@@ -190,7 +190,8 @@ def test_other_work_is_measured_recorded_and_warned_on_the_stock_simulator(
 
 def test_target_anatomy_reads_real_runs(tmp_path, capsys):
     """``benchmarking/target_anatomy.py`` on two seeds of real simulated runs: one row per
-    method; a found model never costs less than the table's cheapest draw at the target."""
+    method; a found model never costs less than the table's cheapest draw at the target, nor
+    the configurations a run tried less than the table's cheapest at the target."""
     out = tmp_path / "cm"
     assert _script("compare_methods").main([
         "--benchmarks", "cnn", "--tasks", "mnist", "--methods", "moasha", "--seeds", "2",
@@ -212,6 +213,10 @@ def test_target_anatomy_reads_real_runs(tmp_path, capsys):
             low = float(row["found model's $ / table's cheapest draw"].split("x")[0])
             assert low >= 1.0 - 1e-9
             assert float(row["first at target: position"]) >= 1
+            # the configurations a run tried are some of the table's: never cheaper than it
+            tried = row["configurations tried: their cheapest / table's"]
+            assert tried == "-" or float(tried.rstrip("x")) >= 1.0 - 1e-9
+            assert row["placement: found / its cheapest type"] != ""
 
 
 def test_the_variants_page_holds_every_measured_once_row_as_its_script_writes_it():
