@@ -285,8 +285,8 @@ def main(argv=None) -> int:
     print(f"{len(specs)} simulated runs: {len(methods) + len(BASELINES)} methods x "
           f"{len(budgets)} tasks x {args.seeds} seeds -> {args.output}", flush=True)
     try:
-        with OtherWork() as other:  # run_many warns of a busy machine on Syne Tune's simulator
-            res = run_many(specs, processes=args.processes)
+        other = OtherWork()  # measured by run_many, which warns of a busy machine
+        res = run_many(specs, processes=args.processes, other_work=other)
     except KeyboardInterrupt:
         return interrupted(ap.prog, args.output)
     failed = [r for r in res if "error" in r]

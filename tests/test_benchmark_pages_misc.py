@@ -166,8 +166,13 @@ def test_other_work_is_measured_recorded_and_warned_on_the_stock_simulator(
 
     cm = _script("compare_methods")
 
+    made = []
+
     class Busy:
         cores = 3.0
+
+        def __init__(self):
+            made.append(self)
 
         def __enter__(self):
             return self
@@ -182,7 +187,9 @@ def test_other_work_is_measured_recorded_and_warned_on_the_stock_simulator(
     for simulator, warned in (("ours", False), ("stock", True), ("stock", False)):
         out = tmp_path / simulator  # the second stock call reuses every run: nothing to warn
         caplog.clear()
+        made.clear()
         assert cm.main(argv + ["--simulator", simulator, "--output", str(out)]) == 0
+        assert len(made) == 1  # one measurement, taken by run_many, read for the provenance
         assert ("made on Syne Tune's simulator while other processes kept 3.0 of the "
                 "machine's cores busy" in caplog.text) == warned
         assert cm.read_provenance(out, "compare_methods.csv")["other_work_cores"] == 3.0

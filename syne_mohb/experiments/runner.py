@@ -874,7 +874,8 @@ BUSY_CORES = 0.5
 
 
 def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
-             overwrite: bool = False, log_errors: bool = True) -> list[dict[str, Any]]:
+             overwrite: bool = False, log_errors: bool = True,
+             other_work: OtherWork | None = None) -> list[dict[str, Any]]:
     """Run ``specs`` in ``processes`` worker processes (1: in this process) with a progress bar.
 
     A failing run does not stop the others: its error is returned as ``{"error": ...}`` and
@@ -884,7 +885,8 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
     again next time. Runs made on Syne Tune's simulator while other processes kept at least
     ``BUSY_CORES`` of the machine's cores busy (:class:`OtherWork`) get a warning: its clock
     takes the real time spent outside it, so they differ from runs on an idle machine in more
-    places.
+    places. ``other_work``: an :class:`OtherWork` to measure into, whose ``cores`` the caller
+    then reads (e.g. for a table's provenance); None: one of its own.
     """
     from tqdm import tqdm
 
@@ -892,7 +894,8 @@ def run_many(specs: list[RunSpec], processes: int = 2, progress: bool = True,
         raise ValueError(f"processes must be an integer >= 1, got {processes!r}")
     out: list[dict[str, Any]] = []
     bar = tqdm(total=len(specs), disable=not progress, desc="runs", unit="run", file=sys.stderr)
-    with OtherWork() as work:  # other processes' CPU time while the runs ran
+    work = OtherWork() if other_work is None else other_work
+    with work:  # other processes' CPU time while the runs ran
         try:
             if processes == 1 or len(specs) <= 1:
                 for spec in specs:
