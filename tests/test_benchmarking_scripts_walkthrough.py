@@ -66,7 +66,7 @@ def test_ctrl_c_during_the_runs_prints_one_line_and_keeps_the_runs(tmp_path, cap
                                                                    monkeypatch):
     cm = _script("compare_methods")
 
-    def interrupted(specs, processes):
+    def interrupted(specs, processes, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cm, "run_many", interrupted)
@@ -118,7 +118,7 @@ def test_reproduce_paper_refuses_bad_input(tmp_path, capsys, argv, says):
 def test_reproduce_paper_ctrl_c_and_the_command_it_prints(tmp_path, capsys, monkeypatch):
     rp = _script("reproduce_paper")
 
-    def interrupted(specs, processes):
+    def interrupted(specs, processes, **kwargs):
         raise KeyboardInterrupt
 
     argv = ["--benchmarks", "cnn", "--quick", "--no-transfer", "--output", str(tmp_path),

@@ -256,12 +256,12 @@ def test_feedback_tells_the_backends_idle_pools_at_every_poll():
     cb = HardwareFeedback()
     cb.on_tuning_start(_Tuner(Backend(), sched))
     cb.on_fetch_status_results({}, [])
-    assert sched.hardware._told_warm == {GPU: 1}
+    assert sched.hardware.told_warm_pools == {GPU: 1}
     cb.on_fetch_status_results({}, [])
-    assert sched.hardware._told_warm == {}
+    assert sched.hardware.told_warm_pools == {}
     pools.append({GPU: -2})  # a custom backend's malformed answer: logged, not raised
     cb.on_fetch_status_results({}, [])
-    assert sched.hardware._told_warm == {}
+    assert sched.hardware.told_warm_pools == {}
 
 
 def test_a_resumed_durable_run_replays_the_warm_pools_its_policy_was_told():

@@ -171,6 +171,61 @@ def test_the_policy_weighs_a_warm_pool_until_a_job_takes_it_or_it_expires():
     assert not no_pools._warm_types().any()
 
 
+def test_weighed_pools_follow_the_backends_report_once_there_is_one():
+    """``WeighedPools``: modelled pools until a report; then the report, less the pools taken
+    since (the same report again gives none back; a different one starts afresh); a job told
+    ended twice leaves one instance."""
+    from syne_mohb.hardware.startup import WeighedPools
+
+    pools = WeighedPools(100.0)
+    assert pools.end((0, 0)) and not pools.end((0, 0))
+    pools.release("cpu", 10.0)
+    assert pools.warm("cpu", 20.0) and not pools.warm("gpu", 20.0) and pools.idle("cpu") is None
+    pools.tell({"gpu": 1})  # the backend's report replaces the modelled pools
+    assert pools.warm("gpu", 20.0) and not pools.warm("cpu", 20.0)
+    pools.take("gpu", 21.0)
+    assert pools.idle("gpu") == 0 and not pools.warm("gpu", 21.0)
+    pools.tell({"gpu": 1})  # the same, lagging report: the taken pool stays taken
+    assert not pools.warm("gpu", 22.0)
+    pools.tell({"gpu": 2})
+    assert pools.idle("gpu") == 2
+
+
+def test_a_policy_pickled_before_its_pools_were_a_class_loads_them():
+    """A durable run pickles its policy at the start; one pickled while the policy kept the
+    pools' bookkeeping itself (``_warm``, ``_ended_jobs``, ``_told_warm``, ``_taken_warm``)
+    or before warm pools were weighed (none of them) weighs them after loading."""
+    import pickle
+
+    from syne_tune.config_space import choice
+
+    from syne_mohb.hardware.policy import HardwarePolicy
+    from syne_mohb.hardware.startup import WarmPools
+
+    space = {"width": choice([8, 16]), "instance_type": choice(["ml.m5.xlarge",
+                                                                 "ml.g4dn.xlarge"])}
+    on_gpu = {"width": 8, "instance_type": "ml.g4dn.xlarge"}
+    for told in (None, {"ml.g4dn.xlarge": 1}):
+        policy = HardwarePolicy(job_startup=JobStartup(keep_alive_s=100.0), random_seed=0)
+        policy.bind(space, ["accuracy", "runtime"])
+        state = policy.__dict__
+        del state["_pools"]
+        state.update(_warm=WarmPools(100.0), _ended_jobs=set())
+        if told is not None:
+            state.update(_told_warm=told, _taken_warm={})
+        old = pickle.loads(pickle.dumps(policy))
+        old.on_job_end(0, on_gpu, {"st_tuner_time": 10.0})
+        assert old._warm_types().tolist() == [False, True]
+        assert old.told_warm_pools == told and "_warm" not in old.__dict__
+    older = HardwarePolicy(job_startup=JobStartup(keep_alive_s=100.0), random_seed=0)
+    older.bind(space, ["accuracy", "runtime"])
+    for name in ("_pools", "_resumed_on", "_result_time", "_clock_start"):
+        del older.__dict__[name]
+    older = pickle.loads(pickle.dumps(older))
+    older.on_job_end(0, on_gpu, {"st_tuner_time": 10.0})
+    assert older._warm_types().tolist() == [False, True]
+
+
 @pytest.mark.parametrize("method", ["moasha", "moasha-promotion"])
 def test_the_policys_warm_pools_are_the_backends(method, tmp_path, monkeypatch):
     """Every job the policy expects to start on a warm instance does, and no other: its record

@@ -178,10 +178,10 @@ def test_without_warm_pool_quota_the_policy_expects_no_warm_start(sm, make_backe
     # none kept (the last job may end after the last poll: no status read yet)
     assert {r["warm_pool_status"] for r in rows} <= {"Terminated", None}
     assert len(expected_warm) >= 3 and not any(expected_warm)
-    assert policy._told_warm == {}
+    assert policy.told_warm_pools == {}
     # its own rule alone would have expected the ended jobs' instances to be warm
     now = policy._now()
-    assert any(policy._warm.warm(t, now) for t in policy.instance_types)
+    assert any(policy._pools.modelled.warm(t, now) for t in policy.instance_types)
 
 
 def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_backend,

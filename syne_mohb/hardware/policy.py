@@ -155,7 +155,7 @@ from syne_mohb.hardware.model import (
     hardware_specs,
 )
 from syne_mohb.hardware.space import space_prices
-from syne_mohb.hardware.startup import WarmPools
+from syne_mohb.hardware.startup import WeighedPools
 from syne_mohb.pareto import check_metrics
 
 logger = logging.getLogger(__name__)
@@ -927,18 +927,29 @@ class HardwarePolicy:
 
     # ------------------------------------------------------------------ warm pools
     def _init_pools(self) -> None:
-        # the idle instances of ended jobs, per type name (the simulated backend's rule)
-        self._warm = WarmPools(self._keep_alive() if self.warm_pools else 0.0)
+        # the warm pools weighed (modelled, or as the backend reports them)
+        self._pools = WeighedPools(self._keep_alive() if self.warm_pools else 0.0)
         self._resumed_on: dict[int, int] = {}  # trial -> type of its next (resumed) segment
-        self._ended_jobs: set[tuple[int, int]] = set()  # (trial, segment) whose job ended
         self._result_time = -math.inf  # latest st_tuner_time of a result (simulated runs)
         self._clock_start = time.monotonic()
 
     def _ensure_pools(self) -> None:
-        """Build the pools' state on first use in a policy pickled (durable run) before warm
-        pools were weighed."""
-        if "_warm" not in self.__dict__:
+        """Build the pools' state on first use in a policy pickled (a durable run pickles its
+        policy when it starts) by an earlier version: before warm pools were weighed (none),
+        or while the policy kept their bookkeeping itself (moved into ``_pools``)."""
+        if "_pools" in self.__dict__:
+            return
+        state = self.__dict__
+        if "_warm" not in state:
             self._init_pools()
+            return
+        pools = WeighedPools(0.0)
+        pools.modelled = state.pop("_warm")
+        pools._ended = state.pop("_ended_jobs", set())
+        if state.get("_told_warm") is not None:
+            pools.told = state.pop("_told_warm")
+            pools._taken = state.pop("_taken_warm", {})
+        self._pools = pools
 
     def _keep_alive(self) -> float:
         return float(getattr(self.job_startup, "keep_alive_s", 0.0) or 0.0)
@@ -963,15 +974,13 @@ class HardwarePolicy:
         if self._keep_alive() <= 0 or not self.warm_pools:
             return
         self._ensure_pools()
-        job = (trial_id, self._segment[trial_id])
-        if job in self._ended_jobs:  # stopped at its last epoch, then reported complete
+        if not self._pools.end((trial_id, self._segment[trial_id])):
             return
-        self._ended_jobs.add(job)
         if result is not None:  # a failure has none: it ended now
             self._note_time(result)
         instance = (result or {}).get(SEGMENT_INSTANCE_TYPE, config.get(self.instance_attr))
         if instance is not None and str(instance) in self.specs:
-            self._warm.release(str(instance), self._now())
+            self._pools.release(str(instance), self._now())
 
     def _note_time(self, result: Mapping[str, Any]) -> None:
         t = _number(result.get(ST_TUNER_TIME))
@@ -988,7 +997,8 @@ class HardwarePolicy:
         instances unless raised). A job started on a type takes one of its pools until a
         report that differs from the last one (a report lags behind the jobs this policy has
         just placed: the same report again does not give the taken pools back; a durable run
-        journals the reports that differ and replays them). Types the policy does not choose
+        journals the reports that differ and replays them;
+        :class:`~syne_mohb.hardware.startup.WeighedPools`). Types the policy does not choose
         from are ignored. O(types)."""
         if not isinstance(idle, Mapping):
             raise ValueError(f"idle must be a dict instance type -> idle warm pools, got "
@@ -1000,36 +1010,23 @@ class HardwarePolicy:
             if str(t) in self.specs and n > 0:
                 told[str(t)] = int(n)
         self._ensure_pools()
-        if told != self.__dict__.get("_told_warm"):
-            self._told_warm = told
-            self._taken_warm: dict[str, int] = {}
+        self._pools.tell(told)
 
     @property
     def told_warm_pools(self) -> dict[str, int] | None:
         """The backend's last report of idle warm pools (:meth:`note_warm_pools`), or None
         where none was told (the modelled pools are used)."""
-        told = self.__dict__.get("_told_warm")
-        return None if told is None else dict(told)
-
-    def _told_idle(self, instance: str) -> int | None:
-        """Idle pools of ``instance`` by the last report, less those taken since; None without
-        a report."""
-        told = self.__dict__.get("_told_warm")
-        if told is None:
-            return None
-        return told.get(instance, 0) - self._taken_warm.get(instance, 0)
+        self._ensure_pools()
+        return None if self._pools.told is None else dict(self._pools.told)
 
     def _warm_types(self) -> np.ndarray:
-        """Per type, whether its warm pool holds an idle instance now: the backend's last
-        report (:meth:`note_warm_pools`) where there is one, else the modelled pools. O(idle
-        instances)."""
+        """Per type, whether its warm pool holds an idle instance now (the backend's last
+        report where there is one, else the modelled pools). O(idle instances)."""
         if self._keep_alive() <= 0 or not self.warm_pools:
             return np.zeros(len(self.instance_types), dtype=bool)
         self._ensure_pools()
-        if self.__dict__.get("_told_warm") is not None:
-            return np.array([self._told_idle(t) > 0 for t in self.instance_types], dtype=bool)
         now = self._now()
-        return np.array([self._warm.warm(t, now) for t in self.instance_types], dtype=bool)
+        return np.array([self._pools.warm(t, now) for t in self.instance_types], dtype=bool)
 
     def _take_warm(self, instance: Any) -> None:
         """A job starts on ``instance``: it takes one of the type's idle instances, if any."""
@@ -1037,9 +1034,7 @@ class HardwarePolicy:
                 or str(instance) not in self.specs:
             return
         self._ensure_pools()
-        self._warm.take(str(instance), self._now())
-        if (self._told_idle(str(instance)) or 0) > 0:
-            self._taken_warm[str(instance)] = self._taken_warm.get(str(instance), 0) + 1
+        self._pools.take(str(instance), self._now())
 
     def on_result(self, trial_id: int, config: Mapping[str, Any], result: Mapping[str, Any],
                   resource: float, values: Sequence[float]) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from syne_mohb.hardware.catalog import _is_real
 
-__all__ = ["JobStartup", "WarmPools", "instance_group", "startup_text"]
+__all__ = ["JobStartup", "WarmPools", "WeighedPools", "instance_group", "startup_text"]
 
 #: instance families with accelerators (GPU or Trainium/Inferentia)
 _ACCELERATED_PREFIXES = ("g", "p", "trn", "inf", "dl")
@@ -135,6 +135,64 @@ class WarmPools:
                 del pool[k]
                 return True
         return False
+
+
+class WeighedPools:
+    """The warm pools a hardware policy weighs a type's start-up by: modelled from the jobs it is
+    told ended (:class:`WarmPools`, the simulated backend's rule), until the backend reports the
+    idle pools it really has (:meth:`tell`: SageMaker keeps a pool only within the account's
+    warm-pool quota); from the first report on, those, less the ones that jobs started since
+    have taken. Each call is ``O(idle instances of the type)``.
+
+    :param keep_alive_s: the jobs' ``JobStartup.keep_alive_s`` (0: nothing is ever warm)
+    """
+
+    def __init__(self, keep_alive_s: float):
+        self.modelled = WarmPools(keep_alive_s)
+        self._ended: set[tuple[int, int]] = set()  # (trial, segment) whose job ended
+        self.told: dict[str, int] | None = None  # the backend's last report, {type: pools}
+        self._taken: dict[str, int] = {}  # pools taken per type since that report
+
+    def end(self, job: tuple[int, int]) -> bool:
+        """The job ``(trial, segment)`` ended: True the first time it is told (a trial stopped
+        at its last epoch is then reported complete: one job, told twice)."""
+        if job in self._ended:
+            return False
+        self._ended.add(job)
+        return True
+
+    def release(self, instance: str, at: float) -> None:
+        """An ended job's instance on ``instance`` waits idle from ``at`` (modelled)."""
+        self.modelled.release(instance, at)
+
+    def tell(self, idle: dict[str, int]) -> None:
+        """The backend's idle pools now, ``{type: pools > 0}``. A report equal to the last one
+        changes nothing: a report lags behind the jobs placed since, so it does not give the
+        pools they took back."""
+        if idle != self.told:
+            self.told = dict(idle)
+            self._taken = {}
+
+    def idle(self, instance: str) -> int | None:
+        """Idle pools of ``instance`` by the last report, less those taken since; None without
+        a report."""
+        if self.told is None:
+            return None
+        return self.told.get(instance, 0) - self._taken.get(instance, 0)
+
+    def warm(self, instance: str, now: float) -> bool:
+        """Whether a job started on ``instance`` at ``now`` finds an idle instance: by the
+        backend's last report where there is one, else by the modelled pools."""
+        if self.told is not None:
+            return self.idle(instance) > 0
+        return self.modelled.warm(instance, now)
+
+    def take(self, instance: str, now: float) -> None:
+        """A job starts on ``instance`` at ``now``: it takes one of the type's idle instances,
+        if any (in the modelled pools and in the last report's)."""
+        self.modelled.take(instance, now)
+        if (self.idle(instance) or 0) > 0:
+            self._taken[instance] = self._taken.get(instance, 0) + 1
 
 
 def startup_text(stored: Any) -> str:
