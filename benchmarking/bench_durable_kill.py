@@ -147,7 +147,8 @@ def _write_page(page: BenchmarkPage, rows) -> None:
         "epochs, 5 trials, `tests/durable_helpers/local_driver.py`) is killed with SIGKILL at a "
         "seeded random moment after a result, resumed, killed again, and resumed to the end "
         "(`syne_mohb.durable`). Then every `[tune-metric]` line the training scripts printed "
-        "(their `std.out`) is audited against `results.csv.zip` (`tests/durable_helpers/audit.py`):",
+        "(their `std.out`) is audited against "
+        "`results.csv.zip` (`tests/durable_helpers/audit.py`):",
         markdown_table(durable_rows, ["run", "printed", "once", "stop", "lost", "down"],
                        ["run", "lines printed", "recorded exactly once",
                         "printed after a STOP decision (discarded by design)",

@@ -41,19 +41,23 @@ from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: 
 # (the HTML report test hovers it too)
 PICK_POINT = """
 var gd = document.getElementById('projection-' + arguments[0]);
-var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect(), pts = [];
+var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, \
+box = gd.getBoundingClientRect(), pts = [];
 gd.data.forEach(function (t) {
-  if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || t.visible === false) return;
+  if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || \
+t.visible === false) return;
   t.x.forEach(function (x, i) {
     pts.push({row: t.customdata[i], front: t.meta.kind === 'front',
-              px: box.left + xa._offset + xa.l2p(xa.d2l(x)), py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
+              px: box.left + xa._offset + xa.l2p(xa.d2l(x)), \
+py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
   });
 });
 var best = null, bestGap = -1;
 pts.forEach(function (p) {
   if (!p.front) return;
   var gap = Infinity;
-  pts.forEach(function (q) { if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py)); });
+  pts.forEach(function (q) { \
+if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py)); });
   if (gap > bestGap) { bestGap = gap; best = p; }
 });
 return {row: best.row, x: best.px, y: best.py, gap: bestGap};"""
@@ -81,28 +85,34 @@ def _browser(webgl: bool = True):
 def _load(drv, page: Path) -> dict[str, float]:
     drv.get(page.resolve().as_uri())
     t_end = time.monotonic() + 120
-    while drv.execute_script("return document.body && document.body.getAttribute('data-ready')") != "1":
+    while drv.execute_script(
+            "return document.body && document.body.getAttribute('data-ready')") != "1":
         if time.monotonic() > t_end:
             raise RuntimeError("page not drawn within 120 s")
         time.sleep(0.02)
     marks = drv.execute_script("""
-        var m = function (n) { var e = performance.getEntriesByName(n); return e.length ? e[0].startTime : NaN; };
+        var m = function (n) { var e = performance.getEntriesByName(n); \
+return e.length ? e[0].startTime : NaN; };
         return {script: m('report-script-start'), fcp: m('first-contentful-paint'),
                 plotly: m('report-plotly-loaded'), ready: m('report-ready')};""")
     # hover: move the mouse onto a Pareto-set point of the first projection, wait for the tooltip
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     pos = drv.execute_script("""
-        var gd = document.getElementById('projection-0'), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        var gd = document.getElementById('projection-0'), xa = gd._fullLayout.xaxis, \
+ya = gd._fullLayout.yaxis;
         gd.scrollIntoView({block: 'center'});
         var box = gd.getBoundingClientRect();
-        var t = gd.data.filter(function (t) { return t.meta && t.meta.kind === 'front' && t.x.length; })[0];
-        return [box.left + xa._offset + xa.l2p(xa.d2l(t.x[0])), box.top + ya._offset + ya.l2p(ya.d2l(t.y[0]))];""")
+        var t = gd.data.filter(function (t) { \
+return t.meta && t.meta.kind === 'front' && t.x.length; })[0];
+        return [box.left + xa._offset + xa.l2p(xa.d2l(t.x[0])), \
+box.top + ya._offset + ya.l2p(ya.d2l(t.y[0]))];""")
     t0 = time.perf_counter()
     ab = ActionBuilder(drv)
     ab.pointer_action.move_to_location(int(round(pos[0])), int(round(pos[1])))
     ab.perform()
-    while not drv.execute_script("return !!document.querySelector('#projection-0 .hoverlayer .hovertext')"):
+    while not drv.execute_script(
+            "return !!document.querySelector('#projection-0 .hoverlayer .hovertext')"):
         time.sleep(0.005)
     marks["hover"] = (time.perf_counter() - t0) * 1000
     ab = ActionBuilder(drv)
@@ -113,7 +123,8 @@ def _load(drv, page: Path) -> dict[str, float]:
 
 def _wait_ready(drv, timeout: float = 120.0) -> None:
     t_end = time.monotonic() + timeout
-    while drv.execute_script("return document.body && document.body.getAttribute('data-ready')") != "1":
+    while drv.execute_script(
+            "return document.body && document.body.getAttribute('data-ready')") != "1":
         if time.monotonic() > t_end:
             raise RuntimeError(f"page not drawn within {timeout} s")
         time.sleep(0.05)
@@ -155,7 +166,8 @@ def screenshot(drv, png: Path) -> Path:
     drv.save_screenshot(str(raw))
     png.parent.mkdir(parents=True, exist_ok=True)
     with Image.open(raw) as im:
-        im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(png, optimize=True)
+        im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
+            png, optimize=True)
     return png
 
 
@@ -164,7 +176,8 @@ def main(argv=None) -> None:
     p.add_argument("--trials", type=int, default=510)
     p.add_argument("--loads", type=int, default=5)
     p.add_argument("--no-webgl", action="store_true", help="browser without WebGL: SVG plots")
-    p.add_argument("--no-screenshot", action="store_true", help="do not write docs/images/report.png")
+    p.add_argument("--no-screenshot", action="store_true",
+                   help="do not write docs/images/report.png")
     add_docs_argument(p)
     args = p.parse_args(argv)
     for name, value in (("--trials", args.trials), ("--loads", args.loads)):
@@ -172,7 +185,8 @@ def main(argv=None) -> None:
             p.error(f"{name} must be >= 1, got {value}")
     page_doc = BenchmarkPage("html-report", "Interactive HTML report: size and render time",
                              seeds=f"one simulated run (seed 0); {args.loads} loads in one browser",
-                             docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])
+                             docs_dir=args.docs_dir,
+                             argv=None if argv is None else [__file__, *argv])
 
     from syne_mohb.experiments.html_report import make_html_report
     from syne_mohb.experiments.runner import RunSpec, run_one
@@ -188,7 +202,8 @@ def main(argv=None) -> None:
     import pandas as pd
 
     n = len(pd.read_csv(Path(r["path"]) / "results.csv.zip"))
-    print(f"{n} results ({r['num_trials']} trials), replay {t_run:.1f} s; page written in {t_page:.2f} s: "
+    print(f"{n} results ({r['num_trials']} trials), replay {t_run:.1f} s; "
+          f"page written in {t_page:.2f} s: "
           f"{page.stat().st_size / 1e6:.2f} MB")
     drv = _browser(webgl=not args.no_webgl)
     shot = None
@@ -200,7 +215,8 @@ def main(argv=None) -> None:
             loads.append(_load(drv, copy))
         version = drv.capabilities.get("browserVersion", "?")
         webgl = drv.execute_script("var c = document.createElement('canvas');"
-                                   " return !!(c.getContext('webgl') || c.getContext('experimental-webgl'));")
+                                   " return !!(c.getContext('webgl') || "
+                                   "c.getContext('experimental-webgl'));")
         if not args.no_docs and not args.no_screenshot:
             shot = screenshot(drv, Path(args.docs_dir) / "images" / "report.png")
             print(f"screenshot written: {shot}")
@@ -214,7 +230,8 @@ def main(argv=None) -> None:
                       ("plotly", "plotly.js started"), ("ready", "all plots drawn"),
                       ("hover", "hover -> tooltip")):
         v = [m[key] for m in rest]
-        print(f"{name:>24}: mean {statistics.mean(v):6.0f} ms  [min {min(v):.0f}, max {max(v):.0f}] "
+        print(f"{name:>24}: mean {statistics.mean(v):6.0f} ms  "
+              f"[min {min(v):.0f}, max {max(v):.0f}] "
               f"over {len(v)} loads")
     if args.no_docs:
         return

@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> None:
         "`st_worker_time` (process start-up included); dollars are `st_worker_cost`.",
         markdown_table(table, ["workload", "profile", "price", "epochs", "epoch", "trial", "cost",
                                "per_epoch", "speedup"],
-                       ["workload", "profile", "$/h", "epochs", "median epoch s", "trial s (billed)",
-                        "trial $", "$ per epoch", "epoch speed-up"]),
+                       ["workload", "profile", "$/h", "epochs", "median epoch s",
+                        "trial s (billed)", "trial $", "$ per epoch", "epoch speed-up"]),
         "\n".join(findings),
         "Per-epoch times of 5-500 ms on a shared virtual machine move between runs, and other "
         "processes on the same cores slow the multi-core profiles most (threads wait for each "

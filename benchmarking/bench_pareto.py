@@ -73,15 +73,18 @@ def main(argv=None) -> None:
         hv_sizes = [(1000, 2), (10000, 2), (10000, 3), (2000, 4)]
     rank_rows, hv_rows = [], []
     print("Full non-dominated ranking (median ms)")
-    print(f"{'n':>6} {'m':>2} {'moocore':>9} {'numpy':>9} {'ST16':>9} {'optuna':>9} {'numpy/moocore':>14} {'ST16/moocore':>13}")
+    print(f"{'n':>6} {'m':>2} {'moocore':>9} {'numpy':>9} {'ST16':>9} {'optuna':>9} "
+          f"{'numpy/moocore':>14} {'ST16/moocore':>13}")
     for n, m in rank_sizes:
         Y = rng.rand(n, m)
         assert np.array_equal(nondominated_rank(Y), nondominated_rank_numpy(Y))
         t_moo = timeit(lambda: nondominated_rank(Y), 20)
         t_np = timeit(lambda: nondominated_rank_numpy(Y), 3 if n > 1000 else 5)
         t_st = timeit(lambda: nondominated_sort(Y), 1) if n <= 10000 else float("nan")
-        t_opt = timeit(lambda: optuna_rank(Y), 3) if optuna_rank(Y[:10]) is not None else float("nan")
-        print(f"{n:>6} {m:>2} {t_moo*1e3:>9.2f} {t_np*1e3:>9.1f} {t_st*1e3:>9.1f} {t_opt*1e3:>9.1f} "
+        t_opt = (timeit(lambda: optuna_rank(Y), 3) if optuna_rank(Y[:10]) is not None
+                 else float("nan"))
+        print(f"{n:>6} {m:>2} {t_moo*1e3:>9.2f} {t_np*1e3:>9.1f} {t_st*1e3:>9.1f} "
+              f"{t_opt*1e3:>9.1f} "
               f"{t_np/t_moo:>13.0f}x {t_st/t_moo:>12.0f}x")
         rank_rows.append({"n": f"{n:,}", "m": m, "moocore": _ms(t_moo), "numpy": _ms(t_np),
                           "st16": _ms(t_st), "optuna": _ms(t_opt),
@@ -117,7 +120,8 @@ def main(argv=None) -> None:
         "objectives minimised). Every ranking is checked equal to the numpy reference and every "
         "2-D hypervolume to the sweep before it is timed.",
         "## Full non-dominated ranking",
-        "Median milliseconds (20 repeats for moocore, 3-5 for numpy and Optuna, one for Syne Tune).",
+        "Median milliseconds (20 repeats for moocore, 3-5 for numpy and Optuna, "
+        "one for Syne Tune).",
         markdown_table(rank_rows, ["n", "m", "moocore", "numpy", "st16", "optuna", "np_ratio",
                                    "st_ratio", "opt_ratio"],
                        ["points", "objectives", "moocore ms", "numpy ms", "Syne Tune 0.16 ms",

@@ -112,7 +112,7 @@ def main(argv=None) -> int:
                          docs_dir=args.docs_dir,
                          argv=None if argv is None else [__file__, *argv])
     t0 = time.perf_counter()
-    rows, paired = [], []
+    rows = []
     for bench_name in [b for b in args.benchmarks.split(",") if b]:
         try:
             bench = blackboxes.load(bench_name)

@@ -105,7 +105,8 @@ def _run(kind: str, n: int, benchmark: str, task: str, queue) -> None:
             tuner.run()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     df = tuner.callbacks[0].dataframe()
-    queue.put({"wall": wall, "cpu": cpu, "trials": int(df["trial_id"].nunique()), "results": len(df)})
+    queue.put({"wall": wall, "cpu": cpu, "trials": int(df["trial_id"].nunique()),
+               "results": len(df)})
 
 
 def measure(kind: str, n: int, cap: float, benchmark: str, task: str) -> dict:
@@ -168,14 +169,16 @@ def main(argv=None) -> int:
         else:
             print(f"{kind:<22}{r['trials']:>8}{r['wall']:>10.1f}{r['cpu']:>10.1f}{r['results']:>9}")
         sys.stdout.flush()
-    print("10,000 trials with Syne Tune 0.16's MOASHA are not run: its rung sort grows with the rung "
+    print("10,000 trials with Syne Tune 0.16's MOASHA are not run: "
+          "its rung sort grows with the rung "
           "size (about 345 ms per decision at 3,000 recorded trials), far beyond any cap here.")
     if not args.no_docs:
         _write_page(page, rows, benchmark, task)
     return 0
 
 
-_LABELS = {"ours/fast": "ours / `SimulatedBackend`", "ours/stock": "ours / Syne Tune's stock simulator",
+_LABELS = {"ours/fast": "ours / `SimulatedBackend`",
+           "ours/stock": "ours / Syne Tune's stock simulator",
            "st16/fast": "Syne Tune 0.16 MOASHA / `SimulatedBackend`",
            "st16/stock": "Syne Tune 0.16 MOASHA / stock simulator"}
 
@@ -188,8 +191,8 @@ def _write_page(page: BenchmarkPage, rows, benchmark: str, task: str) -> None:
         elif "error" in r:
             cells = {"trials": f"{n:,}", "wall": f"failed: {r['error']}", "cpu": "", "results": ""}
         else:
-            cells = {"trials": f"{r['trials']:,}", "wall": f"{r['wall']:.1f}", "cpu": f"{r['cpu']:.1f}",
-                     "results": f"{r['results']:,}"}
+            cells = {"trials": f"{r['trials']:,}", "wall": f"{r['wall']:.1f}",
+                     "cpu": f"{r['cpu']:.1f}", "results": f"{r['results']:,}"}
         table.append({"kind": _LABELS.get(kind, kind), **cells})
     done = {(k, n): r for k, n, cap, r in rows if "wall" in r}
     capped = {(k, n): cap for k, n, cap, r in rows if "capped" in r}
@@ -202,11 +205,13 @@ def _write_page(page: BenchmarkPage, rows, benchmark: str, task: str) -> None:
         label = _LABELS[other]
         if (other, n_small) in done:
             o = done[(other, n_small)]
-            notes.append(f"{label}: {o['wall']:.1f} s, {o['wall'] / ours['wall']:.1f}x the wall time "
+            notes.append(f"{label}: {o['wall']:.1f} s, {o['wall'] / ours['wall']:.1f}x "
+                         "the wall time "
                          f"of ours on `SimulatedBackend` ({ours['wall']:.1f} s)")
         elif (other, n_small) in capped:
             notes.append(f"{label}: more than {capped[(other, n_small)]:.0f} s (capped), i.e. "
-                         f">= {capped[(other, n_small)] / ours['wall']:.0f}x the wall time of ours on "
+                         f">= {capped[(other, n_small)] / ours['wall']:.0f}x the wall time "
+                         "of ours on "
                          f"`SimulatedBackend` ({ours['wall']:.1f} s)")
     targets = []
     for n, limit in ((2000, 20), (10000, 120)):

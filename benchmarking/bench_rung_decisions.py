@@ -29,7 +29,9 @@ from pathlib import Path
 
 import numpy as np
 from syne_tune.optimizer.schedulers.asha import Bracket
-from syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority import NonDominatedPriority
+from syne_tune.optimizer.schedulers.multiobjective.multiobjective_priority import (
+    NonDominatedPriority,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -58,7 +60,8 @@ def reference_decision(Y: np.ndarray, ranks_old: np.ndarray | None = None) -> tu
 
 
 def st16_bracket(Y: np.ndarray) -> Bracket:
-    bracket = Bracket(min_t=1, max_t=3, reduction_factor=RF, s=0, priority=NonDominatedPriority(dim=0))
+    bracket = Bracket(min_t=1, max_t=3, reduction_factor=RF, s=0,
+                      priority=NonDominatedPriority(dim=0))
     recorded = {}
     for i, y in enumerate(Y):
         recorded[i] = {f"m{j}": float(v) for j, v in enumerate(y)}
@@ -190,7 +193,8 @@ def _write_page(page: BenchmarkPage, rows: list[dict], st_max: int) -> None:
         f"Syne Tune 0.16 is skipped above {st_max:,} results: one decision costs seconds there."
         if any(r["st_ms"] is None for r in rows) else "",
         "\"Wrong\" counts decisions that differ from the brute-force reference (explicit pairwise "
-        "dominance, fronts peeled one by one, epsilon-net inside the front; `tests/_reference.py`). "
+        "dominance, fronts peeled one by one, "
+        "epsilon-net inside the front; `tests/_reference.py`). "
         "\"Rank-decided\" restricts to decisions in which the newcomer's whole front lies on one "
         "side of the threshold, where no tie-break rule can explain a difference. Syne Tune 0.16's "
         "`NonDominatedPriority` returns an argsort *order* that `Bracket.on_result` reads as "

@@ -27,7 +27,8 @@ from script_args import int_list  # noqa: E402
 
 
 def measure(job_counts, rounds: int = 5) -> list[dict]:
-    os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1",
+    os.environ.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y",
+                      AWS_DEFAULT_REGION="us-east-1",
                       AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from moto_cluster import FakeCluster, FaultInjectingMotoServer, FaultPlan, make_clients
@@ -53,7 +54,8 @@ def measure(job_counts, rounds: int = 5) -> list[dict]:
                     logs_client=clients["logs"], s3_client=clients["s3"],
                     install_signal_handlers=False, search_min_jobs=search_min)
                 for _ in range(n):
-                    b.start_trial({"learning_rate": 0.01, "epochs": 1000, "instance_type": "ml.m5.large"})
+                    b.start_trial({"learning_rate": 0.01, "epochs": 1000,
+                                   "instance_type": "ml.m5.large"})
                 ids = list(range(n))
                 for _ in range(3):  # warm up: streams known
                     b.fetch_status_results(ids)

@@ -140,7 +140,7 @@ def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
         for t, ev in related.items()
     }
     if method == "quantile":
-        from syne_tune.optimizer.schedulers.transfer_learning.quantile_based.quantile_based_searcher import (
+        from syne_tune.optimizer.schedulers.transfer_learning.quantile_based.quantile_based_searcher import (  # noqa: E501
             QuantileBasedSurrogateSearcher,
         )
 
@@ -156,7 +156,8 @@ def make_scheduler(method: str, name: str, task: str, seed: int, facts: dict):
             return built["scheduler"]
 
         with contextlib.redirect_stdout(io.StringIO()):  # BoundingBox prints the box
-            BoundingBox(scheduler_fun, config_space, METRICS[0], first, do_minimize=True, random_seed=seed)
+            BoundingBox(scheduler_fun, config_space, METRICS[0], first, do_minimize=True,
+                        random_seed=seed)
         return built["scheduler"]
     raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
 
@@ -260,7 +261,8 @@ def summarize(results: list[dict], methods: list[str]) -> tuple[list[list[str]],
     keys = sorted({(r["name"], r["task"]) for r in results})
     for name, task in keys:
         facts = table_facts(name, task)
-        by = {m: [r for r in results if (r["name"], r["task"], r["method"]) == (name, task, m)] for m in methods}
+        by = {m: [r for r in results if (r["name"], r["task"], r["method"]) == (name, task, m)]
+              for m in methods}
         rs_final = np.array([r["hv"][-1] for r in by["random"]])
         target = rs_final.mean()
         rs_dollars = np.mean([r["dollars"][-1] for r in by["random"]])
@@ -278,7 +280,8 @@ def summarize(results: list[dict], methods: list[str]) -> tuple[list[list[str]],
             cell = f"{final.mean():.3f}±{se:.3f}"
             if m != "random":
                 diff = final.mean() - target
-                se_diff = np.sqrt(se**2 + (rs_final.std(ddof=1) ** 2 / len(rs_final) if len(rs_final) > 1 else 0))
+                se_diff = np.sqrt(se**2 + (rs_final.std(ddof=1) ** 2 / len(rs_final)
+                                           if len(rs_final) > 1 else 0))
                 flag = ""
                 if diff < -2 * se_diff:
                     flag = " worse"
@@ -314,7 +317,8 @@ def print_table(rows: list[list[str]], summary: dict, methods: list[str], header
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
-    print("| method | mean time to reach RS final HV | mean dollars to reach RS final HV | tasks better / clearly worse than RS |")
+    print("| method | mean time to reach RS final HV | mean dollars to reach RS final HV | "
+          "tasks better / clearly worse than RS |")
     print("|---|---|---|---|")
     for m in methods:
         if m == "random":
@@ -332,17 +336,20 @@ def _ignore_sigint() -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmarks", nargs="+", default=None, help="default: all shipped")
     ap.add_argument("--tasks", nargs="+", default=None, help="held-out tasks (default: all)")
     ap.add_argument("--methods", nargs="+", default=METHODS, choices=METHODS + DIAGNOSTICS,
-                    help="'oracle' (diagnostic): the transfer searcher fitted on the held-out task itself")
+                    help="'oracle' (diagnostic): the transfer searcher fitted on the held-out "
+                         "task itself")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--quantile-seeds", type=int, default=None,
                     help="seeds for the slow quantile baseline (default: --seeds)")
     ap.add_argument("--budget-factor", type=float, default=3.0,
                     help="time budget in mean full-training runtimes of the task (default 3)")
-    ap.add_argument("--jobs", type=int, default=1, help="processes (at most 2 on the shared machine)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="processes (at most 2 on the shared machine)")
     ap.add_argument("--quick", action="store_true", help="3 seeds, first 3 tasks per benchmark")
     ap.add_argument("--output", default=str(ROOT / "benchmarking" / "_results" / "transfer"),
                     help="every run's result is kept here; a rerun only runs what is missing")
@@ -389,7 +396,8 @@ def main(argv=None) -> int:
         for task in tasks:
             for seed in range(seeds):
                 for m in args.methods:
-                    if m == "quantile" and args.quantile_seeds is not None and seed >= args.quantile_seeds:
+                    if (m == "quantile" and args.quantile_seeds is not None
+                            and seed >= args.quantile_seeds):
                         continue
                     jobs.append((name, task, m, seed, args.budget_factor))
     start = time.perf_counter()
@@ -448,7 +456,8 @@ def main(argv=None) -> int:
     secs = {m: np.mean([r["seconds"] for r in results if r["method"] == m]) for m in args.methods}
     note = (
         f"{len(jobs)} simulated runs ({seeds} seeds"
-        + (f", quantile {args.quantile_seeds}" if args.quantile_seeds is not None and "quantile" in args.methods else "")
+        + (f", quantile {args.quantile_seeds}"
+           if args.quantile_seeds is not None and "quantile" in args.methods else "")
         + f", {N_WORKERS} workers, budget "
         f"{args.budget_factor:g} x mean full-training runtime) in {elapsed:.0f} s with {args.jobs} "
         f"process(es).\nMean trials per run: "
@@ -475,8 +484,8 @@ METHOD_ROWS = [
     ("quantile", "Syne Tune's `QuantileBasedSurrogateSearcher` on accuracy only (other tasks)",
      "the searcher (joint)"),
     ("bbox", "random search in Syne Tune's `BoundingBox` around the other tasks' best "
-             "configurations on accuracy", "hardware policy inside the box (several types "
-                                               "left), else the box's one type"),
+             "configurations on accuracy",
+     "hardware policy inside the box (several types left), else the box's one type"),
     ("oracle", "diagnostic: `ParetoTransferSearcher` fitted on the held-out task's own table",
      "the searcher (joint)"),
 ]

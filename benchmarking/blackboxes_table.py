@@ -51,8 +51,9 @@ def speedup_table(name: str) -> str:
         rt = ev[..., -1, obj.index("runtime")]
         inst_col = hp["instance_type"].to_numpy()
         per_task.append({i: t1[inst_col == i] / rt[inst_col == i] for i in insts})
-    rows = [f"| instance type | GPU | speed-up over 1 local core: min | 10% | median | 90% | max "
-            f"| configs >= 5x | median speed-up over ml.m5.xlarge |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| instance type | GPU | speed-up over 1 local core: min | 10% | median | 90% | max "
+            "| configs >= 5x | median speed-up over ml.m5.xlarge |",
+            "|---|---|---|---|---|---|---|---|---|"]
     # configs x (tasks * seeds) per instance type
     sp_all = {i: np.concatenate([d[i] for d in per_task], axis=1) for i in insts}
     base = sp_all.get("ml.m5.xlarge")
@@ -60,14 +61,16 @@ def speedup_table(name: str) -> str:
         sp = np.median(sp_all[inst], axis=1)
         q = np.percentile(sp, [0, 10, 50, 90, 100])
         gpu = m["instance_types"][inst].get("gpu_model") or "-"
-        vs = f"{np.median(np.median(sp_all[inst] / base, axis=1)):.2f}x" if base is not None else "n/a"
+        vs = (f"{np.median(np.median(sp_all[inst] / base, axis=1)):.2f}x" if base is not None
+              else "n/a")
         rows.append(f"| `{inst}` | {gpu} | " + " | ".join(f"{v:.2f}x" for v in q)
                     + f" | {int((sp >= 5).sum())} of {len(sp)} | {vs} |")
     return "\n".join(rows)
 
 
 def overview_rows(benchmarks) -> list[dict]:
-    """One row per benchmark: model, tasks, size of the grid, seeds, epochs, generation, load time."""
+    """One row per benchmark: model, tasks, size of the grid, seeds, epochs, generation, load
+    time."""
     rows = []
     for name in benchmarks:
         t0 = time.perf_counter()
@@ -89,7 +92,8 @@ def overview_rows(benchmarks) -> list[dict]:
             size = f"{sum(f.stat().st_size for f in resolve_path(name).iterdir()) / 1e6:.1f} MB"
         rows.append({
             "benchmark": f"`{name}`", "model": m["description"], "tasks": tasks,
-            "grid": f"{m['num_model_configs']} x {len(m['instance_types'])} = {len(bb.hyperparameters)}",
+            "grid": f"{m['num_model_configs']} x {len(m['instance_types'])} = "
+                    f"{len(bb.hyperparameters)}",
             "seeds": len(m["seeds"]), "epochs": len(bb.fidelity_values),
             "p": ("- (interaction model)" if base else
                   f"{m['runtime_model']['parallel_fraction']:.3f}"), "generation": generation,
@@ -99,7 +103,8 @@ def overview_rows(benchmarks) -> list[dict]:
 
 OVERVIEW_COLUMNS = ["benchmark", "model", "tasks", "grid", "seeds", "epochs", "p", "generation",
                     "size", "load"]
-OVERVIEW_HEADERS = ["benchmark", "model", "tasks (train/valid rows)", "model configs x instance types",
+OVERVIEW_HEADERS = ["benchmark", "model", "tasks (train/valid rows)",
+                    "model configs x instance types",
                     "seeds", "epochs", "parallel fraction p", "generation", "size", "load time"]
 
 
@@ -146,7 +151,8 @@ def variant_rows(variants: dict[str, str]) -> list[dict]:
             fastest[f] = fastest.get(f, 0) + 1
 
         def fmt(d):
-            return ", ".join(f"{_short(k)} {v}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]))
+            return ", ".join(f"{_short(k)} {v}"
+                             for k, v in sorted(d.items(), key=lambda kv: -kv[1]))
 
         rows.append({"variant": f"`{name}`", "task": task,
                      "front": f"{fmt(on_front)} (of {n_configs})", "fastest": fmt(fastest)})
@@ -156,7 +162,8 @@ def variant_rows(variants: dict[str, str]) -> list[dict]:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--speedups", metavar="NAME", help="print the speed-up spread of benchmark NAME only")
+    ap.add_argument("--speedups", metavar="NAME",
+                    help="print the speed-up spread of benchmark NAME only")
     ap.add_argument("--benchmarks", default=None,
                     help="comma-separated benchmarks of the overview (default: every shipped one)")
     ap.add_argument("--no-variants", action="store_true", help="leave out the -x variants' fronts")
@@ -177,7 +184,8 @@ def main(argv=None) -> None:
     if args.speedups:
         print(speedup_table(args.speedups))
         return
-    page = BenchmarkPage("blackboxes", "Shipped offline benchmarks", seeds="those recorded in each table",
+    page = BenchmarkPage("blackboxes", "Shipped offline benchmarks",
+                         seeds="those recorded in each table",
                          docs_dir=args.docs_dir, argv=None if argv is None else [__file__, *argv])
     overview = markdown_table(overview_rows(benchmarks), OVERVIEW_COLUMNS, OVERVIEW_HEADERS)
     cols = markdown_table(columns_rows(benchmarks), ["benchmark", "measured", "modelled", "note"],
@@ -188,13 +196,16 @@ def main(argv=None) -> None:
     page.add(
         "Each shipped benchmark is a table of evaluations (`syne_mohb.blackboxes.load(name)`): the "
         "full grid of model hyperparameters x 6 SageMaker instance types, fidelity `epoch`, "
-        "objectives `accuracy` (max), `error` (min), `runtime` (cumulative seconds on that instance "
+        "objectives `accuracy` (max), `error` (min), "
+        "`runtime` (cumulative seconds on that instance "
         "type, min), `cost` (cumulative dollars, min) and `measured_epoch_time` (seconds of that "
         "epoch on one local core). Load time is that of `load(name)` in this process.",
         overview,
         "## What is measured, what is modelled",
-        "Learning curves and the 1-core epoch time were measured by real training runs (one run per "
-        "configuration, task and seed, reused for every instance type: the hardware does not change "
+        "Learning curves and the 1-core epoch time were measured "
+        "by real training runs (one run per "
+        "configuration, task and seed, reused for every instance type: "
+        "the hardware does not change "
         "the learning curve). `runtime` and `cost` on each instance type are modelled from the "
         "measured epoch time by `syne_mohb/blackboxes/runtime_model.py` (the `-x` variants by "
         "`syne_mohb/blackboxes/interactions.py`); `cost = runtime x price per hour / 3600`. "

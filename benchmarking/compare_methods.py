@@ -81,6 +81,7 @@ PEERS = ["st-moasha", "st-moasha-fixed", "mo-random", "mo-random-repeats", "asha
 BASELINES = ["asha-default", "asha-p3"]
 OURS = ["moasha", "moasha-promotion", "moasha-transfer", "moasha-uniform"]
 
+
 def provenance_path(output: str | Path, table: str) -> Path:
     """Where a table's provenance (command, date, seeds, time) is written: next to the table."""
     return Path(output) / (Path(table).stem + ".provenance.json")
@@ -350,8 +351,10 @@ def main(argv=None) -> int:
                     row[label] = _fmt(*paired_ratio(pairs, draws))
                 reached = sum(int(per_method[m][t]["reached"].sum()) for t in tasks)
                 row["reached"] = f"{reached}/{len(tasks) * args.seeds}"
-                row["HV end"] = f"{np.median([per_method[m][t]['hv_final'].mean() for t in tasks]):.3f}"
-                row["HV mean"] = f"{np.median([per_method[m][t]['hv_auc'].mean() for t in tasks]):.3f}"
+                row["HV end"] = format(
+                    np.median([per_method[m][t]['hv_final'].mean() for t in tasks]), ".3f")
+                row["HV mean"] = format(
+                    np.median([per_method[m][t]['hv_auc'].mean() for t in tasks]), ".3f")
                 rows.append(row)
             found = {t: np.nanmean(base[t]["model_dollars"]) for t in tasks}
             possible = np.nanmedian([found[t] / best[base_name][t][0] for t in tasks])
@@ -402,7 +405,8 @@ def main(argv=None) -> int:
         versus.to_csv(out / ("versus_" + args.table), index=False)
         md = out / ("versus_" + Path(args.table).stem + ".md")
         cols = list(versus.columns)
-        lines = [f"`python benchmarking/compare_methods.py {' '.join(sys.argv[1:] if argv is None else argv)}`"
+        lines = [f"`python benchmarking/compare_methods.py "
+                 f"{' '.join(sys.argv[1:] if argv is None else argv)}`"
                  f" ({args.seeds} paired seeds; {time.strftime('%Y-%m-%d')})", "",
                  "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for _, r in versus.iterrows()]

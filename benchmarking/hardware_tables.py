@@ -50,7 +50,8 @@ Pages (``--page``):
 * ``related-fronts``: "With related tasks: proposals from their fronts": ``moasha-related``
   (since 2026-12-07 suggestions 11-40 half from the related tasks' fronts) against the transfer
   searcher, the previous ``moasha-related`` (``moasha-related-prior-only``) and the patched
-  peer (which has no related tasks), on our simulator (``FRONTS_TABLES``) and on Syne Tune's at 300 s (``FRONTS_STOCK_TABLES``).
+  peer (which has no related tasks), on our simulator (``FRONTS_TABLES``) and on Syne Tune's at
+  300 s (``FRONTS_STOCK_TABLES``).
 
     python benchmarking/hardware_tables.py untouched_cnn untouched_mlp untouched_hgb \\
         untouched_linear untouched_mlp-x untouched_hgb-x untouched_linear-x dev_cnn dev_mlp
@@ -474,8 +475,10 @@ def seeds50_section(page: BenchmarkPage, out: Path) -> None:
 #: with related tasks (leave-one-task-out): ``(folder, table, tasks label, where)``; each table
 #: has a ``_peer`` twin paired against the patched Syne Tune MOASHA
 RELATED_TABLES = [
-    ("benchmarking/_results/related300", "related300_mlp-x", "all 6 tasks", "Syne Tune's simulator, 300 s"),
-    ("benchmarking/_results/related300", "related300_hgb-x", "all 6 tasks", "Syne Tune's simulator, 300 s"),
+    ("benchmarking/_results/related300", "related300_mlp-x", "all 6 tasks",
+     "Syne Tune's simulator, 300 s"),
+    ("benchmarking/_results/related300", "related300_hgb-x", "all 6 tasks",
+     "Syne Tune's simulator, 300 s"),
     ("benchmarking/_results/related300", "related300_linear-x", "all 8 tasks",
      "Syne Tune's simulator, 300 s"),
     ("benchmarking/_results/related", "related_cnn", "all 4 tasks", "our simulator"),
@@ -554,7 +557,8 @@ HP_SECTION = ("benchmarking/_results/hp_only", "hp_only.csv")
 def tuning_page(args) -> BenchmarkPage:
     used = [(Path(o), t) for _, o, ts, _, _ in TUNING_SECTIONS for t in ts]
     used.append((Path(HP_SECTION[0]), HP_SECTION[1]))
-    page = paired_page("tuning-effectiveness", "Tuning effectiveness: ours against the peers", used, args)
+    page = paired_page("tuning-effectiveness", "Tuning effectiveness: ours against the peers",
+                       used, args)
     page.add(
         "Cells: median over tasks of mean over seeds (baseline) / mean over seeds (method) "
         "(> 1: the method needs less, or found a cheaper / faster model) with a 95% bootstrap "
@@ -1053,7 +1057,8 @@ LATE_PROSE = (
     "dwarfs an epoch. A job's wait for its instance is never counted as lateness: "
     "`HardwareFeedback` leaves out what the backend reports (`startup_seconds`: SageMaker's "
     "`CreationTime` to `TrainingStartTime`, a Ray attempt's wait for its node), so that a slow "
-    "provisioning is not taken for a late unit (before 2026-12-07 it could be on SageMaker). Our simulator and Syne Tune's (300 s), 4 workers, 20 paired "
+    "provisioning is not taken for a late unit (before 2026-12-07 it could be on SageMaker). "
+    "Our simulator and Syne Tune's (300 s), 4 workers, 20 paired "
     "seeds, target = ASHA-p3's mean best accuracy minus 0.5 points.")
 LATE_TABLES = [("late_cnn", "4 tasks"), ("late_x", "3 tasks each"), ("late_base", "3 tasks each")]
 LATE_STOCK_TABLES = [("late_stock300", "3 tasks each, 300 s")]
@@ -1534,7 +1539,8 @@ HISTORICAL = [
      "An option of `RuntimeCostModel` / `HardwarePolicy` (`estimator=\"gp_ard\"`), run from "
      "a scratch script (2026-12-05)."),
     ("Around the Bayesian bilinear runtime model",
-     "`moasha-bilinear` (its own section above), twelve variants of it and one of the GP: (a) residual extra "
+     "`moasha-bilinear` (its own section above), twelve variants of it and one of the GP: "
+     "(a) residual extra "
      "trees on top of it (from 20 rows); (b) a per-run choice between it and the trees by "
      "5-fold cross-validation grouped by configuration, at every refit; (c) tempered "
      "coefficient draws (the deviation from the posterior mean x0.5, x0.25); (d) the mean of "

@@ -110,7 +110,8 @@ def main(argv=None) -> int:
     for b in benchmarks:
         bench = get_benchmark(b)
         specs += grid(methods, [b], {b: bench.tasks[:n_tasks]}, range(n_seeds), args.output)
-    print(f"{len(specs)} simulated runs ({', '.join(methods)}) on {benchmarks}, {n_tasks} task(s) x "
+    print(f"{len(specs)} simulated runs ({', '.join(methods)}) on {benchmarks}, "
+          f"{n_tasks} task(s) x "
           f"{n_seeds} seed(s), {args.processes} processes -> {args.output}", flush=True)
     try:
         res = run_many(specs, processes=args.processes)
@@ -170,7 +171,8 @@ def main(argv=None) -> int:
             fin = h[np.isfinite(h)]
             hp_rows.append({
                 "benchmark": b, "pairs": len(h),
-                "runtime improvement at equal accuracy (mean)": f"{fin.mean():+.1%}" if len(fin) else "-",
+                "runtime improvement at equal accuracy (mean)":
+                    f"{fin.mean():+.1%}" if len(fin) else "-",
                 "median": f"{np.median(fin):+.1%}" if len(fin) else "-",
                 "range": f"[{fin.min():+.1%}, {fin.max():+.1%}]" if len(fin) else "-",
                 "not reached": int(np.sum(~np.isfinite(h))),
@@ -178,14 +180,18 @@ def main(argv=None) -> int:
     out = Path(args.output)
     pd.DataFrame(detail).to_csv(out / "reproduce_paper_detail.csv", index=False)
     with pd.option_context("display.width", 220, "display.max_columns", 20):
-        print("\nTuning time / dollars to reach single-objective ASHA's accuracy on the default instance "
-              "(geometric mean [min, max] of ASHA / ours over tasks x seeds; paper: >= 5.8x, >= 8.8x; "
+        print("\nTuning time / dollars to reach single-objective ASHA's accuracy "
+              "on the default instance "
+              "(geometric mean [min, max] of ASHA / ours over tasks x seeds; "
+              "paper: >= 5.8x, >= 8.8x; "
               "target >= 6x, >= 9x):")
         print(pd.DataFrame(rows).to_string(index=False))
-        print("\nHyperparameters only (instance fixed), training runtime of the fastest model within "
+        print("\nHyperparameters only (instance fixed), training runtime of the fastest model "
+              "within "
               "0.5 points of ASHA's best accuracy, MO-ASHA vs ASHA (paper: +10%; target >= 10%):")
         print(pd.DataFrame(hp_rows).to_string(index=False))
-    print(f"\nper-pair detail: {out / 'reproduce_paper_detail.csv'}; took {time.perf_counter() - t0:.0f} s")
+    print(f"\nper-pair detail: {out / 'reproduce_paper_detail.csv'}; "
+          f"took {time.perf_counter() - t0:.0f} s")
     print("command: " + command_line(None if argv is None else [__file__, *argv]))
     if not args.no_docs:
         write_page(page, rows, hp_rows, benchmarks, n_tasks, n_seeds, len(specs), failed)

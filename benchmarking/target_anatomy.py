@@ -45,8 +45,8 @@ BASELINE = "asha-p3"
 
 def table_frame(blackbox) -> tuple[pd.DataFrame, list[str]]:
     """``runtime``, ``cost`` and ``accuracy`` of every (configuration ``key``, epoch, type) of
-    an offline table, averaged over its seeds, and the hyperparameter columns (the type excluded) that the
-    ``key`` joins."""
+    an offline table, averaged over its seeds, and the hyperparameter columns (the type
+    excluded) that the ``key`` joins."""
     hp = blackbox.hyperparameters.reset_index(drop=True)
     names = list(blackbox.objectives_names)
     ev = np.asarray(blackbox.objectives_evaluations, dtype=float)  # [row, seed, epoch, obj]

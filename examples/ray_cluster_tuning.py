@@ -80,8 +80,8 @@ def stop_local_cluster(cluster) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--address", default=None, help="head node host:port (default: start a "
-                                                  "local two-node cluster)")
+    p.add_argument("--address", default=None,
+                   help="head node host:port (default: start a local two-node cluster)")
     # each flag also takes its dashed spelling (--max-wallclock)
     p.add_argument("--node_types", "--node-types", default=None,
                    help="JSON file: node type -> NodeType arguments (needed with --address)")
@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if cluster is not None:
             stop_local_cluster(cluster)
+
 
 def run(args, node_types) -> None:
     config_space = {

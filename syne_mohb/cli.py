@@ -208,7 +208,8 @@ def _demo_measures(bench, task: str, method: str, ours: list, base: list) -> str
     for key, what in TARGET_MEASURES.items():
         lines.append(f"  {what:48s} {_ratio_text(ratio, key)}")
     found_all = measures.loc[measures["method"] == BASELINE, "model_dollars"].to_numpy(dtype=float)
-    found = float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any() else np.nan
+    found = (float(np.mean(found_all[np.isfinite(found_all)])) if np.isfinite(found_all).any()
+             else np.nan)
     bounds = found_model_bounds(bench.blackbox(task), target, found)
     if np.isfinite(bounds["best_possible"]):
         lines.append(f"  {'(b) best possible (cheapest model in the table)':48s} "
@@ -268,8 +269,8 @@ def _runs_to_do(specs: list, states: list, out: Path) -> list:
     if reused:
         names = [str(st.path.relative_to(out)) for st in reused]
         print(f"reusing {_count(len(reused), 'finished run')} with the same parameters (budget, "
-              f"workers, max trials, default instance, start-up, simulator): {', '.join(names[:10])}"
-              f"{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
+              "workers, max trials, default instance, start-up, simulator): "
+              f"{', '.join(names[:10])}{f' and {len(names) - 10} more' if len(names) > 10 else ''}")
     for st in states:
         if st.status in ("unfinished", "different"):
             print(f"running again {st.path.relative_to(out)}: {st.reason}")
@@ -455,7 +456,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _print_report(rep, rows: int = 15, plots: bool = True) -> None:
-    from syne_mohb.experiments.metrics import RATIO_STATISTIC, TARGET_MEASURES
+    from syne_mohb.experiments.metrics import RATIO_STATISTIC
 
     for path, reason in rep.get("skipped", []):
         print(f"skipped {path}: {reason}", file=sys.stderr)
@@ -505,7 +506,7 @@ def _print_report(rep, rows: int = 15, plots: bool = True) -> None:
         print(f"\nTime / dollars to reach the baseline's mean best accuracy minus 0.5 points "
               f"({UNREACHED_RULE}); {RATIO_STATISTIC} {_INTERVAL} (none with 1 seed):")
         print(_fmt_table(_ratio_table(ratios, ["group", "baseline", "method", "seeds",
-                                              "reached"])))
+                                               "reached"])))
     versus = rep.get("versus_ratios")
     if versus is not None and len(versus):
         print(f"\nAgainst {rep['versus']}, at the same targets: ratio of the means over paired "
@@ -514,8 +515,8 @@ def _print_report(rep, rows: int = 15, plots: bool = True) -> None:
         print(_fmt_table(_ratio_table(versus, ["group", "peer", "method", "seeds", "reached"])))
     bounds = rep.get("bounds")
     if bounds is not None and len(bounds):
-        print("\nThe found model's dollars against the benchmark's table: the baseline's (mean over "
-              "its seeds) over the cheapest model at the target in the whole table (best "
+        print("\nThe found model's dollars against the benchmark's table: the baseline's (mean "
+              "over its seeds) over the cheapest model at the target in the whole table (best "
               "possible: no method's found model's $ ratio can exceed it) and over the expected "
               "cheapest of training every configuration on every type once:")
         shown = bounds[["group", "baseline"]].copy()
@@ -568,7 +569,8 @@ def _html_report(path: Path, output: str | None, baseline: str | None = None,
             f"skipped {folder}: {reason}", file=sys.stderr), baseline=baseline, versus=versus)
     except (OSError, ValueError, ImportError) as e:
         raise CLIError(str(e)) from None
-    print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens offline): {page}")
+    print(f"HTML report ({page.stat().st_size / 1e6:.1f} MB, self-contained, opens offline): "
+          f"{page}")
     return 0
 
 

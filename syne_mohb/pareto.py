@@ -246,7 +246,7 @@ def nondominated_rank_numpy(Y, mode: Mode = "min", block: int = 2048) -> np.ndar
     dom_count = np.zeros(n, dtype=np.int64)
     dominated_sets: list[np.ndarray] = []
     for start in range(0, n, block):
-        A = Ym[start : start + block]
+        A = Ym[start:start + block]
         le = np.all(A[:, None, :] <= Ym[None, :, :], axis=2)
         lt = np.any(A[:, None, :] < Ym[None, :, :], axis=2)
         dom = le & lt  # dom[i, j]: A[i] dominates Ym[j]

@@ -283,7 +283,7 @@ def _fabricate_copy(out, table: str, peer: str, method: str = "moasha") -> None:
 
 
 def test_capacity_outages_page_pairs_the_default_with_the_kind_blind_policy(tmp_path,
-                                                                           monkeypatch):
+                                                                            monkeypatch):
     """``--page capacity-outages`` reads the outage tables: ours / ``moasha-kind-blind`` with
     the command and date of each table, losses in italics, and every method against ASHA-p3;
     without tables it says they were not run."""
@@ -323,7 +323,7 @@ def test_searcher_repeats_page_pairs_no_repeats_with_the_default(tmp_path, monke
 
 
 def test_related_fronts_page_pairs_the_new_default_with_the_transfer_searcher(tmp_path,
-                                                                             monkeypatch):
+                                                                              monkeypatch):
     """``--page related-fronts`` reads the related-tasks tables: ``moasha-related`` / the
     transfer searcher, / the previous default and / the patched peer, each table's command,
     losses in italics; a section whose tables were not run says so."""

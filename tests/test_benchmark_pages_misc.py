@@ -27,7 +27,8 @@ def test_blackboxes_page_has_command_date_machine_and_table(tmp_path, capsys):
     page = tmp_path / "benchmarks" / "blackboxes.md"
     text = page.read_text()
     assert text.startswith("# Shipped offline benchmarks\n")
-    assert "Command: `python benchmarking/blackboxes_table.py --benchmarks hgb --no-variants" in text
+    assert ("Command: `python benchmarking/blackboxes_table.py --benchmarks hgb "
+            "--no-variants") in text
     assert re.search(r"Date: \d{4}-\d\d-\d\d \d\d:\d\d UTC", text)
     assert re.search(r"Machine: \d+ cores", text)
     assert "Time taken: " in text
@@ -208,10 +209,10 @@ def test_target_anatomy_reads_real_runs(tmp_path, capsys):
     assert _script("target_anatomy").main([
         "--output", str(out), "--benchmark", "cnn", "--tasks", "mnist",
         "--methods", "moasha,asha-p3", "--seeds", "2"]) == 0
-    lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("| ")]
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("| ")]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = {r[0]: dict(zip(header, r)) for r in
-            ([c.strip() for c in l.strip("|").split("|")] for l in lines[1:])}
+            ([c.strip() for c in ln.strip("|").split("|")] for ln in lines[1:])}
     assert set(rows) == {"moasha", "asha-p3"}
     for row in rows.values():
         reached, runs = row["reached"].split("/")

@@ -8,7 +8,6 @@ one would start."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,7 @@ def _usage_error(capsys, script: str, argv: list[str]) -> str:
     (["--methods", "moasha", "--table", "sub/t.csv"], "--table must be a file name"),
 ])
 def test_compare_methods_refuses_bad_names_and_numbers_before_any_run(tmp_path, capsys, argv,
-                                                                       says):
+                                                                      says):
     out = tmp_path / "out"
     assert says in _usage_error(capsys, "compare_methods",
                                 argv + ["--seeds", "1", "--output", str(out)])
@@ -341,7 +340,7 @@ def test_hardware_tables_keeps_a_page_when_nothing_was_measured(tmp_path, capsys
 
 
 def test_compare_searchers_keeps_its_page_when_nothing_was_measured(tmp_path, capsys,
-                                                                     monkeypatch):
+                                                                    monkeypatch):
     page = tmp_path / "docs" / "benchmarks" / "searcher.md"
     page.parent.mkdir(parents=True)
     page.write_text("measured\n")

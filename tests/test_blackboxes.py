@@ -1,4 +1,5 @@
-"""Tests of syne_mohb.blackboxes: runtime model, shipped data, generation round trip, corrupt folders."""
+"""Tests of syne_mohb.blackboxes: runtime model, shipped data, generation round trip, corrupt
+folders."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ def test_shipped_blackbox_shapes_and_invariants(name):
     n_cfg = meta["num_model_configs"]
     insts = meta["instance_types"]
     assert n_cfg >= 100 and len(insts) >= 6
-    assert any(v["gpus"] > 0 for v in insts.values()) and any(v["gpus"] == 0 for v in insts.values())
+    assert (any(v["gpus"] > 0 for v in insts.values())
+            and any(v["gpus"] == 0 for v in insts.values()))
     assert len({v["price_per_hour"] for v in insts.values()}) >= 5
     assert set(meta["measured_columns"]) | set(meta["modelled_columns"]) == set(gen.OBJECTIVES)
     model = RuntimeModel.from_dict(meta["runtime_model"])
@@ -141,7 +143,8 @@ def _steps(name, task, cfg_rows):
     fam, meta = _family_task(name, task)
     data = _ShapeOnly(meta)
     cfgs = fam.configs()
-    return np.array([fam.steps_per_epoch(cfgs[i], data) for i in cfg_rows], dtype=float)[:, None, None]
+    return np.array([fam.steps_per_epoch(cfgs[i], data) for i in cfg_rows],
+                    dtype=float)[:, None, None]
 
 
 class _ShapeOnly:
@@ -181,7 +184,8 @@ def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("bb")
     fam = dataclasses.replace(
         FAMILIES["linear"], name="tiny",
-        grid={"loss": ["hinge", "log_loss"], "penalty": ["l2"], "alpha": [1e-4, 1e-2], "eta0": [0.01]},
+        grid={"loss": ["hinge", "log_loss"], "penalty": ["l2"], "alpha": [1e-4, 1e-2],
+              "eta0": [0.01]},
         tasks=["breast_cancer", "digits"], max_epochs=4,
     )
     work = root / "work"
@@ -226,9 +230,9 @@ def test_round_trip_replay_with_moasha(tiny, tmp_path, monkeypatch):
     try:
         from syne_mohb.scheduler import MOASHA
 
-        scheduler = MOASHA(bb.configuration_space, metrics=["accuracy", "cost"], mode=["max", "min"],
-                           time_attr="epoch", max_t=4, grace_period=1, reduction_factor=2,
-                           random_seed=0)
+        scheduler = MOASHA(bb.configuration_space, metrics=["accuracy", "cost"],
+                           mode=["max", "min"], time_attr="epoch", max_t=4, grace_period=1,
+                           reduction_factor=2, random_seed=0)
     except ImportError:  # pragma: no cover - scheduler written by another engineer
         from syne_tune.optimizer.baselines import RandomSearch
 
@@ -314,6 +318,7 @@ def test_variants_with_interactions_keep_the_measurements_and_remodel_the_hardwa
     key = [c for c in hp.columns if c != "instance_type"]
     fastest = hp.assign(t=final).loc[lambda d: d.groupby(key)["t"].idxmin()]
     gpu = fastest["instance_type"].isin(["ml.g4dn.xlarge", "ml.g5.xlarge", "ml.p3.2xlarge"])
-    assert gpu[fastest["max_leaf_nodes"] == 63].all() and not gpu[fastest["max_leaf_nodes"] == 7].any()
+    assert (gpu[fastest["max_leaf_nodes"] == 63].all()
+            and not gpu[fastest["max_leaf_nodes"] == 7].any())
     meta = metadata("hgb-x")
     assert meta["derived_from"] == "hgb" and meta["interaction_model"]["a_max"] > 0

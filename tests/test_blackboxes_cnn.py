@@ -1,4 +1,5 @@
-"""The shipped ``cnn`` benchmark: shapes, metadata (measured vs modelled), FLOP counting, runtime model.
+"""The shipped ``cnn`` benchmark: shapes, metadata (measured vs modelled), FLOP counting, runtime
+model.
 
 Reads the shipped folder only: JAX, optax and mlxtend (generation-only) are never imported."""
 
@@ -33,7 +34,8 @@ def test_shapes_and_grid(shipped):
     insts = list(meta["instance_types"])
     assert list(bbs) == meta["task_names"] and set(bbs) <= set(TASK_VARIANTS) and len(bbs) >= 3
     assert meta["num_model_configs"] == len(configs) == 72 and len(insts) == 6
-    assert any(v["gpus"] > 0 for v in insts_meta(meta)) and any(v["gpus"] == 0 for v in insts_meta(meta))
+    assert (any(v["gpus"] > 0 for v in insts_meta(meta))
+            and any(v["gpus"] == 0 for v in insts_meta(meta)))
     keys = list(CNN_FAMILY.grid)
     for task, bb in bbs.items():
         ev = np.asarray(bb.objectives_evaluations)
@@ -78,19 +80,22 @@ def test_measured_columns_are_shared_by_instance_types_and_vary_over_configs(shi
     obj = gen.OBJECTIVES
     n_inst = len(meta["instance_types"])
     for bb in bbs.values():
-        ev = np.asarray(bb.objectives_evaluations).reshape(-1, n_inst, *bb.objectives_evaluations.shape[1:])
+        ev = np.asarray(bb.objectives_evaluations).reshape(
+            -1, n_inst, *bb.objectives_evaluations.shape[1:])
         for col in ("accuracy", "measured_epoch_time"):
             v = ev[..., obj.index(col)]
             # measured once per (config, seed, epoch) and reused for every instance type
             assert (v == v[:, :1]).all()
         acc = ev[:, 0, ..., obj.index("accuracy")]
         assert ((acc >= 0) & (acc <= 1)).all() and len(np.unique(acc[:, 0, -1])) > 10
-        np.testing.assert_allclose(ev[..., obj.index("error")], 1 - ev[..., obj.index("accuracy")], atol=1e-6)
+        np.testing.assert_allclose(ev[..., obj.index("error")], 1 - ev[..., obj.index("accuracy")],
+                                   atol=1e-6)
         assert (ev[..., obj.index("measured_epoch_time")] > 0).all()
 
 
 def test_conv_flops_counted_per_layer():
-    # width 8, depth 2, 10 classes on 14x14: conv 1->8 at 14x14, conv 8->16 at 7x7, dense 3*3*16 -> 10
+    # width 8, depth 2, 10 classes on 14x14: conv 1->8 at 14x14, conv 8->16 at 7x7,
+    # dense 3*3*16 -> 10
     shapes = layer_shapes(8, 2, 10)
     assert shapes == [{"kind": "conv", "h": 14, "c_in": 1, "c_out": 8},
                       {"kind": "conv", "h": 7, "c_in": 8, "c_out": 16},
@@ -125,7 +130,8 @@ def test_runtime_and_cost_follow_the_documented_model(shipped):
             len(configs), len(specs), *bb.objectives_evaluations.shape[1:])
         t1 = ev[:, 0, ..., obj.index("measured_epoch_time")]
         for k, spec in enumerate(specs):
-            pred = np.cumsum(model.epoch_time(spec, t1, flops[:, None, None], steps[:, None, None]), axis=-1)
+            pred = np.cumsum(model.epoch_time(spec, t1, flops[:, None, None], steps[:, None, None]),
+                             axis=-1)
             np.testing.assert_allclose(ev[:, k, ..., obj.index("runtime")], pred, rtol=1e-4)
             np.testing.assert_allclose(ev[:, k, ..., obj.index("cost")],
                                        pred * spec.price_per_hour / 3600, rtol=1e-4)

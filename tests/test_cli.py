@@ -78,7 +78,8 @@ def test_bench_then_report(tmp_path, capsys):
     assert "moasha" in out and "nsga2" in out and "hypervolume" in out
     assert (tmp_path / "r2" / "summary.csv").exists()
     # what each method is, next to its name (compare like with like)
-    assert "\n  nsga2: instance type: searcher: NSGA-II (joint); hyperparameters: Optuna NSGA-II" in out
+    assert ("\n  nsga2: instance type: searcher: NSGA-II (joint); "
+            "hyperparameters: Optuna NSGA-II") in out
     legend = pd.read_csv(tmp_path / "r2" / "methods.csv")
     assert legend["method"].tolist() == ["moasha", "nsga2"]
 

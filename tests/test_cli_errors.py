@@ -105,7 +105,8 @@ def test_bench_reuses_only_runs_with_the_same_parameters(finished_run, tmp_path,
 
     assert main(args) == 0
     assert ("reusing 1 finished run with the same parameters (budget, workers, max trials, "
-            "default instance, start-up, simulator): linear/digits/moasha/seed-0") in capsys.readouterr().out
+            "default instance, start-up, simulator): linear/digits/moasha/seed-0"
+            ) in capsys.readouterr().out
     files = (path / "results.csv.zip", path / "metadata.json")
     assert tuple(f.read_bytes() for f in files) == before
 
@@ -263,7 +264,8 @@ def test_resume_extends_a_finished_run(finished_durable_run, capsys):
 
 @pytest.mark.parametrize("flags,message", [
     (["--max-trials", "0"], "--max-trials must be an integer >= 1, got 0"),
-    (["--max-wallclock-time", "-5"], "--max-wallclock-time must be a number of seconds > 0, got -5"),
+    (["--max-wallclock-time", "-5"],
+     "--max-wallclock-time must be a number of seconds > 0, got -5"),
 ])
 def test_resume_rejects_invalid_limits(finished_durable_run, capsys, flags, message):
     assert main(["resume", str(finished_durable_run)] + flags) == 2
@@ -288,7 +290,8 @@ def test_demo_keeps_runs_made_with_other_parameters(finished_run, tmp_path, caps
     assert "linear/digits/moasha/seed-0" in err and "--overwrite" in err
     stored = get_benchmark("linear").default_budget("digits")
     assert f"budget_s {stored:g} there, 0.5 asked" in err  # not 3.9362378418445587
-    assert ((path / "results.csv.zip").read_bytes(), (path / "metadata.json").read_bytes()) == before
+    assert ((path / "results.csv.zip").read_bytes(),
+            (path / "metadata.json").read_bytes()) == before
 
 
 @pytest.mark.parametrize("command", [BENCH, ["demo", "--quiet"]])
@@ -306,7 +309,7 @@ def test_output_that_is_a_file_is_a_one_line_error(tmp_path, capsys, command, wh
 
 @pytest.mark.parametrize("command", [BENCH, ["demo", "--quiet"]])
 def test_output_that_cannot_be_created_fails_once_before_any_run(tmp_path, capsys, monkeypatch,
-                                                                  command):
+                                                                 command):
     """A folder the file system refuses (read-only, /proc, ...) as root too, where the
     permission check passes: one line naming --output and the reason, before any run (the
     runs used to fail one by one, each with the same error)."""

@@ -3,7 +3,6 @@ cap on the SageMaker backend (and journaled by durable runs), numpy scalars in d
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest

@@ -55,8 +55,8 @@ def test_config_key_identifies_numpy_and_python_values():
 
 # ----------------------------------------------------------------- 2. skipped rungs stay empty
 def test_a_rung_the_trial_jumped_over_is_not_filled_later():
-    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch", searcher="random",
-                   max_t=27, grace_period=1, reduction_factor=3)
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch",
+                   searcher="random", max_t=27, grace_period=1, reduction_factor=3)
     rungs = sched.brackets[0].rungs
     assert [r.level for r in rungs] == [1, 3, 9]
     for epoch in (1, 10, 11):
@@ -69,15 +69,17 @@ def test_a_rung_the_trial_jumped_over_is_not_filled_later():
 
 
 def test_skipped_rung_decision_is_not_taken_there():
-    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch", searcher="random",
-                   max_t=27, grace_period=1, reduction_factor=3)
+    sched = MOASHA({"x": uniform(0, 1)}, metrics=["loss"], mode="min", time_attr="epoch",
+                   searcher="random", max_t=27, grace_period=1, reduction_factor=3)
     # rung 3 holds three much better results: a late epoch-11 result of a slow trial must
     # not be compared with them (it would be stopped there)
     for tid in range(3):
         sched.on_trial_result(_trial(tid), {"epoch": 3, "loss": 0.01})
     assert sched.on_trial_result(_trial(9), {"epoch": 1, "loss": 0.5}) == SchedulerDecision.CONTINUE
-    assert sched.on_trial_result(_trial(9), {"epoch": 10, "loss": 0.4}) == SchedulerDecision.CONTINUE
-    assert sched.on_trial_result(_trial(9), {"epoch": 11, "loss": 0.3}) == SchedulerDecision.CONTINUE
+    assert (sched.on_trial_result(_trial(9), {"epoch": 10, "loss": 0.4})
+            == SchedulerDecision.CONTINUE)
+    assert (sched.on_trial_result(_trial(9), {"epoch": 11, "loss": 0.3})
+            == SchedulerDecision.CONTINUE)
 
 
 # ----------------------------------------------------------------- 3. NaN resource

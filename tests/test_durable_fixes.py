@@ -4,7 +4,6 @@ once). Real local runs of a short training script (tests/durable_helpers/train_q
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import sys
@@ -25,7 +24,6 @@ from syne_mohb.durable.journal import JOURNAL_FILENAME
 
 HELPERS = Path(__file__).resolve().parent / "durable_helpers"
 FLAKY = str(HELPERS / "train_quick.py")  # starts fast: no syne_tune import
-
 
 
 def _tuner(backend, scheduler, name: str, max_trials: int, workers: int = 1) -> DurableTuner:
@@ -282,7 +280,8 @@ def test_resume_of_a_run_from_another_version_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match=r"run format 1, this one reads 2\); resume the run"):
         resume(run)
     (run / "durable.dill").write_bytes(b"\x80\x04\x95garbage")
-    with pytest.raises(ValueError, match="resume the run with the syne-mohb version that started it"):
+    with pytest.raises(ValueError,
+                       match="resume the run with the syne-mohb version that started it"):
         resume(run)
 
 

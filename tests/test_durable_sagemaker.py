@@ -84,7 +84,8 @@ def test_sagemaker_kill9_resume_reattaches_jobs(sm, tmp_path):
         for tid, ts in zip(results.trial_id, results.st_worker_timestamp):
             rows[(int(tid), round(ts, 6))] = rows.get((int(tid), round(ts, 6)), 0) + 1
         assert all(c == 1 for c in rows.values())
-        stop_ts = results[results.st_decision == "STOP"].groupby("trial_id").st_worker_timestamp.max()
+        stop_ts = (results[results.st_decision == "STOP"]
+                   .groupby("trial_id").st_worker_timestamp.max())
         job_trial = {j["job_name"]: j["trial_id"] for j in found}
         printed = recorded = after_stop = 0
         for job, lines in cluster.lines_written.items():

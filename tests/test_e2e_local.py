@@ -1,4 +1,5 @@
-"""End to end: Tuner + LocalBackend + MO-ASHA on a real training script (examples/train_digits.py)."""
+"""End to end: Tuner + LocalBackend + MO-ASHA on a real training script
+(examples/train_digits.py)."""
 import importlib.util
 from pathlib import Path
 
@@ -9,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_example():
-    spec = importlib.util.spec_from_file_location("moasha_local_digits", ROOT / "examples" / "moasha_local_digits.py")
+    spec = importlib.util.spec_from_file_location(
+        "moasha_local_digits", ROOT / "examples" / "moasha_local_digits.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -64,7 +64,8 @@ def test_hypervolume_hand_computed_mixed_modes(toy_run):
     # after t=2: add (0.7, 0.5) -> z = (0.6, 0.125): union = 0.595 + (1.1-0.6)*(0.25-0.125)
     # after t=3: add (0.9, 2.0) -> z = (0.2, 0.5): adds (0.4-0.2)*(1.1-0.5)
     vol = 1.1 * 1.1
-    expected = np.array([0.0, 0.595, 0.595 + 0.0625, 0.595 + 0.0625 + 0.12, 0.595 + 0.0625 + 0.12]) / vol
+    expected = np.array([0.0, 0.595, 0.595 + 0.0625, 0.595 + 0.0625 + 0.12,
+                         0.595 + 0.0625 + 0.12]) / vol
     curve = hypervolume_curve(toy_run, norm, np.array([0.5, 1.0, 2.0, 3.0, 4.0]), axis="time")
     np.testing.assert_allclose(curve, expected)
     # against dollars: 1.0 -> first row, 2.5 -> three rows

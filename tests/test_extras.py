@@ -142,7 +142,7 @@ def test_bench_nsga2_without_optuna_is_one_line_naming_the_extra(tmp_path):
     ("nsga2", "optuna", "optuna"), ("motpe", "optuna", "optuna"), ("st-ehvi", "botorch", "ehvi"),
     ("neps-mobo", "neps", "neps")])
 def test_bench_names_a_methods_missing_extra_before_any_run(method, package, extra, monkeypatch,
-                                                             tmp_path, capsys):
+                                                            tmp_path, capsys):
     from syne_mohb.cli import main
 
     monkeypatch.setitem(sys.modules, package, None)

@@ -281,4 +281,3 @@ def test_a_promoted_trial_that_fails_on_its_new_type_keeps_its_results_and_is_re
     assert (df.trial_id == new).any()
     wide_later = df[(df.config_width == 2048) & (df.trial_id > old)]
     assert len(wide_later) and (wide_later.segment_instance_type != GPU).all()
-

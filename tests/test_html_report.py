@@ -29,7 +29,8 @@ from syne_mohb.experiments.runner import RunSpec, grid, run_many, run_one
 from syne_mohb.pareto import pareto_mask
 
 BENCH, TASK = "linear", "digits"
-INSTALL_HINT = ("the HTML report's browser test needs headless Chromium: apt-get install -y chromium "
+INSTALL_HINT = ("the HTML report's browser test needs headless Chromium: "
+                "apt-get install -y chromium "
                 "chromium-driver (Debian), and selenium: pip install -e '.[test]'")
 
 
@@ -80,7 +81,8 @@ def _toy(n: int = 6, **extra) -> pd.DataFrame:
 def _page_data(page: Path) -> dict:
     """The data embedded in a report page."""
     html = page.read_text(encoding="utf-8")
-    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
+    blob = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html,
+                     re.S).group(1)
     assert "</script" not in blob.lower()
     return json.loads(blob)
 
@@ -111,7 +113,8 @@ def test_report_data_agrees_with_the_analysis_code(grid_dir):
         run = ordered[sel["run"]]
         tab = pareto_table(run)
         assert len(sel["table"]) == len(tab)
-        want = {(int(t), int(e)): vals for t, e, *vals in tab[["trial_id", "epoch", *objs]].itertuples(index=False)}
+        want = {(int(t), int(e)): vals
+                for t, e, *vals in tab[["trial_id", "epoch", *objs]].itertuples(index=False)}
         got = _front_models(g, sel["table"])
         assert set(got) == set(want)
         for key, vals in want.items():
@@ -133,8 +136,10 @@ def test_report_data_agrees_with_the_analysis_code(grid_dir):
     for axis in ("time", "dollars"):
         for cv in g["hypervolume"][axis]["curves"]:
             assert cv["seeds"] == 2 and cv["band"] == "min-max"
-            assert np.mean(cv["final"]) == pytest.approx(summ.loc[cv["method"], "hypervolume"], abs=1e-5)
-            assert all(lo <= m + 1e-12 <= hi + 2e-12 for lo, m, hi in zip(cv["lo"], cv["mean"], cv["hi"]))
+            assert np.mean(cv["final"]) == pytest.approx(summ.loc[cv["method"], "hypervolume"],
+                                                         abs=1e-5)
+            assert all(lo <= m + 1e-12 <= hi + 2e-12
+                       for lo, m, hi in zip(cv["lo"], cv["mean"], cv["hi"]))
     assert {r["method"] for r in g["runs"]} == {"moasha", "asha-default"}
     assert all(r["created"] and r["budget_s"] > 0 and r["n_workers"] == 4 for r in g["runs"])
     # every method row says what chooses the instance type and the hyperparameters
@@ -153,7 +158,8 @@ def _methods(runs):
 def test_page_is_self_contained_and_escapes_the_data(tmp_path):
     evil = "</script><script>document.title='pwned'</script>"
     run = _write_run(tmp_path / "run", _toy(config_note=evil),
-                     {"metric_names": ["accuracy", "runtime", "cost"], "metric_mode": ["max", "min", "min"]})
+                     {"metric_names": ["accuracy", "runtime", "cost"],
+                      "metric_mode": ["max", "min", "min"]})
     page = make_html_report(run, tmp_path / "out" / "page.html")
     assert page == tmp_path / "out" / "page.html"
     html = page.read_text()
@@ -170,7 +176,8 @@ def test_page_is_self_contained_and_escapes_the_data(tmp_path):
 def test_rows_without_objective_values_are_left_out(tmp_path):
     df = _toy(8).drop(columns=["runtime"])
     df.loc[[1, 5], "accuracy"] = np.nan
-    run = _write_run(tmp_path / "run", df, {"metric_names": ["accuracy", "cost"], "metric_mode": ["max", "min"]})
+    run = _write_run(tmp_path / "run", df, {"metric_names": ["accuracy", "cost"],
+                                            "metric_mode": ["max", "min"]})
     g = report_data([load_run(run)], root=run)["groups"][0]
     assert g["n"] == 6 and g["dropped"] == 2
     assert g["pairs"] == [[0, 1]] and len(g["selections"]) == 1
@@ -196,7 +203,8 @@ def test_local_run_without_instance_type(tmp_path):
     # Syne Tune's worker columns are shown as cost and time, with their units (issue 23, item 7)
     assert [o["label"] for o in g["objectives"]] == [
         "accuracy (higher is better)", "cost ($; lower is better)", "time (s; lower is better)"]
-    assert [o["column"] for o in g["objectives"]] == ["accuracy", "st_worker_cost", "st_worker_time"]
+    assert [o["column"] for o in g["objectives"]] == [
+        "accuracy", "st_worker_cost", "st_worker_time"]
     # log axes get the PNG plots' ticks, labelled in one notation, and sparser sets for a plot
     # too narrow for them (issue 24, item 4)
     assert g["objectives"][1]["log"] and g["objectives"][1]["ticks"] == {
@@ -215,13 +223,14 @@ def test_normalisation_bounds_are_shown_in_the_objectives_units(tmp_path):
     transform" (negated, log10); the bounds are now the best and worst raw values."""
     df = _toy(10)
     run = _write_run(tmp_path / "run", df, {"metric_names": ["accuracy", "runtime", "cost"],
-                                             "metric_mode": ["max", "min", "min"],
-                                             "syne_mohb": {"metric_log": {"runtime": True}}})
+                                            "metric_mode": ["max", "min", "min"],
+                                            "syne_mohb": {"metric_log": {"runtime": True}}})
     g = report_data([load_run(run)], root=run)["groups"][0]
     norm = {o["column"]: o for o in g["hypervolume"]["normalisation"]["objectives"]}
     assert norm["accuracy"]["best"] == pytest.approx(df["accuracy"].max())
     assert norm["accuracy"]["worst"] == pytest.approx(df["accuracy"].min())
-    assert norm["runtime"]["log10"] and norm["runtime"]["best"] == pytest.approx(df["runtime"].min())
+    assert norm["runtime"]["log10"] and norm["runtime"]["best"] == pytest.approx(
+        df["runtime"].min())
     assert norm["runtime"]["worst"] == pytest.approx(df["runtime"].max())
     assert [norm[c]["unit"] for c in ("accuracy", "runtime", "cost")] == [None, "s", "$"]
     script = (Path(__file__).resolve().parents[1] / "syne_mohb" / "experiments" / "html_report.js")
@@ -231,7 +240,7 @@ def test_normalisation_bounds_are_shown_in_the_objectives_units(tmp_path):
 def test_page_has_the_mode_of_the_other_report_files(tmp_path):
     """Issue 23, item 6: report.html was written 0600 (mkstemp) beside 0644 PNG and CSV files."""
     run = _write_run(tmp_path / "run", _toy(), {"metric_names": ["accuracy", "cost"],
-                                                 "metric_mode": ["max", "min"]})
+                                                "metric_mode": ["max", "min"]})
     umask = os.umask(0o022)
     try:
         page = make_html_report(run, tmp_path / "out")
@@ -250,7 +259,8 @@ def _run_cli(args, capsys):
 
 
 def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
-    rc, out, err = _run_cli(["report", str(grid_dir), "--html", "--output", str(tmp_path / "r")], capsys)
+    rc, out, err = _run_cli(["report", str(grid_dir), "--html", "--output", str(tmp_path / "r")],
+                            capsys)
     assert rc == 0, err
     page = tmp_path / "r" / "report.html"
     assert page.exists() and str(page) in out and "offline" in out
@@ -262,8 +272,9 @@ def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
     bad = broken / BENCH / TASK / "moasha" / "seed-1"
     (bad / "results.csv.zip").write_bytes(b"truncated")
     rc, out, err = _run_cli(["report", str(broken), "--html"], capsys)
-    assert rc == 0 and err.strip().splitlines() == [f"skipped {bad}: results.csv.zip is not a valid zip "
-                                                    f"file (truncated or overwritten: File is not a zip file)"]
+    assert rc == 0 and err.strip().splitlines() == [
+        f"skipped {bad}: results.csv.zip is not a valid zip "
+        f"file (truncated or overwritten: File is not a zip file)"]
     data = _page_data(broken / "report" / "report.html")
     assert data["num_runs"] == 3 and [k["path"] for k in data["skipped"]] == [str(bad)]
 
@@ -273,7 +284,8 @@ def test_cli_html_and_bad_input(grid_dir, tmp_path, capsys):
     no_objectives = _write_run(tmp_path / "noobj" / "run",
                                _toy().drop(columns=["accuracy", "runtime", "cost"]))
     wrong_objectives = _write_run(tmp_path / "wrong" / "run", _toy(),
-                                  {"syne_mohb": {"objectives": ["loss"], "objective_modes": ["min"]}})
+                                  {"syne_mohb": {"objectives": ["loss"],
+                                                 "objective_modes": ["min"]}})
     nan_df = _toy()
     nan_df["accuracy"] = np.nan
     all_nan = _write_run(tmp_path / "nan" / "run", nan_df)
@@ -410,23 +422,27 @@ def _open(drv, page: Path, timeout: float = 90.0) -> dict:
     severe = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe
     return drv.execute_script("""
-        var m = function (n) { var e = performance.getEntriesByName(n); return e.length ? e[0].startTime : null; };
-        return {fcp: m('first-contentful-paint'), ready: m('report-ready'), script: m('report-script-start'),
-                resources: performance.getEntriesByType('resource').map(function (e) { return e.name; })};""")
+        var m = function (n) { var e = performance.getEntriesByName(n); """
+                              """return e.length ? e[0].startTime : null; };
+        return {fcp: m('first-contentful-paint'), ready: m('report-ready'), """
+                              """script: m('report-script-start'),
+                resources: performance.getEntriesByType('resource').map("""
+                              """function (e) { return e.name; })};""")
 
 
 # number of model points in each projection: SVG points (small pages) or WebGL traces' lengths
-_COUNT_POINTS = """
+_COUNT_POINTS = ("""
 return Array.from(document.querySelectorAll('.projection')).map(function (gd) {
   var svg = gd.querySelectorAll('.scatterlayer path.point').length;
   var gl = 0, types = {};
   gd._fullData.forEach(function (t) {
-    if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || !t.visible || t.visible === 'legendonly') return;
+    if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') """
+                 """|| !t.visible || t.visible === 'legendonly') return;
     types[t.type] = true;
     if (t.type === 'scattergl') gl += t._length;
   });
   return {svg: svg, gl: gl, types: Object.keys(types).sort()};
-});"""
+});""")
 
 # a Pareto-set point far from every other point: the screenshot script picks the same one
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarking"))
@@ -456,7 +472,8 @@ def _wait_for(drv, script: str, timeout: float = 10.0, *args):
 def _table(drv, table_id: str) -> list[list[str]]:
     return drv.execute_script(
         "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr')).map("
-        "function (tr) { return Array.from(tr.children).map(function (td) { return td.textContent; }); });",
+        "function (tr) { return Array.from(tr.children).map("
+        "function (td) { return td.textContent; }); });",
         table_id)
 
 
@@ -469,14 +486,16 @@ def _headers(drv, table_id: str) -> list[str]:
 def _hover_and_select(drv, g: dict, projection: int) -> int:
     """Hover a Pareto-set point with the mouse, check the tooltip and the details panel show its
     configuration, click it, check it is selected everywhere; return its row."""
-    drv.execute_script("window.scrollTo(0, 0); document.getElementById('projection-' + arguments[0])"
+    drv.execute_script("window.scrollTo(0, 0); "
+                       "document.getElementById('projection-' + arguments[0])"
                        ".scrollIntoView({block: 'nearest'});", projection)
     p = drv.execute_script(_PICK_POINT, projection)
     assert p["gap"] > 4, "no isolated point to hover"
     row, c = p["row"], g["columns"]
     trial = c["trial"]["values"][row]
     _move_mouse(drv, p["x"], p["y"])
-    label = _wait_for(drv, "var h = document.querySelector('#projection-' + arguments[0] + ' .hoverlayer .hovertext');"
+    label = _wait_for(drv, "var h = document.querySelector('#projection-' + arguments[0]"
+                           " + ' .hoverlayer .hovertext');"
                            " return h && h.textContent;", 10.0, projection)
     assert f"trial {trial}," in label
     for h, name in enumerate(g["hp"]):
@@ -493,7 +512,8 @@ def _hover_and_select(drv, g: dict, projection: int) -> int:
     _wait_for(drv, "return document.querySelector('#details h3').textContent === 'Selected model';")
     rings = drv.execute_script(
         "return Array.from(document.querySelectorAll('.projection')).map(function (gd) {"
-        " var t = gd.data[gd.data.length - 1]; return t.meta.kind === 'selected' && t.x[0] != null; });")
+        " var t = gd.data[gd.data.length - 1];"
+        " return t.meta.kind === 'selected' && t.x[0] != null; });")
     assert all(rings)
     assert drv.execute_script(
         "return Array.from(document.querySelectorAll('#pareto-table tr.selected')).map("
@@ -510,22 +530,26 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
 
     # controls: the runs of the grid can be shown one by one
     options = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#selection-select option')).map(function (o) { return o.text; });")
+        "return Array.from(document.querySelectorAll('#selection-select option')).map("
+        "function (o) { return o.text; });")
     assert len(options) == 5 and options[0].startswith("all 4 runs")
     # every projection shows every trained model, Pareto-set points on top
     n = sum(len(r.results) for r in runs)
     counts = browser.execute_script(_COUNT_POINTS)
     assert len(counts) == 3 and all(c["svg"] == n and c["types"] == ["scatter"] for c in counts)
     titles = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.projection .gtitle')).map(function (e) { return e.textContent; });")
+        "return Array.from(document.querySelectorAll('.projection .gtitle')).map("
+        "function (e) { return e.textContent; });")
     assert titles == ["accuracy vs runtime", "accuracy vs cost", "runtime vs cost"]
     axes = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.projection .xtitle, .projection .ytitle')).map("
+        "return Array.from(document.querySelectorAll("
+        "'.projection .xtitle, .projection .ytitle')).map("
         "function (e) { return e.textContent; });")
     assert "cost ($; lower is better)" in axes
     assert "accuracy (higher is better)" in axes and "runtime (s; lower is better)" in axes
     legend = browser.execute_script(
-        "return Array.from(document.querySelectorAll('#legend .legend-item')).map(function (e) { return e.textContent; });")
+        "return Array.from(document.querySelectorAll('#legend .legend-item')).map("
+        "function (e) { return e.textContent; });")
     assert legend == g["instance_types"] and len(legend) >= 2
     assert "dominated" in browser.find_element("id", "legend").text
 
@@ -559,7 +583,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     assert [r[0] for r in inst] == [s["instance"] for s in g["selections"][0]["instances"]]
     assert "dollars spent ($)" in _headers(browser, "instance-table")
     hv = browser.execute_script(
-        "return ['hv-time', 'hv-dollars'].map(function (id) { return document.getElementById(id).data.map("
+        "return ['hv-time', 'hv-dollars'].map(function (id) { "
+        "return document.getElementById(id).data.map("
         "function (t) { return t.name; }); });")
     for names in hv:
         assert sorted(names) == sorted(f"{m} {kind}" for m in ("moasha", "asha-default")
@@ -581,7 +606,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
     heads = _headers(browser, "target-table")
     moasha = next(r for r in target if r[0] == "moasha")
     cell = moasha[heads.index("tuning time vs asha-default")]
-    point, lo, hi = next(r for r in cmp["rows"] if r["method"] == "moasha")["vs_baseline"]["tune_time"]
+    point, lo, hi = next(r for r in cmp["rows"]
+                         if r["method"] == "moasha")["vs_baseline"]["tune_time"]
     assert cell == f"{point:.2f}x [{lo:.2f}, {hi:.2f}]"
     assert str(round(cmp["target"], 4)) in browser.find_element("id", "target-value").text
     assert not browser.find_elements("id", "versus-table")  # no --versus
@@ -590,7 +616,8 @@ def test_grid_report_in_the_browser(browser, grid_dir, tmp_path):
 
     # one run alone: its Pareto set is the CSV report's
     moasha0 = next(i for i, o in enumerate(options) if o.startswith("moasha / seed-0"))
-    browser.execute_script("var s = document.getElementById('selection-select'); s.value = arguments[0];"
+    browser.execute_script("var s = document.getElementById('selection-select');"
+                           " s.value = arguments[0];"
                            " s.dispatchEvent(new Event('change'));", str(moasha0))
     _wait_for(browser, "return document.body.getAttribute('data-ready') === '1';", 30)
     run = load_run(grid_dir / BENCH / TASK / "moasha" / "seed-0")
@@ -614,7 +641,8 @@ def _check_screenshot(png: Path) -> None:
         target = os.environ.get("SYNE_MOHB_SCREENSHOT")
         if target:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-            im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(target, optimize=True)
+            im.convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
+                target, optimize=True)
 
 
 def test_10000_results_render_and_respond(browser, big_run, tmp_path, record_property):
@@ -625,7 +653,8 @@ def test_10000_results_render_and_respond(browser, big_run, tmp_path, record_pro
     counts = browser.execute_script(_COUNT_POINTS)
     for c in counts:
         # WebGL when the browser has it, else SVG: every point is drawn either way
-        assert (c["gl"] == n and c["types"] == ["scattergl"]) or (c["svg"] == n and c["types"] == ["scatter"])
+        assert ((c["gl"] == n and c["types"] == ["scattergl"])
+                or (c["svg"] == n and c["types"] == ["scatter"]))
     assert len(_table(browser, "pareto-table")) == len(pareto_table(big_run))
     t0 = time.perf_counter()
     _hover_and_select(browser, g, projection=0)
@@ -635,7 +664,8 @@ def test_10000_results_render_and_respond(browser, big_run, tmp_path, record_pro
     record_property("html_size_mb", size_mb)
     record_property("first_contentful_paint_ms", marks["fcp"])
     record_property("plots_drawn_ms", marks["ready"])
-    print(f"\n{n} results: page {size_mb:.1f} MB, first contentful paint {marks['fcp']} ms, all plots "
+    print(f"\n{n} results: page {size_mb:.1f} MB, "
+          f"first contentful paint {marks['fcp']} ms, all plots "
           f"drawn {marks['ready']} ms after navigation, hover+click check {respond_s:.2f} s")
 
 
@@ -656,7 +686,8 @@ def test_local_run_page_in_the_browser(browser, tmp_path):
     # one run and no baseline: nothing to compare, no time-to-target section
     assert browser.execute_script("return document.getElementById('target').hidden") is True
     axes = browser.execute_script(
-        "return Array.from(document.querySelectorAll('.projection .xtitle, .projection .ytitle')).map("
+        "return Array.from(document.querySelectorAll("
+        "'.projection .xtitle, .projection .ytitle')).map("
         "function (e) { return e.textContent; });")
     assert "cost ($; lower is better)" in axes and "time (s; lower is better)" in axes
     assert not [a for a in axes if "st_worker" in a]
@@ -691,7 +722,8 @@ def test_cost_axis_labels_near_1e_4_do_not_overlap_in_narrow_plots(browser, tmp_
     _open(browser, page)
     for width in (420, 300, 260):
         browser.execute_script("var w = arguments[0]; document.querySelectorAll('.js-plotly-plot')"
-                               ".forEach(function (gd) { Plotly.relayout(gd, {width: w}); });", width)
+                               ".forEach(function (gd) { "
+                               "Plotly.relayout(gd, {width: w}); });", width)
         time.sleep(0.3)
         _wait_for(browser, "return Array.from(document.querySelectorAll('.js-plotly-plot')).every("
                            "function (gd) { return !gd._synemohbFitting; });", 10.0)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,7 +32,8 @@ def page(browser, tmp_path_factory):  # noqa: F811
         "trial_id": trial, "epoch": epoch, "st_tuner_time": np.linspace(1.0, 90.0, len(trial)),
         "accuracy": 0.5 + 0.1 * epoch + rng.uniform(0, 0.15, len(trial)),
         "runtime": runtime, "cost": runtime * 2e-4, "st_worker_time": runtime,
-        "config_instance_type": np.array(["ml.c5.xlarge", "ml.g4dn.xlarge", "ml.p3.2xlarge"])[trial % 3],
+        "config_instance_type": np.array(["ml.c5.xlarge", "ml.g4dn.xlarge",
+                                          "ml.p3.2xlarge"])[trial % 3],
         "config_arch": [LONG + str(t % 2) for t in trial], "config_lr": 10.0 ** -(1 + trial % 4),
     })
     run = out / "run"
@@ -51,7 +51,8 @@ def page(browser, tmp_path_factory):  # noqa: F811
 def _active(drv) -> list:
     return drv.execute_script(
         "var a = document.activeElement, t = a.closest('table');"
-        " return [a.tagName, t ? t.id : null, a.getAttribute('aria-sort'), a.getAttribute('data-row')];")
+        " return [a.tagName, t ? t.id : null, a.getAttribute('aria-sort'),"
+        " a.getAttribute('data-row')];")
 
 
 def _tab_until(drv, tag: str, table: str, limit: int = 80) -> list:
@@ -85,11 +86,13 @@ def test_keyboard_reaches_sorts_and_selects_in_the_tables(browser, page):  # noq
     assert trials == sorted(trials, reverse=True)
     row = _tab_until(browser, "TR", "pareto-table")[3]
     ActionChains(browser).send_keys(Keys.ENTER).perform()
-    _wait_for(browser, "return document.getElementById('details').getAttribute('data-row') === arguments[0];",
+    _wait_for(browser, "return document.getElementById('details').getAttribute('data-row')"
+                       " === arguments[0];",
               5.0, row)
     assert browser.execute_script(
         "return Array.from(document.querySelectorAll('.projection')).every(function (gd) {"
-        " var t = gd.data[gd.data.length - 1]; return t.meta.kind === 'selected' && t.x[0] != null; });")
+        " var t = gd.data[gd.data.length - 1];"
+        " return t.meta.kind === 'selected' && t.x[0] != null; });")
     assert browser.execute_script(
         "return document.activeElement.classList.contains('selected')") is True
     # the per-instance table too
@@ -103,7 +106,8 @@ def _box(drv, selector: str) -> dict:
 
 
 def _overlap(a: dict, b: dict) -> bool:
-    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    return (a["left"] < b["right"] and b["left"] < a["right"]
+            and a["top"] < b["bottom"] and b["top"] < a["bottom"])
 
 
 def test_long_values_missing_metadata_and_titles_read_right(browser, page):  # noqa: F811
@@ -114,31 +118,40 @@ def test_long_values_missing_metadata_and_titles_read_right(browser, page):  # n
     browser.execute_script("window.scrollTo(0, 0);")
     browser.execute_script(
         "var gd = document.getElementById('projection-0');"
-        " var t = gd.data.findIndex(function (t) { return t.meta && t.meta.kind === 'front' && t.x.length; });"
+        " var t = gd.data.findIndex(function (t) {"
+        " return t.meta && t.meta.kind === 'front' && t.x.length; });"
         " Plotly.Fx.hover(gd, [{curveNumber: t, pointNumber: 0}]);")
-    text = _wait_for(browser, "var h = document.querySelector('#projection-0 .hoverlayer .hovertext');"
+    text = _wait_for(browser, "var h = document.querySelector("
+                              "'#projection-0 .hoverlayer .hovertext');"
                               " return h && h.textContent;", 5.0)
     assert "trial " in text and "accuracy: " in text and "arch = conv(" in text and "\u2026" in text
     assert LONG not in text
-    tip, plot = _box(browser, "#projection-0 .hoverlayer .hovertext"), _box(browser, "#projection-0")
+    tip, plot = (_box(browser, "#projection-0 .hoverlayer .hovertext"),
+                 _box(browser, "#projection-0"))
     assert plot["left"] - 1 <= tip["left"] and tip["right"] <= plot["right"] + 1, (tip, plot)
     # the side panel has the whole value
-    browser.execute_script("arguments[0].click();", browser.find_element("css selector", "#pareto-table tbody tr"))
+    browser.execute_script("arguments[0].click();",
+                           browser.find_element("css selector", "#pareto-table tbody tr"))
     dd = _wait_for(browser, "var d = document.querySelectorAll('#details dl.hp dd');"
-                            " return d.length && Array.from(d).map(function (e) { return e.textContent; });", 5.0)
+                            " return d.length && Array.from(d).map("
+                            "function (e) { return e.textContent; });", 5.0)
     assert any(v.startswith(LONG) for v in dd)
     # the Pareto table shortens it in its cell (one long column pushed the others out of view),
     # with the whole value as the cell's tooltip
     cell = browser.execute_script(
-        "var h = Array.from(document.querySelectorAll('#pareto-table thead th .label')).map(function (e) { return e.textContent; });"
-        " var td = document.querySelectorAll('#pareto-table tbody tr')[0].children[h.indexOf('arch')];"
+        "var h = Array.from(document.querySelectorAll('#pareto-table thead th .label')).map("
+        "function (e) { return e.textContent; });"
+        " var td = document.querySelectorAll('#pareto-table tbody tr')[0]"
+        ".children[h.indexOf('arch')];"
         " var s = td.querySelector('span'); return [td.textContent, s && s.title];")
     assert cell[0].endswith("\u2026") and len(cell[0]) <= 40 and cell[1].startswith(LONG)
     # runs table: no backend recorded reads "–"
     cells = browser.execute_script(
-        "var h = Array.from(document.querySelectorAll('#runs-table thead th .label')).map(function (e) { return e.textContent; });"
+        "var h = Array.from(document.querySelectorAll('#runs-table thead th .label')).map("
+        "function (e) { return e.textContent; });"
         " var tds = document.querySelectorAll('#runs-table tbody tr')[0].children;"
-        " return [tds[h.indexOf('backend')].textContent, tds[h.indexOf('tuning time (s)')].textContent];")
+        " return [tds[h.indexOf('backend')].textContent,"
+        " tds[h.indexOf('tuning time (s)')].textContent];")
     assert cells[0] == "\u2013" and "null" not in cells[0]
     # methods table: one seed has no spread ("(1 seed)", not "± 0")
     best, hv = browser.execute_script(
@@ -149,7 +162,8 @@ def test_long_values_missing_metadata_and_titles_read_right(browser, page):  # n
     for hv in ("#hv-time", "#hv-dollars"):
         assert not _overlap(_box(browser, hv + " .gtitle"), _box(browser, hv + " .ytitle")), hv
         legend = browser.execute_script(
-            "return Array.from(document.querySelectorAll(arguments[0] + ' .legend .legendtext')).map("
+            "return Array.from(document.querySelectorAll(arguments[0] + ' .legend .legendtext'))"
+            ".map("
             "function (e) { return e.textContent; });", hv)
         assert legend == ["run"], (hv, legend)
     # 800 px: every legend mark on one line with its words

@@ -9,7 +9,8 @@ from syne_mohb.searchers.hardware import InstanceTypePreference
 from syne_mohb.searchers.random import RandomSearcher
 
 TYPES = ["cpu.small", "cpu.big", "gpu"]
-SPACE = {"width": choice([16, 64, 256]), "lr": loguniform(1e-4, 1e-1), "instance_type": choice(TYPES)}
+SPACE = {"width": choice([16, 64, 256]), "lr": loguniform(1e-4, 1e-1),
+         "instance_type": choice(TYPES)}
 # (time factor, price per second): cpu.big is faster and pricier than cpu.small (a trade-off);
 # gpu is slower and pricier than cpu.small (dominated)
 HW = {"cpu.small": (1.0, 1.0), "cpu.big": (0.5, 3.0), "gpu": (2.0, 10.0)}

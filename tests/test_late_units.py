@@ -204,7 +204,6 @@ def test_sagemaker_start_up_is_not_lateness_and_a_slow_first_epoch_is(sm, make_b
     cluster.startup_seconds = 2.5
     cluster.epoch_seconds = {"*": 0.1}
 
-
     cluster.behaviour = lambda name, hp: (
         {"env": {"SIM_EPOCH_SECONDS": "12"}}
         if str(hp.get("width")) == "2048" and hp.get("instance_type") == "ml.m5.large"
@@ -251,7 +250,7 @@ def test_backends_say_how_long_a_job_waited_before_its_training():
     bb = _table()
     backend = SimulatedBackend(bb, random_seed=0, startup=JobStartup(
         provisioning_s={"cpu": 30.0, "accelerated": 50.0}, download_s={"cpu": 5.0,
-                                                                     "accelerated": 5.0}))
+                                                                       "accelerated": 5.0}))
     backend.start_trial({"width": 16, "instance_type": CPU})
     assert backend.startup_seconds(0) is None  # provisioning
     backend.now = 30.0

@@ -154,7 +154,8 @@ def test_shipped_benchmarks_record_their_log_flags():
     ev = np.asarray(blackboxes.load("cnn")["mnist"].objectives_evaluations, dtype=float)
     rt = ev[..., 2]
     np.testing.assert_allclose([norm.lower[1], norm.upper[1]], np.log10([rt.min(), rt.max()]))
-    np.testing.assert_allclose([norm.lower[0], norm.upper[0]], [-ev[..., 0].max(), -ev[..., 0].min()])
+    np.testing.assert_allclose([norm.lower[0], norm.upper[0]],
+                               [-ev[..., 0].max(), -ev[..., 0].min()])
     # the whole table's front relative to itself: 1; a part of it: less
     assert table_hypervolume("cnn", "mnist", norm) == pytest.approx(
         norm.hypervolume(ev[..., [0, 2, 3]].reshape(-1, 3)))
@@ -243,7 +244,8 @@ def test_a_broken_metric_log_is_reported_by_name(tmp_path):
     meta = json.loads((out / "metadata.json").read_text())
     meta["metric_log"] = {"runtime": "yes"}
     (out / "metadata.json").write_text(json.dumps(meta))
-    with pytest.raises(BlackboxFolderError, match="metric_log must map objective names to true/false"):
+    with pytest.raises(BlackboxFolderError,
+                       match="metric_log must map objective names to true/false"):
         validate_folder(out)
     meta["metric_log"] = {"latency": True}
     (out / "metadata.json").write_text(json.dumps(meta))

@@ -1,4 +1,5 @@
-"""ModelBasedSearcher: reproducibility, pending trials, input validation, full fidelity, transfer."""
+"""ModelBasedSearcher: reproducibility, pending trials, input validation, full fidelity,
+transfer."""
 from __future__ import annotations
 
 import numpy as np
@@ -140,7 +141,7 @@ def related_task(scale: float, seed: int) -> TransferLearningTaskEvaluations:
 def test_transfer_prior_is_used_from_the_first_suggestion():
     related = {"t1": related_task(1.0, 0), "t2": related_task(50.0, 1)}
     searcher = make(random_seed=0, exploration=0.0,
-                                  transfer_evaluations=related)
+                    transfer_evaluations=related)
     first = [searcher.suggest() for _ in range(15)]  # no own result yet
     # the related tasks' best category (its effect dominates; random: 1/3)
     assert np.mean([c["c"] == "q" for c in first]) > 0.8

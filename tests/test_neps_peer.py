@@ -36,7 +36,7 @@ def test_search_space_keeps_bounds_scales_choices_and_constants():
     assert (space["lr"].lower, space["lr"].upper) == (1e-4, 1e-1)
     assert isinstance(space["momentum"], HPOFloat) and not space["momentum"].log
     assert isinstance(space["layers"], HPOInteger) and (space["layers"].lower,
-                                                         space["layers"].upper) == (1, 4)
+                                                        space["layers"].upper) == (1, 4)
     assert isinstance(space["act"], HPOCategorical) and space["act"].choices == ["relu", "tanh"]
     assert isinstance(space["epochs"], HPOConstant) and space["epochs"].value == 5
     with pytest.raises(ValueError, match=r"hyperparameter 'k': domain FiniteRange has no NePS"):

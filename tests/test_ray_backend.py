@@ -209,7 +209,7 @@ def test_address_and_default_instance_are_checked_with_the_parameters_name(tmp_p
 
 
 def test_relative_checkpoint_root_is_the_folder_it_named_at_construction(tmp_path,
-                                                                          monkeypatch):
+                                                                         monkeypatch):
     """A resumed run is unpickled in whatever folder ``resume`` runs from: a relative
     checkpoint_root taken from there pointed its trials at an empty folder (they started over,
     paid twice)."""
@@ -618,8 +618,8 @@ def test_durable_run_reattaches_after_driver_kill(cluster, tmp_path):
         lines = [ln for ln in backend.stdout(tid) if "[tune-metric]" in ln]
         status = backend.fetch_status_results([int(tid)])[0][int(tid)][1]
         if tid != 1:
-            # re-attached (trial 0) or started after the resume: every epoch recorded exactly once, in order, including those
-            # printed while no driver ran
+            # re-attached (trial 0) or started after the resume: every epoch recorded exactly
+            # once, in order, including those printed while no driver ran
             assert epochs == list(range(1, len(rows) + 1))
         else:
             # restarted from its checkpoint: epochs go on increasing (those its lost actor

@@ -148,7 +148,7 @@ def test_a_type_without_a_price_gets_the_rate_the_run_billed(run):
     # types neither priced nor in the catalog (a local profile, a Ray node type): the run's
     # own st_worker_cost says what they cost; the simulator billed the catalog's prices
     names = {t: f"box-{i}" for i, t in enumerate(sorted(run["results"]["config_instance_type"]
-                                                       .dropna().unique()))}
+                                                        .dropna().unique()))}
     renamed = run["results"].copy()
     for col in ("config_instance_type", "segment_instance_type"):
         renamed[col] = renamed[col].map(names)

@@ -115,7 +115,7 @@ def test_one_name_per_objective():
             hyperparameters, METRICS, mode=MODES, max_resource=3, random_seed=0,
             transfer_evaluations=e)),
         ("related task 't'", lambda e: ParetoTransferSearcher(SPACE, e, METRICS, MODES,
-                                                             random_seed=0)),
+                                                              random_seed=0)),
     ]
     for where, make in makers:
         with pytest.raises(ValueError, match=rf"^{re.escape(where)}: objectives_names has 3 "

@@ -47,7 +47,8 @@ def test_report_of_runs_with_different_objectives(mixed_folder, tmp_path, capsys
     """Item 1: it crashed with KeyError "['st_worker_cost'] not in index"."""
     assert _report([str(mixed_folder), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
-    assert "Pareto set a-profile-run (MOASHA) (" in out and "Pareto set b-digits-run (MOASHA) (" in out
+    assert ("Pareto set a-profile-run (MOASHA) (" in out
+            and "Pareto set b-digits-run (MOASHA) (" in out)
     summary = pd.read_csv(tmp_path / "rep" / "summary.csv")
     assert sorted(summary["group"]) == ["a-profile-run", "b-digits-run"]
     assert (summary["seeds"] == 1).all()  # not pooled as 2 seeds of one method
@@ -80,7 +81,8 @@ def test_runs_are_grouped_by_entry_point_objectives_and_search_space(tmp_path, c
     out = capsys.readouterr().out
     block = out.split("Groups (")[1].split("\n\n")[0]
     assert "entry point train_digits, objectives accuracy (max), elapsed_time (min), " \
-           "st_worker_cost (min), the same search space; MOASHA (2 runs: digits-0, digits-1)" in block
+           "st_worker_cost (min), the same search space; " \
+           "MOASHA (2 runs: digits-0, digits-1)" in block
     assert "entry point train_ray" in block and "MOASHA (1 run: ray-run)" in block
     summary = pd.read_csv(tmp_path / "rep" / "summary.csv")
     assert sorted(summary["seeds"]) == [1, 1, 2]
@@ -120,7 +122,8 @@ def test_pareto_rows_printed_and_written(tmp_path, capsys):
     assert len(table) == 3
     assert len(pd.read_csv(csv)) == 7
     assert _report([str(root), "--output", str(tmp_path / "rep"), "--rows", "0"]) == 2
-    assert one_line_error(capsys) == "syne-mohb report: error: --rows must be an integer >= 1, got 0"
+    assert one_line_error(capsys) == ("syne-mohb report: error: "
+                                      "--rows must be an integer >= 1, got 0")
 
 
 def test_make_report_returns_whole_pareto_tables(tmp_path):
@@ -177,7 +180,7 @@ def target_runs(tmp_path):
 
 
 def test_a_method_that_misses_the_target_counts_with_its_whole_budget(target_runs, tmp_path,
-                                                                       capsys):
+                                                                      capsys):
     """Item 8: it was shown as reduction 0 (inf in the CSV); the demo counts the whole budget."""
     assert _report([str(target_runs), "--output", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
@@ -198,7 +201,7 @@ def test_a_method_that_misses_the_target_counts_with_its_whole_budget(target_run
 
 
 def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_runs, tmp_path,
-                                                                        capsys):
+                                                                       capsys):
     """``report --versus PEER``: at the baseline's target, mean(PEER) / mean(method) over the
     paired seeds for every other method (the baseline too), printed and in
     ``time_to_target_versus.csv``; an unknown peer is one line naming the valid ones."""
@@ -223,7 +226,7 @@ def test_report_pairs_every_method_with_a_peer_at_the_baselines_target(target_ru
 
 
 def test_without_the_default_baseline_the_report_says_how_to_compare(target_runs, tmp_path,
-                                                                      capsys):
+                                                                     capsys):
     """Runs without ``asha-default`` (e.g. ``bench --methods moasha,st-moasha-fixed,asha-p3``)
     had no time / dollars comparison and no word why: one line names the missing baseline and
     the methods ``--baseline`` can take."""
@@ -235,7 +238,7 @@ def test_without_the_default_baseline_the_report_says_how_to_compare(target_runs
     assert ("No time / dollars comparison: no group holds the baseline 'asha-default'; "
             "--baseline names another, one of: late, never") in out
     assert _report([str(target_runs), "--output", str(tmp_path / "rep"),
-                 "--baseline", "late"]) == 0
+                    "--baseline", "late"]) == 0
     out = capsys.readouterr().out
     assert "No time / dollars comparison" not in out and "Time / dollars to reach" in out
 
@@ -455,7 +458,7 @@ def test_one_scripts_groups_are_compared_at_a_target_as_one_pool(script_runs, tm
 
 
 def test_a_method_of_two_groups_of_the_pool_is_named_by_its_group(script_runs, tmp_path,
-                                                                   capsys):
+                                                                  capsys):
     """A second MO-ASHA group of the script (another search space) does not add seeds to the
     first: each is named by what tells its group apart, and --baseline takes that name."""
     from syne_tune.config_space import choice, loguniform

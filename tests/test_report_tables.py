@@ -51,6 +51,7 @@ def load_runs(folder):
 
     return load_runs(folder)
 
+
 METRICS = ["accuracy", "elapsed_time", "st_worker_cost"]
 MODES = ["max", "min", "min"]
 # trial -> (seconds per epoch, $/hour, accuracy per epoch, lr, hidden); every config says epochs=9

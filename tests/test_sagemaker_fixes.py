@@ -160,7 +160,7 @@ def test_a_script_that_reports_nothing_fails_its_trial_and_the_run_goes_on(
 
 
 def test_example_run_over_max_failures_prints_what_it_got(sm, make_backend, example,
-                                                           monkeypatch, tmp_path, capsys):
+                                                          monkeypatch, tmp_path, capsys):
     """examples/sagemaker_instance_tuning.py against the moto server: trial 0 trains, the
     next ones fail (no capacity) until max_failures is passed. No traceback: the Pareto front
     of what was obtained and one line; the budget as given; no temporary folder left."""

@@ -47,8 +47,6 @@ class CollectResults(TunerCallback):
             self.stopped_at[trial.trial_id] = result.get("epoch")
 
 
-
-
 def describe(clients, name):
     return clients["sagemaker"].describe_training_job(TrainingJobName=name)
 

@@ -35,7 +35,8 @@ def test_rung_decisions_match_brute_force_reference():
                 assert exact.add(i, Y[i]) == ref
                 np.testing.assert_array_equal(exact.ranks, brute_force_ranks(Y[: i + 1]))
                 bound = continue_threshold(i + 1, 3)
-                disagreements += (bounded.add(i, Y[i], max_position=bound) <= bound) != (ref <= bound)
+                disagreements += ((bounded.add(i, Y[i], max_position=bound) <= bound)
+                                  != (ref <= bound))
                 total += 1
     assert total > 3000
     assert disagreements == 0
@@ -60,8 +61,10 @@ def test_dominated_newcomer_stops():
     sched = MOASHA(SPACE, metrics=["acc", "time"], mode=["max", "min"], time_attr="epoch", max_t=27,
                    searcher="random")
     for tid in range(9):
-        sched.on_trial_result(_trial(tid), {"epoch": 1, "acc": 0.5 + 0.01 * tid, "time": 1.0 - 0.01 * tid})
-    assert sched.on_trial_result(_trial(99), {"epoch": 1, "acc": 0.1, "time": 5.0}) == SchedulerDecision.STOP
+        sched.on_trial_result(_trial(tid), {"epoch": 1, "acc": 0.5 + 0.01 * tid,
+                                            "time": 1.0 - 0.01 * tid})
+    assert (sched.on_trial_result(_trial(99), {"epoch": 1, "acc": 0.1, "time": 5.0})
+            == SchedulerDecision.STOP)
 
 
 def _async_events(rng, num_trials, max_t):
@@ -75,8 +78,8 @@ def _async_events(rng, num_trials, max_t):
 @pytest.mark.parametrize("rf,grace,max_t", [(3, 1, 27), (2, 2, 40), (4, 1, 64)])
 def test_single_metric_decisions_identical_to_syne_tune_asha(mode, rf, grace, max_t):
     rng = np.random.RandomState(rf * 100 + max_t)
-    ours = MOASHA(SPACE, metrics=["loss"], mode=mode, time_attr="epoch", max_t=max_t, searcher="random",
-                  grace_period=grace, reduction_factor=rf, random_seed=0)
+    ours = MOASHA(SPACE, metrics=["loss"], mode=mode, time_attr="epoch", max_t=max_t,
+                  searcher="random", grace_period=grace, reduction_factor=rf, random_seed=0)
     theirs = ASHA(SPACE, metric="loss", do_minimize=(mode == "min"), time_attr="epoch", max_t=max_t,
                   grace_period=grace, reduction_factor=rf, random_seed=0)
     running = list(range(60))
@@ -107,7 +110,8 @@ def test_promotion_pauses_at_rungs_and_resumes_the_best():
         assert sug.spawn_new_trial_id
         trial = _trial(tid, sug.config)
         sched.on_trial_add(trial)
-        assert sched.on_trial_result(trial, {"epoch": 1, "err": e, "cost": c}) == SchedulerDecision.PAUSE
+        assert (sched.on_trial_result(trial, {"epoch": 1, "err": e, "cost": c})
+                == SchedulerDecision.PAUSE)
     assert sched.paused_trials() == [0, 1, 2]
     # 3 results in rung 1: top floor(3/3) = 1 -> the dominating trial 2 is promoted
     sug = sched.suggest()
@@ -117,12 +121,16 @@ def test_promotion_pauses_at_rungs_and_resumes_the_best():
     assert sched.suggest().spawn_new_trial_id
     # the resumed trial continues between rungs and pauses at the next rung (epoch 3)
     t2 = _trial(2)
-    assert sched.on_trial_result(t2, {"epoch": 2, "err": 0.1, "cost": 0.2}) == SchedulerDecision.CONTINUE
-    assert sched.on_trial_result(t2, {"epoch": 3, "err": 0.05, "cost": 0.3}) == SchedulerDecision.PAUSE
+    assert (sched.on_trial_result(t2, {"epoch": 2, "err": 0.1, "cost": 0.2})
+            == SchedulerDecision.CONTINUE)
+    assert (sched.on_trial_result(t2, {"epoch": 3, "err": 0.05, "cost": 0.3})
+            == SchedulerDecision.PAUSE)
     # re-reported lower epochs (a restart without checkpoint) do not pause it again
-    assert sched.on_trial_result(t2, {"epoch": 1, "err": 0.5, "cost": 0.1}) == SchedulerDecision.CONTINUE
+    assert (sched.on_trial_result(t2, {"epoch": 1, "err": 0.5, "cost": 0.1})
+            == SchedulerDecision.CONTINUE)
     # reaching max_t ends the trial
-    assert sched.on_trial_result(t2, {"epoch": 9, "err": 0.01, "cost": 1.0}) == SchedulerDecision.STOP
+    assert (sched.on_trial_result(t2, {"epoch": 9, "err": 0.01, "cost": 1.0})
+            == SchedulerDecision.STOP)
     # failed paused trials are never resumed
     sched.on_trial_error(_trial(0))
     assert 0 not in sched.paused_trials()
@@ -144,7 +152,8 @@ def _run_sequence(seed, type_="stopping"):
             trial = _trial(tid)
         log.append((tid, tuple(sorted(sug.config.items())) if sug.config else None))
         for epoch in (1, 3, 9):
-            d = sched.on_trial_result(trial, {"epoch": epoch, "err": rng.rand(), "cost": rng.rand()})
+            d = sched.on_trial_result(trial, {"epoch": epoch, "err": rng.rand(),
+                                              "cost": rng.rand()})
             log.append(d)
             if d != SchedulerDecision.CONTINUE:
                 break

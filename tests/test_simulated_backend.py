@@ -1,4 +1,5 @@
-"""The one simulated backend (syne_mohb.backends.simulated) on a hand-made table with known values."""
+"""The one simulated backend (syne_mohb.backends.simulated) on a hand-made table with known
+values."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,8 @@ from syne_mohb.backends.cost import COST_CAP_REACHED
 from syne_mohb.backends.simulated import SimulatedBackend, SimulatedClock
 from syne_mohb.hardware.startup import JobStartup
 
-# two configurations x two recorded seeds x three epochs; runtime is cumulative, cost = runtime x rate
+# two configurations x two recorded seeds x three epochs; runtime is cumulative,
+# cost = runtime x rate
 RUNTIME = np.array([[[10.0, 20.0, 30.0], [11.0, 22.0, 33.0]],   # config a (cpu, $0.36/h)
                     [[2.0, 4.0, 6.0], [3.0, 6.0, 9.0]]])       # config b (gpu, $3.60/h)
 RATE = np.array([0.36, 3.6]) / 3600.0  # dollars per second
@@ -95,7 +97,8 @@ def test_pause_and_resume_keep_runtime_and_cost_cumulative():
     np.testing.assert_allclose([r["st_tuner_time"] for r in rest], [110.0, 120.0])
     np.testing.assert_allclose([r["runtime"] for r in rest], [20.0, 30.0])  # the model's own
     np.testing.assert_allclose([r["st_worker_time"] for r in rest], [20.0, 30.0])
-    np.testing.assert_allclose([r["st_worker_cost"] for r in rest], np.array([20.0, 30.0]) * RATE[0])
+    np.testing.assert_allclose([r["st_worker_cost"] for r in rest],
+                               np.array([20.0, 30.0]) * RATE[0])
     # without checkpoints the resumed job starts again at epoch 1 and pays again
     be2 = SimulatedBackend(_blackbox(), seed=0, support_checkpointing=False)
     be2.start_trial(A)
@@ -190,7 +193,8 @@ def test_tuner_run_counts_the_budget_in_simulated_seconds(tmp_path, monkeypatch)
 
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     bb = _blackbox()
-    sch = RandomSearch(dict(bb.configuration_space), metrics=["accuracy"], do_minimize=False, random_seed=0)
+    sch = RandomSearch(dict(bb.configuration_space), metrics=["accuracy"], do_minimize=False,
+                       random_seed=0)
     clock = SimulatedClock()
     stop = StoppingCriterion(max_wallclock_time=50.0)
     tuner = Tuner(trial_backend=SimulatedBackend(bb, random_seed=0), scheduler=sch,

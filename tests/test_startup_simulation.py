@@ -203,7 +203,7 @@ def test_a_policy_pickled_before_its_pools_were_a_class_loads_them():
     from syne_mohb.hardware.startup import WarmPools
 
     space = {"width": choice([8, 16]), "instance_type": choice(["ml.m5.xlarge",
-                                                                 "ml.g4dn.xlarge"])}
+                                                                "ml.g4dn.xlarge"])}
     on_gpu = {"width": 8, "instance_type": "ml.g4dn.xlarge"}
     for told in (None, {"ml.g4dn.xlarge": 1}):
         policy = HardwarePolicy(job_startup=JobStartup(keep_alive_s=100.0), random_seed=0)

@@ -160,13 +160,15 @@ def _contradicting_results(searcher, n: int, seed: int) -> None:
     f1, f2 = frame.x1.to_numpy() + d, 1 - frame.x1.to_numpy() + d
     for i, config in enumerate(configs):
         for r in (1, 2, 3):
-            searcher.on_trial_result(1000 + i, config, [np.exp(-f1[i]) * (0.5 + r / 6), f2[i] * r], resource=r)
+            searcher.on_trial_result(1000 + i, config, [np.exp(-f1[i]) * (0.5 + r / 6), f2[i] * r],
+                                     resource=r)
             if r == 1 and i % 3 == 0:
                 break
 
 
 def _in_new_region(configs) -> np.ndarray:
-    return np.array([0.05 <= c["x2"] <= 0.25 and c["instance_type"] == "ml.c5.xlarge" for c in configs])
+    return np.array([0.05 <= c["x2"] <= 0.25 and c["instance_type"] == "ml.c5.xlarge"
+                     for c in configs])
 
 
 def test_online_update_follows_contradicting_evidence(tasks, caplog):
@@ -204,9 +206,11 @@ def test_finite_space_enumerated_never_repeats_then_none():
 
 
 def test_suggest_skips_configs_reported_by_others(tasks):
-    space = {"lr": choice([0.001, 0.01]), "instance_type": choice(["ml.c5.xlarge", "ml.g4dn.xlarge"])}
+    space = {"lr": choice([0.001, 0.01]),
+             "instance_type": choice(["ml.c5.xlarge", "ml.g4dn.xlarge"])}
     configs = ConfigEncoder(space).enumerate()
-    tl = {"t": TransferLearningTaskEvaluations(space, pd.DataFrame(configs), ["a"], np.ones((4, 1, 1, 1)))}
+    tl = {"t": TransferLearningTaskEvaluations(space, pd.DataFrame(configs), ["a"],
+                                               np.ones((4, 1, 1, 1)))}
     searcher = ParetoTransferSearcher(space, tl, ["a"], "max", random_seed=0)
     for i, c in enumerate(configs[:3]):
         searcher.on_trial_complete(i, c, [0.5])
@@ -218,37 +222,43 @@ def test_suggest_skips_configs_reported_by_others(tasks):
 def test_mismatched_spaces_raise(tasks):
     ev = tasks["task0"]
     missing = TransferLearningTaskEvaluations(
-        CONFIG_SPACE, ev.hyperparameters.drop(columns=["lr"]), ev.objectives_names, ev.objectives_evaluations
+        CONFIG_SPACE, ev.hyperparameters.drop(columns=["lr"]), ev.objectives_names,
+        ev.objectives_evaluations
     )
     with pytest.raises(ValueError, match=r"'bad'.*column 'lr'"):
         make({"task1": tasks["task1"], "bad": missing})
 
     extra_space = dict(CONFIG_SPACE, momentum=choice([0.9]))
     extra = TransferLearningTaskEvaluations(
-        extra_space, ev.hyperparameters.assign(momentum=0.9), ev.objectives_names, ev.objectives_evaluations
+        extra_space, ev.hyperparameters.assign(momentum=0.9), ev.objectives_names,
+        ev.objectives_evaluations
     )
     with pytest.raises(ValueError, match=r"'extra'.*column 'momentum'"):
         make({"extra": extra})
 
     other_types = ev.hyperparameters.assign(instance_type="ml.p4d.24xlarge")
-    wrong = TransferLearningTaskEvaluations(CONFIG_SPACE, other_types, ev.objectives_names, ev.objectives_evaluations)
+    wrong = TransferLearningTaskEvaluations(CONFIG_SPACE, other_types, ev.objectives_names,
+                                            ev.objectives_evaluations)
     with pytest.raises(ValueError, match=r"'wrong'.*'instance_type'.*ml.p4d.24xlarge"):
         make({"wrong": wrong})
 
 
 def test_missing_objectives_and_empty_evaluations_raise(tasks):
     ev = tasks["task0"]
-    with pytest.raises(ValueError, match=r"'task0' lacks objectives \['runtime'\].*\['accuracy', 'cost'\]"):
+    with pytest.raises(ValueError,
+                       match=r"'task0' lacks objectives \['runtime'\].*\['accuracy', 'cost'\]"):
         ParetoTransferSearcher(CONFIG_SPACE, tasks, ["accuracy", "runtime"], ["max", "min"])
     with pytest.raises(ValueError, match="transfer_learning_evaluations is empty"):
         ParetoTransferSearcher(CONFIG_SPACE, {}, METRICS, MODES)
     empty = TransferLearningTaskEvaluations(
-        CONFIG_SPACE, ev.hyperparameters.iloc[:0], ev.objectives_names, ev.objectives_evaluations[:0]
+        CONFIG_SPACE, ev.hyperparameters.iloc[:0], ev.objectives_names,
+        ev.objectives_evaluations[:0]
     )
     with pytest.raises(ValueError, match="'void' has no evaluations"):
         make({"void": empty})
     all_nan = TransferLearningTaskEvaluations(
-        CONFIG_SPACE, ev.hyperparameters, ev.objectives_names, np.full_like(ev.objectives_evaluations, np.nan)
+        CONFIG_SPACE, ev.hyperparameters, ev.objectives_names,
+        np.full_like(ev.objectives_evaluations, np.nan)
     )
     with pytest.raises(ValueError, match="'nan' has no configuration with finite values"):
         make({"nan": all_nan})
@@ -292,7 +302,8 @@ def test_drives_moasha_with_resource(tasks):
     from syne_mohb.scheduler import MOASHA
 
     searcher = make(tasks, min_own_observations=3)
-    scheduler = MOASHA(CONFIG_SPACE, METRICS, MODES, time_attr="epoch", max_t=9, searcher=searcher, random_seed=0)
+    scheduler = MOASHA(CONFIG_SPACE, METRICS, MODES, time_attr="epoch", max_t=9, searcher=searcher,
+                       random_seed=0)
     for trial_id in range(15):
         config = scheduler.suggest().config
         trial = Trial(trial_id, config, datetime.now())
@@ -308,7 +319,7 @@ def test_drives_moasha_with_resource(tasks):
     assert searcher._own_model is not None
 
 
-# ---------------------------------------------------------------------- shipped blackbox, end to end
+# ------------------------------------------------------------------- shipped blackbox, end to end
 @pytest.mark.slow
 def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
     from syne_tune import StoppingCriterion, Tuner
@@ -323,7 +334,8 @@ def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
     monkeypatch.setenv("SYNETUNE_FOLDER", str(tmp_path))
     metrics = ["accuracy", "runtime", "cost"]
     modes = blackboxes.metric_modes("linear", metrics)
-    related = blackboxes.to_transfer_evaluations("linear", exclude_task="digits", objectives=metrics)
+    related = blackboxes.to_transfer_evaluations("linear", exclude_task="digits",
+                                                 objectives=metrics)
     # instance types on the related tasks' final-epoch Pareto fronts
     front_types = set()
     for ev in related.values():
@@ -333,7 +345,8 @@ def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
     assert len(front_types) < len(config_space["instance_type"].categories)
 
     searcher = ParetoTransferSearcher(config_space, related, metrics, modes, random_seed=0)
-    scheduler = MOASHA(config_space, metrics, modes, time_attr="epoch", max_t=20, searcher=searcher, random_seed=0)
+    scheduler = MOASHA(config_space, metrics, modes, time_attr="epoch", max_t=20,
+                       searcher=searcher, random_seed=0)
     callback = SimulatedClock()
     tuner = Tuner(
         trial_backend=blackboxes.make_backend("linear", "digits", seed=0),
@@ -356,11 +369,13 @@ def test_end_to_end_on_shipped_blackbox(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("repeats", ["when_exhausted", "always"])
 def test_repeats_go_on_after_the_space_is_used(repeats):
-    space = {"lr": choice([0.001, 0.01, 0.1]), "instance_type": choice(["ml.c5.xlarge", "ml.g4dn.xlarge"])}
+    space = {"lr": choice([0.001, 0.01, 0.1]),
+             "instance_type": choice(["ml.c5.xlarge", "ml.g4dn.xlarge"])}
     configs = ConfigEncoder(space).enumerate()
     evals = np.random.RandomState(0).rand(len(configs), 1, 1, 2)
     tasks = {"t": TransferLearningTaskEvaluations(space, pd.DataFrame(configs), ["a", "b"], evals)}
-    searcher = ParetoTransferSearcher(space, tasks, ["a", "b"], "min", random_seed=1, repeats=repeats)
+    searcher = ParetoTransferSearcher(space, tasks, ["a", "b"], "min", random_seed=1,
+                                      repeats=repeats)
     out = [searcher.suggest() for _ in range(3 * len(configs))]
     assert all(c is not None for c in out)
     if repeats == "when_exhausted":  # every configuration once before any repeat

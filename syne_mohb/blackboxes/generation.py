@@ -151,7 +151,8 @@ def run_chunk(
         try:
             p = load_chunk(partial, family)
             done = int(p["done"])
-            acc[:done], wall[:done], cpu[:done] = p["accuracy"][:done], p["wall_time"][:done], p["cpu_time"][:done]
+            acc[:done], wall[:done], cpu[:done] = (p["accuracy"][:done], p["wall_time"][:done],
+                                                   p["cpu_time"][:done])
             elapsed_before = float(p["elapsed"])
         except ValueError:
             done = 0  # corrupt or from another grid: start the chunk again
@@ -348,7 +349,8 @@ def assemble(
             wall_sum += float(ch["wall_time"].sum())
             cpu_sum += float(ch["cpu_time"].sum())
             if acc.shape != (C, E):
-                raise ValueError(f"chunk {task} seed {seed} has shape {acc.shape}, expected {(C, E)}")
+                raise ValueError(f"chunk {task} seed {seed} has shape {acc.shape}, "
+                                 f"expected {(C, E)}")
             for ii, spec in enumerate(specs):
                 t = model.epoch_time(spec, wall, ch["flops"][:, None], ch["steps"][:, None])
                 runtime = np.cumsum(t, axis=1)
@@ -415,7 +417,8 @@ def assemble(
             # > 1 when other processes competed for the pinned core during measurement
             "measured_wall_over_cpu_time": round(wall_sum / max(cpu_sum, 1e-12), 3),
             "assembled": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "command": f"python benchmarking/generate_blackboxes.py --families {family.name} --processes 2",
+            "command": f"python benchmarking/generate_blackboxes.py --families {family.name} "
+                       "--processes 2",
         },
     }
     metadata.update(family.extra_metadata(metadata))

@@ -306,7 +306,8 @@ def metric_log(name: str | Path, objectives: list[str] | None = None,
     objectives = known if objectives is None else list(objectives)
     missing = [o for o in objectives if o not in known]
     if missing:
-        raise ValueError(f"objectives {missing} are not objectives of blackbox {str(name)!r}: {known}")
+        raise ValueError(f"objectives {missing} are not objectives of blackbox {str(name)!r}: "
+                         f"{known}")
     flags = meta.get("metric_log") or {}
     return {o: bool(flags.get(o, DEFAULT_METRIC_LOG)) for o in objectives}
 

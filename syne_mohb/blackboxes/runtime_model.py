@@ -27,7 +27,8 @@ with
   ``p = 2 (1 - T2 / T1)``, clipped to [0, 1]). Source: ``calibration.csv`` of each benchmark.
 * ``v``: the instance's vCPUs (catalog); one local CPU counts as one vCPU.
 * ``s_inst``: speed of one instance vCPU relative to one local CPU. Default 1.0 for every type
-  (assumption: no measurement of cloud CPUs is possible here); refit by :meth:`RuntimeModel.calibrate`.
+  (assumption: no measurement of cloud CPUs is possible here); refit by
+  :meth:`RuntimeModel.calibrate`.
 * ``c_inst``: multiplicative correction per instance type, default 1.0, refit by ``calibrate``
   from measured runtimes on that type (e.g. a user's SageMaker runs).
 * ``F``: floating point operations of the epoch (6 per weight and training row for forward +
@@ -85,9 +86,8 @@ V100_TRAIN_FLOPS = V100_RESNET50_FP32_IMG_PER_S * RESNET50_TRAIN_FLOP_PER_IMAGE
 
 from syne_mohb.hardware.accelerators import (  # noqa: E402  (one table, two users)
     GPU_RELATIVE_SPEED,
-    MODELLED_GPU_SPEEDS,
-    V100_TENSOR_TFLOPS,
 )
+from syne_mohb.hardware.accelerators import MODELLED_GPU_SPEEDS  # noqa: E402, F401  (re-export)
 
 GPU_STEP_OVERHEAD_S = 3e-4
 GPU_EPOCH_OVERHEAD_S = 0.02
@@ -143,7 +143,8 @@ def measure_local_flops(n: int = 384, repeats: int = 5) -> float:
 
 
 def fit_parallel_fraction(t1: np.ndarray, t2: np.ndarray) -> float:
-    """Least-squares Amdahl fraction ``p`` from paired 1-core / 2-core times (``t2 = t1 (1 - p/2)``)."""
+    """Least-squares Amdahl fraction ``p`` from paired 1-core / 2-core times
+    (``t2 = t1 (1 - p/2)``)."""
     t1 = np.asarray(t1, dtype=float)
     t2 = np.asarray(t2, dtype=float)
     if t1.shape != t2.shape or t1.size == 0:
@@ -154,13 +155,15 @@ def fit_parallel_fraction(t1: np.ndarray, t2: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class RuntimeModel:
-    """Per-epoch runtime of a model on an instance type, from its 1-core local time (see module doc)."""
+    """Per-epoch runtime of a model on an instance type, from its 1-core local time (see module
+    doc)."""
 
     parallel_fraction: float = 0.0
     uses_gpu: bool = False
     local_core_flops: float = 2e10
     v100_train_flops: float = V100_TRAIN_FLOPS
-    gpu_relative_speed: Mapping[str, float] = field(default_factory=lambda: dict(GPU_RELATIVE_SPEED))
+    gpu_relative_speed: Mapping[str, float] = field(
+        default_factory=lambda: dict(GPU_RELATIVE_SPEED))
     gpu_step_overhead_s: float = GPU_STEP_OVERHEAD_S
     gpu_epoch_overhead_s: float = GPU_EPOCH_OVERHEAD_S
     cpu_speed: Mapping[str, float] = field(default_factory=dict)
@@ -186,7 +189,8 @@ class RuntimeModel:
         flops: np.ndarray | float = 0.0,
         steps: np.ndarray | float = 1.0,
     ) -> np.ndarray:
-        """Modelled epoch time(s) on ``instance`` for measured 1-core local time(s) ``reference_time``."""
+        """Modelled epoch time(s) on ``instance`` for measured 1-core local time(s)
+        ``reference_time``."""
         t1 = np.asarray(reference_time, dtype=float)
         if np.any(t1 < 0):
             raise ValueError("reference_time must be >= 0")
@@ -201,7 +205,8 @@ class RuntimeModel:
             r_gpu = self.v100_train_flops * self.gpu_relative_speed[instance.gpu_model]
             flops = np.asarray(flops, dtype=float)
             if self.host_epoch_s is not None:
-                host = np.minimum(t1, self.host_epoch_s + np.asarray(steps, dtype=float) * self.host_step_s)
+                host = np.minimum(
+                    t1, self.host_epoch_s + np.asarray(steps, dtype=float) * self.host_step_s)
             else:
                 host = t1 - np.minimum(t1, flops / self.local_core_flops)
             t = (

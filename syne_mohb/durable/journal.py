@@ -151,4 +151,3 @@ def read_journal(run_dir: str | Path) -> list[dict]:
     if not path.exists():
         raise ValueError(f"run_dir {str(run_dir)!r} has no {JOURNAL_FILENAME}: not a durable run")
     return _scan(path)[0]
-

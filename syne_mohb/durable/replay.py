@@ -52,8 +52,8 @@ class JournaledTrial:
     ``status`` is the trial's status for the tuner at the crash, ``results`` the results the
     backend delivered and the tuner recorded (the scheduler received those with a decision;
     ``kept_result`` entries have none), ``launches`` the journaled ``launched`` /
-    ``relaunched`` entries, ``cost_cap`` ``(results kept, dollars)`` if the backend's cost cap ended it, and
-    ``backend_state`` the last state of it the backend's recovery asked to journal
+    ``relaunched`` entries, ``cost_cap`` ``(results kept, dollars)`` if the backend's cost cap ended
+    it, and ``backend_state`` the last state of it the backend's recovery asked to journal
     (:meth:`~syne_mohb.durable.protocol.BackendRecovery.trial_states`), or None.
     ``dropped`` counts the results the backend delivered that the loop dropped (they came
     after a STOP or PAUSE decided on an earlier result of the same poll, ``fetched`` entries)

@@ -734,10 +734,10 @@ def summarize(runs: Sequence[Run], num_points: int = 60) -> pd.DataFrame:
             rows.append({
                 "group": labels[key], "method": method, "seeds": len(lst),
                 "trials": float(np.mean([r.results["trial_id"].nunique() for r in lst])),
-                f"best_{first}": float(np.nanmean(best)), f"best_{first}_std": float(np.nanstd(best)),
+                f"best_{first}": float(np.nanmean(best)),
+                f"best_{first}_std": float(np.nanstd(best)),
                 "hypervolume": float(np.mean(hv)), "hypervolume_std": float(np.std(hv)),
                 "dollars_spent": float(np.nanmean(dollars)),
                 "tuning_time_s": t_max,
             })
     return pd.DataFrame(rows)
-

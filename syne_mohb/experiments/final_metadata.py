@@ -111,12 +111,12 @@ def end_state_table(methods: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "restarts": sum(len(e.get("restarts") or {}) for e in ends),
             "moves": sum(int(p.get("moves") or 0) for p in policies) if policies else None,
             "failures": (f"{sum(int(p.get('failures') or 0) for p in policies)} "
-                         f"({sum(int(p.get('retries') or 0) for p in policies)} retried)")
-                        if any("failures" in p for p in policies) else None,
+                         f"({sum(int(p.get('retries') or 0) for p in policies)} retried)"
+                         if any("failures" in p for p in policies) else None),
             "capacity": ", ".join(f"{k}: {v}" for k, v in sorted(capacity.items()))
                         if capacity else None,
-            "late": sum(int(p.get("late_stops") or 0) for p in policies)
-                    if any(p.get("late_factor") is not None for p in policies) else None,
+            "late": (sum(int(p.get("late_stops") or 0) for p in policies)
+                     if any(p.get("late_factor") is not None for p in policies) else None),
             "joint": f"{sum(bool(p.get('joint')) for p in policies)} of {len(policies)}"
                      if policies else None,
             "choices": ", ".join(f"{k}: {v} ({v / total:.0%})" for k, v in

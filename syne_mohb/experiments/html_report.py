@@ -61,8 +61,8 @@ import numpy as np
 import pandas as pd
 
 from syne_mohb.experiments.analysis import (Run, default_instances, describe_group,
-                                             group_labels, group_runs, moved_from,
-                                             script_pools, summarize)
+                                            group_labels, group_runs, moved_from,
+                                            script_pools, summarize)
 from syne_mohb.hardware.catalog import SEGMENT_INSTANCE_TYPE
 from syne_mohb.experiments.final_metadata import recorded_end_kwargs
 from syne_mohb.experiments.metrics import (TARGET_MEASURES, curves_over_seeds, normalizer_for,
@@ -95,7 +95,8 @@ class _Encoder:
         s = pd.Series(values).reset_index(drop=True)
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
             arr = s.to_numpy(dtype=float)
-            if np.all(np.isnan(arr) | (arr == np.round(arr))) and np.nanmax(np.abs(arr), initial=0) < 2**53:
+            if (np.all(np.isnan(arr) | (arr == np.round(arr)))
+                    and np.nanmax(np.abs(arr), initial=0) < 2**53):
                 return {"values": [None if math.isnan(v) else int(v) for v in arr.tolist()]}
             return {"values": _Encoder.floats(arr)}
         obj = s.astype(object).where(s.notna(), None)
@@ -166,7 +167,8 @@ def _fidelity_column(run: Run) -> str | None:
 
 def _iso(ts: Any) -> str | None:
     try:
-        return _dt.datetime.fromtimestamp(float(ts), tz=_dt.timezone.utc).isoformat(timespec="seconds")
+        return _dt.datetime.fromtimestamp(float(ts), tz=_dt.timezone.utc).isoformat(
+            timespec="seconds")
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
@@ -232,7 +234,8 @@ def _run_metadata(run: Run, root: Path, n_rows: int, n_dropped: int) -> dict[str
     }
 
 
-def _unique_front(front: np.ndarray, keys: pd.DataFrame, order_values: np.ndarray, mode: str) -> list[int]:
+def _unique_front(front: np.ndarray, keys: pd.DataFrame, order_values: np.ndarray,
+                  mode: str) -> list[int]:
     """Front rows with identical models (same configuration, fidelity and objectives, any
     trial) listed once, best first in the first objective (the rule of ``pareto_table``)."""
     idx = np.flatnonzero(front)
@@ -345,7 +348,8 @@ def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, An
             if len(lst) >= 3:
                 lo, hi, band = mean - c.std(axis=0), mean + c.std(axis=0), "mean +- 1 std"
             else:
-                lo, hi, band = c.min(axis=0), c.max(axis=0), "min-max" if len(lst) > 1 else "single run"
+                lo, hi, band = (c.min(axis=0), c.max(axis=0),
+                                "min-max" if len(lst) > 1 else "single run")
             curves.append({"method": method, "seeds": len(lst), "band": band,
                            "x": _Encoder.floats(grid), "mean": _Encoder.floats(mean),
                            "lo": _Encoder.floats(lo), "hi": _Encoder.floats(hi),
@@ -357,11 +361,12 @@ def _hypervolume(methods: dict[str, list[Run]], num_points: int) -> dict[str, An
         }
     out["normalisation"] = {
         "objectives": [{"name": objective_name(o), "column": o, "mode": m, "log10": bool(lg),
-                        "unit": _UNITS.get(o) or {"dollars": "$", "time": "s"}.get(_role(o, m) or ""),
+                        "unit": (_UNITS.get(o)
+                                 or {"dollars": "$", "time": "s"}.get(_role(o, m) or "")),
                         "lower": float(lo), "upper": float(up),
                         "best": _raw(lo, m, lg), "worst": _raw(up, m, lg)}
-                       for o, m, lg, lo, up in zip(norm.objectives, norm.modes, norm.log, norm.lower,
-                                                   norm.upper)],
+                       for o, m, lg, lo, up in zip(norm.objectives, norm.modes, norm.log,
+                                                   norm.lower, norm.upper)],
         "reference_point": [float(v) for v in norm.ref_point],
         "bounds_from": ("the benchmark's offline-evaluation table"
                         if runs[0].info.get("simulated") and runs[0].info.get("benchmark")
@@ -449,7 +454,8 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
         if np.all(np.isnan(spent)):
             inst_spent.append(None)
         else:
-            by = df[inst_col].astype(str) if inst_col and inst_col in df.columns else pd.Series([""] * len(df))
+            by = (df[inst_col].astype(str) if inst_col and inst_col in df.columns
+                  else pd.Series([""] * len(df)))
             inst_spent.append(inc.groupby(by.to_numpy()).sum().to_dict())
         d = df.loc[ok].copy()
         d["_run"] = k
@@ -473,11 +479,13 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
         inst_col, inst_levels = None, []
         inst_codes = np.zeros(len(df), dtype=int)
     fid = _fidelity_column(first)
-    cfg_cols = sorted({c for r in runs for c in r.results.columns if c.startswith("config_")} - {inst_col})
+    cfg_cols = sorted({c for r in runs for c in r.results.columns if c.startswith("config_")}
+                      - {inst_col})
     run_of = df["_run"].to_numpy()
     trial = df["trial_id"].to_numpy()
     keys = df[[c for c in [fid, inst_col, *cfg_cols] if c] + objectives_list]
-    pairs = [[a, b] for a in range(len(objectives_list)) for b in range(a + 1, len(objectives_list))]
+    pairs = [[a, b] for a in range(len(objectives_list))
+             for b in range(a + 1, len(objectives_list))]
     if not pairs:
         pairs = [[0, 0]]
 
@@ -492,7 +500,8 @@ def _group_data(group_label: str, description: str, methods: dict[str, list[Run]
             front[rows] = pareto_mask(Y[rows], modes)
         table = _unique_front(front, keys, Y[:, 0], modes[0])
         label = (run_meta[k]["label"] if k is not None else
-                 (run_meta[0]["label"] if len(runs) == 1 else f"all {len(runs)} runs (Pareto set over all)"))
+                 (run_meta[0]["label"] if len(runs) == 1
+                  else f"all {len(runs)} runs (Pareto set over all)"))
         selections.append({
             "label": label, "run": k, "start": lo, "end": hi,
             "front": [int(i) for i in np.flatnonzero(front)],
@@ -719,10 +728,13 @@ def render_html(data: dict[str, Any]) -> str:
     title = html.escape(data["title"])
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n"
-        f"<meta name=\"generator\" content=\"syne-mohb html_report, plotly.py {html.escape(version)}\">\n"
+        f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{title}</title>\n"
+        f"<meta name=\"generator\" content=\"syne-mohb html_report, plotly.py "
+        f"{html.escape(version)}\">\n"
         f"<style>\n{_asset('html_report.css')}\n</style>\n</head>\n<body>\n"
-        f"<noscript>This report needs JavaScript (it is self-contained: nothing is downloaded).</noscript>\n"
+        f"<noscript>This report needs JavaScript (it is self-contained: nothing is "
+        f"downloaded).</noscript>\n"
         f"<div id=\"app\"></div>\n"
         f"<script type=\"application/json\" id=\"report-data\">{_script_json(data)}</script>\n"
         # compiled by the page's script after the first paint (see html_report.js, ensurePlotly)

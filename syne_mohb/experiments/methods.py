@@ -230,8 +230,9 @@ def _moasha_transfer(ctx: MethodContext, **kw) -> TrialScheduler:
             "method 'moasha-transfer' needs the evaluations of related tasks; the benchmark "
             "has no other task"
         )
-    searcher = ParetoTransferSearcher(ctx.config_space, ctx.transfer_evaluations, metrics=MO_METRICS,
-                                      mode=MO_MODES, random_seed=ctx.random_seed, **kw)
+    searcher = ParetoTransferSearcher(ctx.config_space, ctx.transfer_evaluations,
+                                      metrics=MO_METRICS, mode=MO_MODES,
+                                      random_seed=ctx.random_seed, **kw)
     return _moasha(ctx, searcher=searcher)
 
 
@@ -251,7 +252,8 @@ def _asha(space: dict[str, Any], ctx: MethodContext) -> TrialScheduler:
 
 
 def _nsga2(ctx: MethodContext) -> TrialScheduler:
-    return OptunaAskTellScheduler(ctx.config_space, MO_METRICS, MO_MODES, random_seed=ctx.random_seed)
+    return OptunaAskTellScheduler(ctx.config_space, MO_METRICS, MO_MODES,
+                                  random_seed=ctx.random_seed)
 
 
 def _moasha_hp(ctx: MethodContext) -> TrialScheduler:
@@ -373,9 +375,8 @@ def _st_ehvi(ctx: MethodContext) -> TrialScheduler:
 def _st_morea(ctx: MethodContext, patched: bool = False) -> TrialScheduler:
     """Syne Tune 0.16 ``MultiObjectiveRegularizedEvolution`` at full fidelity (every trial to
     ``max_t``); one ``do_minimize`` for all metrics, so it gets error instead of accuracy."""
-    from syne_tune.optimizer.schedulers.multiobjective.multi_objective_regularized_evolution import (
-        MultiObjectiveRegularizedEvolution,
-    )
+    from syne_tune.optimizer.schedulers.multiobjective.multi_objective_regularized_evolution \
+        import MultiObjectiveRegularizedEvolution
     from syne_tune.optimizer.schedulers.single_fidelity_scheduler import SingleFidelityScheduler
 
     from syne_mohb.schedulers.st_moasha import STNonDominatedPriority
@@ -481,7 +482,8 @@ HARDWARE_LOGIC = {
     "moasha-bo": "policy: runtime/cost model, per config; survivors restarted on a better type",
     "moasha-bo-no-repeats": "policy: runtime/cost model, per config; survivors restarted on a "
                             "better type",
-    "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a better type",
+    "moasha-bo-transfer": "policy: runtime/cost model, per config; survivors restarted on a "
+                          "better type",
     "moasha-related": "policy: runtime/cost model with related tasks' times as prior",
     "moasha-related-prior-only": "policy: runtime/cost model with related tasks' times as prior",
     "moasha-bo-hw": "searcher: model-based (joint)",

@@ -355,7 +355,8 @@ def normalizer_from_blackbox(benchmark: str, task: str, objectives: Sequence[str
         modes = metric_modes(benchmark, objectives)
     if log is None:
         log = metric_log(benchmark, objectives)
-    return Normalizer.from_values(objectives, modes, _table_values(benchmark, task, objectives), log)
+    return Normalizer.from_values(objectives, modes, _table_values(benchmark, task, objectives),
+                                  log)
 
 
 def table_hypervolume(benchmark: str, task: str, normalizer: Normalizer) -> float:
@@ -664,7 +665,8 @@ TARGET_MEASURES = {
 }
 
 #: the statistic of :func:`target_ratios`, named the same wherever it is printed
-RATIO_STATISTIC = "ratio of the means over paired seeds (baseline / method; > 1: the method is better)"
+RATIO_STATISTIC = ("ratio of the means over paired seeds (baseline / method; > 1: the method is "
+                   "better)")
 
 
 def _seed_of(run: Any, index: int) -> int:
@@ -733,7 +735,8 @@ def target_ratios(measures: pd.DataFrame | Sequence[pd.DataFrame], baseline: str
                   if all(k in o.index and k in b.index for o, b in zip(own, bases))]
         if not common:
             continue
-        d = draws if draws is not None and draws.shape[1] == len(common) else seed_draws(len(common))
+        d = (draws if draws is not None and draws.shape[1] == len(common)
+             else seed_draws(len(common)))
         row: dict[str, Any] = {"method": method, "seeds": len(common),
                                "reached": int(sum(o.loc[common, "reached"].sum() for o in own))}
         if len(tables) > 1:

@@ -379,7 +379,8 @@ def plot_hypervolume(runs_by_method: dict[str, Sequence[Run]], normalizer: Norma
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for i, (method, runs) in enumerate(runs_by_method.items()):
-        grid, curves = curves_over_seeds(runs, normalizer, axis=axis, num_points=num_points, x_max=x_max)
+        grid, curves = curves_over_seeds(runs, normalizer, axis=axis, num_points=num_points,
+                                         x_max=x_max)
         mean = curves.mean(axis=0)
         if len(runs) >= 3:
             lo, hi = mean - curves.std(axis=0), mean + curves.std(axis=0)

@@ -115,7 +115,8 @@ class Benchmark:
     def check_task(self, task: str) -> None:
         if task not in self.tasks:
             raise ValueError(
-                f"unknown task {task!r} for benchmark {self.name!r}; valid tasks: {', '.join(self.tasks)}"
+                f"unknown task {task!r} for benchmark {self.name!r}; valid tasks: "
+                f"{', '.join(self.tasks)}"
             )
 
     def blackbox(self, task: str):

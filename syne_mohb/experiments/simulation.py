@@ -34,9 +34,9 @@ from syne_tune.constants import ST_TUNER_TIME, ST_WORKER_COST, ST_WORKER_TIME
 from syne_tune.tuner_logger import TunerLogger
 from syne_tune.tuning_status import MetricsStatistics, TuningStatus
 
-logger = logging.getLogger(__name__)
-
 from syne_mohb.backends.simulated import SimulatedBackend, SimulatedClock
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "FastTuningStatus",
@@ -44,6 +44,7 @@ __all__ = [
     "ReplayTuner",
     "run_replay",
 ]
+
 
 class _LeanStatistics(MetricsStatistics):
     """``MetricsStatistics`` for numeric values only (min, max, sum, count, last)."""

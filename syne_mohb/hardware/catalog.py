@@ -532,7 +532,7 @@ class InstanceCatalog:
         """Same instance specs, prices kept only where they are for ``region`` (else ``None``)."""
         return InstanceCatalog(
             it if it.region == region else replace(it, price_per_hour=None, region=region,
-                                                    price_source=None)
+                                                   price_source=None)
             for it in self
         )
 

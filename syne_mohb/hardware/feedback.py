@@ -28,7 +28,8 @@ the scheduler's hardware policy (found through wrapping schedulers, :func:`polic
 
 **Late first units.** With ``HardwarePolicy(late_factor=...)``, the callback also notes when
 each trial's job started (``on_start_trial``) and, at every poll, gives the policy the seconds
-its running first units have taken so far (:meth:`~syne_mohb.hardware.policy.HardwarePolicy.late_trials`);
+its running first units have taken so far
+(:meth:`~syne_mohb.hardware.policy.HardwarePolicy.late_trials`);
 where the backend says how long a job waited before its training started
 (``startup_seconds(trial_id)``: SageMaker's provisioning, a Ray trial's wait for a node, the
 simulated start-up), those seconds are left out and a job still waiting is not judged, so a

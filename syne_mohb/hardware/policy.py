@@ -819,7 +819,7 @@ class HardwarePolicy:
         def predicted(config: dict, t: int) -> float:
             mu, _ = self.model.predict_log([config], [self.instance_types[t]])
             return math.exp(float(mu[0, 0])) + (float(startup[t]) if startup is not None
-                                               else 0.0)
+                                                else 0.0)
 
         late = self._late.find({int(k): float(v) for k, v in elapsed.items()
                                 if _number(v) is not None}, predicted, self._hp_key)

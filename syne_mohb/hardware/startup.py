@@ -31,7 +31,8 @@ _ACCELERATED_PREFIXES = ("g", "p", "trn", "inf", "dl")
 
 
 def instance_group(instance_type: str) -> str:
-    """``"accelerated"`` for GPU / Trainium families (ml.g5, ml.p3, ml.trn1, ...), else ``"cpu"``."""
+    """``"accelerated"`` for GPU / Trainium families (ml.g5, ml.p3, ml.trn1, ...), else
+    ``"cpu"``."""
     parts = str(instance_type).split(".")
     family = parts[1] if len(parts) >= 3 and parts[0] == "ml" else parts[0]
     return "accelerated" if family.startswith(_ACCELERATED_PREFIXES) else "cpu"

@@ -493,9 +493,9 @@ class MOASHA(MultiObjectiveMetrics, TrialScheduler):
         if searcher is not None and isinstance(space, dict) and self.instance_attr in space:
             if isinstance(hardware, HardwarePolicy):
                 raise ValueError(
-                    f"hardware=HardwarePolicy(...) chooses {self.instance_attr!r}, but the searcher's "
-                    f"config space proposes it too; give the searcher the space without it, or "
-                    f"hardware=None")
+                    f"hardware=HardwarePolicy(...) chooses {self.instance_attr!r}, but the "
+                    "searcher's config space proposes it too; give the searcher the space without "
+                    "it, or hardware=None")
             return None  # the searcher proposes the instance type
         if isinstance(hardware, HardwarePolicy):
             if hardware.instance_attr != self.instance_attr:

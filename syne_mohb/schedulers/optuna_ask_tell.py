@@ -35,7 +35,8 @@ def _optuna_distribution(name: str, domain: Domain):
     if isinstance(domain, Float):
         return optuna.distributions.FloatDistribution(float(domain.lower), float(domain.upper),
                                                       log=is_log_space(domain))
-    raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna equivalent")
+    raise ValueError(f"hyperparameter {name!r}: domain {type(domain).__name__} has no Optuna "
+                     "equivalent")
 
 
 @contextmanager

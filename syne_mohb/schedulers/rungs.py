@@ -130,10 +130,10 @@ class Rung:
             hit = np.zeros(len(candidates), dtype=bool)
             step = max(1, 2_000_000 // max(1, len(frontier) * Yt.shape[0]))
             for start in range(0, len(candidates), step):
-                C = Yt[:, candidates[start : start + step]]
+                C = Yt[:, candidates[start:start + step]]
                 le = np.all(F[:, :, None] <= C[:, None, :], axis=0)
                 lt = np.any(F[:, :, None] < C[:, None, :], axis=0)
-                hit[start : start + step] = np.any(le & lt, axis=0)
+                hit[start:start + step] = np.any(le & lt, axis=0)
             frontier = candidates[hit]
             level += 1
 

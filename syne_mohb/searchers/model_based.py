@@ -225,7 +225,8 @@ class ModelBasedSearcher(BaseSearcher):
                                     ("num_candidates", num_candidates, 1),
                                     ("max_enumerate", max_enumerate, 1),
                                     ("max_train_rows", max_train_rows, 1)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+            if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                    or value < lowest):
                 raise ValueError(f"{name} must be an integer >= {lowest}, got {value!r}")
         for name, value in (("refit_growth", refit_growth), ("rho", rho),
                             ("transfer_strength", transfer_strength),
@@ -245,14 +246,16 @@ class ModelBasedSearcher(BaseSearcher):
             raise ValueError(f"max_resource must be a number > 0 or None, got {max_resource!r}")
         if acquisition_levels not in ACQUISITION_LEVELS:
             raise ValueError(
-                f"acquisition_levels must be one of {ACQUISITION_LEVELS}, got {acquisition_levels!r}"
+                f"acquisition_levels must be one of {ACQUISITION_LEVELS}, got "
+                f"{acquisition_levels!r}"
             )
         if repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {REPEATS}, got {repeats!r}")
         if normalize not in NORMALIZATIONS:
             raise ValueError(f"normalize must be one of {NORMALIZATIONS}, got {normalize!r}")
         if context_attr is not None and not isinstance(context_attr, str):
-            raise ValueError(f"context_attr must be a configuration key or None, got {context_attr!r}")
+            raise ValueError("context_attr must be a configuration key or None, got "
+                             f"{context_attr!r}")
         super().__init__(config_space, random_seed=random_seed,
                          points_to_evaluate=check_points_to_evaluate(points_to_evaluate,
                                                                      config_space))
@@ -279,7 +282,8 @@ class ModelBasedSearcher(BaseSearcher):
         self._rs = np.random.RandomState(self.random_seed)
         self._encoder = ConfigEncoder(config_space)
         hp = set(self._encoder.hp_names)
-        self.context_attr = context_attr if context_attr is not None and context_attr not in hp else None
+        self.context_attr = (context_attr if context_attr is not None and context_attr not in hp
+                             else None)
         self._contexts: list[Any] = []  # context values, in order of first appearance
         self._context_index: dict[str, int] = {}
 
@@ -300,7 +304,8 @@ class ModelBasedSearcher(BaseSearcher):
         # candidates
         size = self._encoder.size(limit=int(max_enumerate))
         self._enumerated = size is not None
-        self._pool_configs: list[dict[str, Any]] = self._encoder.enumerate() if self._enumerated else []
+        self._pool_configs: list[dict[str, Any]] = (self._encoder.enumerate() if self._enumerated
+                                                    else [])
         self._set_pool(self._pool_configs)
         self._pred_own: np.ndarray | None = None  # [T, C, K, L, m]
         self._pred_prior: np.ndarray | None = None
@@ -482,7 +487,8 @@ class ModelBasedSearcher(BaseSearcher):
                 break
             observed.setdefault(trials[i]["key"], trials[i]["config"])
         fresh = self._encoder.sample(self.num_candidates, self._rs)
-        configs = list(observed.values()) + [c for c in fresh if self._encoder.key(c) not in observed]
+        configs = list(observed.values()) + [c for c in fresh
+                                             if self._encoder.key(c) not in observed]
         self._set_pool(configs)
 
     def _blocked_mask(self) -> np.ndarray:
@@ -654,7 +660,8 @@ class ModelBasedSearcher(BaseSearcher):
 
     def _random_config(self, blocked: np.ndarray | None) -> dict[str, Any]:
         if self._enumerated:
-            free = np.flatnonzero(~blocked) if blocked is not None else np.arange(len(self._pool_configs))
+            free = (np.flatnonzero(~blocked) if blocked is not None
+                    else np.arange(len(self._pool_configs)))
             if len(free) == 0:
                 free = np.arange(len(self._pool_configs))
             return dict(self._pool_configs[int(self._rs.choice(free))])
@@ -744,7 +751,7 @@ class ModelBasedSearcher(BaseSearcher):
 
 
 def _syne_tune_keywords(trial_id: Any, metrics: Any, resource: Any,
-                       kwargs: dict[str, Any]) -> tuple[Any, Any]:
+                        kwargs: dict[str, Any]) -> tuple[Any, Any]:
     """``(metrics, resource)`` of a searcher's ``on_trial_result`` / ``on_trial_complete``,
     ``metric`` and ``resource_level`` (Syne Tune's single-objective schedulers' names) standing
     in for them; any other keyword is a ``TypeError``, as Python's own."""

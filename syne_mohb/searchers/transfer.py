@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 from syne_mohb.searchers._config_encoding import ConfigEncoder
 from syne_mohb.searchers._front_labels import online_labels, task_labels
 from syne_mohb.searchers.model_based import (_checked_resource, _reported_values,
-                                              _syne_tune_keywords)
+                                             _syne_tune_keywords)
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,8 @@ class ParetoTransferSearcher(BaseSearcher):
                                  f"this searcher takes complete configurations only")
 
         X, y, w, related_configs = self._related_training_data(transfer_learning_evaluations)
-        self._transfer_model = self._fit(X, y, w, what=f"{len(transfer_learning_evaluations)} related tasks")
+        self._transfer_model = self._fit(X, y, w,
+                                         what=f"{len(transfer_learning_evaluations)} related tasks")
 
         size = self._encoder.size(limit=int(max_enumerate))
         self._enumerated = size is not None
@@ -204,7 +205,9 @@ class ParetoTransferSearcher(BaseSearcher):
         self._own_count = 0  # trials used by the current own model
 
     # ------------------------------------------------------------------ related tasks
-    def _related_training_data(self, evaluations) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    def _related_training_data(
+        self, evaluations
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
         from syne_mohb.blackboxes.evaluations import checked_task_evaluations
 
         enc = self._encoder
@@ -278,7 +281,8 @@ class ParetoTransferSearcher(BaseSearcher):
             if isinstance(dom, Categorical):
                 continue
             v = frame[name].to_numpy(dtype=float)
-            ok = (v >= dom.lower - 1e-12 * abs(dom.lower)) & (v <= dom.upper + 1e-12 * abs(dom.upper))
+            ok = ((v >= dom.lower - 1e-12 * abs(dom.lower))
+                  & (v <= dom.upper + 1e-12 * abs(dom.upper)))
             if not ok.all():
                 logger.warning(
                     "related task %r: %d values of %r lie outside [%s, %s]; they are used for "
@@ -289,7 +293,9 @@ class ParetoTransferSearcher(BaseSearcher):
         return mask
 
     # ------------------------------------------------------------------ models
-    def _fit(self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, what: str) -> ExtraTreesRegressor:
+    def _fit(
+        self, X: np.ndarray, y: np.ndarray, w: np.ndarray | None, what: str
+    ) -> ExtraTreesRegressor:
         # imported here: scikit-learn's ensemble module costs ~0.8 s to import, and importing the
         # scheduler (which imports this package) must not pay it
         from sklearn.ensemble import ExtraTreesRegressor
@@ -325,7 +331,8 @@ class ParetoTransferSearcher(BaseSearcher):
         # a run with n results costs O(log n) refits instead of n
         if self._num_results == self._num_results_fitted:
             return
-        if self._own_model is not None and self._num_results < (1 + self.refit_growth) * self._num_results_fitted:
+        if (self._own_model is not None
+                and self._num_results < (1 + self.refit_growth) * self._num_results_fitted):
             return
         trials = [t for t in self._trials.values() if t["history"]]
         if len(trials) < self.min_own_observations:
@@ -335,7 +342,8 @@ class ParetoTransferSearcher(BaseSearcher):
         X = np.vstack([t["x"] for t in trials])
         self._own_model = self._fit(X, y, None, what=f"{len(trials)} own trials")
         self._own_count = len(trials)
-        self._pool_p_own = self._predict(self._own_model, self._pool_X) if self._enumerated else None
+        self._pool_p_own = (self._predict(self._own_model, self._pool_X) if self._enumerated
+                            else None)
 
     # ------------------------------------------------------------------ suggest
     def suggest(self, **kwargs) -> dict[str, Any] | None:
@@ -393,7 +401,8 @@ class ParetoTransferSearcher(BaseSearcher):
             if not configs:
                 return self._uniform_unseen()
             X = np.vstack([self._pool_X[keep], self._encoder.encode_configs(fresh)])
-            p = np.concatenate([self._pool_p_related[keep], self._predict(self._transfer_model, X[len(keep):])])
+            p = np.concatenate([self._pool_p_related[keep],
+                                self._predict(self._transfer_model, X[len(keep):])])
             if w_own > 0:
                 p = (1 - w_own) * p + w_own * self._predict(self._own_model, X)
         logits = np.log(np.maximum(p, 1e-12)) / self.temperature

@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-__all__ = ["NodeType", "node_types_from", "provides", "describe_nodes", "UnsatisfiableNodeTypeError",
-           "UnknownNodeTypeError"]
+__all__ = ["NodeType", "node_types_from", "provides", "describe_nodes",
+           "UnsatisfiableNodeTypeError", "UnknownNodeTypeError"]
 
 ACCELERATOR_PREFIX = "accelerator_type:"
 """Ray's resource name prefix for an accelerator type (``accelerator_type:A100``)."""

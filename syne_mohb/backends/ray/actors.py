@@ -112,8 +112,9 @@ class ActorLifecycle:
             options["lifetime"] = "detached"
         if self.runtime_env:
             options["runtime_env"] = dict(self.runtime_env)
-        marker = marker_line(trial_id, att.index, f"actor {att.actor_name} requesting node "
-                                                  f"type {nt_name} {format_resources(nt.request())}")
+        marker = marker_line(trial_id, att.index,
+                             f"actor {att.actor_name} requesting node "
+                             f"type {nt_name} {format_resources(nt.request())}")
         for name in ("std.out", "std.err"):
             with open(path / name, "a") as f:
                 f.write(marker)
