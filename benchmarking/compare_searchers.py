@@ -188,10 +188,13 @@ def main(argv=None) -> int:
     for b in [x for x in args.benchmarks.split(",") if x]:
         ts = args.tasks.split(",") if args.tasks else runner.get_benchmark(b).tasks
         tasks_of[b] = ts[: args.tasks_per_benchmark] if args.tasks_per_benchmark else ts
+    # the runs' other work on the machine, as compare_methods.py measured it
+    runs = compare_methods.read_provenance(args.output, "compare_methods_" + args.table) or {}
     compare_methods.write_provenance(args.output, args.table, argv, script=__file__,
                                      seeds=args.seeds, tasks=tasks_of, ours=ours, peers=peers,
                                      budget_factor=args.budget_factor,
                                      simulator=args.simulator,
+                                     other_work_cores=runs.get("other_work_cores"),
                                      total_s=round(time.perf_counter() - t0, 1))
     print(f"table: {out / args.table}")
     return status

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarking"
@@ -98,6 +99,37 @@ def test_compare_searchers_names_its_own_flags_and_stops_when_the_runs_failed(tm
         assert cs.main(["--ours", "moasha", "--against", "mo-random", "--seeds", "1",
                         "--output", str(tmp_path)]) == status
     assert not (tmp_path / "compare_searchers.csv").exists()
+
+
+def test_compare_searchers_pairs_real_runs_and_records_their_other_work(tmp_path,
+                                                                        monkeypatch):
+    """Two seeds of real runs on ``cnn``/mnist: one paired row (ours against the peer) with
+    an interval per measure, and the provenance of its table carries the other work that
+    ``compare_methods.py`` measured while its runs ran."""
+    cs = _script("compare_searchers")
+
+    class Busy:  # the measurement itself is tested with compare_methods.py
+        cores = 1.5
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    monkeypatch.setattr(cs.compare_methods, "OtherWork", Busy)
+    out = tmp_path / "cs"
+    assert cs.main(["--ours", "moasha", "--against", "moasha-random", "--benchmarks", "cnn",
+                    "--tasks", "mnist", "--seeds", "2", "--budget-factor", "1",
+                    "--processes", "1", "--bootstrap", "20", "--output", str(out)]) == 0
+    table = pd.read_csv(out / "compare_searchers.csv")
+    assert table[["ours", "peer"]].values.tolist() == [["moasha", "moasha-random"]]
+    for label in ("tuning $ (peer/ours)", "HV at half budget (ours/peer)"):
+        point, lo, hi = map(float, table[label].iloc[0].replace("[", "").replace(
+            "]", "").replace(",", "").split())
+        assert lo <= point <= hi
+    prov = cs.compare_methods.read_provenance(out, "compare_searchers.csv")
+    assert prov["other_work_cores"] == 1.5 and prov["seeds"] == 2
 
 
 @pytest.mark.parametrize("argv, says", [
