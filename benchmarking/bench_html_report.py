@@ -41,23 +41,24 @@ from docs_page import BenchmarkPage, add_docs_argument, markdown_table  # noqa: 
 # (the HTML report test hovers it too)
 PICK_POINT = """
 var gd = document.getElementById('projection-' + arguments[0]);
-var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, \
-box = gd.getBoundingClientRect(), pts = [];
+var xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis,
+    box = gd.getBoundingClientRect(), pts = [];
 gd.data.forEach(function (t) {
-  if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') || \
-t.visible === false) return;
+  if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated')
+      || t.visible === false) return;
   t.x.forEach(function (x, i) {
     pts.push({row: t.customdata[i], front: t.meta.kind === 'front',
-              px: box.left + xa._offset + xa.l2p(xa.d2l(x)), \
-py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
+              px: box.left + xa._offset + xa.l2p(xa.d2l(x)),
+              py: box.top + ya._offset + ya.l2p(ya.d2l(t.y[i]))});
   });
 });
 var best = null, bestGap = -1;
 pts.forEach(function (p) {
   if (!p.front) return;
   var gap = Infinity;
-  pts.forEach(function (q) { \
-if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py)); });
+  pts.forEach(function (q) {
+    if (q !== p) gap = Math.min(gap, Math.hypot(p.px - q.px, p.py - q.py));
+  });
   if (gap > bestGap) { bestGap = gap; best = p; }
 });
 return {row: best.row, x: best.px, y: best.py, gap: bestGap};"""
@@ -91,22 +92,25 @@ def _load(drv, page: Path) -> dict[str, float]:
             raise RuntimeError("page not drawn within 120 s")
         time.sleep(0.02)
     marks = drv.execute_script("""
-        var m = function (n) { var e = performance.getEntriesByName(n); \
-return e.length ? e[0].startTime : NaN; };
+        var m = function (n) {
+          var e = performance.getEntriesByName(n);
+          return e.length ? e[0].startTime : NaN;
+        };
         return {script: m('report-script-start'), fcp: m('first-contentful-paint'),
                 plotly: m('report-plotly-loaded'), ready: m('report-ready')};""")
     # hover: move the mouse onto a Pareto-set point of the first projection, wait for the tooltip
     from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
     pos = drv.execute_script("""
-        var gd = document.getElementById('projection-0'), xa = gd._fullLayout.xaxis, \
-ya = gd._fullLayout.yaxis;
+        var gd = document.getElementById('projection-0'), xa = gd._fullLayout.xaxis,
+            ya = gd._fullLayout.yaxis;
         gd.scrollIntoView({block: 'center'});
         var box = gd.getBoundingClientRect();
-        var t = gd.data.filter(function (t) { \
-return t.meta && t.meta.kind === 'front' && t.x.length; })[0];
-        return [box.left + xa._offset + xa.l2p(xa.d2l(t.x[0])), \
-box.top + ya._offset + ya.l2p(ya.d2l(t.y[0]))];""")
+        var t = gd.data.filter(function (t) {
+          return t.meta && t.meta.kind === 'front' && t.x.length;
+        })[0];
+        return [box.left + xa._offset + xa.l2p(xa.d2l(t.x[0])),
+                box.top + ya._offset + ya.l2p(ya.d2l(t.y[0]))];""")
     t0 = time.perf_counter()
     ab = ActionBuilder(drv)
     ab.pointer_action.move_to_location(int(round(pos[0])), int(round(pos[1])))

@@ -422,27 +422,29 @@ def _open(drv, page: Path, timeout: float = 90.0) -> dict:
     severe = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe
     return drv.execute_script("""
-        var m = function (n) { var e = performance.getEntriesByName(n); """
-                              """return e.length ? e[0].startTime : null; };
-        return {fcp: m('first-contentful-paint'), ready: m('report-ready'), """
-                              """script: m('report-script-start'),
-                resources: performance.getEntriesByType('resource').map("""
-                              """function (e) { return e.name; })};""")
+        var m = function (n) {
+          var e = performance.getEntriesByName(n);
+          return e.length ? e[0].startTime : null;
+        };
+        return {fcp: m('first-contentful-paint'), ready: m('report-ready'),
+                script: m('report-script-start'),
+                resources: performance.getEntriesByType('resource').map(
+                  function (e) { return e.name; })};""")
 
 
 # number of model points in each projection: SVG points (small pages) or WebGL traces' lengths
-_COUNT_POINTS = ("""
+_COUNT_POINTS = """
 return Array.from(document.querySelectorAll('.projection')).map(function (gd) {
   var svg = gd.querySelectorAll('.scatterlayer path.point').length;
   var gl = 0, types = {};
   gd._fullData.forEach(function (t) {
-    if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated') """
-                 """|| !t.visible || t.visible === 'legendonly') return;
+    if (!t.meta || (t.meta.kind !== 'front' && t.meta.kind !== 'dominated')
+        || !t.visible || t.visible === 'legendonly') return;
     types[t.type] = true;
     if (t.type === 'scattergl') gl += t._length;
   });
   return {svg: svg, gl: gl, types: Object.keys(types).sort()};
-});""")
+});"""
 
 # a Pareto-set point far from every other point: the screenshot script picks the same one
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarking"))
