@@ -5,8 +5,9 @@ STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.installed-demo
 # the docs extra has its own stamp, so that `make test` does not need it
 DOCS_STAMP := $(VENV)/.installed-docs
+LINT_STAMP := $(VENV)/.installed-lint
 
-.PHONY: demo test docs install clean
+.PHONY: demo test docs lint install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,15 @@ $(DOCS_STAMP): $(STAMP) pyproject.toml
 # reference, a docstring error) fails the build
 docs: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+$(LINT_STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q -e ".[lint]"
+	touch $(LINT_STAMP)
+
+# flake8 with setup.cfg's settings over the package, the benchmarks, the examples and the tests
+# (tests/test_code_style.py checks the line length without it)
+lint: $(LINT_STAMP)
+	$(PY) -m flake8 syne_mohb benchmarking examples tests
 
 clean:
 	rm -rf $(VENV) build site *.egg-info

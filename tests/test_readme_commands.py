@@ -32,6 +32,7 @@ COVERED = {
     "make demo": ("tests/test_cli.py", "def test_demo_prints_pareto_set_and_writes_plots("),
     "make test": (".ci/run", "make test"),
     "make docs": (".ci/run", "make docs"),
+    "make lint": (".ci/run", "make lint"),
     "python: Your own script on the local backend, with hardware profiles": (
         "tests/test_local_backend_e2e.py", "def test_local_profiles_cost_cap_and_max_cost("),
     "python: SageMaker: one training job per trial, on the instance type it chose": (
